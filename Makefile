@@ -1,0 +1,99 @@
+# Custodian: `make run` starts the desktop app, `make test` runs every test.
+# Both install what is missing first (Debian packages, npm packages, cargo tools) and are quick
+# when everything is already there.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+APP := target/debug/custodian
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libdbus-1-dev libssl-dev \
+	xvfb xauth x11-utils dbus dbus-x11 gnome-keyring libsecret-tools imagemagick webkit2gtk-driver
+UI_SOURCES := $(shell find ui/src ui/public -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/tsconfig.json
+
+.PHONY: help run test setup prerequisites apt-packages rust-tools tauri-driver ui-build app \
+	check-format lint ui-tests rust-tests e2e-tests
+
+help:
+	@echo "make run    set up what is missing, build, and start the desktop app"
+	@echo "make test   set up what is missing, then run every test: Rust, UI, end to end"
+
+## ---- the two commands -------------------------------------------------------------------------
+
+run: setup app
+	@if [ -n "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]; then \
+		exec $(APP); \
+	else \
+		mkdir -p target/headless; \
+		echo "No display: starting Custodian under a virtual display (Xvfb) with a private keyring."; \
+		echo "Its workspace is target/headless/data; its keyring target/headless/keyring."; \
+		KEYRING_HOME=$$PWD/target/headless/keyring CUSTODIAN_DATA_DIR=$$PWD/target/headless/data \
+			tests/session.sh bash -c '\
+				$(APP) & app=$$!; \
+				for _ in $$(seq 1 200); do xwininfo -name Custodian >/dev/null 2>&1 && break; sleep 0.1; done; \
+				sleep 3; import -window root target/screenshot.png; \
+				echo "Custodian is running (pid $$app). Screenshot saved: target/screenshot.png"; \
+				echo "Press Ctrl+C to stop it."; \
+				wait $$app'; \
+	fi
+
+test: setup app check-format lint ui-tests rust-tests e2e-tests
+	@echo "All tests passed."
+
+## ---- setup (idempotent) -----------------------------------------------------------------------
+
+setup: prerequisites apt-packages rust-tools tauri-driver ui/node_modules/.installed
+
+prerequisites:
+	@command -v cargo >/dev/null || { echo "error: Rust is needed: install it from https://rustup.rs, then run make again." >&2; exit 1; }
+	@command -v node >/dev/null || { echo "error: Node.js 20 or newer is needed (apt install nodejs npm, or nodesource)." >&2; exit 1; }
+	@[ "$$(node -p 'process.versions.node.split(".")[0]')" -ge 20 ] || { echo "error: Node.js 20 or newer is needed; this is $$(node --version)." >&2; exit 1; }
+
+apt-packages:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:" $$missing; \
+		$(SUDO) apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+rust-tools:
+	@installed=$$(rustup component list --installed 2>/dev/null || true); \
+	for c in rustfmt clippy; do grep -q "^$$c" <<<"$$installed" || rustup component add $$c; done
+
+tauri-driver:
+	@command -v tauri-driver >/dev/null || cargo install tauri-driver --version '^2' --locked
+
+ui/node_modules/.installed: ui/package.json ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+	@touch $@
+
+## ---- build ------------------------------------------------------------------------------------
+
+ui/dist/index.html: ui/node_modules/.installed $(UI_SOURCES)
+	cd ui && npm run build
+
+ui-build: ui/dist/index.html
+
+# The app embeds ui/dist, so the UI is built first.
+app: ui-build
+	cargo build
+
+## ---- tests ------------------------------------------------------------------------------------
+
+check-format:
+	cargo fmt --check
+
+lint: ui/node_modules/.installed
+	cargo clippy --all-targets -- -D warnings
+	cd ui && npm run typecheck && npm run lint
+
+ui-tests: ui/node_modules/.installed
+	cd ui && npm test
+
+rust-tests: app
+	tests/session.sh cargo test
+
+e2e-tests: app
+	tests/session.sh bash -c 'cd ui && CUSTODIAN_APP=$$PWD/../$(APP) npm run e2e'

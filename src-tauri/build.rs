@@ -1,0 +1,28 @@
+fn main() {
+    // generate_context! embeds the UI from ui/dist; make sure a bare `cargo build` works before the
+    // UI has been built (the app then shows an empty page; `make run` builds the UI first).
+    let dist = std::path::Path::new("ui/dist");
+    if !dist.exists() {
+        std::fs::create_dir_all(dist).expect("create ui/dist");
+    }
+    println!("cargo:rerun-if-changed=ui/dist");
+    println!("cargo:rerun-if-changed=src-tauri/migrations");
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
+
+    let commands = &[
+        "overview",
+        "list_clients",
+        "add_client",
+        "rename_client",
+        "client_holdings",
+        "remove_client",
+        "audit_list",
+        "audit_verify",
+    ];
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+            .app_manifest(tauri_build::AppManifest::new().commands(commands)),
+    )
+    .expect("tauri build configuration");
+}

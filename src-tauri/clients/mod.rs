@@ -1,0 +1,139 @@
+//! Clients: the advertisers an agency works for. Every kind of personal data belongs to one.
+
+use serde::Serialize;
+use sqlx::{SqliteConnection, SqlitePool};
+use ts_rs::TS;
+
+pub mod holdings;
+
+pub use holdings::{Held, Holdings};
+
+const MAX_NAME_CHARS: usize = 120;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, sqlx::FromRow)]
+pub struct Client {
+    pub id: String,
+    pub name: String,
+    /// RFC 3339, UTC.
+    pub created_at: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("A client needs a name.")]
+    EmptyName,
+    #[error("A client name can be at most {MAX_NAME_CHARS} characters long.")]
+    NameTooLong,
+    #[error("A client name cannot contain control characters such as tabs or line breaks.")]
+    ControlCharacter,
+    #[error("A client named '{0}' already exists; choose another name.")]
+    Taken(String),
+    #[error("No client is named '{0}'. `custodian client list` shows the clients there are.")]
+    NotFound(String),
+    #[error(transparent)]
+    Sql(#[from] sqlx::Error),
+}
+
+/// Trims a proposed name and checks it is one a person can read back and type again.
+pub fn clean_name(name: &str) -> Result<String, ClientError> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(ClientError::EmptyName);
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(ClientError::NameTooLong);
+    }
+    if name.chars().any(char::is_control) {
+        return Err(ClientError::ControlCharacter);
+    }
+    Ok(name.to_owned())
+}
+
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    id: &str,
+    name: &str,
+    at: &str,
+) -> Result<Client, ClientError> {
+    sqlx::query_as("INSERT INTO clients (id, name, created_at) VALUES (?1, ?2, ?3) RETURNING id, name, created_at")
+        .bind(id)
+        .bind(name)
+        .bind(at)
+        .fetch_one(conn)
+        .await
+        .map_err(|e| taken_or(e, name))
+}
+
+pub async fn list(pool: &SqlitePool) -> Result<Vec<Client>, ClientError> {
+    Ok(
+        sqlx::query_as("SELECT id, name, created_at FROM clients ORDER BY name COLLATE NOCASE, id")
+            .fetch_all(pool)
+            .await?,
+    )
+}
+
+pub async fn count(pool: &SqlitePool) -> Result<i64, ClientError> {
+    Ok(sqlx::query_scalar("SELECT count(*) FROM clients")
+        .fetch_one(pool)
+        .await?)
+}
+
+/// Finds a client by name, ignoring case and surrounding spaces, as a person types it.
+pub async fn find(conn: &mut SqliteConnection, name: &str) -> Result<Client, ClientError> {
+    sqlx::query_as("SELECT id, name, created_at FROM clients WHERE name = ?1")
+        .bind(name.trim())
+        .fetch_optional(conn)
+        .await?
+        .ok_or_else(|| ClientError::NotFound(name.trim().to_owned()))
+}
+
+pub async fn rename(
+    conn: &mut SqliteConnection,
+    id: &str,
+    new_name: &str,
+) -> Result<Client, ClientError> {
+    sqlx::query_as("UPDATE clients SET name = ?2 WHERE id = ?1 RETURNING id, name, created_at")
+        .bind(id)
+        .bind(new_name)
+        .fetch_one(conn)
+        .await
+        .map_err(|e| taken_or(e, new_name))
+}
+
+/// Deletes the client; the data it holds goes with it through `ON DELETE CASCADE`.
+pub async fn delete(conn: &mut SqliteConnection, id: &str) -> Result<(), ClientError> {
+    sqlx::query("DELETE FROM clients WHERE id = ?1")
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+fn taken_or(e: sqlx::Error, name: &str) -> ClientError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            ClientError::Taken(name.to_owned())
+        }
+        _ => ClientError::Sql(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_trimmed_and_must_say_something() {
+        assert_eq!(clean_name("  Acme Shoes \n").unwrap(), "Acme Shoes");
+        assert!(matches!(clean_name("   "), Err(ClientError::EmptyName)));
+        assert!(matches!(
+            clean_name("a\tb"),
+            Err(ClientError::ControlCharacter)
+        ));
+        assert!(matches!(
+            clean_name(&"x".repeat(121)),
+            Err(ClientError::NameTooLong)
+        ));
+        assert_eq!(clean_name(&"é".repeat(120)).unwrap().chars().count(), 120);
+    }
+}

@@ -1,0 +1,112 @@
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::clients::ClientError;
+use crate::store::StoreError;
+use crate::vault::VaultError;
+
+/// Everything an operation on the Console can fail with. Messages say what happened and what to do,
+/// and never carry a secret or a person's data.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Client(#[from] ClientError),
+    #[error("{0}")]
+    ConfirmationRequired(String),
+    #[error(
+        "The database key of workspace {workspace} is not in the keychain, so {dir} cannot be read. \
+         Restore the keychain (for example from a backup of your login keyring) and try again; \
+         Custodian will not replace the key, because that would lose the data."
+    )]
+    KeyMissing { workspace: String, dir: String },
+    #[error(
+        "{dir} holds a database but no workspace.json, so Custodian cannot tell which key opens it. \
+         Restore workspace.json from a backup; the database was not touched."
+    )]
+    WorkspaceFileMissing { dir: String },
+    #[error("The data directory {dir} cannot be used: {detail}. Check that it exists and that you may write to it, or choose another with --data-dir.")]
+    DataDir { dir: String, detail: String },
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(e: sqlx::Error) -> Self {
+        Error::Store(StoreError::Sql(e))
+    }
+}
+
+/// The codes a front-end switches on. Only codes someone acts on differently get their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    InvalidInput,
+    NotFound,
+    Conflict,
+    ConfirmationRequired,
+    KeychainUnavailable,
+    KeyMissing,
+    DatabaseUnreadable,
+    DataDirUnusable,
+    Internal,
+}
+
+impl Error {
+    pub fn code(&self) -> Code {
+        match self {
+            Error::Vault(VaultError::Unavailable { .. }) => Code::KeychainUnavailable,
+            Error::Vault(VaultError::Unreadable { .. }) | Error::KeyMissing { .. } => {
+                Code::KeyMissing
+            }
+            Error::Store(StoreError::Unreadable { .. }) | Error::WorkspaceFileMissing { .. } => {
+                Code::DatabaseUnreadable
+            }
+            Error::Store(_) | Error::Client(ClientError::Sql(_)) => Code::Internal,
+            Error::Client(ClientError::NotFound(_)) => Code::NotFound,
+            Error::Client(ClientError::Taken(_)) => Code::Conflict,
+            Error::Client(_) => Code::InvalidInput,
+            Error::ConfirmationRequired(_) => Code::ConfirmationRequired,
+            Error::DataDir { .. } => Code::DataDirUnusable,
+        }
+    }
+}
+
+/// The one error shape that crosses the IPC boundary and the CLI's `--json` output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct ApiError {
+    pub code: Code,
+    pub message: String,
+}
+
+impl From<Error> for ApiError {
+    fn from(e: Error) -> Self {
+        Self {
+            code: e.code(),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::InvalidInput => "invalid_input",
+            Code::NotFound => "not_found",
+            Code::Conflict => "conflict",
+            Code::ConfirmationRequired => "confirmation_required",
+            Code::KeychainUnavailable => "keychain_unavailable",
+            Code::KeyMissing => "key_missing",
+            Code::DatabaseUnreadable => "database_unreadable",
+            Code::DataDirUnusable => "data_dir_unusable",
+            Code::Internal => "internal",
+        }
+    }
+}

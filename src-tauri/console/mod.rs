@@ -1,0 +1,245 @@
+//! The Console: one handle on a data directory and the operations a person can perform on it.
+//!
+//! The desktop commands and the CLI subcommands both call these methods and nothing else, so an
+//! operation behaves the same from either. Every change is written together with its audit entry in
+//! one transaction.
+
+mod doctor;
+mod error;
+pub mod workspace;
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sqlx::{Sqlite, Transaction};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use ts_rs::TS;
+
+pub use doctor::{doctor, Check, Report, Status};
+pub use error::{ApiError, Code, Error};
+
+use crate::audit::{self, AuditEntry, Event, Verification};
+use crate::clients::{self, Client, Holdings};
+use crate::store::Store;
+
+pub struct Console {
+    store: Store,
+    workspace_id: String,
+    dir: PathBuf,
+    actor: String,
+}
+
+/// What the Dashboard shows at a glance.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Overview {
+    pub workspace_id: String,
+    pub data_dir: String,
+    #[ts(type = "number")]
+    pub clients: i64,
+    #[ts(type = "number")]
+    pub audit_entries: i64,
+}
+
+/// What removing a client deleted.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Removal {
+    pub client: Client,
+    pub removed: Vec<clients::Held>,
+}
+
+impl Console {
+    /// Opens the workspace in `dir`, creating it (and its key in the keychain) when `dir` is new.
+    pub async fn open(dir: &Path) -> Result<Self, Error> {
+        let opened = workspace::open(dir).await?;
+        let store = Store::open(
+            &dir.join(workspace::DATABASE_FILE),
+            &opened.key,
+            opened.create,
+        )
+        .await?;
+        tracing::info!(workspace = %opened.id, created = opened.create, "workspace opened");
+        Ok(Self {
+            store,
+            workspace_id: opened.id,
+            dir: dir.to_owned(),
+            actor: actor(),
+        })
+    }
+
+    pub fn workspace_id(&self) -> &str {
+        &self.workspace_id
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub async fn overview(&self) -> Result<Overview, Error> {
+        let pool = self.store.pool();
+        Ok(Overview {
+            workspace_id: self.workspace_id.clone(),
+            data_dir: self.dir.display().to_string(),
+            clients: clients::count(pool).await?,
+            audit_entries: audit::count(pool).await?,
+        })
+    }
+
+    pub async fn list_clients(&self) -> Result<Vec<Client>, Error> {
+        Ok(clients::list(self.store.pool()).await?)
+    }
+
+    pub async fn add_client(&self, name: &str) -> Result<Client, Error> {
+        let name = clients::clean_name(name)?;
+        let mut tx = self.store.write().await?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let result = clients::insert(&mut tx, &id, &name, &now())
+            .await
+            .map_err(Error::from);
+        let object = match &result {
+            Ok(c) => format!("client:{} \"{}\"", c.id, c.name),
+            Err(_) => format!("client \"{name}\""),
+        };
+        self.settle(tx, "client.add", &object, result).await
+    }
+
+    pub async fn rename_client(&self, old: &str, new: &str) -> Result<Client, Error> {
+        let new = clients::clean_name(new)?;
+        let mut tx = self.store.write().await?;
+        let client = match clients::find(&mut tx, old).await {
+            Ok(c) => c,
+            Err(e) => {
+                return self
+                    .settle(
+                        tx,
+                        "client.rename",
+                        &format!("client \"{}\"", old.trim()),
+                        Err(e.into()),
+                    )
+                    .await
+            }
+        };
+        let result = clients::rename(&mut tx, &client.id, &new)
+            .await
+            .map_err(Error::from);
+        let object = format!("client:{} \"{}\" -> \"{new}\"", client.id, client.name);
+        self.settle(tx, "client.rename", &object, result).await
+    }
+
+    /// What removing the client would delete, for the confirmation a person sees first.
+    pub async fn client_holdings(&self, name: &str) -> Result<Holdings, Error> {
+        let mut conn = self.store.pool().acquire().await?;
+        let client = clients::find(&mut conn, name).await?;
+        Ok(clients::holdings::of(&mut conn, client).await?)
+    }
+
+    /// Removes the client and everything it holds. Without `confirmed` nothing changes and the
+    /// error says what would be deleted.
+    pub async fn remove_client(&self, name: &str, confirmed: bool) -> Result<Removal, Error> {
+        let mut tx = self.store.write().await?;
+        let client = match clients::find(&mut tx, name).await {
+            Ok(c) => c,
+            Err(e) => {
+                return self
+                    .settle(
+                        tx,
+                        "client.remove",
+                        &format!("client \"{}\"", name.trim()),
+                        Err(e.into()),
+                    )
+                    .await
+            }
+        };
+        let holdings = clients::holdings::of(&mut tx, client.clone()).await?;
+        if !confirmed {
+            return Err(Error::ConfirmationRequired(format!(
+                "Removing client '{}' also deletes {}. Confirm to go ahead (on the command line: --yes).",
+                client.name,
+                holdings.describe()
+            )));
+        }
+        let result = clients::delete(&mut tx, &client.id)
+            .await
+            .map_err(Error::from);
+        let object = format!(
+            "client:{} \"{}\" with {}",
+            client.id,
+            client.name,
+            holdings.describe()
+        );
+        let removed = Removal {
+            client,
+            removed: holdings.held,
+        };
+        self.settle(tx, "client.remove", &object, result.map(|()| removed))
+            .await
+    }
+
+    /// Newest first; `before` continues from the last `seq` of the previous page.
+    pub async fn audit_list(
+        &self,
+        limit: i64,
+        before: Option<i64>,
+    ) -> Result<Vec<AuditEntry>, Error> {
+        Ok(audit::list(self.store.pool(), limit.clamp(1, 10_000), before).await?)
+    }
+
+    pub async fn audit_verify(&self) -> Result<Verification, Error> {
+        Ok(audit::verify(self.store.pool()).await?)
+    }
+
+    pub async fn close(&self) {
+        self.store.close().await;
+    }
+
+    /// Records the outcome of a change in the audit trail and commits. A refusal (a name taken, a
+    /// client not found) is recorded too; SQLite has already undone the refused statement, so the
+    /// transaction then holds only the audit entry. Internal failures roll everything back.
+    async fn settle<T>(
+        &self,
+        mut tx: Transaction<'static, Sqlite>,
+        action: &str,
+        object: &str,
+        result: Result<T, Error>,
+    ) -> Result<T, Error> {
+        let outcome = match &result {
+            Ok(_) => "ok".to_owned(),
+            Err(e) if e.code() == Code::Internal => return result,
+            Err(e) => format!("refused: {}", e.code().as_str()),
+        };
+        let event = Event {
+            action,
+            object,
+            outcome: &outcome,
+            subject: None,
+        };
+        audit::append(&mut tx, &now(), &self.actor, &event).await?;
+        tx.commit().await?;
+        tracing::info!(action, outcome = %outcome, "change recorded");
+        result
+    }
+}
+
+/// The current time as stored: RFC 3339, UTC, milliseconds.
+fn now() -> String {
+    let t = OffsetDateTime::now_utc();
+    let t = t
+        .replace_nanosecond(t.millisecond() as u32 * 1_000_000)
+        .unwrap_or(t);
+    t.format(&Rfc3339)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+}
+
+/// The operating-system user, who is the actor in the audit trail.
+fn actor() -> String {
+    let name = whoami::username();
+    if name.is_empty() {
+        "unknown".into()
+    } else {
+        name
+    }
+}

@@ -1,0 +1,161 @@
+//! The data directory: `workspace.json` (the workspace id, not secret), the encrypted database, logs.
+//! The database key lives in the keychain under the workspace id and nowhere else.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+
+use super::Error;
+use crate::vault::{Sensitive, Vault};
+
+pub const WORKSPACE_FILE: &str = "workspace.json";
+pub const DATABASE_FILE: &str = "custodian.db";
+pub const LOG_DIR: &str = "logs";
+/// The app identifier: the desktop app and the CLI find the same default directory through it.
+pub const IDENTIFIER: &str = "app.custodian.console";
+
+const KEY_PURPOSE: &str = "database";
+const KEY_ID: &str = "key";
+
+#[derive(Serialize, Deserialize)]
+struct WorkspaceFile {
+    id: String,
+}
+
+/// Where the workspace lives when nothing says otherwise: the OS app-data directory.
+pub fn default_dir() -> PathBuf {
+    dirs::data_dir()
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join(IDENTIFIER)
+}
+
+pub struct Opened {
+    pub id: String,
+    pub key: Sensitive<[u8; 32]>,
+    /// The database file does not exist yet and may be created.
+    pub create: bool,
+}
+
+/// Reads the workspace of `dir`, or makes a new one (id, key in the keychain) in an empty directory.
+/// Never makes a new key where a database already exists: that would orphan the data.
+pub async fn open(dir: &Path) -> Result<Opened, Error> {
+    make_private_dir(dir)?;
+    let db_exists = dir.join(DATABASE_FILE).exists();
+    let id = match read_id(dir)? {
+        Some(id) => id,
+        None if db_exists => {
+            return Err(Error::WorkspaceFileMissing {
+                dir: dir.display().to_string(),
+            })
+        }
+        None => {
+            let id = uuid::Uuid::new_v4().to_string();
+            let key = new_key();
+            Vault::new(&id)
+                .set(
+                    KEY_PURPOSE,
+                    KEY_ID,
+                    Sensitive::new(hex::encode(key.expose())),
+                )
+                .await?;
+            // The key is safe in the keychain before the file that points to it exists.
+            write_id(dir, &id)?;
+            return Ok(Opened {
+                id,
+                key,
+                create: true,
+            });
+        }
+    };
+    let vault = Vault::new(&id);
+    match vault.get(KEY_PURPOSE, KEY_ID).await? {
+        Some(hex_key) => {
+            let key = parse_key(hex_key.expose()).ok_or_else(|| {
+                Error::Vault(crate::vault::VaultError::Unreadable {
+                    account: format!("{id}/{KEY_PURPOSE}/{KEY_ID}"),
+                })
+            })?;
+            Ok(Opened {
+                id,
+                key,
+                create: !db_exists,
+            })
+        }
+        None if db_exists => Err(Error::KeyMissing {
+            workspace: id,
+            dir: dir.display().to_string(),
+        }),
+        None => {
+            let key = new_key();
+            vault
+                .set(
+                    KEY_PURPOSE,
+                    KEY_ID,
+                    Sensitive::new(hex::encode(key.expose())),
+                )
+                .await?;
+            Ok(Opened {
+                id,
+                key,
+                create: true,
+            })
+        }
+    }
+}
+
+/// The workspace id of `dir`, if it has one.
+pub fn read_id(dir: &Path) -> Result<Option<String>, Error> {
+    let path = dir.join(WORKSPACE_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(unusable(&path, e)),
+    };
+    let file: WorkspaceFile = serde_json::from_str(&text).map_err(|e| Error::DataDir {
+        dir: path.display().to_string(),
+        detail: format!("it is not a workspace file ({e})"),
+    })?;
+    Ok(Some(file.id))
+}
+
+fn write_id(dir: &Path, id: &str) -> Result<(), Error> {
+    let path = dir.join(WORKSPACE_FILE);
+    let tmp = dir.join(format!("{WORKSPACE_FILE}.tmp"));
+    let body = serde_json::to_vec_pretty(&WorkspaceFile { id: id.to_owned() })
+        .expect("a struct of strings serialises");
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(&body)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &path)
+    };
+    write().map_err(|e| unusable(dir, e))
+}
+
+pub fn make_private_dir(dir: &Path) -> Result<(), Error> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|e| unusable(dir, e))
+}
+
+fn unusable(path: &Path, e: std::io::Error) -> Error {
+    Error::DataDir {
+        dir: path.display().to_string(),
+        detail: e.to_string(),
+    }
+}
+
+fn new_key() -> Sensitive<[u8; 32]> {
+    let mut key = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut key);
+    Sensitive::new(key)
+}
+
+fn parse_key(hex_key: &str) -> Option<Sensitive<[u8; 32]>> {
+    let bytes = hex::decode(hex_key).ok()?;
+    Some(Sensitive::new(bytes.try_into().ok()?))
+}

@@ -1,0 +1,46 @@
+//! The desktop app: the only module that knows about Tauri. Commands are thin: take the state,
+//! call the Console, let `?` turn its error into the `{code, message}` the UI switches on.
+
+mod commands;
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use crate::console::{ApiError, Console};
+
+/// The opened workspace, or why it could not be opened. A failure is not fatal to the window:
+/// every command returns it, and the UI shows it with what to do.
+pub struct Workspace(Result<Console, ApiError>);
+
+impl Workspace {
+    fn console(&self) -> Result<&Console, ApiError> {
+        self.0.as_ref().map_err(Clone::clone)
+    }
+}
+
+pub fn run(dir: &Path) -> ExitCode {
+    let opened = tauri::async_runtime::block_on(Console::open(dir)).map_err(ApiError::from);
+    if let Err(e) = &opened {
+        tracing::error!(code = e.code.as_str(), "workspace could not be opened");
+    }
+    let app = tauri::Builder::default()
+        .manage(Workspace(opened))
+        .invoke_handler(tauri::generate_handler![
+            commands::overview,
+            commands::list_clients,
+            commands::add_client,
+            commands::rename_client,
+            commands::client_holdings,
+            commands::remove_client,
+            commands::audit_list,
+            commands::audit_verify,
+        ])
+        .run(tauri::generate_context!());
+    match app {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: the desktop app could not start: {e}. Is a display available? `custodian doctor` checks.");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! The encrypted database: SQLite through sqlx, encrypted by SQLCipher with a raw 256-bit key.
+//!
+//! This is the only module that opens connections. Capability modules receive a pool or a
+//! transaction from here and own their own queries.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{ConnectOptions, Sqlite, Transaction};
+
+use crate::vault::Sensitive;
+
+/// SQLite's result code for "file is not a database": a wrong key, a damaged file or a file that
+/// was never a Custodian database all look like this through SQLCipher.
+const SQLITE_NOTADB: &str = "26";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "The database at {path} cannot be read with the key in the keychain: the key does not match \
+         or the file is damaged. Custodian has not changed it. Restore the keychain entry or the file \
+         from a backup, or move the data directory aside to start afresh."
+    )]
+    Unreadable { path: PathBuf },
+    #[error("The database schema could not be brought up to date: {0}. Nothing was lost; report this with `custodian doctor` output.")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("The database failed: {0}")]
+    Sql(#[from] sqlx::Error),
+}
+
+/// An open, migrated, encrypted database.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+/// The version of the SQL engine and the cipher, for `doctor`.
+#[derive(Debug)]
+pub struct Engine {
+    pub sqlite: String,
+    pub cipher: String,
+}
+
+impl Store {
+    /// Opens the database at `path` with `key`. `create` allows making a new file; an existing file is
+    /// never replaced or rewritten when it cannot be read.
+    #[tracing::instrument(skip_all, err)]
+    pub async fn open(
+        path: &Path,
+        key: &Sensitive<[u8; 32]>,
+        create: bool,
+    ) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str("sqlite://")?
+            .filename(path)
+            // sqlx keeps `key` first among the pragmas, as SQLCipher requires. The value is quoted
+            // so SQLCipher reads it as a raw key and skips its password derivation.
+            .pragma("key", format!("\"x'{}'\"", hex::encode(key.expose())))
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a committed change survives a power cut, not only a crash of the app.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .pragma("secure_delete", "ON")
+            .busy_timeout(Duration::from_secs(10))
+            .create_if_missing(create)
+            // Statement logging would write the key pragma into the log.
+            .disable_statement_logging();
+
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(15))
+            .connect_with(options)
+            .await
+            .map_err(|e| classify(e, path))?;
+
+        // Reading the schema is what proves the key: SQLCipher decrypts page 1 here.
+        sqlx::query("SELECT count(*) FROM sqlite_master")
+            .execute(&pool)
+            .await
+            .map_err(|e| classify(e, path))?;
+
+        sqlx::migrate!("src-tauri/migrations").run(&pool).await?;
+        Ok(Self {
+            pool,
+            path: path.to_owned(),
+        })
+    }
+
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A write transaction that takes the write lock up front, so that read-then-write sequences
+    /// (such as appending to the audit chain) cannot interleave with another writer, in this
+    /// process or another one on the same file.
+    pub async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    pub async fn engine(&self) -> Result<Engine, StoreError> {
+        let sqlite: String = sqlx::query_scalar("SELECT sqlite_version()")
+            .fetch_one(&self.pool)
+            .await?;
+        let cipher: Option<String> = sqlx::query_scalar("PRAGMA cipher_version")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(Engine {
+            sqlite,
+            cipher: cipher.unwrap_or_else(|| "none".into()),
+        })
+    }
+
+    /// Runs SQLite's own consistency check; returns the problems it found, empty when sound.
+    pub async fn check(&self) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<String> = sqlx::query_scalar("PRAGMA quick_check")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().filter(|r| r != "ok").collect())
+    }
+
+    /// Moves every committed change from the WAL into the database file and empties the WAL.
+    /// After an erasure this is what removes the old page images from disk.
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Closes the database with everything in the main file. SQLite would also checkpoint when its
+    /// last connection closes, but that happens on sqlx's worker threads after `close` returns.
+    pub async fn close(&self) {
+        if let Err(e) = self.checkpoint().await {
+            tracing::warn!(error = %e, "checkpoint before close failed; the WAL keeps the changes");
+        }
+        self.pool.close().await;
+    }
+}
+
+fn classify(e: sqlx::Error, path: &Path) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some(SQLITE_NOTADB) => {
+            StoreError::Unreadable {
+                path: path.to_owned(),
+            }
+        }
+        _ => StoreError::Sql(e),
+    }
+}

@@ -1,0 +1,53 @@
+//! The UI's TypeScript types are generated from the Rust DTOs. This test fails when they drift;
+//! `UPDATE_BINDINGS=1 cargo test --test integration bindings` rewrites them.
+
+use std::path::Path;
+
+use custodian::audit::{AuditEntry, Break, Verification};
+use custodian::clients::{Client, Held, Holdings};
+use custodian::console::{ApiError, Check, Code, Overview, Removal, Report, Status};
+use ts_rs::TS;
+
+fn generated() -> Vec<(String, String)> {
+    fn one<T: TS + 'static>() -> (String, String) {
+        (
+            format!("{}.ts", T::name()),
+            T::export_to_string().expect("export bindings"),
+        )
+    }
+    vec![
+        one::<ApiError>(),
+        one::<Code>(),
+        one::<Client>(),
+        one::<Held>(),
+        one::<Holdings>(),
+        one::<Overview>(),
+        one::<Removal>(),
+        one::<AuditEntry>(),
+        one::<Verification>(),
+        one::<Break>(),
+        one::<Check>(),
+        one::<Report>(),
+        one::<Status>(),
+    ]
+}
+
+#[test]
+fn the_ui_bindings_match_the_rust_types() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/api/bindings");
+    let update = std::env::var_os("UPDATE_BINDINGS").is_some();
+    let mut stale = Vec::new();
+    for (file, text) in generated() {
+        let path = dir.join(&file);
+        if update {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, &text).unwrap();
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            stale.push(file);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "ui/src/api/bindings is out of date for {stale:?}; run `UPDATE_BINDINGS=1 cargo test --test integration bindings`"
+    );
+}

@@ -1,0 +1,180 @@
+use serde_json::Value;
+
+use crate::support::{stderr, stdout, Workspace};
+
+fn json(out: &std::process::Output) -> Value {
+    serde_json::from_str(&stdout(out)).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(out)))
+}
+
+#[test]
+fn every_command_explains_itself_with_help() {
+    let ws = Workspace::new();
+    for args in [
+        &["--help"][..],
+        &["client", "--help"],
+        &["client", "add", "--help"],
+        &["client", "list", "--help"],
+        &["client", "rename", "--help"],
+        &["client", "remove", "--help"],
+        &["audit", "--help"],
+        &["audit", "verify", "--help"],
+        &["audit", "list", "--help"],
+        &["doctor", "--help"],
+    ] {
+        let out = ws.cli(args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(
+            stdout(&out).contains("Usage: custodian"),
+            "{args:?}: {}",
+            stdout(&out)
+        );
+    }
+}
+
+#[test]
+fn client_commands_round_trip_with_stable_json() {
+    let ws = Workspace::new();
+    let added = ws.cli(&["client", "add", "Acme", "--json"]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    let client = json(&added);
+    assert_eq!(client["name"], "Acme");
+
+    assert!(ws.cli(&["client", "add", "Globex"]).status.success());
+    assert!(ws
+        .cli(&["client", "rename", "Globex", "Globex Corp"])
+        .status
+        .success());
+
+    let list = json(&ws.cli(&["client", "list", "--json"]));
+    let rows = list.as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    let keys: Vec<&String> = rows[0].as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["created_at", "id", "name"]);
+    assert_eq!(rows[0]["id"], client["id"]);
+    assert_eq!(rows[1]["name"], "Globex Corp");
+
+    let removed = ws.cli(&["client", "remove", "Acme", "--yes", "--json"]);
+    assert!(removed.status.success());
+    assert_eq!(json(&removed)["client"]["name"], "Acme");
+    assert_eq!(
+        json(&ws.cli(&["client", "list", "--json"]))
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn an_error_goes_to_stderr_with_a_non_zero_exit_and_a_code_in_json() {
+    let ws = Workspace::new();
+    let out = ws.cli(&["client", "rename", "Nobody", "Somebody"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).is_empty());
+    assert!(
+        stderr(&out).contains("No client is named 'Nobody'"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = ws.cli(&["client", "rename", "Nobody", "Somebody", "--json"]);
+    let err: Value = serde_json::from_str(stderr(&out).trim()).unwrap();
+    assert_eq!(err["code"], "not_found");
+}
+
+#[test]
+fn removing_without_yes_removes_nothing_and_says_what_would_go() {
+    let ws = Workspace::new();
+    ws.cli(&["client", "add", "Acme"]);
+    let out = ws.cli(&["client", "remove", "Acme"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("--yes"), "{}", stderr(&out));
+    assert!(stdout(&ws.cli(&["client", "list"])).contains("Acme"));
+}
+
+#[test]
+fn a_wrong_command_line_exits_with_2() {
+    let ws = Workspace::new();
+    assert_eq!(ws.cli(&["client", "frobnicate"]).status.code(), Some(2));
+    assert_eq!(ws.cli(&["client", "add"]).status.code(), Some(2));
+}
+
+#[tokio::test]
+async fn the_cli_sees_what_the_console_wrote_and_the_reverse() {
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    console.add_client("Written In Process").await.unwrap();
+    assert!(stdout(&ws.cli(&["client", "list"])).contains("Written In Process"));
+
+    assert!(ws
+        .cli(&["client", "add", "Written By The CLI"])
+        .status
+        .success());
+    let names: Vec<String> = console
+        .list_clients()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert!(names.contains(&"Written By The CLI".to_owned()));
+}
+
+#[test]
+fn the_data_directory_can_come_from_the_environment() {
+    let ws = Workspace::new();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_custodian"))
+            .args(args)
+            .env("CUSTODIAN_DATA_DIR", ws.path())
+            .output()
+            .unwrap()
+    };
+    assert!(run(&["client", "add", "From Env"]).status.success());
+    assert!(stdout(&ws.cli(&["client", "list"])).contains("From Env"));
+}
+
+#[test]
+fn doctor_passes_on_a_healthy_workspace_and_reports_every_part() {
+    let ws = Workspace::new();
+    ws.cli(&["client", "add", "Acme"]);
+    let out = ws.cli(&["doctor"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    for part in [
+        "ok    keychain",
+        "ok    database",
+        "SQLCipher 4",
+        "ok    audit trail: 1 entries",
+    ] {
+        assert!(text.contains(part), "missing {part:?} in:\n{text}");
+    }
+    let report = json(&ws.cli(&["doctor", "--json"]));
+    assert_eq!(report["ok"], true);
+}
+
+#[test]
+fn doctor_names_the_fix_when_the_database_cannot_be_read() {
+    let ws = Workspace::new();
+    ws.cli(&["client", "add", "Acme"]);
+    std::fs::write(ws.db(), vec![7u8; 8192]).unwrap();
+    let out = ws.cli(&["doctor"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.contains("FAIL  database"), "{text}");
+    assert!(text.contains("fix:"), "{text}");
+}
+
+#[test]
+fn doctor_only_looks_and_never_creates_a_workspace() {
+    let ws = Workspace::new();
+    let dir = ws.path().join("not-yet");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_custodian"))
+        .arg("--data-dir")
+        .arg(&dir)
+        .arg("doctor")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(!dir.exists());
+}

@@ -1,0 +1,10 @@
+//! Integration tests against a real SQLCipher database on disk and the real OS keychain.
+//! On headless Linux, `make test` runs them inside a D-Bus session with gnome-keyring unlocked.
+
+mod audit_chain;
+mod bindings;
+mod cli;
+mod clients;
+mod secrets;
+mod store;
+mod support;

@@ -1,0 +1,58 @@
+use crate::support::{contains, contents_of_files_in, stderr, stdout, Workspace};
+
+#[tokio::test]
+async fn the_database_key_appears_in_no_file_of_the_data_directory_nor_in_any_output() {
+    let ws = Workspace::new();
+    let mut outputs = Vec::new();
+    // Every command, including failing ones, with the most verbose logging there is.
+    for args in [
+        &["client", "add", "Acme"][..],
+        &["client", "add", "Acme"],
+        &["client", "list", "--json"],
+        &["client", "rename", "Acme", "Acme Two"],
+        &["client", "remove", "Acme Two"],
+        &["client", "remove", "Acme Two", "--yes"],
+        &["audit", "list", "--json"],
+        &["audit", "verify"],
+        &["doctor"],
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_custodian"))
+            .arg("--data-dir")
+            .arg(ws.path())
+            .args(args)
+            .env("CUSTODIAN_LOG", "trace")
+            .output()
+            .unwrap();
+        outputs.push(format!("{}{}", stdout(&out), stderr(&out)));
+    }
+
+    let key = ws.key().await;
+    let hex_lower = hex::encode(key.expose());
+    let hex_upper = hex_lower.to_uppercase();
+    let log =
+        std::fs::read_to_string(ws.path().join("logs/custodian.log")).expect("a log was written");
+    assert!(
+        log.contains("workspace opened"),
+        "the log should record activity, so this test can fail"
+    );
+
+    for (file, bytes) in contents_of_files_in(ws.path()) {
+        for needle in [
+            hex_lower.as_bytes(),
+            hex_upper.as_bytes(),
+            &key.expose()[..],
+        ] {
+            assert!(
+                !contains(&bytes, needle),
+                "{} holds the database key",
+                file.display()
+            );
+        }
+    }
+    for out in outputs {
+        assert!(
+            !out.contains(&hex_lower) && !out.contains(&hex_upper),
+            "the key was printed: {out}"
+        );
+    }
+}

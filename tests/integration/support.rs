@@ -1,0 +1,105 @@
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use custodian::console::Console;
+use custodian::store::Store;
+use custodian::vault::{Sensitive, Vault};
+
+/// A fresh data directory, removed when the test ends.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    pub fn new() -> Self {
+        Self {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.path().join("custodian.db")
+    }
+
+    pub async fn open(&self) -> Console {
+        Console::open(self.path())
+            .await
+            .unwrap_or_else(|e| panic!("opening the workspace: {e}"))
+    }
+
+    pub fn id(&self) -> String {
+        custodian::console::workspace::read_id(self.path())
+            .unwrap()
+            .expect("workspace.json")
+    }
+
+    /// The database key, read from the keychain as the app does.
+    pub async fn key(&self) -> Sensitive<[u8; 32]> {
+        let hex_key = Vault::new(&self.id())
+            .get("database", "key")
+            .await
+            .unwrap()
+            .expect("key in keychain");
+        Sensitive::new(hex::decode(hex_key.expose()).unwrap().try_into().unwrap())
+    }
+
+    /// The raw store, for tests that play an attacker or a damaged disk.
+    pub async fn raw_store(&self) -> Store {
+        Store::open(&self.db(), &self.key().await, false)
+            .await
+            .unwrap()
+    }
+
+    /// Runs the `custodian` binary on this workspace.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_custodian"))
+            .arg("--data-dir")
+            .arg(self.path())
+            .args(args)
+            .env_remove("CUSTODIAN_DATA_DIR")
+            .output()
+            .expect("run custodian")
+    }
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// The contents of every file below `dir`, recursively. SQLite may delete its `-wal` and `-shm`
+/// files just after a close returns; a file gone by the time it is read held nothing to find.
+pub fn contents_of_files_in(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    files_in(dir)
+        .into_iter()
+        .filter_map(|p| std::fs::read(&p).ok().map(|bytes| (p, bytes)))
+        .collect()
+}
+
+/// Every file below `dir`, recursively.
+pub fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}
+
+pub fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
+}

@@ -1,0 +1,50 @@
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { App } from "./App";
+import { toCommandError } from "./api";
+import { installBackend } from "./test-backend";
+
+describe("App", () => {
+  it("opens on the Dashboard with the counts", async () => {
+    installBackend(["Acme", "Globex"]);
+    render(<App />);
+    expect(await screen.findByRole("heading", { name: "Dashboard" })).toBeTruthy();
+    expect((await screen.findByTestId("client-count")).textContent).toBe("2");
+  });
+
+  it("moves between screens with Ctrl+number", async () => {
+    installBackend();
+    render(<App />);
+    await screen.findByRole("heading", { name: "Dashboard" });
+    await userEvent.keyboard("{Control>}2{/Control}");
+    expect(await screen.findByRole("heading", { name: "Clients" })).toBeTruthy();
+    await userEvent.keyboard("{Control>}3{/Control}");
+    expect(await screen.findByRole("heading", { name: "Audit trail" })).toBeTruthy();
+  });
+
+  it("shows what to fix, instead of the app, when the keychain is unreachable", async () => {
+    installBackend([], { code: "keychain_unavailable", message: "No OS keychain is reachable (no D-Bus)." });
+    render(<App />);
+    const alert = await screen.findByTestId("workspace-error");
+    expect(alert.textContent).toContain("The OS keychain is not reachable");
+    expect(alert.textContent).toContain("No OS keychain is reachable");
+  });
+
+  it("verifies the audit chain from the Dashboard", async () => {
+    installBackend(["Acme"]);
+    render(<App />);
+    await userEvent.click(await screen.findByTestId("verify"));
+    expect((await screen.findByTestId("verification")).textContent).toContain("Intact: 1 entries");
+  });
+});
+
+describe("error mapping", () => {
+  it("maps codes it does not know to unknown and keeps the message", () => {
+    const e = toCommandError({ code: "something_new", message: "later feature" });
+    expect(e.code).toBe("unknown");
+    expect(e.message).toBe("later feature");
+    expect(toCommandError("boom").code).toBe("unknown");
+    expect(toCommandError({ code: "not_found", message: "x" }).code).toBe("not_found");
+  });
+});

@@ -1,0 +1,75 @@
+import { useCallback, useEffect, useState } from "react";
+import { api, CommandError, toCommandError, WORKSPACE_CODES } from "./api";
+import { Dashboard } from "./screens/Dashboard";
+import { Clients } from "./screens/Clients";
+import { Audit } from "./screens/Audit";
+import { WorkspaceError } from "./screens/WorkspaceError";
+
+export type Screen = "dashboard" | "clients" | "audit";
+
+const SCREENS: { id: Screen; label: string; key: string }[] = [
+  { id: "dashboard", label: "Dashboard", key: "1" },
+  { id: "clients", label: "Clients", key: "2" },
+  { id: "audit", label: "Audit trail", key: "3" },
+];
+
+export function App() {
+  const [screen, setScreen] = useState<Screen>("dashboard");
+  const [fatal, setFatal] = useState<CommandError | null>(null);
+
+  useEffect(() => {
+    api.overview().catch((e: unknown) => {
+      const err = toCommandError(e);
+      if (WORKSPACE_CODES.includes(err.code)) setFatal(err);
+    });
+  }, []);
+
+  const onKey = useCallback((e: KeyboardEvent) => {
+    if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return;
+    const target = SCREENS.find((s) => s.key === e.key);
+    if (target) {
+      e.preventDefault();
+      setScreen(target.id);
+    }
+  }, []);
+
+  useEffect(() => {
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [onKey]);
+
+  if (fatal) return <WorkspaceError error={fatal} />;
+
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label="Main">
+        <div className="brand">
+          <img src="/icon.svg" alt="" width={28} height={28} />
+          <span>Custodian</span>
+        </div>
+        <ul>
+          {SCREENS.map((s) => (
+            <li key={s.id}>
+              <button
+                type="button"
+                className={s.id === screen ? "nav active" : "nav"}
+                aria-current={s.id === screen ? "page" : undefined}
+                onClick={() => setScreen(s.id)}
+                data-testid={`nav-${s.id}`}
+                title={`Ctrl+${s.key}`}
+              >
+                {s.label}
+                <kbd>Ctrl {s.key}</kbd>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main className="content">
+        {screen === "dashboard" && <Dashboard onOpen={setScreen} />}
+        {screen === "clients" && <Clients />}
+        {screen === "audit" && <Audit />}
+      </main>
+    </div>
+  );
+}

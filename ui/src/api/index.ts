@@ -1,0 +1,78 @@
+// The one place the UI talks to the backend. Every call is typed by the bindings generated from
+// the Rust DTOs; every failure becomes a CommandError whose `code` the screens switch on.
+import { invoke } from "@tauri-apps/api/core";
+import type { ApiError } from "./bindings/ApiError";
+import type { AuditEntry } from "./bindings/AuditEntry";
+import type { Client } from "./bindings/Client";
+import type { Code } from "./bindings/Code";
+import type { Holdings } from "./bindings/Holdings";
+import type { Overview } from "./bindings/Overview";
+import type { Removal } from "./bindings/Removal";
+import type { Verification } from "./bindings/Verification";
+
+export type { ApiError, AuditEntry, Client, Code, Holdings, Overview, Removal, Verification };
+
+export type ErrorCode = Code | "unknown";
+
+const KNOWN_CODES: readonly Code[] = [
+  "invalid_input",
+  "not_found",
+  "conflict",
+  "confirmation_required",
+  "keychain_unavailable",
+  "key_missing",
+  "database_unreadable",
+  "data_dir_unusable",
+  "internal",
+];
+
+export class CommandError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** Codes that mean the workspace itself could not be opened: nothing else will work until fixed. */
+export const WORKSPACE_CODES: readonly ErrorCode[] = [
+  "keychain_unavailable",
+  "key_missing",
+  "database_unreadable",
+  "data_dir_unusable",
+];
+
+export function toCommandError(e: unknown): CommandError {
+  if (e instanceof CommandError) return e;
+  if (typeof e === "object" && e !== null && "code" in e && "message" in e) {
+    const { code, message } = e as ApiError;
+    const known = (KNOWN_CODES as readonly string[]).includes(code) ? code : "unknown";
+    return new CommandError(known, String(message));
+  }
+  return new CommandError("unknown", e instanceof Error ? e.message : String(e));
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    throw toCommandError(e);
+  }
+}
+
+export const api = {
+  overview: () => call<Overview>("overview"),
+  clients: {
+    list: () => call<Client[]>("list_clients"),
+    add: (name: string) => call<Client>("add_client", { name }),
+    rename: (old: string, next: string) => call<Client>("rename_client", { old, new: next }),
+    holdings: (name: string) => call<Holdings>("client_holdings", { name }),
+    remove: (name: string) => call<Removal>("remove_client", { name, confirmed: true }),
+  },
+  audit: {
+    list: (limit: number, before?: number) => call<AuditEntry[]>("audit_list", { limit, before: before ?? null }),
+    verify: () => call<Verification>("audit_verify"),
+  },
+};
+
+export type Api = typeof api;

@@ -1,0 +1,69 @@
+import { useEffect, useState } from "react";
+import { api, toCommandError, type CommandError, type Overview, type Verification } from "../api";
+import { ErrorNote } from "../components/ErrorNote";
+import type { Screen } from "../App";
+import { VerificationNote } from "./VerificationNote";
+
+export function Dashboard({ onOpen }: { onOpen: (s: Screen) => void }) {
+  const [overview, setOverview] = useState<Overview | null>(null);
+  const [verification, setVerification] = useState<Verification | null>(null);
+  const [error, setError] = useState<CommandError | null>(null);
+
+  useEffect(() => {
+    api.overview().then(setOverview, (e: unknown) => setError(toCommandError(e)));
+  }, []);
+
+  const verify = () => {
+    setVerification(null);
+    api.audit.verify().then(setVerification, (e: unknown) => setError(toCommandError(e)));
+  };
+
+  return (
+    <section aria-labelledby="dashboard-title">
+      <header className="page-header">
+        <h1 id="dashboard-title">Dashboard</h1>
+      </header>
+      <ErrorNote error={error} />
+      {overview && (
+        <div className="cards">
+          <article className="card">
+            <h2>Clients</h2>
+            <p className="figure" data-testid="client-count">
+              {overview.clients}
+            </p>
+            <p className="muted">
+              {overview.clients === 0 ? "Add the advertisers you work for to begin." : "advertisers in this workspace"}
+            </p>
+            <button type="button" onClick={() => onOpen("clients")}>
+              Manage clients
+            </button>
+          </article>
+          <article className="card">
+            <h2>Audit trail</h2>
+            <p className="figure">{overview.audit_entries}</p>
+            <p className="muted">entries, each chained to the one before</p>
+            <button type="button" onClick={verify} data-testid="verify">
+              Verify chain
+            </button>
+            <VerificationNote verification={verification} />
+          </article>
+          <article className="card wide">
+            <h2>Workspace</h2>
+            <dl>
+              <dt>Data directory</dt>
+              <dd>
+                <code>{overview.data_dir}</code>
+              </dd>
+              <dt>Workspace id</dt>
+              <dd>
+                <code>{overview.workspace_id}</code>
+              </dd>
+              <dt>Encryption</dt>
+              <dd>AES-256 (SQLCipher); the key is kept only in the OS keychain</dd>
+            </dl>
+          </article>
+        </div>
+      )}
+    </section>
+  );
+}
