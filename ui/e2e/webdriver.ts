@@ -112,6 +112,11 @@ export class Session {
   }
 
   async screenshot(path: string): Promise<void> {
+    // WebKit captures the last painted frame: let two frames pass so the newest render is on screen.
+    await request(`${this.url}/execute/async`, "POST", {
+      script: "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+      args: [],
+    });
     const png = await request<string>(`${this.url}/screenshot`, "GET");
     writeFileSync(path, Buffer.from(png, "base64"));
   }
