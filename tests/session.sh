@@ -13,11 +13,11 @@ if [ -z "${CUSTODIAN_IN_SESSION:-}" ]; then
   exec dbus-run-session -- "$0" "$@"
 fi
 
+# gnome-keyring-daemon exits with the D-Bus session; only Xvfb needs stopping here.
 scratch=$(mktemp -d)
 xvfb_pid=""
 cleanup() {
   [ -n "$xvfb_pid" ] && kill "$xvfb_pid" 2>/dev/null || true
-  pkill -u "$(id -u)" -f "gnome-keyring-daemon.*$scratch" 2>/dev/null || true
   rm -rf "$scratch"
 }
 trap cleanup EXIT

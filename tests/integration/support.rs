@@ -5,20 +5,27 @@ use custodian::console::Console;
 use custodian::store::Store;
 use custodian::vault::{Sensitive, Vault};
 
-/// A fresh data directory, removed when the test ends.
+/// A fresh data directory, removed when the test ends. Made here rather than with a temp-dir
+/// crate: that dev-dependency turns on `bitflags/std`, and cargo then builds the GUI stack twice.
 pub struct Workspace {
-    pub dir: tempfile::TempDir,
+    dir: PathBuf,
+}
+
+impl Drop for Workspace {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
 
 impl Workspace {
     pub fn new() -> Self {
-        Self {
-            dir: tempfile::tempdir().expect("temp dir"),
-        }
+        let dir = std::env::temp_dir().join(format!("custodian-test-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        Self { dir }
     }
 
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        &self.dir
     }
 
     pub fn db(&self) -> PathBuf {
