@@ -1,10 +1,14 @@
 //! Custodian: a privacy console for agencies that run Meta Lead Ads for their clients.
 
 pub mod audit;
+pub mod bench;
 pub mod cli;
 pub mod clients;
 pub mod console;
 pub mod desktop;
+pub mod identity;
+pub mod leads;
 pub mod log_file;
+pub mod spreadsheet;
 pub mod store;
 pub mod vault;

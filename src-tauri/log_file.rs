@@ -29,11 +29,6 @@ pub fn init(data_dir: &Path) {
             return;
         }
     };
-    let filter = EnvFilter::try_from_env("CUSTODIAN_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("custodian=info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(false)
-        .with_writer(Mutex::new(file))
-        .try_init();
+    let filter = EnvFilter::try_from_env("CUSTODIAN_LOG").unwrap_or_else(|_| EnvFilter::new("custodian=info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(false).with_writer(Mutex::new(file)).try_init();
 }

@@ -11,11 +11,12 @@ fn main() -> ExitCode {
             custodian::log_file::init(&dir);
             custodian::desktop::run(&dir)
         }
-        // doctor only looks: it must not create the data directory a log would need.
-        Some(command @ Command::Doctor { .. }) => cli::run(&dir, command),
+        // doctor only looks and bench works in a throwaway directory: neither may create the data
+        // directory a log would need.
+        Some(command @ (Command::Doctor | Command::Bench(_))) => cli::run(&dir, command, cli.json),
         Some(command) => {
             custodian::log_file::init(&dir);
-            cli::run(&dir, command)
+            cli::run(&dir, command, cli.json)
         }
     }
 }

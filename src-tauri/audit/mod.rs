@@ -68,9 +68,7 @@ pub async fn append(
     event: &Event<'_>,
 ) -> Result<AuditEntry, sqlx::Error> {
     let last: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE one = 1")
-            .fetch_optional(&mut *conn)
-            .await?;
+        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE one = 1").fetch_optional(&mut *conn).await?;
     let (seq, prev_hash) = match last {
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS.to_owned()),
@@ -114,11 +112,7 @@ pub async fn append(
 }
 
 /// The newest entries first; `before` pages backwards from a `seq`.
-pub async fn list(
-    pool: &SqlitePool,
-    limit: i64,
-    before: Option<i64>,
-) -> Result<Vec<AuditEntry>, sqlx::Error> {
+pub async fn list(pool: &SqlitePool, limit: i64, before: Option<i64>) -> Result<Vec<AuditEntry>, sqlx::Error> {
     sqlx::query_as(
         "SELECT seq, at, actor, action, object, outcome, subject, prev_hash, hash FROM audit_entries
          WHERE seq < ?1 ORDER BY seq DESC LIMIT ?2",
@@ -132,9 +126,7 @@ pub async fn list(
 /// Recomputes every hash from the first entry and reports the first one that does not hold.
 pub async fn verify(pool: &SqlitePool) -> Result<Verification, sqlx::Error> {
     let head: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE one = 1")
-            .fetch_optional(pool)
-            .await?;
+        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE one = 1").fetch_optional(pool).await?;
     let mut expected_seq = 1_i64;
     let mut prev = GENESIS.to_owned();
     let mut entries = 0_i64;
@@ -186,10 +178,7 @@ pub async fn verify(pool: &SqlitePool) -> Result<Verification, sqlx::Error> {
         None if entries == 0 => {}
         Some((seq, hash)) if seq == last_seq && hash == prev => {}
         Some((seq, _)) if seq > last_seq => {
-            let reason = format!(
-                "entries #{} to #{seq} were removed from the end of the trail",
-                last_seq + 1
-            );
+            let reason = format!("entries #{} to #{seq} were removed from the end of the trail", last_seq + 1);
             return Ok(broken(last_seq + 1, reason, entries, &prev));
         }
         _ => {
@@ -197,33 +186,18 @@ pub async fn verify(pool: &SqlitePool) -> Result<Verification, sqlx::Error> {
             return Ok(broken(last_seq, reason, entries, &prev));
         }
     }
-    Ok(Verification {
-        intact: true,
-        entries,
-        head: prev,
-        broken: None,
-    })
+    Ok(Verification { intact: true, entries, head: prev, broken: None })
 }
 
 pub async fn count(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM audit_entries")
-        .fetch_one(pool)
-        .await
+    sqlx::query_scalar("SELECT count(*) FROM audit_entries").fetch_one(pool).await
 }
 
 fn hash_of(e: &AuditEntry) -> String {
     // A JSON array is an unambiguous encoding: no field can bleed into the next.
-    let canonical = serde_json::to_vec(&(
-        e.seq,
-        &e.at,
-        &e.actor,
-        &e.action,
-        &e.object,
-        &e.outcome,
-        &e.subject,
-        &e.prev_hash,
-    ))
-    .expect("serialising strings and integers cannot fail");
+    let canonical =
+        serde_json::to_vec(&(e.seq, &e.at, &e.actor, &e.action, &e.object, &e.outcome, &e.subject, &e.prev_hash))
+            .expect("serialising strings and integers cannot fail");
     hex::encode(Sha256::new_with_prefix(&canonical).finalize())
 }
 

@@ -2,13 +2,17 @@
 
 mod print;
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
-use crate::console::{self, ApiError, Console};
-use print::{fail, json, Exit};
+use crate::console::{self, ApiError, Console, IdentifierKind};
+use crate::leads::{parse::parse_time, Filter};
+use print::{json, Exit};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -24,6 +28,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "CUSTODIAN_DATA_DIR", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
+    /// Print the result as JSON (errors go to stderr as {"code", "message"})
+    #[arg(long, global = true)]
+    pub json: bool,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -35,14 +43,24 @@ pub enum Command {
     /// Add, list, rename and remove clients (the advertisers you work for)
     #[command(subcommand)]
     Client(ClientCommand),
+    /// Import a lead export file from Meta (CSV/TSV in UTF-8 or UTF-16, or XLSX)
+    Import {
+        file: PathBuf,
+        /// The client the leads belong to
+        #[arg(long)]
+        client: String,
+    },
+    /// Review, export and find leads
+    #[command(subcommand)]
+    Leads(LeadsCommand),
     /// Read and verify the audit trail
     #[command(subcommand)]
     Audit(AuditCommand),
     /// Check the keychain, the database and the audit trail, and say what to fix
-    Doctor {
-        #[arg(long)]
-        json: bool,
-    },
+    Doctor,
+    /// Measure performance on generated data in a throwaway workspace
+    #[command(subcommand)]
+    Bench(BenchCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -50,39 +68,89 @@ pub enum ClientCommand {
     /// Add a client
     Add {
         name: String,
+        /// ISO country code for leads' phone numbers written without a country code (e.g. GB)
         #[arg(long)]
-        json: bool,
+        country: Option<String>,
     },
     /// List the clients, by name
-    List {
-        #[arg(long)]
-        json: bool,
-    },
+    List,
     /// Rename a client
-    Rename {
-        old: String,
-        new: String,
-        #[arg(long)]
-        json: bool,
-    },
+    Rename { old: String, new: String },
+    /// Set the country of a client's national phone numbers (`none` clears it)
+    Country { name: String, country: String },
     /// Remove a client and every record it holds
     Remove {
         name: String,
         /// Confirm the removal; without it nothing is removed and Custodian says what would be
         #[arg(long)]
         yes: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LeadFilter {
+    /// Only this client's leads
+    #[arg(long)]
+    client: Option<String>,
+    /// Words to find in any answer (prefixes match)
+    #[arg(long)]
+    search: Option<String>,
+    /// Form id or name
+    #[arg(long)]
+    form: Option<String>,
+    /// Campaign id or name
+    #[arg(long)]
+    campaign: Option<String>,
+    /// fb or ig
+    #[arg(long)]
+    platform: Option<String>,
+    /// Only organic (true) or only paid (false) leads
+    #[arg(long)]
+    organic: Option<bool>,
+    /// Created on or after this date (YYYY-MM-DD) or time (RFC 3339)
+    #[arg(long)]
+    since: Option<String>,
+    /// Created on or before this date (YYYY-MM-DD, the whole day) or before this time (RFC 3339)
+    #[arg(long)]
+    until: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LeadsCommand {
+    /// List leads in full, newest first
+    List {
+        #[command(flatten)]
+        filter: LeadFilter,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+    },
+    /// Export leads to a CSV or XLSX file (chosen by the file's extension)
+    Export {
+        #[command(flatten)]
+        filter: LeadFilter,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Find every lead holding a person's identifier, through the identity index
+    Find {
+        #[arg(long, group = "identifier")]
+        email: Option<String>,
+        #[arg(long, group = "identifier")]
+        phone: Option<String>,
+        #[arg(long, group = "identifier")]
+        lead_id: Option<String>,
+        /// Country for a phone number written without its country code
         #[arg(long)]
-        json: bool,
+        country: Option<String>,
     },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Recompute the hash chain; exit 0 when intact, 3 with the first broken entry otherwise
-    Verify {
-        #[arg(long)]
-        json: bool,
-    },
+    Verify,
     /// List entries, newest first
     List {
         /// How many entries
@@ -91,45 +159,46 @@ pub enum AuditCommand {
         /// Start below this entry number (for paging)
         #[arg(long)]
         before: Option<i64>,
-        #[arg(long)]
-        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Import a generated UTF-16 TAB export of N leads; report throughput, memory and query times
+    Import {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u64,
     },
 }
 
 impl Cli {
     pub fn dir(&self) -> PathBuf {
-        self.data_dir
-            .clone()
-            .unwrap_or_else(console::workspace::default_dir)
+        self.data_dir.clone().unwrap_or_else(console::workspace::default_dir)
     }
 }
 
 /// Runs a command that is not the desktop app.
-pub fn run(dir: &Path, command: Command) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+pub fn run(dir: &Path, command: Command, as_json: bool) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            return fail(
-                false,
-                &ApiError {
-                    code: console::Code::Internal,
-                    message: format!("cannot start: {e}"),
-                },
-            )
+            let e = ApiError { code: console::Code::Internal, message: format!("cannot start: {e}") };
+            return Exit::from_error(as_json, e).code();
         }
     };
-    runtime.block_on(async {
-        let exit = match command {
-            Command::App => unreachable!("the desktop app is started by main"),
-            Command::Doctor { json: as_json } => doctor(dir, as_json).await,
-            command => with_console(dir, command).await,
-        };
-        exit.code()
-    })
+    runtime
+        .block_on(async {
+            match command {
+                Command::App => unreachable!("the desktop app is started by main"),
+                Command::Doctor => doctor(dir, as_json).await,
+                Command::Bench(BenchCommand::Import { rows }) => match crate::bench::import::run(rows).await {
+                    Ok(report) => print::bench(as_json, &report),
+                    Err(e) => Exit::from_error(as_json, e.into()),
+                },
+                command => with_console(dir, command, as_json).await,
+            }
+        })
+        .code()
 }
 
 async fn doctor(dir: &Path, as_json: bool) -> Exit {
@@ -146,13 +215,12 @@ async fn doctor(dir: &Path, as_json: bool) -> Exit {
     }
 }
 
-async fn with_console(dir: &Path, command: Command) -> Exit {
-    let as_json = wants_json(&command);
+async fn with_console(dir: &Path, command: Command, as_json: bool) -> Exit {
     let console = match Console::open(dir).await {
         Ok(c) => c,
         Err(e) => return Exit::from_error(as_json, e.into()),
     };
-    let exit = match dispatch(&console, command).await {
+    let exit = match dispatch(&console, command, as_json).await {
         Ok(exit) => exit,
         Err(e) => Exit::from_error(as_json, e.into()),
     };
@@ -160,42 +228,91 @@ async fn with_console(dir: &Path, command: Command) -> Exit {
     exit
 }
 
-async fn dispatch(c: &Console, command: Command) -> Result<Exit, console::Error> {
+async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, console::Error> {
     match command {
-        Command::Client(ClientCommand::Add { name, json: j }) => {
-            print::client(j, "Added", &c.add_client(&name).await?)
+        Command::Client(ClientCommand::Add { name, country }) => {
+            print::client(j, "Added", &c.add_client(&name, country.as_deref()).await?)
         }
-        Command::Client(ClientCommand::List { json: j }) => {
-            print::clients(j, &c.list_clients().await?)
-        }
-        Command::Client(ClientCommand::Rename { old, new, json: j }) => {
+        Command::Client(ClientCommand::List) => print::clients(j, &c.list_clients().await?),
+        Command::Client(ClientCommand::Rename { old, new }) => {
             print::client(j, "Renamed to", &c.rename_client(&old, &new).await?)
         }
-        Command::Client(ClientCommand::Remove { name, yes, json: j }) => {
-            print::removal(j, &c.remove_client(&name, yes).await?)
+        Command::Client(ClientCommand::Country { name, country }) => {
+            let country = Some(country.as_str()).filter(|c| !c.eq_ignore_ascii_case("none"));
+            print::client(j, "Updated", &c.set_client_country(&name, country).await?)
         }
-        Command::Audit(AuditCommand::Verify { json: j }) => {
-            Ok(print::verification(j, &c.audit_verify().await?))
+        Command::Client(ClientCommand::Remove { name, yes }) => print::removal(j, &c.remove_client(&name, yes).await?),
+        Command::Import { file, client } => import(c, &file, &client, j).await,
+        Command::Leads(LeadsCommand::List { filter, limit, offset }) => {
+            print::leads(j, &c.list_leads(&to_filter(c, filter).await?, limit, offset).await?)
         }
-        Command::Audit(AuditCommand::List {
-            limit,
-            before,
-            json: j,
-        }) => print::entries(j, &c.audit_list(limit, before).await?),
-        Command::App | Command::Doctor { .. } => unreachable!("handled before a console is opened"),
+        Command::Leads(LeadsCommand::Export { filter, out }) => {
+            print::export(j, &c.export_leads(&to_filter(c, filter).await?, &out).await?)
+        }
+        Command::Leads(LeadsCommand::Find { email, phone, lead_id, country }) => {
+            let (kind, value) = match (email, phone, lead_id) {
+                (Some(e), _, _) => (IdentifierKind::Email, e),
+                (_, Some(p), _) => (IdentifierKind::Phone, p),
+                (_, _, Some(l)) => (IdentifierKind::LeadId, l),
+                _ => return Err(console::Error::Invalid("Give one of --email, --phone or --lead-id.".into())),
+            };
+            print::leads(j, &c.find_leads(kind, &value, country.as_deref()).await?.leads)
+        }
+        Command::Audit(AuditCommand::Verify) => Ok(print::verification(j, &c.audit_verify().await?)),
+        Command::Audit(AuditCommand::List { limit, before }) => print::entries(j, &c.audit_list(limit, before).await?),
+        Command::App | Command::Doctor | Command::Bench(_) => unreachable!("handled before a console is opened"),
     }
 }
 
-fn wants_json(command: &Command) -> bool {
-    match command {
-        Command::Client(
-            ClientCommand::Add { json, .. }
-            | ClientCommand::List { json }
-            | ClientCommand::Rename { json, .. }
-            | ClientCommand::Remove { json, .. },
-        )
-        | Command::Audit(AuditCommand::Verify { json } | AuditCommand::List { json, .. })
-        | Command::Doctor { json } => *json,
-        Command::App => false,
+/// Imports with progress on a terminal, and Ctrl+C to stop after the batch in flight.
+async fn import(c: &Console, file: &Path, client: &str, j: bool) -> Result<Exit, console::Error> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let on_ctrl_c = Arc::clone(&cancel);
+    let watcher = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\nStopping after the batch in flight; what is stored stays.");
+            on_ctrl_c.store(true, Ordering::Relaxed);
+        }
+    });
+    let show = std::io::stderr().is_terminal();
+    let progress = move |p: crate::leads::Progress| {
+        if show {
+            let pct = (p.bytes * 100).checked_div(p.total_bytes).unwrap_or(100);
+            eprint!("\r{pct:>3}%  {} rows  {} rows/s ", p.rows, p.rows_per_second);
+        }
+    };
+    let summary = c.import_file(file, client, &progress, cancel).await;
+    watcher.abort();
+    if show {
+        eprintln!();
     }
+    print::import(j, &summary?)
+}
+
+async fn to_filter(c: &Console, f: LeadFilter) -> Result<Filter, console::Error> {
+    let client_id = match &f.client {
+        Some(name) => Some(c.client(name).await?.id),
+        None => None,
+    };
+    Ok(Filter {
+        client_id,
+        form: f.form,
+        campaign: f.campaign,
+        platform: f.platform,
+        organic: f.organic,
+        since: f.since.as_deref().map(|d| date_bound(d, false)).transpose()?,
+        until: f.until.as_deref().map(|d| date_bound(d, true)).transpose()?,
+        search: f.search,
+    })
+}
+
+/// Seconds since the epoch of a date (start of the day, or the start of the next day for an
+/// inclusive `until`) or of an exact RFC 3339 time.
+fn date_bound(s: &str, until: bool) -> Result<i64, console::Error> {
+    let bad = || console::Error::Invalid(format!("'{s}' is not a date (YYYY-MM-DD) or a time (RFC 3339)"));
+    if s.len() == 10 {
+        let start = parse_time(&format!("{s}T00:00:00Z")).ok_or_else(bad)?;
+        return Ok(if until { start + 86_400 } else { start });
+    }
+    parse_time(s).ok_or_else(bad)
 }

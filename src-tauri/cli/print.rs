@@ -6,8 +6,10 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use crate::audit::{AuditEntry, Verification};
+use crate::bench;
 use crate::clients::Client;
-use crate::console::{self, ApiError, Removal, Report, Status};
+use crate::console::{self, ApiError, Export, Removal, Report, Status};
+use crate::leads::{ImportSummary, LeadDetail};
 
 pub enum Exit {
     Ok,
@@ -30,11 +32,6 @@ impl Exit {
     }
 }
 
-pub fn fail(as_json: bool, e: &ApiError) -> ExitCode {
-    print_error(as_json, e);
-    Exit::Failed.code()
-}
-
 fn print_error(as_json: bool, e: &ApiError) {
     if as_json {
         eprintln!("{}", serde_json::to_string(e).expect("an error serialises"));
@@ -44,10 +41,7 @@ fn print_error(as_json: bool, e: &ApiError) {
 }
 
 pub fn json<T: Serialize>(value: &T) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).expect("DTOs serialise")
-    );
+    println!("{}", serde_json::to_string_pretty(value).expect("DTOs serialise"));
 }
 
 pub fn client(as_json: bool, verb: &str, c: &Client) -> Result<Exit, console::Error> {
@@ -78,16 +72,8 @@ pub fn removal(as_json: bool, r: &Removal) -> Result<Exit, console::Error> {
     } else if r.removed.is_empty() {
         println!("Removed client '{}' (it held no data)", r.client.name);
     } else {
-        let parts: Vec<String> = r
-            .removed
-            .iter()
-            .map(|h| format!("{} {}", h.count, h.label))
-            .collect();
-        println!(
-            "Removed client '{}' with {}",
-            r.client.name,
-            parts.join(", ")
-        );
+        let parts: Vec<String> = r.removed.iter().map(|h| format!("{} {}", h.count, h.label)).collect();
+        println!("Removed client '{}' with {}", r.client.name, parts.join(", "));
     }
     Ok(Exit::Ok)
 }
@@ -115,10 +101,7 @@ pub fn entries(as_json: bool, list: &[AuditEntry]) -> Result<Exit, console::Erro
         println!("The audit trail is empty.");
     } else {
         for e in list {
-            println!(
-                "#{}\t{}\t{}\t{}\t{}\t{}",
-                e.seq, e.at, e.actor, e.action, e.outcome, e.object
-            );
+            println!("#{}\t{}\t{}\t{}\t{}\t{}", e.seq, e.at, e.actor, e.action, e.outcome, e.object);
         }
     }
     Ok(Exit::Ok)
@@ -140,10 +123,77 @@ pub fn report(r: &Report) {
     }
     println!(
         "{}",
-        if r.ok {
-            "Everything Custodian needs is in place."
-        } else {
-            "Some checks failed: see the fixes above."
-        }
+        if r.ok { "Everything Custodian needs is in place." } else { "Some checks failed: see the fixes above." }
     );
+}
+
+pub fn import(as_json: bool, s: &ImportSummary) -> Result<Exit, console::Error> {
+    if as_json {
+        json(s);
+        return Ok(Exit::Ok);
+    }
+    let verb = if s.cancelled { "Import cancelled" } else { "Imported" };
+    println!(
+        "{verb}: {} into {} ({} rows read in {:.1} s, {} rows/s)",
+        s.file_name,
+        s.client,
+        s.rows_read,
+        s.elapsed_ms as f64 / 1000.0,
+        s.rows_per_second
+    );
+    println!("  new leads         {}", s.imported);
+    println!("  updated           {}", s.updated);
+    println!("  duplicates        {} (already stored unchanged, or repeated in the file)", s.duplicates);
+    println!("  test leads        {} (flagged)", s.test_leads);
+    println!("  rejected rows     {}", s.rejected);
+    for r in &s.rejections {
+        println!("    line {}: {}", r.line, r.reason);
+    }
+    if s.rejected > s.rejections.len() as u64 {
+        println!("    … and {} more", s.rejected - s.rejections.len() as u64);
+    }
+    for note in &s.notes {
+        println!("  {note}");
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn leads(as_json: bool, leads: &[LeadDetail]) -> Result<Exit, console::Error> {
+    if as_json {
+        json(&leads);
+    } else if leads.is_empty() {
+        println!("No leads match.");
+    } else {
+        for l in leads {
+            let name = l.answers.iter().find(|(q, _)| q == "full_name").map_or("", |(_, a)| a.as_str());
+            let test = if l.is_test { "  [test lead]" } else { "" };
+            println!(
+                "{}\t{}\t{}\t{}\t{}{test}",
+                l.created_time,
+                l.meta_id.as_deref().unwrap_or("-"),
+                l.platform,
+                l.form_name,
+                name
+            );
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn export(as_json: bool, e: &Export) -> Result<Exit, console::Error> {
+    if as_json {
+        json(e);
+    } else {
+        println!("Exported {} leads to {}", e.rows, e.path);
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn bench(as_json: bool, r: &bench::import::Report) -> Exit {
+    if as_json {
+        json(r);
+    } else {
+        r.print();
+    }
+    Exit::Ok
 }

@@ -15,7 +15,10 @@ struct Holder {
 
 /// Every kind of data that belongs to a client. Each later capability (leads, messages, conversion
 /// events, CRM sync records) adds its table here.
-const HOLDERS: &[Holder] = &[];
+const HOLDERS: &[Holder] = &[
+    Holder { kind: "leads", label: "leads", table: "leads" },
+    Holder { kind: "imports", label: "import records", table: "imports" },
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Held {
@@ -42,33 +45,19 @@ impl Holdings {
         if self.held.is_empty() {
             return "no data".into();
         }
-        let parts: Vec<String> = self
-            .held
-            .iter()
-            .map(|h| format!("{} {}", h.count, h.label))
-            .collect();
+        let parts: Vec<String> = self.held.iter().map(|h| format!("{} {}", h.count, h.label)).collect();
         parts.join(", ")
     }
 }
 
-pub async fn of(
-    conn: &mut SqliteConnection,
-    client: super::Client,
-) -> Result<Holdings, sqlx::Error> {
+pub async fn of(conn: &mut SqliteConnection, client: super::Client) -> Result<Holdings, sqlx::Error> {
     let mut held = Vec::new();
     for holder in HOLDERS {
         // Table names come from the constant registry above, never from input.
         let sql = format!("SELECT count(*) FROM {} WHERE client_id = ?1", holder.table);
-        let count: i64 = sqlx::query_scalar(&sql)
-            .bind(&client.id)
-            .fetch_one(&mut *conn)
-            .await?;
+        let count: i64 = sqlx::query_scalar(&sql).bind(&client.id).fetch_one(&mut *conn).await?;
         if count > 0 {
-            held.push(Held {
-                kind: holder.kind.into(),
-                label: holder.label.into(),
-                count,
-            });
+            held.push(Held { kind: holder.kind.into(), label: holder.label.into(), count });
         }
     }
     Ok(Holdings { client, held })

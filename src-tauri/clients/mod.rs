@@ -16,6 +16,8 @@ pub struct Client {
     pub name: String,
     /// RFC 3339, UTC.
     pub created_at: String,
+    /// ISO 3166 alpha-2: the country of leads' phone numbers written without a country code.
+    pub country: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +32,8 @@ pub enum ClientError {
     Taken(String),
     #[error("No client is named '{0}'. `custodian client list` shows the clients there are.")]
     NotFound(String),
+    #[error("'{0}' is not a country Custodian knows: give its two-letter ISO code, such as GB, US or DE.")]
+    UnknownCountry(String),
     #[error(transparent)]
     Sql(#[from] sqlx::Error),
 }
@@ -49,50 +53,64 @@ pub fn clean_name(name: &str) -> Result<String, ClientError> {
     Ok(name.to_owned())
 }
 
+/// An ISO 3166 alpha-2 code Custodian has a calling code for, uppercased.
+pub fn clean_country(country: &str) -> Result<String, ClientError> {
+    let code = country.trim().to_ascii_uppercase();
+    crate::identity::calling_code(&code)
+        .map(|_| code)
+        .ok_or_else(|| ClientError::UnknownCountry(country.trim().to_owned()))
+}
+
+const COLUMNS: &str = "id, name, created_at, country";
+
 pub async fn insert(
     conn: &mut SqliteConnection,
     id: &str,
     name: &str,
     at: &str,
+    country: Option<&str>,
 ) -> Result<Client, ClientError> {
-    sqlx::query_as("INSERT INTO clients (id, name, created_at) VALUES (?1, ?2, ?3) RETURNING id, name, created_at")
+    sqlx::query_as(&format!(
+        "INSERT INTO clients (id, name, created_at, country) VALUES (?1, ?2, ?3, ?4) RETURNING {COLUMNS}"
+    ))
+    .bind(id)
+    .bind(name)
+    .bind(at)
+    .bind(country)
+    .fetch_one(conn)
+    .await
+    .map_err(|e| taken_or(e, name))
+}
+
+pub async fn set_country(conn: &mut SqliteConnection, id: &str, country: Option<&str>) -> Result<Client, ClientError> {
+    Ok(sqlx::query_as(&format!("UPDATE clients SET country = ?2 WHERE id = ?1 RETURNING {COLUMNS}"))
         .bind(id)
-        .bind(name)
-        .bind(at)
+        .bind(country)
         .fetch_one(conn)
-        .await
-        .map_err(|e| taken_or(e, name))
+        .await?)
 }
 
 pub async fn list(pool: &SqlitePool) -> Result<Vec<Client>, ClientError> {
-    Ok(
-        sqlx::query_as("SELECT id, name, created_at FROM clients ORDER BY name COLLATE NOCASE, id")
-            .fetch_all(pool)
-            .await?,
-    )
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM clients ORDER BY name COLLATE NOCASE, id"))
+        .fetch_all(pool)
+        .await?)
 }
 
 pub async fn count(pool: &SqlitePool) -> Result<i64, ClientError> {
-    Ok(sqlx::query_scalar("SELECT count(*) FROM clients")
-        .fetch_one(pool)
-        .await?)
+    Ok(sqlx::query_scalar("SELECT count(*) FROM clients").fetch_one(pool).await?)
 }
 
 /// Finds a client by name, ignoring case and surrounding spaces, as a person types it.
 pub async fn find(conn: &mut SqliteConnection, name: &str) -> Result<Client, ClientError> {
-    sqlx::query_as("SELECT id, name, created_at FROM clients WHERE name = ?1")
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM clients WHERE name = ?1"))
         .bind(name.trim())
         .fetch_optional(conn)
         .await?
         .ok_or_else(|| ClientError::NotFound(name.trim().to_owned()))
 }
 
-pub async fn rename(
-    conn: &mut SqliteConnection,
-    id: &str,
-    new_name: &str,
-) -> Result<Client, ClientError> {
-    sqlx::query_as("UPDATE clients SET name = ?2 WHERE id = ?1 RETURNING id, name, created_at")
+pub async fn rename(conn: &mut SqliteConnection, id: &str, new_name: &str) -> Result<Client, ClientError> {
+    sqlx::query_as(&format!("UPDATE clients SET name = ?2 WHERE id = ?1 RETURNING {COLUMNS}"))
         .bind(id)
         .bind(new_name)
         .fetch_one(conn)
@@ -102,18 +120,13 @@ pub async fn rename(
 
 /// Deletes the client; the data it holds goes with it through `ON DELETE CASCADE`.
 pub async fn delete(conn: &mut SqliteConnection, id: &str) -> Result<(), ClientError> {
-    sqlx::query("DELETE FROM clients WHERE id = ?1")
-        .bind(id)
-        .execute(conn)
-        .await?;
+    sqlx::query("DELETE FROM clients WHERE id = ?1").bind(id).execute(conn).await?;
     Ok(())
 }
 
 fn taken_or(e: sqlx::Error, name: &str) -> ClientError {
     match &e {
-        sqlx::Error::Database(db) if db.is_unique_violation() => {
-            ClientError::Taken(name.to_owned())
-        }
+        sqlx::Error::Database(db) if db.is_unique_violation() => ClientError::Taken(name.to_owned()),
         _ => ClientError::Sql(e),
     }
 }
@@ -126,14 +139,8 @@ mod tests {
     fn a_name_is_trimmed_and_must_say_something() {
         assert_eq!(clean_name("  Acme Shoes \n").unwrap(), "Acme Shoes");
         assert!(matches!(clean_name("   "), Err(ClientError::EmptyName)));
-        assert!(matches!(
-            clean_name("a\tb"),
-            Err(ClientError::ControlCharacter)
-        ));
-        assert!(matches!(
-            clean_name(&"x".repeat(121)),
-            Err(ClientError::NameTooLong)
-        ));
+        assert!(matches!(clean_name("a\tb"), Err(ClientError::ControlCharacter)));
+        assert!(matches!(clean_name(&"x".repeat(121)), Err(ClientError::NameTooLong)));
         assert_eq!(clean_name(&"é".repeat(120)).unwrap().chars().count(), 120);
     }
 }

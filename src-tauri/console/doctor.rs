@@ -35,29 +35,16 @@ pub struct Report {
 }
 
 fn check(name: &str, status: Status, detail: impl Into<String>, fix: Option<&str>) -> Check {
-    Check {
-        name: name.into(),
-        status,
-        detail: detail.into(),
-        fix: fix.map(Into::into),
-    }
+    Check { name: name.into(), status, detail: detail.into(), fix: fix.map(Into::into) }
 }
 
 pub async fn doctor(dir: &Path) -> Report {
-    let mut checks = vec![check(
-        "version",
-        Status::Ok,
-        format!("custodian {}", env!("CARGO_PKG_VERSION")),
-        None,
-    )];
+    let mut checks = vec![check("version", Status::Ok, format!("custodian {}", env!("CARGO_PKG_VERSION")), None)];
     checks.push(keychain().await);
     checks.push(data_dir(dir));
     checks.extend(database(dir).await);
     checks.push(display());
-    Report {
-        ok: checks.iter().all(|c| c.status != Status::Fail),
-        checks,
-    }
+    Report { ok: checks.iter().all(|c| c.status != Status::Fail), checks }
 }
 
 async fn keychain() -> Check {
@@ -65,9 +52,7 @@ async fn keychain() -> Check {
     let id = uuid::Uuid::new_v4().to_string();
     let probe = uuid::Uuid::new_v4().to_string();
     let round_trip = async {
-        vault
-            .set("probe", &id, Sensitive::new(probe.clone()))
-            .await?;
+        vault.set("probe", &id, Sensitive::new(probe.clone())).await?;
         let back = vault.get("probe", &id).await?;
         vault.delete("probe", &id).await?;
         Ok::<_, crate::vault::VaultError>(back.is_some_and(|b| b.expose() == &probe))
@@ -94,10 +79,7 @@ fn data_dir(dir: &Path) -> Check {
         return check(
             "data directory",
             Status::Ok,
-            format!(
-                "{} does not exist yet; it is made on first use",
-                dir.display()
-            ),
+            format!("{} does not exist yet; it is made on first use", dir.display()),
             None,
         );
     }
@@ -116,12 +98,7 @@ fn data_dir(dir: &Path) -> Check {
 async fn database(dir: &Path) -> Vec<Check> {
     let path = dir.join(workspace::DATABASE_FILE);
     if !path.exists() {
-        return vec![check(
-            "database",
-            Status::Ok,
-            "no database yet; it is made on first use",
-            None,
-        )];
+        return vec![check("database", Status::Ok, "no database yet; it is made on first use", None)];
     }
     // With a database present, opening the workspace only reads: it never makes a key or a file.
     let opened = match workspace::open(dir).await {
@@ -151,12 +128,7 @@ async fn database(dir: &Path) -> Vec<Check> {
         (Ok(engine), Ok(problems)) if problems.is_empty() => checks.push(check(
             "database",
             Status::Ok,
-            format!(
-                "{} opens; SQLite {}, SQLCipher {}; integrity ok",
-                path.display(),
-                engine.sqlite,
-                engine.cipher
-            ),
+            format!("{} opens; SQLite {}, SQLCipher {}; integrity ok", path.display(), engine.sqlite, engine.cipher),
             None,
         )),
         (Ok(_), Ok(problems)) => checks.push(check(
@@ -165,9 +137,7 @@ async fn database(dir: &Path) -> Vec<Check> {
             format!("SQLite found damage: {}", problems.join("; ")),
             Some("Restore the data directory from a backup; keep the damaged copy for support."),
         )),
-        (Err(e), _) | (_, Err(e)) => {
-            checks.push(check("database", Status::Fail, e.to_string(), None))
-        }
+        (Err(e), _) | (_, Err(e)) => checks.push(check("database", Status::Fail, e.to_string(), None)),
     }
     match audit::verify(store.pool()).await {
         Ok(v) if v.intact => checks.push(check("audit trail", Status::Ok, format!("{} entries, chain intact", v.entries), None)),
@@ -192,15 +162,8 @@ fn display() -> Check {
             "display",
             Status::Warn,
             "no display: the desktop app cannot open here, the command line works",
-            Some(
-                "Run the app in a desktop session, or under Xvfb (`make run` does this by itself).",
-            ),
+            Some("Run the app in a desktop session, or under Xvfb (`make run` does this by itself)."),
         );
     }
-    check(
-        "display",
-        Status::Ok,
-        "a display is available for the desktop app",
-        None,
-    )
+    check("display", Status::Ok, "a display is available for the desktop app", None)
 }

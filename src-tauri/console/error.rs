@@ -2,6 +2,8 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::clients::ClientError;
+use crate::leads::ReadError;
+use crate::spreadsheet::WriteError;
 use crate::store::StoreError;
 use crate::vault::VaultError;
 
@@ -17,6 +19,19 @@ pub enum Error {
     Client(#[from] ClientError),
     #[error("{0}")]
     ConfirmationRequired(String),
+    #[error(transparent)]
+    Import(#[from] ReadError),
+    #[error(transparent)]
+    Export(#[from] WriteError),
+    #[error("No lead has id {0}; it may have been erased or purged.")]
+    NoSuchLead(i64),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(
+        "The identity key of workspace {workspace} is not in the keychain, but leads are indexed with it. \
+         Restore the keychain from a backup; Custodian will not make a new key, which would make people unfindable."
+    )]
+    IdentityKeyMissing { workspace: String },
     #[error(
         "The database key of workspace {workspace} is not in the keychain, so {dir} cannot be read. \
          Restore the keychain (for example from a backup of your login keyring) and try again; \
@@ -49,6 +64,7 @@ pub enum Code {
     KeychainUnavailable,
     KeyMissing,
     DatabaseUnreadable,
+    FileUnreadable,
     DataDirUnusable,
     Internal,
 }
@@ -57,9 +73,15 @@ impl Error {
     pub fn code(&self) -> Code {
         match self {
             Error::Vault(VaultError::Unavailable { .. }) => Code::KeychainUnavailable,
-            Error::Vault(VaultError::Unreadable { .. }) | Error::KeyMissing { .. } => {
-                Code::KeyMissing
+            Error::Vault(VaultError::Unreadable { .. })
+            | Error::KeyMissing { .. }
+            | Error::IdentityKeyMissing { .. } => Code::KeyMissing,
+            Error::Import(_) => Code::FileUnreadable,
+            Error::Export(WriteError::UnknownKind(_) | WriteError::TooManyRows(_)) | Error::Invalid(_) => {
+                Code::InvalidInput
             }
+            Error::Export(WriteError::Io(..)) => Code::DataDirUnusable,
+            Error::NoSuchLead(_) => Code::NotFound,
             Error::Store(StoreError::Unreadable { .. }) | Error::WorkspaceFileMissing { .. } => {
                 Code::DatabaseUnreadable
             }
@@ -82,10 +104,7 @@ pub struct ApiError {
 
 impl From<Error> for ApiError {
     fn from(e: Error) -> Self {
-        Self {
-            code: e.code(),
-            message: e.to_string(),
-        }
+        Self { code: e.code(), message: e.to_string() }
     }
 }
 
@@ -105,6 +124,7 @@ impl Code {
             Code::KeychainUnavailable => "keychain_unavailable",
             Code::KeyMissing => "key_missing",
             Code::DatabaseUnreadable => "database_unreadable",
+            Code::FileUnreadable => "file_unreadable",
             Code::DataDirUnusable => "data_dir_unusable",
             Code::Internal => "internal",
         }

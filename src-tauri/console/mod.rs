@@ -6,6 +6,7 @@
 
 mod doctor;
 mod error;
+mod leads;
 pub mod workspace;
 
 use std::path::{Path, PathBuf};
@@ -18,9 +19,11 @@ use ts_rs::TS;
 
 pub use doctor::{doctor, Check, Report, Status};
 pub use error::{ApiError, Code, Error};
+pub use leads::{Export, IdentifierKind, Lookup};
 
 use crate::audit::{self, AuditEntry, Event, Verification};
 use crate::clients::{self, Client, Holdings};
+use crate::identity::Hasher;
 use crate::store::Store;
 
 pub struct Console {
@@ -28,6 +31,7 @@ pub struct Console {
     workspace_id: String,
     dir: PathBuf,
     actor: String,
+    hasher: Hasher,
 }
 
 /// What the Dashboard shows at a glance.
@@ -52,19 +56,10 @@ impl Console {
     /// Opens the workspace in `dir`, creating it (and its key in the keychain) when `dir` is new.
     pub async fn open(dir: &Path) -> Result<Self, Error> {
         let opened = workspace::open(dir).await?;
-        let store = Store::open(
-            &dir.join(workspace::DATABASE_FILE),
-            &opened.key,
-            opened.create,
-        )
-        .await?;
+        let store = Store::open(&dir.join(workspace::DATABASE_FILE), &opened.key, opened.create).await?;
+        let hasher = Hasher::new(&workspace::identity_key(&opened.id, &store).await?);
         tracing::info!(workspace = %opened.id, created = opened.create, "workspace opened");
-        Ok(Self {
-            store,
-            workspace_id: opened.id,
-            dir: dir.to_owned(),
-            actor: actor(),
-        })
+        Ok(Self { store, workspace_id: opened.id, dir: dir.to_owned(), actor: actor(), hasher })
     }
 
     pub fn workspace_id(&self) -> &str {
@@ -77,6 +72,11 @@ impl Console {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The identity index's hasher, for lookups that bypass the audited operations (benchmarks).
+    pub fn hasher(&self) -> &Hasher {
+        &self.hasher
     }
 
     pub async fn overview(&self) -> Result<Overview, Error> {
@@ -93,13 +93,12 @@ impl Console {
         Ok(clients::list(self.store.pool()).await?)
     }
 
-    pub async fn add_client(&self, name: &str) -> Result<Client, Error> {
+    pub async fn add_client(&self, name: &str, country: Option<&str>) -> Result<Client, Error> {
         let name = clients::clean_name(name)?;
+        let country = country.map(clients::clean_country).transpose()?;
         let mut tx = self.store.write().await?;
         let id = uuid::Uuid::new_v4().to_string();
-        let result = clients::insert(&mut tx, &id, &name, &now())
-            .await
-            .map_err(Error::from);
+        let result = clients::insert(&mut tx, &id, &name, &now(), country.as_deref()).await.map_err(Error::from);
         let object = match &result {
             Ok(c) => format!("client:{} \"{}\"", c.id, c.name),
             Err(_) => format!("client \"{name}\""),
@@ -113,21 +112,28 @@ impl Console {
         let client = match clients::find(&mut tx, old).await {
             Ok(c) => c,
             Err(e) => {
-                return self
-                    .settle(
-                        tx,
-                        "client.rename",
-                        &format!("client \"{}\"", old.trim()),
-                        Err(e.into()),
-                    )
-                    .await
+                return self.settle(tx, "client.rename", &format!("client \"{}\"", old.trim()), Err(e.into())).await
             }
         };
-        let result = clients::rename(&mut tx, &client.id, &new)
-            .await
-            .map_err(Error::from);
+        let result = clients::rename(&mut tx, &client.id, &new).await.map_err(Error::from);
         let object = format!("client:{} \"{}\" -> \"{new}\"", client.id, client.name);
         self.settle(tx, "client.rename", &object, result).await
+    }
+
+    /// Sets (or with `None` clears) the country of a client's national phone numbers.
+    pub async fn set_client_country(&self, name: &str, country: Option<&str>) -> Result<Client, Error> {
+        let country = country.map(clients::clean_country).transpose()?;
+        let mut tx = self.store.write().await?;
+        let client = match clients::find(&mut tx, name).await {
+            Ok(c) => c,
+            Err(e) => {
+                return self.settle(tx, "client.country", &format!("client \"{}\"", name.trim()), Err(e.into())).await
+            }
+        };
+        let result = clients::set_country(&mut tx, &client.id, country.as_deref()).await.map_err(Error::from);
+        let object =
+            format!("client:{} \"{}\" country {}", client.id, client.name, country.as_deref().unwrap_or("none"));
+        self.settle(tx, "client.country", &object, result).await
     }
 
     /// What removing the client would delete, for the confirmation a person sees first.
@@ -144,14 +150,7 @@ impl Console {
         let client = match clients::find(&mut tx, name).await {
             Ok(c) => c,
             Err(e) => {
-                return self
-                    .settle(
-                        tx,
-                        "client.remove",
-                        &format!("client \"{}\"", name.trim()),
-                        Err(e.into()),
-                    )
-                    .await
+                return self.settle(tx, "client.remove", &format!("client \"{}\"", name.trim()), Err(e.into())).await
             }
         };
         let holdings = clients::holdings::of(&mut tx, client.clone()).await?;
@@ -162,29 +161,14 @@ impl Console {
                 holdings.describe()
             )));
         }
-        let result = clients::delete(&mut tx, &client.id)
-            .await
-            .map_err(Error::from);
-        let object = format!(
-            "client:{} \"{}\" with {}",
-            client.id,
-            client.name,
-            holdings.describe()
-        );
-        let removed = Removal {
-            client,
-            removed: holdings.held,
-        };
-        self.settle(tx, "client.remove", &object, result.map(|()| removed))
-            .await
+        let result = clients::delete(&mut tx, &client.id).await.map_err(Error::from);
+        let object = format!("client:{} \"{}\" with {}", client.id, client.name, holdings.describe());
+        let removed = Removal { client, removed: holdings.held };
+        self.settle(tx, "client.remove", &object, result.map(|()| removed)).await
     }
 
     /// Newest first; `before` continues from the last `seq` of the previous page.
-    pub async fn audit_list(
-        &self,
-        limit: i64,
-        before: Option<i64>,
-    ) -> Result<Vec<AuditEntry>, Error> {
+    pub async fn audit_list(&self, limit: i64, before: Option<i64>) -> Result<Vec<AuditEntry>, Error> {
         Ok(audit::list(self.store.pool(), limit.clamp(1, 10_000), before).await?)
     }
 
@@ -199,7 +183,7 @@ impl Console {
     /// Records the outcome of a change in the audit trail and commits. A refusal (a name taken, a
     /// client not found) is recorded too; SQLite has already undone the refused statement, so the
     /// transaction then holds only the audit entry. Internal failures roll everything back.
-    async fn settle<T>(
+    pub(super) async fn settle<T>(
         &self,
         mut tx: Transaction<'static, Sqlite>,
         action: &str,
@@ -211,12 +195,7 @@ impl Console {
             Err(e) if e.code() == Code::Internal => return result,
             Err(e) => format!("refused: {}", e.code().as_str()),
         };
-        let event = Event {
-            action,
-            object,
-            outcome: &outcome,
-            subject: None,
-        };
+        let event = Event { action, object, outcome: &outcome, subject: None };
         audit::append(&mut tx, &now(), &self.actor, &event).await?;
         tx.commit().await?;
         tracing::info!(action, outcome = %outcome, "change recorded");
@@ -225,13 +204,10 @@ impl Console {
 }
 
 /// The current time as stored: RFC 3339, UTC, milliseconds.
-fn now() -> String {
+pub(super) fn now() -> String {
     let t = OffsetDateTime::now_utc();
-    let t = t
-        .replace_nanosecond(t.millisecond() as u32 * 1_000_000)
-        .unwrap_or(t);
-    t.format(&Rfc3339)
-        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+    let t = t.replace_nanosecond(t.millisecond() as u32 * 1_000_000).unwrap_or(t);
+    t.format(&Rfc3339).unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
 /// The operating-system user, who is the actor in the audit trail.

@@ -18,6 +18,7 @@ pub const IDENTIFIER: &str = "app.custodian.console";
 
 const KEY_PURPOSE: &str = "database";
 const KEY_ID: &str = "key";
+const IDENTITY_PURPOSE: &str = "identity";
 
 #[derive(Serialize, Deserialize)]
 struct WorkspaceFile {
@@ -26,9 +27,7 @@ struct WorkspaceFile {
 
 /// Where the workspace lives when nothing says otherwise: the OS app-data directory.
 pub fn default_dir() -> PathBuf {
-    dirs::data_dir()
-        .unwrap_or_else(|| PathBuf::from("."))
-        .join(IDENTIFIER)
+    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join(IDENTIFIER)
 }
 
 pub struct Opened {
@@ -45,62 +44,29 @@ pub async fn open(dir: &Path) -> Result<Opened, Error> {
     let db_exists = dir.join(DATABASE_FILE).exists();
     let id = match read_id(dir)? {
         Some(id) => id,
-        None if db_exists => {
-            return Err(Error::WorkspaceFileMissing {
-                dir: dir.display().to_string(),
-            })
-        }
+        None if db_exists => return Err(Error::WorkspaceFileMissing { dir: dir.display().to_string() }),
         None => {
             let id = uuid::Uuid::new_v4().to_string();
             let key = new_key();
-            Vault::new(&id)
-                .set(
-                    KEY_PURPOSE,
-                    KEY_ID,
-                    Sensitive::new(hex::encode(key.expose())),
-                )
-                .await?;
+            Vault::new(&id).set(KEY_PURPOSE, KEY_ID, Sensitive::new(hex::encode(key.expose()))).await?;
             // The key is safe in the keychain before the file that points to it exists.
             write_id(dir, &id)?;
-            return Ok(Opened {
-                id,
-                key,
-                create: true,
-            });
+            return Ok(Opened { id, key, create: true });
         }
     };
     let vault = Vault::new(&id);
     match vault.get(KEY_PURPOSE, KEY_ID).await? {
         Some(hex_key) => {
             let key = parse_key(hex_key.expose()).ok_or_else(|| {
-                Error::Vault(crate::vault::VaultError::Unreadable {
-                    account: format!("{id}/{KEY_PURPOSE}/{KEY_ID}"),
-                })
+                Error::Vault(crate::vault::VaultError::Unreadable { account: format!("{id}/{KEY_PURPOSE}/{KEY_ID}") })
             })?;
-            Ok(Opened {
-                id,
-                key,
-                create: !db_exists,
-            })
+            Ok(Opened { id, key, create: !db_exists })
         }
-        None if db_exists => Err(Error::KeyMissing {
-            workspace: id,
-            dir: dir.display().to_string(),
-        }),
+        None if db_exists => Err(Error::KeyMissing { workspace: id, dir: dir.display().to_string() }),
         None => {
             let key = new_key();
-            vault
-                .set(
-                    KEY_PURPOSE,
-                    KEY_ID,
-                    Sensitive::new(hex::encode(key.expose())),
-                )
-                .await?;
-            Ok(Opened {
-                id,
-                key,
-                create: true,
-            })
+            vault.set(KEY_PURPOSE, KEY_ID, Sensitive::new(hex::encode(key.expose()))).await?;
+            Ok(Opened { id, key, create: true })
         }
     }
 }
@@ -123,8 +89,7 @@ pub fn read_id(dir: &Path) -> Result<Option<String>, Error> {
 fn write_id(dir: &Path, id: &str) -> Result<(), Error> {
     let path = dir.join(WORKSPACE_FILE);
     let tmp = dir.join(format!("{WORKSPACE_FILE}.tmp"));
-    let body = serde_json::to_vec_pretty(&WorkspaceFile { id: id.to_owned() })
-        .expect("a struct of strings serialises");
+    let body = serde_json::to_vec_pretty(&WorkspaceFile { id: id.to_owned() }).expect("a struct of strings serialises");
     let write = || -> std::io::Result<()> {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(&body)?;
@@ -143,10 +108,7 @@ pub fn make_private_dir(dir: &Path) -> Result<(), Error> {
 }
 
 fn unusable(path: &Path, e: std::io::Error) -> Error {
-    Error::DataDir {
-        dir: path.display().to_string(),
-        detail: e.to_string(),
-    }
+    Error::DataDir { dir: path.display().to_string(), detail: e.to_string() }
 }
 
 fn new_key() -> Sensitive<[u8; 32]> {
@@ -158,4 +120,25 @@ fn new_key() -> Sensitive<[u8; 32]> {
 fn parse_key(hex_key: &str) -> Option<Sensitive<[u8; 32]>> {
     let bytes = hex::decode(hex_key).ok()?;
     Some(Sensitive::new(bytes.try_into().ok()?))
+}
+
+/// The key of the identity index, made on first need. Never replaced once people are indexed with
+/// it: a new key would make every stored identifier unfindable.
+pub async fn identity_key(workspace: &str, store: &crate::store::Store) -> Result<Sensitive<[u8; 32]>, Error> {
+    let vault = Vault::new(workspace);
+    if let Some(hex_key) = vault.get(IDENTITY_PURPOSE, KEY_ID).await? {
+        return parse_key(hex_key.expose()).ok_or_else(|| {
+            Error::Vault(crate::vault::VaultError::Unreadable {
+                account: format!("{workspace}/{IDENTITY_PURPOSE}/{KEY_ID}"),
+            })
+        });
+    }
+    let indexed: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM (SELECT 1 FROM identities LIMIT 1)").fetch_one(store.pool()).await?;
+    if indexed > 0 {
+        return Err(Error::IdentityKeyMissing { workspace: workspace.to_owned() });
+    }
+    let key = new_key();
+    vault.set(IDENTITY_PURPOSE, KEY_ID, Sensitive::new(hex::encode(key.expose()))).await?;
+    Ok(key)
 }

@@ -18,8 +18,8 @@ pub async fn list_clients(ws: State<'_, Workspace>) -> Result<Vec<Client>> {
 }
 
 #[tauri::command]
-pub async fn add_client(ws: State<'_, Workspace>, name: String) -> Result<Client> {
-    Ok(ws.console()?.add_client(&name).await?)
+pub async fn add_client(ws: State<'_, Workspace>, name: String, country: Option<String>) -> Result<Client> {
+    Ok(ws.console()?.add_client(&name, country.as_deref()).await?)
 }
 
 #[tauri::command]
@@ -33,20 +33,12 @@ pub async fn client_holdings(ws: State<'_, Workspace>, name: String) -> Result<H
 }
 
 #[tauri::command]
-pub async fn remove_client(
-    ws: State<'_, Workspace>,
-    name: String,
-    confirmed: bool,
-) -> Result<Removal> {
+pub async fn remove_client(ws: State<'_, Workspace>, name: String, confirmed: bool) -> Result<Removal> {
     Ok(ws.console()?.remove_client(&name, confirmed).await?)
 }
 
 #[tauri::command]
-pub async fn audit_list(
-    ws: State<'_, Workspace>,
-    limit: i64,
-    before: Option<i64>,
-) -> Result<Vec<AuditEntry>> {
+pub async fn audit_list(ws: State<'_, Workspace>, limit: i64, before: Option<i64>) -> Result<Vec<AuditEntry>> {
     Ok(ws.console()?.audit_list(limit, before).await?)
 }
 

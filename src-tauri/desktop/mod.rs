@@ -39,7 +39,9 @@ pub fn run(dir: &Path) -> ExitCode {
     match app {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: the desktop app could not start: {e}. Is a display available? `custodian doctor` checks.");
+            eprintln!(
+                "error: the desktop app could not start: {e}. Is a display available? `custodian doctor` checks."
+            );
             ExitCode::from(1)
         }
     }

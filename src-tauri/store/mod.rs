@@ -7,9 +7,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Sqlite, Transaction};
 
 use crate::vault::Sensitive;
@@ -50,11 +48,7 @@ impl Store {
     /// Opens the database at `path` with `key`. `create` allows making a new file; an existing file is
     /// never replaced or rewritten when it cannot be read.
     #[tracing::instrument(skip_all, err)]
-    pub async fn open(
-        path: &Path,
-        key: &Sensitive<[u8; 32]>,
-        create: bool,
-    ) -> Result<Self, StoreError> {
+    pub async fn open(path: &Path, key: &Sensitive<[u8; 32]>, create: bool) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str("sqlite://")?
             .filename(path)
             // sqlx keeps `key` first among the pragmas, as SQLCipher requires. The value is quoted
@@ -65,6 +59,8 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .pragma("secure_delete", "ON")
+            // Sorts and staging tables stay in memory: no personal data in temporary files.
+            .pragma("temp_store", "MEMORY")
             .busy_timeout(Duration::from_secs(10))
             .create_if_missing(create)
             // Statement logging would write the key pragma into the log.
@@ -78,16 +74,10 @@ impl Store {
             .map_err(|e| classify(e, path))?;
 
         // Reading the schema is what proves the key: SQLCipher decrypts page 1 here.
-        sqlx::query("SELECT count(*) FROM sqlite_master")
-            .execute(&pool)
-            .await
-            .map_err(|e| classify(e, path))?;
+        sqlx::query("SELECT count(*) FROM sqlite_master").execute(&pool).await.map_err(|e| classify(e, path))?;
 
         sqlx::migrate!("src-tauri/migrations").run(&pool).await?;
-        Ok(Self {
-            pool,
-            path: path.to_owned(),
-        })
+        Ok(Self { pool, path: path.to_owned() })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -106,32 +96,21 @@ impl Store {
     }
 
     pub async fn engine(&self) -> Result<Engine, StoreError> {
-        let sqlite: String = sqlx::query_scalar("SELECT sqlite_version()")
-            .fetch_one(&self.pool)
-            .await?;
-        let cipher: Option<String> = sqlx::query_scalar("PRAGMA cipher_version")
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(Engine {
-            sqlite,
-            cipher: cipher.unwrap_or_else(|| "none".into()),
-        })
+        let sqlite: String = sqlx::query_scalar("SELECT sqlite_version()").fetch_one(&self.pool).await?;
+        let cipher: Option<String> = sqlx::query_scalar("PRAGMA cipher_version").fetch_optional(&self.pool).await?;
+        Ok(Engine { sqlite, cipher: cipher.unwrap_or_else(|| "none".into()) })
     }
 
     /// Runs SQLite's own consistency check; returns the problems it found, empty when sound.
     pub async fn check(&self) -> Result<Vec<String>, StoreError> {
-        let rows: Vec<String> = sqlx::query_scalar("PRAGMA quick_check")
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<String> = sqlx::query_scalar("PRAGMA quick_check").fetch_all(&self.pool).await?;
         Ok(rows.into_iter().filter(|r| r != "ok").collect())
     }
 
     /// Moves every committed change from the WAL into the database file and empties the WAL.
     /// After an erasure this is what removes the old page images from disk.
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
-            .execute(&self.pool)
-            .await?;
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await?;
         Ok(())
     }
 
@@ -148,9 +127,7 @@ impl Store {
 fn classify(e: sqlx::Error, path: &Path) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.code().as_deref() == Some(SQLITE_NOTADB) => {
-            StoreError::Unreadable {
-                path: path.to_owned(),
-            }
+            StoreError::Unreadable { path: path.to_owned() }
         }
         _ => StoreError::Sql(e),
     }

@@ -30,20 +30,14 @@ pub struct Vault {
 
 impl Vault {
     pub fn new(workspace_id: &str) -> Self {
-        Self {
-            workspace: workspace_id.to_owned(),
-        }
+        Self { workspace: workspace_id.to_owned() }
     }
 
     fn account(&self, purpose: &str, id: &str) -> String {
         format!("{}/{purpose}/{id}", self.workspace)
     }
 
-    pub async fn get(
-        &self,
-        purpose: &str,
-        id: &str,
-    ) -> Result<Option<Sensitive<String>>, VaultError> {
+    pub async fn get(&self, purpose: &str, id: &str) -> Result<Option<Sensitive<String>>, VaultError> {
         let account = self.account(purpose, id);
         blocking(move || {
             let entry = entry(&account)?;
@@ -57,19 +51,9 @@ impl Vault {
         .await
     }
 
-    pub async fn set(
-        &self,
-        purpose: &str,
-        id: &str,
-        secret: Sensitive<String>,
-    ) -> Result<(), VaultError> {
+    pub async fn set(&self, purpose: &str, id: &str, secret: Sensitive<String>) -> Result<(), VaultError> {
         let account = self.account(purpose, id);
-        blocking(move || {
-            entry(&account)?
-                .set_password(secret.expose())
-                .map_err(unavailable)
-        })
-        .await
+        blocking(move || entry(&account)?.set_password(secret.expose()).map_err(unavailable)).await
     }
 
     pub async fn delete(&self, purpose: &str, id: &str) -> Result<(), VaultError> {
@@ -89,17 +73,13 @@ fn entry(account: &str) -> Result<keyring::Entry, VaultError> {
 fn unavailable(e: keyring::Error) -> VaultError {
     // keyring's messages describe the platform failure (D-Bus, locked collection); they never carry
     // the secret itself, which is only ever passed in, not returned, on the failing paths.
-    VaultError::Unavailable {
-        detail: e.to_string(),
-    }
+    VaultError::Unavailable { detail: e.to_string() }
 }
 
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, VaultError> + Send + 'static,
 ) -> Result<T, VaultError> {
-    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
-        Err(VaultError::Unavailable {
-            detail: format!("keychain call did not finish: {e}"),
-        })
-    })
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Err(VaultError::Unavailable { detail: format!("keychain call did not finish: {e}") }))
 }

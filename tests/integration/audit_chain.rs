@@ -9,12 +9,9 @@ async fn trail() -> (Workspace, Console) {
     let ws = Workspace::new();
     let console = ws.open().await;
     for name in ["Acme", "Globex", "Initech"] {
-        console.add_client(name).await.unwrap();
+        console.add_client(name, None).await.unwrap();
     }
-    console
-        .rename_client("Globex", "Globex Corporation")
-        .await
-        .unwrap();
+    console.rename_client("Globex", "Globex Corporation").await.unwrap();
     (ws, console)
 }
 
@@ -37,11 +34,7 @@ async fn an_untouched_trail_verifies_and_names_its_head() {
 #[tokio::test]
 async fn a_changed_entry_is_detected() {
     let (ws, console) = trail().await;
-    tamper(
-        &ws,
-        "UPDATE audit_entries SET actor = 'mallory' WHERE seq = 2",
-    )
-    .await;
+    tamper(&ws, "UPDATE audit_entries SET actor = 'mallory' WHERE seq = 2").await;
     let v = console.audit_verify().await.unwrap();
     assert!(!v.intact);
     let broken = v.broken.unwrap();
@@ -84,11 +77,7 @@ async fn entries_cut_from_the_end_are_detected() {
     assert!(!v.intact);
     let broken = v.broken.unwrap();
     assert_eq!(broken.seq, 3);
-    assert!(
-        broken.reason.contains("removed from the end"),
-        "{}",
-        broken.reason
-    );
+    assert!(broken.reason.contains("removed from the end"), "{}", broken.reason);
 }
 
 #[tokio::test]
@@ -98,11 +87,7 @@ async fn audit_verify_on_the_command_line_fails_with_the_first_broken_entry() {
     let ok = ws.cli(&["audit", "verify"]);
     assert_eq!(ok.status.code(), Some(0), "{}", stderr(&ok));
 
-    tamper(
-        &ws,
-        "UPDATE audit_entries SET object = 'client:x' WHERE seq = 3",
-    )
-    .await;
+    tamper(&ws, "UPDATE audit_entries SET object = 'client:x' WHERE seq = 3").await;
     let out = ws.cli(&["audit", "verify"]);
     assert_eq!(out.status.code(), Some(3));
     assert!(stderr(&out).contains("entry #3"), "{}", stderr(&out));
@@ -116,7 +101,7 @@ async fn concurrent_writers_keep_one_unbroken_chain() {
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..24 {
         let console = Arc::clone(&consoles[i % 2]);
-        tasks.spawn(async move { console.add_client(&format!("Client {i}")).await });
+        tasks.spawn(async move { console.add_client(&format!("Client {i}"), None).await });
     }
     while let Some(done) = tasks.join_next().await {
         done.unwrap().unwrap();

@@ -5,15 +5,16 @@ use std::path::Path;
 
 use custodian::audit::{AuditEntry, Break, Verification};
 use custodian::clients::{Client, Held, Holdings};
-use custodian::console::{ApiError, Check, Code, Overview, Removal, Report, Status};
+use custodian::console::{ApiError, Check, Code, Export, IdentifierKind, Lookup, Overview, Removal, Report, Status};
+use custodian::leads::{
+    Cursor, Filter, Format, ImportSummary, LeadDetail, LeadPage, LeadRow, Order, PageRequest, Progress, Rejection,
+    SortBy,
+};
 use ts_rs::TS;
 
 fn generated() -> Vec<(String, String)> {
     fn one<T: TS + 'static>() -> (String, String) {
-        (
-            format!("{}.ts", T::name()),
-            T::export_to_string().expect("export bindings"),
-        )
+        (format!("{}.ts", T::name()), T::export_to_string().expect("export bindings"))
     }
     vec![
         one::<ApiError>(),
@@ -29,6 +30,21 @@ fn generated() -> Vec<(String, String)> {
         one::<Check>(),
         one::<Report>(),
         one::<Status>(),
+        one::<Export>(),
+        one::<IdentifierKind>(),
+        one::<Lookup>(),
+        one::<Cursor>(),
+        one::<Filter>(),
+        one::<Format>(),
+        one::<ImportSummary>(),
+        one::<LeadDetail>(),
+        one::<LeadPage>(),
+        one::<LeadRow>(),
+        one::<Order>(),
+        one::<PageRequest>(),
+        one::<Progress>(),
+        one::<Rejection>(),
+        one::<SortBy>(),
     ]
 }
 

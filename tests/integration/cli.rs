@@ -23,11 +23,7 @@ fn every_command_explains_itself_with_help() {
     ] {
         let out = ws.cli(args);
         assert_eq!(out.status.code(), Some(0), "{args:?}");
-        assert!(
-            stdout(&out).contains("Usage: custodian"),
-            "{args:?}: {}",
-            stdout(&out)
-        );
+        assert!(stdout(&out).contains("Usage: custodian"), "{args:?}: {}", stdout(&out));
     }
 }
 
@@ -40,29 +36,20 @@ fn client_commands_round_trip_with_stable_json() {
     assert_eq!(client["name"], "Acme");
 
     assert!(ws.cli(&["client", "add", "Globex"]).status.success());
-    assert!(ws
-        .cli(&["client", "rename", "Globex", "Globex Corp"])
-        .status
-        .success());
+    assert!(ws.cli(&["client", "rename", "Globex", "Globex Corp"]).status.success());
 
     let list = json(&ws.cli(&["client", "list", "--json"]));
     let rows = list.as_array().unwrap();
     assert_eq!(rows.len(), 2);
     let keys: Vec<&String> = rows[0].as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["created_at", "id", "name"]);
+    assert_eq!(keys, ["country", "created_at", "id", "name"]);
     assert_eq!(rows[0]["id"], client["id"]);
     assert_eq!(rows[1]["name"], "Globex Corp");
 
     let removed = ws.cli(&["client", "remove", "Acme", "--yes", "--json"]);
     assert!(removed.status.success());
     assert_eq!(json(&removed)["client"]["name"], "Acme");
-    assert_eq!(
-        json(&ws.cli(&["client", "list", "--json"]))
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(json(&ws.cli(&["client", "list", "--json"])).as_array().unwrap().len(), 1);
 }
 
 #[test]
@@ -71,11 +58,7 @@ fn an_error_goes_to_stderr_with_a_non_zero_exit_and_a_code_in_json() {
     let out = ws.cli(&["client", "rename", "Nobody", "Somebody"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).is_empty());
-    assert!(
-        stderr(&out).contains("No client is named 'Nobody'"),
-        "{}",
-        stderr(&out)
-    );
+    assert!(stderr(&out).contains("No client is named 'Nobody'"), "{}", stderr(&out));
 
     let out = ws.cli(&["client", "rename", "Nobody", "Somebody", "--json"]);
     let err: Value = serde_json::from_str(stderr(&out).trim()).unwrap();
@@ -103,20 +86,11 @@ fn a_wrong_command_line_exits_with_2() {
 async fn the_cli_sees_what_the_console_wrote_and_the_reverse() {
     let ws = Workspace::new();
     let console = ws.open().await;
-    console.add_client("Written In Process").await.unwrap();
+    console.add_client("Written In Process", None).await.unwrap();
     assert!(stdout(&ws.cli(&["client", "list"])).contains("Written In Process"));
 
-    assert!(ws
-        .cli(&["client", "add", "Written By The CLI"])
-        .status
-        .success());
-    let names: Vec<String> = console
-        .list_clients()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|c| c.name)
-        .collect();
+    assert!(ws.cli(&["client", "add", "Written By The CLI"]).status.success());
+    let names: Vec<String> = console.list_clients().await.unwrap().into_iter().map(|c| c.name).collect();
     assert!(names.contains(&"Written By The CLI".to_owned()));
 }
 
@@ -141,12 +115,7 @@ fn doctor_passes_on_a_healthy_workspace_and_reports_every_part() {
     let out = ws.cli(&["doctor"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
     let text = stdout(&out);
-    for part in [
-        "ok    keychain",
-        "ok    database",
-        "SQLCipher 4",
-        "ok    audit trail: 1 entries",
-    ] {
+    for part in ["ok    keychain", "ok    database", "SQLCipher 4", "ok    audit trail: 1 entries"] {
         assert!(text.contains(part), "missing {part:?} in:\n{text}");
     }
     let report = json(&ws.cli(&["doctor", "--json"]));

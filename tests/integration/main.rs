@@ -5,6 +5,8 @@ mod audit_chain;
 mod bindings;
 mod cli;
 mod clients;
+mod fixtures;
+mod import;
 mod secrets;
 mod store;
 mod support;

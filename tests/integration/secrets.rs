@@ -29,30 +29,15 @@ async fn the_database_key_appears_in_no_file_of_the_data_directory_nor_in_any_ou
     let key = ws.key().await;
     let hex_lower = hex::encode(key.expose());
     let hex_upper = hex_lower.to_uppercase();
-    let log =
-        std::fs::read_to_string(ws.path().join("logs/custodian.log")).expect("a log was written");
-    assert!(
-        log.contains("workspace opened"),
-        "the log should record activity, so this test can fail"
-    );
+    let log = std::fs::read_to_string(ws.path().join("logs/custodian.log")).expect("a log was written");
+    assert!(log.contains("workspace opened"), "the log should record activity, so this test can fail");
 
     for (file, bytes) in contents_of_files_in(ws.path()) {
-        for needle in [
-            hex_lower.as_bytes(),
-            hex_upper.as_bytes(),
-            &key.expose()[..],
-        ] {
-            assert!(
-                !contains(&bytes, needle),
-                "{} holds the database key",
-                file.display()
-            );
+        for needle in [hex_lower.as_bytes(), hex_upper.as_bytes(), &key.expose()[..]] {
+            assert!(!contains(&bytes, needle), "{} holds the database key", file.display());
         }
     }
     for out in outputs {
-        assert!(
-            !out.contains(&hex_lower) && !out.contains(&hex_upper),
-            "the key was printed: {out}"
-        );
+        assert!(!out.contains(&hex_lower) && !out.contains(&hex_upper), "the key was printed: {out}");
     }
 }

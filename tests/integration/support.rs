@@ -33,32 +33,22 @@ impl Workspace {
     }
 
     pub async fn open(&self) -> Console {
-        Console::open(self.path())
-            .await
-            .unwrap_or_else(|e| panic!("opening the workspace: {e}"))
+        Console::open(self.path()).await.unwrap_or_else(|e| panic!("opening the workspace: {e}"))
     }
 
     pub fn id(&self) -> String {
-        custodian::console::workspace::read_id(self.path())
-            .unwrap()
-            .expect("workspace.json")
+        custodian::console::workspace::read_id(self.path()).unwrap().expect("workspace.json")
     }
 
     /// The database key, read from the keychain as the app does.
     pub async fn key(&self) -> Sensitive<[u8; 32]> {
-        let hex_key = Vault::new(&self.id())
-            .get("database", "key")
-            .await
-            .unwrap()
-            .expect("key in keychain");
+        let hex_key = Vault::new(&self.id()).get("database", "key").await.unwrap().expect("key in keychain");
         Sensitive::new(hex::decode(hex_key.expose()).unwrap().try_into().unwrap())
     }
 
     /// The raw store, for tests that play an attacker or a damaged disk.
     pub async fn raw_store(&self) -> Store {
-        Store::open(&self.db(), &self.key().await, false)
-            .await
-            .unwrap()
+        Store::open(&self.db(), &self.key().await, false).await.unwrap()
     }
 
     /// Runs the `custodian` binary on this workspace.
@@ -84,10 +74,7 @@ pub fn stderr(o: &Output) -> String {
 /// The contents of every file below `dir`, recursively. SQLite may delete its `-wal` and `-shm`
 /// files just after a close returns; a file gone by the time it is read held nothing to find.
 pub fn contents_of_files_in(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    files_in(dir)
-        .into_iter()
-        .filter_map(|p| std::fs::read(&p).ok().map(|bytes| (p, bytes)))
-        .collect()
+    files_in(dir).into_iter().filter_map(|p| std::fs::read(&p).ok().map(|bytes| (p, bytes))).collect()
 }
 
 /// Every file below `dir`, recursively.

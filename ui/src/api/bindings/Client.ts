@@ -4,4 +4,8 @@ export type Client = { id: string, name: string,
 /**
  * RFC 3339, UTC.
  */
-created_at: string, };
+created_at: string, 
+/**
+ * ISO 3166 alpha-2: the country of leads' phone numbers written without a country code.
+ */
+country: string | null, };

@@ -1,0 +1,29 @@
+//! `custodian bench …`: measurements on generated data, in a throwaway workspace.
+
+pub mod import;
+pub mod leadgen;
+
+/// The process's peak resident memory so far, in bytes (Linux; `None` elsewhere).
+pub fn peak_memory() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// A throwaway data directory, removed when dropped.
+pub struct Scratch(pub std::path::PathBuf);
+
+impl Scratch {
+    pub fn new(label: &str) -> std::io::Result<Self> {
+        let dir = std::env::temp_dir().join(format!("custodian-bench-{label}-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir)?;
+        Ok(Self(dir))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -1,0 +1,281 @@
+//! The Console's lead operations: import, review, detail, export, lookup. Each that reads or
+//! changes personal data leaves an audit entry with counts, never content.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::{now, Console, Error};
+use crate::audit::{self, Event};
+use crate::clients::{self, Client};
+use crate::identity::Kind;
+use crate::leads::import::{self, Plan, Target, Totals};
+use crate::leads::query::{self, Filter, LeadDetail, LeadPage, Order, PageRequest};
+use crate::leads::{ImportSummary, Progress};
+use crate::spreadsheet::Table;
+
+/// How many leads an export reads from the database at a time.
+const EXPORT_CHUNK: i64 = 2_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum IdentifierKind {
+    Email,
+    Phone,
+    LeadId,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Lookup {
+    pub leads: Vec<LeadDetail>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Export {
+    pub path: String,
+    #[ts(type = "number")]
+    pub rows: u64,
+}
+
+impl Console {
+    pub async fn client(&self, name: &str) -> Result<Client, Error> {
+        let mut conn = self.store.pool().acquire().await?;
+        Ok(clients::find(&mut conn, name).await?)
+    }
+
+    /// Imports a lead export file into a client. Progress is reported after every batch; setting
+    /// `cancel` stops after the batch in flight, keeping what was stored (the summary says so).
+    pub async fn import_file(
+        &self,
+        path: &Path,
+        client: &str,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+        cancel: Arc<AtomicBool>,
+    ) -> Result<ImportSummary, Error> {
+        let client = self.client(client).await?;
+        let owned = path.to_owned();
+        let plan = tokio::task::spawn_blocking(move || Plan::open(&owned))
+            .await
+            .map_err(|e| Error::Invalid(format!("the file reader stopped: {e}")))?;
+        let plan = match plan {
+            Ok(plan) => plan,
+            Err(e) => {
+                let tx = self.store.write().await?;
+                let object = format!("file \"{}\" into client:{}", file_name(path), client.id);
+                return self.settle(tx, "lead.import", &object, Err(e.into())).await;
+            }
+        };
+        let import_id = uuid::Uuid::new_v4().to_string();
+        let at = now();
+        let mut tx = self.store.write().await?;
+        sqlx::query(
+            "INSERT INTO imports (id, client_id, file_name, file_size, format, started_at, status)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running')",
+        )
+        .bind(&import_id)
+        .bind(&client.id)
+        .bind(&plan.file_name)
+        .bind(plan.size() as i64)
+        .bind(plan.format().describe())
+        .bind(&at)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+
+        let object = format!("file \"{}\" into client:{} (import {import_id})", plan.file_name, client.id);
+        let target = Target {
+            client_id: &client.id,
+            client_name: &client.name,
+            country: client.country.clone(),
+            import_id: &import_id,
+            at: &at,
+            hasher: self.hasher.clone(),
+        };
+        let result = import::run(&self.store, plan, target, progress, cancel).await;
+        let mut tx = self.store.write().await?;
+        let (status, totals, outcome) = match &result {
+            Ok((s, t)) => {
+                let status = if s.cancelled { "cancelled" } else { "completed" };
+                let outcome = format!(
+                    "{status}: {} imported, {} updated, {} duplicates, {} rejected",
+                    t.imported, t.updated, t.duplicates, t.rejected
+                );
+                (status, *t, outcome)
+            }
+            Err(_) => ("failed", Totals::default(), "failed: internal".to_owned()),
+        };
+        if result.is_ok() {
+            import::record_totals(&mut tx, &import_id, &totals, status).await?;
+        }
+        sqlx::query("UPDATE imports SET finished_at = ?2, status = ?3 WHERE id = ?1")
+            .bind(&import_id)
+            .bind(now())
+            .bind(status)
+            .execute(&mut *tx)
+            .await?;
+        let event = Event { action: "lead.import", object: &object, outcome: &outcome, subject: None };
+        audit::append(&mut tx, &now(), &self.actor, &event).await?;
+        tx.commit().await?;
+        tracing::info!(status, rows = totals.rows_read, imported = totals.imported, "import finished");
+        Ok(result?.0)
+    }
+
+    /// A page of the review table. Paging is not audited one page at a time; opening a lead is.
+    pub async fn leads_page(&self, filter: &Filter, order: &Order, page: &PageRequest) -> Result<LeadPage, Error> {
+        Ok(query::page(self.store.pool(), filter, order, page).await?)
+    }
+
+    pub async fn leads_count(&self, filter: &Filter) -> Result<i64, Error> {
+        Ok(query::count(self.store.pool(), filter).await?)
+    }
+
+    pub async fn lead_detail(&self, id: i64) -> Result<LeadDetail, Error> {
+        let lead = query::detail(self.store.pool(), id).await?.ok_or(Error::NoSuchLead(id))?;
+        let subject = lead.meta_id.as_deref().map(|m| hex::encode(self.hasher.hash(Kind::LeadId, m)));
+        self.record("lead.view", &format!("lead:{id}"), "ok", subject.as_deref()).await?;
+        Ok(lead)
+    }
+
+    /// Leads in full, newest first, for the command line.
+    pub async fn list_leads(&self, filter: &Filter, limit: u32, offset: u64) -> Result<Vec<LeadDetail>, Error> {
+        let leads = query::details(self.store.pool(), filter, limit, offset).await?;
+        self.record("lead.list", &describe(filter), &format!("ok: {} leads", leads.len()), None).await?;
+        Ok(leads)
+    }
+
+    /// Writes the filtered leads to a CSV or XLSX file: Meta's columns, then every answer key.
+    pub async fn export_leads(&self, filter: &Filter, dest: &Path) -> Result<Export, Error> {
+        let pool = self.store.pool();
+        let keys = query::answer_keys(pool, filter).await?;
+        let mut table = Table::create(dest)?;
+        let mut header: Vec<&str> = EXPORT_COLUMNS.to_vec();
+        header.extend(keys.iter().map(String::as_str));
+        table.row(header)?;
+        let (mut rows, mut after) = (0u64, 0i64);
+        loop {
+            let chunk = match query::chunk(pool, filter, after, EXPORT_CHUNK).await {
+                Ok(c) => c,
+                Err(e) => {
+                    table.abandon();
+                    return Err(e.into());
+                }
+            };
+            let Some(last) = chunk.last() else { break };
+            after = last.id;
+            for lead in &chunk {
+                if let Err(e) = table.row(export_row(lead, &keys).iter().map(String::as_str)) {
+                    table.abandon();
+                    return Err(e.into());
+                }
+                rows += 1;
+            }
+        }
+        let path = table.finish()?;
+        let object = format!("{} to \"{}\"", describe(filter), file_name(dest));
+        self.record("lead.export", &object, &format!("ok: {rows} leads"), None).await?;
+        Ok(Export { path: path.display().to_string(), rows })
+    }
+
+    /// Every lead that holds this identifier, found through the identity index.
+    pub async fn find_leads(&self, kind: IdentifierKind, value: &str, country: Option<&str>) -> Result<Lookup, Error> {
+        let kind = match kind {
+            IdentifierKind::Email => Kind::Email,
+            IdentifierKind::Phone => Kind::Phone,
+            IdentifierKind::LeadId => Kind::LeadId,
+        };
+        let Some(hash) = self.hasher.identify(kind, value, country) else {
+            return Err(Error::Invalid(
+                "That is not a usable identifier: check the spelling, and give phone numbers with their country code."
+                    .into(),
+            ));
+        };
+        let mut leads = Vec::new();
+        for id in query::by_identity(self.store.pool(), &hash).await? {
+            leads.extend(query::detail(self.store.pool(), id).await?);
+        }
+        self.record("lead.find", "identity index", &format!("ok: {} leads", leads.len()), Some(&hex::encode(hash)))
+            .await?;
+        Ok(Lookup { leads })
+    }
+
+    /// Appends an audit entry on its own, for operations that change nothing else.
+    async fn record(&self, action: &str, object: &str, outcome: &str, subject: Option<&str>) -> Result<(), Error> {
+        let mut tx = self.store.write().await?;
+        audit::append(&mut tx, &now(), &self.actor, &Event { action, object, outcome, subject }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+const EXPORT_COLUMNS: [&str; 17] = [
+    "id",
+    "created_time",
+    "ad_id",
+    "ad_name",
+    "adset_id",
+    "adset_name",
+    "campaign_id",
+    "campaign_name",
+    "form_id",
+    "form_name",
+    "is_organic",
+    "platform",
+    "lead_status",
+    "is_test",
+    "client",
+    "source_file",
+    "source_line",
+];
+
+fn export_row(l: &LeadDetail, keys: &[String]) -> Vec<String> {
+    let mut row = vec![
+        l.meta_id.clone().unwrap_or_default(),
+        l.created_time.clone(),
+        l.ad_id.clone(),
+        l.ad_name.clone(),
+        l.adset_id.clone(),
+        l.adset_name.clone(),
+        l.campaign_id.clone(),
+        l.campaign_name.clone(),
+        l.form_id.clone(),
+        l.form_name.clone(),
+        l.is_organic.map(|o| o.to_string()).unwrap_or_default(),
+        l.platform.clone(),
+        l.lead_status.clone(),
+        l.is_test.to_string(),
+        l.client.clone(),
+        l.source_file.clone(),
+        l.source_line.to_string(),
+    ];
+    row.extend(keys.iter().map(|k| l.answers.iter().find(|(q, _)| q == k).map(|(_, a)| a.clone()).unwrap_or_default()));
+    row
+}
+
+/// The filter as the audit trail records it: which fields narrowed the set, never search text.
+fn describe(f: &Filter) -> String {
+    let mut parts = vec!["leads".to_owned()];
+    if let Some(c) = &f.client_id {
+        parts.push(format!("client:{c}"));
+    }
+    for (name, set) in [
+        ("form", f.form.is_some()),
+        ("campaign", f.campaign.is_some()),
+        ("platform", f.platform.is_some()),
+        ("organic", f.organic.is_some()),
+        ("since", f.since.is_some()),
+        ("until", f.until.is_some()),
+        ("search", f.search.is_some()),
+    ] {
+        if set {
+            parts.push(format!("by {name}"));
+        }
+    }
+    parts.join(" ")
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| PathBuf::from(path).display().to_string(), |n| n.to_string_lossy().into_owned())
+}

@@ -1,0 +1,126 @@
+//! The identity index: every stored person-identifier, normalised and reduced to a keyed hash
+//! (HMAC-SHA256 with a workspace key kept in the keychain). A person is found by hashing what they
+//! gave us the same way; the audit trail and the suppression list name people by these hashes only.
+
+mod phone;
+
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+pub use phone::{calling_code, normalise_phone};
+
+use crate::vault::Sensitive;
+
+/// The kinds of identifier, as stored in the index. The number is part of the hashed input, so the
+/// same digits as a phone and as a lead id never collide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum Kind {
+    Email = 1,
+    Phone = 2,
+    LeadId = 3,
+    Psid = 4,
+    WhatsApp = 5,
+    AppUserId = 6,
+    CrmRecord = 7,
+}
+
+/// The stored length of a hash: 128 bits is ample against collisions and halves the index.
+pub const HASH_LEN: usize = 16;
+
+pub type IdentityHash = [u8; HASH_LEN];
+
+/// Computes keyed hashes. Cloning the keyed state per hash avoids re-deriving the HMAC pads.
+#[derive(Clone)]
+pub struct Hasher {
+    keyed: Hmac<Sha256>,
+}
+
+impl std::fmt::Debug for Hasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Hasher(<redacted>)")
+    }
+}
+
+impl Hasher {
+    pub fn new(key: &Sensitive<[u8; 32]>) -> Self {
+        Self { keyed: Hmac::new_from_slice(key.expose()).expect("HMAC takes any key length") }
+    }
+
+    /// The hash of an identifier that is already normalised.
+    pub fn hash(&self, kind: Kind, normalised: &str) -> IdentityHash {
+        let mut mac = self.keyed.clone();
+        mac.update(&[kind as u8]);
+        mac.update(normalised.as_bytes());
+        let full = mac.finalize().into_bytes();
+        full[..HASH_LEN].try_into().expect("SHA-256 is longer than the stored hash")
+    }
+
+    /// Normalises `raw` as `kind` and hashes it; `None` when it is not a usable identifier.
+    pub fn identify(&self, kind: Kind, raw: &str, country: Option<&str>) -> Option<IdentityHash> {
+        let normalised = normalise(kind, raw, country)?;
+        Some(self.hash(kind, &normalised))
+    }
+}
+
+/// The canonical form of an identifier, or `None` when `raw` cannot be one.
+pub fn normalise(kind: Kind, raw: &str, country: Option<&str>) -> Option<String> {
+    match kind {
+        Kind::Email => normalise_email(raw),
+        Kind::Phone => normalise_phone(raw, country),
+        Kind::LeadId => {
+            let id = raw.trim();
+            let id = id.strip_prefix("l:").unwrap_or(id);
+            (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())).then(|| id.to_owned())
+        }
+        _ => {
+            let id = raw.trim();
+            (!id.is_empty()).then(|| id.to_owned())
+        }
+    }
+}
+
+/// Trimmed and lowercased; it must have one `@` with something on both sides and a dot after it.
+pub fn normalise_email(raw: &str) -> Option<String> {
+    let email = raw.trim().to_lowercase();
+    let (local, domain) = email.split_once('@')?;
+    let valid = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !email.chars().any(char::is_whitespace);
+    valid.then_some(email)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_and_lowercased_and_nonsense_is_refused() {
+        assert_eq!(normalise_email("  Ann.Lee@Example.COM ").as_deref(), Some("ann.lee@example.com"));
+        for bad in ["", "ann", "ann@", "@x.com", "ann@localhost", "a b@x.com", "a@b@c.com", "a@x.com."] {
+            assert_eq!(normalise_email(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_same_identifier_hashes_the_same_whatever_its_spelling() {
+        let h = Hasher::new(&Sensitive::new([7u8; 32]));
+        assert_eq!(h.identify(Kind::Email, "ANN@x.com ", None), h.identify(Kind::Email, "ann@x.com", None));
+        assert_eq!(
+            h.identify(Kind::Phone, "+44 7911 123456", None),
+            h.identify(Kind::Phone, "07911-123456", Some("GB"))
+        );
+        assert_eq!(h.identify(Kind::LeadId, "l:123", None), h.identify(Kind::LeadId, "123", None));
+    }
+
+    #[test]
+    fn kinds_and_keys_separate_hashes() {
+        let a = Hasher::new(&Sensitive::new([7u8; 32]));
+        let b = Hasher::new(&Sensitive::new([8u8; 32]));
+        assert_ne!(a.hash(Kind::Phone, "123"), a.hash(Kind::LeadId, "123"));
+        assert_ne!(a.hash(Kind::Email, "a@x.com"), b.hash(Kind::Email, "a@x.com"));
+    }
+}

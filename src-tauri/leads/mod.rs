@@ -1,0 +1,11 @@
+//! Leads: reading Meta's lead export files, storing their leads with the identity index and
+//! full-text search, and reading them back for review and export.
+
+pub mod decode;
+pub mod import;
+pub mod parse;
+pub mod query;
+
+pub use decode::{Format, ReadError};
+pub use import::{ImportSummary, Progress, Rejection};
+pub use query::{Cursor, Filter, LeadDetail, LeadPage, LeadRow, Order, PageRequest, SortBy};

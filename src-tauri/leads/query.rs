@@ -1,0 +1,359 @@
+//! Reading leads back: the review query (filters, full-text search, sorting, paging), one lead in
+//! full, and finding leads by a person's identifier through the identity index.
+
+use serde::{Deserialize, Serialize};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use ts_rs::TS;
+
+use crate::identity::IdentityHash;
+
+/// What to show. Every field narrows the set; empty means everything.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
+#[serde(default)]
+pub struct Filter {
+    /// Client id.
+    pub client_id: Option<String>,
+    /// Form id or name.
+    pub form: Option<String>,
+    /// Campaign id or name.
+    pub campaign: Option<String>,
+    /// `fb` or `ig`.
+    pub platform: Option<String>,
+    pub organic: Option<bool>,
+    /// Created at or after, seconds since the epoch.
+    #[ts(type = "number | null")]
+    pub since: Option<i64>,
+    /// Created before, seconds since the epoch.
+    #[ts(type = "number | null")]
+    pub until: Option<i64>,
+    /// Words to find in any answer (prefixes match: "ann lee" finds "Annabel Leeds").
+    pub search: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SortBy {
+    #[default]
+    Created,
+    Name,
+    Email,
+    Phone,
+    Form,
+    Campaign,
+    Platform,
+    Status,
+}
+
+impl SortBy {
+    fn column(self) -> &'static str {
+        match self {
+            SortBy::Created => "l.created_unix",
+            SortBy::Name => "l.full_name",
+            SortBy::Email => "l.email",
+            SortBy::Phone => "l.phone",
+            SortBy::Form => "l.form_name",
+            SortBy::Campaign => "l.campaign_name",
+            SortBy::Platform => "l.platform",
+            SortBy::Status => "l.lead_status",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
+#[serde(default)]
+pub struct Order {
+    pub by: SortBy,
+    /// Newest / Z first.
+    pub descending: bool,
+}
+
+/// Where a page starts: after a row (keyset, for scrolling on) or at an offset (for jumping).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
+#[serde(default)]
+pub struct PageRequest {
+    pub limit: u32,
+    #[ts(type = "number")]
+    pub offset: u64,
+    /// The `cursor` of the last row of the previous page.
+    pub after: Option<Cursor>,
+}
+
+/// A row's position in its order: its sort value and id.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, TS)]
+pub struct Cursor {
+    pub value: String,
+    #[ts(type = "number")]
+    pub id: i64,
+}
+
+/// One line of the review table.
+#[derive(Debug, Clone, Serialize, TS, sqlx::FromRow)]
+pub struct LeadRow {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub client: String,
+    pub meta_id: Option<String>,
+    pub created_time: String,
+    pub full_name: String,
+    pub email: String,
+    pub phone: String,
+    pub form_id: String,
+    pub form_name: String,
+    pub campaign_id: String,
+    pub campaign_name: String,
+    pub platform: String,
+    pub is_organic: Option<bool>,
+    pub is_test: bool,
+    pub lead_status: String,
+    #[serde(skip)]
+    #[ts(skip)]
+    pub sort_value: String,
+}
+
+impl LeadRow {
+    pub fn cursor(&self) -> Cursor {
+        Cursor { value: self.sort_value.clone(), id: self.id }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct LeadPage {
+    pub rows: Vec<LeadRow>,
+    /// Where the next page starts, when there is one.
+    pub next: Option<Cursor>,
+}
+
+/// One lead in full: every field, every answer, and where it came from.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct LeadDetail {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub client: String,
+    pub meta_id: Option<String>,
+    pub created_time: String,
+    pub ad_id: String,
+    pub ad_name: String,
+    pub adset_id: String,
+    pub adset_name: String,
+    pub campaign_id: String,
+    pub campaign_name: String,
+    pub form_id: String,
+    pub form_name: String,
+    pub is_organic: Option<bool>,
+    pub platform: String,
+    pub lead_status: String,
+    pub is_test: bool,
+    /// `[question, answer]` pairs in the file's order.
+    pub answers: Vec<(String, String)>,
+    pub source_file: String,
+    #[ts(type = "number")]
+    pub source_line: i64,
+    pub imported_at: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct DetailRow {
+    id: i64,
+    client: String,
+    meta_id: Option<String>,
+    created_time: String,
+    ad_id: String,
+    ad_name: String,
+    adset_id: String,
+    adset_name: String,
+    campaign_id: String,
+    campaign_name: String,
+    form_id: String,
+    form_name: String,
+    is_organic: Option<bool>,
+    platform: String,
+    lead_status: String,
+    is_test: bool,
+    answers: String,
+    source_file: String,
+    source_line: i64,
+    imported_at: String,
+}
+
+impl From<DetailRow> for LeadDetail {
+    fn from(r: DetailRow) -> Self {
+        Self {
+            answers: serde_json::from_str(&r.answers).unwrap_or_default(),
+            id: r.id,
+            client: r.client,
+            meta_id: r.meta_id,
+            created_time: r.created_time,
+            ad_id: r.ad_id,
+            ad_name: r.ad_name,
+            adset_id: r.adset_id,
+            adset_name: r.adset_name,
+            campaign_id: r.campaign_id,
+            campaign_name: r.campaign_name,
+            form_id: r.form_id,
+            form_name: r.form_name,
+            is_organic: r.is_organic,
+            platform: r.platform,
+            lead_status: r.lead_status,
+            is_test: r.is_test,
+            source_file: r.source_file,
+            source_line: r.source_line,
+            imported_at: r.imported_at,
+        }
+    }
+}
+
+const DETAIL_COLUMNS: &str = "l.id, c.name AS client, l.meta_id, l.created_time, l.ad_id, l.ad_name, l.adset_id, \
+     l.adset_name, l.campaign_id, l.campaign_name, l.form_id, l.form_name, l.is_organic, l.platform, l.lead_status, \
+     l.is_test, l.answers, l.source_file, l.source_line, l.imported_at";
+
+/// Turns what a person typed into an FTS5 query: every word must match as a prefix. Quoting each
+/// word keeps FTS5's own syntax (AND, NEAR, column filters) out of reach of the input.
+pub fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric() && c != '@' && c != '.' && c != '+' && c != '_' && c != '-')
+        .flat_map(|w| w.split(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &Filter) {
+    q.push(" WHERE 1 = 1");
+    if let Some(client) = &f.client_id {
+        q.push(" AND l.client_id = ").push_bind(client.clone());
+    }
+    if let Some(form) = f.form.as_deref().filter(|s| !s.is_empty()) {
+        q.push(" AND (l.form_id = ")
+            .push_bind(form.to_owned())
+            .push(" OR l.form_name = ")
+            .push_bind(form.to_owned())
+            .push(")");
+    }
+    if let Some(c) = f.campaign.as_deref().filter(|s| !s.is_empty()) {
+        q.push(" AND (l.campaign_id = ")
+            .push_bind(c.to_owned())
+            .push(" OR l.campaign_name = ")
+            .push_bind(c.to_owned())
+            .push(")");
+    }
+    if let Some(p) = f.platform.as_deref().filter(|s| !s.is_empty()) {
+        q.push(" AND l.platform = ").push_bind(p.to_ascii_lowercase());
+    }
+    if let Some(o) = f.organic {
+        q.push(" AND l.is_organic = ").push_bind(o);
+    }
+    if let Some(s) = f.since {
+        q.push(" AND l.created_unix >= ").push_bind(s);
+    }
+    if let Some(u) = f.until {
+        q.push(" AND l.created_unix < ").push_bind(u);
+    }
+    if let Some(m) = f.search.as_deref().and_then(fts_query) {
+        q.push(" AND l.id IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ").push_bind(m).push(")");
+    }
+}
+
+/// One page of the review table.
+pub async fn page(pool: &SqlitePool, f: &Filter, order: &Order, page: &PageRequest) -> Result<LeadPage, sqlx::Error> {
+    let col = order.by.column();
+    let limit = page.limit.clamp(1, 1_000);
+    let mut q = QueryBuilder::new(format!(
+        "SELECT l.id, c.name AS client, l.meta_id, l.created_time, l.full_name, l.email, l.phone, l.form_id,
+            l.form_name, l.campaign_id, l.campaign_name, l.platform, l.is_organic, l.is_test, l.lead_status,
+            CAST({col} AS TEXT) AS sort_value
+         FROM leads AS l JOIN clients AS c ON c.id = l.client_id"
+    ));
+    push_filter(&mut q, f);
+    let (cmp, dir) = if order.descending { ("<", "DESC") } else { (">", "ASC") };
+    if let Some(after) = &page.after {
+        // Sort values compare as stored: the creation time as a number, the rest as text.
+        q.push(format!(" AND ({col}, l.id) {cmp} ("));
+        if order.by == SortBy::Created {
+            q.push("CAST(").push_bind(after.value.clone()).push(" AS INTEGER)");
+        } else {
+            q.push_bind(after.value.clone());
+        }
+        q.push(", ").push_bind(after.id).push(")");
+    }
+    q.push(format!(" ORDER BY {col} {dir}, l.id {dir} LIMIT ")).push_bind(i64::from(limit) + 1);
+    if page.after.is_none() && page.offset > 0 {
+        q.push(" OFFSET ").push_bind(page.offset as i64);
+    }
+    let mut rows: Vec<LeadRow> = q.build_query_as().fetch_all(pool).await?;
+    let next = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(LeadRow::cursor)
+    } else {
+        None
+    };
+    Ok(LeadPage { rows, next })
+}
+
+pub async fn count(pool: &SqlitePool, f: &Filter) -> Result<i64, sqlx::Error> {
+    let mut q = QueryBuilder::new("SELECT count(*) FROM leads AS l");
+    push_filter(&mut q, f);
+    q.build_query_scalar().fetch_one(pool).await
+}
+
+pub async fn detail(pool: &SqlitePool, id: i64) -> Result<Option<LeadDetail>, sqlx::Error> {
+    let row: Option<DetailRow> = sqlx::query_as(&format!(
+        "SELECT {DETAIL_COLUMNS} FROM leads AS l JOIN clients AS c ON c.id = l.client_id WHERE l.id = ?1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(Into::into))
+}
+
+/// Full leads for the CLI's `leads list`, in review order.
+pub async fn details(pool: &SqlitePool, f: &Filter, limit: u32, offset: u64) -> Result<Vec<LeadDetail>, sqlx::Error> {
+    let mut q =
+        QueryBuilder::new(format!("SELECT {DETAIL_COLUMNS} FROM leads AS l JOIN clients AS c ON c.id = l.client_id"));
+    push_filter(&mut q, f);
+    q.push(" ORDER BY l.created_unix DESC, l.id DESC LIMIT ")
+        .push_bind(i64::from(limit))
+        .push(" OFFSET ")
+        .push_bind(offset as i64);
+    let rows: Vec<DetailRow> = q.build_query_as().fetch_all(pool).await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+/// Every lead whose identifiers include `hash`.
+pub async fn by_identity(pool: &SqlitePool, hash: &IdentityHash) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT lead_id FROM identities WHERE hash = ?1 ORDER BY lead_id")
+        .bind(&hash[..])
+        .fetch_all(pool)
+        .await
+}
+
+/// The answer keys of the filtered leads, in the order they first appear in a lead.
+pub async fn answer_keys(pool: &SqlitePool, f: &Filter) -> Result<Vec<String>, sqlx::Error> {
+    let mut q = QueryBuilder::new("SELECT j.value->>0 AS k FROM leads AS l, json_each(l.answers) AS j");
+    push_filter(&mut q, f);
+    q.push(" GROUP BY k ORDER BY min(j.key), k");
+    q.build_query_scalar().fetch_all(pool).await
+}
+
+/// Leads in id order after `after_id`, a chunk at a time, for exports of any size.
+pub async fn chunk(pool: &SqlitePool, f: &Filter, after_id: i64, limit: i64) -> Result<Vec<LeadDetail>, sqlx::Error> {
+    let mut q =
+        QueryBuilder::new(format!("SELECT {DETAIL_COLUMNS} FROM leads AS l JOIN clients AS c ON c.id = l.client_id"));
+    push_filter(&mut q, f);
+    q.push(" AND l.id > ").push_bind(after_id).push(" ORDER BY l.id LIMIT ").push_bind(limit);
+    let rows: Vec<DetailRow> = q.build_query_as().fetch_all(pool).await?;
+    Ok(rows.into_iter().map(Into::into).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+
+    #[test]
+    fn typed_text_becomes_quoted_prefix_terms() {
+        assert_eq!(fts_query("ann lee").as_deref(), Some("\"ann\"* \"lee\"*"));
+        assert_eq!(fts_query("ann@x.com").as_deref(), Some("\"ann\"* \"x\"* \"com\"*"));
+        assert_eq!(fts_query("NEAR(\"a\" b)").as_deref(), Some("\"NEAR\"* \"a\"* \"b\"*"));
+        assert_eq!(fts_query("  ,;  "), None);
+    }
+}

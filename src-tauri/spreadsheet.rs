@@ -1,0 +1,129 @@
+//! Tables written for people to open in spreadsheet programs: CSV and XLSX.
+//!
+//! Every CSV cell that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`,
+//! TAB, CR or NUL) gets a leading `'` (OWASP, CWE-1236). XLSX cells are written as text, never as
+//! formulas.
+
+use std::borrow::Cow;
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+/// Excel's limit, header row included.
+const XLSX_MAX_ROWS: u32 = 1_048_576;
+
+pub fn neutralise(cell: &str) -> Cow<'_, str> {
+    match cell.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\0') => Cow::Owned(format!("'{cell}")),
+        _ => Cow::Borrowed(cell),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("{0} cannot be written: {1}")]
+    Io(PathBuf, String),
+    #[error("Exports are written as .csv or .xlsx; {0} is neither.")]
+    UnknownKind(PathBuf),
+    #[error("{0}: an XLSX sheet holds at most 1,048,576 rows. Export to .csv, or narrow the filter.")]
+    TooManyRows(PathBuf),
+}
+
+/// A table being written to a temporary file beside its destination; `finish` moves it into place,
+/// so a failed or cancelled export never leaves half a file under the chosen name.
+pub enum Table {
+    Csv { out: Box<csv::Writer<BufWriter<File>>>, tmp: PathBuf, dest: PathBuf },
+    Xlsx { book: Box<rust_xlsxwriter::Workbook>, row: u32, tmp: PathBuf, dest: PathBuf },
+}
+
+impl Table {
+    pub fn create(dest: &Path) -> Result<Self, WriteError> {
+        let ext = dest.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        let tmp = dest.with_extension(format!("{}.part", ext.as_deref().unwrap_or("tmp")));
+        let io = |e: &dyn std::fmt::Display| WriteError::Io(dest.to_owned(), e.to_string());
+        match ext.as_deref() {
+            Some("csv") => {
+                let file = File::create(&tmp).map_err(|e| io(&e))?;
+                Ok(Table::Csv {
+                    out: Box::new(csv::Writer::from_writer(BufWriter::new(file))),
+                    tmp,
+                    dest: dest.to_owned(),
+                })
+            }
+            Some("xlsx") => {
+                // Built in memory: the library's low-memory mode spools rows to plaintext temporary
+                // files, which would leave personal data behind outside the data directory.
+                let mut book = rust_xlsxwriter::Workbook::new();
+                book.add_worksheet();
+                Ok(Table::Xlsx { book: Box::new(book), row: 0, tmp, dest: dest.to_owned() })
+            }
+            _ => Err(WriteError::UnknownKind(dest.to_owned())),
+        }
+    }
+
+    pub fn row<'a>(&mut self, cells: impl IntoIterator<Item = &'a str>) -> Result<(), WriteError> {
+        match self {
+            Table::Csv { out, dest, .. } => {
+                let record: Vec<Cow<'_, str>> = cells.into_iter().map(neutralise).collect();
+                out.write_record(record.iter().map(|c| c.as_ref()))
+                    .map_err(|e| WriteError::Io(dest.clone(), e.to_string()))
+            }
+            Table::Xlsx { book, row, dest, .. } => {
+                if *row >= XLSX_MAX_ROWS {
+                    return Err(WriteError::TooManyRows(dest.clone()));
+                }
+                let sheet = book.worksheet_from_index(0).map_err(|e| WriteError::Io(dest.clone(), e.to_string()))?;
+                for (col, cell) in cells.into_iter().enumerate() {
+                    sheet
+                        .write_string(*row, col as u16, cell)
+                        .map_err(|e| WriteError::Io(dest.clone(), e.to_string()))?;
+                }
+                *row += 1;
+                Ok(())
+            }
+        }
+    }
+
+    pub fn finish(self) -> Result<PathBuf, WriteError> {
+        let (tmp, dest) = match self {
+            Table::Csv { mut out, tmp, dest } => {
+                out.flush().map_err(|e| WriteError::Io(dest.clone(), e.to_string()))?;
+                let file = (*out).into_inner().map_err(|e| WriteError::Io(dest.clone(), e.to_string()))?;
+                file.into_inner()
+                    .map_err(|e| WriteError::Io(dest.clone(), e.to_string()))?
+                    .sync_all()
+                    .map_err(|e| WriteError::Io(dest.clone(), e.to_string()))?;
+                (tmp, dest)
+            }
+            Table::Xlsx { mut book, tmp, dest, .. } => {
+                book.save(&tmp).map_err(|e| WriteError::Io(dest.clone(), e.to_string()))?;
+                (tmp, dest)
+            }
+        };
+        std::fs::rename(&tmp, &dest).map_err(|e| WriteError::Io(dest.clone(), e.to_string()))?;
+        Ok(dest)
+    }
+
+    /// Removes the partial file of an export that will not finish.
+    pub fn abandon(self) {
+        let tmp = match self {
+            Table::Csv { tmp, .. } | Table::Xlsx { tmp, .. } => tmp,
+        };
+        let _ = std::fs::remove_file(tmp);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::neutralise;
+
+    #[test]
+    fn cells_that_would_run_as_formulas_are_quoted() {
+        for cell in ["=1+1", "+44 7911", "-2", "@SUM(A1)", "\tx", "\rx", "\0x"] {
+            assert_eq!(neutralise(cell), format!("'{cell}"), "{cell:?}");
+        }
+        for cell in ["Ann", "", "1+1", "a=b", " =x"] {
+            assert_eq!(neutralise(cell), cell);
+        }
+    }
+}
