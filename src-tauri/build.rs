@@ -18,6 +18,12 @@ fn main() {
         "remove_client",
         "audit_list",
         "audit_verify",
+        "import_file",
+        "cancel_import",
+        "leads_page",
+        "leads_count",
+        "lead_detail",
+        "export_leads",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

@@ -5,12 +5,18 @@ mod commands;
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex};
 
 use crate::console::{ApiError, Console};
 
 /// The opened workspace, or why it could not be opened. A failure is not fatal to the window:
 /// every command returns it, and the UI shows it with what to do.
 pub struct Workspace(Result<Console, ApiError>);
+
+/// The cancel switch of the import running in the window, if any.
+#[derive(Default)]
+pub struct RunningImport(Mutex<Option<Arc<AtomicBool>>>);
 
 impl Workspace {
     fn console(&self) -> Result<&Console, ApiError> {
@@ -24,7 +30,9 @@ pub fn run(dir: &Path) -> ExitCode {
         tracing::error!(code = e.code.as_str(), "workspace could not be opened");
     }
     let app = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(Workspace(opened))
+        .manage(RunningImport::default())
         .invoke_handler(tauri::generate_handler![
             commands::overview,
             commands::list_clients,
@@ -34,6 +42,12 @@ pub fn run(dir: &Path) -> ExitCode {
             commands::remove_client,
             commands::audit_list,
             commands::audit_verify,
+            commands::import_file,
+            commands::cancel_import,
+            commands::leads_page,
+            commands::leads_count,
+            commands::lead_detail,
+            commands::export_leads,
         ])
         .run(tauri::generate_context!());
     match app {

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
-use sqlx::SqliteConnection;
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use ts_rs::TS;
 
 use super::decode::{ExportFile, Format, ReadError, RecordError};
@@ -82,8 +82,7 @@ pub struct ImportSummary {
 
 /// What the parser thread hands the writer.
 struct Batch {
-    leads: String,
-    count: usize,
+    leads: Vec<Lead>,
     rows_read: u64,
     duplicates: u64,
     test_leads: u64,
@@ -157,7 +156,6 @@ fn spawn_parser(
     std::thread::Builder::new()
         .name("lead-import-parser".into())
         .spawn(move || {
-            let mut leads: Vec<Lead> = Vec::with_capacity(BATCH_ROWS);
             let mut keys: HashSet<String> = HashSet::with_capacity(BATCH_ROWS);
             let mut batch = Batch::empty();
             let mut kept_rejections = 0usize;
@@ -175,7 +173,7 @@ fn spawn_parser(
                             Ok(lead) => {
                                 batch.test_leads += u64::from(lead.is_test);
                                 if keys.insert(lead.lead_key.clone()) {
-                                    leads.push(lead);
+                                    batch.leads.push(lead);
                                 } else {
                                     batch.duplicates += 1;
                                 }
@@ -192,11 +190,8 @@ fn spawn_parser(
                         batch.reject(line, reason, &mut kept_rejections);
                     }
                 }
-                if leads.len() >= BATCH_ROWS || (done && (batch.rows_read > 0 || !leads.is_empty())) {
-                    batch.count = leads.len();
-                    batch.leads = to_json(&leads);
+                if batch.leads.len() >= BATCH_ROWS || (done && batch.rows_read > 0) {
                     batch.bytes = plan.file.bytes_read();
-                    leads.clear();
                     keys.clear();
                     if tx.blocking_send(std::mem::replace(&mut batch, Batch::empty())).is_err() {
                         return;
@@ -214,8 +209,7 @@ fn spawn_parser(
 impl Batch {
     fn empty() -> Self {
         Self {
-            leads: String::new(),
-            count: 0,
+            leads: Vec::with_capacity(BATCH_ROWS),
             rows_read: 0,
             duplicates: 0,
             test_leads: 0,
@@ -234,59 +228,78 @@ impl Batch {
     }
 }
 
-fn to_json(leads: &[Lead]) -> String {
-    let rows: Vec<serde_json::Value> = leads
-        .iter()
-        .map(|l| {
-            let ids: Vec<(u8, &str)> = l.identities.iter().map(|(k, h)| (*k, h.as_str())).collect();
-            serde_json::json!([
-                l.lead_key,
-                l.meta_id,
-                l.created_time,
-                l.created_unix,
-                l.ad_id,
-                l.ad_name,
-                l.adset_id,
-                l.adset_name,
-                l.campaign_id,
-                l.campaign_name,
-                l.form_id,
-                l.form_name,
-                l.is_organic,
-                l.platform,
-                l.lead_status,
-                l.is_test,
-                l.full_name,
-                l.email,
-                l.phone,
-                l.answers,
-                l.body,
-                l.content_hash,
-                l.line,
-                serde_json::to_string(&ids).expect("ids serialise"),
-            ])
-        })
-        .collect();
-    serde_json::to_string(&rows).expect("leads serialise")
-}
+/// Rows per multi-row INSERT: SQLite allows 32,766 parameters a statement.
+const STAGE_ROWS: usize = 1_200;
+const STAGE_IDS: usize = 10_000;
 
-const LEAD_COLUMNS: &str = "lead_key, meta_id, created_time, created_unix, ad_id, ad_name, adset_id, adset_name, \
-     campaign_id, campaign_name, form_id, form_name, is_organic, platform, lead_status, is_test, full_name, email, \
-     phone, answers, body, content_hash, line, ids";
-
-/// Creates this connection's staging table, once per connection.
+/// Creates this connection's staging tables (once per connection) and empties them.
 async fn staging(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
-    sqlx::raw_sql(
+    // One statement a call: `raw_sql` would take several, but its future is not `Send`, which the
+    // desktop app's commands need.
+    for sql in [
         "CREATE TEMP TABLE IF NOT EXISTS import_staging (
             pos INTEGER PRIMARY KEY, lead_key TEXT, meta_id TEXT, created_time TEXT, created_unix INTEGER,
             ad_id TEXT, ad_name TEXT, adset_id TEXT, adset_name TEXT, campaign_id TEXT, campaign_name TEXT,
             form_id TEXT, form_name TEXT, is_organic INTEGER, platform TEXT, lead_status TEXT, is_test INTEGER,
             full_name TEXT, email TEXT, phone TEXT, answers TEXT, body TEXT, content_hash TEXT, line INTEGER,
-            ids TEXT, lead_id INTEGER, same INTEGER);
-         DELETE FROM temp.import_staging;",
-    )
-    .execute(conn)
-    .await?;
+            lead_id INTEGER, same INTEGER)",
+        "CREATE TEMP TABLE IF NOT EXISTS import_staging_ids (pos INTEGER NOT NULL, kind INTEGER NOT NULL, hash BLOB NOT NULL)",
+        "DELETE FROM temp.import_staging",
+        "DELETE FROM temp.import_staging_ids",
+    ] {
+        sqlx::query(sql).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Copies the batch into the staging tables, many rows a statement.
+async fn stage(conn: &mut SqliteConnection, leads: &[Lead]) -> Result<(), sqlx::Error> {
+    for (n, chunk) in leads.chunks(STAGE_ROWS).enumerate() {
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO temp.import_staging (pos, lead_key, meta_id, created_time, created_unix, ad_id, ad_name, adset_id,
+                adset_name, campaign_id, campaign_name, form_id, form_name, is_organic, platform, lead_status, is_test,
+                full_name, email, phone, answers, body, content_hash, line) ",
+        );
+        q.push_values(chunk.iter().enumerate(), |mut row, (i, l)| {
+            row.push_bind((n * STAGE_ROWS + i) as i64)
+                .push_bind(&l.lead_key)
+                .push_bind(&l.meta_id)
+                .push_bind(&l.created_time)
+                .push_bind(l.created_unix)
+                .push_bind(&l.ad_id)
+                .push_bind(&l.ad_name)
+                .push_bind(&l.adset_id)
+                .push_bind(&l.adset_name)
+                .push_bind(&l.campaign_id)
+                .push_bind(&l.campaign_name)
+                .push_bind(&l.form_id)
+                .push_bind(&l.form_name)
+                .push_bind(l.is_organic)
+                .push_bind(&l.platform)
+                .push_bind(&l.lead_status)
+                .push_bind(l.is_test)
+                .push_bind(&l.full_name)
+                .push_bind(&l.email)
+                .push_bind(&l.phone)
+                .push_bind(&l.answers)
+                .push_bind(&l.body)
+                .push_bind(&l.content_hash)
+                .push_bind(l.line as i64);
+        });
+        q.build().execute(&mut *conn).await?;
+    }
+    let ids: Vec<(i64, u8, &[u8])> = leads
+        .iter()
+        .enumerate()
+        .flat_map(|(pos, l)| l.identities.iter().map(move |(kind, hash)| (pos as i64, *kind, &hash[..])))
+        .collect();
+    for chunk in ids.chunks(STAGE_IDS) {
+        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO temp.import_staging_ids (pos, kind, hash) ");
+        q.push_values(chunk, |mut row, (pos, kind, hash)| {
+            row.push_bind(*pos).push_bind(i64::from(*kind)).push_bind(*hash);
+        });
+        q.build().execute(&mut *conn).await?;
+    }
     Ok(())
 }
 
@@ -299,19 +312,16 @@ async fn write_batch(
     at: &str,
     batch: &Batch,
 ) -> Result<(u64, u64, u64), sqlx::Error> {
-    if batch.count > 0 {
+    let mut counts = (0, 0, 0);
+    if !batch.leads.is_empty() {
         staging(conn).await?;
-        let unpack: Vec<String> = (0..24).map(|i| format!("value->>{i}")).collect();
-        sqlx::query(&format!(
-            "INSERT INTO temp.import_staging (pos, {LEAD_COLUMNS}) SELECT key, {} FROM json_each(?1)",
-            unpack.join(", ")
-        ))
-        .bind(&batch.leads)
-        .execute(&mut *conn)
-        .await?;
+        stage(conn, &batch.leads).await?;
+        // Correlated subqueries: one probe of the leads' unique index per staged row. (A join lets the
+        // planner walk every stored lead instead, which grows with the table.)
         sqlx::query(
-            "UPDATE temp.import_staging AS s SET lead_id = l.id, same = (l.content_hash = s.content_hash)
-             FROM leads AS l WHERE l.client_id = ?1 AND l.lead_key = s.lead_key",
+            "UPDATE temp.import_staging SET (lead_id, same) =
+               (SELECT l.id, l.content_hash = import_staging.content_hash FROM leads AS l
+                WHERE l.client_id = ?1 AND l.lead_key = import_staging.lead_key)",
         )
         .bind(client_id)
         .execute(&mut *conn)
@@ -331,7 +341,7 @@ async fn write_batch(
                 lead_status = s.lead_status, is_test = s.is_test, full_name = s.full_name, email = s.email,
                 phone = s.phone, answers = s.answers, content_hash = s.content_hash, import_id = ?1,
                 source_file = ?2, source_line = s.line, imported_at = ?3
-             FROM temp.import_staging AS s WHERE s.same = 0 AND leads.id = s.lead_id",
+             FROM (SELECT * FROM temp.import_staging WHERE same = 0) AS s WHERE leads.id = s.lead_id",
         )
         .bind(import_id)
         .bind(file_name)
@@ -355,8 +365,9 @@ async fn write_batch(
         .execute(&mut *conn)
         .await?;
         sqlx::query(
-            "UPDATE temp.import_staging AS s SET lead_id = l.id
-             FROM leads AS l WHERE s.lead_id IS NULL AND l.client_id = ?1 AND l.lead_key = s.lead_key",
+            "UPDATE temp.import_staging SET lead_id =
+               (SELECT l.id FROM leads AS l WHERE l.client_id = ?1 AND l.lead_key = import_staging.lead_key)
+             WHERE lead_id IS NULL",
         )
         .bind(client_id)
         .execute(&mut *conn)
@@ -366,24 +377,24 @@ async fn write_batch(
         )
         .execute(&mut *conn)
         .await?;
+        // In hash order, so each page of the index is visited once per batch rather than at random.
         sqlx::query(
             "INSERT OR IGNORE INTO identities (hash, lead_id, kind)
-             SELECT unhex(i.value->>1), s.lead_id, i.value->>0
-             FROM temp.import_staging AS s, json_each(s.ids) AS i WHERE s.same IS NOT 1",
+             SELECT i.hash, s.lead_id, i.kind FROM temp.import_staging_ids AS i
+             JOIN temp.import_staging AS s ON s.pos = i.pos WHERE s.same IS NOT 1 ORDER BY i.hash",
         )
         .execute(&mut *conn)
         .await?;
-    }
-    let (new, changed, same): (i64, i64, i64) = if batch.count > 0 {
-        sqlx::query_as(
+        let (new, changed, same): (i64, i64, i64) = sqlx::query_as(
             "SELECT count(*) FILTER (WHERE same IS NULL), count(*) FILTER (WHERE same = 0), count(*) FILTER (WHERE same = 1)
              FROM temp.import_staging",
         )
         .fetch_one(&mut *conn)
-        .await?
-    } else {
-        (0, 0, 0)
-    };
+        .await?;
+        counts = (new as u64, changed as u64, same as u64);
+        sqlx::query("DELETE FROM temp.import_staging").execute(&mut *conn).await?;
+        sqlx::query("DELETE FROM temp.import_staging_ids").execute(&mut *conn).await?;
+    }
     for r in &batch.rejections {
         sqlx::query("INSERT INTO import_rejections (import_id, line, reason) VALUES (?1, ?2, ?3)")
             .bind(import_id)
@@ -392,10 +403,7 @@ async fn write_batch(
             .execute(&mut *conn)
             .await?;
     }
-    if batch.count > 0 {
-        sqlx::query("DELETE FROM temp.import_staging").execute(&mut *conn).await?;
-    }
-    Ok((new as u64, changed as u64, same as u64))
+    Ok(counts)
 }
 
 /// Everything one import needs to know besides the file.
@@ -421,8 +429,9 @@ pub async fn run(
     let mut batches = spawn_parser(plan, target.hasher.clone(), target.country.clone(), Arc::clone(&cancel));
     let mut totals = Totals::default();
     let mut shown: Vec<Rejection> = Vec::new();
+    let mut bulk = store.bulk().await.map_err(store_error)?;
     while let Some(batch) = batches.recv().await {
-        let mut tx = store.write().await.map_err(store_error)?;
+        let mut tx = bulk.write().await.map_err(store_error)?;
         let (new, changed, same) =
             write_batch(&mut tx, target.client_id, target.import_id, &file_name, target.at, &batch).await?;
         totals.rows_read += batch.rows_read;
@@ -443,6 +452,7 @@ pub async fn run(
             rows_per_second: per_second(totals.rows_read, elapsed),
         });
     }
+    bulk.finish().await.map_err(store_error)?;
     let elapsed = started.elapsed();
     let summary = ImportSummary {
         import_id: target.import_id.to_owned(),

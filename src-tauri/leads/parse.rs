@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::identity::{Hasher, Kind};
+use crate::identity::{Hasher, IdentityHash, Kind};
 
 /// Meta's columns that describe the lead rather than the person's answers.
 #[derive(Debug, Default)]
@@ -54,8 +54,8 @@ pub struct Lead {
     pub body: String,
     pub content_hash: String,
     pub line: u64,
-    /// `(kind, hex of the keyed hash)`.
-    pub identities: Vec<(u8, String)>,
+    /// `(kind, keyed hash)`.
+    pub identities: Vec<(u8, IdentityHash)>,
 }
 
 const TEST_LEAD: &str = "<test lead:";
@@ -153,14 +153,14 @@ impl Columns {
 
         let mut identities = Vec::with_capacity(3);
         if let Some(id) = &meta_id {
-            identities.push((Kind::LeadId as u8, hex::encode(hasher.hash(Kind::LeadId, id))));
+            identities.push((Kind::LeadId as u8, hasher.hash(Kind::LeadId, id)));
         }
         if !is_test {
             if let Some(h) = hasher.identify(Kind::Email, email, None) {
-                identities.push((Kind::Email as u8, hex::encode(h)));
+                identities.push((Kind::Email as u8, h));
             }
             if let Some(h) = hasher.identify(Kind::Phone, phone, country) {
-                identities.push((Kind::Phone as u8, hex::encode(h)));
+                identities.push((Kind::Phone as u8, h));
             }
         }
 

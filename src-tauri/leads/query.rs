@@ -105,8 +105,7 @@ pub struct LeadRow {
     pub is_organic: Option<bool>,
     pub is_test: bool,
     pub lead_status: String,
-    #[serde(skip)]
-    #[ts(skip)]
+    /// The value this row sorts by in the page's order: with `id`, where the next page starts.
     pub sort_value: String,
 }
 

@@ -20,6 +20,8 @@ describe("App", () => {
     await userEvent.keyboard("{Control>}2{/Control}");
     expect(await screen.findByRole("heading", { name: "Clients" })).toBeTruthy();
     await userEvent.keyboard("{Control>}3{/Control}");
+    expect(await screen.findByRole("heading", { name: "Leads" })).toBeTruthy();
+    await userEvent.keyboard("{Control>}4{/Control}");
     expect(await screen.findByRole("heading", { name: "Audit trail" })).toBeTruthy();
   });
 

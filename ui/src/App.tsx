@@ -3,14 +3,16 @@ import { api, CommandError, toCommandError, WORKSPACE_CODES } from "./api";
 import { Dashboard } from "./screens/Dashboard";
 import { Clients } from "./screens/Clients";
 import { Audit } from "./screens/Audit";
+import { Leads } from "./screens/Leads";
 import { WorkspaceError } from "./screens/WorkspaceError";
 
-export type Screen = "dashboard" | "clients" | "audit";
+export type Screen = "dashboard" | "clients" | "leads" | "audit";
 
 const SCREENS: { id: Screen; label: string; key: string }[] = [
   { id: "dashboard", label: "Dashboard", key: "1" },
   { id: "clients", label: "Clients", key: "2" },
-  { id: "audit", label: "Audit trail", key: "3" },
+  { id: "leads", label: "Leads", key: "3" },
+  { id: "audit", label: "Audit trail", key: "4" },
 ];
 
 export function App() {
@@ -68,6 +70,7 @@ export function App() {
       <main className="content">
         {screen === "dashboard" && <Dashboard onOpen={setScreen} />}
         {screen === "clients" && <Clients />}
+        {screen === "leads" && <Leads />}
         {screen === "audit" && <Audit />}
       </main>
     </div>

@@ -1,12 +1,32 @@
 // An in-memory stand-in for the Rust commands, for component tests only. It answers through
 // Tauri's IPC mock, so the typed api/ layer and its error mapping are exercised as in the app.
 import { mockIPC, clearMocks } from "@tauri-apps/api/mocks";
-import type { ApiError, AuditEntry, Client } from "./api";
+import type { ApiError, AuditEntry, Client, LeadDetail, LeadRow } from "./api";
 
-export type Backend = { clients: Client[]; audit: AuditEntry[]; fail?: ApiError };
+export type Backend = { clients: Client[]; audit: AuditEntry[]; leads: LeadDetail[]; imported: string[]; fail?: ApiError };
+
+/** A lead as the backend would store it. */
+export function lead(id: number, name: string, client = "Acme"): LeadDetail {
+  return {
+    id, client, meta_id: String(1000 + id), created_time: `2026-07-${String(10 + (id % 18)).padStart(2, "0")}T10:00:00+00:00`,
+    ad_id: "1", ad_name: "Ad", adset_id: "2", adset_name: "Set", campaign_id: "3", campaign_name: "Spring", form_id: "4",
+    form_name: "Test drive", is_organic: false, platform: id % 2 ? "ig" : "fb", lead_status: "CREATED", is_test: false,
+    answers: [["full_name", name], ["email", `${name.split(" ")[0]?.toLowerCase()}@example.com`], ["what_is_your_budget?", "under_1000"]],
+    source_file: "leads.csv", source_line: id + 1, imported_at: "2026-11-22T10:00:00.000Z",
+  };
+}
+
+function row(l: LeadDetail): LeadRow {
+  const answer = (k: string) => l.answers.find(([q]) => q === k)?.[1] ?? "";
+  return {
+    id: l.id, client: l.client, meta_id: l.meta_id, created_time: l.created_time, full_name: answer("full_name"), email: answer("email"),
+    phone: "", form_id: l.form_id, form_name: l.form_name, campaign_id: l.campaign_id, campaign_name: l.campaign_name,
+    platform: l.platform, is_organic: l.is_organic, is_test: l.is_test, lead_status: l.lead_status, sort_value: l.created_time,
+  };
+}
 
 export function installBackend(initial: string[] = [], fail?: ApiError): Backend {
-  const backend: Backend = { clients: [], audit: [], fail };
+  const backend: Backend = { clients: [], audit: [], leads: [], imported: [], fail };
   let seq = 0;
   const record = (action: string, object: string) => {
     seq += 1;
@@ -16,7 +36,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
     });
   };
   const add = (name: string) => {
-    const c = { id: `id-${name}`, name: name.trim(), created_at: "2026-11-22T10:00:00.000Z" };
+    const c = { id: `id-${name}`, name: name.trim(), created_at: "2026-11-22T10:00:00.000Z", country: null };
     backend.clients.push(c);
     record("client.add", c.name);
     return c;
@@ -27,6 +47,9 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
     if (!c) throw { code: "not_found", message: `No client is named '${name}'.` } satisfies ApiError;
     return c;
   };
+
+  const matching = (search: string | null) =>
+    backend.leads.filter((l) => !search || l.answers.some(([, a]) => a.toLowerCase().includes(search.toLowerCase())));
 
   clearMocks();
   mockIPC((cmd, args) => {
@@ -57,6 +80,28 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         backend.clients = backend.clients.filter((x) => x !== c);
         record("client.remove", c.name);
         return { client: c, removed: [] };
+      }
+      case "leads_count": {
+        const f = (args as { filter: { search: string | null } }).filter;
+        return matching(f.search).length;
+      }
+      case "leads_page": {
+        const { filter, page } = args as { filter: { search: string | null }; page: { limit: number; offset: number } };
+        const rows = matching(filter.search).slice(page.offset, page.offset + page.limit).map(row);
+        return { rows, next: null };
+      }
+      case "lead_detail":
+        return backend.leads.find((l) => l.id === (args as { id: number }).id);
+      case "import_file": {
+        const { path, client } = args as { path: string; client: string };
+        backend.imported.push(path);
+        const start = backend.leads.length;
+        backend.leads.push(lead(start + 1, "Imported Person", client));
+        return {
+          import_id: "imp-1", client, file_name: path.split("/").pop(), format: "utf16_le", rows_read: 2, imported: 1, updated: 0,
+          duplicates: 0, rejected: 1, rejections: [{ line: 3, reason: "has 2 fields where the header has 18" }], test_leads: 0,
+          cancelled: false, elapsed_ms: 10, rows_per_second: 200, notes: ["Read as UTF-16 LE, TAB-separated."],
+        };
       }
       case "audit_list":
         return backend.audit;

@@ -1,6 +1,6 @@
 // The one place the UI talks to the backend. Every call is typed by the bindings generated from
 // the Rust DTOs; every failure becomes a CommandError whose `code` the screens switch on.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type { ApiError } from "./bindings/ApiError";
 import type { AuditEntry } from "./bindings/AuditEntry";
 import type { Client } from "./bindings/Client";
@@ -9,8 +9,37 @@ import type { Holdings } from "./bindings/Holdings";
 import type { Overview } from "./bindings/Overview";
 import type { Removal } from "./bindings/Removal";
 import type { Verification } from "./bindings/Verification";
+import type { Export } from "./bindings/Export";
+import type { Filter } from "./bindings/Filter";
+import type { ImportSummary } from "./bindings/ImportSummary";
+import type { LeadDetail } from "./bindings/LeadDetail";
+import type { LeadPage } from "./bindings/LeadPage";
+import type { LeadRow } from "./bindings/LeadRow";
+import type { Order } from "./bindings/Order";
+import type { PageRequest } from "./bindings/PageRequest";
+import type { Progress } from "./bindings/Progress";
+import type { SortBy } from "./bindings/SortBy";
 
-export type { ApiError, AuditEntry, Client, Code, Holdings, Overview, Removal, Verification };
+export type {
+  ApiError,
+  AuditEntry,
+  Client,
+  Code,
+  Export,
+  Filter,
+  Holdings,
+  ImportSummary,
+  LeadDetail,
+  LeadPage,
+  LeadRow,
+  Order,
+  Overview,
+  PageRequest,
+  Progress,
+  Removal,
+  SortBy,
+  Verification,
+};
 
 export type ErrorCode = Code | "unknown";
 
@@ -22,6 +51,7 @@ const KNOWN_CODES: readonly Code[] = [
   "keychain_unavailable",
   "key_missing",
   "database_unreadable",
+  "file_unreadable",
   "data_dir_unusable",
   "internal",
 ];
@@ -39,6 +69,7 @@ export const WORKSPACE_CODES: readonly ErrorCode[] = [
   "keychain_unavailable",
   "key_missing",
   "database_unreadable",
+  "file_unreadable",
   "data_dir_unusable",
 ];
 
@@ -64,10 +95,22 @@ export const api = {
   overview: () => call<Overview>("overview"),
   clients: {
     list: () => call<Client[]>("list_clients"),
-    add: (name: string) => call<Client>("add_client", { name }),
+    add: (name: string, country?: string) => call<Client>("add_client", { name, country: country ?? null }),
     rename: (old: string, next: string) => call<Client>("rename_client", { old, new: next }),
     holdings: (name: string) => call<Holdings>("client_holdings", { name }),
     remove: (name: string) => call<Removal>("remove_client", { name, confirmed: true }),
+  },
+  leads: {
+    import: (path: string, client: string, onProgress: (p: Progress) => void) => {
+      const channel = new Channel<Progress>();
+      channel.onmessage = onProgress;
+      return call<ImportSummary>("import_file", { path, client, onProgress: channel });
+    },
+    cancelImport: () => call<boolean>("cancel_import"),
+    page: (filter: Filter, order: Order, page: PageRequest) => call<LeadPage>("leads_page", { filter, order, page }),
+    count: (filter: Filter) => call<number>("leads_count", { filter }),
+    detail: (id: number) => call<LeadDetail>("lead_detail", { id }),
+    export: (filter: Filter, path: string) => call<Export>("export_leads", { filter, path }),
   },
   audit: {
     list: (limit: number, before?: number) => call<AuditEntry[]>("audit_list", { limit, before: before ?? null }),

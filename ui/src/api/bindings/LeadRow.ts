@@ -3,4 +3,8 @@
 /**
  * One line of the review table.
  */
-export type LeadRow = { id: number, client: string, meta_id: string | null, created_time: string, full_name: string, email: string, phone: string, form_id: string, form_name: string, campaign_id: string, campaign_name: string, platform: string, is_organic: boolean | null, is_test: boolean, lead_status: string, };
+export type LeadRow = { id: number, client: string, meta_id: string | null, created_time: string, full_name: string, email: string, phone: string, form_id: string, form_name: string, campaign_id: string, campaign_name: string, platform: string, is_organic: boolean | null, is_test: boolean, lead_status: string, 
+/**
+ * The value this row sorts by in the page's order: with `id`, where the next page starts.
+ */
+sort_value: string, };

@@ -1,0 +1,36 @@
+// Files from outside the app: the open and save dialogs, and files dropped on the window. Each
+// degrades to "nothing chosen" where the platform layer is missing (component tests).
+import { open, save } from "@tauri-apps/plugin-dialog";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
+
+const EXPORT_FILTERS = [{ name: "Lead exports", extensions: ["csv", "tsv", "txt", "xlsx"] }];
+
+export async function pickImportFile(): Promise<string | null> {
+  const chosen = await open({ multiple: false, directory: false, filters: EXPORT_FILTERS, title: "Import a lead export file" });
+  return typeof chosen === "string" ? chosen : null;
+}
+
+export async function pickExportFile(kind: "csv" | "xlsx"): Promise<string | null> {
+  const name = kind === "csv" ? "CSV" : "Excel workbook";
+  return save({ title: `Export leads as ${kind.toUpperCase()}`, defaultPath: `leads.${kind}`, filters: [{ name, extensions: [kind] }] });
+}
+
+/** Calls `onFile` with the first file dropped on the window; returns the unsubscribe function. */
+export function onFileDrop(onFile: (path: string) => void): () => void {
+  let unlisten: (() => void) | null = null;
+  let stopped = false;
+  try {
+    getCurrentWebview()
+      .onDragDropEvent((event) => {
+        if (event.payload.type === "drop" && event.payload.paths[0]) onFile(event.payload.paths[0]);
+      })
+      .then((u) => (stopped ? u() : (unlisten = u)))
+      .catch(() => undefined);
+  } catch {
+    // No webview (component tests): nothing can be dropped.
+  }
+  return () => {
+    stopped = true;
+    unlisten?.();
+  };
+}
