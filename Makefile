@@ -9,15 +9,16 @@ SHELL := /bin/bash
 APP := target/debug/custodian
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libdbus-1-dev libssl-dev \
-	xvfb xauth x11-utils dbus dbus-x11 gnome-keyring libsecret-tools imagemagick webkit2gtk-driver
+	xvfb xauth x11-utils dbus dbus-x11 gnome-keyring libsecret-tools imagemagick webkit2gtk-driver sqlite3
 UI_SOURCES := $(shell find ui/src ui/public -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/tsconfig.json
 
-.PHONY: help run test setup prerequisites apt-packages rust-tools tauri-driver ui-build app \
+.PHONY: help run test bench setup prerequisites apt-packages rust-tools tauri-driver ui-build app \
 	check-format lint ui-tests rust-tests e2e-tests
 
 help:
 	@echo "make run    set up what is missing, build, and start the desktop app"
 	@echo "make test   set up what is missing, then run every test: Rust, UI, end to end"
+	@echo "make bench  build for release and run the benchmarks (BENCH_ROWS=1000000)"
 
 ## ---- the two commands -------------------------------------------------------------------------
 
@@ -40,6 +41,13 @@ run: setup app
 
 test: setup app check-format lint ui-tests rust-tests e2e-tests
 	@echo "All tests passed."
+
+BENCH_ROWS ?= 1000000
+
+# Benchmarks run the release build in a throwaway workspace, with the real keychain.
+bench: setup ui-build
+	cargo build --release
+	tests/session.sh target/release/custodian bench import --rows $(BENCH_ROWS)
 
 ## ---- setup (idempotent) -----------------------------------------------------------------------
 

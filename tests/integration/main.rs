@@ -5,6 +5,7 @@ mod audit_chain;
 mod bindings;
 mod cli;
 mod clients;
+mod crash;
 mod fixtures;
 mod import;
 mod secrets;

@@ -80,7 +80,9 @@ export class Session {
         for (const el of found) {
           const id = el[ELEMENT];
           if (!id) continue;
-          last = await request<string>(`${this.url}/element/${id}/text`, "GET");
+          // textContent rather than WebDriver's rendered text, which WebKit reports as empty for
+          // absolutely positioned rows such as the virtualised lead table's.
+          last = (await request<string | null>(`${this.url}/element/${id}/property/textContent`, "GET")) ?? "";
           if (last.includes(text)) return id;
         }
       } catch {

@@ -11,17 +11,18 @@ export function LeadDetailPanel({ lead, onClose }: { lead: LeadDetail; onClose: 
     return () => window.removeEventListener("keydown", onKey);
   }, [onClose]);
 
+  const named = (name: string, id: string) => (name && id ? `${name} (${id})` : name || id || "—");
   const facts: [string, string][] = [
     ["Meta lead id", lead.meta_id ?? "—"],
     ["Created", lead.created_time],
     ["Client", lead.client],
-    ["Form", `${lead.form_name} (${lead.form_id})`],
-    ["Campaign", `${lead.campaign_name} (${lead.campaign_id})`],
-    ["Ad set", `${lead.adset_name} (${lead.adset_id})`],
-    ["Ad", `${lead.ad_name} (${lead.ad_id})`],
+    ["Form", named(lead.form_name, lead.form_id)],
+    ["Campaign", named(lead.campaign_name, lead.campaign_id)],
+    ["Ad set", named(lead.adset_name, lead.adset_id)],
+    ["Ad", named(lead.ad_name, lead.ad_id)],
     ["Platform", lead.platform === "ig" ? "Instagram" : lead.platform === "fb" ? "Facebook" : lead.platform],
     ["Organic", lead.is_organic === null ? "—" : lead.is_organic ? "yes" : "no (paid)"],
-    ["Status", lead.lead_status],
+    ["Status", lead.lead_status || "—"],
   ];
   return (
     <aside className="detail" aria-label="Lead detail" data-testid="lead-detail">

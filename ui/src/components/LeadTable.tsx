@@ -5,12 +5,12 @@ const ROW_HEIGHT = 36;
 const PAGE = 100;
 
 const COLUMNS: { by: SortBy; label: string; cell: (r: LeadRow) => string; width: string }[] = [
-  { by: "created", label: "Created", cell: (r) => r.created_time.replace("T", " ").slice(0, 16), width: "9.5rem" },
-  { by: "name", label: "Name", cell: (r) => r.full_name, width: "1.2fr" },
-  { by: "email", label: "Email", cell: (r) => r.email, width: "1.4fr" },
+  { by: "created", label: "Created", cell: (r) => r.created_time.replace("T", " ").slice(0, 16), width: "10.5rem" },
+  { by: "name", label: "Name", cell: (r) => r.full_name, width: "minmax(9rem, 1.2fr)" },
+  { by: "email", label: "Email", cell: (r) => r.email, width: "minmax(11rem, 1.4fr)" },
   { by: "phone", label: "Phone", cell: (r) => r.phone, width: "9rem" },
-  { by: "form", label: "Form", cell: (r) => r.form_name, width: "1fr" },
-  { by: "campaign", label: "Campaign", cell: (r) => r.campaign_name, width: "1fr" },
+  { by: "form", label: "Form", cell: (r) => r.form_name, width: "minmax(8rem, 1fr)" },
+  { by: "campaign", label: "Campaign", cell: (r) => r.campaign_name, width: "minmax(8rem, 1fr)" },
   { by: "platform", label: "Platform", cell: (r) => (r.platform === "ig" ? "Instagram" : r.platform === "fb" ? "Facebook" : r.platform), width: "6rem" },
   { by: "status", label: "Status", cell: (r) => (r.is_test ? "test lead" : r.lead_status), width: "6.5rem" },
 ];
@@ -96,6 +96,7 @@ export function LeadTable({ filter, order, total, selected, onSort, onOpen }: Pr
 
   return (
     <div className="lead-table" role="grid" aria-rowcount={total} aria-label="Leads">
+      <div className="lead-inner">
       <div className="lead-head" role="row" style={{ gridTemplateColumns: GRID }}>
         {COLUMNS.map((c) => (
           <button
@@ -146,6 +147,7 @@ export function LeadTable({ filter, order, total, selected, onSort, onOpen }: Pr
             );
           })}
         </div>
+      </div>
       </div>
     </div>
   );

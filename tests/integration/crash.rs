@@ -1,0 +1,60 @@
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use custodian::bench::leadgen;
+
+use crate::support::{stderr, Workspace};
+
+async fn count(ws: &Workspace, sql: &str) -> i64 {
+    let store = ws.raw_store().await;
+    let n = sqlx::query_scalar(sql).fetch_one(store.pool()).await.unwrap();
+    store.close().await;
+    n
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kill_in_the_middle_of_an_import_leaves_whole_leads_and_a_rerun_completes_it() {
+    const ROWS: u64 = 40_000;
+    let ws = Workspace::new();
+    assert!(ws.cli(&["client", "add", "Acme"]).status.success());
+    let file = ws.path().join("big-export.csv");
+    leadgen::write(&file, ROWS, None).unwrap();
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_custodian"))
+        .arg("--data-dir")
+        .arg(ws.path())
+        .args(["import", file.to_str().unwrap(), "--client", "Acme"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Kill it as soon as the first batch is committed, long before the last.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if count(&ws, "SELECT count(*) FROM leads").await > 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no batch was committed within a minute");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let stored = count(&ws, "SELECT count(*) FROM leads").await;
+    assert!(stored > 0 && (stored as u64) < ROWS, "the kill should land mid-import ({stored} stored)");
+    assert_eq!(stored % 5_000, 0, "only whole batches are committed");
+    // Every stored lead is whole: its search entry and its three identifiers went in with it.
+    assert_eq!(count(&ws, "SELECT count(*) FROM leads_fts").await, stored);
+    assert_eq!(count(&ws, "SELECT count(*) FROM identities").await, stored * 3);
+    let store = ws.raw_store().await;
+    assert!(store.check().await.unwrap().is_empty(), "SQLite finds no damage");
+    store.close().await;
+
+    let rerun = ws.cli(&["import", file.to_str().unwrap(), "--client", "Acme", "--json"]);
+    assert!(rerun.status.success(), "{}", stderr(&rerun));
+    let summary: serde_json::Value = serde_json::from_slice(&rerun.stdout).unwrap();
+    assert_eq!(summary["imported"].as_i64().unwrap(), ROWS as i64 - stored);
+    assert_eq!(summary["duplicates"].as_i64().unwrap(), stored);
+    assert_eq!(count(&ws, "SELECT count(*) FROM leads").await, ROWS as i64);
+    assert!(ws.cli(&["audit", "verify"]).status.success());
+}

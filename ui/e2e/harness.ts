@@ -1,0 +1,27 @@
+// What every end-to-end test file needs: the app binary, a fresh data directory, tauri-driver
+// passing that directory on to the app, and the same binary as a CLI on the same data.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Driver } from "./webdriver";
+
+export type Harness = {
+  app: string;
+  dataDir: string;
+  shots: string;
+  driver: Driver;
+  cli: (...args: string[]) => string;
+};
+
+export async function startHarness(): Promise<Harness> {
+  const app = process.env.CUSTODIAN_APP;
+  if (!app) throw new Error("CUSTODIAN_APP must name the app binary (make test sets it)");
+  const dataDir = mkdtempSync(path.join(tmpdir(), "custodian-e2e-"));
+  const shots = path.resolve(app, "../../e2e");
+  mkdirSync(shots, { recursive: true });
+  // The app reads its data directory from the environment tauri-driver passes on.
+  const driver = await Driver.start({ ...process.env, CUSTODIAN_DATA_DIR: dataDir });
+  const cli = (...args: string[]) => execFileSync(app, ["--data-dir", dataDir, ...args], { encoding: "utf8" });
+  return { app, dataDir, shots, driver, cli };
+}
