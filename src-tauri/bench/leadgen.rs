@@ -5,6 +5,8 @@
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
+use crate::leads::parse::META_COLUMNS;
+
 const FIRST: &[&str] = &[
     "Ann", "Bogdan", "Chiara", "Dmitri", "Emma", "Farid", "Grace", "Hiroshi", "Ines", "Jonas", "Kemal", "Lucia",
     "Mateo", "Nadia", "Oskar", "Priya",
@@ -44,20 +46,6 @@ const ANSWERS: [&[&str]; 12] = [
     &["English", "Deutsch", "Italiano", "Polski"],
 ];
 
-pub const HEADER: &[&str] = &[
-    "id",
-    "created_time",
-    "ad_id",
-    "ad_name",
-    "adset_id",
-    "adset_name",
-    "campaign_id",
-    "campaign_name",
-    "form_id",
-    "form_name",
-    "is_organic",
-    "platform",
-];
 const STANDARD: &[&str] = &["full_name", "email", "phone_number", "city", "zip_code", "country"];
 
 /// The email of generated lead `i`.
@@ -115,7 +103,8 @@ pub fn row(i: u64) -> Vec<String> {
 }
 
 pub fn header() -> Vec<String> {
-    let mut h: Vec<String> = HEADER.iter().map(|s| (*s).to_owned()).collect();
+    // Meta's columns but `lead_status`, the answers, then `lead_status`, as Meta's exports have them.
+    let mut h: Vec<String> = META_COLUMNS[..12].iter().map(|s| (*s).to_owned()).collect();
     h.extend(QUESTIONS.iter().map(|s| (*s).to_owned()));
     h.extend(STANDARD.iter().map(|s| (*s).to_owned()));
     h.push("lead_status".into());

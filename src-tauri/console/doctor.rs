@@ -101,27 +101,16 @@ async fn database(dir: &Path) -> Vec<Check> {
         return vec![check("database", Status::Ok, "no database yet; it is made on first use", None)];
     }
     // With a database present, opening the workspace only reads: it never makes a key or a file.
+    let unopenable = |e: &dyn std::fmt::Display| {
+        vec![check("database", Status::Fail, e.to_string(), Some("See the message: the data was not changed."))]
+    };
     let opened = match workspace::open(dir).await {
         Ok(o) => o,
-        Err(e) => {
-            return vec![check(
-                "database",
-                Status::Fail,
-                e.to_string(),
-                Some("See the message: the data was not changed."),
-            )]
-        }
+        Err(e) => return unopenable(&e),
     };
     let store = match Store::open(&path, &opened.key, false).await {
         Ok(s) => s,
-        Err(e) => {
-            return vec![check(
-                "database",
-                Status::Fail,
-                e.to_string(),
-                Some("See the message: the data was not changed."),
-            )]
-        }
+        Err(e) => return unopenable(&e),
     };
     let mut checks = Vec::new();
     match (store.engine().await, store.check().await) {

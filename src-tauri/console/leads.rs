@@ -13,6 +13,7 @@ use crate::audit::{self, Event};
 use crate::clients::{self, Client};
 use crate::identity::Kind;
 use crate::leads::import::{self, Plan, Target, Totals};
+use crate::leads::parse::META_COLUMNS;
 use crate::leads::query::{self, Filter, LeadDetail, LeadPage, Order, PageRequest};
 use crate::leads::{ImportSummary, Progress};
 use crate::spreadsheet::Table;
@@ -151,7 +152,7 @@ impl Console {
         let pool = self.store.pool();
         let keys = query::answer_keys(pool, filter).await?;
         let mut table = Table::create(dest)?;
-        let mut header: Vec<&str> = EXPORT_COLUMNS.to_vec();
+        let mut header: Vec<&str> = META_COLUMNS.iter().chain(&PROVENANCE_COLUMNS).copied().collect();
         header.extend(keys.iter().map(String::as_str));
         table.row(header)?;
         let (mut rows, mut after) = (0u64, 0i64);
@@ -210,25 +211,8 @@ impl Console {
     }
 }
 
-const EXPORT_COLUMNS: [&str; 17] = [
-    "id",
-    "created_time",
-    "ad_id",
-    "ad_name",
-    "adset_id",
-    "adset_name",
-    "campaign_id",
-    "campaign_name",
-    "form_id",
-    "form_name",
-    "is_organic",
-    "platform",
-    "lead_status",
-    "is_test",
-    "client",
-    "source_file",
-    "source_line",
-];
+/// After Meta's own columns: where each lead came from.
+const PROVENANCE_COLUMNS: [&str; 4] = ["is_test", "client", "source_file", "source_line"];
 
 fn export_row(l: &LeadDetail, keys: &[String]) -> Vec<String> {
     let mut row = vec![

@@ -20,7 +20,8 @@ use super::decode::{ExportFile, Format, ReadError, RecordError};
 use super::parse::{Columns, Lead};
 use crate::identity::Hasher;
 
-const BATCH_ROWS: usize = 5_000;
+/// Leads stored per transaction: what a crash can lose at most, and the unit of progress.
+pub const BATCH_ROWS: usize = 2_500;
 /// Rejections kept with their reasons; beyond this they are only counted.
 const KEPT_REJECTIONS: usize = 10_000;
 /// Rejections shown in a summary.
@@ -152,7 +153,7 @@ fn spawn_parser(
     country: Option<String>,
     cancel: Arc<AtomicBool>,
 ) -> tokio::sync::mpsc::Receiver<Batch> {
-    let (tx, rx) = tokio::sync::mpsc::channel::<Batch>(2);
+    let (tx, rx) = tokio::sync::mpsc::channel::<Batch>(1);
     std::thread::Builder::new()
         .name("lead-import-parser".into())
         .spawn(move || {

@@ -5,7 +5,25 @@ use sha2::{Digest, Sha256};
 
 use crate::identity::{Hasher, IdentityHash, Kind};
 
-/// Meta's columns that describe the lead rather than the person's answers.
+/// Meta's columns that describe a lead rather than hold the person's answers, in the order Meta
+/// writes them (`lead_status` comes last in an export, after the answers).
+pub const META_COLUMNS: [&str; 13] = [
+    "id",
+    "created_time",
+    "ad_id",
+    "ad_name",
+    "adset_id",
+    "adset_name",
+    "campaign_id",
+    "campaign_name",
+    "form_id",
+    "form_name",
+    "is_organic",
+    "platform",
+    "lead_status",
+];
+
+/// Where Meta's columns are in one file's header.
 #[derive(Debug, Default)]
 pub struct Columns {
     id: Option<usize>,

@@ -16,7 +16,7 @@ use crate::vault::Sensitive;
 const CACHE_KIB: i64 = -8 * 1024;
 /// Page cache of the one connection doing a bulk write: a batch of imported leads dirties far
 /// more than the everyday cache holds, which would spill and re-decrypt pages mid-batch.
-const BULK_CACHE_KIB: i64 = -64 * 1024;
+const BULK_CACHE_KIB: i64 = -32 * 1024;
 
 /// SQLite's result code for "file is not a database": a wrong key, a damaged file or a file that
 /// was never a Custodian database all look like this through SQLCipher.

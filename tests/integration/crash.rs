@@ -2,6 +2,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use custodian::bench::leadgen;
+use custodian::leads::import::BATCH_ROWS;
 
 use crate::support::{stderr, Workspace};
 
@@ -42,7 +43,7 @@ async fn a_kill_in_the_middle_of_an_import_leaves_whole_leads_and_a_rerun_comple
 
     let stored = count(&ws, "SELECT count(*) FROM leads").await;
     assert!(stored > 0 && (stored as u64) < ROWS, "the kill should land mid-import ({stored} stored)");
-    assert_eq!(stored % 5_000, 0, "only whole batches are committed");
+    assert_eq!(stored % BATCH_ROWS as i64, 0, "only whole batches are committed");
     // Every stored lead is whole: its search entry and its three identifiers went in with it.
     assert_eq!(count(&ws, "SELECT count(*) FROM leads_fts").await, stored);
     assert_eq!(count(&ws, "SELECT count(*) FROM identities").await, stored * 3);
