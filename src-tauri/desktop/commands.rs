@@ -61,6 +61,7 @@ pub async fn import_file(
     client: String,
     on_progress: Channel<Progress>,
 ) -> Result<ImportSummary> {
+    let console = ws.console()?;
     let cancel = Arc::new(AtomicBool::new(false));
     {
         let mut slot = running.0.lock().map_err(|_| busy())?;
@@ -72,7 +73,7 @@ pub async fn import_file(
     let report = move |p: Progress| {
         let _ = on_progress.send(p);
     };
-    let result = ws.console()?.import_file(&path, &client, &report, cancel).await;
+    let result = console.import_file(&path, &client, &report, cancel).await;
     running.0.lock().map_err(|_| busy())?.take();
     Ok(result?)
 }

@@ -138,6 +138,8 @@ impl Plan {
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Totals {
     pub rows_read: u64,
+    /// Bytes of the file read so far.
+    pub bytes: u64,
     pub imported: u64,
     pub updated: u64,
     pub duplicates: u64,
@@ -431,29 +433,25 @@ pub async fn run(
     let mut totals = Totals::default();
     let mut shown: Vec<Rejection> = Vec::new();
     let mut bulk = store.bulk().await.map_err(store_error)?;
-    while let Some(batch) = batches.recv().await {
-        let mut tx = bulk.write().await.map_err(store_error)?;
-        let (new, changed, same) =
-            write_batch(&mut tx, target.client_id, target.import_id, &file_name, target.at, &batch).await?;
-        totals.rows_read += batch.rows_read;
-        totals.imported += new;
-        totals.updated += changed;
-        totals.duplicates += same + batch.duplicates;
-        totals.rejected += batch.rejected;
-        totals.test_leads += batch.test_leads;
-        record_totals(&mut tx, target.import_id, &totals, "running").await?;
-        tx.commit().await?;
-        shown.extend(batch.rejections.into_iter().take(SHOWN_REJECTIONS.saturating_sub(shown.len())));
-        let elapsed = started.elapsed();
-        progress(Progress {
-            rows: totals.rows_read,
-            bytes: batch.bytes,
-            total_bytes,
-            elapsed_ms: elapsed.as_millis() as u64,
-            rows_per_second: per_second(totals.rows_read, elapsed),
-        });
+    // The loop runs in its own block so the bulk connection gives its cache back on every path.
+    let stored = async {
+        while let Some(batch) = batches.recv().await {
+            store_batch(&mut bulk, &target, &file_name, batch, &mut totals, &mut shown).await?;
+            let elapsed = started.elapsed();
+            progress(Progress {
+                rows: totals.rows_read,
+                bytes: totals.bytes,
+                total_bytes,
+                elapsed_ms: elapsed.as_millis() as u64,
+                rows_per_second: per_second(totals.rows_read, elapsed),
+            });
+        }
+        Ok::<(), sqlx::Error>(())
     }
-    bulk.finish().await.map_err(store_error)?;
+    .await;
+    let finished = bulk.finish().await.map_err(store_error);
+    stored?;
+    finished?;
     let elapsed = started.elapsed();
     let summary = ImportSummary {
         import_id: target.import_id.to_owned(),
@@ -473,6 +471,31 @@ pub async fn run(
         notes,
     };
     Ok((summary, totals))
+}
+
+/// Stores one batch in its own transaction and adds it to the totals.
+async fn store_batch(
+    bulk: &mut crate::store::Bulk,
+    target: &Target<'_>,
+    file_name: &str,
+    batch: Batch,
+    totals: &mut Totals,
+    shown: &mut Vec<Rejection>,
+) -> Result<(), sqlx::Error> {
+    let mut tx = bulk.write().await.map_err(store_error)?;
+    let (new, changed, same) =
+        write_batch(&mut tx, target.client_id, target.import_id, file_name, target.at, &batch).await?;
+    totals.rows_read += batch.rows_read;
+    totals.bytes = batch.bytes;
+    totals.imported += new;
+    totals.updated += changed;
+    totals.duplicates += same + batch.duplicates;
+    totals.rejected += batch.rejected;
+    totals.test_leads += batch.test_leads;
+    record_totals(&mut tx, target.import_id, totals, "running").await?;
+    tx.commit().await?;
+    shown.extend(batch.rejections.into_iter().take(SHOWN_REJECTIONS.saturating_sub(shown.len())));
+    Ok(())
 }
 
 pub async fn record_totals(

@@ -129,7 +129,7 @@ export function Leads() {
   };
 
   const sort = (by: SortBy) => setOrder((o) => ({ by, descending: o.by === by ? !o.descending : by === "created" }));
-  const narrowed = JSON.stringify(narrowing) !== JSON.stringify({ ...NONE, search: narrowing.search }) || narrowing.search !== "";
+  const narrowed = JSON.stringify(narrowing) !== JSON.stringify(NONE);
 
   return (
     <section aria-labelledby="leads-title" className="leads">
