@@ -1,7 +1,7 @@
 //! The Console's lead operations: import, review, detail, export, lookup. Each that reads or
 //! changes personal data leaves an audit entry with counts, never content.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ use super::{now, Console, Error};
 use crate::audit::{self, Event};
 use crate::clients::{self, Client};
 use crate::identity::Kind;
-use crate::leads::import::{self, Plan, Target, Totals};
+use crate::leads::import::{self, file_name, Plan, Target, Totals};
 use crate::leads::parse::META_COLUMNS;
 use crate::leads::query::{self, Filter, LeadDetail, LeadPage, Order, PageRequest};
 use crate::leads::{ImportSummary, Progress};
@@ -155,25 +155,26 @@ impl Console {
         let mut header: Vec<&str> = META_COLUMNS.iter().chain(&PROVENANCE_COLUMNS).copied().collect();
         header.extend(keys.iter().map(String::as_str));
         table.row(header)?;
-        let (mut rows, mut after) = (0u64, 0i64);
-        loop {
-            let chunk = match query::chunk(pool, filter, after, EXPORT_CHUNK).await {
-                Ok(c) => c,
-                Err(e) => {
-                    table.abandon();
-                    return Err(e.into());
+        let written = async {
+            let (mut rows, mut after) = (0u64, 0i64);
+            loop {
+                let chunk = query::chunk(pool, filter, after, EXPORT_CHUNK).await?;
+                let Some(last) = chunk.last() else { return Ok::<u64, Error>(rows) };
+                after = last.id;
+                for lead in &chunk {
+                    table.row(export_row(lead, &keys).iter().map(String::as_str))?;
+                    rows += 1;
                 }
-            };
-            let Some(last) = chunk.last() else { break };
-            after = last.id;
-            for lead in &chunk {
-                if let Err(e) = table.row(export_row(lead, &keys).iter().map(String::as_str)) {
-                    table.abandon();
-                    return Err(e.into());
-                }
-                rows += 1;
             }
         }
+        .await;
+        let rows = match written {
+            Ok(rows) => rows,
+            Err(e) => {
+                table.abandon();
+                return Err(e);
+            }
+        };
         let path = table.finish()?;
         let object = format!("{} to \"{}\"", describe(filter), file_name(dest));
         self.record("lead.export", &object, &format!("ok: {rows} leads"), None).await?;
@@ -258,8 +259,4 @@ fn describe(f: &Filter) -> String {
         }
     }
     parts.join(" ")
-}
-
-fn file_name(path: &Path) -> String {
-    path.file_name().map_or_else(|| PathBuf::from(path).display().to_string(), |n| n.to_string_lossy().into_owned())
 }

@@ -92,6 +92,11 @@ struct Batch {
     bytes: u64,
 }
 
+/// The name a file is known by in summaries, lead provenance and the audit trail.
+pub fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
 pub struct Plan {
     file: ExportFile,
     columns: Columns,
@@ -104,9 +109,7 @@ impl Plan {
     pub fn open(path: &Path) -> Result<Self, ReadError> {
         let file = ExportFile::open(path)?;
         let columns = Columns::from_header(&file.header);
-        let file_name =
-            path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
-        Ok(Self { file, columns, file_name })
+        Ok(Self { file, columns, file_name: file_name(path) })
     }
 
     pub fn format(&self) -> Format {
