@@ -108,9 +108,6 @@ impl Console {
             }
             Err(_) => ("failed", Totals::default(), "failed: internal".to_owned()),
         };
-        if result.is_ok() {
-            import::record_totals(&mut tx, &import_id, &totals, status).await?;
-        }
         sqlx::query("UPDATE imports SET finished_at = ?2, status = ?3 WHERE id = ?1")
             .bind(&import_id)
             .bind(now())

@@ -3,6 +3,7 @@
 //! gave us the same way; the audit trail and the suppression list name people by these hashes only.
 
 mod phone;
+pub mod runs;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;

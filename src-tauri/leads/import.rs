@@ -1,10 +1,11 @@
 //! Importing an export file: a parser thread reads, parses, hashes and serialises batches while
-//! the writer stores each batch in one transaction. A crash loses at most the batch in flight, and
-//! running the same import again completes it: leads already stored are recognised, not repeated.
+//! the writer stores them, many batches a transaction. A crash loses at most the transaction in
+//! flight, and running the same import again completes it: leads already stored are recognised,
+//! not repeated.
 //!
-//! Each batch crosses into SQLite as one JSON document, unpacked by `json_each` into an in-memory
-//! staging table and merged with a handful of set-based statements: a statement per row would cost
-//! more in round trips to the database thread than the work itself.
+//! The writer works on the SQLite handle directly with prepared statements, a statement per lead,
+//! and leaves the identity index to sorted runs (see `identity::runs`): together that keeps every
+//! page it writes close to the last one.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -12,13 +13,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+use std::sync::mpsc::{sync_channel, Receiver};
+
 use serde::Serialize;
-use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 use ts_rs::TS;
 
 use super::decode::{ExportFile, Format, ReadError, RecordError};
 use super::parse::{Columns, Lead};
-use crate::identity::Hasher;
+use crate::identity::{runs, Hasher, Kind};
+use crate::store::{StoreError, Waiting};
 
 /// Leads stored per transaction: what a crash can lose at most, and the unit of progress.
 pub const BATCH_ROWS: usize = 2_500;
@@ -157,8 +160,8 @@ fn spawn_parser(
     hasher: Hasher,
     country: Option<String>,
     cancel: Arc<AtomicBool>,
-) -> tokio::sync::mpsc::Receiver<Batch> {
-    let (tx, rx) = tokio::sync::mpsc::channel::<Batch>(1);
+) -> Receiver<Batch> {
+    let (tx, rx) = sync_channel::<Batch>(1);
     std::thread::Builder::new()
         .name("lead-import-parser".into())
         .spawn(move || {
@@ -199,7 +202,7 @@ fn spawn_parser(
                 if batch.leads.len() >= BATCH_ROWS || (done && batch.rows_read > 0) {
                     batch.bytes = plan.file.bytes_read();
                     keys.clear();
-                    if tx.blocking_send(std::mem::replace(&mut batch, Batch::empty())).is_err() {
+                    if tx.send(std::mem::replace(&mut batch, Batch::empty())).is_err() {
                         return;
                     }
                 }
@@ -234,182 +237,169 @@ impl Batch {
     }
 }
 
-/// Rows per multi-row INSERT: SQLite allows 32,766 parameters a statement.
-const STAGE_ROWS: usize = 1_200;
-const STAGE_IDS: usize = 10_000;
+/// Leads per transaction. Larger transactions mean fewer, larger search-index segments and runs of
+/// the identity index; a crash loses at most one, and running the import again restores it.
+pub const COMMIT_ROWS: usize = 50_000;
 
-/// Creates this connection's staging tables (once per connection) and empties them.
-async fn staging(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
-    // One statement a call: `raw_sql` would take several, but its future is not `Send`, which the
-    // desktop app's commands need.
-    for sql in [
-        "CREATE TEMP TABLE IF NOT EXISTS import_staging (
-            pos INTEGER PRIMARY KEY, lead_key TEXT, meta_id TEXT, created_time TEXT, created_unix INTEGER,
-            ad_id TEXT, ad_name TEXT, adset_id TEXT, adset_name TEXT, campaign_id TEXT, campaign_name TEXT,
-            form_id TEXT, form_name TEXT, is_organic INTEGER, platform TEXT, lead_status TEXT, is_test INTEGER,
-            full_name TEXT, email TEXT, phone TEXT, answers TEXT, body TEXT, content_hash TEXT, line INTEGER,
-            lead_id INTEGER, same INTEGER)",
-        "CREATE TEMP TABLE IF NOT EXISTS import_staging_ids (pos INTEGER NOT NULL, kind INTEGER NOT NULL, hash BLOB NOT NULL)",
-        "DELETE FROM temp.import_staging",
-        "DELETE FROM temp.import_staging_ids",
-    ] {
-        sqlx::query(sql).execute(&mut *conn).await?;
-    }
-    Ok(())
+const COLUMNS: &str = "client_id, lead_key, meta_id, created_time, created_unix, ad_id, ad_name, adset_id, adset_name,
+    campaign_id, campaign_name, form_id, form_name, is_organic, platform, lead_status, is_test, full_name, email,
+    phone, answer_keys, answers, content_hash, import_id, source_line, id_hash, email_hash, phone_hash";
+
+/// What the writer needs to know of a lead already stored under the same key.
+struct Stored {
+    id: i64,
+    content_hash: String,
+    hashes: [Option<Vec<u8>>; 3],
 }
 
-/// Copies the batch into the staging tables, many rows a statement.
-async fn stage(conn: &mut SqliteConnection, leads: &[Lead]) -> Result<(), sqlx::Error> {
-    for (n, chunk) in leads.chunks(STAGE_ROWS).enumerate() {
-        let mut q = QueryBuilder::<Sqlite>::new(
-            "INSERT INTO temp.import_staging (pos, lead_key, meta_id, created_time, created_unix, ad_id, ad_name, adset_id,
-                adset_name, campaign_id, campaign_name, form_id, form_name, is_organic, platform, lead_status, is_test,
-                full_name, email, phone, answers, body, content_hash, line) ",
-        );
-        q.push_values(chunk.iter().enumerate(), |mut row, (i, l)| {
-            row.push_bind((n * STAGE_ROWS + i) as i64)
-                .push_bind(&l.lead_key)
-                .push_bind(&l.meta_id)
-                .push_bind(&l.created_time)
-                .push_bind(l.created_unix)
-                .push_bind(&l.ad_id)
-                .push_bind(&l.ad_name)
-                .push_bind(&l.adset_id)
-                .push_bind(&l.adset_name)
-                .push_bind(&l.campaign_id)
-                .push_bind(&l.campaign_name)
-                .push_bind(&l.form_id)
-                .push_bind(&l.form_name)
-                .push_bind(l.is_organic)
-                .push_bind(&l.platform)
-                .push_bind(&l.lead_status)
-                .push_bind(l.is_test)
-                .push_bind(&l.full_name)
-                .push_bind(&l.email)
-                .push_bind(&l.phone)
-                .push_bind(&l.answers)
-                .push_bind(&l.body)
-                .push_bind(&l.content_hash)
-                .push_bind(l.line as i64);
-        });
-        q.build().execute(&mut *conn).await?;
-    }
-    let ids: Vec<(i64, u8, &[u8])> = leads
-        .iter()
-        .enumerate()
-        .flat_map(|(pos, l)| l.identities.iter().map(move |(kind, hash)| (pos as i64, *kind, &hash[..])))
-        .collect();
-    for chunk in ids.chunks(STAGE_IDS) {
-        let mut q = QueryBuilder::<Sqlite>::new("INSERT INTO temp.import_staging_ids (pos, kind, hash) ");
-        q.push_values(chunk, |mut row, (pos, kind, hash)| {
-            row.push_bind(*pos).push_bind(i64::from(*kind)).push_bind(*hash);
-        });
-        q.build().execute(&mut *conn).await?;
-    }
-    Ok(())
+/// The writer's prepared statements and the identity entries of its open transaction.
+struct Writer<'c> {
+    conn: &'c rusqlite::Connection,
+    target: &'c Target<'c>,
+    /// The file's question columns, in `answer_keys`.
+    answer_keys: i64,
+    /// Leads with a higher id were stored by this import.
+    stored_before: i64,
+    insert: rusqlite::Statement<'c>,
+    probe: rusqlite::Statement<'c>,
+    update: rusqlite::Statement<'c>,
+    search_insert: rusqlite::Statement<'c>,
+    search_delete: rusqlite::Statement<'c>,
+    identity_delete: rusqlite::Statement<'c>,
+    pending: Vec<runs::Entry>,
 }
 
-/// Stores one batch inside the caller's transaction and returns (imported, updated, unchanged).
-async fn write_batch(
-    conn: &mut SqliteConnection,
-    client_id: &str,
-    import_id: &str,
-    file_name: &str,
-    at: &str,
-    batch: &Batch,
-) -> Result<(u64, u64, u64), sqlx::Error> {
-    let mut counts = (0, 0, 0);
-    if !batch.leads.is_empty() {
-        staging(conn).await?;
-        stage(conn, &batch.leads).await?;
-        // Correlated subqueries: one probe of the leads' unique index per staged row. (A join lets the
-        // planner walk every stored lead instead, which grows with the table.)
-        sqlx::query(
-            "UPDATE temp.import_staging SET (lead_id, same) =
-               (SELECT l.id, l.content_hash = import_staging.content_hash FROM leads AS l
-                WHERE l.client_id = ?1 AND l.lead_key = import_staging.lead_key)",
-        )
-        .bind(client_id)
-        .execute(&mut *conn)
-        .await?;
-        // Changed leads: drop their old index entries, then rewrite the row.
-        sqlx::query("DELETE FROM leads_fts WHERE rowid IN (SELECT lead_id FROM temp.import_staging WHERE same = 0)")
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query("DELETE FROM identities WHERE lead_id IN (SELECT lead_id FROM temp.import_staging WHERE same = 0)")
-            .execute(&mut *conn)
-            .await?;
-        sqlx::query(
-            "UPDATE leads SET meta_id = s.meta_id, created_time = s.created_time, created_unix = s.created_unix,
-                ad_id = s.ad_id, ad_name = s.ad_name, adset_id = s.adset_id, adset_name = s.adset_name,
-                campaign_id = s.campaign_id, campaign_name = s.campaign_name, form_id = s.form_id,
-                form_name = s.form_name, is_organic = s.is_organic, platform = s.platform,
-                lead_status = s.lead_status, is_test = s.is_test, full_name = s.full_name, email = s.email,
-                phone = s.phone, answers = s.answers, content_hash = s.content_hash, import_id = ?1,
-                source_file = ?2, source_line = s.line, imported_at = ?3
-             FROM (SELECT * FROM temp.import_staging WHERE same = 0) AS s WHERE leads.id = s.lead_id",
-        )
-        .bind(import_id)
-        .bind(file_name)
-        .bind(at)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query(
-            "INSERT INTO leads (client_id, lead_key, meta_id, created_time, created_unix, ad_id, ad_name, adset_id,
-                adset_name, campaign_id, campaign_name, form_id, form_name, is_organic, platform, lead_status,
-                is_test, full_name, email, phone, answers, content_hash, import_id, source_file, source_line,
-                imported_at)
-             SELECT ?1, lead_key, meta_id, created_time, created_unix, ad_id, ad_name, adset_id, adset_name,
-                campaign_id, campaign_name, form_id, form_name, is_organic, platform, lead_status, is_test,
-                full_name, email, phone, answers, content_hash, ?2, ?3, line, ?4
-             FROM temp.import_staging WHERE lead_id IS NULL ORDER BY pos",
-        )
-        .bind(client_id)
-        .bind(import_id)
-        .bind(file_name)
-        .bind(at)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query(
-            "UPDATE temp.import_staging SET lead_id =
-               (SELECT l.id FROM leads AS l WHERE l.client_id = ?1 AND l.lead_key = import_staging.lead_key)
-             WHERE lead_id IS NULL",
-        )
-        .bind(client_id)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query(
-            "INSERT INTO leads_fts (rowid, body) SELECT lead_id, body FROM temp.import_staging WHERE same IS NOT 1",
-        )
-        .execute(&mut *conn)
-        .await?;
-        // In hash order, so each page of the index is visited once per batch rather than at random.
-        sqlx::query(
-            "INSERT OR IGNORE INTO identities (hash, lead_id, kind)
-             SELECT i.hash, s.lead_id, i.kind FROM temp.import_staging_ids AS i
-             JOIN temp.import_staging AS s ON s.pos = i.pos WHERE s.same IS NOT 1 ORDER BY i.hash",
-        )
-        .execute(&mut *conn)
-        .await?;
-        let (new, changed, same): (i64, i64, i64) = sqlx::query_as(
-            "SELECT count(*) FILTER (WHERE same IS NULL), count(*) FILTER (WHERE same = 0), count(*) FILTER (WHERE same = 1)
-             FROM temp.import_staging",
-        )
-        .fetch_one(&mut *conn)
-        .await?;
-        counts = (new as u64, changed as u64, same as u64);
-        sqlx::query("DELETE FROM temp.import_staging").execute(&mut *conn).await?;
-        sqlx::query("DELETE FROM temp.import_staging_ids").execute(&mut *conn).await?;
+impl<'c> Writer<'c> {
+    fn new(conn: &'c rusqlite::Connection, target: &'c Target<'c>, answer_keys: &str) -> rusqlite::Result<Self> {
+        conn.execute("INSERT OR IGNORE INTO answer_keys (keys) VALUES (?1)", [answer_keys])?;
+        let answer_keys = conn.query_row("SELECT id FROM answer_keys WHERE keys = ?1", [answer_keys], |r| r.get(0))?;
+        let placeholders = (1..=28).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+        let assignments = COLUMNS
+            .split(',')
+            .map(str::trim)
+            .enumerate()
+            .skip(2)
+            .map(|(i, c)| format!("{c} = ?{}", i + 1))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Ok(Self {
+            conn,
+            target,
+            answer_keys,
+            stored_before: conn.query_row("SELECT coalesce(max(id), 0) FROM leads", [], |r| r.get(0))?,
+            insert: conn.prepare(&format!(
+                "INSERT INTO leads ({COLUMNS}) VALUES ({placeholders}) ON CONFLICT (client_id, lead_key) DO NOTHING"
+            ))?,
+            probe: conn.prepare(
+                "SELECT id, content_hash, id_hash, email_hash, phone_hash FROM leads WHERE client_id = ?1 AND lead_key = ?2",
+            )?,
+            update: conn.prepare(&format!("UPDATE leads SET {assignments} WHERE client_id = ?1 AND lead_key = ?2"))?,
+            search_insert: conn.prepare("INSERT INTO leads_fts (rowid, body) VALUES (?1, ?2)")?,
+            search_delete: conn.prepare("DELETE FROM leads_fts WHERE rowid = ?1")?,
+            identity_delete: conn.prepare("DELETE FROM identities WHERE hash = ?1 AND lead_id = ?2")?,
+            pending: Vec::new(),
+        })
     }
-    for r in &batch.rejections {
-        sqlx::query("INSERT INTO import_rejections (import_id, line, reason) VALUES (?1, ?2, ?3)")
-            .bind(import_id)
-            .bind(r.line as i64)
-            .bind(&r.reason)
-            .execute(&mut *conn)
-            .await?;
+
+    /// Stores one batch and returns (imported, updated, unchanged). A new lead costs one insert; only
+    /// a lead already stored is read back and compared.
+    fn write(&mut self, batch: &Batch) -> rusqlite::Result<(u64, u64, u64)> {
+        let mut counts = (0, 0, 0);
+        let (client_id, import_id, answer_keys) = (self.target.client_id, self.target.import_id, self.answer_keys);
+        for lead in &batch.leads {
+            let hashes = [Kind::LeadId, Kind::Email, Kind::Phone]
+                .map(|k| lead.identities.iter().find(|(kind, _)| *kind == k as u8).map(|(_, h)| &h[..]));
+            let values = rusqlite::params![
+                client_id,
+                lead.lead_key,
+                lead.meta_id,
+                lead.created_time,
+                lead.created_unix,
+                lead.ad_id,
+                lead.ad_name,
+                lead.adset_id,
+                lead.adset_name,
+                lead.campaign_id,
+                lead.campaign_name,
+                lead.form_id,
+                lead.form_name,
+                lead.is_organic,
+                lead.platform,
+                lead.lead_status,
+                lead.is_test,
+                lead.full_name,
+                lead.email,
+                lead.phone,
+                answer_keys,
+                lead.answers,
+                lead.content_hash,
+                import_id,
+                lead.line as i64,
+                hashes[0],
+                hashes[1],
+                hashes[2],
+            ];
+            if self.insert.execute(values)? == 1 {
+                counts.0 += 1;
+                self.index(self.conn.last_insert_rowid(), lead)?;
+                continue;
+            }
+            let stored = self
+                .probe
+                .query_row(rusqlite::params![client_id, lead.lead_key], |r| {
+                    Ok(Stored { id: r.get(0)?, content_hash: r.get(1)?, hashes: [r.get(2)?, r.get(3)?, r.get(4)?] })
+                })?;
+            if stored.content_hash == lead.content_hash {
+                counts.2 += 1;
+                continue;
+            }
+            counts.1 += 1;
+            self.forget(&stored)?;
+            self.update.execute(values)?;
+            self.index(stored.id, lead)?;
+        }
+        let mut reject = self.conn.prepare_cached("INSERT INTO import_rejections (import_id, line, reason) VALUES (?1, ?2, ?3)")?;
+        for r in &batch.rejections {
+            reject.execute(rusqlite::params![self.target.import_id, r.line as i64, r.reason])?;
+        }
+        Ok(counts)
     }
-    Ok(counts)
+
+    fn index(&mut self, id: i64, lead: &Lead) -> rusqlite::Result<()> {
+        self.search_insert.execute(rusqlite::params![id, lead.body])?;
+        self.pending.extend(lead.identities.iter().map(|&(kind, hash)| runs::Entry { hash, lead_id: id, kind }));
+        Ok(())
+    }
+
+    /// Drops the search tokens and identifiers of a lead about to be rewritten.
+    fn forget(&mut self, stored: &Stored) -> rusqlite::Result<()> {
+        self.search_delete.execute([stored.id])?;
+        for hash in stored.hashes.iter().flatten() {
+            self.identity_delete.execute(rusqlite::params![hash, stored.id])?;
+        }
+        // Only a lead repeated within this very file can still have identifiers in a run.
+        if stored.id > self.stored_before {
+            self.pending.retain(|e| e.lead_id != stored.id);
+            let mut unrun = self.conn.prepare_cached(
+                "DELETE FROM identity_runs WHERE run IN (SELECT run FROM identity_run_list) AND hash = ?1 AND lead_id = ?2",
+            )?;
+            for hash in stored.hashes.iter().flatten() {
+                unrun.execute(rusqlite::params![hash, stored.id])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the open transaction with the totals so far.
+    fn commit(&mut self, totals: &Totals) -> rusqlite::Result<()> {
+        let t = Instant::now();
+        runs::append(self.conn, &mut self.pending)?;
+        let a = t.elapsed();
+        record_totals(self.conn, self.target.import_id, totals)?;
+        let r = self.conn.execute_batch("COMMIT");
+        eprintln!("COMMIT append {a:?} commit {:?}", t.elapsed() - a);
+        r
+    }
 }
 
 /// Everything one import needs to know besides the file.
@@ -422,38 +412,44 @@ pub struct Target<'a> {
     pub hasher: Hasher,
 }
 
-/// Reads the whole file into the store, batch by batch, reporting progress after each.
+/// Reads the whole file into the store, reporting progress after each batch.
 pub async fn run(
     store: &crate::store::Store,
     plan: Plan,
     target: Target<'_>,
     progress: &(dyn Fn(Progress) + Send + Sync),
     cancel: Arc<AtomicBool>,
-) -> Result<(ImportSummary, Totals), sqlx::Error> {
+) -> Result<(ImportSummary, Totals), StoreError> {
     let started = Instant::now();
     let (file_name, format, total_bytes, notes) = (plan.file_name.clone(), plan.format(), plan.size(), plan.notes());
-    let mut batches = spawn_parser(plan, target.hasher.clone(), target.country.clone(), Arc::clone(&cancel));
+    let answer_keys = plan.columns.answer_keys();
+    let batches = spawn_parser(plan, target.hasher.clone(), target.country.clone(), Arc::clone(&cancel));
     let mut totals = Totals::default();
     let mut shown: Vec<Rejection> = Vec::new();
-    let mut bulk = store.bulk().await.map_err(store_error)?;
-    // The loop runs in its own block so the bulk connection gives its cache back on every path.
-    let stored = async {
-        while let Some(batch) = batches.recv().await {
-            store_batch(&mut bulk, &target, &file_name, batch, &mut totals, &mut shown).await?;
-            let elapsed = started.elapsed();
-            progress(Progress {
-                rows: totals.rows_read,
-                bytes: totals.bytes,
-                total_bytes,
-                elapsed_ms: elapsed.as_millis() as u64,
-                rows_per_second: per_second(totals.rows_read, elapsed),
+    let mut bulk = store.bulk().await?;
+    let waiting = bulk.waiting();
+    let stored = bulk
+        .direct(|conn| {
+            let batches = batches;
+            let written = write_all(conn, &target, &answer_keys, &batches, &waiting, &mut totals, &mut shown, &|totals| {
+                let elapsed = started.elapsed();
+                progress(Progress {
+                    rows: totals.rows_read,
+                    bytes: totals.bytes,
+                    total_bytes,
+                    elapsed_ms: elapsed.as_millis() as u64,
+                    rows_per_second: per_second(totals.rows_read, elapsed),
+                });
             });
-        }
-        Ok::<(), sqlx::Error>(())
-    }
-    .await;
-    let finished = bulk.finish().await.map_err(store_error);
-    stored?;
+            if written.is_err() && !conn.is_autocommit() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+            written
+        })
+        .await;
+    // The bulk connection gives its cache back on every path.
+    let finished = bulk.finish().await;
+    stored??;
     finished?;
     let elapsed = started.elapsed();
     let summary = ImportSummary {
@@ -476,51 +472,61 @@ pub async fn run(
     Ok((summary, totals))
 }
 
-/// Stores one batch in its own transaction and adds it to the totals.
-async fn store_batch(
-    bulk: &mut crate::store::Bulk,
+/// The writer's loop: batches into transactions of about `COMMIT_ROWS` leads, then the identity
+/// runs folded into the index.
+fn write_all(
+    conn: &rusqlite::Connection,
     target: &Target<'_>,
-    file_name: &str,
-    batch: Batch,
+    answer_keys: &str,
+    batches: &Receiver<Batch>,
+    waiting: &Waiting,
     totals: &mut Totals,
     shown: &mut Vec<Rejection>,
-) -> Result<(), sqlx::Error> {
-    let mut tx = bulk.write().await.map_err(store_error)?;
-    let (new, changed, same) =
-        write_batch(&mut tx, target.client_id, target.import_id, file_name, target.at, &batch).await?;
-    totals.rows_read += batch.rows_read;
-    totals.bytes = batch.bytes;
-    totals.imported += new;
-    totals.updated += changed;
-    totals.duplicates += same + batch.duplicates;
-    totals.rejected += batch.rejected;
-    totals.test_leads += batch.test_leads;
-    record_totals(&mut tx, target.import_id, totals, "running").await?;
-    tx.commit().await?;
-    shown.extend(batch.rejections.into_iter().take(SHOWN_REJECTIONS.saturating_sub(shown.len())));
+    progress: &dyn Fn(&Totals),
+) -> rusqlite::Result<()> {
+    runs::fold_leftovers(conn)?;
+    let mut writer = Writer::new(conn, target, answer_keys)?;
+    let mut in_transaction = 0;
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    while let Ok(batch) = batches.recv() {
+        let (new, changed, same) = writer.write(&batch)?;
+        totals.rows_read += batch.rows_read;
+        totals.bytes = batch.bytes;
+        totals.imported += new;
+        totals.updated += changed;
+        totals.duplicates += same + batch.duplicates;
+        totals.rejected += batch.rejected;
+        totals.test_leads += batch.test_leads;
+        shown.extend(batch.rejections.into_iter().take(SHOWN_REJECTIONS.saturating_sub(shown.len())));
+        in_transaction += batch.leads.len();
+        if in_transaction >= COMMIT_ROWS {
+            writer.commit(totals)?;
+            waiting.let_others_write();
+            conn.execute_batch("BEGIN IMMEDIATE")?;
+            in_transaction = 0;
+        }
+        progress(totals);
+    }
+    writer.commit(totals)?;
+    drop(writer);
+    runs::fold_leftovers(conn)?;
     Ok(())
 }
 
-pub async fn record_totals(
-    conn: &mut SqliteConnection,
-    import_id: &str,
-    t: &Totals,
-    status: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+fn record_totals(conn: &rusqlite::Connection, import_id: &str, t: &Totals) -> rusqlite::Result<()> {
+    conn.prepare_cached(
         "UPDATE imports SET rows_read = ?2, imported = ?3, updated = ?4, duplicates = ?5, rejected = ?6,
-            test_leads = ?7, status = ?8 WHERE id = ?1",
-    )
-    .bind(import_id)
-    .bind(t.rows_read as i64)
-    .bind(t.imported as i64)
-    .bind(t.updated as i64)
-    .bind(t.duplicates as i64)
-    .bind(t.rejected as i64)
-    .bind(t.test_leads as i64)
-    .bind(status)
-    .execute(conn)
-    .await?;
+            test_leads = ?7 WHERE id = ?1",
+    )?
+    .execute(rusqlite::params![
+        import_id,
+        t.rows_read as i64,
+        t.imported as i64,
+        t.updated as i64,
+        t.duplicates as i64,
+        t.rejected as i64,
+        t.test_leads as i64,
+    ])?;
     Ok(())
 }
 
@@ -530,12 +536,5 @@ fn per_second(rows: u64, elapsed: std::time::Duration) -> u64 {
         (rows as f64 / secs) as u64
     } else {
         rows
-    }
-}
-
-fn store_error(e: crate::store::StoreError) -> sqlx::Error {
-    match e {
-        crate::store::StoreError::Sql(e) => e,
-        other => sqlx::Error::Protocol(other.to_string()),
     }
 }

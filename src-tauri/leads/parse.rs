@@ -66,7 +66,7 @@ pub struct Lead {
     pub full_name: String,
     pub email: String,
     pub phone: String,
-    /// `[[question, answer], …]` in file order, as JSON.
+    /// `[answer, …]` as JSON, in the order of `Columns::answer_keys`.
     pub answers: String,
     /// Every answer, for full-text search.
     pub body: String,
@@ -110,6 +110,11 @@ impl Columns {
 
     pub fn width(&self) -> usize {
         self.width
+    }
+
+    /// The question columns, as JSON `["question", …]`: what every lead's answers are keyed by.
+    pub fn answer_keys(&self) -> String {
+        serde_json::to_string(&self.answers.iter().map(|(_, k)| k).collect::<Vec<_>>()).expect("strings serialise")
     }
 
     /// Reads one record; `Err` carries the reason it was rejected (never its content).
@@ -203,7 +208,8 @@ impl Columns {
             full_name,
             email: email.to_owned(),
             phone: phone.to_owned(),
-            answers: serde_json::to_string(&answers).expect("strings serialise"),
+            answers: serde_json::to_string(&answers.iter().map(|(_, v)| v).collect::<Vec<_>>())
+                .expect("strings serialise"),
             body,
             content_hash,
             line,
@@ -369,12 +375,11 @@ mod tests {
         assert_eq!((lead.ad_id.as_str(), lead.form_id.as_str(), lead.platform.as_str()), ("120", "77", "ig"));
         assert_eq!(lead.is_organic, Some(false));
         assert_eq!(lead.phone, "+918119944494");
-        assert!(lead.answers.contains(r#"["zip_code","01960"]"#), "{}", lead.answers);
-        assert!(
-            lead.answers.contains(r#"["what_is_your_budget?","c:over 5k"]"#),
-            "a custom answer keeps its text: {}",
-            lead.answers
-        );
+        let keys: Vec<String> = serde_json::from_str(&cols.answer_keys()).unwrap();
+        let values: Vec<String> = serde_json::from_str(&lead.answers).unwrap();
+        let answer = |k: &str| keys.iter().position(|q| q == k).map(|i| values[i].as_str());
+        assert_eq!(answer("zip_code"), Some("01960"), "the zip code's type prefix is stripped");
+        assert_eq!(answer("what_is_your_budget?"), Some("c:over 5k"), "a custom answer keeps its text");
         assert_eq!(lead.identities.len(), 3);
         assert!(!lead.is_test);
     }

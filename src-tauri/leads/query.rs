@@ -168,6 +168,7 @@ struct DetailRow {
     platform: String,
     lead_status: String,
     is_test: bool,
+    answer_keys: String,
     answers: String,
     source_file: String,
     source_line: i64,
@@ -177,7 +178,11 @@ struct DetailRow {
 impl From<DetailRow> for LeadDetail {
     fn from(r: DetailRow) -> Self {
         Self {
-            answers: serde_json::from_str(&r.answers).unwrap_or_default(),
+            answers: {
+                let keys: Vec<String> = serde_json::from_str(&r.answer_keys).unwrap_or_default();
+                let values: Vec<String> = serde_json::from_str(&r.answers).unwrap_or_default();
+                keys.into_iter().zip(values).collect()
+            },
             id: r.id,
             client: r.client,
             meta_id: r.meta_id,
@@ -201,9 +206,13 @@ impl From<DetailRow> for LeadDetail {
     }
 }
 
-const DETAIL_COLUMNS: &str = "l.id, c.name AS client, l.meta_id, l.created_time, l.ad_id, l.ad_name, l.adset_id, \
-     l.adset_name, l.campaign_id, l.campaign_name, l.form_id, l.form_name, l.is_organic, l.platform, l.lead_status, \
-     l.is_test, l.answers, l.source_file, l.source_line, l.imported_at";
+/// A lead in full, with its client, its answer keys and the import it came from.
+const DETAIL_SELECT: &str = "SELECT l.id, c.name AS client, l.meta_id, l.created_time, l.ad_id, l.ad_name, \
+     l.adset_id, l.adset_name, l.campaign_id, l.campaign_name, l.form_id, l.form_name, l.is_organic, l.platform, \
+     l.lead_status, l.is_test, coalesce(k.keys, '[]') AS answer_keys, l.answers, \
+     coalesce(i.file_name, '') AS source_file, l.source_line, coalesce(i.started_at, '') AS imported_at \
+     FROM leads AS l JOIN clients AS c ON c.id = l.client_id LEFT JOIN answer_keys AS k ON k.id = l.answer_keys \
+     LEFT JOIN imports AS i ON i.id = l.import_id";
 
 /// Turns what a person typed into an FTS5 query: every word must match as a prefix. Quoting each
 /// word keeps FTS5's own syntax (AND, NEAR, column filters) out of reach of the input.
@@ -297,7 +306,7 @@ pub async fn count(pool: &SqlitePool, f: &Filter) -> Result<i64, sqlx::Error> {
 
 pub async fn detail(pool: &SqlitePool, id: i64) -> Result<Option<LeadDetail>, sqlx::Error> {
     let row: Option<DetailRow> = sqlx::query_as(&format!(
-        "SELECT {DETAIL_COLUMNS} FROM leads AS l JOIN clients AS c ON c.id = l.client_id WHERE l.id = ?1"
+        "{DETAIL_SELECT} WHERE l.id = ?1"
     ))
     .bind(id)
     .fetch_optional(pool)
@@ -308,7 +317,7 @@ pub async fn detail(pool: &SqlitePool, id: i64) -> Result<Option<LeadDetail>, sq
 /// Full leads for the CLI's `leads list`, in review order.
 pub async fn details(pool: &SqlitePool, f: &Filter, limit: u32, offset: u64) -> Result<Vec<LeadDetail>, sqlx::Error> {
     let mut q =
-        QueryBuilder::new(format!("SELECT {DETAIL_COLUMNS} FROM leads AS l JOIN clients AS c ON c.id = l.client_id"));
+        QueryBuilder::new(DETAIL_SELECT);
     push_filter(&mut q, f);
     q.push(" ORDER BY l.created_unix DESC, l.id DESC LIMIT ")
         .push_bind(i64::from(limit))
@@ -318,26 +327,42 @@ pub async fn details(pool: &SqlitePool, f: &Filter, limit: u32, offset: u64) -> 
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
-/// Every lead whose identifiers include `hash`.
+/// Every lead whose identifiers include `hash`: in the index, or in a run not yet folded into it.
 pub async fn by_identity(pool: &SqlitePool, hash: &IdentityHash) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT lead_id FROM identities WHERE hash = ?1 ORDER BY lead_id")
-        .bind(&hash[..])
+    sqlx::query_scalar(
+        "SELECT lead_id FROM identities WHERE hash = ?1
+         UNION
+         SELECT lead_id FROM identity_runs WHERE run IN (SELECT run FROM identity_run_list) AND hash = ?1
+         ORDER BY 1",
+    )
+    .bind(&hash[..])
         .fetch_all(pool)
         .await
 }
 
 /// The answer keys of the filtered leads, in the order they first appear in a lead.
 pub async fn answer_keys(pool: &SqlitePool, f: &Filter) -> Result<Vec<String>, sqlx::Error> {
-    let mut q = QueryBuilder::new("SELECT j.value->>0 AS k FROM leads AS l, json_each(l.answers) AS j");
+    let mut q = QueryBuilder::new("SELECT keys FROM answer_keys WHERE id IN (SELECT l.answer_keys FROM leads AS l");
     push_filter(&mut q, f);
-    q.push(" GROUP BY k ORDER BY min(j.key), k");
-    q.build_query_scalar().fetch_all(pool).await
+    q.push(") ORDER BY id");
+    let lists: Vec<String> = q.build_query_scalar().fetch_all(pool).await?;
+    let mut first_at: Vec<(usize, String)> = Vec::new();
+    for list in &lists {
+        for (at, key) in serde_json::from_str::<Vec<String>>(list).unwrap_or_default().into_iter().enumerate() {
+            match first_at.iter_mut().find(|(_, k)| *k == key) {
+                Some(seen) => seen.0 = seen.0.min(at),
+                None => first_at.push((at, key)),
+            }
+        }
+    }
+    first_at.sort();
+    Ok(first_at.into_iter().map(|(_, k)| k).collect())
 }
 
 /// Leads in id order after `after_id`, a chunk at a time, for exports of any size.
 pub async fn chunk(pool: &SqlitePool, f: &Filter, after_id: i64, limit: i64) -> Result<Vec<LeadDetail>, sqlx::Error> {
     let mut q =
-        QueryBuilder::new(format!("SELECT {DETAIL_COLUMNS} FROM leads AS l JOIN clients AS c ON c.id = l.client_id"));
+        QueryBuilder::new(DETAIL_SELECT);
     push_filter(&mut q, f);
     q.push(" AND l.id > ").push_bind(after_id).push(" ORDER BY l.id LIMIT ").push_bind(limit);
     let rows: Vec<DetailRow> = q.build_query_as().fetch_all(pool).await?;

@@ -5,7 +5,9 @@
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
-use std::time::Duration;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Sqlite, Transaction};
@@ -34,6 +36,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("The database failed: {0}")]
     Sql(#[from] sqlx::Error),
+    #[error("The database failed: {0}")]
+    Direct(#[from] rusqlite::Error),
 }
 
 /// An open, migrated, encrypted database.
@@ -41,6 +45,42 @@ pub enum StoreError {
 pub struct Store {
     pool: SqlitePool,
     path: PathBuf,
+    waiting: Waiting,
+}
+
+/// How many of this process's writers are waiting for the write lock. SQLite's busy handler polls
+/// at growing intervals, so a waiter would rarely hit the instant between two transactions of a
+/// bulk writer; the bulk writer looks here after each commit and steps aside instead.
+#[derive(Clone, Debug, Default)]
+pub struct Waiting(Arc<AtomicUsize>);
+
+/// The longest a bulk writer steps aside after a transaction.
+const STEP_ASIDE: Duration = Duration::from_secs(2);
+
+impl Waiting {
+    /// Returns once no writer of this process is waiting, or after `STEP_ASIDE`.
+    pub fn let_others_write(&self) {
+        let until = Instant::now() + STEP_ASIDE;
+        while self.0.load(Ordering::Acquire) > 0 && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+}
+
+/// Counts a writer as waiting until it has the lock or gives up.
+struct Queued<'a>(&'a AtomicUsize);
+
+impl<'a> Queued<'a> {
+    fn new(count: &'a AtomicUsize) -> Self {
+        count.fetch_add(1, Ordering::AcqRel);
+        Self(count)
+    }
+}
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// The version of the SQL engine and the cipher, for `doctor`.
@@ -93,7 +133,7 @@ impl Store {
         sqlx::query("SELECT count(*) FROM sqlite_master").execute(&pool).await.map_err(|e| classify(e, path))?;
 
         sqlx::migrate!("src-tauri/migrations").run(&pool).await?;
-        Ok(Self { pool, path: path.to_owned() })
+        Ok(Self { pool, path: path.to_owned(), waiting: Waiting::default() })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -108,15 +148,21 @@ impl Store {
     /// (such as appending to the audit chain) cannot interleave with another writer, in this
     /// process or another one on the same file.
     pub async fn write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        let _queued = Queued::new(&self.waiting.0);
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// One connection held for a long series of write transactions, with a large page cache.
     /// Holding it keeps the cache on one connection rather than growing one per pooled connection.
+    ///
+    /// Its commits skip the fsync (`synchronous = NORMAL`): in WAL mode that still never leaves the
+    /// database inconsistent, and a bulk write is repeatable. The next ordinary commit, which syncs
+    /// the same WAL, makes them durable with it.
     pub async fn bulk(&self) -> Result<Bulk, StoreError> {
         let mut conn = self.pool.acquire().await?;
         sqlx::query(&format!("PRAGMA cache_size = {BULK_CACHE_KIB}")).execute(&mut *conn).await?;
-        Ok(Bulk { conn })
+        sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
+        Ok(Bulk { conn, waiting: self.waiting.clone() })
     }
 
     pub async fn engine(&self) -> Result<Engine, StoreError> {
@@ -151,16 +197,36 @@ impl Store {
 /// A connection for bulk writes; `finish` gives its memory back before it returns to the pool.
 pub struct Bulk {
     conn: sqlx::pool::PoolConnection<Sqlite>,
+    waiting: Waiting,
 }
 
 impl Bulk {
-    /// A write transaction that holds the write lock, as `Store::write`.
-    pub async fn write(&mut self) -> Result<Transaction<'_, Sqlite>, StoreError> {
-        Ok(sqlx::Connection::begin_with(&mut *self.conn, "BEGIN IMMEDIATE").await?)
+    /// For stepping aside between transactions, so that other writers are not starved.
+    pub fn waiting(&self) -> Waiting {
+        self.waiting.clone()
+    }
+
+    /// Runs `work` on this connection's SQLite handle, bypassing sqlx: bulk writes go a prepared
+    /// statement per row, which through sqlx's database thread costs more in round trips than the
+    /// work itself. `work` blocks, so it runs where the async runtime allows blocking.
+    pub async fn direct<T>(&mut self, work: impl FnOnce(&rusqlite::Connection) -> T) -> Result<T, StoreError> {
+        let mut handle = self.conn.lock_handle().await?;
+        // SAFETY: the handle is open and locked for the duration, so sqlx does not use it meanwhile,
+        // and a connection made `from_handle` never closes it.
+        let conn = unsafe { rusqlite::Connection::from_handle(handle.as_raw_handle().as_ptr()) }?;
+        // A single-threaded runtime (as in tests) has no other thread to hand its tasks to, so the
+        // work simply runs in place there.
+        let result = match tokio::runtime::Handle::current().runtime_flavor() {
+            tokio::runtime::RuntimeFlavor::CurrentThread => work(&conn),
+            _ => tokio::task::block_in_place(|| work(&conn)),
+        };
+        drop(conn);
+        Ok(result)
     }
 
     pub async fn finish(mut self) -> Result<(), StoreError> {
         sqlx::query(&format!("PRAGMA cache_size = {CACHE_KIB}")).execute(&mut *self.conn).await?;
+        sqlx::query("PRAGMA synchronous = FULL").execute(&mut *self.conn).await?;
         sqlx::query("PRAGMA shrink_memory").execute(&mut *self.conn).await?;
         Ok(())
     }
