@@ -392,13 +392,9 @@ impl<'c> Writer<'c> {
 
     /// Ends the open transaction with the totals so far.
     fn commit(&mut self, totals: &Totals) -> rusqlite::Result<()> {
-        let t = Instant::now();
         runs::append(self.conn, &mut self.pending)?;
-        let a = t.elapsed();
         record_totals(self.conn, self.target.import_id, totals)?;
-        let r = self.conn.execute_batch("COMMIT");
-        eprintln!("COMMIT append {a:?} commit {:?}", t.elapsed() - a);
-        r
+        self.conn.execute_batch("COMMIT")
     }
 }
 
