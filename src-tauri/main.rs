@@ -3,6 +3,11 @@ use std::process::ExitCode;
 use clap::Parser;
 use custodian::cli::{self, Cli, Command};
 
+/// mimalloc, like SQLite's allocations (see `store`): an import's leads are made on the parser
+/// thread and freed on the writer's, which glibc's allocator handles slowly.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let dir = cli.dir();

@@ -16,6 +16,8 @@ use crate::leads::query::{self, Filter, Order, PageRequest};
 pub struct Report {
     pub rows: u64,
     pub file_bytes: u64,
+    /// The workspace on disk after the import: the encrypted database with its indexes.
+    pub database_bytes: u64,
     pub import_seconds: f64,
     pub import_rows_per_second: f64,
     pub peak_memory_mb: Option<f64>,
@@ -82,6 +84,9 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
     query::page(pool, &search, &newest_first, &first_page).await?;
     let search_first_page_ms = ms(t.elapsed());
     console.close().await;
+    let database_bytes = std::fs::read_dir(scratch.0.join("workspace"))
+        .map(|entries| entries.flatten().filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
+        .unwrap_or(0);
 
     eprintln!("Timing the sqlite3 reference…");
     let sqlite3 = sqlite3_import(&scratch.0, &utf8);
@@ -89,6 +94,7 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
     Ok(Report {
         rows,
         file_bytes,
+        database_bytes,
         import_seconds,
         import_rows_per_second: rows as f64 / import_seconds,
         peak_memory_mb: peak.map(|b| b as f64 / 1_048_576.0),
@@ -128,6 +134,7 @@ impl Report {
         let mb = |b: u64| b as f64 / 1_048_576.0;
         println!("leads                      {}", self.rows);
         println!("file (UTF-16, TAB)         {:.1} MiB", mb(self.file_bytes));
+        println!("database on disk           {:.1} MiB", mb(self.database_bytes));
         println!("import                     {:.2} s, {:.0} leads/s", self.import_seconds, self.import_rows_per_second);
         match (self.sqlite3_import_seconds, self.ratio_to_sqlite3) {
             (Some(s), Some(r)) => println!("sqlite3 .import reference  {s:.2} s (import takes {r:.2}× as long)"),

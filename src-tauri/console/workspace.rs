@@ -134,7 +134,9 @@ pub async fn identity_key(workspace: &str, store: &crate::store::Store) -> Resul
         });
     }
     let indexed: i64 =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM identities) OR EXISTS (SELECT 1 FROM identity_run_list)").fetch_one(store.pool()).await?;
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM identities) OR EXISTS (SELECT 1 FROM identity_run_list)")
+            .fetch_one(store.pool())
+            .await?;
     if indexed > 0 {
         return Err(Error::IdentityKeyMissing { workspace: workspace.to_owned() });
     }

@@ -8,7 +8,7 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-use rusqlite::{params, Connection, Rows};
+use rusqlite::{Connection, Rows};
 
 use super::IdentityHash;
 
@@ -20,7 +20,6 @@ pub struct Entry {
     pub kind: u8,
 }
 
-
 /// Appends `entries` as a new run, sorted, and empties the vector. Call inside a write transaction.
 pub fn append(conn: &Connection, entries: &mut Vec<Entry>) -> rusqlite::Result<()> {
     if entries.is_empty() {
@@ -30,10 +29,44 @@ pub fn append(conn: &Connection, entries: &mut Vec<Entry>) -> rusqlite::Result<(
     entries.dedup_by(|a, b| a.hash == b.hash && a.lead_id == b.lead_id);
     conn.execute("INSERT INTO identity_run_list (run) SELECT coalesce(max(run), 0) + 1 FROM identity_run_list", [])?;
     let run = conn.last_insert_rowid();
-    let mut insert = conn.prepare_cached("INSERT INTO identity_runs (run, hash, lead_id, kind) VALUES (?1, ?2, ?3, ?4)")?;
-    for e in entries.drain(..) {
-        insert.execute(params![run, &e.hash[..], e.lead_id, e.kind])?;
+    for chunk in entries.chunks(ROWS_PER_INSERT) {
+        insert(conn, "INSERT INTO identity_runs (run, hash, lead_id, kind) VALUES ", Some(run), chunk)?;
     }
+    entries.clear();
+    Ok(())
+}
+
+/// Entries per INSERT statement: for rows this small, running a statement costs more than the
+/// B-tree work of the row.
+const ROWS_PER_INSERT: usize = 128;
+
+/// Inserts `entries` in one statement, each row led by `run` when given.
+fn insert(conn: &Connection, head: &str, run: Option<i64>, entries: &[Entry]) -> rusqlite::Result<()> {
+    let row = if run.is_some() { "(?, ?, ?, ?)" } else { "(?, ?, ?)" };
+    let mut sql = String::with_capacity(head.len() + entries.len() * (row.len() + 1) + 16);
+    sql.push_str(head);
+    for i in 0..entries.len() {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(row);
+    }
+    if run.is_none() {
+        sql.push_str(" ON CONFLICT DO NOTHING");
+    }
+    let mut statement = conn.prepare_cached(&sql)?;
+    let mut at = 1;
+    for e in entries {
+        if let Some(run) = run {
+            statement.raw_bind_parameter(at, run)?;
+            at += 1;
+        }
+        statement.raw_bind_parameter(at, &e.hash[..])?;
+        statement.raw_bind_parameter(at + 1, e.lead_id)?;
+        statement.raw_bind_parameter(at + 2, e.kind)?;
+        at += 3;
+    }
+    statement.raw_execute()?;
     Ok(())
 }
 
@@ -47,7 +80,8 @@ pub fn fold(conn: &Connection) -> rusqlite::Result<u64> {
     }
     let mut statements = Vec::with_capacity(runs.len());
     for _ in &runs {
-        statements.push(conn.prepare("SELECT hash, lead_id, kind FROM identity_runs WHERE run = ?1 ORDER BY hash, lead_id")?);
+        statements
+            .push(conn.prepare("SELECT hash, lead_id, kind FROM identity_runs WHERE run = ?1 ORDER BY hash, lead_id")?);
     }
     let mut cursors = Vec::with_capacity(runs.len());
     for (statement, run) in statements.iter_mut().zip(&runs) {
@@ -60,14 +94,22 @@ pub fn fold(conn: &Connection) -> rusqlite::Result<u64> {
             heads.push(Reverse((e, i)));
         }
     }
-    let mut insert = conn.prepare_cached("INSERT OR IGNORE INTO identities (hash, lead_id, kind) VALUES (?1, ?2, ?3)")?;
     let mut merged = 0;
+    let mut out = Vec::with_capacity(ROWS_PER_INSERT);
     while let Some(Reverse((e, i))) = heads.pop() {
-        insert.execute(params![&e.hash[..], e.lead_id, e.kind])?;
-        merged += 1;
+        out.push(e);
+        if out.len() == ROWS_PER_INSERT {
+            insert(conn, "INSERT INTO identities (hash, lead_id, kind) VALUES ", None, &out)?;
+            merged += out.len() as u64;
+            out.clear();
+        }
         if let Some(e) = next(&mut cursors[i])? {
             heads.push(Reverse((e, i)));
         }
+    }
+    if !out.is_empty() {
+        insert(conn, "INSERT INTO identities (hash, lead_id, kind) VALUES ", None, &out)?;
+        merged += out.len() as u64;
     }
     drop(cursors);
     conn.execute("DELETE FROM identity_runs", [])?;
@@ -94,6 +136,8 @@ pub fn fold_leftovers(conn: &Connection) -> rusqlite::Result<u64> {
 fn next(rows: &mut Rows<'_>) -> rusqlite::Result<Option<Entry>> {
     let Some(row) = rows.next()? else { return Ok(None) };
     let hash: Vec<u8> = row.get(0)?;
-    let hash: IdentityHash = hash.try_into().map_err(|_| rusqlite::Error::InvalidColumnType(0, "hash".into(), rusqlite::types::Type::Blob))?;
+    let hash: IdentityHash = hash
+        .try_into()
+        .map_err(|_| rusqlite::Error::InvalidColumnType(0, "hash".into(), rusqlite::types::Type::Blob))?;
     Ok(Some(Entry { hash, lead_id: row.get(1)?, kind: row.get(2)? }))
 }

@@ -155,12 +155,7 @@ pub struct Totals {
 
 /// Starts the parser thread. Batches arrive on the returned channel; the thread stops early when
 /// `cancel` is set or the receiver is dropped.
-fn spawn_parser(
-    mut plan: Plan,
-    hasher: Hasher,
-    country: Option<String>,
-    cancel: Arc<AtomicBool>,
-) -> Receiver<Batch> {
+fn spawn_parser(mut plan: Plan, hasher: Hasher, country: Option<String>, cancel: Arc<AtomicBool>) -> Receiver<Batch> {
     let (tx, rx) = sync_channel::<Batch>(1);
     std::thread::Builder::new()
         .name("lead-import-parser".into())
@@ -245,6 +240,53 @@ const COLUMNS: &str = "client_id, lead_key, meta_id, created_time, created_unix,
     campaign_id, campaign_name, form_id, form_name, is_organic, platform, lead_status, is_test, full_name, email,
     phone, answer_keys, answers, content_hash, import_id, source_line, id_hash, email_hash, phone_hash";
 
+const LEAD_COLUMNS: usize = 28;
+
+/// Binds a lead's values, in the order of `COLUMNS`, from parameter `first` on.
+fn bind_lead(
+    statement: &mut rusqlite::Statement<'_>,
+    first: usize,
+    target: &Target<'_>,
+    answer_keys: i64,
+    lead: &Lead,
+) -> rusqlite::Result<()> {
+    let hash = |k: Kind| lead.identities.iter().find(|(kind, _)| *kind == k as u8).map(|(_, h)| &h[..]);
+    let values: [&dyn rusqlite::ToSql; LEAD_COLUMNS] = [
+        &target.client_id,
+        &lead.lead_key,
+        &lead.meta_id,
+        &lead.created_time,
+        &lead.created_unix,
+        &lead.ad_id,
+        &lead.ad_name,
+        &lead.adset_id,
+        &lead.adset_name,
+        &lead.campaign_id,
+        &lead.campaign_name,
+        &lead.form_id,
+        &lead.form_name,
+        &lead.is_organic,
+        &lead.platform,
+        &lead.lead_status,
+        &lead.is_test,
+        &lead.full_name,
+        &lead.email,
+        &lead.phone,
+        &answer_keys,
+        &lead.answers,
+        &lead.content_hash,
+        &target.import_id,
+        &(lead.line as i64),
+        &hash(Kind::LeadId),
+        &hash(Kind::Email),
+        &hash(Kind::Phone),
+    ];
+    for (i, value) in values.iter().enumerate() {
+        statement.raw_bind_parameter(first + i, value)?;
+    }
+    Ok(())
+}
+
 /// What the writer needs to know of a lead already stored under the same key.
 struct Stored {
     id: i64,
@@ -273,7 +315,6 @@ impl<'c> Writer<'c> {
     fn new(conn: &'c rusqlite::Connection, target: &'c Target<'c>, answer_keys: &str) -> rusqlite::Result<Self> {
         conn.execute("INSERT OR IGNORE INTO answer_keys (keys) VALUES (?1)", [answer_keys])?;
         let answer_keys = conn.query_row("SELECT id FROM answer_keys WHERE keys = ?1", [answer_keys], |r| r.get(0))?;
-        let placeholders = (1..=28).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
         let assignments = COLUMNS
             .split(',')
             .map(str::trim)
@@ -287,8 +328,11 @@ impl<'c> Writer<'c> {
             target,
             answer_keys,
             stored_before: conn.query_row("SELECT coalesce(max(id), 0) FROM leads", [], |r| r.get(0))?,
+            // One row a statement: a statement over several rows opens a statement journal, and
+            // full-text search flushes what it holds to disk at each one.
             insert: conn.prepare(&format!(
-                "INSERT INTO leads ({COLUMNS}) VALUES ({placeholders}) ON CONFLICT (client_id, lead_key) DO NOTHING"
+                "INSERT INTO leads ({COLUMNS}) VALUES ({}) ON CONFLICT (client_id, lead_key) DO NOTHING",
+                vec!["?"; LEAD_COLUMNS].join(", ")
             ))?,
             probe: conn.prepare(
                 "SELECT id, content_hash, id_hash, email_hash, phone_hash FROM leads WHERE client_id = ?1 AND lead_key = ?2",
@@ -305,66 +349,35 @@ impl<'c> Writer<'c> {
     /// a lead already stored is read back and compared.
     fn write(&mut self, batch: &Batch) -> rusqlite::Result<(u64, u64, u64)> {
         let mut counts = (0, 0, 0);
-        let (client_id, import_id, answer_keys) = (self.target.client_id, self.target.import_id, self.answer_keys);
         for lead in &batch.leads {
-            let hashes = [Kind::LeadId, Kind::Email, Kind::Phone]
-                .map(|k| lead.identities.iter().find(|(kind, _)| *kind == k as u8).map(|(_, h)| &h[..]));
-            let values = rusqlite::params![
-                client_id,
-                lead.lead_key,
-                lead.meta_id,
-                lead.created_time,
-                lead.created_unix,
-                lead.ad_id,
-                lead.ad_name,
-                lead.adset_id,
-                lead.adset_name,
-                lead.campaign_id,
-                lead.campaign_name,
-                lead.form_id,
-                lead.form_name,
-                lead.is_organic,
-                lead.platform,
-                lead.lead_status,
-                lead.is_test,
-                lead.full_name,
-                lead.email,
-                lead.phone,
-                answer_keys,
-                lead.answers,
-                lead.content_hash,
-                import_id,
-                lead.line as i64,
-                hashes[0],
-                hashes[1],
-                hashes[2],
-            ];
-            if self.insert.execute(values)? == 1 {
+            bind_lead(&mut self.insert, 1, self.target, self.answer_keys, lead)?;
+            if self.insert.raw_execute()? == 1 {
                 counts.0 += 1;
                 self.index(self.conn.last_insert_rowid(), lead)?;
                 continue;
             }
-            let stored = self
-                .probe
-                .query_row(rusqlite::params![client_id, lead.lead_key], |r| {
-                    Ok(Stored { id: r.get(0)?, content_hash: r.get(1)?, hashes: [r.get(2)?, r.get(3)?, r.get(4)?] })
-                })?;
+            let stored = self.probe.query_row(rusqlite::params![self.target.client_id, lead.lead_key], |r| {
+                Ok(Stored { id: r.get(0)?, content_hash: r.get(1)?, hashes: [r.get(2)?, r.get(3)?, r.get(4)?] })
+            })?;
             if stored.content_hash == lead.content_hash {
                 counts.2 += 1;
                 continue;
             }
             counts.1 += 1;
             self.forget(&stored)?;
-            self.update.execute(values)?;
+            bind_lead(&mut self.update, 1, self.target, self.answer_keys, lead)?;
+            self.update.raw_execute()?;
             self.index(stored.id, lead)?;
         }
-        let mut reject = self.conn.prepare_cached("INSERT INTO import_rejections (import_id, line, reason) VALUES (?1, ?2, ?3)")?;
+        let mut reject =
+            self.conn.prepare_cached("INSERT INTO import_rejections (import_id, line, reason) VALUES (?1, ?2, ?3)")?;
         for r in &batch.rejections {
             reject.execute(rusqlite::params![self.target.import_id, r.line as i64, r.reason])?;
         }
         Ok(counts)
     }
 
+    /// Adds a lead to full-text search, and its identifiers to the pending run.
     fn index(&mut self, id: i64, lead: &Lead) -> rusqlite::Result<()> {
         self.search_insert.execute(rusqlite::params![id, lead.body])?;
         self.pending.extend(lead.identities.iter().map(|&(kind, hash)| runs::Entry { hash, lead_id: id, kind }));
@@ -420,14 +433,12 @@ pub async fn run(
     let (file_name, format, total_bytes, notes) = (plan.file_name.clone(), plan.format(), plan.size(), plan.notes());
     let answer_keys = plan.columns.answer_keys();
     let batches = spawn_parser(plan, target.hasher.clone(), target.country.clone(), Arc::clone(&cancel));
-    let mut totals = Totals::default();
-    let mut shown: Vec<Rejection> = Vec::new();
     let mut bulk = store.bulk().await?;
     let waiting = bulk.waiting();
     let stored = bulk
         .direct(|conn| {
             let batches = batches;
-            let written = write_all(conn, &target, &answer_keys, &batches, &waiting, &mut totals, &mut shown, &|totals| {
+            let written = write_all(conn, &target, &answer_keys, &batches, &waiting, &|totals| {
                 let elapsed = started.elapsed();
                 progress(Progress {
                     rows: totals.rows_read,
@@ -445,7 +456,7 @@ pub async fn run(
         .await;
     // The bulk connection gives its cache back on every path.
     let finished = bulk.finish().await;
-    stored??;
+    let (totals, shown) = stored??;
     finished?;
     let elapsed = started.elapsed();
     let summary = ImportSummary {
@@ -469,17 +480,17 @@ pub async fn run(
 }
 
 /// The writer's loop: batches into transactions of about `COMMIT_ROWS` leads, then the identity
-/// runs folded into the index.
+/// runs folded into the index. Returns the totals and the rejections to show.
 fn write_all(
     conn: &rusqlite::Connection,
     target: &Target<'_>,
     answer_keys: &str,
     batches: &Receiver<Batch>,
     waiting: &Waiting,
-    totals: &mut Totals,
-    shown: &mut Vec<Rejection>,
     progress: &dyn Fn(&Totals),
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<(Totals, Vec<Rejection>)> {
+    let mut totals = Totals::default();
+    let mut shown: Vec<Rejection> = Vec::new();
     runs::fold_leftovers(conn)?;
     let mut writer = Writer::new(conn, target, answer_keys)?;
     let mut in_transaction = 0;
@@ -496,17 +507,17 @@ fn write_all(
         shown.extend(batch.rejections.into_iter().take(SHOWN_REJECTIONS.saturating_sub(shown.len())));
         in_transaction += batch.leads.len();
         if in_transaction >= COMMIT_ROWS {
-            writer.commit(totals)?;
+            writer.commit(&totals)?;
             waiting.let_others_write();
             conn.execute_batch("BEGIN IMMEDIATE")?;
             in_transaction = 0;
         }
-        progress(totals);
+        progress(&totals);
     }
-    writer.commit(totals)?;
+    writer.commit(&totals)?;
     drop(writer);
     runs::fold_leftovers(conn)?;
-    Ok(())
+    Ok((totals, shown))
 }
 
 fn record_totals(conn: &rusqlite::Connection, import_id: &str, t: &Totals) -> rusqlite::Result<()> {

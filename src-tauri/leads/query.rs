@@ -305,19 +305,14 @@ pub async fn count(pool: &SqlitePool, f: &Filter) -> Result<i64, sqlx::Error> {
 }
 
 pub async fn detail(pool: &SqlitePool, id: i64) -> Result<Option<LeadDetail>, sqlx::Error> {
-    let row: Option<DetailRow> = sqlx::query_as(&format!(
-        "{DETAIL_SELECT} WHERE l.id = ?1"
-    ))
-    .bind(id)
-    .fetch_optional(pool)
-    .await?;
+    let row: Option<DetailRow> =
+        sqlx::query_as(&format!("{DETAIL_SELECT} WHERE l.id = ?1")).bind(id).fetch_optional(pool).await?;
     Ok(row.map(Into::into))
 }
 
 /// Full leads for the CLI's `leads list`, in review order.
 pub async fn details(pool: &SqlitePool, f: &Filter, limit: u32, offset: u64) -> Result<Vec<LeadDetail>, sqlx::Error> {
-    let mut q =
-        QueryBuilder::new(DETAIL_SELECT);
+    let mut q = QueryBuilder::new(DETAIL_SELECT);
     push_filter(&mut q, f);
     q.push(" ORDER BY l.created_unix DESC, l.id DESC LIMIT ")
         .push_bind(i64::from(limit))
@@ -336,8 +331,8 @@ pub async fn by_identity(pool: &SqlitePool, hash: &IdentityHash) -> Result<Vec<i
          ORDER BY 1",
     )
     .bind(&hash[..])
-        .fetch_all(pool)
-        .await
+    .fetch_all(pool)
+    .await
 }
 
 /// The answer keys of the filtered leads, in the order they first appear in a lead.
@@ -361,8 +356,7 @@ pub async fn answer_keys(pool: &SqlitePool, f: &Filter) -> Result<Vec<String>, s
 
 /// Leads in id order after `after_id`, a chunk at a time, for exports of any size.
 pub async fn chunk(pool: &SqlitePool, f: &Filter, after_id: i64, limit: i64) -> Result<Vec<LeadDetail>, sqlx::Error> {
-    let mut q =
-        QueryBuilder::new(DETAIL_SELECT);
+    let mut q = QueryBuilder::new(DETAIL_SELECT);
     push_filter(&mut q, f);
     q.push(" AND l.id > ").push_bind(after_id).push(" ORDER BY l.id LIMIT ").push_bind(limit);
     let rows: Vec<DetailRow> = q.build_query_as().fetch_all(pool).await?;

@@ -14,6 +14,8 @@ use sqlx::{ConnectOptions, Sqlite, Transaction};
 
 use crate::vault::Sensitive;
 
+mod memory;
+
 /// Page cache per connection, in KiB, as SQLite's negative `cache_size`.
 const CACHE_KIB: i64 = -8 * 1024;
 /// Page cache of the one connection doing a bulk write: a batch of imported leads dirties far
@@ -95,6 +97,7 @@ impl Store {
     /// never replaced or rewritten when it cannot be read.
     #[tracing::instrument(skip_all, err)]
     pub async fn open(path: &Path, key: &Sensitive<[u8; 32]>, create: bool) -> Result<Self, StoreError> {
+        memory::install();
         let options = SqliteConnectOptions::from_str("sqlite://")?
             .filename(path)
             // sqlx keeps `key` first among the pragmas, as SQLCipher requires. The value is quoted

@@ -262,6 +262,39 @@ async fn a_person_is_found_by_any_spelling_of_their_email_phone_or_lead_id() {
 }
 
 #[tokio::test]
+async fn a_person_is_found_while_their_identifiers_wait_in_a_run_and_the_next_start_folds_the_run() {
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    console.add_client("Acme", Some("GB")).await.unwrap();
+    let path = fixtures::write(ws.path(), "leads.csv", &encode(&text(HEADER, &rows(), ',', "\n"), Encoding::Utf8));
+    import(&console, &path, "Acme").await;
+    let indexed = scalar(&console, "SELECT count(*) FROM identities").await;
+    assert!(indexed > 0);
+    // As an import killed before its final merge leaves them: every identifier in a run.
+    for sql in [
+        "INSERT INTO identity_run_list (run) VALUES (7)",
+        "INSERT INTO identity_runs (run, hash, lead_id, kind) SELECT 7, hash, lead_id, kind FROM identities",
+        "DELETE FROM identities",
+    ] {
+        sqlx::query(sql).execute(console.store().pool()).await.unwrap();
+    }
+    let found = console.find_leads(IdentifierKind::Email, "ann.lee@example.com", None).await.unwrap();
+    assert_eq!(found.leads.iter().filter_map(|l| l.meta_id.as_deref()).collect::<Vec<_>>(), ["1001"]);
+    console.close().await;
+
+    let console = ws.open().await;
+    assert_eq!(scalar(&console, "SELECT count(*) FROM identities").await, indexed, "the run was folded in");
+    assert_eq!(scalar(&console, "SELECT count(*) FROM identity_runs").await, 0);
+    assert_eq!(scalar(&console, "SELECT count(*) FROM identity_run_list").await, 0);
+    let found = console.find_leads(IdentifierKind::Phone, "+44 7911 123456", None).await.unwrap();
+    assert_eq!(found.leads.len(), 1);
+}
+
+async fn scalar(console: &Console, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(console.store().pool()).await.unwrap()
+}
+
+#[tokio::test]
 async fn exports_neutralise_formulas_in_csv_and_open_as_xlsx() {
     let ws = Workspace::new();
     let console = ws.open().await;

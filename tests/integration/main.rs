@@ -11,3 +11,4 @@ mod import;
 mod secrets;
 mod store;
 mod support;
+mod upgrade;

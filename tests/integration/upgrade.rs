@@ -1,0 +1,102 @@
+//! A database made by an earlier release, brought up to date by the migrations that followed: what
+//! it held must all still be there and be found the same ways.
+
+use std::path::Path;
+
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::SqlitePoolOptions;
+use sqlx::SqlitePool;
+
+use crate::support::Workspace;
+
+const MIGRATIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/src-tauri/migrations");
+
+/// A migrator of the migrations whose names sort before `until`, as an earlier release shipped them.
+async fn migrations_before(until: &str, dir: &Path) -> Migrator {
+    std::fs::create_dir_all(dir).unwrap();
+    for entry in std::fs::read_dir(MIGRATIONS).unwrap().flatten() {
+        if entry.file_name().to_string_lossy().as_ref() < until {
+            std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+        }
+    }
+    Migrator::new(dir).await.unwrap()
+}
+
+async fn scalar(pool: &SqlitePool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+}
+
+#[tokio::test]
+async fn upgrading_keeps_every_lead_its_answers_search_words_and_identifiers() {
+    let ws = Workspace::new();
+    let dir = ws.path();
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(dir.join("old.db")).create_if_missing(true))
+        .await
+        .unwrap();
+    migrations_before("20261122220000", &dir.join("earlier")).await.run(&pool).await.unwrap();
+
+    // Two leads as the earlier importer stored them, and one of a client since removed, whose search
+    // words that release left behind.
+    for sql in [
+        "INSERT INTO clients (id, name, created_at) VALUES ('c1', 'Acme', '2026-11-01T00:00:00Z')",
+        "INSERT INTO imports (id, client_id, file_name, file_size, format, started_at, status)
+         VALUES ('i1', 'c1', 'spring.csv', 10, 'UTF-8', '2026-11-02T10:00:00Z', 'completed')",
+        r#"INSERT INTO leads (id, client_id, lead_key, meta_id, created_time, created_unix, ad_id, ad_name, adset_id,
+            adset_name, campaign_id, campaign_name, form_id, form_name, is_organic, platform, lead_status, is_test,
+            full_name, email, phone, answers, content_hash, import_id, source_file, source_line, imported_at)
+         VALUES (1, 'c1', '111', '111', '2026-10-01T10:00:00+0000', 1790000000, 'a', 'A', 's', 'S', 'c', 'C', 'f',
+            'F', 0, 'fb', 'CREATED', 0, 'Chiara García', 'chiara@example.com', '+447700900001',
+            '[["full_name","Chiara García"],["email","chiara@example.com"],["budget?","5k"]]', 'h1', 'i1',
+            'spring.csv', 2, '2026-11-02T10:00:00Z'),
+                (2, 'c1', '222', '222', '2026-10-02T10:00:00+0000', 1790086400, 'a', 'A', 's', 'S', 'c', 'C', 'f',
+            'F', 0, 'ig', 'CREATED', 0, 'Jonas Berg', 'jonas@example.com', '',
+            '[["full_name","Jonas Berg"],["email","jonas@example.com"],["budget?",""]]', 'h2', 'i1',
+            'spring.csv', 3, '2026-11-02T10:00:00Z')"#,
+        "INSERT INTO identities (hash, lead_id, kind) VALUES (x'01', 1, 3), (x'02', 1, 1), (x'03', 1, 2), (x'04', 2, 3), (x'05', 2, 1)",
+        "INSERT INTO leads_fts (rowid, body) VALUES (1, 'Chiara García\nchiara@example.com\n5k'), (2, 'Jonas Berg\njonas@example.com'), (99, 'Gone Person')",
+    ] {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
+
+    Migrator::new(Path::new(MIGRATIONS)).await.unwrap().run(&pool).await.unwrap();
+
+    let (keys, answers): (String, String) = sqlx::query_as(
+        "SELECT k.keys, l.answers FROM leads AS l JOIN answer_keys AS k ON k.id = l.answer_keys WHERE l.id = 1",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(keys, r#"["full_name","email","budget?"]"#);
+    assert_eq!(answers, r#"["Chiara García","chiara@example.com","5k"]"#);
+    assert_eq!(scalar(&pool, "SELECT count(DISTINCT answer_keys) FROM leads").await, 1, "one set of keys for both");
+
+    let search = |q: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT rowid FROM leads_fts WHERE leads_fts MATCH ?1 ORDER BY rowid")
+                .bind(q)
+                .fetch_all(&pool)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(search("garcia").await, [1], "accents folded, as before");
+    assert_eq!(search("\"jon\"*").await, [2]);
+    assert!(search("gone").await.is_empty(), "the removed client's words are gone");
+
+    assert_eq!(scalar(&pool, "SELECT count(*) FROM identities").await, 5);
+    assert_eq!(
+        scalar(&pool, "SELECT count(*) FROM leads WHERE id_hash = x'01' AND email_hash = x'02' AND phone_hash = x'03'")
+            .await,
+        1
+    );
+    assert_eq!(scalar(&pool, "SELECT count(*) FROM leads WHERE id = 2 AND phone_hash IS NULL").await, 1);
+
+    // Removing the lead now takes its words and identifiers with it.
+    sqlx::query("DELETE FROM leads WHERE id = 1").execute(&pool).await.unwrap();
+    assert!(search("chiara").await.is_empty());
+    assert_eq!(scalar(&pool, "SELECT count(*) FROM identities").await, 2);
+    pool.close().await;
+}
