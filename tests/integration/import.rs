@@ -290,6 +290,33 @@ async fn a_person_is_found_while_their_identifiers_wait_in_a_run_and_the_next_st
     assert_eq!(found.leads.len(), 1);
 }
 
+#[tokio::test]
+async fn a_lead_repeated_later_in_the_same_file_with_new_details_is_indexed_by_its_new_details_only() {
+    use custodian::bench::leadgen;
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    console.add_client("Acme", Some("GB")).await.unwrap();
+    // Far enough apart that the two copies land in different batches of the same transaction.
+    let header = leadgen::header();
+    let mut rows: Vec<Vec<String>> = (0..3_000).map(leadgen::row).collect();
+    let mut again = leadgen::row(0);
+    let email_at = header.iter().position(|h| h == "email").unwrap();
+    again[email_at] = "chiara.new@example.org".into();
+    rows.push(again);
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let path = fixtures::write(ws.path(), "repeat.tsv", text(&header, &rows, '\t', "\n").as_bytes());
+    let s = import(&console, &path, "Acme").await;
+    assert_eq!((s.imported, s.updated), (3_000, 1), "{s:?}");
+
+    let meta_ids =
+        |found: custodian::console::Lookup| found.leads.into_iter().filter_map(|l| l.meta_id).collect::<Vec<_>>();
+    let new = console.find_leads(IdentifierKind::Email, "chiara.new@example.org", None).await.unwrap();
+    assert_eq!(meta_ids(new), ["1000000000000000"]);
+    let old = console.find_leads(IdentifierKind::Email, &leadgen::email(0), None).await.unwrap();
+    assert!(meta_ids(old).is_empty(), "the old email no longer finds the lead");
+    assert_eq!(scalar(&console, "SELECT count(*) FROM identities").await, 3_000 * 3);
+}
+
 async fn scalar(console: &Console, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(console.store().pool()).await.unwrap()
 }
