@@ -242,10 +242,9 @@ const COLUMNS: &str = "client_id, lead_key, meta_id, created_time, created_unix,
 
 const LEAD_COLUMNS: usize = 28;
 
-/// Binds a lead's values, in the order of `COLUMNS`, from parameter `first` on.
+/// Binds a lead's values to parameters 1 to `LEAD_COLUMNS`, in the order of `COLUMNS`.
 fn bind_lead(
     statement: &mut rusqlite::Statement<'_>,
-    first: usize,
     target: &Target<'_>,
     answer_keys: i64,
     lead: &Lead,
@@ -282,7 +281,7 @@ fn bind_lead(
         &hash(Kind::Phone),
     ];
     for (i, value) in values.iter().enumerate() {
-        statement.raw_bind_parameter(first + i, value)?;
+        statement.raw_bind_parameter(1 + i, value)?;
     }
     Ok(())
 }
@@ -350,7 +349,7 @@ impl<'c> Writer<'c> {
     fn write(&mut self, batch: &Batch) -> rusqlite::Result<(u64, u64, u64)> {
         let mut counts = (0, 0, 0);
         for lead in &batch.leads {
-            bind_lead(&mut self.insert, 1, self.target, self.answer_keys, lead)?;
+            bind_lead(&mut self.insert, self.target, self.answer_keys, lead)?;
             if self.insert.raw_execute()? == 1 {
                 counts.0 += 1;
                 self.index(self.conn.last_insert_rowid(), lead)?;
@@ -365,7 +364,7 @@ impl<'c> Writer<'c> {
             }
             counts.1 += 1;
             self.forget(&stored)?;
-            bind_lead(&mut self.update, 1, self.target, self.answer_keys, lead)?;
+            bind_lead(&mut self.update, self.target, self.answer_keys, lead)?;
             self.update.raw_execute()?;
             self.index(stored.id, lead)?;
         }
