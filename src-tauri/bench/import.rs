@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::{leadgen, peak_memory, Scratch};
+use super::{leadgen, peak_memory, written_bytes, Scratch};
 use crate::console::{Console, Error};
 use crate::identity::Kind;
 use crate::leads::query::{self, Filter, Order, PageRequest};
@@ -21,6 +21,8 @@ pub struct Report {
     pub import_seconds: f64,
     pub import_rows_per_second: f64,
     pub peak_memory_mb: Option<f64>,
+    /// Written to storage during the import (WAL, checkpoints, the database file).
+    pub import_written_mb: Option<f64>,
     pub lookup_email_ms: f64,
     pub lookup_phone_ms: f64,
     pub first_page_ms: f64,
@@ -44,6 +46,7 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
     let console = Console::open(&scratch.0.join("workspace")).await?;
     console.add_client("Bench client", Some("GB")).await?;
     eprintln!("Importing…");
+    let written_before = written_bytes();
     let started = Instant::now();
     let summary = console.import_file(&file, "Bench client", &|_| {}, Arc::new(AtomicBool::new(false))).await?;
     let import = started.elapsed();
@@ -51,6 +54,7 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
         return Err(Error::Invalid(format!("the bench imported {} of {rows} leads", summary.imported)));
     }
     let peak = peak_memory();
+    let import_written = written_before.zip(written_bytes()).map(|(before, after)| after.saturating_sub(before));
 
     let pool = console.store().pool();
     let hasher = console.hasher();
@@ -98,6 +102,7 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
         import_seconds,
         import_rows_per_second: rows as f64 / import_seconds,
         peak_memory_mb: peak.map(|b| b as f64 / 1_048_576.0),
+        import_written_mb: import_written.map(|b| b as f64 / 1_048_576.0),
         lookup_email_ms,
         lookup_phone_ms,
         first_page_ms,
@@ -154,6 +159,9 @@ impl Report {
                 )
             }
             _ => println!("sqlite3 .import reference  not measured: the sqlite3 shell is not installed"),
+        }
+        if let Some(w) = self.import_written_mb {
+            println!("written during the import  {w:.0} MiB");
         }
         if let Some(p) = self.peak_memory_mb {
             println!("peak memory                {p:.0} MiB");

@@ -11,6 +11,14 @@ pub fn peak_memory() -> Option<u64> {
     Some(kb * 1024)
 }
 
+/// Bytes this process has caused to be written to storage so far (Linux; `None` elsewhere). Pages
+/// written and rewritten before they reach the disk count once each time they are written.
+pub fn written_bytes() -> Option<u64> {
+    let io = std::fs::read_to_string("/proc/self/io").ok()?;
+    let line = io.lines().find(|l| l.starts_with("write_bytes:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
 /// A throwaway data directory, removed when dropped.
 pub struct Scratch(pub std::path::PathBuf);
 
