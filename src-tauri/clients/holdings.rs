@@ -1,7 +1,8 @@
 //! What a client holds: the registry of the kinds of personal data kept per client.
 //!
 //! A kind of data joins by adding one `Holder` here, naming its table; its rows must reference
-//! `clients(id) ON DELETE CASCADE` so that removing a client removes them in the same transaction.
+//! `clients(id)` or `clients(num)` `ON DELETE CASCADE` so that removing a client removes them in the
+//! same transaction.
 
 use serde::Serialize;
 use sqlx::SqliteConnection;
@@ -11,13 +12,20 @@ struct Holder {
     kind: &'static str,
     label: &'static str,
     table: &'static str,
+    /// Which rows are the client's, given the client's id as ?1.
+    owned: &'static str,
 }
 
 /// Every kind of data that belongs to a client. Each later capability (leads, messages, conversion
 /// events, CRM sync records) adds its table here.
 const HOLDERS: &[Holder] = &[
-    Holder { kind: "leads", label: "leads", table: "leads" },
-    Holder { kind: "imports", label: "import records", table: "imports" },
+    Holder {
+        kind: "leads",
+        label: "leads",
+        table: "leads",
+        owned: "client_num = (SELECT num FROM clients WHERE id = ?1)",
+    },
+    Holder { kind: "imports", label: "import records", table: "imports", owned: "client_id = ?1" },
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -54,7 +62,7 @@ pub async fn of(conn: &mut SqliteConnection, client: super::Client) -> Result<Ho
     let mut held = Vec::new();
     for holder in HOLDERS {
         // Table names come from the constant registry above, never from input.
-        let sql = format!("SELECT count(*) FROM {} WHERE client_id = ?1", holder.table);
+        let sql = format!("SELECT count(*) FROM {} WHERE {}", holder.table, holder.owned);
         let count: i64 = sqlx::query_scalar(&sql).bind(&client.id).fetch_one(&mut *conn).await?;
         if count > 0 {
             held.push(Held { kind: holder.kind.into(), label: holder.label.into(), count });

@@ -87,8 +87,12 @@ impl Console {
         tx.commit().await?;
 
         let object = format!("file \"{}\" into client:{} (import {import_id})", plan.file_name, client.id);
+        let client_num: i64 = sqlx::query_scalar("SELECT num FROM clients WHERE id = ?1")
+            .bind(&client.id)
+            .fetch_one(self.store.pool())
+            .await?;
         let target = Target {
-            client_id: &client.id,
+            client_num,
             client_name: &client.name,
             country: client.country.clone(),
             import_id: &import_id,

@@ -236,7 +236,7 @@ impl Batch {
 /// the identity index; a crash loses at most one, and running the import again restores it.
 pub const COMMIT_ROWS: usize = 50_000;
 
-const COLUMNS: &str = "client_id, lead_key, meta_id, created_time, created_unix, ad_id, ad_name, adset_id, adset_name,
+const COLUMNS: &str = "client_num, lead_key, meta_id, created_time, created_unix, ad_id, ad_name, adset_id, adset_name,
     campaign_id, campaign_name, form_id, form_name, is_organic, platform, lead_status, is_test, full_name, email,
     phone, answer_keys, answers, content_hash, import_id, source_line, id_hash, email_hash, phone_hash";
 
@@ -251,7 +251,7 @@ fn bind_lead(
 ) -> rusqlite::Result<()> {
     let hash = |k: Kind| lead.identities.iter().find(|(kind, _)| *kind == k as u8).map(|(_, h)| &h[..]);
     let values: [&dyn rusqlite::ToSql; LEAD_COLUMNS] = [
-        &target.client_id,
+        &target.client_num,
         &lead.lead_key,
         &lead.meta_id,
         &lead.created_time,
@@ -330,13 +330,13 @@ impl<'c> Writer<'c> {
             // One row a statement: a statement over several rows opens a statement journal, and
             // full-text search flushes what it holds to disk at each one.
             insert: conn.prepare(&format!(
-                "INSERT INTO leads ({COLUMNS}) VALUES ({}) ON CONFLICT (client_id, lead_key) DO NOTHING",
+                "INSERT INTO leads ({COLUMNS}) VALUES ({}) ON CONFLICT (client_num, lead_key) DO NOTHING",
                 vec!["?"; LEAD_COLUMNS].join(", ")
             ))?,
             probe: conn.prepare(
-                "SELECT id, content_hash, id_hash, email_hash, phone_hash FROM leads WHERE client_id = ?1 AND lead_key = ?2",
+                "SELECT id, content_hash, id_hash, email_hash, phone_hash FROM leads WHERE client_num = ?1 AND lead_key = ?2",
             )?,
-            update: conn.prepare(&format!("UPDATE leads SET {assignments} WHERE client_id = ?1 AND lead_key = ?2"))?,
+            update: conn.prepare(&format!("UPDATE leads SET {assignments} WHERE client_num = ?1 AND lead_key = ?2"))?,
             search_insert: conn.prepare("INSERT INTO leads_fts (rowid, body) VALUES (?1, ?2)")?,
             search_delete: conn.prepare("DELETE FROM leads_fts WHERE rowid = ?1")?,
             identity_delete: conn.prepare("DELETE FROM identities WHERE hash = ?1 AND lead_id = ?2")?,
@@ -355,7 +355,7 @@ impl<'c> Writer<'c> {
                 self.index(self.conn.last_insert_rowid(), lead)?;
                 continue;
             }
-            let stored = self.probe.query_row(rusqlite::params![self.target.client_id, lead.lead_key], |r| {
+            let stored = self.probe.query_row(rusqlite::params![self.target.client_num, lead.lead_key], |r| {
                 Ok(Stored { id: r.get(0)?, content_hash: r.get(1)?, hashes: [r.get(2)?, r.get(3)?, r.get(4)?] })
             })?;
             if stored.content_hash == lead.content_hash {
@@ -412,7 +412,8 @@ impl<'c> Writer<'c> {
 
 /// Everything one import needs to know besides the file.
 pub struct Target<'a> {
-    pub client_id: &'a str,
+    /// The client's number, which its leads carry.
+    pub client_num: i64,
     pub client_name: &'a str,
     pub country: Option<String>,
     pub import_id: &'a str,

@@ -211,7 +211,7 @@ const DETAIL_SELECT: &str = "SELECT l.id, c.name AS client, l.meta_id, l.created
      l.adset_id, l.adset_name, l.campaign_id, l.campaign_name, l.form_id, l.form_name, l.is_organic, l.platform, \
      l.lead_status, l.is_test, coalesce(k.keys, '[]') AS answer_keys, l.answers, \
      coalesce(i.file_name, '') AS source_file, l.source_line, coalesce(i.started_at, '') AS imported_at \
-     FROM leads AS l JOIN clients AS c ON c.id = l.client_id LEFT JOIN answer_keys AS k ON k.id = l.answer_keys \
+     FROM leads AS l JOIN clients AS c ON c.num = l.client_num LEFT JOIN answer_keys AS k ON k.id = l.answer_keys \
      LEFT JOIN imports AS i ON i.id = l.import_id";
 
 /// Turns what a person typed into an FTS5 query: every word must match as a prefix. Quoting each
@@ -229,7 +229,7 @@ pub fn fts_query(text: &str) -> Option<String> {
 fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &Filter) {
     q.push(" WHERE 1 = 1");
     if let Some(client) = &f.client_id {
-        q.push(" AND l.client_id = ").push_bind(client.clone());
+        q.push(" AND l.client_num = (SELECT num FROM clients WHERE id = ").push_bind(client.clone()).push(")");
     }
     if let Some(form) = f.form.as_deref().filter(|s| !s.is_empty()) {
         q.push(" AND (l.form_id = ")
@@ -270,7 +270,7 @@ pub async fn page(pool: &SqlitePool, f: &Filter, order: &Order, page: &PageReque
         "SELECT l.id, c.name AS client, l.meta_id, l.created_time, l.full_name, l.email, l.phone, l.form_id,
             l.form_name, l.campaign_id, l.campaign_name, l.platform, l.is_organic, l.is_test, l.lead_status,
             CAST({col} AS TEXT) AS sort_value
-         FROM leads AS l JOIN clients AS c ON c.id = l.client_id"
+         FROM leads AS l JOIN clients AS c ON c.num = l.client_num"
     ));
     push_filter(&mut q, f);
     let (cmp, dir) = if order.descending { ("<", "DESC") } else { (">", "ASC") };

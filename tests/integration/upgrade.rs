@@ -86,6 +86,12 @@ async fn upgrading_keeps_every_lead_its_answers_search_words_and_identifiers() {
     assert_eq!(search("\"jon\"*").await, [2]);
     assert!(search("gone").await.is_empty(), "the removed client's words are gone");
 
+    assert_eq!(
+        scalar(&pool, "SELECT count(*) FROM leads AS l JOIN clients AS c ON c.num = l.client_num WHERE c.id = 'c1'")
+            .await,
+        2,
+        "leads carry their client's number"
+    );
     assert_eq!(scalar(&pool, "SELECT count(*) FROM identities").await, 5);
     assert_eq!(
         scalar(&pool, "SELECT count(*) FROM leads WHERE id_hash = x'01' AND email_hash = x'02' AND phone_hash = x'03'")
@@ -98,5 +104,16 @@ async fn upgrading_keeps_every_lead_its_answers_search_words_and_identifiers() {
     sqlx::query("DELETE FROM leads WHERE id = 1").execute(&pool).await.unwrap();
     assert!(search("chiara").await.is_empty());
     assert_eq!(scalar(&pool, "SELECT count(*) FROM identities").await, 2);
+
+    // A client added after the upgrade is numbered, and removing it removes its leads.
+    sqlx::query("INSERT INTO clients (id, name, created_at) VALUES ('c2', 'Beta', '2026-11-03T00:00:00Z')")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(scalar(&pool, "SELECT count(*) FROM clients WHERE num IS NULL").await, 0);
+    sqlx::query("PRAGMA foreign_keys = ON").execute(&pool).await.unwrap();
+    sqlx::query("DELETE FROM clients WHERE id = 'c1'").execute(&pool).await.unwrap();
+    assert_eq!(scalar(&pool, "SELECT count(*) FROM leads").await, 0);
+    assert!(search("jonas").await.is_empty());
     pool.close().await;
 }
