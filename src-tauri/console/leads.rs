@@ -96,7 +96,6 @@ impl Console {
             client_name: &client.name,
             country: client.country.clone(),
             import_id: &import_id,
-            at: &at,
             hasher: self.hasher.clone(),
         };
         let result = import::run(&self.store, plan, target, progress, cancel).await;

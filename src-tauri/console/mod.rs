@@ -23,7 +23,7 @@ pub use leads::{Export, IdentifierKind, Lookup};
 
 use crate::audit::{self, AuditEntry, Event, Verification};
 use crate::clients::{self, Client, Holdings};
-use crate::identity::Hasher;
+use crate::identity::{runs, Hasher};
 use crate::store::{Store, StoreError};
 
 pub struct Console {
@@ -59,11 +59,13 @@ impl Console {
         let store = Store::open(&dir.join(workspace::DATABASE_FILE), &opened.key, opened.create).await?;
         let hasher = Hasher::new(&workspace::identity_key(&opened.id, &store).await?);
         // Identity runs left by an import that was killed: fold them now rather than leave lookups
-        // reading them and deletions searching them.
-        let mut bulk = store.bulk().await?;
-        let folded = bulk.direct(crate::identity::runs::fold_leftovers).await;
-        bulk.finish().await?;
-        folded?.map_err(StoreError::from)?;
+        // and deletions probing them. Only then is a bulk connection worth setting up.
+        if sqlx::query_scalar::<_, bool>(runs::ANY_RUNS).fetch_one(store.pool()).await? {
+            let mut bulk = store.bulk().await?;
+            let folded = bulk.direct(runs::fold_all).await;
+            bulk.finish().await?;
+            folded?.map_err(StoreError::from)?;
+        }
         tracing::info!(workspace = %opened.id, created = opened.create, "workspace opened");
         Ok(Self { store, workspace_id: opened.id, dir: dir.to_owned(), actor: actor(), hasher })
     }

@@ -117,9 +117,13 @@ pub fn fold(conn: &Connection) -> rusqlite::Result<u64> {
     Ok(merged)
 }
 
-/// Folds what an interrupted writer left, in a transaction of its own.
-pub fn fold_leftovers(conn: &Connection) -> rusqlite::Result<u64> {
-    let any: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM identity_run_list)", [], |r| r.get(0))?;
+/// Whether any run waits to be folded: 1 or 0.
+pub const ANY_RUNS: &str = "SELECT EXISTS (SELECT 1 FROM identity_run_list)";
+
+/// Folds every run in a transaction of its own, without taking the write lock when there are none:
+/// an import's own runs when it ends, or what an interrupted one left.
+pub fn fold_all(conn: &Connection) -> rusqlite::Result<u64> {
+    let any: bool = conn.query_row(ANY_RUNS, [], |r| r.get(0))?;
     if !any {
         return Ok(0);
     }

@@ -417,7 +417,6 @@ pub struct Target<'a> {
     pub client_name: &'a str,
     pub country: Option<String>,
     pub import_id: &'a str,
-    pub at: &'a str,
     pub hasher: Hasher,
 }
 
@@ -491,7 +490,7 @@ fn write_all(
 ) -> rusqlite::Result<(Totals, Vec<Rejection>)> {
     let mut totals = Totals::default();
     let mut shown: Vec<Rejection> = Vec::new();
-    runs::fold_leftovers(conn)?;
+    runs::fold_all(conn)?;
     let mut writer = Writer::new(conn, target, answer_keys)?;
     let mut in_transaction = 0;
     conn.execute_batch("BEGIN IMMEDIATE")?;
@@ -516,7 +515,7 @@ fn write_all(
     }
     writer.commit(&totals)?;
     drop(writer);
-    runs::fold_leftovers(conn)?;
+    runs::fold_all(conn)?;
     Ok((totals, shown))
 }
 
