@@ -392,11 +392,8 @@ impl<'c> Writer<'c> {
         // Only a lead repeated within this very file can still have identifiers in a run.
         if stored.id > self.stored_before {
             self.pending.retain(|e| e.lead_id != stored.id);
-            let mut unrun = self.conn.prepare_cached(
-                "DELETE FROM identity_runs WHERE run IN (SELECT run FROM identity_run_list) AND hash = ?1 AND lead_id = ?2",
-            )?;
             for hash in stored.hashes.iter().flatten() {
-                unrun.execute(rusqlite::params![hash, stored.id])?;
+                runs::drop_entry(self.conn, hash, stored.id)?;
             }
         }
         Ok(())

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 use ts_rs::TS;
 
-use crate::identity::IdentityHash;
+use crate::identity::{runs, IdentityHash};
 
 /// What to show. Every field narrows the set; empty means everything.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]
@@ -324,15 +324,8 @@ pub async fn details(pool: &SqlitePool, f: &Filter, limit: u32, offset: u64) -> 
 
 /// Every lead whose identifiers include `hash`: in the index, or in a run not yet folded into it.
 pub async fn by_identity(pool: &SqlitePool, hash: &IdentityHash) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT lead_id FROM identities WHERE hash = ?1
-         UNION
-         SELECT lead_id FROM identity_runs WHERE run IN (SELECT run FROM identity_run_list) AND hash = ?1
-         ORDER BY 1",
-    )
-    .bind(&hash[..])
-    .fetch_all(pool)
-    .await
+    let rows = sqlx::query_as(runs::LOOKUP).bind(&hash[..]).fetch_all(pool).await?;
+    Ok(runs::looked_up(hash, rows))
 }
 
 /// The answer keys of the filtered leads, in the order they first appear in a lead.

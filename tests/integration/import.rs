@@ -261,6 +261,19 @@ async fn a_person_is_found_by_any_spelling_of_their_email_phone_or_lead_id() {
     );
 }
 
+/// Moves every identifier of the index into run 7, as an import killed before its final merge
+/// leaves them, packed one entry a block as the writer packs them.
+async fn move_identities_into_a_run(console: &Console) {
+    for sql in [
+        "INSERT INTO identity_run_list (run) VALUES (7)",
+        "INSERT INTO identity_run_blocks (run, first, entries)
+         SELECT 7, hash, unhex(hex(hash) || printf('%016x%02x', lead_id, kind)) FROM identities",
+        "DELETE FROM identities",
+    ] {
+        sqlx::query(sql).execute(console.store().pool()).await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn a_person_is_found_while_their_identifiers_wait_in_a_run_and_the_next_start_folds_the_run() {
     let ws = Workspace::new();
@@ -270,35 +283,62 @@ async fn a_person_is_found_while_their_identifiers_wait_in_a_run_and_the_next_st
     import(&console, &path, "Acme").await;
     let indexed = scalar(&console, "SELECT count(*) FROM identities").await;
     assert!(indexed > 0);
-    // As an import killed before its final merge leaves them: every identifier in a run.
-    for sql in [
-        "INSERT INTO identity_run_list (run) VALUES (7)",
-        "INSERT INTO identity_runs (run, hash, lead_id, kind) SELECT 7, hash, lead_id, kind FROM identities",
-        "DELETE FROM identities",
-    ] {
-        sqlx::query(sql).execute(console.store().pool()).await.unwrap();
-    }
+    move_identities_into_a_run(&console).await;
     let found = console.find_leads(IdentifierKind::Email, "ann.lee@example.com", None).await.unwrap();
     assert_eq!(found.leads.iter().filter_map(|l| l.meta_id.as_deref()).collect::<Vec<_>>(), ["1001"]);
     console.close().await;
 
     let console = ws.open().await;
     assert_eq!(scalar(&console, "SELECT count(*) FROM identities").await, indexed, "the run was folded in");
-    assert_eq!(scalar(&console, "SELECT count(*) FROM identity_runs").await, 0);
+    assert_eq!(scalar(&console, "SELECT count(*) FROM identity_run_blocks").await, 0);
     assert_eq!(scalar(&console, "SELECT count(*) FROM identity_run_list").await, 0);
     let found = console.find_leads(IdentifierKind::Phone, "+44 7911 123456", None).await.unwrap();
     assert_eq!(found.leads.len(), 1);
 }
 
 #[tokio::test]
-async fn a_lead_repeated_later_in_the_same_file_with_new_details_is_indexed_by_its_new_details_only() {
+async fn a_lead_removed_while_its_identifiers_wait_in_a_run_is_not_found_nor_folded_back() {
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    console.add_client("Acme", Some("GB")).await.unwrap();
+    let path = fixtures::write(ws.path(), "leads.csv", &encode(&text(HEADER, &rows(), ',', "\n"), Encoding::Utf8));
+    import(&console, &path, "Acme").await;
+    let ann = scalar(&console, "SELECT id FROM leads WHERE lead_key = '1001'").await;
+    let anns = scalar(&console, &format!("SELECT count(*) FROM identities WHERE lead_id = {ann}")).await;
+    let indexed = scalar(&console, "SELECT count(*) FROM identities").await;
+    assert!(anns > 0);
+    move_identities_into_a_run(&console).await;
+    sqlx::query("DELETE FROM leads WHERE id = ?1").bind(ann).execute(console.store().pool()).await.unwrap();
+    let hash = console.hasher().identify(custodian::identity::Kind::Email, "ann.lee@example.com", None).unwrap();
+    let found = custodian::leads::query::by_identity(console.store().pool(), &hash).await.unwrap();
+    assert!(found.is_empty(), "the run's entries for the removed lead are skipped: {found:?}");
+    console.close().await;
+
+    let console = ws.open().await;
+    assert_eq!(scalar(&console, "SELECT count(*) FROM identities").await, indexed - anns);
+    assert_eq!(scalar(&console, &format!("SELECT count(*) FROM identities WHERE lead_id = {ann}")).await, 0);
+    assert_eq!(scalar(&console, "SELECT count(*) FROM identity_run_dropped").await, 0, "the fold empties the list");
+}
+
+#[tokio::test]
+async fn a_lead_repeated_later_in_the_same_transaction_with_new_details_is_indexed_by_its_new_details_only() {
+    // Far enough apart that the two copies land in different batches of the same transaction.
+    lead_repeated_after(3_000).await;
+}
+
+#[tokio::test]
+async fn a_lead_repeated_after_a_commit_with_new_details_is_indexed_by_its_new_details_only() {
+    // The first copy's identifiers are already in a run when the second comes.
+    lead_repeated_after(custodian::leads::import::COMMIT_ROWS as u64 + 10).await;
+}
+
+async fn lead_repeated_after(leads: u64) {
     use custodian::bench::leadgen;
     let ws = Workspace::new();
     let console = ws.open().await;
     console.add_client("Acme", Some("GB")).await.unwrap();
-    // Far enough apart that the two copies land in different batches of the same transaction.
     let header = leadgen::header();
-    let mut rows: Vec<Vec<String>> = (0..3_000).map(leadgen::row).collect();
+    let mut rows: Vec<Vec<String>> = (0..leads).map(leadgen::row).collect();
     let mut again = leadgen::row(0);
     let email_at = header.iter().position(|h| h == "email").unwrap();
     again[email_at] = "chiara.new@example.org".into();
@@ -306,7 +346,7 @@ async fn a_lead_repeated_later_in_the_same_file_with_new_details_is_indexed_by_i
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
     let path = fixtures::write(ws.path(), "repeat.tsv", text(&header, &rows, '\t', "\n").as_bytes());
     let s = import(&console, &path, "Acme").await;
-    assert_eq!((s.imported, s.updated), (3_000, 1), "{s:?}");
+    assert_eq!((s.imported, s.updated), (leads, 1), "{s:?}");
 
     let meta_ids =
         |found: custodian::console::Lookup| found.leads.into_iter().filter_map(|l| l.meta_id).collect::<Vec<_>>();
@@ -314,7 +354,7 @@ async fn a_lead_repeated_later_in_the_same_file_with_new_details_is_indexed_by_i
     assert_eq!(meta_ids(new), ["1000000000000000"]);
     let old = console.find_leads(IdentifierKind::Email, &leadgen::email(0), None).await.unwrap();
     assert!(meta_ids(old).is_empty(), "the old email no longer finds the lead");
-    assert_eq!(scalar(&console, "SELECT count(*) FROM identities").await, 3_000 * 3);
+    assert_eq!(scalar(&console, "SELECT count(*) FROM identities").await, leads as i64 * 3);
 }
 
 async fn scalar(console: &Console, sql: &str) -> i64 {

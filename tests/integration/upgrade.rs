@@ -117,3 +117,33 @@ async fn upgrading_keeps_every_lead_its_answers_search_words_and_identifiers() {
     assert!(search("jonas").await.is_empty());
     pool.close().await;
 }
+
+#[tokio::test]
+async fn upgrading_folds_identifiers_an_interrupted_import_left_in_the_old_runs() {
+    let ws = Workspace::new();
+    let dir = ws.path();
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(dir.join("old.db")).create_if_missing(true))
+        .await
+        .unwrap();
+    migrations_before("20261123010000", &dir.join("earlier")).await.run(&pool).await.unwrap();
+    for sql in [
+        "INSERT INTO identities (hash, lead_id, kind) VALUES (x'01', 1, 1)",
+        "INSERT INTO identity_run_list (run) VALUES (1), (2)",
+        "INSERT INTO identity_runs (run, hash, lead_id, kind) VALUES (1, x'02', 2, 1), (1, x'01', 1, 1), (2, x'03', 3, 2)",
+        // A run no longer listed was already folded or abandoned: it is not brought back.
+        "INSERT INTO identity_runs (run, hash, lead_id, kind) VALUES (9, x'09', 9, 1)",
+    ] {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
+
+    Migrator::new(Path::new(MIGRATIONS)).await.unwrap().run(&pool).await.unwrap();
+
+    let index: Vec<(Vec<u8>, i64)> =
+        sqlx::query_as("SELECT hash, lead_id FROM identities ORDER BY hash").fetch_all(&pool).await.unwrap();
+    assert_eq!(index, [(vec![1], 1), (vec![2], 2), (vec![3], 3)]);
+    assert_eq!(scalar(&pool, "SELECT count(*) FROM identity_run_list").await, 0);
+    assert_eq!(scalar(&pool, "SELECT count(*) FROM identity_run_blocks").await, 0);
+    pool.close().await;
+}
