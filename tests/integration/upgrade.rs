@@ -22,6 +22,19 @@ async fn migrations_before(until: &str, dir: &Path) -> Migrator {
     Migrator::new(dir).await.unwrap()
 }
 
+/// A database as the release before migration `until` left it.
+async fn database_before(until: &str, ws: &Workspace) -> SqlitePool {
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(
+            sqlx::sqlite::SqliteConnectOptions::new().filename(ws.path().join("old.db")).create_if_missing(true),
+        )
+        .await
+        .unwrap();
+    migrations_before(until, &ws.path().join("earlier")).await.run(&pool).await.unwrap();
+    pool
+}
+
 async fn scalar(pool: &SqlitePool, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
 }
@@ -29,13 +42,7 @@ async fn scalar(pool: &SqlitePool, sql: &str) -> i64 {
 #[tokio::test]
 async fn upgrading_keeps_every_lead_its_answers_search_words_and_identifiers() {
     let ws = Workspace::new();
-    let dir = ws.path();
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(dir.join("old.db")).create_if_missing(true))
-        .await
-        .unwrap();
-    migrations_before("20261122220000", &dir.join("earlier")).await.run(&pool).await.unwrap();
+    let pool = database_before("20261122220000", &ws).await;
 
     // Two leads as the earlier importer stored them, and one of a client since removed, whose search
     // words that release left behind.
@@ -121,13 +128,7 @@ async fn upgrading_keeps_every_lead_its_answers_search_words_and_identifiers() {
 #[tokio::test]
 async fn upgrading_folds_identifiers_an_interrupted_import_left_in_the_old_runs() {
     let ws = Workspace::new();
-    let dir = ws.path();
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(dir.join("old.db")).create_if_missing(true))
-        .await
-        .unwrap();
-    migrations_before("20261123010000", &dir.join("earlier")).await.run(&pool).await.unwrap();
+    let pool = database_before("20261123010000", &ws).await;
     for sql in [
         "INSERT INTO identities (hash, lead_id, kind) VALUES (x'01', 1, 1)",
         "INSERT INTO identity_run_list (run) VALUES (1), (2)",
