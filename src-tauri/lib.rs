@@ -9,6 +9,7 @@ pub mod desktop;
 pub mod identity;
 pub mod leads;
 pub mod log_file;
+pub mod requests;
 pub mod spreadsheet;
 pub mod store;
 pub mod vault;

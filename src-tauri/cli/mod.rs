@@ -10,8 +10,9 @@ use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::console::{self, ApiError, Console, IdentifierKind};
+use crate::console::{self, ApiError, Console, IdentifierKind, RequestForm};
 use crate::leads::{parse::parse_time, Filter};
+use crate::requests::{IdKind, Identifier};
 use print::{json, Exit};
 
 #[derive(Debug, Parser)]
@@ -53,6 +54,9 @@ pub enum Command {
     /// Review, export and find leads
     #[command(subcommand)]
     Leads(LeadsCommand),
+    /// Data-subject requests: record them, follow their legal deadlines, close them
+    #[command(subcommand)]
+    Request(RequestCommand),
     /// Read and verify the audit trail
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -145,6 +149,100 @@ pub enum LeadsCommand {
         #[arg(long)]
         country: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RequestCommand {
+    /// Record a new request; it starts as received, with its deadline worked out
+    New {
+        /// access, portability, rectification, erasure, restriction or objection (withdraw-consent)
+        #[arg(long)]
+        kind: String,
+        #[command(flatten)]
+        person: Box<PersonIdentifiers>,
+        /// The client the request is about (its country completes national phone numbers)
+        #[arg(long)]
+        client: Option<String>,
+        /// gdpr (one month, extendable by two), ccpa (45 days, extendable by 45) or days:N
+        #[arg(long, default_value = "gdpr")]
+        regime: String,
+        /// The day the request arrived, YYYY-MM-DD [default: today]
+        #[arg(long, value_name = "DATE")]
+        received: Option<String>,
+        /// How the person's identity was checked, or what is still to check
+        #[arg(long)]
+        notes: Option<String>,
+    },
+    /// List every request: open ones soonest due first, then closed ones
+    List,
+    /// Show one request with its identifiers and deadline
+    Show { id: i64 },
+    /// Move a request forward: verifying or in_progress
+    Status {
+        id: i64,
+        /// verifying or in_progress
+        status: String,
+        /// A note added to the verification notes
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Extend the deadline once (GDPR: two more months; CCPA: 45 more days), with the reason
+    Extend {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Close a request as completed or denied (a denial needs --reason)
+    Close {
+        id: i64,
+        #[arg(long, value_name = "completed|denied")]
+        outcome: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+/// The identifiers a person gives; any number of each.
+#[derive(Debug, Args)]
+pub struct PersonIdentifiers {
+    #[arg(long)]
+    email: Vec<String>,
+    /// With its country code, or national with --client whose country is set
+    #[arg(long)]
+    phone: Vec<String>,
+    /// A Meta lead id
+    #[arg(long)]
+    lead_id: Vec<String>,
+    /// A Page-scoped id (Messenger, Instagram)
+    #[arg(long)]
+    psid: Vec<String>,
+    /// A WhatsApp id or business-scoped user id
+    #[arg(long)]
+    wa_id: Vec<String>,
+    /// A Meta app-scoped user id
+    #[arg(long)]
+    app_user_id: Vec<String>,
+    /// A CRM record id
+    #[arg(long)]
+    crm_record: Vec<String>,
+}
+
+impl PersonIdentifiers {
+    fn into_identifiers(self) -> Vec<Identifier> {
+        let kinds = [
+            (IdKind::Email, self.email),
+            (IdKind::Phone, self.phone),
+            (IdKind::LeadId, self.lead_id),
+            (IdKind::Psid, self.psid),
+            (IdKind::WaId, self.wa_id),
+            (IdKind::AppUserId, self.app_user_id),
+            (IdKind::CrmRecord, self.crm_record),
+        ];
+        kinds
+            .into_iter()
+            .flat_map(|(kind, values)| values.into_iter().map(move |value| Identifier { kind, value }))
+            .collect()
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -258,9 +356,35 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
             };
             print::leads(j, &c.find_leads(kind, &value, country.as_deref()).await?.leads)
         }
+        Command::Request(command) => request(c, command, j).await,
         Command::Audit(AuditCommand::Verify) => Ok(print::verification(j, &c.audit_verify().await?)),
         Command::Audit(AuditCommand::List { limit, before }) => print::entries(j, &c.audit_list(limit, before).await?),
         Command::App | Command::Doctor | Command::Bench(_) => unreachable!("handled before a console is opened"),
+    }
+}
+
+async fn request(c: &Console, command: RequestCommand, j: bool) -> Result<Exit, console::Error> {
+    match command {
+        RequestCommand::New { kind, person, client, regime, received, notes } => {
+            let form = RequestForm {
+                kind,
+                identifiers: person.into_identifiers(),
+                regime: Some(regime),
+                received_on: received,
+                client,
+                verification_notes: notes,
+            };
+            print::request(j, "Recorded", &c.new_request(form).await?)
+        }
+        RequestCommand::List => print::requests(j, &c.list_requests().await?),
+        RequestCommand::Show { id } => print::request(j, "Request", &c.request(id).await?),
+        RequestCommand::Status { id, status, note } => {
+            print::request(j, "Updated", &c.advance_request(id, &status, note.as_deref()).await?)
+        }
+        RequestCommand::Extend { id, reason } => print::request(j, "Extended", &c.extend_request(id, &reason).await?),
+        RequestCommand::Close { id, outcome, reason } => {
+            print::request(j, "Closed", &c.close_request(id, &outcome, reason.as_deref()).await?)
+        }
     }
 }
 

@@ -10,6 +10,7 @@ use crate::bench;
 use crate::clients::Client;
 use crate::console::{self, ApiError, Export, Removal, Report, Status};
 use crate::leads::{ImportSummary, LeadDetail};
+use crate::requests::{Request, RequestUrgency};
 
 pub enum Exit {
     Ok,
@@ -196,4 +197,71 @@ pub fn bench(as_json: bool, r: &bench::import::Report) -> Exit {
         r.print();
     }
     Exit::Ok
+}
+
+/// A request's deadline in words: "due 2026-12-22 (29 days left)".
+fn deadline(r: &Request) -> String {
+    let left = match (r.urgency, r.days_left) {
+        (RequestUrgency::Closed, _) => return format!("was due {}", r.due_on),
+        (_, 0) => "due today".to_owned(),
+        (_, 1) => "1 day left".to_owned(),
+        (_, -1) => "1 day overdue".to_owned(),
+        (_, d) if d < 0 => format!("{} days overdue", -d),
+        (_, d) => format!("{d} days left"),
+    };
+    format!("due {} ({left})", r.due_on)
+}
+
+fn person(r: &Request) -> String {
+    r.identifiers.first().map(|i| i.value.clone()).unwrap_or_default()
+}
+
+pub fn request(as_json: bool, verb: &str, r: &Request) -> Result<Exit, console::Error> {
+    if as_json {
+        json(r);
+        return Ok(Exit::Ok);
+    }
+    println!("{verb} request {}: {} for {}", r.id, r.kind.as_str(), person(r));
+    println!("  status      {}", r.status.as_str());
+    println!("  regime      {}, received {}, {}", r.regime, r.received_on, deadline(r));
+    if let Some(reason) = &r.extension_reason {
+        println!("  extended    {reason}");
+    }
+    if let Some(by) = &r.confirm_receipt_by {
+        println!("  confirm receipt by {by}");
+    }
+    if let Some(client) = &r.client {
+        println!("  client      {client}");
+    }
+    for i in &r.identifiers {
+        println!("  {:<11} {}", i.kind.label(), i.value);
+    }
+    if !r.verification_notes.is_empty() {
+        println!("  notes       {}", r.verification_notes.replace('\n', "\n              "));
+    }
+    if let Some(reason) = &r.outcome_reason {
+        println!("  outcome     {reason}");
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn requests(as_json: bool, list: &[Request]) -> Result<Exit, console::Error> {
+    if as_json {
+        json(&list);
+    } else if list.is_empty() {
+        println!("No requests yet. Record one with: custodian request new --kind access --email ADDRESS");
+    } else {
+        for r in list {
+            println!(
+                "{}\t{}\t{}\t{}\t{}\t{}",
+                r.id,
+                r.kind.as_str(),
+                r.status.as_str(),
+                r.regime,
+                deadline(r),
+                person(r)
+            );
+        }
+    }
+    Ok(Exit::Ok)
 }

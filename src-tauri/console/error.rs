@@ -3,6 +3,7 @@ use ts_rs::TS;
 
 use crate::clients::ClientError;
 use crate::leads::ReadError;
+use crate::requests::RequestError;
 use crate::spreadsheet::WriteError;
 use crate::store::StoreError;
 use crate::vault::VaultError;
@@ -21,6 +22,8 @@ pub enum Error {
     ConfirmationRequired(String),
     #[error(transparent)]
     Import(#[from] ReadError),
+    #[error(transparent)]
+    Request(#[from] RequestError),
     #[error(transparent)]
     Export(#[from] WriteError),
     #[error("No lead has id {0}; it may have been erased or purged.")]
@@ -89,6 +92,10 @@ impl Error {
             Error::Client(ClientError::NotFound(_)) => Code::NotFound,
             Error::Client(ClientError::Taken(_)) => Code::Conflict,
             Error::Client(_) => Code::InvalidInput,
+            Error::Request(RequestError::Sql(_)) => Code::Internal,
+            Error::Request(RequestError::NotFound(_)) => Code::NotFound,
+            Error::Request(RequestError::Closed { .. } | RequestError::Backwards { .. }) => Code::Conflict,
+            Error::Request(_) => Code::InvalidInput,
             Error::ConfirmationRequired(_) => Code::ConfirmationRequired,
             Error::DataDir { .. } => Code::DataDirUnusable,
         }

@@ -7,6 +7,7 @@
 mod doctor;
 mod error;
 mod leads;
+mod requests;
 pub mod workspace;
 
 use std::path::{Path, PathBuf};
@@ -20,6 +21,7 @@ use ts_rs::TS;
 pub use doctor::{doctor, Check, Report, Status};
 pub use error::{ApiError, Code, Error};
 pub use leads::{Export, IdentifierKind, Lookup};
+pub use requests::RequestForm;
 
 use crate::audit::{self, AuditEntry, Event, Verification};
 use crate::clients::{self, Client, Holdings};
@@ -193,9 +195,21 @@ impl Console {
     /// transaction then holds only the audit entry. Internal failures roll everything back.
     pub(super) async fn settle<T>(
         &self,
+        tx: Transaction<'static, Sqlite>,
+        action: &str,
+        object: &str,
+        result: Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.settle_about(tx, action, object, None, result).await
+    }
+
+    /// As `settle`, naming the person the change is about by their keyed hash.
+    pub(super) async fn settle_about<T>(
+        &self,
         mut tx: Transaction<'static, Sqlite>,
         action: &str,
         object: &str,
+        subject: Option<&str>,
         result: Result<T, Error>,
     ) -> Result<T, Error> {
         let outcome = match &result {
@@ -203,7 +217,7 @@ impl Console {
             Err(e) if e.code() == Code::Internal => return result,
             Err(e) => format!("refused: {}", e.code().as_str()),
         };
-        let event = Event { action, object, outcome: &outcome, subject: None };
+        let event = Event { action, object, outcome: &outcome, subject };
         audit::append(&mut tx, &now(), &self.actor, &event).await?;
         tx.commit().await?;
         tracing::info!(action, outcome = %outcome, "change recorded");

@@ -8,6 +8,7 @@ mod clients;
 mod crash;
 mod fixtures;
 mod import;
+mod requests;
 mod secrets;
 mod store;
 mod support;

@@ -1,0 +1,235 @@
+//! Data-subject requests: intake, legal deadlines, moving forward, closing — each audited under
+//! the person's keyed hash and never their identifiers.
+
+use custodian::console::{Code, Console, RequestForm};
+use custodian::requests::{IdKind, Identifier, RequestStatus, RequestUrgency};
+use time::{Duration, OffsetDateTime};
+
+use crate::support::{stderr, stdout, Workspace};
+
+fn email(value: &str) -> Identifier {
+    Identifier { kind: IdKind::Email, value: value.into() }
+}
+
+fn form(kind: &str, identifiers: Vec<Identifier>) -> RequestForm {
+    RequestForm { kind: kind.into(), identifiers, ..Default::default() }
+}
+
+fn days_ago(days: i64) -> String {
+    (OffsetDateTime::now_utc().date() - Duration::days(days)).to_string()
+}
+
+async fn audit_actions(console: &Console) -> Vec<(String, String, Option<String>)> {
+    let entries = console.audit_list(100, None).await.unwrap();
+    entries.into_iter().rev().map(|e| (e.action, e.outcome, e.subject)).collect()
+}
+
+#[tokio::test]
+async fn a_request_gets_its_legal_deadline_from_the_regime_and_the_day_it_arrived() {
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    let at = |regime: &str, received: &str| RequestForm {
+        regime: Some(regime.into()),
+        received_on: Some(received.into()),
+        ..form("access", vec![email("ann@example.com")])
+    };
+    let gdpr = console.new_request(at("gdpr", "2026-01-31")).await.unwrap();
+    assert_eq!((gdpr.due_on.as_str(), gdpr.status), ("2026-02-28", RequestStatus::Received));
+    let ccpa = console.new_request(at("ccpa", "2026-11-20")).await.unwrap();
+    assert_eq!(ccpa.due_on, "2027-01-04");
+    assert_eq!(ccpa.confirm_receipt_by.as_deref(), Some("2026-12-04"));
+    let custom = console.new_request(at("days:10", "2026-03-01")).await.unwrap();
+    assert_eq!(custom.due_on, "2026-03-11");
+
+    // Green, amber in the last seven days, red once overdue.
+    let on_track = console.new_request(at("days:30", &days_ago(0))).await.unwrap();
+    let due_soon = console.new_request(at("days:30", &days_ago(25))).await.unwrap();
+    let overdue = console.new_request(at("days:30", &days_ago(32))).await.unwrap();
+    assert_eq!((on_track.urgency, on_track.days_left), (RequestUrgency::OnTrack, 30));
+    assert_eq!((due_soon.urgency, due_soon.days_left), (RequestUrgency::DueSoon, 5));
+    assert_eq!((overdue.urgency, overdue.days_left), (RequestUrgency::Overdue, -2));
+
+    let listed: Vec<i64> = console.list_requests().await.unwrap().iter().map(|r| r.id).collect();
+    let mut by_due = vec![(gdpr.due_on, gdpr.id), (ccpa.due_on, ccpa.id), (custom.due_on, custom.id)];
+    by_due.extend([(on_track.due_on, on_track.id), (due_soon.due_on, due_soon.id), (overdue.due_on, overdue.id)]);
+    by_due.sort();
+    assert_eq!(listed, by_due.into_iter().map(|(_, id)| id).collect::<Vec<_>>(), "soonest due first");
+}
+
+#[tokio::test]
+async fn a_request_moves_only_forward_and_every_change_is_audited_under_the_persons_hash() {
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    console.add_client("Acme", Some("GB")).await.unwrap();
+    let r = console
+        .new_request(RequestForm {
+            client: Some("acme".into()),
+            identifiers: vec![
+                Identifier { kind: IdKind::Phone, value: "07911 123456".into() },
+                email("Ann@Example.com"),
+            ],
+            ..form("erasure", vec![])
+        })
+        .await
+        .unwrap();
+    assert_eq!(r.client.as_deref(), Some("Acme"));
+
+    let r = console.advance_request(r.id, "verifying", Some("asked for the postcode")).await.unwrap();
+    assert_eq!(r.status, RequestStatus::Verifying);
+    let back = console.advance_request(r.id, "received", None).await.unwrap_err();
+    assert_eq!(back.code(), Code::Conflict, "{back}");
+    let r = console.advance_request(r.id, "in_progress", Some("postcode matches")).await.unwrap();
+    assert_eq!(r.verification_notes, "asked for the postcode\npostcode matches");
+    let closed = console.close_request(r.id, "completed", None).await.unwrap();
+    assert_eq!((closed.status, closed.urgency), (RequestStatus::Completed, RequestUrgency::Closed));
+    assert!(closed.closed_at.is_some());
+    let again = console.advance_request(r.id, "in_progress", None).await.unwrap_err();
+    assert_eq!(again.code(), Code::Conflict);
+
+    // The phone, national, was read with the client's country: the person's hash is the one the
+    // identity index gives that number in any spelling.
+    let hash = console.hasher().identify(custodian::identity::Kind::Phone, "+447911123456", None).unwrap();
+    let audit = audit_actions(&console).await;
+    let about: Vec<(&str, &str)> = audit
+        .iter()
+        .filter(|(action, _, _)| action.starts_with("request."))
+        .map(|(action, outcome, subject)| {
+            assert_eq!(subject.as_deref(), Some(hex::encode(hash).as_str()), "{action}");
+            (action.as_str(), outcome.as_str())
+        })
+        .collect();
+    assert_eq!(
+        about,
+        [
+            ("request.new", "ok"),
+            ("request.status", "ok"),
+            ("request.status", "refused: conflict"),
+            ("request.status", "ok"),
+            ("request.close", "ok"),
+            ("request.status", "refused: conflict"),
+        ]
+    );
+    let entries = console.audit_list(100, None).await.unwrap();
+    let text = serde_json::to_string(&entries).unwrap();
+    assert!(!text.contains("7911") && !text.to_lowercase().contains("ann@example.com"), "no identifiers in the trail");
+    assert!(console.audit_verify().await.unwrap().intact);
+}
+
+#[tokio::test]
+async fn bad_intake_is_refused_clearly_and_records_nothing() {
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    let tomorrow_but_one = (OffsetDateTime::now_utc().date() + Duration::days(2)).to_string();
+    let cases = [
+        (form("access", vec![]), "at least one identifier"),
+        (form("access", vec![email("   ")]), "at least one identifier"),
+        (form("access", vec![email("not-an-email")]), "email given is not usable"),
+        (form("access", vec![Identifier { kind: IdKind::Phone, value: "07911 123456".into() }]), "country code"),
+        (form("access", vec![Identifier { kind: IdKind::LeadId, value: "l:12ab".into() }]), "digits only"),
+        (form("forget-me", vec![email("a@b.com")]), "not a kind of request"),
+        (RequestForm { regime: Some("hipaa".into()), ..form("access", vec![email("a@b.com")]) }, "days:N"),
+        (RequestForm { regime: Some("days:0".into()), ..form("access", vec![email("a@b.com")]) }, "from 1 to 366"),
+        (
+            RequestForm { received_on: Some("22/11/2026".into()), ..form("access", vec![email("a@b.com")]) },
+            "YYYY-MM-DD",
+        ),
+        (RequestForm { received_on: Some(tomorrow_but_one), ..form("access", vec![email("a@b.com")]) }, "after today"),
+        (RequestForm { client: Some("Nobody".into()), ..form("access", vec![email("a@b.com")]) }, "No client"),
+    ];
+    for (form, says) in cases {
+        let e = console.new_request(form.clone()).await.unwrap_err();
+        assert!(matches!(e.code(), Code::InvalidInput | Code::NotFound), "{form:?}: {e}");
+        assert!(e.to_string().contains(says), "{form:?}: {e}");
+    }
+    assert!(console.list_requests().await.unwrap().is_empty());
+    let refused =
+        audit_actions(&console).await.into_iter().filter(|(a, o, _)| a == "request.new" && o.starts_with("refused"));
+    assert_eq!(refused.count(), 11, "each refusal is in the audit trail");
+}
+
+#[tokio::test]
+async fn closing_and_extending_follow_the_law() {
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    let gdpr = console.new_request(form("access", vec![email("a@b.com")])).await.unwrap();
+    let e = console.extend_request(gdpr.id, " ").await.unwrap_err();
+    assert!(e.to_string().contains("needs its reason"), "{e}");
+    let extended = console.extend_request(gdpr.id, "numerous requests").await.unwrap();
+    assert!(extended.extended && extended.due_on > gdpr.due_on);
+    assert_eq!(extended.extension_reason.as_deref(), Some("numerous requests"));
+    let twice = console.extend_request(gdpr.id, "still numerous").await.unwrap_err();
+    assert!(twice.to_string().contains("already been extended"), "{twice}");
+
+    let late = console
+        .new_request(RequestForm { received_on: Some(days_ago(40)), ..form("access", vec![email("c@d.com")]) })
+        .await
+        .unwrap();
+    let e = console.extend_request(late.id, "complex").await.unwrap_err();
+    assert!(e.to_string().contains("has passed"), "{e}");
+
+    let custom = console
+        .new_request(RequestForm { regime: Some("days:20".into()), ..form("access", vec![email("e@f.com")]) })
+        .await
+        .unwrap();
+    assert!(console.extend_request(custom.id, "why not").await.unwrap_err().to_string().contains("cannot be extended"));
+
+    let e = console.close_request(custom.id, "denied", None).await.unwrap_err();
+    assert!(e.to_string().contains("needs the reason"), "{e}");
+    let denied = console.close_request(custom.id, "denied", Some("identity not verified")).await.unwrap();
+    assert_eq!(denied.outcome_reason.as_deref(), Some("identity not verified"));
+    assert_eq!(console.close_request(custom.id, "completed", None).await.unwrap_err().code(), Code::Conflict);
+    assert_eq!(console.request(999).await.unwrap_err().code(), Code::NotFound);
+}
+
+#[tokio::test]
+async fn removing_the_client_keeps_the_request() {
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    console.add_client("Acme", None).await.unwrap();
+    let r = console
+        .new_request(RequestForm { client: Some("Acme".into()), ..form("access", vec![email("a@b.com")]) })
+        .await
+        .unwrap();
+    console.remove_client("Acme", true).await.unwrap();
+    let r = console.request(r.id).await.unwrap();
+    assert_eq!((r.client_id, r.client), (None, None));
+}
+
+#[test]
+fn the_cli_records_lists_shows_and_closes_requests() {
+    let ws = Workspace::new();
+    let new = ws.cli(&[
+        "request",
+        "new",
+        "--kind",
+        "erasure",
+        "--email",
+        "ann@example.com",
+        "--email",
+        "ann.work@example.com",
+        "--regime",
+        "ccpa",
+        "--received",
+        "2026-11-20",
+        "--json",
+    ]);
+    assert!(new.status.success(), "{}", stderr(&new));
+    let r: serde_json::Value = serde_json::from_slice(&new.stdout).unwrap();
+    assert_eq!(r["due_on"], "2027-01-04");
+    assert_eq!(r["identifiers"].as_array().unwrap().len(), 2);
+    let id = r["id"].as_i64().unwrap().to_string();
+
+    let list = ws.cli(&["request", "list"]);
+    assert!(stdout(&list).contains("erasure\treceived\tccpa\tdue 2027-01-04"), "{}", stdout(&list));
+    let show = ws.cli(&["request", "show", &id]);
+    assert!(stdout(&show).contains("ann.work@example.com"), "{}", stdout(&show));
+
+    let refused = ws.cli(&["request", "close", &id, "--outcome", "denied", "--json"]);
+    assert_eq!(refused.status.code(), Some(1));
+    let e: serde_json::Value = serde_json::from_slice(&refused.stderr).unwrap();
+    assert_eq!(e["code"], "invalid_input");
+    let closed = ws.cli(&["request", "close", &id, "--outcome", "denied", "--reason", "not verified"]);
+    assert!(stdout(&closed).contains("denied"), "{}", stdout(&closed));
+    let none = ws.cli(&["request", "show", "12345"]);
+    assert!(stderr(&none).contains("No request has number 12345"), "{}", stderr(&none));
+}
