@@ -177,6 +177,13 @@ pub enum RequestCommand {
     List,
     /// Show one request with its identifiers and deadline
     Show { id: i64 },
+    /// Find every record held about the request's person, grouped by kind of data and client
+    Find {
+        id: i64,
+        /// Also search the identifiers found on those records, adding them to the request
+        #[arg(long)]
+        widen: bool,
+    },
     /// Move a request forward: verifying or in_progress
     Status {
         id: i64,
@@ -378,6 +385,7 @@ async fn request(c: &Console, command: RequestCommand, j: bool) -> Result<Exit, 
         }
         RequestCommand::List => print::requests(j, &c.list_requests().await?),
         RequestCommand::Show { id } => print::request(j, "Request", &c.request(id).await?),
+        RequestCommand::Find { id, widen } => print::discovery(j, &c.find_for_request(id, widen).await?),
         RequestCommand::Status { id, status, note } => {
             print::request(j, "Updated", &c.advance_request(id, &status, note.as_deref()).await?)
         }

@@ -10,6 +10,7 @@ use crate::bench;
 use crate::clients::Client;
 use crate::console::{self, ApiError, Export, Removal, Report, Status};
 use crate::leads::{ImportSummary, LeadDetail};
+use crate::requests::discovery::Discovery;
 use crate::requests::{Request, RequestUrgency};
 
 pub enum Exit {
@@ -262,6 +263,30 @@ pub fn requests(as_json: bool, list: &[Request]) -> Result<Exit, console::Error>
                 person(r)
             );
         }
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn discovery(as_json: bool, d: &Discovery) -> Result<Exit, console::Error> {
+    if as_json {
+        json(d);
+        return Ok(Exit::Ok);
+    }
+    let searched: Vec<String> = d.searched.iter().map(|i| format!("{} {}", i.kind.label(), i.value)).collect();
+    println!("Request {}: searched {}", d.request_id, searched.join(", "));
+    if d.groups.is_empty() {
+        println!("Nothing is held about this person here.");
+    }
+    for g in &d.groups {
+        let client = g.client.as_deref().map(|c| format!(" of client '{c}'")).unwrap_or_default();
+        println!("{} {}{client}:", g.records.len(), g.label);
+        for r in &g.records {
+            println!("  {}  {}", r.id, r.source);
+        }
+    }
+    if !d.offered.is_empty() {
+        let offered: Vec<String> = d.offered.iter().map(|i| format!("{} {}", i.kind.label(), i.value)).collect();
+        println!("Also on these records: {}. Add --widen to search them too.", offered.join(", "));
     }
     Ok(Exit::Ok)
 }

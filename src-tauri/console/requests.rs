@@ -7,6 +7,7 @@ use ts_rs::TS;
 
 use super::{now, Console, Error};
 use crate::clients;
+use crate::requests::discovery::{self, Discovery};
 use crate::requests::{self, Identifier, NewRequest, Regime, Request, RequestError, RequestKind, RequestStatus};
 
 /// A new request as the form or the command line gives it; every field is checked.
@@ -82,6 +83,38 @@ impl Console {
     pub async fn request(&self, id: i64) -> Result<Request, Error> {
         let mut conn = self.store.pool().acquire().await?;
         Ok(requests::get(&mut conn, id, today()).await?)
+    }
+
+    /// Everything held about the request's person, grouped by kind of data and client. With
+    /// `widen`, the identifiers found on those records are added to an open request and searched
+    /// too, until no new one turns up.
+    pub async fn find_for_request(&self, id: i64, widen: bool) -> Result<Discovery, Error> {
+        let today = today();
+        let mut tx = self.store.write().await?;
+        let request = match requests::get(&mut tx, id, today).await {
+            Ok(r) => r,
+            Err(e) => return self.settle(tx, "request.find", &format!("request:{id}"), Err(e.into())).await,
+        };
+        let subject = requests::subject(&mut tx, id).await?;
+        let mut added = 0;
+        let found = loop {
+            let searched = requests::searched(&mut tx, id).await?;
+            let (found, offered) = discovery::find(&mut tx, &self.hasher, id, &searched).await?;
+            if !widen || offered.is_empty() {
+                break Ok(found);
+            }
+            match requests::add_identifiers(&mut tx, &request, &offered).await {
+                Ok(0) => break Ok(found),
+                Ok(n) => added += n,
+                Err(e) => break Err(e.into()),
+            }
+        };
+        let object = match &found {
+            Ok(d) if widen => format!("request:{id} found {}; {added} identifiers added", d.describe()),
+            Ok(d) => format!("request:{id} found {}", d.describe()),
+            Err(_) => format!("request:{id}"),
+        };
+        self.settle_about(tx, "request.find", &object, subject.as_deref(), found).await
     }
 
     /// Moves a request forward (to verifying or in progress), with an optional note.

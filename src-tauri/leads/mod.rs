@@ -2,6 +2,7 @@
 //! full-text search, and reading them back for review and export.
 
 pub mod decode;
+pub mod holder;
 pub mod import;
 pub mod parse;
 pub mod query;

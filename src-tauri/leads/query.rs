@@ -2,7 +2,7 @@
 //! full, and finding leads by a person's identifier through the identity index.
 
 use serde::{Deserialize, Serialize};
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use sqlx::{QueryBuilder, Sqlite, SqliteExecutor, SqlitePool};
 use ts_rs::TS;
 
 use crate::identity::{runs, IdentityHash};
@@ -304,9 +304,9 @@ pub async fn count(pool: &SqlitePool, f: &Filter) -> Result<i64, sqlx::Error> {
     q.build_query_scalar().fetch_one(pool).await
 }
 
-pub async fn detail(pool: &SqlitePool, id: i64) -> Result<Option<LeadDetail>, sqlx::Error> {
+pub async fn detail<'e>(db: impl SqliteExecutor<'e>, id: i64) -> Result<Option<LeadDetail>, sqlx::Error> {
     let row: Option<DetailRow> =
-        sqlx::query_as(&format!("{DETAIL_SELECT} WHERE l.id = ?1")).bind(id).fetch_optional(pool).await?;
+        sqlx::query_as(&format!("{DETAIL_SELECT} WHERE l.id = ?1")).bind(id).fetch_optional(db).await?;
     Ok(row.map(Into::into))
 }
 
@@ -323,8 +323,8 @@ pub async fn details(pool: &SqlitePool, f: &Filter, limit: u32, offset: u64) -> 
 }
 
 /// Every lead whose identifiers include `hash`: in the index, or in a run not yet folded into it.
-pub async fn by_identity(pool: &SqlitePool, hash: &IdentityHash) -> Result<Vec<i64>, sqlx::Error> {
-    let rows = sqlx::query_as(runs::LOOKUP).bind(&hash[..]).fetch_all(pool).await?;
+pub async fn by_identity<'e>(db: impl SqliteExecutor<'e>, hash: &IdentityHash) -> Result<Vec<i64>, sqlx::Error> {
+    let rows = sqlx::query_as(runs::LOOKUP).bind(&hash[..]).fetch_all(db).await?;
     Ok(runs::looked_up(hash, rows))
 }
 

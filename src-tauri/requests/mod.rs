@@ -2,6 +2,7 @@
 //! A request moves forward only: received → verifying → in progress → completed or denied.
 
 pub mod deadline;
+pub mod discovery;
 
 use serde::Serialize;
 use sqlx::SqliteConnection;
@@ -399,6 +400,57 @@ pub async fn subject(conn: &mut SqliteConnection, id: i64) -> Result<Option<Stri
             .fetch_optional(&mut *conn)
             .await?;
     Ok(hash.map(hex::encode))
+}
+
+/// The request's identifiers with their keyed hashes, in the order given.
+pub async fn searched(conn: &mut SqliteConnection, id: i64) -> Result<Vec<(Identifier, IdentityHash)>, sqlx::Error> {
+    let rows: Vec<(i64, String, Vec<u8>)> =
+        sqlx::query_as("SELECT kind, value, hash FROM request_identifiers WHERE request_id = ?1 ORDER BY position")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(k, value, hash)| {
+            Some((
+                Identifier { kind: IdKind::from_index_kind(k)?, value },
+                IdentityHash::try_from(hash.as_slice()).ok()?,
+            ))
+        })
+        .collect())
+}
+
+/// Adds identifiers to an open request, after those it has; returns how many were new.
+pub async fn add_identifiers(
+    conn: &mut SqliteConnection,
+    request: &Request,
+    found: &[(Identifier, IdentityHash)],
+) -> Result<usize, RequestError> {
+    check_open(request)?;
+    let have = searched(conn, request.id).await?;
+    let mut position = have.len() as i64;
+    let mut added = 0;
+    for (identifier, hash) in found {
+        if have.iter().any(|(_, h)| h == hash) {
+            continue;
+        }
+        if position as usize >= MAX_IDENTIFIERS {
+            return Err(RequestError::TooManyIdentifiers);
+        }
+        sqlx::query(
+            "INSERT INTO request_identifiers (request_id, position, kind, value, hash) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .bind(request.id)
+        .bind(position)
+        .bind(identifier.kind.index_kind() as i64)
+        .bind(&identifier.value)
+        .bind(&hash[..])
+        .execute(&mut *conn)
+        .await?;
+        position += 1;
+        added += 1;
+    }
+    Ok(added)
 }
 
 async fn identifiers(conn: &mut SqliteConnection, id: i64) -> Result<Vec<Identifier>, sqlx::Error> {

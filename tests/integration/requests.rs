@@ -233,3 +233,82 @@ fn the_cli_records_lists_shows_and_closes_requests() {
     let none = ws.cli(&["request", "show", "12345"]);
     assert!(stderr(&none).contains("No request has number 12345"), "{}", stderr(&none));
 }
+
+/// Acme holds the fixture leads; Beta holds another lead of Ann's, under her phone and another email.
+async fn two_clients_with_ann(ws: &Workspace) -> Console {
+    use crate::fixtures::{self, encode, rows, text, Encoding, HEADER};
+    let console = ws.open().await;
+    console.add_client("Acme", Some("GB")).await.unwrap();
+    console.add_client("Beta", Some("GB")).await.unwrap();
+    let acme = fixtures::write(ws.path(), "leads.csv", &encode(&text(HEADER, &rows(), ',', "\n"), Encoding::Utf8));
+    let mut beta_rows = rows();
+    beta_rows.truncate(1);
+    beta_rows[0][0] = "l:2001".into();
+    beta_rows[0][14] = "ann.personal@example.net".into();
+    beta_rows[0][15] = "p:07911 123456".into();
+    let beta = fixtures::write(ws.path(), "beta.csv", &encode(&text(HEADER, &beta_rows, ',', "\n"), Encoding::Utf8));
+    for (path, client) in [(acme, "Acme"), (beta, "Beta")] {
+        let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        console.import_file(&path, client, &|_| {}, cancel).await.unwrap();
+    }
+    console
+}
+
+#[tokio::test]
+async fn find_lists_every_record_about_the_person_and_widening_follows_the_identifiers_on_them() {
+    let ws = Workspace::new();
+    let console = two_clients_with_ann(&ws).await;
+    let r = console.new_request(form("access", vec![email("ANN.LEE@example.com ")])).await.unwrap();
+
+    let found = console.find_for_request(r.id, false).await.unwrap();
+    assert_eq!(found.groups.len(), 1, "{found:?}");
+    let acme = &found.groups[0];
+    assert_eq!((acme.kind.as_str(), acme.client.as_deref(), acme.records.len()), ("leads", Some("Acme"), 1));
+    let lead = &acme.records[0];
+    assert!(lead.source.starts_with("leads.csv, line 2, imported "), "{}", lead.source);
+    let field = |name: &str| lead.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    assert_eq!(field("full_name"), Some("Ann Lee"));
+    assert_eq!(field("what_is_your_budget?"), Some("under_1000"));
+    assert_eq!(field("id"), Some("1001"));
+    let offered: Vec<(IdKind, &str)> = found.offered.iter().map(|i| (i.kind, i.value.as_str())).collect();
+    assert_eq!(offered, [(IdKind::Phone, "+447911123456"), (IdKind::LeadId, "1001")]);
+
+    let widened = console.find_for_request(r.id, true).await.unwrap();
+    let clients: Vec<Option<&str>> = widened.groups.iter().map(|g| g.client.as_deref()).collect();
+    assert_eq!(clients, [Some("Acme"), Some("Beta")], "Beta's lead shares only Ann's phone");
+    assert!(widened.offered.is_empty());
+    let searched: Vec<&str> = widened.searched.iter().map(|i| i.value.as_str()).collect();
+    assert_eq!(searched, ["ANN.LEE@example.com", "+447911123456", "1001", "ann.personal@example.net", "2001"]);
+    assert_eq!(console.request(r.id).await.unwrap().identifiers.len(), 5, "the request keeps what widening added");
+
+    let audit = serde_json::to_string(&console.audit_list(100, None).await.unwrap()).unwrap();
+    assert!(audit.contains("found 1 leads") && audit.contains("found 2 leads; 4 identifiers added"), "{audit}");
+    assert!(!audit.contains("ann.") && !audit.contains("7911"), "no identifiers in the trail");
+}
+
+#[tokio::test]
+async fn a_person_with_no_data_is_found_to_have_none() {
+    let ws = Workspace::new();
+    let console = two_clients_with_ann(&ws).await;
+    let r = console.new_request(form("access", vec![email("nobody@example.com")])).await.unwrap();
+    let found = console.find_for_request(r.id, true).await.unwrap();
+    assert!(found.groups.is_empty() && found.offered.is_empty());
+    assert_eq!(found.describe(), "nothing");
+    assert_eq!(console.find_for_request(4242, false).await.unwrap_err().code(), Code::NotFound);
+}
+
+#[tokio::test]
+async fn the_cli_finds_and_offers_to_widen() {
+    let ws = Workspace::new();
+    drop(two_clients_with_ann(&ws).await);
+    let new = ws.cli(&["request", "new", "--kind", "access", "--phone", "+44 7911 123456", "--json"]);
+    let id = serde_json::from_slice::<serde_json::Value>(&new.stdout).unwrap()["id"].as_i64().unwrap().to_string();
+    let find = ws.cli(&["request", "find", &id]);
+    let out = stdout(&find);
+    assert!(out.contains("1 leads of client 'Acme'") && out.contains("1 leads of client 'Beta'"), "{out}");
+    assert!(out.contains("Add --widen"), "{out}");
+    let json = ws.cli(&["request", "find", &id, "--widen", "--json"]);
+    let d: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(d["offered"].as_array().unwrap().len(), 0);
+    assert_eq!(d["groups"][0]["records"][0]["fields"][0], serde_json::json!(["id", "1001"]));
+}
