@@ -57,6 +57,9 @@ pub enum Command {
     /// Data-subject requests: record them, follow their legal deadlines, close them
     #[command(subcommand)]
     Request(RequestCommand),
+    /// The suppression list: keyed hashes of erased people's identifiers
+    #[command(subcommand)]
+    Suppression(SuppressionCommand),
     /// Read and verify the audit trail
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -184,6 +187,14 @@ pub enum RequestCommand {
         #[arg(long)]
         widen: bool,
     },
+    /// Erase everything held about an erasure request's person, suppress their identifiers, and
+    /// print the receipt
+    Erase {
+        id: i64,
+        /// Confirm; without it nothing is erased and Custodian says what would be
+        #[arg(long)]
+        yes: bool,
+    },
     /// Move a request forward: verifying or in_progress
     Status {
         id: i64,
@@ -250,6 +261,12 @@ impl PersonIdentifiers {
             .flat_map(|(kind, values)| values.into_iter().map(move |value| Identifier { kind, value }))
             .collect()
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SuppressionCommand {
+    /// List the suppressed identifiers (hashes only), oldest first
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -364,6 +381,7 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
             print::leads(j, &c.find_leads(kind, &value, country.as_deref()).await?.leads)
         }
         Command::Request(command) => request(c, command, j).await,
+        Command::Suppression(SuppressionCommand::List) => print::suppressions(j, &c.suppressions().await?),
         Command::Audit(AuditCommand::Verify) => Ok(print::verification(j, &c.audit_verify().await?)),
         Command::Audit(AuditCommand::List { limit, before }) => print::entries(j, &c.audit_list(limit, before).await?),
         Command::App | Command::Doctor | Command::Bench(_) => unreachable!("handled before a console is opened"),
@@ -385,6 +403,7 @@ async fn request(c: &Console, command: RequestCommand, j: bool) -> Result<Exit, 
         }
         RequestCommand::List => print::requests(j, &c.list_requests().await?),
         RequestCommand::Show { id } => print::request(j, "Request", &c.request(id).await?),
+        RequestCommand::Erase { id, yes } => print::erased(j, &c.erase_request(id, yes).await?),
         RequestCommand::Find { id, widen } => print::discovery(j, &c.find_for_request(id, widen).await?),
         RequestCommand::Status { id, status, note } => {
             print::request(j, "Updated", &c.advance_request(id, &status, note.as_deref()).await?)

@@ -8,9 +8,10 @@ use serde::Serialize;
 use crate::audit::{AuditEntry, Verification};
 use crate::bench;
 use crate::clients::Client;
-use crate::console::{self, ApiError, Export, Removal, Report, Status};
+use crate::console::{self, ApiError, Erased, Export, Removal, Report, Status};
 use crate::leads::{ImportSummary, LeadDetail};
 use crate::requests::discovery::Discovery;
+use crate::requests::erasure::Suppression;
 use crate::requests::{Request, RequestUrgency};
 
 pub enum Exit {
@@ -147,6 +148,9 @@ pub fn import(as_json: bool, s: &ImportSummary) -> Result<Exit, console::Error> 
     println!("  updated           {}", s.updated);
     println!("  duplicates        {} (already stored unchanged, or repeated in the file)", s.duplicates);
     println!("  test leads        {} (flagged)", s.test_leads);
+    if s.suppressed > 0 {
+        println!("  suppressed        {} (people whose data was erased; not imported)", s.suppressed);
+    }
     println!("  rejected rows     {}", s.rejected);
     for r in &s.rejections {
         println!("    line {}: {}", r.line, r.reason);
@@ -287,6 +291,42 @@ pub fn discovery(as_json: bool, d: &Discovery) -> Result<Exit, console::Error> {
     if !d.offered.is_empty() {
         let offered: Vec<String> = d.offered.iter().map(|i| format!("{} {}", i.kind.label(), i.value)).collect();
         println!("Also on these records: {}. Add --widen to search them too.", offered.join(", "));
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn erased(as_json: bool, e: &Erased) -> Result<Exit, console::Error> {
+    if as_json {
+        json(e);
+        return Ok(Exit::Ok);
+    }
+    let r = &e.receipt;
+    println!("Erased request {}'s person. Receipt {}", r.request_id, r.code);
+    println!("  erased at   {} by {}", r.erased_at, r.actor);
+    if r.deleted.is_empty() {
+        println!("  deleted     nothing (nothing was held about this person)");
+    }
+    for d in &r.deleted {
+        println!("  deleted     {} {}", d.count, d.label);
+    }
+    println!("  suppressed  {} identifiers (keyed hashes; later imports skip them)", r.suppressed);
+    println!("  audit head  #{} {}", r.audit_seq, r.audit_hash);
+    if !e.wal_emptied {
+        println!("  note        a reader kept the write-ahead log from being emptied now; it is emptied at the next checkpoint");
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn suppressions(as_json: bool, list: &[Suppression]) -> Result<Exit, console::Error> {
+    if as_json {
+        json(&list);
+    } else if list.is_empty() {
+        println!("The suppression list is empty.");
+    } else {
+        for s in list {
+            let request = s.request_id.map(|r| format!("request {r}")).unwrap_or_default();
+            println!("{}\t{}\t{}\t{request}", s.hash, s.kind, s.added_at);
+        }
     }
     Ok(Exit::Ok)
 }

@@ -28,7 +28,7 @@ const HOLDERS: &[Holder] = &[
     Holder { kind: "imports", label: "import records", table: "imports", owned: "client_id = ?1" },
 ];
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 pub struct Held {
     pub kind: String,
     pub label: String,

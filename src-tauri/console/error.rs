@@ -30,6 +30,8 @@ pub enum Error {
     NoSuchLead(i64),
     #[error("{0}")]
     Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
     #[error(
         "The identity key of workspace {workspace} is not in the keychain, but leads are indexed with it. \
          Restore the keychain from a backup; Custodian will not make a new key, which would make people unfindable."
@@ -85,6 +87,7 @@ impl Error {
             }
             Error::Export(WriteError::Io(..)) => Code::DataDirUnusable,
             Error::NoSuchLead(_) => Code::NotFound,
+            Error::Conflict(_) => Code::Conflict,
             Error::Store(StoreError::Unreadable { .. }) | Error::WorkspaceFileMissing { .. } => {
                 Code::DatabaseUnreadable
             }

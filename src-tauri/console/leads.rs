@@ -97,16 +97,20 @@ impl Console {
             country: client.country.clone(),
             import_id: &import_id,
             hasher: self.hasher.clone(),
+            suppressed: crate::requests::erasure::suppressed(self.store.pool()).await?,
         };
         let result = import::run(&self.store, plan, target, progress, cancel).await;
         let mut tx = self.store.write().await?;
         let (status, totals, outcome) = match &result {
             Ok((s, t)) => {
                 let status = if s.cancelled { "cancelled" } else { "completed" };
-                let outcome = format!(
+                let mut outcome = format!(
                     "{status}: {} imported, {} updated, {} duplicates, {} rejected",
                     t.imported, t.updated, t.duplicates, t.rejected
                 );
+                if t.suppressed > 0 {
+                    outcome.push_str(&format!(", {} suppressed", t.suppressed));
+                }
                 (status, *t, outcome)
             }
             Err(_) => ("failed", Totals::default(), "failed: internal".to_owned()),

@@ -1,14 +1,19 @@
 //! The Console's data-subject request operations. Every change is audited under the person's
 //! keyed hash, never their identifiers.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime};
 use ts_rs::TS;
 
 use super::{now, Console, Error};
+use crate::audit::{self, Event};
 use crate::clients;
+use crate::identity::{runs, IdentityHash};
 use crate::requests::discovery::{self, Discovery};
-use crate::requests::{self, Identifier, NewRequest, Regime, Request, RequestError, RequestKind, RequestStatus};
+use crate::requests::erasure::{self, Receipt, Suppression};
+use crate::requests::{
+    self, IdKind, Identifier, NewRequest, Regime, Request, RequestError, RequestKind, RequestStatus,
+};
 
 /// A new request as the form or the command line gives it; every field is checked.
 #[derive(Debug, Clone, Default, Deserialize, TS)]
@@ -24,6 +29,18 @@ pub struct RequestForm {
     pub client: Option<String>,
     pub verification_notes: Option<String>,
 }
+
+/// What an erasure hands back.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Erased {
+    pub receipt: Receipt,
+    /// Whether the WAL, with the old page images, was emptied at once; if a reader held it, the
+    /// next checkpoint (at the latest when the workspace closes) empties it.
+    pub wal_emptied: bool,
+}
+
+/// Checkpoint attempts after an erasure, 50 ms apart, while readers finish.
+const CHECKPOINT_TRIES: usize = 40;
 
 /// Request dates are calendar days in UTC.
 fn today() -> Date {
@@ -115,6 +132,103 @@ impl Console {
             Err(_) => format!("request:{id}"),
         };
         self.settle_about(tx, "request.find", &object, subject.as_deref(), found).await
+    }
+
+    /// Erases everything held about an erasure request's person in one transaction, puts their
+    /// identifiers on the suppression list, closes the request and returns the receipt. Without
+    /// `confirmed` nothing changes and the error says what would be deleted.
+    pub async fn erase_request(&self, id: i64, confirmed: bool) -> Result<Erased, Error> {
+        let today = today();
+        let mut tx = self.store.write().await?;
+        let request = match requests::get(&mut tx, id, today).await {
+            Ok(r) => r,
+            Err(e) => return self.settle(tx, "request.erase", &format!("request:{id}"), Err(e.into())).await,
+        };
+        let subject = requests::subject(&mut tx, id).await?;
+        let object = format!("request:{id} {}", request.kind.as_str());
+        if let Some(done) = erasure::receipt_of(&mut tx, id).await? {
+            let e = Error::Conflict(format!(
+                "Request {id} was already erased on {} (receipt {}); nothing more was deleted.",
+                &done.erased_at[..10.min(done.erased_at.len())],
+                done.code
+            ));
+            return self.settle_about(tx, "request.erase", &object, subject.as_deref(), Err(e)).await;
+        }
+        let refusal = if request.kind != RequestKind::Erasure {
+            Some(Error::Invalid(format!(
+                "Request {id} is an {} request; only an erasure request erases. Record one with --kind erasure.",
+                request.kind.as_str()
+            )))
+        } else if request.status.is_closed() {
+            Some(RequestError::Closed { id, status: request.status }.into())
+        } else if sqlx::query_scalar::<_, bool>(runs::ANY_RUNS).fetch_one(&mut *tx).await? {
+            Some(Error::Conflict(
+                "An import is still indexing its leads; erase when it has finished, so that nothing it stores is missed."
+                    .into(),
+            ))
+        } else {
+            None
+        };
+        if let Some(e) = refusal {
+            return self.settle_about(tx, "request.erase", &object, subject.as_deref(), Err(e)).await;
+        }
+        let searched = requests::searched(&mut tx, id).await?;
+        let (found, on_records) = discovery::find(&mut tx, &self.hasher, id, &searched).await?;
+        let mut hashes: Vec<(IdKind, IdentityHash)> = searched.iter().map(|(i, h)| (i.kind, *h)).collect();
+        hashes.extend(on_records.iter().map(|(i, h)| (i.kind, *h)));
+        if !confirmed {
+            return Err(Error::ConfirmationRequired(format!(
+                "Erasing request {id}'s person deletes {} and puts {} identifiers on the suppression list. \
+                 Confirm to go ahead (on the command line: --yes).",
+                found.describe(),
+                hashes.len()
+            )));
+        }
+        let deleted = discovery::erase(&mut tx, &found).await?;
+        let at = now();
+        let suppressed = erasure::suppress(&mut tx, &hashes, id, &at).await?;
+        let code = erasure::new_code();
+        erasure::close_erased(&mut tx, &request, &code, &at).await?;
+        let counts = if deleted.is_empty() {
+            "nothing".to_owned()
+        } else {
+            deleted.iter().map(|d| format!("{} {}", d.count, d.label)).collect::<Vec<_>>().join(", ")
+        };
+        let event = Event {
+            action: "request.erase",
+            object: &format!("{object} erased {counts}; {suppressed} identifiers suppressed; receipt {code}"),
+            outcome: "ok",
+            subject: subject.as_deref(),
+        };
+        let entry = audit::append(&mut tx, &at, &self.actor, &event).await?;
+        let receipt = Receipt {
+            code,
+            request_id: id,
+            erased_at: at,
+            actor: self.actor.clone(),
+            deleted,
+            suppressed,
+            audit_seq: entry.seq,
+            audit_hash: entry.hash,
+        };
+        erasure::store_receipt(&mut tx, &receipt).await?;
+        tx.commit().await?;
+        tracing::info!(action = "request.erase", "change recorded");
+        // The old page images stay in the WAL until a checkpoint empties it.
+        let mut wal_emptied = false;
+        for _ in 0..CHECKPOINT_TRIES {
+            if self.store.checkpoint().await? {
+                wal_emptied = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        Ok(Erased { receipt, wal_emptied })
+    }
+
+    /// The identifiers on the suppression list, as keyed hashes.
+    pub async fn suppressions(&self) -> Result<Vec<Suppression>, Error> {
+        Ok(erasure::list(self.store.pool()).await?)
     }
 
     /// Moves a request forward (to verifying or in progress), with an optional note.

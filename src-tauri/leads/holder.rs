@@ -4,10 +4,24 @@ use sqlx::SqliteConnection;
 
 use super::query;
 use crate::identity::{Hasher, IdentityHash};
-use crate::requests::discovery::{Finding, HeldRecord, Holder};
+use crate::requests::discovery::{Erasing, Finding, HeldRecord, Holder};
 use crate::requests::{IdKind, Identifier};
 
-pub const LEADS: Holder = Holder { kind: "leads", label: "leads", find };
+pub const LEADS: Holder = Holder { kind: "leads", label: "leads", find, erase };
+
+/// Deletes the leads; the `leads_forget` trigger takes their search words and identifiers with
+/// them, and secure deletion overwrites what they occupied.
+fn erase<'a>(conn: &'a mut SqliteConnection, records: &'a [HeldRecord]) -> Erasing<'a> {
+    Box::pin(async move {
+        let mut deleted = 0;
+        for record in records {
+            let Ok(id) = record.id.parse::<i64>() else { continue };
+            deleted +=
+                sqlx::query("DELETE FROM leads WHERE id = ?1").bind(id).execute(&mut *conn).await?.rows_affected();
+        }
+        Ok(deleted as i64)
+    })
+}
 
 fn find<'a>(conn: &'a mut SqliteConnection, hasher: &'a Hasher, hashes: &'a [IdentityHash]) -> Finding<'a> {
     Box::pin(async move {

@@ -20,7 +20,7 @@ use ts_rs::TS;
 
 use super::decode::{ExportFile, Format, ReadError, RecordError};
 use super::parse::{Columns, Lead};
-use crate::identity::{runs, Hasher, Kind};
+use crate::identity::{runs, Hasher, IdentityHash, Kind};
 use crate::store::{StoreError, Waiting};
 
 /// Leads stored per transaction: what a crash can lose at most, and the unit of progress.
@@ -75,6 +75,9 @@ pub struct ImportSummary {
     pub rejections: Vec<Rejection>,
     #[ts(type = "number")]
     pub test_leads: u64,
+    /// Rows skipped because they carry an identifier of a person whose data was erased.
+    #[ts(type = "number")]
+    pub suppressed: u64,
     pub cancelled: bool,
     #[ts(type = "number")]
     pub elapsed_ms: u64,
@@ -89,6 +92,7 @@ struct Batch {
     leads: Vec<Lead>,
     rows_read: u64,
     duplicates: u64,
+    suppressed: u64,
     test_leads: u64,
     rejections: Vec<Rejection>,
     rejected: u64,
@@ -151,11 +155,18 @@ pub struct Totals {
     pub duplicates: u64,
     pub rejected: u64,
     pub test_leads: u64,
+    pub suppressed: u64,
 }
 
 /// Starts the parser thread. Batches arrive on the returned channel; the thread stops early when
 /// `cancel` is set or the receiver is dropped.
-fn spawn_parser(mut plan: Plan, hasher: Hasher, country: Option<String>, cancel: Arc<AtomicBool>) -> Receiver<Batch> {
+fn spawn_parser(
+    mut plan: Plan,
+    hasher: Hasher,
+    country: Option<String>,
+    suppressed: HashSet<IdentityHash>,
+    cancel: Arc<AtomicBool>,
+) -> Receiver<Batch> {
     let (tx, rx) = sync_channel::<Batch>(1);
     std::thread::Builder::new()
         .name("lead-import-parser".into())
@@ -174,6 +185,9 @@ fn spawn_parser(mut plan: Plan, hasher: Hasher, country: Option<String>, cancel:
                     Some(Ok(record)) => {
                         batch.rows_read += 1;
                         match plan.columns.lead(record.fields, record.line, &hasher, country.as_deref()) {
+                            Ok(lead) if lead.identities.iter().any(|(_, h)| suppressed.contains(h)) => {
+                                batch.suppressed += 1;
+                            }
                             Ok(lead) => {
                                 batch.test_leads += u64::from(lead.is_test);
                                 if keys.insert(lead.lead_key.clone()) {
@@ -216,6 +230,7 @@ impl Batch {
             leads: Vec::with_capacity(BATCH_ROWS),
             rows_read: 0,
             duplicates: 0,
+            suppressed: 0,
             test_leads: 0,
             rejections: Vec::new(),
             rejected: 0,
@@ -415,20 +430,23 @@ pub struct Target<'a> {
     pub country: Option<String>,
     pub import_id: &'a str,
     pub hasher: Hasher,
+    /// Keyed hashes of erased people: rows carrying one are skipped and counted.
+    pub suppressed: HashSet<IdentityHash>,
 }
 
 /// Reads the whole file into the store, reporting progress after each batch.
 pub async fn run(
     store: &crate::store::Store,
     plan: Plan,
-    target: Target<'_>,
+    mut target: Target<'_>,
     progress: &(dyn Fn(Progress) + Send + Sync),
     cancel: Arc<AtomicBool>,
 ) -> Result<(ImportSummary, Totals), StoreError> {
     let started = Instant::now();
     let (file_name, format, total_bytes, notes) = (plan.file_name.clone(), plan.format(), plan.size(), plan.notes());
     let answer_keys = plan.columns.answer_keys();
-    let batches = spawn_parser(plan, target.hasher.clone(), target.country.clone(), Arc::clone(&cancel));
+    let suppressed = std::mem::take(&mut target.suppressed);
+    let batches = spawn_parser(plan, target.hasher.clone(), target.country.clone(), suppressed, Arc::clone(&cancel));
     let mut bulk = store.bulk().await?;
     let waiting = bulk.waiting();
     let stored = bulk
@@ -467,6 +485,7 @@ pub async fn run(
         rejected: totals.rejected,
         rejections: shown,
         test_leads: totals.test_leads,
+        suppressed: totals.suppressed,
         cancelled: cancel.load(Ordering::Relaxed),
         elapsed_ms: elapsed.as_millis() as u64,
         rows_per_second: per_second(totals.rows_read, elapsed),
@@ -500,6 +519,7 @@ fn write_all(
         totals.duplicates += same + batch.duplicates;
         totals.rejected += batch.rejected;
         totals.test_leads += batch.test_leads;
+        totals.suppressed += batch.suppressed;
         shown.extend(batch.rejections.into_iter().take(SHOWN_REJECTIONS.saturating_sub(shown.len())));
         in_transaction += batch.leads.len();
         if in_transaction >= COMMIT_ROWS {
@@ -519,7 +539,7 @@ fn write_all(
 fn record_totals(conn: &rusqlite::Connection, import_id: &str, t: &Totals) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "UPDATE imports SET rows_read = ?2, imported = ?3, updated = ?4, duplicates = ?5, rejected = ?6,
-            test_leads = ?7 WHERE id = ?1",
+            test_leads = ?7, suppressed = ?8 WHERE id = ?1",
     )?
     .execute(rusqlite::params![
         import_id,
@@ -529,6 +549,7 @@ fn record_totals(conn: &rusqlite::Connection, import_id: &str, t: &Totals) -> ru
         t.duplicates as i64,
         t.rejected as i64,
         t.test_leads as i64,
+        t.suppressed as i64,
     ])?;
     Ok(())
 }

@@ -9,12 +9,16 @@ use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use super::Identifier;
+use crate::clients::Held;
 use crate::identity::{Hasher, IdentityHash};
 
 /// A future a holder returns, borrowing the connection it reads.
 pub type Finding<'a> = Pin<Box<dyn Future<Output = Result<Vec<HeldRecord>, sqlx::Error>> + Send + 'a>>;
 
-/// A kind of personal data and how to find a person's records in it.
+/// A future a holder returns when erasing, with how many records it deleted.
+pub type Erasing<'a> = Pin<Box<dyn Future<Output = Result<i64, sqlx::Error>> + Send + 'a>>;
+
+/// A kind of personal data and how to find and erase a person's records in it.
 pub struct Holder {
     /// Stable name, as exports and receipts use it.
     pub kind: &'static str,
@@ -22,6 +26,9 @@ pub struct Holder {
     pub label: &'static str,
     /// The records held under any of these keyed hashes.
     pub find: for<'a> fn(&'a mut SqliteConnection, &'a Hasher, &'a [IdentityHash]) -> Finding<'a>,
+    /// Deletes these records (as `find` returned them) and everything derived from them, leaving
+    /// no trace in the database.
+    pub erase: for<'a> fn(&'a mut SqliteConnection, &'a [HeldRecord]) -> Erasing<'a>,
 }
 
 /// Every kind of data held about people. Each later capability (synced leads, messages, CRM
@@ -125,4 +132,20 @@ pub async fn find(
         offered: offered.iter().map(|(i, _)| i.clone()).collect(),
     };
     Ok((discovery, offered))
+}
+
+/// Erases every record found, holder by holder, in the caller's transaction. Returns the counts
+/// deleted by kind.
+pub async fn erase(conn: &mut SqliteConnection, found: &Discovery) -> Result<Vec<Held>, sqlx::Error> {
+    let mut deleted = Vec::new();
+    for holder in HOLDERS {
+        let records: Vec<HeldRecord> =
+            found.groups.iter().filter(|g| g.kind == holder.kind).flat_map(|g| g.records.iter().cloned()).collect();
+        if records.is_empty() {
+            continue;
+        }
+        let count = (holder.erase)(conn, &records).await?;
+        deleted.push(Held { kind: holder.kind.into(), label: holder.label.into(), count });
+    }
+    Ok(deleted)
 }

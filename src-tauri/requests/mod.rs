@@ -3,6 +3,7 @@
 
 pub mod deadline;
 pub mod discovery;
+pub mod erasure;
 
 use serde::Serialize;
 use sqlx::SqliteConnection;
@@ -119,7 +120,7 @@ impl IdKind {
         }
     }
 
-    fn from_index_kind(k: i64) -> Option<Self> {
+    pub(crate) fn from_index_kind(k: i64) -> Option<Self> {
         [Self::Email, Self::Phone, Self::LeadId, Self::Psid, Self::WaId, Self::AppUserId, Self::CrmRecord]
             .into_iter()
             .find(|i| i.index_kind() as i64 == k)

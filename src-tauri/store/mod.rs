@@ -181,10 +181,12 @@ impl Store {
     }
 
     /// Moves every committed change from the WAL into the database file and empties the WAL.
-    /// After an erasure this is what removes the old page images from disk.
-    pub async fn checkpoint(&self) -> Result<(), StoreError> {
-        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await?;
-        Ok(())
+    /// After an erasure this is what removes the old page images from disk. Returns false when a
+    /// reader still on an older snapshot kept it from finishing.
+    pub async fn checkpoint(&self) -> Result<bool, StoreError> {
+        let (busy, _, _): (i64, i64, i64) =
+            sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&self.pool).await?;
+        Ok(busy == 0)
     }
 
     /// Closes the database with everything in the main file. SQLite would also checkpoint when its

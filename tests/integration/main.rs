@@ -6,6 +6,7 @@ mod bindings;
 mod cli;
 mod clients;
 mod crash;
+mod erasure;
 mod fixtures;
 mod import;
 mod requests;

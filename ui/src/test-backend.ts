@@ -99,7 +99,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         backend.leads.push(lead(start + 1, "Imported Person", client));
         return {
           import_id: "imp-1", client, file_name: path.split("/").pop(), format: "utf16_le", rows_read: 2, imported: 1, updated: 0,
-          duplicates: 0, rejected: 1, rejections: [{ line: 3, reason: "has 2 fields where the header has 18" }], test_leads: 0,
+          duplicates: 0, rejected: 1, rejections: [{ line: 3, reason: "has 2 fields where the header has 18" }], test_leads: 0, suppressed: 0,
           cancelled: false, elapsed_ms: 10, rows_per_second: 200, notes: ["Read as UTF-16 LE, TAB-separated."],
         };
       }

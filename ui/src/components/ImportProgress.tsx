@@ -23,6 +23,9 @@ export function ImportReport({ summary, onClose }: { summary: ImportSummary; onC
     ["Test leads (flagged)", summary.test_leads],
     ["Rows rejected", summary.rejected],
   ];
+  if (summary.suppressed > 0) {
+    figures.push(["Skipped: people whose data was erased", summary.suppressed]);
+  }
   return (
     <div className="backdrop">
       <div className="dialog wide" role="dialog" aria-modal="true" aria-labelledby="import-title" data-testid="import-summary">

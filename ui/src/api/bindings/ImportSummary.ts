@@ -22,7 +22,11 @@ duplicates: number, rejected: number,
 /**
  * The first rejections, by line.
  */
-rejections: Array<Rejection>, test_leads: number, cancelled: boolean, elapsed_ms: number, rows_per_second: number, 
+rejections: Array<Rejection>, test_leads: number, 
+/**
+ * Rows skipped because they carry an identifier of a person whose data was erased.
+ */
+suppressed: number, cancelled: boolean, elapsed_ms: number, rows_per_second: number, 
 /**
  * Things the reader noticed about the file, such as its encoding.
  */

@@ -1,0 +1,161 @@
+//! What an erasure leaves behind on purpose: the suppression list (keyed hashes only, so erased
+//! data does not come back) and a receipt that holds no personal data.
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+use sqlx::{SqliteConnection, SqlitePool};
+use ts_rs::TS;
+
+use super::{IdKind, Request, RequestStatus};
+use crate::clients::Held;
+use crate::identity::IdentityHash;
+
+/// The receipt handed back after an erasure.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Receipt {
+    /// A confirmation code the person can be given.
+    pub code: String,
+    #[ts(type = "number")]
+    pub request_id: i64,
+    /// RFC 3339, UTC.
+    pub erased_at: String,
+    /// Who ran the erasure.
+    pub actor: String,
+    /// What was deleted, by kind and count.
+    pub deleted: Vec<Held>,
+    /// Identifiers newly put on the suppression list.
+    #[ts(type = "number")]
+    pub suppressed: i64,
+    /// The audit chain's head after the erasure: its entry number and hash.
+    #[ts(type = "number")]
+    pub audit_seq: i64,
+    pub audit_hash: String,
+}
+
+/// One suppressed identifier, as `suppression list` shows it.
+#[derive(Debug, Clone, Serialize, TS, sqlx::FromRow)]
+pub struct Suppression {
+    /// The keyed hash, hex.
+    pub hash: String,
+    pub kind: String,
+    #[ts(type = "number | null")]
+    pub request_id: Option<i64>,
+    pub added_at: String,
+}
+
+/// A new receipt code: "ER-" and twelve characters that are easy to read out.
+pub fn new_code() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let bytes = uuid::Uuid::new_v4().into_bytes();
+    let chars: String = bytes.iter().take(12).map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect();
+    format!("ER-{}-{}-{}", &chars[..4], &chars[4..8], &chars[8..])
+}
+
+/// Puts identifiers on the suppression list; returns how many were not on it yet.
+pub async fn suppress(
+    conn: &mut SqliteConnection,
+    hashes: &[(IdKind, IdentityHash)],
+    request_id: i64,
+    at: &str,
+) -> Result<i64, sqlx::Error> {
+    let mut added = 0;
+    for (kind, hash) in hashes {
+        added += sqlx::query(
+            "INSERT INTO suppressions (hash, kind, request_id, added_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+        )
+        .bind(&hash[..])
+        .bind(kind.index_kind() as i64)
+        .bind(request_id)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    }
+    Ok(added as i64)
+}
+
+/// Every suppressed hash, for an import to check rows against in memory.
+pub async fn suppressed(pool: &SqlitePool) -> Result<HashSet<IdentityHash>, sqlx::Error> {
+    let rows: Vec<Vec<u8>> = sqlx::query_scalar("SELECT hash FROM suppressions").fetch_all(pool).await?;
+    Ok(rows.into_iter().filter_map(|h| IdentityHash::try_from(h.as_slice()).ok()).collect())
+}
+
+pub async fn list(pool: &SqlitePool) -> Result<Vec<Suppression>, sqlx::Error> {
+    let rows: Vec<(Vec<u8>, i64, Option<i64>, String)> =
+        sqlx::query_as("SELECT hash, kind, request_id, added_at FROM suppressions ORDER BY added_at, hash")
+            .fetch_all(pool)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(hash, kind, request_id, added_at)| Suppression {
+            hash: hex::encode(hash),
+            kind: super::IdKind::from_index_kind(kind).map(|k| k.label()).unwrap_or("identifier").into(),
+            request_id,
+            added_at,
+        })
+        .collect())
+}
+
+/// Removes what the request itself held about the person (the identifiers as given, the notes)
+/// and closes it as completed; only the keyed hashes stay, naming the person in the audit trail.
+pub async fn close_erased(
+    conn: &mut SqliteConnection,
+    request: &Request,
+    code: &str,
+    at: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE request_identifiers SET value = '' WHERE request_id = ?1")
+        .bind(request.id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "UPDATE requests SET status = ?2, verification_notes = '', outcome_reason = ?3, closed_at = ?4 WHERE id = ?1",
+    )
+    .bind(request.id)
+    .bind(RequestStatus::Completed)
+    .bind(format!("erased; receipt {code}"))
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn store_receipt(conn: &mut SqliteConnection, r: &Receipt) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO erasure_receipts (code, request_id, erased_at, actor, deleted, suppressed, audit_seq, audit_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )
+    .bind(&r.code)
+    .bind(r.request_id)
+    .bind(&r.erased_at)
+    .bind(&r.actor)
+    .bind(serde_json::to_string(&r.deleted).expect("counts serialise"))
+    .bind(r.suppressed)
+    .bind(r.audit_seq)
+    .bind(&r.audit_hash)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The receipt of a request already erased.
+pub async fn receipt_of(conn: &mut SqliteConnection, request_id: i64) -> Result<Option<Receipt>, sqlx::Error> {
+    let row: Option<(String, String, String, String, i64, i64, String)> = sqlx::query_as(
+        "SELECT code, erased_at, actor, deleted, suppressed, audit_seq, audit_hash FROM erasure_receipts
+         WHERE request_id = ?1",
+    )
+    .bind(request_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|(code, erased_at, actor, deleted, suppressed, audit_seq, audit_hash)| Receipt {
+        code,
+        request_id,
+        erased_at,
+        actor,
+        deleted: serde_json::from_str(&deleted).unwrap_or_default(),
+        suppressed,
+        audit_seq,
+        audit_hash,
+    }))
+}

@@ -1,0 +1,215 @@
+//! Erasure: every record about a person goes in one transaction, nothing of them stays readable
+//! anywhere in the data directory (database pages decrypted one by one, free pages and the WAL
+//! included), their identifiers are suppressed, and a receipt without personal data comes back.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use aes::cipher::{block_padding::NoPadding, BlockDecryptMut, KeyIvInit};
+use custodian::bench::leadgen;
+use custodian::console::{Code, Console, RequestForm};
+use custodian::leads::{Filter, ImportSummary};
+use custodian::requests::{IdKind, Identifier, RequestStatus};
+
+use crate::support::{files_in, stdout, Workspace};
+
+/// Others in the file besides the person erased.
+const OTHERS: u64 = 3_000;
+
+/// What the person wrote, each value found nowhere else.
+const NAME: &str = "Philippa Quartermaine";
+const EMAIL: &str = "pquartermaine@example.test";
+const PHONE: &str = "+44 7700 900999";
+const ANSWER: &str = "Xylophone repairs in Zennor";
+
+/// The export file, written beside the data directory (not in it, where the scan would find it).
+fn export_file(ws: &Workspace) -> PathBuf {
+    let dir = ws.path().with_extension("files");
+    std::fs::create_dir_all(&dir).unwrap();
+    let header = leadgen::header();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut rows: Vec<Vec<String>> = (0..OTHERS).map(leadgen::row).collect();
+    let mut person = leadgen::row(OTHERS);
+    person[at("full_name")] = NAME.into();
+    person[at("email")] = EMAIL.into();
+    person[at("phone_number")] = format!("p:{PHONE}");
+    person[at("anything_else_we_should_know?")] = ANSWER.into();
+    rows.insert(OTHERS as usize / 2, person);
+    let mut text = header.join("\t");
+    for row in &rows {
+        text.push('\n');
+        text.push_str(&row.join("\t"));
+    }
+    let path = dir.join("export.tsv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+async fn import(console: &Console, path: &Path) -> ImportSummary {
+    console.import_file(path, "Acme", &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap()
+}
+
+/// SQLCipher's page layout with this workspace's settings: 16 KiB pages ending in a 16-byte IV
+/// and a 32-byte HMAC; page 1 starts with the 16-byte salt in the clear.
+const PAGE: usize = 16_384;
+const RESERVE: usize = 48;
+
+/// Every page of the database file, decrypted with the workspace key.
+fn decrypted_pages(db: &Path, key: &[u8; 32]) -> Vec<Vec<u8>> {
+    let bytes = std::fs::read(db).unwrap();
+    assert_eq!(bytes.len() % PAGE, 0, "whole pages");
+    bytes
+        .chunks(PAGE)
+        .enumerate()
+        .map(|(i, page)| {
+            let start = if i == 0 { 16 } else { 0 };
+            let iv = &page[PAGE - RESERVE..PAGE - RESERVE + 16];
+            let mut data = page[start..PAGE - RESERVE].to_vec();
+            cbc::Decryptor::<aes::Aes256>::new(key.into(), iv.into())
+                .decrypt_padded_mut::<NoPadding>(&mut data)
+                .expect("whole blocks");
+            data
+        })
+        .collect()
+}
+
+/// The needles found anywhere: in any file as it is on disk, or in a decrypted database page.
+fn traces(dir: &Path, key: &[u8; 32], needles: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    // The WAL and its index go when the last connection closes, which may be while we list them.
+    let mut haystacks: Vec<(String, Vec<u8>)> =
+        files_in(dir).into_iter().filter_map(|p| Some((p.display().to_string(), std::fs::read(&p).ok()?))).collect();
+    let db = dir.join("custodian.db");
+    for (i, page) in decrypted_pages(&db, key).into_iter().enumerate() {
+        haystacks.push((format!("database page {}", i + 1), page));
+    }
+    for (place, bytes) in &haystacks {
+        for needle in needles {
+            if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                found.push(format!("{needle} in {place}"));
+            }
+        }
+    }
+    found
+}
+
+#[tokio::test]
+async fn erasing_a_subject_removes_every_trace_from_disk_and_keeps_everyone_else() {
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    let key = *ws.key().await.expose();
+    console.add_client("Acme", Some("GB")).await.unwrap();
+    let file = export_file(&ws);
+    assert_eq!(import(&console, &file).await.imported, OTHERS + 1);
+    let request = console
+        .new_request(RequestForm {
+            kind: "erasure".into(),
+            identifiers: vec![Identifier { kind: IdKind::Email, value: EMAIL.to_uppercase() }],
+            client: Some("Acme".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    console.close().await;
+
+    // The scanner sees the person before, so it would see any trace after.
+    let person = [NAME, EMAIL, "7700 900999", ANSWER, "Quartermaine", "Zennor"];
+    let others = [leadgen::email(7), leadgen::email(OTHERS - 1)];
+    let before = traces(ws.path(), &key, &person);
+    for value in [NAME, EMAIL, ANSWER] {
+        assert!(before.iter().any(|t| t.starts_with(value) && t.contains("database page")), "{value}: {before:?}");
+    }
+    assert!(decrypted_pages(&ws.db(), &key)[0][..2] == [0x40, 0x00], "page 1 decrypts: its page size is 16 KiB");
+
+    let console = ws.open().await;
+    let preview = console.erase_request(request.id, false).await.unwrap_err();
+    assert_eq!(preview.code(), Code::ConfirmationRequired);
+    assert!(preview.to_string().contains("deletes 1 leads"), "{preview}");
+    let erased = console.erase_request(request.id, true).await.unwrap();
+    let receipt = &erased.receipt;
+    assert!(erased.wal_emptied);
+    assert_eq!(receipt.deleted.iter().map(|d| (d.kind.as_str(), d.count)).collect::<Vec<_>>(), [("leads", 1)]);
+    assert_eq!(receipt.suppressed, 3, "email, phone and Meta lead id");
+    let head = console.audit_list(1, None).await.unwrap().remove(0);
+    assert_eq!((receipt.audit_seq, receipt.audit_hash.as_str()), (head.seq, head.hash.as_str()));
+    let receipt_text = serde_json::to_string(receipt).unwrap();
+    assert!(person.iter().all(|p| !receipt_text.contains(p)), "no personal data in the receipt");
+    let closed = console.request(request.id).await.unwrap();
+    assert_eq!(closed.status, RequestStatus::Completed);
+    assert!(closed.identifiers.iter().all(|i| i.value.is_empty()), "the request forgets the identifiers as given");
+    assert_eq!(console.list_leads(&Filter::default(), 10, 0).await.unwrap().len(), 10);
+    let search = Filter { search: Some("Quartermaine".into()), ..Default::default() };
+    assert!(console.list_leads(&search, 10, 0).await.unwrap().is_empty());
+    console.close().await;
+
+    assert_eq!(traces(ws.path(), &key, &person), Vec::<String>::new());
+    let still = traces(ws.path(), &key, &others.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(still.len(), 2, "everyone else is still there: {still:?}");
+    let store = ws.raw_store().await;
+    assert!(store.check().await.unwrap().is_empty());
+    store.close().await;
+
+    // The same file again: the erased person is skipped and counted, nobody else changes.
+    let console = ws.open().await;
+    let again = import(&console, &file).await;
+    assert_eq!((again.imported, again.suppressed, again.duplicates), (0, 1, OTHERS));
+    let lookup = console.find_leads(custodian::console::IdentifierKind::Phone, PHONE, None).await.unwrap();
+    assert!(lookup.leads.is_empty());
+    console.close().await;
+    assert!(traces(ws.path(), &key, &person).is_empty(), "a skipped row leaves nothing either");
+    std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
+}
+
+#[tokio::test]
+async fn a_second_erasure_says_it_was_done_and_other_requests_do_not_erase() {
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    console.add_client("Acme", Some("GB")).await.unwrap();
+    let file = export_file(&ws);
+    import(&console, &file).await;
+    std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
+    let ask = |kind: &str| RequestForm {
+        kind: kind.into(),
+        identifiers: vec![Identifier { kind: IdKind::Email, value: EMAIL.into() }],
+        ..Default::default()
+    };
+    let access = console.new_request(ask("access")).await.unwrap();
+    let e = console.erase_request(access.id, true).await.unwrap_err();
+    assert_eq!(e.code(), Code::InvalidInput);
+    assert!(e.to_string().contains("only an erasure request erases"), "{e}");
+
+    let first = console.new_request(ask("erasure")).await.unwrap();
+    let receipt = console.erase_request(first.id, true).await.unwrap().receipt;
+    let again = console.erase_request(first.id, true).await.unwrap_err();
+    assert_eq!(again.code(), Code::Conflict);
+    assert!(again.to_string().contains(&receipt.code), "{again}");
+
+    // A new request for the same person finds nothing left, and says so in its receipt.
+    let second = console.new_request(ask("erasure")).await.unwrap();
+    let nothing = console.erase_request(second.id, true).await.unwrap().receipt;
+    assert!(nothing.deleted.is_empty());
+    assert_eq!(nothing.suppressed, 0, "already suppressed");
+    assert_eq!(console.suppressions().await.unwrap().len(), 3);
+    assert_eq!(console.erase_request(999, true).await.unwrap_err().code(), Code::NotFound);
+}
+
+#[test]
+fn the_cli_erases_with_yes_and_prints_the_receipt() {
+    let ws = Workspace::new();
+    assert!(ws.cli(&["client", "add", "Acme", "--country", "GB"]).status.success());
+    let file = export_file(&ws);
+    assert!(ws.cli(&["import", file.to_str().unwrap(), "--client", "Acme"]).status.success());
+    std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
+    let new = ws.cli(&["request", "new", "--kind", "erasure", "--phone", "07700 900999", "--client", "Acme", "--json"]);
+    let id = serde_json::from_slice::<serde_json::Value>(&new.stdout).unwrap()["id"].as_i64().unwrap().to_string();
+    let unconfirmed = ws.cli(&["request", "erase", &id]);
+    assert_eq!(unconfirmed.status.code(), Some(1));
+    let erase = ws.cli(&["request", "erase", &id, "--yes"]);
+    let out = stdout(&erase);
+    assert!(erase.status.success() && out.contains("Receipt ER-") && out.contains("deleted     1 leads"), "{out}");
+    let list = stdout(&ws.cli(&["suppression", "list", "--json"]));
+    let list: serde_json::Value = serde_json::from_str(&list).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 3);
+    assert!(!list.to_string().contains("7700"), "hashes only");
+}
