@@ -195,6 +195,8 @@ pub enum RequestCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Flag a restriction or objection request's person: later pushes and sends skip them
+    Restrict { id: i64 },
     /// Move a request forward: verifying or in_progress
     Status {
         id: i64,
@@ -403,6 +405,7 @@ async fn request(c: &Console, command: RequestCommand, j: bool) -> Result<Exit, 
         }
         RequestCommand::List => print::requests(j, &c.list_requests().await?),
         RequestCommand::Show { id } => print::request(j, "Request", &c.request(id).await?),
+        RequestCommand::Restrict { id } => print::request(j, "Restricted", &c.restrict_request(id).await?),
         RequestCommand::Erase { id, yes } => print::erased(j, &c.erase_request(id, yes).await?),
         RequestCommand::Find { id, widen } => print::discovery(j, &c.find_for_request(id, widen).await?),
         RequestCommand::Status { id, status, note } => {

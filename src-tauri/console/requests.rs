@@ -11,6 +11,7 @@ use crate::clients;
 use crate::identity::{runs, IdentityHash};
 use crate::requests::discovery::{self, Discovery};
 use crate::requests::erasure::{self, Receipt, Suppression};
+use crate::requests::restriction;
 use crate::requests::{
     self, IdKind, Identifier, NewRequest, Regime, Request, RequestError, RequestKind, RequestStatus,
 };
@@ -172,10 +173,7 @@ impl Console {
         if let Some(e) = refusal {
             return self.settle_about(tx, "request.erase", &object, subject.as_deref(), Err(e)).await;
         }
-        let searched = requests::searched(&mut tx, id).await?;
-        let (found, on_records) = discovery::find(&mut tx, &self.hasher, id, &searched).await?;
-        let mut hashes: Vec<(IdKind, IdentityHash)> = searched.iter().map(|(i, h)| (i.kind, *h)).collect();
-        hashes.extend(on_records.iter().map(|(i, h)| (i.kind, *h)));
+        let (found, hashes) = self.person(&mut tx, id).await?;
         if !confirmed {
             return Err(Error::ConfirmationRequired(format!(
                 "Erasing request {id}'s person deletes {} and puts {} identifiers on the suppression list. \
@@ -224,6 +222,52 @@ impl Console {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
         Ok(Erased { receipt, wal_emptied })
+    }
+
+    /// Flags a restriction or objection request's person so that every later push or send to a
+    /// third party skips them, and closes the request as completed.
+    pub async fn restrict_request(&self, id: i64) -> Result<Request, Error> {
+        let today = today();
+        let mut tx = self.store.write().await?;
+        let request = match requests::get(&mut tx, id, today).await {
+            Ok(r) => r,
+            Err(e) => return self.settle(tx, "request.restrict", &format!("request:{id}"), Err(e.into())).await,
+        };
+        let subject = requests::subject(&mut tx, id).await?;
+        let object = format!("request:{id} {}", request.kind.as_str());
+        if !matches!(request.kind, RequestKind::Restriction | RequestKind::Objection) {
+            let e = Error::Invalid(format!(
+                "Request {id} is an {} request; only a restriction or objection request flags the person.",
+                request.kind.as_str()
+            ));
+            return self.settle_about(tx, "request.restrict", &object, subject.as_deref(), Err(e)).await;
+        }
+        if request.status.is_closed() {
+            let e = RequestError::Closed { id, status: request.status }.into();
+            return self.settle_about(tx, "request.restrict", &object, subject.as_deref(), Err(e)).await;
+        }
+        let (_, hashes) = self.person(&mut tx, id).await?;
+        let at = now();
+        let flagged = restriction::flag(&mut tx, &hashes, id, &at).await?;
+        let outcome = format!("restricted: {} identifiers flagged", hashes.len());
+        requests::close(&mut tx, &request, RequestStatus::Completed, Some(&outcome), &at).await?;
+        let object = format!("{object} {flagged} identifiers newly flagged");
+        let result = requests::get(&mut tx, id, today).await.map_err(Error::from);
+        self.settle_about(tx, "request.restrict", &object, subject.as_deref(), result).await
+    }
+
+    /// What is held about the request's person, and every identifier that names them: the
+    /// request's own and those found on the records.
+    async fn person(
+        &self,
+        tx: &mut sqlx::SqliteConnection,
+        id: i64,
+    ) -> Result<(Discovery, Vec<(IdKind, IdentityHash)>), Error> {
+        let searched = requests::searched(tx, id).await?;
+        let (found, on_records) = discovery::find(tx, &self.hasher, id, &searched).await?;
+        let mut hashes: Vec<(IdKind, IdentityHash)> = searched.iter().map(|(i, h)| (i.kind, *h)).collect();
+        hashes.extend(on_records.iter().map(|(i, h)| (i.kind, *h)));
+        Ok((found, hashes))
     }
 
     /// The identifiers on the suppression list, as keyed hashes.

@@ -312,3 +312,29 @@ async fn the_cli_finds_and_offers_to_widen() {
     assert_eq!(d["offered"].as_array().unwrap().len(), 0);
     assert_eq!(d["groups"][0]["records"][0]["fields"][0], serde_json::json!(["id", "1001"]));
 }
+
+#[tokio::test]
+async fn a_restriction_flags_the_person_under_every_identifier_found_for_the_one_check_sends_make() {
+    use custodian::identity::Kind;
+    use custodian::requests::restriction::is_restricted;
+    let ws = Workspace::new();
+    let console = two_clients_with_ann(&ws).await;
+    let access = console.new_request(form("access", vec![email("ann.lee@example.com")])).await.unwrap();
+    assert_eq!(console.restrict_request(access.id).await.unwrap_err().code(), Code::InvalidInput);
+
+    let r = console.new_request(form("objection", vec![email("ann.lee@example.com")])).await.unwrap();
+    let mut conn = console.store().pool().acquire().await.unwrap();
+    let phone = console.hasher().identify(Kind::Phone, "+44 7911 123456", None).unwrap();
+    let bob = console.hasher().identify(Kind::Email, "bob@example.net", None).unwrap();
+    assert!(!is_restricted(&mut conn, &[phone]).await.unwrap());
+    drop(conn);
+
+    let done = console.restrict_request(r.id).await.unwrap();
+    assert_eq!(done.status, RequestStatus::Completed);
+    assert!(done.outcome_reason.unwrap().starts_with("restricted"));
+    let mut conn = console.store().pool().acquire().await.unwrap();
+    assert!(is_restricted(&mut conn, &[bob, phone]).await.unwrap(), "the phone on her lead is flagged too");
+    assert!(!is_restricted(&mut conn, &[bob]).await.unwrap(), "nobody else is");
+    drop(conn);
+    assert_eq!(console.restrict_request(r.id).await.unwrap_err().code(), Code::Conflict, "already closed");
+}

@@ -1,0 +1,45 @@
+//! Restriction of processing and objection: the person is flagged by keyed hash, and every later
+//! push or send to a third party asks `is_restricted` before it goes.
+
+use sqlx::SqliteConnection;
+
+use super::IdKind;
+use crate::identity::IdentityHash;
+
+/// Flags identifiers; returns how many were not flagged yet.
+pub async fn flag(
+    conn: &mut SqliteConnection,
+    hashes: &[(IdKind, IdentityHash)],
+    request_id: i64,
+    at: &str,
+) -> Result<i64, sqlx::Error> {
+    let mut added = 0;
+    for (kind, hash) in hashes {
+        added += sqlx::query(
+            "INSERT INTO restrictions (hash, kind, request_id, added_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+        )
+        .bind(&hash[..])
+        .bind(kind.index_kind() as i64)
+        .bind(request_id)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    }
+    Ok(added as i64)
+}
+
+/// The one check every push or send to a third party makes: whether any of a record's
+/// identifiers belongs to a person who restricted processing or objected to it.
+pub async fn is_restricted(conn: &mut SqliteConnection, hashes: &[IdentityHash]) -> Result<bool, sqlx::Error> {
+    for hash in hashes {
+        let found: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM restrictions WHERE hash = ?1)")
+            .bind(&hash[..])
+            .fetch_one(&mut *conn)
+            .await?;
+        if found {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
