@@ -195,6 +195,16 @@ pub enum RequestCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Correct a field on every record held about a rectification request's person
+    Rectify {
+        id: i64,
+        /// The field, as `request find` names it (e.g. email, full_name, or a form's question)
+        #[arg(long)]
+        field: String,
+        /// The corrected value
+        #[arg(long)]
+        value: String,
+    },
     /// Flag a restriction or objection request's person: later pushes and sends skip them
     Restrict { id: i64 },
     /// Move a request forward: verifying or in_progress
@@ -405,6 +415,9 @@ async fn request(c: &Console, command: RequestCommand, j: bool) -> Result<Exit, 
         }
         RequestCommand::List => print::requests(j, &c.list_requests().await?),
         RequestCommand::Show { id } => print::request(j, "Request", &c.request(id).await?),
+        RequestCommand::Rectify { id, field, value } => {
+            print::rectified(j, &c.rectify_request(id, &field, &value).await?)
+        }
         RequestCommand::Restrict { id } => print::request(j, "Restricted", &c.restrict_request(id).await?),
         RequestCommand::Erase { id, yes } => print::erased(j, &c.erase_request(id, yes).await?),
         RequestCommand::Find { id, widen } => print::discovery(j, &c.find_for_request(id, widen).await?),

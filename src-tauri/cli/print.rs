@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::audit::{AuditEntry, Verification};
 use crate::bench;
 use crate::clients::Client;
-use crate::console::{self, ApiError, Erased, Export, Removal, Report, Status};
+use crate::console::{self, ApiError, Erased, Export, Rectified, Removal, Report, Status};
 use crate::leads::{ImportSummary, LeadDetail};
 use crate::requests::discovery::Discovery;
 use crate::requests::erasure::Suppression;
@@ -328,5 +328,15 @@ pub fn suppressions(as_json: bool, list: &[Suppression]) -> Result<Exit, console
             println!("{}\t{}\t{}\t{request}", s.hash, s.kind, s.added_at);
         }
     }
+    Ok(Exit::Ok)
+}
+
+pub fn rectified(as_json: bool, r: &Rectified) -> Result<Exit, console::Error> {
+    if as_json {
+        json(r);
+        return Ok(Exit::Ok);
+    }
+    let counts: Vec<String> = r.changed.iter().map(|c| format!("{} {}", c.count, c.label)).collect();
+    println!("Corrected on {} for request {}; the old value is not kept.", counts.join(", "), r.request.id);
     Ok(Exit::Ok)
 }

@@ -21,7 +21,7 @@ use ts_rs::TS;
 pub use doctor::{doctor, Check, Report, Status};
 pub use error::{ApiError, Code, Error};
 pub use leads::{Export, IdentifierKind, Lookup};
-pub use requests::{Erased, RequestForm};
+pub use requests::{Erased, Rectified, RequestForm};
 
 use crate::audit::{self, AuditEntry, Event, Verification};
 use crate::clients::{self, Client, Holdings};

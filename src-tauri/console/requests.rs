@@ -8,8 +8,9 @@ use ts_rs::TS;
 use super::{now, Console, Error};
 use crate::audit::{self, Event};
 use crate::clients;
+use crate::clients::Held;
 use crate::identity::{runs, IdentityHash};
-use crate::requests::discovery::{self, Discovery};
+use crate::requests::discovery::{self, Correction, Discovery};
 use crate::requests::erasure::{self, Receipt, Suppression};
 use crate::requests::restriction;
 use crate::requests::{
@@ -38,6 +39,14 @@ pub struct Erased {
     /// Whether the WAL, with the old page images, was emptied at once; if a reader held it, the
     /// next checkpoint (at the latest when the workspace closes) empties it.
     pub wal_emptied: bool,
+}
+
+/// What a rectification changed.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Rectified {
+    pub request: Request,
+    /// Records changed, by kind.
+    pub changed: Vec<Held>,
 }
 
 /// Checkpoint attempts after an erasure, 50 ms apart, while readers finish.
@@ -254,6 +263,83 @@ impl Console {
         let object = format!("{object} {flagged} identifiers newly flagged");
         let result = requests::get(&mut tx, id, today).await.map_err(Error::from);
         self.settle_about(tx, "request.restrict", &object, subject.as_deref(), result).await
+    }
+
+    /// Corrects one field on every record held about a rectification request's person. The old
+    /// value is not kept anywhere: secure deletion overwrites it and its search words go.
+    pub async fn rectify_request(&self, id: i64, field: &str, value: &str) -> Result<Rectified, Error> {
+        let today = today();
+        let mut tx = self.store.write().await?;
+        let request = match requests::get(&mut tx, id, today).await {
+            Ok(r) => r,
+            Err(e) => return self.settle(tx, "request.rectify", &format!("request:{id}"), Err(e.into())).await,
+        };
+        let subject = requests::subject(&mut tx, id).await?;
+        let field = field.trim();
+        let object = format!("request:{id} {} field {field}", request.kind.as_str());
+        let refusal = if request.kind != RequestKind::Rectification {
+            Some(Error::Invalid(format!(
+                "Request {id} is an {} request; only a rectification request corrects data.",
+                request.kind.as_str()
+            )))
+        } else if request.status.is_closed() {
+            Some(RequestError::Closed { id, status: request.status }.into())
+        } else if sqlx::query_scalar::<_, bool>(runs::ANY_RUNS).fetch_one(&mut *tx).await? {
+            Some(Error::Conflict(
+                "An import is still indexing its leads; correct the data when it has finished.".into(),
+            ))
+        } else {
+            None
+        };
+        if let Some(e) = refusal {
+            return self.settle_about(tx, "request.rectify", &object, subject.as_deref(), Err(e)).await;
+        }
+        let value = requests::clean_text(value)?;
+        let (found, _) = self.person(&mut tx, id).await?;
+        let correction = Correction { field: field.to_owned(), value };
+        let changed = match discovery::rectify(&mut tx, &self.hasher, &found, &correction).await? {
+            Ok(changed) => changed,
+            Err(why) => {
+                // Some records may already hold the new value: none of it may stay.
+                tx.rollback().await?;
+                let tx = self.store.write().await?;
+                return self
+                    .settle_about(tx, "request.rectify", &object, subject.as_deref(), Err(Error::Invalid(why)))
+                    .await;
+            }
+        };
+        if changed.is_empty() {
+            let holds = |r: &discovery::HeldRecord| r.fields.iter().any(|(k, _)| k == field);
+            let e = if found.groups.iter().flat_map(|g| &g.records).any(holds) {
+                Error::Invalid(format!("Every record already holds that value in '{field}'; nothing changed."))
+            } else {
+                let mut names: Vec<&str> = found
+                    .groups
+                    .iter()
+                    .flat_map(|g| &g.records)
+                    .flat_map(|r| r.fields.iter().map(|(k, _)| k.as_str()))
+                    .collect();
+                names.sort_unstable();
+                names.dedup();
+                Error::Invalid(if names.is_empty() {
+                    "Nothing is held about this person, so there is nothing to correct.".to_owned()
+                } else {
+                    format!(
+                        "No record about this person has a field '{field}' that can be corrected. Its fields: {}.",
+                        names.join(", ")
+                    )
+                })
+            };
+            return self.settle_about(tx, "request.rectify", &object, subject.as_deref(), Err(e)).await;
+        }
+        if request.status < RequestStatus::InProgress {
+            requests::advance(&mut tx, &request, RequestStatus::InProgress, None).await?;
+        }
+        let counts = changed.iter().map(|c| format!("{} {}", c.count, c.label)).collect::<Vec<_>>().join(", ");
+        let object = format!("{object} corrected on {counts}");
+        let result =
+            requests::get(&mut tx, id, today).await.map(|request| Rectified { request, changed }).map_err(Error::from);
+        self.settle_about(tx, "request.rectify", &object, subject.as_deref(), result).await
     }
 
     /// What is held about the request's person, and every identifier that names them: the

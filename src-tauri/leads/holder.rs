@@ -2,12 +2,13 @@
 
 use sqlx::SqliteConnection;
 
+use super::parse::search_body;
 use super::query;
 use crate::identity::{Hasher, IdentityHash};
-use crate::requests::discovery::{Erasing, Finding, HeldRecord, Holder};
+use crate::requests::discovery::{Correction, Erasing, Finding, HeldRecord, Holder, Rectifying};
 use crate::requests::{IdKind, Identifier};
 
-pub const LEADS: Holder = Holder { kind: "leads", label: "leads", find, erase };
+pub const LEADS: Holder = Holder { kind: "leads", label: "leads", find, erase, rectify };
 
 /// Deletes the leads; the `leads_forget` trigger takes their search words and identifiers with
 /// them, and secure deletion overwrites what they occupied.
@@ -79,5 +80,100 @@ fn find<'a>(conn: &'a mut SqliteConnection, hasher: &'a Hasher, hashes: &'a [Ide
             });
         }
         Ok(records)
+    })
+}
+
+/// Answer keys whose value is also kept in its own column, and the identifier it is.
+const IDENTIFYING: [(&str, &str, Option<IdKind>); 4] = [
+    ("email", "email", Some(IdKind::Email)),
+    ("phone_number", "phone", Some(IdKind::Phone)),
+    ("phone", "phone", Some(IdKind::Phone)),
+    ("full_name", "full_name", None),
+];
+
+/// A lead's answers, its answer keys, its client's country, and its email and phone hashes.
+type Stored = (String, String, Option<String>, Option<Vec<u8>>, Option<Vec<u8>>);
+
+/// Rewrites the answer on each lead that has it, with its search words and, for an email or
+/// phone, its identity-index entry. The lead's content hash stays as imported, so importing the
+/// old export again sees the lead unchanged and does not bring the old value back.
+fn rectify<'a>(
+    conn: &'a mut SqliteConnection,
+    hasher: &'a Hasher,
+    records: &'a [HeldRecord],
+    correction: &'a Correction,
+) -> Rectifying<'a> {
+    Box::pin(async move {
+        let column = IDENTIFYING.iter().find(|(key, _, _)| *key == correction.field);
+        let mut changed = 0;
+        for record in records {
+            let Ok(id) = record.id.parse::<i64>() else { continue };
+            let (answers, keys, country, email_hash, phone_hash): Stored = sqlx::query_as(
+                "SELECT l.answers, k.keys, c.country, l.email_hash, l.phone_hash FROM leads AS l
+                 JOIN answer_keys AS k ON k.id = l.answer_keys JOIN clients AS c ON c.num = l.client_num
+                 WHERE l.id = ?1",
+            )
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+            let keys: Vec<String> = serde_json::from_str(&keys).unwrap_or_default();
+            let mut values: Vec<String> = serde_json::from_str(&answers).unwrap_or_default();
+            let Some(at) = keys.iter().position(|k| *k == correction.field) else { continue };
+            if values.get(at) == Some(&correction.value) {
+                continue;
+            }
+            if let Some(slot) = values.get_mut(at) {
+                slot.clone_from(&correction.value);
+            }
+            let answers = serde_json::to_string(&values).expect("strings serialise");
+            sqlx::query("UPDATE leads SET answers = ?2 WHERE id = ?1")
+                .bind(id)
+                .bind(&answers)
+                .execute(&mut *conn)
+                .await?;
+            if let Some((_, column, identifier)) = column {
+                // Column names come from the constant above, never from input.
+                sqlx::query(&format!("UPDATE leads SET {column} = ?2 WHERE id = ?1"))
+                    .bind(id)
+                    .bind(&correction.value)
+                    .execute(&mut *conn)
+                    .await?;
+                if let Some(kind) = identifier {
+                    let Some(new) = hasher.identify(kind.index_kind(), &correction.value, country.as_deref()) else {
+                        return Ok(Err(format!("'{}' is not a usable {}.", correction.value, kind.label())));
+                    };
+                    let (old, hash_column) =
+                        if *kind == IdKind::Email { (email_hash, "email_hash") } else { (phone_hash, "phone_hash") };
+                    if let Some(old) = old {
+                        sqlx::query("DELETE FROM identities WHERE hash = ?1 AND lead_id = ?2")
+                            .bind(old)
+                            .bind(id)
+                            .execute(&mut *conn)
+                            .await?;
+                    }
+                    sqlx::query(
+                        "INSERT INTO identities (hash, lead_id, kind) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(&new[..])
+                    .bind(id)
+                    .bind(kind.index_kind() as i64)
+                    .execute(&mut *conn)
+                    .await?;
+                    sqlx::query(&format!("UPDATE leads SET {hash_column} = ?2 WHERE id = ?1"))
+                        .bind(id)
+                        .bind(&new[..])
+                        .execute(&mut *conn)
+                        .await?;
+                }
+            }
+            sqlx::query("DELETE FROM leads_fts WHERE rowid = ?1").bind(id).execute(&mut *conn).await?;
+            sqlx::query("INSERT INTO leads_fts (rowid, body) VALUES (?1, ?2)")
+                .bind(id)
+                .bind(search_body(values.iter().map(String::as_str)))
+                .execute(&mut *conn)
+                .await?;
+            changed += 1;
+        }
+        Ok(Ok(changed))
     })
 }

@@ -187,7 +187,7 @@ impl Columns {
             }
         }
 
-        let body = answers.iter().map(|(_, v)| *v).filter(|v| !v.is_empty()).collect::<Vec<_>>().join("\n");
+        let body = search_body(answers.iter().map(|(_, v)| *v));
         Ok(Lead {
             lead_key,
             meta_id,
@@ -303,6 +303,11 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
+}
+
+/// What full-text search indexes of a lead: its non-empty answers, one a line.
+pub fn search_body<'a>(answers: impl Iterator<Item = &'a str>) -> String {
+    answers.filter(|v| !v.is_empty()).collect::<Vec<_>>().join("\n")
 }
 
 #[cfg(test)]

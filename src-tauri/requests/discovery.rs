@@ -29,7 +29,21 @@ pub struct Holder {
     /// Deletes these records (as `find` returned them) and everything derived from them, leaving
     /// no trace in the database.
     pub erase: for<'a> fn(&'a mut SqliteConnection, &'a [HeldRecord]) -> Erasing<'a>,
+    /// Sets `field` to the corrected value on these records wherever they hold it, keeping no
+    /// trace of the old value; returns how many records changed. An error message says why a
+    /// value cannot be taken.
+    pub rectify: for<'a> fn(&'a mut SqliteConnection, &'a Hasher, &'a [HeldRecord], &'a Correction) -> Rectifying<'a>,
 }
+
+/// A correction of one field.
+#[derive(Debug, Clone)]
+pub struct Correction {
+    pub field: String,
+    pub value: String,
+}
+
+/// A future a holder returns when rectifying: records changed, or why the value was refused.
+pub type Rectifying<'a> = Pin<Box<dyn Future<Output = Result<Result<i64, String>, sqlx::Error>> + Send + 'a>>;
 
 /// Every kind of data held about people. Each later capability (synced leads, messages, CRM
 /// records, conversion events) adds its holder here.
@@ -148,4 +162,28 @@ pub async fn erase(conn: &mut SqliteConnection, found: &Discovery) -> Result<Vec
         deleted.push(Held { kind: holder.kind.into(), label: holder.label.into(), count });
     }
     Ok(deleted)
+}
+
+/// Applies a correction to every record found, holder by holder, in the caller's transaction.
+/// Returns the counts changed by kind, or why the value was refused.
+pub async fn rectify(
+    conn: &mut SqliteConnection,
+    hasher: &Hasher,
+    found: &Discovery,
+    correction: &Correction,
+) -> Result<Result<Vec<Held>, String>, sqlx::Error> {
+    let mut changed = Vec::new();
+    for holder in HOLDERS {
+        let records: Vec<HeldRecord> =
+            found.groups.iter().filter(|g| g.kind == holder.kind).flat_map(|g| g.records.iter().cloned()).collect();
+        if records.is_empty() {
+            continue;
+        }
+        match (holder.rectify)(conn, hasher, &records, correction).await? {
+            Ok(0) => {}
+            Ok(count) => changed.push(Held { kind: holder.kind.into(), label: holder.label.into(), count }),
+            Err(why) => return Ok(Err(why)),
+        }
+    }
+    Ok(Ok(changed))
 }

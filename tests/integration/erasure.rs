@@ -213,3 +213,53 @@ fn the_cli_erases_with_yes_and_prints_the_receipt() {
     assert_eq!(list.as_array().unwrap().len(), 3);
     assert!(!list.to_string().contains("7700"), "hashes only");
 }
+
+#[tokio::test]
+async fn rectifying_a_field_keeps_no_trace_of_the_old_value_and_a_reimport_does_not_bring_it_back() {
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    let key = *ws.key().await.expose();
+    console.add_client("Acme", Some("GB")).await.unwrap();
+    let file = export_file(&ws);
+    import(&console, &file).await;
+    let request = console
+        .new_request(RequestForm {
+            kind: "rectification".into(),
+            identifiers: vec![Identifier { kind: IdKind::Phone, value: PHONE.into() }],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let field = "anything_else_we_should_know?";
+    let fixed = console.rectify_request(request.id, field, "Harp lessons in Penzance").await.unwrap();
+    assert_eq!(fixed.changed.iter().map(|c| (c.kind.as_str(), c.count)).collect::<Vec<_>>(), [("leads", 1)]);
+    assert_eq!(fixed.request.status, RequestStatus::InProgress);
+    let new_email = console.rectify_request(request.id, "email", "p.q@new.example").await.unwrap();
+    assert_eq!(new_email.changed[0].count, 1);
+
+    let by_new = console.find_leads(custodian::console::IdentifierKind::Email, "P.Q@new.example", None).await.unwrap();
+    assert_eq!(by_new.leads.len(), 1, "the identity index follows the corrected email");
+    let lead = &by_new.leads[0];
+    assert!(lead.answers.contains(&(field.to_owned(), "Harp lessons in Penzance".to_owned())));
+    let by_old = console.find_leads(custodian::console::IdentifierKind::Email, EMAIL, None).await.unwrap();
+    assert!(by_old.leads.is_empty());
+    let search = |q: &str| Filter { search: Some(q.into()), ..Default::default() };
+    assert_eq!(console.list_leads(&search("Penzance"), 10, 0).await.unwrap().len(), 1);
+    assert!(console.list_leads(&search("Zennor"), 10, 0).await.unwrap().is_empty());
+
+    // Refused corrections change nothing.
+    let e = console.rectify_request(request.id, "email", "not an email").await.unwrap_err();
+    assert!(e.to_string().contains("not a usable email"), "{e}");
+    let e = console.rectify_request(request.id, "shoe_size", "42").await.unwrap_err();
+    assert!(e.to_string().contains("has a field 'shoe_size'") && e.to_string().contains("full_name"), "{e}");
+    let still = console.find_leads(custodian::console::IdentifierKind::Email, "p.q@new.example", None).await.unwrap();
+    assert_eq!(still.leads.len(), 1);
+
+    // The old export again: the lead is as imported before, so the correction stands.
+    let again = import(&console, &file).await;
+    assert_eq!((again.imported, again.updated), (0, 0));
+    assert_eq!(console.list_leads(&search("Penzance"), 10, 0).await.unwrap().len(), 1);
+    console.close().await;
+    std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
+    assert_eq!(traces(ws.path(), &key, &["Zennor", EMAIL]), Vec::<String>::new());
+}
