@@ -57,6 +57,9 @@ pub enum Command {
     /// Data-subject requests: record them, follow their legal deadlines, close them
     #[command(subcommand)]
     Request(RequestCommand),
+    /// What export summaries say about the processing (GDPR Art. 15): show and edit it
+    #[command(subcommand)]
+    Settings(SettingsCommand),
     /// The suppression list: keyed hashes of erased people's identifiers
     #[command(subcommand)]
     Suppression(SuppressionCommand),
@@ -195,6 +198,12 @@ pub enum RequestCommand {
         #[arg(long)]
         yes: bool,
     },
+    /// Write everything held about an access or portability request's person to a ZIP
+    Export {
+        id: i64,
+        #[arg(long, value_name = "FILE.zip")]
+        out: PathBuf,
+    },
     /// Correct a field on every record held about a rectification request's person
     Rectify {
         id: i64,
@@ -273,6 +282,14 @@ impl PersonIdentifiers {
             .flat_map(|(kind, values)| values.into_iter().map(move |value| Identifier { kind, value }))
             .collect()
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// Show the processing information
+    Show,
+    /// Set one piece: controller, purposes, categories, recipients, retention, source or rights
+    Set { key: String, text: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -393,6 +410,10 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
             print::leads(j, &c.find_leads(kind, &value, country.as_deref()).await?.leads)
         }
         Command::Request(command) => request(c, command, j).await,
+        Command::Settings(SettingsCommand::Show) => print::settings(j, &c.processing_info().await?),
+        Command::Settings(SettingsCommand::Set { key, text }) => {
+            print::settings(j, &c.set_processing_info(&key, &text).await?)
+        }
         Command::Suppression(SuppressionCommand::List) => print::suppressions(j, &c.suppressions().await?),
         Command::Audit(AuditCommand::Verify) => Ok(print::verification(j, &c.audit_verify().await?)),
         Command::Audit(AuditCommand::List { limit, before }) => print::entries(j, &c.audit_list(limit, before).await?),
@@ -415,6 +436,7 @@ async fn request(c: &Console, command: RequestCommand, j: bool) -> Result<Exit, 
         }
         RequestCommand::List => print::requests(j, &c.list_requests().await?),
         RequestCommand::Show { id } => print::request(j, "Request", &c.request(id).await?),
+        RequestCommand::Export { id, out } => print::package(j, &c.export_request(id, &out).await?),
         RequestCommand::Rectify { id, field, value } => {
             print::rectified(j, &c.rectify_request(id, &field, &value).await?)
         }

@@ -12,6 +12,7 @@ use crate::console::{self, ApiError, Erased, Export, Rectified, Removal, Report,
 use crate::leads::{ImportSummary, LeadDetail};
 use crate::requests::discovery::Discovery;
 use crate::requests::erasure::Suppression;
+use crate::requests::package::Package;
 use crate::requests::{Request, RequestUrgency};
 
 pub enum Exit {
@@ -338,5 +339,30 @@ pub fn rectified(as_json: bool, r: &Rectified) -> Result<Exit, console::Error> {
     }
     let counts: Vec<String> = r.changed.iter().map(|c| format!("{} {}", c.count, c.label)).collect();
     println!("Corrected on {} for request {}; the old value is not kept.", counts.join(", "), r.request.id);
+    Ok(Exit::Ok)
+}
+
+pub fn package(as_json: bool, p: &Package) -> Result<Exit, console::Error> {
+    if as_json {
+        json(p);
+        return Ok(Exit::Ok);
+    }
+    println!("Wrote {} ({} records)", p.path, p.records);
+    for f in &p.files {
+        println!("  {:<14} {:>9} bytes  sha256 {}", f.name, f.bytes, f.sha256);
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn settings(as_json: bool, info: &[(String, String)]) -> Result<Exit, console::Error> {
+    if as_json {
+        let map: serde_json::Map<String, serde_json::Value> =
+            info.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
+        json(&map);
+    } else {
+        for (k, v) in info {
+            println!("{k:<11} {v}");
+        }
+    }
     Ok(Exit::Ok)
 }

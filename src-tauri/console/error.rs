@@ -3,6 +3,7 @@ use ts_rs::TS;
 
 use crate::clients::ClientError;
 use crate::leads::ReadError;
+use crate::requests::package::PackageError;
 use crate::requests::RequestError;
 use crate::spreadsheet::WriteError;
 use crate::store::StoreError;
@@ -24,6 +25,8 @@ pub enum Error {
     Import(#[from] ReadError),
     #[error(transparent)]
     Request(#[from] RequestError),
+    #[error(transparent)]
+    Package(#[from] PackageError),
     #[error(transparent)]
     Export(#[from] WriteError),
     #[error("No lead has id {0}; it may have been erased or purged.")]
@@ -99,6 +102,8 @@ impl Error {
             Error::Request(RequestError::NotFound(_)) => Code::NotFound,
             Error::Request(RequestError::Closed { .. } | RequestError::Backwards { .. }) => Code::Conflict,
             Error::Request(_) => Code::InvalidInput,
+            Error::Package(PackageError::NotZip) => Code::InvalidInput,
+            Error::Package(PackageError::Io(..)) => Code::DataDirUnusable,
             Error::ConfirmationRequired(_) => Code::ConfirmationRequired,
             Error::DataDir { .. } => Code::DataDirUnusable,
         }

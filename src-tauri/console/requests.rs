@@ -1,6 +1,8 @@
 //! The Console's data-subject request operations. Every change is audited under the person's
 //! keyed hash, never their identifiers.
 
+use std::path::Path;
+
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime};
 use ts_rs::TS;
@@ -12,6 +14,7 @@ use crate::clients::Held;
 use crate::identity::{runs, IdentityHash};
 use crate::requests::discovery::{self, Correction, Discovery};
 use crate::requests::erasure::{self, Receipt, Suppression};
+use crate::requests::package::{self, Package};
 use crate::requests::restriction;
 use crate::requests::{
     self, IdKind, Identifier, NewRequest, Regime, Request, RequestError, RequestKind, RequestStatus,
@@ -39,6 +42,12 @@ pub struct Erased {
     /// Whether the WAL, with the old page images, was emptied at once; if a reader held it, the
     /// next checkpoint (at the latest when the workspace closes) empties it.
     pub wal_emptied: bool,
+}
+
+async fn processing_info(conn: &mut sqlx::SqliteConnection) -> Result<Vec<(String, String)>, sqlx::Error> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT key, value FROM processing_info").fetch_all(&mut *conn).await?;
+    Ok(package::INFO_KEYS.iter().filter_map(|(key, _)| rows.iter().find(|(k, _)| k == key).cloned()).collect())
 }
 
 /// What a rectification changed.
@@ -340,6 +349,67 @@ impl Console {
         let result =
             requests::get(&mut tx, id, today).await.map(|request| Rectified { request, changed }).map_err(Error::from);
         self.settle_about(tx, "request.rectify", &object, subject.as_deref(), result).await
+    }
+
+    /// Writes everything held about an access or portability request's person to a ZIP: the data
+    /// as JSON and CSV, a summary page with the processing information, and a manifest.
+    pub async fn export_request(&self, id: i64, out: &Path) -> Result<Package, Error> {
+        let today = today();
+        let mut tx = self.store.write().await?;
+        let request = match requests::get(&mut tx, id, today).await {
+            Ok(r) => r,
+            Err(e) => return self.settle(tx, "request.export", &format!("request:{id}"), Err(e.into())).await,
+        };
+        let subject = requests::subject(&mut tx, id).await?;
+        let object = format!("request:{id} {}", request.kind.as_str());
+        if !matches!(request.kind, RequestKind::Access | RequestKind::Portability) {
+            let e = Error::Invalid(format!(
+                "Request {id} is an {} request; exports answer access and portability requests.",
+                request.kind.as_str()
+            ));
+            return self.settle_about(tx, "request.export", &object, subject.as_deref(), Err(e)).await;
+        }
+        let (found, _) = self.person(&mut tx, id).await?;
+        let info = processing_info(&mut tx).await?;
+        let written = package::write(out, &request, &found, &info, &now()).map_err(Error::from);
+        let object = match &written {
+            Ok(_) => format!("{object} exported {} to \"{}\"", found.describe(), crate::leads::import::file_name(out)),
+            Err(_) => object,
+        };
+        self.settle_about(tx, "request.export", &object, subject.as_deref(), written).await
+    }
+
+    /// The processing information export summaries quote, as (key, text).
+    pub async fn processing_info(&self) -> Result<Vec<(String, String)>, Error> {
+        let mut conn = self.store.pool().acquire().await?;
+        Ok(processing_info(&mut conn).await?)
+    }
+
+    /// Sets one piece of the processing information.
+    pub async fn set_processing_info(&self, key: &str, text: &str) -> Result<Vec<(String, String)>, Error> {
+        let tx = self.store.write().await?;
+        let key = key.trim().to_ascii_lowercase();
+        if !package::INFO_KEYS.iter().any(|(k, _)| *k == key) {
+            let keys: Vec<&str> = package::INFO_KEYS.iter().map(|(k, _)| *k).collect();
+            let e = Error::Invalid(format!("'{key}' is not a setting; the settings are {}.", keys.join(", ")));
+            return self.settle(tx, "settings.set", "processing information", Err(e)).await;
+        }
+        let mut tx = tx;
+        let result = match requests::clean_text(text) {
+            Ok(text) if !text.is_empty() => {
+                sqlx::query("UPDATE processing_info SET value = ?2 WHERE key = ?1")
+                    .bind(&key)
+                    .bind(text)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(processing_info(&mut tx).await?)
+            }
+            Ok(_) => {
+                Err(Error::Invalid(format!("The {key} text cannot be empty: an access request's answer must say it.")))
+            }
+            Err(e) => Err(e.into()),
+        };
+        self.settle(tx, "settings.set", &format!("processing information: {key}"), result).await
     }
 
     /// What is held about the request's person, and every identifier that names them: the

@@ -4,6 +4,7 @@
 pub mod deadline;
 pub mod discovery;
 pub mod erasure;
+pub mod package;
 pub mod restriction;
 
 use serde::Serialize;

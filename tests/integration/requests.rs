@@ -338,3 +338,62 @@ async fn a_restriction_flags_the_person_under_every_identifier_found_for_the_one
     drop(conn);
     assert_eq!(console.restrict_request(r.id).await.unwrap_err().code(), Code::Conflict, "already closed");
 }
+
+fn unzip(path: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut f = zip.by_index(i).unwrap();
+            let mut bytes = Vec::new();
+            f.read_to_end(&mut bytes).unwrap();
+            (f.name().unwrap().into_owned(), bytes)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn an_access_export_holds_the_data_as_json_and_formula_safe_csv_a_summary_and_a_manifest() {
+    use sha2::{Digest, Sha256};
+    let ws = Workspace::new();
+    let console = two_clients_with_ann(&ws).await;
+    console.set_processing_info("purposes", "Test-drive offers <b>only</b>").await.unwrap();
+    let bad = console.set_processing_info("mood", "happy").await.unwrap_err();
+    assert!(bad.to_string().contains("the settings are controller, purposes"), "{bad}");
+    let out = ws.path().with_extension("exports");
+    std::fs::create_dir_all(&out).unwrap();
+
+    let zoe = console.new_request(form("access", vec![email("zoe@example.org")])).await.unwrap();
+    let package = console.export_request(zoe.id, &out.join("zoe.zip")).await.unwrap();
+    assert_eq!(package.records, 1);
+    let files = unzip(&out.join("zoe.zip"));
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["data.json", "leads.csv", "summary.html", "manifest.json"]);
+    let manifest: Vec<serde_json::Value> = serde_json::from_slice(&files[3].1).unwrap();
+    for ((name, bytes), listed) in files.iter().zip(&manifest) {
+        assert_eq!(listed["name"], name.as_str());
+        assert_eq!(listed["sha256"], hex::encode(Sha256::digest(bytes)), "{name}");
+    }
+    let data: serde_json::Value = serde_json::from_slice(&files[0].1).unwrap();
+    let fields = &data["holdings"][0]["records"][0]["fields"];
+    assert!(fields.as_array().unwrap().contains(&serde_json::json!(["full_name", "Zoë Ørsted-Łukasz"])));
+    let csv = String::from_utf8(files[1].1.clone()).unwrap();
+    assert!(csv.contains("\"'=1+1 \"\"quoted\"\", with comma\tand tab\""), "the formula is neutralised: {csv}");
+    let html = String::from_utf8(files[2].1.clone()).unwrap();
+    assert!(html.contains("Test-drive offers &lt;b&gt;only&lt;/b&gt;"), "{html}");
+    assert!(html.contains("=1+1 &quot;quoted&quot;"));
+    assert!(html.contains("We hold 1 leads about you"));
+
+    let nobody = console.new_request(form("portability", vec![email("nobody@example.com")])).await.unwrap();
+    console.export_request(nobody.id, &out.join("nobody.zip")).await.unwrap();
+    let files = unzip(&out.join("nobody.zip"));
+    assert_eq!(files.len(), 3, "no CSV when nothing is held");
+    assert!(String::from_utf8_lossy(&files[1].1).contains("We hold no personal data about you"));
+
+    let wrong = console.export_request(zoe.id, &out.join("zoe.csv")).await.unwrap_err();
+    assert_eq!(wrong.code(), Code::InvalidInput);
+    assert!(!out.join("zoe.csv").exists());
+    let erasure = console.new_request(form("erasure", vec![email("zoe@example.org")])).await.unwrap();
+    assert_eq!(console.export_request(erasure.id, &out.join("x.zip")).await.unwrap_err().code(), Code::InvalidInput);
+    std::fs::remove_dir_all(&out).unwrap();
+}
