@@ -57,6 +57,9 @@ pub enum Command {
     /// Data-subject requests: record them, follow their legal deadlines, close them
     #[command(subcommand)]
     Request(RequestCommand),
+    /// The Meta app's settings kept in the keychain
+    #[command(subcommand)]
+    Meta(MetaCommand),
     /// What export summaries say about the processing (GDPR Art. 15): show and edit it
     #[command(subcommand)]
     Settings(SettingsCommand),
@@ -214,6 +217,16 @@ pub enum RequestCommand {
         #[arg(long)]
         value: String,
     },
+    /// Open an erasure request from the signed_request of Meta's data-deletion callback, after
+    /// verifying it with the Meta app secret in the keychain
+    FromSignedRequest {
+        /// The signed_request, as Meta posted it
+        #[arg(long, conflicts_with = "stdin", required_unless_present = "stdin")]
+        value: Option<String>,
+        /// Read the signed_request from standard input
+        #[arg(long)]
+        stdin: bool,
+    },
     /// Flag a restriction or objection request's person: later pushes and sends skip them
     Restrict { id: i64 },
     /// Move a request forward: verifying or in_progress
@@ -282,6 +295,16 @@ impl PersonIdentifiers {
             .flat_map(|(kind, values)| values.into_iter().map(move |value| Identifier { kind, value }))
             .collect()
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MetaCommand {
+    /// Keep the Meta app secret (it verifies data-deletion callbacks) in the keychain, read from
+    /// standard input so that it never appears in the shell's history
+    AppSecret {
+        #[arg(long, required = true)]
+        stdin: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -410,6 +433,13 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
             print::leads(j, &c.find_leads(kind, &value, country.as_deref()).await?.leads)
         }
         Command::Request(command) => request(c, command, j).await,
+        Command::Meta(MetaCommand::AppSecret { stdin }) => {
+            c.set_meta_app_secret(crate::vault::Sensitive::new(read_stdin(stdin)?)).await?;
+            if !j {
+                println!("The Meta app secret is in the keychain.");
+            }
+            Ok(Exit::Ok)
+        }
         Command::Settings(SettingsCommand::Show) => print::settings(j, &c.processing_info().await?),
         Command::Settings(SettingsCommand::Set { key, text }) => {
             print::settings(j, &c.set_processing_info(&key, &text).await?)
@@ -440,6 +470,13 @@ async fn request(c: &Console, command: RequestCommand, j: bool) -> Result<Exit, 
         RequestCommand::Rectify { id, field, value } => {
             print::rectified(j, &c.rectify_request(id, &field, &value).await?)
         }
+        RequestCommand::FromSignedRequest { value, stdin } => {
+            let signed = match value {
+                Some(v) => v,
+                None => read_stdin(stdin)?,
+            };
+            print::request(j, "Recorded", &c.request_from_signed_request(&signed).await?)
+        }
         RequestCommand::Restrict { id } => print::request(j, "Restricted", &c.restrict_request(id).await?),
         RequestCommand::Erase { id, yes } => print::erased(j, &c.erase_request(id, yes).await?),
         RequestCommand::Find { id, widen } => print::discovery(j, &c.find_for_request(id, widen).await?),
@@ -451,6 +488,17 @@ async fn request(c: &Console, command: RequestCommand, j: bool) -> Result<Exit, 
             print::request(j, "Closed", &c.close_request(id, &outcome, reason.as_deref()).await?)
         }
     }
+}
+
+/// Standard input, whole, trimmed: for values that must not appear on the command line.
+fn read_stdin(asked: bool) -> Result<String, console::Error> {
+    if !asked {
+        return Err(console::Error::Invalid("Give the value with --stdin.".into()));
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+        .map_err(|e| console::Error::Invalid(format!("cannot read standard input: {e}")))?;
+    Ok(text.trim().to_owned())
 }
 
 /// Imports with progress on a terminal, and Ctrl+C to stop after the batch in flight.

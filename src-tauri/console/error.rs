@@ -4,6 +4,7 @@ use ts_rs::TS;
 use crate::clients::ClientError;
 use crate::leads::ReadError;
 use crate::requests::package::PackageError;
+use crate::requests::signed::SignedRequestError;
 use crate::requests::RequestError;
 use crate::spreadsheet::WriteError;
 use crate::store::StoreError;
@@ -27,6 +28,8 @@ pub enum Error {
     Request(#[from] RequestError),
     #[error(transparent)]
     Package(#[from] PackageError),
+    #[error(transparent)]
+    SignedRequest(#[from] SignedRequestError),
     #[error(transparent)]
     Export(#[from] WriteError),
     #[error("No lead has id {0}; it may have been erased or purged.")]
@@ -102,7 +105,7 @@ impl Error {
             Error::Request(RequestError::NotFound(_)) => Code::NotFound,
             Error::Request(RequestError::Closed { .. } | RequestError::Backwards { .. }) => Code::Conflict,
             Error::Request(_) => Code::InvalidInput,
-            Error::Package(PackageError::NotZip) => Code::InvalidInput,
+            Error::Package(PackageError::NotZip) | Error::SignedRequest(_) => Code::InvalidInput,
             Error::Package(PackageError::Io(..)) => Code::DataDirUnusable,
             Error::ConfirmationRequired(_) => Code::ConfirmationRequired,
             Error::DataDir { .. } => Code::DataDirUnusable,

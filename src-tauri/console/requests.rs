@@ -15,10 +15,11 @@ use crate::identity::{runs, IdentityHash};
 use crate::requests::discovery::{self, Correction, Discovery};
 use crate::requests::erasure::{self, Receipt, Suppression};
 use crate::requests::package::{self, Package};
-use crate::requests::restriction;
 use crate::requests::{
     self, IdKind, Identifier, NewRequest, Regime, Request, RequestError, RequestKind, RequestStatus,
 };
+use crate::requests::{restriction, signed};
+use crate::vault::{Sensitive, Vault};
 
 /// A new request as the form or the command line gives it; every field is checked.
 #[derive(Debug, Clone, Default, Deserialize, TS)]
@@ -49,6 +50,9 @@ async fn processing_info(conn: &mut sqlx::SqliteConnection) -> Result<Vec<(Strin
         sqlx::query_as("SELECT key, value FROM processing_info").fetch_all(&mut *conn).await?;
     Ok(package::INFO_KEYS.iter().filter_map(|(key, _)| rows.iter().find(|(k, _)| k == key).cloned()).collect())
 }
+
+/// The keychain entry of the Meta app secret: purpose and id.
+const APP_SECRET: (&str, &str) = ("meta-app-secret", "default");
 
 /// What a rectification changed.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -424,6 +428,54 @@ impl Console {
         let mut hashes: Vec<(IdKind, IdentityHash)> = searched.iter().map(|(i, h)| (i.kind, *h)).collect();
         hashes.extend(on_records.iter().map(|(i, h)| (i.kind, *h)));
         Ok((found, hashes))
+    }
+
+    /// Keeps the Meta app's secret, which signs data-deletion callbacks, in the keychain.
+    pub async fn set_meta_app_secret(&self, secret: Sensitive<String>) -> Result<(), Error> {
+        let trimmed = secret.expose().trim();
+        if trimmed.is_empty() || trimmed.chars().any(char::is_whitespace) {
+            return Err(Error::Invalid(
+                "A Meta app secret is one word of letters and digits (App settings → Basic → App secret).".into(),
+            ));
+        }
+        let secret = Sensitive::new(trimmed.to_owned());
+        Vault::new(&self.workspace_id).set(APP_SECRET.0, APP_SECRET.1, secret).await?;
+        let tx = self.store.write().await?;
+        self.settle(tx, "meta.app_secret", "Meta app secret set in the keychain", Ok(())).await
+    }
+
+    /// Verifies a `signed_request` from Meta's data-deletion callback with the app secret and
+    /// opens an erasure request for the app-scoped user it names.
+    pub async fn request_from_signed_request(&self, signed: &str) -> Result<Request, Error> {
+        let Some(secret) = Vault::new(&self.workspace_id).get(APP_SECRET.0, APP_SECRET.1).await? else {
+            return Err(Error::Invalid(
+                "No Meta app secret is in the keychain, so the signed_request cannot be checked. \
+                 Set it with: custodian meta app-secret --stdin"
+                    .into(),
+            ));
+        };
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let callback = match signed::verify(signed, secret.expose().as_bytes(), now) {
+            Ok(c) => c,
+            Err(e) => {
+                let tx = self.store.write().await?;
+                return self.settle(tx, "request.new", "request from Meta's deletion callback", Err(e.into())).await;
+            }
+        };
+        let issued = callback
+            .issued_at
+            .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
+            .map(|t| t.date().to_string())
+            .unwrap_or_else(|| "unknown".into());
+        self.new_request(RequestForm {
+            kind: "erasure".into(),
+            identifiers: vec![Identifier { kind: IdKind::AppUserId, value: callback.user_id }],
+            verification_notes: Some(format!(
+                "From Meta's data-deletion callback, signature verified with the app secret; issued {issued}."
+            )),
+            ..Default::default()
+        })
+        .await
     }
 
     /// The identifiers on the suppression list, as keyed hashes.

@@ -6,6 +6,7 @@ pub mod discovery;
 pub mod erasure;
 pub mod package;
 pub mod restriction;
+pub mod signed;
 
 use serde::Serialize;
 use sqlx::SqliteConnection;

@@ -397,3 +397,44 @@ async fn an_access_export_holds_the_data_as_json_and_formula_safe_csv_a_summary_
     assert_eq!(console.export_request(erasure.id, &out.join("x.zip")).await.unwrap_err().code(), Code::InvalidInput);
     std::fs::remove_dir_all(&out).unwrap();
 }
+
+/// A signed_request as Meta's data-deletion callback posts it.
+fn signed_request(secret: &str, payload: &str) -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    let payload = URL_SAFE_NO_PAD.encode(payload);
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(payload.as_bytes());
+    format!("{}.{payload}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+}
+
+#[test]
+fn a_verified_deletion_callback_opens_an_erasure_request_and_a_forged_one_is_refused() {
+    let ws = Workspace::new();
+    assert!(ws.cli(&["client", "list"]).status.success(), "the workspace exists");
+    let payload = r#"{"user_id":"987654321012345","algorithm":"HMAC-SHA256","issued_at":1790000000}"#;
+    let genuine = signed_request("app-secret-1", payload);
+
+    let before = ws.cli(&["request", "from-signed-request", "--value", &genuine]);
+    assert_eq!(before.status.code(), Some(1));
+    assert!(stderr(&before).contains("custodian meta app-secret --stdin"), "{}", stderr(&before));
+
+    let set = ws.cli_with_input(&["meta", "app-secret", "--stdin"], "app-secret-1\n");
+    assert!(set.status.success(), "{}", stderr(&set));
+    let forged = ws.cli_with_input(&["request", "from-signed-request", "--stdin"], &signed_request("guess", payload));
+    assert_eq!(forged.status.code(), Some(1));
+    assert!(stderr(&forged).contains("does not match the Meta app secret"), "{}", stderr(&forged));
+    let junk = ws.cli(&["request", "from-signed-request", "--value", "not-a-signed-request", "--json"]);
+    let e: serde_json::Value = serde_json::from_slice(&junk.stderr).unwrap();
+    assert_eq!(e["code"], "invalid_input");
+
+    let opened = ws.cli_with_input(&["request", "from-signed-request", "--stdin", "--json"], &genuine);
+    assert!(opened.status.success(), "{}", stderr(&opened));
+    let r: serde_json::Value = serde_json::from_slice(&opened.stdout).unwrap();
+    assert_eq!(r["kind"], "erasure");
+    assert_eq!(r["identifiers"], serde_json::json!([{"kind": "app_user_id", "value": "987654321012345"}]));
+    assert!(r["verification_notes"].as_str().unwrap().contains("signature verified"));
+    let audit = stdout(&ws.cli(&["audit", "list"]));
+    assert!(audit.contains("meta.app_secret") && !audit.contains("app-secret-1"), "the secret never reaches the trail");
+}

@@ -63,6 +63,25 @@ impl Workspace {
     }
 }
 
+impl Workspace {
+    /// Runs the `custodian` binary on this workspace with `input` on its standard input.
+    pub fn cli_with_input(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_custodian"))
+            .arg("--data-dir")
+            .arg(self.path())
+            .args(args)
+            .env_remove("CUSTODIAN_DATA_DIR")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run custodian");
+        child.stdin.take().expect("piped").write_all(input.as_bytes()).expect("write stdin");
+        child.wait_with_output().expect("custodian ends")
+    }
+}
+
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
