@@ -24,6 +24,17 @@ fn main() {
         "leads_count",
         "lead_detail",
         "export_leads",
+        "list_requests",
+        "new_request",
+        "find_for_request",
+        "advance_request",
+        "extend_request",
+        "close_request",
+        "export_request",
+        "erase_request",
+        "restrict_request",
+        "rectify_request",
+        "request_from_signed_request",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

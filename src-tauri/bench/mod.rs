@@ -2,6 +2,7 @@
 
 pub mod import;
 pub mod leadgen;
+pub mod requests;
 
 /// The process's peak resident memory so far, in bytes (Linux; `None` elsewhere).
 pub fn peak_memory() -> Option<u64> {

@@ -343,6 +343,11 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1_000_000)]
         rows: u64,
     },
+    /// Over N imported leads: find, export and erase people through data-subject requests
+    Requests {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u64,
+    },
 }
 
 impl Cli {
@@ -367,6 +372,17 @@ pub fn run(dir: &Path, command: Command, as_json: bool) -> ExitCode {
                 Command::Doctor => doctor(dir, as_json).await,
                 Command::Bench(BenchCommand::Import { rows }) => match crate::bench::import::run(rows).await {
                     Ok(report) => print::bench(as_json, &report),
+                    Err(e) => Exit::from_error(as_json, e.into()),
+                },
+                Command::Bench(BenchCommand::Requests { rows }) => match crate::bench::requests::run(rows).await {
+                    Ok(report) => {
+                        if as_json {
+                            json(&report);
+                        } else {
+                            report.print();
+                        }
+                        Exit::Ok
+                    }
                     Err(e) => Exit::from_error(as_json, e.into()),
                 },
                 command => with_console(dir, command, as_json).await,

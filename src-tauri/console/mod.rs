@@ -26,6 +26,7 @@ pub use requests::{Erased, Rectified, RequestForm};
 use crate::audit::{self, AuditEntry, Event, Verification};
 use crate::clients::{self, Client, Holdings};
 use crate::identity::{runs, Hasher};
+use crate::requests::RequestUrgency;
 use crate::store::{Store, StoreError};
 
 pub struct Console {
@@ -45,6 +46,14 @@ pub struct Overview {
     pub clients: i64,
     #[ts(type = "number")]
     pub audit_entries: i64,
+    /// Data-subject requests not yet closed.
+    #[ts(type = "number")]
+    pub requests_open: i64,
+    /// Open requests due within the next 7 days, today included.
+    #[ts(type = "number")]
+    pub requests_due_this_week: i64,
+    #[ts(type = "number")]
+    pub requests_overdue: i64,
 }
 
 /// What removing a client deleted.
@@ -91,11 +100,17 @@ impl Console {
 
     pub async fn overview(&self) -> Result<Overview, Error> {
         let pool = self.store.pool();
+        let requests = self.list_requests().await?;
+        let open = requests.iter().filter(|r| !r.status.is_closed());
+        let count = |urgency: RequestUrgency| open.clone().filter(|r| r.urgency == urgency).count() as i64;
         Ok(Overview {
             workspace_id: self.workspace_id.clone(),
             data_dir: self.dir.display().to_string(),
             clients: clients::count(pool).await?,
             audit_entries: audit::count(pool).await?,
+            requests_open: open.clone().count() as i64,
+            requests_due_this_week: count(RequestUrgency::DueSoon),
+            requests_overdue: count(RequestUrgency::Overdue),
         })
     }
 

@@ -377,7 +377,8 @@ impl Console {
         let info = processing_info(&mut tx).await?;
         let written = package::write(out, &request, &found, &info, &now()).map_err(Error::from);
         let object = match &written {
-            Ok(_) => format!("{object} exported {} to \"{}\"", found.describe(), crate::leads::import::file_name(out)),
+            // Not the file's name: people name such files after the person.
+            Ok(p) => format!("{object} exported {} in {} files", found.describe(), p.files.len()),
             Err(_) => object,
         };
         self.settle_about(tx, "request.export", &object, subject.as_deref(), written).await

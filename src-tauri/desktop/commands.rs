@@ -8,8 +8,11 @@ use tauri::State;
 use super::{RunningImport, Workspace};
 use crate::audit::{AuditEntry, Verification};
 use crate::clients::{Client, Holdings};
-use crate::console::{ApiError, Code, Export, Overview, Removal};
+use crate::console::{ApiError, Code, Erased, Export, Overview, Rectified, Removal, RequestForm};
 use crate::leads::{Filter, ImportSummary, LeadDetail, LeadPage, Order, PageRequest, Progress};
+use crate::requests::discovery::Discovery;
+use crate::requests::package::Package;
+use crate::requests::Request;
 
 type Result<T> = std::result::Result<T, ApiError>;
 
@@ -106,4 +109,64 @@ pub async fn export_leads(ws: State<'_, Workspace>, filter: Filter, path: PathBu
 
 fn busy() -> ApiError {
     ApiError { code: Code::Conflict, message: "An import is already running; wait for it or cancel it first.".into() }
+}
+
+#[tauri::command]
+pub async fn list_requests(ws: State<'_, Workspace>) -> Result<Vec<Request>> {
+    Ok(ws.console()?.list_requests().await?)
+}
+
+#[tauri::command]
+pub async fn new_request(ws: State<'_, Workspace>, form: RequestForm) -> Result<Request> {
+    Ok(ws.console()?.new_request(form).await?)
+}
+
+#[tauri::command]
+pub async fn find_for_request(ws: State<'_, Workspace>, id: i64, widen: bool) -> Result<Discovery> {
+    Ok(ws.console()?.find_for_request(id, widen).await?)
+}
+
+#[tauri::command]
+pub async fn advance_request(ws: State<'_, Workspace>, id: i64, to: String, note: Option<String>) -> Result<Request> {
+    Ok(ws.console()?.advance_request(id, &to, note.as_deref()).await?)
+}
+
+#[tauri::command]
+pub async fn extend_request(ws: State<'_, Workspace>, id: i64, reason: String) -> Result<Request> {
+    Ok(ws.console()?.extend_request(id, &reason).await?)
+}
+
+#[tauri::command]
+pub async fn close_request(
+    ws: State<'_, Workspace>,
+    id: i64,
+    outcome: String,
+    reason: Option<String>,
+) -> Result<Request> {
+    Ok(ws.console()?.close_request(id, &outcome, reason.as_deref()).await?)
+}
+
+#[tauri::command]
+pub async fn export_request(ws: State<'_, Workspace>, id: i64, path: PathBuf) -> Result<Package> {
+    Ok(ws.console()?.export_request(id, &path).await?)
+}
+
+#[tauri::command]
+pub async fn erase_request(ws: State<'_, Workspace>, id: i64, confirmed: bool) -> Result<Erased> {
+    Ok(ws.console()?.erase_request(id, confirmed).await?)
+}
+
+#[tauri::command]
+pub async fn restrict_request(ws: State<'_, Workspace>, id: i64) -> Result<Request> {
+    Ok(ws.console()?.restrict_request(id).await?)
+}
+
+#[tauri::command]
+pub async fn rectify_request(ws: State<'_, Workspace>, id: i64, field: String, value: String) -> Result<Rectified> {
+    Ok(ws.console()?.rectify_request(id, &field, &value).await?)
+}
+
+#[tauri::command]
+pub async fn request_from_signed_request(ws: State<'_, Workspace>, signed: String) -> Result<Request> {
+    Ok(ws.console()?.request_from_signed_request(&signed).await?)
 }

@@ -48,6 +48,17 @@ pub fn run(dir: &Path) -> ExitCode {
             commands::leads_count,
             commands::lead_detail,
             commands::export_leads,
+            commands::list_requests,
+            commands::new_request,
+            commands::find_for_request,
+            commands::advance_request,
+            commands::extend_request,
+            commands::close_request,
+            commands::export_request,
+            commands::erase_request,
+            commands::restrict_request,
+            commands::rectify_request,
+            commands::request_from_signed_request,
         ])
         .run(tauri::generate_context!());
     match app {

@@ -6,10 +6,15 @@ use std::path::Path;
 use custodian::audit::{AuditEntry, Break, Verification};
 use custodian::clients::{Client, Held, Holdings};
 use custodian::console::{ApiError, Check, Code, Export, IdentifierKind, Lookup, Overview, Removal, Report, Status};
+use custodian::console::{Erased, Rectified, RequestForm};
 use custodian::leads::{
     Cursor, Filter, Format, ImportSummary, LeadDetail, LeadPage, LeadRow, Order, PageRequest, Progress, Rejection,
     SortBy,
 };
+use custodian::requests::discovery::{Discovery, Group, HeldRecord};
+use custodian::requests::erasure::{Receipt, Suppression};
+use custodian::requests::package::{Package, PackedFile};
+use custodian::requests::{IdKind, Identifier, Request, RequestKind, RequestStatus, RequestUrgency};
 use ts_rs::TS;
 
 fn generated() -> Vec<(String, String)> {
@@ -45,6 +50,22 @@ fn generated() -> Vec<(String, String)> {
         one::<Progress>(),
         one::<Rejection>(),
         one::<SortBy>(),
+        one::<Request>(),
+        one::<RequestKind>(),
+        one::<RequestStatus>(),
+        one::<RequestUrgency>(),
+        one::<IdKind>(),
+        one::<Identifier>(),
+        one::<RequestForm>(),
+        one::<Discovery>(),
+        one::<Group>(),
+        one::<HeldRecord>(),
+        one::<Erased>(),
+        one::<Receipt>(),
+        one::<Package>(),
+        one::<PackedFile>(),
+        one::<Rectified>(),
+        one::<Suppression>(),
     ]
 }
 

@@ -113,6 +113,18 @@ export class Session {
     await request(`${this.url}/element/${id}/value`, "POST", { text: value });
   }
 
+  /** Chooses the option with `value` in a <select>, as a person picking it would (React sees it). */
+  async select(css: string, value: string): Promise<void> {
+    await this.waitFor(css);
+    await request(`${this.url}/execute/sync`, "POST", {
+      script:
+        "const el = document.querySelector(arguments[0]);" +
+        "Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set.call(el, arguments[1]);" +
+        "el.dispatchEvent(new Event('change', { bubbles: true }));",
+      args: [css, value],
+    });
+  }
+
   async screenshot(path: string): Promise<void> {
     // WebKit captures the last painted frame: let two frames pass so the newest render is on screen.
     await request(`${this.url}/execute/async`, "POST", {

@@ -22,6 +22,8 @@ describe("App", () => {
     await userEvent.keyboard("{Control>}3{/Control}");
     expect(await screen.findByRole("heading", { name: "Leads" })).toBeTruthy();
     await userEvent.keyboard("{Control>}4{/Control}");
+    expect(await screen.findByRole("heading", { name: "Data-subject requests" })).toBeTruthy();
+    await userEvent.keyboard("{Control>}5{/Control}");
     expect(await screen.findByRole("heading", { name: "Audit trail" })).toBeTruthy();
   });
 

@@ -4,15 +4,17 @@ import { Dashboard } from "./screens/Dashboard";
 import { Clients } from "./screens/Clients";
 import { Audit } from "./screens/Audit";
 import { Leads } from "./screens/Leads";
+import { Requests } from "./screens/Requests";
 import { WorkspaceError } from "./screens/WorkspaceError";
 
-export type Screen = "dashboard" | "clients" | "leads" | "audit";
+export type Screen = "dashboard" | "clients" | "leads" | "requests" | "audit";
 
 const SCREENS: { id: Screen; label: string; key: string }[] = [
   { id: "dashboard", label: "Dashboard", key: "1" },
   { id: "clients", label: "Clients", key: "2" },
   { id: "leads", label: "Leads", key: "3" },
-  { id: "audit", label: "Audit trail", key: "4" },
+  { id: "requests", label: "Requests", key: "4" },
+  { id: "audit", label: "Audit trail", key: "5" },
 ];
 
 export function App() {
@@ -71,6 +73,7 @@ export function App() {
         {screen === "dashboard" && <Dashboard onOpen={setScreen} />}
         {screen === "clients" && <Clients />}
         {screen === "leads" && <Leads />}
+        {screen === "requests" && <Requests />}
         {screen === "audit" && <Audit />}
       </main>
     </div>

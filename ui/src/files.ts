@@ -15,6 +15,10 @@ export async function pickExportFile(kind: "csv" | "xlsx"): Promise<string | nul
   return save({ title: `Export leads as ${kind.toUpperCase()}`, defaultPath: `leads.${kind}`, filters: [{ name, extensions: [kind] }] });
 }
 
+export async function pickPackageFile(requestId: number): Promise<string | null> {
+  return save({ title: "Save the person's data", defaultPath: `request-${requestId}.zip`, filters: [{ name: "ZIP", extensions: ["zip"] }] });
+}
+
 /** Calls `onFile` with the first file dropped on the window; returns the unsubscribe function. */
 export function onFileDrop(onFile: (path: string) => void): () => void {
   let unlisten: (() => void) | null = null;

@@ -1,9 +1,26 @@
 // An in-memory stand-in for the Rust commands, for component tests only. It answers through
 // Tauri's IPC mock, so the typed api/ layer and its error mapping are exercised as in the app.
 import { mockIPC, clearMocks } from "@tauri-apps/api/mocks";
-import type { ApiError, AuditEntry, Client, LeadDetail, LeadRow } from "./api";
+import type { ApiError, AuditEntry, Client, Discovery, LeadDetail, LeadRow, Request, RequestForm } from "./api";
 
-export type Backend = { clients: Client[]; audit: AuditEntry[]; leads: LeadDetail[]; imported: string[]; fail?: ApiError };
+export type Backend = {
+  clients: Client[];
+  audit: AuditEntry[];
+  leads: LeadDetail[];
+  imported: string[];
+  requests: Request[];
+  fail?: ApiError;
+};
+
+/** A request as the backend would answer it: received today under GDPR, due in a month. */
+function newRequest(id: number, form: RequestForm): Request {
+  return {
+    id, kind: form.kind as Request["kind"], status: "received", regime: form.regime ?? "gdpr", received_on: "2026-11-22",
+    due_on: "2026-12-22", days_left: 30, urgency: "on_track", extended: false, extension_reason: null, confirm_receipt_by: null,
+    client_id: null, client: form.client, identifiers: form.identifiers, verification_notes: form.verification_notes ?? "",
+    outcome_reason: null, created_at: "2026-11-22T10:00:00.000Z", closed_at: null,
+  };
+}
 
 /** A lead as the backend would store it. */
 export function lead(id: number, name: string, client = "Acme"): LeadDetail {
@@ -26,7 +43,7 @@ function row(l: LeadDetail): LeadRow {
 }
 
 export function installBackend(initial: string[] = [], fail?: ApiError): Backend {
-  const backend: Backend = { clients: [], audit: [], leads: [], imported: [], fail };
+  const backend: Backend = { clients: [], audit: [], leads: [], imported: [], requests: [], fail };
   let seq = 0;
   const record = (action: string, object: string) => {
     seq += 1;
@@ -57,7 +74,10 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
     const a = (args ?? {}) as Record<string, string>;
     switch (cmd) {
       case "overview":
-        return { workspace_id: "ws", data_dir: "/data", clients: backend.clients.length, audit_entries: backend.audit.length };
+        return {
+          workspace_id: "ws", data_dir: "/data", clients: backend.clients.length, audit_entries: backend.audit.length,
+          requests_open: backend.requests.filter((r) => r.urgency !== "closed").length, requests_due_this_week: 0, requests_overdue: 0,
+        };
       case "list_clients":
         return [...backend.clients].sort((x, y) => x.name.localeCompare(y.name));
       case "add_client": {
@@ -101,6 +121,41 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
           import_id: "imp-1", client, file_name: path.split("/").pop(), format: "utf16_le", rows_read: 2, imported: 1, updated: 0,
           duplicates: 0, rejected: 1, rejections: [{ line: 3, reason: "has 2 fields where the header has 18" }], test_leads: 0, suppressed: 0,
           cancelled: false, elapsed_ms: 10, rows_per_second: 200, notes: ["Read as UTF-16 LE, TAB-separated."],
+        };
+      }
+      case "list_requests":
+        return backend.requests;
+      case "new_request": {
+        const form = (args as { form: RequestForm }).form;
+        if (form.identifiers.length === 0) throw { code: "invalid_input", message: "A request needs at least one identifier of the person." } satisfies ApiError;
+        const r = newRequest(backend.requests.length + 1, form);
+        backend.requests.push(r);
+        record("request.new", `request:${r.id}`);
+        return r;
+      }
+      case "find_for_request": {
+        const r = backend.requests.find((x) => x.id === Number(a.id))!;
+        const emails = r.identifiers.map((i) => i.value.toLowerCase());
+        const held = backend.leads.filter((l) => l.answers.some(([k, v]) => k === "email" && emails.includes(v.toLowerCase())));
+        const found: Discovery = {
+          request_id: r.id, searched: r.identifiers, offered: [],
+          groups: held.length ? [{ kind: "leads", label: "leads", client: "Acme", records: held.map((l) => ({ id: String(l.id), client: l.client, source: `leads.csv, line ${l.source_line}`, created: l.created_time, fields: l.answers })) }] : [],
+        };
+        return found;
+      }
+      case "erase_request": {
+        const r = backend.requests.find((x) => x.id === Number(a.id))!;
+        const emails = r.identifiers.map((i) => i.value.toLowerCase());
+        const held = backend.leads.filter((l) => l.answers.some(([k, v]) => k === "email" && emails.includes(v.toLowerCase())));
+        if (!(args as { confirmed: boolean }).confirmed) {
+          throw { code: "confirmation_required", message: `Erasing request ${r.id}'s person deletes ${held.length} leads and puts 1 identifiers on the suppression list. Confirm to go ahead (on the command line: --yes).` } satisfies ApiError;
+        }
+        backend.leads = backend.leads.filter((l) => !held.includes(l));
+        Object.assign(r, { status: "completed", urgency: "closed", identifiers: r.identifiers.map((i) => ({ ...i, value: "" })) });
+        record("request.erase", `request:${r.id}`);
+        return {
+          receipt: { code: "ER-ABCD-EFGH-JKMN", request_id: r.id, erased_at: "2026-11-22T10:00:00.000Z", actor: "ada", deleted: held.length ? [{ kind: "leads", label: "leads", count: held.length }] : [], suppressed: 1, audit_seq: 9, audit_hash: "a".repeat(64) },
+          wal_emptied: true,
         };
       }
       case "audit_list":

@@ -19,13 +19,33 @@ import type { Order } from "./bindings/Order";
 import type { PageRequest } from "./bindings/PageRequest";
 import type { Progress } from "./bindings/Progress";
 import type { SortBy } from "./bindings/SortBy";
+import type { Discovery } from "./bindings/Discovery";
+import type { Erased } from "./bindings/Erased";
+import type { IdKind } from "./bindings/IdKind";
+import type { Identifier } from "./bindings/Identifier";
+import type { Package } from "./bindings/Package";
+import type { Rectified } from "./bindings/Rectified";
+import type { Request } from "./bindings/Request";
+import type { RequestForm } from "./bindings/RequestForm";
+import type { RequestKind } from "./bindings/RequestKind";
+import type { RequestUrgency } from "./bindings/RequestUrgency";
 
 export type {
   ApiError,
   AuditEntry,
   Client,
   Code,
+  Discovery,
+  Erased,
   Export,
+  IdKind,
+  Identifier,
+  Package,
+  Rectified,
+  Request,
+  RequestForm,
+  RequestKind,
+  RequestUrgency,
   Filter,
   Holdings,
   ImportSummary,
@@ -111,6 +131,20 @@ export const api = {
     count: (filter: Filter) => call<number>("leads_count", { filter }),
     detail: (id: number) => call<LeadDetail>("lead_detail", { id }),
     export: (filter: Filter, path: string) => call<Export>("export_leads", { filter, path }),
+  },
+  requests: {
+    list: () => call<Request[]>("list_requests"),
+    create: (form: RequestForm) => call<Request>("new_request", { form }),
+    find: (id: number, widen: boolean) => call<Discovery>("find_for_request", { id, widen }),
+    advance: (id: number, to: string, note?: string) => call<Request>("advance_request", { id, to, note: note ?? null }),
+    extend: (id: number, reason: string) => call<Request>("extend_request", { id, reason }),
+    close: (id: number, outcome: "completed" | "denied", reason?: string) =>
+      call<Request>("close_request", { id, outcome, reason: reason ?? null }),
+    export: (id: number, path: string) => call<Package>("export_request", { id, path }),
+    erase: (id: number, confirmed: boolean) => call<Erased>("erase_request", { id, confirmed }),
+    restrict: (id: number) => call<Request>("restrict_request", { id }),
+    rectify: (id: number, field: string, value: string) => call<Rectified>("rectify_request", { id, field, value }),
+    fromSignedRequest: (signed: string) => call<Request>("request_from_signed_request", { signed }),
   },
   audit: {
     list: (limit: number, before?: number) => call<AuditEntry[]>("audit_list", { limit, before: before ?? null }),

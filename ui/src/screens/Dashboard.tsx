@@ -39,6 +39,21 @@ export function Dashboard({ onOpen }: { onOpen: (s: Screen) => void }) {
             </button>
           </article>
           <article className="card">
+            <h2>Requests</h2>
+            <p className="figure" data-testid="requests-due">
+              {overview.requests_due_this_week + overview.requests_overdue}
+            </p>
+            <p className="muted">
+              {overview.requests_open === 0
+                ? "No open data-subject requests."
+                : `due this week or overdue, of ${overview.requests_open} open`}
+              {overview.requests_overdue > 0 && <span className="error-text"> — {overview.requests_overdue} overdue</span>}
+            </p>
+            <button type="button" onClick={() => onOpen("requests")}>
+              Open requests
+            </button>
+          </article>
+          <article className="card">
             <h2>Audit trail</h2>
             <p className="figure">{overview.audit_entries}</p>
             <p className="muted">entries, each chained to the one before</p>

@@ -3,4 +3,12 @@
 /**
  * What the Dashboard shows at a glance.
  */
-export type Overview = { workspace_id: string, data_dir: string, clients: number, audit_entries: number, };
+export type Overview = { workspace_id: string, data_dir: string, clients: number, audit_entries: number, 
+/**
+ * Data-subject requests not yet closed.
+ */
+requests_open: number, 
+/**
+ * Open requests due within the next 7 days, today included.
+ */
+requests_due_this_week: number, requests_overdue: number, };
