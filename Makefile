@@ -48,6 +48,7 @@ BENCH_ROWS ?= 1000000
 bench: setup ui-build
 	cargo build --release
 	tests/session.sh target/release/custodian bench import --rows $(BENCH_ROWS)
+	tests/session.sh target/release/custodian bench requests --rows $(BENCH_ROWS)
 
 ## ---- setup (idempotent) -----------------------------------------------------------------------
 

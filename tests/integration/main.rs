@@ -7,6 +7,7 @@ mod cli;
 mod clients;
 mod crash;
 mod erasure;
+mod erasure_crash;
 mod fixtures;
 mod import;
 mod requests;
