@@ -35,6 +35,8 @@ fn main() {
         "restrict_request",
         "rectify_request",
         "request_from_signed_request",
+        "processing_info",
+        "set_processing_info",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

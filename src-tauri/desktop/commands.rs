@@ -170,3 +170,13 @@ pub async fn rectify_request(ws: State<'_, Workspace>, id: i64, field: String, v
 pub async fn request_from_signed_request(ws: State<'_, Workspace>, signed: String) -> Result<Request> {
     Ok(ws.console()?.request_from_signed_request(&signed).await?)
 }
+
+#[tauri::command]
+pub async fn processing_info(ws: State<'_, Workspace>) -> Result<Vec<(String, String)>> {
+    Ok(ws.console()?.processing_info().await?)
+}
+
+#[tauri::command]
+pub async fn set_processing_info(ws: State<'_, Workspace>, key: String, text: String) -> Result<Vec<(String, String)>> {
+    Ok(ws.console()?.set_processing_info(&key, &text).await?)
+}

@@ -59,6 +59,8 @@ pub fn run(dir: &Path) -> ExitCode {
             commands::restrict_request,
             commands::rectify_request,
             commands::request_from_signed_request,
+            commands::processing_info,
+            commands::set_processing_info,
         ])
         .run(tauri::generate_context!());
     match app {

@@ -9,6 +9,7 @@ export type Backend = {
   leads: LeadDetail[];
   imported: string[];
   requests: Request[];
+  processing: Record<string, string>;
   fail?: ApiError;
 };
 
@@ -43,7 +44,10 @@ function row(l: LeadDetail): LeadRow {
 }
 
 export function installBackend(initial: string[] = [], fail?: ApiError): Backend {
-  const backend: Backend = { clients: [], audit: [], leads: [], imported: [], requests: [], fail };
+  const backend: Backend = {
+    clients: [], audit: [], leads: [], imported: [], requests: [], fail,
+    processing: { controller: "Acme Ltd", purposes: "Follow-up", categories: "Contact details", recipients: "CRM", retention: "1 year", source: "Meta", rights: "Access, erasure" },
+  };
   let seq = 0;
   const record = (action: string, object: string) => {
     seq += 1;
@@ -158,6 +162,22 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
           wal_emptied: true,
         };
       }
+      case "request_from_signed_request": {
+        if (!(a.signed ?? "").startsWith("good.")) {
+          throw { code: "invalid_input", message: "The signed_request's signature does not match the Meta app secret in the keychain." } satisfies ApiError;
+        }
+        const r = newRequest(backend.requests.length + 1, {
+          kind: "erasure", identifiers: [{ kind: "app_user_id", value: "987654321" }], regime: null, received_on: null, client: null,
+          verification_notes: "From Meta's data-deletion callback, signature verified with the app secret.",
+        });
+        backend.requests.push(r);
+        return r;
+      }
+      case "processing_info":
+        return Object.entries(backend.processing);
+      case "set_processing_info":
+        backend.processing[a.key ?? ""] = a.text ?? "";
+        return Object.entries(backend.processing);
       case "audit_list":
         return backend.audit;
       case "audit_verify":

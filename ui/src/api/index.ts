@@ -145,6 +145,8 @@ export const api = {
     restrict: (id: number) => call<Request>("restrict_request", { id }),
     rectify: (id: number, field: string, value: string) => call<Rectified>("rectify_request", { id, field, value }),
     fromSignedRequest: (signed: string) => call<Request>("request_from_signed_request", { signed }),
+    processingInfo: () => call<[string, string][]>("processing_info"),
+    setProcessingInfo: (key: string, text: string) => call<[string, string][]>("set_processing_info", { key, text }),
   },
   audit: {
     list: (limit: number, before?: number) => call<AuditEntry[]>("audit_list", { limit, before: before ?? null }),

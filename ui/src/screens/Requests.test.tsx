@@ -56,4 +56,32 @@ describe("Requests screen", () => {
     expect(backend.leads.map((l) => l.id)).toEqual([2]);
     expect((await screen.findByTestId("request-status")).textContent).toBe("Completed");
   });
+
+  it("opens an erasure from a genuine deletion callback and refuses a forged one", async () => {
+    const backend = installBackend();
+    render(<Requests />);
+    await userEvent.click(await screen.findByText("From Meta's deletion callback…"));
+    const box = screen.getByLabelText("signed_request");
+    await userEvent.type(box, "forged.payload");
+    await userEvent.click(screen.getByText("Verify and open"));
+    expect((await screen.findByRole("alert")).textContent).toContain("does not match");
+    expect(backend.requests).toEqual([]);
+    await userEvent.clear(box);
+    await userEvent.type(box, "good.payload");
+    await userEvent.click(screen.getByText("Verify and open"));
+    expect((await screen.findByTestId("request-detail")).textContent).toContain("app_user_id: 987654321");
+  });
+
+  it("edits the processing information that exports quote", async () => {
+    const backend = installBackend();
+    render(<Requests />);
+    await userEvent.click(await screen.findByText("Processing information…"));
+    const purposes = await screen.findByLabelText(/Why the data is processed/);
+    await userEvent.clear(purposes);
+    await userEvent.type(purposes, "Test drives");
+    const label = purposes.closest("label")!;
+    await userEvent.click(within(label).getByText("Save"));
+    expect((await screen.findByRole("status")).textContent).toContain("Why the data is processed");
+    expect(backend.processing.purposes).toBe("Test drives");
+  });
 });

@@ -59,6 +59,8 @@ export function Requests() {
   const [requests, setRequests] = useState<Request[] | null>(null);
   const [selected, setSelected] = useState<number | null>(null);
   const [creating, setCreating] = useState(false);
+  const [pasting, setPasting] = useState(false);
+  const [settings, setSettings] = useState(false);
   const [error, setError] = useState<CommandError | null>(null);
 
   const refresh = useCallback(async () => {
@@ -79,10 +81,29 @@ export function Requests() {
     <section aria-labelledby="requests-title">
       <header className="page-header">
         <h1 id="requests-title">Data-subject requests</h1>
-        <button type="button" onClick={() => setCreating(true)} data-testid="new-request">
-          New request
-        </button>
+        <div className="inline-form">
+          <button type="button" onClick={() => setCreating(true)} data-testid="new-request">
+            New request
+          </button>
+          <button type="button" onClick={() => setPasting(true)}>
+            From Meta&apos;s deletion callback…
+          </button>
+          <button type="button" onClick={() => setSettings(!settings)}>
+            Processing information…
+          </button>
+        </div>
       </header>
+      {pasting && (
+        <SignedRequest
+          onCancel={() => setPasting(false)}
+          onCreated={async (r) => {
+            setPasting(false);
+            await refresh();
+            setSelected(r.id);
+          }}
+        />
+      )}
+      {settings && <ProcessingInfo onClose={() => setSettings(false)} />}
       <ErrorNote error={error} />
       {creating && (
         <NewRequest
@@ -267,6 +288,107 @@ function NewRequest({ onCancel, onCreated }: { onCancel: () => void; onCreated: 
         </button>
       </div>
     </form>
+  );
+}
+
+function SignedRequest({ onCancel, onCreated }: { onCancel: () => void; onCreated: (r: Request) => void }) {
+  const [signed, setSigned] = useState("");
+  const [error, setError] = useState<CommandError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      onCreated(await api.requests.fromSignedRequest(signed));
+    } catch (err) {
+      setError(toCommandError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="card request-form" onSubmit={submit} aria-label="Deletion callback" onKeyDown={(e) => e.key === "Escape" && onCancel()}>
+      <h2>Erasure from Meta&apos;s data-deletion callback</h2>
+      <p className="muted">
+        Paste the <code>signed_request</code> Meta posted to your site. Its signature is checked with the Meta app secret in the keychain
+        (set it with <code>custodian meta app-secret --stdin</code>); a genuine one opens an erasure request for the app-scoped user.
+      </p>
+      <textarea aria-label="signed_request" value={signed} onChange={(e) => setSigned(e.target.value)} rows={3} autoFocus />
+      <ErrorNote error={error} />
+      <div className="dialog-actions">
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={busy || !signed.trim()}>
+          Verify and open
+        </button>
+      </div>
+    </form>
+  );
+}
+
+const INFO_LABELS: Record<string, string> = {
+  controller: "Who is responsible",
+  purposes: "Why the data is processed",
+  categories: "What kinds of data",
+  recipients: "Who receives it",
+  retention: "How long it is kept",
+  source: "Where it came from",
+  rights: "The person's rights",
+};
+
+function ProcessingInfo({ onClose }: { onClose: () => void }) {
+  const [info, setInfo] = useState<[string, string][] | null>(null);
+  const [draft, setDraft] = useState<Record<string, string>>({});
+  const [error, setError] = useState<CommandError | null>(null);
+  const [saved, setSaved] = useState("");
+
+  useEffect(() => {
+    api.requests.processingInfo().then(
+      (i) => {
+        setInfo(i);
+        setDraft(Object.fromEntries(i));
+      },
+      (e: unknown) => setError(toCommandError(e)),
+    );
+  }, []);
+
+  const save = async (key: string) => {
+    setError(null);
+    try {
+      setInfo(await api.requests.setProcessingInfo(key, draft[key] ?? ""));
+      setSaved(`Saved: ${INFO_LABELS[key] ?? key}.`);
+    } catch (e) {
+      setError(toCommandError(e));
+    }
+  };
+
+  return (
+    <div className="card request-form" aria-label="Processing information">
+      <h2>Processing information</h2>
+      <p className="muted">What every access export&apos;s summary page tells the person (GDPR Art. 15).</p>
+      {info?.map(([key, text]) => (
+        <label key={key}>
+          {INFO_LABELS[key] ?? key}
+          <textarea value={draft[key] ?? ""} onChange={(e) => setDraft({ ...draft, [key]: e.target.value })} rows={2} />
+          <button type="button" disabled={(draft[key] ?? "") === text} onClick={() => void save(key)}>
+            Save
+          </button>
+        </label>
+      ))}
+      {saved && (
+        <p className="sr-status" role="status">
+          {saved}
+        </p>
+      )}
+      <ErrorNote error={error} />
+      <div className="dialog-actions">
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
+      </div>
+    </div>
   );
 }
 
