@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use sqlx::{Sqlite, Transaction};
 use time::{Date, Duration, OffsetDateTime};
 use ts_rs::TS;
 
@@ -130,12 +131,7 @@ impl Console {
     /// too, until no new one turns up.
     pub async fn find_for_request(&self, id: i64, widen: bool) -> Result<Discovery, Error> {
         let today = today();
-        let mut tx = self.store.write().await?;
-        let request = match requests::get(&mut tx, id, today).await {
-            Ok(r) => r,
-            Err(e) => return self.settle(tx, "request.find", &format!("request:{id}"), Err(e.into())).await,
-        };
-        let subject = requests::subject(&mut tx, id).await?;
+        let (mut tx, request, subject) = self.open_request("request.find", id, today).await?;
         let mut added = 0;
         let found = loop {
             let searched = requests::searched(&mut tx, id).await?;
@@ -162,12 +158,7 @@ impl Console {
     /// `confirmed` nothing changes and the error says what would be deleted.
     pub async fn erase_request(&self, id: i64, confirmed: bool) -> Result<Erased, Error> {
         let today = today();
-        let mut tx = self.store.write().await?;
-        let request = match requests::get(&mut tx, id, today).await {
-            Ok(r) => r,
-            Err(e) => return self.settle(tx, "request.erase", &format!("request:{id}"), Err(e.into())).await,
-        };
-        let subject = requests::subject(&mut tx, id).await?;
+        let (mut tx, request, subject) = self.open_request("request.erase", id, today).await?;
         let object = format!("request:{id} {}", request.kind.as_str());
         if let Some(done) = erasure::receipt_of(&mut tx, id).await? {
             let e = Error::Conflict(format!(
@@ -250,12 +241,7 @@ impl Console {
     /// third party skips them, and closes the request as completed.
     pub async fn restrict_request(&self, id: i64) -> Result<Request, Error> {
         let today = today();
-        let mut tx = self.store.write().await?;
-        let request = match requests::get(&mut tx, id, today).await {
-            Ok(r) => r,
-            Err(e) => return self.settle(tx, "request.restrict", &format!("request:{id}"), Err(e.into())).await,
-        };
-        let subject = requests::subject(&mut tx, id).await?;
+        let (mut tx, request, subject) = self.open_request("request.restrict", id, today).await?;
         let object = format!("request:{id} {}", request.kind.as_str());
         if !matches!(request.kind, RequestKind::Restriction | RequestKind::Objection) {
             let e = Error::Invalid(format!(
@@ -282,12 +268,7 @@ impl Console {
     /// value is not kept anywhere: secure deletion overwrites it and its search words go.
     pub async fn rectify_request(&self, id: i64, field: &str, value: &str) -> Result<Rectified, Error> {
         let today = today();
-        let mut tx = self.store.write().await?;
-        let request = match requests::get(&mut tx, id, today).await {
-            Ok(r) => r,
-            Err(e) => return self.settle(tx, "request.rectify", &format!("request:{id}"), Err(e.into())).await,
-        };
-        let subject = requests::subject(&mut tx, id).await?;
+        let (mut tx, request, subject) = self.open_request("request.rectify", id, today).await?;
         let field = field.trim();
         let object = format!("request:{id} {} field {field}", request.kind.as_str());
         let refusal = if request.kind != RequestKind::Rectification {
@@ -359,12 +340,7 @@ impl Console {
     /// as JSON and CSV, a summary page with the processing information, and a manifest.
     pub async fn export_request(&self, id: i64, out: &Path) -> Result<Package, Error> {
         let today = today();
-        let mut tx = self.store.write().await?;
-        let request = match requests::get(&mut tx, id, today).await {
-            Ok(r) => r,
-            Err(e) => return self.settle(tx, "request.export", &format!("request:{id}"), Err(e.into())).await,
-        };
-        let subject = requests::subject(&mut tx, id).await?;
+        let (mut tx, request, subject) = self.open_request("request.export", id, today).await?;
         let object = format!("request:{id} {}", request.kind.as_str());
         if !matches!(request.kind, RequestKind::Access | RequestKind::Portability) {
             let e = Error::Invalid(format!(
@@ -499,16 +475,29 @@ impl Console {
         self.change_request(id, "request.close", Change::Close { outcome, reason }).await
     }
 
+    /// A write transaction with request `id` and the keyed hash naming its person; a request that
+    /// does not exist is refused, and the refusal audited, here.
+    async fn open_request(
+        &self,
+        action: &str,
+        id: i64,
+        today: Date,
+    ) -> Result<(Transaction<'static, Sqlite>, Request, Option<String>), Error> {
+        let mut tx = self.store.write().await?;
+        match requests::get(&mut tx, id, today).await {
+            Ok(request) => {
+                let subject = requests::subject(&mut tx, id).await?;
+                Ok((tx, request, subject))
+            }
+            Err(e) => self.settle(tx, action, &format!("request:{id}"), Err(e.into())).await,
+        }
+    }
+
     /// Makes one change to request `id` in an audited transaction; the audit entry names the
     /// request, what changed and the person's hash.
     async fn change_request(&self, id: i64, action: &str, change: Change<'_>) -> Result<Request, Error> {
         let today = today();
-        let mut tx = self.store.write().await?;
-        let request = match requests::get(&mut tx, id, today).await {
-            Ok(r) => r,
-            Err(e) => return self.settle(tx, action, &format!("request:{id}"), Err(e.into())).await,
-        };
-        let subject = requests::subject(&mut tx, id).await?;
+        let (mut tx, request, subject) = self.open_request(action, id, today).await?;
         let object = format!("request:{id} {}", request.kind.as_str());
         let changed = match change {
             Change::Advance { to, note } => match RequestStatus::parse(to) {

@@ -7,6 +7,7 @@ use serde::Serialize;
 use sqlx::{SqliteConnection, SqlitePool};
 use ts_rs::TS;
 
+use super::person_list::{self, PersonList};
 use super::{IdKind, Request, RequestStatus};
 use crate::clients::Held;
 use crate::identity::IdentityHash;
@@ -59,20 +60,7 @@ pub async fn suppress(
     request_id: i64,
     at: &str,
 ) -> Result<i64, sqlx::Error> {
-    let mut added = 0;
-    for (kind, hash) in hashes {
-        added += sqlx::query(
-            "INSERT INTO suppressions (hash, kind, request_id, added_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
-        )
-        .bind(&hash[..])
-        .bind(kind.index_kind() as i64)
-        .bind(request_id)
-        .bind(at)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    }
-    Ok(added as i64)
+    person_list::add(conn, PersonList::Suppressions, hashes, request_id, at).await
 }
 
 /// Every suppressed hash, for an import to check rows against in memory.

@@ -5,6 +5,7 @@ pub mod deadline;
 pub mod discovery;
 pub mod erasure;
 pub mod package;
+pub mod person_list;
 pub mod restriction;
 pub mod signed;
 

@@ -3,6 +3,7 @@
 
 use sqlx::SqliteConnection;
 
+use super::person_list::{self, PersonList};
 use super::IdKind;
 use crate::identity::IdentityHash;
 
@@ -13,20 +14,7 @@ pub async fn flag(
     request_id: i64,
     at: &str,
 ) -> Result<i64, sqlx::Error> {
-    let mut added = 0;
-    for (kind, hash) in hashes {
-        added += sqlx::query(
-            "INSERT INTO restrictions (hash, kind, request_id, added_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
-        )
-        .bind(&hash[..])
-        .bind(kind.index_kind() as i64)
-        .bind(request_id)
-        .bind(at)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    }
-    Ok(added as i64)
+    person_list::add(conn, PersonList::Restrictions, hashes, request_id, at).await
 }
 
 /// The one check every push or send to a third party makes: whether any of a record's

@@ -1,0 +1,49 @@
+//! Lists that name people by the keyed hashes of their identifiers only: who was erased (so their
+//! data does not come back) and who restricted processing (so nothing is sent on about them).
+
+use sqlx::SqliteConnection;
+
+use super::IdKind;
+use crate::identity::IdentityHash;
+
+#[derive(Debug, Clone, Copy)]
+pub enum PersonList {
+    Suppressions,
+    Restrictions,
+}
+
+impl PersonList {
+    fn table(self) -> &'static str {
+        match self {
+            Self::Suppressions => "suppressions",
+            Self::Restrictions => "restrictions",
+        }
+    }
+}
+
+/// Adds identifiers to `list` on behalf of request `request_id`; returns how many were new to it.
+pub async fn add(
+    conn: &mut SqliteConnection,
+    list: PersonList,
+    hashes: &[(IdKind, IdentityHash)],
+    request_id: i64,
+    at: &str,
+) -> Result<i64, sqlx::Error> {
+    // The table name comes from the enum above, never from input.
+    let sql = format!(
+        "INSERT INTO {} (hash, kind, request_id, added_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+        list.table()
+    );
+    let mut added = 0;
+    for (kind, hash) in hashes {
+        added += sqlx::query(&sql)
+            .bind(&hash[..])
+            .bind(kind.index_kind() as i64)
+            .bind(request_id)
+            .bind(at)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+    }
+    Ok(added as i64)
+}
