@@ -10,6 +10,7 @@ pub mod identity;
 pub mod leads;
 pub mod log_file;
 pub mod requests;
+pub mod retention;
 pub mod spreadsheet;
 pub mod store;
 pub mod vault;

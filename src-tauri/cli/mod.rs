@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
+use time::OffsetDateTime;
 
 use crate::console::{self, ApiError, Console, IdentifierKind, RequestForm};
 use crate::leads::{parse::parse_time, Filter};
@@ -57,6 +58,9 @@ pub enum Command {
     /// Data-subject requests: record them, follow their legal deadlines, close them
     #[command(subcommand)]
     Request(RequestCommand),
+    /// How long each kind of data is kept, what is held and what falls due
+    #[command(subcommand)]
+    Retention(RetentionCommand),
     /// The Meta app's settings kept in the keychain
     #[command(subcommand)]
     Meta(MetaCommand),
@@ -298,6 +302,32 @@ impl PersonIdentifiers {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Each kind of data per client: its policy, how many records, their ages, what falls due
+    Show {
+        #[arg(long)]
+        client: Option<String>,
+        /// Review as of this date (YYYY-MM-DD) or time (RFC 3339) instead of now
+        #[arg(long, value_name = "DATETIME")]
+        now: Option<String>,
+    },
+    /// Set how long a kind of data is kept, as the workspace default or for one client
+    Set {
+        /// leads, conversion_events, request_records or audit_entries
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        days: i64,
+        /// Only this client (otherwise the workspace default)
+        #[arg(long)]
+        client: Option<String>,
+        /// Why: the agreement or duty behind the period (kept in the audit trail)
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum MetaCommand {
     /// Keep the Meta app secret (it verifies data-deletion callbacks) in the keychain, read from
     /// standard input so that it never appears in the shell's history
@@ -449,6 +479,17 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
             print::leads(j, &c.find_leads(kind, &value, country.as_deref()).await?.leads)
         }
         Command::Request(command) => request(c, command, j).await,
+        Command::Retention(RetentionCommand::Show { client, now }) => {
+            let now = match now {
+                Some(t) => OffsetDateTime::from_unix_timestamp(date_bound(&t, false)?)
+                    .map_err(|_| console::Error::Invalid(format!("'{t}' is out of range")))?,
+                None => OffsetDateTime::now_utc(),
+            };
+            print::retention(j, &c.retention_review(client.as_deref(), now).await?)
+        }
+        Command::Retention(RetentionCommand::Set { kind, days, client, reason }) => {
+            print::retention(j, &c.set_retention(&kind, days, client.as_deref(), &reason).await?)
+        }
         Command::Meta(MetaCommand::AppSecret { stdin }) => {
             c.set_meta_app_secret(crate::vault::Sensitive::new(read_stdin(stdin)?)).await?;
             if !j {

@@ -14,6 +14,7 @@ use crate::requests::discovery::Discovery;
 use crate::requests::erasure::Suppression;
 use crate::requests::package::Package;
 use crate::requests::{Request, RequestUrgency};
+use crate::retention::Review;
 
 pub enum Exit {
     Ok,
@@ -362,6 +363,32 @@ pub fn settings(as_json: bool, info: &[(String, String)]) -> Result<Exit, consol
     } else {
         for (k, v) in info {
             println!("{k:<11} {v}");
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn retention(as_json: bool, rows: &[Review]) -> Result<Exit, console::Error> {
+    if as_json {
+        json(&rows);
+        return Ok(Exit::Ok);
+    }
+    if rows.is_empty() {
+        println!("Nothing to review: add a client, or check the client's name.");
+    }
+    for r in rows {
+        let whose = r.client.as_deref().map(|c| format!(" of {c}")).unwrap_or_default();
+        let scope = if r.policy.client_override { "the client's own" } else { "workspace default" };
+        println!("{}{whose}: kept {} days ({scope}: {})", r.label, r.policy.days, r.policy.reason);
+        let oldest = r.oldest.as_deref().map(|o| format!(", oldest {o}")).unwrap_or_default();
+        println!(
+            "  held {}{oldest}; due now {}, within 7 days {}, within 30 days {}",
+            r.held, r.due_now, r.due_within_7_days, r.due_within_30_days
+        );
+        let ages: Vec<String> =
+            r.ages.iter().filter(|a| a.count > 0).map(|a| format!("{} {}", a.label, a.count)).collect();
+        if !ages.is_empty() {
+            println!("  by age: {}", ages.join(", "));
         }
     }
     Ok(Exit::Ok)

@@ -6,6 +6,7 @@ use crate::leads::ReadError;
 use crate::requests::package::PackageError;
 use crate::requests::signed::SignedRequestError;
 use crate::requests::RequestError;
+use crate::retention::RetentionError;
 use crate::spreadsheet::WriteError;
 use crate::store::StoreError;
 use crate::vault::VaultError;
@@ -30,6 +31,8 @@ pub enum Error {
     Package(#[from] PackageError),
     #[error(transparent)]
     SignedRequest(#[from] SignedRequestError),
+    #[error(transparent)]
+    Retention(#[from] RetentionError),
     #[error(transparent)]
     Export(#[from] WriteError),
     #[error("No lead has id {0}; it may have been erased or purged.")]
@@ -101,7 +104,8 @@ impl Error {
             Error::Client(ClientError::NotFound(_)) => Code::NotFound,
             Error::Client(ClientError::Taken(_)) => Code::Conflict,
             Error::Client(_) => Code::InvalidInput,
-            Error::Request(RequestError::Sql(_)) => Code::Internal,
+            Error::Request(RequestError::Sql(_)) | Error::Retention(RetentionError::Sql(_)) => Code::Internal,
+            Error::Retention(_) => Code::InvalidInput,
             Error::Request(RequestError::NotFound(_)) => Code::NotFound,
             Error::Request(RequestError::Closed { .. } | RequestError::Backwards { .. }) => Code::Conflict,
             Error::Request(_) => Code::InvalidInput,

@@ -8,6 +8,7 @@ mod doctor;
 mod error;
 mod leads;
 mod requests;
+mod retention;
 pub mod workspace;
 
 use std::path::{Path, PathBuf};

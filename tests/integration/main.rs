@@ -11,6 +11,7 @@ mod erasure_crash;
 mod fixtures;
 mod import;
 mod requests;
+mod retention;
 mod secrets;
 mod store;
 mod support;

@@ -1,0 +1,249 @@
+//! Retention: how long each kind of data is kept, what is held and how old it is, and what falls
+//! due. Every decision takes `now` as a parameter, so the same code answers for any day.
+
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use time::OffsetDateTime;
+use ts_rs::TS;
+
+/// A kind of data that is kept for a while: how to read the ages of its records.
+pub struct Kept {
+    pub kind: &'static str,
+    pub label: &'static str,
+    /// Whether records belong to clients (a policy and a review row per client) or to the
+    /// workspace as a whole.
+    pub per_client: bool,
+    /// One column `t`, seconds since 1970, per record; for a per-client kind, of the client whose
+    /// id is ?1.
+    pub ages: &'static str,
+}
+
+/// Every kind of data kept. Each later capability (messages, conversion events, CRM sync records,
+/// export files) adds itself here.
+pub const KEPT: &[Kept] = &[
+    Kept {
+        kind: "leads",
+        label: "leads",
+        per_client: true,
+        ages: "SELECT created_unix AS t FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)",
+    },
+    Kept {
+        kind: "request_records",
+        label: "closed request records",
+        per_client: false,
+        ages: "SELECT unixepoch(closed_at) AS t FROM requests WHERE closed_at IS NOT NULL",
+    },
+    Kept {
+        kind: "audit_entries",
+        label: "audit entries",
+        per_client: false,
+        ages: "SELECT unixepoch(at) AS t FROM audit_entries",
+    },
+];
+
+/// Kinds with a policy but nothing held yet in this release.
+const POLICY_ONLY: &[&str] = &["conversion_events"];
+
+/// The ages the review counts records in, as (label, up to this many days).
+const AGE_BANDS: [(&str, i64); 6] = [
+    ("under 30 days", 30),
+    ("30–90 days", 90),
+    ("90–180 days", 180),
+    ("180 days – 1 year", 365),
+    ("1–2 years", 730),
+    ("over 2 years", i64::MAX),
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum RetentionError {
+    #[error("'{0}' is not a kind of data with a retention policy: use {kinds}.", kinds = kinds().join(", "))]
+    UnknownKind(String),
+    #[error("{0} is kept for the workspace as a whole; its policy cannot differ per client.")]
+    NotPerClient(String),
+    #[error("A retention period is from 1 to 36,500 days.")]
+    BadDays,
+    #[error("A retention change needs its reason (an agreement, a legal duty), which the audit trail keeps.")]
+    NoReason,
+    #[error(transparent)]
+    Sql(#[from] sqlx::Error),
+}
+
+fn kinds() -> Vec<&'static str> {
+    KEPT.iter().map(|k| k.kind).chain(POLICY_ONLY.iter().copied()).collect()
+}
+
+/// The policy that applies: a client's own, or the workspace default.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Policy {
+    #[ts(type = "number")]
+    pub days: i64,
+    pub reason: String,
+    /// True when the client overrides the workspace default.
+    pub client_override: bool,
+    pub set_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AgeBand {
+    pub label: String,
+    #[ts(type = "number")]
+    pub count: i64,
+}
+
+/// One kind of data of one client (or of the workspace): its policy, what is held, how old.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Review {
+    pub kind: String,
+    pub label: String,
+    pub client: Option<String>,
+    pub policy: Policy,
+    #[ts(type = "number")]
+    pub held: i64,
+    /// The oldest record's age reference, RFC 3339.
+    pub oldest: Option<String>,
+    pub ages: Vec<AgeBand>,
+    /// Past its retention period as of now.
+    #[ts(type = "number")]
+    pub due_now: i64,
+    /// Due within the next 7 days, those due now included.
+    #[ts(type = "number")]
+    pub due_within_7_days: i64,
+    #[ts(type = "number")]
+    pub due_within_30_days: i64,
+}
+
+/// The policy for `kind`, of `client_id` where it has its own.
+pub async fn policy(conn: &mut SqliteConnection, kind: &str, client_id: Option<&str>) -> Result<Policy, sqlx::Error> {
+    let row: (i64, String, Option<String>, String) = sqlx::query_as(
+        "SELECT days, reason, client_id, set_at FROM retention_policies
+         WHERE kind = ?1 AND (client_id = ?2 OR client_id IS NULL)
+         ORDER BY client_id IS NULL LIMIT 1",
+    )
+    .bind(kind)
+    .bind(client_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(Policy { days: row.0, reason: row.1, client_override: row.2.is_some(), set_at: row.3 })
+}
+
+/// Sets the policy of `kind`, for one client or (with `None`) the workspace default.
+pub async fn set(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    client_id: Option<&str>,
+    days: i64,
+    reason: &str,
+    at: &str,
+) -> Result<(), RetentionError> {
+    let kept = KEPT.iter().find(|k| k.kind == kind);
+    if kept.is_none() && !POLICY_ONLY.contains(&kind) {
+        return Err(RetentionError::UnknownKind(kind.to_owned()));
+    }
+    if client_id.is_some() && kept.is_some_and(|k| !k.per_client) {
+        return Err(RetentionError::NotPerClient(kind.to_owned()));
+    }
+    if !(1..=36_500).contains(&days) {
+        return Err(RetentionError::BadDays);
+    }
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(RetentionError::NoReason);
+    }
+    sqlx::query(
+        "INSERT INTO retention_policies (kind, client_id, days, reason, set_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (kind, coalesce(client_id, '')) DO UPDATE SET days = excluded.days, reason = excluded.reason,
+             set_at = excluded.set_at",
+    )
+    .bind(kind)
+    .bind(client_id)
+    .bind(days)
+    .bind(reason)
+    .bind(at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// What is held of each kind, per client where the kind is per client, as of `now`. With
+/// `only_client`, the rows of that client only.
+pub async fn review(
+    conn: &mut SqliteConnection,
+    now: OffsetDateTime,
+    only_client: Option<&crate::clients::Client>,
+) -> Result<Vec<Review>, sqlx::Error> {
+    let clients: Vec<(String, String)> = match only_client {
+        Some(c) => vec![(c.id.clone(), c.name.clone())],
+        None => sqlx::query_as("SELECT id, name FROM clients ORDER BY name").fetch_all(&mut *conn).await?,
+    };
+    let mut rows = Vec::new();
+    for kept in KEPT {
+        let scopes: Vec<Option<&(String, String)>> = if kept.per_client {
+            clients.iter().map(Some).collect()
+        } else if only_client.is_none() {
+            vec![None]
+        } else {
+            vec![]
+        };
+        for scope in scopes {
+            let client_id = scope.map(|(id, _)| id.as_str());
+            let policy = policy(conn, kept.kind, client_id).await?;
+            rows.push(of(conn, kept, client_id, scope.map(|(_, name)| name.clone()), policy, now).await?);
+        }
+    }
+    Ok(rows)
+}
+
+async fn of(
+    conn: &mut SqliteConnection,
+    kept: &Kept,
+    client_id: Option<&str>,
+    client: Option<String>,
+    policy: Policy,
+    now: OffsetDateTime,
+) -> Result<Review, sqlx::Error> {
+    const DAY: i64 = 86_400;
+    let now = now.unix_timestamp();
+    let expiry = now - policy.days * DAY;
+    let mut bands = String::new();
+    let mut lower = None;
+    for (i, (_, days)) in AGE_BANDS.iter().enumerate() {
+        let upper = days.saturating_mul(DAY);
+        let from = lower.map(|l| format!("?1 - t >= {l} AND ")).unwrap_or_default();
+        bands.push_str(&format!(", coalesce(sum({from}?1 - t < {upper}), 0) AS b{i}"));
+        lower = Some(upper);
+    }
+    // The query text comes from the constant registry and fixed bands, never from input.
+    let sql = format!(
+        "SELECT count(*), min(t), coalesce(sum(t < ?2), 0), coalesce(sum(t < ?3), 0), coalesce(sum(t < ?4), 0){bands}
+         FROM ({}) WHERE t IS NOT NULL",
+        kept.ages.replace("?1", "?5")
+    );
+    let row = sqlx::query(&sql)
+        .bind(now)
+        .bind(expiry)
+        .bind(expiry + 7 * DAY)
+        .bind(expiry + 30 * DAY)
+        .bind(client_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    use sqlx::Row;
+    let oldest: Option<i64> = row.try_get(1)?;
+    Ok(Review {
+        kind: kept.kind.into(),
+        label: kept.label.into(),
+        client,
+        policy,
+        held: row.try_get(0)?,
+        oldest: oldest
+            .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
+            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()),
+        ages: AGE_BANDS
+            .iter()
+            .enumerate()
+            .map(|(i, (label, _))| Ok(AgeBand { label: (*label).into(), count: row.try_get(5 + i)? }))
+            .collect::<Result<_, sqlx::Error>>()?,
+        due_now: row.try_get(2)?,
+        due_within_7_days: row.try_get(3)?,
+        due_within_30_days: row.try_get(4)?,
+    })
+}

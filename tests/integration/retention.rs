@@ -1,0 +1,100 @@
+//! Retention: policies per kind with client overrides, each change audited with its reason, and a
+//! review of what is held, how old, and what falls due, as of any day.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use custodian::console::{Code, Console};
+use custodian::retention::Review;
+use time::macros::datetime;
+
+use crate::fixtures::{self, encode, rows, text, Encoding, HEADER};
+use crate::support::{stdout, Workspace};
+
+async fn with_leads(ws: &Workspace) -> Console {
+    let console = ws.open().await;
+    console.add_client("Acme", Some("GB")).await.unwrap();
+    console.add_client("Beta", None).await.unwrap();
+    let path = fixtures::write(ws.path(), "leads.csv", &encode(&text(HEADER, &rows(), ',', "\n"), Encoding::Utf8));
+    console.import_file(&path, "Acme", &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap();
+    console
+}
+
+fn leads_of<'a>(rows: &'a [Review], client: &str) -> &'a Review {
+    rows.iter().find(|r| r.kind == "leads" && r.client.as_deref() == Some(client)).unwrap()
+}
+
+#[tokio::test]
+async fn the_review_counts_what_is_held_by_age_and_what_falls_due_on_any_day() {
+    let ws = Workspace::new();
+    let console = with_leads(&ws).await;
+    // The four leads were created on 15–18 July 2026 (UTC); leads are kept 90 days by default.
+    let early = console.retention_review(None, datetime!(2026-09-01 0:00 UTC)).await.unwrap();
+    let acme = leads_of(&early, "Acme");
+    assert_eq!((acme.policy.days, acme.policy.client_override), (90, false));
+    assert_eq!((acme.held, acme.due_now, acme.due_within_7_days, acme.due_within_30_days), (4, 0, 0, 0));
+    assert_eq!(acme.oldest.as_deref(), Some("2026-07-15T21:12:13Z"));
+    assert_eq!(leads_of(&early, "Beta").held, 0);
+    assert!(early.iter().any(|r| r.kind == "audit_entries" && r.held > 0 && r.client.is_none()));
+
+    let later = console.retention_review(Some("acme"), datetime!(2026-10-14 0:00 UTC)).await.unwrap();
+    assert!(later.iter().all(|r| r.client.as_deref() == Some("Acme")), "only the client asked for");
+    let acme = leads_of(&later, "Acme");
+    assert_eq!((acme.due_now, acme.due_within_7_days, acme.due_within_30_days), (1, 4, 4));
+    let ages: Vec<i64> = acme.ages.iter().map(|a| a.count).collect();
+    assert_eq!(ages, [0, 3, 1, 0, 0, 0], "three leads are 87–89 days old, one just over 90");
+}
+
+#[tokio::test]
+async fn a_client_override_applies_to_that_client_only_and_is_audited_with_its_reason() {
+    let ws = Workspace::new();
+    let console = with_leads(&ws).await;
+    let set = console.set_retention("leads", 30, Some("Acme"), "Acme agreement, clause 7").await.unwrap();
+    assert_eq!((set[0].policy.days, set[0].policy.client_override), (30, true));
+    let review = console.retention_review(None, datetime!(2026-09-01 0:00 UTC)).await.unwrap();
+    assert_eq!(leads_of(&review, "Acme").due_now, 4, "30 days after mid-July has passed");
+    assert_eq!(leads_of(&review, "Beta").policy.days, 90);
+
+    console.set_retention("leads", 60, None, "shorter promise to everyone").await.unwrap();
+    let review = console.retention_review(None, datetime!(2026-09-01 0:00 UTC)).await.unwrap();
+    assert_eq!((leads_of(&review, "Beta").policy.days, leads_of(&review, "Acme").policy.days), (60, 30));
+
+    let audit = console.audit_list(10, None).await.unwrap();
+    assert!(
+        audit[1].object.contains("leads for client:")
+            && audit[1].object.contains("30 days, because Acme agreement, clause 7")
+    );
+    assert!(audit[0].object.contains("the workspace default: 60 days"));
+}
+
+#[tokio::test]
+async fn bad_policies_are_refused_clearly_and_change_nothing() {
+    let ws = Workspace::new();
+    let console = with_leads(&ws).await;
+    for (kind, days, client, reason, says) in [
+        ("shoes", 30, None, "x", "not a kind of data"),
+        ("leads", 0, None, "x", "from 1 to 36,500 days"),
+        ("leads", 30, None, "  ", "needs its reason"),
+        ("audit_entries", 30, Some("Acme"), "x", "cannot differ per client"),
+    ] {
+        let e = console.set_retention(kind, days, client, reason).await.unwrap_err();
+        assert_eq!(e.code(), Code::InvalidInput, "{kind}");
+        assert!(e.to_string().contains(says), "{e}");
+    }
+    assert_eq!(console.set_retention("leads", 30, Some("Nobody"), "x").await.unwrap_err().code(), Code::NotFound);
+    let review = console.retention_review(None, datetime!(2026-09-01 0:00 UTC)).await.unwrap();
+    assert_eq!(leads_of(&review, "Acme").policy.days, 90);
+}
+
+#[test]
+fn the_cli_shows_and_sets_retention_as_of_any_day() {
+    let ws = Workspace::new();
+    assert!(ws.cli(&["client", "add", "Acme"]).status.success());
+    let set =
+        ws.cli(&["retention", "set", "--kind", "leads", "--days", "45", "--client", "Acme", "--reason", "contract"]);
+    assert!(stdout(&set).contains("leads of Acme: kept 45 days (the client's own: contract)"), "{}", stdout(&set));
+    let show = ws.cli(&["retention", "show", "--now", "2040-01-01", "--json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    let audit = rows.as_array().unwrap().iter().find(|r| r["kind"] == "audit_entries").unwrap();
+    assert_eq!(audit["due_now"], audit["held"], "by 2040 every audit entry is past 24 months");
+}
