@@ -11,7 +11,7 @@ use std::sync::Arc;
 use clap::{Args, Parser, Subcommand};
 use time::OffsetDateTime;
 
-use crate::console::{self, ApiError, Console, IdentifierKind, RequestForm};
+use crate::console::{self, ApiError, Console, HoldForm, IdentifierKind, RequestForm};
 use crate::leads::{parse::parse_time, Filter};
 use crate::requests::{IdKind, Identifier};
 use print::{json, Exit};
@@ -61,6 +61,9 @@ pub enum Command {
     /// How long each kind of data is kept, what is held and what falls due
     #[command(subcommand)]
     Retention(RetentionCommand),
+    /// Legal holds: what they cover is never purged
+    #[command(subcommand)]
+    Hold(HoldCommand),
     /// The Meta app's settings kept in the keychain
     #[command(subcommand)]
     Meta(MetaCommand),
@@ -328,6 +331,27 @@ pub enum RetentionCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum HoldCommand {
+    /// Place a hold on a client (--client) or on a person (their identifiers)
+    Add {
+        #[arg(long)]
+        client: Option<String>,
+        #[command(flatten)]
+        person: Box<PersonIdentifiers>,
+        /// Why (kept in the audit trail)
+        #[arg(long)]
+        reason: String,
+        /// The last day it holds, YYYY-MM-DD [default: until removed]
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+    },
+    /// List the holds
+    List,
+    /// Lift a hold
+    Remove { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum MetaCommand {
     /// Keep the Meta app secret (it verifies data-deletion callbacks) in the keychain, read from
     /// standard input so that it never appears in the shell's history
@@ -489,6 +513,18 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
         }
         Command::Retention(RetentionCommand::Set { kind, days, client, reason }) => {
             print::retention(j, &c.set_retention(&kind, days, client.as_deref(), &reason).await?)
+        }
+        Command::Hold(HoldCommand::Add { client, person, reason, until }) => {
+            let form = HoldForm { client, identifiers: person.into_identifiers(), reason, until };
+            print::holds(j, &[c.add_hold(form).await?])
+        }
+        Command::Hold(HoldCommand::List) => print::holds(j, &c.list_holds().await?),
+        Command::Hold(HoldCommand::Remove { id }) => {
+            c.remove_hold(id).await?;
+            if !j {
+                println!("Lifted hold {id}.");
+            }
+            Ok(Exit::Ok)
         }
         Command::Meta(MetaCommand::AppSecret { stdin }) => {
             c.set_meta_app_secret(crate::vault::Sensitive::new(read_stdin(stdin)?)).await?;

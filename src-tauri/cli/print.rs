@@ -14,6 +14,7 @@ use crate::requests::discovery::Discovery;
 use crate::requests::erasure::Suppression;
 use crate::requests::package::Package;
 use crate::requests::{Request, RequestUrgency};
+use crate::retention::holds::Hold;
 use crate::retention::Review;
 
 pub enum Exit {
@@ -381,14 +382,33 @@ pub fn retention(as_json: bool, rows: &[Review]) -> Result<Exit, console::Error>
         let scope = if r.policy.client_override { "the client's own" } else { "workspace default" };
         println!("{}{whose}: kept {} days ({scope}: {})", r.label, r.policy.days, r.policy.reason);
         let oldest = r.oldest.as_deref().map(|o| format!(", oldest {o}")).unwrap_or_default();
+        let on_hold = if r.on_hold > 0 { format!(", {} on hold", r.on_hold) } else { String::new() };
         println!(
-            "  held {}{oldest}; due now {}, within 7 days {}, within 30 days {}",
+            "  held {}{oldest}{on_hold}; due now {}, within 7 days {}, within 30 days {}",
             r.held, r.due_now, r.due_within_7_days, r.due_within_30_days
         );
         let ages: Vec<String> =
             r.ages.iter().filter(|a| a.count > 0).map(|a| format!("{} {}", a.label, a.count)).collect();
         if !ages.is_empty() {
             println!("  by age: {}", ages.join(", "));
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn holds(as_json: bool, list: &[Hold]) -> Result<Exit, console::Error> {
+    if as_json {
+        json(&list);
+    } else if list.is_empty() {
+        println!("No legal holds.");
+    } else {
+        for h in list {
+            let what = match &h.client {
+                Some(c) => format!("client '{c}'"),
+                None => format!("a person ({})", h.identifiers.join(", ")),
+            };
+            let until = h.until.as_deref().map_or("until lifted".to_owned(), |u| format!("until {u}"));
+            println!("hold {}\t{what}\t{until}\t{}", h.id, h.reason);
         }
     }
     Ok(Exit::Ok)

@@ -6,6 +6,7 @@ use crate::leads::ReadError;
 use crate::requests::package::PackageError;
 use crate::requests::signed::SignedRequestError;
 use crate::requests::RequestError;
+use crate::retention::holds::HoldError;
 use crate::retention::RetentionError;
 use crate::spreadsheet::WriteError;
 use crate::store::StoreError;
@@ -33,6 +34,8 @@ pub enum Error {
     SignedRequest(#[from] SignedRequestError),
     #[error(transparent)]
     Retention(#[from] RetentionError),
+    #[error(transparent)]
+    Hold(#[from] HoldError),
     #[error(transparent)]
     Export(#[from] WriteError),
     #[error("No lead has id {0}; it may have been erased or purged.")]
@@ -106,6 +109,9 @@ impl Error {
             Error::Client(_) => Code::InvalidInput,
             Error::Request(RequestError::Sql(_)) | Error::Retention(RetentionError::Sql(_)) => Code::Internal,
             Error::Retention(_) => Code::InvalidInput,
+            Error::Hold(HoldError::Sql(_)) => Code::Internal,
+            Error::Hold(HoldError::NotFound(_)) => Code::NotFound,
+            Error::Hold(_) => Code::InvalidInput,
             Error::Request(RequestError::NotFound(_)) => Code::NotFound,
             Error::Request(RequestError::Closed { .. } | RequestError::Backwards { .. }) => Code::Conflict,
             Error::Request(_) => Code::InvalidInput,

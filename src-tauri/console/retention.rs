@@ -5,6 +5,9 @@ use time::OffsetDateTime;
 
 use super::{now, Console, Error};
 use crate::clients;
+use crate::identity::IdentityHash;
+use crate::requests::{self, IdKind, Identifier};
+use crate::retention::holds::{self, Hold};
 use crate::retention::{self, Review};
 
 impl Console {
@@ -49,5 +52,80 @@ impl Console {
                 Err(e) => Err(e.into()),
             };
         self.settle(tx, "retention.set", &object, result).await
+    }
+}
+
+/// A new legal hold, as the form or the command line gives it.
+#[derive(Debug, Clone, Default, serde::Deserialize, ts_rs::TS)]
+pub struct HoldForm {
+    /// The client held as a whole; or none, for a hold on a person.
+    pub client: Option<String>,
+    /// The person's identifiers, for a hold on a person.
+    pub identifiers: Vec<Identifier>,
+    pub reason: String,
+    /// The last day it holds, YYYY-MM-DD; none to hold until removed.
+    pub until: Option<String>,
+}
+
+impl Console {
+    /// Places a legal hold: what it covers is never purged.
+    pub async fn add_hold(&self, form: HoldForm) -> Result<Hold, Error> {
+        let today = OffsetDateTime::now_utc().date();
+        let mut tx = self.store.write().await?;
+        let checked = async {
+            let client = match form.client.as_deref().filter(|c| !c.trim().is_empty()) {
+                Some(name) => Some(clients::find(&mut tx, name).await?),
+                None => None,
+            };
+            let person: Vec<(IdKind, IdentityHash)> = if form.identifiers.iter().all(|i| i.value.trim().is_empty()) {
+                Vec::new()
+            } else {
+                requests::hash_identifiers(&self.hasher, &form.identifiers, None)?
+                    .into_iter()
+                    .map(|(i, h)| (i.kind, h))
+                    .collect()
+            };
+            let until = form.until.as_deref().filter(|u| !u.trim().is_empty()).map(requests::parse_date).transpose()?;
+            let id = holds::add(
+                &mut tx,
+                client.as_ref().map(|c| c.id.as_str()),
+                &person,
+                &form.reason,
+                until,
+                today,
+                &now(),
+            )
+            .await?;
+            let scope = client.map_or_else(
+                || format!("a person ({} identifiers)", person.len()),
+                |c| format!("client:{} \"{}\"", c.id, c.name),
+            );
+            Ok::<_, Error>((id, scope, person.first().map(|(_, h)| hex::encode(h))))
+        }
+        .await;
+        match checked {
+            Ok((id, scope, subject)) => {
+                let object = format!("hold:{id} on {scope}, because {}", form.reason.trim());
+                let hold = holds::list(&mut tx)
+                    .await?
+                    .into_iter()
+                    .find(|h| h.id == id)
+                    .ok_or(Error::Invalid("the hold vanished".into()));
+                self.settle_about(tx, "hold.add", &object, subject.as_deref(), hold).await
+            }
+            Err(e) => self.settle(tx, "hold.add", "hold", Err(e)).await,
+        }
+    }
+
+    pub async fn list_holds(&self) -> Result<Vec<Hold>, Error> {
+        let mut conn = self.store.pool().acquire().await?;
+        Ok(holds::list(&mut conn).await?)
+    }
+
+    /// Lifts a legal hold; what it covered is purged by policy again.
+    pub async fn remove_hold(&self, id: i64) -> Result<(), Error> {
+        let mut tx = self.store.write().await?;
+        let result = holds::remove(&mut tx, id).await.map_err(Error::from);
+        self.settle(tx, "hold.remove", &format!("hold:{id}"), result).await
     }
 }

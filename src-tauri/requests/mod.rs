@@ -124,7 +124,7 @@ impl IdKind {
         }
     }
 
-    pub(crate) fn from_index_kind(k: i64) -> Option<Self> {
+    pub fn from_index_kind(k: i64) -> Option<Self> {
         [Self::Email, Self::Phone, Self::LeadId, Self::Psid, Self::WaId, Self::AppUserId, Self::CrmRecord]
             .into_iter()
             .find(|i| i.index_kind() as i64 == k)

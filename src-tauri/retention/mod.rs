@@ -1,6 +1,8 @@
 //! Retention: how long each kind of data is kept, what is held and how old it is, and what falls
 //! due. Every decision takes `now` as a parameter, so the same code answers for any day.
 
+pub mod holds;
+
 use serde::Serialize;
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
@@ -13,33 +15,39 @@ pub struct Kept {
     /// Whether records belong to clients (a policy and a review row per client) or to the
     /// workspace as a whole.
     pub per_client: bool,
-    /// One column `t`, seconds since 1970, per record; for a per-client kind, of the client whose
-    /// id is ?1.
+    /// One column `t`, seconds since 1970, per record, and `held`, 1 when a legal hold covers it
+    /// (given today as ?9); for a per-client kind, of the client whose id is ?1.
     pub ages: &'static str,
 }
 
 /// Every kind of data kept. Each later capability (messages, conversion events, CRM sync records,
 /// export files) adds itself here.
 pub const KEPT: &[Kept] = &[
-    Kept {
-        kind: "leads",
-        label: "leads",
-        per_client: true,
-        ages: "SELECT created_unix AS t FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)",
-    },
+    Kept { kind: "leads", label: "leads", per_client: true, ages: LEAD_AGES },
     Kept {
         kind: "request_records",
         label: "closed request records",
         per_client: false,
-        ages: "SELECT unixepoch(closed_at) AS t FROM requests WHERE closed_at IS NOT NULL",
+        ages: "SELECT unixepoch(closed_at) AS t, 0 AS held FROM requests WHERE closed_at IS NOT NULL",
     },
     Kept {
         kind: "audit_entries",
         label: "audit entries",
         per_client: false,
-        ages: "SELECT unixepoch(at) AS t FROM audit_entries",
+        ages: "SELECT unixepoch(at) AS t, 0 AS held FROM audit_entries",
     },
 ];
+
+/// A client's leads with their ages and holds: all of them when the client is held, otherwise
+/// those carrying a held person's identifier.
+const LEAD_AGES: &str = concat!(
+    "SELECT l.created_unix AS t, (?1 IN (",
+    crate::held_clients!(),
+    ") OR EXISTS (SELECT 1 FROM (",
+    crate::held_hashes!(),
+    ") AS x WHERE x.hash IN (l.id_hash, l.email_hash, l.phone_hash))) AS held
+    FROM leads AS l WHERE l.client_num = (SELECT num FROM clients WHERE id = ?1)"
+);
 
 /// Kinds with a policy but nothing held yet in this release.
 const POLICY_ONLY: &[&str] = &["conversion_events"];
@@ -99,10 +107,13 @@ pub struct Review {
     pub policy: Policy,
     #[ts(type = "number")]
     pub held: i64,
+    /// Records a legal hold covers: never purged, whatever their age.
+    #[ts(type = "number")]
+    pub on_hold: i64,
     /// The oldest record's age reference, RFC 3339.
     pub oldest: Option<String>,
     pub ages: Vec<AgeBand>,
-    /// Past its retention period as of now.
+    /// Past its retention period as of now, and not on hold.
     #[ts(type = "number")]
     pub due_now: i64,
     /// Due within the next 7 days, those due now included.
@@ -202,6 +213,7 @@ async fn of(
     now: OffsetDateTime,
 ) -> Result<Review, sqlx::Error> {
     const DAY: i64 = 86_400;
+    let today = now.date().to_string();
     let now = now.unix_timestamp();
     let expiry = now - policy.days * DAY;
     let mut bands = String::new();
@@ -214,7 +226,8 @@ async fn of(
     }
     // The query text comes from the constant registry and fixed bands, never from input.
     let sql = format!(
-        "SELECT count(*), min(t), coalesce(sum(t < ?2), 0), coalesce(sum(t < ?3), 0), coalesce(sum(t < ?4), 0){bands}
+        "SELECT count(*), min(t), coalesce(sum(t < ?2 AND NOT held), 0), coalesce(sum(t < ?3 AND NOT held), 0),
+             coalesce(sum(t < ?4 AND NOT held), 0), coalesce(sum(held), 0){bands}
          FROM ({}) WHERE t IS NOT NULL",
         kept.ages.replace("?1", "?5")
     );
@@ -224,6 +237,10 @@ async fn of(
         .bind(expiry + 7 * DAY)
         .bind(expiry + 30 * DAY)
         .bind(client_id)
+        .bind(None::<i64>)
+        .bind(None::<i64>)
+        .bind(None::<i64>)
+        .bind(today)
         .fetch_one(&mut *conn)
         .await?;
     use sqlx::Row;
@@ -234,13 +251,14 @@ async fn of(
         client,
         policy,
         held: row.try_get(0)?,
+        on_hold: row.try_get(5)?,
         oldest: oldest
             .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
             .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()),
         ages: AGE_BANDS
             .iter()
             .enumerate()
-            .map(|(i, (label, _))| Ok(AgeBand { label: (*label).into(), count: row.try_get(5 + i)? }))
+            .map(|(i, (label, _))| Ok(AgeBand { label: (*label).into(), count: row.try_get(6 + i)? }))
             .collect::<Result<_, sqlx::Error>>()?,
         due_now: row.try_get(2)?,
         due_within_7_days: row.try_get(3)?,

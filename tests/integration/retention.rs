@@ -98,3 +98,101 @@ fn the_cli_shows_and_sets_retention_as_of_any_day() {
     let audit = rows.as_array().unwrap().iter().find(|r| r["kind"] == "audit_entries").unwrap();
     assert_eq!(audit["due_now"], audit["held"], "by 2040 every audit entry is past 24 months");
 }
+
+#[tokio::test]
+async fn holds_on_a_client_a_person_or_an_open_access_request_keep_records_from_falling_due() {
+    use custodian::console::{HoldForm, RequestForm};
+    use custodian::requests::{IdKind, Identifier};
+    let ws = Workspace::new();
+    let console = with_leads(&ws).await;
+    let due = |rows: &[Review]| {
+        let r = leads_of(rows, "Acme");
+        (r.on_hold, r.due_now)
+    };
+    let at = datetime!(2026-12-02 0:00 UTC);
+    assert_eq!(due(&console.retention_review(None, at).await.unwrap()), (0, 4), "every lead is past 90 days");
+
+    let email = |v: &str| Identifier { kind: IdKind::Email, value: v.into() };
+    let ann = console
+        .add_hold(HoldForm {
+            identifiers: vec![email("ANN.LEE@example.com")],
+            reason: "dispute".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(ann.identifiers, ["email"], "the hold keeps kinds and hashes, not the address");
+    let access = console
+        .new_request(RequestForm {
+            kind: "access".into(),
+            identifiers: vec![email("bob@example.net")],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(due(&console.retention_review(None, at).await.unwrap()), (2, 2), "Ann by hold, Bob by his open request");
+    console.close_request(access.id, "completed", None).await.unwrap();
+    assert_eq!(due(&console.retention_review(None, at).await.unwrap()), (1, 3), "a closed request holds nothing");
+
+    let client = console
+        .add_hold(HoldForm {
+            client: Some("Acme".into()),
+            reason: "regulator's inquiry".into(),
+            until: Some("2026-12-31".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(due(&console.retention_review(None, at).await.unwrap()), (4, 0));
+    let after = console.retention_review(None, datetime!(2027-01-01 0:00 UTC)).await.unwrap();
+    assert_eq!(due(&after), (1, 3), "the client hold ended on 31 December");
+
+    console.remove_hold(client.id).await.unwrap();
+    console.remove_hold(ann.id).await.unwrap();
+    assert_eq!(due(&console.retention_review(None, at).await.unwrap()), (0, 4));
+    assert_eq!(console.remove_hold(ann.id).await.unwrap_err().code(), Code::NotFound);
+
+    for (form, says) in [
+        (HoldForm { reason: "x".into(), ..Default::default() }, "needs what it holds"),
+        (
+            HoldForm {
+                client: Some("Acme".into()),
+                identifiers: vec![email("a@b.com")],
+                reason: "x".into(),
+                ..Default::default()
+            },
+            "not both",
+        ),
+        (HoldForm { client: Some("Acme".into()), reason: " ".into(), ..Default::default() }, "needs its reason"),
+        (
+            HoldForm {
+                client: Some("Acme".into()),
+                reason: "x".into(),
+                until: Some("2020-01-01".into()),
+                ..Default::default()
+            },
+            "has passed",
+        ),
+    ] {
+        let e = console.add_hold(form).await.unwrap_err();
+        assert_eq!(e.code(), Code::InvalidInput);
+        assert!(e.to_string().contains(says), "{e}");
+    }
+    let trail = serde_json::to_string(&console.audit_list(100, None).await.unwrap()).unwrap();
+    assert!(trail.contains("hold.add") && trail.contains("because dispute") && trail.contains("hold.remove"));
+    assert!(!trail.to_lowercase().contains("ann.lee"), "no identifiers in the trail");
+}
+
+#[test]
+fn the_cli_adds_lists_and_lifts_holds() {
+    let ws = Workspace::new();
+    assert!(ws.cli(&["client", "add", "Acme"]).status.success());
+    let add = ws.cli(&["hold", "add", "--email", "ann@example.com", "--reason", "litigation", "--until", "2099-01-01"]);
+    assert!(stdout(&add).contains("a person (email)\tuntil 2099-01-01\tlitigation"), "{}", stdout(&add));
+    let client = ws.cli(&["hold", "add", "--client", "Acme", "--reason", "audit", "--json"]);
+    let id =
+        serde_json::from_slice::<serde_json::Value>(&client.stdout).unwrap()[0]["id"].as_i64().unwrap().to_string();
+    assert!(stdout(&ws.cli(&["hold", "list"])).contains("client 'Acme'\tuntil lifted\taudit"));
+    assert!(stdout(&ws.cli(&["hold", "remove", &id])).contains("Lifted hold"));
+    assert!(!stdout(&ws.cli(&["hold", "list"])).contains("Acme"));
+}

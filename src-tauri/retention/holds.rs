@@ -1,0 +1,138 @@
+//! Legal holds, on a client or on a person, and the automatic hold on anyone with an open access
+//! or portability request: what they cover is never purged.
+
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use time::Date;
+use ts_rs::TS;
+
+use crate::identity::IdentityHash;
+use crate::requests::IdKind;
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Hold {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// The client held, or `None` for a hold on a person.
+    pub client: Option<String>,
+    /// For a hold on a person: the kinds of identifier held (their values are kept only as keyed
+    /// hashes).
+    pub identifiers: Vec<String>,
+    pub reason: String,
+    /// The last day it holds, YYYY-MM-DD; `None` until removed.
+    pub until: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HoldError {
+    #[error("A hold needs what it holds: --client NAME, or the person's identifiers (--email, --phone, --lead-id …).")]
+    Nothing,
+    #[error("A hold is on a client or on a person, not both: give --client or identifiers.")]
+    Both,
+    #[error("A hold needs its reason (a dispute, an authority's request), which the audit trail keeps.")]
+    NoReason,
+    #[error("The hold would end on {0}, which has passed.")]
+    Past(Date),
+    #[error("No hold has number {0}. `custodian hold list` shows the holds there are.")]
+    NotFound(i64),
+    #[error(transparent)]
+    Sql(#[from] sqlx::Error),
+}
+
+/// The keyed hashes held as of today (?9, YYYY-MM-DD): active holds on people, and everyone with
+/// an open access or portability request. A macro, so that it can be spliced into other SQL.
+#[macro_export]
+macro_rules! held_hashes {
+    () => {
+        "SELECT hi.hash FROM hold_identifiers AS hi JOIN holds AS h ON h.id = hi.hold_id
+            WHERE h.until IS NULL OR h.until >= ?9
+        UNION SELECT ri.hash FROM request_identifiers AS ri JOIN requests AS r ON r.id = ri.request_id
+            WHERE r.status NOT IN ('completed', 'denied') AND r.kind IN ('access', 'portability')"
+    };
+}
+
+/// The clients held as a whole as of today (?9).
+#[macro_export]
+macro_rules! held_clients {
+    () => {
+        "SELECT client_id FROM holds WHERE client_id IS NOT NULL AND (until IS NULL OR until >= ?9)"
+    };
+}
+
+pub async fn add(
+    conn: &mut SqliteConnection,
+    client_id: Option<&str>,
+    person: &[(IdKind, IdentityHash)],
+    reason: &str,
+    until: Option<Date>,
+    today: Date,
+    at: &str,
+) -> Result<i64, HoldError> {
+    match (client_id.is_some(), person.is_empty()) {
+        (false, true) => return Err(HoldError::Nothing),
+        (true, false) => return Err(HoldError::Both),
+        _ => {}
+    }
+    if reason.trim().is_empty() {
+        return Err(HoldError::NoReason);
+    }
+    if let Some(until) = until.filter(|u| *u < today) {
+        return Err(HoldError::Past(until));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO holds (client_id, reason, until, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+    )
+    .bind(client_id)
+    .bind(reason.trim())
+    .bind(until.map(|u| u.to_string()))
+    .bind(at)
+    .fetch_one(&mut *conn)
+    .await?;
+    for (kind, hash) in person {
+        sqlx::query("INSERT OR IGNORE INTO hold_identifiers (hold_id, kind, hash) VALUES (?1, ?2, ?3)")
+            .bind(id)
+            .bind(kind.index_kind() as i64)
+            .bind(&hash[..])
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(id)
+}
+
+/// A hold as stored: id, client name, reason, until, created at.
+type HoldRow = (i64, Option<String>, String, Option<String>, String);
+
+pub async fn list(conn: &mut SqliteConnection) -> Result<Vec<Hold>, sqlx::Error> {
+    let rows: Vec<HoldRow> = sqlx::query_as(
+        "SELECT h.id, c.name, h.reason, h.until, h.created_at FROM holds AS h LEFT JOIN clients AS c ON c.id = h.client_id
+         ORDER BY h.id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let kinds: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT hold_id, kind FROM hold_identifiers ORDER BY hold_id").fetch_all(&mut *conn).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, client, reason, until, created_at)| Hold {
+            id,
+            client,
+            identifiers: kinds
+                .iter()
+                .filter(|(h, _)| *h == id)
+                .filter_map(|(_, k)| IdKind::from_index_kind(*k).map(|k| k.label().to_owned()))
+                .collect(),
+            reason,
+            until,
+            created_at,
+        })
+        .collect())
+}
+
+pub async fn remove(conn: &mut SqliteConnection, id: i64) -> Result<(), HoldError> {
+    let gone = sqlx::query("DELETE FROM holds WHERE id = ?1").bind(id).execute(&mut *conn).await?.rows_affected();
+    if gone == 0 {
+        return Err(HoldError::NotFound(id));
+    }
+    Ok(())
+}
