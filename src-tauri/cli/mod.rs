@@ -314,6 +314,15 @@ pub enum RetentionCommand {
         #[arg(long, value_name = "DATETIME")]
         now: Option<String>,
     },
+    /// Delete what is past its retention period and not on hold (each client and kind audited)
+    Purge {
+        /// Only count what would go, per client and kind
+        #[arg(long)]
+        dry_run: bool,
+        /// For a dry run: as of this date (YYYY-MM-DD) or time (RFC 3339) instead of now
+        #[arg(long, value_name = "DATETIME", requires = "dry_run")]
+        now: Option<String>,
+    },
     /// Set how long a kind of data is kept, as the workspace default or for one client
     Set {
         /// leads, conversion_events, request_records or audit_entries
@@ -504,12 +513,10 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
         }
         Command::Request(command) => request(c, command, j).await,
         Command::Retention(RetentionCommand::Show { client, now }) => {
-            let now = match now {
-                Some(t) => OffsetDateTime::from_unix_timestamp(date_bound(&t, false)?)
-                    .map_err(|_| console::Error::Invalid(format!("'{t}' is out of range")))?,
-                None => OffsetDateTime::now_utc(),
-            };
-            print::retention(j, &c.retention_review(client.as_deref(), now).await?)
+            print::retention(j, &c.retention_review(client.as_deref(), as_of(now)?).await?)
+        }
+        Command::Retention(RetentionCommand::Purge { dry_run, now }) => {
+            print::purge(j, &c.purge(as_of(now)?, dry_run).await?)
         }
         Command::Retention(RetentionCommand::Set { kind, days, client, reason }) => {
             print::retention(j, &c.set_retention(&kind, days, client.as_deref(), &reason).await?)
@@ -580,6 +587,15 @@ async fn request(c: &Console, command: RequestCommand, j: bool) -> Result<Exit, 
         RequestCommand::Close { id, outcome, reason } => {
             print::request(j, "Closed", &c.close_request(id, &outcome, reason.as_deref()).await?)
         }
+    }
+}
+
+/// `now`, or the day or time given instead.
+fn as_of(given: Option<String>) -> Result<OffsetDateTime, console::Error> {
+    match given {
+        Some(t) => OffsetDateTime::from_unix_timestamp(date_bound(&t, false)?)
+            .map_err(|_| console::Error::Invalid(format!("'{t}' is out of range"))),
+        None => Ok(OffsetDateTime::now_utc()),
     }
 }
 

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::audit::{AuditEntry, Verification};
 use crate::bench;
 use crate::clients::Client;
-use crate::console::{self, ApiError, Erased, Export, Rectified, Removal, Report, Status};
+use crate::console::{self, ApiError, Erased, Export, PurgeReport, Rectified, Removal, Report, Status};
 use crate::leads::{ImportSummary, LeadDetail};
 use crate::requests::discovery::Discovery;
 use crate::requests::erasure::Suppression;
@@ -410,6 +410,28 @@ pub fn holds(as_json: bool, list: &[Hold]) -> Result<Exit, console::Error> {
             let until = h.until.as_deref().map_or("until lifted".to_owned(), |u| format!("until {u}"));
             println!("hold {}\t{what}\t{until}\t{}", h.id, h.reason);
         }
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn purge(as_json: bool, r: &PurgeReport) -> Result<Exit, console::Error> {
+    if as_json {
+        json(r);
+        return Ok(Exit::Ok);
+    }
+    let verb = if r.dry_run { "Would purge" } else { "Purged" };
+    if r.purged.is_empty() {
+        println!("Nothing is past its retention period as of {} (or it is on hold).", r.as_of);
+    }
+    for p in &r.purged {
+        let whose = p.client.as_deref().map(|c| format!(" of {c}")).unwrap_or_default();
+        println!("{verb} {} {}{whose} (kept {} days)", p.count, p.label, p.days);
+    }
+    if let (Some(seq), Some(hash)) = (r.audit_seq, &r.audit_hash) {
+        println!("  audit head  #{seq} {hash}");
+    }
+    if !r.dry_run && !r.wal_emptied {
+        println!("  note        a reader kept the write-ahead log from being emptied now; it is emptied at the next checkpoint");
     }
     Ok(Exit::Ok)
 }

@@ -23,7 +23,7 @@ pub use doctor::{doctor, Check, Report, Status};
 pub use error::{ApiError, Code, Error};
 pub use leads::{Export, IdentifierKind, Lookup};
 pub use requests::{Erased, Rectified, RequestForm};
-pub use retention::HoldForm;
+pub use retention::{HoldForm, PurgeReport};
 
 use crate::audit::{self, AuditEntry, Event, Verification};
 use crate::clients::{self, Client, Holdings};
@@ -201,6 +201,18 @@ impl Console {
 
     pub async fn audit_verify(&self) -> Result<Verification, Error> {
         Ok(audit::verify(self.store.pool()).await?)
+    }
+
+    /// Empties the WAL after deleting personal data: the old page images stay in it until a
+    /// checkpoint. Readers on an older snapshot can hold it; tries for two seconds, then says so.
+    pub(super) async fn empty_wal(&self) -> Result<bool, Error> {
+        for _ in 0..40 {
+            if self.store.checkpoint().await? {
+                return Ok(true);
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        Ok(false)
     }
 
     pub async fn close(&self) {

@@ -63,9 +63,6 @@ pub struct Rectified {
     pub changed: Vec<Held>,
 }
 
-/// Checkpoint attempts after an erasure, 50 ms apart, while readers finish.
-const CHECKPOINT_TRIES: usize = 40;
-
 /// Request dates are calendar days in UTC.
 fn today() -> Date {
     OffsetDateTime::now_utc().date()
@@ -225,15 +222,7 @@ impl Console {
         erasure::store_receipt(&mut tx, &receipt).await?;
         tx.commit().await?;
         tracing::info!(action = "request.erase", "change recorded");
-        // The old page images stay in the WAL until a checkpoint empties it.
-        let mut wal_emptied = false;
-        for _ in 0..CHECKPOINT_TRIES {
-            if self.store.checkpoint().await? {
-                wal_emptied = true;
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        }
+        let wal_emptied = self.empty_wal().await?;
         Ok(Erased { receipt, wal_emptied })
     }
 

@@ -5,9 +5,10 @@ use time::OffsetDateTime;
 
 use super::{now, Console, Error};
 use crate::clients;
-use crate::identity::IdentityHash;
+use crate::identity::{runs, IdentityHash};
 use crate::requests::{self, IdKind, Identifier};
 use crate::retention::holds::{self, Hold};
+use crate::retention::purge::{self, Purged};
 use crate::retention::{self, Review};
 
 impl Console {
@@ -127,5 +128,74 @@ impl Console {
         let mut tx = self.store.write().await?;
         let result = holds::remove(&mut tx, id).await.map_err(Error::from);
         self.settle(tx, "hold.remove", &format!("hold:{id}"), result).await
+    }
+}
+
+/// What a purge removed (or a dry run would remove), by kind and client, with the audit head.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct PurgeReport {
+    pub dry_run: bool,
+    /// As of when, RFC 3339.
+    pub as_of: String,
+    /// Only the steps with something due.
+    pub purged: Vec<Purged>,
+    /// After a run: the audit chain's head, entry number and hash.
+    #[ts(type = "number | null")]
+    pub audit_seq: Option<i64>,
+    pub audit_hash: Option<String>,
+    /// After a run: whether the WAL, with the old page images, was emptied at once.
+    pub wal_emptied: bool,
+}
+
+impl Console {
+    /// Purges what is past its retention period and not on hold, as of `now`; with `dry_run`, only
+    /// counts it. Each client and kind goes in a transaction of its own with its audit entry.
+    pub async fn purge(&self, now: OffsetDateTime, dry_run: bool) -> Result<PurgeReport, Error> {
+        let as_of = now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+        let mut purged = Vec::new();
+        if dry_run {
+            let mut conn = self.store.pool().acquire().await?;
+            for step in purge::STEPS {
+                for scope in purge::scopes(&mut conn, step).await? {
+                    purged.push(purge::run_step(&mut conn, step, scope.as_ref(), now, false).await?);
+                }
+            }
+            purged.retain(|p| p.count > 0);
+            return Ok(PurgeReport { dry_run, as_of, purged, audit_seq: None, audit_hash: None, wal_emptied: false });
+        }
+        let mut conn = self.store.pool().acquire().await?;
+        let scopes: Vec<(&purge::Step, Option<(String, String)>)> = {
+            let mut all = Vec::new();
+            for step in purge::STEPS {
+                all.extend(purge::scopes(&mut conn, step).await?.into_iter().map(|s| (step, s)));
+            }
+            all
+        };
+        drop(conn);
+        for (step, scope) in scopes {
+            let mut tx = self.store.write().await?;
+            if sqlx::query_scalar::<_, bool>(runs::ANY_RUNS).fetch_one(&mut *tx).await? {
+                let e = Error::Conflict("An import is still indexing its leads; purge when it has finished.".into());
+                return self.settle(tx, "retention.purge", "retention purge", Err(e)).await;
+            }
+            let done = purge::run_step(&mut tx, step, scope.as_ref(), now, true).await?;
+            if done.count == 0 {
+                continue;
+            }
+            let whose = scope.as_ref().map_or(String::new(), |(id, name)| format!(" of client:{id} \"{name}\""));
+            let object = format!("purged {} {}{whose}, kept {} days", done.count, done.label, done.days);
+            self.settle(tx, "retention.purge", &object, Ok(())).await?;
+            purged.push(done);
+        }
+        let wal_emptied = self.empty_wal().await?;
+        let head = self.audit_list(1, None).await?.into_iter().next();
+        Ok(PurgeReport {
+            dry_run,
+            as_of,
+            purged,
+            audit_seq: head.as_ref().map(|h| h.seq),
+            audit_hash: head.map(|h| h.hash),
+            wal_emptied,
+        })
     }
 }

@@ -60,6 +60,20 @@ macro_rules! held_clients {
     };
 }
 
+/// Whether a lead (alias `l`) of the client whose id is ?1 is on hold as of today (?9).
+#[macro_export]
+macro_rules! lead_held {
+    () => {
+        concat!(
+            "(?1 IN (",
+            $crate::held_clients!(),
+            ") OR EXISTS (SELECT 1 FROM (",
+            $crate::held_hashes!(),
+            ") AS x WHERE x.hash IN (l.id_hash, l.email_hash, l.phone_hash)))"
+        )
+    };
+}
+
 pub async fn add(
     conn: &mut SqliteConnection,
     client_id: Option<&str>,

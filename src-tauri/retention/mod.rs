@@ -2,6 +2,7 @@
 //! due. Every decision takes `now` as a parameter, so the same code answers for any day.
 
 pub mod holds;
+pub mod purge;
 
 use serde::Serialize;
 use sqlx::SqliteConnection;
@@ -41,12 +42,9 @@ pub const KEPT: &[Kept] = &[
 /// A client's leads with their ages and holds: all of them when the client is held, otherwise
 /// those carrying a held person's identifier.
 const LEAD_AGES: &str = concat!(
-    "SELECT l.created_unix AS t, (?1 IN (",
-    crate::held_clients!(),
-    ") OR EXISTS (SELECT 1 FROM (",
-    crate::held_hashes!(),
-    ") AS x WHERE x.hash IN (l.id_hash, l.email_hash, l.phone_hash))) AS held
-    FROM leads AS l WHERE l.client_num = (SELECT num FROM clients WHERE id = ?1)"
+    "SELECT l.created_unix AS t, ",
+    crate::lead_held!(),
+    " AS held FROM leads AS l WHERE l.client_num = (SELECT num FROM clients WHERE id = ?1)"
 );
 
 /// Kinds with a policy but nothing held yet in this release.

@@ -196,3 +196,74 @@ fn the_cli_adds_lists_and_lifts_holds() {
     assert!(stdout(&ws.cli(&["hold", "remove", &id])).contains("Lifted hold"));
     assert!(!stdout(&ws.cli(&["hold", "list"])).contains("Acme"));
 }
+
+#[tokio::test]
+async fn a_purge_removes_what_is_due_and_not_on_hold_and_audits_each_client_and_kind() {
+    use custodian::console::{HoldForm, RequestForm};
+    use custodian::requests::{IdKind, Identifier};
+    let ws = Workspace::new();
+    let console = with_leads(&ws).await;
+    let email = |v: &str| Identifier { kind: IdKind::Email, value: v.into() };
+    console
+        .add_hold(HoldForm {
+            identifiers: vec![email("ann.lee@example.com")],
+            reason: "dispute".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let closed = console
+        .new_request(RequestForm {
+            kind: "access".into(),
+            identifiers: vec![email("x@example.com")],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    console.close_request(closed.id, "completed", None).await.unwrap();
+
+    let at = datetime!(2026-12-02 0:00 UTC);
+    let dry = console.purge(at, true).await.unwrap();
+    let plan: Vec<(&str, Option<&str>, i64)> =
+        dry.purged.iter().map(|p| (p.kind.as_str(), p.client.as_deref(), p.count)).collect();
+    assert_eq!(plan, [("leads", Some("Acme"), 3)], "Ann is held; the closed request is young");
+    assert_eq!(
+        console.list_leads(&custodian::leads::Filter::default(), 10, 0).await.unwrap().len(),
+        4,
+        "a dry run deletes nothing"
+    );
+
+    let run = console.purge(at, false).await.unwrap();
+    let head = console.audit_list(1, None).await.unwrap().remove(0);
+    assert_eq!(run.audit_seq, Some(head.seq));
+    assert!(
+        head.object.starts_with("purged 3 leads of client:") && head.object.ends_with("kept 90 days"),
+        "{}",
+        head.object
+    );
+    assert_eq!(run.purged.iter().map(|p| p.count).sum::<i64>(), 3);
+    assert!(run.wal_emptied);
+    let left = console.list_leads(&custodian::leads::Filter::default(), 10, 0).await.unwrap();
+    assert_eq!(left.iter().filter_map(|l| l.meta_id.as_deref()).collect::<Vec<_>>(), ["1001"], "only Ann, on hold");
+    let bob = custodian::leads::Filter { search: Some("Stone".into()), ..Default::default() };
+    assert!(console.list_leads(&bob, 10, 0).await.unwrap().is_empty(), "search words went with the leads");
+    assert!(console.purge(at, true).await.unwrap().purged.is_empty(), "nothing more is due");
+
+    // Two years on, the closed request record goes too.
+    let later = console.purge(datetime!(2029-01-01 0:00 UTC), false).await.unwrap();
+    assert!(later.purged.iter().any(|p| p.kind == "request_records" && p.count == 1), "{later:?}");
+    assert_eq!(console.request(closed.id).await.unwrap_err().code(), Code::NotFound);
+}
+
+#[test]
+fn the_cli_purges_with_a_dry_run_as_of_any_day() {
+    let ws = Workspace::new();
+    assert!(ws.cli(&["client", "add", "Acme"]).status.success());
+    let dry = ws.cli(&["retention", "purge", "--dry-run", "--now", "2030-01-01", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&dry.stdout).unwrap();
+    assert_eq!(report["dry_run"], true);
+    let refused = ws.cli(&["retention", "purge", "--now", "2030-01-01"]);
+    assert_eq!(refused.status.code(), Some(2), "--now is for dry runs only");
+    let run = ws.cli(&["retention", "purge"]);
+    assert!(run.status.success() && stdout(&run).contains("Nothing is past its retention period"), "{}", stdout(&run));
+}

@@ -1,0 +1,114 @@
+//! Purging what has passed its retention period and no hold covers: each client and kind in a
+//! transaction of its own with its audit entry, so an interrupted purge leaves whole steps done
+//! and the next run does the rest.
+
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use time::OffsetDateTime;
+use ts_rs::TS;
+
+use super::policy;
+
+/// What one step purged (or, in a dry run, would purge).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Purged {
+    pub kind: String,
+    pub label: String,
+    pub client: Option<String>,
+    #[ts(type = "number")]
+    pub days: i64,
+    #[ts(type = "number")]
+    pub count: i64,
+}
+
+/// A purge step: which records of a kind are past `?2` (seconds since 1970) and not held, with
+/// the client's id as ?1 and today as ?9.
+pub struct Step {
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub per_client: bool,
+    /// The records' condition, for `SELECT count(*) FROM {table} WHERE …` and `DELETE FROM …`.
+    pub table: &'static str,
+    pub due: &'static str,
+}
+
+/// The kinds a purge removes. Audit entries join once the chain can keep an anchor for them.
+pub const STEPS: &[Step] = &[
+    Step {
+        kind: "leads",
+        label: "leads",
+        per_client: true,
+        table: "leads AS l",
+        due: concat!(
+            "l.client_num = (SELECT num FROM clients WHERE id = ?1) AND l.created_unix < ?2 AND NOT ",
+            crate::lead_held!()
+        ),
+    },
+    Step {
+        kind: "request_records",
+        label: "closed request records",
+        per_client: false,
+        table: "requests AS r",
+        due: "r.closed_at IS NOT NULL AND unixepoch(r.closed_at) < ?2",
+    },
+];
+
+/// The scopes of a step: each client for a per-client kind, the workspace otherwise.
+pub async fn scopes(conn: &mut SqliteConnection, step: &Step) -> Result<Vec<Option<(String, String)>>, sqlx::Error> {
+    if !step.per_client {
+        return Ok(vec![None]);
+    }
+    let clients: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, name FROM clients ORDER BY name").fetch_all(&mut *conn).await?;
+    Ok(clients.into_iter().map(Some).collect())
+}
+
+/// Counts (`delete` false) or deletes (`delete` true) what `step` finds due in one scope as of `now`.
+pub async fn run_step(
+    conn: &mut SqliteConnection,
+    step: &Step,
+    scope: Option<&(String, String)>,
+    now: OffsetDateTime,
+    delete: bool,
+) -> Result<Purged, sqlx::Error> {
+    let client_id = scope.map(|(id, _)| id.as_str());
+    let policy = policy(conn, step.kind, client_id).await?;
+    let expiry = now.unix_timestamp() - policy.days * 86_400;
+    // Table and condition come from the constant steps above, never from input.
+    let count = if delete {
+        let table = step.table.split(" AS ").next().unwrap_or(step.table);
+        let alias = step.table.rsplit(' ').next().unwrap_or("");
+        let sql = format!("DELETE FROM {table} AS {alias} WHERE {}", step.due);
+        bind(sqlx::query(&sql), client_id, expiry, now).execute(&mut *conn).await?.rows_affected() as i64
+    } else {
+        let sql = format!("SELECT count(*) FROM {} WHERE {}", step.table, step.due);
+        bind(sqlx::query(&sql), client_id, expiry, now).fetch_one(&mut *conn).await.map(|r| {
+            use sqlx::Row;
+            r.get::<i64, _>(0)
+        })?
+    };
+    Ok(Purged {
+        kind: step.kind.into(),
+        label: step.label.into(),
+        client: scope.map(|(_, name)| name.clone()),
+        days: policy.days,
+        count,
+    })
+}
+
+fn bind<'q>(
+    q: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    client_id: Option<&'q str>,
+    expiry: i64,
+    now: OffsetDateTime,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+    q.bind(client_id)
+        .bind(expiry)
+        .bind(None::<i64>)
+        .bind(None::<i64>)
+        .bind(None::<i64>)
+        .bind(None::<i64>)
+        .bind(None::<i64>)
+        .bind(None::<i64>)
+        .bind(now.date().to_string())
+}
