@@ -220,25 +220,8 @@ impl Console {
 const PROVENANCE_COLUMNS: [&str; 4] = ["is_test", "client", "source_file", "source_line"];
 
 fn export_row(l: &LeadDetail, keys: &[String]) -> Vec<String> {
-    let mut row = vec![
-        l.meta_id.clone().unwrap_or_default(),
-        l.created_time.clone(),
-        l.ad_id.clone(),
-        l.ad_name.clone(),
-        l.adset_id.clone(),
-        l.adset_name.clone(),
-        l.campaign_id.clone(),
-        l.campaign_name.clone(),
-        l.form_id.clone(),
-        l.form_name.clone(),
-        l.is_organic.map(|o| o.to_string()).unwrap_or_default(),
-        l.platform.clone(),
-        l.lead_status.clone(),
-        l.is_test.to_string(),
-        l.client.clone(),
-        l.source_file.clone(),
-        l.source_line.to_string(),
-    ];
+    let mut row = l.meta_values().to_vec();
+    row.extend([l.is_test.to_string(), l.client.clone(), l.source_file.clone(), l.source_line.to_string()]);
     row.extend(keys.iter().map(|k| l.answers.iter().find(|(q, _)| q == k).map(|(_, a)| a.clone()).unwrap_or_default()));
     row
 }

@@ -254,6 +254,18 @@ impl Console {
     }
 }
 
+/// Today's date. Request deadlines and holds count calendar days in UTC.
+pub(super) fn today() -> time::Date {
+    OffsetDateTime::now_utc().date()
+}
+
+/// A refusal when an import is still indexing its leads (its identifiers wait in runs), for
+/// operations that must see every identifier: `then` says what to do once it has finished.
+pub(super) async fn still_indexing(tx: &mut sqlx::SqliteConnection, then: &str) -> Result<Option<Error>, Error> {
+    let indexing: bool = sqlx::query_scalar(runs::ANY_RUNS).fetch_one(&mut *tx).await?;
+    Ok(indexing.then(|| Error::Conflict(format!("An import is still indexing its leads; {then}."))))
+}
+
 /// The current time as stored: RFC 3339, UTC, milliseconds.
 pub(super) fn now() -> String {
     let t = OffsetDateTime::now_utc();

@@ -8,11 +8,11 @@ use sqlx::{Sqlite, Transaction};
 use time::{Date, Duration, OffsetDateTime};
 use ts_rs::TS;
 
-use super::{now, Console, Error};
+use super::{now, still_indexing, today, Console, Error};
 use crate::audit::{self, Event};
 use crate::clients;
 use crate::clients::Held;
-use crate::identity::{runs, IdentityHash};
+use crate::identity::IdentityHash;
 use crate::requests::discovery::{self, Correction, Discovery};
 use crate::requests::erasure::{self, Receipt, Suppression};
 use crate::requests::package::{self, Package};
@@ -63,11 +63,6 @@ pub struct Rectified {
     pub changed: Vec<Held>,
 }
 
-/// Request dates are calendar days in UTC.
-fn today() -> Date {
-    OffsetDateTime::now_utc().date()
-}
-
 impl Console {
     /// Records a new request and works out its deadline.
     pub async fn new_request(&self, form: RequestForm) -> Result<Request, Error> {
@@ -91,14 +86,8 @@ impl Console {
             let country = client.as_ref().and_then(|c| c.country.as_deref());
             let identifiers = requests::hash_identifiers(&self.hasher, &form.identifiers, country)?;
             let notes = requests::clean_text(form.verification_notes.as_deref().unwrap_or(""))?;
-            let new = NewRequest {
-                kind,
-                identifiers: Vec::new(),
-                regime,
-                received_on,
-                client_id: client.map(|c| c.id),
-                verification_notes: notes,
-            };
+            let new =
+                NewRequest { kind, regime, received_on, client_id: client.map(|c| c.id), verification_notes: notes };
             Ok::<_, Error>((new, identifiers))
         }
         .await;
@@ -165,22 +154,13 @@ impl Console {
             ));
             return self.settle_about(tx, "request.erase", &object, subject.as_deref(), Err(e)).await;
         }
-        let refusal = if request.kind != RequestKind::Erasure {
-            Some(Error::Invalid(format!(
-                "Request {id} is an {} request; only an erasure request erases. Record one with --kind erasure.",
-                request.kind.as_str()
-            )))
-        } else if request.status.is_closed() {
-            Some(RequestError::Closed { id, status: request.status }.into())
-        } else if sqlx::query_scalar::<_, bool>(runs::ANY_RUNS).fetch_one(&mut *tx).await? {
-            Some(Error::Conflict(
-                "An import is still indexing its leads; erase when it has finished, so that nothing it stores is missed."
-                    .into(),
-            ))
-        } else {
-            None
+        let rule = Rule {
+            kinds: &[RequestKind::Erasure],
+            says: "only an erasure request erases. Record one with --kind erasure.",
+            open: true,
+            after_indexing: Some("erase when it has finished, so that nothing it stores is missed"),
         };
-        if let Some(e) = refusal {
+        if let Some(e) = rule.refusal(&mut tx, &request).await? {
             return self.settle_about(tx, "request.erase", &object, subject.as_deref(), Err(e)).await;
         }
         let (found, hashes) = self.person(&mut tx, id).await?;
@@ -232,15 +212,13 @@ impl Console {
         let today = today();
         let (mut tx, request, subject) = self.open_request("request.restrict", id, today).await?;
         let object = format!("request:{id} {}", request.kind.as_str());
-        if !matches!(request.kind, RequestKind::Restriction | RequestKind::Objection) {
-            let e = Error::Invalid(format!(
-                "Request {id} is an {} request; only a restriction or objection request flags the person.",
-                request.kind.as_str()
-            ));
-            return self.settle_about(tx, "request.restrict", &object, subject.as_deref(), Err(e)).await;
-        }
-        if request.status.is_closed() {
-            let e = RequestError::Closed { id, status: request.status }.into();
+        let rule = Rule {
+            kinds: &[RequestKind::Restriction, RequestKind::Objection],
+            says: "only a restriction or objection request flags the person.",
+            open: true,
+            after_indexing: None,
+        };
+        if let Some(e) = rule.refusal(&mut tx, &request).await? {
             return self.settle_about(tx, "request.restrict", &object, subject.as_deref(), Err(e)).await;
         }
         let (_, hashes) = self.person(&mut tx, id).await?;
@@ -260,21 +238,13 @@ impl Console {
         let (mut tx, request, subject) = self.open_request("request.rectify", id, today).await?;
         let field = field.trim();
         let object = format!("request:{id} {} field {field}", request.kind.as_str());
-        let refusal = if request.kind != RequestKind::Rectification {
-            Some(Error::Invalid(format!(
-                "Request {id} is an {} request; only a rectification request corrects data.",
-                request.kind.as_str()
-            )))
-        } else if request.status.is_closed() {
-            Some(RequestError::Closed { id, status: request.status }.into())
-        } else if sqlx::query_scalar::<_, bool>(runs::ANY_RUNS).fetch_one(&mut *tx).await? {
-            Some(Error::Conflict(
-                "An import is still indexing its leads; correct the data when it has finished.".into(),
-            ))
-        } else {
-            None
+        let rule = Rule {
+            kinds: &[RequestKind::Rectification],
+            says: "only a rectification request corrects data.",
+            open: true,
+            after_indexing: Some("correct the data when it has finished"),
         };
-        if let Some(e) = refusal {
+        if let Some(e) = rule.refusal(&mut tx, &request).await? {
             return self.settle_about(tx, "request.rectify", &object, subject.as_deref(), Err(e)).await;
         }
         let value = requests::clean_text(value)?;
@@ -331,11 +301,13 @@ impl Console {
         let today = today();
         let (mut tx, request, subject) = self.open_request("request.export", id, today).await?;
         let object = format!("request:{id} {}", request.kind.as_str());
-        if !matches!(request.kind, RequestKind::Access | RequestKind::Portability) {
-            let e = Error::Invalid(format!(
-                "Request {id} is an {} request; exports answer access and portability requests.",
-                request.kind.as_str()
-            ));
+        let rule = Rule {
+            kinds: &[RequestKind::Access, RequestKind::Portability],
+            says: "exports answer access and portability requests.",
+            open: false,
+            after_indexing: None,
+        };
+        if let Some(e) = rule.refusal(&mut tx, &request).await? {
             return self.settle_about(tx, "request.export", &object, subject.as_deref(), Err(e)).await;
         }
         let (found, _) = self.person(&mut tx, id).await?;
@@ -357,14 +329,13 @@ impl Console {
 
     /// Sets one piece of the processing information.
     pub async fn set_processing_info(&self, key: &str, text: &str) -> Result<Vec<(String, String)>, Error> {
-        let tx = self.store.write().await?;
+        let mut tx = self.store.write().await?;
         let key = key.trim().to_ascii_lowercase();
         if !package::INFO_KEYS.iter().any(|(k, _)| *k == key) {
             let keys: Vec<&str> = package::INFO_KEYS.iter().map(|(k, _)| *k).collect();
             let e = Error::Invalid(format!("'{key}' is not a setting; the settings are {}.", keys.join(", ")));
             return self.settle(tx, "settings.set", "processing information", Err(e)).await;
         }
-        let mut tx = tx;
         let result = match requests::clean_text(text) {
             Ok(text) if !text.is_empty() => {
                 sqlx::query("UPDATE processing_info SET value = ?2 WHERE key = ?1")
@@ -510,6 +481,35 @@ impl Console {
             Err(e) => (object, Err(e.into())),
         };
         self.settle_about(tx, action, &object, subject.as_deref(), result).await
+    }
+}
+
+/// Which requests an operation answers.
+struct Rule<'a> {
+    kinds: &'a [RequestKind],
+    /// Completes "Request N is an access request; …" for a request of another kind.
+    says: &'a str,
+    /// Whether the request must still be open.
+    open: bool,
+    /// For an operation that must see every identifier indexed: what to do once an import that is
+    /// still indexing has finished.
+    after_indexing: Option<&'a str>,
+}
+
+impl Rule<'_> {
+    /// Why `request` cannot go through the operation, if it cannot.
+    async fn refusal(&self, tx: &mut sqlx::SqliteConnection, request: &Request) -> Result<Option<Error>, Error> {
+        if !self.kinds.contains(&request.kind) {
+            let kind = request.kind.as_str();
+            return Ok(Some(Error::Invalid(format!("Request {} is an {kind} request; {}", request.id, self.says))));
+        }
+        if self.open && request.status.is_closed() {
+            return Ok(Some(RequestError::Closed { id: request.id, status: request.status }.into()));
+        }
+        match self.after_indexing {
+            Some(then) => still_indexing(tx, then).await,
+            None => Ok(None),
+        }
     }
 }
 

@@ -3,9 +3,9 @@
 
 use time::OffsetDateTime;
 
-use super::{now, Console, Error};
+use super::{now, still_indexing, today, Console, Error};
 use crate::clients;
-use crate::identity::{runs, IdentityHash};
+use crate::identity::IdentityHash;
 use crate::requests::{self, IdKind, Identifier};
 use crate::retention::holds::{self, Hold};
 use crate::retention::purge::{self, Purged};
@@ -71,7 +71,7 @@ pub struct HoldForm {
 impl Console {
     /// Places a legal hold: what it covers is never purged.
     pub async fn add_hold(&self, form: HoldForm) -> Result<Hold, Error> {
-        let today = OffsetDateTime::now_utc().date();
+        let today = today();
         let mut tx = self.store.write().await?;
         let checked = async {
             let client = match form.client.as_deref().filter(|c| !c.trim().is_empty()) {
@@ -174,8 +174,7 @@ impl Console {
         drop(conn);
         for (step, scope) in scopes {
             let mut tx = self.store.write().await?;
-            if sqlx::query_scalar::<_, bool>(runs::ANY_RUNS).fetch_one(&mut *tx).await? {
-                let e = Error::Conflict("An import is still indexing its leads; purge when it has finished.".into());
+            if let Some(e) = still_indexing(&mut tx, "purge when it has finished").await? {
                 return self.settle(tx, "retention.purge", "retention purge", Err(e)).await;
             }
             let done = purge::run_step(&mut tx, step, scope.as_ref(), now, true).await?;

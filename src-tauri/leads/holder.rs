@@ -2,7 +2,7 @@
 
 use sqlx::SqliteConnection;
 
-use super::parse::search_body;
+use super::parse::{search_body, META_COLUMNS};
 use super::query;
 use crate::identity::{Hasher, IdentityHash};
 use crate::requests::discovery::{Correction, Erasing, Finding, HeldRecord, Holder, Rectifying};
@@ -54,21 +54,8 @@ fn find<'a>(conn: &'a mut SqliteConnection, hasher: &'a Hasher, hashes: &'a [Ide
                     Some((Identifier { kind, value }, hash))
                 })
                 .collect();
-            let mut fields = vec![
-                ("id".to_owned(), lead.meta_id.clone().unwrap_or_default()),
-                ("created_time".to_owned(), lead.created_time.clone()),
-                ("ad_id".to_owned(), lead.ad_id.clone()),
-                ("ad_name".to_owned(), lead.ad_name.clone()),
-                ("adset_id".to_owned(), lead.adset_id.clone()),
-                ("adset_name".to_owned(), lead.adset_name.clone()),
-                ("campaign_id".to_owned(), lead.campaign_id.clone()),
-                ("campaign_name".to_owned(), lead.campaign_name.clone()),
-                ("form_id".to_owned(), lead.form_id.clone()),
-                ("form_name".to_owned(), lead.form_name.clone()),
-                ("is_organic".to_owned(), lead.is_organic.map(|o| o.to_string()).unwrap_or_default()),
-                ("platform".to_owned(), lead.platform.clone()),
-                ("lead_status".to_owned(), lead.lead_status.clone()),
-            ];
+            let mut fields: Vec<(String, String)> =
+                META_COLUMNS.iter().map(|c| (*c).to_owned()).zip(lead.meta_values()).collect();
             fields.extend(lead.answers.iter().cloned());
             records.push(HeldRecord {
                 id: lead.id.to_string(),

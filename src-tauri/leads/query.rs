@@ -322,6 +322,27 @@ pub async fn details(pool: &SqlitePool, f: &Filter, limit: u32, offset: u64) -> 
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
+impl LeadDetail {
+    /// Meta's own fields, in the order of `META_COLUMNS`.
+    pub fn meta_values(&self) -> [String; 13] {
+        [
+            self.meta_id.clone().unwrap_or_default(),
+            self.created_time.clone(),
+            self.ad_id.clone(),
+            self.ad_name.clone(),
+            self.adset_id.clone(),
+            self.adset_name.clone(),
+            self.campaign_id.clone(),
+            self.campaign_name.clone(),
+            self.form_id.clone(),
+            self.form_name.clone(),
+            self.is_organic.map(|o| o.to_string()).unwrap_or_default(),
+            self.platform.clone(),
+            self.lead_status.clone(),
+        ]
+    }
+}
+
 /// Every lead whose identifiers include `hash`: in the index, or in a run not yet folded into it.
 pub async fn by_identity<'e>(db: impl SqliteExecutor<'e>, hash: &IdentityHash) -> Result<Vec<i64>, sqlx::Error> {
     let rows = sqlx::query_as(runs::LOOKUP).bind(&hash[..]).fetch_all(db).await?;

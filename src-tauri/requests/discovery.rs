@@ -105,6 +105,11 @@ impl Discovery {
         counts.iter().map(|(label, n)| format!("{n} {label}")).collect::<Vec<_>>().join(", ")
     }
 
+    /// The records found of one kind, whatever their client.
+    fn records_of(&self, kind: &str) -> Vec<HeldRecord> {
+        self.groups.iter().filter(|g| g.kind == kind).flat_map(|g| g.records.iter().cloned()).collect()
+    }
+
     pub fn records(&self) -> usize {
         self.groups.iter().map(|g| g.records.len()).sum()
     }
@@ -153,8 +158,7 @@ pub async fn find(
 pub async fn erase(conn: &mut SqliteConnection, found: &Discovery) -> Result<Vec<Held>, sqlx::Error> {
     let mut deleted = Vec::new();
     for holder in HOLDERS {
-        let records: Vec<HeldRecord> =
-            found.groups.iter().filter(|g| g.kind == holder.kind).flat_map(|g| g.records.iter().cloned()).collect();
+        let records = found.records_of(holder.kind);
         if records.is_empty() {
             continue;
         }
@@ -174,8 +178,7 @@ pub async fn rectify(
 ) -> Result<Result<Vec<Held>, String>, sqlx::Error> {
     let mut changed = Vec::new();
     for holder in HOLDERS {
-        let records: Vec<HeldRecord> =
-            found.groups.iter().filter(|g| g.kind == holder.kind).flat_map(|g| g.records.iter().cloned()).collect();
+        let records = found.records_of(holder.kind);
         if records.is_empty() {
             continue;
         }

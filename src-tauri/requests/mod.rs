@@ -197,7 +197,6 @@ pub enum RequestError {
 #[derive(Debug, Clone)]
 pub struct NewRequest {
     pub kind: RequestKind,
-    pub identifiers: Vec<Identifier>,
     pub regime: Regime,
     pub received_on: Date,
     pub client_id: Option<String>,
@@ -297,11 +296,6 @@ pub fn parse_date(s: &str) -> Result<Date, RequestError> {
     Date::parse(s.trim(), format).map_err(|_| RequestError::BadDate(s.trim().to_owned()))
 }
 
-fn format_date(d: Date) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    d.format(format).unwrap_or_else(|_| d.to_string())
-}
-
 /// Records a new request; returns its number.
 pub async fn insert(
     conn: &mut SqliteConnection,
@@ -315,7 +309,7 @@ pub async fn insert(
     )
     .bind(new.kind)
     .bind(new.regime.to_string())
-    .bind(format_date(new.received_on))
+    .bind(new.received_on.to_string())
     .bind(&new.client_id)
     .bind(&new.verification_notes)
     .bind(at)
@@ -488,12 +482,12 @@ fn assemble(row: Row, identifiers: Vec<Identifier>, today: Date) -> Request {
         status: row.status,
         regime: regime.to_string(),
         received_on: row.received_on,
-        due_on: format_date(deadline.due()),
+        due_on: deadline.due().to_string(),
         days_left: deadline.days_left(as_of),
         urgency,
         extended: row.extended,
         extension_reason: row.extension_reason,
-        confirm_receipt_by: deadline.confirm_receipt_by().map(format_date),
+        confirm_receipt_by: deadline.confirm_receipt_by().map(|d| d.to_string()),
         client_id: row.client_id,
         client: row.client,
         identifiers,
@@ -579,7 +573,7 @@ pub async fn extend(
         .bind(reason)
         .execute(&mut *conn)
         .await?;
-    Ok(format_date(due))
+    Ok(due.to_string())
 }
 
 fn check_open(request: &Request) -> Result<(), RequestError> {

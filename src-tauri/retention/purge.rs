@@ -76,9 +76,7 @@ pub async fn run_step(
     let expiry = now.unix_timestamp() - policy.days * 86_400;
     // Table and condition come from the constant steps above, never from input.
     let count = if delete {
-        let table = step.table.split(" AS ").next().unwrap_or(step.table);
-        let alias = step.table.rsplit(' ').next().unwrap_or("");
-        let sql = format!("DELETE FROM {table} AS {alias} WHERE {}", step.due);
+        let sql = format!("DELETE FROM {} WHERE {}", step.table, step.due);
         bind(sqlx::query(&sql), client_id, expiry, now).execute(&mut *conn).await?.rows_affected() as i64
     } else {
         let sql = format!("SELECT count(*) FROM {} WHERE {}", step.table, step.due);

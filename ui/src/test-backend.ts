@@ -72,6 +72,12 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
   const matching = (search: string | null) =>
     backend.leads.filter((l) => !search || l.answers.some(([, a]) => a.toLowerCase().includes(search.toLowerCase())));
 
+  // The leads whose email is one of the request's identifiers.
+  const heldAbout = (r: Request) => {
+    const emails = r.identifiers.map((i) => i.value.toLowerCase());
+    return backend.leads.filter((l) => l.answers.some(([k, v]) => k === "email" && emails.includes(v.toLowerCase())));
+  };
+
   clearMocks();
   mockIPC((cmd, args) => {
     if (backend.fail) throw backend.fail;
@@ -139,8 +145,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
       }
       case "find_for_request": {
         const r = backend.requests.find((x) => x.id === Number(a.id))!;
-        const emails = r.identifiers.map((i) => i.value.toLowerCase());
-        const held = backend.leads.filter((l) => l.answers.some(([k, v]) => k === "email" && emails.includes(v.toLowerCase())));
+        const held = heldAbout(r);
         const found: Discovery = {
           request_id: r.id, searched: r.identifiers, offered: [],
           groups: held.length ? [{ kind: "leads", label: "leads", client: "Acme", records: held.map((l) => ({ id: String(l.id), client: l.client, source: `leads.csv, line ${l.source_line}`, created: l.created_time, fields: l.answers })) }] : [],
@@ -149,8 +154,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
       }
       case "erase_request": {
         const r = backend.requests.find((x) => x.id === Number(a.id))!;
-        const emails = r.identifiers.map((i) => i.value.toLowerCase());
-        const held = backend.leads.filter((l) => l.answers.some(([k, v]) => k === "email" && emails.includes(v.toLowerCase())));
+        const held = heldAbout(r);
         if (!(args as { confirmed: boolean }).confirmed) {
           throw { code: "confirmation_required", message: `Erasing request ${r.id}'s person deletes ${held.length} leads and puts 1 identifiers on the suppression list. Confirm to go ahead (on the command line: --yes).` } satisfies ApiError;
         }
