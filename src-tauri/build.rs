@@ -37,6 +37,13 @@ fn main() {
         "request_from_signed_request",
         "processing_info",
         "set_processing_info",
+        "retention_review",
+        "set_retention",
+        "list_holds",
+        "add_hold",
+        "remove_hold",
+        "purge_retention",
+        "purge_schedule",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

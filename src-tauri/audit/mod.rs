@@ -2,7 +2,9 @@
 //!
 //! Each entry's hash covers its position, its fields and the previous entry's hash, so changing,
 //! removing or reordering any entry breaks every hash after it. `audit_head` records the newest
-//! entry so that cutting entries off the end is caught too.
+//! entry so that cutting entries off the end is caught too. When the oldest entries are purged by
+//! policy, `audit_anchor` keeps the last purged entry's position and hash, and the purge's own
+//! entry quotes them: verification starts from the anchor and still catches anything else.
 
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -49,6 +51,25 @@ pub struct Verification {
     /// The newest entry's hash: quote it in receipts to prove later that nothing before it changed.
     pub head: String,
     pub broken: Option<Break>,
+    /// Where verification started when older entries were purged by policy.
+    pub anchor: Option<Anchor>,
+}
+
+/// The last entry purged by policy: the chain continues from its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, sqlx::FromRow)]
+pub struct Anchor {
+    #[ts(type = "number")]
+    pub seq: i64,
+    pub hash: String,
+    /// When it was purged, RFC 3339.
+    pub at: String,
+}
+
+impl Anchor {
+    /// How the purge's audit entry quotes the anchor, and how verification recognises it.
+    pub fn quoted(&self) -> String {
+        format!("the trail now starts after #{} (hash {})", self.seq, self.hash)
+    }
 }
 
 /// The first place where the chain does not hold.
@@ -123,18 +144,71 @@ pub async fn list(pool: &SqlitePool, limit: i64, before: Option<i64>) -> Result<
     .await
 }
 
-/// Recomputes every hash from the first entry and reports the first one that does not hold.
+/// Deletes, inside the caller's write transaction, every entry up to the newest one written before
+/// `before` (seconds since 1970), and moves the anchor to the last of them. The caller's own audit
+/// entry must quote `Anchor::quoted` in the same transaction, or verification reports the gap.
+pub async fn purge_before(
+    conn: &mut SqliteConnection,
+    before: i64,
+    at: &str,
+) -> Result<Option<(i64, Anchor)>, sqlx::Error> {
+    // A prefix of the chain, whatever the clock did: everything up to the newest entry that is due.
+    let last: Option<(i64, String)> = sqlx::query_as(
+        "SELECT seq, hash FROM audit_entries
+         WHERE seq = (SELECT max(seq) FROM audit_entries WHERE unixepoch(at) < ?1)",
+    )
+    .bind(before)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((seq, hash)) = last else { return Ok(None) };
+    let count = sqlx::query("DELETE FROM audit_entries WHERE seq <= ?1").bind(seq).execute(&mut *conn).await?;
+    let anchor = Anchor { seq, hash, at: at.to_owned() };
+    sqlx::query(
+        "INSERT INTO audit_anchor (one, seq, hash, at) VALUES (1, ?1, ?2, ?3)
+         ON CONFLICT (one) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, at = excluded.at",
+    )
+    .bind(anchor.seq)
+    .bind(&anchor.hash)
+    .bind(&anchor.at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(Some((count.rows_affected() as i64, anchor)))
+}
+
+/// Counts the entries `purge_before` would delete.
+pub async fn count_before(conn: &mut SqliteConnection, before: i64) -> Result<i64, sqlx::Error> {
+    let first: Option<i64> = sqlx::query_scalar("SELECT min(seq) FROM audit_entries").fetch_one(&mut *conn).await?;
+    let last: Option<i64> = sqlx::query_scalar("SELECT max(seq) FROM audit_entries WHERE unixepoch(at) < ?1")
+        .bind(before)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(match (first, last) {
+        (Some(first), Some(last)) => last - first + 1,
+        _ => 0,
+    })
+}
+
+/// Recomputes every hash from the first entry (or the anchor) and reports the first one that
+/// does not hold.
 pub async fn verify(pool: &SqlitePool) -> Result<Verification, sqlx::Error> {
     let head: Option<(i64, String)> =
         sqlx::query_as("SELECT seq, hash FROM audit_head WHERE one = 1").fetch_optional(pool).await?;
-    let mut expected_seq = 1_i64;
-    let mut prev = GENESIS.to_owned();
+    let anchor: Option<Anchor> =
+        sqlx::query_as("SELECT seq, hash, at FROM audit_anchor WHERE one = 1").fetch_optional(pool).await?;
+    let (mut expected_seq, mut prev) = match &anchor {
+        Some(a) => (a.seq + 1, a.hash.clone()),
+        None => (1_i64, GENESIS.to_owned()),
+    };
+    // The purge that moved the anchor must be on record after it.
+    let quoted = anchor.as_ref().map(Anchor::quoted);
+    let mut anchor_recorded = anchor.is_none();
     let mut entries = 0_i64;
     let broken = |seq: i64, reason: String, entries: i64, prev: &str| Verification {
         intact: false,
         entries,
         head: prev.to_owned(),
         broken: Some(Break { seq, reason }),
+        anchor: anchor.clone(),
     };
     loop {
         let page: Vec<AuditEntry> = sqlx::query_as(
@@ -168,12 +242,22 @@ pub async fn verify(pool: &SqlitePool) -> Result<Verification, sqlx::Error> {
                 let reason = format!("entry #{} was changed after it was written", entry.seq);
                 return Ok(broken(entry.seq, reason, entries, &prev));
             }
+            if let Some(q) = &quoted {
+                anchor_recorded |= entry.action == "retention.purge" && entry.object.contains(q.as_str());
+            }
             prev = entry.hash;
             expected_seq += 1;
             entries += 1;
         }
     }
     let last_seq = expected_seq - 1;
+    if !anchor_recorded {
+        let first = anchor.as_ref().map_or(1, |a| a.seq + 1);
+        let reason = format!(
+            "the trail starts at #{first}, but no purge on record removed the entries before it: they were cut off"
+        );
+        return Ok(broken(first, reason, entries, &prev));
+    }
     match head {
         None if entries == 0 => {}
         Some((seq, hash)) if seq == last_seq && hash == prev => {}
@@ -186,7 +270,7 @@ pub async fn verify(pool: &SqlitePool) -> Result<Verification, sqlx::Error> {
             return Ok(broken(last_seq, reason, entries, &prev));
         }
     }
-    Ok(Verification { intact: true, entries, head: prev, broken: None })
+    Ok(Verification { intact: true, entries, head: prev, broken: None, anchor })
 }
 
 pub async fn count(pool: &SqlitePool) -> Result<i64, sqlx::Error> {

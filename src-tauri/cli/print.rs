@@ -93,6 +93,12 @@ pub fn verification(as_json: bool, v: &Verification) -> Exit {
     } else {
         println!("Audit trail intact: {} entries, head {}", v.entries, v.head);
     }
+    if let Some(a) = &v.anchor {
+        println!(
+            "Entries up to #{} were purged by policy on {}; verified from their last hash {}.",
+            a.seq, a.at, a.hash
+        );
+    }
     if v.intact {
         Exit::Ok
     } else {

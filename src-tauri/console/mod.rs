@@ -23,7 +23,7 @@ pub use doctor::{doctor, Check, Report, Status};
 pub use error::{ApiError, Code, Error};
 pub use leads::{Export, IdentifierKind, Lookup};
 pub use requests::{Erased, Rectified, RequestForm};
-pub use retention::{HoldForm, PurgeReport};
+pub use retention::{HoldForm, PurgeReport, PurgeRun, PurgeSchedule, PURGE_EVERY};
 
 use crate::audit::{self, AuditEntry, Event, Verification};
 use crate::clients::{self, Client, Holdings};

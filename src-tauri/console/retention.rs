@@ -147,22 +147,117 @@ pub struct PurgeReport {
     pub wal_emptied: bool,
 }
 
+/// One purge run, by hand or on schedule.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS, sqlx::FromRow)]
+pub struct PurgeRun {
+    pub started_at: String,
+    /// None while it runs, or when it was interrupted: the next run completes it.
+    pub finished_at: Option<String>,
+    pub automatic: bool,
+    #[ts(type = "number")]
+    pub purged: i64,
+    pub error: Option<String>,
+}
+
+/// When purges run and what the next one will remove.
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
+pub struct PurgeSchedule {
+    pub last: Option<PurgeRun>,
+    /// The next scheduled purge, RFC 3339: a day after the last, while the app runs, and at every
+    /// start of the app.
+    pub next_at: String,
+    /// What the next purge would remove, counted as of `next_at`.
+    pub next: Vec<Purged>,
+}
+
+/// How often the app purges while it runs.
+pub const PURGE_EVERY: time::Duration = time::Duration::days(1);
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
 impl Console {
     /// Purges what is past its retention period and not on hold, as of `now`; with `dry_run`, only
     /// counts it. Each client and kind goes in a transaction of its own with its audit entry.
     pub async fn purge(&self, now: OffsetDateTime, dry_run: bool) -> Result<PurgeReport, Error> {
-        let as_of = now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
-        let mut purged = Vec::new();
         if dry_run {
-            let mut conn = self.store.pool().acquire().await?;
-            for step in purge::STEPS {
-                for scope in purge::scopes(&mut conn, step).await? {
-                    purged.push(purge::run_step(&mut conn, step, scope.as_ref(), now, false).await?);
-                }
-            }
-            purged.retain(|p| p.count > 0);
-            return Ok(PurgeReport { dry_run, as_of, purged, audit_seq: None, audit_hash: None, wal_emptied: false });
+            return self.count_due(now).await;
         }
+        self.recorded_purge(now, false).await
+    }
+
+    /// The purge the app runs by itself, at start-up and every day.
+    pub async fn scheduled_purge(&self, now: OffsetDateTime) -> Result<PurgeReport, Error> {
+        self.recorded_purge(now, true).await
+    }
+
+    /// The last purge, when the next runs and what it would remove.
+    pub async fn purge_schedule(&self, now: OffsetDateTime) -> Result<PurgeSchedule, Error> {
+        let last: Option<PurgeRun> = sqlx::query_as(
+            "SELECT started_at, finished_at, automatic, purged, error FROM purge_runs ORDER BY id DESC LIMIT 1",
+        )
+        .fetch_optional(self.store.pool())
+        .await?;
+        let next_at = last
+            .as_ref()
+            .filter(|l| l.finished_at.is_some() && l.error.is_none())
+            .and_then(|l| OffsetDateTime::parse(&l.started_at, &time::format_description::well_known::Rfc3339).ok())
+            .map_or(now, |t| (t + PURGE_EVERY).max(now));
+        let next = self.count_due(next_at).await?.purged;
+        Ok(PurgeSchedule { last, next_at: rfc3339(next_at), next })
+    }
+
+    async fn count_due(&self, now: OffsetDateTime) -> Result<PurgeReport, Error> {
+        let mut purged = Vec::new();
+        let mut conn = self.store.pool().acquire().await?;
+        for step in purge::STEPS {
+            for scope in purge::scopes(&mut conn, step).await? {
+                purged.push(purge::run_step(&mut conn, step, scope.as_ref(), now, false).await?);
+            }
+        }
+        purged.retain(|p| p.count > 0);
+        Ok(PurgeReport {
+            dry_run: true,
+            as_of: rfc3339(now),
+            purged,
+            audit_seq: None,
+            audit_hash: None,
+            wal_emptied: false,
+        })
+    }
+
+    /// A purge with its run on record: started, then finished with its count or its error.
+    async fn recorded_purge(&self, now: OffsetDateTime, automatic: bool) -> Result<PurgeReport, Error> {
+        let run: i64 = {
+            let mut tx = self.store.write().await?;
+            let id = sqlx::query_scalar("INSERT INTO purge_runs (started_at, automatic) VALUES (?1, ?2) RETURNING id")
+                .bind(super::now())
+                .bind(automatic)
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            id
+        };
+        let result = self.run_purge(now).await;
+        let (purged, error) = match &result {
+            Ok(r) => (r.purged.iter().map(|p| p.count).sum::<i64>(), None),
+            Err(e) => (0, Some(e.to_string())),
+        };
+        let mut tx = self.store.write().await?;
+        sqlx::query("UPDATE purge_runs SET finished_at = ?2, purged = ?3, error = ?4 WHERE id = ?1")
+            .bind(run)
+            .bind(super::now())
+            .bind(purged)
+            .bind(error)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        result
+    }
+
+    async fn run_purge(&self, now: OffsetDateTime) -> Result<PurgeReport, Error> {
+        let mut purged = Vec::new();
         let mut conn = self.store.pool().acquire().await?;
         let scopes: Vec<(&purge::Step, Option<(String, String)>)> = {
             let mut all = Vec::new();
@@ -182,15 +277,16 @@ impl Console {
                 continue;
             }
             let whose = scope.as_ref().map_or(String::new(), |(id, name)| format!(" of client:{id} \"{name}\""));
-            let object = format!("purged {} {}{whose}, kept {} days", done.count, done.label, done.days);
+            let anchored = done.anchor.as_ref().map_or(String::new(), |a| format!("; {}", a.quoted()));
+            let object = format!("purged {} {}{whose}, kept {} days{anchored}", done.count, done.label, done.days);
             self.settle(tx, "retention.purge", &object, Ok(())).await?;
             purged.push(done);
         }
         let wal_emptied = self.empty_wal().await?;
         let head = self.audit_list(1, None).await?.into_iter().next();
         Ok(PurgeReport {
-            dry_run,
-            as_of,
+            dry_run: false,
+            as_of: rfc3339(now),
             purged,
             audit_seq: head.as_ref().map(|h| h.seq),
             audit_hash: head.map(|h| h.hash),

@@ -9,10 +9,13 @@ use super::{RunningImport, Workspace};
 use crate::audit::{AuditEntry, Verification};
 use crate::clients::{Client, Holdings};
 use crate::console::{ApiError, Code, Erased, Export, Overview, Rectified, Removal, RequestForm};
+use crate::console::{HoldForm, PurgeReport, PurgeSchedule};
 use crate::leads::{Filter, ImportSummary, LeadDetail, LeadPage, Order, PageRequest, Progress};
 use crate::requests::discovery::Discovery;
 use crate::requests::package::Package;
 use crate::requests::Request;
+use crate::retention::holds::Hold;
+use crate::retention::Review;
 
 type Result<T> = std::result::Result<T, ApiError>;
 
@@ -179,4 +182,45 @@ pub async fn processing_info(ws: State<'_, Workspace>) -> Result<Vec<(String, St
 #[tauri::command]
 pub async fn set_processing_info(ws: State<'_, Workspace>, key: String, text: String) -> Result<Vec<(String, String)>> {
     Ok(ws.console()?.set_processing_info(&key, &text).await?)
+}
+
+#[tauri::command]
+pub async fn retention_review(ws: State<'_, Workspace>, client: Option<String>) -> Result<Vec<Review>> {
+    Ok(ws.console()?.retention_review(client.as_deref(), time::OffsetDateTime::now_utc()).await?)
+}
+
+#[tauri::command]
+pub async fn set_retention(
+    ws: State<'_, Workspace>,
+    kind: String,
+    days: i64,
+    client: Option<String>,
+    reason: String,
+) -> Result<Vec<Review>> {
+    Ok(ws.console()?.set_retention(&kind, days, client.as_deref(), &reason).await?)
+}
+
+#[tauri::command]
+pub async fn list_holds(ws: State<'_, Workspace>) -> Result<Vec<Hold>> {
+    Ok(ws.console()?.list_holds().await?)
+}
+
+#[tauri::command]
+pub async fn add_hold(ws: State<'_, Workspace>, form: HoldForm) -> Result<Hold> {
+    Ok(ws.console()?.add_hold(form).await?)
+}
+
+#[tauri::command]
+pub async fn remove_hold(ws: State<'_, Workspace>, id: i64) -> Result<()> {
+    Ok(ws.console()?.remove_hold(id).await?)
+}
+
+#[tauri::command]
+pub async fn purge_retention(ws: State<'_, Workspace>, dry_run: bool) -> Result<PurgeReport> {
+    Ok(ws.console()?.purge(time::OffsetDateTime::now_utc(), dry_run).await?)
+}
+
+#[tauri::command]
+pub async fn purge_schedule(ws: State<'_, Workspace>) -> Result<PurgeSchedule> {
+    Ok(ws.console()?.purge_schedule(time::OffsetDateTime::now_utc()).await?)
 }

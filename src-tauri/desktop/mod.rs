@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
-use crate::console::{ApiError, Console};
+use tauri::Manager;
+
+use crate::console::{ApiError, Console, PURGE_EVERY};
 
 /// The opened workspace, or why it could not be opened. A failure is not fatal to the window:
 /// every command returns it, and the UI shows it with what to do.
@@ -33,6 +35,10 @@ pub fn run(dir: &Path) -> ExitCode {
         .plugin(tauri_plugin_dialog::init())
         .manage(Workspace(opened))
         .manage(RunningImport::default())
+        .setup(|app| {
+            tauri::async_runtime::spawn(scheduled_purges(app.handle().clone()));
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::overview,
             commands::list_clients,
@@ -61,6 +67,13 @@ pub fn run(dir: &Path) -> ExitCode {
             commands::request_from_signed_request,
             commands::processing_info,
             commands::set_processing_info,
+            commands::retention_review,
+            commands::set_retention,
+            commands::list_holds,
+            commands::add_hold,
+            commands::remove_hold,
+            commands::purge_retention,
+            commands::purge_schedule,
         ])
         .run(tauri::generate_context!());
     match app {
@@ -71,5 +84,29 @@ pub fn run(dir: &Path) -> ExitCode {
             );
             ExitCode::from(1)
         }
+    }
+}
+
+/// Purges what is due at start-up and then every day while the app runs. A purge refused because
+/// an import is still indexing, or one that failed, is tried again sooner.
+async fn scheduled_purges(app: tauri::AppHandle) {
+    const RETRY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+    loop {
+        let wait = match app.state::<Workspace>().console() {
+            Err(_) => return,
+            Ok(console) => match console.scheduled_purge(time::OffsetDateTime::now_utc()).await {
+                Ok(report) => {
+                    let purged: i64 = report.purged.iter().map(|p| p.count).sum();
+                    tracing::info!(purged, "scheduled purge finished");
+                    std::time::Duration::try_from(PURGE_EVERY).unwrap_or(RETRY)
+                }
+                Err(e) => {
+                    let code = ApiError::from(e).code;
+                    tracing::warn!(code = code.as_str(), "scheduled purge did not run; trying again in 15 minutes");
+                    RETRY
+                }
+            },
+        };
+        tokio::time::sleep(wait).await;
     }
 }

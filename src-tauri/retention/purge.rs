@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use ts_rs::TS;
 
 use super::policy;
+use crate::audit::{self, Anchor};
 
 /// What one step purged (or, in a dry run, would purge).
 #[derive(Debug, Clone, Serialize, TS)]
@@ -19,6 +20,8 @@ pub struct Purged {
     pub days: i64,
     #[ts(type = "number")]
     pub count: i64,
+    /// For audit entries: where the chain now starts.
+    pub anchor: Option<Anchor>,
 }
 
 /// A purge step: which records of a kind are past `?2` (seconds since 1970) and not held, with
@@ -30,9 +33,11 @@ pub struct Step {
     /// The records' condition, for `SELECT count(*) FROM {table} WHERE …` and `DELETE FROM …`.
     pub table: &'static str,
     pub due: &'static str,
+    /// The audit chain: purged as a prefix, leaving an anchor, rather than by `table` and `due`.
+    pub chain: bool,
 }
 
-/// The kinds a purge removes. Audit entries join once the chain can keep an anchor for them.
+/// The kinds a purge removes, audit entries last so that the other steps' entries age with them.
 pub const STEPS: &[Step] = &[
     Step {
         kind: "leads",
@@ -43,6 +48,7 @@ pub const STEPS: &[Step] = &[
             "l.client_num = (SELECT num FROM clients WHERE id = ?1) AND l.created_unix < ?2 AND NOT ",
             crate::lead_held!()
         ),
+        chain: false,
     },
     Step {
         kind: "request_records",
@@ -50,6 +56,15 @@ pub const STEPS: &[Step] = &[
         per_client: false,
         table: "requests AS r",
         due: "r.closed_at IS NOT NULL AND unixepoch(r.closed_at) < ?2",
+        chain: false,
+    },
+    Step {
+        kind: "audit_entries",
+        label: "audit entries",
+        per_client: false,
+        table: "audit_entries",
+        due: "",
+        chain: true,
     },
 ];
 
@@ -75,7 +90,19 @@ pub async fn run_step(
     let policy = policy(conn, step.kind, client_id).await?;
     let expiry = now.unix_timestamp() - policy.days * 86_400;
     // Table and condition come from the constant steps above, never from input.
-    let count = if delete {
+    let mut anchor = None;
+    let count = if step.chain && delete {
+        let at = now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+        match audit::purge_before(conn, expiry, &at).await? {
+            Some((count, moved)) => {
+                anchor = Some(moved);
+                count
+            }
+            None => 0,
+        }
+    } else if step.chain {
+        audit::count_before(conn, expiry).await?
+    } else if delete {
         let sql = format!("DELETE FROM {} WHERE {}", step.table, step.due);
         bind(sqlx::query(&sql), client_id, expiry, now).execute(&mut *conn).await?.rows_affected() as i64
     } else {
@@ -91,6 +118,7 @@ pub async fn run_step(
         client: scope.map(|(_, name)| name.clone()),
         days: policy.days,
         count,
+        anchor,
     })
 }
 

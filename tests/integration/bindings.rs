@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use custodian::audit::{AuditEntry, Break, Verification};
+use custodian::audit::{Anchor, AuditEntry, Break, Verification};
 use custodian::clients::{Client, Held, Holdings};
 use custodian::console::{ApiError, Check, Code, Export, IdentifierKind, Lookup, Overview, Removal, Report, Status};
-use custodian::console::{Erased, Rectified, RequestForm};
+use custodian::console::{Erased, HoldForm, PurgeReport, PurgeRun, PurgeSchedule, Rectified, RequestForm};
 use custodian::leads::{
     Cursor, Filter, Format, ImportSummary, LeadDetail, LeadPage, LeadRow, Order, PageRequest, Progress, Rejection,
     SortBy,
@@ -15,6 +15,9 @@ use custodian::requests::discovery::{Discovery, Group, HeldRecord};
 use custodian::requests::erasure::{Receipt, Suppression};
 use custodian::requests::package::{Package, PackedFile};
 use custodian::requests::{IdKind, Identifier, Request, RequestKind, RequestStatus, RequestUrgency};
+use custodian::retention::holds::Hold;
+use custodian::retention::purge::Purged;
+use custodian::retention::{AgeBand, Policy, Review};
 use ts_rs::TS;
 
 fn generated() -> Vec<(String, String)> {
@@ -66,6 +69,16 @@ fn generated() -> Vec<(String, String)> {
         one::<PackedFile>(),
         one::<Rectified>(),
         one::<Suppression>(),
+        one::<Anchor>(),
+        one::<Review>(),
+        one::<Policy>(),
+        one::<AgeBand>(),
+        one::<Hold>(),
+        one::<HoldForm>(),
+        one::<Purged>(),
+        one::<PurgeReport>(),
+        one::<PurgeRun>(),
+        one::<PurgeSchedule>(),
     ]
 }
 

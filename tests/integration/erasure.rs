@@ -6,13 +6,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use aes::cipher::{block_padding::NoPadding, BlockDecryptMut, KeyIvInit};
 use custodian::bench::leadgen;
 use custodian::console::{Code, Console, RequestForm};
 use custodian::leads::{Filter, ImportSummary};
 use custodian::requests::{IdKind, Identifier, RequestStatus};
 
-use crate::support::{files_in, stdout, Workspace};
+use crate::support::{decrypted_pages, stdout, traces, Workspace};
 
 /// Others in the file besides the person erased.
 const OTHERS: u64 = 3_000;
@@ -48,50 +47,6 @@ fn export_file(ws: &Workspace) -> PathBuf {
 
 async fn import(console: &Console, path: &Path) -> ImportSummary {
     console.import_file(path, "Acme", &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap()
-}
-
-/// SQLCipher's page layout with this workspace's settings: 16 KiB pages ending in a 16-byte IV
-/// and a 32-byte HMAC; page 1 starts with the 16-byte salt in the clear.
-const PAGE: usize = 16_384;
-const RESERVE: usize = 48;
-
-/// Every page of the database file, decrypted with the workspace key.
-fn decrypted_pages(db: &Path, key: &[u8; 32]) -> Vec<Vec<u8>> {
-    let bytes = std::fs::read(db).unwrap();
-    assert_eq!(bytes.len() % PAGE, 0, "whole pages");
-    bytes
-        .chunks(PAGE)
-        .enumerate()
-        .map(|(i, page)| {
-            let start = if i == 0 { 16 } else { 0 };
-            let iv = &page[PAGE - RESERVE..PAGE - RESERVE + 16];
-            let mut data = page[start..PAGE - RESERVE].to_vec();
-            cbc::Decryptor::<aes::Aes256>::new(key.into(), iv.into())
-                .decrypt_padded_mut::<NoPadding>(&mut data)
-                .expect("whole blocks");
-            data
-        })
-        .collect()
-}
-
-/// The needles found anywhere: in any file as it is on disk, or in a decrypted database page.
-fn traces(dir: &Path, key: &[u8; 32], needles: &[&str]) -> Vec<String> {
-    let mut found = Vec::new();
-    // The WAL and its index go when the last connection closes, which may be while we list them.
-    let mut haystacks: Vec<(String, Vec<u8>)> =
-        files_in(dir).into_iter().filter_map(|p| Some((p.display().to_string(), std::fs::read(&p).ok()?))).collect();
-    let db = dir.join("custodian.db");
-    for (i, page) in decrypted_pages(&db, key).into_iter().enumerate() {
-        haystacks.push((format!("database page {}", i + 1), page));
-    }
-    for (place, bytes) in &haystacks {
-        for needle in needles {
-            if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
-                found.push(format!("{needle} in {place}"));
-            }
-        }
-    }
-    found
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ mod fixtures;
 mod import;
 mod requests;
 mod retention;
+mod retention_crash;
 mod secrets;
 mod store;
 mod support;

@@ -9,7 +9,7 @@ use custodian::retention::Review;
 use time::macros::datetime;
 
 use crate::fixtures::{self, encode, rows, text, Encoding, HEADER};
-use crate::support::{stdout, Workspace};
+use crate::support::{stdout, traces, Workspace};
 
 async fn with_leads(ws: &Workspace) -> Console {
     let console = ws.open().await;
@@ -266,4 +266,146 @@ fn the_cli_purges_with_a_dry_run_as_of_any_day() {
     assert_eq!(refused.status.code(), Some(2), "--now is for dry runs only");
     let run = ws.cli(&["retention", "purge"]);
     assert!(run.status.success() && stdout(&run).contains("Nothing is past its retention period"), "{}", stdout(&run));
+}
+
+#[tokio::test]
+async fn purging_audit_entries_leaves_an_anchor_from_which_the_trail_still_verifies() {
+    let ws = Workspace::new();
+    let console = with_leads(&ws).await;
+    console.set_retention("leads", 36_500, None, "kept for this test").await.unwrap();
+    let before = console.audit_verify().await.unwrap();
+    assert!(before.intact && before.anchor.is_none());
+    let last_old = console.audit_list(1, None).await.unwrap().remove(0);
+
+    // Two years and a day on, every entry so far is past its 24 months.
+    let run = console.purge(datetime!(2028-11-25 0:00 UTC), false).await.unwrap();
+    let audit = run.purged.iter().find(|p| p.kind == "audit_entries").expect("audit entries were purged");
+    assert_eq!(audit.count, last_old.seq);
+    let anchor = audit.anchor.clone().unwrap();
+    assert_eq!((anchor.seq, anchor.hash.as_str()), (last_old.seq, last_old.hash.as_str()));
+
+    let after = console.audit_verify().await.unwrap();
+    assert!(after.intact, "{:?}", after.broken);
+    assert_eq!((after.entries, after.anchor.as_ref()), (1, Some(&anchor)), "the purge's own entry remains");
+    let kept = console.audit_list(10, None).await.unwrap();
+    assert_eq!(kept.len(), 1);
+    assert!(kept[0].object.contains(&format!("the trail now starts after #{}", anchor.seq)), "{}", kept[0].object);
+    assert_eq!(kept[0].prev_hash, anchor.hash, "the chain continues from the anchor");
+    let cli = ws.cli(&["audit", "verify"]);
+    assert!(stdout(&cli).contains(&format!("Entries up to #{} were purged by policy", anchor.seq)), "{}", stdout(&cli));
+
+    // More entries, then someone cuts the oldest off and moves the anchor without a purge on record.
+    console.add_client("Gamma", None).await.unwrap();
+    console.add_client("Delta", None).await.unwrap();
+    console.close().await;
+    let store = ws.raw_store().await;
+    let (seq, hash): (i64, String) =
+        sqlx::query_as("SELECT seq, hash FROM audit_entries ORDER BY seq LIMIT 1 OFFSET 1")
+            .fetch_one(store.pool())
+            .await
+            .unwrap();
+    sqlx::query("DELETE FROM audit_entries WHERE seq <= ?1").bind(seq).execute(store.pool()).await.unwrap();
+    sqlx::query("UPDATE audit_anchor SET seq = ?1, hash = ?2")
+        .bind(seq)
+        .bind(&hash)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+    let cut = ws.open().await.audit_verify().await.unwrap();
+    assert!(!cut.intact);
+    let reason = cut.broken.unwrap().reason;
+    assert!(reason.contains("no purge on record removed the entries before it"), "{reason}");
+}
+
+#[tokio::test]
+async fn a_purge_leaves_no_trace_of_what_it_removed_on_disk() {
+    use custodian::bench::leadgen;
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    let key = *ws.key().await.expose();
+    console.add_client("Acme", None).await.unwrap();
+    console.add_client("Beta", None).await.unwrap();
+    console.set_retention("leads", 36_500, Some("Beta"), "Beta agreement: kept until ended").await.unwrap();
+    let header = leadgen::header();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let file = |client: &str, first: u64, name: &str, email: &str| {
+        let mut text = header.join("\t");
+        for i in first..first + 2_000 {
+            let mut row = leadgen::row(i);
+            if i == first + 1_000 {
+                row[at("full_name")] = name.into();
+                row[at("email")] = email.into();
+            }
+            text.push('\n');
+            text.push_str(&row.join("\t"));
+        }
+        let path = ws.path().with_extension(format!("{client}.tsv"));
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let gone = ["Ottoline Pemberwick", "opemberwick@example.test"];
+    let kept = ["Barnaby Quillfeather", "bquillfeather@example.test"];
+    for (client, first, [name, email]) in [("Acme", 0, gone), ("Beta", 10_000, kept)] {
+        let path = file(client, first, name, email);
+        console.import_file(&path, client, &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap();
+        std::fs::remove_file(path).unwrap();
+    }
+    console.close().await;
+    let before = traces(ws.path(), &key, &gone);
+    for needle in gone {
+        assert!(before.iter().any(|t| t.starts_with(needle) && t.contains("database page")), "{needle}: {before:?}");
+    }
+
+    let console = ws.open().await;
+    let run = console.purge(datetime!(2026-11-23 0:00 UTC), false).await.unwrap();
+    let acme: Vec<_> =
+        run.purged.iter().filter(|p| p.kind == "leads").map(|p| (p.client.as_deref(), p.count)).collect();
+    assert_eq!(acme, [(Some("Acme"), 2_000)], "Beta keeps its leads");
+    assert!(run.wal_emptied);
+    console.close().await;
+    assert_eq!(traces(ws.path(), &key, &gone), Vec::<String>::new(), "nothing of the purged leads on disk");
+    assert!(
+        traces(ws.path(), &key, &kept).iter().any(|t| t.contains("database page")),
+        "the kept leads are still readable"
+    );
+}
+
+#[tokio::test]
+async fn scheduled_purges_are_on_record_and_the_next_runs_a_day_later_or_at_once_after_an_interruption() {
+    use time::OffsetDateTime;
+    let ws = Workspace::new();
+    let console = with_leads(&ws).await;
+    let now = OffsetDateTime::now_utc();
+    let before = console.purge_schedule(now).await.unwrap();
+    assert!(before.last.is_none());
+    let due: Vec<_> = before.next.iter().map(|p| (p.kind.as_str(), p.client.as_deref(), p.count)).collect();
+    assert_eq!(due, [("leads", Some("Acme"), 4)], "July's leads are past 90 days today");
+
+    let run = console.scheduled_purge(now).await.unwrap();
+    assert_eq!(run.purged.iter().map(|p| p.count).sum::<i64>(), 4);
+    let after = console.purge_schedule(now).await.unwrap();
+    let last = after.last.unwrap();
+    assert!(last.automatic && last.finished_at.is_some() && last.error.is_none());
+    assert_eq!(last.purged, 4);
+    let next = OffsetDateTime::parse(&after.next_at, &time::format_description::well_known::Rfc3339).unwrap();
+    let started = OffsetDateTime::parse(&last.started_at, &time::format_description::well_known::Rfc3339).unwrap();
+    assert_eq!(next - started, time::Duration::days(1));
+    assert!(after.next.is_empty());
+
+    // A run that never finished (the app was killed) makes the next one due at once.
+    console.close().await;
+    let store = ws.raw_store().await;
+    sqlx::query("INSERT INTO purge_runs (started_at, automatic) VALUES ('2026-11-23T01:00:00Z', 1)")
+        .execute(store.pool())
+        .await
+        .unwrap();
+    store.close().await;
+    let console = ws.open().await;
+    let interrupted = console.purge_schedule(now).await.unwrap();
+    assert!(interrupted.last.unwrap().finished_at.is_none());
+    assert_eq!(
+        OffsetDateTime::parse(&interrupted.next_at, &time::format_description::well_known::Rfc3339).unwrap(),
+        now
+    );
 }

@@ -25,6 +25,8 @@ describe("data-subject requests in the desktop app", () => {
     writeFileSync(file, [header, ...rows].map((r) => r.join(",")).join("\n") + "\n");
     h.cli("client", "add", "Acme Shoes", "--country", "GB");
     h.cli("import", file, "--client", "Acme Shoes");
+    // July's leads are past the 90-day default: keep them from the app's start-up purge.
+    h.cli("retention", "set", "--kind", "leads", "--days", "3650", "--client", "Acme Shoes", "--reason", "kept while under review");
     const zip = path.join(h.dataDir, "..", `nadia-${Date.now()}.zip`);
 
     const s = await h.driver.launch(h.app);

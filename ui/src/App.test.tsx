@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "./App";
 import { toCommandError } from "./api";
-import { installBackend } from "./test-backend";
+import { installBackend, lead } from "./test-backend";
 
 describe("App", () => {
   it("opens on the Dashboard with the counts", async () => {
@@ -24,6 +24,8 @@ describe("App", () => {
     await userEvent.keyboard("{Control>}4{/Control}");
     expect(await screen.findByRole("heading", { name: "Data-subject requests" })).toBeTruthy();
     await userEvent.keyboard("{Control>}5{/Control}");
+    expect(await screen.findByRole("heading", { name: "Retention" })).toBeTruthy();
+    await userEvent.keyboard("{Control>}6{/Control}");
     expect(await screen.findByRole("heading", { name: "Audit trail" })).toBeTruthy();
   });
 
@@ -33,6 +35,16 @@ describe("App", () => {
     const alert = await screen.findByTestId("workspace-error");
     expect(alert.textContent).toContain("The OS keychain is not reachable");
     expect(alert.textContent).toContain("No OS keychain is reachable");
+  });
+
+  it("shows on the Dashboard what the next purge removes, and opens Retention from there", async () => {
+    const backend = installBackend(["Acme"]);
+    backend.leads.push(lead(1, "Ann Lee"), lead(2, "Bob Stone"));
+    render(<App />);
+    expect((await screen.findByTestId("next-purge")).textContent).toBe("2");
+    expect(screen.getByText(/2 leads of Acme/)).toBeTruthy();
+    await userEvent.click(screen.getByRole("button", { name: "Review retention" }));
+    expect(await screen.findByRole("heading", { name: "Retention" })).toBeTruthy();
   });
 
   it("verifies the audit chain from the Dashboard", async () => {

@@ -5,16 +5,18 @@ import { Clients } from "./screens/Clients";
 import { Audit } from "./screens/Audit";
 import { Leads } from "./screens/Leads";
 import { Requests } from "./screens/Requests";
+import { Retention } from "./screens/Retention";
 import { WorkspaceError } from "./screens/WorkspaceError";
 
-export type Screen = "dashboard" | "clients" | "leads" | "requests" | "audit";
+export type Screen = "dashboard" | "clients" | "leads" | "requests" | "retention" | "audit";
 
 const SCREENS: { id: Screen; label: string; key: string }[] = [
   { id: "dashboard", label: "Dashboard", key: "1" },
   { id: "clients", label: "Clients", key: "2" },
   { id: "leads", label: "Leads", key: "3" },
   { id: "requests", label: "Requests", key: "4" },
-  { id: "audit", label: "Audit trail", key: "5" },
+  { id: "retention", label: "Retention", key: "5" },
+  { id: "audit", label: "Audit trail", key: "6" },
 ];
 
 export function App() {
@@ -74,6 +76,7 @@ export function App() {
         {screen === "clients" && <Clients />}
         {screen === "leads" && <Leads />}
         {screen === "requests" && <Requests />}
+        {screen === "retention" && <Retention />}
         {screen === "audit" && <Audit />}
       </main>
     </div>

@@ -1,7 +1,7 @@
 // An in-memory stand-in for the Rust commands, for component tests only. It answers through
 // Tauri's IPC mock, so the typed api/ layer and its error mapping are exercised as in the app.
 import { mockIPC, clearMocks } from "@tauri-apps/api/mocks";
-import type { ApiError, AuditEntry, Client, Discovery, LeadDetail, LeadRow, Request, RequestForm } from "./api";
+import type { ApiError, AuditEntry, Client, Discovery, Hold, HoldForm, LeadDetail, LeadRow, Purged, PurgeRun, Request, RequestForm, Review } from "./api";
 
 export type Backend = {
   clients: Client[];
@@ -10,8 +10,14 @@ export type Backend = {
   imported: string[];
   requests: Request[];
   processing: Record<string, string>;
+  /** Leads' retention in days, per client; absent: the workspace default of 90. */
+  policies: Record<string, number>;
+  holds: Hold[];
+  lastPurge: PurgeRun | null;
   fail?: ApiError;
 };
+
+const AGE_LABELS = ["under 30 days", "30–90 days", "90–180 days", "180 days – 1 year", "1–2 years", "over 2 years"];
 
 /** A request as the backend would answer it: received today under GDPR, due in a month. */
 function newRequest(id: number, form: RequestForm): Request {
@@ -45,7 +51,7 @@ function row(l: LeadDetail): LeadRow {
 
 export function installBackend(initial: string[] = [], fail?: ApiError): Backend {
   const backend: Backend = {
-    clients: [], audit: [], leads: [], imported: [], requests: [], fail,
+    clients: [], audit: [], leads: [], imported: [], requests: [], policies: {}, holds: [], lastPurge: null, fail,
     processing: { controller: "Acme Ltd", purposes: "Follow-up", categories: "Contact details", recipients: "CRM", retention: "1 year", source: "Meta", rights: "Access, erasure" },
   };
   let seq = 0;
@@ -68,6 +74,33 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
     if (!c) throw { code: "not_found", message: `No client is named '${name}'.` } satisfies ApiError;
     return c;
   };
+
+  // Every lead here is from July 2026: past a 90-day policy, within a longer one; none when held.
+  const held = (client: string) => backend.holds.some((h) => h.client === client);
+  const days = (client: string) => backend.policies[client] ?? 90;
+  const due = (): Purged[] =>
+    backend.clients
+      .map((c) => ({ c, count: days(c.name) < 120 && !held(c.name) ? backend.leads.filter((l) => l.client === c.name).length : 0 }))
+      .filter(({ count }) => count > 0)
+      .map(({ c, count }) => ({ kind: "leads", label: "leads", client: c.name, days: days(c.name), count, anchor: null }));
+  const review = (): Review[] => [
+    ...backend.clients.map((c) => {
+      const mine = backend.leads.filter((l) => l.client === c.name).length;
+      const dueNow = due().find((d) => d.client === c.name)?.count ?? 0;
+      return {
+        kind: "leads", label: "leads", client: c.name, held: mine, on_hold: held(c.name) ? mine : 0,
+        policy: { days: days(c.name), reason: "leads at most 90 days", client_override: c.name in backend.policies, set_at: "2026-11-22T10:00:00Z" },
+        oldest: mine ? "2026-07-10T10:00:00Z" : null, ages: AGE_LABELS.map((label, i) => ({ label, count: i === 2 ? mine : 0 })),
+        due_now: dueNow, due_within_7_days: dueNow, due_within_30_days: dueNow,
+      };
+    }),
+    {
+      kind: "audit_entries", label: "audit entries", client: null, held: backend.audit.length, on_hold: 0,
+      policy: { days: 730, reason: "audit entries 24 months", client_override: false, set_at: "2026-11-22T10:00:00Z" },
+      oldest: "2026-11-22T10:00:00Z", ages: AGE_LABELS.map((label, i) => ({ label, count: i === 0 ? backend.audit.length : 0 })),
+      due_now: 0, due_within_7_days: 0, due_within_30_days: 0,
+    },
+  ];
 
   const matching = (search: string | null) =>
     backend.leads.filter((l) => !search || l.answers.some(([, a]) => a.toLowerCase().includes(search.toLowerCase())));
@@ -182,10 +215,51 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
       case "set_processing_info":
         backend.processing[a.key ?? ""] = a.text ?? "";
         return Object.entries(backend.processing);
+      case "retention_review":
+        return review();
+      case "set_retention": {
+        const { days: d, client, reason } = args as { days: number; client: string | null; reason: string };
+        if (!reason.trim()) throw { code: "invalid_input", message: "A retention change needs its reason (an agreement, a legal duty), which the audit trail keeps." } satisfies ApiError;
+        if (client) backend.policies[client] = d;
+        record("retention.set", `retention of leads for ${client ?? "the workspace default"}: ${d} days, because ${reason}`);
+        return review();
+      }
+      case "list_holds":
+        return backend.holds;
+      case "add_hold": {
+        const form = (args as { form: HoldForm }).form;
+        if (!form.reason.trim()) throw { code: "invalid_input", message: "A hold needs its reason (a dispute, an authority's request), which the audit trail keeps." } satisfies ApiError;
+        const h: Hold = {
+          id: backend.holds.length + 1, client: form.client, identifiers: form.identifiers.map((i) => i.kind), reason: form.reason,
+          until: form.until, created_at: "2026-11-22T10:00:00.000Z",
+        };
+        backend.holds.push(h);
+        record("hold.add", `hold:${h.id}`);
+        return h;
+      }
+      case "remove_hold":
+        backend.holds = backend.holds.filter((h) => h.id !== Number(a.id));
+        record("hold.remove", `hold:${a.id}`);
+        return null;
+      case "purge_retention": {
+        const purged = due();
+        const dry = (args as { dryRun: boolean }).dryRun;
+        if (!dry) {
+          backend.leads = backend.leads.filter((l) => !purged.some((p) => p.client === l.client));
+          purged.forEach((p) => record("retention.purge", `purged ${p.count} leads of ${p.client}`));
+          backend.lastPurge = { started_at: "2026-11-22T10:00:00Z", finished_at: "2026-11-22T10:00:01Z", automatic: false, purged: purged.reduce((n, p) => n + p.count, 0), error: null };
+        }
+        return {
+          dry_run: dry, as_of: "2026-11-22T10:00:00Z", purged, audit_seq: dry ? null : seq, audit_hash: dry ? null : String(seq).padStart(64, "0"),
+          wal_emptied: !dry,
+        };
+      }
+      case "purge_schedule":
+        return { last: backend.lastPurge, next_at: "2099-01-01T00:00:00Z", next: due() };
       case "audit_list":
         return backend.audit;
       case "audit_verify":
-        return { intact: true, entries: backend.audit.length, head: "f".repeat(64), broken: null };
+        return { intact: true, entries: backend.audit.length, head: "f".repeat(64), broken: null, anchor: null };
       default:
         throw { code: "internal", message: `unknown command ${cmd}` } satisfies ApiError;
     }

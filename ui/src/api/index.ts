@@ -29,8 +29,24 @@ import type { Request } from "./bindings/Request";
 import type { RequestForm } from "./bindings/RequestForm";
 import type { RequestKind } from "./bindings/RequestKind";
 import type { RequestUrgency } from "./bindings/RequestUrgency";
+import type { AgeBand } from "./bindings/AgeBand";
+import type { Hold } from "./bindings/Hold";
+import type { HoldForm } from "./bindings/HoldForm";
+import type { Purged } from "./bindings/Purged";
+import type { PurgeReport } from "./bindings/PurgeReport";
+import type { PurgeRun } from "./bindings/PurgeRun";
+import type { PurgeSchedule } from "./bindings/PurgeSchedule";
+import type { Review } from "./bindings/Review";
 
 export type {
+  AgeBand,
+  Hold,
+  HoldForm,
+  Purged,
+  PurgeReport,
+  PurgeRun,
+  PurgeSchedule,
+  Review,
   ApiError,
   AuditEntry,
   Client,
@@ -147,6 +163,16 @@ export const api = {
     fromSignedRequest: (signed: string) => call<Request>("request_from_signed_request", { signed }),
     processingInfo: () => call<[string, string][]>("processing_info"),
     setProcessingInfo: (key: string, text: string) => call<[string, string][]>("set_processing_info", { key, text }),
+  },
+  retention: {
+    review: (client?: string) => call<Review[]>("retention_review", { client: client ?? null }),
+    set: (kind: string, days: number, client: string | null, reason: string) =>
+      call<Review[]>("set_retention", { kind, days, client, reason }),
+    holds: () => call<Hold[]>("list_holds"),
+    addHold: (form: HoldForm) => call<Hold>("add_hold", { form }),
+    removeHold: (id: number) => call<null>("remove_hold", { id }),
+    purge: (dryRun: boolean) => call<PurgeReport>("purge_retention", { dryRun }),
+    schedule: () => call<PurgeSchedule>("purge_schedule"),
   },
   audit: {
     list: (limit: number, before?: number) => call<AuditEntry[]>("audit_list", { limit, before: before ?? null }),

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
-import { api, toCommandError, type CommandError, type Overview, type Verification } from "../api";
+import { api, toCommandError, type CommandError, type Overview, type PurgeSchedule, type Verification } from "../api";
+import { fromNow, purgedInWords } from "./Retention";
 import { ErrorNote } from "../components/ErrorNote";
 import type { Screen } from "../App";
 import { VerificationNote } from "./VerificationNote";
@@ -7,10 +8,12 @@ import { VerificationNote } from "./VerificationNote";
 export function Dashboard({ onOpen }: { onOpen: (s: Screen) => void }) {
   const [overview, setOverview] = useState<Overview | null>(null);
   const [verification, setVerification] = useState<Verification | null>(null);
+  const [schedule, setSchedule] = useState<PurgeSchedule | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
 
   useEffect(() => {
     api.overview().then(setOverview, (e: unknown) => setError(toCommandError(e)));
+    api.retention.schedule().then(setSchedule, (e: unknown) => setError(toCommandError(e)));
   }, []);
 
   const verify = () => {
@@ -53,6 +56,24 @@ export function Dashboard({ onOpen }: { onOpen: (s: Screen) => void }) {
               Open requests
             </button>
           </article>
+          {schedule && (
+            <article className="card">
+              <h2>Next purge</h2>
+              <p className="figure" data-testid="next-purge">
+                {schedule.next.reduce((n, p) => n + p.count, 0)}
+              </p>
+              <p className="muted">
+                records due {fromNow(schedule.next_at)}
+                {schedule.next.length > 0 && `: ${purgedInWords(schedule.next)}`}
+                {schedule.last?.finished_at === null && (
+                  <span className="warn"> — the last purge was interrupted and completes then</span>
+                )}
+              </p>
+              <button type="button" onClick={() => onOpen("retention")}>
+                Review retention
+              </button>
+            </article>
+          )}
           <article className="card">
             <h2>Audit trail</h2>
             <p className="figure">{overview.audit_entries}</p>

@@ -6,6 +6,13 @@ export function VerificationNote({ verification }: { verification: Verification 
     return (
       <p className="ok" role="status" data-testid="verification">
         Intact: {verification.entries} entries verified. Head <code>{verification.head.slice(0, 16)}…</code>
+        {verification.anchor && (
+          <>
+            {" "}
+            Entries up to #{verification.anchor.seq} were purged by policy on {verification.anchor.at.slice(0, 10)};
+            verification starts from their last hash.
+          </>
+        )}
       </p>
     );
   }
