@@ -49,6 +49,7 @@ bench: setup ui-build
 	cargo build --release
 	tests/session.sh target/release/custodian bench import --rows $(BENCH_ROWS)
 	tests/session.sh target/release/custodian bench requests --rows $(BENCH_ROWS)
+	tests/session.sh target/release/custodian bench retention --rows $$(( $(BENCH_ROWS) * 2 ))
 
 ## ---- setup (idempotent) -----------------------------------------------------------------------
 

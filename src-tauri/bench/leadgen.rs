@@ -67,6 +67,9 @@ fn ascii(s: &str) -> String {
     s.chars().filter(char::is_ascii_alphabetic).collect()
 }
 
+/// When the newest generated lead (row 0) was created, seconds since 1970: 2 July 2026.
+pub const NEWEST: i64 = 1_783_000_000;
+
 /// The columns of row `i`.
 pub fn row(i: u64) -> Vec<String> {
     let (first, last) = name_parts(i);
@@ -75,7 +78,7 @@ pub fn row(i: u64) -> Vec<String> {
     let mut row = vec![
         format!("l:{}", 1_000_000_000_000_000 + i),
         // One lead every 7 seconds, going back from mid-2026.
-        time_of(1_783_000_000 - (i as i64) * 7),
+        time_of(NEWEST - (i as i64) * 7),
         format!("ag:{}", 120_000_000_000 + i % 40),
         format!("Spring offer – creative {}", i % 40),
         format!("as:{}", 130_000_000_000 + i % 12),

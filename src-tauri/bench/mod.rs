@@ -3,6 +3,12 @@
 pub mod import;
 pub mod leadgen;
 pub mod requests;
+pub mod retention;
+
+/// A bench's report: JSON with `--json`, lines of figures otherwise.
+pub trait Printed: serde::Serialize {
+    fn print(&self);
+}
 
 /// The process's peak resident memory so far, in bytes (Linux; `None` elsewhere).
 pub fn peak_memory() -> Option<u64> {

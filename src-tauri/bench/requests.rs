@@ -115,8 +115,8 @@ async fn new_request(console: &Console, kind: &str, id_kind: IdKind, value: Stri
     Ok(console.new_request(form).await?.id)
 }
 
-impl Report {
-    pub fn print(&self) {
+impl super::Printed for Report {
+    fn print(&self) {
         let line = |label: &str, t: &Timing| {
             println!("{label:<34} {:>8.2} ms mean, {:>8.2} ms slowest ({} runs)", t.mean, t.max, t.runs);
         };

@@ -411,6 +411,11 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1_000_000)]
         rows: u64,
     },
+    /// Over N imported leads, the older half past 90 days: the dry run, then the purge
+    Retention {
+        #[arg(long, default_value_t = 2_000_000)]
+        rows: u64,
+    },
 }
 
 impl Cli {
@@ -437,21 +442,30 @@ pub fn run(dir: &Path, command: Command, as_json: bool) -> ExitCode {
                     Ok(report) => print::bench(as_json, &report),
                     Err(e) => Exit::from_error(as_json, e.into()),
                 },
-                Command::Bench(BenchCommand::Requests { rows }) => match crate::bench::requests::run(rows).await {
-                    Ok(report) => {
-                        if as_json {
-                            json(&report);
-                        } else {
-                            report.print();
-                        }
-                        Exit::Ok
-                    }
-                    Err(e) => Exit::from_error(as_json, e.into()),
-                },
+                Command::Bench(BenchCommand::Requests { rows }) => {
+                    bench_report(as_json, crate::bench::requests::run(rows).await)
+                }
+                Command::Bench(BenchCommand::Retention { rows }) => {
+                    bench_report(as_json, crate::bench::retention::run(rows).await)
+                }
                 command => with_console(dir, command, as_json).await,
             }
         })
         .code()
+}
+
+fn bench_report<R: crate::bench::Printed>(as_json: bool, report: Result<R, console::Error>) -> Exit {
+    match report {
+        Ok(report) if as_json => {
+            json(&report);
+            Exit::Ok
+        }
+        Ok(report) => {
+            report.print();
+            Exit::Ok
+        }
+        Err(e) => Exit::from_error(as_json, e.into()),
+    }
 }
 
 async fn doctor(dir: &Path, as_json: bool) -> Exit {

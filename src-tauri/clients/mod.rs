@@ -120,7 +120,8 @@ pub async fn rename(conn: &mut SqliteConnection, id: &str, new_name: &str) -> Re
 
 /// Deletes the client; the data it holds goes with it through `ON DELETE CASCADE`.
 pub async fn delete(conn: &mut SqliteConnection, id: &str) -> Result<(), ClientError> {
-    sqlx::query("DELETE FROM clients WHERE id = ?1").bind(id).execute(conn).await?;
+    sqlx::query("DELETE FROM clients WHERE id = ?1").bind(id).execute(&mut *conn).await?;
+    crate::leads::drop_forgotten_words(conn).await?;
     Ok(())
 }
 

@@ -10,3 +10,12 @@ pub mod query;
 pub use decode::{Format, ReadError};
 pub use import::{ImportSummary, Progress, Rejection};
 pub use query::{Cursor, Filter, LeadDetail, LeadPage, LeadRow, Order, PageRequest, SortBy};
+
+/// Rewrites full-text search without the leads removed from it. Removing a lead only marks its
+/// words in a tombstone, and they stay in the file until their part of the index is merged; every
+/// change that must leave no trace (erasure, correction, client removal, purge) ends with this.
+/// With `secure_delete`, the pages it frees are zeroed.
+pub async fn drop_forgotten_words(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO leads_fts (leads_fts) VALUES ('optimize')").execute(conn).await?;
+    Ok(())
+}

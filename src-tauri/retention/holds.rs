@@ -60,16 +60,21 @@ macro_rules! held_clients {
     };
 }
 
-/// Whether a lead (alias `l`) of the client whose id is ?1 is on hold as of today (?9).
+/// Whether a lead (alias `l`) of the client whose id is ?1 is on hold as of today (?9). Each list is
+/// gathered once per statement, not once per lead; a lead without a phone is not held for that.
 #[macro_export]
 macro_rules! lead_held {
     () => {
         concat!(
             "(?1 IN (",
             $crate::held_clients!(),
-            ") OR EXISTS (SELECT 1 FROM (",
+            ") OR coalesce(l.id_hash IN (",
             $crate::held_hashes!(),
-            ") AS x WHERE x.hash IN (l.id_hash, l.email_hash, l.phone_hash)))"
+            "), 0) OR coalesce(l.email_hash IN (",
+            $crate::held_hashes!(),
+            "), 0) OR coalesce(l.phone_hash IN (",
+            $crate::held_hashes!(),
+            "), 0))"
         )
     };
 }
