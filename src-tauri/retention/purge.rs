@@ -96,24 +96,11 @@ pub async fn run_step(
     let expiry = now.unix_timestamp() - policy.days * 86_400;
     // Table and condition come from the constant steps above, never from input.
     let mut anchor = None;
-    let held: bool = sqlx::query_scalar(concat!(
-        "SELECT EXISTS (",
-        crate::held_clients!(),
-        ") OR EXISTS (",
-        crate::held_hashes!(),
-        ")"
-    ))
-    .bind(None::<i64>)
-    .bind(None::<i64>)
-    .bind(None::<i64>)
-    .bind(None::<i64>)
-    .bind(None::<i64>)
-    .bind(None::<i64>)
-    .bind(None::<i64>)
-    .bind(None::<i64>)
-    .bind(now.date().to_string())
-    .fetch_one(&mut *conn)
-    .await?;
+    let held_sql = concat!("SELECT EXISTS (", crate::held_clients!(), ") OR EXISTS (", crate::held_hashes!(), ")");
+    let held = bind(sqlx::query(held_sql), None, expiry, now).fetch_one(&mut *conn).await.map(|r| {
+        use sqlx::Row;
+        r.get::<bool, _>(0)
+    })?;
     let due = if held { step.due } else { step.due_unheld };
     let count = if step.chain && delete {
         let at = now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
