@@ -5,8 +5,9 @@
 -- This does it once for the words tombstoned so far.
 INSERT INTO leads_fts (leads_fts) VALUES ('optimize');
 
--- Set only inside a purge's transaction, which removes the identifiers of all the leads it purges
--- in one ordered pass over their index instead of one lookup at random per identifier.
+-- Set only inside a purge's transaction, which removes the words and the identifiers of all the
+-- leads it purges in statements of their own (identifiers in ordered passes over their index)
+-- rather than lead by lead.
 CREATE TABLE bulk_forget (
     one     INTEGER PRIMARY KEY NOT NULL CHECK (one = 1),
     active  INTEGER NOT NULL CHECK (active IN (0, 1))
@@ -14,10 +15,11 @@ CREATE TABLE bulk_forget (
 INSERT INTO bulk_forget (one, active) VALUES (1, 0);
 
 DROP TRIGGER leads_forget;
-CREATE TRIGGER leads_forget AFTER DELETE ON leads BEGIN
+CREATE TRIGGER leads_forget AFTER DELETE ON leads WHEN (SELECT active FROM bulk_forget) = 0 BEGIN
     DELETE FROM leads_fts WHERE rowid = old.id;
-    DELETE FROM identities WHERE (SELECT active FROM bulk_forget) = 0
-        AND hash IN (old.id_hash, old.email_hash, old.phone_hash) AND lead_id = old.id;
+    DELETE FROM identities WHERE hash IN (old.id_hash, old.email_hash, old.phone_hash) AND lead_id = old.id;
+END;
+CREATE TRIGGER leads_forget_runs AFTER DELETE ON leads BEGIN
     INSERT INTO identity_run_dropped (hash, lead_id, upto)
         SELECT h.hash, old.id, r.upto
         FROM (SELECT old.id_hash AS hash UNION ALL SELECT old.email_hash UNION ALL SELECT old.phone_hash) AS h,
