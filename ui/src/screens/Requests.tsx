@@ -24,7 +24,7 @@ const KINDS: { id: RequestKind; label: string }[] = [
   { id: "objection", label: "Objection / consent withdrawn" },
 ];
 
-const ID_KINDS: { id: IdKind; label: string }[] = [
+export const ID_KINDS: { id: IdKind; label: string }[] = [
   { id: "email", label: "Email" },
   { id: "phone", label: "Phone" },
   { id: "lead_id", label: "Meta lead id" },

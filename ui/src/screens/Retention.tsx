@@ -14,6 +14,7 @@ import {
 } from "../api";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNote } from "../components/ErrorNote";
+import { ID_KINDS } from "./Requests";
 
 const number = new Intl.NumberFormat("en-GB");
 
@@ -102,11 +103,6 @@ function PolicyDialog({ row, onSaved, onCancel }: { row: Review; onSaved: () => 
   );
 }
 
-const ID_KINDS: { id: IdKind; label: string }[] = [
-  { id: "email", label: "Email" },
-  { id: "phone", label: "Phone" },
-  { id: "lead_id", label: "Meta lead id" },
-];
 
 function HoldFormPanel({ clients, onAdded, onCancel }: { clients: Client[]; onAdded: () => void; onCancel: () => void }) {
   const [on, setOn] = useState<"client" | "person">(clients.length ? "client" : "person");
