@@ -118,10 +118,19 @@ pub async fn rename(conn: &mut SqliteConnection, id: &str, new_name: &str) -> Re
         .map_err(|e| taken_or(e, new_name))
 }
 
-/// Deletes the client; the data it holds goes with it through `ON DELETE CASCADE`.
+/// Deletes the client; the data it holds goes with it through `ON DELETE CASCADE`, its leads'
+/// words out of the search index too.
 pub async fn delete(conn: &mut SqliteConnection, id: &str) -> Result<(), ClientError> {
+    let had_leads: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1))",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
     sqlx::query("DELETE FROM clients WHERE id = ?1").bind(id).execute(&mut *conn).await?;
-    crate::leads::drop_forgotten_words(conn).await?;
+    if had_leads {
+        crate::leads::drop_forgotten_words(conn).await?;
+    }
     Ok(())
 }
 

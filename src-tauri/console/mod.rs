@@ -269,7 +269,11 @@ pub(super) async fn still_indexing(tx: &mut sqlx::SqliteConnection, then: &str) 
 /// The current time as stored: RFC 3339, UTC, milliseconds.
 pub(super) fn now() -> String {
     let t = OffsetDateTime::now_utc();
-    let t = t.replace_nanosecond(t.millisecond() as u32 * 1_000_000).unwrap_or(t);
+    rfc3339(t.replace_nanosecond(t.millisecond() as u32 * 1_000_000).unwrap_or(t))
+}
+
+/// A moment as RFC 3339, as every time the Console records or reports is written.
+pub(super) fn rfc3339(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 

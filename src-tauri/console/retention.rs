@@ -3,7 +3,7 @@
 
 use time::OffsetDateTime;
 
-use super::{now, still_indexing, today, Console, Error};
+use super::{now, rfc3339, still_indexing, today, Console, Error};
 use crate::clients;
 use crate::identity::IdentityHash;
 use crate::requests::{self, IdKind, Identifier};
@@ -172,10 +172,6 @@ pub struct PurgeSchedule {
 
 /// How often the app purges while it runs.
 pub const PURGE_EVERY: time::Duration = time::Duration::days(1);
-
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
-}
 
 impl Console {
     /// Purges what is past its retention period and not on hold, as of `now`; with `dry_run`, only

@@ -11,7 +11,8 @@ use crate::requests::{IdKind, Identifier};
 pub const LEADS: Holder = Holder { kind: "leads", label: "leads", find, erase, rectify };
 
 /// Deletes the leads; the `leads_forget` trigger takes their search words and identifiers with
-/// them, and secure deletion overwrites what they occupied.
+/// them, secure deletion overwrites what they occupied, and the search index is rewritten without
+/// their words.
 fn erase<'a>(conn: &'a mut SqliteConnection, records: &'a [HeldRecord]) -> Erasing<'a> {
     Box::pin(async move {
         let mut deleted = 0;
@@ -19,6 +20,9 @@ fn erase<'a>(conn: &'a mut SqliteConnection, records: &'a [HeldRecord]) -> Erasi
             let Ok(id) = record.id.parse::<i64>() else { continue };
             deleted +=
                 sqlx::query("DELETE FROM leads WHERE id = ?1").bind(id).execute(&mut *conn).await?.rows_affected();
+        }
+        if deleted > 0 {
+            super::drop_forgotten_words(conn).await?;
         }
         Ok(deleted as i64)
     })
@@ -160,6 +164,9 @@ fn rectify<'a>(
                 .execute(&mut *conn)
                 .await?;
             changed += 1;
+        }
+        if changed > 0 {
+            super::drop_forgotten_words(conn).await?;
         }
         Ok(Ok(changed))
     })

@@ -165,7 +165,6 @@ pub async fn erase(conn: &mut SqliteConnection, found: &Discovery) -> Result<Vec
         let count = (holder.erase)(conn, &records).await?;
         deleted.push(Held { kind: holder.kind.into(), label: holder.label.into(), count });
     }
-    crate::leads::drop_forgotten_words(conn).await?;
     Ok(deleted)
 }
 
@@ -189,6 +188,5 @@ pub async fn rectify(
             Err(why) => return Ok(Err(why)),
         }
     }
-    crate::leads::drop_forgotten_words(conn).await?;
     Ok(Ok(changed))
 }

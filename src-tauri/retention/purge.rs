@@ -33,8 +33,9 @@ pub struct Step {
     /// The records' condition, for `SELECT count(*) FROM {table} WHERE …` and `DELETE FROM …`.
     pub table: &'static str,
     pub due: &'static str,
-    /// `due` for when no hold applies to anything: cheaper, as it need not read each record.
-    pub due_unheld: &'static str,
+    /// Which of them a legal hold spares, when any hold applies at all: left out otherwise, as it
+    /// would read every record for nothing.
+    pub held: Option<&'static str>,
     /// The audit chain: purged as a prefix, leaving an anchor, rather than by `table` and `due`.
     pub chain: bool,
 }
@@ -46,11 +47,8 @@ pub const STEPS: &[Step] = &[
         label: "leads",
         per_client: true,
         table: "leads AS l",
-        due: concat!(
-            "l.client_num = (SELECT num FROM clients WHERE id = ?1) AND l.created_unix < ?2 AND NOT ",
-            crate::lead_held!()
-        ),
-        due_unheld: "l.client_num = (SELECT num FROM clients WHERE id = ?1) AND l.created_unix < ?2",
+        due: "l.client_num = (SELECT num FROM clients WHERE id = ?1) AND l.created_unix < ?2",
+        held: Some(crate::lead_held!()),
         chain: false,
     },
     Step {
@@ -59,7 +57,7 @@ pub const STEPS: &[Step] = &[
         per_client: false,
         table: "requests AS r",
         due: "r.closed_at IS NOT NULL AND unixepoch(r.closed_at) < ?2",
-        due_unheld: "r.closed_at IS NOT NULL AND unixepoch(r.closed_at) < ?2",
+        held: None,
         chain: false,
     },
     Step {
@@ -68,7 +66,7 @@ pub const STEPS: &[Step] = &[
         per_client: false,
         table: "audit_entries",
         due: "",
-        due_unheld: "",
+        held: None,
         chain: true,
     },
 ];
@@ -96,12 +94,10 @@ pub async fn run_step(
     let expiry = now.unix_timestamp() - policy.days * 86_400;
     // Table and condition come from the constant steps above, never from input.
     let mut anchor = None;
-    let held_sql = concat!("SELECT EXISTS (", crate::held_clients!(), ") OR EXISTS (", crate::held_hashes!(), ")");
-    let held = bind(sqlx::query(held_sql), None, expiry, now).fetch_one(&mut *conn).await.map(|r| {
-        use sqlx::Row;
-        r.get::<bool, _>(0)
-    })?;
-    let due = if held { step.due } else { step.due_unheld };
+    let due = match step.held {
+        Some(held) if any_hold(conn, now).await? => format!("{} AND NOT {held}", step.due),
+        _ => step.due.to_owned(),
+    };
     let count = if step.chain && delete {
         let at = now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
         match audit::purge_before(conn, expiry, &at).await? {
@@ -114,9 +110,9 @@ pub async fn run_step(
     } else if step.chain {
         audit::count_before(conn, expiry).await?
     } else if delete && step.kind == "leads" {
-        let sql = format!("INSERT INTO temp.purging (id) SELECT l.id FROM {} WHERE {}", step.table, due);
+        // Listed first, then deleted with their words and identifiers in statements of their own.
         sqlx::query("CREATE TEMP TABLE IF NOT EXISTS purging (id INTEGER PRIMARY KEY)").execute(&mut *conn).await?;
-        sqlx::query("DELETE FROM temp.purging").execute(&mut *conn).await?;
+        let sql = format!("INSERT INTO temp.purging (id) SELECT l.id FROM {} WHERE {due}", step.table);
         let count = bind(sqlx::query(&sql), client_id, expiry, now).execute(&mut *conn).await?.rows_affected() as i64;
         purge_leads(conn).await?;
         count
@@ -140,12 +136,20 @@ pub async fn run_step(
     })
 }
 
+/// Whether any legal hold, or any open request that holds its person, applies as of `now`.
+async fn any_hold(conn: &mut SqliteConnection, now: OffsetDateTime) -> Result<bool, sqlx::Error> {
+    let sql = concat!("SELECT EXISTS (", crate::held_clients!(), ") OR EXISTS (", crate::held_hashes!(), ")");
+    let row = bind(sqlx::query(sql), None, 0, now).fetch_one(&mut *conn).await?;
+    use sqlx::Row;
+    Ok(row.get::<bool, _>(0))
+}
+
 /// How many leads one DELETE statement removes. A statement keeps the original of every page it
 /// changes (in memory) until it ends: one statement for a million leads held 950 MiB.
 const LEADS_PER_STATEMENT: i64 = 25_000;
 
 /// Deletes the leads listed in `temp.purging`, in the caller's transaction, with their words and
-/// identifiers, in statements of bounded size.
+/// identifiers, in statements of bounded size, and empties the list.
 async fn purge_leads(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     // Words go in one statement: the search index writes out its tombstones at the end of each
     // statement, and rewrites them whole each time. Identifiers go in ordered passes over their

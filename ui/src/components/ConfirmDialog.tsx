@@ -1,4 +1,5 @@
 import { useEffect, useRef, type ReactNode } from "react";
+import { useEscape } from "./useEscape";
 
 type Props = {
   title: string;
@@ -13,14 +14,8 @@ type Props = {
 export function ConfirmDialog({ title, children, confirmLabel, busy, onConfirm, onCancel }: Props) {
   const cancelRef = useRef<HTMLButtonElement>(null);
 
-  useEffect(() => {
-    cancelRef.current?.focus();
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") onCancel();
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [onCancel]);
+  useEffect(() => cancelRef.current?.focus(), []);
+  useEscape(onCancel);
 
   return (
     <div className="backdrop">

@@ -1,15 +1,9 @@
-import { useEffect } from "react";
+import { useEscape } from "./useEscape";
 import type { LeadDetail } from "../api";
 
 /** Every field of one lead, its answers in the form's order, and where it came from. */
 export function LeadDetailPanel({ lead, onClose }: { lead: LeadDetail; onClose: () => void }) {
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") onClose();
-    };
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [onClose]);
+  useEscape(onClose);
 
   const named = (name: string, id: string) => (name && id ? `${name} (${id})` : name || id || "—");
   const facts: [string, string][] = [

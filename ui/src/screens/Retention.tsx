@@ -14,6 +14,7 @@ import {
 } from "../api";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNote } from "../components/ErrorNote";
+import { useEscape } from "../components/useEscape";
 import { ID_KINDS } from "./Requests";
 
 const number = new Intl.NumberFormat("en-GB");
@@ -55,12 +56,8 @@ function PolicyDialog({ row, onSaved, onCancel }: { row: Review; onSaved: () => 
   const [error, setError] = useState<CommandError | null>(null);
   const first = useRef<HTMLInputElement>(null);
 
-  useEffect(() => {
-    first.current?.focus();
-    const onKey = (e: KeyboardEvent) => e.key === "Escape" && onCancel();
-    window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
-  }, [onCancel]);
+  useEffect(() => first.current?.focus(), []);
+  useEscape(onCancel);
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
