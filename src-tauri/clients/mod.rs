@@ -118,17 +118,23 @@ pub async fn rename(conn: &mut SqliteConnection, id: &str, new_name: &str) -> Re
         .map_err(|e| taken_or(e, new_name))
 }
 
-/// Deletes the client; the data it holds goes with it through `ON DELETE CASCADE`, its leads'
-/// words out of the search index too.
+/// Deletes the client; the data it holds goes with it through `ON DELETE CASCADE`, its leads
+/// first, all at once, with their words out of the search index.
 pub async fn delete(conn: &mut SqliteConnection, id: &str) -> Result<(), ClientError> {
-    let had_leads: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1))",
+    crate::leads::forget::start(conn).await?;
+    let leads = sqlx::query(
+        "INSERT INTO temp.forgetting (id)
+         SELECT id FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)",
     )
     .bind(id)
-    .fetch_one(&mut *conn)
-    .await?;
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if leads > 0 {
+        crate::leads::forget::forget_listed(conn).await?;
+    }
     sqlx::query("DELETE FROM clients WHERE id = ?1").bind(id).execute(&mut *conn).await?;
-    if had_leads {
+    if leads > 0 {
         crate::leads::drop_forgotten_words(conn).await?;
     }
     Ok(())

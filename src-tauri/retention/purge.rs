@@ -110,12 +110,10 @@ pub async fn run_step(
     } else if step.chain {
         audit::count_before(conn, expiry).await?
     } else if delete && step.kind == "leads" {
-        // Listed first, then deleted with their words and identifiers in statements of their own.
-        sqlx::query("CREATE TEMP TABLE IF NOT EXISTS purging (id INTEGER PRIMARY KEY)").execute(&mut *conn).await?;
-        let sql = format!("INSERT INTO temp.purging (id) SELECT l.id FROM {} WHERE {due}", step.table);
-        let count = bind(sqlx::query(&sql), client_id, expiry, now).execute(&mut *conn).await?.rows_affected() as i64;
-        purge_leads(conn).await?;
-        count
+        crate::leads::forget::start(conn).await?;
+        let sql = format!("INSERT INTO temp.forgetting (id) SELECT l.id FROM {} WHERE {due}", step.table);
+        bind(sqlx::query(&sql), client_id, expiry, now).execute(&mut *conn).await?;
+        crate::leads::forget::forget_listed(conn).await? as i64
     } else if delete {
         let sql = format!("DELETE FROM {} WHERE {}", step.table, due);
         bind(sqlx::query(&sql), client_id, expiry, now).execute(&mut *conn).await?.rows_affected() as i64
@@ -142,51 +140,6 @@ async fn any_hold(conn: &mut SqliteConnection, now: OffsetDateTime) -> Result<bo
     let row = bind(sqlx::query(sql), None, 0, now).fetch_one(&mut *conn).await?;
     use sqlx::Row;
     Ok(row.get::<bool, _>(0))
-}
-
-/// How many leads one DELETE statement removes. A statement keeps the original of every page it
-/// changes (in memory) until it ends: one statement for a million leads held 950 MiB.
-const LEADS_PER_STATEMENT: i64 = 25_000;
-
-/// Deletes the leads listed in `temp.purging`, in the caller's transaction, with their words and
-/// identifiers, in statements of bounded size, and empties the list.
-async fn purge_leads(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
-    // Words go in one statement: the search index writes out its tombstones at the end of each
-    // statement, and rewrites them whole each time. Identifiers go in ordered passes over their
-    // index, a sixteenth of it at a time. The trigger that would do both lead by lead stands aside.
-    sqlx::query("UPDATE bulk_forget SET active = 1").execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM leads_fts WHERE rowid IN (SELECT id FROM temp.purging)").execute(&mut *conn).await?;
-    for first in 0..16_u8 {
-        let from = [first << 4];
-        let to = (first < 15).then(|| [(first + 1) << 4]);
-        sqlx::query(
-            "DELETE FROM identities WHERE hash >= ?1 AND (?2 IS NULL OR hash < ?2)
-             AND lead_id IN (SELECT id FROM temp.purging)",
-        )
-        .bind(&from[..])
-        .bind(to.as_ref().map(|t| &t[..]))
-        .execute(&mut *conn)
-        .await?;
-    }
-    let mut after = 0_i64;
-    loop {
-        let last: Option<i64> =
-            sqlx::query_scalar("SELECT max(id) FROM (SELECT id FROM temp.purging WHERE id > ?1 ORDER BY id LIMIT ?2)")
-                .bind(after)
-                .bind(LEADS_PER_STATEMENT)
-                .fetch_one(&mut *conn)
-                .await?;
-        let Some(last) = last else { break };
-        sqlx::query("DELETE FROM leads WHERE id > ?1 AND id <= ?2 AND id IN (SELECT id FROM temp.purging)")
-            .bind(after)
-            .bind(last)
-            .execute(&mut *conn)
-            .await?;
-        after = last;
-    }
-    sqlx::query("UPDATE bulk_forget SET active = 0").execute(&mut *conn).await?;
-    sqlx::query("DELETE FROM temp.purging").execute(&mut *conn).await?;
-    Ok(())
 }
 
 fn bind<'q>(

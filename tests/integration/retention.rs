@@ -318,39 +318,41 @@ async fn purging_audit_entries_leaves_an_anchor_from_which_the_trail_still_verif
     assert!(reason.contains("no purge on record removed the entries before it"), "{reason}");
 }
 
+/// Imports 2,000 generated leads (all long past 90 days) from `first` on into `client`, the
+/// thousandth of them carrying `person`'s name and email, from a file outside the data directory.
+async fn import_generated(ws: &Workspace, console: &Console, client: &str, first: u64, person: Option<(&str, &str)>) {
+    use custodian::bench::leadgen;
+    let header = leadgen::header();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let mut text = header.join("\t");
+    for i in first..first + 2_000 {
+        let mut row = leadgen::row(i);
+        if let (true, Some((name, email))) = (i == first + 1_000, person) {
+            row[at("full_name")] = name.into();
+            row[at("email")] = email.into();
+        }
+        text.push('\n');
+        text.push_str(&row.join("\t"));
+    }
+    let path = ws.path().with_extension(format!("{client}.tsv"));
+    std::fs::write(&path, text).unwrap();
+    console.import_file(&path, client, &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap();
+    std::fs::remove_file(path).unwrap();
+}
+
 #[tokio::test]
 async fn a_purge_leaves_no_trace_of_what_it_removed_on_disk() {
-    use custodian::bench::leadgen;
     let ws = Workspace::new();
     let console = ws.open().await;
     let key = *ws.key().await.expose();
     console.add_client("Acme", None).await.unwrap();
     console.add_client("Beta", None).await.unwrap();
     console.set_retention("leads", 36_500, Some("Beta"), "Beta agreement: kept until ended").await.unwrap();
-    let header = leadgen::header();
-    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let file = |client: &str, first: u64, name: &str, email: &str| {
-        let mut text = header.join("\t");
-        for i in first..first + 2_000 {
-            let mut row = leadgen::row(i);
-            if i == first + 1_000 {
-                row[at("full_name")] = name.into();
-                row[at("email")] = email.into();
-            }
-            text.push('\n');
-            text.push_str(&row.join("\t"));
-        }
-        let path = ws.path().with_extension(format!("{client}.tsv"));
-        std::fs::write(&path, text).unwrap();
-        path
-    };
     // The lower-case words are how the search index keeps them.
     let gone = ["Ottoline Pemberwick", "opemberwick@example.test"];
     let kept = ["Barnaby Quillfeather", "bquillfeather@example.test"];
     for (client, first, [name, email]) in [("Acme", 0, gone), ("Beta", 10_000, kept)] {
-        let path = file(client, first, name, email);
-        console.import_file(&path, client, &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap();
-        std::fs::remove_file(path).unwrap();
+        import_generated(&ws, &console, client, first, Some((name, email))).await;
     }
     console.close().await;
     let needles = [gone[0], gone[1], "pemberwick", "opemberwick"];
@@ -371,6 +373,61 @@ async fn a_purge_leaves_no_trace_of_what_it_removed_on_disk() {
         traces(ws.path(), &key, &kept).iter().any(|t| t.contains("database page")),
         "the kept leads are still readable"
     );
+}
+
+#[tokio::test]
+async fn after_a_purge_and_a_client_removal_erasing_a_person_still_leaves_no_trace() {
+    use custodian::console::RequestForm;
+    use custodian::requests::{IdKind, Identifier};
+    // Both remove their leads in bulk with the leads' own triggers set aside for the moment; an
+    // erasure afterwards relies on those triggers being back.
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    let key = *ws.key().await.expose();
+    for client in ["Acme", "Beta", "Gone"] {
+        console.add_client(client, None).await.unwrap();
+    }
+    console.set_retention("leads", 36_500, Some("Beta"), "Beta agreement: kept until ended").await.unwrap();
+    let erased = ["Wilhelmina Strangeways", "wstrangeways@example.test", "strangeways", "wstrangeways"];
+    let removed = ["Peregrine Ashcombe", "pashcombe@example.test", "ashcombe", "pashcombe"];
+    let kept = ["Barnaby Quillfeather", "bquillfeather@example.test"];
+    import_generated(&ws, &console, "Acme", 0, Some((kept[0], kept[1]))).await;
+    import_generated(&ws, &console, "Beta", 10_000, Some((erased[0], erased[1]))).await;
+    import_generated(&ws, &console, "Gone", 20_000, Some((removed[0], removed[1]))).await;
+    let other = custodian::bench::leadgen::email(10_007);
+
+    let run = console.purge(datetime!(2026-11-23 0:00 UTC), false).await.unwrap();
+    let purged: Vec<_> =
+        run.purged.iter().filter(|p| p.kind == "leads").map(|p| (p.client.as_deref(), p.count)).collect();
+    assert_eq!(purged, [(Some("Acme"), 2_000), (Some("Gone"), 2_000)]);
+    import_generated(&ws, &console, "Acme", 0, Some((kept[0], kept[1]))).await;
+    import_generated(&ws, &console, "Gone", 20_000, Some((removed[0], removed[1]))).await;
+    console.remove_client("Gone", true).await.unwrap();
+    let request = console
+        .new_request(RequestForm {
+            kind: "erasure".into(),
+            identifiers: vec![Identifier { kind: IdKind::Email, value: erased[1].into() }],
+            client: Some("Beta".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let done = console.erase_request(request.id, true).await.unwrap();
+    assert_eq!(done.receipt.deleted.iter().map(|d| d.count).sum::<i64>(), 1);
+    console.close().await;
+
+    assert_eq!(traces(ws.path(), &key, &erased), Vec::<String>::new(), "nothing of the erased person");
+    assert_eq!(traces(ws.path(), &key, &removed), Vec::<String>::new(), "nothing of the removed client's leads");
+    for needle in [kept[1], other.as_str()] {
+        assert!(traces(ws.path(), &key, &[needle]).iter().any(|t| t.contains("database page")), "{needle} is kept");
+    }
+    let console = ws.open().await;
+    let found = |q: &str| {
+        let filter = custodian::leads::Filter { search: Some(q.into()), ..Default::default() };
+        let console = &console;
+        async move { console.list_leads(&filter, 10, 0).await.unwrap().len() }
+    };
+    assert_eq!((found("quillfeather").await, found("strangeways").await, found("ashcombe").await), (1, 0, 0));
 }
 
 #[tokio::test]
