@@ -36,6 +36,8 @@ pub enum ClientError {
     UnknownCountry(String),
     #[error(transparent)]
     Sql(#[from] sqlx::Error),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 /// Trims a proposed name and checks it is one a person can read back and type again.

@@ -70,6 +70,8 @@ impl Console {
     pub async fn open(dir: &Path) -> Result<Self, Error> {
         let opened = workspace::open(dir).await?;
         let store = Store::open(&dir.join(workspace::DATABASE_FILE), &opened.key, opened.create).await?;
+        // A database from before search parts: its index is split into them once, here.
+        crate::leads::words::split_whole_index(store.pool()).await?;
         let hasher = Hasher::new(&workspace::identity_key(&opened.id, &store).await?);
         // Identity runs left by an import that was killed: fold them now rather than leave lookups
         // and deletions probing them. Only then is a bulk connection worth setting up.

@@ -225,11 +225,6 @@ impl Console {
 
     /// A purge with its run on record: started, then finished with its count or its error.
     async fn recorded_purge(&self, now: OffsetDateTime, automatic: bool) -> Result<PurgeReport, Error> {
-        // A run killed before it rewrote the search index left forgotten words in it.
-        let interrupted: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM purge_runs WHERE finished_at IS NULL)")
-                .fetch_one(self.store.pool())
-                .await?;
         let run: i64 = {
             let mut tx = self.store.write().await?;
             let id = sqlx::query_scalar("INSERT INTO purge_runs (started_at, automatic) VALUES (?1, ?2) RETURNING id")
@@ -240,7 +235,7 @@ impl Console {
             tx.commit().await?;
             id
         };
-        let result = self.run_purge(now, interrupted).await;
+        let result = self.run_purge(now).await;
         let (purged, error) = match &result {
             Ok(r) => (r.purged.iter().map(|p| p.count).sum::<i64>(), None),
             Err(e) => (0, Some(e.to_string())),
@@ -267,7 +262,7 @@ impl Console {
         result
     }
 
-    async fn run_purge(&self, now: OffsetDateTime, interrupted: bool) -> Result<PurgeReport, Error> {
+    async fn run_purge(&self, now: OffsetDateTime) -> Result<PurgeReport, Error> {
         let mut purged = Vec::new();
         let mut conn = self.store.pool().acquire().await?;
         let scopes: Vec<(&purge::Step, Option<(String, String)>)> = {
@@ -293,11 +288,10 @@ impl Console {
             self.settle(tx, "retention.purge", &object, Ok(())).await?;
             purged.push(done);
         }
-        if interrupted || purged.iter().any(|p| p.kind == "leads") {
-            let mut tx = self.store.write().await?;
-            crate::leads::drop_forgotten_words(&mut tx).await?;
-            tx.commit().await?;
-        }
+        // The search parts this run (or one killed before this point) removed words from.
+        let mut tx = self.store.write().await?;
+        crate::leads::drop_forgotten_words(&mut tx).await?;
+        tx.commit().await?;
         let wal_emptied = self.empty_wal().await?;
         let head = self.audit_list(1, None).await?.into_iter().next();
         Ok(PurgeReport {

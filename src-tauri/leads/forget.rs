@@ -5,7 +5,10 @@
 //! search-index and identity-index deletes; at a million leads that was most of a purge. Here each
 //! of the three goes in one statement over the listed leads, with the leads' triggers set aside.
 
+use rusqlite::functions::FunctionFlags;
 use sqlx::SqliteConnection;
+
+use crate::store::{self, StoreError};
 
 /// Starts an empty list of leads to forget: the caller fills `temp.forgetting (id)`.
 pub async fn start(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
@@ -15,19 +18,38 @@ pub async fn start(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
 }
 
 /// Deletes the leads listed in `temp.forgetting` with their words and identifiers, empties the
-/// list, and returns how many leads went. Their words stay readable in the search index's
-/// tombstoned segments until `super::drop_forgotten_words` rewrites it, which the caller must run
-/// (once, after all its removals).
-pub async fn forget_listed(conn: &mut SqliteConnection) -> Result<u64, sqlx::Error> {
-    // The index would merge segments as tombstones pile up, at every commit, only for the rewrite
-    // that follows to redo the work; `drop_forgotten_words` turns merging back on.
-    sqlx::query("INSERT INTO leads_fts (leads_fts, rank) VALUES ('automerge', 0)").execute(&mut *conn).await?;
-    sqlx::query("INSERT INTO leads_fts (leads_fts, rank) VALUES ('deletemerge', 0)").execute(&mut *conn).await?;
-    // One statement: the index writes out its tombstones at the end of every statement, rewriting
-    // them whole each time.
-    sqlx::query("DELETE FROM leads_fts WHERE rowid IN (SELECT id FROM temp.forgetting)").execute(&mut *conn).await?;
-    // One ordered pass over the identity index, rather than a random descent per identifier.
-    sqlx::query("DELETE FROM identities WHERE lead_id IN (SELECT id FROM temp.forgetting)").execute(&mut *conn).await?;
+/// list, and returns how many leads went. Words in search parts that keep other leads stay
+/// readable, tombstoned, until `super::drop_forgotten_words` rewrites those parts, which the caller
+/// must run (once, after all its removals).
+pub async fn forget_listed(conn: &mut SqliteConnection) -> Result<u64, StoreError> {
+    super::words::forget_listed(conn).await?;
+    // One ordered pass over the identity index, rather than a random descent per identifier. Asking
+    // the list about each entry's lead (a B-tree lookup) was most of the pass; a bitmap answers.
+    store::direct(conn, |db| -> rusqlite::Result<()> {
+        let ids =
+            db.prepare("SELECT id FROM temp.forgetting")?.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let listed = Listed::new(ids);
+        db.create_scalar_function(
+            LISTED_FN,
+            1,
+            FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+            move |f| Ok(listed.contains(f.get(0)?)),
+        )?;
+        // A sixteenth of the index at a time: a statement gathers all it deletes before deleting it.
+        // Both bounds are always given, so that each pass reads only its own range of the index.
+        let deleted = db
+            .prepare(&format!("DELETE FROM identities WHERE hash >= ?1 AND hash < ?2 AND {LISTED_FN}(lead_id)"))
+            .and_then(|mut delete| {
+                (0..16_u8).try_for_each(|first| {
+                    // Past the last range: longer than any hash, and every byte the highest.
+                    let to = if first < 15 { vec![(first + 1) << 4] } else { vec![0xFF; 64] };
+                    delete.execute(rusqlite::params![vec![first << 4], to]).map(drop)
+                })
+            });
+        db.remove_function(LISTED_FN, 1)?;
+        deleted
+    })
+    .await??;
     let runs_waiting: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM identity_run_list)").fetch_one(&mut *conn).await?;
     if runs_waiting {
@@ -63,4 +85,46 @@ pub async fn forget_listed(conn: &mut SqliteConnection) -> Result<u64, sqlx::Err
     }
     sqlx::query("DELETE FROM temp.forgetting").execute(&mut *conn).await?;
     Ok(deleted)
+}
+
+/// The SQL function that tells whether a lead id is listed, defined only while it is used.
+const LISTED_FN: &str = "custodian_listed";
+
+/// Lead ids as a bitmap over their range: lead ids are row ids, dense from 1.
+struct Listed {
+    first: i64,
+    bits: Vec<u64>,
+}
+
+impl Listed {
+    fn new(ids: Vec<i64>) -> Self {
+        let first = ids.iter().copied().min().unwrap_or(0);
+        let last = ids.iter().copied().max().unwrap_or(-1);
+        let mut bits = vec![0_u64; usize::try_from((last - first + 64) / 64).unwrap_or(0)];
+        for id in ids {
+            let at = (id - first) as usize;
+            bits[at / 64] |= 1 << (at % 64);
+        }
+        Self { first, bits }
+    }
+
+    fn contains(&self, id: i64) -> bool {
+        let Some(at) = id.checked_sub(self.first).and_then(|d| usize::try_from(d).ok()) else { return false };
+        self.bits.get(at / 64).is_some_and(|word| word >> (at % 64) & 1 == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Listed;
+
+    #[test]
+    fn the_bitmap_holds_exactly_the_listed_ids() {
+        let listed = Listed::new(vec![70, 5, 6, 133, 64]);
+        let found: Vec<i64> = (-3..300).filter(|&id| listed.contains(id)).collect();
+        assert_eq!(found, [5, 6, 64, 70, 133]);
+        assert!(!listed.contains(i64::MIN) && !listed.contains(i64::MAX));
+        let none = Listed::new(Vec::new());
+        assert!(!(-1..3).any(|id| none.contains(id)));
+    }
 }

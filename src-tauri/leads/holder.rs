@@ -10,8 +10,8 @@ use crate::requests::{IdKind, Identifier};
 
 pub const LEADS: Holder = Holder { kind: "leads", label: "leads", find, erase, rectify };
 
-/// Deletes the leads; the `leads_forget` trigger takes their search words and identifiers with
-/// them, secure deletion overwrites what they occupied, and the search index is rewritten without
+/// Deletes the leads; their triggers take their search words and identifiers with them, secure
+/// deletion overwrites what they occupied, and the search parts they were in are rewritten without
 /// their words.
 fn erase<'a>(conn: &'a mut SqliteConnection, records: &'a [HeldRecord]) -> Erasing<'a> {
     Box::pin(async move {
@@ -157,12 +157,7 @@ fn rectify<'a>(
                         .await?;
                 }
             }
-            sqlx::query("DELETE FROM leads_fts WHERE rowid = ?1").bind(id).execute(&mut *conn).await?;
-            sqlx::query("INSERT INTO leads_fts (rowid, body) VALUES (?1, ?2)")
-                .bind(id)
-                .bind(search_body(values.iter().map(String::as_str)))
-                .execute(&mut *conn)
-                .await?;
+            super::words::replace(conn, id, &search_body(values.iter().map(String::as_str))).await?;
             changed += 1;
         }
         if changed > 0 {

@@ -319,8 +319,7 @@ struct Writer<'c> {
     insert: rusqlite::Statement<'c>,
     probe: rusqlite::Statement<'c>,
     update: rusqlite::Statement<'c>,
-    search_insert: rusqlite::Statement<'c>,
-    search_delete: rusqlite::Statement<'c>,
+    words: super::words::Writer<'c>,
     identity_delete: rusqlite::Statement<'c>,
     pending: Vec<runs::Entry>,
 }
@@ -352,8 +351,7 @@ impl<'c> Writer<'c> {
                 "SELECT id, content_hash, id_hash, email_hash, phone_hash FROM leads WHERE client_num = ?1 AND lead_key = ?2",
             )?,
             update: conn.prepare(&format!("UPDATE leads SET {assignments} WHERE client_num = ?1 AND lead_key = ?2"))?,
-            search_insert: conn.prepare("INSERT INTO leads_fts (rowid, body) VALUES (?1, ?2)")?,
-            search_delete: conn.prepare("DELETE FROM leads_fts WHERE rowid = ?1")?,
+            words: super::words::Writer::new(conn),
             identity_delete: conn.prepare("DELETE FROM identities WHERE hash = ?1 AND lead_id = ?2")?,
             pending: Vec::new(),
         })
@@ -393,14 +391,14 @@ impl<'c> Writer<'c> {
 
     /// Adds a lead to full-text search, and its identifiers to the pending run.
     fn index(&mut self, id: i64, lead: &Lead) -> rusqlite::Result<()> {
-        self.search_insert.execute(rusqlite::params![id, lead.body])?;
+        self.words.insert(id, &lead.body)?;
         self.pending.extend(lead.identities.iter().map(|&(kind, hash)| runs::Entry { hash, lead_id: id, kind }));
         Ok(())
     }
 
     /// Drops the search tokens and identifiers of a lead about to be rewritten.
     fn forget(&mut self, stored: &Stored) -> rusqlite::Result<()> {
-        self.search_delete.execute([stored.id])?;
+        self.words.remove(stored.id)?;
         for hash in stored.hashes.iter().flatten() {
             self.identity_delete.execute(rusqlite::params![hash, stored.id])?;
         }

@@ -226,7 +226,15 @@ pub fn fts_query(text: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
-fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &Filter) {
+/// The search parts a filter reads: none without a search.
+async fn parts_for(pool: &SqlitePool, f: &Filter) -> Result<Vec<i64>, sqlx::Error> {
+    if f.search.as_deref().and_then(fts_query).is_none() {
+        return Ok(Vec::new());
+    }
+    super::words::parts(&mut *pool.acquire().await?).await
+}
+
+fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &Filter, parts: &[i64]) {
     q.push(" WHERE 1 = 1");
     if let Some(client) = &f.client_id {
         q.push(" AND l.client_num = (SELECT num FROM clients WHERE id = ").push_bind(client.clone()).push(")");
@@ -258,7 +266,8 @@ fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &Filter) {
         q.push(" AND l.created_unix < ").push_bind(u);
     }
     if let Some(m) = f.search.as_deref().and_then(fts_query) {
-        q.push(" AND l.id IN (SELECT rowid FROM leads_fts WHERE leads_fts MATCH ").push_bind(m).push(")");
+        q.push(" AND l.id IN ");
+        super::words::push_match(q, parts, &m);
     }
 }
 
@@ -272,7 +281,7 @@ pub async fn page(pool: &SqlitePool, f: &Filter, order: &Order, page: &PageReque
             CAST({col} AS TEXT) AS sort_value
          FROM leads AS l JOIN clients AS c ON c.num = l.client_num"
     ));
-    push_filter(&mut q, f);
+    push_filter(&mut q, f, &parts_for(pool, f).await?);
     let (cmp, dir) = if order.descending { ("<", "DESC") } else { (">", "ASC") };
     if let Some(after) = &page.after {
         // Sort values compare as stored: the creation time as a number, the rest as text.
@@ -300,7 +309,7 @@ pub async fn page(pool: &SqlitePool, f: &Filter, order: &Order, page: &PageReque
 
 pub async fn count(pool: &SqlitePool, f: &Filter) -> Result<i64, sqlx::Error> {
     let mut q = QueryBuilder::new("SELECT count(*) FROM leads AS l");
-    push_filter(&mut q, f);
+    push_filter(&mut q, f, &parts_for(pool, f).await?);
     q.build_query_scalar().fetch_one(pool).await
 }
 
@@ -313,7 +322,7 @@ pub async fn detail<'e>(db: impl SqliteExecutor<'e>, id: i64) -> Result<Option<L
 /// Full leads for the CLI's `leads list`, in review order.
 pub async fn details(pool: &SqlitePool, f: &Filter, limit: u32, offset: u64) -> Result<Vec<LeadDetail>, sqlx::Error> {
     let mut q = QueryBuilder::new(DETAIL_SELECT);
-    push_filter(&mut q, f);
+    push_filter(&mut q, f, &parts_for(pool, f).await?);
     q.push(" ORDER BY l.created_unix DESC, l.id DESC LIMIT ")
         .push_bind(i64::from(limit))
         .push(" OFFSET ")
@@ -352,7 +361,7 @@ pub async fn by_identity<'e>(db: impl SqliteExecutor<'e>, hash: &IdentityHash) -
 /// The answer keys of the filtered leads, in the order they first appear in a lead.
 pub async fn answer_keys(pool: &SqlitePool, f: &Filter) -> Result<Vec<String>, sqlx::Error> {
     let mut q = QueryBuilder::new("SELECT keys FROM answer_keys WHERE id IN (SELECT l.answer_keys FROM leads AS l");
-    push_filter(&mut q, f);
+    push_filter(&mut q, f, &parts_for(pool, f).await?);
     q.push(") ORDER BY id");
     let lists: Vec<String> = q.build_query_scalar().fetch_all(pool).await?;
     let mut first_at: Vec<(usize, String)> = Vec::new();
@@ -371,7 +380,7 @@ pub async fn answer_keys(pool: &SqlitePool, f: &Filter) -> Result<Vec<String>, s
 /// Leads in id order after `after_id`, a chunk at a time, for exports of any size.
 pub async fn chunk(pool: &SqlitePool, f: &Filter, after_id: i64, limit: i64) -> Result<Vec<LeadDetail>, sqlx::Error> {
     let mut q = QueryBuilder::new(DETAIL_SELECT);
-    push_filter(&mut q, f);
+    push_filter(&mut q, f, &parts_for(pool, f).await?);
     q.push(" AND l.id > ").push_bind(after_id).push(" ORDER BY l.id LIMIT ").push_bind(limit);
     let rows: Vec<DetailRow> = q.build_query_as().fetch_all(pool).await?;
     Ok(rows.into_iter().map(Into::into).collect())

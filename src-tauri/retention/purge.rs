@@ -9,6 +9,7 @@ use ts_rs::TS;
 
 use super::policy;
 use crate::audit::{self, Anchor};
+use crate::store::StoreError;
 
 /// What one step purged (or, in a dry run, would purge).
 #[derive(Debug, Clone, Serialize, TS)]
@@ -88,7 +89,7 @@ pub async fn run_step(
     scope: Option<&(String, String)>,
     now: OffsetDateTime,
     delete: bool,
-) -> Result<Purged, sqlx::Error> {
+) -> Result<Purged, StoreError> {
     let client_id = scope.map(|(id, _)| id.as_str());
     let policy = policy(conn, step.kind, client_id).await?;
     let expiry = now.unix_timestamp() - policy.days * 86_400;

@@ -215,18 +215,7 @@ impl Bulk {
     /// statement per row, which through sqlx's database thread costs more in round trips than the
     /// work itself. `work` blocks, so it runs where the async runtime allows blocking.
     pub async fn direct<T>(&mut self, work: impl FnOnce(&rusqlite::Connection) -> T) -> Result<T, StoreError> {
-        let mut handle = self.conn.lock_handle().await?;
-        // SAFETY: the handle is open and locked for the duration, so sqlx does not use it meanwhile,
-        // and a connection made `from_handle` never closes it.
-        let conn = unsafe { rusqlite::Connection::from_handle(handle.as_raw_handle().as_ptr()) }?;
-        // A single-threaded runtime (as in tests) has no other thread to hand its tasks to, so the
-        // work simply runs in place there.
-        let result = match tokio::runtime::Handle::current().runtime_flavor() {
-            tokio::runtime::RuntimeFlavor::CurrentThread => work(&conn),
-            _ => tokio::task::block_in_place(|| work(&conn)),
-        };
-        drop(conn);
-        Ok(result)
+        direct(&mut self.conn, work).await
     }
 
     pub async fn finish(mut self) -> Result<(), StoreError> {
@@ -235,6 +224,27 @@ impl Bulk {
         sqlx::query("PRAGMA shrink_memory").execute(&mut *self.conn).await?;
         Ok(())
     }
+}
+
+/// Runs `work` on the SQLite handle of `conn` (a pooled connection, or a transaction on one),
+/// bypassing sqlx, inside whatever transaction `conn` has open. `work` blocks, so it runs where the
+/// async runtime allows blocking.
+pub async fn direct<T>(
+    conn: &mut sqlx::SqliteConnection,
+    work: impl FnOnce(&rusqlite::Connection) -> T,
+) -> Result<T, StoreError> {
+    let mut handle = conn.lock_handle().await?;
+    // SAFETY: the handle is open and locked for the duration, so sqlx does not use it meanwhile,
+    // and a connection made `from_handle` never closes it.
+    let conn = unsafe { rusqlite::Connection::from_handle(handle.as_raw_handle().as_ptr()) }?;
+    // A single-threaded runtime (as in tests) has no other thread to hand its tasks to, so the
+    // work simply runs in place there.
+    let result = match tokio::runtime::Handle::current().runtime_flavor() {
+        tokio::runtime::RuntimeFlavor::CurrentThread => work(&conn),
+        _ => tokio::task::block_in_place(|| work(&conn)),
+    };
+    drop(conn);
+    Ok(result)
 }
 
 fn classify(e: sqlx::Error, path: &Path) -> StoreError {

@@ -48,7 +48,7 @@ async fn a_kill_in_the_middle_of_an_import_leaves_whole_leads_and_a_rerun_comple
     assert_eq!(stored % COMMIT_ROWS as i64, 0, "only whole transactions are committed");
     // Every stored lead is whole: its search entry and its three identifiers went in with it, the
     // identifiers still in runs that the killed import had no time to fold into the index.
-    assert_eq!(count(&ws, "SELECT count(*) FROM leads_fts").await, stored);
+    assert_eq!(ws.indexed_leads().await, stored);
     let indexed = format!(
         "SELECT (SELECT count(*) FROM identities) + (SELECT coalesce(sum(length(entries)), 0) / {ENTRY_BYTES} FROM identity_run_blocks)"
     );

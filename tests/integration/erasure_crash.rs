@@ -65,7 +65,7 @@ async fn a_kill_during_an_erasure_erases_everything_or_nothing_and_a_rerun_finis
         0 => assert_eq!((leads, suppressed), ((THEIRS + OTHERS) as i64, 0), "nothing was erased"),
         _ => assert_eq!(leads, OTHERS as i64, "everything was erased"),
     }
-    assert_eq!(scalar(&ws, "SELECT count(*) FROM leads_fts_docsize").await, leads, "search matches the leads");
+    assert_eq!(ws.indexed_leads().await, leads, "search matches the leads");
 
     let rerun = ws.cli(&["request", "erase", &id, "--yes", "--json"]);
     if receipts == 0 {

@@ -431,6 +431,51 @@ async fn after_a_purge_and_a_client_removal_erasing_a_person_still_leaves_no_tra
 }
 
 #[tokio::test]
+async fn a_purge_drops_whole_the_search_parts_whose_leads_all_go_and_leaves_no_trace() {
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    let key = *ws.key().await.expose();
+    console.add_client("Acme", None).await.unwrap();
+    console.add_client("Beta", None).await.unwrap();
+    console.set_retention("leads", 36_500, Some("Beta"), "Beta agreement: kept until ended").await.unwrap();
+    let gone = ["Ottoline Pemberwick", "opemberwick@example.test", "pemberwick", "opemberwick"];
+    let kept = ["Barnaby Quillfeather", "bquillfeather@example.test"];
+    import_generated(&ws, &console, "Beta", 10_000, Some((kept[0], kept[1]))).await;
+    console.close().await;
+    // Search keeps 65,536 leads to a part by id: a lead of Beta's at the last id of the first part
+    // makes Acme's leads the only ones in the second.
+    let store = ws.raw_store().await;
+    let mut conn = store.pool().acquire().await.unwrap();
+    for sql in [
+        "CREATE TEMP TABLE copy AS SELECT * FROM leads WHERE id = 1",
+        "UPDATE temp.copy SET id = 65535, lead_key = 'l:placeholder', meta_id = NULL",
+        "INSERT INTO leads SELECT * FROM temp.copy",
+    ] {
+        sqlx::query(sql).execute(&mut *conn).await.unwrap();
+    }
+    drop(conn);
+    store.close().await;
+    let console = ws.open().await;
+    import_generated(&ws, &console, "Acme", 0, Some((gone[0], gone[1]))).await;
+    let parts = |console: &Console| {
+        let pool = console.store().pool().clone();
+        async move { custodian::leads::words::parts(&mut pool.acquire().await.unwrap()).await.unwrap() }
+    };
+    assert_eq!(parts(&console).await, [0, 1]);
+
+    let run = console.purge(datetime!(2026-11-23 0:00 UTC), false).await.unwrap();
+    assert_eq!(run.purged.iter().filter(|p| p.kind == "leads").map(|p| p.count).sum::<i64>(), 2_000);
+    assert_eq!(parts(&console).await, [0], "the part of Acme's leads alone is gone");
+    let search = |q: &str| custodian::leads::Filter { search: Some(q.into()), ..Default::default() };
+    assert_eq!(console.list_leads(&search("quillfeather"), 10, 0).await.unwrap().len(), 1);
+    assert_eq!(console.list_leads(&search("pemberwick"), 10, 0).await.unwrap().len(), 0);
+    console.close().await;
+    assert_eq!(traces(ws.path(), &key, &gone), Vec::<String>::new(), "nothing of the purged leads on disk");
+    assert!(traces(ws.path(), &key, &kept).iter().any(|t| t.contains("database page")), "Beta's are kept");
+    assert_eq!(ws.indexed_leads().await, 2_000, "Beta's leads, all still searchable");
+}
+
+#[tokio::test]
 async fn scheduled_purges_are_on_record_and_the_next_runs_a_day_later_or_at_once_after_an_interruption() {
     use time::OffsetDateTime;
     let ws = Workspace::new();

@@ -54,6 +54,15 @@ impl Workspace {
     }
 
     /// Runs the `custodian` binary on this workspace.
+    /// How many leads have their words in the search index, read straight from the database.
+    pub async fn indexed_leads(&self) -> i64 {
+        let store = self.raw_store().await;
+        let n = custodian::leads::words::indexed(&mut store.pool().acquire().await.unwrap()).await.unwrap();
+        // Not `Store::close`: its checkpoint would wait for another process's write transaction.
+        store.pool().close().await;
+        n
+    }
+
     pub fn cli(&self, args: &[&str]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_custodian"))
             .arg("--data-dir")
