@@ -23,7 +23,7 @@ fn table(part: i64) -> String {
 }
 
 /// The statements that make a part, when it does not exist yet.
-fn creation(part: i64) -> [String; 5] {
+fn creation(part: i64) -> [String; 4] {
     let t = table(part);
     let (from, to) = (part << PART_BITS, (part + 1) << PART_BITS);
     [
@@ -32,9 +32,6 @@ fn creation(part: i64) -> [String; 5] {
              detail = none, tokenize = 'unicode61 remove_diacritics 2')"
         ),
         format!("INSERT INTO {t} ({t}, rank) VALUES ('secure-delete', 1)"),
-        // 8 MiB of terms gathered in memory before a segment is written (1 MiB by default): a bulk
-        // import writes an eighth of the segments, and merges an eighth as much.
-        format!("INSERT INTO {t} ({t}, rank) VALUES ('hashsize', 8388608)"),
         format!(
             "CREATE TRIGGER IF NOT EXISTS {t}_forget AFTER DELETE ON leads WHEN old.id >= {from} AND old.id < {to}
              BEGIN
@@ -118,8 +115,9 @@ pub async fn replace(conn: &mut SqliteConnection, lead_id: i64, body: &str) -> R
 
 /// Removes the words of the leads listed in `temp.forgetting`: a part none of whose leads stay is
 /// dropped whole (`secure_delete` zeroes its pages); from the others the listed rows are deleted,
-/// and those parts stay dirty until `drop_forgotten`.
-pub async fn forget_listed(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+/// and those parts stay dirty until `drop_forgotten`. Part of `super::forget::forget_listed`, which
+/// defines the function that tells a listed lead.
+pub(super) async fn forget_listed(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     let touched: Vec<i64> = sqlx::query_scalar(&format!(
         "SELECT DISTINCT id >> {PART_BITS} FROM temp.forgetting AS f
          WHERE id >> {PART_BITS} IN (SELECT part FROM search_parts) ORDER BY 1"
@@ -130,7 +128,8 @@ pub async fn forget_listed(conn: &mut SqliteConnection) -> Result<(), sqlx::Erro
         let t = table(part);
         let (from, to) = (part << PART_BITS, (part + 1) << PART_BITS);
         let staying: bool = sqlx::query_scalar(&format!(
-            "SELECT EXISTS (SELECT 1 FROM {t}_docsize WHERE id NOT IN (SELECT id FROM temp.forgetting))"
+            "SELECT EXISTS (SELECT 1 FROM {t}_docsize WHERE NOT {}(id))",
+            super::forget::LISTED_FN
         ))
         .fetch_one(&mut *conn)
         .await?;

@@ -340,14 +340,21 @@ async fn import_generated(ws: &Workspace, console: &Console, client: &str, first
     std::fs::remove_file(path).unwrap();
 }
 
-#[tokio::test]
-async fn a_purge_leaves_no_trace_of_what_it_removed_on_disk() {
-    let ws = Workspace::new();
+/// A workspace with clients Acme, on the default period, and Beta, whose leads are kept for a
+/// century; and its database key, for the scanner.
+async fn acme_and_beta_kept(ws: &Workspace) -> (Console, [u8; 32]) {
     let console = ws.open().await;
     let key = *ws.key().await.expose();
     console.add_client("Acme", None).await.unwrap();
     console.add_client("Beta", None).await.unwrap();
     console.set_retention("leads", 36_500, Some("Beta"), "Beta agreement: kept until ended").await.unwrap();
+    (console, key)
+}
+
+#[tokio::test]
+async fn a_purge_leaves_no_trace_of_what_it_removed_on_disk() {
+    let ws = Workspace::new();
+    let (console, key) = acme_and_beta_kept(&ws).await;
     // The lower-case words are how the search index keeps them.
     let gone = ["Ottoline Pemberwick", "opemberwick@example.test"];
     let kept = ["Barnaby Quillfeather", "bquillfeather@example.test"];
@@ -382,12 +389,8 @@ async fn after_a_purge_and_a_client_removal_erasing_a_person_still_leaves_no_tra
     // Both remove their leads in bulk with the leads' own triggers set aside for the moment; an
     // erasure afterwards relies on those triggers being back.
     let ws = Workspace::new();
-    let console = ws.open().await;
-    let key = *ws.key().await.expose();
-    for client in ["Acme", "Beta", "Gone"] {
-        console.add_client(client, None).await.unwrap();
-    }
-    console.set_retention("leads", 36_500, Some("Beta"), "Beta agreement: kept until ended").await.unwrap();
+    let (console, key) = acme_and_beta_kept(&ws).await;
+    console.add_client("Gone", None).await.unwrap();
     let erased = ["Wilhelmina Strangeways", "wstrangeways@example.test", "strangeways", "wstrangeways"];
     let removed = ["Peregrine Ashcombe", "pashcombe@example.test", "ashcombe", "pashcombe"];
     let kept = ["Barnaby Quillfeather", "bquillfeather@example.test"];
@@ -433,11 +436,7 @@ async fn after_a_purge_and_a_client_removal_erasing_a_person_still_leaves_no_tra
 #[tokio::test]
 async fn a_purge_drops_whole_the_search_parts_whose_leads_all_go_and_leaves_no_trace() {
     let ws = Workspace::new();
-    let console = ws.open().await;
-    let key = *ws.key().await.expose();
-    console.add_client("Acme", None).await.unwrap();
-    console.add_client("Beta", None).await.unwrap();
-    console.set_retention("leads", 36_500, Some("Beta"), "Beta agreement: kept until ended").await.unwrap();
+    let (console, key) = acme_and_beta_kept(&ws).await;
     let gone = ["Ottoline Pemberwick", "opemberwick@example.test", "pemberwick", "opemberwick"];
     let kept = ["Barnaby Quillfeather", "bquillfeather@example.test"];
     import_generated(&ws, &console, "Beta", 10_000, Some((kept[0], kept[1]))).await;
