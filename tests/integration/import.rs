@@ -321,6 +321,46 @@ async fn a_lead_removed_while_its_identifiers_wait_in_a_run_is_not_found_nor_fol
 }
 
 #[tokio::test]
+async fn a_client_removed_while_its_leads_identifiers_wait_in_a_run_is_not_found_nor_folded_back() {
+    // A client's removal deletes its leads in bulk, without the trigger that lists them lead by lead.
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    console.add_client("Acme", Some("GB")).await.unwrap();
+    console.add_client("Beta", Some("GB")).await.unwrap();
+    let path = fixtures::write(ws.path(), "leads.csv", &encode(&text(HEADER, &rows(), ',', "\n"), Encoding::Utf8));
+    import(&console, &path, "Acme").await;
+    let acme = scalar(&console, "SELECT count(*) FROM identities").await;
+    import(&console, &path, "Beta").await;
+    let both = scalar(&console, "SELECT count(*) FROM identities").await;
+    // Acme's identifiers wait in a run; Beta's (the same people's) are in the index.
+    let acmes = "SELECT l.id FROM leads AS l JOIN clients AS c ON c.num = l.client_num WHERE c.name = 'Acme'";
+    for sql in [
+        "INSERT INTO identity_run_list (run) VALUES (7)".to_owned(),
+        format!(
+            "INSERT INTO identity_run_blocks (run, first, entries)
+             SELECT 7, hash, unhex(hex(hash) || printf('%016x%02x', lead_id, kind)) FROM identities
+             WHERE lead_id IN ({acmes})"
+        ),
+        format!("DELETE FROM identities WHERE lead_id IN ({acmes})"),
+    ] {
+        sqlx::query(&sql).execute(console.store().pool()).await.unwrap();
+    }
+    console.remove_client("Acme", true).await.unwrap();
+    let hash = console.hasher().identify(custodian::identity::Kind::Email, "ann.lee@example.com", None).unwrap();
+    let found = custodian::leads::query::by_identity(console.store().pool(), &hash).await.unwrap();
+    let beta: Vec<i64> = sqlx::query_scalar("SELECT id FROM leads WHERE lead_key = '1001'")
+        .fetch_all(console.store().pool())
+        .await
+        .unwrap();
+    assert_eq!(found, beta, "only Beta's Ann is found; the run's entries for Acme's are skipped");
+    console.close().await;
+
+    let console = ws.open().await;
+    assert_eq!(scalar(&console, "SELECT count(*) FROM identities").await, both - acme, "Beta's, folded in");
+    assert_eq!(scalar(&console, "SELECT count(*) FROM identity_run_dropped").await, 0, "the fold empties the list");
+}
+
+#[tokio::test]
 async fn a_lead_repeated_later_in_the_same_transaction_with_new_details_is_indexed_by_its_new_details_only() {
     // Far enough apart that the two copies land in different batches of the same transaction.
     lead_repeated_after(3_000).await;
