@@ -14,7 +14,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 /// Leads per part, as a power of two.
 const PART_BITS: u32 = 16;
 
-pub fn part_of(lead_id: i64) -> i64 {
+fn part_of(lead_id: i64) -> i64 {
     lead_id >> PART_BITS
 }
 
