@@ -180,6 +180,7 @@ pub async fn split_whole_index(pool: &sqlx::SqlitePool) -> Result<(), sqlx::Erro
     if !whole {
         return Ok(());
     }
+    tracing::info!("splitting the full-text index into parts, once; this reads every lead");
     let mut tx = pool.begin().await?;
     let parts: Vec<i64> = sqlx::query_scalar(&format!("SELECT DISTINCT id >> {PART_BITS} FROM leads ORDER BY 1"))
         .fetch_all(&mut *tx)
