@@ -124,21 +124,16 @@ pub async fn rename(conn: &mut SqliteConnection, id: &str, new_name: &str) -> Re
 /// first, all at once, with their words out of the search index.
 pub async fn delete(conn: &mut SqliteConnection, id: &str) -> Result<(), ClientError> {
     crate::leads::forget::start(conn).await?;
-    let leads = sqlx::query(
+    sqlx::query(
         "INSERT INTO temp.forgetting (id)
          SELECT id FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)",
     )
     .bind(id)
     .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if leads > 0 {
-        crate::leads::forget::forget_listed(conn).await?;
-    }
+    .await?;
+    crate::leads::forget::forget_listed(conn).await?;
     sqlx::query("DELETE FROM clients WHERE id = ?1").bind(id).execute(&mut *conn).await?;
-    if leads > 0 {
-        crate::leads::drop_forgotten_words(conn).await?;
-    }
+    crate::leads::words::drop_forgotten(conn).await?;
     Ok(())
 }
 

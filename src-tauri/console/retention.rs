@@ -290,7 +290,7 @@ impl Console {
         }
         // The search parts this run (or one killed before this point) removed words from.
         let mut tx = self.store.write().await?;
-        crate::leads::drop_forgotten_words(&mut tx).await?;
+        crate::leads::words::drop_forgotten(&mut tx).await?;
         tx.commit().await?;
         let wal_emptied = self.empty_wal().await?;
         let head = self.audit_list(1, None).await?.into_iter().next();

@@ -1,9 +1,9 @@
 //! Removing many leads at once (a purge, a client's removal) with their search words and
 //! identifiers, in the caller's transaction.
 //!
-//! Lead by lead, through the `leads_forget` trigger, every row costs a trigger program and its own
-//! search-index and identity-index deletes; at a million leads that was most of a purge. Here each
-//! of the three goes in one statement over the listed leads, with the leads' triggers set aside.
+//! Lead by lead, through the leads' triggers, every row costs trigger programs and its own
+//! search-index and identity-index deletes; at a million leads that was most of a purge. Here
+//! words, identifiers and rows each go in bulk over the listed leads, with the triggers set aside.
 
 use rusqlite::functions::FunctionFlags;
 use sqlx::SqliteConnection;
@@ -19,9 +19,14 @@ pub async fn start(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
 
 /// Deletes the leads listed in `temp.forgetting` with their words and identifiers, empties the
 /// list, and returns how many leads went. Words in search parts that keep other leads stay
-/// readable, tombstoned, until `super::drop_forgotten_words` rewrites those parts, which the caller
-/// must run (once, after all its removals).
+/// readable, tombstoned, until `super::words::drop_forgotten` rewrites those parts, which the
+/// caller must run (once, after all its removals). Nothing listed, nothing done: the identity
+/// passes alone would read the whole index.
 pub async fn forget_listed(conn: &mut SqliteConnection) -> Result<u64, StoreError> {
+    let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM temp.forgetting)").fetch_one(&mut *conn).await?;
+    if !any {
+        return Ok(0);
+    }
     // Scanning an index for the listed leads' entries asks the list about every entry; as a B-tree
     // lookup that was most of the scan, where a bitmap answers in nanoseconds. The SQL below asks
     // it as `custodian_listed(id)`, defined on this connection only while this runs.

@@ -22,7 +22,7 @@ fn erase<'a>(conn: &'a mut SqliteConnection, records: &'a [HeldRecord]) -> Erasi
                 sqlx::query("DELETE FROM leads WHERE id = ?1").bind(id).execute(&mut *conn).await?.rows_affected();
         }
         if deleted > 0 {
-            super::drop_forgotten_words(conn).await?;
+            super::words::drop_forgotten(conn).await?;
         }
         Ok(deleted as i64)
     })
@@ -161,7 +161,7 @@ fn rectify<'a>(
             changed += 1;
         }
         if changed > 0 {
-            super::drop_forgotten_words(conn).await?;
+            super::words::drop_forgotten(conn).await?;
         }
         Ok(Ok(changed))
     })

@@ -12,10 +12,3 @@ pub mod words;
 pub use decode::{Format, ReadError};
 pub use import::{ImportSummary, Progress, Rejection};
 pub use query::{Cursor, Filter, LeadDetail, LeadPage, LeadRow, Order, PageRequest, SortBy};
-
-/// Rewrites the full-text search parts that removed leads' rows since they were last rewritten;
-/// every change that must leave no trace (erasure, correction, client removal, purge) ends with
-/// this. See `words`.
-pub async fn drop_forgotten_words(conn: &mut sqlx::SqliteConnection) -> Result<(), sqlx::Error> {
-    words::drop_forgotten(conn).await
-}
