@@ -4,6 +4,7 @@ pub mod audit;
 pub mod bench;
 pub mod cli;
 pub mod clients;
+pub mod clock;
 pub mod console;
 pub mod desktop;
 pub mod identity;

@@ -190,11 +190,24 @@ pub async fn count_before(conn: &mut SqliteConnection, before: i64) -> Result<i6
 
 /// Recomputes every hash from the first entry (or the anchor) and reports the first one that
 /// does not hold.
+///
+/// Everything is read in one read transaction: entries appended, or purged with the anchor moved,
+/// while it reads belong to a later snapshot, so they cannot make an intact trail look cut or
+/// reordered.
 pub async fn verify(pool: &SqlitePool) -> Result<Verification, sqlx::Error> {
+    let mut snapshot = pool.begin().await?;
+    let verification = verify_in(&mut snapshot).await;
+    snapshot.rollback().await?;
+    verification
+}
+
+async fn verify_in(conn: &mut SqliteConnection) -> Result<Verification, sqlx::Error> {
+    // A deferred transaction takes its snapshot at its first read: the head, the anchor and every
+    // page of entries come from that one read.
     let head: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE one = 1").fetch_optional(pool).await?;
+        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE one = 1").fetch_optional(&mut *conn).await?;
     let anchor: Option<Anchor> =
-        sqlx::query_as("SELECT seq, hash, at FROM audit_anchor WHERE one = 1").fetch_optional(pool).await?;
+        sqlx::query_as("SELECT seq, hash, at FROM audit_anchor WHERE one = 1").fetch_optional(&mut *conn).await?;
     let (mut expected_seq, mut prev) = match &anchor {
         Some(a) => (a.seq + 1, a.hash.clone()),
         None => (1_i64, GENESIS.to_owned()),
@@ -217,7 +230,7 @@ pub async fn verify(pool: &SqlitePool) -> Result<Verification, sqlx::Error> {
         )
         .bind(expected_seq)
         .bind(VERIFY_PAGE)
-        .fetch_all(pool)
+        .fetch_all(&mut *conn)
         .await?;
         if page.is_empty() {
             break;

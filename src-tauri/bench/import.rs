@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::{leadgen, peak_memory, written_bytes, Scratch};
+use crate::clock::SystemClock;
 use crate::console::{Console, Error};
 use crate::identity::Kind;
 use crate::leads::query::{self, Filter, Order, PageRequest};
@@ -43,7 +44,7 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
         .map_err(|e| Error::Invalid(format!("cannot write the bench file: {e}")))?;
     let file_bytes = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
 
-    let console = Console::open(&scratch.0.join("workspace")).await?;
+    let console = Console::open(&scratch.0.join("workspace"), Arc::new(SystemClock)).await?;
     console.add_client("Bench client", Some("GB")).await?;
     eprintln!("Importing…");
     let written_before = written_bytes();

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::{leadgen, Scratch};
+use crate::clock::SystemClock;
 use crate::console::{Console, Error, RequestForm};
 use crate::requests::{IdKind, Identifier};
 
@@ -50,7 +51,7 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
     let file = scratch.0.join("leads-export.csv");
     eprintln!("Generating and importing {rows} leads…");
     leadgen::write(&file, rows, None).map_err(|e| Error::Invalid(format!("cannot write the bench file: {e}")))?;
-    let console = Console::open(&scratch.0.join("workspace")).await?;
+    let console = Console::open(&scratch.0.join("workspace"), Arc::new(SystemClock)).await?;
     console.add_client("Bench client", Some("GB")).await?;
     let summary = console.import_file(&file, "Bench client", &|_| {}, Arc::new(AtomicBool::new(false))).await?;
     if summary.imported != rows {
@@ -94,7 +95,7 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
     for n in 0..ERASURES {
         let id = new_request(&console, "erasure", IdKind::Email, leadgen::email(person(n, 5))).await?;
         let t = Instant::now();
-        let erased = console.erase_request(id, true).await?;
+        let erased = console.erase_request(id, true, false).await?;
         times.push(t.elapsed());
         if erased.receipt.deleted.is_empty() {
             return Err(Error::Invalid("the bench erased nobody".into()));

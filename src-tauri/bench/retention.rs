@@ -10,6 +10,7 @@ use serde::Serialize;
 use time::OffsetDateTime;
 
 use super::{leadgen, peak_memory, Scratch};
+use crate::clock::SystemClock;
 use crate::console::{Console, Error};
 
 #[derive(Debug, Serialize)]
@@ -38,7 +39,7 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
     eprintln!("Generating and importing {rows} leads…");
     leadgen::write(&file, rows, None).map_err(|e| Error::Invalid(format!("cannot write the bench file: {e}")))?;
     let dir = scratch.0.join("workspace");
-    let console = Console::open(&dir).await?;
+    let console = Console::open(&dir, Arc::new(SystemClock)).await?;
     console.add_client("Bench client", Some("GB")).await?;
     let summary = console.import_file(&file, "Bench client", &|_| {}, Arc::new(AtomicBool::new(false))).await?;
     std::fs::remove_file(&file).ok();
@@ -52,7 +53,7 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
     let now = OffsetDateTime::from_unix_timestamp(leadgen::NEWEST - 7 * half + 90 * 86_400 + 3)
         .map_err(|e| Error::Invalid(e.to_string()))?;
 
-    let console = Console::open(&dir).await?;
+    let console = Console::open(&dir, Arc::new(SystemClock)).await?;
     let _ = console.retention_review(None, now).await?;
     let memory_before_purge_bytes = peak_memory();
     reset_peak_memory();

@@ -207,6 +207,9 @@ pub enum RequestCommand {
         /// Confirm; without it nothing is erased and Custodian says what would be
         #[arg(long)]
         yes: bool,
+        /// When the search finds nothing: close the request as nothing held (the receipt says so)
+        #[arg(long)]
+        nothing_held: bool,
     },
     /// Write everything held about an access or portability request's person to a ZIP
     Export {
@@ -483,7 +486,11 @@ async fn doctor(dir: &Path, as_json: bool) -> Exit {
 }
 
 async fn with_console(dir: &Path, command: Command, as_json: bool) -> Exit {
-    let console = match Console::open(dir).await {
+    let clock = match crate::clock::from_env() {
+        Ok(clock) => clock,
+        Err(message) => return Exit::from_error(as_json, ApiError { code: console::Code::InvalidInput, message }),
+    };
+    let console = match Console::open(dir, clock).await {
         Ok(c) => c,
         Err(e) => return Exit::from_error(as_json, e.into()),
     };
@@ -527,10 +534,10 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
         }
         Command::Request(command) => request(c, command, j).await,
         Command::Retention(RetentionCommand::Show { client, now }) => {
-            print::retention(j, &c.retention_review(client.as_deref(), as_of(now)?).await?)
+            print::retention(j, &c.retention_review(client.as_deref(), as_of(c, now)?).await?)
         }
         Command::Retention(RetentionCommand::Purge { dry_run, now }) => {
-            print::purge(j, &c.purge(as_of(now)?, dry_run).await?)
+            print::purge(j, &c.purge(as_of(c, now)?, dry_run).await?)
         }
         Command::Retention(RetentionCommand::Set { kind, days, client, reason }) => {
             print::retention(j, &c.set_retention(&kind, days, client.as_deref(), &reason).await?)
@@ -592,7 +599,9 @@ async fn request(c: &Console, command: RequestCommand, j: bool) -> Result<Exit, 
             print::request(j, "Recorded", &c.request_from_signed_request(&signed).await?)
         }
         RequestCommand::Restrict { id } => print::request(j, "Restricted", &c.restrict_request(id).await?),
-        RequestCommand::Erase { id, yes } => print::erased(j, &c.erase_request(id, yes).await?),
+        RequestCommand::Erase { id, yes, nothing_held } => {
+            print::erased(j, &c.erase_request(id, yes, nothing_held).await?)
+        }
         RequestCommand::Find { id, widen } => print::discovery(j, &c.find_for_request(id, widen).await?),
         RequestCommand::Status { id, status, note } => {
             print::request(j, "Updated", &c.advance_request(id, &status, note.as_deref()).await?)
@@ -604,12 +613,12 @@ async fn request(c: &Console, command: RequestCommand, j: bool) -> Result<Exit, 
     }
 }
 
-/// `now`, or the day or time given instead.
-fn as_of(given: Option<String>) -> Result<OffsetDateTime, console::Error> {
+/// The Console's `now`, or the day or time given instead.
+fn as_of(c: &Console, given: Option<String>) -> Result<OffsetDateTime, console::Error> {
     match given {
         Some(t) => OffsetDateTime::from_unix_timestamp(date_bound(&t, false)?)
             .map_err(|_| console::Error::Invalid(format!("'{t}' is out of range"))),
-        None => Ok(OffsetDateTime::now_utc()),
+        None => Ok(c.now()),
     }
 }
 

@@ -310,10 +310,14 @@ pub fn erased(as_json: bool, e: &Erased) -> Result<Exit, console::Error> {
         return Ok(Exit::Ok);
     }
     let r = &e.receipt;
-    println!("Erased request {}'s person. Receipt {}", r.request_id, r.code);
+    if r.nothing_held {
+        println!("Closed request {} as nothing held. Receipt {}", r.request_id, r.code);
+    } else {
+        println!("Erased request {}'s person. Receipt {}", r.request_id, r.code);
+    }
     println!("  erased at   {} by {}", r.erased_at, r.actor);
-    if r.deleted.is_empty() {
-        println!("  deleted     nothing (nothing was held about this person)");
+    if r.nothing_held {
+        println!("  deleted     nothing: the search found nothing held under the request's identifiers");
     }
     for d in &r.deleted {
         println!("  deleted     {} {}", d.count, d.label);

@@ -44,6 +44,12 @@ pub enum Error {
     Invalid(String),
     #[error("{0}")]
     Conflict(String),
+    /// A legal hold keeps what the operation would delete.
+    #[error("{0}")]
+    Held(String),
+    /// A request's search found nothing held about the person.
+    #[error("{0}")]
+    NothingFound(String),
     #[error(
         "The identity key of workspace {workspace} is not in the keychain, but leads are indexed with it. \
          Restore the keychain from a backup; Custodian will not make a new key, which would make people unfindable."
@@ -77,6 +83,10 @@ pub enum Code {
     InvalidInput,
     NotFound,
     Conflict,
+    /// A legal hold keeps what would be deleted: lift it first.
+    Held,
+    /// Nothing is held under the identifiers searched: add identifiers, or close as nothing held.
+    NothingFound,
     ConfirmationRequired,
     KeychainUnavailable,
     KeyMissing,
@@ -100,6 +110,8 @@ impl Error {
             Error::Export(WriteError::Io(..)) => Code::DataDirUnusable,
             Error::NoSuchLead(_) => Code::NotFound,
             Error::Conflict(_) => Code::Conflict,
+            Error::Held(_) => Code::Held,
+            Error::NothingFound(_) => Code::NothingFound,
             Error::Store(StoreError::Unreadable { .. }) | Error::WorkspaceFileMissing { .. } => {
                 Code::DatabaseUnreadable
             }
@@ -148,6 +160,8 @@ impl Code {
             Code::InvalidInput => "invalid_input",
             Code::NotFound => "not_found",
             Code::Conflict => "conflict",
+            Code::Held => "held",
+            Code::NothingFound => "nothing_found",
             Code::ConfirmationRequired => "confirmation_required",
             Code::KeychainUnavailable => "keychain_unavailable",
             Code::KeyMissing => "key_missing",

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::{now, Console, Error};
+use super::{Console, Error};
 use crate::audit::{self, Event};
 use crate::clients::{self, Client};
 use crate::identity::Kind;
@@ -70,7 +70,7 @@ impl Console {
             }
         };
         let import_id = uuid::Uuid::new_v4().to_string();
-        let at = now();
+        let at = self.stamp();
         let mut tx = self.store.write().await?;
         sqlx::query(
             "INSERT INTO imports (id, client_id, file_name, file_size, format, started_at, status)
@@ -117,12 +117,12 @@ impl Console {
         };
         sqlx::query("UPDATE imports SET finished_at = ?2, status = ?3 WHERE id = ?1")
             .bind(&import_id)
-            .bind(now())
+            .bind(self.stamp())
             .bind(status)
             .execute(&mut *tx)
             .await?;
         let event = Event { action: "lead.import", object: &object, outcome: &outcome, subject: None };
-        audit::append(&mut tx, &now(), &self.actor, &event).await?;
+        audit::append(&mut tx, &self.stamp(), &self.actor, &event).await?;
         tx.commit().await?;
         tracing::info!(status, rows = totals.rows_read, imported = totals.imported, "import finished");
         Ok(result?.0)
@@ -210,7 +210,7 @@ impl Console {
     /// Appends an audit entry on its own, for operations that change nothing else.
     async fn record(&self, action: &str, object: &str, outcome: &str, subject: Option<&str>) -> Result<(), Error> {
         let mut tx = self.store.write().await?;
-        audit::append(&mut tx, &now(), &self.actor, &Event { action, object, outcome, subject }).await?;
+        audit::append(&mut tx, &self.stamp(), &self.actor, &Event { action, object, outcome, subject }).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -27,6 +27,7 @@ pub use retention::{HoldForm, PurgeReport, PurgeRun, PurgeSchedule, PURGE_EVERY}
 
 use crate::audit::{self, AuditEntry, Event, Verification};
 use crate::clients::{self, Client, Holdings};
+use crate::clock::SharedClock;
 use crate::identity::{runs, Hasher};
 use crate::requests::RequestUrgency;
 use crate::store::{Store, StoreError};
@@ -37,6 +38,7 @@ pub struct Console {
     dir: PathBuf,
     actor: String,
     hasher: Hasher,
+    clock: SharedClock,
 }
 
 /// What the Dashboard shows at a glance.
@@ -67,7 +69,8 @@ pub struct Removal {
 
 impl Console {
     /// Opens the workspace in `dir`, creating it (and its key in the keychain) when `dir` is new.
-    pub async fn open(dir: &Path) -> Result<Self, Error> {
+    /// Every time it records or decides by comes from `clock`.
+    pub async fn open(dir: &Path, clock: SharedClock) -> Result<Self, Error> {
         let opened = workspace::open(dir).await?;
         let store = Store::open(&dir.join(workspace::DATABASE_FILE), &opened.key, opened.create).await?;
         // A database from before search parts: its index is split into them once, here.
@@ -82,7 +85,23 @@ impl Console {
             folded?.map_err(StoreError::from)?;
         }
         tracing::info!(workspace = %opened.id, created = opened.create, "workspace opened");
-        Ok(Self { store, workspace_id: opened.id, dir: dir.to_owned(), actor: actor(), hasher })
+        Ok(Self { store, workspace_id: opened.id, dir: dir.to_owned(), actor: actor(), hasher, clock })
+    }
+
+    /// The Console's current time.
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// Today's date. Request deadlines and holds count calendar days in UTC.
+    pub(super) fn today(&self) -> time::Date {
+        self.now().date()
+    }
+
+    /// The current time as stored: RFC 3339, UTC, milliseconds.
+    pub(super) fn stamp(&self) -> String {
+        let t = self.now();
+        rfc3339(t.replace_nanosecond(t.millisecond() as u32 * 1_000_000).unwrap_or(t))
     }
 
     pub fn workspace_id(&self) -> &str {
@@ -127,7 +146,7 @@ impl Console {
         let country = country.map(clients::clean_country).transpose()?;
         let mut tx = self.store.write().await?;
         let id = uuid::Uuid::new_v4().to_string();
-        let result = clients::insert(&mut tx, &id, &name, &now(), country.as_deref()).await.map_err(Error::from);
+        let result = clients::insert(&mut tx, &id, &name, &self.stamp(), country.as_deref()).await.map_err(Error::from);
         let object = match &result {
             Ok(c) => format!("client:{} \"{}\"", c.id, c.name),
             Err(_) => format!("client \"{name}\""),
@@ -182,6 +201,16 @@ impl Console {
                 return self.settle(tx, "client.remove", &format!("client \"{}\"", name.trim()), Err(e.into())).await
             }
         };
+        if let Some(hold) = crate::retention::holds::blocking_client(&mut tx, &client.id, self.today()).await? {
+            let e = Error::Held(format!(
+                "Client '{}' cannot be removed: {} keeps its data (GDPR Art. 17(3)(e)). Nothing was deleted. \
+                 Lift the hold when it no longer applies, then remove the client.",
+                client.name,
+                hold.describe()
+            ));
+            let object = format!("client:{} \"{}\"", client.id, client.name);
+            return self.settle(tx, "client.remove", &object, Err(e)).await;
+        }
         let holdings = clients::holdings::of(&mut tx, client.clone()).await?;
         if !confirmed {
             return Err(Error::ConfirmationRequired(format!(
@@ -193,7 +222,10 @@ impl Console {
         let result = clients::delete(&mut tx, &client.id).await.map_err(Error::from);
         let object = format!("client:{} \"{}\" with {}", client.id, client.name, holdings.describe());
         let removed = Removal { client, removed: holdings.held };
-        self.settle(tx, "client.remove", &object, result.map(|()| removed)).await
+        let removed = self.settle(tx, "client.remove", &object, result.map(|()| removed)).await?;
+        // The removed records' old page images are in the WAL until a checkpoint.
+        self.empty_wal().await?;
+        Ok(removed)
     }
 
     /// Newest first; `before` continues from the last `seq` of the previous page.
@@ -249,16 +281,11 @@ impl Console {
             Err(e) => format!("refused: {}", e.code().as_str()),
         };
         let event = Event { action, object, outcome: &outcome, subject };
-        audit::append(&mut tx, &now(), &self.actor, &event).await?;
+        audit::append(&mut tx, &self.stamp(), &self.actor, &event).await?;
         tx.commit().await?;
         tracing::info!(action, outcome = %outcome, "change recorded");
         result
     }
-}
-
-/// Today's date. Request deadlines and holds count calendar days in UTC.
-pub(super) fn today() -> time::Date {
-    OffsetDateTime::now_utc().date()
 }
 
 /// A refusal when an import is still indexing its leads (its identifiers wait in runs), for
@@ -266,12 +293,6 @@ pub(super) fn today() -> time::Date {
 pub(super) async fn still_indexing(tx: &mut sqlx::SqliteConnection, then: &str) -> Result<Option<Error>, Error> {
     let indexing: bool = sqlx::query_scalar(runs::ANY_RUNS).fetch_one(&mut *tx).await?;
     Ok(indexing.then(|| Error::Conflict(format!("An import is still indexing its leads; {then}."))))
-}
-
-/// The current time as stored: RFC 3339, UTC, milliseconds.
-pub(super) fn now() -> String {
-    let t = OffsetDateTime::now_utc();
-    rfc3339(t.replace_nanosecond(t.millisecond() as u32 * 1_000_000).unwrap_or(t))
 }
 
 /// A moment as RFC 3339, as every time the Console records or reports is written.

@@ -8,7 +8,7 @@ use sqlx::{Sqlite, Transaction};
 use time::{Date, Duration, OffsetDateTime};
 use ts_rs::TS;
 
-use super::{now, still_indexing, today, Console, Error};
+use super::{still_indexing, Console, Error};
 use crate::audit::{self, Event};
 use crate::clients;
 use crate::clients::Held;
@@ -20,6 +20,7 @@ use crate::requests::{
     self, IdKind, Identifier, NewRequest, Regime, Request, RequestError, RequestKind, RequestStatus,
 };
 use crate::requests::{restriction, signed};
+use crate::retention::holds;
 use crate::vault::{Sensitive, Vault};
 
 /// A new request as the form or the command line gives it; every field is checked.
@@ -66,7 +67,7 @@ pub struct Rectified {
 impl Console {
     /// Records a new request and works out its deadline.
     pub async fn new_request(&self, form: RequestForm) -> Result<Request, Error> {
-        let today = today();
+        let today = self.today();
         let mut tx = self.store.write().await?;
         let checked = async {
             let kind = RequestKind::parse(&form.kind)?;
@@ -95,7 +96,7 @@ impl Console {
             Ok(v) => v,
             Err(e) => return self.settle(tx, "request.new", "request", Err(e)).await,
         };
-        let id = requests::insert(&mut tx, &new, &identifiers, &now()).await.map_err(Error::from)?;
+        let id = requests::insert(&mut tx, &new, &identifiers, &self.stamp()).await.map_err(Error::from)?;
         let request = requests::get(&mut tx, id, today).await.map_err(Error::from)?;
         let subject = identifiers.first().map(|(_, h)| hex::encode(h));
         let object = format!("request:{id} {} {} due {}", new.kind.as_str(), request.regime, request.due_on);
@@ -104,19 +105,19 @@ impl Console {
 
     pub async fn list_requests(&self) -> Result<Vec<Request>, Error> {
         let mut conn = self.store.pool().acquire().await?;
-        Ok(requests::list(&mut conn, today()).await?)
+        Ok(requests::list(&mut conn, self.today()).await?)
     }
 
     pub async fn request(&self, id: i64) -> Result<Request, Error> {
         let mut conn = self.store.pool().acquire().await?;
-        Ok(requests::get(&mut conn, id, today()).await?)
+        Ok(requests::get(&mut conn, id, self.today()).await?)
     }
 
     /// Everything held about the request's person, grouped by kind of data and client. With
     /// `widen`, the identifiers found on those records are added to an open request and searched
     /// too, until no new one turns up.
     pub async fn find_for_request(&self, id: i64, widen: bool) -> Result<Discovery, Error> {
-        let today = today();
+        let today = self.today();
         let (mut tx, request, subject) = self.open_request("request.find", id, today).await?;
         let mut added = 0;
         let found = loop {
@@ -140,10 +141,17 @@ impl Console {
     }
 
     /// Erases everything held about an erasure request's person in one transaction, puts their
-    /// identifiers on the suppression list, closes the request and returns the receipt. Without
-    /// `confirmed` nothing changes and the error says what would be deleted.
-    pub async fn erase_request(&self, id: i64, confirmed: bool) -> Result<Erased, Error> {
-        let today = today();
+    /// identifiers on the suppression list, removes what every request about them held of them,
+    /// closes the request and returns the receipt. Without `confirmed` nothing changes and the
+    /// error says what would be deleted.
+    ///
+    /// An erasure never closes on its own when the search finds nothing: the request stays open,
+    /// and the refusal says what was searched and which identifiers could match what is held. Only
+    /// `nothing_held`, said by a person, closes it so, and the receipt says nothing was held.
+    /// A legal hold on the person or on a client whose records they are in stops it (GDPR
+    /// Art. 17(3)(e)); the request notes what was withheld and why.
+    pub async fn erase_request(&self, id: i64, confirmed: bool, nothing_held: bool) -> Result<Erased, Error> {
+        let today = self.today();
         let (mut tx, request, subject) = self.open_request("request.erase", id, today).await?;
         let object = format!("request:{id} {}", request.kind.as_str());
         if let Some(done) = erasure::receipt_of(&mut tx, id).await? {
@@ -164,6 +172,21 @@ impl Console {
             return self.settle_about(tx, "request.erase", &object, subject.as_deref(), Err(e)).await;
         }
         let (found, hashes) = self.person(&mut tx, id).await?;
+        let plain: Vec<IdentityHash> = hashes.iter().map(|(_, h)| *h).collect();
+        let clients: Vec<String> = found.groups.iter().filter_map(|g| g.client.clone()).collect();
+        if let Some(hold) = holds::blocking(&mut tx, &plain, &clients, today).await? {
+            requests::note(&mut tx, id, &format!("{today}: erasure withheld: {}", hold.describe())).await?;
+            let e = Error::Held(format!(
+                "Request {id}'s person is under {}. Data needed for legal claims is kept from erasure \
+                 (GDPR Art. 17(3)(e)); nothing was deleted. Lift the hold when it no longer applies, then erase.",
+                hold.describe()
+            ));
+            return self.settle_about(tx, "request.erase", &object, subject.as_deref(), Err(e)).await;
+        }
+        if found.records() == 0 && !nothing_held {
+            let e = Error::NothingFound(discovery::nothing_found(&found));
+            return self.settle_about(tx, "request.erase", &object, subject.as_deref(), Err(e)).await;
+        }
         if !confirmed {
             return Err(Error::ConfirmationRequired(format!(
                 "Erasing request {id}'s person deletes {} and puts {} identifiers on the suppression list. \
@@ -173,18 +196,24 @@ impl Console {
             )));
         }
         let deleted = discovery::erase(&mut tx, &found).await?;
-        let at = now();
+        let at = self.stamp();
         let suppressed = erasure::suppress(&mut tx, &hashes, id, &at).await?;
         let code = erasure::new_code();
-        erasure::close_erased(&mut tx, &request, &code, &at).await?;
+        let nothing_held = found.records() == 0;
+        let outcome =
+            if nothing_held { format!("nothing held; receipt {code}") } else { format!("erased; receipt {code}") };
+        let cleared = erasure::close_erased(&mut tx, &request, &plain, &outcome, &at).await?;
         let counts = if deleted.is_empty() {
             "nothing".to_owned()
         } else {
             deleted.iter().map(|d| format!("{} {}", d.count, d.label)).collect::<Vec<_>>().join(", ")
         };
+        let others = cleared.len().saturating_sub(1);
         let event = Event {
             action: "request.erase",
-            object: &format!("{object} erased {counts}; {suppressed} identifiers suppressed; receipt {code}"),
+            object: &format!(
+                "{object} erased {counts}; {suppressed} identifiers suppressed; {others} other requests cleared; receipt {code}"
+            ),
             outcome: "ok",
             subject: subject.as_deref(),
         };
@@ -194,6 +223,7 @@ impl Console {
             request_id: id,
             erased_at: at,
             actor: self.actor.clone(),
+            nothing_held,
             deleted,
             suppressed,
             audit_seq: entry.seq,
@@ -209,7 +239,7 @@ impl Console {
     /// Flags a restriction or objection request's person so that every later push or send to a
     /// third party skips them, and closes the request as completed.
     pub async fn restrict_request(&self, id: i64) -> Result<Request, Error> {
-        let today = today();
+        let today = self.today();
         let (mut tx, request, subject) = self.open_request("request.restrict", id, today).await?;
         let object = format!("request:{id} {}", request.kind.as_str());
         let rule = Rule {
@@ -222,7 +252,7 @@ impl Console {
             return self.settle_about(tx, "request.restrict", &object, subject.as_deref(), Err(e)).await;
         }
         let (_, hashes) = self.person(&mut tx, id).await?;
-        let at = now();
+        let at = self.stamp();
         let flagged = restriction::flag(&mut tx, &hashes, id, &at).await?;
         let outcome = format!("restricted: {} identifiers flagged", hashes.len());
         requests::close(&mut tx, &request, RequestStatus::Completed, Some(&outcome), &at).await?;
@@ -234,7 +264,7 @@ impl Console {
     /// Corrects one field on every record held about a rectification request's person. The old
     /// value is not kept anywhere: secure deletion overwrites it and its search words go.
     pub async fn rectify_request(&self, id: i64, field: &str, value: &str) -> Result<Rectified, Error> {
-        let today = today();
+        let today = self.today();
         let (mut tx, request, subject) = self.open_request("request.rectify", id, today).await?;
         let field = field.trim();
         let object = format!("request:{id} {} field {field}", request.kind.as_str());
@@ -292,13 +322,16 @@ impl Console {
         let object = format!("{object} corrected on {counts}");
         let result =
             requests::get(&mut tx, id, today).await.map(|request| Rectified { request, changed }).map_err(Error::from);
-        self.settle_about(tx, "request.rectify", &object, subject.as_deref(), result).await
+        let rectified = self.settle_about(tx, "request.rectify", &object, subject.as_deref(), result).await?;
+        // The old value's page images are in the WAL until a checkpoint.
+        self.empty_wal().await?;
+        Ok(rectified)
     }
 
     /// Writes everything held about an access or portability request's person to a ZIP: the data
     /// as JSON and CSV, a summary page with the processing information, and a manifest.
     pub async fn export_request(&self, id: i64, out: &Path) -> Result<Package, Error> {
-        let today = today();
+        let today = self.today();
         let (mut tx, request, subject) = self.open_request("request.export", id, today).await?;
         let object = format!("request:{id} {}", request.kind.as_str());
         let rule = Rule {
@@ -312,7 +345,7 @@ impl Console {
         }
         let (found, _) = self.person(&mut tx, id).await?;
         let info = processing_info(&mut tx).await?;
-        let written = package::write(out, &request, &found, &info, &now()).map_err(Error::from);
+        let written = package::write(out, &request, &found, &info, &self.stamp()).map_err(Error::from);
         let object = match &written {
             // Not the file's name: people name such files after the person.
             Ok(p) => format!("{object} exported {} in {} files", found.describe(), p.files.len()),
@@ -391,7 +424,7 @@ impl Console {
                     .into(),
             ));
         };
-        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let now = self.now().unix_timestamp();
         let callback = match signed::verify(signed, secret.expose().as_bytes(), now) {
             Ok(c) => c,
             Err(e) => {
@@ -456,7 +489,7 @@ impl Console {
     /// Makes one change to request `id` in an audited transaction; the audit entry names the
     /// request, what changed and the person's hash.
     async fn change_request(&self, id: i64, action: &str, change: Change<'_>) -> Result<Request, Error> {
-        let today = today();
+        let today = self.today();
         let (mut tx, request, subject) = self.open_request(action, id, today).await?;
         let object = format!("request:{id} {}", request.kind.as_str());
         let changed = match change {
@@ -470,7 +503,7 @@ impl Console {
                 requests::extend(&mut tx, &request, reason, today).await.map(|due| format!("due {due}"))
             }
             Change::Close { outcome, reason } => match RequestStatus::parse(outcome) {
-                Ok(outcome) => requests::close(&mut tx, &request, outcome, reason, &now())
+                Ok(outcome) => requests::close(&mut tx, &request, outcome, reason, &self.stamp())
                     .await
                     .map(|()| outcome.as_str().to_owned()),
                 Err(e) => Err(e),

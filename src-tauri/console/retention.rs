@@ -3,7 +3,7 @@
 
 use time::OffsetDateTime;
 
-use super::{now, rfc3339, still_indexing, today, Console, Error};
+use super::{rfc3339, still_indexing, Console, Error};
 use crate::clients;
 use crate::identity::IdentityHash;
 use crate::requests::{self, IdKind, Identifier};
@@ -45,8 +45,8 @@ impl Console {
             client.as_ref().map_or("the workspace default".to_owned(), |c| format!("client:{} \"{}\"", c.id, c.name));
         let object = format!("retention of {kind} for {scope}: {days} days, because {}", reason.trim());
         let result =
-            match retention::set(&mut tx, &kind, client.as_ref().map(|c| c.id.as_str()), days, reason, &now()).await {
-                Ok(()) => retention::review(&mut tx, OffsetDateTime::now_utc(), client.as_ref())
+            match retention::set(&mut tx, &kind, client.as_ref().map(|c| c.id.as_str()), days, reason, &self.stamp()).await {
+                Ok(()) => retention::review(&mut tx, self.now(), client.as_ref())
                     .await
                     .map(|rows| rows.into_iter().filter(|r| r.kind == kind).collect())
                     .map_err(Error::from),
@@ -71,7 +71,7 @@ pub struct HoldForm {
 impl Console {
     /// Places a legal hold: what it covers is never purged.
     pub async fn add_hold(&self, form: HoldForm) -> Result<Hold, Error> {
-        let today = today();
+        let today = self.today();
         let mut tx = self.store.write().await?;
         let checked = async {
             let client = match form.client.as_deref().filter(|c| !c.trim().is_empty()) {
@@ -94,7 +94,7 @@ impl Console {
                 &form.reason,
                 until,
                 today,
-                &now(),
+                &self.stamp(),
             )
             .await?;
             let scope = client.map_or_else(
@@ -228,7 +228,7 @@ impl Console {
         let run: i64 = {
             let mut tx = self.store.write().await?;
             let id = sqlx::query_scalar("INSERT INTO purge_runs (started_at, automatic) VALUES (?1, ?2) RETURNING id")
-                .bind(super::now())
+                .bind(self.stamp())
                 .bind(automatic)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -243,7 +243,7 @@ impl Console {
         let mut tx = self.store.write().await?;
         sqlx::query("UPDATE purge_runs SET finished_at = ?2, purged = ?3, error = ?4 WHERE id = ?1")
             .bind(run)
-            .bind(super::now())
+            .bind(self.stamp())
             .bind(purged)
             .bind(&error)
             .execute(&mut *tx)
@@ -254,7 +254,7 @@ impl Console {
                  WHERE id < ?1 AND finished_at IS NULL",
             )
             .bind(run)
-            .bind(super::now())
+            .bind(self.stamp())
             .execute(&mut *tx)
             .await?;
         }

@@ -155,8 +155,13 @@ pub async fn export_request(ws: State<'_, Workspace>, id: i64, path: PathBuf) ->
 }
 
 #[tauri::command]
-pub async fn erase_request(ws: State<'_, Workspace>, id: i64, confirmed: bool) -> Result<Erased> {
-    Ok(ws.console()?.erase_request(id, confirmed).await?)
+pub async fn erase_request(
+    ws: State<'_, Workspace>,
+    id: i64,
+    confirmed: bool,
+    nothing_held: Option<bool>,
+) -> Result<Erased> {
+    Ok(ws.console()?.erase_request(id, confirmed, nothing_held.unwrap_or(false)).await?)
 }
 
 #[tauri::command]
@@ -186,7 +191,8 @@ pub async fn set_processing_info(ws: State<'_, Workspace>, key: String, text: St
 
 #[tauri::command]
 pub async fn retention_review(ws: State<'_, Workspace>, client: Option<String>) -> Result<Vec<Review>> {
-    Ok(ws.console()?.retention_review(client.as_deref(), time::OffsetDateTime::now_utc()).await?)
+    let console = ws.console()?;
+    Ok(console.retention_review(client.as_deref(), console.now()).await?)
 }
 
 #[tauri::command]
@@ -217,10 +223,12 @@ pub async fn remove_hold(ws: State<'_, Workspace>, id: i64) -> Result<()> {
 
 #[tauri::command]
 pub async fn purge_retention(ws: State<'_, Workspace>, dry_run: bool) -> Result<PurgeReport> {
-    Ok(ws.console()?.purge(time::OffsetDateTime::now_utc(), dry_run).await?)
+    let console = ws.console()?;
+    Ok(console.purge(console.now(), dry_run).await?)
 }
 
 #[tauri::command]
 pub async fn purge_schedule(ws: State<'_, Workspace>) -> Result<PurgeSchedule> {
-    Ok(ws.console()?.purge_schedule(time::OffsetDateTime::now_utc()).await?)
+    let console = ws.console()?;
+    Ok(console.purge_schedule(console.now()).await?)
 }

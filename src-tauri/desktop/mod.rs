@@ -27,7 +27,10 @@ impl Workspace {
 }
 
 pub fn run(dir: &Path) -> ExitCode {
-    let opened = tauri::async_runtime::block_on(Console::open(dir)).map_err(ApiError::from);
+    let opened = match crate::clock::from_env() {
+        Ok(clock) => tauri::async_runtime::block_on(Console::open(dir, clock)).map_err(ApiError::from),
+        Err(message) => Err(ApiError { code: crate::console::Code::InvalidInput, message }),
+    };
     if let Err(e) = &opened {
         tracing::error!(code = e.code.as_str(), "workspace could not be opened");
     }
@@ -75,9 +78,20 @@ pub fn run(dir: &Path) -> ExitCode {
             commands::purge_retention,
             commands::purge_schedule,
         ])
-        .run(tauri::generate_context!());
+        .build(tauri::generate_context!());
     match app {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(app) => {
+            app.run(|handle, event| {
+                // Closing checkpoints the WAL, so no old page images of erased or purged data
+                // stay beside the database after the app has gone.
+                if let tauri::RunEvent::Exit = event {
+                    if let Ok(console) = handle.state::<Workspace>().console() {
+                        tauri::async_runtime::block_on(console.close());
+                    }
+                }
+            });
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!(
                 "error: the desktop app could not start: {e}. Is a display available? `custodian doctor` checks."
@@ -94,7 +108,7 @@ async fn scheduled_purges(app: tauri::AppHandle) {
     loop {
         let wait = match app.state::<Workspace>().console() {
             Err(_) => return,
-            Ok(console) => match console.scheduled_purge(time::OffsetDateTime::now_utc()).await {
+            Ok(console) => match console.scheduled_purge(console.now()).await {
                 Ok(report) => {
                     let purged: i64 = report.purged.iter().map(|p| p.count).sum();
                     tracing::info!(purged, "scheduled purge finished");

@@ -8,7 +8,14 @@ use crate::identity::{Hasher, IdentityHash};
 use crate::requests::discovery::{Correction, Erasing, Finding, HeldRecord, Holder, Rectifying};
 use crate::requests::{IdKind, Identifier};
 
-pub const LEADS: Holder = Holder { kind: "leads", label: "leads", find, erase, rectify };
+pub const LEADS: Holder = Holder {
+    kind: "leads",
+    label: "leads",
+    identified_by: &[IdKind::Email, IdKind::Phone, IdKind::LeadId],
+    find,
+    erase,
+    rectify,
+};
 
 /// Deletes the leads; their triggers take their search words and identifiers with them, secure
 /// deletion overwrites what they occupied, and the search parts they were in are rewritten without
@@ -74,20 +81,22 @@ fn find<'a>(conn: &'a mut SqliteConnection, hasher: &'a Hasher, hashes: &'a [Ide
     })
 }
 
-/// Answer keys whose value is also kept in its own column, and the identifier it is.
-const IDENTIFYING: [(&str, &str, Option<IdKind>); 4] = [
+/// Answer keys whose value is also kept in its own column, and the identifier it is. The full
+/// name is made anew from the answers after every correction.
+const IDENTIFYING: [(&str, &str, Option<IdKind>); 3] = [
     ("email", "email", Some(IdKind::Email)),
     ("phone_number", "phone", Some(IdKind::Phone)),
     ("phone", "phone", Some(IdKind::Phone)),
-    ("full_name", "full_name", None),
 ];
 
 /// A lead's answers, its answer keys, its client's country, and its email and phone hashes.
 type Stored = (String, String, Option<String>, Option<Vec<u8>>, Option<Vec<u8>>);
 
-/// Rewrites the answer on each lead that has it, with its search words and, for an email or
-/// phone, its identity-index entry. The lead's content hash stays as imported, so importing the
-/// old export again sees the lead unchanged and does not bring the old value back.
+/// Rewrites the answer on each lead that has it, and everything derived from the answers with it:
+/// the email, phone and full-name columns (a corrected first or last name makes the full name
+/// anew), the content hash, the search words and, for an email or phone, its identity-index entry.
+/// The lead is marked corrected: an import of the old export never overwrites it, so the old value
+/// does not come back.
 fn rectify<'a>(
     conn: &'a mut SqliteConnection,
     hasher: &'a Hasher,
@@ -157,6 +166,20 @@ fn rectify<'a>(
                         .await?;
                 }
             }
+            let answer = |key: &str| keys.iter().position(|k| k == key).and_then(|i| values.get(i));
+            let full_name = match answer("full_name").filter(|v| !v.is_empty()) {
+                Some(full) => full.clone(),
+                None => {
+                    let part = |key| answer(key).map_or("", String::as_str);
+                    format!("{} {}", part("first_name"), part("last_name")).trim().to_owned()
+                }
+            };
+            sqlx::query("UPDATE leads SET full_name = ?2, content_hash = ?3, corrected = 1 WHERE id = ?1")
+                .bind(id)
+                .bind(full_name)
+                .bind(super::parse::content_hash(values.iter().map(String::as_str)))
+                .execute(&mut *conn)
+                .await?;
             super::words::replace(conn, id, &search_body(values.iter().map(String::as_str))).await?;
             changed += 1;
         }

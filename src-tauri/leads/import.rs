@@ -306,6 +306,8 @@ struct Stored {
     id: i64,
     content_hash: String,
     hashes: [Option<Vec<u8>>; 3],
+    /// A data-subject correction changed it.
+    corrected: bool,
 }
 
 /// The writer's prepared statements and the identity entries of its open transaction.
@@ -348,7 +350,8 @@ impl<'c> Writer<'c> {
                 vec!["?"; LEAD_COLUMNS].join(", ")
             ))?,
             probe: conn.prepare(
-                "SELECT id, content_hash, id_hash, email_hash, phone_hash FROM leads WHERE client_num = ?1 AND lead_key = ?2",
+                "SELECT id, content_hash, id_hash, email_hash, phone_hash, corrected FROM leads
+                 WHERE client_num = ?1 AND lead_key = ?2",
             )?,
             update: conn.prepare(&format!("UPDATE leads SET {assignments} WHERE client_num = ?1 AND lead_key = ?2"))?,
             words: super::words::Writer::new(conn),
@@ -369,9 +372,15 @@ impl<'c> Writer<'c> {
                 continue;
             }
             let stored = self.probe.query_row(rusqlite::params![self.target.client_num, lead.lead_key], |r| {
-                Ok(Stored { id: r.get(0)?, content_hash: r.get(1)?, hashes: [r.get(2)?, r.get(3)?, r.get(4)?] })
+                Ok(Stored {
+                    id: r.get(0)?,
+                    content_hash: r.get(1)?,
+                    hashes: [r.get(2)?, r.get(3)?, r.get(4)?],
+                    corrected: r.get(5)?,
+                })
             })?;
-            if stored.content_hash == lead.content_hash {
+            // A corrected lead keeps its correction: the export it came from still holds the old value.
+            if stored.corrected || stored.content_hash == lead.content_hash {
                 counts.2 += 1;
                 continue;
             }

@@ -166,12 +166,7 @@ impl Columns {
         let full_name =
             if full_name.is_empty() { format!("{first} {last}").trim().to_owned() } else { full_name.to_owned() };
 
-        let mut hash = Sha256::new();
-        for f in fields.iter() {
-            hash.update(f.trim().as_bytes());
-            hash.update([0x1f]);
-        }
-        let content_hash = hex::encode(&hash.finalize()[..16]);
+        let content_hash = content_hash(fields.iter());
         let lead_key = meta_id.clone().unwrap_or_else(|| format!("h:{content_hash}"));
 
         let mut identities = Vec::with_capacity(3);
@@ -216,6 +211,16 @@ impl Columns {
             identities,
         })
     }
+}
+
+/// What tells one version of a lead from another: a digest of its values, each trimmed.
+pub fn content_hash<'a>(values: impl Iterator<Item = &'a str>) -> String {
+    let mut hash = Sha256::new();
+    for v in values {
+        hash.update(v.trim().as_bytes());
+        hash.update([0x1f]);
+    }
+    hex::encode(&hash.finalize()[..16])
 }
 
 /// `l:123` → `123`: Meta's type prefix on ids, only when digits follow.

@@ -8,7 +8,7 @@ use serde::Serialize;
 use sqlx::SqliteConnection;
 use ts_rs::TS;
 
-use super::Identifier;
+use super::{IdKind, Identifier};
 use crate::clients::Held;
 use crate::identity::{Hasher, IdentityHash};
 
@@ -24,6 +24,8 @@ pub struct Holder {
     pub kind: &'static str,
     /// For people: "leads", "messages".
     pub label: &'static str,
+    /// The kinds of identifier its records can be found by.
+    pub identified_by: &'static [IdKind],
     /// The records held under any of these keyed hashes.
     pub find: for<'a> fn(&'a mut SqliteConnection, &'a Hasher, &'a [IdentityHash]) -> Finding<'a>,
     /// Deletes these records (as `find` returned them) and everything derived from them, leaving
@@ -151,6 +153,21 @@ pub async fn find(
         offered: offered.iter().map(|(i, _)| i.clone()).collect(),
     };
     Ok((discovery, offered))
+}
+
+/// Why a search found nothing, and what to do: the identifiers searched, and the kinds of
+/// identifier that can find what is held.
+pub fn nothing_found(found: &Discovery) -> String {
+    let searched: Vec<&str> = found.searched.iter().map(|i| i.kind.label()).collect();
+    let mut could: Vec<&str> = HOLDERS.iter().flat_map(|h| h.identified_by.iter().map(|k| k.label())).collect();
+    could.dedup();
+    format!(
+        "Nothing held is found under the identifiers of request {} ({}). What is held here is found by {}: \
+         add one the person gave and search again, or close the request as nothing held.",
+        found.request_id,
+        if searched.is_empty() { "none".to_owned() } else { searched.join(", ") },
+        could.join(", ")
+    )
 }
 
 /// Erases every record found, holder by holder, in the caller's transaction. Returns the counts

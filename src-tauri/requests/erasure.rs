@@ -23,6 +23,8 @@ pub struct Receipt {
     pub erased_at: String,
     /// Who ran the erasure.
     pub actor: String,
+    /// The search found nothing, and a person closed the request saying nothing was held.
+    pub nothing_held: bool,
     /// What was deleted, by kind and count.
     pub deleted: Vec<Held>,
     /// Identifiers newly put on the suppression list.
@@ -85,34 +87,57 @@ pub async fn list(pool: &SqlitePool) -> Result<Vec<Suppression>, sqlx::Error> {
         .collect())
 }
 
-/// Removes what the request itself held about the person (the identifiers as given, the notes)
-/// and closes it as completed; only the keyed hashes stay, naming the person in the audit trail.
+/// Closes the erasure request as completed, and removes what every request about the person held
+/// of them: the identifiers as given, notes, reasons and extension reasons, on this request and on
+/// any other that names them by one of `hashes` (an earlier access or rectification request, say).
+/// Only keyed hashes, dates, kinds, statuses and receipt codes stay. Returns the requests cleared.
 pub async fn close_erased(
     conn: &mut SqliteConnection,
     request: &Request,
-    code: &str,
+    hashes: &[IdentityHash],
+    outcome: &str,
     at: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE request_identifiers SET value = '' WHERE request_id = ?1")
-        .bind(request.id)
+) -> Result<Vec<i64>, sqlx::Error> {
+    let mut theirs = vec![request.id];
+    for hash in hashes {
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT DISTINCT request_id FROM request_identifiers WHERE hash = ?1")
+                .bind(&hash[..])
+                .fetch_all(&mut *conn)
+                .await?;
+        theirs.extend(ids);
+    }
+    theirs.sort_unstable();
+    theirs.dedup();
+    for id in &theirs {
+        sqlx::query("UPDATE request_identifiers SET value = '' WHERE request_id = ?1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(
+            "UPDATE requests SET verification_notes = '', extension_reason = NULL,
+                outcome_reason = CASE WHEN outcome_reason IS NULL THEN NULL ELSE 'removed with the person''s data' END
+             WHERE id = ?1",
+        )
+        .bind(id)
         .execute(&mut *conn)
         .await?;
-    sqlx::query(
-        "UPDATE requests SET status = ?2, verification_notes = '', outcome_reason = ?3, closed_at = ?4 WHERE id = ?1",
-    )
-    .bind(request.id)
-    .bind(RequestStatus::Completed)
-    .bind(format!("erased; receipt {code}"))
-    .bind(at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    }
+    sqlx::query("UPDATE requests SET status = ?2, outcome_reason = ?3, closed_at = ?4 WHERE id = ?1")
+        .bind(request.id)
+        .bind(RequestStatus::Completed)
+        .bind(outcome)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+    Ok(theirs)
 }
 
 pub async fn store_receipt(conn: &mut SqliteConnection, r: &Receipt) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO erasure_receipts (code, request_id, erased_at, actor, deleted, suppressed, audit_seq, audit_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO erasure_receipts (code, request_id, erased_at, actor, deleted, suppressed, audit_seq, audit_hash,
+            nothing_held)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )
     .bind(&r.code)
     .bind(r.request_id)
@@ -122,6 +147,7 @@ pub async fn store_receipt(conn: &mut SqliteConnection, r: &Receipt) -> Result<(
     .bind(r.suppressed)
     .bind(r.audit_seq)
     .bind(&r.audit_hash)
+    .bind(r.nothing_held)
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -129,18 +155,19 @@ pub async fn store_receipt(conn: &mut SqliteConnection, r: &Receipt) -> Result<(
 
 /// The receipt of a request already erased.
 pub async fn receipt_of(conn: &mut SqliteConnection, request_id: i64) -> Result<Option<Receipt>, sqlx::Error> {
-    let row: Option<(String, String, String, String, i64, i64, String)> = sqlx::query_as(
-        "SELECT code, erased_at, actor, deleted, suppressed, audit_seq, audit_hash FROM erasure_receipts
+    let row: Option<(String, String, String, String, i64, i64, String, bool)> = sqlx::query_as(
+        "SELECT code, erased_at, actor, deleted, suppressed, audit_seq, audit_hash, nothing_held FROM erasure_receipts
          WHERE request_id = ?1",
     )
     .bind(request_id)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(row.map(|(code, erased_at, actor, deleted, suppressed, audit_seq, audit_hash)| Receipt {
+    Ok(row.map(|(code, erased_at, actor, deleted, suppressed, audit_seq, audit_hash, nothing_held)| Receipt {
         code,
         request_id,
         erased_at,
         actor,
+        nothing_held,
         deleted: serde_json::from_str(&deleted).unwrap_or_default(),
         suppressed,
         audit_seq,

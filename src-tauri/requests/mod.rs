@@ -576,6 +576,20 @@ pub async fn extend(
     Ok(due.to_string())
 }
 
+/// Adds a line to a request's notes, as the record of something done or withheld.
+pub async fn note(conn: &mut SqliteConnection, id: i64, line: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE requests SET verification_notes =
+            CASE WHEN verification_notes = '' THEN ?2 ELSE verification_notes || char(10) || ?2 END
+         WHERE id = ?1",
+    )
+    .bind(id)
+    .bind(line)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 fn check_open(request: &Request) -> Result<(), RequestError> {
     if request.status.is_closed() {
         return Err(RequestError::Closed { id: request.id, status: request.status });

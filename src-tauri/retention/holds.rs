@@ -79,6 +79,103 @@ macro_rules! lead_held {
     };
 }
 
+/// A legal hold that stops a deletion.
+#[derive(Debug, Clone)]
+pub struct Blocking {
+    pub id: i64,
+    pub reason: String,
+    /// The client held, for a hold on a client.
+    pub client: Option<String>,
+}
+
+impl Blocking {
+    /// "legal hold #3 on client 'Acme' (regulator's inquiry)".
+    pub fn describe(&self) -> String {
+        match &self.client {
+            Some(c) => format!("legal hold #{} on client '{c}' ({})", self.id, self.reason),
+            None => format!("legal hold #{} ({})", self.id, self.reason),
+        }
+    }
+}
+
+/// The first legal hold in force today that covers any of these keyed hashes or any of these
+/// clients (by name). The automatic hold of an open access request is not one: it keeps records
+/// from purges, never from the person's own erasure.
+pub async fn blocking(
+    conn: &mut SqliteConnection,
+    hashes: &[IdentityHash],
+    client_names: &[String],
+    today: Date,
+) -> Result<Option<Blocking>, sqlx::Error> {
+    let today = today.to_string();
+    for hash in hashes {
+        let hold: Option<(i64, String)> = sqlx::query_as(
+            "SELECT h.id, h.reason FROM hold_identifiers AS hi JOIN holds AS h ON h.id = hi.hold_id
+             WHERE hi.hash = ?1 AND (h.until IS NULL OR h.until >= ?2) ORDER BY h.id LIMIT 1",
+        )
+        .bind(&hash[..])
+        .bind(&today)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some((id, reason)) = hold {
+            return Ok(Some(Blocking { id, reason, client: None }));
+        }
+    }
+    for name in client_names {
+        if let Some(hold) = on_client(conn, ClientBy::Name(name), &today).await? {
+            return Ok(Some(hold));
+        }
+    }
+    Ok(None)
+}
+
+/// The first legal hold in force today on the client whose id is `client_id`, or on a person any
+/// of whose records that client holds: removing the client would delete what the hold keeps.
+pub async fn blocking_client(
+    conn: &mut SqliteConnection,
+    client_id: &str,
+    today: Date,
+) -> Result<Option<Blocking>, sqlx::Error> {
+    let today = today.to_string();
+    if let Some(hold) = on_client(conn, ClientBy::Id(client_id), &today).await? {
+        return Ok(Some(hold));
+    }
+    let person: Option<(i64, String)> = sqlx::query_as(
+        "SELECT h.id, h.reason FROM holds AS h JOIN hold_identifiers AS hi ON hi.hold_id = h.id
+         WHERE (h.until IS NULL OR h.until >= ?2) AND EXISTS (
+            SELECT 1 FROM identities AS i JOIN leads AS l ON l.id = i.lead_id
+            WHERE i.hash = hi.hash AND l.client_num = (SELECT num FROM clients WHERE id = ?1))
+         ORDER BY h.id LIMIT 1",
+    )
+    .bind(client_id)
+    .bind(&today)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(person.map(|(id, reason)| Blocking { id, reason, client: None }))
+}
+
+enum ClientBy<'a> {
+    Id(&'a str),
+    Name(&'a str),
+}
+
+async fn on_client(conn: &mut SqliteConnection, by: ClientBy<'_>, today: &str) -> Result<Option<Blocking>, sqlx::Error> {
+    let (column, value) = match by {
+        ClientBy::Id(id) => ("c.id", id),
+        ClientBy::Name(name) => ("c.name", name),
+    };
+    // `column` is one of the two constants above, never input.
+    let hold: Option<(i64, String, String)> = sqlx::query_as(&format!(
+        "SELECT h.id, h.reason, c.name FROM holds AS h JOIN clients AS c ON c.id = h.client_id
+         WHERE {column} = ?1 AND (h.until IS NULL OR h.until >= ?2) ORDER BY h.id LIMIT 1"
+    ))
+    .bind(value)
+    .bind(today)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(hold.map(|(id, reason, client)| Blocking { id, reason, client: Some(client) }))
+}
+
 pub async fn add(
     conn: &mut SqliteConnection,
     client_id: Option<&str>,

@@ -90,10 +90,10 @@ async fn erasing_a_subject_removes_every_trace_from_disk_and_keeps_everyone_else
     assert!(decrypted_pages(&ws.db(), &key)[0][..2] == [0x40, 0x00], "page 1 decrypts: its page size is 16 KiB");
 
     let console = ws.open().await;
-    let preview = console.erase_request(request.id, false).await.unwrap_err();
+    let preview = console.erase_request(request.id, false, false).await.unwrap_err();
     assert_eq!(preview.code(), Code::ConfirmationRequired);
     assert!(preview.to_string().contains("deletes 1 leads"), "{preview}");
-    let erased = console.erase_request(request.id, true).await.unwrap();
+    let erased = console.erase_request(request.id, true, false).await.unwrap();
     let receipt = &erased.receipt;
     assert!(erased.wal_emptied);
     assert_eq!(receipt.deleted.iter().map(|d| (d.kind.as_str(), d.count)).collect::<Vec<_>>(), [("leads", 1)]);
@@ -142,23 +142,29 @@ async fn a_second_erasure_says_it_was_done_and_other_requests_do_not_erase() {
         ..Default::default()
     };
     let access = console.new_request(ask("access")).await.unwrap();
-    let e = console.erase_request(access.id, true).await.unwrap_err();
+    let e = console.erase_request(access.id, true, false).await.unwrap_err();
     assert_eq!(e.code(), Code::InvalidInput);
     assert!(e.to_string().contains("only an erasure request erases"), "{e}");
 
     let first = console.new_request(ask("erasure")).await.unwrap();
-    let receipt = console.erase_request(first.id, true).await.unwrap().receipt;
-    let again = console.erase_request(first.id, true).await.unwrap_err();
+    let receipt = console.erase_request(first.id, true, false).await.unwrap().receipt;
+    let again = console.erase_request(first.id, true, false).await.unwrap_err();
     assert_eq!(again.code(), Code::Conflict);
     assert!(again.to_string().contains(&receipt.code), "{again}");
 
-    // A new request for the same person finds nothing left, and says so in its receipt.
+    // A new request for the same person finds nothing left: it stays open until a person closes
+    // it as nothing held, and its receipt says so.
     let second = console.new_request(ask("erasure")).await.unwrap();
-    let nothing = console.erase_request(second.id, true).await.unwrap().receipt;
-    assert!(nothing.deleted.is_empty());
+    let open = console.erase_request(second.id, true, false).await.unwrap_err();
+    assert_eq!(open.code(), Code::NothingFound);
+    assert!(open.to_string().contains("email") && open.to_string().contains("Meta lead id"), "{open}");
+    assert!(!console.request(second.id).await.unwrap().status.is_closed(), "it does not close by itself");
+    let nothing = console.erase_request(second.id, true, true).await.unwrap().receipt;
+    assert!(nothing.deleted.is_empty() && nothing.nothing_held);
+    assert_eq!(console.request(second.id).await.unwrap().outcome_reason, Some(format!("nothing held; receipt {}", nothing.code)));
     assert_eq!(nothing.suppressed, 0, "already suppressed");
     assert_eq!(console.suppressions().await.unwrap().len(), 3);
-    assert_eq!(console.erase_request(999, true).await.unwrap_err().code(), Code::NotFound);
+    assert_eq!(console.erase_request(999, true, false).await.unwrap_err().code(), Code::NotFound);
 }
 
 #[test]

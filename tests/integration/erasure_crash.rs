@@ -1,7 +1,7 @@
 //! A kill -9 in the middle of an erasure: everything about the person is erased or nothing is, and
 //! running the erasure again finishes it.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use custodian::bench::leadgen;
@@ -44,10 +44,7 @@ async fn a_kill_during_an_erasure_erases_everything_or_nothing_and_a_rerun_finis
     let id = serde_json::from_slice::<serde_json::Value>(&new.stdout).unwrap()["id"].as_i64().unwrap().to_string();
 
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_custodian"))
-        .arg("--data-dir")
-        .arg(ws.path())
-        .args(["request", "erase", &id, "--yes"])
+    let mut child = ws.command(&["request", "erase", &id, "--yes"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -3,9 +3,9 @@
 
 use custodian::console::{Code, Console, RequestForm};
 use custodian::requests::{IdKind, Identifier, RequestStatus, RequestUrgency};
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
-use crate::support::{stderr, stdout, Workspace};
+use crate::support::{stderr, stdout, Workspace, TEST_NOW};
 
 fn email(value: &str) -> Identifier {
     Identifier { kind: IdKind::Email, value: value.into() }
@@ -16,7 +16,7 @@ fn form(kind: &str, identifiers: Vec<Identifier>) -> RequestForm {
 }
 
 fn days_ago(days: i64) -> String {
-    (OffsetDateTime::now_utc().date() - Duration::days(days)).to_string()
+    (TEST_NOW.date() - Duration::days(days)).to_string()
 }
 
 async fn audit_actions(console: &Console) -> Vec<(String, String, Option<String>)> {
@@ -119,7 +119,7 @@ async fn a_request_moves_only_forward_and_every_change_is_audited_under_the_pers
 async fn bad_intake_is_refused_clearly_and_records_nothing() {
     let ws = Workspace::new();
     let console = ws.open().await;
-    let tomorrow_but_one = (OffsetDateTime::now_utc().date() + Duration::days(2)).to_string();
+    let tomorrow_but_one = (TEST_NOW.date() + Duration::days(2)).to_string();
     let cases = [
         (form("access", vec![]), "at least one identifier"),
         (form("access", vec![email("   ")]), "at least one identifier"),

@@ -415,7 +415,7 @@ async fn after_a_purge_and_a_client_removal_erasing_a_person_still_leaves_no_tra
         })
         .await
         .unwrap();
-    let done = console.erase_request(request.id, true).await.unwrap();
+    let done = console.erase_request(request.id, true, false).await.unwrap();
     assert_eq!(done.receipt.deleted.iter().map(|d| d.count).sum::<i64>(), 1);
     console.close().await;
 
@@ -479,11 +479,11 @@ async fn scheduled_purges_are_on_record_and_the_next_runs_a_day_later_or_at_once
     use time::OffsetDateTime;
     let ws = Workspace::new();
     let console = with_leads(&ws).await;
-    let now = OffsetDateTime::now_utc();
+    let now = console.now();
     let before = console.purge_schedule(now).await.unwrap();
     assert!(before.last.is_none());
     let due: Vec<_> = before.next.iter().map(|p| (p.kind.as_str(), p.client.as_deref(), p.count)).collect();
-    assert_eq!(due, [("leads", Some("Acme"), 4)], "July's leads are past 90 days today");
+    assert_eq!(due, [("leads", Some("Acme"), 4)], "July's leads are past 90 days on 23 November");
 
     let run = console.scheduled_purge(now).await.unwrap();
     assert_eq!(run.purged.iter().map(|p| p.count).sum::<i64>(), 4);

@@ -1,7 +1,7 @@
 //! A kill -9 in the middle of a purge: each client and kind is purged whole with its audit entry
 //! or not at all, and the next purge finishes the rest.
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use custodian::bench::leadgen;
@@ -52,10 +52,7 @@ async fn a_kill_during_a_purge_leaves_whole_steps_and_the_next_purge_finishes_it
     }
 
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_custodian"))
-        .arg("--data-dir")
-        .arg(ws.path())
-        .args(["retention", "purge"])
+    let mut child = ws.command(&["retention", "purge"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -16,10 +16,7 @@ async fn the_database_key_appears_in_no_file_of_the_data_directory_nor_in_any_ou
         &["audit", "verify"],
         &["doctor"],
     ] {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_custodian"))
-            .arg("--data-dir")
-            .arg(ws.path())
-            .args(args)
+        let out = ws.command(args)
             .env("CUSTODIAN_LOG", "trace")
             .output()
             .unwrap();

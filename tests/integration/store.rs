@@ -60,7 +60,7 @@ async fn a_wrong_key_is_refused_and_the_file_is_left_untouched() {
     let before = digest(&ws.db());
     Vault::new(&ws.id()).set("database", "key", Sensitive::new("ab".repeat(32))).await.unwrap();
 
-    assert_eq!(code_of(Console::open(ws.path()).await), Code::DatabaseUnreadable);
+    assert_eq!(code_of(Console::open(ws.path(), ws.clock.clone()).await), Code::DatabaseUnreadable);
     assert_eq!(digest(&ws.db()), before, "the database must not be rewritten");
 }
 
@@ -70,7 +70,7 @@ async fn a_damaged_file_is_refused_and_never_overwritten() {
     let garbage: Vec<u8> = (0..64 * 1024u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
     std::fs::write(ws.db(), &garbage).unwrap();
 
-    let err = Console::open(ws.path()).await.err().expect("refused");
+    let err = Console::open(ws.path(), ws.clock.clone()).await.err().expect("refused");
     assert_eq!(err.code(), Code::DatabaseUnreadable);
     assert!(err.to_string().contains("has not changed it"), "{err}");
     assert_eq!(std::fs::read(ws.db()).unwrap(), garbage);
@@ -83,7 +83,7 @@ async fn a_key_missing_from_the_keychain_is_reported_and_never_replaced() {
     let vault = Vault::new(&ws.id());
     vault.delete("database", "key").await.unwrap();
 
-    let err = Console::open(ws.path()).await.err().expect("refused");
+    let err = Console::open(ws.path(), ws.clock.clone()).await.err().expect("refused");
     assert_eq!(err.code(), Code::KeyMissing);
     assert!(err.to_string().contains("will not replace the key"), "{err}");
     assert!(vault.get("database", "key").await.unwrap().is_none(), "no new key may be made");
@@ -96,7 +96,7 @@ async fn a_database_without_its_workspace_file_is_refused() {
     let before = digest(&ws.db());
     std::fs::remove_file(ws.path().join("workspace.json")).unwrap();
 
-    assert_eq!(code_of(Console::open(ws.path()).await), Code::DatabaseUnreadable);
+    assert_eq!(code_of(Console::open(ws.path(), ws.clock.clone()).await), Code::DatabaseUnreadable);
     assert_eq!(digest(&ws.db()), before);
     assert!(!ws.path().join("workspace.json").exists(), "no new workspace may be made over old data");
 }
@@ -117,6 +117,6 @@ async fn the_data_directory_is_private_to_its_owner() {
     use std::os::unix::fs::PermissionsExt;
     let ws = Workspace::new();
     let dir = ws.path().join("nested/workspace");
-    Console::open(&dir).await.unwrap().close().await;
+    Console::open(&dir, ws.clock.clone()).await.unwrap().close().await;
     assert_eq!(std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
 }

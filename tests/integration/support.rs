@@ -3,15 +3,26 @@ use std::path::{Path, PathBuf};
 use aes::cipher::{block_padding::NoPadding, BlockDecryptMut, KeyIvInit};
 use std::process::{Command, Output};
 
+use std::sync::Arc;
+
+use custodian::clock::{Clock, FixedClock};
 use custodian::console::Console;
 use custodian::store::Store;
+use time::format_description::well_known::Rfc3339;
+use time::macros::datetime;
+use time::OffsetDateTime;
 use custodian::vault::{Sensitive, Vault};
 
 /// A fresh data directory, removed when the test ends. Made here rather than with a temp-dir
 /// crate: that dev-dependency turns on `bitflags/std`, and cargo then builds the GUI stack twice.
 pub struct Workspace {
     dir: PathBuf,
+    /// The workspace's time: the Console and the CLI run on it, so no test depends on its day.
+    pub clock: Arc<FixedClock>,
 }
+
+/// The day the tests live on unless they move their clock: a Monday in late November 2026.
+pub const TEST_NOW: OffsetDateTime = datetime!(2026-11-23 09:00 UTC);
 
 impl Drop for Workspace {
     fn drop(&mut self) {
@@ -23,7 +34,7 @@ impl Workspace {
     pub fn new() -> Self {
         let dir = std::env::temp_dir().join(format!("custodian-test-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        Self { dir }
+        Self { dir, clock: FixedClock::at(TEST_NOW) }
     }
 
     pub fn path(&self) -> &Path {
@@ -35,7 +46,7 @@ impl Workspace {
     }
 
     pub async fn open(&self) -> Console {
-        Console::open(self.path()).await.unwrap_or_else(|e| panic!("opening the workspace: {e}"))
+        Console::open(self.path(), self.clock.clone()).await.unwrap_or_else(|e| panic!("opening the workspace: {e}"))
     }
 
     pub fn id(&self) -> String {
@@ -64,13 +75,19 @@ impl Workspace {
     }
 
     pub fn cli(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_custodian"))
+        self.command(args).output().expect("run custodian")
+    }
+
+    /// The `custodian` binary on this workspace, its clock starting at the workspace's time.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_custodian"));
+        command
             .arg("--data-dir")
             .arg(self.path())
             .args(args)
             .env_remove("CUSTODIAN_DATA_DIR")
-            .output()
-            .expect("run custodian")
+            .env(custodian::clock::CLOCK_VARIABLE, self.clock.now().format(&Rfc3339).expect("a time formats"));
+        command
     }
 }
 
@@ -78,11 +95,8 @@ impl Workspace {
     /// Runs the `custodian` binary on this workspace with `input` on its standard input.
     pub fn cli_with_input(&self, args: &[&str], input: &str) -> Output {
         use std::io::Write;
-        let mut child = Command::new(env!("CARGO_BIN_EXE_custodian"))
-            .arg("--data-dir")
-            .arg(self.path())
-            .args(args)
-            .env_remove("CUSTODIAN_DATA_DIR")
+        let mut child = self
+            .command(args)
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())

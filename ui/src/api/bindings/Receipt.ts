@@ -18,6 +18,10 @@ erased_at: string,
  */
 actor: string, 
 /**
+ * The search found nothing, and a person closed the request saying nothing was held.
+ */
+nothing_held: boolean, 
+/**
  * What was deleted, by kind and count.
  */
 deleted: Array<Held>, 
