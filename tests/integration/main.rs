@@ -10,6 +10,7 @@ mod erasure;
 mod erasure_crash;
 mod fixtures;
 mod import;
+mod promises;
 mod requests;
 mod retention;
 mod retention_crash;

@@ -1,0 +1,270 @@
+//! The promises Custodian prints, each tried from another feature's side: an erasure after an
+//! access request, a hold before an erasure or a client's removal, a correction of one name field
+//! and the full name made from it, and `audit verify` while others write.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use custodian::console::{Code, Console, HoldForm, RequestForm};
+use custodian::leads::Filter;
+use custodian::requests::{IdKind, Identifier};
+
+use crate::support::{stderr, stdout, traces, Workspace};
+
+const FIRST: &str = "Philippa";
+const LAST: &str = "Quartermaine";
+const EMAIL: &str = "pquartermaine@example.test";
+const PHONE: &str = "+44 7700 900999";
+
+fn email(value: &str) -> Identifier {
+    Identifier { kind: IdKind::Email, value: value.into() }
+}
+
+/// An export with the person (first and last name only, as many forms ask) and one other lead,
+/// written beside the data directory.
+fn export(ws: &Workspace) -> PathBuf {
+    let path = ws.path().with_extension("export.csv");
+    let text = format!(
+        "id,created_time,form_id,first_name,last_name,email,phone_number\n\
+         l:5001,2026-11-02T10:00:00+00:00,f:9,{FIRST},{LAST},{EMAIL},p:{PHONE}\n\
+         l:5002,2026-11-02T11:00:00+00:00,f:9,Barnaby,Quillfeather,bquill@example.test,p:+447700900111\n"
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+async fn with_person(ws: &Workspace) -> (Console, PathBuf) {
+    let console = ws.open().await;
+    console.add_client("Acme", Some("GB")).await.unwrap();
+    let file = export(ws);
+    console.import_file(&file, "Acme", &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap();
+    (console, file)
+}
+
+fn erasure_of(value: &str) -> RequestForm {
+    RequestForm { kind: "erasure".into(), identifiers: vec![email(value)], ..Default::default() }
+}
+
+#[tokio::test]
+async fn an_erasure_after_an_access_request_leaves_nothing_of_the_person_in_any_request() {
+    let ws = Workspace::new();
+    let (console, file) = with_person(&ws).await;
+    let key = *ws.key().await.expose();
+    console.close().await;
+    // The access request comes in through the CLI, which also writes the log file.
+    let access = ws.cli(&[
+        "request",
+        "new",
+        "--kind",
+        "access",
+        "--phone",
+        PHONE,
+        "--notes",
+        "Verified by passport ending 4411 at the Zennor office",
+        "--json",
+    ]);
+    assert!(access.status.success(), "{}", stderr(&access));
+    let access: serde_json::Value = serde_json::from_slice(&access.stdout).unwrap();
+    let access_id = access["id"].as_i64().unwrap();
+    let console = ws.open().await;
+    console.extend_request(access_id, "Many requests from Mrs Quartermaine this month").await.unwrap();
+    console.find_for_request(access_id, true).await.unwrap();
+    let rectification = console
+        .new_request(RequestForm {
+            kind: "rectification".into(),
+            identifiers: vec![email(EMAIL)],
+            verification_notes: Some("Asked by phone from Zennor".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    console.close_request(rectification.id, "denied", Some("Mrs Quartermaine gave no new value")).await.unwrap();
+
+    let erasure = console.new_request(erasure_of(EMAIL)).await.unwrap();
+    console.erase_request(erasure.id, true, false).await.unwrap();
+    for id in [access_id, rectification.id, erasure.id] {
+        let r = console.request(id).await.unwrap();
+        assert!(r.identifiers.iter().all(|i| i.value.is_empty()), "request {id} keeps no identifier as given");
+        assert!(r.verification_notes.is_empty() && r.extension_reason.is_none(), "request {id}: {r:?}");
+        assert!(!r.outcome_reason.unwrap_or_default().contains(LAST), "request {id} keeps no reason naming them");
+    }
+    let kept = console.request(access_id).await.unwrap();
+    assert!(kept.extended && kept.identifiers.len() >= 2, "dates, kinds and statuses stay: {kept:?}");
+    console.close().await;
+
+    let needles =
+        [FIRST, LAST, EMAIL, "7700 900999", "447700900999", "passport ending 4411", "Zennor", "zennor", "quartermaine"];
+    assert_eq!(traces(ws.path(), &key, &needles), Vec::<String>::new());
+    std::fs::remove_file(file).unwrap();
+}
+
+#[tokio::test]
+async fn a_legal_hold_stops_an_erasure_which_the_request_notes_until_the_hold_is_lifted() {
+    let ws = Workspace::new();
+    let (console, file) = with_person(&ws).await;
+    // An open access request protects the person from purges only, never from their own erasure.
+    let access = RequestForm { kind: "access".into(), identifiers: vec![email(EMAIL)], ..Default::default() };
+    console.new_request(access).await.unwrap();
+    let hold = console
+        .add_hold(HoldForm { identifiers: vec![email(EMAIL)], reason: "pending lawsuit".into(), ..Default::default() })
+        .await
+        .unwrap();
+    let erasure = console.new_request(erasure_of(EMAIL)).await.unwrap();
+    let refused = console.erase_request(erasure.id, true, false).await.unwrap_err();
+    assert_eq!(refused.code(), Code::Held);
+    assert!(refused.to_string().contains(&format!("legal hold #{} (pending lawsuit)", hold.id)), "{refused}");
+    assert!(refused.to_string().contains("17(3)(e)"), "{refused}");
+    let noted = console.request(erasure.id).await.unwrap();
+    assert!(!noted.status.is_closed());
+    assert!(noted.verification_notes.contains("erasure withheld: legal hold"), "{}", noted.verification_notes);
+    let trail = console.audit_list(1, None).await.unwrap().remove(0);
+    assert_eq!((trail.action.as_str(), trail.outcome.as_str()), ("request.erase", "refused: held"));
+    let search = Filter { search: Some(LAST.into()), ..Default::default() };
+    assert_eq!(console.list_leads(&search, 10, 0).await.unwrap().len(), 1, "nothing was deleted");
+
+    // A hold on the client whose records they are in stops it too.
+    console.remove_hold(hold.id).await.unwrap();
+    let client = HoldForm { client: Some("Acme".into()), reason: "regulator".into(), ..Default::default() };
+    let client_hold = console.add_hold(client).await.unwrap();
+    assert_eq!(console.erase_request(erasure.id, true, false).await.unwrap_err().code(), Code::Held);
+    console.remove_hold(client_hold.id).await.unwrap();
+
+    let done = console.erase_request(erasure.id, true, false).await.unwrap();
+    assert_eq!(done.receipt.deleted.iter().map(|d| d.count).sum::<i64>(), 1);
+    assert!(console.list_leads(&search, 10, 0).await.unwrap().is_empty());
+    std::fs::remove_file(file).unwrap();
+}
+
+#[tokio::test]
+async fn a_client_on_a_legal_hold_or_holding_a_held_person_is_not_removed_and_keeps_its_holds() {
+    let ws = Workspace::new();
+    let (console, file) = with_person(&ws).await;
+    let hold = console
+        .add_hold(HoldForm { client: Some("Acme".into()), reason: "audit by the DPA".into(), ..Default::default() })
+        .await
+        .unwrap();
+    let refused = console.remove_client("Acme", true).await.unwrap_err();
+    assert_eq!(refused.code(), Code::Held);
+    assert!(refused.to_string().contains("audit by the DPA"), "{refused}");
+    assert_eq!(console.list_holds().await.unwrap().len(), 1, "the hold stays");
+    assert_eq!(console.list_clients().await.unwrap().len(), 1);
+    let cli = ws.cli(&["client", "remove", "Acme", "--yes", "--json"]);
+    assert_eq!(cli.status.code(), Some(1));
+    assert!(stderr(&cli).contains("\"code\":\"held\""), "{}", stderr(&cli));
+
+    console.remove_hold(hold.id).await.unwrap();
+    console
+        .add_hold(HoldForm { identifiers: vec![email(EMAIL)], reason: "pending lawsuit".into(), ..Default::default() })
+        .await
+        .unwrap();
+    let refused = console.remove_client("Acme", true).await.unwrap_err();
+    assert_eq!(refused.code(), Code::Held, "the client holds a held person's lead");
+    assert_eq!(console.leads_count(&Filter::default()).await.unwrap(), 2);
+    std::fs::remove_file(file).unwrap();
+}
+
+#[tokio::test]
+async fn correcting_a_first_name_rebuilds_the_full_name_and_keeps_no_trace_of_the_old_one() {
+    let ws = Workspace::new();
+    let (console, file) = with_person(&ws).await;
+    let key = *ws.key().await.expose();
+    let request = RequestForm { kind: "rectification".into(), identifiers: vec![email(EMAIL)], ..Default::default() };
+    let request = console.new_request(request).await.unwrap();
+    console.rectify_request(request.id, "first_name", "Pippa").await.unwrap();
+    let wal = ws.path().join("custodian.db-wal");
+    assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0, "the WAL is emptied after a correction");
+
+    let page = console.leads_page(&Filter::default(), &Default::default(), &Default::default()).await.unwrap();
+    let names: Vec<&str> = page.rows.iter().map(|r| r.full_name.as_str()).collect();
+    assert!(names.contains(&"Pippa Quartermaine"), "the review table shows the corrected name: {names:?}");
+    let old = Filter { search: Some(FIRST.into()), ..Default::default() };
+    assert!(console.list_leads(&old, 10, 0).await.unwrap().is_empty());
+
+    // The old export again: the correction stays.
+    let again = console.import_file(&file, "Acme", &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap();
+    assert_eq!((again.imported, again.updated), (0, 0));
+    let page = console.leads_page(&Filter::default(), &Default::default(), &Default::default()).await.unwrap();
+    let names: Vec<&str> = page.rows.iter().map(|r| r.full_name.as_str()).collect();
+    assert!(names.contains(&"Pippa Quartermaine") && !names.contains(&"Philippa Quartermaine"), "{names:?}");
+    console.close().await;
+    assert_eq!(traces(ws.path(), &key, &[FIRST, "philippa"]), Vec::<String>::new());
+    std::fs::remove_file(file).unwrap();
+}
+
+#[tokio::test]
+async fn removing_a_client_empties_the_wal_at_once() {
+    let ws = Workspace::new();
+    let (console, file) = with_person(&ws).await;
+    console.remove_client("Acme", true).await.unwrap();
+    let wal = ws.path().join("custodian.db-wal");
+    assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0);
+    std::fs::remove_file(file).unwrap();
+}
+
+#[tokio::test]
+async fn a_deletion_callback_that_finds_nothing_stays_open_until_closed_as_nothing_held() {
+    let ws = Workspace::new();
+    let (console, file) = with_person(&ws).await;
+    let request = RequestForm {
+        kind: "erasure".into(),
+        identifiers: vec![Identifier { kind: IdKind::AppUserId, value: "10158812345".into() }],
+        ..Default::default()
+    };
+    let request = console.new_request(request).await.unwrap();
+    let open = console.erase_request(request.id, true, false).await.unwrap_err();
+    assert_eq!(open.code(), Code::NothingFound);
+    let says = open.to_string();
+    assert!(says.contains("app-scoped user id") && says.contains("email, phone, Meta lead id"), "{says}");
+    assert!(!console.request(request.id).await.unwrap().status.is_closed());
+    let cli = ws.cli(&["request", "erase", &request.id.to_string(), "--yes"]);
+    assert_eq!(cli.status.code(), Some(1), "{}", stdout(&cli));
+
+    let closed = ws.cli(&["request", "erase", &request.id.to_string(), "--yes", "--nothing-held"]);
+    assert!(stdout(&closed).contains("as nothing held"), "{}{}", stdout(&closed), stderr(&closed));
+    let r = console.request(request.id).await.unwrap();
+    assert!(r.status.is_closed() && r.outcome_reason.unwrap().starts_with("nothing held; receipt ER-"));
+    assert_eq!(console.leads_count(&Filter::default()).await.unwrap(), 2, "nobody else was touched");
+    std::fs::remove_file(file).unwrap();
+}
+
+#[tokio::test]
+async fn audit_verify_stays_intact_while_imports_and_client_additions_write() {
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    console.add_client("Acme", None).await.unwrap();
+    let file = ws.path().with_extension("big.csv");
+    custodian::bench::leadgen::write(&file, 20_000, None).unwrap();
+    let writers = {
+        let (file, path) = (file.clone(), ws.path().to_owned());
+        std::thread::spawn(move || {
+            let run = |args: &[&str]| {
+                std::process::Command::new(env!("CARGO_BIN_EXE_custodian"))
+                    .arg("--data-dir")
+                    .arg(&path)
+                    .args(args)
+                    .env(custodian::clock::CLOCK_VARIABLE, "2026-11-23T09:00:00Z")
+                    .output()
+                    .unwrap()
+            };
+            let import = std::thread::scope(|s| {
+                let import = s.spawn(|| run(&["import", file.to_str().unwrap(), "--client", "Acme"]));
+                for i in 0..25 {
+                    assert!(run(&["client", "add", &format!("Client {i}")]).status.success());
+                }
+                import.join().unwrap()
+            });
+            assert!(import.status.success(), "{}", stderr(&import));
+        })
+    };
+    let mut runs = 0;
+    while !writers.is_finished() {
+        let v = console.audit_verify().await.unwrap();
+        assert!(v.intact, "run {runs}: {:?}", v.broken);
+        runs += 1;
+    }
+    writers.join().unwrap();
+    assert!(runs > 5, "verify ran while the others wrote ({runs} runs)");
+    assert!(console.audit_verify().await.unwrap().intact);
+    std::fs::remove_file(file).unwrap();
+}
