@@ -9,6 +9,7 @@ use custodian::cli::{self, Cli, Command};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    private_files();
     let cli = Cli::parse();
     let dir = cli.dir();
     match cli.command {
@@ -21,7 +22,29 @@ fn main() -> ExitCode {
         Some(command @ (Command::Doctor | Command::Bench(_))) => cli::run(&dir, command, cli.json),
         Some(command) => {
             custodian::log_file::init(&dir);
+            quiet_when_the_reader_goes();
             cli::run(&dir, command, cli.json)
         }
+    }
+}
+
+/// Everything this process creates (the database and its journal, logs, exports) is readable by
+/// its owner only, whatever the user's umask.
+fn private_files() {
+    #[cfg(unix)]
+    // SAFETY: umask only sets the process's file-creation mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
+    }
+}
+
+/// Like other command-line tools, the CLI ends quietly when the program reading its output goes
+/// away (`custodian leads list | head`), instead of panicking on the broken pipe. What it wrote to
+/// the workspace was committed before it printed.
+fn quiet_when_the_reader_goes() {
+    #[cfg(unix)]
+    // SAFETY: restores the default action for SIGPIPE, which Rust's runtime sets to ignore.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

@@ -44,7 +44,7 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
         .map_err(|e| Error::Invalid(format!("cannot write the bench file: {e}")))?;
     let file_bytes = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
 
-    let console = Console::open(&scratch.0.join("workspace"), Arc::new(SystemClock)).await?;
+    let console = Console::open(&scratch.workspace(), Arc::new(SystemClock)).await?;
     console.add_client("Bench client", Some("GB")).await?;
     eprintln!("Importing…");
     let written_before = written_bytes();
@@ -89,7 +89,7 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
     query::page(pool, &search, &newest_first, &first_page).await?;
     let search_first_page_ms = ms(t.elapsed());
     console.close().await;
-    let database_bytes = std::fs::read_dir(scratch.0.join("workspace"))
+    let database_bytes = std::fs::read_dir(scratch.workspace())
         .map(|entries| entries.flatten().filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
         .unwrap_or(0);
 

@@ -26,7 +26,8 @@ pub fn written_bytes() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// A throwaway data directory, removed when dropped.
+/// A throwaway data directory, removed when dropped with the keychain entries of the workspace in
+/// it (`workspace/`), so that benchmarks leave nothing in the user's keychain.
 pub struct Scratch(pub std::path::PathBuf);
 
 impl Scratch {
@@ -37,8 +38,18 @@ impl Scratch {
     }
 }
 
+impl Scratch {
+    /// Where a bench keeps its workspace.
+    pub fn workspace(&self) -> std::path::PathBuf {
+        self.0.join("workspace")
+    }
+}
+
 impl Drop for Scratch {
     fn drop(&mut self) {
+        if let Err(e) = crate::console::workspace::forget_keys_now(&self.workspace()) {
+            eprintln!("warning: the bench workspace's keychain entries could not be deleted: {e}");
+        }
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }

@@ -51,7 +51,7 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
     let file = scratch.0.join("leads-export.csv");
     eprintln!("Generating and importing {rows} leads…");
     leadgen::write(&file, rows, None).map_err(|e| Error::Invalid(format!("cannot write the bench file: {e}")))?;
-    let console = Console::open(&scratch.0.join("workspace"), Arc::new(SystemClock)).await?;
+    let console = Console::open(&scratch.workspace(), Arc::new(SystemClock)).await?;
     console.add_client("Bench client", Some("GB")).await?;
     let summary = console.import_file(&file, "Bench client", &|_| {}, Arc::new(AtomicBool::new(false))).await?;
     if summary.imported != rows {

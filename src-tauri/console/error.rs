@@ -27,6 +27,8 @@ pub enum Error {
     #[error(transparent)]
     Import(#[from] ReadError),
     #[error(transparent)]
+    Importing(#[from] crate::leads::import::ImportError),
+    #[error(transparent)]
     Request(#[from] RequestError),
     #[error(transparent)]
     Package(#[from] PackageError),
@@ -104,6 +106,8 @@ impl Error {
             | Error::KeyMissing { .. }
             | Error::IdentityKeyMissing { .. } => Code::KeyMissing,
             Error::Import(_) => Code::FileUnreadable,
+            Error::Importing(crate::leads::import::ImportError::ReaderStopped(_)) => Code::FileUnreadable,
+            Error::Importing(crate::leads::import::ImportError::Store(_)) => Code::Internal,
             Error::Export(WriteError::UnknownKind(_) | WriteError::TooManyRows(_)) | Error::Invalid(_) => {
                 Code::InvalidInput
             }

@@ -53,8 +53,7 @@ async fn processing_info(conn: &mut sqlx::SqliteConnection) -> Result<Vec<(Strin
     Ok(package::INFO_KEYS.iter().filter_map(|(key, _)| rows.iter().find(|(k, _)| k == key).cloned()).collect())
 }
 
-/// The keychain entry of the Meta app secret: purpose and id.
-const APP_SECRET: (&str, &str) = ("meta-app-secret", "default");
+use super::workspace::APP_SECRET;
 
 /// What a rectification changed.
 #[derive(Debug, Clone, Serialize, TS)]

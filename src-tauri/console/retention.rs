@@ -45,7 +45,9 @@ impl Console {
             client.as_ref().map_or("the workspace default".to_owned(), |c| format!("client:{} \"{}\"", c.id, c.name));
         let object = format!("retention of {kind} for {scope}: {days} days, because {}", reason.trim());
         let result =
-            match retention::set(&mut tx, &kind, client.as_ref().map(|c| c.id.as_str()), days, reason, &self.stamp()).await {
+            match retention::set(&mut tx, &kind, client.as_ref().map(|c| c.id.as_str()), days, reason, &self.stamp())
+                .await
+            {
                 Ok(()) => retention::review(&mut tx, self.now(), client.as_ref())
                     .await
                     .map(|rows| rows.into_iter().filter(|r| r.kind == kind).collect())

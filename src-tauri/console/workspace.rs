@@ -41,6 +41,7 @@ pub struct Opened {
 /// Never makes a new key where a database already exists: that would orphan the data.
 pub async fn open(dir: &Path) -> Result<Opened, Error> {
     make_private_dir(dir)?;
+    keep_private(dir)?;
     let db_exists = dir.join(DATABASE_FILE).exists();
     let id = match read_id(dir)? {
         Some(id) => id,
@@ -70,6 +71,22 @@ pub async fn open(dir: &Path) -> Result<Opened, Error> {
         }
     }
 }
+
+/// Deletes every keychain entry of the workspace in `dir`, at once: for throwaway workspaces
+/// (benchmarks), whose data directory goes with them. Returns how many kinds of entry were asked
+/// to go; entries that were never made are no error.
+pub fn forget_keys_now(dir: &Path) -> Result<usize, Error> {
+    let Some(id) = read_id(dir)? else { return Ok(0) };
+    let vault = Vault::new(&id);
+    let entries = [(KEY_PURPOSE, KEY_ID), (IDENTITY_PURPOSE, KEY_ID), APP_SECRET];
+    for (purpose, entry) in entries {
+        vault.delete_now(purpose, entry)?;
+    }
+    Ok(entries.len())
+}
+
+/// The keychain entry of the Meta app secret, which signs data-deletion callbacks: purpose and id.
+pub const APP_SECRET: (&str, &str) = ("meta-app-secret", "default");
 
 /// The workspace id of `dir`, if it has one.
 pub fn read_id(dir: &Path) -> Result<Option<String>, Error> {
@@ -105,6 +122,27 @@ pub fn make_private_dir(dir: &Path) -> Result<(), Error> {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(dir).map_err(|e| unusable(dir, e))
+}
+
+/// The data directory and the files Custodian keeps in it are its owner's alone, also when they
+/// were made before Custodian saw to that, or by hand.
+fn keep_private(dir: &Path) -> Result<(), Error> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let set = |path: &Path, mode: u32| match std::fs::metadata(path) {
+            Ok(m) if m.permissions().mode() & 0o777 != mode => {
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            }
+            _ => Ok(()),
+        };
+        set(dir, 0o700).map_err(|e| unusable(dir, e))?;
+        set(&dir.join(LOG_DIR), 0o700).map_err(|e| unusable(dir, e))?;
+        for name in [WORKSPACE_FILE, DATABASE_FILE, "custodian.db-wal", "custodian.db-shm", "logs/custodian.log"] {
+            set(&dir.join(name), 0o600).map_err(|e| unusable(dir, e))?;
+        }
+    }
+    Ok(())
 }
 
 fn unusable(path: &Path, e: std::io::Error) -> Error {

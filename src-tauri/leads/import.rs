@@ -97,6 +97,20 @@ struct Batch {
     rejections: Vec<Rejection>,
     rejected: u64,
     bytes: u64,
+    /// The reader reached the end of the file with this batch.
+    last: bool,
+}
+
+/// Why an import stopped before the end of its file.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(
+        "The file could not be read to its end: the reader stopped after {0} rows. The leads stored before \
+         that are kept; import the file again to complete it, and report this if it happens again."
+    )]
+    ReaderStopped(u64),
 }
 
 /// The name a file is known by in summaries, lead provenance and the audit trail.
@@ -208,8 +222,9 @@ fn spawn_parser(
                         batch.reject(line, reason, &mut kept_rejections);
                     }
                 }
-                if batch.leads.len() >= BATCH_ROWS || (done && batch.rows_read > 0) {
+                if batch.leads.len() >= BATCH_ROWS || done {
                     batch.bytes = plan.file.bytes_read();
+                    batch.last = done;
                     keys.clear();
                     if tx.send(std::mem::replace(&mut batch, Batch::empty())).is_err() {
                         return;
@@ -235,6 +250,7 @@ impl Batch {
             rejections: Vec::new(),
             rejected: 0,
             bytes: 0,
+            last: false,
         }
     }
 
@@ -448,7 +464,7 @@ pub async fn run(
     mut target: Target<'_>,
     progress: &(dyn Fn(Progress) + Send + Sync),
     cancel: Arc<AtomicBool>,
-) -> Result<(ImportSummary, Totals), StoreError> {
+) -> Result<(ImportSummary, Totals), ImportError> {
     let started = Instant::now();
     let (file_name, format, total_bytes, notes) = (plan.file_name.clone(), plan.format(), plan.size(), plan.notes());
     let answer_keys = plan.columns.answer_keys();
@@ -477,8 +493,13 @@ pub async fn run(
         .await;
     // The bulk connection gives its cache back on every path.
     let finished = bulk.finish().await;
-    let (totals, shown) = stored??;
+    let (totals, shown, ended) = stored.map_err(ImportError::from)?.map_err(StoreError::from)?;
     finished?;
+    // The reader ends every file with a last batch; without it, its thread died (a panic) and the
+    // import is a failure, never a completion.
+    if !ended && !cancel.load(Ordering::Relaxed) {
+        return Err(ImportError::ReaderStopped(totals.rows_read));
+    }
     let elapsed = started.elapsed();
     let summary = ImportSummary {
         import_id: target.import_id.to_owned(),
@@ -502,7 +523,8 @@ pub async fn run(
 }
 
 /// The writer's loop: batches into transactions of about `COMMIT_ROWS` leads, then the identity
-/// runs folded into the index. Returns the totals and the rejections to show.
+/// runs folded into the index. Returns the totals, the rejections to show, and whether the reader
+/// reached the end of the file.
 fn write_all(
     conn: &rusqlite::Connection,
     target: &Target<'_>,
@@ -510,14 +532,16 @@ fn write_all(
     batches: &Receiver<Batch>,
     waiting: &Waiting,
     progress: &dyn Fn(&Totals),
-) -> rusqlite::Result<(Totals, Vec<Rejection>)> {
+) -> rusqlite::Result<(Totals, Vec<Rejection>, bool)> {
     let mut totals = Totals::default();
+    let mut ended = false;
     let mut shown: Vec<Rejection> = Vec::new();
     runs::fold_all(conn)?;
     let mut writer = Writer::new(conn, target, answer_keys)?;
     let mut in_transaction = 0;
     conn.execute_batch("BEGIN IMMEDIATE")?;
     while let Ok(batch) = batches.recv() {
+        ended |= batch.last;
         let (new, changed, same) = writer.write(&batch)?;
         totals.rows_read += batch.rows_read;
         totals.bytes = batch.bytes;
@@ -540,7 +564,7 @@ fn write_all(
     writer.commit(&totals)?;
     drop(writer);
     runs::fold_all(conn)?;
-    Ok((totals, shown))
+    Ok((totals, shown, ended))
 }
 
 fn record_totals(conn: &rusqlite::Connection, import_id: &str, t: &Totals) -> rusqlite::Result<()> {

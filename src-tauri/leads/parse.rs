@@ -274,7 +274,7 @@ pub fn parse_time(s: &str) -> Option<i64> {
         part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse().ok())?
     };
     let (y, mo, d, h, mi, sec) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+    if !(1..=12).contains(&mo) || !(1..=days_in_month(y, mo)).contains(&d) || h > 23 || mi > 59 || sec > 60 {
         return None;
     }
     let mut rest = &s[19..];
@@ -298,6 +298,16 @@ pub fn parse_time(s: &str) -> Option<i64> {
         _ => return None,
     };
     Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec - offset)
+}
+
+/// How many days month `m` of year `y` has: a 31 February is refused, not rolled into March.
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
@@ -351,7 +361,16 @@ mod tests {
         assert_eq!(parse_time("2026-07-15 21:12:13"), Some(utc));
         assert_eq!(parse_time("1970-01-01T00:00:00+0000"), Some(0));
         assert_eq!(parse_time("2016-12-21T14:50:56+0000"), Some(1_482_331_856));
-        for bad in ["", "yesterday", "2026-13-01T00:00:00Z", "2026-07-16T00:12:13+3"] {
+        assert_eq!(parse_time("2028-02-29T00:00:00Z"), parse_time("2028-02-28T00:00:00Z").map(|t| t + 86_400));
+        for bad in [
+            "",
+            "yesterday",
+            "2026-13-01T00:00:00Z",
+            "2026-07-16T00:12:13+3",
+            "2026-02-31T10:00:00Z",
+            "2026-02-29T10:00:00Z",
+            "2026-04-31T10:00:00Z",
+        ] {
             assert_eq!(parse_time(bad), None, "{bad}");
         }
     }

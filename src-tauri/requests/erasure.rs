@@ -100,11 +100,10 @@ pub async fn close_erased(
 ) -> Result<Vec<i64>, sqlx::Error> {
     let mut theirs = vec![request.id];
     for hash in hashes {
-        let ids: Vec<i64> =
-            sqlx::query_scalar("SELECT DISTINCT request_id FROM request_identifiers WHERE hash = ?1")
-                .bind(&hash[..])
-                .fetch_all(&mut *conn)
-                .await?;
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT DISTINCT request_id FROM request_identifiers WHERE hash = ?1")
+            .bind(&hash[..])
+            .fetch_all(&mut *conn)
+            .await?;
         theirs.extend(ids);
     }
     theirs.sort_unstable();

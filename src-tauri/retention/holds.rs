@@ -159,7 +159,11 @@ enum ClientBy<'a> {
     Name(&'a str),
 }
 
-async fn on_client(conn: &mut SqliteConnection, by: ClientBy<'_>, today: &str) -> Result<Option<Blocking>, sqlx::Error> {
+async fn on_client(
+    conn: &mut SqliteConnection,
+    by: ClientBy<'_>,
+    today: &str,
+) -> Result<Option<Blocking>, sqlx::Error> {
     let (column, value) = match by {
         ClientBy::Id(id) => ("c.id", id),
         ClientBy::Name(name) => ("c.name", name),

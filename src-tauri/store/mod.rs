@@ -14,6 +14,7 @@ use sqlx::{ConnectOptions, Sqlite, Transaction};
 
 use crate::vault::Sensitive;
 
+mod crypto;
 mod memory;
 
 /// Page cache per connection, in KiB, as SQLite's negative `cache_size`.
@@ -97,6 +98,7 @@ impl Store {
     /// never replaced or rewritten when it cannot be read.
     #[tracing::instrument(skip_all, err)]
     pub async fn open(path: &Path, key: &Sensitive<[u8; 32]>, create: bool) -> Result<Self, StoreError> {
+        crypto::no_cleanup_at_exit();
         memory::install();
         let options = SqliteConnectOptions::from_str("sqlite://")?
             .filename(path)

@@ -66,6 +66,17 @@ impl Vault {
     }
 }
 
+impl Vault {
+    /// Deletes an entry at once, on the calling thread: for clean-up where nothing async can run,
+    /// such as a throwaway workspace being dropped.
+    pub fn delete_now(&self, purpose: &str, id: &str) -> Result<(), VaultError> {
+        match entry(&self.account(purpose, id))?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+}
+
 fn entry(account: &str) -> Result<keyring::Entry, VaultError> {
     keyring::Entry::new(SERVICE, account).map_err(unavailable)
 }

@@ -147,3 +147,40 @@ fn doctor_only_looks_and_never_creates_a_workspace() {
     assert!(out.status.success(), "{}", stdout(&out));
     assert!(!dir.exists());
 }
+
+#[test]
+fn the_cli_ends_quietly_when_its_reader_goes_away() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let ws = Workspace::new();
+    for i in 0..40 {
+        ws.cli(&["client", "add", &format!("Client number {i} with a long enough name to fill a pipe")]);
+    }
+    let mut child = ws
+        .command(&["audit", "list", "--json", "--limit", "1000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 10];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The reader is gone (like `| head -c 10`): the rest of the output has nowhere to go.
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert!(!err.contains("panicked") && !err.contains("Broken pipe"), "{err}");
+    assert_ne!(out.status.code(), Some(101), "no panic exit");
+}
+
+#[cfg(unix)]
+#[test]
+fn the_workspace_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let ws = Workspace::new();
+    // The test made the directory with the usual 0755; Custodian tightens it.
+    assert!(ws.cli(&["client", "add", "Acme"]).status.success());
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(ws.path()), 0o700);
+    for file in crate::support::files_in(ws.path()) {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+}

@@ -23,7 +23,8 @@ async fn a_kill_in_the_middle_of_an_import_leaves_whole_leads_and_a_rerun_comple
     let file = ws.path().join("big-export.csv");
     leadgen::write(&file, ROWS, None).unwrap();
 
-    let mut child = ws.command(&["import", file.to_str().unwrap(), "--client", "Acme"])
+    let mut child = ws
+        .command(&["import", file.to_str().unwrap(), "--client", "Acme"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -161,7 +161,10 @@ async fn a_second_erasure_says_it_was_done_and_other_requests_do_not_erase() {
     assert!(!console.request(second.id).await.unwrap().status.is_closed(), "it does not close by itself");
     let nothing = console.erase_request(second.id, true, true).await.unwrap().receipt;
     assert!(nothing.deleted.is_empty() && nothing.nothing_held);
-    assert_eq!(console.request(second.id).await.unwrap().outcome_reason, Some(format!("nothing held; receipt {}", nothing.code)));
+    assert_eq!(
+        console.request(second.id).await.unwrap().outcome_reason,
+        Some(format!("nothing held; receipt {}", nothing.code))
+    );
     assert_eq!(nothing.suppressed, 0, "already suppressed");
     assert_eq!(console.suppressions().await.unwrap().len(), 3);
     assert_eq!(console.erase_request(999, true, false).await.unwrap_err().code(), Code::NotFound);

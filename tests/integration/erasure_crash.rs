@@ -44,11 +44,8 @@ async fn a_kill_during_an_erasure_erases_everything_or_nothing_and_a_rerun_finis
     let id = serde_json::from_slice::<serde_json::Value>(&new.stdout).unwrap()["id"].as_i64().unwrap().to_string();
 
     let started = Instant::now();
-    let mut child = ws.command(&["request", "erase", &id, "--yes"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child =
+        ws.command(&["request", "erase", &id, "--yes"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
     tokio::time::sleep(Duration::from_millis(400)).await;
     let finished_first = child.try_wait().unwrap().is_some();
     child.kill().unwrap();

@@ -508,3 +508,18 @@ fn the_cli_imports_lists_and_exports() {
     assert_eq!(missing.status.code(), Some(1));
     assert!(stderr(&missing).contains("could not be read"), "{}", stderr(&missing));
 }
+
+#[tokio::test]
+async fn a_created_time_that_is_no_day_of_the_calendar_is_rejected_with_its_line_not_rolled_over() {
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    console.add_client("Acme", None).await.unwrap();
+    let body =
+        "id,created_time,email\nl:1,2026-02-31T10:00:00Z,a@example.test\nl:2,2028-02-29T10:00:00Z,b@example.test\n";
+    let path = fixtures::write(ws.path(), "february.csv", body.as_bytes());
+    let s = import(&console, &path, "Acme").await;
+    assert_eq!((s.imported, s.rejected), (1, 1), "{s:?}");
+    assert_eq!(s.rejections[0].line, 2);
+    assert!(s.rejections[0].reason.contains("created_time"), "{:?}", s.rejections[0]);
+    assert_eq!(all(&console).await[0].created_time, "2028-02-29T10:00:00Z", "a leap day is a day");
+}

@@ -52,11 +52,7 @@ async fn a_kill_during_a_purge_leaves_whole_steps_and_the_next_purge_finishes_it
     }
 
     let started = Instant::now();
-    let mut child = ws.command(&["retention", "purge"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = ws.command(&["retention", "purge"]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
     // Kill it once the first client's step has committed, while the second's is under way.
     let watch = ws.raw_store().await;
     let first_done = "SELECT count(*) FROM audit_entries WHERE action = 'retention.purge'";

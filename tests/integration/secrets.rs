@@ -1,4 +1,5 @@
 use crate::support::{contains, contents_of_files_in, stderr, stdout, Workspace};
+use custodian::vault::Vault;
 
 #[tokio::test]
 async fn the_database_key_appears_in_no_file_of_the_data_directory_nor_in_any_output() {
@@ -16,10 +17,7 @@ async fn the_database_key_appears_in_no_file_of_the_data_directory_nor_in_any_ou
         &["audit", "verify"],
         &["doctor"],
     ] {
-        let out = ws.command(args)
-            .env("CUSTODIAN_LOG", "trace")
-            .output()
-            .unwrap();
+        let out = ws.command(args).env("CUSTODIAN_LOG", "trace").output().unwrap();
         outputs.push(format!("{}{}", stdout(&out), stderr(&out)));
     }
 
@@ -37,4 +35,21 @@ async fn the_database_key_appears_in_no_file_of_the_data_directory_nor_in_any_ou
     for out in outputs {
         assert!(!out.contains(&hex_lower) && !out.contains(&hex_upper), "the key was printed: {out}");
     }
+}
+
+#[tokio::test]
+async fn a_bench_workspace_leaves_nothing_in_the_keychain() {
+    let scratch = custodian::bench::Scratch::new("keychain-test").unwrap();
+    let console =
+        custodian::console::Console::open(&scratch.workspace(), std::sync::Arc::new(custodian::clock::SystemClock))
+            .await
+            .unwrap();
+    console.add_client("Bench", None).await.unwrap();
+    console.close().await;
+    let id = custodian::console::workspace::read_id(&scratch.workspace()).unwrap().unwrap();
+    let vault = Vault::new(&id);
+    assert!(vault.get("database", "key").await.unwrap().is_some());
+    drop(scratch);
+    assert!(vault.get("database", "key").await.unwrap().is_none(), "the database key went with the bench");
+    assert!(vault.get("identity", "key").await.unwrap().is_none(), "and the identity key");
 }

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use custodian::clock::{Clock, FixedClock};
 use custodian::console::Console;
 use custodian::store::Store;
+use custodian::vault::{Sensitive, Vault};
 use time::format_description::well_known::Rfc3339;
 use time::macros::datetime;
 use time::OffsetDateTime;
-use custodian::vault::{Sensitive, Vault};
 
 /// A fresh data directory, removed when the test ends. Made here rather than with a temp-dir
 /// crate: that dev-dependency turns on `bitflags/std`, and cargo then builds the GUI stack twice.
