@@ -2,7 +2,7 @@
 //! full, and finding leads by a person's identifier through the identity index.
 
 use serde::{Deserialize, Serialize};
-use sqlx::{QueryBuilder, Sqlite, SqliteExecutor, SqlitePool};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor, SqlitePool};
 use ts_rs::TS;
 
 use crate::identity::{runs, IdentityHash};
@@ -226,12 +226,14 @@ pub fn fts_query(text: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
-/// The search parts a filter reads: none without a search.
-async fn parts_for(pool: &SqlitePool, f: &Filter) -> Result<Vec<i64>, sqlx::Error> {
+/// The search parts a filter reads: none without a search. Called inside the read transaction the
+/// query then runs in, so that a purge dropping a part in between cannot make the query name a
+/// table that is gone: both see one snapshot.
+async fn parts_for(conn: &mut SqliteConnection, f: &Filter) -> Result<Vec<i64>, sqlx::Error> {
     if f.search.as_deref().and_then(fts_query).is_none() {
         return Ok(Vec::new());
     }
-    super::words::parts(&mut *pool.acquire().await?).await
+    super::words::parts(conn).await
 }
 
 fn push_filter(q: &mut QueryBuilder<'_, Sqlite>, f: &Filter, parts: &[i64]) {
@@ -281,7 +283,8 @@ pub async fn page(pool: &SqlitePool, f: &Filter, order: &Order, page: &PageReque
             CAST({col} AS TEXT) AS sort_value
          FROM leads AS l JOIN clients AS c ON c.num = l.client_num"
     ));
-    push_filter(&mut q, f, &parts_for(pool, f).await?);
+    let mut snapshot = pool.begin().await?;
+    push_filter(&mut q, f, &parts_for(&mut snapshot, f).await?);
     let (cmp, dir) = if order.descending { ("<", "DESC") } else { (">", "ASC") };
     if let Some(after) = &page.after {
         // Sort values compare as stored: the creation time as a number, the rest as text.
@@ -297,7 +300,8 @@ pub async fn page(pool: &SqlitePool, f: &Filter, order: &Order, page: &PageReque
     if page.after.is_none() && page.offset > 0 {
         q.push(" OFFSET ").push_bind(page.offset as i64);
     }
-    let mut rows: Vec<LeadRow> = q.build_query_as().fetch_all(pool).await?;
+    let mut rows: Vec<LeadRow> = q.build_query_as().fetch_all(&mut *snapshot).await?;
+    snapshot.commit().await?;
     let next = if rows.len() > limit as usize {
         rows.truncate(limit as usize);
         rows.last().map(LeadRow::cursor)
@@ -309,8 +313,11 @@ pub async fn page(pool: &SqlitePool, f: &Filter, order: &Order, page: &PageReque
 
 pub async fn count(pool: &SqlitePool, f: &Filter) -> Result<i64, sqlx::Error> {
     let mut q = QueryBuilder::new("SELECT count(*) FROM leads AS l");
-    push_filter(&mut q, f, &parts_for(pool, f).await?);
-    q.build_query_scalar().fetch_one(pool).await
+    let mut snapshot = pool.begin().await?;
+    push_filter(&mut q, f, &parts_for(&mut snapshot, f).await?);
+    let count = q.build_query_scalar().fetch_one(&mut *snapshot).await?;
+    snapshot.commit().await?;
+    Ok(count)
 }
 
 pub async fn detail<'e>(db: impl SqliteExecutor<'e>, id: i64) -> Result<Option<LeadDetail>, sqlx::Error> {
@@ -322,12 +329,14 @@ pub async fn detail<'e>(db: impl SqliteExecutor<'e>, id: i64) -> Result<Option<L
 /// Full leads for the CLI's `leads list`, in review order.
 pub async fn details(pool: &SqlitePool, f: &Filter, limit: u32, offset: u64) -> Result<Vec<LeadDetail>, sqlx::Error> {
     let mut q = QueryBuilder::new(DETAIL_SELECT);
-    push_filter(&mut q, f, &parts_for(pool, f).await?);
+    let mut snapshot = pool.begin().await?;
+    push_filter(&mut q, f, &parts_for(&mut snapshot, f).await?);
     q.push(" ORDER BY l.created_unix DESC, l.id DESC LIMIT ")
         .push_bind(i64::from(limit))
         .push(" OFFSET ")
         .push_bind(offset as i64);
-    let rows: Vec<DetailRow> = q.build_query_as().fetch_all(pool).await?;
+    let rows: Vec<DetailRow> = q.build_query_as().fetch_all(&mut *snapshot).await?;
+    snapshot.commit().await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
@@ -361,9 +370,11 @@ pub async fn by_identity<'e>(db: impl SqliteExecutor<'e>, hash: &IdentityHash) -
 /// The answer keys of the filtered leads, in the order they first appear in a lead.
 pub async fn answer_keys(pool: &SqlitePool, f: &Filter) -> Result<Vec<String>, sqlx::Error> {
     let mut q = QueryBuilder::new("SELECT keys FROM answer_keys WHERE id IN (SELECT l.answer_keys FROM leads AS l");
-    push_filter(&mut q, f, &parts_for(pool, f).await?);
+    let mut snapshot = pool.begin().await?;
+    push_filter(&mut q, f, &parts_for(&mut snapshot, f).await?);
     q.push(") ORDER BY id");
-    let lists: Vec<String> = q.build_query_scalar().fetch_all(pool).await?;
+    let lists: Vec<String> = q.build_query_scalar().fetch_all(&mut *snapshot).await?;
+    snapshot.commit().await?;
     let mut first_at: Vec<(usize, String)> = Vec::new();
     for list in &lists {
         for (at, key) in serde_json::from_str::<Vec<String>>(list).unwrap_or_default().into_iter().enumerate() {
@@ -380,9 +391,11 @@ pub async fn answer_keys(pool: &SqlitePool, f: &Filter) -> Result<Vec<String>, s
 /// Leads in id order after `after_id`, a chunk at a time, for exports of any size.
 pub async fn chunk(pool: &SqlitePool, f: &Filter, after_id: i64, limit: i64) -> Result<Vec<LeadDetail>, sqlx::Error> {
     let mut q = QueryBuilder::new(DETAIL_SELECT);
-    push_filter(&mut q, f, &parts_for(pool, f).await?);
+    let mut snapshot = pool.begin().await?;
+    push_filter(&mut q, f, &parts_for(&mut snapshot, f).await?);
     q.push(" AND l.id > ").push_bind(after_id).push(" ORDER BY l.id LIMIT ").push_bind(limit);
-    let rows: Vec<DetailRow> = q.build_query_as().fetch_all(pool).await?;
+    let rows: Vec<DetailRow> = q.build_query_as().fetch_all(&mut *snapshot).await?;
+    snapshot.commit().await?;
     Ok(rows.into_iter().map(Into::into).collect())
 }
 

@@ -268,3 +268,49 @@ async fn audit_verify_stays_intact_while_imports_and_client_additions_write() {
     assert!(console.audit_verify().await.unwrap().intact);
     std::fs::remove_file(file).unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_racing_the_removal_of_a_whole_search_part_never_fails() {
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    console.add_client("Keeper", None).await.unwrap();
+    let file = ws.path().with_extension("part.tsv");
+    custodian::bench::leadgen::write(&file, 1, None).unwrap();
+    console.import_file(&file, "Keeper", &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap();
+    // A lead at the last id of the first part: every later lead is in the second part, which goes
+    // whole with the client that holds them.
+    let mut conn = console.store().pool().acquire().await.unwrap();
+    for sql in [
+        "CREATE TEMP TABLE copy AS SELECT * FROM leads WHERE id = 1",
+        "UPDATE temp.copy SET id = 65535, lead_key = 'l:placeholder', meta_id = NULL",
+        "INSERT INTO leads SELECT * FROM temp.copy",
+        "DROP TABLE temp.copy",
+    ] {
+        sqlx::query(sql).execute(&mut *conn).await.unwrap();
+    }
+    drop(conn);
+    custodian::bench::leadgen::write(&file, 500, None).unwrap();
+    let console = Arc::new(console);
+    for round in 0..12 {
+        let name = format!("Passing {round}");
+        console.add_client(&name, None).await.unwrap();
+        console.import_file(&file, &name, &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap();
+        let done = Arc::new(AtomicBool::new(false));
+        let searcher = {
+            let (console, done) = (Arc::clone(&console), Arc::clone(&done));
+            tokio::spawn(async move {
+                let filter = Filter { search: Some("example".into()), ..Default::default() };
+                let mut searches = 0;
+                while !done.load(std::sync::atomic::Ordering::Relaxed) || searches == 0 {
+                    console.leads_count(&filter).await.expect("a search never fails while a part goes");
+                    searches += 1;
+                }
+                searches
+            })
+        };
+        console.remove_client(&name, true).await.unwrap();
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert!(searcher.await.unwrap() > 0);
+    }
+    std::fs::remove_file(file).unwrap();
+}
