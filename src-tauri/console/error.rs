@@ -53,8 +53,9 @@ pub enum Error {
     #[error("{0}")]
     NothingFound(String),
     #[error(
-        "The identity key of workspace {workspace} is not in the keychain, but leads are indexed with it. \
-         Restore the keychain from a backup; Custodian will not make a new key, which would make people unfindable."
+        "The identity key of workspace {workspace} is not in the keychain, but the workspace holds people's keyed \
+         hashes made with it (leads, erased people, holds, requests or the audit trail). Restore the keychain from \
+         a backup; Custodian will not make a new key, which would make people unfindable and let erased people come back."
     )]
     IdentityKeyMissing { workspace: String },
     #[error(

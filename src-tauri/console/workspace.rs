@@ -160,6 +160,21 @@ fn parse_key(hex_key: &str) -> Option<Sensitive<[u8; 32]>> {
     Some(Sensitive::new(bytes.try_into().ok()?))
 }
 
+/// Whether anything holds a hash made with the identity key: the index and its runs, erased people's
+/// suppressions, restrictions, holds on people, requests, and the audit trail's subjects. A new key
+/// would make every one of them unfindable, and let erased people come back in the next import.
+async fn any_keyed_hash(store: &crate::store::Store) -> Result<bool, Error> {
+    let keyed: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM identities) OR EXISTS (SELECT 1 FROM identity_run_list)
+            OR EXISTS (SELECT 1 FROM suppressions) OR EXISTS (SELECT 1 FROM restrictions)
+            OR EXISTS (SELECT 1 FROM hold_identifiers) OR EXISTS (SELECT 1 FROM request_identifiers)
+            OR EXISTS (SELECT 1 FROM audit_entries WHERE subject IS NOT NULL)",
+    )
+    .fetch_one(store.pool())
+    .await?;
+    Ok(keyed)
+}
+
 /// The key of the identity index, made on first need. Never replaced once people are indexed with
 /// it: a new key would make every stored identifier unfindable.
 pub async fn identity_key(workspace: &str, store: &crate::store::Store) -> Result<Sensitive<[u8; 32]>, Error> {
@@ -171,11 +186,7 @@ pub async fn identity_key(workspace: &str, store: &crate::store::Store) -> Resul
             })
         });
     }
-    let indexed: i64 =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM identities) OR EXISTS (SELECT 1 FROM identity_run_list)")
-            .fetch_one(store.pool())
-            .await?;
-    if indexed > 0 {
+    if any_keyed_hash(store).await? {
         return Err(Error::IdentityKeyMissing { workspace: workspace.to_owned() });
     }
     let key = new_key();

@@ -314,3 +314,18 @@ async fn a_search_racing_the_removal_of_a_whole_search_part_never_fails() {
     }
     std::fs::remove_file(file).unwrap();
 }
+
+#[tokio::test]
+async fn losing_the_identity_key_is_refused_while_any_keyed_hash_is_held_so_erased_people_stay_suppressed() {
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    // Nobody is in the identity index, but an erased person's hashes are on the suppression list.
+    let request = console.new_request(erasure_of(EMAIL)).await.unwrap();
+    console.erase_request(request.id, true, true).await.unwrap();
+    assert_eq!(console.suppressions().await.unwrap().len(), 1);
+    console.close().await;
+    custodian::vault::Vault::new(&ws.id()).delete("identity", "key").await.unwrap();
+    let refused = Console::open(ws.path(), ws.clock.clone()).await.err().expect("refused");
+    assert_eq!(refused.code(), Code::KeyMissing);
+    assert!(refused.to_string().contains("erased people"), "{refused}");
+}
