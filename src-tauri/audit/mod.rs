@@ -286,6 +286,15 @@ async fn verify_in(conn: &mut SqliteConnection) -> Result<Verification, sqlx::Er
     Ok(Verification { intact: true, entries, head: prev, broken: None, anchor })
 }
 
+/// How the trail names a file: by the SHA-256 of its name, never the name, which people often make
+/// from a person's name ("ann-lee-access.zip").
+pub fn file_ref(name: &str) -> String {
+    format!("file sha256:{}", hex::encode(Sha256::digest(name.as_bytes())))
+}
+
+/// The longest free-text reason (a policy's, a hold's) the trail keeps, in characters.
+pub const MAX_REASON_CHARS: usize = 500;
+
 pub async fn count(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT count(*) FROM audit_entries").fetch_one(pool).await
 }

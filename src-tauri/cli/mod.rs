@@ -47,11 +47,18 @@ pub enum Command {
     Client(ClientCommand),
     /// Import a lead export file from Meta (CSV/TSV in UTF-8 or UTF-16, or XLSX)
     Import {
-        file: PathBuf,
+        #[arg(required_unless_present = "again")]
+        file: Option<PathBuf>,
         /// The client the leads belong to
-        #[arg(long)]
-        client: String,
+        #[arg(long, required_unless_present = "again")]
+        client: Option<String>,
+        /// Run an earlier import again from its file and into its client (`imports` lists them):
+        /// an interrupted import is completed
+        #[arg(long, value_name = "IMPORT_ID", conflicts_with_all = ["file", "client"])]
+        again: Option<String>,
     },
+    /// List the imports, newest first, with those a crash interrupted
+    Imports,
     /// Review, export and find leads
     #[command(subcommand)]
     Leads(LeadsCommand),
@@ -494,6 +501,11 @@ async fn with_console(dir: &Path, command: Command, as_json: bool) -> Exit {
         Ok(c) => c,
         Err(e) => return Exit::from_error(as_json, e.into()),
     };
+    for id in console.interrupted_imports() {
+        eprintln!(
+            "note: import {id} was interrupted before it finished; complete it with: custodian import --again {id}"
+        );
+    }
     let exit = match dispatch(&console, command, as_json).await {
         Ok(exit) => exit,
         Err(e) => Exit::from_error(as_json, e.into()),
@@ -516,7 +528,8 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
             print::client(j, "Updated", &c.set_client_country(&name, country).await?)
         }
         Command::Client(ClientCommand::Remove { name, yes }) => print::removal(j, &c.remove_client(&name, yes).await?),
-        Command::Import { file, client } => import(c, &file, &client, j).await,
+        Command::Import { file, client, again } => import(c, Source::of(file, client, again)?, j).await,
+        Command::Imports => print::imports(j, &c.imports().await?),
         Command::Leads(LeadsCommand::List { filter, limit, offset }) => {
             print::leads(j, &c.list_leads(&to_filter(c, filter).await?, limit, offset).await?)
         }
@@ -633,8 +646,24 @@ fn read_stdin(asked: bool) -> Result<String, console::Error> {
     Ok(text.trim().to_owned())
 }
 
+/// What to import: a file into a client, or an earlier import again.
+enum Source {
+    File(PathBuf, String),
+    Again(String),
+}
+
+impl Source {
+    fn of(file: Option<PathBuf>, client: Option<String>, again: Option<String>) -> Result<Self, console::Error> {
+        match (file, client, again) {
+            (_, _, Some(id)) => Ok(Source::Again(id)),
+            (Some(file), Some(client), None) => Ok(Source::File(file, client)),
+            _ => Err(console::Error::Invalid("Give the file and --client, or --again IMPORT_ID.".into())),
+        }
+    }
+}
+
 /// Imports with progress on a terminal, and Ctrl+C to stop after the batch in flight.
-async fn import(c: &Console, file: &Path, client: &str, j: bool) -> Result<Exit, console::Error> {
+async fn import(c: &Console, source: Source, j: bool) -> Result<Exit, console::Error> {
     let cancel = Arc::new(AtomicBool::new(false));
     let on_ctrl_c = Arc::clone(&cancel);
     let watcher = tokio::spawn(async move {
@@ -650,7 +679,10 @@ async fn import(c: &Console, file: &Path, client: &str, j: bool) -> Result<Exit,
             eprint!("\r{pct:>3}%  {} rows  {} rows/s ", p.rows, p.rows_per_second);
         }
     };
-    let summary = c.import_file(file, client, &progress, cancel).await;
+    let summary = match source {
+        Source::File(file, client) => c.import_file(&file, &client, &progress, cancel).await,
+        Source::Again(id) => c.import_again(&id, &progress, cancel).await,
+    };
     watcher.abort();
     if show {
         eprintln!();

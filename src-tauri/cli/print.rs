@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::audit::{AuditEntry, Verification};
 use crate::bench;
 use crate::clients::Client;
-use crate::console::{self, ApiError, Erased, Export, PurgeReport, Rectified, Removal, Report, Status};
+use crate::console::{self, ApiError, Erased, Export, ImportRecord, PurgeReport, Rectified, Removal, Report, Status};
 use crate::leads::{ImportSummary, LeadDetail};
 use crate::requests::discovery::Discovery;
 use crate::requests::erasure::Suppression;
@@ -300,6 +300,25 @@ pub fn discovery(as_json: bool, d: &Discovery) -> Result<Exit, console::Error> {
     if !d.offered.is_empty() {
         let offered: Vec<String> = d.offered.iter().map(|i| format!("{} {}", i.kind.label(), i.value)).collect();
         println!("Also on these records: {}. Add --widen to search them too.", offered.join(", "));
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn imports(as_json: bool, list: &[ImportRecord]) -> Result<Exit, console::Error> {
+    if as_json {
+        json(&list);
+    } else if list.is_empty() {
+        println!("No imports yet. Import a lead export with: custodian import FILE --client NAME");
+    } else {
+        for i in list {
+            println!(
+                "{}\t{}\t{}\t{}\t{}: {} imported, {} updated, {} duplicates, {} rejected",
+                i.id, i.started_at, i.client, i.file_name, i.status, i.imported, i.updated, i.duplicates, i.rejected
+            );
+            if i.status == "interrupted" {
+                println!("  interrupted: run it again with  custodian import --again {}", i.id);
+            }
+        }
     }
     Ok(Exit::Ok)
 }

@@ -34,6 +34,30 @@ pub struct Lookup {
     pub leads: Vec<LeadDetail>,
 }
 
+/// One import, as the list of imports shows it.
+#[derive(Debug, Clone, Serialize, TS, sqlx::FromRow)]
+pub struct ImportRecord {
+    pub id: String,
+    pub client: String,
+    pub file_name: String,
+    /// Where the file was, to run the import again.
+    pub path: Option<String>,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    /// running, completed, cancelled, failed or interrupted.
+    pub status: String,
+    #[ts(type = "number")]
+    pub rows_read: i64,
+    #[ts(type = "number")]
+    pub imported: i64,
+    #[ts(type = "number")]
+    pub updated: i64,
+    #[ts(type = "number")]
+    pub duplicates: i64,
+    #[ts(type = "number")]
+    pub rejected: i64,
+}
+
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Export {
     pub path: String,
@@ -49,6 +73,11 @@ impl Console {
 
     /// Imports a lead export file into a client. Progress is reported after every batch; setting
     /// `cancel` stops after the batch in flight, keeping what was stored (the summary says so).
+    ///
+    /// The import is on record before its first lead is stored: its row and an "started" audit
+    /// entry commit together. It holds the data directory's lock while it runs, so that another
+    /// process is told rather than importing at the same time, and an import a crash left running
+    /// is found at the next open.
     pub async fn import_file(
         &self,
         path: &Path,
@@ -65,28 +94,31 @@ impl Console {
             Ok(plan) => plan,
             Err(e) => {
                 let tx = self.store.write().await?;
-                let object = format!("file \"{}\" into client:{}", file_name(path), client.id);
+                let object = format!("{} into client:{}", audit::file_ref(&file_name(path)), client.id);
                 return self.settle(tx, "lead.import", &object, Err(e.into())).await;
             }
         };
+        let _importing = super::lock::take(&self.dir, &format!("importing into client {}", client.name))?;
         let import_id = uuid::Uuid::new_v4().to_string();
-        let at = self.stamp();
+        let object = format!("{} into client:{} (import {import_id})", audit::file_ref(&plan.file_name), client.id);
         let mut tx = self.store.write().await?;
         sqlx::query(
-            "INSERT INTO imports (id, client_id, file_name, file_size, format, started_at, status)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running')",
+            "INSERT INTO imports (id, client_id, file_name, file_size, format, started_at, status, path)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7)",
         )
         .bind(&import_id)
         .bind(&client.id)
         .bind(&plan.file_name)
         .bind(plan.size() as i64)
         .bind(plan.format().describe())
-        .bind(&at)
+        .bind(self.stamp())
+        .bind(path.to_string_lossy())
         .execute(&mut *tx)
         .await?;
+        let started = Event { action: "lead.import", object: &object, outcome: "started", subject: None };
+        audit::append(&mut tx, &self.stamp(), &self.actor, &started).await?;
         tx.commit().await?;
 
-        let object = format!("file \"{}\" into client:{} (import {import_id})", plan.file_name, client.id);
         let client_num: i64 = sqlx::query_scalar("SELECT num FROM clients WHERE id = ?1")
             .bind(&client.id)
             .fetch_one(self.store.pool())
@@ -113,6 +145,9 @@ impl Console {
                 }
                 (status, *t, outcome)
             }
+            Err(import::ImportError::ReaderStopped(_)) => {
+                ("failed", Totals::default(), "failed: reader stopped".to_owned())
+            }
             Err(_) => ("failed", Totals::default(), "failed: internal".to_owned()),
         };
         sqlx::query("UPDATE imports SET finished_at = ?2, status = ?3 WHERE id = ?1")
@@ -126,6 +161,71 @@ impl Console {
         tx.commit().await?;
         tracing::info!(status, rows = totals.rows_read, imported = totals.imported, "import finished");
         Ok(result?.0)
+    }
+
+    /// Imports left running by a process that ended mid-way (a crash, a kill) are marked interrupted,
+    /// on record, when no other process holds the workspace: running the same file again completes
+    /// them. Called at every open.
+    /// Returns the ids of those it marked.
+    pub(super) async fn mark_interrupted_imports(&self) -> Result<Vec<String>, Error> {
+        let running: Vec<(String, String)> =
+            sqlx::query_as("SELECT id, client_id FROM imports WHERE status = 'running'")
+                .fetch_all(self.store.pool())
+                .await?;
+        if running.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Another process importing right now holds the lock: its import is not interrupted.
+        let Some(_checking) = super::lock::try_take(&self.dir, "looking for interrupted imports")? else {
+            return Ok(Vec::new());
+        };
+        let ids = running.iter().map(|(id, _)| id.clone()).collect();
+        let mut tx = self.store.write().await?;
+        for (id, client_id) in running {
+            sqlx::query(
+                "UPDATE imports SET status = 'interrupted', finished_at = ?2 WHERE id = ?1 AND status = 'running'",
+            )
+            .bind(&id)
+            .bind(self.stamp())
+            .execute(&mut *tx)
+            .await?;
+            let object = format!("import {id} into client:{client_id}");
+            let event = Event { action: "lead.import", object: &object, outcome: "interrupted", subject: None };
+            audit::append(&mut tx, &self.stamp(), &self.actor, &event).await?;
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// The imports, newest first: what each read and did, and those a crash interrupted.
+    pub async fn imports(&self) -> Result<Vec<ImportRecord>, Error> {
+        Ok(sqlx::query_as(
+            "SELECT i.id, c.name AS client, i.file_name, i.path, i.started_at, i.finished_at, i.status, i.rows_read,
+                i.imported, i.updated, i.duplicates, i.rejected
+             FROM imports AS i JOIN clients AS c ON c.id = i.client_id ORDER BY i.started_at DESC, i.rowid DESC",
+        )
+        .fetch_all(self.store.pool())
+        .await?)
+    }
+
+    /// Runs an import again from the file and into the client it had: what it stored is recognised,
+    /// so an interrupted import is completed.
+    pub async fn import_again(
+        &self,
+        import_id: &str,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+        cancel: Arc<AtomicBool>,
+    ) -> Result<ImportSummary, Error> {
+        let Some(record) = self.imports().await?.into_iter().find(|i| i.id == import_id) else {
+            return Err(Error::Invalid(format!("No import has id {import_id}; the list of imports shows their ids.")));
+        };
+        let Some(path) = record.path.filter(|p| !p.is_empty()) else {
+            return Err(Error::Invalid(format!(
+                "Import {import_id} was recorded without the file's place; import {} again by choosing it.",
+                record.file_name
+            )));
+        };
+        self.import_file(Path::new(&path), &record.client, progress, cancel).await
     }
 
     /// A page of the review table. Paging is not audited one page at a time; opening a lead is.
@@ -180,7 +280,7 @@ impl Console {
             }
         };
         let path = table.finish()?;
-        let object = format!("{} to \"{}\"", describe(filter), file_name(dest));
+        let object = format!("{} to {}", describe(filter), audit::file_ref(&file_name(dest)));
         self.record("lead.export", &object, &format!("ok: {rows} leads"), None).await?;
         Ok(Export { path: path.display().to_string(), rows })
     }

@@ -7,6 +7,7 @@
 mod doctor;
 mod error;
 mod leads;
+mod lock;
 mod requests;
 mod retention;
 pub mod workspace;
@@ -21,7 +22,7 @@ use ts_rs::TS;
 
 pub use doctor::{doctor, Check, Report, Status};
 pub use error::{ApiError, Code, Error};
-pub use leads::{Export, IdentifierKind, Lookup};
+pub use leads::{Export, IdentifierKind, ImportRecord, Lookup};
 pub use requests::{Erased, Rectified, RequestForm};
 pub use retention::{HoldForm, PurgeReport, PurgeRun, PurgeSchedule, PURGE_EVERY};
 
@@ -39,6 +40,8 @@ pub struct Console {
     actor: String,
     hasher: Hasher,
     clock: SharedClock,
+    /// Imports this open found left running by a process that ended mid-way.
+    interrupted: Vec<String>,
 }
 
 /// What the Dashboard shows at a glance.
@@ -85,7 +88,17 @@ impl Console {
             folded?.map_err(StoreError::from)?;
         }
         tracing::info!(workspace = %opened.id, created = opened.create, "workspace opened");
-        Ok(Self { store, workspace_id: opened.id, dir: dir.to_owned(), actor: actor(), hasher, clock })
+        let mut console = Self {
+            store,
+            workspace_id: opened.id,
+            dir: dir.to_owned(),
+            actor: actor(),
+            hasher,
+            clock,
+            interrupted: Vec::new(),
+        };
+        console.interrupted = console.mark_interrupted_imports().await?;
+        Ok(console)
     }
 
     /// The Console's current time.
@@ -102,6 +115,11 @@ impl Console {
     pub(super) fn stamp(&self) -> String {
         let t = self.now();
         rfc3339(t.replace_nanosecond(t.millisecond() as u32 * 1_000_000).unwrap_or(t))
+    }
+
+    /// The imports this open found interrupted (by a crash or a kill), to offer running them again.
+    pub fn interrupted_imports(&self) -> &[String] {
+        &self.interrupted
     }
 
     pub fn workspace_id(&self) -> &str {

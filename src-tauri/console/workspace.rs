@@ -47,12 +47,19 @@ pub async fn open(dir: &Path) -> Result<Opened, Error> {
         Some(id) => id,
         None if db_exists => return Err(Error::WorkspaceFileMissing { dir: dir.display().to_string() }),
         None => {
-            let id = uuid::Uuid::new_v4().to_string();
-            let key = new_key();
-            Vault::new(&id).set(KEY_PURPOSE, KEY_ID, Sensitive::new(hex::encode(key.expose()))).await?;
-            // The key is safe in the keychain before the file that points to it exists.
-            write_id(dir, &id)?;
-            return Ok(Opened { id, key, create: true });
+            // Two processes creating one workspace would make two keys for one database.
+            let _creating = super::lock::take(dir, "creating the workspace")?;
+            match read_id(dir)? {
+                Some(id) => id,
+                None => {
+                    let id = uuid::Uuid::new_v4().to_string();
+                    let key = new_key();
+                    Vault::new(&id).set(KEY_PURPOSE, KEY_ID, Sensitive::new(hex::encode(key.expose()))).await?;
+                    // The key is safe in the keychain before the file that points to it exists.
+                    write_id(dir, &id)?;
+                    return Ok(Opened { id, key, create: true });
+                }
+            }
         }
     };
     let vault = Vault::new(&id);

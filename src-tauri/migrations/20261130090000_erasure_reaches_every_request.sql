@@ -16,3 +16,6 @@ DROP TABLE temp.erased_requests;
 -- A lead changed by a data-subject correction: an import of the export it came from, which still
 -- holds the old value, leaves it as corrected.
 ALTER TABLE leads ADD COLUMN corrected INTEGER NOT NULL DEFAULT 0;
+
+-- Where an import's file was, so that an interrupted import can be run again from the app or CLI.
+ALTER TABLE imports ADD COLUMN path TEXT;

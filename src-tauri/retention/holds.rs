@@ -32,6 +32,8 @@ pub enum HoldError {
     Both,
     #[error("A hold needs its reason (a dispute, an authority's request), which the audit trail keeps.")]
     NoReason,
+    #[error("A reason is kept in the audit trail and can be at most {} characters long; say it shortly and keep the detail in your own records.", crate::audit::MAX_REASON_CHARS)]
+    ReasonTooLong,
     #[error("The hold would end on {0}, which has passed.")]
     Past(Date),
     #[error("No hold has number {0}. `custodian hold list` shows the holds there are.")]
@@ -196,6 +198,9 @@ pub async fn add(
     }
     if reason.trim().is_empty() {
         return Err(HoldError::NoReason);
+    }
+    if reason.trim().chars().count() > crate::audit::MAX_REASON_CHARS {
+        return Err(HoldError::ReasonTooLong);
     }
     if let Some(until) = until.filter(|u| *u < today) {
         return Err(HoldError::Past(until));

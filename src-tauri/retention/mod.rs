@@ -70,6 +70,8 @@ pub enum RetentionError {
     BadDays,
     #[error("A retention change needs its reason (an agreement, a legal duty), which the audit trail keeps.")]
     NoReason,
+    #[error("A reason is kept in the audit trail and can be at most {} characters long; say it shortly and keep the detail in your own records.", crate::audit::MAX_REASON_CHARS)]
+    ReasonTooLong,
     #[error(transparent)]
     Sql(#[from] sqlx::Error),
 }
@@ -155,6 +157,9 @@ pub async fn set(
         return Err(RetentionError::BadDays);
     }
     let reason = reason.trim();
+    if reason.chars().count() > crate::audit::MAX_REASON_CHARS {
+        return Err(RetentionError::ReasonTooLong);
+    }
     if reason.is_empty() {
         return Err(RetentionError::NoReason);
     }

@@ -55,7 +55,20 @@ async fn a_kill_in_the_middle_of_an_import_leaves_whole_leads_and_a_rerun_comple
     assert!(store.check().await.unwrap().is_empty(), "SQLite finds no damage");
     store.close().await;
 
-    let rerun = ws.cli(&["import", file.to_str().unwrap(), "--client", "Acme", "--json"]);
+    // The killed import was on record from its start: its row and its "started" audit entry.
+    assert_eq!(count(&ws, "SELECT count(*) FROM imports WHERE status = 'running'").await, 1);
+    let started = "SELECT count(*) FROM audit_entries WHERE action = 'lead.import' AND outcome = 'started'";
+    assert_eq!(count(&ws, started).await, 1);
+    // The next command finds it interrupted, says so and how to complete it.
+    let listed = ws.cli(&["imports", "--json"]);
+    let imports: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(imports[0]["status"], "interrupted");
+    let id = imports[0]["id"].as_str().unwrap().to_owned();
+    assert!(stderr(&listed).contains(&format!("custodian import --again {id}")), "{}", stderr(&listed));
+    let interrupted = "SELECT count(*) FROM audit_entries WHERE action = 'lead.import' AND outcome = 'interrupted'";
+    assert_eq!(count(&ws, interrupted).await, 1);
+
+    let rerun = ws.cli(&["import", "--again", &id, "--json"]);
     assert!(rerun.status.success(), "{}", stderr(&rerun));
     let summary: serde_json::Value = serde_json::from_slice(&rerun.stdout).unwrap();
     assert_eq!(summary["imported"].as_i64().unwrap(), ROWS as i64 - stored);

@@ -329,3 +329,55 @@ async fn losing_the_identity_key_is_refused_while_any_keyed_hash_is_held_so_eras
     assert_eq!(refused.code(), Code::KeyMissing);
     assert!(refused.to_string().contains("erased people"), "{refused}");
 }
+
+#[tokio::test]
+async fn a_second_process_importing_into_the_same_workspace_is_told_who_holds_it() {
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    console.add_client("Acme", None).await.unwrap();
+    let file = ws.path().with_extension("big.tsv");
+    custodian::bench::leadgen::write(&file, 60_000, None).unwrap();
+    let first = {
+        let console = Arc::new(console);
+        let (c, f) = (Arc::clone(&console), file.clone());
+        let running =
+            tokio::spawn(
+                async move { c.import_file(&f, "Acme", &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap() },
+            );
+        // Wait until the first import is on record, then try a second from another process.
+        while console.imports().await.unwrap().is_empty() {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        let second = ws.cli(&["import", file.to_str().unwrap(), "--client", "Acme", "--json"]);
+        assert_eq!(second.status.code(), Some(1));
+        let e: serde_json::Value = serde_json::from_slice(&second.stderr).unwrap();
+        assert_eq!(e["code"], "conflict");
+        assert!(e["message"].as_str().unwrap().contains("importing into client Acme"), "{e}");
+        running.await.unwrap()
+    };
+    assert_eq!(first.imported, 60_000, "the first import was not disturbed");
+    std::fs::remove_file(file).unwrap();
+}
+
+#[tokio::test]
+async fn the_audit_trail_names_files_by_their_hash_and_keeps_reasons_short() {
+    let ws = Workspace::new();
+    let (console, file) = with_person(&ws).await;
+    let named = ws.path().with_extension("quartermaine-leads.csv");
+    std::fs::copy(&file, &named).unwrap();
+    console.import_file(&named, "Acme", &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap();
+    let out = ws.path().with_extension("quartermaine-export.csv");
+    console.export_leads(&Filter::default(), &out).await.unwrap();
+    let trail = serde_json::to_string(&console.audit_list(100, None).await.unwrap()).unwrap();
+    assert!(!trail.to_lowercase().contains("quartermaine"), "no file name in the trail");
+    assert!(trail.contains("file sha256:"), "{trail}");
+
+    let long = "x".repeat(501);
+    let e = console.set_retention("leads", 30, None, &long).await.unwrap_err();
+    assert!(e.to_string().contains("at most 500 characters"), "{e}");
+    let hold = HoldForm { client: Some("Acme".into()), reason: long, ..Default::default() };
+    assert_eq!(console.add_hold(hold).await.unwrap_err().code(), Code::InvalidInput);
+    for f in [file, named, out] {
+        std::fs::remove_file(f).unwrap();
+    }
+}
