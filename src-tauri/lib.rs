@@ -7,6 +7,7 @@ pub mod clients;
 pub mod clock;
 pub mod console;
 pub mod desktop;
+pub mod export_file;
 pub mod identity;
 pub mod leads;
 pub mod log_file;

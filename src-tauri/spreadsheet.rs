@@ -5,9 +5,10 @@
 //! formulas.
 
 use std::borrow::Cow;
-use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
+
+use crate::export_file::{ExportFile, ExportFileError};
 
 /// Excel's limit, header row included.
 const XLSX_MAX_ROWS: u32 = 1_048_576;
@@ -23,41 +24,48 @@ pub fn neutralise(cell: &str) -> Cow<'_, str> {
 pub enum WriteError {
     #[error("{0} cannot be written: {1}")]
     Io(PathBuf, String),
+    #[error(transparent)]
+    File(#[from] ExportFileError),
     #[error("Exports are written as .csv or .xlsx; {0} is neither.")]
     UnknownKind(PathBuf),
     #[error("{0}: an XLSX sheet holds at most 1,048,576 rows. Export to .csv, or narrow the filter.")]
     TooManyRows(PathBuf),
 }
 
-/// A table being written to a temporary file beside its destination; `finish` moves it into place,
-/// so a failed or cancelled export never leaves half a file under the chosen name.
+/// A table being written to a partial file beside its destination (see `export_file`); `finish`
+/// moves it into place, so a failed or cancelled export never leaves half a file under the chosen
+/// name.
 pub enum Table {
-    Csv { out: Box<csv::Writer<BufWriter<File>>>, tmp: PathBuf, dest: PathBuf },
-    Xlsx { book: Box<rust_xlsxwriter::Workbook>, row: u32, tmp: PathBuf, dest: PathBuf },
+    Csv { out: Box<csv::Writer<BufWriter<ExportFile>>>, dest: PathBuf },
+    Xlsx { book: Box<rust_xlsxwriter::Workbook>, row: u32, file: ExportFile, dest: PathBuf },
 }
 
 impl Table {
-    pub fn create(dest: &Path) -> Result<Self, WriteError> {
+    /// Starts a table at `dest`; an existing file there is replaced only with `replace`.
+    pub fn create(dest: &Path, replace: bool) -> Result<Self, WriteError> {
         let ext = dest.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-        let tmp = dest.with_extension(format!("{}.part", ext.as_deref().unwrap_or("tmp")));
-        let io = |e: &dyn std::fmt::Display| WriteError::Io(dest.to_owned(), e.to_string());
         match ext.as_deref() {
             Some("csv") => {
-                let file = File::create(&tmp).map_err(|e| io(&e))?;
-                Ok(Table::Csv {
-                    out: Box::new(csv::Writer::from_writer(BufWriter::new(file))),
-                    tmp,
-                    dest: dest.to_owned(),
-                })
+                let file = ExportFile::create(dest, replace)?;
+                Ok(Table::Csv { out: Box::new(csv::Writer::from_writer(BufWriter::new(file))), dest: dest.to_owned() })
             }
             Some("xlsx") => {
                 // Built in memory: the library's low-memory mode spools rows to plaintext temporary
                 // files, which would leave personal data behind outside the data directory.
+                let file = ExportFile::create(dest, replace)?;
                 let mut book = rust_xlsxwriter::Workbook::new();
                 book.add_worksheet();
-                Ok(Table::Xlsx { book: Box::new(book), row: 0, tmp, dest: dest.to_owned() })
+                Ok(Table::Xlsx { book: Box::new(book), row: 0, file, dest: dest.to_owned() })
             }
             _ => Err(WriteError::UnknownKind(dest.to_owned())),
+        }
+    }
+
+    /// Where the partial file is, until `finish`.
+    pub fn partial(&self) -> PathBuf {
+        match self {
+            Table::Csv { out, .. } => out.get_ref().get_ref().partial().to_owned(),
+            Table::Xlsx { file, .. } => file.partial().to_owned(),
         }
     }
 
@@ -85,31 +93,24 @@ impl Table {
     }
 
     pub fn finish(self) -> Result<PathBuf, WriteError> {
-        let (tmp, dest) = match self {
-            Table::Csv { mut out, tmp, dest } => {
+        let file = match self {
+            Table::Csv { mut out, dest } => {
                 out.flush().map_err(|e| WriteError::Io(dest.clone(), e.to_string()))?;
-                let file = (*out).into_inner().map_err(|e| WriteError::Io(dest.clone(), e.to_string()))?;
-                file.into_inner()
-                    .map_err(|e| WriteError::Io(dest.clone(), e.to_string()))?
-                    .sync_all()
-                    .map_err(|e| WriteError::Io(dest.clone(), e.to_string()))?;
-                (tmp, dest)
+                let buffered = (*out).into_inner().map_err(|e| WriteError::Io(dest.clone(), e.to_string()))?;
+                buffered.into_inner().map_err(|e| WriteError::Io(dest.clone(), e.to_string()))?
             }
-            Table::Xlsx { mut book, tmp, dest, .. } => {
-                book.save(&tmp).map_err(|e| WriteError::Io(dest.clone(), e.to_string()))?;
-                (tmp, dest)
+            Table::Xlsx { mut book, mut file, dest, .. } => {
+                let bytes = book.save_to_buffer().map_err(|e| WriteError::Io(dest.clone(), e.to_string()))?;
+                file.write_all(&bytes)?;
+                file
             }
         };
-        std::fs::rename(&tmp, &dest).map_err(|e| WriteError::Io(dest.clone(), e.to_string()))?;
-        Ok(dest)
+        Ok(file.finish()?)
     }
 
     /// Removes the partial file of an export that will not finish.
     pub fn abandon(self) {
-        let tmp = match self {
-            Table::Csv { tmp, .. } | Table::Xlsx { tmp, .. } => tmp,
-        };
-        let _ = std::fs::remove_file(tmp);
+        drop(self);
     }
 }
 

@@ -86,7 +86,7 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
         let id = new_request(&console, "access", IdKind::Email, leadgen::email(person(n, 4))).await?;
         let out = scratch.0.join(format!("person-{n}.zip"));
         let t = Instant::now();
-        console.export_request(id, &out).await?;
+        console.export_request(id, &out, false).await?;
         times.push(t.elapsed());
     }
     let export_ms = Timing::of(&times);

@@ -159,6 +159,9 @@ pub enum LeadsCommand {
         filter: LeadFilter,
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Replace the file if it exists (otherwise an existing file is never touched)
+        #[arg(long)]
+        force: bool,
     },
     /// Find every lead holding a person's identifier, through the identity index
     Find {
@@ -223,6 +226,9 @@ pub enum RequestCommand {
         id: i64,
         #[arg(long, value_name = "FILE.zip")]
         out: PathBuf,
+        /// Replace the file if it exists (otherwise an existing file is never touched)
+        #[arg(long)]
+        force: bool,
     },
     /// Correct a field on every record held about a rectification request's person
     Rectify {
@@ -533,8 +539,8 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
         Command::Leads(LeadsCommand::List { filter, limit, offset }) => {
             print::leads(j, &c.list_leads(&to_filter(c, filter).await?, limit, offset).await?)
         }
-        Command::Leads(LeadsCommand::Export { filter, out }) => {
-            print::export(j, &c.export_leads(&to_filter(c, filter).await?, &out).await?)
+        Command::Leads(LeadsCommand::Export { filter, out, force }) => {
+            print::export(j, &c.export_leads(&to_filter(c, filter).await?, &out, force).await?)
         }
         Command::Leads(LeadsCommand::Find { email, phone, lead_id, country }) => {
             let (kind, value) = match (email, phone, lead_id) {
@@ -600,7 +606,7 @@ async fn request(c: &Console, command: RequestCommand, j: bool) -> Result<Exit, 
         }
         RequestCommand::List => print::requests(j, &c.list_requests().await?),
         RequestCommand::Show { id } => print::request(j, "Request", &c.request(id).await?),
-        RequestCommand::Export { id, out } => print::package(j, &c.export_request(id, &out).await?),
+        RequestCommand::Export { id, out, force } => print::package(j, &c.export_request(id, &out, force).await?),
         RequestCommand::Rectify { id, field, value } => {
             print::rectified(j, &c.rectify_request(id, &field, &value).await?)
         }

@@ -2,6 +2,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::clients::ClientError;
+use crate::export_file::ExportFileError;
 use crate::leads::ReadError;
 use crate::requests::package::PackageError;
 use crate::requests::signed::SignedRequestError;
@@ -96,6 +97,8 @@ pub enum Code {
     DatabaseUnreadable,
     FileUnreadable,
     DataDirUnusable,
+    /// The chosen file exists: ask before replacing it.
+    FileExists,
     Internal,
 }
 
@@ -113,6 +116,10 @@ impl Error {
                 Code::InvalidInput
             }
             Error::Export(WriteError::Io(..)) => Code::DataDirUnusable,
+            Error::Export(WriteError::File(ExportFileError::Exists(_)))
+            | Error::Package(PackageError::File(ExportFileError::Exists(_))) => Code::FileExists,
+            Error::Export(WriteError::File(ExportFileError::Io(..)))
+            | Error::Package(PackageError::File(ExportFileError::Io(..))) => Code::DataDirUnusable,
             Error::NoSuchLead(_) => Code::NotFound,
             Error::Conflict(_) => Code::Conflict,
             Error::Held(_) => Code::Held,
@@ -173,6 +180,7 @@ impl Code {
             Code::DatabaseUnreadable => "database_unreadable",
             Code::FileUnreadable => "file_unreadable",
             Code::DataDirUnusable => "data_dir_unusable",
+            Code::FileExists => "file_exists",
             Code::Internal => "internal",
         }
     }

@@ -252,10 +252,13 @@ impl Console {
     }
 
     /// Writes the filtered leads to a CSV or XLSX file: Meta's columns, then every answer key.
-    pub async fn export_leads(&self, filter: &Filter, dest: &Path) -> Result<Export, Error> {
+    /// An existing file at `dest` is replaced only with `replace`.
+    pub async fn export_leads(&self, filter: &Filter, dest: &Path, replace: bool) -> Result<Export, Error> {
         let pool = self.store.pool();
         let keys = query::answer_keys(pool, filter).await?;
-        let mut table = Table::create(dest)?;
+        let mut table = Table::create(dest, replace)?;
+        let partial = table.partial();
+        self.note_partial(&partial, true).await?;
         let mut header: Vec<&str> = META_COLUMNS.iter().chain(&PROVENANCE_COLUMNS).copied().collect();
         header.extend(keys.iter().map(String::as_str));
         table.row(header)?;
@@ -276,10 +279,13 @@ impl Console {
             Ok(rows) => rows,
             Err(e) => {
                 table.abandon();
+                self.note_partial(&partial, false).await?;
                 return Err(e);
             }
         };
-        let path = table.finish()?;
+        let finished = table.finish();
+        self.note_partial(&partial, false).await?;
+        let path = finished?;
         let object = format!("{} to {}", describe(filter), audit::file_ref(&file_name(dest)));
         self.record("lead.export", &object, &format!("ok: {rows} leads"), None).await?;
         Ok(Export { path: path.display().to_string(), rows })

@@ -87,6 +87,10 @@ impl Console {
             bulk.finish().await?;
             folded?.map_err(StoreError::from)?;
         }
+        let swept = crate::export_file::sweep(store.pool()).await?;
+        if swept > 0 {
+            tracing::info!(swept, "removed partial export files a crash left behind");
+        }
         tracing::info!(workspace = %opened.id, created = opened.create, "workspace opened");
         let mut console = Self {
             store,
@@ -265,6 +269,19 @@ impl Console {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
         Ok(false)
+    }
+
+    /// Notes (or, when done, forgets) the partial file of an export being written, in a transaction
+    /// of its own, so that one a crash leaves is removed at the next open.
+    pub(super) async fn note_partial(&self, partial: &Path, writing: bool) -> Result<(), Error> {
+        let mut tx = self.store.write().await?;
+        if writing {
+            crate::export_file::remember(&mut tx, partial).await?;
+        } else {
+            crate::export_file::forget(&mut tx, partial).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn close(&self) {

@@ -329,7 +329,16 @@ impl Console {
 
     /// Writes everything held about an access or portability request's person to a ZIP: the data
     /// as JSON and CSV, a summary page with the processing information, and a manifest.
-    pub async fn export_request(&self, id: i64, out: &Path) -> Result<Package, Error> {
+    /// An existing file at `out` is replaced only with `replace`.
+    pub async fn export_request(&self, id: i64, out: &Path, replace: bool) -> Result<Package, Error> {
+        let partial = crate::export_file::partial_of(out);
+        self.note_partial(&partial, true).await?;
+        let exported = self.write_package(id, out, replace).await;
+        self.note_partial(&partial, false).await?;
+        exported
+    }
+
+    async fn write_package(&self, id: i64, out: &Path, replace: bool) -> Result<Package, Error> {
         let today = self.today();
         let (mut tx, request, subject) = self.open_request("request.export", id, today).await?;
         let object = format!("request:{id} {}", request.kind.as_str());
@@ -344,7 +353,7 @@ impl Console {
         }
         let (found, _) = self.person(&mut tx, id).await?;
         let info = processing_info(&mut tx).await?;
-        let written = package::write(out, &request, &found, &info, &self.stamp()).map_err(Error::from);
+        let written = package::write(out, replace, &request, &found, &info, &self.stamp()).map_err(Error::from);
         let object = match &written {
             // Not the file's name: people name such files after the person.
             Ok(p) => format!("{object} exported {} in {} files", found.describe(), p.files.len()),

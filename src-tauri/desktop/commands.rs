@@ -106,8 +106,13 @@ pub async fn lead_detail(ws: State<'_, Workspace>, id: i64) -> Result<LeadDetail
 }
 
 #[tauri::command]
-pub async fn export_leads(ws: State<'_, Workspace>, filter: Filter, path: PathBuf) -> Result<Export> {
-    Ok(ws.console()?.export_leads(&filter, &path).await?)
+pub async fn export_leads(
+    ws: State<'_, Workspace>,
+    filter: Filter,
+    path: PathBuf,
+    replace: Option<bool>,
+) -> Result<Export> {
+    Ok(ws.console()?.export_leads(&filter, &path, replace.unwrap_or(false)).await?)
 }
 
 fn busy() -> ApiError {
@@ -150,8 +155,13 @@ pub async fn close_request(
 }
 
 #[tauri::command]
-pub async fn export_request(ws: State<'_, Workspace>, id: i64, path: PathBuf) -> Result<Package> {
-    Ok(ws.console()?.export_request(id, &path).await?)
+pub async fn export_request(
+    ws: State<'_, Workspace>,
+    id: i64,
+    path: PathBuf,
+    replace: Option<bool>,
+) -> Result<Package> {
+    Ok(ws.console()?.export_request(id, &path, replace.unwrap_or(false)).await?)
 }
 
 #[tauri::command]

@@ -19,3 +19,9 @@ ALTER TABLE leads ADD COLUMN corrected INTEGER NOT NULL DEFAULT 0;
 
 -- Where an import's file was, so that an interrupted import can be run again from the app or CLI.
 ALTER TABLE imports ADD COLUMN path TEXT;
+
+-- Partial export files being written outside the workspace: one a crash leaves behind is removed
+-- at the next open.
+CREATE TABLE export_partials (
+    path  TEXT PRIMARY KEY NOT NULL
+) STRICT;

@@ -47,6 +47,8 @@ pub enum PackageError {
     NotZip,
     #[error("{0} cannot be written: {1}. Choose another place, or free some space.")]
     Io(PathBuf, String),
+    #[error(transparent)]
+    File(#[from] crate::export_file::ExportFileError),
 }
 
 /// Everything in the package, as the JSON file holds it.
@@ -65,10 +67,11 @@ struct RequestPart<'a> {
     identifiers: &'a [super::Identifier],
 }
 
-/// Writes the package to `dest` (through a temporary file, so a failure leaves nothing under that
-/// name) and returns what it holds.
+/// Writes the package to `dest` (through its partial file, so a failure leaves nothing under that
+/// name; an existing file there is replaced only with `replace`) and returns what it holds.
 pub fn write(
     dest: &Path,
+    replace: bool,
     request: &Request,
     found: &Discovery,
     info: &[(String, String)],
@@ -112,22 +115,17 @@ pub fn write(
     files.push(("manifest.json".into(), serde_json::to_vec_pretty(&listed).expect("the manifest serialises")));
 
     let io = |e: &dyn std::fmt::Display| PackageError::Io(dest.to_owned(), e.to_string());
-    let tmp = dest.with_extension("zip.part");
-    let written = (|| {
-        let file = std::fs::File::create(&tmp).map_err(|e| io(&e))?;
-        let mut zip = zip::ZipWriter::new(file);
+    let mut file = crate::export_file::ExportFile::create(dest, replace)?;
+    {
+        let mut zip = zip::ZipWriter::new(std::io::BufWriter::new(&mut file));
         let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
         for (name, bytes) in &files {
             zip.start_file(name.as_str(), options).map_err(|e| io(&e))?;
             zip.write_all(bytes).map_err(|e| io(&e))?;
         }
-        zip.finish().map_err(|e| io(&e))?.sync_all().map_err(|e| io(&e))?;
-        std::fs::rename(&tmp, dest).map_err(|e| io(&e))
-    })();
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+        zip.finish().map_err(|e| io(&e))?.flush().map_err(|e| io(&e))?;
     }
-    written?;
+    file.finish()?;
     let manifest = files.last().expect("the manifest was added");
     listed.push(PackedFile {
         name: manifest.0.clone(),

@@ -410,7 +410,7 @@ async fn exports_neutralise_formulas_in_csv_and_open_as_xlsx() {
     import(&console, &path, "Acme").await;
 
     let csv_path = ws.path().join("out.csv");
-    let export = console.export_leads(&Filter::default(), &csv_path).await.unwrap();
+    let export = console.export_leads(&Filter::default(), &csv_path, false).await.unwrap();
     assert_eq!(export.rows, 4);
     let mut reader = csv::Reader::from_path(&csv_path).unwrap();
     let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
@@ -423,7 +423,7 @@ async fn exports_neutralise_formulas_in_csv_and_open_as_xlsx() {
     assert_eq!(&ann[phone], "'+447911123456");
 
     let xlsx_path = ws.path().join("out.xlsx");
-    console.export_leads(&Filter::default(), &xlsx_path).await.unwrap();
+    console.export_leads(&Filter::default(), &xlsx_path, false).await.unwrap();
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx_path).unwrap();
     let range = calamine::Reader::worksheet_range_at(&mut book, 0).unwrap().unwrap();
     assert_eq!(range.height(), 5);

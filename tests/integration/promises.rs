@@ -367,7 +367,7 @@ async fn the_audit_trail_names_files_by_their_hash_and_keeps_reasons_short() {
     std::fs::copy(&file, &named).unwrap();
     console.import_file(&named, "Acme", &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap();
     let out = ws.path().with_extension("quartermaine-export.csv");
-    console.export_leads(&Filter::default(), &out).await.unwrap();
+    console.export_leads(&Filter::default(), &out, false).await.unwrap();
     let trail = serde_json::to_string(&console.audit_list(100, None).await.unwrap()).unwrap();
     assert!(!trail.to_lowercase().contains("quartermaine"), "no file name in the trail");
     assert!(trail.contains("file sha256:"), "{trail}");
@@ -378,6 +378,38 @@ async fn the_audit_trail_names_files_by_their_hash_and_keeps_reasons_short() {
     let hold = HoldForm { client: Some("Acme".into()), reason: long, ..Default::default() };
     assert_eq!(console.add_hold(hold).await.unwrap_err().code(), Code::InvalidInput);
     for f in [file, named, out] {
+        std::fs::remove_file(f).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn an_export_never_silently_replaces_a_file_and_a_crash_leaves_no_partial_file_for_long() {
+    let ws = Workspace::new();
+    let (console, file) = with_person(&ws).await;
+    let out = ws.path().with_extension("taken.csv");
+    std::fs::write(&out, "someone else's file").unwrap();
+    let refused = console.export_leads(&Filter::default(), &out, false).await.unwrap_err();
+    assert_eq!(refused.code(), Code::FileExists);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "someone else's file");
+    let cli = ws.cli(&["leads", "export", "--out", out.to_str().unwrap(), "--json"]);
+    assert!(stderr(&cli).contains("\"code\":\"file_exists\""), "{}", stderr(&cli));
+    let forced = ws.cli(&["leads", "export", "--out", out.to_str().unwrap(), "--force"]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert!(std::fs::read_to_string(&out).unwrap().contains(EMAIL));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    // An export killed mid-way leaves its partial file; the next open removes it.
+    let partial = custodian::export_file::partial_of(&ws.path().with_extension("killed.csv"));
+    custodian::export_file::remember(&mut console.store().pool().acquire().await.unwrap(), &partial).await.unwrap();
+    std::fs::write(&partial, EMAIL).unwrap();
+    console.close().await;
+    ws.open().await.close().await;
+    assert!(!partial.exists(), "the partial file of a killed export is gone");
+    for f in [file, out] {
         std::fs::remove_file(f).unwrap();
     }
 }

@@ -364,7 +364,7 @@ async fn an_access_export_holds_the_data_as_json_and_formula_safe_csv_a_summary_
     std::fs::create_dir_all(&out).unwrap();
 
     let zoe = console.new_request(form("access", vec![email("zoe@example.org")])).await.unwrap();
-    let package = console.export_request(zoe.id, &out.join("zoe.zip")).await.unwrap();
+    let package = console.export_request(zoe.id, &out.join("zoe.zip"), false).await.unwrap();
     assert_eq!(package.records, 1);
     let files = unzip(&out.join("zoe.zip"));
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
@@ -385,16 +385,19 @@ async fn an_access_export_holds_the_data_as_json_and_formula_safe_csv_a_summary_
     assert!(html.contains("We hold 1 leads about you"));
 
     let nobody = console.new_request(form("portability", vec![email("nobody@example.com")])).await.unwrap();
-    console.export_request(nobody.id, &out.join("nobody.zip")).await.unwrap();
+    console.export_request(nobody.id, &out.join("nobody.zip"), false).await.unwrap();
     let files = unzip(&out.join("nobody.zip"));
     assert_eq!(files.len(), 3, "no CSV when nothing is held");
     assert!(String::from_utf8_lossy(&files[1].1).contains("We hold no personal data about you"));
 
-    let wrong = console.export_request(zoe.id, &out.join("zoe.csv")).await.unwrap_err();
+    let wrong = console.export_request(zoe.id, &out.join("zoe.csv"), false).await.unwrap_err();
     assert_eq!(wrong.code(), Code::InvalidInput);
     assert!(!out.join("zoe.csv").exists());
     let erasure = console.new_request(form("erasure", vec![email("zoe@example.org")])).await.unwrap();
-    assert_eq!(console.export_request(erasure.id, &out.join("x.zip")).await.unwrap_err().code(), Code::InvalidInput);
+    assert_eq!(
+        console.export_request(erasure.id, &out.join("x.zip"), false).await.unwrap_err().code(),
+        Code::InvalidInput
+    );
     std::fs::remove_dir_all(&out).unwrap();
 }
 
