@@ -1,12 +1,17 @@
 //! Reading a lead export file whatever its encoding and separator: UTF-16 LE/BE (with or without
 //! BOM), UTF-8 (with or without BOM), TAB or comma separated whatever the file is named, or XLSX.
 //! Everything comes out as UTF-8 records; nothing is held in memory but the current record
-//! (XLSX excepted: its rows come from one sheet read whole, and Meta's XLSX exports are small).
+//! (XLSX excepted: its cells come from one sheet read whole, and Meta's XLSX exports are small).
+//!
+//! Hostile files are refused before they can take the machine's memory: a record is at most
+//! `MAX_RECORD_BYTES` and a field `MAX_FIELD_BYTES` in every format; an XLSX archive is checked
+//! for its declared uncompressed sizes (a zip bomb) and its sheet for its declared and actual
+//! extent (a cell at XFD1048576) before its cells are read.
 
 use std::fs::File;
 use std::io::{self, BufReader, Read, Seek};
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use calamine::{Data, Reader, Xlsx};
@@ -15,6 +20,20 @@ use serde::Serialize;
 use ts_rs::TS;
 
 const SNIFF_BYTES: usize = 64 * 1024;
+
+/// The longest field taken, in bytes of UTF-8: a lead's answer is never near this.
+pub const MAX_FIELD_BYTES: usize = 1024 * 1024;
+/// The longest record taken; a longer one stops the reading, since its end cannot be trusted.
+pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
+/// The most an XLSX archive may hold once uncompressed, all parts together.
+const MAX_XLSX_UNCOMPRESSED: u64 = 512 * 1024 * 1024;
+/// The most any part of an XLSX archive may expand by; deflate reaches about 1,000 only on
+/// repetitive filler, which is what a zip bomb is made of.
+const MAX_XLSX_RATIO: u64 = 100;
+/// Columns a lead export sheet may use; Meta's have a few dozen.
+const MAX_COLUMNS: u32 = 4_096;
+/// Cells a sheet may declare or hold.
+const MAX_CELLS: u64 = 50_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -54,6 +73,10 @@ pub enum ReadError {
     BadXlsx(String),
     #[error("The first row is not the header of a Meta lead export: it has no {missing} column. Found: {found}.")]
     NotLeadExport { missing: &'static str, found: String },
+    #[error("This XLSX file would expand to {0} when unpacked, more than a lead export ever does: it may be a zip bomb. Nothing was imported. Download the export from Meta again.")]
+    ZipBomb(String),
+    #[error("This XLSX sheet reaches {0}, far beyond a lead export's rows and columns: it may have been damaged or made to exhaust memory. Nothing was imported. Open it in a spreadsheet program, delete what lies outside the leads, and save it again.")]
+    SheetTooLarge(String),
 }
 
 /// One record of the file, with the line it starts on (1 is the header).
@@ -77,8 +100,8 @@ pub struct ExportFile {
 }
 
 enum Source {
-    Text(csv::Reader<Box<dyn Read + Send>>),
-    Sheet { rows: std::vec::IntoIter<Vec<Data>>, line: u64 },
+    Text { reader: csv::Reader<Box<dyn Read + Send>>, overlong: Arc<AtomicBool>, stopped: bool },
+    Sheet { rows: std::vec::IntoIter<(u64, Result<csv::StringRecord, RecordError>)> },
 }
 
 /// What went wrong with one record; the record is skipped, the import goes on.
@@ -88,6 +111,10 @@ pub enum RecordError {
     Encoding,
     /// The CSV reader gave up on this record.
     Malformed(String),
+    /// A field longer than `MAX_FIELD_BYTES`.
+    FieldTooLong,
+    /// A record longer than `MAX_RECORD_BYTES`: the reading stops here.
+    RecordTooLong,
 }
 
 impl ExportFile {
@@ -112,12 +139,14 @@ impl ExportFile {
             .encoding(Some(encoding))
             .bom_override(true)
             .build(BufReader::with_capacity(256 * 1024, counted));
+        let overlong = Arc::new(AtomicBool::new(false));
+        let guarded = RecordGuard { inner: decoded, since_end: 0, quoted: false, overlong: Arc::clone(&overlong) };
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
             .delimiter(separator as u8)
             .buffer_capacity(256 * 1024)
-            .from_reader(Box::new(decoded) as Box<dyn Read + Send>);
+            .from_reader(Box::new(guarded) as Box<dyn Read + Send>);
         let mut header = csv::StringRecord::new();
         if !reader.read_record(&mut header).map_err(|e| ReadError::Io(io::Error::other(e.to_string())))? {
             return Err(ReadError::Empty);
@@ -130,22 +159,22 @@ impl ExportFile {
             separator: Some(separator),
             header,
             size,
-            source: Source::Text(reader),
+            source: Source::Text { reader, overlong, stopped: false },
             record: csv::StringRecord::new(),
             bytes_read,
         })
     }
 
     fn open_xlsx(file: File, size: u64, bytes_read: Arc<AtomicU64>) -> Result<Self, ReadError> {
+        check_archive(&file)?;
         let mut book: Xlsx<_> = Xlsx::new(BufReader::new(file)).map_err(|e| ReadError::BadXlsx(e.to_string()))?;
         let sheet = book.sheet_names().first().cloned().ok_or_else(|| ReadError::BadXlsx("it has no sheets".into()))?;
-        let range = book.worksheet_range(&sheet).map_err(|e| ReadError::BadXlsx(e.to_string()))?;
-        let mut rows: Vec<Vec<Data>> = range.rows().map(<[Data]>::to_vec).collect();
-        if rows.is_empty() {
-            return Err(ReadError::Empty);
-        }
-        let header: csv::StringRecord = rows.remove(0).iter().map(cell_text).collect();
-        let header = clean_header(&header);
+        let mut rows = read_sheet(&mut book, &sheet)?.into_iter();
+        let header = match rows.next() {
+            Some((_, Ok(header))) => clean_header(&header),
+            Some((_, Err(_))) => return Err(ReadError::SheetTooLarge("a header cell over 1 MiB".into())),
+            None => return Err(ReadError::Empty),
+        };
         check_header(&header)?;
         bytes_read.store(size, Ordering::Relaxed);
         Ok(Self {
@@ -154,7 +183,7 @@ impl ExportFile {
             separator: None,
             header,
             size,
-            source: Source::Sheet { rows: rows.into_iter(), line: 1 },
+            source: Source::Sheet { rows },
             record: csv::StringRecord::new(),
             bytes_read,
         })
@@ -168,12 +197,24 @@ impl ExportFile {
     /// The next record, `None` at the end of the file.
     pub fn next_record(&mut self) -> Option<Result<Record<'_>, (u64, RecordError)>> {
         match &mut self.source {
-            Source::Text(reader) => {
+            Source::Text { reader, overlong, stopped } => {
+                if *stopped {
+                    return None;
+                }
                 let line = reader.position().line() + 1;
-                match reader.read_record(&mut self.record) {
+                let read = reader.read_record(&mut self.record);
+                // The guard ended the input inside a record too long to hold: report it, once.
+                if overlong.load(Ordering::Relaxed) {
+                    *stopped = true;
+                    return Some(Err((line, RecordError::RecordTooLong)));
+                }
+                match read {
                     Ok(false) => None,
                     Ok(true) => {
                         let line = self.record.position().map_or(line, |p| p.line() + u64::from(self.crlf));
+                        if self.record.iter().any(|f| f.len() > MAX_FIELD_BYTES) {
+                            return Some(Err((line, RecordError::FieldTooLong)));
+                        }
                         if self.record.iter().any(|f| f.contains('\u{FFFD}')) {
                             return Some(Err((line, RecordError::Encoding)));
                         }
@@ -182,14 +223,85 @@ impl ExportFile {
                     Err(e) => Some(Err((line, RecordError::Malformed(e.to_string())))),
                 }
             }
-            Source::Sheet { rows, line } => {
-                let row = rows.next()?;
-                *line += 1;
-                self.record = row.iter().map(cell_text).collect();
-                Some(Ok(Record { line: *line, fields: &self.record }))
-            }
+            Source::Sheet { rows } => match rows.next()? {
+                (line, Ok(record)) => {
+                    self.record = record;
+                    Some(Ok(Record { line, fields: &self.record }))
+                }
+                (line, Err(e)) => Some(Err((line, e))),
+            },
         }
     }
+}
+
+/// Refuses an archive whose parts declare more than a lead export could ever unpack to, from its
+/// central directory alone: nothing is decompressed.
+fn check_archive(file: &File) -> Result<(), ReadError> {
+    let mut archive = zip::ZipArchive::new(file).map_err(|e| ReadError::BadXlsx(e.to_string()))?;
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        let part = archive.by_index_raw(i).map_err(|e| ReadError::BadXlsx(e.to_string()))?;
+        let (size, packed) = (part.size(), part.compressed_size().max(1));
+        total = total.saturating_add(size);
+        if size > 1024 * 1024 && size / packed > MAX_XLSX_RATIO {
+            return Err(ReadError::ZipBomb(format!("{} MiB from {} KiB in one part", size >> 20, packed >> 10)));
+        }
+    }
+    if total > MAX_XLSX_UNCOMPRESSED {
+        return Err(ReadError::ZipBomb(format!("{} MiB", total >> 20)));
+    }
+    Ok(())
+}
+
+/// The sheet's rows that hold cells, with their lines, read cell by cell: the declared extent is
+/// checked first, and every cell's place as it comes, so a sparse sheet cannot make a range of
+/// billions of empty cells.
+fn read_sheet<R: Read + Seek>(
+    book: &mut Xlsx<R>,
+    sheet: &str,
+) -> Result<Vec<(u64, Result<csv::StringRecord, RecordError>)>, ReadError> {
+    let mut cells = book.worksheet_cells_reader(sheet).map_err(|e| ReadError::BadXlsx(e.to_string()))?;
+    let declared = cells.dimensions();
+    let too_large = |(row, col): (u32, u32)| {
+        let place = format!("row {} and column {}", u64::from(row) + 1, u64::from(col) + 1);
+        ReadError::SheetTooLarge(place)
+    };
+    if declared.end.1 >= MAX_COLUMNS || declared.len() > MAX_CELLS {
+        return Err(too_large(declared.end));
+    }
+    let mut rows: Vec<(u32, Vec<String>, usize)> = Vec::new();
+    let mut count: u64 = 0;
+    while let Some(cell) = cells.next_cell().map_err(|e| ReadError::BadXlsx(e.to_string()))? {
+        let (row, col) = cell.get_position();
+        count += 1;
+        if col >= MAX_COLUMNS || count > MAX_CELLS {
+            return Err(too_large((row, col)));
+        }
+        let text = cell_text(&Data::from(cell.get_value().clone()));
+        if rows.last().is_none_or(|(r, _, _)| *r != row) {
+            rows.push((row, Vec::new(), 0));
+        }
+        let (_, fields, bytes) = rows.last_mut().expect("pushed above");
+        *bytes += text.len();
+        if fields.len() <= col as usize {
+            fields.resize(col as usize + 1, String::new());
+        }
+        fields[col as usize] = text;
+    }
+    Ok(rows
+        .into_iter()
+        .map(|(row, fields, bytes)| {
+            let line = u64::from(row) + 1;
+            let checked = if bytes > MAX_RECORD_BYTES {
+                Err(RecordError::RecordTooLong)
+            } else if fields.iter().any(|f| f.len() > MAX_FIELD_BYTES) {
+                Err(RecordError::FieldTooLong)
+            } else {
+                Ok(fields.into_iter().collect())
+            };
+            (line, checked)
+        })
+        .collect())
 }
 
 fn cell_text(cell: &Data) -> String {
@@ -282,6 +394,41 @@ fn sniff_separator(head: &[u8], encoding: &'static Encoding) -> (char, bool) {
         }
     }
     (if tabs >= commas && tabs > 0 { '\t' } else { ',' }, crlf)
+}
+
+/// Ends the text (as if the file ended) once a record runs past `MAX_RECORD_BYTES`, so that no
+/// record, however it is quoted, can make the reader hold more than that. It follows quotes as the
+/// CSV reader does: a line break inside quotes does not end a record, and `""` toggles twice.
+struct RecordGuard<R> {
+    inner: R,
+    since_end: usize,
+    quoted: bool,
+    overlong: Arc<AtomicBool>,
+}
+
+impl<R: Read> Read for RecordGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.overlong.load(Ordering::Relaxed) {
+            return Ok(0);
+        }
+        let n = self.inner.read(buf)?;
+        for (i, b) in buf[..n].iter().enumerate() {
+            match b {
+                b'"' => self.quoted = !self.quoted,
+                b'\n' if !self.quoted => {
+                    self.since_end = 0;
+                    continue;
+                }
+                _ => {}
+            }
+            self.since_end += 1;
+            if self.since_end > MAX_RECORD_BYTES {
+                self.overlong.store(true, Ordering::Relaxed);
+                return Ok(i);
+            }
+        }
+        Ok(n)
+    }
 }
 
 struct Counted<R> {

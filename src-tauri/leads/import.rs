@@ -218,6 +218,15 @@ fn spawn_parser(
                         let reason = match e {
                             RecordError::Encoding => "holds text that is not valid in the file's encoding; the file may be cut short or damaged".to_owned(),
                             RecordError::Malformed(detail) => format!("cannot be read: {detail}"),
+                            RecordError::FieldTooLong => format!(
+                                "has a field over {} MiB, which no lead's answer is; the row was left out",
+                                super::decode::MAX_FIELD_BYTES >> 20
+                            ),
+                            RecordError::RecordTooLong => format!(
+                                "runs past {} MiB without ending (an unclosed quote, or a damaged file); \
+                                 nothing after it could be read",
+                                super::decode::MAX_RECORD_BYTES >> 20
+                            ),
                         };
                         batch.reject(line, reason, &mut kept_rejections);
                     }

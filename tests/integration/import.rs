@@ -523,3 +523,88 @@ async fn a_created_time_that_is_no_day_of_the_calendar_is_rejected_with_its_line
     assert!(s.rejections[0].reason.contains("created_time"), "{:?}", s.rejections[0]);
     assert_eq!(all(&console).await[0].created_time, "2028-02-29T10:00:00Z", "a leap day is a day");
 }
+
+/// The peak resident memory of the `custodian` runs so far, in KiB (Linux counts it per waited child).
+fn children_peak_kib() -> i64 {
+    // SAFETY: getrusage fills the struct it is given.
+    unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage);
+        usage.ru_maxrss
+    }
+}
+
+#[test]
+fn hostile_spreadsheets_are_refused_before_they_take_the_memory() {
+    use std::io::Write;
+    let ws = Workspace::new();
+    assert!(ws.cli(&["client", "add", "Acme"]).status.success());
+    let baseline = children_peak_kib();
+
+    // A zip bomb: one part that unpacks to 256 MiB of zeros from a few hundred KiB.
+    let bomb = ws.path().with_extension("bomb.xlsx");
+    {
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&bomb).unwrap());
+        let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        zip.start_file("xl/worksheets/sheet1.xml", options).unwrap();
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..256 {
+            zip.write_all(&zeros).unwrap();
+        }
+        zip.finish().unwrap();
+    }
+    let out = ws.cli(&["import", bomb.to_str().unwrap(), "--client", "Acme", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("zip bomb") && stderr(&out).contains("file_unreadable"), "{}", stderr(&out));
+
+    // A sparse sheet: a header, one lead, and one cell at XFD1048576.
+    let sparse = ws.path().with_extension("sparse.xlsx");
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (col, name) in ["id", "created_time", "email"].iter().enumerate() {
+        sheet.write_string(0, col as u16, *name).unwrap();
+    }
+    sheet.write_string(1, 0, "l:1").unwrap();
+    sheet.write_string(1, 1, "2026-07-16T00:12:13Z").unwrap();
+    sheet.write_string(1_048_575, 16_383, "x").unwrap();
+    book.save(&sparse).unwrap();
+    let out = ws.cli(&["import", sparse.to_str().unwrap(), "--client", "Acme"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("row 1048576 and column 16384"), "{}", stderr(&out));
+
+    let grown = children_peak_kib() - baseline;
+    assert!(grown < 50 * 1024, "refusing them took {grown} KiB more than adding a client");
+    assert!(
+        stdout(&ws.cli(&["leads", "list"])).trim().is_empty() || !stdout(&ws.cli(&["leads", "list"])).contains("l:1")
+    );
+    for f in [bomb, sparse] {
+        std::fs::remove_file(f).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_field_over_a_mebibyte_or_a_record_that_never_ends_is_refused_by_line_and_the_rest_kept() {
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    console.add_client("Acme", None).await.unwrap();
+    let huge = "x".repeat(1_100_000);
+    let body = format!(
+        "id,created_time,email\nl:1,2026-07-16T00:12:13Z,a@example.test\nl:2,2026-07-16T00:12:13Z,{huge}\nl:3,2026-07-16T00:12:13Z,c@example.test\n"
+    );
+    let path = fixtures::write(ws.path(), "wide.csv", body.as_bytes());
+    let s = import(&console, &path, "Acme").await;
+    assert_eq!((s.imported, s.rejected), (2, 1), "{s:?}");
+    assert_eq!(s.rejections[0].line, 3);
+    assert!(s.rejections[0].reason.contains("over 1 MiB"), "{:?}", s.rejections[0]);
+
+    // An opening quote never closed: the record would run to the end of a 20 MiB file.
+    let endless = format!(
+        "id,created_time,email\nl:4,2026-07-16T00:12:13Z,a@example.test\nl:5,2026-07-16T00:12:13Z,\"{}\n",
+        "y\n".repeat(10 << 20)
+    );
+    let path = fixtures::write(ws.path(), "endless.csv", endless.as_bytes());
+    let s = import(&console, &path, "Acme").await;
+    assert_eq!((s.imported, s.rejected), (1, 1), "{s:?}");
+    assert!(s.rejections[0].reason.contains("runs past 16 MiB"), "{:?}", s.rejections[0]);
+    assert!(console.audit_verify().await.unwrap().intact);
+}
