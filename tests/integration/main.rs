@@ -10,6 +10,7 @@ mod erasure;
 mod erasure_crash;
 mod fixtures;
 mod import;
+mod mutation;
 mod promises;
 mod requests;
 mod retention;
