@@ -210,6 +210,13 @@ pub enum RequestCommand {
         #[arg(long)]
         widen: bool,
     },
+    /// Add identifiers the person gave to an open request, for its next search (a search that
+    /// found nothing under an app-scoped user id, say)
+    AddIdentifiers {
+        id: i64,
+        #[command(flatten)]
+        person: Box<PersonIdentifiers>,
+    },
     /// Erase everything held about an erasure request's person, suppress their identifiers, and
     /// print the receipt
     Erase {
@@ -620,6 +627,9 @@ async fn request(c: &Console, command: RequestCommand, j: bool) -> Result<Exit, 
         RequestCommand::Restrict { id } => print::request(j, "Restricted", &c.restrict_request(id).await?),
         RequestCommand::Erase { id, yes, nothing_held } => {
             print::erased(j, &c.erase_request(id, yes, nothing_held).await?)
+        }
+        RequestCommand::AddIdentifiers { id, person } => {
+            print::request(j, "Updated", &c.add_request_identifiers(id, &person.into_identifiers()).await?)
         }
         RequestCommand::Find { id, widen } => print::discovery(j, &c.find_for_request(id, widen).await?),
         RequestCommand::Status { id, status, note } => {

@@ -111,6 +111,11 @@ pub async fn find(conn: &mut SqliteConnection, name: &str) -> Result<Client, Cli
         .ok_or_else(|| ClientError::NotFound(name.trim().to_owned()))
 }
 
+/// The country of the client whose id is `id`, for its national phone numbers.
+pub async fn country_of(conn: &mut SqliteConnection, id: &str) -> Result<Option<String>, sqlx::Error> {
+    Ok(sqlx::query_scalar("SELECT country FROM clients WHERE id = ?1").bind(id).fetch_optional(conn).await?.flatten())
+}
+
 pub async fn rename(conn: &mut SqliteConnection, id: &str, new_name: &str) -> Result<Client, ClientError> {
     sqlx::query_as(&format!("UPDATE clients SET name = ?2 WHERE id = ?1 RETURNING {COLUMNS}"))
         .bind(id)

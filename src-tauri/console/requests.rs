@@ -112,6 +112,30 @@ impl Console {
         Ok(requests::get(&mut conn, id, self.today()).await?)
     }
 
+    /// Adds identifiers the person gave to an open request (for one whose search found nothing, say),
+    /// so that the next search uses them too; returns the request.
+    pub async fn add_request_identifiers(&self, id: i64, identifiers: &[Identifier]) -> Result<Request, Error> {
+        let today = self.today();
+        let (mut tx, request, subject) = self.open_request("request.identify", id, today).await?;
+        let country = match request.client_id.as_deref() {
+            Some(client) => clients::country_of(&mut tx, client).await?,
+            None => None,
+        };
+        let added = match requests::hash_identifiers(&self.hasher, identifiers, country.as_deref()) {
+            Ok(hashed) => requests::add_identifiers(&mut tx, &request, &hashed).await.map_err(Error::from),
+            Err(e) => Err(e.into()),
+        };
+        let object = match &added {
+            Ok(n) => format!("request:{id} {n} identifiers added"),
+            Err(_) => format!("request:{id}"),
+        };
+        let result = match added {
+            Ok(_) => requests::get(&mut tx, id, today).await.map_err(Error::from),
+            Err(e) => Err(e),
+        };
+        self.settle_about(tx, "request.identify", &object, subject.as_deref(), result).await
+    }
+
     /// Everything held about the request's person, grouped by kind of data and client. With
     /// `widen`, the identifiers found on those records are added to an open request and searched
     /// too, until no new one turns up.

@@ -1,19 +1,18 @@
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use tauri::ipc::Channel;
 use tauri::State;
 
-use super::{RunningImport, Workspace};
+use super::{busy, RunningImport, Workspace};
 use crate::audit::{AuditEntry, Verification};
 use crate::clients::{Client, Holdings};
-use crate::console::{ApiError, Code, Erased, Export, Overview, Rectified, Removal, RequestForm};
+use crate::console::{ApiError, Erased, Export, ImportRecord, Overview, Rectified, Removal, RequestForm};
 use crate::console::{HoldForm, PurgeReport, PurgeSchedule};
 use crate::leads::{Filter, ImportSummary, LeadDetail, LeadPage, Order, PageRequest, Progress};
 use crate::requests::discovery::Discovery;
 use crate::requests::package::Package;
-use crate::requests::Request;
+use crate::requests::{Identifier, Request};
 use crate::retention::holds::Hold;
 use crate::retention::Review;
 
@@ -68,20 +67,44 @@ pub async fn import_file(
     on_progress: Channel<Progress>,
 ) -> Result<ImportSummary> {
     let console = ws.console()?;
-    let cancel = Arc::new(AtomicBool::new(false));
-    {
-        let mut slot = running.0.lock().map_err(|_| busy())?;
-        if slot.is_some() {
-            return Err(busy());
-        }
-        *slot = Some(Arc::clone(&cancel));
-    }
+    let cancel = running.start()?;
     let report = move |p: Progress| {
         let _ = on_progress.send(p);
     };
     let result = console.import_file(&path, &client, &report, cancel).await;
-    running.0.lock().map_err(|_| busy())?.take();
+    running.finish();
     Ok(result?)
+}
+
+#[tauri::command]
+pub async fn list_imports(ws: State<'_, Workspace>) -> Result<Vec<ImportRecord>> {
+    Ok(ws.console()?.imports().await?)
+}
+
+#[tauri::command]
+pub async fn import_again(
+    ws: State<'_, Workspace>,
+    running: State<'_, RunningImport>,
+    id: String,
+    on_progress: Channel<Progress>,
+) -> Result<ImportSummary> {
+    let console = ws.console()?;
+    let cancel = running.start()?;
+    let report = move |p: Progress| {
+        let _ = on_progress.send(p);
+    };
+    let result = console.import_again(&id, &report, cancel).await;
+    running.finish();
+    Ok(result?)
+}
+
+#[tauri::command]
+pub async fn add_request_identifiers(
+    ws: State<'_, Workspace>,
+    id: i64,
+    identifiers: Vec<Identifier>,
+) -> Result<Request> {
+    Ok(ws.console()?.add_request_identifiers(id, &identifiers).await?)
 }
 
 #[tauri::command]
@@ -113,10 +136,6 @@ pub async fn export_leads(
     replace: Option<bool>,
 ) -> Result<Export> {
     Ok(ws.console()?.export_leads(&filter, &path, replace.unwrap_or(false)).await?)
-}
-
-fn busy() -> ApiError {
-    ApiError { code: Code::Conflict, message: "An import is already running; wait for it or cancel it first.".into() }
 }
 
 #[tauri::command]

@@ -26,6 +26,32 @@ impl Workspace {
     }
 }
 
+impl RunningImport {
+    /// Claims the window's one import slot; its cancel switch comes back.
+    fn start(&self) -> Result<Arc<AtomicBool>, ApiError> {
+        let mut slot = self.0.lock().map_err(|_| busy())?;
+        if slot.is_some() {
+            return Err(busy());
+        }
+        let cancel = Arc::new(AtomicBool::new(false));
+        *slot = Some(Arc::clone(&cancel));
+        Ok(cancel)
+    }
+
+    fn finish(&self) {
+        if let Ok(mut slot) = self.0.lock() {
+            slot.take();
+        }
+    }
+}
+
+fn busy() -> ApiError {
+    ApiError {
+        code: crate::console::Code::Conflict,
+        message: "An import is already running; wait for it or cancel it first.".into(),
+    }
+}
+
 pub fn run(dir: &Path) -> ExitCode {
     let opened = match crate::clock::from_env() {
         Ok(clock) => tauri::async_runtime::block_on(Console::open(dir, clock)).map_err(ApiError::from),
@@ -53,6 +79,9 @@ pub fn run(dir: &Path) -> ExitCode {
             commands::audit_verify,
             commands::import_file,
             commands::cancel_import,
+            commands::list_imports,
+            commands::import_again,
+            commands::add_request_identifiers,
             commands::leads_page,
             commands::leads_count,
             commands::lead_detail,

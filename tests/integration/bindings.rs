@@ -5,7 +5,9 @@ use std::path::Path;
 
 use custodian::audit::{Anchor, AuditEntry, Break, Verification};
 use custodian::clients::{Client, Held, Holdings};
-use custodian::console::{ApiError, Check, Code, Export, IdentifierKind, Lookup, Overview, Removal, Report, Status};
+use custodian::console::{
+    ApiError, Check, Code, Export, IdentifierKind, ImportRecord, Lookup, Overview, Removal, Report, Status,
+};
 use custodian::console::{Erased, HoldForm, PurgeReport, PurgeRun, PurgeSchedule, Rectified, RequestForm};
 use custodian::leads::{
     Cursor, Filter, Format, ImportSummary, LeadDetail, LeadPage, LeadRow, Order, PageRequest, Progress, Rejection,
@@ -27,6 +29,7 @@ fn generated() -> Vec<(String, String)> {
     vec![
         one::<ApiError>(),
         one::<Code>(),
+        one::<ImportRecord>(),
         one::<Client>(),
         one::<Held>(),
         one::<Holdings>(),

@@ -413,3 +413,22 @@ async fn an_export_never_silently_replaces_a_file_and_a_crash_leaves_no_partial_
         std::fs::remove_file(f).unwrap();
     }
 }
+
+#[tokio::test]
+async fn an_erasure_that_found_nothing_finds_the_person_once_an_identifier_they_gave_is_added() {
+    let ws = Workspace::new();
+    let (console, file) = with_person(&ws).await;
+    let request = RequestForm {
+        kind: "erasure".into(),
+        identifiers: vec![Identifier { kind: IdKind::AppUserId, value: "10158812345".into() }],
+        ..Default::default()
+    };
+    let request = console.new_request(request).await.unwrap();
+    assert_eq!(console.erase_request(request.id, true, false).await.unwrap_err().code(), Code::NothingFound);
+    let added = ws.cli(&["request", "add-identifiers", &request.id.to_string(), "--email", EMAIL]);
+    assert!(added.status.success(), "{}", stderr(&added));
+    let done = console.erase_request(request.id, true, false).await.unwrap();
+    assert_eq!(done.receipt.deleted.iter().map(|d| d.count).sum::<i64>(), 1);
+    assert!(!done.receipt.nothing_held);
+    std::fs::remove_file(file).unwrap();
+}
