@@ -514,6 +514,10 @@ async fn with_console(dir: &Path, command: Command, as_json: bool) -> Exit {
         Ok(c) => c,
         Err(e) => return Exit::from_error(as_json, e.into()),
     };
+    if let Err(e) = reindex_if_pending(&console).await {
+        console.close().await;
+        return Exit::from_error(as_json, e.into());
+    }
     for id in console.interrupted_imports() {
         eprintln!(
             "note: import {id} was interrupted before it finished; complete it with: custodian import --again {id}"
@@ -525,6 +529,25 @@ async fn with_console(dir: &Path, command: Command, as_json: bool) -> Exit {
     };
     console.close().await;
     exit
+}
+
+/// After an upgrade that changed how identifiers are found, the leads are indexed again once,
+/// before anything else, with progress on a terminal.
+async fn reindex_if_pending(c: &Console) -> Result<(), console::Error> {
+    if !c.reindex_pending().await? {
+        return Ok(());
+    }
+    eprintln!("Indexing the leads again under this version's rules of finding people (once)…");
+    let show = std::io::stderr().is_terminal();
+    let done = c
+        .reindex(&move |done, total| {
+            if show {
+                eprint!("\r{done} of {total} leads ");
+            }
+        })
+        .await?;
+    eprintln!("\r{done} leads indexed again.");
+    Ok(())
 }
 
 async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, console::Error> {

@@ -17,6 +17,7 @@ use crate::leads::parse::META_COLUMNS;
 use crate::leads::query::{self, Filter, LeadDetail, LeadPage, Order, PageRequest};
 use crate::leads::{ImportSummary, Progress};
 use crate::spreadsheet::Table;
+use crate::store::StoreError;
 
 /// How many leads an export reads from the database at a time.
 const EXPORT_CHUNK: i64 = 2_000;
@@ -228,6 +229,45 @@ impl Console {
         self.import_file(Path::new(&path), &record.client, progress, cancel).await
     }
 
+    /// Whether the leads wait to be indexed again under newer rules of finding identifiers (once,
+    /// after an upgrade). Until they are, erasure, correction and purges wait.
+    pub async fn reindex_pending(&self) -> Result<bool, Error> {
+        let mut conn = self.store.pool().acquire().await?;
+        Ok(crate::store::direct(&mut conn, crate::leads::identifiers::pending).await?.map_err(StoreError::from)?)
+    }
+
+    /// Indexes every lead again under the current rules of finding identifiers, reporting (done,
+    /// total) after each chunk; an interrupted run goes on where it stopped. On record.
+    pub async fn reindex(&self, progress: &(dyn Fn(u64, u64) + Send + Sync)) -> Result<u64, Error> {
+        if !self.reindex_pending().await? {
+            return Ok(0);
+        }
+        let done = self.index_again(None, progress).await?;
+        self.record("lead.reindex", &format!("{done} leads indexed again under the current rules"), "ok", None).await?;
+        Ok(done)
+    }
+
+    /// Indexes again one client's leads (by its number), or all that wait under older rules.
+    pub(super) async fn index_again(
+        &self,
+        client_num: Option<i64>,
+        progress: &(dyn Fn(u64, u64) + Send + Sync),
+    ) -> Result<u64, Error> {
+        let mut bulk = self.store.bulk().await?;
+        let hasher = self.hasher.clone();
+        let done = bulk
+            .direct(|conn| {
+                let done = crate::leads::identifiers::reindex_all(conn, &hasher, client_num, progress);
+                if done.is_err() && !conn.is_autocommit() {
+                    let _ = conn.execute_batch("ROLLBACK");
+                }
+                done
+            })
+            .await;
+        bulk.finish().await?;
+        Ok(done?.map_err(StoreError::from)?)
+    }
+
     /// A page of the review table. Paging is not audited one page at a time; opening a lead is.
     pub async fn leads_page(&self, filter: &Filter, order: &Order, page: &PageRequest) -> Result<LeadPage, Error> {
         Ok(query::page(self.store.pool(), filter, order, page).await?)
@@ -298,14 +338,25 @@ impl Console {
             IdentifierKind::Phone => Kind::Phone,
             IdentifierKind::LeadId => Kind::LeadId,
         };
-        let Some(hash) = self.hasher.identify(kind, value, country) else {
+        let entries: Vec<(Kind, String)> = match kind {
+            Kind::Phone => crate::identity::phone_entries(value, country),
+            kind => crate::identity::normalise(kind, value, country).map(|n| (kind, n)).into_iter().collect(),
+        };
+        let Some((first_kind, first)) = entries.first() else {
             return Err(Error::Invalid(
                 "That is not a usable identifier: check the spelling, and give phone numbers with their country code."
                     .into(),
             ));
         };
+        let hash = self.hasher.hash(*first_kind, first);
+        let mut ids = Vec::new();
+        for (kind, normalised) in &entries {
+            ids.extend(query::by_identity(self.store.pool(), &self.hasher.hash(*kind, normalised)).await?);
+        }
+        ids.sort_unstable();
+        ids.dedup();
         let mut leads = Vec::new();
-        for id in query::by_identity(self.store.pool(), &hash).await? {
+        for id in ids {
             leads.extend(query::detail(self.store.pool(), id).await?);
         }
         self.record("lead.find", "identity index", &format!("ok: {} leads", leads.len()), Some(&hex::encode(hash)))

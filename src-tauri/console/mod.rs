@@ -200,10 +200,20 @@ impl Console {
                 return self.settle(tx, "client.country", &format!("client \"{}\"", name.trim()), Err(e.into())).await
             }
         };
+        if let Some(e) = still_indexing(&mut tx, "set the country when it has finished").await? {
+            return self.settle(tx, "client.country", &format!("client:{}", client.id), Err(e)).await;
+        }
         let result = clients::set_country(&mut tx, &client.id, country.as_deref()).await.map_err(Error::from);
         let object =
             format!("client:{} \"{}\" country {}", client.id, client.name, country.as_deref().unwrap_or("none"));
-        self.settle(tx, "client.country", &object, result).await
+        let client = self.settle(tx, "client.country", &object, result).await?;
+        // National phone numbers can now be placed (or no longer can): index its leads again.
+        let num: i64 = sqlx::query_scalar("SELECT num FROM clients WHERE id = ?1")
+            .bind(&client.id)
+            .fetch_one(self.store.pool())
+            .await?;
+        self.index_again(Some(num), &|_, _| {}).await?;
+        Ok(client)
     }
 
     /// What removing the client would delete, for the confirmation a person sees first.
@@ -323,11 +333,18 @@ impl Console {
     }
 }
 
-/// A refusal when an import is still indexing its leads (its identifiers wait in runs), for
-/// operations that must see every identifier: `then` says what to do once it has finished.
+/// A refusal when leads are still being indexed (an import's identifiers wait in runs, or the leads
+/// wait to be indexed again under newer rules), for operations that must see every identifier:
+/// `then` says what to do once it has finished.
 pub(super) async fn still_indexing(tx: &mut sqlx::SqliteConnection, then: &str) -> Result<Option<Error>, Error> {
-    let indexing: bool = sqlx::query_scalar(runs::ANY_RUNS).fetch_one(&mut *tx).await?;
-    Ok(indexing.then(|| Error::Conflict(format!("An import is still indexing its leads; {then}."))))
+    let importing: bool = sqlx::query_scalar(runs::ANY_RUNS).fetch_one(&mut *tx).await?;
+    if importing {
+        return Ok(Some(Error::Conflict(format!("An import is still indexing its leads; {then}."))));
+    }
+    let reindexing =
+        crate::store::direct(&mut *tx, crate::leads::identifiers::pending).await?.map_err(StoreError::from)?;
+    Ok(reindexing
+        .then(|| Error::Conflict(format!("The leads are still being indexed again after an upgrade; {then}."))))
 }
 
 /// A moment as RFC 3339, as every time the Console records or reports is written.

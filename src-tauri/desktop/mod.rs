@@ -65,7 +65,11 @@ pub fn run(dir: &Path) -> ExitCode {
         .manage(Workspace(opened))
         .manage(RunningImport::default())
         .setup(|app| {
-            tauri::async_runtime::spawn(scheduled_purges(app.handle().clone()));
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                index_again(&handle).await;
+                scheduled_purges(handle).await;
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -127,6 +131,33 @@ pub fn run(dir: &Path) -> ExitCode {
             );
             ExitCode::from(1)
         }
+    }
+}
+
+/// How far indexing the leads again has come, for the window's progress bar.
+#[derive(Clone, serde::Serialize)]
+struct Reindexing {
+    done: u64,
+    total: u64,
+}
+
+/// After an upgrade that changed how identifiers are found, indexes the leads again once, telling
+/// the window how far it has come (`custodian://reindex`); erasures and purges wait until it ends.
+async fn index_again(app: &tauri::AppHandle) {
+    let workspace = app.state::<Workspace>();
+    let Ok(console) = workspace.console() else { return };
+    if !console.reindex_pending().await.unwrap_or(false) {
+        return;
+    }
+    let emitter = app.clone();
+    let report = move |done: u64, total: u64| {
+        let _ = tauri::Emitter::emit(&emitter, "custodian://reindex", Reindexing { done, total });
+    };
+    if let Err(e) = console.reindex(&report).await {
+        tracing::warn!(
+            code = ApiError::from(e).code.as_str(),
+            "indexing the leads again failed; it resumes at the next start"
+        );
     }
 }
 

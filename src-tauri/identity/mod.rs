@@ -8,7 +8,7 @@ pub mod runs;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-pub use phone::{calling_code, normalise_phone};
+pub use phone::{calling_code, normalise_phone, phone_digits};
 
 use crate::vault::Sensitive;
 
@@ -24,6 +24,8 @@ pub enum Kind {
     WhatsApp = 5,
     AppUserId = 6,
     CrmRecord = 7,
+    /// A phone number that could not be placed in a country, by its digits as written.
+    PhoneDigits = 8,
 }
 
 /// The stored length of a hash: 128 bits is ample against collisions and halves the index.
@@ -69,6 +71,7 @@ pub fn normalise(kind: Kind, raw: &str, country: Option<&str>) -> Option<String>
     match kind {
         Kind::Email => normalise_email(raw),
         Kind::Phone => normalise_phone(raw, country),
+        Kind::PhoneDigits => phone_digits(raw),
         Kind::LeadId => {
             let id = raw.trim();
             let id = id.strip_prefix("l:").unwrap_or(id);
@@ -92,6 +95,27 @@ pub fn normalise_email(raw: &str) -> Option<String> {
         && !domain.contains('@')
         && !email.chars().any(char::is_whitespace);
     valid.then_some(email)
+}
+
+/// The index entries a phone number makes when a person gives it: its E.164 form where it can be
+/// placed, and its digits as written, which find a stored number that could not be placed.
+pub fn phone_entries(raw: &str, country: Option<&str>) -> Vec<(Kind, String)> {
+    let mut entries = Vec::with_capacity(2);
+    if let Some(e164) = normalise_phone(raw, country) {
+        entries.push((Kind::Phone, e164));
+    }
+    if let Some(digits) = phone_digits(raw) {
+        entries.push((Kind::PhoneDigits, digits));
+    }
+    entries
+}
+
+/// The index entry a stored phone number makes: E.164 where it can be placed, its digits otherwise.
+pub fn stored_phone(raw: &str, country: Option<&str>) -> Option<(Kind, String)> {
+    match normalise_phone(raw, country) {
+        Some(e164) => Some((Kind::Phone, e164)),
+        None => phone_digits(raw).map(|d| (Kind::PhoneDigits, d)),
+    }
 }
 
 #[cfg(test)]

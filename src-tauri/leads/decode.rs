@@ -99,9 +99,12 @@ pub struct ExportFile {
     bytes_read: Arc<AtomicU64>,
 }
 
+/// A sheet's row with its line, or why it was not taken.
+type SheetRow = (u64, Result<csv::StringRecord, RecordError>);
+
 enum Source {
     Text { reader: csv::Reader<Box<dyn Read + Send>>, overlong: Arc<AtomicBool>, stopped: bool },
-    Sheet { rows: std::vec::IntoIter<(u64, Result<csv::StringRecord, RecordError>)> },
+    Sheet { rows: std::vec::IntoIter<SheetRow> },
 }
 
 /// What went wrong with one record; the record is skipped, the import goes on.
@@ -259,7 +262,7 @@ fn check_archive(file: &File) -> Result<(), ReadError> {
 fn read_sheet<R: Read + Seek>(
     book: &mut Xlsx<R>,
     sheet: &str,
-) -> Result<Vec<(u64, Result<csv::StringRecord, RecordError>)>, ReadError> {
+) -> Result<Vec<SheetRow>, ReadError> {
     let mut cells = book.worksheet_cells_reader(sheet).map_err(|e| ReadError::BadXlsx(e.to_string()))?;
     let declared = cells.dimensions();
     let too_large = |(row, col): (u32, u32)| {

@@ -66,7 +66,9 @@ async fn forget(conn: &mut SqliteConnection) -> Result<u64, StoreError> {
              SELECT h.hash, h.id, (SELECT max(run) FROM identity_run_list)
              FROM (SELECT l.id, l.id_hash AS hash FROM leads AS l JOIN temp.forgetting AS f ON f.id = l.id
                    UNION ALL SELECT l.id, l.email_hash FROM leads AS l JOIN temp.forgetting AS f ON f.id = l.id
-                   UNION ALL SELECT l.id, l.phone_hash FROM leads AS l JOIN temp.forgetting AS f ON f.id = l.id) AS h
+                   UNION ALL SELECT l.id, l.phone_hash FROM leads AS l JOIN temp.forgetting AS f ON f.id = l.id
+                   UNION ALL SELECT l.id, l.email2_hash FROM leads AS l JOIN temp.forgetting AS f ON f.id = l.id
+                   UNION ALL SELECT l.id, l.phone2_hash FROM leads AS l JOIN temp.forgetting AS f ON f.id = l.id) AS h
              WHERE h.hash IS NOT NULL
              ON CONFLICT (hash, lead_id) DO UPDATE SET upto = excluded.upto",
         )

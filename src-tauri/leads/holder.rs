@@ -2,7 +2,7 @@
 
 use sqlx::SqliteConnection;
 
-use super::parse::{search_body, META_COLUMNS};
+use super::parse::{identifiers_in, search_body, META_COLUMNS};
 use super::query;
 use crate::identity::{Hasher, IdentityHash};
 use crate::requests::discovery::{Correction, Erasing, Finding, HeldRecord, Holder, Rectifying};
@@ -35,6 +35,21 @@ fn erase<'a>(conn: &'a mut SqliteConnection, records: &'a [HeldRecord]) -> Erasi
     })
 }
 
+/// Why a corrected email or phone answer cannot be taken: the identity index must keep finding
+/// the person by it.
+fn unusable(field: &str, value: &str, country: Option<&str>) -> Option<String> {
+    let key = field.to_ascii_lowercase();
+    let usable = if key.contains("phone") || key.contains("mobile") {
+        crate::identity::stored_phone(value, country).is_some()
+    } else if key.contains("email") {
+        crate::identity::normalise_email(value).is_some()
+    } else {
+        true
+    };
+    (!usable && !value.trim().is_empty())
+        .then(|| format!("'{value}' is not a usable {}.", if key.contains("email") { "email" } else { "phone number" }))
+}
+
 fn find<'a>(conn: &'a mut SqliteConnection, hasher: &'a Hasher, hashes: &'a [IdentityHash]) -> Finding<'a> {
     Box::pin(async move {
         let mut ids = Vec::new();
@@ -46,25 +61,28 @@ fn find<'a>(conn: &'a mut SqliteConnection, hasher: &'a Hasher, hashes: &'a [Ide
         let mut records = Vec::with_capacity(ids.len());
         for id in ids {
             let Some(lead) = query::detail(&mut *conn, id).await? else { continue };
-            let (email, phone, country): (String, String, Option<String>) = sqlx::query_as(
-                "SELECT l.email, l.phone, c.country FROM leads AS l JOIN clients AS c ON c.num = l.client_num
-                 WHERE l.id = ?1",
+            let country: Option<String> = sqlx::query_scalar(
+                "SELECT c.country FROM leads AS l JOIN clients AS c ON c.num = l.client_num WHERE l.id = ?1",
             )
             .bind(id)
             .fetch_one(&mut *conn)
             .await?;
-            let given = [
-                (IdKind::Email, email),
-                (IdKind::Phone, phone),
-                (IdKind::LeadId, lead.meta_id.clone().unwrap_or_default()),
-            ];
-            let identifiers = given
-                .into_iter()
-                .filter_map(|(kind, value)| {
-                    let hash = hasher.identify(kind.index_kind(), &value, country.as_deref())?;
-                    Some((Identifier { kind, value }, hash))
+            let answers = lead.answers.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+            let found = identifiers_in(answers, country.as_deref());
+            let mut identifiers: Vec<(Identifier, IdentityHash)> = found
+                .entries
+                .iter()
+                .map(|(kind, normalised, raw)| {
+                    (
+                        Identifier { kind: IdKind::from_kind(*kind), value: (*raw).to_owned() },
+                        hasher.hash(*kind, normalised),
+                    )
                 })
                 .collect();
+            if let Some(meta) = lead.meta_id.as_deref() {
+                let hash = hasher.hash(crate::identity::Kind::LeadId, meta);
+                identifiers.push((Identifier { kind: IdKind::LeadId, value: meta.to_owned() }, hash));
+            }
             let mut fields: Vec<(String, String)> =
                 META_COLUMNS.iter().map(|c| (*c).to_owned()).zip(lead.meta_values()).collect();
             fields.extend(lead.answers.iter().cloned());
@@ -81,22 +99,14 @@ fn find<'a>(conn: &'a mut SqliteConnection, hasher: &'a Hasher, hashes: &'a [Ide
     })
 }
 
-/// Answer keys whose value is also kept in its own column, and the identifier it is. The full
-/// name is made anew from the answers after every correction.
-const IDENTIFYING: [(&str, &str, Option<IdKind>); 3] = [
-    ("email", "email", Some(IdKind::Email)),
-    ("phone_number", "phone", Some(IdKind::Phone)),
-    ("phone", "phone", Some(IdKind::Phone)),
-];
-
-/// A lead's answers, its answer keys, its client's country, and its email and phone hashes.
-type Stored = (String, String, Option<String>, Option<Vec<u8>>, Option<Vec<u8>>);
+/// A lead's answers, its answer keys and its client's country.
+type Stored = (String, String, Option<String>);
 
 /// Rewrites the answer on each lead that has it, and everything derived from the answers with it:
-/// the email, phone and full-name columns (a corrected first or last name makes the full name
-/// anew), the content hash, the search words and, for an email or phone, its identity-index entry.
-/// The lead is marked corrected: an import of the old export never overwrites it, so the old value
-/// does not come back.
+/// the full name (a corrected first or last name makes it anew), the content hash, the search
+/// words, and the identity-index entries with the lead's email and phone columns. The lead is
+/// marked corrected: an import of the old export never overwrites it, so the old value does not
+/// come back.
 fn rectify<'a>(
     conn: &'a mut SqliteConnection,
     hasher: &'a Hasher,
@@ -104,12 +114,11 @@ fn rectify<'a>(
     correction: &'a Correction,
 ) -> Rectifying<'a> {
     Box::pin(async move {
-        let column = IDENTIFYING.iter().find(|(key, _, _)| *key == correction.field);
         let mut changed = 0;
         for record in records {
             let Ok(id) = record.id.parse::<i64>() else { continue };
-            let (answers, keys, country, email_hash, phone_hash): Stored = sqlx::query_as(
-                "SELECT l.answers, k.keys, c.country, l.email_hash, l.phone_hash FROM leads AS l
+            let (answers, keys, country): Stored = sqlx::query_as(
+                "SELECT l.answers, k.keys, c.country FROM leads AS l
                  JOIN answer_keys AS k ON k.id = l.answer_keys JOIN clients AS c ON c.num = l.client_num
                  WHERE l.id = ?1",
             )
@@ -122,6 +131,9 @@ fn rectify<'a>(
             if values.get(at) == Some(&correction.value) {
                 continue;
             }
+            if let Some(why) = unusable(&correction.field, &correction.value, country.as_deref()) {
+                return Ok(Err(why));
+            }
             if let Some(slot) = values.get_mut(at) {
                 slot.clone_from(&correction.value);
             }
@@ -131,41 +143,6 @@ fn rectify<'a>(
                 .bind(&answers)
                 .execute(&mut *conn)
                 .await?;
-            if let Some((_, column, identifier)) = column {
-                // Column names come from the constant above, never from input.
-                sqlx::query(&format!("UPDATE leads SET {column} = ?2 WHERE id = ?1"))
-                    .bind(id)
-                    .bind(&correction.value)
-                    .execute(&mut *conn)
-                    .await?;
-                if let Some(kind) = identifier {
-                    let Some(new) = hasher.identify(kind.index_kind(), &correction.value, country.as_deref()) else {
-                        return Ok(Err(format!("'{}' is not a usable {}.", correction.value, kind.label())));
-                    };
-                    let (old, hash_column) =
-                        if *kind == IdKind::Email { (email_hash, "email_hash") } else { (phone_hash, "phone_hash") };
-                    if let Some(old) = old {
-                        sqlx::query("DELETE FROM identities WHERE hash = ?1 AND lead_id = ?2")
-                            .bind(old)
-                            .bind(id)
-                            .execute(&mut *conn)
-                            .await?;
-                    }
-                    sqlx::query(
-                        "INSERT INTO identities (hash, lead_id, kind) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-                    )
-                    .bind(&new[..])
-                    .bind(id)
-                    .bind(kind.index_kind() as i64)
-                    .execute(&mut *conn)
-                    .await?;
-                    sqlx::query(&format!("UPDATE leads SET {hash_column} = ?2 WHERE id = ?1"))
-                        .bind(id)
-                        .bind(&new[..])
-                        .execute(&mut *conn)
-                        .await?;
-                }
-            }
             let answer = |key: &str| keys.iter().position(|k| k == key).and_then(|i| values.get(i));
             let full_name = match answer("full_name").filter(|v| !v.is_empty()) {
                 Some(full) => full.clone(),
@@ -180,6 +157,10 @@ fn rectify<'a>(
                 .bind(super::parse::content_hash(values.iter().map(String::as_str)))
                 .execute(&mut *conn)
                 .await?;
+            crate::store::direct(&mut *conn, |c| super::identifiers::reindex_lead(c, hasher, id))
+                .await
+                .map_err(|e| sqlx::Error::Protocol(e.to_string()))?
+                .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
             super::words::replace(conn, id, &search_body(values.iter().map(String::as_str))).await?;
             changed += 1;
         }

@@ -20,7 +20,7 @@ use ts_rs::TS;
 
 use super::decode::{ExportFile, Format, ReadError, RecordError};
 use super::parse::{Columns, Lead};
-use crate::identity::{runs, Hasher, IdentityHash, Kind};
+use crate::identity::{runs, Hasher, IdentityHash};
 use crate::store::{StoreError, Waiting};
 
 /// Leads stored per transaction: what a crash can lose at most, and the unit of progress.
@@ -78,6 +78,10 @@ pub struct ImportSummary {
     /// Rows skipped because they carry an identifier of a person whose data was erased.
     #[ts(type = "number")]
     pub suppressed: u64,
+    /// Phone numbers that could not be placed in a country (national numbers, and the client has
+    /// none): they are found only by their exact digits.
+    #[ts(type = "number")]
+    pub unplaced_phones: u64,
     pub cancelled: bool,
     #[ts(type = "number")]
     pub elapsed_ms: u64,
@@ -90,6 +94,7 @@ pub struct ImportSummary {
 /// What the parser thread hands the writer.
 struct Batch {
     leads: Vec<Lead>,
+    unplaced_phones: u64,
     rows_read: u64,
     duplicates: u64,
     suppressed: u64,
@@ -170,6 +175,7 @@ pub struct Totals {
     pub rejected: u64,
     pub test_leads: u64,
     pub suppressed: u64,
+    pub unplaced_phones: u64,
 }
 
 /// Starts the parser thread. Batches arrive on the returned channel; the thread stops early when
@@ -204,6 +210,7 @@ fn spawn_parser(
                             }
                             Ok(lead) => {
                                 batch.test_leads += u64::from(lead.is_test);
+                                batch.unplaced_phones += lead.unplaced_phones as u64;
                                 if keys.insert(lead.lead_key.clone()) {
                                     batch.leads.push(lead);
                                 } else {
@@ -252,6 +259,7 @@ impl Batch {
     fn empty() -> Self {
         Self {
             leads: Vec::with_capacity(BATCH_ROWS),
+            unplaced_phones: 0,
             rows_read: 0,
             duplicates: 0,
             suppressed: 0,
@@ -278,9 +286,10 @@ pub const COMMIT_ROWS: usize = 50_000;
 
 const COLUMNS: &str = "client_num, lead_key, meta_id, created_time, created_unix, ad_id, ad_name, adset_id, adset_name,
     campaign_id, campaign_name, form_id, form_name, is_organic, platform, lead_status, is_test, full_name, email,
-    phone, answer_keys, answers, content_hash, import_id, source_line, id_hash, email_hash, phone_hash";
+    phone, answer_keys, answers, content_hash, import_id, source_line, id_hash, email_hash, phone_hash, email2_hash,
+    phone2_hash";
 
-const LEAD_COLUMNS: usize = 28;
+const LEAD_COLUMNS: usize = 30;
 
 /// Binds a lead's values to parameters 1 to `LEAD_COLUMNS`, in the order of `COLUMNS`.
 fn bind_lead(
@@ -289,7 +298,7 @@ fn bind_lead(
     answer_keys: i64,
     lead: &Lead,
 ) -> rusqlite::Result<()> {
-    let hash = |k: Kind| lead.identities.iter().find(|(kind, _)| *kind == k as u8).map(|(_, h)| &h[..]);
+    let [id, email, phone, email2, phone2] = lead.hash_columns();
     let values: [&dyn rusqlite::ToSql; LEAD_COLUMNS] = [
         &target.client_num,
         &lead.lead_key,
@@ -316,9 +325,11 @@ fn bind_lead(
         &lead.content_hash,
         &target.import_id,
         &(lead.line as i64),
-        &hash(Kind::LeadId),
-        &hash(Kind::Email),
-        &hash(Kind::Phone),
+        &id,
+        &email,
+        &phone,
+        &email2,
+        &phone2,
     ];
     for (i, value) in values.iter().enumerate() {
         statement.raw_bind_parameter(1 + i, value)?;
@@ -330,7 +341,7 @@ fn bind_lead(
 struct Stored {
     id: i64,
     content_hash: String,
-    hashes: [Option<Vec<u8>>; 3],
+    hashes: [Option<Vec<u8>>; 5],
     /// A data-subject correction changed it.
     corrected: bool,
 }
@@ -375,7 +386,7 @@ impl<'c> Writer<'c> {
                 vec!["?"; LEAD_COLUMNS].join(", ")
             ))?,
             probe: conn.prepare(
-                "SELECT id, content_hash, id_hash, email_hash, phone_hash, corrected FROM leads
+                "SELECT id, content_hash, id_hash, email_hash, phone_hash, email2_hash, phone2_hash, corrected FROM leads
                  WHERE client_num = ?1 AND lead_key = ?2",
             )?,
             update: conn.prepare(&format!("UPDATE leads SET {assignments} WHERE client_num = ?1 AND lead_key = ?2"))?,
@@ -400,8 +411,8 @@ impl<'c> Writer<'c> {
                 Ok(Stored {
                     id: r.get(0)?,
                     content_hash: r.get(1)?,
-                    hashes: [r.get(2)?, r.get(3)?, r.get(4)?],
-                    corrected: r.get(5)?,
+                    hashes: [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
+                    corrected: r.get(7)?,
                 })
             })?;
             // A corrected lead keeps its correction: the export it came from still holds the old value.
@@ -510,6 +521,14 @@ pub async fn run(
         return Err(ImportError::ReaderStopped(totals.rows_read));
     }
     let elapsed = started.elapsed();
+    let mut notes = notes;
+    if totals.unplaced_phones > 0 {
+        notes.push(format!(
+            "{} phone numbers have no country code and the client has no country, so they are found only by \
+             their exact digits. Set the client's country to place them.",
+            totals.unplaced_phones
+        ));
+    }
     let summary = ImportSummary {
         import_id: target.import_id.to_owned(),
         client: target.client_name.to_owned(),
@@ -523,6 +542,7 @@ pub async fn run(
         rejections: shown,
         test_leads: totals.test_leads,
         suppressed: totals.suppressed,
+        unplaced_phones: totals.unplaced_phones,
         cancelled: cancel.load(Ordering::Relaxed),
         elapsed_ms: elapsed.as_millis() as u64,
         rows_per_second: per_second(totals.rows_read, elapsed),
@@ -560,6 +580,7 @@ fn write_all(
         totals.rejected += batch.rejected;
         totals.test_leads += batch.test_leads;
         totals.suppressed += batch.suppressed;
+        totals.unplaced_phones += batch.unplaced_phones;
         shown.extend(batch.rejections.into_iter().take(SHOWN_REJECTIONS.saturating_sub(shown.len())));
         in_transaction += batch.leads.len();
         if in_transaction >= COMMIT_ROWS {

@@ -4,6 +4,7 @@
 pub mod decode;
 pub mod forget;
 pub mod holder;
+pub mod identifiers;
 pub mod import;
 pub mod parse;
 pub mod query;

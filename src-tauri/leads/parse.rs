@@ -74,6 +74,73 @@ pub struct Lead {
     pub line: u64,
     /// `(kind, keyed hash)`.
     pub identities: Vec<(u8, IdentityHash)>,
+    /// Phone numbers kept by their digits only, for want of a country.
+    pub unplaced_phones: usize,
+}
+
+impl Lead {
+    /// The keyed hashes kept in the lead's own columns, in their order: lead id, email, phone,
+    /// second email, second phone. The lead's triggers forget its index entries through them.
+    pub fn hash_columns(&self) -> [Option<&[u8]>; 5] {
+        let of = |kinds: &[Kind]| {
+            let mut found = self.identities.iter().filter(|(k, _)| kinds.iter().any(|w| *w as u8 == *k));
+            [found.next().map(|(_, h)| &h[..]), found.next().map(|(_, h)| &h[..])]
+        };
+        let [id, _] = of(&[Kind::LeadId]);
+        let [email, email2] = of(&[Kind::Email]);
+        let [phone, phone2] = of(&[Kind::Phone, Kind::PhoneDigits]);
+        [id, email, phone, email2, phone2]
+    }
+}
+
+/// How many emails, and how many phones, of one lead are indexed: a form asks for a personal and a
+/// work one at the most.
+pub const PER_KIND: usize = 2;
+
+/// The person's identifiers among a lead's answers, normalised, with the answer each came from.
+pub struct Identifiers<'a> {
+    pub entries: Vec<(Kind, String, &'a str)>,
+    /// Phone numbers that could not be placed in a country: kept as `Kind::PhoneDigits`.
+    pub unplaced: usize,
+}
+
+impl<'a> Identifiers<'a> {
+    pub fn first(&self, kind: Kind) -> Option<&'a str> {
+        self.entries.iter().find(|(k, _, _)| *k == kind).map(|(_, _, raw)| *raw)
+    }
+}
+
+/// Every email and phone number a lead holds: any answer whose question is an email or phone
+/// field (`email`, `work_email`, `EMAIL`, `phone_number`, `work_phone_number`, …, in any case),
+/// and any answer that is an email address whatever its question. A phone that cannot be placed
+/// in a country is kept by its digits.
+pub fn identifiers_in<'a>(answers: impl Iterator<Item = (&'a str, &'a str)>, country: Option<&str>) -> Identifiers<'a> {
+    let mut found = Identifiers { entries: Vec::new(), unplaced: 0 };
+    for (key, value) in answers {
+        if value.is_empty() || value.starts_with(TEST_LEAD) {
+            continue;
+        }
+        let key = key.to_ascii_lowercase();
+        let entry = if key.contains("phone") || key.contains("mobile") {
+            let stored = crate::identity::stored_phone(value, country);
+            if matches!(stored, Some((Kind::PhoneDigits, _))) {
+                found.unplaced += 1;
+            }
+            stored
+        } else if key.contains("email") || (value.contains('@') && !value.contains(char::is_whitespace)) {
+            crate::identity::normalise_email(value).map(|e| (Kind::Email, e))
+        } else {
+            None
+        };
+        if let Some((kind, normalised)) = entry {
+            let phone = |k: &Kind| matches!(k, Kind::Phone | Kind::PhoneDigits);
+            let same_kind = found.entries.iter().filter(|(k, _, _)| *k == kind || (phone(k) && phone(&kind))).count();
+            if same_kind < PER_KIND && !found.entries.iter().any(|(k, n, _)| *k == kind && *n == normalised) {
+                found.entries.push((kind, normalised, value));
+            }
+        }
+    }
+    found
 }
 
 const TEST_LEAD: &str = "<test lead:";
@@ -83,7 +150,8 @@ impl Columns {
         let mut c = Columns { width: header.len(), ..Default::default() };
         for (i, name) in header.iter().enumerate() {
             let slot = match name.to_ascii_lowercase().as_str() {
-                "id" => &mut c.id,
+                // Exports re-saved by other tools name Meta's lead id `lead_id`.
+                "id" | "lead_id" => &mut c.id,
                 "created_time" => &mut c.created_time,
                 "ad_id" => &mut c.ad_id,
                 "ad_name" => &mut c.ad_name,
@@ -149,13 +217,11 @@ impl Columns {
 
         let mut is_test = false;
         let mut answers: Vec<(&str, &str)> = Vec::with_capacity(self.answers.len());
-        let (mut email, mut phone, mut full_name, mut first, mut last) = ("", "", "", "", "");
+        let (mut full_name, mut first, mut last) = ("", "", "");
         for (i, key) in &self.answers {
             let value = strip_answer_prefix(key, fields.get(*i).unwrap_or("").trim());
             is_test |= value.starts_with(TEST_LEAD);
             match key.as_str() {
-                "email" => email = value,
-                "phone_number" | "phone" => phone = value,
                 "full_name" => full_name = value,
                 "first_name" => first = value,
                 "last_name" => last = value,
@@ -163,6 +229,10 @@ impl Columns {
             }
             answers.push((key, value));
         }
+        let found = identifiers_in(answers.iter().copied(), country);
+        let email = found.first(Kind::Email);
+        let phone = found.first(Kind::Phone).or_else(|| found.first(Kind::PhoneDigits)).unwrap_or("");
+        let email = email.unwrap_or("");
         let full_name =
             if full_name.is_empty() { format!("{first} {last}").trim().to_owned() } else { full_name.to_owned() };
 
@@ -174,11 +244,11 @@ impl Columns {
             identities.push((Kind::LeadId as u8, hasher.hash(Kind::LeadId, id)));
         }
         if !is_test {
-            if let Some(h) = hasher.identify(Kind::Email, email, None) {
-                identities.push((Kind::Email as u8, h));
-            }
-            if let Some(h) = hasher.identify(Kind::Phone, phone, country) {
-                identities.push((Kind::Phone as u8, h));
+            for (kind, normalised, _) in &found.entries {
+                let entry = (*kind as u8, hasher.hash(*kind, normalised));
+                if !identities.contains(&entry) {
+                    identities.push(entry);
+                }
             }
         }
 
@@ -201,6 +271,7 @@ impl Columns {
             lead_status: get(self.lead_status).to_owned(),
             is_test,
             full_name,
+            unplaced_phones: if is_test { 0 } else { found.unplaced },
             email: email.to_owned(),
             phone: phone.to_owned(),
             answers: serde_json::to_string(&answers.iter().map(|(_, v)| v).collect::<Vec<_>>())

@@ -152,9 +152,12 @@ pub async fn store_receipt(conn: &mut SqliteConnection, r: &Receipt) -> Result<(
     Ok(())
 }
 
+/// A receipt as stored: code, erased at, actor, deleted, suppressed, audit seq and hash, nothing held.
+type ReceiptRow = (String, String, String, String, i64, i64, String, bool);
+
 /// The receipt of a request already erased.
 pub async fn receipt_of(conn: &mut SqliteConnection, request_id: i64) -> Result<Option<Receipt>, sqlx::Error> {
-    let row: Option<(String, String, String, String, i64, i64, String, bool)> = sqlx::query_as(
+    let row: Option<ReceiptRow> = sqlx::query_as(
         "SELECT code, erased_at, actor, deleted, suppressed, audit_seq, audit_hash, nothing_held FROM erasure_receipts
          WHERE request_id = ?1",
     )

@@ -109,6 +109,9 @@ pub enum IdKind {
     /// A Meta app-scoped user id.
     AppUserId,
     CrmRecord,
+    /// A phone number by its digits as written: what finds a stored number that could not be
+    /// placed in a country. Every phone given is searched this way too.
+    PhoneDigits,
 }
 
 impl IdKind {
@@ -121,13 +124,27 @@ impl IdKind {
             Self::WaId => identity::Kind::WhatsApp,
             Self::AppUserId => identity::Kind::AppUserId,
             Self::CrmRecord => identity::Kind::CrmRecord,
+            Self::PhoneDigits => identity::Kind::PhoneDigits,
         }
     }
 
+    pub fn from_kind(k: identity::Kind) -> Self {
+        Self::from_index_kind(k as i64).expect("every index kind is a kind of identifier")
+    }
+
     pub fn from_index_kind(k: i64) -> Option<Self> {
-        [Self::Email, Self::Phone, Self::LeadId, Self::Psid, Self::WaId, Self::AppUserId, Self::CrmRecord]
-            .into_iter()
-            .find(|i| i.index_kind() as i64 == k)
+        [
+            Self::Email,
+            Self::Phone,
+            Self::LeadId,
+            Self::Psid,
+            Self::WaId,
+            Self::AppUserId,
+            Self::CrmRecord,
+            Self::PhoneDigits,
+        ]
+        .into_iter()
+        .find(|i| i.index_kind() as i64 == k)
     }
 
     pub fn label(self) -> &'static str {
@@ -139,6 +156,7 @@ impl IdKind {
             Self::WaId => "WhatsApp id",
             Self::AppUserId => "app-scoped user id",
             Self::CrmRecord => "CRM record id",
+            Self::PhoneDigits => "phone as written",
         }
     }
 }
@@ -270,12 +288,22 @@ pub fn hash_identifiers(
             IdKind::LeadId => ": a Meta lead id is digits only",
             _ => "",
         };
-        let hash = hasher
-            .identify(i.kind.index_kind(), &i.value, country)
-            .ok_or(RequestError::BadIdentifier(i.kind.label(), hint))?;
-        // The same person named twice the same way is one identifier.
-        if !out.iter().any(|(_, h)| *h == hash) {
-            out.push((Identifier { kind: i.kind, value: i.value.trim().to_owned() }, hash));
+        let entries: Vec<(identity::Kind, String)> = match i.kind {
+            IdKind::Phone => identity::phone_entries(&i.value, country),
+            kind => identity::normalise(kind.index_kind(), &i.value, country)
+                .map(|n| (kind.index_kind(), n))
+                .into_iter()
+                .collect(),
+        };
+        if entries.is_empty() {
+            return Err(RequestError::BadIdentifier(i.kind.label(), hint));
+        }
+        for (kind, normalised) in entries {
+            let hash = hasher.hash(kind, &normalised);
+            // The same person named twice the same way is one identifier.
+            if !out.iter().any(|(_, h)| *h == hash) {
+                out.push((Identifier { kind: IdKind::from_kind(kind), value: i.value.trim().to_owned() }, hash));
+            }
         }
     }
     Ok(out)

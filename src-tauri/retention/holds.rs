@@ -76,6 +76,10 @@ macro_rules! lead_held {
             $crate::held_hashes!(),
             "), 0) OR coalesce(l.phone_hash IN (",
             $crate::held_hashes!(),
+            "), 0) OR coalesce(l.email2_hash IN (",
+            $crate::held_hashes!(),
+            "), 0) OR coalesce(l.phone2_hash IN (",
+            $crate::held_hashes!(),
             "), 0))"
         )
     };

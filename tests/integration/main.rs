@@ -9,6 +9,7 @@ mod crash;
 mod erasure;
 mod erasure_crash;
 mod fixtures;
+mod identifiers;
 mod import;
 mod mutation;
 mod promises;

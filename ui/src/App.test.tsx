@@ -63,4 +63,10 @@ describe("error mapping", () => {
     expect(toCommandError("boom").code).toBe("unknown");
     expect(toCommandError({ code: "not_found", message: "x" }).code).toBe("not_found");
   });
+
+  it("keeps the codes a screen switches on: held, nothing_found and file_exists", () => {
+    for (const code of ["held", "nothing_found", "file_exists"] as const) {
+      expect(toCommandError({ code, message: "x" }).code).toBe(code);
+    }
+  });
 });

@@ -1,7 +1,27 @@
 // An in-memory stand-in for the Rust commands, for component tests only. It answers through
 // Tauri's IPC mock, so the typed api/ layer and its error mapping are exercised as in the app.
 import { mockIPC, clearMocks } from "@tauri-apps/api/mocks";
-import type { ApiError, AuditEntry, Client, Discovery, Hold, HoldForm, LeadDetail, LeadRow, Purged, PurgeRun, Request, RequestForm, Review } from "./api";
+import type {
+  ApiError,
+  AuditEntry,
+  Client,
+  Discovery,
+  Erased,
+  Export,
+  Hold,
+  HoldForm,
+  Identifier,
+  ImportRecord,
+  ImportSummary,
+  LeadDetail,
+  LeadRow,
+  Package,
+  Purged,
+  PurgeRun,
+  Request,
+  RequestForm,
+  Review,
+} from "./api";
 
 export type Backend = {
   clients: Client[];
@@ -14,15 +34,21 @@ export type Backend = {
   policies: Record<string, number>;
   holds: Hold[];
   lastPurge: PurgeRun | null;
+  /** Every import, as list_imports answers them (newest first). */
+  imports: ImportRecord[];
+  /** Paths that exist: an export to one is refused with file_exists unless it replaces it. */
+  files: string[];
+  /** What the save dialog answers (a path, or null for Cancel). */
+  saveAs: string | null;
   fail?: ApiError;
 };
 
 const AGE_LABELS = ["under 30 days", "30–90 days", "90–180 days", "180 days – 1 year", "1–2 years", "over 2 years"];
 
-/** A request as the backend would answer it: received today under GDPR, due in a month. */
+/** A request as the backend would answer it: received today (the backend's 2026-11-22) unless told, due in a month. */
 function newRequest(id: number, form: RequestForm): Request {
   return {
-    id, kind: form.kind as Request["kind"], status: "received", regime: form.regime ?? "gdpr", received_on: "2026-11-22",
+    id, kind: form.kind as Request["kind"], status: "received", regime: form.regime ?? "gdpr", received_on: form.received_on ?? "2026-11-22",
     due_on: "2026-12-22", days_left: 30, urgency: "on_track", extended: false, extension_reason: null, confirm_receipt_by: null,
     client_id: null, client: form.client, identifiers: form.identifiers, verification_notes: form.verification_notes ?? "",
     outcome_reason: null, created_at: "2026-11-22T10:00:00.000Z", closed_at: null,
@@ -40,6 +66,14 @@ export function lead(id: number, name: string, client = "Acme"): LeadDetail {
   };
 }
 
+/** An import a crash stopped half-way, as list_imports reports it after the next start. */
+export function interruptedImport(client = "Acme", file = "spring.csv", id = "imp-interrupted"): ImportRecord {
+  return {
+    id, client, file_name: file, path: `/home/ada/${file}`, started_at: "2026-11-21T09:30:00Z", finished_at: null,
+    status: "interrupted", rows_read: 1200, imported: 1200, updated: 0, duplicates: 0, rejected: 0,
+  };
+}
+
 function row(l: LeadDetail): LeadRow {
   const answer = (k: string) => l.answers.find(([q]) => q === k)?.[1] ?? "";
   return {
@@ -51,7 +85,7 @@ function row(l: LeadDetail): LeadRow {
 
 export function installBackend(initial: string[] = [], fail?: ApiError): Backend {
   const backend: Backend = {
-    clients: [], audit: [], leads: [], imported: [], requests: [], policies: {}, holds: [], lastPurge: null, fail,
+    clients: [], audit: [], leads: [], imported: [], requests: [], policies: {}, holds: [], lastPurge: null, imports: [], files: [], saveAs: null, fail,
     processing: { controller: "Acme Ltd", purposes: "Follow-up", categories: "Contact details", recipients: "CRM", retention: "1 year", source: "Meta", rights: "Access, erasure" },
   };
   let seq = 0;
@@ -105,10 +139,66 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
   const matching = (search: string | null) =>
     backend.leads.filter((l) => !search || l.answers.some(([, a]) => a.toLowerCase().includes(search.toLowerCase())));
 
-  // The leads whose email is one of the request's identifiers.
-  const heldAbout = (r: Request) => {
-    const emails = r.identifiers.map((i) => i.value.toLowerCase());
-    return backend.leads.filter((l) => l.answers.some(([k, v]) => k === "email" && emails.includes(v.toLowerCase())));
+  // The leads that carry one of these identifiers: an email or a phone among the answers, or the lead id.
+  const carrying = (identifiers: Identifier[]) => {
+    const values = (kind: string) => identifiers.filter((i) => i.kind === kind && i.value).map((i) => i.value.toLowerCase());
+    const emails = values("email");
+    const phones = values("phone");
+    const leadIds = values("lead_id");
+    return backend.leads.filter(
+      (l) =>
+        leadIds.includes((l.meta_id ?? "").toLowerCase()) ||
+        l.answers.some(([k, v]) => (k === "email" && emails.includes(v.toLowerCase())) || (k === "phone_number" && phones.includes(v.toLowerCase()))),
+    );
+  };
+  const heldAbout = (r: Request) => carrying(r.identifiers);
+  const request = (id: unknown) => {
+    const r = backend.requests.find((x) => x.id === Number(id));
+    if (!r) throw { code: "not_found", message: `No request has number ${String(id)}.` } satisfies ApiError;
+    return r;
+  };
+  const isOpen = (r: Request) => r.status !== "completed" && r.status !== "denied";
+
+  // A hold on a person keeps its identifiers' values here (the real one keeps keyed hashes).
+  const holdValues = new Map<number, string[]>();
+  const holdOn = (r: Request, found: LeadDetail[]) =>
+    backend.holds.find(
+      (h) =>
+        (h.client !== null && found.some((l) => l.client === h.client)) ||
+        (holdValues.get(h.id) ?? []).some((v) => r.identifiers.some((i) => i.value.toLowerCase() === v)),
+    );
+  const describeHold = (h: Hold) => (h.client ? `legal hold #${h.id} on client '${h.client}' (${h.reason})` : `legal hold #${h.id} (${h.reason})`);
+
+  // Writing a file: refused when it exists, unless replacing it.
+  const write = (path: string, replace: boolean | undefined) => {
+    if (backend.files.includes(path) && !replace) {
+      throw { code: "file_exists", message: `${path} already exists; nothing was written. Choose another name, or say to replace it.` } satisfies ApiError;
+    }
+    if (!backend.files.includes(path)) backend.files.push(path);
+  };
+
+  let imports = 0;
+  const runImport = (path: string, client: string): ImportSummary => {
+    find(client);
+    backend.imported.push(path);
+    const start = backend.leads.length;
+    backend.leads.push(lead(start + 1, "Imported Person", client));
+    imports += 1;
+    const file_name = path.split("/").pop() ?? path;
+    const id = `imp-${imports}`;
+    backend.imports.push({
+      id, client, file_name, path, started_at: `2026-11-22T10:00:${String(imports).padStart(2, "0")}Z`, finished_at: "2026-11-22T10:01:00Z",
+      status: "completed", rows_read: 2, imported: 1, updated: 0, duplicates: 0, rejected: 1,
+    });
+    record("import", `import:${id} ${file_name}`);
+    return {
+      import_id: id, client, file_name, format: "utf16_le", rows_read: 2, imported: 1, updated: 0,
+      duplicates: 0, rejected: 1, rejections: [{ line: 3, reason: "has 2 fields where the header has 18" }], test_leads: 0, suppressed: 0,
+      cancelled: false, elapsed_ms: 10, rows_per_second: 200, notes: ["Read as UTF-16 LE, TAB-separated."],
+    };
+  };
+  const tooLong = (reason: string) => {
+    if ([...reason].length > 500) throw { code: "invalid_input", message: "A reason is kept in the audit trail and may be at most 500 characters long." } satisfies ApiError;
   };
 
   clearMocks();
@@ -140,6 +230,14 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         return { client: find(a.name ?? ""), held: [] };
       case "remove_client": {
         const c = find(a.name ?? "");
+        const hold = backend.holds.find((h) => h.client === c.name);
+        if (hold) {
+          record("client.remove", `client:${c.id} "${c.name}" refused: held`);
+          throw {
+            code: "held",
+            message: `Client '${c.name}' cannot be removed: ${describeHold(hold)} keeps its data (GDPR Art. 17(3)(e)). Nothing was deleted. Lift the hold when it no longer applies, then remove the client.`,
+          } satisfies ApiError;
+        }
         backend.clients = backend.clients.filter((x) => x !== c);
         record("client.remove", c.name);
         return { client: c, removed: [] };
@@ -157,15 +255,24 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         return backend.leads.find((l) => l.id === (args as { id: number }).id);
       case "import_file": {
         const { path, client } = args as { path: string; client: string };
-        backend.imported.push(path);
-        const start = backend.leads.length;
-        backend.leads.push(lead(start + 1, "Imported Person", client));
-        return {
-          import_id: "imp-1", client, file_name: path.split("/").pop(), format: "utf16_le", rows_read: 2, imported: 1, updated: 0,
-          duplicates: 0, rejected: 1, rejections: [{ line: 3, reason: "has 2 fields where the header has 18" }], test_leads: 0, suppressed: 0,
-          cancelled: false, elapsed_ms: 10, rows_per_second: 200, notes: ["Read as UTF-16 LE, TAB-separated."],
-        };
+        return runImport(path, client);
       }
+      case "list_imports":
+        return [...backend.imports].sort((x, y) => y.started_at.localeCompare(x.started_at));
+      case "import_again": {
+        const i = backend.imports.find((x) => x.id === a.id);
+        if (!i) throw { code: "invalid_input", message: `No import has id ${a.id}; the list of imports shows their ids.` } satisfies ApiError;
+        if (!i.path) throw { code: "invalid_input", message: `Import ${i.id} was recorded without the file's place; import ${i.file_name} again by choosing it.` } satisfies ApiError;
+        return runImport(i.path, i.client);
+      }
+      case "export_leads": {
+        const { filter, path, replace } = args as { filter: { search: string | null }; path: string; replace?: boolean };
+        write(path, replace);
+        record("lead.export", path);
+        return { path, rows: matching(filter.search).length } satisfies Export;
+      }
+      case "plugin:dialog|save":
+        return backend.saveAs;
       case "list_requests":
         return backend.requests;
       case "new_request": {
@@ -177,7 +284,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         return r;
       }
       case "find_for_request": {
-        const r = backend.requests.find((x) => x.id === Number(a.id))!;
+        const r = request(a.id);
         const held = heldAbout(r);
         const found: Discovery = {
           request_id: r.id, searched: r.identifiers, offered: [],
@@ -185,19 +292,65 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         };
         return found;
       }
+      case "add_request_identifiers": {
+        const r = request(a.id);
+        const given = (args as { identifiers: Identifier[] }).identifiers.filter((i) => i.value.trim());
+        if (!isOpen(r)) throw { code: "conflict", message: `Request ${r.id} is closed; identifiers are added only to an open request.` } satisfies ApiError;
+        if (given.length === 0) throw { code: "invalid_input", message: "Give at least one identifier to add." } satisfies ApiError;
+        const fresh = given.filter((g) => !r.identifiers.some((i) => i.kind === g.kind && i.value.toLowerCase() === g.value.toLowerCase()));
+        r.identifiers = [...r.identifiers, ...fresh];
+        record("request.identify", `request:${r.id} ${fresh.length} identifiers added`);
+        return r;
+      }
       case "erase_request": {
-        const r = backend.requests.find((x) => x.id === Number(a.id))!;
+        const r = request(a.id);
+        const { confirmed, nothingHeld } = args as { confirmed: boolean; nothingHeld?: boolean };
+        if (!isOpen(r)) throw { code: "conflict", message: `Request ${r.id} was already erased (receipt ER-ABCD-EFGH-JKMN); nothing more was deleted.` } satisfies ApiError;
         const held = heldAbout(r);
-        if (!(args as { confirmed: boolean }).confirmed) {
-          throw { code: "confirmation_required", message: `Erasing request ${r.id}'s person deletes ${held.length} leads and puts 1 identifiers on the suppression list. Confirm to go ahead (on the command line: --yes).` } satisfies ApiError;
+        const hold = holdOn(r, held);
+        if (hold) {
+          r.verification_notes = `${r.verification_notes ? `${r.verification_notes}\n` : ""}2026-11-22: erasure withheld: ${describeHold(hold)}`;
+          record("request.erase", `request:${r.id} refused: held`);
+          throw {
+            code: "held",
+            message: `Request ${r.id}'s person is under ${describeHold(hold)}. Data needed for legal claims is kept from erasure (GDPR Art. 17(3)(e)); nothing was deleted. Lift the hold when it no longer applies, then erase.`,
+          } satisfies ApiError;
+        }
+        if (held.length === 0 && !nothingHeld) {
+          record("request.erase", `request:${r.id} refused: nothing found`);
+          throw {
+            code: "nothing_found",
+            message: `Nothing held is found under the identifiers of request ${r.id} (${r.identifiers.map((i) => i.kind).join(", ")}). What is held here is found by email, phone, lead id: add one the person gave and search again, or close the request as nothing held.`,
+          } satisfies ApiError;
+        }
+        const suppressed = r.identifiers.filter((i) => i.value).length;
+        if (!confirmed) {
+          throw { code: "confirmation_required", message: `Erasing request ${r.id}'s person deletes ${held.length} leads and puts ${suppressed} identifiers on the suppression list. Confirm to go ahead (on the command line: --yes).` } satisfies ApiError;
         }
         backend.leads = backend.leads.filter((l) => !held.includes(l));
-        Object.assign(r, { status: "completed", urgency: "closed", identifiers: r.identifiers.map((i) => ({ ...i, value: "" })) });
+        const nothing_held = held.length === 0;
+        Object.assign(r, {
+          status: "completed", urgency: "closed", identifiers: r.identifiers.map((i) => ({ ...i, value: "" })),
+          outcome_reason: `${nothing_held ? "nothing held" : "erased"}; receipt ER-ABCD-EFGH-JKMN`, closed_at: "2026-11-22T10:00:00.000Z",
+        });
         record("request.erase", `request:${r.id}`);
         return {
-          receipt: { code: "ER-ABCD-EFGH-JKMN", request_id: r.id, erased_at: "2026-11-22T10:00:00.000Z", actor: "ada", deleted: held.length ? [{ kind: "leads", label: "leads", count: held.length }] : [], suppressed: 1, audit_seq: 9, audit_hash: "a".repeat(64) },
+          receipt: {
+            code: "ER-ABCD-EFGH-JKMN", request_id: r.id, erased_at: "2026-11-22T10:00:00.000Z", actor: "ada", nothing_held,
+            deleted: nothing_held ? [] : [{ kind: "leads", label: "leads", count: held.length }], suppressed, audit_seq: 9, audit_hash: "a".repeat(64),
+          },
           wal_emptied: true,
-        };
+        } satisfies Erased;
+      }
+      case "export_request": {
+        const r = request(a.id);
+        const { path, replace } = args as { path: string; replace?: boolean };
+        write(path, replace);
+        record("request.export", `request:${r.id}`);
+        return {
+          path, records: heldAbout(r).length,
+          files: ["summary.html", "data.json", "manifest.json"].map((name) => ({ name, bytes: 100, sha256: "b".repeat(64) })),
+        } satisfies Package;
       }
       case "request_from_signed_request": {
         if (!(a.signed ?? "").startsWith("good.")) {
@@ -220,6 +373,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
       case "set_retention": {
         const { days: d, client, reason } = args as { days: number; client: string | null; reason: string };
         if (!reason.trim()) throw { code: "invalid_input", message: "A retention change needs its reason (an agreement, a legal duty), which the audit trail keeps." } satisfies ApiError;
+        tooLong(reason);
         if (client) backend.policies[client] = d;
         record("retention.set", `retention of leads for ${client ?? "the workspace default"}: ${d} days, because ${reason}`);
         return review();
@@ -229,11 +383,13 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
       case "add_hold": {
         const form = (args as { form: HoldForm }).form;
         if (!form.reason.trim()) throw { code: "invalid_input", message: "A hold needs its reason (a dispute, an authority's request), which the audit trail keeps." } satisfies ApiError;
+        tooLong(form.reason);
         const h: Hold = {
           id: backend.holds.length + 1, client: form.client, identifiers: form.identifiers.map((i) => i.kind), reason: form.reason,
           until: form.until, created_at: "2026-11-22T10:00:00.000Z",
         };
         backend.holds.push(h);
+        holdValues.set(h.id, form.identifiers.map((i) => i.value.trim().toLowerCase()));
         record("hold.add", `hold:${h.id}`);
         return h;
       }

@@ -11,6 +11,7 @@ import type { Removal } from "./bindings/Removal";
 import type { Verification } from "./bindings/Verification";
 import type { Export } from "./bindings/Export";
 import type { Filter } from "./bindings/Filter";
+import type { ImportRecord } from "./bindings/ImportRecord";
 import type { ImportSummary } from "./bindings/ImportSummary";
 import type { LeadDetail } from "./bindings/LeadDetail";
 import type { LeadPage } from "./bindings/LeadPage";
@@ -24,6 +25,7 @@ import type { Erased } from "./bindings/Erased";
 import type { IdKind } from "./bindings/IdKind";
 import type { Identifier } from "./bindings/Identifier";
 import type { Package } from "./bindings/Package";
+import type { Receipt } from "./bindings/Receipt";
 import type { Rectified } from "./bindings/Rectified";
 import type { Request } from "./bindings/Request";
 import type { RequestForm } from "./bindings/RequestForm";
@@ -57,6 +59,7 @@ export type {
   IdKind,
   Identifier,
   Package,
+  Receipt,
   Rectified,
   Request,
   RequestForm,
@@ -64,6 +67,7 @@ export type {
   RequestUrgency,
   Filter,
   Holdings,
+  ImportRecord,
   ImportSummary,
   LeadDetail,
   LeadPage,
@@ -79,18 +83,24 @@ export type {
 
 export type ErrorCode = Code | "unknown";
 
-const KNOWN_CODES: readonly Code[] = [
-  "invalid_input",
-  "not_found",
-  "conflict",
-  "confirmation_required",
-  "keychain_unavailable",
-  "key_missing",
-  "database_unreadable",
-  "file_unreadable",
-  "data_dir_unusable",
-  "internal",
-];
+// Every code the bindings name, checked by the compiler: a code added in Rust fails the type check
+// here until the UI knows it (and, until then, would be mapped to "unknown").
+const CODES: Record<Code, true> = {
+  invalid_input: true,
+  not_found: true,
+  conflict: true,
+  held: true,
+  nothing_found: true,
+  confirmation_required: true,
+  keychain_unavailable: true,
+  key_missing: true,
+  database_unreadable: true,
+  file_unreadable: true,
+  data_dir_unusable: true,
+  file_exists: true,
+  internal: true,
+};
+const KNOWN_CODES = Object.keys(CODES) as readonly Code[];
 
 export class CommandError extends Error {
   readonly code: ErrorCode;
@@ -142,11 +152,20 @@ export const api = {
       channel.onmessage = onProgress;
       return call<ImportSummary>("import_file", { path, client, onProgress: channel });
     },
+    /** Every import, newest first; those a crash or a kill stopped are `interrupted`. */
+    imports: () => call<ImportRecord[]>("list_imports"),
+    /** Runs an import again from its file into its client: what it stored before is recognised. */
+    importAgain: (id: string, onProgress: (p: Progress) => void) => {
+      const channel = new Channel<Progress>();
+      channel.onmessage = onProgress;
+      return call<ImportSummary>("import_again", { id, onProgress: channel });
+    },
     cancelImport: () => call<boolean>("cancel_import"),
     page: (filter: Filter, order: Order, page: PageRequest) => call<LeadPage>("leads_page", { filter, order, page }),
     count: (filter: Filter) => call<number>("leads_count", { filter }),
     detail: (id: number) => call<LeadDetail>("lead_detail", { id }),
-    export: (filter: Filter, path: string) => call<Export>("export_leads", { filter, path }),
+    /** Fails with `file_exists` when `path` exists, unless `replace`. */
+    export: (filter: Filter, path: string, replace = false) => call<Export>("export_leads", { filter, path, replace }),
   },
   requests: {
     list: () => call<Request[]>("list_requests"),
@@ -156,8 +175,14 @@ export const api = {
     extend: (id: number, reason: string) => call<Request>("extend_request", { id, reason }),
     close: (id: number, outcome: "completed" | "denied", reason?: string) =>
       call<Request>("close_request", { id, outcome, reason: reason ?? null }),
-    export: (id: number, path: string) => call<Package>("export_request", { id, path }),
-    erase: (id: number, confirmed: boolean) => call<Erased>("erase_request", { id, confirmed }),
+    /** Fails with `file_exists` when `path` exists, unless `replace`. */
+    export: (id: number, path: string, replace = false) => call<Package>("export_request", { id, path, replace }),
+    /**
+     * Fails with `nothing_found` when the search finds nothing (the request stays open), unless a
+     * person says `nothingHeld`; with `held` when a legal hold keeps the person's data.
+     */
+    erase: (id: number, confirmed: boolean, nothingHeld = false) => call<Erased>("erase_request", { id, confirmed, nothingHeld }),
+    addIdentifiers: (id: number, identifiers: Identifier[]) => call<Request>("add_request_identifiers", { id, identifiers }),
     restrict: (id: number) => call<Request>("restrict_request", { id }),
     rectify: (id: number, field: string, value: string) => call<Rectified>("rectify_request", { id, field, value }),
     fromSignedRequest: (signed: string) => call<Request>("request_from_signed_request", { signed }),

@@ -63,4 +63,19 @@ describe("Clients screen", () => {
     expect(await screen.findByText("No clients yet")).toBeTruthy();
     expect(backend.clients).toHaveLength(0);
   });
+
+  it("shows that a legal hold keeps a client's data when it is to be removed, and removes nothing", async () => {
+    const backend = installBackend(["Acme"]);
+    backend.holds.push({ id: 2, client: "Acme", identifiers: [], reason: "tax audit 2026", until: null, created_at: "2026-11-22T10:00:00Z" });
+    render(<Clients />);
+    await userEvent.click(await screen.findByRole("button", { name: "Remove Acme" }));
+    await userEvent.click(within(await screen.findByRole("alertdialog")).getByRole("button", { name: "Remove client" }));
+    const held = await screen.findByTestId("held");
+    expect(held.getAttribute("role")).toBe("alert");
+    expect(held.textContent).toContain("Kept by a legal hold");
+    expect(held.textContent).toContain("legal hold #2 on client 'Acme' (tax audit 2026)");
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(screen.getByText("Acme")).toBeTruthy();
+    expect(backend.clients).toHaveLength(1);
+  });
 });

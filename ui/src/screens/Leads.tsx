@@ -5,6 +5,7 @@ import {
   toCommandError,
   type Client,
   type Filter,
+  type ImportRecord,
   type ImportSummary,
   type LeadDetail,
   type Order,
@@ -15,6 +16,7 @@ import { ErrorNote } from "../components/ErrorNote";
 import { ImportProgress, ImportReport } from "../components/ImportProgress";
 import { LeadDetailPanel } from "../components/LeadDetailPanel";
 import { LeadTable } from "../components/LeadTable";
+import { useReplaceFile } from "../components/useReplaceFile";
 import { pickExportFile, pickImportFile, onFileDrop } from "../files";
 import { dayBound, NO_FILTER } from "./leadFilter";
 
@@ -36,6 +38,53 @@ function toFilter(n: Narrowing): Filter {
   };
 }
 
+/**
+ * Imports a crash or a kill stopped, not yet run again: an import of the same file into the same
+ * client that completed later settles one.
+ */
+export function interruptedImports(imports: ImportRecord[]): ImportRecord[] {
+  const source = (i: ImportRecord) => `${i.client}\u0000${i.path ?? i.file_name}`;
+  return imports.filter(
+    (i) =>
+      i.status === "interrupted" &&
+      !imports.some((j) => j.status === "completed" && source(j) === source(i) && j.started_at > i.started_at),
+  );
+}
+
+function InterruptedImports({
+  imports,
+  busy,
+  onRunAgain,
+  onDismiss,
+}: {
+  imports: ImportRecord[];
+  busy: boolean;
+  onRunAgain: (i: ImportRecord) => void;
+  onDismiss: (i: ImportRecord) => void;
+}) {
+  if (imports.length === 0) return null;
+  return (
+    <div data-testid="interrupted-imports">
+      {imports.map((i) => (
+        <div key={i.id} className="notice" data-testid={`interrupted-${i.id}`}>
+          <p>
+            The import of <strong>{i.file_name}</strong> into {i.client} was interrupted on {i.started_at.slice(0, 10)}.
+            {i.path ? " What it stored is kept; running it again completes it." : " Its file's place was not recorded: import the file again by choosing it."}
+          </p>
+          {i.path && (
+            <button type="button" className="primary" onClick={() => onRunAgain(i)} disabled={busy} data-testid="import-again">
+              Run it again
+            </button>
+          )}
+          <button type="button" onClick={() => onDismiss(i)} aria-label={`Dismiss the notice about ${i.file_name}`}>
+            Dismiss
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}
+
 export function Leads() {
   const [clients, setClients] = useState<Client[]>([]);
   const [narrowing, setNarrowing] = useState<Narrowing>(NONE);
@@ -51,6 +100,9 @@ export function Leads() {
   const [importing, setImporting] = useState(false);
   const [cancelling, setCancelling] = useState(false);
   const [summary, setSummary] = useState<ImportSummary | null>(null);
+  const [imports, setImports] = useState<ImportRecord[]>([]);
+  const [dismissed, setDismissed] = useState<string[]>([]);
+  const replaceFile = useReplaceFile();
 
   const filter = useMemo(() => toFilter(narrowing), [narrowing]);
   const set = (patch: Partial<Narrowing>) => setNarrowing((n) => ({ ...n, ...patch }));
@@ -70,30 +122,41 @@ export function Leads() {
     api.leads.count(filter).then(setTotal, (e: unknown) => setError(toCommandError(e)));
   }, [filter, generation]);
 
+  // The list of imports is read again after every import, so one run again leaves the notice.
+  useEffect(() => {
+    api.leads.imports().then(setImports, (e: unknown) => setError(toCommandError(e)));
+  }, [generation]);
+
+  const runImport = useCallback(async (work: (onProgress: (p: Progress) => void) => Promise<ImportSummary>) => {
+    setError(null);
+    setStatus("");
+    setImporting(true);
+    setCancelling(false);
+    setProgress(null);
+    try {
+      setSummary(await work(setProgress));
+      setPath("");
+    } catch (e) {
+      setError(toCommandError(e));
+    } finally {
+      setImporting(false);
+      // Even a failed import may have stored rows, and is listed.
+      setGeneration((g) => g + 1);
+    }
+  }, []);
+
   const startImport = useCallback(
     async (file: string) => {
       if (!importClient) {
         setError(new CommandError("invalid_input", "Choose the client these leads belong to first (Client, above)."));
         return;
       }
-      setError(null);
-      setStatus("");
-      setImporting(true);
-      setCancelling(false);
-      setProgress(null);
-      try {
-        const result = await api.leads.import(file, importClient.name, setProgress);
-        setSummary(result);
-        setPath("");
-        setGeneration((g) => g + 1);
-      } catch (e) {
-        setError(toCommandError(e));
-      } finally {
-        setImporting(false);
-      }
+      await runImport((onProgress) => api.leads.import(file, importClient.name, onProgress));
     },
-    [importClient],
+    [importClient, runImport],
   );
+
+  const importAgain = (record: ImportRecord) => void runImport((onProgress) => api.leads.importAgain(record.id, onProgress));
 
   useEffect(() => onFileDrop((file) => void startImport(file)), [startImport]);
 
@@ -117,8 +180,8 @@ export function Leads() {
     if (!dest) return;
     setError(null);
     try {
-      const done = await api.leads.export(filter, dest);
-      setStatus(`Exported ${done.rows.toLocaleString()} leads to ${done.path}.`);
+      const done = await replaceFile.write(dest, (replace) => api.leads.export(filter, dest, replace));
+      setStatus(done ? `Exported ${done.rows.toLocaleString()} leads to ${done.path}.` : `Nothing was exported: ${dest} is kept as it was.`);
     } catch (e) {
       setError(toCommandError(e));
     }
@@ -172,6 +235,12 @@ export function Leads() {
         </button>
       </div>
 
+      <InterruptedImports
+        imports={interruptedImports(imports).filter((i) => !dismissed.includes(i.id))}
+        busy={importing}
+        onRunAgain={importAgain}
+        onDismiss={(i) => setDismissed((d) => [...d, i.id])}
+      />
       {importing && <ImportProgress progress={progress} onCancel={cancel} cancelling={cancelling} />}
       <ErrorNote error={error} />
       <p className="sr-status" role="status" aria-live="polite">
@@ -244,6 +313,7 @@ export function Leads() {
       </div>
 
       {summary && <ImportReport summary={summary} onClose={() => setSummary(null)} />}
+      {replaceFile.dialog}
     </section>
   );
 }

@@ -85,3 +85,132 @@ describe("Requests screen", () => {
     expect(backend.processing.purposes).toBe("Test drives");
   });
 });
+
+async function recordErasure(identifier: string) {
+  await userEvent.click(await screen.findByTestId("new-request"));
+  await userEvent.selectOptions(screen.getByTestId("request-kind"), "erasure");
+  await userEvent.type(screen.getByTestId("identifier-0"), identifier);
+  await userEvent.click(screen.getByTestId("create-request"));
+  return await screen.findByTestId("request-detail");
+}
+
+describe("Requests screen: erasures that find nothing, holds and existing files", () => {
+  it("leaves the received date empty, so the backend's today applies, and sends a date given", async () => {
+    const backend = installBackend();
+    render(<Requests />);
+    await userEvent.click(await screen.findByTestId("new-request"));
+    const received = screen.getByTestId("received-on") as HTMLInputElement;
+    expect(received.value).toBe("");
+    expect(received.placeholder).toBe("today");
+    await userEvent.type(screen.getByTestId("identifier-0"), "ann@example.com");
+    await userEvent.click(screen.getByTestId("create-request"));
+    await screen.findByTestId("request-1");
+    expect(backend.requests[0]?.received_on).toBe("2026-11-22");
+
+    await userEvent.click(screen.getByTestId("new-request"));
+    await userEvent.type(screen.getByTestId("identifier-0"), "bob@example.com");
+    await userEvent.type(screen.getByTestId("received-on"), "2026-11-20");
+    await userEvent.click(screen.getByTestId("create-request"));
+    await screen.findByTestId("request-2");
+    expect(backend.requests[1]?.received_on).toBe("2026-11-20");
+  });
+
+  it("says when an erasure finds nothing, keeps the request open, and erases once an email the person gave finds them", async () => {
+    const backend = installBackend(["Acme"]);
+    backend.leads.push(lead(1, "Ann Lee"), lead(2, "Bob Stone"));
+    render(<Requests />);
+    const detail = await recordErasure("a.lee@example.net");
+
+    await userEvent.click(within(detail).getByTestId("erase"));
+    const nothing = await screen.findByTestId("nothing-found");
+    expect(within(nothing).getByRole("alert").textContent).toContain("Nothing held is found under the identifiers of request 1");
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(screen.getByTestId("request-status").textContent).toBe("Received");
+    expect(backend.leads).toHaveLength(2);
+
+    await userEvent.type(within(nothing).getByTestId("add-identifier-0"), "ann@example.com");
+    await userEvent.click(within(nothing).getByTestId("search-again"));
+    expect((await screen.findByTestId("found")).textContent).toContain("1 leads");
+    expect(screen.queryByTestId("nothing-found")).toBeNull();
+    expect(backend.requests[0]?.identifiers.map((i) => i.value)).toEqual(["a.lee@example.net", "ann@example.com"]);
+    expect(screen.getByTestId("request-detail").textContent).toContain("email: ann@example.com");
+
+    await userEvent.click(within(detail).getByTestId("erase"));
+    const dialog = await screen.findByRole("alertdialog");
+    expect(dialog.textContent).toContain("deletes 1 leads");
+    await userEvent.click(within(dialog).getByTestId("confirm"));
+    const receipt = await screen.findByTestId("receipt");
+    expect(receipt.textContent).toContain("1 leads");
+    expect(within(receipt).queryByTestId("nothing-held")).toBeNull();
+    expect(backend.leads.map((l) => l.id)).toEqual([2]);
+  });
+
+  it("closes an erasure that finds nothing as nothing held, after asking, and the receipt says nothing held", async () => {
+    const backend = installBackend(["Acme"]);
+    backend.leads.push(lead(1, "Ann Lee"));
+    render(<Requests />);
+    const detail = await recordErasure("nobody@example.com");
+    await userEvent.click(within(detail).getByTestId("erase"));
+    await userEvent.click(await screen.findByTestId("close-nothing-held"));
+
+    const dialog = await screen.findByRole("alertdialog");
+    expect(dialog.textContent).toContain("as nothing held");
+    await userEvent.keyboard("{Escape}");
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(backend.requests[0]?.status).toBe("received");
+
+    await userEvent.click(screen.getByTestId("close-nothing-held"));
+    await userEvent.click(within(await screen.findByRole("alertdialog")).getByTestId("confirm"));
+    const receipt = await screen.findByTestId("receipt");
+    expect(receipt.textContent).toContain("Closed: nothing held");
+    expect(within(receipt).getByTestId("nothing-held").textContent).toContain("nothing held");
+    expect(receipt.textContent).not.toContain("Deleted");
+    expect(backend.leads).toHaveLength(1);
+    expect((await screen.findByTestId("request-status")).textContent).toBe("Completed");
+    expect(screen.queryByTestId("nothing-found")).toBeNull();
+    await userEvent.keyboard("{Escape}");
+    expect(screen.queryByTestId("receipt")).toBeNull();
+  });
+
+  it("shows that a legal hold keeps the person's data, naming the hold and its reason, and deletes nothing", async () => {
+    const backend = installBackend(["Acme"]);
+    backend.leads.push(lead(1, "Ann Lee"));
+    backend.holds.push({ id: 4, client: "Acme", identifiers: [], reason: "dispute with the advertiser", until: null, created_at: "2026-11-22T10:00:00Z" });
+    render(<Requests />);
+    const detail = await recordErasure("ann@example.com");
+    await userEvent.click(within(detail).getByTestId("erase"));
+
+    const held = await screen.findByTestId("held");
+    expect(held.getAttribute("data-code")).toBe("held");
+    expect(held.textContent).toContain("Kept by a legal hold");
+    expect(held.textContent).toContain("legal hold #4 on client 'Acme' (dispute with the advertiser)");
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(backend.leads).toHaveLength(1);
+    expect(backend.requests[0]?.status).toBe("received");
+    expect((await screen.findByText(/erasure withheld: legal hold #4/)).textContent).toContain("dispute with the advertiser");
+  });
+
+  it("asks before replacing an existing file with a request's export, keeps it on Cancel and replaces it on confirmation", async () => {
+    const backend = installBackend(["Acme"]);
+    backend.leads.push(lead(1, "Ann Lee"));
+    backend.files.push("/home/ada/ann.zip");
+    render(<Requests />);
+    await userEvent.click(await screen.findByTestId("new-request"));
+    await userEvent.type(screen.getByTestId("identifier-0"), "ann@example.com");
+    await userEvent.click(screen.getByTestId("create-request"));
+
+    await userEvent.type(await screen.findByTestId("export-path"), "/home/ada/ann.zip{Enter}");
+    const dialog = await screen.findByRole("alertdialog");
+    expect(within(dialog).getByRole("heading").textContent).toBe("/home/ada/ann.zip exists. Replace it?");
+    expect(document.activeElement?.textContent).toBe("Cancel");
+    await userEvent.keyboard("{Escape}");
+    expect((await screen.findByRole("status")).textContent).toContain("Nothing was saved");
+    expect(backend.audit.some((e) => e.action === "request.export")).toBe(false);
+
+    await userEvent.click(screen.getByRole("button", { name: "Save" }));
+    await userEvent.click(within(await screen.findByRole("alertdialog")).getByRole("button", { name: "Replace" }));
+    expect((await screen.findByRole("status")).textContent).toContain("Saved /home/ada/ann.zip: 1 records");
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(backend.audit.filter((e) => e.action === "request.export")).toHaveLength(1);
+  });
+});

@@ -7,12 +7,15 @@ import {
   type Discovery,
   type Erased,
   type IdKind,
+  type Identifier,
   type Request,
   type RequestKind,
   type RequestUrgency,
 } from "../api";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNote } from "../components/ErrorNote";
+import { useEscape } from "../components/useEscape";
+import { useReplaceFile } from "../components/useReplaceFile";
 import { pickPackageFile } from "../files";
 
 const KINDS: { id: RequestKind; label: string }[] = [
@@ -33,6 +36,61 @@ export const ID_KINDS: { id: IdKind; label: string }[] = [
   { id: "app_user_id", label: "App-scoped user id" },
   { id: "crm_record", label: "CRM record id" },
 ];
+
+/** The kinds of identifier what is held here can be found by: offered when a search found nothing. */
+const SEARCHABLE = ID_KINDS.filter((k) => k.id === "email" || k.id === "phone" || k.id === "lead_id");
+
+type IdLabels = { kind: string; value: string; remove: string; add: string };
+const FORM_LABELS: IdLabels = { kind: "Identifier kind", value: "Identifier", remove: "Remove identifier", add: "Add identifier" };
+
+/** Rows of identifier kind and value, with a button for another row and one to remove each. */
+function IdentifierFields({
+  value,
+  onChange,
+  testid,
+  kinds = ID_KINDS,
+  labels = FORM_LABELS,
+  autoFocus = false,
+}: {
+  value: Identifier[];
+  onChange: (next: Identifier[]) => void;
+  testid: string;
+  kinds?: { id: IdKind; label: string }[];
+  labels?: IdLabels;
+  autoFocus?: boolean;
+}) {
+  const set = (i: number, change: Partial<Identifier>) => onChange(value.map((x, j) => (j === i ? { ...x, ...change } : x)));
+  return (
+    <>
+      {value.map((id, i) => (
+        <div className="inline-form" key={i}>
+          <select aria-label={labels.kind} value={id.kind} onChange={(e) => set(i, { kind: e.target.value as IdKind })}>
+            {kinds.map((k) => (
+              <option key={k.id} value={k.id}>
+                {k.label}
+              </option>
+            ))}
+          </select>
+          <input
+            aria-label={labels.value}
+            value={id.value}
+            onChange={(e) => set(i, { value: e.target.value })}
+            autoFocus={autoFocus && i === 0}
+            data-testid={`${testid}-${i}`}
+          />
+          {value.length > 1 && (
+            <button type="button" onClick={() => onChange(value.filter((_, j) => j !== i))} aria-label={labels.remove}>
+              ×
+            </button>
+          )}
+        </div>
+      ))}
+      <button type="button" onClick={() => onChange([...value, { kind: "phone", value: "" }])}>
+        {labels.add}
+      </button>
+    </>
+  );
+}
 
 const STATUS_LABEL: Record<Request["status"], string> = {
   received: "Received",
@@ -164,12 +222,13 @@ export function Requests() {
 
 function NewRequest({ onCancel, onCreated }: { onCancel: () => void; onCreated: (r: Request) => void }) {
   const [kind, setKind] = useState<RequestKind>("access");
-  const [identifiers, setIdentifiers] = useState<{ kind: IdKind; value: string }[]>([{ kind: "email", value: "" }]);
+  const [identifiers, setIdentifiers] = useState<Identifier[]>([{ kind: "email", value: "" }]);
   const [client, setClient] = useState("");
   const [clients, setClients] = useState<Client[]>([]);
   const [regime, setRegime] = useState("gdpr");
   const [days, setDays] = useState(30);
-  const [received, setReceived] = useState(new Date().toISOString().slice(0, 10));
+  // Empty: the backend's clock says what today is (the browser's may be wrong, or in another zone).
+  const [received, setReceived] = useState("");
   const [notes, setNotes] = useState("");
   const [error, setError] = useState<CommandError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -200,9 +259,6 @@ function NewRequest({ onCancel, onCreated }: { onCancel: () => void; onCreated: 
     }
   };
 
-  const setIdentifier = (i: number, change: Partial<{ kind: IdKind; value: string }>) =>
-    setIdentifiers(identifiers.map((x, j) => (j === i ? { ...x, ...change } : x)));
-
   return (
     <form className="card request-form" onSubmit={submit} aria-label="New request" onKeyDown={(e) => e.key === "Escape" && onCancel()}>
       <h2>New request</h2>
@@ -218,32 +274,7 @@ function NewRequest({ onCancel, onCreated }: { onCancel: () => void; onCreated: 
       </label>
       <fieldset>
         <legend>The person&apos;s identifiers</legend>
-        {identifiers.map((id, i) => (
-          <div className="inline-form" key={i}>
-            <select aria-label="Identifier kind" value={id.kind} onChange={(e) => setIdentifier(i, { kind: e.target.value as IdKind })}>
-              {ID_KINDS.map((k) => (
-                <option key={k.id} value={k.id}>
-                  {k.label}
-                </option>
-              ))}
-            </select>
-            <input
-              aria-label="Identifier"
-              value={id.value}
-              onChange={(e) => setIdentifier(i, { value: e.target.value })}
-              autoFocus={i === 0}
-              data-testid={`identifier-${i}`}
-            />
-            {identifiers.length > 1 && (
-              <button type="button" onClick={() => setIdentifiers(identifiers.filter((_, j) => j !== i))} aria-label="Remove identifier">
-                ×
-              </button>
-            )}
-          </div>
-        ))}
-        <button type="button" onClick={() => setIdentifiers([...identifiers, { kind: "phone", value: "" }])}>
-          Add identifier
-        </button>
+        <IdentifierFields value={identifiers} onChange={setIdentifiers} testid="identifier" autoFocus />
       </fieldset>
       <label>
         Client (its country completes national phone numbers)
@@ -271,8 +302,8 @@ function NewRequest({ onCancel, onCreated }: { onCancel: () => void; onCreated: 
         </label>
       )}
       <label>
-        Received on
-        <input type="date" value={received} onChange={(e) => setReceived(e.target.value)} />
+        Received on (empty: today)
+        <input type="date" value={received} placeholder="today" onChange={(e) => setReceived(e.target.value)} data-testid="received-on" />
       </label>
       <label>
         Verification notes
@@ -396,6 +427,8 @@ function RequestDetail({ request, onChanged }: { request: Request; onChanged: ()
   const [found, setFound] = useState<Discovery | null>(null);
   const [erased, setErased] = useState<Erased | null>(null);
   const [confirmErase, setConfirmErase] = useState<string | null>(null);
+  const [nothingFound, setNothingFound] = useState<string | null>(null);
+  const [confirmNothingHeld, setConfirmNothingHeld] = useState(false);
   const [error, setError] = useState<CommandError | null>(null);
   const [status, setStatus] = useState("");
   const [busy, setBusy] = useState(false);
@@ -404,6 +437,7 @@ function RequestDetail({ request, onChanged }: { request: Request; onChanged: ()
   const [reason, setReason] = useState("");
   const open = request.status !== "completed" && request.status !== "denied";
 
+  /** Runs one change: busy meanwhile, its words or its error shown, the request re-read; true if it went through. */
   const act = async (work: () => Promise<string | void>) => {
     setBusy(true);
     setError(null);
@@ -411,8 +445,12 @@ function RequestDetail({ request, onChanged }: { request: Request; onChanged: ()
       const said = await work();
       if (said) setStatus(said);
       await onChanged();
+      return true;
     } catch (e) {
       setError(toCommandError(e));
+      // A refusal can still be noted on the request (an erasure a hold withheld, say).
+      await onChanged();
+      return false;
     } finally {
       setBusy(false);
     }
@@ -420,29 +458,59 @@ function RequestDetail({ request, onChanged }: { request: Request; onChanged: ()
 
   const find = (widen: boolean) => act(async () => setFound(await api.requests.find(request.id, widen)));
 
+  // An erasure's refusals that are questions for the person rather than errors.
+  const ask = (e: unknown) => {
+    const err = toCommandError(e);
+    if (err.code === "confirmation_required") setConfirmErase(err.message);
+    else if (err.code === "nothing_found") setNothingFound(err.message);
+    else throw err;
+  };
+
   const askErase = () =>
     act(async () => {
-      try {
-        await api.requests.erase(request.id, false);
-      } catch (e) {
-        const err = toCommandError(e);
-        if (err.code !== "confirmation_required") throw err;
-        setConfirmErase(err.message);
-      }
+      setNothingFound(null);
+      await api.requests.erase(request.id, false).catch(ask);
     });
+
+  const done = (receipt: Erased) => {
+    setErased(receipt);
+    setFound(null);
+    setNothingFound(null);
+  };
 
   const erase = () =>
     act(async () => {
       setConfirmErase(null);
-      setErased(await api.requests.erase(request.id, true));
-      setFound(null);
+      const receipt = await api.requests.erase(request.id, true).catch(ask);
+      if (receipt) done(receipt);
     });
 
+  const closeNothingHeld = () =>
+    act(async () => {
+      setConfirmNothingHeld(false);
+      done(await api.requests.erase(request.id, true, true));
+    });
+
+  const searchAgain = (identifiers: Identifier[]) =>
+    act(async () => {
+      await api.requests.addIdentifiers(request.id, identifiers);
+      const d = await api.requests.find(request.id, false);
+      setFound(d);
+      const records = d.groups.reduce((n, g) => n + g.records.length, 0);
+      const added = `Added ${identifiers.length} identifier${identifiers.length === 1 ? "" : "s"}`;
+      if (records === 0) return `${added}; the search still finds nothing.`;
+      setNothingFound(null);
+      return `${added}; the search found ${records} record${records === 1 ? "" : "s"}. Erase everything… erases them.`;
+    });
+
+  const replaceFile = useReplaceFile();
   const [exportPath, setExportPath] = useState("");
   const exportPackage = (path: string) =>
     act(async () => {
-      if (!path.trim()) return;
-      const p = await api.requests.export(request.id, path.trim());
+      const dest = path.trim();
+      if (!dest) return;
+      const p = await replaceFile.write(dest, (replace) => api.requests.export(request.id, dest, replace));
+      if (!p) return `Nothing was saved: ${dest} is kept as it was.`;
       return `Saved ${p.path}: ${p.records} records, ${p.files.length} files with their SHA-256 in manifest.json.`;
     });
   const chooseExport = async () => {
@@ -574,6 +642,9 @@ function RequestDetail({ request, onChanged }: { request: Request; onChanged: ()
         </p>
       )}
       <ErrorNote error={error} />
+      {nothingFound && open && (
+        <NothingFound message={nothingFound} busy={busy} onSearchAgain={searchAgain} onCloseNothingHeld={() => setConfirmNothingHeld(true)} />
+      )}
       {found && <Found found={found} onWiden={() => find(true)} busy={busy} />}
       {confirmErase && (
         <ConfirmDialog title={`Erase request ${request.id}'s person?`} confirmLabel="Erase" busy={busy} onConfirm={erase} onCancel={() => setConfirmErase(null)}>
@@ -581,8 +652,69 @@ function RequestDetail({ request, onChanged }: { request: Request; onChanged: ()
           <p>This cannot be undone. A receipt without personal data is shown afterwards.</p>
         </ConfirmDialog>
       )}
+      {confirmNothingHeld && (
+        <ConfirmDialog
+          title={`Close request ${request.id} as nothing held?`}
+          confirmLabel="Close as nothing held"
+          busy={busy}
+          onConfirm={closeNothingHeld}
+          onCancel={() => setConfirmNothingHeld(false)}
+        >
+          <p>
+            The request is completed without deleting anything, and its receipt says that nothing was held about the person. Their
+            identifiers go on the suppression list, so later imports skip them.
+          </p>
+        </ConfirmDialog>
+      )}
+      {replaceFile.dialog}
       {erased && <ReceiptDialog erased={erased} onClose={() => setErased(null)} />}
     </article>
+  );
+}
+
+const ADD_LABELS: IdLabels = { kind: "Kind of identifier to add", value: "Identifier to add", remove: "Remove this identifier", add: "Another identifier" };
+
+/** An erasure whose search found nothing: add what else the person gave and search again, or say nothing is held. */
+function NothingFound({
+  message,
+  busy,
+  onSearchAgain,
+  onCloseNothingHeld,
+}: {
+  message: string;
+  busy: boolean;
+  onSearchAgain: (identifiers: Identifier[]) => Promise<boolean>;
+  onCloseNothingHeld: () => void;
+}) {
+  const [adding, setAdding] = useState<Identifier[]>([{ kind: "email", value: "" }]);
+  const given = adding.map((i) => ({ ...i, value: i.value.trim() })).filter((i) => i.value);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (given.length === 0) return;
+    // Refused (an identifier that is not valid, say): what was typed stays, to correct.
+    if (await onSearchAgain(given)) setAdding([{ kind: "email", value: "" }]);
+  };
+  return (
+    <section className="card nothing-found" aria-labelledby="nothing-found-title" data-testid="nothing-found">
+      <h3 id="nothing-found-title">Nothing found</h3>
+      <p role="alert" data-code="nothing_found">
+        {message}
+      </p>
+      <form className="request-form" onSubmit={submit} aria-label="Add identifiers">
+        <fieldset>
+          <legend>Add identifiers the person gave, and search again</legend>
+          <IdentifierFields value={adding} onChange={setAdding} testid="add-identifier" kinds={SEARCHABLE} labels={ADD_LABELS} autoFocus />
+        </fieldset>
+        <div className="inline-form">
+          <button type="submit" className="primary" disabled={busy || given.length === 0} data-testid="search-again">
+            Add and search again
+          </button>
+          <button type="button" className="danger" disabled={busy} onClick={onCloseNothingHeld} data-testid="close-nothing-held">
+            Close as nothing held…
+          </button>
+        </div>
+      </form>
+    </section>
   );
 }
 
@@ -627,32 +759,42 @@ function Found({ found, onWiden, busy }: { found: Discovery; onWiden: () => void
 
 function ReceiptDialog({ erased, onClose }: { erased: Erased; onClose: () => void }) {
   const r = erased.receipt;
+  useEscape(onClose);
   return (
     <div className="backdrop">
       <div className="dialog wide" role="dialog" aria-modal="true" aria-labelledby="receipt-title" data-testid="receipt">
-        <h2 id="receipt-title">Erased — receipt {r.code}</h2>
+        <h2 id="receipt-title">
+          {r.nothing_held ? "Closed: nothing held" : "Erased"} — receipt {r.code}
+        </h2>
         <table className="figures">
           <tbody>
             <tr>
-              <th scope="row">Erased at</th>
+              <th scope="row">{r.nothing_held ? "Closed at" : "Erased at"}</th>
               <td>
                 {r.erased_at} by {r.actor}
               </td>
             </tr>
-            {r.deleted.length === 0 && (
+            {r.nothing_held && (
+              <tr data-testid="nothing-held">
+                <th scope="row">Held</th>
+                <td>nothing held: the search found nothing about this person, and nothing was deleted</td>
+              </tr>
+            )}
+            {!r.nothing_held && r.deleted.length === 0 && (
               <tr>
                 <th scope="row">Deleted</th>
                 <td>nothing: nothing was held about this person</td>
               </tr>
             )}
-            {r.deleted.map((d) => (
-              <tr key={d.kind}>
-                <th scope="row">Deleted</th>
-                <td>
-                  {d.count} {d.label}
-                </td>
-              </tr>
-            ))}
+            {!r.nothing_held &&
+              r.deleted.map((d) => (
+                <tr key={d.kind}>
+                  <th scope="row">Deleted</th>
+                  <td>
+                    {d.count} {d.label}
+                  </td>
+                </tr>
+              ))}
             <tr>
               <th scope="row">Suppressed</th>
               <td>{r.suppressed} identifiers (later imports skip them)</td>

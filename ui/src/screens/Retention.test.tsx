@@ -88,4 +88,21 @@ describe("Retention screen", () => {
     expect(fromNow("2026-11-24T09:00:00Z", now)).toBe("in 23 hours");
     expect(fromNow("2026-11-27T10:00:00Z", now)).toBe("in 4 days");
   });
+
+  it("says under each reason that the audit trail keeps it, and takes at most 500 characters", async () => {
+    installBackend(["Acme"]);
+    render(<Retention />);
+    await userEvent.click(await screen.findByTestId("edit-policy-leads-Acme"));
+    const policyReason = screen.getByTestId("policy-reason");
+    expect(policyReason.getAttribute("maxLength")).toBe("500");
+    expect(screen.getByTestId("policy-reason-hint").textContent).toBe("Kept in the audit trail; at most 500 characters");
+    expect(policyReason.getAttribute("aria-describedby")).toBe("policy-reason-hint");
+    await userEvent.keyboard("{Escape}");
+    expect(screen.queryByTestId("policy-reason")).toBeNull();
+
+    await userEvent.click(screen.getByTestId("add-hold"));
+    const holdReason = screen.getByTestId("hold-reason");
+    expect(holdReason.getAttribute("maxLength")).toBe("500");
+    expect(screen.getByTestId("hold-reason-hint").textContent).toBe("Kept in the audit trail; at most 500 characters");
+  });
 });

@@ -19,6 +19,10 @@ import { ID_KINDS } from "./Requests";
 
 const number = new Intl.NumberFormat("en-GB");
 
+/** The audit trail keeps every reason, and the backend takes at most this many characters of one. */
+export const REASON_MAX = 500;
+const REASON_HINT = `Kept in the audit trail; at most ${REASON_MAX} characters`;
+
 /** "in 5 hours", "in 2 days", "now": how far `iso` is from `now`. */
 export function fromNow(iso: string, now: Date = new Date()): string {
   const minutes = Math.round((new Date(iso).getTime() - now.getTime()) / 60_000);
@@ -83,9 +87,19 @@ function PolicyDialog({ row, onSaved, onCancel }: { row: Review; onSaved: () => 
             <input ref={first} type="number" min={1} max={36500} value={days} onChange={(e) => setDays(e.target.value)} data-testid="policy-days" />
           </label>
           <label>
-            Why (kept in the audit trail)
-            <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. client agreement, clause 7" data-testid="policy-reason" />
+            Why
+            <input
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              placeholder="e.g. client agreement, clause 7"
+              maxLength={REASON_MAX}
+              aria-describedby="policy-reason-hint"
+              data-testid="policy-reason"
+            />
           </label>
+          <small id="policy-reason-hint" className="hint" data-testid="policy-reason-hint">
+            {REASON_HINT}
+          </small>
         </div>
         <div className="dialog-actions">
           <button type="button" onClick={onCancel}>
@@ -165,8 +179,18 @@ function HoldFormPanel({ clients, onAdded, onCancel }: { clients: Client[]; onAd
       )}
       <label>
         Reason
-        <input value={reason} onChange={(e) => setReason(e.target.value)} placeholder="e.g. dispute with the advertiser" data-testid="hold-reason" />
+        <input
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          placeholder="e.g. dispute with the advertiser"
+          maxLength={REASON_MAX}
+          aria-describedby="hold-reason-hint"
+          data-testid="hold-reason"
+        />
       </label>
+      <small id="hold-reason-hint" className="hint" data-testid="hold-reason-hint">
+        {REASON_HINT}
+      </small>
       <label>
         Last day held (empty: until lifted)
         <input type="date" value={until} onChange={(e) => setUntil(e.target.value)} data-testid="hold-until" />

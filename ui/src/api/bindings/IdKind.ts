@@ -3,4 +3,4 @@
 /**
  * The kinds of identifier a person can give, as the request form and the CLI name them.
  */
-export type IdKind = "email" | "phone" | "lead_id" | "psid" | "wa_id" | "app_user_id" | "crm_record";
+export type IdKind = "email" | "phone" | "lead_id" | "psid" | "wa_id" | "app_user_id" | "crm_record" | "phone_digits";

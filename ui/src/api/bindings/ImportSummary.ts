@@ -26,7 +26,12 @@ rejections: Array<Rejection>, test_leads: number,
 /**
  * Rows skipped because they carry an identifier of a person whose data was erased.
  */
-suppressed: number, cancelled: boolean, elapsed_ms: number, rows_per_second: number, 
+suppressed: number, 
+/**
+ * Phone numbers that could not be placed in a country (national numbers, and the client has
+ * none): they are found only by their exact digits.
+ */
+unplaced_phones: number, cancelled: boolean, elapsed_ms: number, rows_per_second: number, 
 /**
  * Things the reader noticed about the file, such as its encoding.
  */
