@@ -259,10 +259,7 @@ fn check_archive(file: &File) -> Result<(), ReadError> {
 /// The sheet's rows that hold cells, with their lines, read cell by cell: the declared extent is
 /// checked first, and every cell's place as it comes, so a sparse sheet cannot make a range of
 /// billions of empty cells.
-fn read_sheet<R: Read + Seek>(
-    book: &mut Xlsx<R>,
-    sheet: &str,
-) -> Result<Vec<SheetRow>, ReadError> {
+fn read_sheet<R: Read + Seek>(book: &mut Xlsx<R>, sheet: &str) -> Result<Vec<SheetRow>, ReadError> {
     let mut cells = book.worksheet_cells_reader(sheet).map_err(|e| ReadError::BadXlsx(e.to_string()))?;
     let declared = cells.dimensions();
     let too_large = |(row, col): (u32, u32)| {

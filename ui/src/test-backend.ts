@@ -193,7 +193,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
     record("import", `import:${id} ${file_name}`);
     return {
       import_id: id, client, file_name, format: "utf16_le", rows_read: 2, imported: 1, updated: 0,
-      duplicates: 0, rejected: 1, rejections: [{ line: 3, reason: "has 2 fields where the header has 18" }], test_leads: 0, suppressed: 0,
+      duplicates: 0, rejected: 1, rejections: [{ line: 3, reason: "has 2 fields where the header has 18" }], test_leads: 0, suppressed: 0, unplaced_phones: 0,
       cancelled: false, elapsed_ms: 10, rows_per_second: 200, notes: ["Read as UTF-16 LE, TAB-separated."],
     };
   };
