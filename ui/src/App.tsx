@@ -7,6 +7,7 @@ import { Leads } from "./screens/Leads";
 import { Requests } from "./screens/Requests";
 import { Retention } from "./screens/Retention";
 import { WorkspaceError } from "./screens/WorkspaceError";
+import { onReindex, Reindexing } from "./files";
 
 export type Screen = "dashboard" | "clients" | "leads" | "requests" | "retention" | "audit";
 
@@ -22,6 +23,9 @@ const SCREENS: { id: Screen; label: string; key: string }[] = [
 export function App() {
   const [screen, setScreen] = useState<Screen>("dashboard");
   const [fatal, setFatal] = useState<CommandError | null>(null);
+  const [reindexing, setReindexing] = useState<Reindexing | null>(null);
+
+  useEffect(() => onReindex((p) => setReindexing(p.done >= p.total ? null : p)), []);
 
   useEffect(() => {
     api.overview().catch((e: unknown) => {
@@ -71,7 +75,14 @@ export function App() {
           ))}
         </ul>
       </nav>
-      <main className="content">
+"      <main className="content">
+        {reindexing && (
+          <div className="notice" role="status" data-testid="reindexing">
+            Indexing the leads again after an upgrade, so that every email and phone finds its person:{" "}
+            <progress max={reindexing.total} value={reindexing.done} /> {reindexing.done.toLocaleString()} of{" "}
+            {reindexing.total.toLocaleString()}. Erasures and purges wait until it has finished.
+          </div>
+        )}
         {screen === "dashboard" && <Dashboard onOpen={setScreen} />}
         {screen === "clients" && <Clients />}
         {screen === "leads" && <Leads />}

@@ -2,6 +2,7 @@
 // degrades to "nothing chosen" where the platform layer is missing (component tests).
 import { open, save } from "@tauri-apps/plugin-dialog";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { listen } from "@tauri-apps/api/event";
 
 const EXPORT_FILTERS = [{ name: "Lead exports", extensions: ["csv", "tsv", "txt", "xlsx"] }];
 
@@ -32,6 +33,26 @@ export function onFileDrop(onFile: (path: string) => void): () => void {
       .catch(() => undefined);
   } catch {
     // No webview (component tests): nothing can be dropped.
+  }
+  return () => {
+    stopped = true;
+    unlisten?.();
+  };
+}
+
+/** How far indexing the leads again (once, after an upgrade) has come. */
+export type Reindexing = { done: number; total: number };
+
+/** Calls `onProgress` as the backend indexes the leads again; returns the unsubscribe function. */
+export function onReindex(onProgress: (p: Reindexing) => void): () => void {
+  let unlisten: (() => void) | null = null;
+  let stopped = false;
+  try {
+    listen<Reindexing>("custodian://reindex", (event) => onProgress(event.payload))
+      .then((u) => (stopped ? u() : (unlisten = u)))
+      .catch(() => undefined);
+  } catch {
+    // No backend events (component tests): nothing is being indexed.
   }
   return () => {
     stopped = true;
