@@ -252,7 +252,12 @@ impl Console {
             )));
         }
         let result = clients::delete(&mut tx, &client.id).await.map_err(Error::from);
-        let object = format!("client:{} \"{}\" with {}", client.id, client.name, holdings.describe());
+        // Only holds that have ended can be left on a client being removed: they go with it, on record.
+        let ended = crate::retention::holds::on_client_count(&mut tx, &client.id).await?;
+        let mut object = format!("client:{} \"{}\" with {}", client.id, client.name, holdings.describe());
+        if ended > 0 {
+            object.push_str(&format!(" and {ended} ended legal holds"));
+        }
         let removed = Removal { client, removed: holdings.held };
         let removed = self.settle(tx, "client.remove", &object, result.map(|()| removed)).await?;
         // The removed records' old page images are in the WAL until a checkpoint.

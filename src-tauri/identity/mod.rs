@@ -39,6 +39,22 @@ pub struct Hasher {
     keyed: Hmac<Sha256>,
 }
 
+impl Drop for Hasher {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        // The keyed state is as good as the key. It is plain data (arrays, no pointers, no drop of
+        // its own), so its bytes are overwritten in place.
+        // SAFETY: the bytes belong to `self.keyed`, which is never read again after this.
+        let bytes = unsafe {
+            std::slice::from_raw_parts_mut(
+                (&mut self.keyed as *mut Hmac<Sha256>).cast::<u8>(),
+                std::mem::size_of::<Hmac<Sha256>>(),
+            )
+        };
+        bytes.zeroize();
+    }
+}
+
 impl std::fmt::Debug for Hasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Hasher(<redacted>)")

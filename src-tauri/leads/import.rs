@@ -178,14 +178,19 @@ pub struct Totals {
     pub unplaced_phones: u64,
 }
 
-/// Starts the parser thread. Batches arrive on the returned channel; the thread stops early when
-/// `cancel` is set or the receiver is dropped.
+/// How a record becomes a lead: `Columns::lead`.
+type Parse = fn(&Columns, &csv::StringRecord, u64, &Hasher, Option<&str>) -> Result<Lead, String>;
+
+/// Starts the parser thread. Batches arrive on the returned channel, the last one marked `last`;
+/// the thread stops early when `cancel` is set or the receiver is dropped. A thread that dies (a
+/// panic) never sends the last batch, which is how the writer knows the file was not read whole.
 fn spawn_parser(
     mut plan: Plan,
     hasher: Hasher,
     country: Option<String>,
     suppressed: HashSet<IdentityHash>,
     cancel: Arc<AtomicBool>,
+    parse: Parse,
 ) -> Receiver<Batch> {
     let (tx, rx) = sync_channel::<Batch>(1);
     std::thread::Builder::new()
@@ -204,7 +209,7 @@ fn spawn_parser(
                     None => {}
                     Some(Ok(record)) => {
                         batch.rows_read += 1;
-                        match plan.columns.lead(record.fields, record.line, &hasher, country.as_deref()) {
+                        match parse(&plan.columns, record.fields, record.line, &hasher, country.as_deref()) {
                             Ok(lead) if lead.identities.iter().any(|(_, h)| suppressed.contains(h)) => {
                                 batch.suppressed += 1;
                             }
@@ -489,7 +494,14 @@ pub async fn run(
     let (file_name, format, total_bytes, notes) = (plan.file_name.clone(), plan.format(), plan.size(), plan.notes());
     let answer_keys = plan.columns.answer_keys();
     let suppressed = std::mem::take(&mut target.suppressed);
-    let batches = spawn_parser(plan, target.hasher.clone(), target.country.clone(), suppressed, Arc::clone(&cancel));
+    let batches = spawn_parser(
+        plan,
+        target.hasher.clone(),
+        target.country.clone(),
+        suppressed,
+        Arc::clone(&cancel),
+        Columns::lead,
+    );
     let mut bulk = store.bulk().await?;
     let waiting = bulk.waiting();
     let stored = bulk
@@ -621,5 +633,41 @@ fn per_second(rows: u64, elapsed: std::time::Duration) -> u64 {
         (rows as f64 / secs) as u64
     } else {
         rows
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::Sensitive;
+
+    fn panics_on_the_third_lead(
+        c: &Columns,
+        f: &csv::StringRecord,
+        line: u64,
+        h: &Hasher,
+        country: Option<&str>,
+    ) -> Result<Lead, String> {
+        assert!(line != 4, "a defect in the parser");
+        c.lead(f, line, h, country)
+    }
+
+    /// Whether the reader's batches of a five-lead file end with the last one.
+    fn reaches_the_end(parse: Parse) -> bool {
+        let path = std::env::temp_dir().join(format!("custodian-parser-{}.csv", uuid::Uuid::new_v4()));
+        let rows: String = (1..=5).map(|i| format!("l:{i},2026-07-16T00:12:13Z,p{i}@example.test\n")).collect();
+        std::fs::write(&path, format!("id,created_time,email\n{rows}")).unwrap();
+        let plan = Plan::open(&path).unwrap();
+        let hasher = Hasher::new(&Sensitive::new([3u8; 32]));
+        let batches = spawn_parser(plan, hasher, None, HashSet::new(), Arc::new(AtomicBool::new(false)), parse);
+        let ended = batches.iter().any(|b| b.last);
+        std::fs::remove_file(path).unwrap();
+        ended
+    }
+
+    #[test]
+    fn a_reader_that_dies_never_sends_its_last_batch_so_the_import_fails_instead_of_completing() {
+        assert!(reaches_the_end(Columns::lead), "a whole file ends with the last batch");
+        assert!(!reaches_the_end(panics_on_the_third_lead), "a panic leaves no last batch");
     }
 }

@@ -160,6 +160,11 @@ pub async fn blocking_client(
     Ok(person.map(|(id, reason)| Blocking { id, reason, client: None }))
 }
 
+/// How many holds, in force or ended, are placed on the client whose id is `client_id`.
+pub async fn on_client_count(conn: &mut SqliteConnection, client_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM holds WHERE client_id = ?1").bind(client_id).fetch_one(conn).await
+}
+
 enum ClientBy<'a> {
     Id(&'a str),
     Name(&'a str),

@@ -432,3 +432,19 @@ async fn an_erasure_that_found_nothing_finds_the_person_once_an_identifier_they_
     assert!(!done.receipt.nothing_held);
     std::fs::remove_file(file).unwrap();
 }
+
+#[tokio::test]
+async fn a_client_whose_hold_has_ended_is_removed_and_the_trail_says_the_hold_went_with_it() {
+    let ws = Workspace::new();
+    let (console, file) = with_person(&ws).await;
+    let until = crate::support::TEST_NOW.date().to_string();
+    let hold =
+        HoldForm { client: Some("Acme".into()), reason: "inquiry".into(), until: Some(until), ..Default::default() };
+    console.add_hold(hold).await.unwrap();
+    assert_eq!(console.remove_client("Acme", true).await.unwrap_err().code(), Code::Held, "in force on its last day");
+    ws.clock.advance(time::Duration::days(1));
+    console.remove_client("Acme", true).await.unwrap();
+    let entry = console.audit_list(1, None).await.unwrap().remove(0);
+    assert!(entry.object.ends_with("and 1 ended legal holds"), "{}", entry.object);
+    std::fs::remove_file(file).unwrap();
+}

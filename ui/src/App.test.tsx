@@ -13,6 +13,14 @@ describe("App", () => {
     expect((await screen.findByTestId("client-count")).textContent).toBe("2");
   });
 
+  it("lays out the navigation beside the screen with nothing stray between them", async () => {
+    installBackend();
+    const { container } = render(<App />);
+    await screen.findByRole("heading", { name: "Dashboard" });
+    const shell = container.querySelector(".shell");
+    expect(Array.from(shell?.childNodes ?? []).map((n) => n.nodeName)).toEqual(["NAV", "MAIN"]);
+  });
+
   it("moves between screens with Ctrl+number", async () => {
     installBackend();
     render(<App />);

@@ -75,7 +75,7 @@ export function App() {
           ))}
         </ul>
       </nav>
-"      <main className="content">
+      <main className="content">
         {reindexing && (
           <div className="notice" role="status" data-testid="reindexing">
             Indexing the leads again after an upgrade, so that every email and phone finds its person:{" "}
