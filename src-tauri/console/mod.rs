@@ -251,9 +251,9 @@ impl Console {
                 holdings.describe()
             )));
         }
-        let result = clients::delete(&mut tx, &client.id).await.map_err(Error::from);
         // Only holds that have ended can be left on a client being removed: they go with it, on record.
         let ended = crate::retention::holds::on_client_count(&mut tx, &client.id).await?;
+        let result = clients::delete(&mut tx, &client.id).await.map_err(Error::from);
         let mut object = format!("client:{} \"{}\" with {}", client.id, client.name, holdings.describe());
         if ended > 0 {
             object.push_str(&format!(" and {ended} ended legal holds"));
