@@ -217,16 +217,22 @@ impl Console {
         progress: &(dyn Fn(Progress) + Send + Sync),
         cancel: Arc<AtomicBool>,
     ) -> Result<ImportSummary, Error> {
+        let (path, client) = self.import_source(import_id).await?;
+        self.import_file(&path, &client, progress, cancel).await
+    }
+
+    /// The file and the client of an earlier import, to run it again.
+    pub async fn import_source(&self, import_id: &str) -> Result<(std::path::PathBuf, String), Error> {
         let Some(record) = self.imports().await?.into_iter().find(|i| i.id == import_id) else {
             return Err(Error::Invalid(format!("No import has id {import_id}; the list of imports shows their ids.")));
         };
-        let Some(path) = record.path.filter(|p| !p.is_empty()) else {
-            return Err(Error::Invalid(format!(
+        match record.path.filter(|p| !p.is_empty()) {
+            Some(path) => Ok((path.into(), record.client)),
+            None => Err(Error::Invalid(format!(
                 "Import {import_id} was recorded without the file's place; import {} again by choosing it.",
                 record.file_name
-            )));
-        };
-        self.import_file(Path::new(&path), &record.client, progress, cancel).await
+            ))),
+        }
     }
 
     /// Whether the leads wait to be indexed again under newer rules of finding identifiers (once,

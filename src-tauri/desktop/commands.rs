@@ -88,14 +88,8 @@ pub async fn import_again(
     id: String,
     on_progress: Channel<Progress>,
 ) -> Result<ImportSummary> {
-    let console = ws.console()?;
-    let cancel = running.start()?;
-    let report = move |p: Progress| {
-        let _ = on_progress.send(p);
-    };
-    let result = console.import_again(&id, &report, cancel).await;
-    running.finish();
-    Ok(result?)
+    let (path, client) = ws.console()?.import_source(&id).await?;
+    import_file(ws, running, path, client, on_progress).await
 }
 
 #[tauri::command]

@@ -20,19 +20,17 @@ export async function pickPackageFile(requestId: number): Promise<string | null>
   return save({ title: "Save the person's data", defaultPath: `request-${requestId}.zip`, filters: [{ name: "ZIP", extensions: ["zip"] }] });
 }
 
-/** Calls `onFile` with the first file dropped on the window; returns the unsubscribe function. */
-export function onFileDrop(onFile: (path: string) => void): () => void {
+/** Subscribes with `start` where the platform layer is there; returns the unsubscribe function,
+ * which also works before the subscription has been made. */
+function subscribe(start: () => Promise<() => void>): () => void {
   let unlisten: (() => void) | null = null;
   let stopped = false;
   try {
-    getCurrentWebview()
-      .onDragDropEvent((event) => {
-        if (event.payload.type === "drop" && event.payload.paths[0]) onFile(event.payload.paths[0]);
-      })
+    start()
       .then((u) => (stopped ? u() : (unlisten = u)))
       .catch(() => undefined);
   } catch {
-    // No webview (component tests): nothing can be dropped.
+    // No webview or backend events (component tests): nothing arrives.
   }
   return () => {
     stopped = true;
@@ -40,22 +38,19 @@ export function onFileDrop(onFile: (path: string) => void): () => void {
   };
 }
 
+/** Calls `onFile` with the first file dropped on the window; returns the unsubscribe function. */
+export function onFileDrop(onFile: (path: string) => void): () => void {
+  return subscribe(() =>
+    getCurrentWebview().onDragDropEvent((event) => {
+      if (event.payload.type === "drop" && event.payload.paths[0]) onFile(event.payload.paths[0]);
+    }),
+  );
+}
+
 /** How far indexing the leads again (once, after an upgrade) has come. */
 export type Reindexing = { done: number; total: number };
 
 /** Calls `onProgress` as the backend indexes the leads again; returns the unsubscribe function. */
 export function onReindex(onProgress: (p: Reindexing) => void): () => void {
-  let unlisten: (() => void) | null = null;
-  let stopped = false;
-  try {
-    listen<Reindexing>("custodian://reindex", (event) => onProgress(event.payload))
-      .then((u) => (stopped ? u() : (unlisten = u)))
-      .catch(() => undefined);
-  } catch {
-    // No backend events (component tests): nothing is being indexed.
-  }
-  return () => {
-    stopped = true;
-    unlisten?.();
-  };
+  return subscribe(() => listen<Reindexing>("custodian://reindex", (event) => onProgress(event.payload)));
 }
