@@ -20,6 +20,14 @@ pub fn normalise_phone(raw: &str, country: Option<&str>) -> Option<String> {
     let raw = raw.trim();
     let raw = raw.strip_prefix("p:").unwrap_or(raw).trim();
     let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    // Meta writes phones in international form (`+447911123456`): those need no numbering plan,
+    // which costs far more than the rest of a lead. A `(0)` or anything else unusual goes through it.
+    if raw.starts_with('+')
+        && (8..=15).contains(&digits.len())
+        && raw[1..].bytes().all(|b| b.is_ascii_digit() || b == b' ' || b == b'-' || b == b'.')
+    {
+        return Some(format!("+{digits}"));
+    }
     // `00` is the international prefix of most countries: `0044 …` is `+44 …` whatever the client.
     let starts_00 = raw.starts_with("00");
     let international = raw.starts_with('+') || starts_00;
