@@ -1,4 +1,5 @@
-import { render, screen } from "@testing-library/react";
+import { act, render, screen, waitFor } from "@testing-library/react";
+import { emit } from "@tauri-apps/api/event";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "./App";
@@ -19,6 +20,18 @@ describe("App", () => {
     await screen.findByRole("heading", { name: "Dashboard" });
     const shell = container.querySelector(".shell");
     expect(Array.from(shell?.childNodes ?? []).map((n) => n.nodeName)).toEqual(["NAV", "MAIN"]);
+  });
+
+  it("shows how far indexing the leads again has come, and nothing once it has finished", async () => {
+    installBackend();
+    render(<App />);
+    await screen.findByRole("heading", { name: "Dashboard" });
+    await act(() => emit("custodian://reindex", { done: 5000, total: 12000 }));
+    const banner = await screen.findByTestId("reindexing");
+    expect(banner.textContent).toContain("5,000 of 12,000");
+    expect(banner.textContent).toContain("Erasures and purges wait");
+    await act(() => emit("custodian://reindex", { done: 12000, total: 12000 }));
+    await waitFor(() => expect(screen.queryByTestId("reindexing")).toBeNull());
   });
 
   it("moves between screens with Ctrl+number", async () => {

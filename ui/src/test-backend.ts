@@ -419,6 +419,6 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
       default:
         throw { code: "internal", message: `unknown command ${cmd}` } satisfies ApiError;
     }
-  });
+  }, { shouldMockEvents: true });
   return backend;
 }
