@@ -68,10 +68,15 @@ impl Clock for StartedAt {
 /// The variable that starts the clock at another moment, for tests and demonstrations.
 pub const CLOCK_VARIABLE: &str = "CUSTODIAN_CLOCK";
 
-/// The system clock, or, when `CUSTODIAN_CLOCK` holds an RFC 3339 time, a clock that starts there
-/// and runs on in real time. A value that is not a time is refused rather than ignored: a run on
-/// the wrong date would purge or date records wrongly.
+/// The system clock, or, in a debug build (tests, demonstrations), when `CUSTODIAN_CLOCK` holds an
+/// RFC 3339 time, a clock that starts there and runs on in real time. A value that is not a time is
+/// refused rather than ignored: a run on the wrong date would purge or date records wrongly. A
+/// release build always runs on the system clock: a variable must not move deadlines, holds'
+/// last days or the audit trail's times.
 pub fn from_env() -> Result<SharedClock, String> {
+    if !cfg!(debug_assertions) {
+        return Ok(Arc::new(SystemClock));
+    }
     match std::env::var(CLOCK_VARIABLE) {
         Ok(value) if !value.trim().is_empty() => {
             let start = OffsetDateTime::parse(value.trim(), &Rfc3339).map_err(|_| {

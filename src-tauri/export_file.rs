@@ -24,10 +24,11 @@ pub struct ExportFile {
     replace: bool,
 }
 
-/// The partial file of an export to `dest`.
+/// The partial file of an export to `dest`: a name no other program writes, so that a partial file
+/// found there can only be one of Custodian's own, left by a crash.
 pub fn partial_of(dest: &Path) -> PathBuf {
     let mut name = dest.file_name().unwrap_or_default().to_os_string();
-    name.push(".part");
+    name.push(".custodian.part");
     dest.with_file_name(name)
 }
 
@@ -74,26 +75,38 @@ impl ExportFile {
     }
 
     /// Makes the file durable and puts it in place: over the destination only when replacing,
-    /// otherwise refusing if something has appeared there meanwhile.
+    /// otherwise refusing if something has appeared there meanwhile. On any failure the partial
+    /// file is removed: nothing of the export stays behind.
     pub fn finish(mut self) -> Result<PathBuf, ExportFileError> {
+        let placed = self.place();
+        if placed.is_err() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+        placed.map(|()| std::mem::take(&mut self.dest))
+    }
+
+    fn place(&mut self) -> Result<(), ExportFileError> {
         let io = |dest: &Path, e: std::io::Error| ExportFileError::Io(dest.to_owned(), e.to_string());
         let file = self.file.take().expect("open until finished");
         file.sync_all().map_err(|e| io(&self.dest, e))?;
         drop(file);
         if self.replace {
-            std::fs::rename(&self.tmp, &self.dest).map_err(|e| io(&self.dest, e))?;
-        } else {
-            // A hard link is made only where nothing is: the no-replace move.
-            match std::fs::hard_link(&self.tmp, &self.dest) {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    return Err(ExportFileError::Exists(self.dest.clone()));
-                }
-                Err(e) => return Err(io(&self.dest, e)),
-            }
-            let _ = std::fs::remove_file(&self.tmp);
+            return std::fs::rename(&self.tmp, &self.dest).map_err(|e| io(&self.dest, e));
         }
-        Ok(std::mem::take(&mut self.dest))
+        // A hard link is made only where nothing is: the no-replace move.
+        match std::fs::hard_link(&self.tmp, &self.dest) {
+            Ok(()) => {
+                let _ = std::fs::remove_file(&self.tmp);
+                Ok(())
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(ExportFileError::Exists(self.dest.clone())),
+            // File systems without hard links (FAT, exFAT, some network shares): a rename, once the
+            // destination is seen to be free.
+            Err(_) if std::fs::symlink_metadata(&self.dest).is_err() => {
+                std::fs::rename(&self.tmp, &self.dest).map_err(|e| io(&self.dest, e))
+            }
+            Err(_) => Err(ExportFileError::Exists(self.dest.clone())),
+        }
     }
 }
 
@@ -135,7 +148,7 @@ pub async fn sweep(pool: &sqlx::SqlitePool) -> Result<usize, sqlx::Error> {
     let mut removed = 0;
     for path in &paths {
         // Only the file this process would have made: a `.part` name, never a link's target.
-        if path.ends_with(".part") && std::fs::remove_file(path).is_ok() {
+        if path.ends_with(".custodian.part") && std::fs::remove_file(path).is_ok() {
             removed += 1;
         }
         sqlx::query("DELETE FROM export_partials WHERE path = ?1").bind(path).execute(pool).await?;
@@ -177,6 +190,13 @@ mod tests {
         assert!(part.exists());
         drop(unfinished);
         assert!(!part.exists() && !dir.join("other.csv").exists());
+        // A destination that appears while the export is written: refused, and the partial goes.
+        let raced = ExportFile::create(&dir.join("raced.csv"), false).unwrap();
+        let part = raced.partial().to_owned();
+        std::fs::write(dir.join("raced.csv"), "theirs").unwrap();
+        assert!(matches!(raced.finish(), Err(ExportFileError::Exists(_))));
+        assert!(!part.exists(), "no partial file stays after a failed finish");
+        assert_eq!(std::fs::read_to_string(dir.join("raced.csv")).unwrap(), "theirs");
         std::fs::remove_dir_all(dir).unwrap();
     }
 

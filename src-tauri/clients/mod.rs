@@ -111,9 +111,22 @@ pub async fn find(conn: &mut SqliteConnection, name: &str) -> Result<Client, Cli
         .ok_or_else(|| ClientError::NotFound(name.trim().to_owned()))
 }
 
-/// The country of the client whose id is `id`, for its national phone numbers.
-pub async fn country_of(conn: &mut SqliteConnection, id: &str) -> Result<Option<String>, sqlx::Error> {
-    Ok(sqlx::query_scalar("SELECT country FROM clients WHERE id = ?1").bind(id).fetch_optional(conn).await?.flatten())
+/// The countries a national phone number a person gives is placed with: the client's, when it has
+/// one; otherwise every client's, since the person's records may be with any of them.
+pub async fn phone_countries(conn: &mut SqliteConnection, client_id: Option<&str>) -> Result<Vec<String>, sqlx::Error> {
+    if let Some(id) = client_id {
+        let own: Option<String> = sqlx::query_scalar("SELECT country FROM clients WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .flatten();
+        if let Some(country) = own {
+            return Ok(vec![country]);
+        }
+    }
+    sqlx::query_scalar("SELECT DISTINCT country FROM clients WHERE country IS NOT NULL ORDER BY country")
+        .fetch_all(conn)
+        .await
 }
 
 pub async fn rename(conn: &mut SqliteConnection, id: &str, new_name: &str) -> Result<Client, ClientError> {

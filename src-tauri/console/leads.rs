@@ -100,6 +100,8 @@ impl Console {
             }
         };
         let _importing = super::lock::take(&self.dir, &format!("importing into client {}", client.name))?;
+        // Read again under the lock: a country set meanwhile is the one its leads are placed with.
+        let client = self.client(&client.name).await?;
         let import_id = uuid::Uuid::new_v4().to_string();
         let object = format!("{} into client:{} (import {import_id})", audit::file_ref(&plan.file_name), client.id);
         let mut tx = self.store.write().await?;
@@ -169,33 +171,32 @@ impl Console {
     /// them. Called at every open.
     /// Returns the ids of those it marked.
     pub(super) async fn mark_interrupted_imports(&self) -> Result<Vec<String>, Error> {
-        let running: Vec<(String, String)> =
-            sqlx::query_as("SELECT id, client_id FROM imports WHERE status = 'running'")
-                .fetch_all(self.store.pool())
-                .await?;
-        if running.is_empty() {
+        let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM imports WHERE status = 'running')")
+            .fetch_one(self.store.pool())
+            .await?;
+        if !any {
             return Ok(Vec::new());
         }
-        // Another process importing right now holds the lock: its import is not interrupted.
+        // Another process importing right now holds the lock: its import is not interrupted. Only
+        // with the lock held is what is still running known to be left over.
         let Some(_checking) = super::lock::try_take(&self.dir, "looking for interrupted imports")? else {
             return Ok(Vec::new());
         };
-        let ids = running.iter().map(|(id, _)| id.clone()).collect();
         let mut tx = self.store.write().await?;
-        for (id, client_id) in running {
-            sqlx::query(
-                "UPDATE imports SET status = 'interrupted', finished_at = ?2 WHERE id = ?1 AND status = 'running'",
-            )
-            .bind(&id)
-            .bind(self.stamp())
-            .execute(&mut *tx)
-            .await?;
+        let interrupted: Vec<(String, String)> = sqlx::query_as(
+            "UPDATE imports SET status = 'interrupted', finished_at = ?1 WHERE status = 'running'
+             RETURNING id, client_id",
+        )
+        .bind(self.stamp())
+        .fetch_all(&mut *tx)
+        .await?;
+        for (id, client_id) in &interrupted {
             let object = format!("import {id} into client:{client_id}");
             let event = Event { action: "lead.import", object: &object, outcome: "interrupted", subject: None };
             audit::append(&mut tx, &self.stamp(), &self.actor, &event).await?;
         }
         tx.commit().await?;
-        Ok(ids)
+        Ok(interrupted.into_iter().map(|(id, _)| id).collect())
     }
 
     /// The imports, newest first: what each read and did, and those a crash interrupted.
@@ -345,7 +346,14 @@ impl Console {
             IdentifierKind::LeadId => Kind::LeadId,
         };
         let entries: Vec<(Kind, String)> = match kind {
-            Kind::Phone => crate::identity::phone_entries(value, country),
+            Kind::Phone => {
+                let mut conn = self.store.pool().acquire().await?;
+                let countries = match country {
+                    Some(c) => vec![c.to_owned()],
+                    None => clients::phone_countries(&mut conn, None).await?,
+                };
+                crate::identity::phone_entries(value, &countries.iter().map(String::as_str).collect::<Vec<_>>())
+            }
             kind => crate::identity::normalise(kind, value, country).map(|n| (kind, n)).into_iter().collect(),
         };
         let Some((first_kind, first)) = entries.first() else {

@@ -206,6 +206,8 @@ impl Console {
         let result = clients::set_country(&mut tx, &client.id, country.as_deref()).await.map_err(Error::from);
         let object =
             format!("client:{} \"{}\" country {}", client.id, client.name, country.as_deref().unwrap_or("none"));
+        // An import holds the lock while it runs: its leads are placed with the country it read.
+        let _indexing = lock::take(&self.dir, &format!("indexing client {}'s leads again", client.name))?;
         let client = self.settle(tx, "client.country", &object, result).await?;
         // National phone numbers can now be placed (or no longer can): index its leads again.
         let num: i64 = sqlx::query_scalar("SELECT num FROM clients WHERE id = ?1")
@@ -233,6 +235,16 @@ impl Console {
                 return self.settle(tx, "client.remove", &format!("client \"{}\"", name.trim()), Err(e.into())).await
             }
         };
+        // Holds are checked against the leads' own identifier columns, which an import fills at once;
+        // only leads still to be indexed again under newer rules could hide a held identifier.
+        if crate::store::direct(&mut tx, crate::leads::identifiers::pending).await?.map_err(StoreError::from)? {
+            let e = Error::Conflict(
+                "The leads are still being indexed again after an upgrade; remove the client when it has finished, \
+                 so that no hold is missed."
+                    .into(),
+            );
+            return self.settle(tx, "client.remove", &format!("client:{}", client.id), Err(e)).await;
+        }
         if let Some(hold) = crate::retention::holds::blocking_client(&mut tx, &client.id, self.today()).await? {
             let e = Error::Held(format!(
                 "Client '{}' cannot be removed: {} keeps its data (GDPR Art. 17(3)(e)). Nothing was deleted. \

@@ -83,8 +83,9 @@ impl Console {
                 Some(name) => Some(clients::find(&mut tx, name).await?),
                 None => None,
             };
-            let country = client.as_ref().and_then(|c| c.country.as_deref());
-            let identifiers = requests::hash_identifiers(&self.hasher, &form.identifiers, country)?;
+            let countries = clients::phone_countries(&mut tx, client.as_ref().map(|c| c.id.as_str())).await?;
+            let countries: Vec<&str> = countries.iter().map(String::as_str).collect();
+            let identifiers = requests::hash_identifiers(&self.hasher, &form.identifiers, &countries)?;
             let notes = requests::clean_text(form.verification_notes.as_deref().unwrap_or(""))?;
             let new =
                 NewRequest { kind, regime, received_on, client_id: client.map(|c| c.id), verification_notes: notes };
@@ -117,11 +118,9 @@ impl Console {
     pub async fn add_request_identifiers(&self, id: i64, identifiers: &[Identifier]) -> Result<Request, Error> {
         let today = self.today();
         let (mut tx, request, subject) = self.open_request("request.identify", id, today).await?;
-        let country = match request.client_id.as_deref() {
-            Some(client) => clients::country_of(&mut tx, client).await?,
-            None => None,
-        };
-        let added = match requests::hash_identifiers(&self.hasher, identifiers, country.as_deref()) {
+        let countries = clients::phone_countries(&mut tx, request.client_id.as_deref()).await?;
+        let countries: Vec<&str> = countries.iter().map(String::as_str).collect();
+        let added = match requests::hash_identifiers(&self.hasher, identifiers, &countries) {
             Ok(hashed) => requests::add_identifiers(&mut tx, &request, &hashed).await.map_err(Error::from),
             Err(e) => Err(e.into()),
         };
@@ -301,7 +300,19 @@ impl Console {
             return self.settle_about(tx, "request.rectify", &object, subject.as_deref(), Err(e)).await;
         }
         let value = requests::clean_text(value)?;
-        let (found, _) = self.person(&mut tx, id).await?;
+        let (found, hashes) = self.person(&mut tx, id).await?;
+        // A correction overwrites the old value for good: data kept for legal claims is not changed.
+        let plain: Vec<IdentityHash> = hashes.iter().map(|(_, h)| *h).collect();
+        let clients: Vec<String> = found.groups.iter().filter_map(|g| g.client.clone()).collect();
+        if let Some(hold) = holds::blocking(&mut tx, &plain, &clients, today).await? {
+            requests::note(&mut tx, id, &format!("{today}: correction withheld: {}", hold.describe())).await?;
+            let e = Error::Held(format!(
+                "Request {id}'s person is under {}: what it keeps is not changed. Nothing was corrected. \
+                 Lift the hold when it no longer applies, then correct.",
+                hold.describe()
+            ));
+            return self.settle_about(tx, "request.rectify", &object, subject.as_deref(), Err(e)).await;
+        }
         let correction = Correction { field: field.to_owned(), value };
         let changed = match discovery::rectify(&mut tx, &self.hasher, &found, &correction).await? {
             Ok(changed) => changed,
@@ -533,6 +544,14 @@ impl Console {
             },
             Change::Extend { reason } => {
                 requests::extend(&mut tx, &request, reason, today).await.map(|due| format!("due {due}"))
+            }
+            // An erasure is completed only by erasing (or closing as nothing held), which suppresses the
+            // person and clears their requests; a bare "completed" would claim an erasure never done.
+            Change::Close { outcome, .. }
+                if request.kind == RequestKind::Erasure
+                    && matches!(RequestStatus::parse(outcome), Ok(RequestStatus::Completed)) =>
+            {
+                Err(RequestError::EraseToComplete(request.id))
             }
             Change::Close { outcome, reason } => match RequestStatus::parse(outcome) {
                 Ok(outcome) => requests::close(&mut tx, &request, outcome, reason, &self.stamp())

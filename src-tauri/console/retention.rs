@@ -83,7 +83,11 @@ impl Console {
             let person: Vec<(IdKind, IdentityHash)> = if form.identifiers.iter().all(|i| i.value.trim().is_empty()) {
                 Vec::new()
             } else {
-                requests::hash_identifiers(&self.hasher, &form.identifiers, None)?
+                // A held phone is placed with every client's country: it must cover the person's
+                // records however they were stored.
+                let countries = clients::phone_countries(&mut tx, None).await?;
+                let countries: Vec<&str> = countries.iter().map(String::as_str).collect();
+                requests::hash_identifiers(&self.hasher, &form.identifiers, &countries)?
                     .into_iter()
                     .map(|(i, h)| (i.kind, h))
                     .collect()

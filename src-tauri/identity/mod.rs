@@ -113,15 +113,33 @@ pub fn normalise_email(raw: &str) -> Option<String> {
     valid.then_some(email)
 }
 
-/// The index entries a phone number makes when a person gives it: its E.164 form where it can be
-/// placed, and its digits as written, which find a stored number that could not be placed.
-pub fn phone_entries(raw: &str, country: Option<&str>) -> Vec<(Kind, String)> {
-    let mut entries = Vec::with_capacity(2);
-    if let Some(e164) = normalise_phone(raw, country) {
-        entries.push((Kind::Phone, e164));
+/// The index entries a phone number makes when a person gives it, so that it finds the number
+/// however it was stored: its E.164 form placed with each of `countries` (the client's, or every
+/// client's when the request names none), its digits as written, and the national digits of each
+/// E.164 form (`07911123456` for `+447911123456`), which find a stored number that could not be
+/// placed in a country.
+pub fn phone_entries(raw: &str, countries: &[&str]) -> Vec<(Kind, String)> {
+    let mut entries: Vec<(Kind, String)> = Vec::with_capacity(4);
+    let mut push = |entry: (Kind, String)| {
+        if !entries.contains(&entry) {
+            entries.push(entry);
+        }
+    };
+    let placed: Vec<String> = if countries.is_empty() {
+        normalise_phone(raw, None).into_iter().collect()
+    } else {
+        countries.iter().filter_map(|c| normalise_phone(raw, Some(c))).collect()
+    };
+    for e164 in &placed {
+        push((Kind::Phone, e164.clone()));
     }
     if let Some(digits) = phone_digits(raw) {
-        entries.push((Kind::PhoneDigits, digits));
+        push((Kind::PhoneDigits, digits));
+    }
+    for e164 in &placed {
+        if let Some(national) = phone::national_digits(e164) {
+            push((Kind::PhoneDigits, national));
+        }
     }
     entries
 }

@@ -47,6 +47,14 @@ pub fn normalise_phone(raw: &str, country: Option<&str>) -> Option<String> {
     }
 }
 
+/// The digits of an E.164 number as its own country writes it nationally (`+447911123456` →
+/// `07911123456`): how such a number was stored if the client had no country.
+pub fn national_digits(e164: &str) -> Option<String> {
+    let number = phonenumber::parse(None, e164).ok()?;
+    let national = number.format().mode(Mode::National).to_string();
+    phone_digits(&national)
+}
+
 /// A phone number reduced to its digits as written: how a number that cannot be placed in a
 /// country is kept and found. Fewer than six digits are not a phone number.
 pub fn phone_digits(raw: &str) -> Option<String> {
@@ -84,6 +92,12 @@ mod tests {
         assert_eq!(normalise_phone("0712 345 678", Some("KE")).as_deref(), Some("+254712345678"));
         assert_eq!(calling_code("BD"), Some(880));
         assert_eq!(calling_code("XX"), None);
+    }
+
+    #[test]
+    fn an_international_number_knows_how_its_country_writes_it_nationally() {
+        assert_eq!(national_digits("+447911123456").as_deref(), Some("07911123456"));
+        assert_eq!(national_digits("+15551234567").as_deref(), Some("5551234567"));
     }
 
     #[test]

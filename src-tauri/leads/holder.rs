@@ -79,6 +79,23 @@ fn find<'a>(conn: &'a mut SqliteConnection, hasher: &'a Hasher, hashes: &'a [Ide
                     )
                 })
                 .collect();
+            // A phone is also named the other ways a request or another record may hold it: by the
+            // digits as written and as its country writes it nationally.
+            let phones: Vec<&str> = found
+                .entries
+                .iter()
+                .filter(|(k, _, _)| *k == crate::identity::Kind::Phone)
+                .map(|(_, _, raw)| *raw)
+                .collect();
+            for raw in phones {
+                let countries: Vec<&str> = country.as_deref().into_iter().collect();
+                for (kind, normalised) in crate::identity::phone_entries(raw, &countries) {
+                    let hash = hasher.hash(kind, &normalised);
+                    if !identifiers.iter().any(|(_, h)| *h == hash) {
+                        identifiers.push((Identifier { kind: IdKind::from_kind(kind), value: raw.to_owned() }, hash));
+                    }
+                }
+            }
             if let Some(meta) = lead.meta_id.as_deref() {
                 let hash = hasher.hash(crate::identity::Kind::LeadId, meta);
                 identifiers.push((Identifier { kind: IdKind::LeadId, value: meta.to_owned() }, hash));
@@ -127,15 +144,19 @@ fn rectify<'a>(
             .await?;
             let keys: Vec<String> = serde_json::from_str(&keys).unwrap_or_default();
             let mut values: Vec<String> = serde_json::from_str(&answers).unwrap_or_default();
-            let Some(at) = keys.iter().position(|k| *k == correction.field) else { continue };
-            if values.get(at) == Some(&correction.value) {
+            // A file may name a question twice: every answer to it is corrected.
+            let at: Vec<usize> =
+                keys.iter().enumerate().filter(|(_, k)| **k == correction.field).map(|(i, _)| i).collect();
+            if at.iter().all(|i| values.get(*i) == Some(&correction.value)) {
                 continue;
             }
             if let Some(why) = unusable(&correction.field, &correction.value, country.as_deref()) {
                 return Ok(Err(why));
             }
-            if let Some(slot) = values.get_mut(at) {
-                slot.clone_from(&correction.value);
+            for i in at {
+                if let Some(slot) = values.get_mut(i) {
+                    slot.clone_from(&correction.value);
+                }
             }
             let answers = serde_json::to_string(&values).expect("strings serialise");
             sqlx::query("UPDATE leads SET answers = ?2 WHERE id = ?1")

@@ -34,9 +34,28 @@ pub fn reindex_lead(conn: &Connection, hasher: &Hasher, id: i64) -> rusqlite::Re
             ))
         })
         .optional()?;
-    let Some((meta_id, is_test, answers, keys, country, old)) = stored else { return Ok(false) };
+    let Some((mut meta_id, is_test, answers, keys, country, old)) = stored else { return Ok(false) };
     let keys: Vec<String> = serde_json::from_str(&keys).unwrap_or_default();
     let values: Vec<String> = serde_json::from_str(&answers).unwrap_or_default();
+    if meta_id.is_none() {
+        // Older rules kept a `lead_id` column as an answer: it is Meta's lead id, which the lead is
+        // keyed by from now on, so that the same lead under `id` is not stored twice.
+        let lead_id = keys.iter().zip(&values).find(|(k, _)| k.eq_ignore_ascii_case("lead_id")).map(|(_, v)| v.trim());
+        if let Some(meta) = lead_id
+            .map(|v| v.strip_prefix("l:").unwrap_or(v))
+            .filter(|v| !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+        {
+            let keyed = conn
+                .prepare_cached(
+                    "UPDATE leads SET meta_id = ?2, lead_key = ?2 WHERE id = ?1 AND NOT EXISTS (
+                    SELECT 1 FROM leads AS o WHERE o.client_num = leads.client_num AND o.lead_key = ?2)",
+                )?
+                .execute(params![id, meta])?;
+            if keyed == 1 {
+                meta_id = Some(meta.to_owned());
+            }
+        }
+    }
     let found =
         identifiers_in(keys.iter().map(String::as_str).zip(values.iter().map(String::as_str)), country.as_deref());
 
@@ -50,6 +69,8 @@ pub fn reindex_lead(conn: &Connection, hasher: &Hasher, id: i64) -> rusqlite::Re
     let mut delete = conn.prepare_cached("DELETE FROM identities WHERE hash = ?1 AND lead_id = ?2")?;
     for hash in old.iter().flatten() {
         delete.execute(params![hash, id])?;
+        // An entry still waiting in an import's run is skipped from now on, as when a lead goes.
+        crate::identity::runs::drop_entry(conn, hash, id)?;
     }
     let mut insert =
         conn.prepare_cached("INSERT OR IGNORE INTO identities (hash, lead_id, kind) VALUES (?1, ?2, ?3)")?;
@@ -59,15 +80,13 @@ pub fn reindex_lead(conn: &Connection, hasher: &Hasher, id: i64) -> rusqlite::Re
     let column = |kinds: &[Kind], nth: usize| {
         entries.iter().filter(|(k, _)| kinds.contains(k)).nth(nth).map(|(_, h)| h.to_vec())
     };
-    let (email, phone) = if is_test {
-        (None, None)
-    } else {
-        (found.first(Kind::Email), found.first(Kind::Phone).or_else(|| found.first(Kind::PhoneDigits)))
-    };
+    // The columns show what the answers hold, as the import sets them; only the index leaves test leads out.
+    let (email, phone) =
+        (found.first(Kind::Email), found.first(Kind::Phone).or_else(|| found.first(Kind::PhoneDigits)));
     let phones = [Kind::Phone, Kind::PhoneDigits];
     conn.prepare_cached(
         "UPDATE leads SET id_hash = ?2, email_hash = ?3, phone_hash = ?4, email2_hash = ?5, phone2_hash = ?6,
-            email = coalesce(?7, email), phone = coalesce(?8, phone)
+            email = ?7, phone = ?8
          WHERE id = ?1",
     )?
     .execute(params![
@@ -77,8 +96,8 @@ pub fn reindex_lead(conn: &Connection, hasher: &Hasher, id: i64) -> rusqlite::Re
         column(&phones, 0),
         column(&[Kind::Email], 1),
         column(&phones, 1),
-        email,
-        phone,
+        email.unwrap_or(""),
+        phone.unwrap_or(""),
     ])?;
     Ok(true)
 }

@@ -121,13 +121,14 @@ pub fn identifiers_in<'a>(answers: impl Iterator<Item = (&'a str, &'a str)>, cou
             continue;
         }
         let key = key.to_ascii_lowercase();
-        let entry = if key.contains("phone") || key.contains("mobile") {
+        let looks_like_email = value.contains('@') && !value.contains(char::is_whitespace);
+        let entry = if (key.contains("phone") || key.contains("mobile")) && !looks_like_email {
             let stored = crate::identity::stored_phone(value, country);
             if matches!(stored, Some((Kind::PhoneDigits, _))) {
                 found.unplaced += 1;
             }
             stored
-        } else if key.contains("email") || (value.contains('@') && !value.contains(char::is_whitespace)) {
+        } else if key.contains("email") || looks_like_email {
             crate::identity::normalise_email(value).map(|e| (Kind::Email, e))
         } else {
             None

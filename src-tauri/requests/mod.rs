@@ -203,6 +203,8 @@ pub enum RequestError {
     Backwards { id: i64, from: RequestStatus, to: RequestStatus },
     #[error("A request is completed or denied by closing it (`custodian request close`).")]
     CloseToFinish,
+    #[error("Erasure request {0} is completed by erasing its person, or, when nothing is held, by closing it as nothing held; either gives a receipt. It can be denied with a reason.")]
+    EraseToComplete(i64),
     #[error("Denying a request needs the reason, which the person is told.")]
     DenialWithoutReason,
     #[error("{0}")]
@@ -264,12 +266,14 @@ pub enum RequestUrgency {
     Closed,
 }
 
-/// Checks the identifiers and hashes them; phones without a country code take `country`.
+/// Checks the identifiers and hashes them; phones without a country code are placed with each of
+/// `countries` (the client's, or every client's).
 pub fn hash_identifiers(
     hasher: &Hasher,
     identifiers: &[Identifier],
-    country: Option<&str>,
+    countries: &[&str],
 ) -> Result<Vec<(Identifier, IdentityHash)>, RequestError> {
+    let country = countries.first().copied();
     let identifiers: Vec<&Identifier> = identifiers.iter().filter(|i| !i.value.trim().is_empty()).collect();
     if identifiers.is_empty() {
         return Err(RequestError::NoIdentifier);
@@ -289,7 +293,7 @@ pub fn hash_identifiers(
             _ => "",
         };
         let entries: Vec<(identity::Kind, String)> = match i.kind {
-            IdKind::Phone => identity::phone_entries(&i.value, country),
+            IdKind::Phone => identity::phone_entries(&i.value, countries),
             kind => identity::normalise(kind.index_kind(), &i.value, country)
                 .map(|n| (kind.index_kind(), n))
                 .into_iter()

@@ -146,11 +146,16 @@ pub async fn blocking_client(
     if let Some(hold) = on_client(conn, ClientBy::Id(client_id), &today).await? {
         return Ok(Some(hold));
     }
+    // Through the leads' own identifier columns rather than the index: an import fills them at once,
+    // while its index entries may still wait in runs.
     let person: Option<(i64, String)> = sqlx::query_as(
         "SELECT h.id, h.reason FROM holds AS h JOIN hold_identifiers AS hi ON hi.hold_id = h.id
-         WHERE (h.until IS NULL OR h.until >= ?2) AND EXISTS (
-            SELECT 1 FROM identities AS i JOIN leads AS l ON l.id = i.lead_id
-            WHERE i.hash = hi.hash AND l.client_num = (SELECT num FROM clients WHERE id = ?1))
+         WHERE (h.until IS NULL OR h.until >= ?2) AND hi.hash IN (
+                   SELECT id_hash FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)
+         UNION ALL SELECT email_hash FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)
+         UNION ALL SELECT phone_hash FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)
+         UNION ALL SELECT email2_hash FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)
+         UNION ALL SELECT phone2_hash FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1))
          ORDER BY h.id LIMIT 1",
     )
     .bind(client_id)
@@ -189,6 +194,21 @@ async fn on_client(
     .fetch_optional(&mut *conn)
     .await?;
     Ok(hold.map(|(id, reason, client)| Blocking { id, reason, client: Some(client) }))
+}
+
+/// Whether a request record (alias `r`) is on hold as of today (?9): its client is held, or it
+/// names a held person. A closed request of someone under a hold is kept with the rest of them.
+#[macro_export]
+macro_rules! request_held {
+    () => {
+        concat!(
+            "(coalesce(r.client_id IN (",
+            $crate::held_clients!(),
+            "), 0) OR EXISTS (SELECT 1 FROM request_identifiers AS ri WHERE ri.request_id = r.id AND ri.hash IN (",
+            $crate::held_hashes!(),
+            ")))"
+        )
+    };
 }
 
 pub async fn add(

@@ -25,12 +25,7 @@ pub struct Kept {
 /// export files) adds itself here.
 pub const KEPT: &[Kept] = &[
     Kept { kind: "leads", label: "leads", per_client: true, ages: LEAD_AGES },
-    Kept {
-        kind: "request_records",
-        label: "closed request records",
-        per_client: false,
-        ages: "SELECT unixepoch(closed_at) AS t, 0 AS held FROM requests WHERE closed_at IS NOT NULL",
-    },
+    Kept { kind: "request_records", label: "closed request records", per_client: false, ages: REQUEST_AGES },
     Kept {
         kind: "audit_entries",
         label: "audit entries",
@@ -45,6 +40,13 @@ const LEAD_AGES: &str = concat!(
     "SELECT l.created_unix AS t, ",
     crate::lead_held!(),
     " AS held FROM leads AS l WHERE l.client_num = (SELECT num FROM clients WHERE id = ?1)"
+);
+
+/// Closed request records with their ages and holds.
+const REQUEST_AGES: &str = concat!(
+    "SELECT unixepoch(r.closed_at) AS t, ",
+    crate::request_held!(),
+    " AS held FROM requests AS r WHERE r.closed_at IS NOT NULL"
 );
 
 /// Kinds with a policy but nothing held yet in this release.

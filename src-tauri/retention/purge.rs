@@ -58,7 +58,7 @@ pub const STEPS: &[Step] = &[
         per_client: false,
         table: "requests AS r",
         due: "r.closed_at IS NOT NULL AND unixepoch(r.closed_at) < ?2",
-        held: None,
+        held: Some(crate::request_held!()),
         chain: false,
     },
     Step {

@@ -67,10 +67,15 @@ async fn every_email_and_phone_column_and_the_lead_id_column_find_the_person() {
         assert!(offered.contains(&kind), "{kind:?} in {offered:?}");
     }
 
-    // Once the client's country is set, the national number is placed and found in E.164.
-    assert!(found(&console, IdentifierKind::Phone, "+44 7911 123456").await.is_empty());
+    // The national number is found in international form too (by its national digits), and once
+    // the client's country is set it is placed and indexed in E.164.
+    assert_eq!(found(&console, IdentifierKind::Phone, "+44 7911 123456").await, ["7001"]);
     console.set_client_country("Acme", Some("GB")).await.unwrap();
     assert_eq!(found(&console, IdentifierKind::Phone, "+44 7911 123456").await, ["7001"]);
+    let mut conn = console.store().pool().acquire().await.unwrap();
+    let kinds: Vec<i64> =
+        sqlx::query_scalar("SELECT kind FROM identities ORDER BY kind").fetch_all(&mut *conn).await.unwrap();
+    assert!(kinds.contains(&2) && !kinds.contains(&8), "placed in E.164, no longer kept by digits: {kinds:?}");
 }
 
 #[tokio::test]
@@ -113,6 +118,8 @@ async fn a_workspace_indexed_by_older_rules_is_indexed_again_once_and_erasures_w
     let waits = console.erase_request(erasure.id, true, false).await.unwrap_err();
     assert_eq!(waits.code(), Code::Conflict);
     assert!(waits.to_string().contains("indexed again"), "{waits}");
+    let removal = console.remove_client("Acme", true).await.unwrap_err();
+    assert_eq!(removal.code(), Code::Conflict, "a hold on an identifier not yet indexed must not be missed");
     console.close().await;
 
     let cli = ws.cli(&["leads", "find", "--email", "dora@winter-works.test", "--json"]);

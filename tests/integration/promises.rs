@@ -448,3 +448,77 @@ async fn a_client_whose_hold_has_ended_is_removed_and_the_trail_says_the_hold_we
     assert!(entry.object.ends_with("and 1 ended legal holds"), "{}", entry.object);
     std::fs::remove_file(file).unwrap();
 }
+
+#[tokio::test]
+async fn a_phone_given_in_another_form_than_it_is_stored_still_holds_and_is_cleared_by_an_erasure() {
+    let ws = Workspace::new();
+    let (console, file) = with_person(&ws).await; // Acme is in GB; the lead holds +44 7700 900999.
+    let national = Identifier { kind: IdKind::Phone, value: "07700 900999".into() };
+    // No client named: the national number is placed with every client's country.
+    let hold = HoldForm { identifiers: vec![national.clone()], reason: "dispute".into(), ..Default::default() };
+    let hold = console.add_hold(hold).await.unwrap();
+    let erasure = console.new_request(erasure_of(EMAIL)).await.unwrap();
+    assert_eq!(console.erase_request(erasure.id, true, false).await.unwrap_err().code(), Code::Held);
+    console.remove_hold(hold.id).await.unwrap();
+
+    let access = RequestForm {
+        kind: "access".into(),
+        identifiers: vec![national],
+        verification_notes: Some("Called from Zennor".into()),
+        ..Default::default()
+    };
+    let access = console.new_request(access).await.unwrap();
+    console.erase_request(erasure.id, true, false).await.unwrap();
+    let cleared = console.request(access.id).await.unwrap();
+    assert!(cleared.identifiers.iter().all(|i| i.value.is_empty()), "{cleared:?}");
+    assert!(cleared.verification_notes.is_empty());
+    std::fs::remove_file(file).unwrap();
+}
+
+#[tokio::test]
+async fn an_erasure_request_is_completed_only_by_erasing_and_a_correction_waits_for_a_hold() {
+    let ws = Workspace::new();
+    let (console, file) = with_person(&ws).await;
+    let erasure = console.new_request(erasure_of(EMAIL)).await.unwrap();
+    let e = console.close_request(erasure.id, "completed", None).await.unwrap_err();
+    assert!(e.to_string().contains("completed by erasing"), "{e}");
+    assert!(!console.request(erasure.id).await.unwrap().status.is_closed());
+    console.close_request(erasure.id, "denied", Some("identity not verified")).await.unwrap();
+
+    console
+        .add_hold(HoldForm { identifiers: vec![email(EMAIL)], reason: "pending lawsuit".into(), ..Default::default() })
+        .await
+        .unwrap();
+    let request = RequestForm { kind: "rectification".into(), identifiers: vec![email(EMAIL)], ..Default::default() };
+    let request = console.new_request(request).await.unwrap();
+    let held = console.rectify_request(request.id, "first_name", "Pippa").await.unwrap_err();
+    assert_eq!(held.code(), Code::Held);
+    let search = Filter { search: Some(FIRST.into()), ..Default::default() };
+    assert_eq!(console.list_leads(&search, 10, 0).await.unwrap().len(), 1, "nothing was corrected");
+    std::fs::remove_file(file).unwrap();
+}
+
+#[tokio::test]
+async fn correcting_an_email_away_leaves_it_in_no_column_and_a_purge_keeps_a_held_person_s_closed_requests() {
+    let ws = Workspace::new();
+    let (console, file) = with_person(&ws).await;
+    let request = RequestForm { kind: "rectification".into(), identifiers: vec![email(EMAIL)], ..Default::default() };
+    let request = console.new_request(request).await.unwrap();
+    console.rectify_request(request.id, "email", "").await.unwrap();
+    let page = console.leads_page(&Filter::default(), &Default::default(), &Default::default()).await.unwrap();
+    assert!(page.rows.iter().all(|r| r.email != EMAIL), "the review table no longer shows the old email");
+    console.close_request(request.id, "completed", None).await.unwrap();
+
+    // Two years on, the closed request would be purged; a hold on its person keeps it.
+    console
+        .add_hold(HoldForm {
+            identifiers: vec![Identifier { kind: IdKind::Phone, value: PHONE.into() }, email(EMAIL)],
+            reason: "audit".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let later = console.purge(time::macros::datetime!(2029-01-01 0:00 UTC), true).await.unwrap();
+    assert!(!later.purged.iter().any(|p| p.kind == "request_records"), "{later:?}");
+    std::fs::remove_file(file).unwrap();
+}

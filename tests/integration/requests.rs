@@ -80,8 +80,10 @@ async fn a_request_moves_only_forward_and_every_change_is_audited_under_the_pers
     assert_eq!(back.code(), Code::Conflict, "{back}");
     let r = console.advance_request(r.id, "in_progress", Some("postcode matches")).await.unwrap();
     assert_eq!(r.verification_notes, "asked for the postcode\npostcode matches");
-    let closed = console.close_request(r.id, "completed", None).await.unwrap();
-    assert_eq!((closed.status, closed.urgency), (RequestStatus::Completed, RequestUrgency::Closed));
+    // An erasure is completed only by erasing; it can be denied with its reason.
+    assert!(console.close_request(r.id, "completed", None).await.is_err());
+    let closed = console.close_request(r.id, "denied", Some("identity not verified")).await.unwrap();
+    assert_eq!((closed.status, closed.urgency), (RequestStatus::Denied, RequestUrgency::Closed));
     assert!(closed.closed_at.is_some());
     let again = console.advance_request(r.id, "in_progress", None).await.unwrap_err();
     assert_eq!(again.code(), Code::Conflict);
@@ -105,6 +107,7 @@ async fn a_request_moves_only_forward_and_every_change_is_audited_under_the_pers
             ("request.status", "ok"),
             ("request.status", "refused: conflict"),
             ("request.status", "ok"),
+            ("request.close", "refused: invalid_input"),
             ("request.close", "ok"),
             ("request.status", "refused: conflict"),
         ]
@@ -270,19 +273,40 @@ async fn find_lists_every_record_about_the_person_and_widening_follows_the_ident
     assert_eq!(field("full_name"), Some("Ann Lee"));
     assert_eq!(field("what_is_your_budget?"), Some("under_1000"));
     assert_eq!(field("id"), Some("1001"));
+    // The phone is also offered as the digits other records may hold it by.
     let offered: Vec<(IdKind, &str)> = found.offered.iter().map(|i| (i.kind, i.value.as_str())).collect();
-    assert_eq!(offered, [(IdKind::Phone, "+447911123456"), (IdKind::LeadId, "1001")]);
+    assert_eq!(
+        offered,
+        [
+            (IdKind::Phone, "+447911123456"),
+            (IdKind::PhoneDigits, "+447911123456"),
+            (IdKind::PhoneDigits, "+447911123456"),
+            (IdKind::LeadId, "1001")
+        ]
+    );
 
     let widened = console.find_for_request(r.id, true).await.unwrap();
     let clients: Vec<Option<&str>> = widened.groups.iter().map(|g| g.client.as_deref()).collect();
     assert_eq!(clients, [Some("Acme"), Some("Beta")], "Beta's lead shares only Ann's phone");
     assert!(widened.offered.is_empty());
     let searched: Vec<&str> = widened.searched.iter().map(|i| i.value.as_str()).collect();
-    assert_eq!(searched, ["ANN.LEE@example.com", "+447911123456", "1001", "ann.personal@example.net", "2001"]);
-    assert_eq!(console.request(r.id).await.unwrap().identifiers.len(), 5, "the request keeps what widening added");
+    // The phone three ways: E.164, and its digits as written and as written nationally.
+    assert_eq!(
+        searched,
+        [
+            "ANN.LEE@example.com",
+            "+447911123456",
+            "+447911123456",
+            "+447911123456",
+            "1001",
+            "ann.personal@example.net",
+            "2001"
+        ]
+    );
+    assert_eq!(console.request(r.id).await.unwrap().identifiers.len(), 7, "the request keeps what widening added");
 
     let audit = serde_json::to_string(&console.audit_list(100, None).await.unwrap()).unwrap();
-    assert!(audit.contains("found 1 leads") && audit.contains("found 2 leads; 4 identifiers added"), "{audit}");
+    assert!(audit.contains("found 1 leads") && audit.contains("found 2 leads; 6 identifiers added"), "{audit}");
     assert!(!audit.contains("ann.") && !audit.contains("7911"), "no identifiers in the trail");
 }
 

@@ -69,8 +69,8 @@ describe("data-subject requests in the desktop app", () => {
     const audit = h.cli("audit", "list");
     expect(audit).toContain("request.erase");
     expect(audit).not.toContain("nadia");
-    // Email, phone, Meta lead id, and the phone's digits as written.
+    // Email, Meta lead id, and the phone in three forms: E.164, its digits as written and nationally.
     const suppressed = JSON.parse(h.cli("suppression", "list", "--json")) as unknown[];
-    expect(suppressed.length).toBe(4);
+    expect(suppressed.length).toBe(5);
   });
 });
