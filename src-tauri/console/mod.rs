@@ -7,7 +7,7 @@
 mod doctor;
 mod error;
 mod leads;
-mod lock;
+pub mod lock;
 mod requests;
 mod retention;
 pub mod workspace;

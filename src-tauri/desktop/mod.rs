@@ -65,6 +65,7 @@ pub fn run(dir: &Path) -> ExitCode {
         .manage(Workspace(opened))
         .manage(RunningImport::default())
         .setup(|app| {
+            tauri::async_runtime::spawn(exit_on_signal(app.handle().clone()));
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 index_again(&handle).await;
@@ -131,6 +132,24 @@ pub fn run(dir: &Path) -> ExitCode {
             );
             ExitCode::from(1)
         }
+    }
+}
+
+/// A desktop session ending (logout, shutdown) or a terminal's Ctrl+C ends the app through its own
+/// exit, so that the workspace is closed and its WAL emptied rather than the process just stopping.
+async fn exit_on_signal(app: tauri::AppHandle) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+        tracing::info!("asked to stop; closing the workspace");
+        app.exit(0);
     }
 }
 

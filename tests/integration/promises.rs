@@ -522,3 +522,52 @@ async fn correcting_an_email_away_leaves_it_in_no_column_and_a_purge_keeps_a_hel
     assert!(!later.purged.iter().any(|p| p.kind == "request_records"), "{later:?}");
     std::fs::remove_file(file).unwrap();
 }
+
+#[test]
+fn a_workspace_being_created_by_one_process_is_not_created_again_by_another() {
+    let ws = Workspace::new();
+    let dir = ws.path().join("new-workspace");
+    std::fs::create_dir_all(&dir).unwrap();
+    // Another process holds the data directory, as while it creates the workspace.
+    let held = custodian::console::lock::take(&dir, "creating the workspace").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_custodian"))
+        .arg("--data-dir")
+        .arg(&dir)
+        .args(["client", "add", "Acme", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let e: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(e["code"], "conflict");
+    assert!(e["message"].as_str().unwrap().contains("creating the workspace"), "{e}");
+    assert!(!dir.join("workspace.json").exists(), "no second key, no second workspace file");
+    drop(held);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_custodian"))
+        .arg("--data-dir")
+        .arg(&dir)
+        .args(["client", "add", "Acme"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn the_app_empties_its_wal_when_the_desktop_session_asks_it_to_stop() {
+    let ws = Workspace::new();
+    let wal = ws.path().join("custodian.db-wal");
+    // The desktop app itself (no command), in the test session's display.
+    let mut app =
+        ws.command(&[]).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().unwrap();
+    // At start-up it opens the workspace and records its scheduled purge, which leaves pages in the WAL.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) == 0 {
+        assert!(std::time::Instant::now() < deadline, "the app never wrote to its workspace");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // SAFETY: a signal to the child this test started.
+    unsafe { libc::kill(app.id() as i32, libc::SIGTERM) };
+    let status = app.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0, "nothing is left in the WAL");
+}
