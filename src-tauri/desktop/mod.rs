@@ -53,6 +53,9 @@ fn busy() -> ApiError {
 }
 
 pub fn run(dir: &Path) -> ExitCode {
+    // Listening starts before anything else: a stop asked for while the window is still being made
+    // waits for it, rather than ending the process on the spot.
+    let stop = tauri::async_runtime::block_on(async { StopSignals::listen() });
     let opened = match crate::clock::from_env() {
         Ok(clock) => tauri::async_runtime::block_on(Console::open(dir, clock)).map_err(ApiError::from),
         Err(message) => Err(ApiError { code: crate::console::Code::InvalidInput, message }),
@@ -65,7 +68,7 @@ pub fn run(dir: &Path) -> ExitCode {
         .manage(Workspace(opened))
         .manage(RunningImport::default())
         .setup(|app| {
-            tauri::async_runtime::spawn(exit_on_signal(app.handle().clone()));
+            tauri::async_runtime::spawn(exit_on_signal(app.handle().clone(), stop));
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 index_again(&handle).await;
@@ -135,15 +138,31 @@ pub fn run(dir: &Path) -> ExitCode {
     }
 }
 
-/// A desktop session ending (logout, shutdown) or a terminal's Ctrl+C ends the app through its own
-/// exit, so that the workspace is closed and its WAL emptied rather than the process just stopping.
-async fn exit_on_signal(app: tauri::AppHandle) {
+/// The signals that ask the app to stop: the desktop session ending (logout, shutdown: SIGTERM) and
+/// Ctrl+C in a terminal (SIGINT).
+struct StopSignals {
+    #[cfg(unix)]
+    listening: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl StopSignals {
+    fn listen() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Self { listening: signal(SignalKind::terminate()).ok().zip(signal(SignalKind::interrupt()).ok()) }
+        }
+        #[cfg(not(unix))]
+        Self {}
+    }
+}
+
+/// Ends the app through its own exit when it is asked to stop, so that the workspace is closed and
+/// its WAL emptied rather than the process just ending.
+async fn exit_on_signal(app: tauri::AppHandle, stop: StopSignals) {
     #[cfg(unix)]
     {
-        use tokio::signal::unix::{signal, SignalKind};
-        let (Ok(mut term), Ok(mut int)) = (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) else {
-            return;
-        };
+        let Some((mut term, mut int)) = stop.listening else { return };
         tokio::select! {
             _ = term.recv() => {}
             _ = int.recv() => {}
@@ -151,6 +170,8 @@ async fn exit_on_signal(app: tauri::AppHandle) {
         tracing::info!("asked to stop; closing the workspace");
         app.exit(0);
     }
+    #[cfg(not(unix))]
+    let _ = (app, stop);
 }
 
 /// How far indexing the leads again has come, for the window's progress bar.

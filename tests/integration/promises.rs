@@ -42,6 +42,15 @@ async fn with_person(ws: &Workspace) -> (Console, PathBuf) {
     (console, file)
 }
 
+/// An erasure as Meta's deletion callback opens it: by an app-scoped user id, which no lead holds.
+fn callback_erasure() -> RequestForm {
+    RequestForm {
+        kind: "erasure".into(),
+        identifiers: vec![Identifier { kind: IdKind::AppUserId, value: "10158812345".into() }],
+        ..Default::default()
+    }
+}
+
 fn erasure_of(value: &str) -> RequestForm {
     RequestForm { kind: "erasure".into(), identifiers: vec![email(value)], ..Default::default() }
 }
@@ -206,12 +215,7 @@ async fn removing_a_client_empties_the_wal_at_once() {
 async fn a_deletion_callback_that_finds_nothing_stays_open_until_closed_as_nothing_held() {
     let ws = Workspace::new();
     let (console, file) = with_person(&ws).await;
-    let request = RequestForm {
-        kind: "erasure".into(),
-        identifiers: vec![Identifier { kind: IdKind::AppUserId, value: "10158812345".into() }],
-        ..Default::default()
-    };
-    let request = console.new_request(request).await.unwrap();
+    let request = console.new_request(callback_erasure()).await.unwrap();
     let open = console.erase_request(request.id, true, false).await.unwrap_err();
     assert_eq!(open.code(), Code::NothingFound);
     let says = open.to_string();
@@ -418,12 +422,7 @@ async fn an_export_never_silently_replaces_a_file_and_a_crash_leaves_no_partial_
 async fn an_erasure_that_found_nothing_finds_the_person_once_an_identifier_they_gave_is_added() {
     let ws = Workspace::new();
     let (console, file) = with_person(&ws).await;
-    let request = RequestForm {
-        kind: "erasure".into(),
-        identifiers: vec![Identifier { kind: IdKind::AppUserId, value: "10158812345".into() }],
-        ..Default::default()
-    };
-    let request = console.new_request(request).await.unwrap();
+    let request = console.new_request(callback_erasure()).await.unwrap();
     assert_eq!(console.erase_request(request.id, true, false).await.unwrap_err().code(), Code::NothingFound);
     let added = ws.cli(&["request", "add-identifiers", &request.id.to_string(), "--email", EMAIL]);
     assert!(added.status.success(), "{}", stderr(&added));

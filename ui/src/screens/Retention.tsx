@@ -23,6 +23,28 @@ const number = new Intl.NumberFormat("en-GB");
 export const REASON_MAX = 500;
 const REASON_HINT = `Kept in the audit trail; at most ${REASON_MAX} characters`;
 
+/** A reason the audit trail keeps: limited in length, and saying so under the field. */
+function ReasonField(props: { label: string; id: string; value: string; onChange: (v: string) => void; placeholder: string }) {
+  return (
+    <>
+      <label>
+        {props.label}
+        <input
+          value={props.value}
+          onChange={(e) => props.onChange(e.target.value)}
+          placeholder={props.placeholder}
+          maxLength={REASON_MAX}
+          aria-describedby={`${props.id}-hint`}
+          data-testid={props.id}
+        />
+      </label>
+      <small id={`${props.id}-hint`} className="hint" data-testid={`${props.id}-hint`}>
+        {REASON_HINT}
+      </small>
+    </>
+  );
+}
+
 /** "in 5 hours", "in 2 days", "now": how far `iso` is from `now`. */
 export function fromNow(iso: string, now: Date = new Date()): string {
   const minutes = Math.round((new Date(iso).getTime() - now.getTime()) / 60_000);
@@ -86,20 +108,7 @@ function PolicyDialog({ row, onSaved, onCancel }: { row: Review; onSaved: () => 
             Days
             <input ref={first} type="number" min={1} max={36500} value={days} onChange={(e) => setDays(e.target.value)} data-testid="policy-days" />
           </label>
-          <label>
-            Why
-            <input
-              value={reason}
-              onChange={(e) => setReason(e.target.value)}
-              placeholder="e.g. client agreement, clause 7"
-              maxLength={REASON_MAX}
-              aria-describedby="policy-reason-hint"
-              data-testid="policy-reason"
-            />
-          </label>
-          <small id="policy-reason-hint" className="hint" data-testid="policy-reason-hint">
-            {REASON_HINT}
-          </small>
+          <ReasonField label="Why" id="policy-reason" value={reason} onChange={setReason} placeholder="e.g. client agreement, clause 7" />
         </div>
         <div className="dialog-actions">
           <button type="button" onClick={onCancel}>
@@ -177,20 +186,7 @@ function HoldFormPanel({ clients, onAdded, onCancel }: { clients: Client[]; onAd
           </span>
         </label>
       )}
-      <label>
-        Reason
-        <input
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-          placeholder="e.g. dispute with the advertiser"
-          maxLength={REASON_MAX}
-          aria-describedby="hold-reason-hint"
-          data-testid="hold-reason"
-        />
-      </label>
-      <small id="hold-reason-hint" className="hint" data-testid="hold-reason-hint">
-        {REASON_HINT}
-      </small>
+      <ReasonField label="Reason" id="hold-reason" value={reason} onChange={setReason} placeholder="e.g. dispute with the advertiser" />
       <label>
         Last day held (empty: until lifted)
         <input type="date" value={until} onChange={(e) => setUntil(e.target.value)} data-testid="hold-until" />
