@@ -114,7 +114,9 @@ async fn a_request_moves_only_forward_and_every_change_is_audited_under_the_pers
     );
     let entries = console.audit_list(100, None).await.unwrap();
     let text = serde_json::to_string(&entries).unwrap();
-    assert!(!text.contains("7911") && !text.to_lowercase().contains("ann@example.com"), "no identifiers in the trail");
+    // Whole numbers, which hex hashes and ids cannot spell by chance as they can "7911".
+    let phone = ["07911 123456", "07911123456", "447911123456"].iter().any(|p| text.contains(p));
+    assert!(!phone && !text.to_lowercase().contains("ann@example.com"), "no identifiers in the trail");
     assert!(console.audit_verify().await.unwrap().intact);
 }
 
@@ -307,7 +309,8 @@ async fn find_lists_every_record_about_the_person_and_widening_follows_the_ident
 
     let audit = serde_json::to_string(&console.audit_list(100, None).await.unwrap()).unwrap();
     assert!(audit.contains("found 1 leads") && audit.contains("found 2 leads; 6 identifiers added"), "{audit}");
-    assert!(!audit.contains("ann.") && !audit.contains("7911"), "no identifiers in the trail");
+    let phone = ["07911 123456", "07911123456", "447911123456"].iter().any(|p| audit.contains(p));
+    assert!(!audit.contains("ann.") && !phone, "no identifiers in the trail");
 }
 
 #[tokio::test]
