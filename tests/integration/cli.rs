@@ -98,11 +98,7 @@ async fn the_cli_sees_what_the_console_wrote_and_the_reverse() {
 fn the_data_directory_can_come_from_the_environment() {
     let ws = Workspace::new();
     let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_custodian"))
-            .args(args)
-            .env("CUSTODIAN_DATA_DIR", ws.path())
-            .output()
-            .unwrap()
+        crate::support::custodian_binary().args(args).env("CUSTODIAN_DATA_DIR", ws.path()).output().unwrap()
     };
     assert!(run(&["client", "add", "From Env"]).status.success());
     assert!(stdout(&ws.cli(&["client", "list"])).contains("From Env"));
@@ -138,12 +134,7 @@ fn doctor_names_the_fix_when_the_database_cannot_be_read() {
 fn doctor_only_looks_and_never_creates_a_workspace() {
     let ws = Workspace::new();
     let dir = ws.path().join("not-yet");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_custodian"))
-        .arg("--data-dir")
-        .arg(&dir)
-        .arg("doctor")
-        .output()
-        .unwrap();
+    let out = crate::support::custodian_binary().arg("--data-dir").arg(&dir).arg("doctor").output().unwrap();
     assert!(out.status.success(), "{}", stdout(&out));
     assert!(!dir.exists());
 }

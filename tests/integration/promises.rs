@@ -243,7 +243,7 @@ async fn audit_verify_stays_intact_while_imports_and_client_additions_write() {
         let (file, path) = (file.clone(), ws.path().to_owned());
         std::thread::spawn(move || {
             let run = |args: &[&str]| {
-                std::process::Command::new(env!("CARGO_BIN_EXE_custodian"))
+                crate::support::custodian_binary()
                     .arg("--data-dir")
                     .arg(&path)
                     .args(args)
@@ -529,7 +529,7 @@ fn a_workspace_being_created_by_one_process_is_not_created_again_by_another() {
     std::fs::create_dir_all(&dir).unwrap();
     // Another process holds the data directory, as while it creates the workspace.
     let held = custodian::console::lock::take(&dir, "creating the workspace").unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_custodian"))
+    let out = crate::support::custodian_binary()
         .arg("--data-dir")
         .arg(&dir)
         .args(["client", "add", "Acme", "--json"])
@@ -541,7 +541,7 @@ fn a_workspace_being_created_by_one_process_is_not_created_again_by_another() {
     assert!(e["message"].as_str().unwrap().contains("creating the workspace"), "{e}");
     assert!(!dir.join("workspace.json").exists(), "no second key, no second workspace file");
     drop(held);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_custodian"))
+    let out = crate::support::custodian_binary()
         .arg("--data-dir")
         .arg(&dir)
         .args(["client", "add", "Acme"])
