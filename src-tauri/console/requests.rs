@@ -195,9 +195,7 @@ impl Console {
         }
         let (found, hashes) = self.person(&mut tx, id).await?;
         let plain: Vec<IdentityHash> = hashes.iter().map(|(_, h)| *h).collect();
-        let clients: Vec<String> = found.groups.iter().filter_map(|g| g.client.clone()).collect();
-        if let Some(hold) = holds::blocking(&mut tx, &plain, &clients, today).await? {
-            requests::note(&mut tx, id, &format!("{today}: erasure withheld: {}", hold.describe())).await?;
+        if let Some(hold) = self.withheld(&mut tx, id, &found, &plain, "erasure", today).await? {
             let e = Error::Held(format!(
                 "Request {id}'s person is under {}. Data needed for legal claims is kept from erasure \
                  (GDPR Art. 17(3)(e)); nothing was deleted. Lift the hold when it no longer applies, then erase.",
@@ -303,9 +301,7 @@ impl Console {
         let (found, hashes) = self.person(&mut tx, id).await?;
         // A correction overwrites the old value for good: data kept for legal claims is not changed.
         let plain: Vec<IdentityHash> = hashes.iter().map(|(_, h)| *h).collect();
-        let clients: Vec<String> = found.groups.iter().filter_map(|g| g.client.clone()).collect();
-        if let Some(hold) = holds::blocking(&mut tx, &plain, &clients, today).await? {
-            requests::note(&mut tx, id, &format!("{today}: correction withheld: {}", hold.describe())).await?;
+        if let Some(hold) = self.withheld(&mut tx, id, &found, &plain, "correction", today).await? {
             let e = Error::Held(format!(
                 "Request {id}'s person is under {}: what it keeps is not changed. Nothing was corrected. \
                  Lift the hold when it no longer applies, then correct.",
@@ -427,6 +423,25 @@ impl Console {
             Err(e) => Err(e.into()),
         };
         self.settle(tx, "settings.set", &format!("processing information: {key}"), result).await
+    }
+
+    /// The legal hold, if any, that keeps what `found` holds of the person named by `hashes` from
+    /// `what` (an erasure, a correction); the request's notes record that it was withheld.
+    async fn withheld(
+        &self,
+        tx: &mut sqlx::SqliteConnection,
+        id: i64,
+        found: &Discovery,
+        hashes: &[IdentityHash],
+        what: &str,
+        today: Date,
+    ) -> Result<Option<holds::Blocking>, Error> {
+        let clients: Vec<String> = found.groups.iter().filter_map(|g| g.client.clone()).collect();
+        let hold = holds::blocking(tx, hashes, &clients, today).await?;
+        if let Some(hold) = &hold {
+            requests::note(tx, id, &format!("{today}: {what} withheld: {}", hold.describe())).await?;
+        }
+        Ok(hold)
     }
 
     /// What is held about the request's person, and every identifier that names them: the
