@@ -35,6 +35,7 @@ fn main() {
         "close_request",
         "export_request",
         "erase_request",
+        "erase_preview",
         "restrict_request",
         "rectify_request",
         "request_from_signed_request",

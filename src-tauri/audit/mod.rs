@@ -6,6 +6,8 @@
 //! policy, `audit_anchor` keeps the last purged entry's position and hash, and the purge's own
 //! entry quotes them: verification starts from the anchor and still catches anything else.
 
+pub mod entries;
+
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use sqlx::{SqliteConnection, SqlitePool};
@@ -305,6 +307,11 @@ fn hash_of(e: &AuditEntry) -> String {
         serde_json::to_vec(&(e.seq, &e.at, &e.actor, &e.action, &e.object, &e.outcome, &e.subject, &e.prev_hash))
             .expect("serialising strings and integers cannot fail");
     hex::encode(Sha256::new_with_prefix(&canonical).finalize())
+}
+
+/// Whether any entry about a person is held: each names a person by a hash made with the identity key.
+pub async fn any_subjects(pool: &sqlx::SqlitePool) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM audit_entries WHERE subject IS NOT NULL)").fetch_one(pool).await
 }
 
 #[cfg(test)]

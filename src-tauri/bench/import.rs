@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::{leadgen, peak_memory, written_bytes, Scratch};
 use crate::clock::SystemClock;
 use crate::console::{Console, Error};
-use crate::identity::Kind;
+use crate::identity::IdKind;
 use crate::leads::query::{self, Filter, Order, PageRequest};
 
 #[derive(Debug, Serialize)]
@@ -59,7 +59,7 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
 
     let pool = console.store().pool();
     let hasher = console.hasher();
-    let time_lookups = |kind: Kind, value: fn(u64) -> String| {
+    let time_lookups = |kind: IdKind, value: fn(u64) -> String| {
         let pool = pool.clone();
         let hasher = hasher.clone();
         async move {
@@ -76,8 +76,8 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
             Ok::<_, sqlx::Error>(ms(total) / LOOKUPS as f64)
         }
     };
-    let lookup_email_ms = time_lookups(Kind::Email, leadgen::email).await?;
-    let lookup_phone_ms = time_lookups(Kind::Phone, leadgen::phone).await?;
+    let lookup_email_ms = time_lookups(IdKind::Email, leadgen::email).await?;
+    let lookup_phone_ms = time_lookups(IdKind::Phone, leadgen::phone).await?;
 
     let first_page = PageRequest { limit: 100, ..Default::default() };
     let newest_first = Order { descending: true, ..Default::default() };

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::{leadgen, Scratch};
 use crate::clock::SystemClock;
 use crate::console::{Console, Error, RequestForm};
-use crate::requests::{IdKind, Identifier};
+use crate::requests::{IdKind, Identifier, RequestKind};
 
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -66,7 +66,7 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
         async move {
             let mut times = Vec::new();
             for n in 0..FINDS {
-                let id = new_request(console, "access", kind, value(person(n, salt))).await?;
+                let id = new_request(console, RequestKind::Access, kind, value(person(n, salt))).await?;
                 let t = Instant::now();
                 let found = console.find_for_request(id, false).await?;
                 times.push(t.elapsed());
@@ -83,7 +83,7 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
 
     let mut times = Vec::new();
     for n in 0..EXPORTS {
-        let id = new_request(&console, "access", IdKind::Email, leadgen::email(person(n, 4))).await?;
+        let id = new_request(&console, RequestKind::Access, IdKind::Email, leadgen::email(person(n, 4))).await?;
         let out = scratch.0.join(format!("person-{n}.zip"));
         let t = Instant::now();
         console.export_request(id, &out, false).await?;
@@ -93,7 +93,7 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
 
     let mut times = Vec::new();
     for n in 0..ERASURES {
-        let id = new_request(&console, "erasure", IdKind::Email, leadgen::email(person(n, 5))).await?;
+        let id = new_request(&console, RequestKind::Erasure, IdKind::Email, leadgen::email(person(n, 5))).await?;
         let t = Instant::now();
         let erased = console.erase_request(id, true, false).await?;
         times.push(t.elapsed());
@@ -110,9 +110,8 @@ fn lead_id(i: u64) -> String {
     (1_000_000_000_000_000 + i).to_string()
 }
 
-async fn new_request(console: &Console, kind: &str, id_kind: IdKind, value: String) -> Result<i64, Error> {
-    let form =
-        RequestForm { kind: kind.into(), identifiers: vec![Identifier { kind: id_kind, value }], ..Default::default() };
+async fn new_request(console: &Console, kind: RequestKind, id_kind: IdKind, value: String) -> Result<i64, Error> {
+    let form = RequestForm::new(kind, vec![Identifier { kind: id_kind, value }]);
     Ok(console.new_request(form).await?.id)
 }
 

@@ -66,7 +66,8 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
     let run = console.purge(now, false).await?;
     let purge_ms = t.elapsed().as_secs_f64() * 1000.0;
     let memory_during_purge_bytes = peak_memory();
-    let purged: i64 = run.purged.iter().filter(|p| p.kind == "leads").map(|p| p.count).sum();
+    let purged: i64 =
+        run.purged.iter().filter(|p| p.kind == crate::personal_data::DataKind::Leads).map(|p| p.count).sum();
     if purged != due || due != rows as i64 - half {
         return Err(Error::Invalid(format!("the bench found {due} leads due and purged {purged}; expected {half}")));
     }

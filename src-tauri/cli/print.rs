@@ -43,6 +43,18 @@ fn print_error(as_json: bool, e: &ApiError) {
         eprintln!("{}", serde_json::to_string(e).expect("an error serialises"));
     } else {
         eprintln!("error: {}", e.message);
+        if let Some(hint) = hint(e.code) {
+            eprintln!("{hint}");
+        }
+    }
+}
+
+/// What to type next, for the refusals the command line answers with a flag or a command.
+fn hint(code: console::Code) -> Option<&'static str> {
+    match code {
+        console::Code::ConfirmationRequired => Some("Run it again with --yes to go ahead."),
+        console::Code::SecretMissing => Some("Set it with: custodian meta app-secret --stdin"),
+        _ => None,
     }
 }
 

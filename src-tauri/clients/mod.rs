@@ -4,9 +4,11 @@ use serde::Serialize;
 use sqlx::{SqliteConnection, SqlitePool};
 use ts_rs::TS;
 
+use crate::personal_data::{Holder, Scope};
+
 pub mod holdings;
 
-pub use holdings::{Held, Holdings};
+pub use holdings::Holdings;
 
 const MAX_NAME_CHARS: usize = 120;
 
@@ -30,7 +32,7 @@ pub enum ClientError {
     ControlCharacter,
     #[error("A client named '{0}' already exists; choose another name.")]
     Taken(String),
-    #[error("No client is named '{0}'. `custodian client list` shows the clients there are.")]
+    #[error("No client is named '{0}'. The list of clients shows the clients there are.")]
     NotFound(String),
     #[error("'{0}' is not a country Custodian knows: give its two-letter ISO code, such as GB, US or DE.")]
     UnknownCountry(String),
@@ -102,6 +104,11 @@ pub async fn count(pool: &SqlitePool) -> Result<i64, ClientError> {
     Ok(sqlx::query_scalar("SELECT count(*) FROM clients").fetch_one(pool).await?)
 }
 
+/// The client's number, by which its records refer to it.
+pub async fn num(pool: &SqlitePool, id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT num FROM clients WHERE id = ?1").bind(id).fetch_one(pool).await
+}
+
 /// Finds a client by name, ignoring case and surrounding spaces, as a person types it.
 pub async fn find(conn: &mut SqliteConnection, name: &str) -> Result<Client, ClientError> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM clients WHERE name = ?1"))
@@ -138,20 +145,16 @@ pub async fn rename(conn: &mut SqliteConnection, id: &str, new_name: &str) -> Re
         .map_err(|e| taken_or(e, new_name))
 }
 
-/// Deletes the client; the data it holds goes with it through `ON DELETE CASCADE`, its leads
-/// first, all at once, with their words out of the search index.
-pub async fn delete(conn: &mut SqliteConnection, id: &str) -> Result<(), ClientError> {
-    crate::leads::forget::start(conn).await?;
-    sqlx::query(
-        "INSERT INTO temp.forgetting (id)
-         SELECT id FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)",
-    )
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    crate::leads::forget::forget_listed(conn).await?;
+/// Deletes the client with every record each holder keeps of it, all at once.
+pub async fn delete(conn: &mut SqliteConnection, holders: &[&dyn Holder], id: &str) -> Result<(), ClientError> {
+    let theirs: Vec<&&dyn Holder> = holders.iter().filter(|h| h.scope() == Scope::Client).collect();
+    for holder in &theirs {
+        holder.remove_client(conn, id).await?;
+    }
     sqlx::query("DELETE FROM clients WHERE id = ?1").bind(id).execute(&mut *conn).await?;
-    crate::leads::words::drop_forgotten(conn).await?;
+    for holder in &theirs {
+        holder.settle_removals(conn).await?;
+    }
     Ok(())
 }
 

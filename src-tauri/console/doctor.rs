@@ -69,7 +69,7 @@ async fn keychain() -> Check {
             "keychain",
             Status::Fail,
             e.to_string(),
-            Some("Start and unlock a Secret Service provider; headless: `dbus-run-session -- sh -c 'echo pw | gnome-keyring-daemon --unlock --components=secrets; custodian doctor'`."),
+            Some("Start and unlock a Secret Service provider (without a desktop session: gnome-keyring-daemon --unlock --components=secrets inside dbus-run-session), then check again."),
         ),
     }
 }
@@ -90,7 +90,7 @@ fn data_dir(dir: &Path) -> Check {
             "data directory",
             Status::Fail,
             format!("{} is not writable: {e}", dir.display()),
-            Some("Fix the directory's permissions, or choose another with --data-dir or CUSTODIAN_DATA_DIR."),
+            Some("Fix the directory's permissions, or choose another data directory."),
         ),
     }
 }

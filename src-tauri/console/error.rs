@@ -47,6 +47,9 @@ pub enum Error {
     Invalid(String),
     #[error("{0}")]
     Conflict(String),
+    /// A secret the operation needs is not in the keychain.
+    #[error("{0}")]
+    SecretMissing(String),
     /// A legal hold keeps what the operation would delete.
     #[error("{0}")]
     Held(String),
@@ -70,7 +73,7 @@ pub enum Error {
          Restore workspace.json from a backup; the database was not touched."
     )]
     WorkspaceFileMissing { dir: String },
-    #[error("The data directory {dir} cannot be used: {detail}. Check that it exists and that you may write to it, or choose another with --data-dir.")]
+    #[error("The data directory {dir} cannot be used: {detail}. Check that it exists and that you may write to it, or choose another data directory.")]
     DataDir { dir: String, detail: String },
 }
 
@@ -92,6 +95,8 @@ pub enum Code {
     /// Nothing is held under the identifiers searched: add identifiers, or close as nothing held.
     NothingFound,
     ConfirmationRequired,
+    /// A secret the operation needs is not in the keychain: store it first.
+    SecretMissing,
     KeychainUnavailable,
     KeyMissing,
     DatabaseUnreadable,
@@ -123,6 +128,7 @@ impl Error {
             Error::NoSuchLead(_) => Code::NotFound,
             Error::Conflict(_) => Code::Conflict,
             Error::Held(_) => Code::Held,
+            Error::SecretMissing(_) => Code::SecretMissing,
             Error::NothingFound(_) => Code::NothingFound,
             Error::Store(StoreError::Unreadable { .. }) | Error::WorkspaceFileMissing { .. } => {
                 Code::DatabaseUnreadable
@@ -175,6 +181,7 @@ impl Code {
             Code::Held => "held",
             Code::NothingFound => "nothing_found",
             Code::ConfirmationRequired => "confirmation_required",
+            Code::SecretMissing => "secret_missing",
             Code::KeychainUnavailable => "keychain_unavailable",
             Code::KeyMissing => "key_missing",
             Code::DatabaseUnreadable => "database_unreadable",

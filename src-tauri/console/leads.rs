@@ -11,8 +11,9 @@ use ts_rs::TS;
 use super::{Console, Error};
 use crate::audit::{self, Event};
 use crate::clients::{self, Client};
-use crate::identity::Kind;
+use crate::identity::IdKind;
 use crate::leads::import::{self, file_name, Plan, Target, Totals};
+use crate::leads::imports::{self, ImportRecord};
 use crate::leads::parse::META_COLUMNS;
 use crate::leads::query::{self, Filter, LeadDetail, LeadPage, Order, PageRequest};
 use crate::leads::{ImportSummary, Progress};
@@ -22,41 +23,9 @@ use crate::store::StoreError;
 /// How many leads an export reads from the database at a time.
 const EXPORT_CHUNK: i64 = 2_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum IdentifierKind {
-    Email,
-    Phone,
-    LeadId,
-}
-
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Lookup {
     pub leads: Vec<LeadDetail>,
-}
-
-/// One import, as the list of imports shows it.
-#[derive(Debug, Clone, Serialize, TS, sqlx::FromRow)]
-pub struct ImportRecord {
-    pub id: String,
-    pub client: String,
-    pub file_name: String,
-    /// Where the file was, to run the import again.
-    pub path: Option<String>,
-    pub started_at: String,
-    pub finished_at: Option<String>,
-    /// running, completed, cancelled, failed or interrupted.
-    pub status: String,
-    #[ts(type = "number")]
-    pub rows_read: i64,
-    #[ts(type = "number")]
-    pub imported: i64,
-    #[ts(type = "number")]
-    pub updated: i64,
-    #[ts(type = "number")]
-    pub duplicates: i64,
-    #[ts(type = "number")]
-    pub rejected: i64,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -105,27 +74,21 @@ impl Console {
         let import_id = uuid::Uuid::new_v4().to_string();
         let object = format!("{} into client:{} (import {import_id})", audit::file_ref(&plan.file_name), client.id);
         let mut tx = self.store.write().await?;
-        sqlx::query(
-            "INSERT INTO imports (id, client_id, file_name, file_size, format, started_at, status, path)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7)",
-        )
-        .bind(&import_id)
-        .bind(&client.id)
-        .bind(&plan.file_name)
-        .bind(plan.size() as i64)
-        .bind(plan.format().describe())
-        .bind(self.stamp())
-        .bind(path.to_string_lossy())
-        .execute(&mut *tx)
-        .await?;
+        let started = imports::Started {
+            id: &import_id,
+            client_id: &client.id,
+            file_name: &plan.file_name,
+            file_size: plan.size() as i64,
+            format: plan.format().describe(),
+            at: &self.stamp(),
+            path: &path.to_string_lossy(),
+        };
+        imports::begin(&mut tx, &started).await?;
         let started = Event { action: "lead.import", object: &object, outcome: "started", subject: None };
         audit::append(&mut tx, &self.stamp(), &self.actor, &started).await?;
         tx.commit().await?;
 
-        let client_num: i64 = sqlx::query_scalar("SELECT num FROM clients WHERE id = ?1")
-            .bind(&client.id)
-            .fetch_one(self.store.pool())
-            .await?;
+        let client_num = clients::num(self.store.pool(), &client.id).await?;
         let target = Target {
             client_num,
             client_name: &client.name,
@@ -153,12 +116,7 @@ impl Console {
             }
             Err(_) => ("failed", Totals::default(), "failed: internal".to_owned()),
         };
-        sqlx::query("UPDATE imports SET finished_at = ?2, status = ?3 WHERE id = ?1")
-            .bind(&import_id)
-            .bind(self.stamp())
-            .bind(status)
-            .execute(&mut *tx)
-            .await?;
+        imports::finish(&mut tx, &import_id, &self.stamp(), status).await?;
         let event = Event { action: "lead.import", object: &object, outcome: &outcome, subject: None };
         audit::append(&mut tx, &self.stamp(), &self.actor, &event).await?;
         tx.commit().await?;
@@ -171,10 +129,7 @@ impl Console {
     /// them. Called at every open.
     /// Returns the ids of those it marked.
     pub(super) async fn mark_interrupted_imports(&self) -> Result<Vec<String>, Error> {
-        let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM imports WHERE status = 'running')")
-            .fetch_one(self.store.pool())
-            .await?;
-        if !any {
+        if !imports::any_running(self.store.pool()).await? {
             return Ok(Vec::new());
         }
         // Another process importing right now holds the lock: its import is not interrupted. Only
@@ -183,13 +138,7 @@ impl Console {
             return Ok(Vec::new());
         };
         let mut tx = self.store.write().await?;
-        let interrupted: Vec<(String, String)> = sqlx::query_as(
-            "UPDATE imports SET status = 'interrupted', finished_at = ?1 WHERE status = 'running'
-             RETURNING id, client_id",
-        )
-        .bind(self.stamp())
-        .fetch_all(&mut *tx)
-        .await?;
+        let interrupted = imports::mark_interrupted(&mut tx, &self.stamp()).await?;
         for (id, client_id) in &interrupted {
             let object = format!("import {id} into client:{client_id}");
             let event = Event { action: "lead.import", object: &object, outcome: "interrupted", subject: None };
@@ -201,13 +150,7 @@ impl Console {
 
     /// The imports, newest first: what each read and did, and those a crash interrupted.
     pub async fn imports(&self) -> Result<Vec<ImportRecord>, Error> {
-        Ok(sqlx::query_as(
-            "SELECT i.id, c.name AS client, i.file_name, i.path, i.started_at, i.finished_at, i.status, i.rows_read,
-                i.imported, i.updated, i.duplicates, i.rejected
-             FROM imports AS i JOIN clients AS c ON c.id = i.client_id ORDER BY i.started_at DESC, i.rowid DESC",
-        )
-        .fetch_all(self.store.pool())
-        .await?)
+        Ok(imports::list(self.store.pool()).await?)
     }
 
     /// Runs an import again from the file and into the client it had: what it stored is recognised,
@@ -240,7 +183,7 @@ impl Console {
     /// after an upgrade). Until they are, erasure, correction and purges wait.
     pub async fn reindex_pending(&self) -> Result<bool, Error> {
         let mut conn = self.store.pool().acquire().await?;
-        Ok(crate::store::direct(&mut conn, crate::leads::identifiers::pending).await?.map_err(StoreError::from)?)
+        Ok(crate::leads::maintain::reindex_pending(&mut conn).await?)
     }
 
     /// Indexes every lead again under the current rules of finding identifiers, reporting (done,
@@ -286,7 +229,7 @@ impl Console {
 
     pub async fn lead_detail(&self, id: i64) -> Result<LeadDetail, Error> {
         let lead = query::detail(self.store.pool(), id).await?.ok_or(Error::NoSuchLead(id))?;
-        let subject = lead.meta_id.as_deref().map(|m| hex::encode(self.hasher.hash(Kind::LeadId, m)));
+        let subject = lead.meta_id.as_deref().map(|m| hex::encode(self.hasher.hash(IdKind::LeadId, m)));
         self.record("lead.view", &format!("lead:{id}"), "ok", subject.as_deref()).await?;
         Ok(lead)
     }
@@ -339,14 +282,9 @@ impl Console {
     }
 
     /// Every lead that holds this identifier, found through the identity index.
-    pub async fn find_leads(&self, kind: IdentifierKind, value: &str, country: Option<&str>) -> Result<Lookup, Error> {
-        let kind = match kind {
-            IdentifierKind::Email => Kind::Email,
-            IdentifierKind::Phone => Kind::Phone,
-            IdentifierKind::LeadId => Kind::LeadId,
-        };
-        let entries: Vec<(Kind, String)> = match kind {
-            Kind::Phone => {
+    pub async fn find_leads(&self, kind: IdKind, value: &str, country: Option<&str>) -> Result<Lookup, Error> {
+        let entries: Vec<(IdKind, String)> = match kind {
+            IdKind::Phone => {
                 let mut conn = self.store.pool().acquire().await?;
                 let countries = match country {
                     Some(c) => vec![c.to_owned()],

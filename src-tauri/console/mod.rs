@@ -20,18 +20,23 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use ts_rs::TS;
 
+pub use crate::leads::imports::ImportRecord;
+pub use crate::retention::runs::PurgeRun;
 pub use doctor::{doctor, Check, Report, Status};
 pub use error::{ApiError, Code, Error};
-pub use leads::{Export, IdentifierKind, ImportRecord, Lookup};
-pub use requests::{Erased, Rectified, RequestForm};
-pub use retention::{HoldForm, PurgeReport, PurgeRun, PurgeSchedule, PURGE_EVERY};
+pub use leads::{Export, Lookup};
+pub use requests::{ErasePreview, Erased, Rectified, RequestForm};
+pub use retention::{HoldForm, PurgeReport, PurgeSchedule, PURGE_EVERY};
 
 use crate::audit::{self, AuditEntry, Event, Verification};
 use crate::clients::{self, Client, Holdings};
 use crate::clock::SharedClock;
-use crate::identity::{runs, Hasher};
+use crate::identity::Hasher;
+use crate::leads::maintain::Indexing;
+use crate::personal_data::registry::HOLDERS;
+use crate::personal_data::{DataKind, Held, Scope};
 use crate::requests::RequestUrgency;
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 
 pub struct Console {
     store: Store,
@@ -61,13 +66,25 @@ pub struct Overview {
     pub requests_due_this_week: i64,
     #[ts(type = "number")]
     pub requests_overdue: i64,
+    /// What is held, per kind and client, from the registry of kinds of personal data.
+    pub held: Vec<Holding>,
+}
+
+/// How much of one kind of data is held, for one client or (with `client` null) for the workspace.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Holding {
+    pub kind: DataKind,
+    pub label: String,
+    pub client: Option<String>,
+    #[ts(type = "number")]
+    pub count: i64,
 }
 
 /// What removing a client deleted.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Removal {
     pub client: Client,
-    pub removed: Vec<clients::Held>,
+    pub removed: Vec<Held>,
 }
 
 impl Console {
@@ -76,17 +93,8 @@ impl Console {
     pub async fn open(dir: &Path, clock: SharedClock) -> Result<Self, Error> {
         let opened = workspace::open(dir).await?;
         let store = Store::open(&dir.join(workspace::DATABASE_FILE), &opened.key, opened.create).await?;
-        // A database from before search parts: its index is split into them once, here.
-        crate::leads::words::split_whole_index(store.pool()).await?;
+        crate::leads::maintain::at_open(&store).await?;
         let hasher = Hasher::new(&workspace::identity_key(&opened.id, &store).await?);
-        // Identity runs left by an import that was killed: fold them now rather than leave lookups
-        // and deletions probing them. Only then is a bulk connection worth setting up.
-        if sqlx::query_scalar::<_, bool>(runs::ANY_RUNS).fetch_one(store.pool()).await? {
-            let mut bulk = store.bulk().await?;
-            let folded = bulk.direct(runs::fold_all).await;
-            bulk.finish().await?;
-            folded?.map_err(StoreError::from)?;
-        }
         let swept = crate::export_file::sweep(store.pool()).await?;
         if swept > 0 {
             tracing::info!(swept, "removed partial export files a crash left behind");
@@ -156,7 +164,29 @@ impl Console {
             requests_open: open.clone().count() as i64,
             requests_due_this_week: count(RequestUrgency::DueSoon),
             requests_overdue: count(RequestUrgency::Overdue),
+            held: self.holdings().await?,
         })
+    }
+
+    /// Every kind's count, per client for a kind kept per client; only what is held.
+    async fn holdings(&self) -> Result<Vec<Holding>, Error> {
+        let clients = clients::list(self.store.pool()).await?;
+        let mut conn = self.store.pool().acquire().await?;
+        let mut held = Vec::new();
+        for holder in HOLDERS {
+            let scopes: Vec<Option<&Client>> = match holder.scope() {
+                Scope::Client => clients.iter().map(Some).collect(),
+                Scope::Workspace => vec![None],
+            };
+            for client in scopes {
+                let count = holder.count(&mut conn, client.map(|c| c.id.as_str())).await?;
+                if count > 0 {
+                    let (kind, label) = (holder.kind(), holder.label().to_owned());
+                    held.push(Holding { kind, label, client: client.map(|c| c.name.clone()), count });
+                }
+            }
+        }
+        Ok(held)
     }
 
     pub async fn list_clients(&self) -> Result<Vec<Client>, Error> {
@@ -210,10 +240,7 @@ impl Console {
         let _indexing = lock::take(&self.dir, &format!("indexing client {}'s leads again", client.name))?;
         let client = self.settle(tx, "client.country", &object, result).await?;
         // National phone numbers can now be placed (or no longer can): index its leads again.
-        let num: i64 = sqlx::query_scalar("SELECT num FROM clients WHERE id = ?1")
-            .bind(&client.id)
-            .fetch_one(self.store.pool())
-            .await?;
+        let num = clients::num(self.store.pool(), &client.id).await?;
         self.index_again(Some(num), &|_, _| {}).await?;
         Ok(client)
     }
@@ -222,7 +249,7 @@ impl Console {
     pub async fn client_holdings(&self, name: &str) -> Result<Holdings, Error> {
         let mut conn = self.store.pool().acquire().await?;
         let client = clients::find(&mut conn, name).await?;
-        Ok(clients::holdings::of(&mut conn, client).await?)
+        Ok(clients::holdings::of(&mut conn, HOLDERS, client).await?)
     }
 
     /// Removes the client and everything it holds. Without `confirmed` nothing changes and the
@@ -237,7 +264,7 @@ impl Console {
         };
         // Holds are checked against the leads' own identifier columns, which an import fills at once;
         // only leads still to be indexed again under newer rules could hide a held identifier.
-        if crate::store::direct(&mut tx, crate::leads::identifiers::pending).await?.map_err(StoreError::from)? {
+        if crate::leads::maintain::reindex_pending(&mut tx).await? {
             let e = Error::Conflict(
                 "The leads are still being indexed again after an upgrade; remove the client when it has finished, \
                  so that no hold is missed."
@@ -245,7 +272,8 @@ impl Console {
             );
             return self.settle(tx, "client.remove", &format!("client:{}", client.id), Err(e)).await;
         }
-        if let Some(hold) = crate::retention::holds::blocking_client(&mut tx, &client.id, self.today()).await? {
+        if let Some(hold) = crate::retention::holds::blocking_client(&mut tx, HOLDERS, &client.id, self.today()).await?
+        {
             let e = Error::Held(format!(
                 "Client '{}' cannot be removed: {} keeps its data (GDPR Art. 17(3)(e)). Nothing was deleted. \
                  Lift the hold when it no longer applies, then remove the client.",
@@ -255,17 +283,17 @@ impl Console {
             let object = format!("client:{} \"{}\"", client.id, client.name);
             return self.settle(tx, "client.remove", &object, Err(e)).await;
         }
-        let holdings = clients::holdings::of(&mut tx, client.clone()).await?;
+        let holdings = clients::holdings::of(&mut tx, HOLDERS, client.clone()).await?;
         if !confirmed {
             return Err(Error::ConfirmationRequired(format!(
-                "Removing client '{}' also deletes {}. Confirm to go ahead (on the command line: --yes).",
+                "Removing client '{}' also deletes {}.",
                 client.name,
                 holdings.describe()
             )));
         }
         // Only holds that have ended can be left on a client being removed: they go with it, on record.
         let ended = crate::retention::holds::on_client_count(&mut tx, &client.id).await?;
-        let result = clients::delete(&mut tx, &client.id).await.map_err(Error::from);
+        let result = clients::delete(&mut tx, HOLDERS, &client.id).await.map_err(Error::from);
         let mut object = format!("client:{} \"{}\" with {}", client.id, client.name, holdings.describe());
         if ended > 0 {
             object.push_str(&format!(" and {ended} ended legal holds"));
@@ -354,14 +382,12 @@ impl Console {
 /// wait to be indexed again under newer rules), for operations that must see every identifier:
 /// `then` says what to do once it has finished.
 pub(super) async fn still_indexing(tx: &mut sqlx::SqliteConnection, then: &str) -> Result<Option<Error>, Error> {
-    let importing: bool = sqlx::query_scalar(runs::ANY_RUNS).fetch_one(&mut *tx).await?;
-    if importing {
-        return Ok(Some(Error::Conflict(format!("An import is still indexing its leads; {then}."))));
-    }
-    let reindexing =
-        crate::store::direct(&mut *tx, crate::leads::identifiers::pending).await?.map_err(StoreError::from)?;
-    Ok(reindexing
-        .then(|| Error::Conflict(format!("The leads are still being indexed again after an upgrade; {then}."))))
+    Ok(crate::leads::maintain::indexing(tx).await?.map(|why| {
+        Error::Conflict(match why {
+            Indexing::Importing => format!("An import is still indexing its leads; {then}."),
+            Indexing::Reindexing => format!("The leads are still being indexed again after an upgrade; {then}."),
+        })
+    }))
 }
 
 /// A moment as RFC 3339, as every time the Console records or reports is written.

@@ -11,23 +11,24 @@ use ts_rs::TS;
 use super::{still_indexing, Console, Error};
 use crate::audit::{self, Event};
 use crate::clients;
-use crate::clients::Held;
 use crate::identity::IdentityHash;
-use crate::requests::discovery::{self, Correction, Discovery};
+use crate::personal_data::registry::HOLDERS;
+use crate::personal_data::Held;
+use crate::personal_data::{Correction, HeldRecord};
+use crate::requests::discovery::{self, Discovery};
 use crate::requests::erasure::{self, Receipt, Suppression};
 use crate::requests::package::{self, Package};
 use crate::requests::{
-    self, IdKind, Identifier, NewRequest, Regime, Request, RequestError, RequestKind, RequestStatus,
+    self, IdKind, Identifier, NewRequest, Outcome, Regime, Request, RequestError, RequestKind, RequestStatus,
 };
-use crate::requests::{restriction, signed};
+use crate::requests::{processing_info, restriction, signed};
 use crate::retention::holds;
 use crate::vault::{Sensitive, Vault};
 
 /// A new request as the form or the command line gives it; every field is checked.
-#[derive(Debug, Clone, Default, Deserialize, TS)]
+#[derive(Debug, Clone, Deserialize, TS)]
 pub struct RequestForm {
-    /// access, portability, rectification, erasure, restriction or objection.
-    pub kind: String,
+    pub kind: RequestKind,
     pub identifiers: Vec<Identifier>,
     /// gdpr (the default), ccpa or days:N.
     pub regime: Option<String>,
@@ -38,6 +39,36 @@ pub struct RequestForm {
     pub verification_notes: Option<String>,
 }
 
+impl RequestForm {
+    /// A request of `kind` for the person with these identifiers, under the GDPR, received today.
+    pub fn new(kind: RequestKind, identifiers: Vec<Identifier>) -> Self {
+        Self { kind, identifiers, regime: None, received_on: None, client: None, verification_notes: None }
+    }
+}
+
+/// What erasing a request's person would delete, for the confirmation a person sees first.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ErasePreview {
+    #[ts(type = "number")]
+    pub request_id: i64,
+    /// The records that would be deleted, by kind.
+    pub deletes: Vec<Held>,
+    /// How many identifiers would go on the suppression list.
+    #[ts(type = "number")]
+    pub suppresses: i64,
+}
+
+/// An erasure checked and ready, in its transaction.
+struct Planned {
+    tx: Transaction<'static, Sqlite>,
+    request: Request,
+    subject: Option<String>,
+    object: String,
+    found: Discovery,
+    hashes: Vec<(IdKind, IdentityHash)>,
+    plain: Vec<IdentityHash>,
+}
+
 /// What an erasure hands back.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Erased {
@@ -45,12 +76,6 @@ pub struct Erased {
     /// Whether the WAL, with the old page images, was emptied at once; if a reader held it, the
     /// next checkpoint (at the latest when the workspace closes) empties it.
     pub wal_emptied: bool,
-}
-
-async fn processing_info(conn: &mut sqlx::SqliteConnection) -> Result<Vec<(String, String)>, sqlx::Error> {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT key, value FROM processing_info").fetch_all(&mut *conn).await?;
-    Ok(package::INFO_KEYS.iter().filter_map(|(key, _)| rows.iter().find(|(k, _)| k == key).cloned()).collect())
 }
 
 use super::workspace::APP_SECRET;
@@ -69,7 +94,7 @@ impl Console {
         let today = self.today();
         let mut tx = self.store.write().await?;
         let checked = async {
-            let kind = RequestKind::parse(&form.kind)?;
+            let kind = form.kind;
             let regime: Regime = form.regime.as_deref().unwrap_or("gdpr").parse().map_err(RequestError::Regime)?;
             let received_on = match form.received_on.as_deref().filter(|d| !d.trim().is_empty()) {
                 Some(d) => requests::parse_date(d)?,
@@ -144,7 +169,7 @@ impl Console {
         let mut added = 0;
         let found = loop {
             let searched = requests::searched(&mut tx, id).await?;
-            let (found, offered) = discovery::find(&mut tx, &self.hasher, id, &searched).await?;
+            let (found, offered) = discovery::find(&mut tx, HOLDERS, &self.hasher, id, &searched).await?;
             if !widen || offered.is_empty() {
                 break Ok(found);
             }
@@ -162,17 +187,17 @@ impl Console {
         self.settle_about(tx, "request.find", &object, subject.as_deref(), found).await
     }
 
-    /// Erases everything held about an erasure request's person in one transaction, puts their
-    /// identifiers on the suppression list, removes what every request about them held of them,
-    /// closes the request and returns the receipt. Without `confirmed` nothing changes and the
-    /// error says what would be deleted.
-    ///
-    /// An erasure never closes on its own when the search finds nothing: the request stays open,
-    /// and the refusal says what was searched and which identifiers could match what is held. Only
-    /// `nothing_held`, said by a person, closes it so, and the receipt says nothing was held.
-    /// A legal hold on the person or on a client whose records they are in stops it (GDPR
-    /// Art. 17(3)(e)); the request notes what was withheld and why.
-    pub async fn erase_request(&self, id: i64, confirmed: bool, nothing_held: bool) -> Result<Erased, Error> {
+    /// What erasing request `id`'s person would delete and suppress, for the confirmation a person
+    /// sees first. Refused as the erasure itself would be (already erased, not an erasure request,
+    /// held, nothing found), and those refusals are on record; what it would delete is not changed.
+    pub async fn erase_preview(&self, id: i64) -> Result<ErasePreview, Error> {
+        let planned = self.plan_erasure(id, false).await?;
+        Ok(ErasePreview { request_id: id, deletes: planned.found.counts(), suppresses: planned.hashes.len() as i64 })
+    }
+
+    /// Everything an erasure checks before it deletes, in its transaction: a refusal is settled
+    /// (on record) here.
+    async fn plan_erasure(&self, id: i64, nothing_held: bool) -> Result<Planned, Error> {
         let today = self.today();
         let (mut tx, request, subject) = self.open_request("request.erase", id, today).await?;
         let object = format!("request:{id} {}", request.kind.as_str());
@@ -186,7 +211,7 @@ impl Console {
         }
         let rule = Rule {
             kinds: &[RequestKind::Erasure],
-            says: "only an erasure request erases. Record one with --kind erasure.",
+            says: "only an erasure request erases. Record an erasure request for the person.",
             open: true,
             after_indexing: Some("erase when it has finished, so that nothing it stores is missed"),
         };
@@ -204,18 +229,33 @@ impl Console {
             return self.settle_about(tx, "request.erase", &object, subject.as_deref(), Err(e)).await;
         }
         if found.records() == 0 && !nothing_held {
-            let e = Error::NothingFound(discovery::nothing_found(&found));
+            let e = Error::NothingFound(discovery::nothing_found(&found, HOLDERS));
             return self.settle_about(tx, "request.erase", &object, subject.as_deref(), Err(e)).await;
         }
+        Ok(Planned { tx, request, subject, object, found, hashes, plain })
+    }
+
+    /// Erases everything held about an erasure request's person in one transaction, puts their
+    /// identifiers on the suppression list, removes what every request about them held of them,
+    /// closes the request and returns the receipt. Without `confirmed` nothing changes and the
+    /// error says what would be deleted.
+    ///
+    /// An erasure never closes on its own when the search finds nothing: the request stays open,
+    /// and the refusal says what was searched and which identifiers could match what is held. Only
+    /// `nothing_held`, said by a person, closes it so, and the receipt says nothing was held.
+    /// A legal hold on the person or on a client whose records they are in stops it (GDPR
+    /// Art. 17(3)(e)); the request notes what was withheld and why.
+    pub async fn erase_request(&self, id: i64, confirmed: bool, nothing_held: bool) -> Result<Erased, Error> {
+        let Planned { mut tx, request, subject, object, found, hashes, plain } =
+            self.plan_erasure(id, nothing_held).await?;
         if !confirmed {
             return Err(Error::ConfirmationRequired(format!(
-                "Erasing request {id}'s person deletes {} and puts {} identifiers on the suppression list. \
-                 Confirm to go ahead (on the command line: --yes).",
+                "Erasing request {id}'s person deletes {} and puts {} identifiers on the suppression list.",
                 found.describe(),
                 hashes.len()
             )));
         }
-        let deleted = discovery::erase(&mut tx, &found).await?;
+        let deleted = discovery::erase(&mut tx, HOLDERS, &found).await?;
         let at = self.stamp();
         let suppressed = erasure::suppress(&mut tx, &hashes, id, &at).await?;
         let code = erasure::new_code();
@@ -275,7 +315,7 @@ impl Console {
         let at = self.stamp();
         let flagged = restriction::flag(&mut tx, &hashes, id, &at).await?;
         let outcome = format!("restricted: {} identifiers flagged", hashes.len());
-        requests::close(&mut tx, &request, RequestStatus::Completed, Some(&outcome), &at).await?;
+        requests::close(&mut tx, &request, Outcome::Completed, Some(&outcome), &at).await?;
         let object = format!("{object} {flagged} identifiers newly flagged");
         let result = requests::get(&mut tx, id, today).await.map_err(Error::from);
         self.settle_about(tx, "request.restrict", &object, subject.as_deref(), result).await
@@ -310,7 +350,7 @@ impl Console {
             return self.settle_about(tx, "request.rectify", &object, subject.as_deref(), Err(e)).await;
         }
         let correction = Correction { field: field.to_owned(), value };
-        let changed = match discovery::rectify(&mut tx, &self.hasher, &found, &correction).await? {
+        let changed = match discovery::rectify(&mut tx, HOLDERS, &self.hasher, &found, &correction).await? {
             Ok(changed) => changed,
             Err(why) => {
                 // Some records may already hold the new value: none of it may stay.
@@ -322,7 +362,7 @@ impl Console {
             }
         };
         if changed.is_empty() {
-            let holds = |r: &discovery::HeldRecord| r.fields.iter().any(|(k, _)| k == field);
+            let holds = |r: &HeldRecord| r.fields.iter().any(|(k, _)| k == field);
             let e = if found.groups.iter().flat_map(|g| &g.records).any(holds) {
                 Error::Invalid(format!("Every record already holds that value in '{field}'; nothing changed."))
             } else {
@@ -383,7 +423,7 @@ impl Console {
             return self.settle_about(tx, "request.export", &object, subject.as_deref(), Err(e)).await;
         }
         let (found, _) = self.person(&mut tx, id).await?;
-        let info = processing_info(&mut tx).await?;
+        let info = processing_info::list(&mut tx).await?;
         let written = package::write(out, replace, &request, &found, &info, &self.stamp()).map_err(Error::from);
         let object = match &written {
             // Not the file's name: people name such files after the person.
@@ -396,7 +436,7 @@ impl Console {
     /// The processing information export summaries quote, as (key, text).
     pub async fn processing_info(&self) -> Result<Vec<(String, String)>, Error> {
         let mut conn = self.store.pool().acquire().await?;
-        Ok(processing_info(&mut conn).await?)
+        Ok(processing_info::list(&mut conn).await?)
     }
 
     /// Sets one piece of the processing information.
@@ -410,12 +450,8 @@ impl Console {
         }
         let result = match requests::clean_text(text) {
             Ok(text) if !text.is_empty() => {
-                sqlx::query("UPDATE processing_info SET value = ?2 WHERE key = ?1")
-                    .bind(&key)
-                    .bind(text)
-                    .execute(&mut *tx)
-                    .await?;
-                Ok(processing_info(&mut tx).await?)
+                processing_info::set(&mut tx, &key, &text).await?;
+                Ok(processing_info::list(&mut tx).await?)
             }
             Ok(_) => {
                 Err(Error::Invalid(format!("The {key} text cannot be empty: an access request's answer must say it.")))
@@ -452,7 +488,7 @@ impl Console {
         id: i64,
     ) -> Result<(Discovery, Vec<(IdKind, IdentityHash)>), Error> {
         let searched = requests::searched(tx, id).await?;
-        let (found, on_records) = discovery::find(tx, &self.hasher, id, &searched).await?;
+        let (found, on_records) = discovery::find(tx, HOLDERS, &self.hasher, id, &searched).await?;
         let mut hashes: Vec<(IdKind, IdentityHash)> = searched.iter().map(|(i, h)| (i.kind, *h)).collect();
         hashes.extend(on_records.iter().map(|(i, h)| (i.kind, *h)));
         Ok((found, hashes))
@@ -476,9 +512,9 @@ impl Console {
     /// opens an erasure request for the app-scoped user it names.
     pub async fn request_from_signed_request(&self, signed: &str) -> Result<Request, Error> {
         let Some(secret) = Vault::new(&self.workspace_id).get(APP_SECRET.0, APP_SECRET.1).await? else {
-            return Err(Error::Invalid(
+            return Err(Error::SecretMissing(
                 "No Meta app secret is in the keychain, so the signed_request cannot be checked. \
-                 Set it with: custodian meta app-secret --stdin"
+                 Store the app secret first."
                     .into(),
             ));
         };
@@ -496,12 +532,13 @@ impl Console {
             .map(|t| t.date().to_string())
             .unwrap_or_else(|| "unknown".into());
         self.new_request(RequestForm {
-            kind: "erasure".into(),
-            identifiers: vec![Identifier { kind: IdKind::AppUserId, value: callback.user_id }],
             verification_notes: Some(format!(
                 "From Meta's data-deletion callback, signature verified with the app secret; issued {issued}."
             )),
-            ..Default::default()
+            ..RequestForm::new(
+                RequestKind::Erasure,
+                vec![Identifier { kind: IdKind::AppUserId, value: callback.user_id }],
+            )
         })
         .await
     }
@@ -512,7 +549,7 @@ impl Console {
     }
 
     /// Moves a request forward (to verifying or in progress), with an optional note.
-    pub async fn advance_request(&self, id: i64, to: &str, note: Option<&str>) -> Result<Request, Error> {
+    pub async fn advance_request(&self, id: i64, to: RequestStatus, note: Option<&str>) -> Result<Request, Error> {
         self.change_request(id, "request.status", Change::Advance { to, note }).await
     }
 
@@ -522,7 +559,7 @@ impl Console {
     }
 
     /// Closes a request as completed or denied (a denial with its reason).
-    pub async fn close_request(&self, id: i64, outcome: &str, reason: Option<&str>) -> Result<Request, Error> {
+    pub async fn close_request(&self, id: i64, outcome: Outcome, reason: Option<&str>) -> Result<Request, Error> {
         self.change_request(id, "request.close", Change::Close { outcome, reason }).await
     }
 
@@ -551,29 +588,20 @@ impl Console {
         let (mut tx, request, subject) = self.open_request(action, id, today).await?;
         let object = format!("request:{id} {}", request.kind.as_str());
         let changed = match change {
-            Change::Advance { to, note } => match RequestStatus::parse(to) {
-                Ok(to) => requests::advance(&mut tx, &request, to, note)
-                    .await
-                    .map(|()| format!("{} -> {}", request.status.as_str(), to.as_str())),
-                Err(e) => Err(e),
-            },
+            Change::Advance { to, note } => requests::advance(&mut tx, &request, to, note)
+                .await
+                .map(|()| format!("{} -> {}", request.status.as_str(), to.as_str())),
             Change::Extend { reason } => {
                 requests::extend(&mut tx, &request, reason, today).await.map(|due| format!("due {due}"))
             }
             // An erasure is completed only by erasing (or closing as nothing held), which suppresses the
             // person and clears their requests; a bare "completed" would claim an erasure never done.
-            Change::Close { outcome, .. }
-                if request.kind == RequestKind::Erasure
-                    && matches!(RequestStatus::parse(outcome), Ok(RequestStatus::Completed)) =>
-            {
+            Change::Close { outcome: Outcome::Completed, .. } if request.kind == RequestKind::Erasure => {
                 Err(RequestError::EraseToComplete(request.id))
             }
-            Change::Close { outcome, reason } => match RequestStatus::parse(outcome) {
-                Ok(outcome) => requests::close(&mut tx, &request, outcome, reason, &self.stamp())
-                    .await
-                    .map(|()| outcome.as_str().to_owned()),
-                Err(e) => Err(e),
-            },
+            Change::Close { outcome, reason } => requests::close(&mut tx, &request, outcome, reason, &self.stamp())
+                .await
+                .map(|()| outcome.status().as_str().to_owned()),
         };
         let (object, result) = match changed {
             Ok(what) => (format!("{object} {what}"), requests::get(&mut tx, id, today).await.map_err(Error::from)),
@@ -614,7 +642,7 @@ impl Rule<'_> {
 
 /// The changes a request can go through after intake.
 enum Change<'a> {
-    Advance { to: &'a str, note: Option<&'a str> },
+    Advance { to: RequestStatus, note: Option<&'a str> },
     Extend { reason: &'a str },
-    Close { outcome: &'a str, reason: Option<&'a str> },
+    Close { outcome: Outcome, reason: Option<&'a str> },
 }

@@ -6,10 +6,20 @@ use time::OffsetDateTime;
 use super::{rfc3339, still_indexing, Console, Error};
 use crate::clients;
 use crate::identity::IdentityHash;
+use crate::personal_data::{
+    registry::{self, HOLDERS},
+    DataKind, Holder,
+};
 use crate::requests::{self, IdKind, Identifier};
 use crate::retention::holds::{self, Hold};
 use crate::retention::purge::{self, Purged};
+use crate::retention::runs::{self, PurgeRun};
 use crate::retention::{self, Review};
+
+/// The holders a retention policy governs, in the order purges run them.
+fn kept() -> impl Iterator<Item = &'static dyn Holder> {
+    HOLDERS.iter().copied().filter(|h| h.ages().is_some())
+}
 
 impl Console {
     /// What is held of each kind of data, how old, and what falls due, as of `now`.
@@ -19,36 +29,37 @@ impl Console {
             Some(name) => Some(clients::find(&mut conn, name).await?),
             None => None,
         };
-        Ok(retention::review(&mut conn, now, client.as_ref()).await?)
+        Ok(retention::review(&mut conn, HOLDERS, now, client.as_ref()).await?)
     }
 
     /// Sets how long `kind` is kept: the workspace default, or one client's own period.
     pub async fn set_retention(
         &self,
-        kind: &str,
+        kind: DataKind,
         days: i64,
         client: Option<&str>,
         reason: &str,
     ) -> Result<Vec<Review>, Error> {
-        let kind = kind.trim().to_ascii_lowercase().replace('-', "_");
+        let holder = registry::holder(kind);
+        let kind_name = kind.as_str();
         let mut tx = self.store.write().await?;
         let client = match client {
             Some(name) => match clients::find(&mut tx, name).await {
                 Ok(c) => Some(c),
                 Err(e) => {
-                    return self.settle(tx, "retention.set", &format!("retention of {kind}"), Err(e.into())).await
+                    return self.settle(tx, "retention.set", &format!("retention of {kind_name}"), Err(e.into())).await
                 }
             },
             None => None,
         };
         let scope =
             client.as_ref().map_or("the workspace default".to_owned(), |c| format!("client:{} \"{}\"", c.id, c.name));
-        let object = format!("retention of {kind} for {scope}: {days} days, because {}", reason.trim());
+        let object = format!("retention of {kind_name} for {scope}: {days} days, because {}", reason.trim());
         let result =
-            match retention::set(&mut tx, &kind, client.as_ref().map(|c| c.id.as_str()), days, reason, &self.stamp())
+            match retention::set(&mut tx, holder, client.as_ref().map(|c| c.id.as_str()), days, reason, &self.stamp())
                 .await
             {
-                Ok(()) => retention::review(&mut tx, self.now(), client.as_ref())
+                Ok(()) => retention::review(&mut tx, HOLDERS, self.now(), client.as_ref())
                     .await
                     .map(|rows| rows.into_iter().filter(|r| r.kind == kind).collect())
                     .map_err(Error::from),
@@ -153,18 +164,6 @@ pub struct PurgeReport {
     pub wal_emptied: bool,
 }
 
-/// One purge run, by hand or on schedule.
-#[derive(Debug, Clone, serde::Serialize, ts_rs::TS, sqlx::FromRow)]
-pub struct PurgeRun {
-    pub started_at: String,
-    /// None while it runs, or when it was interrupted: the next run completes it.
-    pub finished_at: Option<String>,
-    pub automatic: bool,
-    #[ts(type = "number")]
-    pub purged: i64,
-    pub error: Option<String>,
-}
-
 /// When purges run and what the next one will remove.
 #[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
 pub struct PurgeSchedule {
@@ -196,11 +195,7 @@ impl Console {
 
     /// The last purge, when the next runs and what it would remove.
     pub async fn purge_schedule(&self, now: OffsetDateTime) -> Result<PurgeSchedule, Error> {
-        let last: Option<PurgeRun> = sqlx::query_as(
-            "SELECT started_at, finished_at, automatic, purged, error FROM purge_runs ORDER BY id DESC LIMIT 1",
-        )
-        .fetch_optional(self.store.pool())
-        .await?;
+        let last = runs::last(self.store.pool()).await?;
         let next_at = last
             .as_ref()
             .filter(|l| l.finished_at.is_some() && l.error.is_none())
@@ -213,9 +208,9 @@ impl Console {
     async fn count_due(&self, now: OffsetDateTime) -> Result<PurgeReport, Error> {
         let mut purged = Vec::new();
         let mut conn = self.store.pool().acquire().await?;
-        for step in purge::STEPS {
-            for scope in purge::scopes(&mut conn, step).await? {
-                purged.push(purge::run_step(&mut conn, step, scope.as_ref(), now, false).await?);
+        for holder in kept() {
+            for scope in purge::scopes(&mut conn, holder).await? {
+                purged.push(purge::run_step(&mut conn, holder, scope.as_ref(), now, false).await?);
             }
         }
         purged.retain(|p| p.count > 0);
@@ -233,11 +228,7 @@ impl Console {
     async fn recorded_purge(&self, now: OffsetDateTime, automatic: bool) -> Result<PurgeReport, Error> {
         let run: i64 = {
             let mut tx = self.store.write().await?;
-            let id = sqlx::query_scalar("INSERT INTO purge_runs (started_at, automatic) VALUES (?1, ?2) RETURNING id")
-                .bind(self.stamp())
-                .bind(automatic)
-                .fetch_one(&mut *tx)
-                .await?;
+            let id = runs::start(&mut tx, &self.stamp(), automatic).await?;
             tx.commit().await?;
             id
         };
@@ -247,23 +238,7 @@ impl Console {
             Err(e) => (0, Some(e.to_string())),
         };
         let mut tx = self.store.write().await?;
-        sqlx::query("UPDATE purge_runs SET finished_at = ?2, purged = ?3, error = ?4 WHERE id = ?1")
-            .bind(run)
-            .bind(self.stamp())
-            .bind(purged)
-            .bind(&error)
-            .execute(&mut *tx)
-            .await?;
-        if error.is_none() {
-            sqlx::query(
-                "UPDATE purge_runs SET finished_at = ?2, error = 'interrupted; a later run completed it'
-                 WHERE id < ?1 AND finished_at IS NULL",
-            )
-            .bind(run)
-            .bind(self.stamp())
-            .execute(&mut *tx)
-            .await?;
-        }
+        runs::finish(&mut tx, run, &self.stamp(), purged, error.as_deref()).await?;
         tx.commit().await?;
         result
     }
@@ -271,20 +246,20 @@ impl Console {
     async fn run_purge(&self, now: OffsetDateTime) -> Result<PurgeReport, Error> {
         let mut purged = Vec::new();
         let mut conn = self.store.pool().acquire().await?;
-        let scopes: Vec<(&purge::Step, Option<(String, String)>)> = {
+        let scopes: Vec<(&dyn Holder, purge::PurgeScope)> = {
             let mut all = Vec::new();
-            for step in purge::STEPS {
-                all.extend(purge::scopes(&mut conn, step).await?.into_iter().map(|s| (step, s)));
+            for holder in kept() {
+                all.extend(purge::scopes(&mut conn, holder).await?.into_iter().map(|s| (holder, s)));
             }
             all
         };
         drop(conn);
-        for (step, scope) in scopes {
+        for (holder, scope) in scopes {
             let mut tx = self.store.write().await?;
             if let Some(e) = still_indexing(&mut tx, "purge when it has finished").await? {
                 return self.settle(tx, "retention.purge", "retention purge", Err(e)).await;
             }
-            let done = purge::run_step(&mut tx, step, scope.as_ref(), now, true).await?;
+            let done = purge::run_step(&mut tx, holder, scope.as_ref(), now, true).await?;
             if done.count == 0 {
                 continue;
             }
@@ -294,9 +269,11 @@ impl Console {
             self.settle(tx, "retention.purge", &object, Ok(())).await?;
             purged.push(done);
         }
-        // The search parts this run (or one killed before this point) removed words from.
+        // What the removals left to finish, including those of a run killed before this point.
         let mut tx = self.store.write().await?;
-        crate::leads::words::drop_forgotten(&mut tx).await?;
+        for holder in kept() {
+            holder.settle_removals(&mut tx).await?;
+        }
         tx.commit().await?;
         let wal_emptied = self.empty_wal().await?;
         let head = self.audit_list(1, None).await?.into_iter().next();

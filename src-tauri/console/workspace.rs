@@ -171,15 +171,13 @@ fn parse_key(hex_key: &str) -> Option<Sensitive<[u8; 32]>> {
 /// suppressions, restrictions, holds on people, requests, and the audit trail's subjects. A new key
 /// would make every one of them unfindable, and let erased people come back in the next import.
 async fn any_keyed_hash(store: &crate::store::Store) -> Result<bool, Error> {
-    let keyed: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM identities) OR EXISTS (SELECT 1 FROM identity_run_list)
-            OR EXISTS (SELECT 1 FROM suppressions) OR EXISTS (SELECT 1 FROM restrictions)
-            OR EXISTS (SELECT 1 FROM hold_identifiers) OR EXISTS (SELECT 1 FROM request_identifiers)
-            OR EXISTS (SELECT 1 FROM audit_entries WHERE subject IS NOT NULL)",
-    )
-    .fetch_one(store.pool())
-    .await?;
-    Ok(keyed)
+    let pool = store.pool();
+    Ok(crate::leads::maintain::any_identities(pool).await?
+        || crate::requests::erasure::any_suppressed(pool).await?
+        || crate::requests::restriction::any_restricted(pool).await?
+        || crate::retention::holds::any_on_people(pool).await?
+        || crate::requests::any_identifiers(pool).await?
+        || crate::audit::any_subjects(pool).await?)
 }
 
 /// The key of the identity index, made on first need. Never replaced once people are indexed with

@@ -7,12 +7,13 @@ use tauri::State;
 use super::{busy, RunningImport, Workspace};
 use crate::audit::{AuditEntry, Verification};
 use crate::clients::{Client, Holdings};
-use crate::console::{ApiError, Erased, Export, ImportRecord, Overview, Rectified, Removal, RequestForm};
+use crate::console::{ApiError, ErasePreview, Erased, Export, ImportRecord, Overview, Rectified, Removal, RequestForm};
 use crate::console::{HoldForm, PurgeReport, PurgeSchedule};
 use crate::leads::{Filter, ImportSummary, LeadDetail, LeadPage, Order, PageRequest, Progress};
+use crate::personal_data::DataKind;
 use crate::requests::discovery::Discovery;
 use crate::requests::package::Package;
-use crate::requests::{Identifier, Request};
+use crate::requests::{Identifier, Outcome, Request, RequestStatus};
 use crate::retention::holds::Hold;
 use crate::retention::Review;
 
@@ -148,8 +149,18 @@ pub async fn find_for_request(ws: State<'_, Workspace>, id: i64, widen: bool) ->
 }
 
 #[tauri::command]
-pub async fn advance_request(ws: State<'_, Workspace>, id: i64, to: String, note: Option<String>) -> Result<Request> {
-    Ok(ws.console()?.advance_request(id, &to, note.as_deref()).await?)
+pub async fn advance_request(
+    ws: State<'_, Workspace>,
+    id: i64,
+    to: RequestStatus,
+    note: Option<String>,
+) -> Result<Request> {
+    Ok(ws.console()?.advance_request(id, to, note.as_deref()).await?)
+}
+
+#[tauri::command]
+pub async fn erase_preview(ws: State<'_, Workspace>, id: i64) -> Result<ErasePreview> {
+    Ok(ws.console()?.erase_preview(id).await?)
 }
 
 #[tauri::command]
@@ -161,10 +172,10 @@ pub async fn extend_request(ws: State<'_, Workspace>, id: i64, reason: String) -
 pub async fn close_request(
     ws: State<'_, Workspace>,
     id: i64,
-    outcome: String,
+    outcome: Outcome,
     reason: Option<String>,
 ) -> Result<Request> {
-    Ok(ws.console()?.close_request(id, &outcome, reason.as_deref()).await?)
+    Ok(ws.console()?.close_request(id, outcome, reason.as_deref()).await?)
 }
 
 #[tauri::command]
@@ -221,12 +232,12 @@ pub async fn retention_review(ws: State<'_, Workspace>, client: Option<String>) 
 #[tauri::command]
 pub async fn set_retention(
     ws: State<'_, Workspace>,
-    kind: String,
+    kind: DataKind,
     days: i64,
     client: Option<String>,
     reason: String,
 ) -> Result<Vec<Review>> {
-    Ok(ws.console()?.set_retention(&kind, days, client.as_deref(), &reason).await?)
+    Ok(ws.console()?.set_retention(kind, days, client.as_deref(), &reason).await?)
 }
 
 #[tauri::command]

@@ -102,6 +102,7 @@ pub fn run(dir: &Path) -> ExitCode {
             commands::close_request,
             commands::export_request,
             commands::erase_request,
+            commands::erase_preview,
             commands::restrict_request,
             commands::rectify_request,
             commands::request_from_signed_request,

@@ -3,7 +3,6 @@
 //! gave us the same way; the audit trail and the suppression list name people by these hashes only.
 
 mod phone;
-pub mod runs;
 
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
@@ -12,20 +11,64 @@ pub use phone::{calling_code, normalise_phone, phone_digits};
 
 use crate::vault::Sensitive;
 
-/// The kinds of identifier, as stored in the index. The number is part of the hashed input, so the
-/// same digits as a phone and as a lead id never collide.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// The kinds of identifier: as a person gives them (the request form, the CLI's flags), as records
+/// hold them, and as the index stores them. The number is part of the hashed input, so the same
+/// digits as a phone and as a lead id never collide; it is also how the database stores a kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, ts_rs::TS, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
 #[repr(u8)]
-pub enum Kind {
+pub enum IdKind {
     Email = 1,
     Phone = 2,
     LeadId = 3,
+    /// A Page-scoped id (Messenger, Instagram messaging).
     Psid = 4,
-    WhatsApp = 5,
+    /// A WhatsApp id or business-scoped user id.
+    WaId = 5,
+    /// A Meta app-scoped user id.
     AppUserId = 6,
     CrmRecord = 7,
-    /// A phone number that could not be placed in a country, by its digits as written.
+    /// A phone number by its digits as written: what finds a stored number that could not be
+    /// placed in a country. Every phone given is searched this way too.
     PhoneDigits = 8,
+}
+
+impl IdKind {
+    const ALL: [Self; 8] = [
+        Self::Email,
+        Self::Phone,
+        Self::LeadId,
+        Self::Psid,
+        Self::WaId,
+        Self::AppUserId,
+        Self::CrmRecord,
+        Self::PhoneDigits,
+    ];
+
+    /// The kind a stored number names, if any.
+    pub fn from_stored(k: i64) -> Option<Self> {
+        Self::ALL.into_iter().find(|i| *i as i64 == k)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Phone => "phone",
+            Self::LeadId => "Meta lead id",
+            Self::Psid => "Page-scoped id",
+            Self::WaId => "WhatsApp id",
+            Self::AppUserId => "app-scoped user id",
+            Self::CrmRecord => "CRM record id",
+            Self::PhoneDigits => "phone as written",
+        }
+    }
+}
+
+/// One identifier of a person, as given or as a record holds it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct Identifier {
+    pub kind: IdKind,
+    pub value: String,
 }
 
 /// The stored length of a hash: 128 bits is ample against collisions and halves the index.
@@ -67,7 +110,7 @@ impl Hasher {
     }
 
     /// The hash of an identifier that is already normalised.
-    pub fn hash(&self, kind: Kind, normalised: &str) -> IdentityHash {
+    pub fn hash(&self, kind: IdKind, normalised: &str) -> IdentityHash {
         let mut mac = self.keyed.clone();
         mac.update(&[kind as u8]);
         mac.update(normalised.as_bytes());
@@ -76,19 +119,19 @@ impl Hasher {
     }
 
     /// Normalises `raw` as `kind` and hashes it; `None` when it is not a usable identifier.
-    pub fn identify(&self, kind: Kind, raw: &str, country: Option<&str>) -> Option<IdentityHash> {
+    pub fn identify(&self, kind: IdKind, raw: &str, country: Option<&str>) -> Option<IdentityHash> {
         let normalised = normalise(kind, raw, country)?;
         Some(self.hash(kind, &normalised))
     }
 }
 
 /// The canonical form of an identifier, or `None` when `raw` cannot be one.
-pub fn normalise(kind: Kind, raw: &str, country: Option<&str>) -> Option<String> {
+pub fn normalise(kind: IdKind, raw: &str, country: Option<&str>) -> Option<String> {
     match kind {
-        Kind::Email => normalise_email(raw),
-        Kind::Phone => normalise_phone(raw, country),
-        Kind::PhoneDigits => phone_digits(raw),
-        Kind::LeadId => {
+        IdKind::Email => normalise_email(raw),
+        IdKind::Phone => normalise_phone(raw, country),
+        IdKind::PhoneDigits => phone_digits(raw),
+        IdKind::LeadId => {
             let id = raw.trim();
             let id = id.strip_prefix("l:").unwrap_or(id);
             (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())).then(|| id.to_owned())
@@ -118,9 +161,9 @@ pub fn normalise_email(raw: &str) -> Option<String> {
 /// client's when the request names none), its digits as written, and the national digits of each
 /// E.164 form (`07911123456` for `+447911123456`), which find a stored number that could not be
 /// placed in a country.
-pub fn phone_entries(raw: &str, countries: &[&str]) -> Vec<(Kind, String)> {
-    let mut entries: Vec<(Kind, String)> = Vec::with_capacity(4);
-    let mut push = |entry: (Kind, String)| {
+pub fn phone_entries(raw: &str, countries: &[&str]) -> Vec<(IdKind, String)> {
+    let mut entries: Vec<(IdKind, String)> = Vec::with_capacity(4);
+    let mut push = |entry: (IdKind, String)| {
         if !entries.contains(&entry) {
             entries.push(entry);
         }
@@ -131,24 +174,24 @@ pub fn phone_entries(raw: &str, countries: &[&str]) -> Vec<(Kind, String)> {
         countries.iter().filter_map(|c| normalise_phone(raw, Some(c))).collect()
     };
     for e164 in &placed {
-        push((Kind::Phone, e164.clone()));
+        push((IdKind::Phone, e164.clone()));
     }
     if let Some(digits) = phone_digits(raw) {
-        push((Kind::PhoneDigits, digits));
+        push((IdKind::PhoneDigits, digits));
     }
     for e164 in &placed {
         if let Some(national) = phone::national_digits(e164) {
-            push((Kind::PhoneDigits, national));
+            push((IdKind::PhoneDigits, national));
         }
     }
     entries
 }
 
 /// The index entry a stored phone number makes: E.164 where it can be placed, its digits otherwise.
-pub fn stored_phone(raw: &str, country: Option<&str>) -> Option<(Kind, String)> {
+pub fn stored_phone(raw: &str, country: Option<&str>) -> Option<(IdKind, String)> {
     match normalise_phone(raw, country) {
-        Some(e164) => Some((Kind::Phone, e164)),
-        None => phone_digits(raw).map(|d| (Kind::PhoneDigits, d)),
+        Some(e164) => Some((IdKind::Phone, e164)),
+        None => phone_digits(raw).map(|d| (IdKind::PhoneDigits, d)),
     }
 }
 
@@ -167,19 +210,19 @@ mod tests {
     #[test]
     fn the_same_identifier_hashes_the_same_whatever_its_spelling() {
         let h = Hasher::new(&Sensitive::new([7u8; 32]));
-        assert_eq!(h.identify(Kind::Email, "ANN@x.com ", None), h.identify(Kind::Email, "ann@x.com", None));
+        assert_eq!(h.identify(IdKind::Email, "ANN@x.com ", None), h.identify(IdKind::Email, "ann@x.com", None));
         assert_eq!(
-            h.identify(Kind::Phone, "+44 7911 123456", None),
-            h.identify(Kind::Phone, "07911-123456", Some("GB"))
+            h.identify(IdKind::Phone, "+44 7911 123456", None),
+            h.identify(IdKind::Phone, "07911-123456", Some("GB"))
         );
-        assert_eq!(h.identify(Kind::LeadId, "l:123", None), h.identify(Kind::LeadId, "123", None));
+        assert_eq!(h.identify(IdKind::LeadId, "l:123", None), h.identify(IdKind::LeadId, "123", None));
     }
 
     #[test]
     fn kinds_and_keys_separate_hashes() {
         let a = Hasher::new(&Sensitive::new([7u8; 32]));
         let b = Hasher::new(&Sensitive::new([8u8; 32]));
-        assert_ne!(a.hash(Kind::Phone, "123"), a.hash(Kind::LeadId, "123"));
-        assert_ne!(a.hash(Kind::Email, "a@x.com"), b.hash(Kind::Email, "a@x.com"));
+        assert_ne!(a.hash(IdKind::Phone, "123"), a.hash(IdKind::LeadId, "123"));
+        assert_ne!(a.hash(IdKind::Email, "a@x.com"), b.hash(IdKind::Email, "a@x.com"));
     }
 }

@@ -1,5 +1,5 @@
 //! Removing many leads at once (a purge, a client's removal) with their search words and
-//! identifiers, in the caller's transaction.
+//! identifiers, in the caller's transaction: the one way leads are removed in bulk.
 //!
 //! Lead by lead, through the leads' triggers, every row costs trigger programs and its own
 //! search-index and identity-index deletes; at a million leads that was most of a purge. Here
@@ -10,19 +10,72 @@ use sqlx::SqliteConnection;
 
 use crate::store::{self, StoreError};
 
+/// Which leads a bulk removal takes.
+#[derive(Debug, Clone, Copy)]
+pub enum Selection<'a> {
+    /// Every lead of the client whose id is given.
+    Client(&'a str),
+    /// The client's leads created before `before` (seconds since 1970), except those a legal hold
+    /// in force on `today` (YYYY-MM-DD) covers, when `holds_apply`.
+    Due { client_id: &'a str, before: i64, today: &'a str, holds_apply: bool },
+}
+
+impl Selection<'_> {
+    /// The leads (alias `l`) selected, as a condition with its parameters bound by `bind`.
+    fn condition(&self) -> String {
+        match self {
+            Self::Client(_) => "l.client_num = (SELECT num FROM clients WHERE id = ?1)".to_owned(),
+            Self::Due { holds_apply, .. } => super::holder::due_condition(*holds_apply),
+        }
+    }
+
+    fn bind<'q>(
+        &self,
+        q: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+    ) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
+        let (client_id, before, today) = match *self {
+            Self::Client(id) => (id.to_owned(), 0, String::new()),
+            Self::Due { client_id, before, today, .. } => (client_id.to_owned(), before, today.to_owned()),
+        };
+        // ?3 to ?8 are unused; ?9 is today, as the hold conditions name it.
+        let mut q = q.bind(client_id).bind(before);
+        for _ in 3..=8 {
+            q = q.bind(None::<i64>);
+        }
+        q.bind(today)
+    }
+}
+
+/// How many leads `selection` takes.
+pub async fn count(conn: &mut SqliteConnection, selection: Selection<'_>) -> Result<i64, sqlx::Error> {
+    let sql = format!("SELECT count(*) FROM leads AS l WHERE {}", selection.condition());
+    let row = selection.bind(sqlx::query(&sql)).fetch_one(&mut *conn).await?;
+    use sqlx::Row;
+    row.try_get(0)
+}
+
+/// Removes the leads `selection` takes, with their words and identifiers; returns how many went.
+/// Words in search parts that keep other leads stay readable, tombstoned, until
+/// `super::words::drop_forgotten` rewrites those parts, which the caller runs once after all its
+/// removals.
+pub async fn remove(conn: &mut SqliteConnection, selection: Selection<'_>) -> Result<u64, StoreError> {
+    start(conn).await?;
+    let sql = format!("INSERT INTO temp.forgetting (id) SELECT l.id FROM leads AS l WHERE {}", selection.condition());
+    selection.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
+    forget_listed(conn).await
+}
+
 /// Starts an empty list of leads to forget: the caller fills `temp.forgetting (id)`.
-pub async fn start(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+async fn start(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     sqlx::query("CREATE TEMP TABLE IF NOT EXISTS forgetting (id INTEGER PRIMARY KEY)").execute(&mut *conn).await?;
     sqlx::query("DELETE FROM temp.forgetting").execute(&mut *conn).await?;
     Ok(())
 }
 
 /// Deletes the leads listed in `temp.forgetting` with their words and identifiers, empties the
-/// list, and returns how many leads went. Words in search parts that keep other leads stay
-/// readable, tombstoned, until `super::words::drop_forgotten` rewrites those parts, which the
-/// caller must run (once, after all its removals). Nothing listed, nothing done: the identity
-/// passes alone would read the whole index.
-pub async fn forget_listed(conn: &mut SqliteConnection) -> Result<u64, StoreError> {
+/// list, and returns how many leads went. Nothing listed, nothing done: the identity passes alone
+/// would read the whole index.
+async fn forget_listed(conn: &mut SqliteConnection) -> Result<u64, StoreError> {
     let any: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM temp.forgetting)").fetch_one(&mut *conn).await?;
     if !any {
         return Ok(0);

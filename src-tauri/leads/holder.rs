@@ -1,27 +1,108 @@
-//! Leads as a holder of personal data, for data-subject requests: found through the identity index.
+//! Leads as a kind of personal data: found through the identity index, aged by when Meta created
+//! them, kept per client.
 
+use async_trait::async_trait;
 use sqlx::SqliteConnection;
 
 use super::parse::{identifiers_in, search_body, META_COLUMNS};
 use super::query;
-use crate::identity::{Hasher, IdentityHash};
-use crate::requests::discovery::{Correction, Erasing, Finding, HeldRecord, Holder, Rectifying};
-use crate::requests::{IdKind, Identifier};
+use crate::identity::{Hasher, IdKind, Identifier, IdentityHash};
+use crate::personal_data::{Correction, DataKind, Due, HeldRecord, Holder, Removed, Scope};
+use crate::store::{self, StoreError};
 
-pub const LEADS: Holder = Holder {
-    kind: "leads",
-    label: "leads",
-    identified_by: &[IdKind::Email, IdKind::Phone, IdKind::LeadId],
-    find,
-    erase,
-    rectify,
-};
+pub struct Leads;
 
-/// Deletes the leads; their triggers take their search words and identifiers with them, secure
-/// deletion overwrites what they occupied, and the search parts they were in are rewritten without
-/// their words.
-fn erase<'a>(conn: &'a mut SqliteConnection, records: &'a [HeldRecord]) -> Erasing<'a> {
-    Box::pin(async move {
+pub const LEADS: Leads = Leads;
+
+/// Whether a lead (alias `l`) of the client whose id is ?1 is on hold as of today (?9). Each list is
+/// gathered once per statement, not once per lead; a lead without a phone is not held for that.
+macro_rules! lead_held {
+    () => {
+        concat!(
+            "(?1 IN (",
+            $crate::held_clients!(),
+            ") OR coalesce(l.id_hash IN (",
+            $crate::held_hashes!(),
+            "), 0) OR coalesce(l.email_hash IN (",
+            $crate::held_hashes!(),
+            "), 0) OR coalesce(l.phone_hash IN (",
+            $crate::held_hashes!(),
+            "), 0) OR coalesce(l.email2_hash IN (",
+            $crate::held_hashes!(),
+            "), 0) OR coalesce(l.phone2_hash IN (",
+            $crate::held_hashes!(),
+            "), 0))"
+        )
+    };
+}
+
+/// A client's leads with their ages and holds: all of them when the client is held, otherwise
+/// those carrying a held person's identifier.
+const AGES: &str = concat!(
+    "SELECT l.created_unix AS t, ",
+    lead_held!(),
+    " AS held FROM leads AS l WHERE l.client_num = (SELECT num FROM clients WHERE id = ?1)"
+);
+
+/// Which of a client's leads are past ?2 (seconds since 1970).
+const DUE: &str = "l.client_num = (SELECT num FROM clients WHERE id = ?1) AND l.created_unix < ?2";
+
+/// Through the leads' own identifier columns rather than the index: an import fills them at once,
+/// while its index entries may still wait in runs.
+const PEOPLE_OF_CLIENT: &str = "SELECT id_hash FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)
+    UNION ALL SELECT email_hash FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)
+    UNION ALL SELECT phone_hash FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)
+    UNION ALL SELECT email2_hash FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)
+    UNION ALL SELECT phone2_hash FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)";
+
+#[async_trait]
+impl Holder for Leads {
+    fn kind(&self) -> DataKind {
+        DataKind::Leads
+    }
+
+    fn label(&self) -> &'static str {
+        "leads"
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::Client
+    }
+
+    fn identified_by(&self) -> &'static [IdKind] {
+        &[IdKind::Email, IdKind::Phone, IdKind::LeadId]
+    }
+
+    fn ages(&self) -> Option<&'static str> {
+        Some(AGES)
+    }
+
+    fn people_of_client(&self) -> Option<&'static str> {
+        Some(PEOPLE_OF_CLIENT)
+    }
+
+    async fn count(&self, conn: &mut SqliteConnection, client_id: Option<&str>) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT count(*) FROM leads WHERE ?1 IS NULL OR client_num = (SELECT num FROM clients WHERE id = ?1)",
+        )
+        .bind(client_id)
+        .fetch_one(conn)
+        .await?)
+    }
+
+    async fn find(
+        &self,
+        conn: &mut SqliteConnection,
+        hasher: &Hasher,
+        hashes: &[IdentityHash],
+    ) -> Result<Vec<HeldRecord>, StoreError> {
+        find(conn, hasher, hashes).await
+    }
+
+    /// Deletes the leads; their triggers take their search words and identifiers with them, secure
+    /// deletion overwrites what they occupied, and the search parts they were in are rewritten
+    /// without their words.
+    async fn erase(&self, conn: &mut SqliteConnection, records: &[HeldRecord]) -> Result<i64, StoreError> {
         let mut deleted = 0;
         for record in records {
             let Ok(id) = record.id.parse::<i64>() else { continue };
@@ -32,9 +113,52 @@ fn erase<'a>(conn: &'a mut SqliteConnection, records: &'a [HeldRecord]) -> Erasi
             super::words::drop_forgotten(conn).await?;
         }
         Ok(deleted as i64)
-    })
+    }
+
+    async fn rectify(
+        &self,
+        conn: &mut SqliteConnection,
+        hasher: &Hasher,
+        records: &[HeldRecord],
+        correction: &Correction,
+    ) -> Result<Result<i64, String>, StoreError> {
+        rectify(conn, hasher, records, correction).await
+    }
+
+    async fn purge(&self, conn: &mut SqliteConnection, due: &Due<'_>, delete: bool) -> Result<Removed, StoreError> {
+        let Some(client_id) = due.client_id else { return Ok(Removed::default()) };
+        let selection = super::forget::Selection::Due {
+            client_id,
+            before: due.expiry,
+            today: due.today,
+            holds_apply: due.holds_apply,
+        };
+        let count = if delete {
+            super::forget::remove(conn, selection).await? as i64
+        } else {
+            super::forget::count(conn, selection).await?
+        };
+        Ok(Removed { count, anchor: None })
+    }
+
+    async fn remove_client(&self, conn: &mut SqliteConnection, client_id: &str) -> Result<(), StoreError> {
+        super::forget::remove(conn, super::forget::Selection::Client(client_id)).await?;
+        Ok(())
+    }
+
+    async fn settle_removals(&self, conn: &mut SqliteConnection) -> Result<(), StoreError> {
+        Ok(super::words::drop_forgotten(conn).await?)
+    }
 }
 
+/// The condition `forget` selects a purge's leads by, with its parameters as `DUE` and `AGES` bind them.
+pub(super) fn due_condition(holds_apply: bool) -> String {
+    if holds_apply {
+        format!("{DUE} AND NOT {}", lead_held!())
+    } else {
+        DUE.to_owned()
+    }
+}
 /// Why a corrected email or phone answer cannot be taken: the identity index must keep finding
 /// the person by it.
 fn unusable(field: &str, value: &str, country: Option<&str>) -> Option<String> {
@@ -50,8 +174,12 @@ fn unusable(field: &str, value: &str, country: Option<&str>) -> Option<String> {
         .then(|| format!("'{value}' is not a usable {}.", if key.contains("email") { "email" } else { "phone number" }))
 }
 
-fn find<'a>(conn: &'a mut SqliteConnection, hasher: &'a Hasher, hashes: &'a [IdentityHash]) -> Finding<'a> {
-    Box::pin(async move {
+async fn find(
+    conn: &mut SqliteConnection,
+    hasher: &Hasher,
+    hashes: &[IdentityHash],
+) -> Result<Vec<HeldRecord>, StoreError> {
+    {
         let mut ids = Vec::new();
         for hash in hashes {
             ids.extend(query::by_identity(&mut *conn, hash).await?);
@@ -73,31 +201,24 @@ fn find<'a>(conn: &'a mut SqliteConnection, hasher: &'a Hasher, hashes: &'a [Ide
                 .entries
                 .iter()
                 .map(|(kind, normalised, raw)| {
-                    (
-                        Identifier { kind: IdKind::from_kind(*kind), value: (*raw).to_owned() },
-                        hasher.hash(*kind, normalised),
-                    )
+                    (Identifier { kind: *kind, value: (*raw).to_owned() }, hasher.hash(*kind, normalised))
                 })
                 .collect();
             // A phone is also named the other ways a request or another record may hold it: by the
             // digits as written and as its country writes it nationally.
-            let phones: Vec<&str> = found
-                .entries
-                .iter()
-                .filter(|(k, _, _)| *k == crate::identity::Kind::Phone)
-                .map(|(_, _, raw)| *raw)
-                .collect();
+            let phones: Vec<&str> =
+                found.entries.iter().filter(|(k, _, _)| *k == IdKind::Phone).map(|(_, _, raw)| *raw).collect();
             for raw in phones {
                 let countries: Vec<&str> = country.as_deref().into_iter().collect();
                 for (kind, normalised) in crate::identity::phone_entries(raw, &countries) {
                     let hash = hasher.hash(kind, &normalised);
                     if !identifiers.iter().any(|(_, h)| *h == hash) {
-                        identifiers.push((Identifier { kind: IdKind::from_kind(kind), value: raw.to_owned() }, hash));
+                        identifiers.push((Identifier { kind, value: raw.to_owned() }, hash));
                     }
                 }
             }
             if let Some(meta) = lead.meta_id.as_deref() {
-                let hash = hasher.hash(crate::identity::Kind::LeadId, meta);
+                let hash = hasher.hash(IdKind::LeadId, meta);
                 identifiers.push((Identifier { kind: IdKind::LeadId, value: meta.to_owned() }, hash));
             }
             let mut fields: Vec<(String, String)> =
@@ -113,7 +234,7 @@ fn find<'a>(conn: &'a mut SqliteConnection, hasher: &'a Hasher, hashes: &'a [Ide
             });
         }
         Ok(records)
-    })
+    }
 }
 
 /// A lead's answers, its answer keys and its client's country.
@@ -124,13 +245,13 @@ type Stored = (String, String, Option<String>);
 /// words, and the identity-index entries with the lead's email and phone columns. The lead is
 /// marked corrected: an import of the old export never overwrites it, so the old value does not
 /// come back.
-fn rectify<'a>(
-    conn: &'a mut SqliteConnection,
-    hasher: &'a Hasher,
-    records: &'a [HeldRecord],
-    correction: &'a Correction,
-) -> Rectifying<'a> {
-    Box::pin(async move {
+async fn rectify(
+    conn: &mut SqliteConnection,
+    hasher: &Hasher,
+    records: &[HeldRecord],
+    correction: &Correction,
+) -> Result<Result<i64, String>, StoreError> {
+    {
         let mut changed = 0;
         for record in records {
             let Ok(id) = record.id.parse::<i64>() else { continue };
@@ -178,10 +299,7 @@ fn rectify<'a>(
                 .bind(super::parse::content_hash(values.iter().map(String::as_str)))
                 .execute(&mut *conn)
                 .await?;
-            crate::store::direct(&mut *conn, |c| super::identifiers::reindex_lead(c, hasher, id))
-                .await
-                .map_err(|e| sqlx::Error::Protocol(e.to_string()))?
-                .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+            store::direct(&mut *conn, |c| super::identifiers::reindex_lead(c, hasher, id)).await??;
             super::words::replace(conn, id, &search_body(values.iter().map(String::as_str))).await?;
             changed += 1;
         }
@@ -189,5 +307,5 @@ fn rectify<'a>(
             super::words::drop_forgotten(conn).await?;
         }
         Ok(Ok(changed))
-    })
+    }
 }

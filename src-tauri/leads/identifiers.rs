@@ -6,7 +6,7 @@
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::parse::identifiers_in;
-use crate::identity::{Hasher, Kind};
+use crate::identity::{Hasher, IdKind};
 
 /// The version of the rules `parse::identifiers_in` follows; see the `identity_rules` table.
 pub const RULES: i64 = 2;
@@ -59,9 +59,9 @@ pub fn reindex_lead(conn: &Connection, hasher: &Hasher, id: i64) -> rusqlite::Re
     let found =
         identifiers_in(keys.iter().map(String::as_str).zip(values.iter().map(String::as_str)), country.as_deref());
 
-    let mut entries: Vec<(Kind, [u8; crate::identity::HASH_LEN])> = Vec::with_capacity(5);
+    let mut entries: Vec<(IdKind, [u8; crate::identity::HASH_LEN])> = Vec::with_capacity(5);
     if let Some(meta) = meta_id.as_deref() {
-        entries.push((Kind::LeadId, hasher.hash(Kind::LeadId, meta)));
+        entries.push((IdKind::LeadId, hasher.hash(IdKind::LeadId, meta)));
     }
     if !is_test {
         entries.extend(found.entries.iter().map(|(kind, normalised, _)| (*kind, hasher.hash(*kind, normalised))));
@@ -70,20 +70,20 @@ pub fn reindex_lead(conn: &Connection, hasher: &Hasher, id: i64) -> rusqlite::Re
     for hash in old.iter().flatten() {
         delete.execute(params![hash, id])?;
         // An entry still waiting in an import's run is skipped from now on, as when a lead goes.
-        crate::identity::runs::drop_entry(conn, hash, id)?;
+        super::runs::drop_entry(conn, hash, id)?;
     }
     let mut insert =
         conn.prepare_cached("INSERT OR IGNORE INTO identities (hash, lead_id, kind) VALUES (?1, ?2, ?3)")?;
     for (kind, hash) in &entries {
         insert.execute(params![&hash[..], id, *kind as i64])?;
     }
-    let column = |kinds: &[Kind], nth: usize| {
+    let column = |kinds: &[IdKind], nth: usize| {
         entries.iter().filter(|(k, _)| kinds.contains(k)).nth(nth).map(|(_, h)| h.to_vec())
     };
     // The columns show what the answers hold, as the import sets them; only the index leaves test leads out.
     let (email, phone) =
-        (found.first(Kind::Email), found.first(Kind::Phone).or_else(|| found.first(Kind::PhoneDigits)));
-    let phones = [Kind::Phone, Kind::PhoneDigits];
+        (found.first(IdKind::Email), found.first(IdKind::Phone).or_else(|| found.first(IdKind::PhoneDigits)));
+    let phones = [IdKind::Phone, IdKind::PhoneDigits];
     conn.prepare_cached(
         "UPDATE leads SET id_hash = ?2, email_hash = ?3, phone_hash = ?4, email2_hash = ?5, phone2_hash = ?6,
             email = ?7, phone = ?8
@@ -91,10 +91,10 @@ pub fn reindex_lead(conn: &Connection, hasher: &Hasher, id: i64) -> rusqlite::Re
     )?
     .execute(params![
         id,
-        column(&[Kind::LeadId], 0),
-        column(&[Kind::Email], 0),
+        column(&[IdKind::LeadId], 0),
+        column(&[IdKind::Email], 0),
         column(&phones, 0),
-        column(&[Kind::Email], 1),
+        column(&[IdKind::Email], 1),
         column(&phones, 1),
         email.unwrap_or(""),
         phone.unwrap_or(""),

@@ -4,7 +4,7 @@
 //! not repeated.
 //!
 //! The writer works on the SQLite handle directly with prepared statements, a statement per lead,
-//! and leaves the identity index to sorted runs (see `identity::runs`): together that keeps every
+//! and leaves the identity index to sorted runs (see `runs`): together that keeps every
 //! page it writes close to the last one.
 
 use std::collections::HashSet;
@@ -20,7 +20,8 @@ use ts_rs::TS;
 
 use super::decode::{ExportFile, Format, ReadError, RecordError};
 use super::parse::{Columns, Lead};
-use crate::identity::{runs, Hasher, IdentityHash};
+use super::runs;
+use crate::identity::{Hasher, IdentityHash};
 use crate::store::{StoreError, Waiting};
 
 /// Leads stored per transaction: what a crash can lose at most, and the unit of progress.

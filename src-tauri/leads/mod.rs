@@ -6,8 +6,11 @@ pub mod forget;
 pub mod holder;
 pub mod identifiers;
 pub mod import;
+pub mod imports;
+pub mod maintain;
 pub mod parse;
 pub mod query;
+pub mod runs;
 pub mod words;
 
 pub use decode::{Format, ReadError};

@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::identity::{Hasher, IdentityHash, Kind};
+use crate::identity::{Hasher, IdKind, IdentityHash};
 
 /// Meta's columns that describe a lead rather than hold the person's answers, in the order Meta
 /// writes them (`lead_status` comes last in an export, after the answers).
@@ -82,13 +82,13 @@ impl Lead {
     /// The keyed hashes kept in the lead's own columns, in their order: lead id, email, phone,
     /// second email, second phone. The lead's triggers forget its index entries through them.
     pub fn hash_columns(&self) -> [Option<&[u8]>; 5] {
-        let of = |kinds: &[Kind]| {
+        let of = |kinds: &[IdKind]| {
             let mut found = self.identities.iter().filter(|(k, _)| kinds.iter().any(|w| *w as u8 == *k));
             [found.next().map(|(_, h)| &h[..]), found.next().map(|(_, h)| &h[..])]
         };
-        let [id, _] = of(&[Kind::LeadId]);
-        let [email, email2] = of(&[Kind::Email]);
-        let [phone, phone2] = of(&[Kind::Phone, Kind::PhoneDigits]);
+        let [id, _] = of(&[IdKind::LeadId]);
+        let [email, email2] = of(&[IdKind::Email]);
+        let [phone, phone2] = of(&[IdKind::Phone, IdKind::PhoneDigits]);
         [id, email, phone, email2, phone2]
     }
 }
@@ -99,13 +99,13 @@ pub const PER_KIND: usize = 2;
 
 /// The person's identifiers among a lead's answers, normalised, with the answer each came from.
 pub struct Identifiers<'a> {
-    pub entries: Vec<(Kind, String, &'a str)>,
-    /// Phone numbers that could not be placed in a country: kept as `Kind::PhoneDigits`.
+    pub entries: Vec<(IdKind, String, &'a str)>,
+    /// Phone numbers that could not be placed in a country: kept as `IdKind::PhoneDigits`.
     pub unplaced: usize,
 }
 
 impl<'a> Identifiers<'a> {
-    pub fn first(&self, kind: Kind) -> Option<&'a str> {
+    pub fn first(&self, kind: IdKind) -> Option<&'a str> {
         self.entries.iter().find(|(k, _, _)| *k == kind).map(|(_, _, raw)| *raw)
     }
 }
@@ -124,17 +124,17 @@ pub fn identifiers_in<'a>(answers: impl Iterator<Item = (&'a str, &'a str)>, cou
         let looks_like_email = value.contains('@') && !value.contains(char::is_whitespace);
         let entry = if (key.contains("phone") || key.contains("mobile")) && !looks_like_email {
             let stored = crate::identity::stored_phone(value, country);
-            if matches!(stored, Some((Kind::PhoneDigits, _))) {
+            if matches!(stored, Some((IdKind::PhoneDigits, _))) {
                 found.unplaced += 1;
             }
             stored
         } else if key.contains("email") || looks_like_email {
-            crate::identity::normalise_email(value).map(|e| (Kind::Email, e))
+            crate::identity::normalise_email(value).map(|e| (IdKind::Email, e))
         } else {
             None
         };
         if let Some((kind, normalised)) = entry {
-            let phone = |k: &Kind| matches!(k, Kind::Phone | Kind::PhoneDigits);
+            let phone = |k: &IdKind| matches!(k, IdKind::Phone | IdKind::PhoneDigits);
             let same_kind = found.entries.iter().filter(|(k, _, _)| *k == kind || (phone(k) && phone(&kind))).count();
             if same_kind < PER_KIND && !found.entries.iter().any(|(k, n, _)| *k == kind && *n == normalised) {
                 found.entries.push((kind, normalised, value));
@@ -231,8 +231,8 @@ impl Columns {
             answers.push((key, value));
         }
         let found = identifiers_in(answers.iter().copied(), country);
-        let email = found.first(Kind::Email);
-        let phone = found.first(Kind::Phone).or_else(|| found.first(Kind::PhoneDigits)).unwrap_or("");
+        let email = found.first(IdKind::Email);
+        let phone = found.first(IdKind::Phone).or_else(|| found.first(IdKind::PhoneDigits)).unwrap_or("");
         let email = email.unwrap_or("");
         let full_name =
             if full_name.is_empty() { format!("{first} {last}").trim().to_owned() } else { full_name.to_owned() };
@@ -242,7 +242,7 @@ impl Columns {
 
         let mut identities = Vec::with_capacity(3);
         if let Some(id) = &meta_id {
-            identities.push((Kind::LeadId as u8, hasher.hash(Kind::LeadId, id)));
+            identities.push((IdKind::LeadId as u8, hasher.hash(IdKind::LeadId, id)));
         }
         if !is_test {
             for (kind, normalised, _) in &found.entries {

@@ -5,7 +5,8 @@ use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor, SqlitePool};
 use ts_rs::TS;
 
-use crate::identity::{runs, IdentityHash};
+use super::runs;
+use crate::identity::IdentityHash;
 
 /// What to show. Every field narrows the set; empty means everything.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, TS)]

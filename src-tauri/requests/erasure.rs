@@ -9,8 +9,8 @@ use ts_rs::TS;
 
 use super::person_list::{self, PersonList};
 use super::{IdKind, Request, RequestStatus};
-use crate::clients::Held;
 use crate::identity::IdentityHash;
+use crate::personal_data::Held;
 
 /// The receipt handed back after an erasure.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -80,7 +80,7 @@ pub async fn list(pool: &SqlitePool) -> Result<Vec<Suppression>, sqlx::Error> {
         .into_iter()
         .map(|(hash, kind, request_id, added_at)| Suppression {
             hash: hex::encode(hash),
-            kind: super::IdKind::from_index_kind(kind).map(|k| k.label()).unwrap_or("identifier").into(),
+            kind: IdKind::from_stored(kind).map(|k| k.label()).unwrap_or("identifier").into(),
             request_id,
             added_at,
         })
@@ -175,4 +175,9 @@ pub async fn receipt_of(conn: &mut SqliteConnection, request_id: i64) -> Result<
         audit_seq,
         audit_hash,
     }))
+}
+
+/// Whether any suppression is held: each names a person by a hash made with the identity key.
+pub async fn any_suppressed(pool: &sqlx::SqlitePool) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM suppressions)").fetch_one(pool).await
 }

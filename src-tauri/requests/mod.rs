@@ -6,6 +6,8 @@ pub mod discovery;
 pub mod erasure;
 pub mod package;
 pub mod person_list;
+pub mod processing_info;
+pub mod records;
 pub mod restriction;
 pub mod signed;
 
@@ -18,17 +20,22 @@ use crate::identity::{self, Hasher, IdentityHash};
 
 pub use deadline::{Deadline, Regime, Urgency};
 
-/// What the person asks for (GDPR Art. 15–21; CCPA's rights map onto the same).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS, sqlx::Type)]
+/// What the person asks for (GDPR Art. 15–21; CCPA's rights map onto the same). The aliases are
+/// the words people use for the same rights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS, sqlx::Type, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(rename_all = "snake_case", type_name = "TEXT")]
 pub enum RequestKind {
     Access,
     Portability,
+    #[value(alias = "rectify", alias = "correct")]
     Rectification,
+    #[value(alias = "erase", alias = "delete")]
     Erasure,
+    #[value(alias = "restrict")]
     Restriction,
     /// Objection to processing, or consent withdrawn.
+    #[value(alias = "object", alias = "withdraw-consent", alias = "withdraw_consent")]
     Objection,
 }
 
@@ -46,26 +53,18 @@ impl RequestKind {
             Self::Objection => "objection",
         }
     }
-
-    pub fn parse(s: &str) -> Result<Self, RequestError> {
-        let s = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
-        let alias = match s.as_str() {
-            "withdraw_consent" | "object" => Some(Self::Objection),
-            "erase" | "delete" => Some(Self::Erasure),
-            "rectify" | "correct" => Some(Self::Rectification),
-            "restrict" => Some(Self::Restriction),
-            _ => None,
-        };
-        alias.or_else(|| Self::ALL.into_iter().find(|k| k.as_str() == s)).ok_or(RequestError::UnknownKind(s))
-    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, TS, sqlx::Type)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize, TS, sqlx::Type, clap::ValueEnum,
+)]
 #[serde(rename_all = "snake_case")]
 #[sqlx(rename_all = "snake_case", type_name = "TEXT")]
+#[value(rename_all = "snake_case")]
 pub enum RequestStatus {
     Received,
     Verifying,
+    #[value(alias = "in-progress")]
     InProgress,
     Completed,
     Denied,
@@ -82,91 +81,29 @@ impl RequestStatus {
         }
     }
 
-    pub fn parse(s: &str) -> Result<Self, RequestError> {
-        let s = s.trim().to_ascii_lowercase().replace(['-', ' '], "_");
-        [Self::Received, Self::Verifying, Self::InProgress, Self::Completed, Self::Denied]
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or(RequestError::UnknownStatus(s))
-    }
-
     pub fn is_closed(self) -> bool {
         matches!(self, Self::Completed | Self::Denied)
     }
 }
 
-/// The kinds of identifier a person can give, as the request form and the CLI name them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+/// How a request is closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS, clap::ValueEnum)]
 #[serde(rename_all = "snake_case")]
-pub enum IdKind {
-    Email,
-    Phone,
-    LeadId,
-    /// A Page-scoped id (Messenger, Instagram messaging).
-    Psid,
-    /// A WhatsApp id or business-scoped user id.
-    WaId,
-    /// A Meta app-scoped user id.
-    AppUserId,
-    CrmRecord,
-    /// A phone number by its digits as written: what finds a stored number that could not be
-    /// placed in a country. Every phone given is searched this way too.
-    PhoneDigits,
+pub enum Outcome {
+    Completed,
+    Denied,
 }
 
-impl IdKind {
-    pub fn index_kind(self) -> identity::Kind {
+impl Outcome {
+    pub fn status(self) -> RequestStatus {
         match self {
-            Self::Email => identity::Kind::Email,
-            Self::Phone => identity::Kind::Phone,
-            Self::LeadId => identity::Kind::LeadId,
-            Self::Psid => identity::Kind::Psid,
-            Self::WaId => identity::Kind::WhatsApp,
-            Self::AppUserId => identity::Kind::AppUserId,
-            Self::CrmRecord => identity::Kind::CrmRecord,
-            Self::PhoneDigits => identity::Kind::PhoneDigits,
-        }
-    }
-
-    pub fn from_kind(k: identity::Kind) -> Self {
-        Self::from_index_kind(k as i64).expect("every index kind is a kind of identifier")
-    }
-
-    pub fn from_index_kind(k: i64) -> Option<Self> {
-        [
-            Self::Email,
-            Self::Phone,
-            Self::LeadId,
-            Self::Psid,
-            Self::WaId,
-            Self::AppUserId,
-            Self::CrmRecord,
-            Self::PhoneDigits,
-        ]
-        .into_iter()
-        .find(|i| i.index_kind() as i64 == k)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Email => "email",
-            Self::Phone => "phone",
-            Self::LeadId => "Meta lead id",
-            Self::Psid => "Page-scoped id",
-            Self::WaId => "WhatsApp id",
-            Self::AppUserId => "app-scoped user id",
-            Self::CrmRecord => "CRM record id",
-            Self::PhoneDigits => "phone as written",
+            Self::Completed => RequestStatus::Completed,
+            Self::Denied => RequestStatus::Denied,
         }
     }
 }
 
-/// One identifier the person gave.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
-pub struct Identifier {
-    pub kind: IdKind,
-    pub value: String,
-}
+pub use crate::identity::{IdKind, Identifier};
 
 /// The most identifiers one request takes; more is a mistake, not a person.
 pub const MAX_IDENTIFIERS: usize = 32;
@@ -175,12 +112,6 @@ const MAX_TEXT_CHARS: usize = 2_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RequestError {
-    #[error(
-        "'{0}' is not a kind of request: use access, portability, rectification, erasure, restriction or objection."
-    )]
-    UnknownKind(String),
-    #[error("'{0}' is not a request status: use received, verifying, in_progress, completed or denied.")]
-    UnknownStatus(String),
     #[error("A request needs at least one identifier of the person: an email, a phone, a Meta lead id, a Page-scoped id, a WhatsApp id, an app-scoped user id or a CRM record id.")]
     NoIdentifier,
     #[error("A request takes at most {MAX_IDENTIFIERS} identifiers.")]
@@ -195,13 +126,13 @@ pub enum RequestError {
     ReceivedInFuture(Date),
     #[error("Text of more than {MAX_TEXT_CHARS} characters is not accepted here.")]
     TooLong,
-    #[error("No request has number {0}. `custodian request list` shows the requests there are.")]
+    #[error("No request has number {0}. The list of requests shows the requests there are.")]
     NotFound(i64),
     #[error("Request {id} is {status} and can no longer change.", status = .status.as_str())]
     Closed { id: i64, status: RequestStatus },
     #[error("Request {id} is already {from}; it cannot go back to {to}.", from = .from.as_str(), to = .to.as_str())]
     Backwards { id: i64, from: RequestStatus, to: RequestStatus },
-    #[error("A request is completed or denied by closing it (`custodian request close`).")]
+    #[error("A request is completed or denied by closing it.")]
     CloseToFinish,
     #[error("Erasure request {0} is completed by erasing its person, or, when nothing is held, by closing it as nothing held; either gives a receipt. It can be denied with a reason.")]
     EraseToComplete(i64),
@@ -292,12 +223,9 @@ pub fn hash_identifiers(
             IdKind::LeadId => ": a Meta lead id is digits only",
             _ => "",
         };
-        let entries: Vec<(identity::Kind, String)> = match i.kind {
+        let entries: Vec<(identity::IdKind, String)> = match i.kind {
             IdKind::Phone => identity::phone_entries(&i.value, countries),
-            kind => identity::normalise(kind.index_kind(), &i.value, country)
-                .map(|n| (kind.index_kind(), n))
-                .into_iter()
-                .collect(),
+            kind => identity::normalise(kind, &i.value, country).map(|n| (kind, n)).into_iter().collect(),
         };
         if entries.is_empty() {
             return Err(RequestError::BadIdentifier(i.kind.label(), hint));
@@ -306,7 +234,7 @@ pub fn hash_identifiers(
             let hash = hasher.hash(kind, &normalised);
             // The same person named twice the same way is one identifier.
             if !out.iter().any(|(_, h)| *h == hash) {
-                out.push((Identifier { kind: IdKind::from_kind(kind), value: i.value.trim().to_owned() }, hash));
+                out.push((Identifier { kind, value: i.value.trim().to_owned() }, hash));
             }
         }
     }
@@ -353,7 +281,7 @@ pub async fn insert(
         )
         .bind(id)
         .bind(position as i64)
-        .bind(identifier.kind.index_kind() as i64)
+        .bind(identifier.kind as i64)
         .bind(&identifier.value)
         .bind(&hash[..])
         .execute(&mut *conn)
@@ -405,7 +333,7 @@ pub async fn list(conn: &mut SqliteConnection, today: Date) -> Result<Vec<Reques
             let mine = all
                 .iter()
                 .filter(|(r, _, _)| *r == row.id)
-                .filter_map(|(_, k, v)| Some(Identifier { kind: IdKind::from_index_kind(*k)?, value: v.clone() }))
+                .filter_map(|(_, k, v)| Some(Identifier { kind: IdKind::from_stored(*k)?, value: v.clone() }))
                 .collect();
             assemble(row, mine, today)
         })
@@ -443,10 +371,7 @@ pub async fn searched(conn: &mut SqliteConnection, id: i64) -> Result<Vec<(Ident
     Ok(rows
         .into_iter()
         .filter_map(|(k, value, hash)| {
-            Some((
-                Identifier { kind: IdKind::from_index_kind(k)?, value },
-                IdentityHash::try_from(hash.as_slice()).ok()?,
-            ))
+            Some((Identifier { kind: IdKind::from_stored(k)?, value }, IdentityHash::try_from(hash.as_slice()).ok()?))
         })
         .collect())
 }
@@ -473,7 +398,7 @@ pub async fn add_identifiers(
         )
         .bind(request.id)
         .bind(position)
-        .bind(identifier.kind.index_kind() as i64)
+        .bind(identifier.kind as i64)
         .bind(&identifier.value)
         .bind(&hash[..])
         .execute(&mut *conn)
@@ -490,7 +415,7 @@ async fn identifiers(conn: &mut SqliteConnection, id: i64) -> Result<Vec<Identif
             .bind(id)
             .fetch_all(&mut *conn)
             .await?;
-    Ok(rows.into_iter().filter_map(|(k, v)| Some(Identifier { kind: IdKind::from_index_kind(k)?, value: v })).collect())
+    Ok(rows.into_iter().filter_map(|(k, v)| Some(Identifier { kind: IdKind::from_stored(k)?, value: v })).collect())
 }
 
 fn assemble(row: Row, identifiers: Vec<Identifier>, today: Date) -> Request {
@@ -563,14 +488,12 @@ pub async fn advance(
 pub async fn close(
     conn: &mut SqliteConnection,
     request: &Request,
-    outcome: RequestStatus,
+    outcome: Outcome,
     reason: Option<&str>,
     at: &str,
 ) -> Result<(), RequestError> {
     check_open(request)?;
-    if !outcome.is_closed() {
-        return Err(RequestError::UnknownStatus(format!("{} (close takes completed or denied)", outcome.as_str())));
-    }
+    let outcome = outcome.status();
     let reason = reason.map(clean_text).transpose()?.filter(|r| !r.is_empty());
     if outcome == RequestStatus::Denied && reason.is_none() {
         return Err(RequestError::DenialWithoutReason);
@@ -627,4 +550,8 @@ fn check_open(request: &Request) -> Result<(), RequestError> {
         return Err(RequestError::Closed { id: request.id, status: request.status });
     }
     Ok(())
+}
+/// Whether any request's identifier is held: each names a person by a hash made with the identity key.
+pub async fn any_identifiers(pool: &sqlx::SqlitePool) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM request_identifiers)").fetch_one(pool).await
 }

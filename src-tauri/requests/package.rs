@@ -9,8 +9,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
-use super::discovery::{Discovery, HeldRecord};
+use super::discovery::Discovery;
 use super::Request;
+use crate::personal_data::HeldRecord;
 use crate::spreadsheet::neutralise;
 
 /// The processing information the summary quotes, in the order it is shown.
@@ -98,7 +99,7 @@ pub fn write(
         let records: Vec<(&Option<String>, &HeldRecord)> = found
             .groups
             .iter()
-            .filter(|g| g.kind == kind)
+            .filter(|g| g.kind.as_str() == kind)
             .flat_map(|g| g.records.iter().map(move |r| (&g.client, r)))
             .collect();
         files.push((format!("{kind}.csv"), csv_of(&records)));

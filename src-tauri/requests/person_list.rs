@@ -38,7 +38,7 @@ pub async fn add(
     for (kind, hash) in hashes {
         added += sqlx::query(&sql)
             .bind(&hash[..])
-            .bind(kind.index_kind() as i64)
+            .bind(*kind as i64)
             .bind(request_id)
             .bind(at)
             .execute(&mut *conn)

@@ -31,3 +31,8 @@ pub async fn is_restricted(conn: &mut SqliteConnection, hashes: &[IdentityHash])
     }
     Ok(false)
 }
+
+/// Whether any restriction is held: each names a person by a hash made with the identity key.
+pub async fn any_restricted(pool: &sqlx::SqlitePool) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM restrictions)").fetch_one(pool).await
+}

@@ -7,6 +7,7 @@ use time::Date;
 use ts_rs::TS;
 
 use crate::identity::IdentityHash;
+use crate::personal_data::Holder;
 use crate::requests::IdKind;
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -26,9 +27,11 @@ pub struct Hold {
 
 #[derive(Debug, thiserror::Error)]
 pub enum HoldError {
-    #[error("A hold needs what it holds: --client NAME, or the person's identifiers (--email, --phone, --lead-id …).")]
+    #[error(
+        "A hold needs what it holds: a client, or the person's identifiers (an email, a phone, a Meta lead id …)."
+    )]
     Nothing,
-    #[error("A hold is on a client or on a person, not both: give --client or identifiers.")]
+    #[error("A hold is on a client or on a person, not both: give the client or the identifiers.")]
     Both,
     #[error("A hold needs its reason (a dispute, an authority's request), which the audit trail keeps.")]
     NoReason,
@@ -36,7 +39,7 @@ pub enum HoldError {
     ReasonTooLong,
     #[error("The hold would end on {0}, which has passed.")]
     Past(Date),
-    #[error("No hold has number {0}. `custodian hold list` shows the holds there are.")]
+    #[error("No hold has number {0}. The list of holds shows the holds there are.")]
     NotFound(i64),
     #[error(transparent)]
     Sql(#[from] sqlx::Error),
@@ -59,29 +62,6 @@ macro_rules! held_hashes {
 macro_rules! held_clients {
     () => {
         "SELECT client_id FROM holds WHERE client_id IS NOT NULL AND (until IS NULL OR until >= ?9)"
-    };
-}
-
-/// Whether a lead (alias `l`) of the client whose id is ?1 is on hold as of today (?9). Each list is
-/// gathered once per statement, not once per lead; a lead without a phone is not held for that.
-#[macro_export]
-macro_rules! lead_held {
-    () => {
-        concat!(
-            "(?1 IN (",
-            $crate::held_clients!(),
-            ") OR coalesce(l.id_hash IN (",
-            $crate::held_hashes!(),
-            "), 0) OR coalesce(l.email_hash IN (",
-            $crate::held_hashes!(),
-            "), 0) OR coalesce(l.phone_hash IN (",
-            $crate::held_hashes!(),
-            "), 0) OR coalesce(l.email2_hash IN (",
-            $crate::held_hashes!(),
-            "), 0) OR coalesce(l.phone2_hash IN (",
-            $crate::held_hashes!(),
-            "), 0))"
-        )
     };
 }
 
@@ -139,6 +119,7 @@ pub async fn blocking(
 /// of whose records that client holds: removing the client would delete what the hold keeps.
 pub async fn blocking_client(
     conn: &mut SqliteConnection,
+    holders: &[&dyn Holder],
     client_id: &str,
     today: Date,
 ) -> Result<Option<Blocking>, sqlx::Error> {
@@ -146,23 +127,23 @@ pub async fn blocking_client(
     if let Some(hold) = on_client(conn, ClientBy::Id(client_id), &today).await? {
         return Ok(Some(hold));
     }
-    // Through the leads' own identifier columns rather than the index: an import fills them at once,
-    // while its index entries may still wait in runs.
-    let person: Option<(i64, String)> = sqlx::query_as(
-        "SELECT h.id, h.reason FROM holds AS h JOIN hold_identifiers AS hi ON hi.hold_id = h.id
-         WHERE (h.until IS NULL OR h.until >= ?2) AND hi.hash IN (
-                   SELECT id_hash FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)
-         UNION ALL SELECT email_hash FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)
-         UNION ALL SELECT phone_hash FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)
-         UNION ALL SELECT email2_hash FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)
-         UNION ALL SELECT phone2_hash FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1))
-         ORDER BY h.id LIMIT 1",
-    )
-    .bind(client_id)
-    .bind(&today)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(person.map(|(id, reason)| Blocking { id, reason, client: None }))
+    // Each kind kept per client names its people's keyed hashes as a query; the query text comes
+    // from the holders' constants, never from input.
+    for people in holders.iter().filter_map(|h| h.people_of_client()) {
+        let person: Option<(i64, String)> = sqlx::query_as(&format!(
+            "SELECT h.id, h.reason FROM holds AS h JOIN hold_identifiers AS hi ON hi.hold_id = h.id
+             WHERE (h.until IS NULL OR h.until >= ?2) AND hi.hash IN ({people})
+             ORDER BY h.id LIMIT 1"
+        ))
+        .bind(client_id)
+        .bind(&today)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some((id, reason)) = person {
+            return Ok(Some(Blocking { id, reason, client: None }));
+        }
+    }
+    Ok(None)
 }
 
 /// How many holds, in force or ended, are placed on the client whose id is `client_id`.
@@ -194,21 +175,6 @@ async fn on_client(
     .fetch_optional(&mut *conn)
     .await?;
     Ok(hold.map(|(id, reason, client)| Blocking { id, reason, client: Some(client) }))
-}
-
-/// Whether a request record (alias `r`) is on hold as of today (?9): its client is held, or it
-/// names a held person. A closed request of someone under a hold is kept with the rest of them.
-#[macro_export]
-macro_rules! request_held {
-    () => {
-        concat!(
-            "(coalesce(r.client_id IN (",
-            $crate::held_clients!(),
-            "), 0) OR EXISTS (SELECT 1 FROM request_identifiers AS ri WHERE ri.request_id = r.id AND ri.hash IN (",
-            $crate::held_hashes!(),
-            ")))"
-        )
-    };
 }
 
 pub async fn add(
@@ -246,7 +212,7 @@ pub async fn add(
     for (kind, hash) in person {
         sqlx::query("INSERT OR IGNORE INTO hold_identifiers (hold_id, kind, hash) VALUES (?1, ?2, ?3)")
             .bind(id)
-            .bind(kind.index_kind() as i64)
+            .bind(*kind as i64)
             .bind(&hash[..])
             .execute(&mut *conn)
             .await?;
@@ -274,7 +240,7 @@ pub async fn list(conn: &mut SqliteConnection) -> Result<Vec<Hold>, sqlx::Error>
             identifiers: kinds
                 .iter()
                 .filter(|(h, _)| *h == id)
-                .filter_map(|(_, k)| IdKind::from_index_kind(*k).map(|k| k.label().to_owned()))
+                .filter_map(|(_, k)| IdKind::from_stored(*k).map(|k| k.label().to_owned()))
                 .collect(),
             reason,
             until,
@@ -289,4 +255,9 @@ pub async fn remove(conn: &mut SqliteConnection, id: i64) -> Result<(), HoldErro
         return Err(HoldError::NotFound(id));
     }
     Ok(())
+}
+
+/// Whether any hold on a person is held: each names a person by a hash made with the identity key.
+pub async fn any_on_people(pool: &sqlx::SqlitePool) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM hold_identifiers)").fetch_one(pool).await
 }

@@ -3,54 +3,14 @@
 
 pub mod holds;
 pub mod purge;
+pub mod runs;
 
 use serde::Serialize;
 use sqlx::SqliteConnection;
 use time::OffsetDateTime;
 use ts_rs::TS;
 
-/// A kind of data that is kept for a while: how to read the ages of its records.
-pub struct Kept {
-    pub kind: &'static str,
-    pub label: &'static str,
-    /// Whether records belong to clients (a policy and a review row per client) or to the
-    /// workspace as a whole.
-    pub per_client: bool,
-    /// One column `t`, seconds since 1970, per record, and `held`, 1 when a legal hold covers it
-    /// (given today as ?9); for a per-client kind, of the client whose id is ?1.
-    pub ages: &'static str,
-}
-
-/// Every kind of data kept. Each later capability (messages, conversion events, CRM sync records,
-/// export files) adds itself here.
-pub const KEPT: &[Kept] = &[
-    Kept { kind: "leads", label: "leads", per_client: true, ages: LEAD_AGES },
-    Kept { kind: "request_records", label: "closed request records", per_client: false, ages: REQUEST_AGES },
-    Kept {
-        kind: "audit_entries",
-        label: "audit entries",
-        per_client: false,
-        ages: "SELECT unixepoch(at) AS t, 0 AS held FROM audit_entries",
-    },
-];
-
-/// A client's leads with their ages and holds: all of them when the client is held, otherwise
-/// those carrying a held person's identifier.
-const LEAD_AGES: &str = concat!(
-    "SELECT l.created_unix AS t, ",
-    crate::lead_held!(),
-    " AS held FROM leads AS l WHERE l.client_num = (SELECT num FROM clients WHERE id = ?1)"
-);
-
-/// Closed request records with their ages and holds.
-const REQUEST_AGES: &str = concat!(
-    "SELECT unixepoch(r.closed_at) AS t, ",
-    crate::request_held!(),
-    " AS held FROM requests AS r WHERE r.closed_at IS NOT NULL"
-);
-
-/// Kinds with a policy but nothing held yet in this release.
-const POLICY_ONLY: &[&str] = &["conversion_events"];
+use crate::personal_data::{DataKind, Holder, Scope};
 
 /// The ages the review counts records in, as (label, up to this many days).
 const AGE_BANDS: [(&str, i64); 6] = [
@@ -64,8 +24,8 @@ const AGE_BANDS: [(&str, i64); 6] = [
 
 #[derive(Debug, thiserror::Error)]
 pub enum RetentionError {
-    #[error("'{0}' is not a kind of data with a retention policy: use {kinds}.", kinds = kinds().join(", "))]
-    UnknownKind(String),
+    #[error("{0} are not kept by a retention policy.")]
+    NotKept(&'static str),
     #[error("{0} is kept for the workspace as a whole; its policy cannot differ per client.")]
     NotPerClient(String),
     #[error("A retention period is from 1 to 36,500 days.")]
@@ -76,10 +36,6 @@ pub enum RetentionError {
     ReasonTooLong,
     #[error(transparent)]
     Sql(#[from] sqlx::Error),
-}
-
-fn kinds() -> Vec<&'static str> {
-    KEPT.iter().map(|k| k.kind).chain(POLICY_ONLY.iter().copied()).collect()
 }
 
 /// The policy that applies: a client's own, or the workspace default.
@@ -103,7 +59,7 @@ pub struct AgeBand {
 /// One kind of data of one client (or of the workspace): its policy, what is held, how old.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Review {
-    pub kind: String,
+    pub kind: DataKind,
     pub label: String,
     pub client: Option<String>,
     pub policy: Policy,
@@ -126,13 +82,17 @@ pub struct Review {
 }
 
 /// The policy for `kind`, of `client_id` where it has its own.
-pub async fn policy(conn: &mut SqliteConnection, kind: &str, client_id: Option<&str>) -> Result<Policy, sqlx::Error> {
+pub async fn policy(
+    conn: &mut SqliteConnection,
+    kind: DataKind,
+    client_id: Option<&str>,
+) -> Result<Policy, sqlx::Error> {
     let row: (i64, String, Option<String>, String) = sqlx::query_as(
         "SELECT days, reason, client_id, set_at FROM retention_policies
          WHERE kind = ?1 AND (client_id = ?2 OR client_id IS NULL)
          ORDER BY client_id IS NULL LIMIT 1",
     )
-    .bind(kind)
+    .bind(kind.as_str())
     .bind(client_id)
     .fetch_one(&mut *conn)
     .await?;
@@ -142,18 +102,17 @@ pub async fn policy(conn: &mut SqliteConnection, kind: &str, client_id: Option<&
 /// Sets the policy of `kind`, for one client or (with `None`) the workspace default.
 pub async fn set(
     conn: &mut SqliteConnection,
-    kind: &str,
+    holder: &dyn Holder,
     client_id: Option<&str>,
     days: i64,
     reason: &str,
     at: &str,
 ) -> Result<(), RetentionError> {
-    let kept = KEPT.iter().find(|k| k.kind == kind);
-    if kept.is_none() && !POLICY_ONLY.contains(&kind) {
-        return Err(RetentionError::UnknownKind(kind.to_owned()));
+    if holder.ages().is_none() {
+        return Err(RetentionError::NotKept(holder.label()));
     }
-    if client_id.is_some() && kept.is_some_and(|k| !k.per_client) {
-        return Err(RetentionError::NotPerClient(kind.to_owned()));
+    if client_id.is_some() && holder.scope() != Scope::Client {
+        return Err(RetentionError::NotPerClient(holder.label().to_owned()));
     }
     if !(1..=36_500).contains(&days) {
         return Err(RetentionError::BadDays);
@@ -170,7 +129,7 @@ pub async fn set(
          ON CONFLICT (kind, coalesce(client_id, '')) DO UPDATE SET days = excluded.days, reason = excluded.reason,
              set_at = excluded.set_at",
     )
-    .bind(kind)
+    .bind(holder.kind().as_str())
     .bind(client_id)
     .bind(days)
     .bind(reason)
@@ -184,6 +143,7 @@ pub async fn set(
 /// `only_client`, the rows of that client only.
 pub async fn review(
     conn: &mut SqliteConnection,
+    holders: &[&dyn Holder],
     now: OffsetDateTime,
     only_client: Option<&crate::clients::Client>,
 ) -> Result<Vec<Review>, sqlx::Error> {
@@ -192,8 +152,9 @@ pub async fn review(
         None => sqlx::query_as("SELECT id, name FROM clients ORDER BY name").fetch_all(&mut *conn).await?,
     };
     let mut rows = Vec::new();
-    for kept in KEPT {
-        let scopes: Vec<Option<&(String, String)>> = if kept.per_client {
+    for holder in holders {
+        let Some(ages) = holder.ages() else { continue };
+        let scopes: Vec<Option<&(String, String)>> = if holder.scope() == Scope::Client {
             clients.iter().map(Some).collect()
         } else if only_client.is_none() {
             vec![None]
@@ -202,8 +163,9 @@ pub async fn review(
         };
         for scope in scopes {
             let client_id = scope.map(|(id, _)| id.as_str());
-            let policy = policy(conn, kept.kind, client_id).await?;
-            rows.push(of(conn, kept, client_id, scope.map(|(_, name)| name.clone()), policy, now).await?);
+            let policy = policy(conn, holder.kind(), client_id).await?;
+            let client = scope.map(|(_, name)| name.clone());
+            rows.push(of(conn, *holder, ages, client_id, client, policy, now).await?);
         }
     }
     Ok(rows)
@@ -211,7 +173,8 @@ pub async fn review(
 
 async fn of(
     conn: &mut SqliteConnection,
-    kept: &Kept,
+    holder: &dyn Holder,
+    ages: &str,
     client_id: Option<&str>,
     client: Option<String>,
     policy: Policy,
@@ -229,12 +192,12 @@ async fn of(
         bands.push_str(&format!(", coalesce(sum({from}?1 - t < {upper}), 0) AS b{i}"));
         lower = Some(upper);
     }
-    // The query text comes from the constant registry and fixed bands, never from input.
+    // The query text comes from the holder's constant and fixed bands, never from input.
     let sql = format!(
         "SELECT count(*), min(t), coalesce(sum(t < ?2 AND NOT held), 0), coalesce(sum(t < ?3 AND NOT held), 0),
              coalesce(sum(t < ?4 AND NOT held), 0), coalesce(sum(held), 0){bands}
          FROM ({}) WHERE t IS NOT NULL",
-        kept.ages.replace("?1", "?5")
+        ages.replace("?1", "?5")
     );
     let row = sqlx::query(&sql)
         .bind(now)
@@ -251,8 +214,8 @@ async fn of(
     use sqlx::Row;
     let oldest: Option<i64> = row.try_get(1)?;
     Ok(Review {
-        kind: kept.kind.into(),
-        label: kept.label.into(),
+        kind: holder.kind(),
+        label: holder.label().into(),
         client,
         policy,
         held: row.try_get(0)?,

@@ -8,13 +8,14 @@ use time::OffsetDateTime;
 use ts_rs::TS;
 
 use super::policy;
-use crate::audit::{self, Anchor};
+use crate::audit::Anchor;
+use crate::personal_data::{DataKind, Due, Holder, Scope};
 use crate::store::StoreError;
 
 /// What one step purged (or, in a dry run, would purge).
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Purged {
-    pub kind: String,
+    pub kind: DataKind,
     pub label: String,
     pub client: Option<String>,
     #[ts(type = "number")]
@@ -25,56 +26,13 @@ pub struct Purged {
     pub anchor: Option<Anchor>,
 }
 
-/// A purge step: which records of a kind are past `?2` (seconds since 1970) and not held, with
-/// the client's id as ?1 and today as ?9.
-pub struct Step {
-    pub kind: &'static str,
-    pub label: &'static str,
-    pub per_client: bool,
-    /// The records' condition, for `SELECT count(*) FROM {table} WHERE …` and `DELETE FROM …`.
-    pub table: &'static str,
-    pub due: &'static str,
-    /// Which of them a legal hold spares, when any hold applies at all: left out otherwise, as it
-    /// would read every record for nothing.
-    pub held: Option<&'static str>,
-    /// The audit chain: purged as a prefix, leaving an anchor, rather than by `table` and `due`.
-    pub chain: bool,
-}
+/// One client (id and name) a step purges, or `None` for the workspace.
+pub type PurgeScope = Option<(String, String)>;
 
-/// The kinds a purge removes, audit entries last so that the other steps' entries age with them.
-pub const STEPS: &[Step] = &[
-    Step {
-        kind: "leads",
-        label: "leads",
-        per_client: true,
-        table: "leads AS l",
-        due: "l.client_num = (SELECT num FROM clients WHERE id = ?1) AND l.created_unix < ?2",
-        held: Some(crate::lead_held!()),
-        chain: false,
-    },
-    Step {
-        kind: "request_records",
-        label: "closed request records",
-        per_client: false,
-        table: "requests AS r",
-        due: "r.closed_at IS NOT NULL AND unixepoch(r.closed_at) < ?2",
-        held: Some(crate::request_held!()),
-        chain: false,
-    },
-    Step {
-        kind: "audit_entries",
-        label: "audit entries",
-        per_client: false,
-        table: "audit_entries",
-        due: "",
-        held: None,
-        chain: true,
-    },
-];
-
-/// The scopes of a step: each client for a per-client kind, the workspace otherwise.
-pub async fn scopes(conn: &mut SqliteConnection, step: &Step) -> Result<Vec<Option<(String, String)>>, sqlx::Error> {
-    if !step.per_client {
+/// The scopes a holder is purged in: each client for a kind kept per client, the workspace
+/// otherwise.
+pub async fn scopes(conn: &mut SqliteConnection, holder: &dyn Holder) -> Result<Vec<PurgeScope>, sqlx::Error> {
+    if holder.scope() != Scope::Client {
         return Ok(vec![None]);
     }
     let clients: Vec<(String, String)> =
@@ -82,56 +40,34 @@ pub async fn scopes(conn: &mut SqliteConnection, step: &Step) -> Result<Vec<Opti
     Ok(clients.into_iter().map(Some).collect())
 }
 
-/// Counts (`delete` false) or deletes (`delete` true) what `step` finds due in one scope as of `now`.
+/// Counts (`delete` false) or deletes (`delete` true) what `holder` finds due in one scope as of
+/// `now`.
 pub async fn run_step(
     conn: &mut SqliteConnection,
-    step: &Step,
+    holder: &dyn Holder,
     scope: Option<&(String, String)>,
     now: OffsetDateTime,
     delete: bool,
 ) -> Result<Purged, StoreError> {
     let client_id = scope.map(|(id, _)| id.as_str());
-    let policy = policy(conn, step.kind, client_id).await?;
-    let expiry = now.unix_timestamp() - policy.days * 86_400;
-    // Table and condition come from the constant steps above, never from input.
-    let mut anchor = None;
-    let due = match step.held {
-        Some(held) if any_hold(conn, now).await? => format!("{} AND NOT {held}", step.due),
-        _ => step.due.to_owned(),
+    let policy = policy(conn, holder.kind(), client_id).await?;
+    let today = now.date().to_string();
+    let at = now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let due = Due {
+        client_id,
+        expiry: now.unix_timestamp() - policy.days * 86_400,
+        today: &today,
+        holds_apply: any_hold(conn, now).await?,
+        at: &at,
     };
-    let count = if step.chain && delete {
-        let at = now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
-        match audit::purge_before(conn, expiry, &at).await? {
-            Some((count, moved)) => {
-                anchor = Some(moved);
-                count
-            }
-            None => 0,
-        }
-    } else if step.chain {
-        audit::count_before(conn, expiry).await?
-    } else if delete && step.kind == "leads" {
-        crate::leads::forget::start(conn).await?;
-        let sql = format!("INSERT INTO temp.forgetting (id) SELECT l.id FROM {} WHERE {due}", step.table);
-        bind(sqlx::query(&sql), client_id, expiry, now).execute(&mut *conn).await?;
-        crate::leads::forget::forget_listed(conn).await? as i64
-    } else if delete {
-        let sql = format!("DELETE FROM {} WHERE {}", step.table, due);
-        bind(sqlx::query(&sql), client_id, expiry, now).execute(&mut *conn).await?.rows_affected() as i64
-    } else {
-        let sql = format!("SELECT count(*) FROM {} WHERE {}", step.table, due);
-        bind(sqlx::query(&sql), client_id, expiry, now).fetch_one(&mut *conn).await.map(|r| {
-            use sqlx::Row;
-            r.get::<i64, _>(0)
-        })?
-    };
+    let removed = holder.purge(conn, &due, delete).await?;
     Ok(Purged {
-        kind: step.kind.into(),
-        label: step.label.into(),
+        kind: holder.kind(),
+        label: holder.label().into(),
         client: scope.map(|(_, name)| name.clone()),
         days: policy.days,
-        count,
-        anchor,
+        count: removed.count,
+        anchor: removed.anchor,
     })
 }
 

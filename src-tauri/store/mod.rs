@@ -35,7 +35,7 @@ pub enum StoreError {
          from a backup, or move the data directory aside to start afresh."
     )]
     Unreadable { path: PathBuf },
-    #[error("The database schema could not be brought up to date: {0}. Nothing was lost; report this with `custodian doctor` output.")]
+    #[error("The database schema could not be brought up to date: {0}. Nothing was lost; report this with the workspace check's report.")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("The database failed: {0}")]
     Sql(#[from] sqlx::Error),

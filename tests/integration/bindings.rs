@@ -4,19 +4,20 @@
 use std::path::Path;
 
 use custodian::audit::{Anchor, AuditEntry, Break, Verification};
-use custodian::clients::{Client, Held, Holdings};
+use custodian::clients::{Client, Holdings};
 use custodian::console::{
-    ApiError, Check, Code, Export, IdentifierKind, ImportRecord, Lookup, Overview, Removal, Report, Status,
+    ApiError, Check, Code, ErasePreview, Export, Holding, ImportRecord, Lookup, Overview, Removal, Report, Status,
 };
 use custodian::console::{Erased, HoldForm, PurgeReport, PurgeRun, PurgeSchedule, Rectified, RequestForm};
 use custodian::leads::{
     Cursor, Filter, Format, ImportSummary, LeadDetail, LeadPage, LeadRow, Order, PageRequest, Progress, Rejection,
     SortBy,
 };
-use custodian::requests::discovery::{Discovery, Group, HeldRecord};
+use custodian::personal_data::{DataKind, Held, HeldRecord};
+use custodian::requests::discovery::{Discovery, Group};
 use custodian::requests::erasure::{Receipt, Suppression};
 use custodian::requests::package::{Package, PackedFile};
-use custodian::requests::{IdKind, Identifier, Request, RequestKind, RequestStatus, RequestUrgency};
+use custodian::requests::{IdKind, Identifier, Outcome, Request, RequestKind, RequestStatus, RequestUrgency};
 use custodian::retention::holds::Hold;
 use custodian::retention::purge::Purged;
 use custodian::retention::{AgeBand, Policy, Review};
@@ -28,6 +29,10 @@ fn generated() -> Vec<(String, String)> {
     }
     vec![
         one::<ApiError>(),
+        one::<DataKind>(),
+        one::<Holding>(),
+        one::<ErasePreview>(),
+        one::<Outcome>(),
         one::<Code>(),
         one::<ImportRecord>(),
         one::<Client>(),
@@ -42,7 +47,6 @@ fn generated() -> Vec<(String, String)> {
         one::<Report>(),
         one::<Status>(),
         one::<Export>(),
-        one::<IdentifierKind>(),
         one::<Lookup>(),
         one::<Cursor>(),
         one::<Filter>(),

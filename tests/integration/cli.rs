@@ -175,3 +175,30 @@ fn the_workspace_files_are_readable_by_their_owner_only() {
         assert_eq!(mode(&file), 0o600, "{}", file.display());
     }
 }
+
+#[test]
+fn the_cli_takes_the_spellings_it_always_took_for_kinds_statuses_and_outcomes() {
+    let ws = Workspace::new();
+    for (given, kind) in [("withdraw-consent", "objection"), ("erase", "erasure"), ("rectify", "rectification")] {
+        let out = ws.cli(&["request", "new", "--kind", given, "--email", "ann@example.com", "--json"]);
+        assert!(out.status.success(), "{given}: {}", stderr(&out));
+        assert_eq!(json(&out)["kind"], kind, "{given}");
+    }
+    let out = ws.cli(&["request", "status", "1", "in-progress", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(json(&out)["status"], "in_progress");
+    let out = ws.cli(&["request", "close", "1", "--outcome", "denied", "--reason", "identity not verified", "--json"]);
+    assert_eq!(json(&out)["status"], "denied");
+    let out = ws.cli(&["retention", "set", "--kind", "request-records", "--days", "400", "--reason", "policy"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    for wrong in [
+        &["request", "new", "--kind", "forget-me", "--email", "a@b.com"][..],
+        &["request", "close", "2", "--outcome", "maybe"],
+        &["retention", "set", "--kind", "shoes", "--days", "30", "--reason", "x"],
+    ] {
+        let out = ws.cli(wrong);
+        assert_eq!(out.status.code(), Some(2), "{wrong:?}");
+        assert!(stderr(&out).contains("possible values"), "{wrong:?}: {}", stderr(&out));
+    }
+}

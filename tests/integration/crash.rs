@@ -2,8 +2,8 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use custodian::bench::leadgen;
-use custodian::identity::runs::ENTRY_BYTES;
 use custodian::leads::import::COMMIT_ROWS;
+use custodian::leads::runs::ENTRY_BYTES;
 
 use crate::support::{stderr, Workspace};
 

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use custodian::bench::leadgen;
 use custodian::console::{Code, Console, RequestForm};
 use custodian::leads::{Filter, ImportSummary};
+use custodian::requests::RequestKind;
 use custodian::requests::{IdKind, Identifier, RequestStatus};
 
 use crate::support::{decrypted_pages, stdout, traces, Workspace};
@@ -59,10 +60,10 @@ async fn erasing_a_subject_removes_every_trace_from_disk_and_keeps_everyone_else
     assert_eq!(import(&console, &file).await.imported, OTHERS + 1);
     let request = console
         .new_request(RequestForm {
-            kind: "erasure".into(),
+            kind: RequestKind::Erasure,
             identifiers: vec![Identifier { kind: IdKind::Email, value: EMAIL.to_uppercase() }],
             client: Some("Acme".into()),
-            ..Default::default()
+            ..RequestForm::new(RequestKind::Erasure, vec![])
         })
         .await
         .unwrap();
@@ -123,7 +124,7 @@ async fn erasing_a_subject_removes_every_trace_from_disk_and_keeps_everyone_else
     let console = ws.open().await;
     let again = import(&console, &file).await;
     assert_eq!((again.imported, again.suppressed, again.duplicates), (0, 1, OTHERS));
-    let lookup = console.find_leads(custodian::console::IdentifierKind::Phone, PHONE, None).await.unwrap();
+    let lookup = console.find_leads(custodian::identity::IdKind::Phone, PHONE, None).await.unwrap();
     assert!(lookup.leads.is_empty());
     console.close().await;
     assert!(traces(ws.path(), &key, &person).is_empty(), "a skipped row leaves nothing either");
@@ -138,17 +139,13 @@ async fn a_second_erasure_says_it_was_done_and_other_requests_do_not_erase() {
     let file = export_file(&ws);
     import(&console, &file).await;
     std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
-    let ask = |kind: &str| RequestForm {
-        kind: kind.into(),
-        identifiers: vec![Identifier { kind: IdKind::Email, value: EMAIL.into() }],
-        ..Default::default()
-    };
-    let access = console.new_request(ask("access")).await.unwrap();
+    let ask = |kind: RequestKind| RequestForm::new(kind, vec![Identifier { kind: IdKind::Email, value: EMAIL.into() }]);
+    let access = console.new_request(ask(RequestKind::Access)).await.unwrap();
     let e = console.erase_request(access.id, true, false).await.unwrap_err();
     assert_eq!(e.code(), Code::InvalidInput);
     assert!(e.to_string().contains("only an erasure request erases"), "{e}");
 
-    let first = console.new_request(ask("erasure")).await.unwrap();
+    let first = console.new_request(ask(RequestKind::Erasure)).await.unwrap();
     let receipt = console.erase_request(first.id, true, false).await.unwrap().receipt;
     let again = console.erase_request(first.id, true, false).await.unwrap_err();
     assert_eq!(again.code(), Code::Conflict);
@@ -156,7 +153,7 @@ async fn a_second_erasure_says_it_was_done_and_other_requests_do_not_erase() {
 
     // A new request for the same person finds nothing left: it stays open until a person closes
     // it as nothing held, and its receipt says so.
-    let second = console.new_request(ask("erasure")).await.unwrap();
+    let second = console.new_request(ask(RequestKind::Erasure)).await.unwrap();
     let open = console.erase_request(second.id, true, false).await.unwrap_err();
     assert_eq!(open.code(), Code::NothingFound);
     assert!(open.to_string().contains("email") && open.to_string().contains("Meta lead id"), "{open}");
@@ -206,9 +203,9 @@ async fn rectifying_a_field_keeps_no_trace_of_the_old_value_and_a_reimport_does_
     import(&console, &file).await;
     let request = console
         .new_request(RequestForm {
-            kind: "rectification".into(),
+            kind: RequestKind::Rectification,
             identifiers: vec![Identifier { kind: IdKind::Phone, value: PHONE.into() }],
-            ..Default::default()
+            ..RequestForm::new(RequestKind::Rectification, vec![])
         })
         .await
         .unwrap();
@@ -219,11 +216,11 @@ async fn rectifying_a_field_keeps_no_trace_of_the_old_value_and_a_reimport_does_
     let new_email = console.rectify_request(request.id, "email", "p.q@new.example").await.unwrap();
     assert_eq!(new_email.changed[0].count, 1);
 
-    let by_new = console.find_leads(custodian::console::IdentifierKind::Email, "P.Q@new.example", None).await.unwrap();
+    let by_new = console.find_leads(custodian::identity::IdKind::Email, "P.Q@new.example", None).await.unwrap();
     assert_eq!(by_new.leads.len(), 1, "the identity index follows the corrected email");
     let lead = &by_new.leads[0];
     assert!(lead.answers.contains(&(field.to_owned(), "Harp lessons in Penzance".to_owned())));
-    let by_old = console.find_leads(custodian::console::IdentifierKind::Email, EMAIL, None).await.unwrap();
+    let by_old = console.find_leads(custodian::identity::IdKind::Email, EMAIL, None).await.unwrap();
     assert!(by_old.leads.is_empty());
     let search = |q: &str| Filter { search: Some(q.into()), ..Default::default() };
     assert_eq!(console.list_leads(&search("Penzance"), 10, 0).await.unwrap().len(), 1);
@@ -234,7 +231,7 @@ async fn rectifying_a_field_keeps_no_trace_of_the_old_value_and_a_reimport_does_
     assert!(e.to_string().contains("not a usable email"), "{e}");
     let e = console.rectify_request(request.id, "shoe_size", "42").await.unwrap_err();
     assert!(e.to_string().contains("has a field 'shoe_size'") && e.to_string().contains("full_name"), "{e}");
-    let still = console.find_leads(custodian::console::IdentifierKind::Email, "p.q@new.example", None).await.unwrap();
+    let still = console.find_leads(custodian::identity::IdKind::Email, "p.q@new.example", None).await.unwrap();
     assert_eq!(still.leads.len(), 1);
 
     // The old export again: the lead is as imported before, so the correction stands.

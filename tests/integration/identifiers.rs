@@ -6,7 +6,8 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use custodian::console::{Code, Console, IdentifierKind, RequestForm};
+use custodian::console::{Code, Console, RequestForm};
+use custodian::requests::RequestKind;
 use custodian::requests::{IdKind, Identifier};
 
 use crate::support::{stderr, Workspace};
@@ -30,7 +31,7 @@ async fn imported(ws: &Workspace, client: &str, country: Option<&str>) -> Consol
     console
 }
 
-async fn found(console: &Console, kind: IdentifierKind, value: &str) -> Vec<String> {
+async fn found(console: &Console, kind: IdKind, value: &str) -> Vec<String> {
     let lookup = console.find_leads(kind, value, None).await.unwrap();
     lookup.leads.into_iter().filter_map(|l| l.meta_id).collect()
 }
@@ -40,23 +41,23 @@ async fn every_email_and_phone_column_and_the_lead_id_column_find_the_person() {
     let ws = Workspace::new();
     let console = imported(&ws, "Acme", None).await;
     for (kind, value) in [
-        (IdentifierKind::Email, "dora.winter@example.test"),
-        (IdentifierKind::Email, "DORA@WINTER-WORKS.TEST"),
-        (IdentifierKind::Phone, "+49 30 1234567"),
-        (IdentifierKind::Phone, "07911 123456"),
-        (IdentifierKind::LeadId, "7001"),
+        (IdKind::Email, "dora.winter@example.test"),
+        (IdKind::Email, "DORA@WINTER-WORKS.TEST"),
+        (IdKind::Phone, "+49 30 1234567"),
+        (IdKind::Phone, "07911 123456"),
+        (IdKind::LeadId, "7001"),
     ] {
         assert_eq!(found(&console, kind, value).await, ["7001"], "{value}");
     }
     // An email in a free-text answer is not an identifier column's value: only whole values count.
-    assert!(found(&console, IdentifierKind::Email, "dw@private.test").await.is_empty());
+    assert!(found(&console, IdKind::Email, "dw@private.test").await.is_empty());
 
     // A request by the work email finds the lead and offers its other identifiers.
     let request = console
         .new_request(RequestForm {
-            kind: "access".into(),
+            kind: RequestKind::Access,
             identifiers: vec![Identifier { kind: IdKind::Email, value: "dora@winter-works.test".into() }],
-            ..Default::default()
+            ..RequestForm::new(RequestKind::Access, vec![])
         })
         .await
         .unwrap();
@@ -69,9 +70,9 @@ async fn every_email_and_phone_column_and_the_lead_id_column_find_the_person() {
 
     // The national number is found in international form too (by its national digits), and once
     // the client's country is set it is placed and indexed in E.164.
-    assert_eq!(found(&console, IdentifierKind::Phone, "+44 7911 123456").await, ["7001"]);
+    assert_eq!(found(&console, IdKind::Phone, "+44 7911 123456").await, ["7001"]);
     console.set_client_country("Acme", Some("GB")).await.unwrap();
-    assert_eq!(found(&console, IdentifierKind::Phone, "+44 7911 123456").await, ["7001"]);
+    assert_eq!(found(&console, IdKind::Phone, "+44 7911 123456").await, ["7001"]);
     let mut conn = console.store().pool().acquire().await.unwrap();
     let kinds: Vec<i64> =
         sqlx::query_scalar("SELECT kind FROM identities ORDER BY kind").fetch_all(&mut *conn).await.unwrap();
@@ -109,9 +110,9 @@ async fn a_workspace_indexed_by_older_rules_is_indexed_again_once_and_erasures_w
     assert!(console.reindex_pending().await.unwrap());
     let erasure = console
         .new_request(RequestForm {
-            kind: "erasure".into(),
+            kind: RequestKind::Erasure,
             identifiers: vec![Identifier { kind: IdKind::Email, value: "dora@winter-works.test".into() }],
-            ..Default::default()
+            ..RequestForm::new(RequestKind::Erasure, vec![])
         })
         .await
         .unwrap();

@@ -1,7 +1,8 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
-use custodian::console::{Code, Console, IdentifierKind};
+use custodian::console::{Code, Console};
+use custodian::identity::IdKind;
 use custodian::leads::{Filter, ImportSummary, LeadDetail};
 
 use crate::fixtures::{self, encode, rows, text, Encoding, HEADER};
@@ -245,20 +246,17 @@ async fn a_person_is_found_by_any_spelling_of_their_email_phone_or_lead_id() {
                 .collect::<Vec<_>>()
         }
     };
-    assert_eq!(found(IdentifierKind::Email, "  ann.lee@EXAMPLE.com", None).await, ["1001"]);
-    assert_eq!(found(IdentifierKind::Phone, "+44 7911 123456", None).await, ["1001"]);
+    assert_eq!(found(IdKind::Email, "  ann.lee@EXAMPLE.com", None).await, ["1001"]);
+    assert_eq!(found(IdKind::Phone, "+44 7911 123456", None).await, ["1001"]);
     assert_eq!(
-        found(IdentifierKind::Phone, "+44 7700 900123", None).await,
+        found(IdKind::Phone, "+44 7700 900123", None).await,
         ["1002"],
         "a national number took the client's country"
     );
-    assert_eq!(found(IdentifierKind::Phone, "07700 900123", Some("GB")).await, ["1002"]);
-    assert_eq!(found(IdentifierKind::LeadId, "l:1003", None).await, ["1003"]);
-    assert!(found(IdentifierKind::Email, "test@fb.com", None).await.is_empty(), "test leads are not people");
-    assert_eq!(
-        console.find_leads(IdentifierKind::Email, "not-an-email", None).await.unwrap_err().code(),
-        Code::InvalidInput
-    );
+    assert_eq!(found(IdKind::Phone, "07700 900123", Some("GB")).await, ["1002"]);
+    assert_eq!(found(IdKind::LeadId, "l:1003", None).await, ["1003"]);
+    assert!(found(IdKind::Email, "test@fb.com", None).await.is_empty(), "test leads are not people");
+    assert_eq!(console.find_leads(IdKind::Email, "not-an-email", None).await.unwrap_err().code(), Code::InvalidInput);
 }
 
 /// Moves every identifier of the index into run 7, as an import killed before its final merge
@@ -284,7 +282,7 @@ async fn a_person_is_found_while_their_identifiers_wait_in_a_run_and_the_next_st
     let indexed = scalar(&console, "SELECT count(*) FROM identities").await;
     assert!(indexed > 0);
     move_identities_into_a_run(&console).await;
-    let found = console.find_leads(IdentifierKind::Email, "ann.lee@example.com", None).await.unwrap();
+    let found = console.find_leads(IdKind::Email, "ann.lee@example.com", None).await.unwrap();
     assert_eq!(found.leads.iter().filter_map(|l| l.meta_id.as_deref()).collect::<Vec<_>>(), ["1001"]);
     console.close().await;
 
@@ -292,7 +290,7 @@ async fn a_person_is_found_while_their_identifiers_wait_in_a_run_and_the_next_st
     assert_eq!(scalar(&console, "SELECT count(*) FROM identities").await, indexed, "the run was folded in");
     assert_eq!(scalar(&console, "SELECT count(*) FROM identity_run_blocks").await, 0);
     assert_eq!(scalar(&console, "SELECT count(*) FROM identity_run_list").await, 0);
-    let found = console.find_leads(IdentifierKind::Phone, "+44 7911 123456", None).await.unwrap();
+    let found = console.find_leads(IdKind::Phone, "+44 7911 123456", None).await.unwrap();
     assert_eq!(found.leads.len(), 1);
 }
 
@@ -309,7 +307,7 @@ async fn a_lead_removed_while_its_identifiers_wait_in_a_run_is_not_found_nor_fol
     assert!(anns > 0);
     move_identities_into_a_run(&console).await;
     sqlx::query("DELETE FROM leads WHERE id = ?1").bind(ann).execute(console.store().pool()).await.unwrap();
-    let hash = console.hasher().identify(custodian::identity::Kind::Email, "ann.lee@example.com", None).unwrap();
+    let hash = console.hasher().identify(custodian::identity::IdKind::Email, "ann.lee@example.com", None).unwrap();
     let found = custodian::leads::query::by_identity(console.store().pool(), &hash).await.unwrap();
     assert!(found.is_empty(), "the run's entries for the removed lead are skipped: {found:?}");
     console.close().await;
@@ -346,7 +344,7 @@ async fn a_client_removed_while_its_leads_identifiers_wait_in_a_run_is_not_found
         sqlx::query(&sql).execute(console.store().pool()).await.unwrap();
     }
     console.remove_client("Acme", true).await.unwrap();
-    let hash = console.hasher().identify(custodian::identity::Kind::Email, "ann.lee@example.com", None).unwrap();
+    let hash = console.hasher().identify(custodian::identity::IdKind::Email, "ann.lee@example.com", None).unwrap();
     let found = custodian::leads::query::by_identity(console.store().pool(), &hash).await.unwrap();
     let beta: Vec<i64> = sqlx::query_scalar("SELECT id FROM leads WHERE lead_key = '1001'")
         .fetch_all(console.store().pool())
@@ -390,9 +388,9 @@ async fn lead_repeated_after(leads: u64) {
 
     let meta_ids =
         |found: custodian::console::Lookup| found.leads.into_iter().filter_map(|l| l.meta_id).collect::<Vec<_>>();
-    let new = console.find_leads(IdentifierKind::Email, "chiara.new@example.org", None).await.unwrap();
+    let new = console.find_leads(IdKind::Email, "chiara.new@example.org", None).await.unwrap();
     assert_eq!(meta_ids(new), ["1000000000000000"]);
-    let old = console.find_leads(IdentifierKind::Email, &leadgen::email(0), None).await.unwrap();
+    let old = console.find_leads(IdKind::Email, &leadgen::email(0), None).await.unwrap();
     assert!(meta_ids(old).is_empty(), "the old email no longer finds the lead");
     assert_eq!(scalar(&console, "SELECT count(*) FROM identities").await, leads as i64 * 3);
 }

@@ -11,6 +11,7 @@ mod erasure_crash;
 mod fixtures;
 mod identifiers;
 mod import;
+mod layout;
 mod mutation;
 mod promises;
 mod requests;

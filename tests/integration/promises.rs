@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use custodian::console::{Code, Console, HoldForm, RequestForm};
 use custodian::leads::Filter;
+use custodian::personal_data::DataKind;
 use custodian::requests::{IdKind, Identifier};
+use custodian::requests::{Outcome, RequestKind};
 
 use crate::support::{stderr, stdout, traces, Workspace};
 
@@ -45,14 +47,18 @@ async fn with_person(ws: &Workspace) -> (Console, PathBuf) {
 /// An erasure as Meta's deletion callback opens it: by an app-scoped user id, which no lead holds.
 fn callback_erasure() -> RequestForm {
     RequestForm {
-        kind: "erasure".into(),
+        kind: RequestKind::Erasure,
         identifiers: vec![Identifier { kind: IdKind::AppUserId, value: "10158812345".into() }],
-        ..Default::default()
+        ..RequestForm::new(RequestKind::Erasure, vec![])
     }
 }
 
 fn erasure_of(value: &str) -> RequestForm {
-    RequestForm { kind: "erasure".into(), identifiers: vec![email(value)], ..Default::default() }
+    RequestForm {
+        kind: RequestKind::Erasure,
+        identifiers: vec![email(value)],
+        ..RequestForm::new(RequestKind::Erasure, vec![])
+    }
 }
 
 #[tokio::test]
@@ -81,14 +87,14 @@ async fn an_erasure_after_an_access_request_leaves_nothing_of_the_person_in_any_
     console.find_for_request(access_id, true).await.unwrap();
     let rectification = console
         .new_request(RequestForm {
-            kind: "rectification".into(),
+            kind: RequestKind::Rectification,
             identifiers: vec![email(EMAIL)],
             verification_notes: Some("Asked by phone from Zennor".into()),
-            ..Default::default()
+            ..RequestForm::new(RequestKind::Rectification, vec![])
         })
         .await
         .unwrap();
-    console.close_request(rectification.id, "denied", Some("Mrs Quartermaine gave no new value")).await.unwrap();
+    console.close_request(rectification.id, Outcome::Denied, Some("Mrs Quartermaine gave no new value")).await.unwrap();
 
     let erasure = console.new_request(erasure_of(EMAIL)).await.unwrap();
     console.erase_request(erasure.id, true, false).await.unwrap();
@@ -113,7 +119,11 @@ async fn a_legal_hold_stops_an_erasure_which_the_request_notes_until_the_hold_is
     let ws = Workspace::new();
     let (console, file) = with_person(&ws).await;
     // An open access request protects the person from purges only, never from their own erasure.
-    let access = RequestForm { kind: "access".into(), identifiers: vec![email(EMAIL)], ..Default::default() };
+    let access = RequestForm {
+        kind: RequestKind::Access,
+        identifiers: vec![email(EMAIL)],
+        ..RequestForm::new(RequestKind::Access, vec![])
+    };
     console.new_request(access).await.unwrap();
     let hold = console
         .add_hold(HoldForm { identifiers: vec![email(EMAIL)], reason: "pending lawsuit".into(), ..Default::default() })
@@ -178,7 +188,11 @@ async fn correcting_a_first_name_rebuilds_the_full_name_and_keeps_no_trace_of_th
     let ws = Workspace::new();
     let (console, file) = with_person(&ws).await;
     let key = *ws.key().await.expose();
-    let request = RequestForm { kind: "rectification".into(), identifiers: vec![email(EMAIL)], ..Default::default() };
+    let request = RequestForm {
+        kind: RequestKind::Rectification,
+        identifiers: vec![email(EMAIL)],
+        ..RequestForm::new(RequestKind::Rectification, vec![])
+    };
     let request = console.new_request(request).await.unwrap();
     console.rectify_request(request.id, "first_name", "Pippa").await.unwrap();
     let wal = ws.path().join("custodian.db-wal");
@@ -377,7 +391,7 @@ async fn the_audit_trail_names_files_by_their_hash_and_keeps_reasons_short() {
     assert!(trail.contains("file sha256:"), "{trail}");
 
     let long = "x".repeat(501);
-    let e = console.set_retention("leads", 30, None, &long).await.unwrap_err();
+    let e = console.set_retention(DataKind::Leads, 30, None, &long).await.unwrap_err();
     assert!(e.to_string().contains("at most 500 characters"), "{e}");
     let hold = HoldForm { client: Some("Acme".into()), reason: long, ..Default::default() };
     assert_eq!(console.add_hold(hold).await.unwrap_err().code(), Code::InvalidInput);
@@ -461,10 +475,10 @@ async fn a_phone_given_in_another_form_than_it_is_stored_still_holds_and_is_clea
     console.remove_hold(hold.id).await.unwrap();
 
     let access = RequestForm {
-        kind: "access".into(),
+        kind: RequestKind::Access,
         identifiers: vec![national],
         verification_notes: Some("Called from Zennor".into()),
-        ..Default::default()
+        ..RequestForm::new(RequestKind::Access, vec![])
     };
     let access = console.new_request(access).await.unwrap();
     console.erase_request(erasure.id, true, false).await.unwrap();
@@ -479,16 +493,20 @@ async fn an_erasure_request_is_completed_only_by_erasing_and_a_correction_waits_
     let ws = Workspace::new();
     let (console, file) = with_person(&ws).await;
     let erasure = console.new_request(erasure_of(EMAIL)).await.unwrap();
-    let e = console.close_request(erasure.id, "completed", None).await.unwrap_err();
+    let e = console.close_request(erasure.id, Outcome::Completed, None).await.unwrap_err();
     assert!(e.to_string().contains("completed by erasing"), "{e}");
     assert!(!console.request(erasure.id).await.unwrap().status.is_closed());
-    console.close_request(erasure.id, "denied", Some("identity not verified")).await.unwrap();
+    console.close_request(erasure.id, Outcome::Denied, Some("identity not verified")).await.unwrap();
 
     console
         .add_hold(HoldForm { identifiers: vec![email(EMAIL)], reason: "pending lawsuit".into(), ..Default::default() })
         .await
         .unwrap();
-    let request = RequestForm { kind: "rectification".into(), identifiers: vec![email(EMAIL)], ..Default::default() };
+    let request = RequestForm {
+        kind: RequestKind::Rectification,
+        identifiers: vec![email(EMAIL)],
+        ..RequestForm::new(RequestKind::Rectification, vec![])
+    };
     let request = console.new_request(request).await.unwrap();
     let held = console.rectify_request(request.id, "first_name", "Pippa").await.unwrap_err();
     assert_eq!(held.code(), Code::Held);
@@ -501,12 +519,16 @@ async fn an_erasure_request_is_completed_only_by_erasing_and_a_correction_waits_
 async fn correcting_an_email_away_leaves_it_in_no_column_and_a_purge_keeps_a_held_person_s_closed_requests() {
     let ws = Workspace::new();
     let (console, file) = with_person(&ws).await;
-    let request = RequestForm { kind: "rectification".into(), identifiers: vec![email(EMAIL)], ..Default::default() };
+    let request = RequestForm {
+        kind: RequestKind::Rectification,
+        identifiers: vec![email(EMAIL)],
+        ..RequestForm::new(RequestKind::Rectification, vec![])
+    };
     let request = console.new_request(request).await.unwrap();
     console.rectify_request(request.id, "email", "").await.unwrap();
     let page = console.leads_page(&Filter::default(), &Default::default(), &Default::default()).await.unwrap();
     assert!(page.rows.iter().all(|r| r.email != EMAIL), "the review table no longer shows the old email");
-    console.close_request(request.id, "completed", None).await.unwrap();
+    console.close_request(request.id, Outcome::Completed, None).await.unwrap();
 
     // Two years on, the closed request would be purged; a hold on its person keeps it.
     console
@@ -518,7 +540,7 @@ async fn correcting_an_email_away_leaves_it_in_no_column_and_a_purge_keeps_a_hel
         .await
         .unwrap();
     let later = console.purge(time::macros::datetime!(2029-01-01 0:00 UTC), true).await.unwrap();
-    assert!(!later.purged.iter().any(|p| p.kind == "request_records"), "{later:?}");
+    assert!(!later.purged.iter().any(|p| p.kind == DataKind::RequestRecords), "{later:?}");
     std::fs::remove_file(file).unwrap();
 }
 

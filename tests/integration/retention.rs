@@ -5,6 +5,8 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use custodian::console::{Code, Console};
+use custodian::personal_data::DataKind;
+use custodian::requests::{Outcome, RequestKind};
 use custodian::retention::Review;
 use time::macros::datetime;
 
@@ -21,7 +23,7 @@ async fn with_leads(ws: &Workspace) -> Console {
 }
 
 fn leads_of<'a>(rows: &'a [Review], client: &str) -> &'a Review {
-    rows.iter().find(|r| r.kind == "leads" && r.client.as_deref() == Some(client)).unwrap()
+    rows.iter().find(|r| r.kind == DataKind::Leads && r.client.as_deref() == Some(client)).unwrap()
 }
 
 #[tokio::test]
@@ -35,7 +37,7 @@ async fn the_review_counts_what_is_held_by_age_and_what_falls_due_on_any_day() {
     assert_eq!((acme.held, acme.due_now, acme.due_within_7_days, acme.due_within_30_days), (4, 0, 0, 0));
     assert_eq!(acme.oldest.as_deref(), Some("2026-07-15T21:12:13Z"));
     assert_eq!(leads_of(&early, "Beta").held, 0);
-    assert!(early.iter().any(|r| r.kind == "audit_entries" && r.held > 0 && r.client.is_none()));
+    assert!(early.iter().any(|r| r.kind == DataKind::AuditEntries && r.held > 0 && r.client.is_none()));
 
     let later = console.retention_review(Some("acme"), datetime!(2026-10-14 0:00 UTC)).await.unwrap();
     assert!(later.iter().all(|r| r.client.as_deref() == Some("Acme")), "only the client asked for");
@@ -49,13 +51,13 @@ async fn the_review_counts_what_is_held_by_age_and_what_falls_due_on_any_day() {
 async fn a_client_override_applies_to_that_client_only_and_is_audited_with_its_reason() {
     let ws = Workspace::new();
     let console = with_leads(&ws).await;
-    let set = console.set_retention("leads", 30, Some("Acme"), "Acme agreement, clause 7").await.unwrap();
+    let set = console.set_retention(DataKind::Leads, 30, Some("Acme"), "Acme agreement, clause 7").await.unwrap();
     assert_eq!((set[0].policy.days, set[0].policy.client_override), (30, true));
     let review = console.retention_review(None, datetime!(2026-09-01 0:00 UTC)).await.unwrap();
     assert_eq!(leads_of(&review, "Acme").due_now, 4, "30 days after mid-July has passed");
     assert_eq!(leads_of(&review, "Beta").policy.days, 90);
 
-    console.set_retention("leads", 60, None, "shorter promise to everyone").await.unwrap();
+    console.set_retention(DataKind::Leads, 60, None, "shorter promise to everyone").await.unwrap();
     let review = console.retention_review(None, datetime!(2026-09-01 0:00 UTC)).await.unwrap();
     assert_eq!((leads_of(&review, "Beta").policy.days, leads_of(&review, "Acme").policy.days), (60, 30));
 
@@ -72,16 +74,19 @@ async fn bad_policies_are_refused_clearly_and_change_nothing() {
     let ws = Workspace::new();
     let console = with_leads(&ws).await;
     for (kind, days, client, reason, says) in [
-        ("shoes", 30, None, "x", "not a kind of data"),
-        ("leads", 0, None, "x", "from 1 to 36,500 days"),
-        ("leads", 30, None, "  ", "needs its reason"),
-        ("audit_entries", 30, Some("Acme"), "x", "cannot differ per client"),
+        (DataKind::ImportRecords, 30, None, "x", "not kept by a retention policy"),
+        (DataKind::Leads, 0, None, "x", "from 1 to 36,500 days"),
+        (DataKind::Leads, 30, None, "  ", "needs its reason"),
+        (DataKind::AuditEntries, 30, Some("Acme"), "x", "cannot differ per client"),
     ] {
         let e = console.set_retention(kind, days, client, reason).await.unwrap_err();
-        assert_eq!(e.code(), Code::InvalidInput, "{kind}");
+        assert_eq!(e.code(), Code::InvalidInput, "{kind:?}");
         assert!(e.to_string().contains(says), "{e}");
     }
-    assert_eq!(console.set_retention("leads", 30, Some("Nobody"), "x").await.unwrap_err().code(), Code::NotFound);
+    assert_eq!(
+        console.set_retention(DataKind::Leads, 30, Some("Nobody"), "x").await.unwrap_err().code(),
+        Code::NotFound
+    );
     let review = console.retention_review(None, datetime!(2026-09-01 0:00 UTC)).await.unwrap();
     assert_eq!(leads_of(&review, "Acme").policy.days, 90);
 }
@@ -124,14 +129,14 @@ async fn holds_on_a_client_a_person_or_an_open_access_request_keep_records_from_
     assert_eq!(ann.identifiers, ["email"], "the hold keeps kinds and hashes, not the address");
     let access = console
         .new_request(RequestForm {
-            kind: "access".into(),
+            kind: RequestKind::Access,
             identifiers: vec![email("bob@example.net")],
-            ..Default::default()
+            ..RequestForm::new(RequestKind::Access, vec![])
         })
         .await
         .unwrap();
     assert_eq!(due(&console.retention_review(None, at).await.unwrap()), (2, 2), "Ann by hold, Bob by his open request");
-    console.close_request(access.id, "completed", None).await.unwrap();
+    console.close_request(access.id, Outcome::Completed, None).await.unwrap();
     assert_eq!(due(&console.retention_review(None, at).await.unwrap()), (1, 3), "a closed request holds nothing");
 
     let client = console
@@ -214,13 +219,13 @@ async fn a_purge_removes_what_is_due_and_not_on_hold_and_audits_each_client_and_
         .unwrap();
     let closed = console
         .new_request(RequestForm {
-            kind: "access".into(),
+            kind: RequestKind::Access,
             identifiers: vec![email("x@example.com")],
-            ..Default::default()
+            ..RequestForm::new(RequestKind::Access, vec![])
         })
         .await
         .unwrap();
-    console.close_request(closed.id, "completed", None).await.unwrap();
+    console.close_request(closed.id, Outcome::Completed, None).await.unwrap();
 
     let at = datetime!(2026-12-02 0:00 UTC);
     let dry = console.purge(at, true).await.unwrap();
@@ -251,7 +256,7 @@ async fn a_purge_removes_what_is_due_and_not_on_hold_and_audits_each_client_and_
 
     // Two years on, the closed request record goes too.
     let later = console.purge(datetime!(2029-01-01 0:00 UTC), false).await.unwrap();
-    assert!(later.purged.iter().any(|p| p.kind == "request_records" && p.count == 1), "{later:?}");
+    assert!(later.purged.iter().any(|p| p.kind == DataKind::RequestRecords && p.count == 1), "{later:?}");
     assert_eq!(console.request(closed.id).await.unwrap_err().code(), Code::NotFound);
 }
 
@@ -272,14 +277,14 @@ fn the_cli_purges_with_a_dry_run_as_of_any_day() {
 async fn purging_audit_entries_leaves_an_anchor_from_which_the_trail_still_verifies() {
     let ws = Workspace::new();
     let console = with_leads(&ws).await;
-    console.set_retention("leads", 36_500, None, "kept for this test").await.unwrap();
+    console.set_retention(DataKind::Leads, 36_500, None, "kept for this test").await.unwrap();
     let before = console.audit_verify().await.unwrap();
     assert!(before.intact && before.anchor.is_none());
     let last_old = console.audit_list(1, None).await.unwrap().remove(0);
 
     // Two years and a day on, every entry so far is past its 24 months.
     let run = console.purge(datetime!(2028-11-25 0:00 UTC), false).await.unwrap();
-    let audit = run.purged.iter().find(|p| p.kind == "audit_entries").expect("audit entries were purged");
+    let audit = run.purged.iter().find(|p| p.kind == DataKind::AuditEntries).expect("audit entries were purged");
     assert_eq!(audit.count, last_old.seq);
     let anchor = audit.anchor.clone().unwrap();
     assert_eq!((anchor.seq, anchor.hash.as_str()), (last_old.seq, last_old.hash.as_str()));
@@ -347,7 +352,7 @@ async fn acme_and_beta_kept(ws: &Workspace) -> (Console, [u8; 32]) {
     let key = *ws.key().await.expose();
     console.add_client("Acme", None).await.unwrap();
     console.add_client("Beta", None).await.unwrap();
-    console.set_retention("leads", 36_500, Some("Beta"), "Beta agreement: kept until ended").await.unwrap();
+    console.set_retention(DataKind::Leads, 36_500, Some("Beta"), "Beta agreement: kept until ended").await.unwrap();
     (console, key)
 }
 
@@ -371,7 +376,7 @@ async fn a_purge_leaves_no_trace_of_what_it_removed_on_disk() {
     let console = ws.open().await;
     let run = console.purge(datetime!(2026-11-23 0:00 UTC), false).await.unwrap();
     let acme: Vec<_> =
-        run.purged.iter().filter(|p| p.kind == "leads").map(|p| (p.client.as_deref(), p.count)).collect();
+        run.purged.iter().filter(|p| p.kind == DataKind::Leads).map(|p| (p.client.as_deref(), p.count)).collect();
     assert_eq!(acme, [(Some("Acme"), 2_000)], "Beta keeps its leads");
     assert!(run.wal_emptied);
     console.close().await;
@@ -401,17 +406,17 @@ async fn after_a_purge_and_a_client_removal_erasing_a_person_still_leaves_no_tra
 
     let run = console.purge(datetime!(2026-11-23 0:00 UTC), false).await.unwrap();
     let purged: Vec<_> =
-        run.purged.iter().filter(|p| p.kind == "leads").map(|p| (p.client.as_deref(), p.count)).collect();
+        run.purged.iter().filter(|p| p.kind == DataKind::Leads).map(|p| (p.client.as_deref(), p.count)).collect();
     assert_eq!(purged, [(Some("Acme"), 2_000), (Some("Gone"), 2_000)]);
     import_generated(&ws, &console, "Acme", 0, Some((kept[0], kept[1]))).await;
     import_generated(&ws, &console, "Gone", 20_000, Some((removed[0], removed[1]))).await;
     console.remove_client("Gone", true).await.unwrap();
     let request = console
         .new_request(RequestForm {
-            kind: "erasure".into(),
+            kind: RequestKind::Erasure,
             identifiers: vec![Identifier { kind: IdKind::Email, value: erased[1].into() }],
             client: Some("Beta".into()),
-            ..Default::default()
+            ..RequestForm::new(RequestKind::Erasure, vec![])
         })
         .await
         .unwrap();
@@ -463,7 +468,7 @@ async fn a_purge_drops_whole_the_search_parts_whose_leads_all_go_and_leaves_no_t
     assert_eq!(parts(&console).await, [0, 1]);
 
     let run = console.purge(datetime!(2026-11-23 0:00 UTC), false).await.unwrap();
-    assert_eq!(run.purged.iter().filter(|p| p.kind == "leads").map(|p| p.count).sum::<i64>(), 2_000);
+    assert_eq!(run.purged.iter().filter(|p| p.kind == DataKind::Leads).map(|p| p.count).sum::<i64>(), 2_000);
     assert_eq!(parts(&console).await, [0], "the part of Acme's leads alone is gone");
     let search = |q: &str| custodian::leads::Filter { search: Some(q.into()), ..Default::default() };
     assert_eq!(console.list_leads(&search("quillfeather"), 10, 0).await.unwrap().len(), 1);

@@ -4,7 +4,7 @@ import { Dashboard } from "./screens/Dashboard";
 import { Clients } from "./screens/Clients";
 import { Audit } from "./screens/Audit";
 import { Leads } from "./screens/Leads";
-import { Requests } from "./screens/Requests";
+import { Requests } from "./screens/requests/Requests";
 import { Retention } from "./screens/Retention";
 import { WorkspaceError } from "./screens/WorkspaceError";
 import { onReindex, Reindexing } from "./files";

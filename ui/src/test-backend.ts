@@ -7,14 +7,18 @@ import type {
   Client,
   Discovery,
   Erased,
+  ErasePreview,
   Export,
+  Held,
   Hold,
   HoldForm,
+  Holding,
   Identifier,
   ImportRecord,
   ImportSummary,
   LeadDetail,
   LeadRow,
+  Overview,
   Package,
   Purged,
   PurgeRun,
@@ -116,9 +120,9 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
     backend.clients
       .map((c) => ({ c, count: days(c.name) < 120 && !held(c.name) ? backend.leads.filter((l) => l.client === c.name).length : 0 }))
       .filter(({ count }) => count > 0)
-      .map(({ c, count }) => ({ kind: "leads", label: "leads", client: c.name, days: days(c.name), count, anchor: null }));
+      .map(({ c, count }): Purged => ({ kind: "leads", label: "leads", client: c.name, days: days(c.name), count, anchor: null }));
   const review = (): Review[] => [
-    ...backend.clients.map((c) => {
+    ...backend.clients.map((c): Review => {
       const mine = backend.leads.filter((l) => l.client === c.name).length;
       const dueNow = due().find((d) => d.client === c.name)?.count ?? 0;
       return {
@@ -135,6 +139,21 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
       due_now: 0, due_within_7_days: 0, due_within_30_days: 0,
     },
   ];
+
+  // The registry of kinds of personal data: leads and import records per client, the rest for the workspace.
+  const clientHoldings = (client: string): Holding[] => [
+    { kind: "leads", label: "leads", client, count: backend.leads.filter((l) => l.client === client).length },
+    { kind: "import_records", label: "import records", client, count: backend.imports.filter((i) => i.client === client).length },
+  ];
+  const holdings = (): Holding[] => [
+    ...[...backend.clients].sort((x, y) => x.name.localeCompare(y.name)).flatMap((c) => clientHoldings(c.name)),
+    { kind: "request_records", label: "closed request records", client: null, count: backend.requests.filter((r) => !isOpen(r)).length },
+    { kind: "audit_entries", label: "audit entries", client: null, count: backend.audit.length },
+  ];
+  const heldBy = (client: string): Held[] =>
+    clientHoldings(client)
+      .filter((h) => h.count > 0)
+      .map(({ kind, label, count }) => ({ kind, label, count }));
 
   const matching = (search: string | null) =>
     backend.leads.filter((l) => !search || l.answers.some(([, a]) => a.toLowerCase().includes(search.toLowerCase())));
@@ -168,6 +187,34 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         (holdValues.get(h.id) ?? []).some((v) => r.identifiers.some((i) => i.value.toLowerCase() === v)),
     );
   const describeHold = (h: Hold) => (h.client ? `legal hold #${h.id} on client '${h.client}' (${h.reason})` : `legal hold #${h.id} (${h.reason})`);
+
+  // What erase_request refuses before deleting anything; erase_preview refuses alike.
+  const erasable = (r: Request, nothingHeld: boolean) => {
+    if (r.kind !== "erasure") {
+      throw { code: "invalid_input", message: `Request ${r.id} is ${/^[aeiou]/.test(r.kind) ? "an" : "a"} ${r.kind} request; only an erasure request erases. Record an erasure request for it.` } satisfies ApiError;
+    }
+    if (!isOpen(r)) throw { code: "conflict", message: `Request ${r.id} was already erased (receipt ER-ABCD-EFGH-JKMN); nothing more was deleted.` } satisfies ApiError;
+    const held = heldAbout(r);
+    const hold = holdOn(r, held);
+    if (hold) {
+      r.verification_notes = `${r.verification_notes ? `${r.verification_notes}\n` : ""}2026-11-22: erasure withheld: ${describeHold(hold)}`;
+      record("request.erase", `request:${r.id} refused: held`);
+      throw {
+        code: "held",
+        message: `Request ${r.id}'s person is under ${describeHold(hold)}. Data needed for legal claims is kept from erasure (GDPR Art. 17(3)(e)); nothing was deleted. Lift the hold when it no longer applies, then erase.`,
+      } satisfies ApiError;
+    }
+    if (held.length === 0 && !nothingHeld) {
+      record("request.erase", `request:${r.id} refused: nothing found`);
+      throw {
+        code: "nothing_found",
+        message: `Nothing held is found under the identifiers of request ${r.id} (${r.identifiers.map((i) => i.kind).join(", ")}). What is held here is found by email, phone, lead id: add one the person gave and search again, or close the request as nothing held.`,
+      } satisfies ApiError;
+    }
+    return held;
+  };
+  const deletes = (held: LeadDetail[]): Held[] => (held.length ? [{ kind: "leads", label: "leads", count: held.length }] : []);
+  const suppressible = (r: Request) => r.identifiers.filter((i) => i.value).length;
 
   // Writing a file: refused when it exists, unless replacing it.
   const write = (path: string, replace: boolean | undefined) => {
@@ -210,7 +257,8 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         return {
           workspace_id: "ws", data_dir: "/data", clients: backend.clients.length, audit_entries: backend.audit.length,
           requests_open: backend.requests.filter((r) => r.urgency !== "closed").length, requests_due_this_week: 0, requests_overdue: 0,
-        };
+          held: holdings(),
+        } satisfies Overview;
       case "list_clients":
         return [...backend.clients].sort((x, y) => x.name.localeCompare(y.name));
       case "add_client": {
@@ -226,8 +274,10 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         record("client.rename", c.name);
         return c;
       }
-      case "client_holdings":
-        return { client: find(a.name ?? ""), held: [] };
+      case "client_holdings": {
+        const c = find(a.name ?? "");
+        return { client: c, held: heldBy(c.name) };
+      }
       case "remove_client": {
         const c = find(a.name ?? "");
         const hold = backend.holds.find((h) => h.client === c.name);
@@ -238,9 +288,12 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
             message: `Client '${c.name}' cannot be removed: ${describeHold(hold)} keeps its data (GDPR Art. 17(3)(e)). Nothing was deleted. Lift the hold when it no longer applies, then remove the client.`,
           } satisfies ApiError;
         }
+        const removed = heldBy(c.name);
         backend.clients = backend.clients.filter((x) => x !== c);
+        backend.leads = backend.leads.filter((l) => l.client !== c.name);
+        backend.imports = backend.imports.filter((i) => i.client !== c.name);
         record("client.remove", c.name);
-        return { client: c, removed: [] };
+        return { client: c, removed };
       }
       case "leads_count": {
         const f = (args as { filter: { search: string | null } }).filter;
@@ -302,30 +355,19 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         record("request.identify", `request:${r.id} ${fresh.length} identifiers added`);
         return r;
       }
+      case "erase_preview": {
+        const r = request(a.id);
+        const held = erasable(r, false);
+        return { request_id: r.id, deletes: deletes(held), suppresses: suppressible(r) } satisfies ErasePreview;
+      }
       case "erase_request": {
         const r = request(a.id);
         const { confirmed, nothingHeld } = args as { confirmed: boolean; nothingHeld?: boolean };
-        if (!isOpen(r)) throw { code: "conflict", message: `Request ${r.id} was already erased (receipt ER-ABCD-EFGH-JKMN); nothing more was deleted.` } satisfies ApiError;
-        const held = heldAbout(r);
-        const hold = holdOn(r, held);
-        if (hold) {
-          r.verification_notes = `${r.verification_notes ? `${r.verification_notes}\n` : ""}2026-11-22: erasure withheld: ${describeHold(hold)}`;
-          record("request.erase", `request:${r.id} refused: held`);
-          throw {
-            code: "held",
-            message: `Request ${r.id}'s person is under ${describeHold(hold)}. Data needed for legal claims is kept from erasure (GDPR Art. 17(3)(e)); nothing was deleted. Lift the hold when it no longer applies, then erase.`,
-          } satisfies ApiError;
-        }
-        if (held.length === 0 && !nothingHeld) {
-          record("request.erase", `request:${r.id} refused: nothing found`);
-          throw {
-            code: "nothing_found",
-            message: `Nothing held is found under the identifiers of request ${r.id} (${r.identifiers.map((i) => i.kind).join(", ")}). What is held here is found by email, phone, lead id: add one the person gave and search again, or close the request as nothing held.`,
-          } satisfies ApiError;
-        }
-        const suppressed = r.identifiers.filter((i) => i.value).length;
+        const held = erasable(r, nothingHeld ?? false);
+        const suppressed = suppressible(r);
         if (!confirmed) {
-          throw { code: "confirmation_required", message: `Erasing request ${r.id}'s person deletes ${held.length} leads and puts ${suppressed} identifiers on the suppression list. Confirm to go ahead (on the command line: --yes).` } satisfies ApiError;
+          const words = deletes(held).map((d) => `${d.count} ${d.label}`).join(", ") || "nothing";
+          throw { code: "confirmation_required", message: `Erasing request ${r.id}'s person deletes ${words} and puts ${suppressed} identifiers on the suppression list.` } satisfies ApiError;
         }
         backend.leads = backend.leads.filter((l) => !held.includes(l));
         const nothing_held = held.length === 0;
@@ -337,11 +379,58 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         return {
           receipt: {
             code: "ER-ABCD-EFGH-JKMN", request_id: r.id, erased_at: "2026-11-22T10:00:00.000Z", actor: "ada", nothing_held,
-            deleted: nothing_held ? [] : [{ kind: "leads", label: "leads", count: held.length }], suppressed, audit_seq: 9, audit_hash: "a".repeat(64),
+            deleted: deletes(held), suppressed, audit_seq: 9, audit_hash: "a".repeat(64),
           },
           wal_emptied: true,
         } satisfies Erased;
       }
+      case "advance_request": {
+        const r = request(a.id);
+        const { to, note } = args as { to: Request["status"]; note: string | null };
+        if (!isOpen(r)) throw { code: "conflict", message: `Request ${r.id} is ${r.status} and can no longer change.` } satisfies ApiError;
+        if (to === "completed" || to === "denied") throw { code: "invalid_input", message: "A request is completed or denied by closing it." } satisfies ApiError;
+        if (note) r.verification_notes = r.verification_notes ? `${r.verification_notes}\n${note}` : note;
+        record("request.status", `request:${r.id} ${r.status} -> ${to}`);
+        r.status = to;
+        return r;
+      }
+      case "extend_request": {
+        const r = request(a.id);
+        const { reason } = args as { reason: string };
+        if (r.extended) throw { code: "invalid_input", message: `Request ${r.id} was already extended once.` } satisfies ApiError;
+        Object.assign(r, { extended: true, extension_reason: reason, due_on: "2027-02-22", days_left: 92 });
+        record("request.extend", `request:${r.id} due ${r.due_on}`);
+        return r;
+      }
+      case "close_request": {
+        const r = request(a.id);
+        const { outcome, reason } = args as { outcome: "completed" | "denied"; reason: string | null };
+        if (!isOpen(r)) throw { code: "conflict", message: `Request ${r.id} is ${r.status} and can no longer change.` } satisfies ApiError;
+        if (outcome === "completed" && r.kind === "erasure") throw { code: "invalid_input", message: `Erasure request ${r.id} is completed by erasing its person, or, when nothing is held, by closing it as nothing held; either gives a receipt. It can be denied with a reason.` } satisfies ApiError;
+        if (outcome === "denied" && !reason) throw { code: "invalid_input", message: "Denying a request needs the reason, which the person is told." } satisfies ApiError;
+        Object.assign(r, { status: outcome, outcome_reason: reason, closed_at: "2026-11-22T10:00:00.000Z" });
+        record("request.close", `request:${r.id} ${outcome}`);
+        return r;
+      }
+      case "restrict_request": {
+        const r = request(a.id);
+        if (r.kind !== "restriction" && r.kind !== "objection") throw { code: "invalid_input", message: `Request ${r.id} is an ${r.kind} request; only a restriction or objection request flags the person.` } satisfies ApiError;
+        Object.assign(r, { status: "completed", outcome_reason: "restricted", closed_at: "2026-11-22T10:00:00.000Z" });
+        record("request.restrict", `request:${r.id}`);
+        return r;
+      }
+      case "rectify_request": {
+        const r = request(a.id);
+        const { field, value } = args as { field: string; value: string };
+        if (r.kind !== "rectification") throw { code: "invalid_input", message: `Request ${r.id} is an ${r.kind} request; only a rectification request corrects data.` } satisfies ApiError;
+        const held = heldAbout(r).filter((l) => l.answers.some(([k]) => k === field));
+        for (const lead of held) lead.answers = lead.answers.map(([k, v]) => [k, k === field ? value : v]);
+        record("request.rectify", `request:${r.id} field ${field}`);
+        const changed: Held[] = held.length ? [{ kind: "leads", label: "leads", count: held.length }] : [];
+        return { request: r, changed };
+      }
+      case "cancel_import":
+        return false;
       case "export_request": {
         const r = request(a.id);
         const { path, replace } = args as { path: string; replace?: boolean };

@@ -5,6 +5,9 @@ import type { ApiError } from "./bindings/ApiError";
 import type { AuditEntry } from "./bindings/AuditEntry";
 import type { Client } from "./bindings/Client";
 import type { Code } from "./bindings/Code";
+import type { DataKind } from "./bindings/DataKind";
+import type { Held } from "./bindings/Held";
+import type { Holding } from "./bindings/Holding";
 import type { Holdings } from "./bindings/Holdings";
 import type { Overview } from "./bindings/Overview";
 import type { Removal } from "./bindings/Removal";
@@ -22,6 +25,7 @@ import type { Progress } from "./bindings/Progress";
 import type { SortBy } from "./bindings/SortBy";
 import type { Discovery } from "./bindings/Discovery";
 import type { Erased } from "./bindings/Erased";
+import type { ErasePreview } from "./bindings/ErasePreview";
 import type { IdKind } from "./bindings/IdKind";
 import type { Identifier } from "./bindings/Identifier";
 import type { Package } from "./bindings/Package";
@@ -30,6 +34,8 @@ import type { Rectified } from "./bindings/Rectified";
 import type { Request } from "./bindings/Request";
 import type { RequestForm } from "./bindings/RequestForm";
 import type { RequestKind } from "./bindings/RequestKind";
+import type { RequestStatus } from "./bindings/RequestStatus";
+import type { Outcome } from "./bindings/Outcome";
 import type { RequestUrgency } from "./bindings/RequestUrgency";
 import type { AgeBand } from "./bindings/AgeBand";
 import type { Hold } from "./bindings/Hold";
@@ -53,9 +59,13 @@ export type {
   AuditEntry,
   Client,
   Code,
+  DataKind,
   Discovery,
   Erased,
+  ErasePreview,
   Export,
+  Held,
+  Holding,
   IdKind,
   Identifier,
   Package,
@@ -64,6 +74,8 @@ export type {
   Request,
   RequestForm,
   RequestKind,
+  RequestStatus,
+  Outcome,
   RequestUrgency,
   Filter,
   Holdings,
@@ -92,6 +104,7 @@ const CODES: Record<Code, true> = {
   held: true,
   nothing_found: true,
   confirmation_required: true,
+  secret_missing: true,
   keychain_unavailable: true,
   key_missing: true,
   database_unreadable: true,
@@ -171,9 +184,9 @@ export const api = {
     list: () => call<Request[]>("list_requests"),
     create: (form: RequestForm) => call<Request>("new_request", { form }),
     find: (id: number, widen: boolean) => call<Discovery>("find_for_request", { id, widen }),
-    advance: (id: number, to: string, note?: string) => call<Request>("advance_request", { id, to, note: note ?? null }),
+    advance: (id: number, to: RequestStatus, note?: string) => call<Request>("advance_request", { id, to, note: note ?? null }),
     extend: (id: number, reason: string) => call<Request>("extend_request", { id, reason }),
-    close: (id: number, outcome: "completed" | "denied", reason?: string) =>
+    close: (id: number, outcome: Outcome, reason?: string) =>
       call<Request>("close_request", { id, outcome, reason: reason ?? null }),
     /** Fails with `file_exists` when `path` exists, unless `replace`. */
     export: (id: number, path: string, replace = false) => call<Package>("export_request", { id, path, replace }),
@@ -182,6 +195,8 @@ export const api = {
      * person says `nothingHeld`; with `held` when a legal hold keeps the person's data.
      */
     erase: (id: number, confirmed: boolean, nothingHeld = false) => call<Erased>("erase_request", { id, confirmed, nothingHeld }),
+    /** What `erase` would delete, deleting nothing; refused as `erase` would be (`held`, `nothing_found`, `conflict`). */
+    erasePreview: (id: number) => call<ErasePreview>("erase_preview", { id }),
     addIdentifiers: (id: number, identifiers: Identifier[]) => call<Request>("add_request_identifiers", { id, identifiers }),
     restrict: (id: number) => call<Request>("restrict_request", { id }),
     rectify: (id: number, field: string, value: string) => call<Rectified>("rectify_request", { id, field, value }),
@@ -191,7 +206,7 @@ export const api = {
   },
   retention: {
     review: (client?: string) => call<Review[]>("retention_review", { client: client ?? null }),
-    set: (kind: string, days: number, client: string | null, reason: string) =>
+    set: (kind: DataKind, days: number, client: string | null, reason: string) =>
       call<Review[]>("set_retention", { kind, days, client, reason }),
     holds: () => call<Hold[]>("list_holds"),
     addHold: (form: HoldForm) => call<Hold>("add_hold", { form }),

@@ -4,6 +4,7 @@ import { fromNow, purgedInWords } from "./Retention";
 import { ErrorNote } from "../components/ErrorNote";
 import type { Screen } from "../App";
 import { VerificationNote } from "./VerificationNote";
+import { WhatIsHeld } from "./WhatIsHeld";
 
 export function Dashboard({ onOpen }: { onOpen: (s: Screen) => void }) {
   const [overview, setOverview] = useState<Overview | null>(null);
@@ -83,6 +84,7 @@ export function Dashboard({ onOpen }: { onOpen: (s: Screen) => void }) {
             </button>
             <VerificationNote verification={verification} />
           </article>
+          <WhatIsHeld held={overview.held} onOpen={onOpen} />
           <article className="card wide">
             <h2>Workspace</h2>
             <dl>

@@ -15,7 +15,7 @@ import {
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNote } from "../components/ErrorNote";
 import { useEscape } from "../components/useEscape";
-import { ID_KINDS } from "./Requests";
+import { ID_KINDS } from "./requests/idKinds";
 
 const number = new Intl.NumberFormat("en-GB");
 

@@ -2,6 +2,6 @@
 import type { IdKind } from "./IdKind";
 
 /**
- * One identifier the person gave.
+ * One identifier of a person, as given or as a record holds it.
  */
 export type Identifier = { kind: IdKind, value: string, };

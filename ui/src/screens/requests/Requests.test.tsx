@@ -1,8 +1,11 @@
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
-import { installBackend, lead } from "../test-backend";
-import { countdown, Requests } from "./Requests";
+import { api } from "../../api";
+import { installBackend, lead } from "../../test-backend";
+import { countdown } from "./deadline";
+import { erasureInWords } from "./erasureInWords";
+import { Requests } from "./Requests";
 
 describe("Requests screen", () => {
   it("says what a request is for when there are none", async () => {
@@ -188,6 +191,48 @@ describe("Requests screen: erasures that find nothing, holds and existing files"
     expect(backend.leads).toHaveLength(1);
     expect(backend.requests[0]?.status).toBe("received");
     expect((await screen.findByText(/erasure withheld: legal hold #4/)).textContent).toContain("dispute with the advertiser");
+  });
+
+  it("composes the erase dialog from the preview of what erasing deletes, and deletes nothing until confirmed", async () => {
+    const backend = installBackend(["Acme"]);
+    backend.leads.push(lead(1, "Ann Lee"), lead(2, "Bob Stone"), lead(3, "Ann Other"));
+    render(<Requests />);
+    const detail = await recordErasure("ann@example.com");
+    await userEvent.click(within(detail).getByTestId("erase"));
+
+    const dialog = await screen.findByRole("alertdialog");
+    expect(within(dialog).getByRole("heading").textContent).toBe("Erase request 1's person?");
+    expect(dialog.querySelector(".dialog-body p")?.textContent).toBe(
+      "Erasing request 1's person deletes 2 leads and puts 1 identifiers on the suppression list.",
+    );
+    expect(backend.leads).toHaveLength(3);
+    expect(backend.requests[0]?.status).toBe("received");
+  });
+
+  it("words an erasure from its counts, joined, or as nothing", () => {
+    const leads = { kind: "leads", label: "leads", count: 2 } as const;
+    const imports = { kind: "import_records", label: "import records", count: 1 } as const;
+    expect(erasureInWords({ request_id: 3, deletes: [leads, imports], suppresses: 4 })).toBe(
+      "Erasing request 3's person deletes 2 leads, 1 import records and puts 4 identifiers on the suppression list.",
+    );
+    expect(erasureInWords({ request_id: 3, deletes: [], suppresses: 1 })).toBe(
+      "Erasing request 3's person deletes nothing and puts 1 identifiers on the suppression list.",
+    );
+  });
+
+  it("shows the held message and no dialog when a hold on the person refuses the erasure", async () => {
+    const backend = installBackend(["Acme"]);
+    backend.leads.push(lead(1, "Ann Lee"));
+    await api.retention.addHold({ client: null, identifiers: [{ kind: "email", value: "ann@example.com" }], reason: "complaint to the authority", until: null });
+    render(<Requests />);
+    const detail = await recordErasure("ann@example.com");
+    await userEvent.click(within(detail).getByTestId("erase"));
+
+    const held = await screen.findByTestId("held");
+    expect(held.textContent).toContain("legal hold #1 (complaint to the authority)");
+    expect(screen.queryByRole("alertdialog")).toBeNull();
+    expect(backend.leads).toHaveLength(1);
+    expect(backend.requests[0]?.status).toBe("received");
   });
 
   it("asks before replacing an existing file with a request's export, keeps it on Cancel and replaces it on confirmation", async () => {

@@ -15,7 +15,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 use rusqlite::{Connection, Rows};
 
-use super::{IdentityHash, HASH_LEN};
+use crate::identity::{IdentityHash, HASH_LEN};
 
 /// One identifier of one lead, ordered as the index orders them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

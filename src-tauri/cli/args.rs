@@ -1,0 +1,441 @@
+//! The command line's arguments: every subcommand and flag, as clap parses them. Their names are
+//! a contract with people's scripts.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::console;
+use crate::personal_data::DataKind;
+use crate::requests::{IdKind, Identifier, Outcome, RequestKind, RequestStatus};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "custodian",
+    version,
+    about = "A privacy console for agencies that run Meta Lead Ads for their clients.",
+    long_about = "A privacy console for agencies that run Meta Lead Ads for their clients.\n\n\
+                  Run without a command to open the desktop app. Exit codes: 0 success, 1 the operation \
+                  failed (the message says why), 2 the command line was wrong, 3 the audit trail is broken."
+)]
+pub struct Cli {
+    /// The workspace's data directory [default: the OS app-data directory]
+    #[arg(long, global = true, env = "CUSTODIAN_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Print the result as JSON (errors go to stderr as {"code", "message"})
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the desktop app (the default when no command is given)
+    App,
+    /// Add, list, rename and remove clients (the advertisers you work for)
+    #[command(subcommand)]
+    Client(ClientCommand),
+    /// Import a lead export file from Meta (CSV/TSV in UTF-8 or UTF-16, or XLSX)
+    Import {
+        #[arg(required_unless_present = "again")]
+        file: Option<PathBuf>,
+        /// The client the leads belong to
+        #[arg(long, required_unless_present = "again")]
+        client: Option<String>,
+        /// Run an earlier import again from its file and into its client (`imports` lists them):
+        /// an interrupted import is completed
+        #[arg(long, value_name = "IMPORT_ID", conflicts_with_all = ["file", "client"])]
+        again: Option<String>,
+    },
+    /// List the imports, newest first, with those a crash interrupted
+    Imports,
+    /// Review, export and find leads
+    #[command(subcommand)]
+    Leads(LeadsCommand),
+    /// Data-subject requests: record them, follow their legal deadlines, close them
+    #[command(subcommand)]
+    Request(RequestCommand),
+    /// How long each kind of data is kept, what is held and what falls due
+    #[command(subcommand)]
+    Retention(RetentionCommand),
+    /// Legal holds: what they cover is never purged
+    #[command(subcommand)]
+    Hold(HoldCommand),
+    /// The Meta app's settings kept in the keychain
+    #[command(subcommand)]
+    Meta(MetaCommand),
+    /// What export summaries say about the processing (GDPR Art. 15): show and edit it
+    #[command(subcommand)]
+    Settings(SettingsCommand),
+    /// The suppression list: keyed hashes of erased people's identifiers
+    #[command(subcommand)]
+    Suppression(SuppressionCommand),
+    /// Read and verify the audit trail
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Check the keychain, the database and the audit trail, and say what to fix
+    Doctor,
+    /// Measure performance on generated data in a throwaway workspace
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// Add a client
+    Add {
+        name: String,
+        /// ISO country code for leads' phone numbers written without a country code (e.g. GB)
+        #[arg(long)]
+        country: Option<String>,
+    },
+    /// List the clients, by name
+    List,
+    /// Rename a client
+    Rename { old: String, new: String },
+    /// Set the country of a client's national phone numbers (`none` clears it)
+    Country { name: String, country: String },
+    /// Remove a client and every record it holds
+    Remove {
+        name: String,
+        /// Confirm the removal; without it nothing is removed and Custodian says what would be
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct LeadFilter {
+    /// Only this client's leads
+    #[arg(long)]
+    pub(super) client: Option<String>,
+    /// Words to find in any answer (prefixes match)
+    #[arg(long)]
+    pub(super) search: Option<String>,
+    /// Form id or name
+    #[arg(long)]
+    pub(super) form: Option<String>,
+    /// Campaign id or name
+    #[arg(long)]
+    pub(super) campaign: Option<String>,
+    /// fb or ig
+    #[arg(long)]
+    pub(super) platform: Option<String>,
+    /// Only organic (true) or only paid (false) leads
+    #[arg(long)]
+    pub(super) organic: Option<bool>,
+    /// Created on or after this date (YYYY-MM-DD) or time (RFC 3339)
+    #[arg(long)]
+    pub(super) since: Option<String>,
+    /// Created on or before this date (YYYY-MM-DD, the whole day) or before this time (RFC 3339)
+    #[arg(long)]
+    pub(super) until: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LeadsCommand {
+    /// List leads in full, newest first
+    List {
+        #[command(flatten)]
+        filter: LeadFilter,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+    },
+    /// Export leads to a CSV or XLSX file (chosen by the file's extension)
+    Export {
+        #[command(flatten)]
+        filter: LeadFilter,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Replace the file if it exists (otherwise an existing file is never touched)
+        #[arg(long)]
+        force: bool,
+    },
+    /// Find every lead holding a person's identifier, through the identity index
+    Find {
+        #[arg(long, group = "identifier")]
+        email: Option<String>,
+        #[arg(long, group = "identifier")]
+        phone: Option<String>,
+        #[arg(long, group = "identifier")]
+        lead_id: Option<String>,
+        /// Country for a phone number written without its country code
+        #[arg(long)]
+        country: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RequestCommand {
+    /// Record a new request; it starts as received, with its deadline worked out
+    New {
+        /// What the person asks for (withdraw-consent is an objection)
+        #[arg(long)]
+        kind: RequestKind,
+        #[command(flatten)]
+        person: Box<PersonIdentifiers>,
+        /// The client the request is about (its country completes national phone numbers)
+        #[arg(long)]
+        client: Option<String>,
+        /// gdpr (one month, extendable by two), ccpa (45 days, extendable by 45) or days:N
+        #[arg(long, default_value = "gdpr")]
+        regime: String,
+        /// The day the request arrived, YYYY-MM-DD [default: today]
+        #[arg(long, value_name = "DATE")]
+        received: Option<String>,
+        /// How the person's identity was checked, or what is still to check
+        #[arg(long)]
+        notes: Option<String>,
+    },
+    /// List every request: open ones soonest due first, then closed ones
+    List,
+    /// Show one request with its identifiers and deadline
+    Show { id: i64 },
+    /// Find every record held about the request's person, grouped by kind of data and client
+    Find {
+        id: i64,
+        /// Also search the identifiers found on those records, adding them to the request
+        #[arg(long)]
+        widen: bool,
+    },
+    /// Add identifiers the person gave to an open request, for its next search (a search that
+    /// found nothing under an app-scoped user id, say)
+    AddIdentifiers {
+        id: i64,
+        #[command(flatten)]
+        person: Box<PersonIdentifiers>,
+    },
+    /// Erase everything held about an erasure request's person, suppress their identifiers, and
+    /// print the receipt
+    Erase {
+        id: i64,
+        /// Confirm; without it nothing is erased and Custodian says what would be
+        #[arg(long)]
+        yes: bool,
+        /// When the search finds nothing: close the request as nothing held (the receipt says so)
+        #[arg(long)]
+        nothing_held: bool,
+    },
+    /// Write everything held about an access or portability request's person to a ZIP
+    Export {
+        id: i64,
+        #[arg(long, value_name = "FILE.zip")]
+        out: PathBuf,
+        /// Replace the file if it exists (otherwise an existing file is never touched)
+        #[arg(long)]
+        force: bool,
+    },
+    /// Correct a field on every record held about a rectification request's person
+    Rectify {
+        id: i64,
+        /// The field, as `request find` names it (e.g. email, full_name, or a form's question)
+        #[arg(long)]
+        field: String,
+        /// The corrected value
+        #[arg(long)]
+        value: String,
+    },
+    /// Open an erasure request from the signed_request of Meta's data-deletion callback, after
+    /// verifying it with the Meta app secret in the keychain
+    FromSignedRequest {
+        /// The signed_request, as Meta posted it
+        #[arg(long, conflicts_with = "stdin", required_unless_present = "stdin")]
+        value: Option<String>,
+        /// Read the signed_request from standard input
+        #[arg(long)]
+        stdin: bool,
+    },
+    /// Flag a restriction or objection request's person: later pushes and sends skip them
+    Restrict { id: i64 },
+    /// Move a request forward: verifying or in_progress
+    Status {
+        id: i64,
+        /// verifying or in_progress
+        status: RequestStatus,
+        /// A note added to the verification notes
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Extend the deadline once (GDPR: two more months; CCPA: 45 more days), with the reason
+    Extend {
+        id: i64,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Close a request as completed or denied (a denial needs --reason)
+    Close {
+        id: i64,
+        #[arg(long)]
+        outcome: Outcome,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+/// The identifiers a person gives; any number of each.
+#[derive(Debug, Args)]
+pub struct PersonIdentifiers {
+    #[arg(long)]
+    email: Vec<String>,
+    /// With its country code, or national with --client whose country is set
+    #[arg(long)]
+    phone: Vec<String>,
+    /// A Meta lead id
+    #[arg(long)]
+    lead_id: Vec<String>,
+    /// A Page-scoped id (Messenger, Instagram)
+    #[arg(long)]
+    psid: Vec<String>,
+    /// A WhatsApp id or business-scoped user id
+    #[arg(long)]
+    wa_id: Vec<String>,
+    /// A Meta app-scoped user id
+    #[arg(long)]
+    app_user_id: Vec<String>,
+    /// A CRM record id
+    #[arg(long)]
+    crm_record: Vec<String>,
+}
+
+impl PersonIdentifiers {
+    pub(super) fn into_identifiers(self) -> Vec<Identifier> {
+        let kinds = [
+            (IdKind::Email, self.email),
+            (IdKind::Phone, self.phone),
+            (IdKind::LeadId, self.lead_id),
+            (IdKind::Psid, self.psid),
+            (IdKind::WaId, self.wa_id),
+            (IdKind::AppUserId, self.app_user_id),
+            (IdKind::CrmRecord, self.crm_record),
+        ];
+        kinds
+            .into_iter()
+            .flat_map(|(kind, values)| values.into_iter().map(move |value| Identifier { kind, value }))
+            .collect()
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Each kind of data per client: its policy, how many records, their ages, what falls due
+    Show {
+        #[arg(long)]
+        client: Option<String>,
+        /// Review as of this date (YYYY-MM-DD) or time (RFC 3339) instead of now
+        #[arg(long, value_name = "DATETIME")]
+        now: Option<String>,
+    },
+    /// Delete what is past its retention period and not on hold (each client and kind audited)
+    Purge {
+        /// Only count what would go, per client and kind
+        #[arg(long)]
+        dry_run: bool,
+        /// For a dry run: as of this date (YYYY-MM-DD) or time (RFC 3339) instead of now
+        #[arg(long, value_name = "DATETIME", requires = "dry_run")]
+        now: Option<String>,
+    },
+    /// Set how long a kind of data is kept, as the workspace default or for one client
+    Set {
+        /// The kind of data
+        #[arg(long)]
+        kind: DataKind,
+        #[arg(long)]
+        days: i64,
+        /// Only this client (otherwise the workspace default)
+        #[arg(long)]
+        client: Option<String>,
+        /// Why: the agreement or duty behind the period (kept in the audit trail)
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HoldCommand {
+    /// Place a hold on a client (--client) or on a person (their identifiers)
+    Add {
+        #[arg(long)]
+        client: Option<String>,
+        #[command(flatten)]
+        person: Box<PersonIdentifiers>,
+        /// Why (kept in the audit trail)
+        #[arg(long)]
+        reason: String,
+        /// The last day it holds, YYYY-MM-DD [default: until removed]
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+    },
+    /// List the holds
+    List,
+    /// Lift a hold
+    Remove { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MetaCommand {
+    /// Keep the Meta app secret (it verifies data-deletion callbacks) in the keychain, read from
+    /// standard input so that it never appears in the shell's history
+    AppSecret {
+        #[arg(long, required = true)]
+        stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SettingsCommand {
+    /// Show the processing information
+    Show,
+    /// Set one piece: controller, purposes, categories, recipients, retention, source or rights
+    Set { key: String, text: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SuppressionCommand {
+    /// List the suppressed identifiers (hashes only), oldest first
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain; exit 0 when intact, 3 with the first broken entry otherwise
+    Verify,
+    /// List entries, newest first
+    List {
+        /// How many entries
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+        /// Start below this entry number (for paging)
+        #[arg(long)]
+        before: Option<i64>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Import a generated UTF-16 TAB export of N leads; report throughput, memory and query times
+    Import {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u64,
+    },
+    /// Over N imported leads: find, export and erase people through data-subject requests
+    Requests {
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: u64,
+    },
+    /// Over N imported leads, the older half past 90 days: the dry run, then the purge
+    Retention {
+        #[arg(long, default_value_t = 2_000_000)]
+        rows: u64,
+    },
+}
+
+impl Cli {
+    pub fn dir(&self) -> PathBuf {
+        self.data_dir.clone().unwrap_or_else(console::workspace::default_dir)
+    }
+}

@@ -1,0 +1,325 @@
+//! Running a parsed command: open the workspace, call the Console, print what it answers.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use super::args::*;
+use super::print::{self, json, Exit};
+use crate::console::{self, ApiError, Console, HoldForm, RequestForm};
+use crate::leads::{parse::parse_time, Filter};
+use crate::requests::IdKind;
+
+/// Runs a command that is not the desktop app.
+pub fn run(dir: &Path, command: Command, as_json: bool) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            let e = ApiError { code: console::Code::Internal, message: format!("cannot start: {e}") };
+            return Exit::from_error(as_json, e).code();
+        }
+    };
+    runtime
+        .block_on(async {
+            match command {
+                Command::App => unreachable!("the desktop app is started by main"),
+                Command::Doctor => doctor(dir, as_json).await,
+                Command::Bench(BenchCommand::Import { rows }) => match crate::bench::import::run(rows).await {
+                    Ok(report) => print::bench(as_json, &report),
+                    Err(e) => Exit::from_error(as_json, e.into()),
+                },
+                Command::Bench(BenchCommand::Requests { rows }) => {
+                    bench_report(as_json, crate::bench::requests::run(rows).await)
+                }
+                Command::Bench(BenchCommand::Retention { rows }) => {
+                    bench_report(as_json, crate::bench::retention::run(rows).await)
+                }
+                command => with_console(dir, command, as_json).await,
+            }
+        })
+        .code()
+}
+
+fn bench_report<R: crate::bench::Printed>(as_json: bool, report: Result<R, console::Error>) -> Exit {
+    match report {
+        Ok(report) if as_json => {
+            json(&report);
+            Exit::Ok
+        }
+        Ok(report) => {
+            report.print();
+            Exit::Ok
+        }
+        Err(e) => Exit::from_error(as_json, e.into()),
+    }
+}
+
+async fn doctor(dir: &Path, as_json: bool) -> Exit {
+    let report = console::doctor(dir).await;
+    if as_json {
+        json(&report);
+    } else {
+        print::report(&report);
+    }
+    if report.ok {
+        Exit::Ok
+    } else {
+        Exit::Failed
+    }
+}
+
+async fn with_console(dir: &Path, command: Command, as_json: bool) -> Exit {
+    let clock = match crate::clock::from_env() {
+        Ok(clock) => clock,
+        Err(message) => return Exit::from_error(as_json, ApiError { code: console::Code::InvalidInput, message }),
+    };
+    let console = match Console::open(dir, clock).await {
+        Ok(c) => c,
+        Err(e) => return Exit::from_error(as_json, e.into()),
+    };
+    if let Err(e) = reindex_if_pending(&console).await {
+        console.close().await;
+        return Exit::from_error(as_json, e.into());
+    }
+    for id in console.interrupted_imports() {
+        eprintln!(
+            "note: import {id} was interrupted before it finished; complete it with: custodian import --again {id}"
+        );
+    }
+    let exit = match dispatch(&console, command, as_json).await {
+        Ok(exit) => exit,
+        Err(e) => Exit::from_error(as_json, e.into()),
+    };
+    console.close().await;
+    exit
+}
+
+/// After an upgrade that changed how identifiers are found, the leads are indexed again once,
+/// before anything else, with progress on a terminal.
+async fn reindex_if_pending(c: &Console) -> Result<(), console::Error> {
+    if !c.reindex_pending().await? {
+        return Ok(());
+    }
+    eprintln!("Indexing the leads again under this version's rules of finding people (once)…");
+    let show = std::io::stderr().is_terminal();
+    let done = c
+        .reindex(&move |done, total| {
+            if show {
+                eprint!("\r{done} of {total} leads ");
+            }
+        })
+        .await?;
+    eprintln!("\r{done} leads indexed again.");
+    Ok(())
+}
+
+async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, console::Error> {
+    match command {
+        Command::Client(ClientCommand::Add { name, country }) => {
+            print::client(j, "Added", &c.add_client(&name, country.as_deref()).await?)
+        }
+        Command::Client(ClientCommand::List) => print::clients(j, &c.list_clients().await?),
+        Command::Client(ClientCommand::Rename { old, new }) => {
+            print::client(j, "Renamed to", &c.rename_client(&old, &new).await?)
+        }
+        Command::Client(ClientCommand::Country { name, country }) => {
+            let country = Some(country.as_str()).filter(|c| !c.eq_ignore_ascii_case("none"));
+            print::client(j, "Updated", &c.set_client_country(&name, country).await?)
+        }
+        Command::Client(ClientCommand::Remove { name, yes }) => print::removal(j, &c.remove_client(&name, yes).await?),
+        Command::Import { file, client, again } => import(c, Source::of(file, client, again)?, j).await,
+        Command::Imports => print::imports(j, &c.imports().await?),
+        Command::Leads(LeadsCommand::List { filter, limit, offset }) => {
+            print::leads(j, &c.list_leads(&to_filter(c, filter).await?, limit, offset).await?)
+        }
+        Command::Leads(LeadsCommand::Export { filter, out, force }) => {
+            print::export(j, &c.export_leads(&to_filter(c, filter).await?, &out, force).await?)
+        }
+        Command::Leads(LeadsCommand::Find { email, phone, lead_id, country }) => {
+            let (kind, value) = match (email, phone, lead_id) {
+                (Some(e), _, _) => (IdKind::Email, e),
+                (_, Some(p), _) => (IdKind::Phone, p),
+                (_, _, Some(l)) => (IdKind::LeadId, l),
+                _ => return Err(console::Error::Invalid("Give one of --email, --phone or --lead-id.".into())),
+            };
+            print::leads(j, &c.find_leads(kind, &value, country.as_deref()).await?.leads)
+        }
+        Command::Request(command) => request(c, command, j).await,
+        Command::Retention(RetentionCommand::Show { client, now }) => {
+            print::retention(j, &c.retention_review(client.as_deref(), as_of(c, now)?).await?)
+        }
+        Command::Retention(RetentionCommand::Purge { dry_run, now }) => {
+            print::purge(j, &c.purge(as_of(c, now)?, dry_run).await?)
+        }
+        Command::Retention(RetentionCommand::Set { kind, days, client, reason }) => {
+            print::retention(j, &c.set_retention(kind, days, client.as_deref(), &reason).await?)
+        }
+        Command::Hold(HoldCommand::Add { client, person, reason, until }) => {
+            let form = HoldForm { client, identifiers: person.into_identifiers(), reason, until };
+            print::holds(j, &[c.add_hold(form).await?])
+        }
+        Command::Hold(HoldCommand::List) => print::holds(j, &c.list_holds().await?),
+        Command::Hold(HoldCommand::Remove { id }) => {
+            c.remove_hold(id).await?;
+            if !j {
+                println!("Lifted hold {id}.");
+            }
+            Ok(Exit::Ok)
+        }
+        Command::Meta(MetaCommand::AppSecret { stdin }) => {
+            c.set_meta_app_secret(crate::vault::Sensitive::new(read_stdin(stdin)?)).await?;
+            if !j {
+                println!("The Meta app secret is in the keychain.");
+            }
+            Ok(Exit::Ok)
+        }
+        Command::Settings(SettingsCommand::Show) => print::settings(j, &c.processing_info().await?),
+        Command::Settings(SettingsCommand::Set { key, text }) => {
+            print::settings(j, &c.set_processing_info(&key, &text).await?)
+        }
+        Command::Suppression(SuppressionCommand::List) => print::suppressions(j, &c.suppressions().await?),
+        Command::Audit(AuditCommand::Verify) => Ok(print::verification(j, &c.audit_verify().await?)),
+        Command::Audit(AuditCommand::List { limit, before }) => print::entries(j, &c.audit_list(limit, before).await?),
+        Command::App | Command::Doctor | Command::Bench(_) => unreachable!("handled before a console is opened"),
+    }
+}
+
+async fn request(c: &Console, command: RequestCommand, j: bool) -> Result<Exit, console::Error> {
+    match command {
+        RequestCommand::New { kind, person, client, regime, received, notes } => {
+            let form = RequestForm {
+                kind,
+                identifiers: person.into_identifiers(),
+                regime: Some(regime),
+                received_on: received,
+                client,
+                verification_notes: notes,
+            };
+            print::request(j, "Recorded", &c.new_request(form).await?)
+        }
+        RequestCommand::List => print::requests(j, &c.list_requests().await?),
+        RequestCommand::Show { id } => print::request(j, "Request", &c.request(id).await?),
+        RequestCommand::Export { id, out, force } => print::package(j, &c.export_request(id, &out, force).await?),
+        RequestCommand::Rectify { id, field, value } => {
+            print::rectified(j, &c.rectify_request(id, &field, &value).await?)
+        }
+        RequestCommand::FromSignedRequest { value, stdin } => {
+            let signed = match value {
+                Some(v) => v,
+                None => read_stdin(stdin)?,
+            };
+            print::request(j, "Recorded", &c.request_from_signed_request(&signed).await?)
+        }
+        RequestCommand::Restrict { id } => print::request(j, "Restricted", &c.restrict_request(id).await?),
+        RequestCommand::Erase { id, yes, nothing_held } => {
+            print::erased(j, &c.erase_request(id, yes, nothing_held).await?)
+        }
+        RequestCommand::AddIdentifiers { id, person } => {
+            print::request(j, "Updated", &c.add_request_identifiers(id, &person.into_identifiers()).await?)
+        }
+        RequestCommand::Find { id, widen } => print::discovery(j, &c.find_for_request(id, widen).await?),
+        RequestCommand::Status { id, status, note } => {
+            print::request(j, "Updated", &c.advance_request(id, status, note.as_deref()).await?)
+        }
+        RequestCommand::Extend { id, reason } => print::request(j, "Extended", &c.extend_request(id, &reason).await?),
+        RequestCommand::Close { id, outcome, reason } => {
+            print::request(j, "Closed", &c.close_request(id, outcome, reason.as_deref()).await?)
+        }
+    }
+}
+
+/// The Console's `now`, or the day or time given instead.
+fn as_of(c: &Console, given: Option<String>) -> Result<OffsetDateTime, console::Error> {
+    match given {
+        Some(t) => OffsetDateTime::from_unix_timestamp(date_bound(&t, false)?)
+            .map_err(|_| console::Error::Invalid(format!("'{t}' is out of range"))),
+        None => Ok(c.now()),
+    }
+}
+
+/// Standard input, whole, trimmed: for values that must not appear on the command line.
+fn read_stdin(asked: bool) -> Result<String, console::Error> {
+    if !asked {
+        return Err(console::Error::Invalid("Give the value with --stdin.".into()));
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+        .map_err(|e| console::Error::Invalid(format!("cannot read standard input: {e}")))?;
+    Ok(text.trim().to_owned())
+}
+
+/// What to import: a file into a client, or an earlier import again.
+enum Source {
+    File(PathBuf, String),
+    Again(String),
+}
+
+impl Source {
+    fn of(file: Option<PathBuf>, client: Option<String>, again: Option<String>) -> Result<Self, console::Error> {
+        match (file, client, again) {
+            (_, _, Some(id)) => Ok(Source::Again(id)),
+            (Some(file), Some(client), None) => Ok(Source::File(file, client)),
+            _ => Err(console::Error::Invalid("Give the file and --client, or --again IMPORT_ID.".into())),
+        }
+    }
+}
+
+/// Imports with progress on a terminal, and Ctrl+C to stop after the batch in flight.
+async fn import(c: &Console, source: Source, j: bool) -> Result<Exit, console::Error> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let on_ctrl_c = Arc::clone(&cancel);
+    let watcher = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\nStopping after the batch in flight; what is stored stays.");
+            on_ctrl_c.store(true, Ordering::Relaxed);
+        }
+    });
+    let show = std::io::stderr().is_terminal();
+    let progress = move |p: crate::leads::Progress| {
+        if show {
+            let pct = (p.bytes * 100).checked_div(p.total_bytes).unwrap_or(100);
+            eprint!("\r{pct:>3}%  {} rows  {} rows/s ", p.rows, p.rows_per_second);
+        }
+    };
+    let summary = match source {
+        Source::File(file, client) => c.import_file(&file, &client, &progress, cancel).await,
+        Source::Again(id) => c.import_again(&id, &progress, cancel).await,
+    };
+    watcher.abort();
+    if show {
+        eprintln!();
+    }
+    print::import(j, &summary?)
+}
+
+async fn to_filter(c: &Console, f: LeadFilter) -> Result<Filter, console::Error> {
+    let client_id = match &f.client {
+        Some(name) => Some(c.client(name).await?.id),
+        None => None,
+    };
+    Ok(Filter {
+        client_id,
+        form: f.form,
+        campaign: f.campaign,
+        platform: f.platform,
+        organic: f.organic,
+        since: f.since.as_deref().map(|d| date_bound(d, false)).transpose()?,
+        until: f.until.as_deref().map(|d| date_bound(d, true)).transpose()?,
+        search: f.search,
+    })
+}
+
+/// Seconds since the epoch of a date (start of the day, or the start of the next day for an
+/// inclusive `until`) or of an exact RFC 3339 time.
+fn date_bound(s: &str, until: bool) -> Result<i64, console::Error> {
+    let bad = || console::Error::Invalid(format!("'{s}' is not a date (YYYY-MM-DD) or a time (RFC 3339)"));
+    if s.len() == 10 {
+        let start = parse_time(&format!("{s}T00:00:00Z")).ok_or_else(bad)?;
+        return Ok(if until { start + 86_400 } else { start });
+    }
+    parse_time(s).ok_or_else(bad)
+}

@@ -1,0 +1,205 @@
+//! The kinds of personal data Custodian holds, and the one trait through which every other part
+//! reaches them.
+//!
+//! Requests (find, export, rectify, erase), retention (review and purge), a client's removal and
+//! the Dashboard walk the holders in [`registry::HOLDERS`] and never name a kind. To hold a new
+//! kind of personal data, implement [`Holder`] in one module, name the kind in [`DataKind`], and
+//! add its line to the registry.
+
+pub mod registry;
+
+use async_trait::async_trait;
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use ts_rs::TS;
+
+use crate::audit::Anchor;
+use crate::identity::{Hasher, IdKind, Identifier, IdentityHash};
+use crate::store::StoreError;
+
+/// A kind of personal data Custodian holds. Each has one holder in the registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, TS, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+#[value(rename_all = "snake_case")]
+pub enum DataKind {
+    Leads,
+    #[value(alias = "import-records")]
+    ImportRecords,
+    #[value(alias = "request-records")]
+    RequestRecords,
+    #[value(alias = "audit-entries")]
+    AuditEntries,
+}
+
+impl DataKind {
+    /// The stable name exports, receipts and retention policies use.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Leads => "leads",
+            Self::ImportRecords => "import_records",
+            Self::RequestRecords => "request_records",
+            Self::AuditEntries => "audit_entries",
+        }
+    }
+}
+
+/// Whom a kind's records belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Each record belongs to one client: counted, kept and removed per client.
+    Client,
+    /// The records belong to the workspace as a whole.
+    Workspace,
+}
+
+/// How many records of one kind: what a client's removal or an erasure deleted, or what a client
+/// holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+pub struct Held {
+    pub kind: DataKind,
+    pub label: String,
+    #[ts(type = "number")]
+    pub count: i64,
+}
+
+/// One record about a person, with every field it holds and where it came from: what a search
+/// finds, an access request exports, and an erasure or a correction acts on.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct HeldRecord {
+    /// The record's id within its kind.
+    pub id: String,
+    pub client: Option<String>,
+    /// Where it came from, in words: "spring.csv, line 12, imported 2026-11-02T10:00:00Z".
+    pub source: String,
+    /// When it was created at its source, RFC 3339.
+    pub created: Option<String>,
+    /// Every field, as stored.
+    pub fields: Vec<(String, String)>,
+    /// The person's identifiers found on the record, each with its keyed hash, to widen a search.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub identifiers: Vec<(Identifier, IdentityHash)>,
+}
+
+/// A correction of one field.
+#[derive(Debug, Clone)]
+pub struct Correction {
+    pub field: String,
+    pub value: String,
+}
+
+/// What falls due in a purge: records of the client whose id is given (for a kind kept per client)
+/// older than `expiry`, unless a legal hold in force `today` covers them.
+#[derive(Debug, Clone, Copy)]
+pub struct Due<'a> {
+    pub client_id: Option<&'a str>,
+    /// Seconds since 1970: records from before it are past their period.
+    pub expiry: i64,
+    /// YYYY-MM-DD: holds that end before it no longer apply.
+    pub today: &'a str,
+    /// Whether any hold applies at all: when none does, checking each record for one is skipped.
+    pub holds_apply: bool,
+    /// The time a purge records, RFC 3339.
+    pub at: &'a str,
+}
+
+/// What a purge step removed (or, counting, would remove).
+#[derive(Debug, Clone, Default)]
+pub struct Removed {
+    pub count: i64,
+    /// For a chain purged as a prefix: where it now starts.
+    pub anchor: Option<Anchor>,
+}
+
+/// A kind of personal data and everything the rest of Custodian asks of it. Every method works in
+/// the caller's connection or transaction, so that the caller's audit entry commits with it.
+/// Defaults describe a kind that no identifier finds and no client owns.
+#[async_trait]
+pub trait Holder: Sync {
+    fn kind(&self) -> DataKind;
+
+    /// Its records in words, plural: "leads", "closed request records".
+    fn label(&self) -> &'static str;
+
+    fn scope(&self) -> Scope;
+
+    /// The kinds of identifier its records can be found by.
+    fn identified_by(&self) -> &'static [IdKind] {
+        &[]
+    }
+
+    /// For a kind a retention policy governs: a query of one column `t` (seconds since 1970) and one
+    /// column `held` (1 when a legal hold in force on ?9, YYYY-MM-DD, covers it) per record, of the
+    /// client whose id is ?1 for a kind kept per client. `None` for a kind no policy ages.
+    fn ages(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// For a kind kept per client: the keyed hashes of the people in the records of the client
+    /// whose id is ?1, as a query, so that a legal hold on one of them keeps the client.
+    fn people_of_client(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// How many records are held: of `client_id` for a kind kept per client, of the workspace
+    /// otherwise.
+    async fn count(&self, conn: &mut SqliteConnection, client_id: Option<&str>) -> Result<i64, StoreError>;
+
+    /// The records held under any of these keyed hashes.
+    async fn find(
+        &self,
+        _conn: &mut SqliteConnection,
+        _hasher: &Hasher,
+        _hashes: &[IdentityHash],
+    ) -> Result<Vec<HeldRecord>, StoreError> {
+        Ok(Vec::new())
+    }
+
+    /// Deletes these records (as `find` returned them) and everything derived from them, leaving
+    /// no trace in the database; returns how many went.
+    async fn erase(&self, _conn: &mut SqliteConnection, _records: &[HeldRecord]) -> Result<i64, StoreError> {
+        Ok(0)
+    }
+
+    /// Sets `correction.field` to the corrected value on these records wherever they hold it,
+    /// keeping no trace of the old value; returns how many records changed, or why the value
+    /// cannot be taken.
+    async fn rectify(
+        &self,
+        _conn: &mut SqliteConnection,
+        _hasher: &Hasher,
+        _records: &[HeldRecord],
+        _correction: &Correction,
+    ) -> Result<Result<i64, String>, StoreError> {
+        Ok(Ok(0))
+    }
+
+    /// Counts (`delete` false) or removes (`delete` true) what is due. Only called for a kind
+    /// with `ages`.
+    async fn purge(&self, _conn: &mut SqliteConnection, _due: &Due<'_>, _delete: bool) -> Result<Removed, StoreError> {
+        Ok(Removed::default())
+    }
+
+    /// Removes every record of the client whose id is `client_id`, before the client itself goes.
+    async fn remove_client(&self, _conn: &mut SqliteConnection, _client_id: &str) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    /// Finishes what removals in this transaction left to do once, after all of them (a purge's
+    /// steps, a client's removal).
+    async fn settle_removals(&self, _conn: &mut SqliteConnection) -> Result<(), StoreError> {
+        Ok(())
+    }
+}
+
+/// Every holder of a kind that a person's identifiers can find, with the kinds of identifier that
+/// find them, for a search that found nothing to say what could.
+pub fn searchable_by(holders: &[&dyn Holder]) -> Vec<IdKind> {
+    let mut kinds: Vec<IdKind> = Vec::new();
+    for kind in holders.iter().flat_map(|h| h.identified_by()) {
+        if !kinds.contains(kind) {
+            kinds.push(*kind);
+        }
+    }
+    kinds
+}
