@@ -6,12 +6,29 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use time::format_description::well_known::Rfc3339;
-use time::{Duration, OffsetDateTime};
+use chrono::{DateTime, Duration, Utc};
+
+/// A moment, always in UTC.
+pub type Moment = DateTime<Utc>;
+
+/// A moment as Custodian writes it: RFC 3339 in UTC, `Z`, with a fraction only when it has one.
+pub fn rfc3339(t: Moment) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
+/// An RFC 3339 time, in any offset, as a moment in UTC.
+pub fn parse_rfc3339(s: &str) -> Option<Moment> {
+    DateTime::parse_from_rfc3339(s.trim()).ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// The moment `seconds` after 1970 began.
+pub fn from_unix(seconds: i64) -> Option<Moment> {
+    DateTime::from_timestamp(seconds, 0)
+}
 
 /// A source of the current time, in UTC.
 pub trait Clock: Send + Sync {
-    fn now(&self) -> OffsetDateTime;
+    fn now(&self) -> Moment;
 }
 
 /// A clock the Console and everything it starts can share.
@@ -22,22 +39,22 @@ pub type SharedClock = Arc<dyn Clock>;
 pub struct SystemClock;
 
 impl Clock for SystemClock {
-    fn now(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc()
+    fn now(&self) -> Moment {
+        Utc::now()
     }
 }
 
 /// A clock that stands still until it is set or moved: for tests, which state their days.
 #[derive(Debug)]
-pub struct FixedClock(Mutex<OffsetDateTime>);
+pub struct FixedClock(Mutex<Moment>);
 
 impl FixedClock {
-    pub fn at(at: OffsetDateTime) -> Arc<Self> {
-        Arc::new(Self(Mutex::new(at.to_offset(time::UtcOffset::UTC))))
+    pub fn at(at: Moment) -> Arc<Self> {
+        Arc::new(Self(Mutex::new(at)))
     }
 
-    pub fn set(&self, at: OffsetDateTime) {
-        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = at.to_offset(time::UtcOffset::UTC);
+    pub fn set(&self, at: Moment) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = at;
     }
 
     pub fn advance(&self, by: Duration) {
@@ -47,7 +64,7 @@ impl FixedClock {
 }
 
 impl Clock for FixedClock {
-    fn now(&self) -> OffsetDateTime {
+    fn now(&self) -> Moment {
         *self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -55,13 +72,13 @@ impl Clock for FixedClock {
 /// A clock that read `start` when the process began and runs on in real time from there.
 #[derive(Debug)]
 struct StartedAt {
-    start: OffsetDateTime,
+    start: Moment,
     since: Instant,
 }
 
 impl Clock for StartedAt {
-    fn now(&self) -> OffsetDateTime {
-        self.start + self.since.elapsed()
+    fn now(&self) -> Moment {
+        self.start + Duration::from_std(self.since.elapsed()).unwrap_or(Duration::MAX)
     }
 }
 
@@ -79,10 +96,10 @@ pub fn from_env() -> Result<SharedClock, String> {
     }
     match std::env::var(CLOCK_VARIABLE) {
         Ok(value) if !value.trim().is_empty() => {
-            let start = OffsetDateTime::parse(value.trim(), &Rfc3339).map_err(|_| {
+            let start = parse_rfc3339(&value).ok_or_else(|| {
                 format!("{CLOCK_VARIABLE} is '{value}', which is not a time: give it as RFC 3339 (2026-07-01T09:00:00Z) or unset it.")
             })?;
-            Ok(Arc::new(StartedAt { start: start.to_offset(time::UtcOffset::UTC), since: Instant::now() }))
+            Ok(Arc::new(StartedAt { start, since: Instant::now() }))
         }
         _ => Ok(Arc::new(SystemClock)),
     }
@@ -91,23 +108,34 @@ pub fn from_env() -> Result<SharedClock, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
+
+    fn at(s: &str) -> Moment {
+        parse_rfc3339(s).expect("a time")
+    }
 
     #[test]
     fn a_fixed_clock_stands_still_until_it_is_moved() {
-        let clock = FixedClock::at(datetime!(2026-07-01 09:00 +02:00));
-        assert_eq!(clock.now(), datetime!(2026-07-01 07:00 UTC));
+        let clock = FixedClock::at(at("2026-07-01T09:00:00+02:00"));
+        assert_eq!(clock.now(), at("2026-07-01T07:00:00Z"));
         assert_eq!(clock.now(), clock.now());
         clock.advance(Duration::days(3));
-        assert_eq!(clock.now(), datetime!(2026-07-04 07:00 UTC));
-        clock.set(datetime!(2030-01-01 0:00 UTC));
-        assert_eq!(clock.now(), datetime!(2030-01-01 0:00 UTC));
+        assert_eq!(clock.now(), at("2026-07-04T07:00:00Z"));
+        clock.set(at("2030-01-01T00:00:00Z"));
+        assert_eq!(clock.now(), at("2030-01-01T00:00:00Z"));
     }
 
     #[test]
     fn a_started_clock_runs_on_from_its_start() {
-        let clock = StartedAt { start: datetime!(2026-07-01 09:00 UTC), since: Instant::now() };
+        let clock = StartedAt { start: at("2026-07-01T09:00:00Z"), since: Instant::now() };
         let now = clock.now();
-        assert!(now >= datetime!(2026-07-01 09:00 UTC) && now < datetime!(2026-07-01 09:01 UTC));
+        assert!(now >= at("2026-07-01T09:00:00Z") && now < at("2026-07-01T09:01:00Z"));
+    }
+
+    #[test]
+    fn moments_are_written_in_utc_with_a_fraction_only_when_they_have_one() {
+        assert_eq!(rfc3339(at("2026-07-01T09:00:00+02:00")), "2026-07-01T07:00:00Z");
+        assert_eq!(rfc3339(at("2026-07-01T09:00:00.250Z")), "2026-07-01T09:00:00.250Z");
+        assert_eq!(from_unix(0).map(rfc3339).as_deref(), Some("1970-01-01T00:00:00Z"));
+        assert_eq!(parse_rfc3339("01/07/2026"), None);
     }
 }

@@ -115,17 +115,9 @@ pub fn header() -> Vec<String> {
 }
 
 fn time_of(unix: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(unix).expect("a time in range");
-    let t = t.to_offset(time::UtcOffset::from_hms(1, 0, 0).expect("valid offset"));
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+01:00",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    let t = crate::clock::from_unix(unix).expect("a time in range");
+    let t = t.with_timezone(&chrono::FixedOffset::east_opt(3_600).expect("valid offset"));
+    t.format("%Y-%m-%dT%H:%M:%S+01:00").to_string()
 }
 
 /// Writes `rows` leads as UTF-16 LE with BOM, TAB-separated, and, when `utf8` is given, the same

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
-use time::OffsetDateTime;
 
 use super::{leadgen, peak_memory, Scratch};
 use crate::clock::SystemClock;
@@ -50,8 +49,8 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
 
     // Lead i was created at NEWEST - 7i seconds: as of this moment, those from rows/2 on are past 90 days.
     let half = (rows / 2) as i64;
-    let now = OffsetDateTime::from_unix_timestamp(leadgen::NEWEST - 7 * half + 90 * 86_400 + 3)
-        .map_err(|e| Error::Invalid(e.to_string()))?;
+    let now = crate::clock::from_unix(leadgen::NEWEST - 7 * half + 90 * 86_400 + 3)
+        .ok_or_else(|| Error::Invalid("the bench's time is out of range".into()))?;
 
     let console = Console::open(&dir, Arc::new(SystemClock)).await?;
     let _ = console.retention_review(None, now).await?;

@@ -175,7 +175,7 @@ pub enum RequestCommand {
     /// Record a new request; it starts as received, with its deadline worked out
     New {
         /// What the person asks for (withdraw-consent is an objection)
-        #[arg(long)]
+        #[arg(long, ignore_case = true)]
         kind: RequestKind,
         #[command(flatten)]
         person: Box<PersonIdentifiers>,
@@ -256,6 +256,7 @@ pub enum RequestCommand {
     Status {
         id: i64,
         /// verifying or in_progress
+        #[arg(ignore_case = true)]
         status: RequestStatus,
         /// A note added to the verification notes
         #[arg(long)]
@@ -270,7 +271,7 @@ pub enum RequestCommand {
     /// Close a request as completed or denied (a denial needs --reason)
     Close {
         id: i64,
-        #[arg(long)]
+        #[arg(long, ignore_case = true)]
         outcome: Outcome,
         #[arg(long)]
         reason: Option<String>,
@@ -342,7 +343,7 @@ pub enum RetentionCommand {
     /// Set how long a kind of data is kept, as the workspace default or for one client
     Set {
         /// The kind of data
-        #[arg(long)]
+        #[arg(long, ignore_case = true)]
         kind: DataKind,
         #[arg(long)]
         days: i64,

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use time::OffsetDateTime;
+use crate::clock::Moment;
 
 use super::args::*;
 use super::print::{self, json, Exit};
@@ -79,7 +79,11 @@ async fn with_console(dir: &Path, command: Command, as_json: bool) -> Exit {
     };
     let console = match Console::open(dir, clock).await {
         Ok(c) => c,
-        Err(e) => return Exit::from_error(as_json, e.into()),
+        Err(e) => {
+            let e = ApiError::from(e);
+            let hint = (e.code == console::Code::DataDirUnusable).then_some("Choose another with --data-dir.");
+            return Exit::from_error_with(as_json, e, hint);
+        }
     };
     if let Err(e) = reindex_if_pending(&console).await {
         console.close().await;
@@ -90,9 +94,14 @@ async fn with_console(dir: &Path, command: Command, as_json: bool) -> Exit {
             "note: import {id} was interrupted before it finished; complete it with: custodian import --again {id}"
         );
     }
+    let topic = Topic::of(&command);
     let exit = match dispatch(&console, command, as_json).await {
         Ok(exit) => exit,
-        Err(e) => Exit::from_error(as_json, e.into()),
+        Err(e) => {
+            let e = ApiError::from(e);
+            let hint = topic.hint(e.code);
+            Exit::from_error_with(as_json, e, hint)
+        }
     };
     console.close().await;
     exit
@@ -232,11 +241,54 @@ async fn request(c: &Console, command: RequestCommand, j: bool) -> Result<Exit, 
     }
 }
 
+/// What a command is about, for the hint that follows its refusal: the Console's messages say what
+/// to do in its own words, and the command line adds the command or flag that does it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Topic {
+    Clients,
+    Requests,
+    Erasure,
+    Holds,
+    Other,
+}
+
+impl Topic {
+    fn of(command: &Command) -> Self {
+        match command {
+            Command::Client(_) => Self::Clients,
+            Command::Request(RequestCommand::Erase { .. }) => Self::Erasure,
+            Command::Request(_) => Self::Requests,
+            Command::Hold(_) => Self::Holds,
+            _ => Self::Other,
+        }
+    }
+
+    fn hint(self, code: console::Code) -> Option<&'static str> {
+        use console::Code;
+        match (code, self) {
+            (Code::ConfirmationRequired, _) => Some("Run it again with --yes to go ahead."),
+            (Code::SecretMissing, _) => Some("Set it with: custodian meta app-secret --stdin"),
+            (Code::NotFound, Self::Clients) => Some("`custodian client list` shows the clients there are."),
+            (Code::NotFound, Self::Requests | Self::Erasure) => {
+                Some("`custodian request list` shows the requests there are.")
+            }
+            (Code::NotFound, Self::Holds) => Some("`custodian hold list` shows the holds there are."),
+            (Code::InvalidInput, Self::Erasure) => {
+                Some("An erasure request is recorded with: custodian request new --kind erasure")
+            }
+            (Code::InvalidInput, Self::Holds) => {
+                Some("A hold takes --client NAME, or the person's identifiers (--email, --phone, --lead-id …).")
+            }
+            _ => None,
+        }
+    }
+}
+
 /// The Console's `now`, or the day or time given instead.
-fn as_of(c: &Console, given: Option<String>) -> Result<OffsetDateTime, console::Error> {
+fn as_of(c: &Console, given: Option<String>) -> Result<Moment, console::Error> {
     match given {
-        Some(t) => OffsetDateTime::from_unix_timestamp(date_bound(&t, false)?)
-            .map_err(|_| console::Error::Invalid(format!("'{t}' is out of range"))),
+        Some(t) => crate::clock::from_unix(date_bound(&t, false)?)
+            .ok_or_else(|| console::Error::Invalid(format!("'{t}' is out of range"))),
         None => Ok(c.now()),
     }
 }

@@ -33,28 +33,20 @@ impl Exit {
     }
 
     pub fn from_error(as_json: bool, e: ApiError) -> Exit {
-        print_error(as_json, &e);
-        Exit::Failed
+        Self::from_error_with(as_json, e, None)
     }
-}
 
-fn print_error(as_json: bool, e: &ApiError) {
-    if as_json {
-        eprintln!("{}", serde_json::to_string(e).expect("an error serialises"));
-    } else {
-        eprintln!("error: {}", e.message);
-        if let Some(hint) = hint(e.code) {
-            eprintln!("{hint}");
+    /// Prints the error and, on a terminal's text output, what to type next.
+    pub fn from_error_with(as_json: bool, e: ApiError, hint: Option<&str>) -> Exit {
+        if as_json {
+            eprintln!("{}", serde_json::to_string(&e).expect("an error serialises"));
+        } else {
+            eprintln!("error: {}", e.message);
+            if let Some(hint) = hint {
+                eprintln!("{hint}");
+            }
         }
-    }
-}
-
-/// What to type next, for the refusals the command line answers with a flag or a command.
-fn hint(code: console::Code) -> Option<&'static str> {
-    match code {
-        console::Code::ConfirmationRequired => Some("Run it again with --yes to go ahead."),
-        console::Code::SecretMissing => Some("Set it with: custodian meta app-secret --stdin"),
-        _ => None,
+        Exit::Failed
     }
 }
 

@@ -133,7 +133,7 @@ impl Error {
             Error::Store(StoreError::Unreadable { .. }) | Error::WorkspaceFileMissing { .. } => {
                 Code::DatabaseUnreadable
             }
-            Error::Store(_) | Error::Client(ClientError::Sql(_)) => Code::Internal,
+            Error::Store(_) | Error::Client(ClientError::Sql(_) | ClientError::Store(_)) => Code::Internal,
             Error::Client(ClientError::NotFound(_)) => Code::NotFound,
             Error::Client(ClientError::Taken(_)) => Code::Conflict,
             Error::Client(_) => Code::InvalidInput,

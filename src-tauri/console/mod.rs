@@ -14,10 +14,9 @@ pub mod workspace;
 
 use std::path::{Path, PathBuf};
 
+use chrono::{NaiveDate, Timelike};
 use serde::Serialize;
 use sqlx::{Sqlite, Transaction};
-use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
 use ts_rs::TS;
 
 pub use crate::leads::imports::ImportRecord;
@@ -30,7 +29,7 @@ pub use retention::{HoldForm, PurgeReport, PurgeSchedule, PURGE_EVERY};
 
 use crate::audit::{self, AuditEntry, Event, Verification};
 use crate::clients::{self, Client, Holdings};
-use crate::clock::SharedClock;
+use crate::clock::{Moment, SharedClock};
 use crate::identity::Hasher;
 use crate::leads::maintain::Indexing;
 use crate::personal_data::registry::HOLDERS;
@@ -114,19 +113,19 @@ impl Console {
     }
 
     /// The Console's current time.
-    pub fn now(&self) -> OffsetDateTime {
+    pub fn now(&self) -> Moment {
         self.clock.now()
     }
 
     /// Today's date. Request deadlines and holds count calendar days in UTC.
-    pub(super) fn today(&self) -> time::Date {
-        self.now().date()
+    pub(super) fn today(&self) -> NaiveDate {
+        self.now().date_naive()
     }
 
     /// The current time as stored: RFC 3339, UTC, milliseconds.
     pub(super) fn stamp(&self) -> String {
         let t = self.now();
-        rfc3339(t.replace_nanosecond(t.millisecond() as u32 * 1_000_000).unwrap_or(t))
+        rfc3339(t.with_nanosecond(t.nanosecond() / 1_000_000 * 1_000_000).unwrap_or(t))
     }
 
     /// The imports this open found interrupted (by a crash or a kill), to offer running them again.
@@ -391,8 +390,8 @@ pub(super) async fn still_indexing(tx: &mut sqlx::SqliteConnection, then: &str) 
 }
 
 /// A moment as RFC 3339, as every time the Console records or reports is written.
-pub(super) fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_else(|_| t.unix_timestamp().to_string())
+pub(super) fn rfc3339(t: Moment) -> String {
+    crate::clock::rfc3339(t)
 }
 
 /// The operating-system user, who is the actor in the audit trail.

@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
+use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use sqlx::{Sqlite, Transaction};
-use time::{Date, Duration, OffsetDateTime};
 use ts_rs::TS;
 
 use super::{still_indexing, Console, Error};
@@ -470,7 +470,7 @@ impl Console {
         found: &Discovery,
         hashes: &[IdentityHash],
         what: &str,
-        today: Date,
+        today: NaiveDate,
     ) -> Result<Option<holds::Blocking>, Error> {
         let clients: Vec<String> = found.groups.iter().filter_map(|g| g.client.clone()).collect();
         let hold = holds::blocking(tx, hashes, &clients, today).await?;
@@ -518,7 +518,7 @@ impl Console {
                     .into(),
             ));
         };
-        let now = self.now().unix_timestamp();
+        let now = self.now().timestamp();
         let callback = match signed::verify(signed, secret.expose().as_bytes(), now) {
             Ok(c) => c,
             Err(e) => {
@@ -528,8 +528,8 @@ impl Console {
         };
         let issued = callback
             .issued_at
-            .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
-            .map(|t| t.date().to_string())
+            .and_then(crate::clock::from_unix)
+            .map(|t| t.date_naive().to_string())
             .unwrap_or_else(|| "unknown".into());
         self.new_request(RequestForm {
             verification_notes: Some(format!(
@@ -569,7 +569,7 @@ impl Console {
         &self,
         action: &str,
         id: i64,
-        today: Date,
+        today: NaiveDate,
     ) -> Result<(Transaction<'static, Sqlite>, Request, Option<String>), Error> {
         let mut tx = self.store.write().await?;
         match requests::get(&mut tx, id, today).await {

@@ -1,7 +1,9 @@
 //! The Console's retention operations: the review of what is held and due, and policy changes,
 //! each change audited with who and why.
 
-use time::OffsetDateTime;
+use chrono::Duration;
+
+use crate::clock::Moment;
 
 use super::{rfc3339, still_indexing, Console, Error};
 use crate::clients;
@@ -23,7 +25,7 @@ fn kept() -> impl Iterator<Item = &'static dyn Holder> {
 
 impl Console {
     /// What is held of each kind of data, how old, and what falls due, as of `now`.
-    pub async fn retention_review(&self, client: Option<&str>, now: OffsetDateTime) -> Result<Vec<Review>, Error> {
+    pub async fn retention_review(&self, client: Option<&str>, now: Moment) -> Result<Vec<Review>, Error> {
         let mut conn = self.store.pool().acquire().await?;
         let client = match client {
             Some(name) => Some(clients::find(&mut conn, name).await?),
@@ -176,12 +178,12 @@ pub struct PurgeSchedule {
 }
 
 /// How often the app purges while it runs.
-pub const PURGE_EVERY: time::Duration = time::Duration::days(1);
+pub const PURGE_EVERY: Duration = Duration::days(1);
 
 impl Console {
     /// Purges what is past its retention period and not on hold, as of `now`; with `dry_run`, only
     /// counts it. Each client and kind goes in a transaction of its own with its audit entry.
-    pub async fn purge(&self, now: OffsetDateTime, dry_run: bool) -> Result<PurgeReport, Error> {
+    pub async fn purge(&self, now: Moment, dry_run: bool) -> Result<PurgeReport, Error> {
         if dry_run {
             return self.count_due(now).await;
         }
@@ -189,23 +191,23 @@ impl Console {
     }
 
     /// The purge the app runs by itself, at start-up and every day.
-    pub async fn scheduled_purge(&self, now: OffsetDateTime) -> Result<PurgeReport, Error> {
+    pub async fn scheduled_purge(&self, now: Moment) -> Result<PurgeReport, Error> {
         self.recorded_purge(now, true).await
     }
 
     /// The last purge, when the next runs and what it would remove.
-    pub async fn purge_schedule(&self, now: OffsetDateTime) -> Result<PurgeSchedule, Error> {
+    pub async fn purge_schedule(&self, now: Moment) -> Result<PurgeSchedule, Error> {
         let last = runs::last(self.store.pool()).await?;
         let next_at = last
             .as_ref()
             .filter(|l| l.finished_at.is_some() && l.error.is_none())
-            .and_then(|l| OffsetDateTime::parse(&l.started_at, &time::format_description::well_known::Rfc3339).ok())
+            .and_then(|l| crate::clock::parse_rfc3339(&l.started_at))
             .map_or(now, |t| (t + PURGE_EVERY).max(now));
         let next = self.count_due(next_at).await?.purged;
         Ok(PurgeSchedule { last, next_at: rfc3339(next_at), next })
     }
 
-    async fn count_due(&self, now: OffsetDateTime) -> Result<PurgeReport, Error> {
+    async fn count_due(&self, now: Moment) -> Result<PurgeReport, Error> {
         let mut purged = Vec::new();
         let mut conn = self.store.pool().acquire().await?;
         for holder in kept() {
@@ -225,7 +227,7 @@ impl Console {
     }
 
     /// A purge with its run on record: started, then finished with its count or its error.
-    async fn recorded_purge(&self, now: OffsetDateTime, automatic: bool) -> Result<PurgeReport, Error> {
+    async fn recorded_purge(&self, now: Moment, automatic: bool) -> Result<PurgeReport, Error> {
         let run: i64 = {
             let mut tx = self.store.write().await?;
             let id = runs::start(&mut tx, &self.stamp(), automatic).await?;
@@ -243,7 +245,7 @@ impl Console {
         result
     }
 
-    async fn run_purge(&self, now: OffsetDateTime) -> Result<PurgeReport, Error> {
+    async fn run_purge(&self, now: Moment) -> Result<PurgeReport, Error> {
         let mut purged = Vec::new();
         let mut conn = self.store.pool().acquire().await?;
         let scopes: Vec<(&dyn Holder, purge::PurgeScope)> = {

@@ -213,7 +213,7 @@ async fn scheduled_purges(app: tauri::AppHandle) {
                 Ok(report) => {
                     let purged: i64 = report.purged.iter().map(|p| p.count).sum();
                     tracing::info!(purged, "scheduled purge finished");
-                    std::time::Duration::try_from(PURGE_EVERY).unwrap_or(RETRY)
+                    PURGE_EVERY.to_std().unwrap_or(RETRY)
                 }
                 Err(e) => {
                     let code = ApiError::from(e).code;

@@ -8,6 +8,7 @@
 use rusqlite::functions::FunctionFlags;
 use sqlx::SqliteConnection;
 
+use super::words::LISTED_FN;
 use crate::store::{self, StoreError};
 
 /// Which leads a bulk removal takes.
@@ -25,7 +26,7 @@ impl Selection<'_> {
     fn condition(&self) -> String {
         match self {
             Self::Client(_) => "l.client_num = (SELECT num FROM clients WHERE id = ?1)".to_owned(),
-            Self::Due { holds_apply, .. } => super::holder::due_condition(*holds_apply),
+            Self::Due { holds_apply, .. } => super::due::due_condition(*holds_apply),
         }
     }
 
@@ -148,9 +149,6 @@ async fn forget(conn: &mut SqliteConnection) -> Result<u64, StoreError> {
     sqlx::query("DELETE FROM temp.forgetting").execute(&mut *conn).await?;
     Ok(deleted)
 }
-
-/// The SQL function that tells whether a lead id is listed, defined only while it is used.
-pub(super) const LISTED_FN: &str = "custodian_listed";
 
 /// Lead ids as a bitmap over their range: lead ids are row ids, dense from 1.
 struct Listed {

@@ -14,39 +14,6 @@ pub struct Leads;
 
 pub const LEADS: Leads = Leads;
 
-/// Whether a lead (alias `l`) of the client whose id is ?1 is on hold as of today (?9). Each list is
-/// gathered once per statement, not once per lead; a lead without a phone is not held for that.
-macro_rules! lead_held {
-    () => {
-        concat!(
-            "(?1 IN (",
-            $crate::held_clients!(),
-            ") OR coalesce(l.id_hash IN (",
-            $crate::held_hashes!(),
-            "), 0) OR coalesce(l.email_hash IN (",
-            $crate::held_hashes!(),
-            "), 0) OR coalesce(l.phone_hash IN (",
-            $crate::held_hashes!(),
-            "), 0) OR coalesce(l.email2_hash IN (",
-            $crate::held_hashes!(),
-            "), 0) OR coalesce(l.phone2_hash IN (",
-            $crate::held_hashes!(),
-            "), 0))"
-        )
-    };
-}
-
-/// A client's leads with their ages and holds: all of them when the client is held, otherwise
-/// those carrying a held person's identifier.
-const AGES: &str = concat!(
-    "SELECT l.created_unix AS t, ",
-    lead_held!(),
-    " AS held FROM leads AS l WHERE l.client_num = (SELECT num FROM clients WHERE id = ?1)"
-);
-
-/// Which of a client's leads are past ?2 (seconds since 1970).
-const DUE: &str = "l.client_num = (SELECT num FROM clients WHERE id = ?1) AND l.created_unix < ?2";
-
 /// Through the leads' own identifier columns rather than the index: an import fills them at once,
 /// while its index entries may still wait in runs.
 const PEOPLE_OF_CLIENT: &str = "SELECT id_hash FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)
@@ -74,7 +41,7 @@ impl Holder for Leads {
     }
 
     fn ages(&self) -> Option<&'static str> {
-        Some(AGES)
+        Some(super::due::AGES)
     }
 
     fn people_of_client(&self) -> Option<&'static str> {
@@ -82,12 +49,20 @@ impl Holder for Leads {
     }
 
     async fn count(&self, conn: &mut SqliteConnection, client_id: Option<&str>) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT count(*) FROM leads WHERE ?1 IS NULL OR client_num = (SELECT num FROM clients WHERE id = ?1)",
-        )
-        .bind(client_id)
-        .fetch_one(conn)
-        .await?)
+        // Two statements rather than one with `?1 IS NULL OR …`, which would keep SQLite from the
+        // client's index and read every lead.
+        let count = match client_id {
+            Some(id) => {
+                sqlx::query_scalar(
+                    "SELECT count(*) FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)",
+                )
+                .bind(id)
+                .fetch_one(conn)
+                .await?
+            }
+            None => sqlx::query_scalar("SELECT count(*) FROM leads").fetch_one(conn).await?,
+        };
+        Ok(count)
     }
 
     async fn find(
@@ -151,14 +126,6 @@ impl Holder for Leads {
     }
 }
 
-/// The condition `forget` selects a purge's leads by, with its parameters as `DUE` and `AGES` bind them.
-pub(super) fn due_condition(holds_apply: bool) -> String {
-    if holds_apply {
-        format!("{DUE} AND NOT {}", lead_held!())
-    } else {
-        DUE.to_owned()
-    }
-}
 /// Why a corrected email or phone answer cannot be taken: the identity index must keep finding
 /// the person by it.
 fn unusable(field: &str, value: &str, country: Option<&str>) -> Option<String> {

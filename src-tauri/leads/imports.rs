@@ -116,10 +116,13 @@ impl Holder for ImportRecords {
     }
 
     async fn count(&self, conn: &mut SqliteConnection, client_id: Option<&str>) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT count(*) FROM imports WHERE ?1 IS NULL OR client_id = ?1")
-            .bind(client_id)
-            .fetch_one(conn)
-            .await?)
+        let count = match client_id {
+            Some(id) => {
+                sqlx::query_scalar("SELECT count(*) FROM imports WHERE client_id = ?1").bind(id).fetch_one(conn).await?
+            }
+            None => sqlx::query_scalar("SELECT count(*) FROM imports").fetch_one(conn).await?,
+        };
+        Ok(count)
     }
 
     async fn remove_client(&self, conn: &mut SqliteConnection, client_id: &str) -> Result<(), StoreError> {

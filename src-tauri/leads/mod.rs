@@ -2,6 +2,7 @@
 //! full-text search, and reading them back for review and export.
 
 pub mod decode;
+mod due;
 pub mod forget;
 pub mod holder;
 pub mod identifiers;

@@ -11,6 +11,10 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
+/// The SQL function that tells whether a lead id is listed for bulk removal, defined only while a
+/// removal runs.
+pub(super) const LISTED_FN: &str = "custodian_listed";
+
 /// Leads per part, as a power of two.
 const PART_BITS: u32 = 16;
 
@@ -127,12 +131,10 @@ pub(super) async fn forget_listed(conn: &mut SqliteConnection) -> Result<(), sql
     for part in touched {
         let t = table(part);
         let (from, to) = (part << PART_BITS, (part + 1) << PART_BITS);
-        let staying: bool = sqlx::query_scalar(&format!(
-            "SELECT EXISTS (SELECT 1 FROM {t}_docsize WHERE NOT {}(id))",
-            super::forget::LISTED_FN
-        ))
-        .fetch_one(&mut *conn)
-        .await?;
+        let staying: bool =
+            sqlx::query_scalar(&format!("SELECT EXISTS (SELECT 1 FROM {t}_docsize WHERE NOT {}(id))", LISTED_FN))
+                .fetch_one(&mut *conn)
+                .await?;
         if !staying {
             sqlx::query(&format!("DROP TRIGGER IF EXISTS {t}_forget")).execute(&mut *conn).await?;
             sqlx::query(&format!("DROP TABLE {t}")).execute(&mut *conn).await?;

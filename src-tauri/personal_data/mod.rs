@@ -23,7 +23,9 @@ use crate::store::StoreError;
 #[value(rename_all = "snake_case")]
 pub enum DataKind {
     Leads,
-    #[value(alias = "import-records")]
+    /// Spelled as client holdings always named it.
+    #[serde(rename = "imports")]
+    #[value(name = "imports", alias = "import-records", alias = "import_records")]
     ImportRecords,
     #[value(alias = "request-records")]
     RequestRecords,
@@ -36,7 +38,7 @@ impl DataKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Leads => "leads",
-            Self::ImportRecords => "import_records",
+            Self::ImportRecords => "imports",
             Self::RequestRecords => "request_records",
             Self::AuditEntries => "audit_entries",
         }

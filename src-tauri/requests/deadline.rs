@@ -9,7 +9,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use time::{Date, Duration, Month, Weekday};
+use chrono::{Datelike, Duration, Months, NaiveDate, Weekday};
 
 /// The rules a request is answered under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +62,7 @@ pub enum ExtensionRefused {
     AlreadyExtended,
     /// The person must be told before the first deadline passes.
     TooLate {
-        due: Date,
+        due: NaiveDate,
     },
     /// The law asks for the reasons to be given.
     NoReason,
@@ -86,7 +86,7 @@ impl fmt::Display for ExtensionRefused {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Deadline {
     pub regime: Regime,
-    pub received: Date,
+    pub received: NaiveDate,
     pub extended: bool,
 }
 
@@ -104,12 +104,12 @@ pub enum Urgency {
 pub const AMBER_DAYS: i64 = 7;
 
 impl Deadline {
-    pub fn new(regime: Regime, received: Date) -> Self {
+    pub fn new(regime: Regime, received: NaiveDate) -> Self {
         Self { regime, received, extended: false }
     }
 
     /// The last day on which the answer is on time.
-    pub fn due(&self) -> Date {
+    pub fn due(&self) -> NaiveDate {
         match (self.regime, self.extended) {
             (Regime::Gdpr, false) => add_months(self.received, 1),
             (Regime::Gdpr, true) => add_months(self.received, 3),
@@ -120,7 +120,7 @@ impl Deadline {
     }
 
     /// Extends the deadline once, if the regime allows it and it is asked for in time.
-    pub fn extend(&mut self, today: Date, reason: &str) -> Result<Date, ExtensionRefused> {
+    pub fn extend(&mut self, today: NaiveDate, reason: &str) -> Result<NaiveDate, ExtensionRefused> {
         if let Regime::Days(_) = self.regime {
             return Err(ExtensionRefused::NotAllowed(self.regime));
         }
@@ -138,11 +138,11 @@ impl Deadline {
     }
 
     /// Days left until the deadline: 0 on the day itself, negative once it has passed.
-    pub fn days_left(&self, today: Date) -> i64 {
-        (self.due() - today).whole_days()
+    pub fn days_left(&self, today: NaiveDate) -> i64 {
+        (self.due() - today).num_days()
     }
 
-    pub fn urgency(&self, today: Date) -> Urgency {
+    pub fn urgency(&self, today: NaiveDate) -> Urgency {
         match self.days_left(today) {
             d if d < 0 => Urgency::Overdue,
             d if d < AMBER_DAYS => Urgency::DueSoon,
@@ -151,27 +151,23 @@ impl Deadline {
     }
 
     /// Under CCPA, the day by which receipt must be confirmed: 10 business days (Monday to Friday).
-    pub fn confirm_receipt_by(&self) -> Option<Date> {
+    pub fn confirm_receipt_by(&self) -> Option<NaiveDate> {
         (self.regime == Regime::Ccpa).then(|| add_business_days(self.received, 10))
     }
 }
 
 /// The same day `months` later, or the last day of that month when it is shorter (31 January plus
 /// one month is 28 or 29 February), as the EU reckons a period of months.
-fn add_months(date: Date, months: u8) -> Date {
-    let index = date.month() as u8 - 1 + months;
-    let year = date.year() + i32::from(index / 12);
-    let month = Month::try_from(index % 12 + 1).expect("a month number from 1 to 12");
-    let day = date.day().min(month.length(year));
-    Date::from_calendar_date(year, month, day).expect("a day that exists in that month")
+fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
+    date.checked_add_months(Months::new(months)).expect("dates far from the end of time")
 }
 
-fn add_business_days(date: Date, days: u32) -> Date {
+fn add_business_days(date: NaiveDate, days: u32) -> NaiveDate {
     let mut d = date;
     let mut left = days;
     while left > 0 {
-        d = d.next_day().expect("dates far from the end of time");
-        if !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) {
+        d = d.succ_opt().expect("dates far from the end of time");
+        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
             left -= 1;
         }
     }
@@ -180,61 +176,63 @@ fn add_business_days(date: Date, days: u32) -> Date {
 
 #[cfg(test)]
 mod tests {
-    use time::macros::date;
-
     use super::*;
+
+    fn date(year: i32, month: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(year, month, day).expect("a day that exists")
+    }
 
     #[test]
     fn a_gdpr_request_is_due_the_same_day_next_month_or_the_last_day_of_a_shorter_month() {
-        assert_eq!(Deadline::new(Regime::Gdpr, date!(2026 - 03 - 15)).due(), date!(2026 - 04 - 15));
-        assert_eq!(Deadline::new(Regime::Gdpr, date!(2026 - 01 - 31)).due(), date!(2026 - 02 - 28));
-        assert_eq!(Deadline::new(Regime::Gdpr, date!(2028 - 01 - 31)).due(), date!(2028 - 02 - 29));
-        assert_eq!(Deadline::new(Regime::Gdpr, date!(2026 - 12 - 10)).due(), date!(2027 - 01 - 10));
-        assert_eq!(Deadline::new(Regime::Gdpr, date!(2026 - 08 - 31)).due(), date!(2026 - 09 - 30));
+        assert_eq!(Deadline::new(Regime::Gdpr, date(2026, 3, 15)).due(), date(2026, 4, 15));
+        assert_eq!(Deadline::new(Regime::Gdpr, date(2026, 1, 31)).due(), date(2026, 2, 28));
+        assert_eq!(Deadline::new(Regime::Gdpr, date(2028, 1, 31)).due(), date(2028, 2, 29));
+        assert_eq!(Deadline::new(Regime::Gdpr, date(2026, 12, 10)).due(), date(2027, 1, 10));
+        assert_eq!(Deadline::new(Regime::Gdpr, date(2026, 8, 31)).due(), date(2026, 9, 30));
     }
 
     #[test]
     fn a_gdpr_extension_gives_two_more_months_once_with_a_reason_before_the_first_deadline() {
-        let mut d = Deadline::new(Regime::Gdpr, date!(2026 - 11 - 30));
-        assert_eq!(d.extend(date!(2026 - 12 - 01), "  "), Err(ExtensionRefused::NoReason));
-        assert_eq!(d.extend(date!(2026 - 12 - 30), "numerous requests"), Ok(date!(2027 - 02 - 28)));
-        assert_eq!(d.extend(date!(2027 - 01 - 02), "again"), Err(ExtensionRefused::AlreadyExtended));
+        let mut d = Deadline::new(Regime::Gdpr, date(2026, 11, 30));
+        assert_eq!(d.extend(date(2026, 12, 1), "  "), Err(ExtensionRefused::NoReason));
+        assert_eq!(d.extend(date(2026, 12, 30), "numerous requests"), Ok(date(2027, 2, 28)));
+        assert_eq!(d.extend(date(2027, 1, 2), "again"), Err(ExtensionRefused::AlreadyExtended));
 
-        let mut late = Deadline::new(Regime::Gdpr, date!(2026 - 11 - 01));
+        let mut late = Deadline::new(Regime::Gdpr, date(2026, 11, 1));
         assert_eq!(
-            late.extend(date!(2026 - 12 - 02), "complex"),
-            Err(ExtensionRefused::TooLate { due: date!(2026 - 12 - 01) })
+            late.extend(date(2026, 12, 2), "complex"),
+            Err(ExtensionRefused::TooLate { due: date(2026, 12, 1) })
         );
         assert!(!late.extended);
     }
 
     #[test]
     fn a_ccpa_request_is_due_in_45_days_extendable_to_90_and_confirmed_within_10_business_days() {
-        let mut d = Deadline::new(Regime::Ccpa, date!(2026 - 11 - 20));
-        assert_eq!(d.due(), date!(2027 - 01 - 04));
+        let mut d = Deadline::new(Regime::Ccpa, date(2026, 11, 20));
+        assert_eq!(d.due(), date(2027, 1, 4));
         // Friday 20 November: ten weekdays later is Friday 4 December.
-        assert_eq!(d.confirm_receipt_by(), Some(date!(2026 - 12 - 04)));
-        assert_eq!(d.extend(date!(2026 - 12 - 01), "volume"), Ok(date!(2027 - 02 - 18)));
-        assert_eq!(Deadline::new(Regime::Gdpr, date!(2026 - 11 - 20)).confirm_receipt_by(), None);
+        assert_eq!(d.confirm_receipt_by(), Some(date(2026, 12, 4)));
+        assert_eq!(d.extend(date(2026, 12, 1), "volume"), Ok(date(2027, 2, 18)));
+        assert_eq!(Deadline::new(Regime::Gdpr, date(2026, 11, 20)).confirm_receipt_by(), None);
     }
 
     #[test]
     fn a_custom_period_counts_calendar_days_and_cannot_be_extended() {
-        let mut d = Deadline::new(Regime::Days(30), date!(2026 - 02 - 01));
-        assert_eq!(d.due(), date!(2026 - 03 - 03));
-        assert_eq!(d.extend(date!(2026 - 02 - 02), "reason"), Err(ExtensionRefused::NotAllowed(Regime::Days(30))));
+        let mut d = Deadline::new(Regime::Days(30), date(2026, 2, 1));
+        assert_eq!(d.due(), date(2026, 3, 3));
+        assert_eq!(d.extend(date(2026, 2, 2), "reason"), Err(ExtensionRefused::NotAllowed(Regime::Days(30))));
     }
 
     #[test]
     fn urgency_turns_amber_in_the_last_seven_days_and_red_after_the_due_day() {
-        let d = Deadline::new(Regime::Days(30), date!(2026 - 11 - 01));
-        assert_eq!(d.due(), date!(2026 - 12 - 01));
-        assert_eq!(d.urgency(date!(2026 - 11 - 24)), Urgency::OnTrack);
-        assert_eq!(d.days_left(date!(2026 - 11 - 25)), 6);
-        assert_eq!(d.urgency(date!(2026 - 11 - 25)), Urgency::DueSoon);
-        assert_eq!(d.urgency(date!(2026 - 12 - 01)), Urgency::DueSoon);
-        assert_eq!(d.urgency(date!(2026 - 12 - 02)), Urgency::Overdue);
-        assert_eq!(d.days_left(date!(2026 - 12 - 03)), -2);
+        let d = Deadline::new(Regime::Days(30), date(2026, 11, 1));
+        assert_eq!(d.due(), date(2026, 12, 1));
+        assert_eq!(d.urgency(date(2026, 11, 24)), Urgency::OnTrack);
+        assert_eq!(d.days_left(date(2026, 11, 25)), 6);
+        assert_eq!(d.urgency(date(2026, 11, 25)), Urgency::DueSoon);
+        assert_eq!(d.urgency(date(2026, 12, 1)), Urgency::DueSoon);
+        assert_eq!(d.urgency(date(2026, 12, 2)), Urgency::Overdue);
+        assert_eq!(d.days_left(date(2026, 12, 3)), -2);
     }
 
     #[test]

@@ -11,9 +11,9 @@ pub mod records;
 pub mod restriction;
 pub mod signed;
 
+use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::SqliteConnection;
-use time::Date;
 use ts_rs::TS;
 
 use crate::identity::{self, Hasher, IdentityHash};
@@ -123,7 +123,7 @@ pub enum RequestError {
     #[error("'{0}' is not a date: give it as YYYY-MM-DD.")]
     BadDate(String),
     #[error("The request cannot have been received on {0}, which is after today.")]
-    ReceivedInFuture(Date),
+    ReceivedInFuture(NaiveDate),
     #[error("Text of more than {MAX_TEXT_CHARS} characters is not accepted here.")]
     TooLong,
     #[error("No request has number {0}. The list of requests shows the requests there are.")]
@@ -149,7 +149,7 @@ pub enum RequestError {
 pub struct NewRequest {
     pub kind: RequestKind,
     pub regime: Regime,
-    pub received_on: Date,
+    pub received_on: NaiveDate,
     pub client_id: Option<String>,
     pub verification_notes: String,
 }
@@ -251,9 +251,15 @@ pub fn clean_text(text: &str) -> Result<String, RequestError> {
 }
 
 /// Reads a date as YYYY-MM-DD.
-pub fn parse_date(s: &str) -> Result<Date, RequestError> {
-    let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(s.trim(), format).map_err(|_| RequestError::BadDate(s.trim().to_owned()))
+pub fn parse_date(s: &str) -> Result<NaiveDate, RequestError> {
+    let s = s.trim();
+    // Exactly YYYY-MM-DD: a shorter or signed year, or a month or day without its zero, is a typo.
+    let shaped = s.len() == 10
+        && s.bytes().enumerate().all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    shaped
+        .then(|| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| RequestError::BadDate(s.to_owned()))
 }
 
 /// Records a new request; returns its number.
@@ -312,7 +318,7 @@ const SELECT: &str = "SELECT r.id, r.kind, r.status, r.regime, r.received_on, r.
     FROM requests AS r LEFT JOIN clients AS c ON c.id = r.client_id";
 
 /// One request, as of `today`.
-pub async fn get(conn: &mut SqliteConnection, id: i64, today: Date) -> Result<Request, RequestError> {
+pub async fn get(conn: &mut SqliteConnection, id: i64, today: NaiveDate) -> Result<Request, RequestError> {
     let row: Option<Row> =
         sqlx::query_as(&format!("{SELECT} WHERE r.id = ?1")).bind(id).fetch_optional(&mut *conn).await?;
     let row = row.ok_or(RequestError::NotFound(id))?;
@@ -321,7 +327,7 @@ pub async fn get(conn: &mut SqliteConnection, id: i64, today: Date) -> Result<Re
 }
 
 /// Every request: open ones first, soonest due first; then closed ones, newest first.
-pub async fn list(conn: &mut SqliteConnection, today: Date) -> Result<Vec<Request>, RequestError> {
+pub async fn list(conn: &mut SqliteConnection, today: NaiveDate) -> Result<Vec<Request>, RequestError> {
     let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} ORDER BY r.id")).fetch_all(&mut *conn).await?;
     let all: Vec<(i64, i64, String)> =
         sqlx::query_as("SELECT request_id, kind, value FROM request_identifiers ORDER BY request_id, position")
@@ -418,7 +424,7 @@ async fn identifiers(conn: &mut SqliteConnection, id: i64) -> Result<Vec<Identif
     Ok(rows.into_iter().filter_map(|(k, v)| Some(Identifier { kind: IdKind::from_stored(k)?, value: v })).collect())
 }
 
-fn assemble(row: Row, identifiers: Vec<Identifier>, today: Date) -> Request {
+fn assemble(row: Row, identifiers: Vec<Identifier>, today: NaiveDate) -> Request {
     let regime = row.regime.parse().unwrap_or(Regime::Gdpr);
     let received = parse_date(&row.received_on).unwrap_or(today);
     let deadline = Deadline { regime, received, extended: row.extended };
@@ -513,7 +519,7 @@ pub async fn extend(
     conn: &mut SqliteConnection,
     request: &Request,
     reason: &str,
-    today: Date,
+    today: NaiveDate,
 ) -> Result<String, RequestError> {
     check_open(request)?;
     let reason = clean_text(reason)?;

@@ -1,9 +1,9 @@
 //! Legal holds, on a client or on a person, and the automatic hold on anyone with an open access
 //! or portability request: what they cover is never purged.
 
+use chrono::NaiveDate;
 use serde::Serialize;
 use sqlx::SqliteConnection;
-use time::Date;
 use ts_rs::TS;
 
 use crate::identity::IdentityHash;
@@ -38,7 +38,7 @@ pub enum HoldError {
     #[error("A reason is kept in the audit trail and can be at most {} characters long; say it shortly and keep the detail in your own records.", crate::audit::MAX_REASON_CHARS)]
     ReasonTooLong,
     #[error("The hold would end on {0}, which has passed.")]
-    Past(Date),
+    Past(NaiveDate),
     #[error("No hold has number {0}. The list of holds shows the holds there are.")]
     NotFound(i64),
     #[error(transparent)]
@@ -91,7 +91,7 @@ pub async fn blocking(
     conn: &mut SqliteConnection,
     hashes: &[IdentityHash],
     client_names: &[String],
-    today: Date,
+    today: NaiveDate,
 ) -> Result<Option<Blocking>, sqlx::Error> {
     let today = today.to_string();
     for hash in hashes {
@@ -121,7 +121,7 @@ pub async fn blocking_client(
     conn: &mut SqliteConnection,
     holders: &[&dyn Holder],
     client_id: &str,
-    today: Date,
+    today: NaiveDate,
 ) -> Result<Option<Blocking>, sqlx::Error> {
     let today = today.to_string();
     if let Some(hold) = on_client(conn, ClientBy::Id(client_id), &today).await? {
@@ -182,8 +182,8 @@ pub async fn add(
     client_id: Option<&str>,
     person: &[(IdKind, IdentityHash)],
     reason: &str,
-    until: Option<Date>,
-    today: Date,
+    until: Option<NaiveDate>,
+    today: NaiveDate,
     at: &str,
 ) -> Result<i64, HoldError> {
     match (client_id.is_some(), person.is_empty()) {

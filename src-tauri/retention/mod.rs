@@ -5,9 +5,9 @@ pub mod holds;
 pub mod purge;
 pub mod runs;
 
+use crate::clock::Moment;
 use serde::Serialize;
 use sqlx::SqliteConnection;
-use time::OffsetDateTime;
 use ts_rs::TS;
 
 use crate::personal_data::{DataKind, Holder, Scope};
@@ -144,7 +144,7 @@ pub async fn set(
 pub async fn review(
     conn: &mut SqliteConnection,
     holders: &[&dyn Holder],
-    now: OffsetDateTime,
+    now: Moment,
     only_client: Option<&crate::clients::Client>,
 ) -> Result<Vec<Review>, sqlx::Error> {
     let clients: Vec<(String, String)> = match only_client {
@@ -178,11 +178,11 @@ async fn of(
     client_id: Option<&str>,
     client: Option<String>,
     policy: Policy,
-    now: OffsetDateTime,
+    now: Moment,
 ) -> Result<Review, sqlx::Error> {
     const DAY: i64 = 86_400;
-    let today = now.date().to_string();
-    let now = now.unix_timestamp();
+    let today = now.date_naive().to_string();
+    let now = now.timestamp();
     let expiry = now - policy.days * DAY;
     let mut bands = String::new();
     let mut lower = None;
@@ -220,9 +220,7 @@ async fn of(
         policy,
         held: row.try_get(0)?,
         on_hold: row.try_get(5)?,
-        oldest: oldest
-            .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
-            .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()),
+        oldest: oldest.and_then(crate::clock::from_unix).map(crate::clock::rfc3339),
         ages: AGE_BANDS
             .iter()
             .enumerate()

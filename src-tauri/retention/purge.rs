@@ -2,9 +2,9 @@
 //! transaction of its own with its audit entry, so an interrupted purge leaves whole steps done
 //! and the next run does the rest.
 
+use crate::clock::Moment;
 use serde::Serialize;
 use sqlx::SqliteConnection;
-use time::OffsetDateTime;
 use ts_rs::TS;
 
 use super::policy;
@@ -46,16 +46,16 @@ pub async fn run_step(
     conn: &mut SqliteConnection,
     holder: &dyn Holder,
     scope: Option<&(String, String)>,
-    now: OffsetDateTime,
+    now: Moment,
     delete: bool,
 ) -> Result<Purged, StoreError> {
     let client_id = scope.map(|(id, _)| id.as_str());
     let policy = policy(conn, holder.kind(), client_id).await?;
-    let today = now.date().to_string();
-    let at = now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let today = now.date_naive().to_string();
+    let at = crate::clock::rfc3339(now);
     let due = Due {
         client_id,
-        expiry: now.unix_timestamp() - policy.days * 86_400,
+        expiry: now.timestamp() - policy.days * 86_400,
         today: &today,
         holds_apply: any_hold(conn, now).await?,
         at: &at,
@@ -72,7 +72,7 @@ pub async fn run_step(
 }
 
 /// Whether any legal hold, or any open request that holds its person, applies as of `now`.
-async fn any_hold(conn: &mut SqliteConnection, now: OffsetDateTime) -> Result<bool, sqlx::Error> {
+async fn any_hold(conn: &mut SqliteConnection, now: Moment) -> Result<bool, sqlx::Error> {
     let sql = concat!("SELECT EXISTS (", crate::held_clients!(), ") OR EXISTS (", crate::held_hashes!(), ")");
     let row = bind(sqlx::query(sql), None, 0, now).fetch_one(&mut *conn).await?;
     use sqlx::Row;
@@ -83,7 +83,7 @@ fn bind<'q>(
     q: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
     client_id: Option<&'q str>,
     expiry: i64,
-    now: OffsetDateTime,
+    now: Moment,
 ) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>> {
     q.bind(client_id)
         .bind(expiry)
@@ -93,5 +93,5 @@ fn bind<'q>(
         .bind(None::<i64>)
         .bind(None::<i64>)
         .bind(None::<i64>)
-        .bind(now.date().to_string())
+        .bind(now.date_naive().to_string())
 }

@@ -59,6 +59,7 @@ fn an_error_goes_to_stderr_with_a_non_zero_exit_and_a_code_in_json() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stdout(&out).is_empty());
     assert!(stderr(&out).contains("No client is named 'Nobody'"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("`custodian client list` shows the clients"), "the command line adds its hint");
 
     let out = ws.cli(&["client", "rename", "Nobody", "Somebody", "--json"]);
     let err: Value = serde_json::from_str(stderr(&out).trim()).unwrap();
@@ -179,12 +180,14 @@ fn the_workspace_files_are_readable_by_their_owner_only() {
 #[test]
 fn the_cli_takes_the_spellings_it_always_took_for_kinds_statuses_and_outcomes() {
     let ws = Workspace::new();
-    for (given, kind) in [("withdraw-consent", "objection"), ("erase", "erasure"), ("rectify", "rectification")] {
+    for (given, kind) in
+        [("withdraw-consent", "objection"), ("erase", "erasure"), ("rectify", "rectification"), ("Access", "access")]
+    {
         let out = ws.cli(&["request", "new", "--kind", given, "--email", "ann@example.com", "--json"]);
         assert!(out.status.success(), "{given}: {}", stderr(&out));
         assert_eq!(json(&out)["kind"], kind, "{given}");
     }
-    let out = ws.cli(&["request", "status", "1", "in-progress", "--json"]);
+    let out = ws.cli(&["request", "status", "1", "IN-PROGRESS", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(json(&out)["status"], "in_progress");
     let out = ws.cli(&["request", "close", "1", "--outcome", "denied", "--reason", "identity not verified", "--json"]);

@@ -96,41 +96,71 @@ fn file_of(path: &[&str], files: &BTreeMap<String, String>) -> Option<String> {
     })
 }
 
+/// The module path of a source file: `leads/holder.rs` is `leads::holder`, `leads/mod.rs` is `leads`.
+fn module_of(file: &str) -> Vec<&str> {
+    let stem = file.trim_end_matches(".rs");
+    let mut path: Vec<&str> = stem.split('/').collect();
+    if matches!(path.last(), Some(&"mod") | Some(&"lib")) {
+        path.pop();
+    }
+    path
+}
+
+/// The paths a file names from the crate's root: `crate::a::b`, `super::b` (from its parent), and
+/// each item of `crate::a::{b, c}`.
+fn named_paths(file: &str, code: &str) -> Vec<Vec<String>> {
+    let module = module_of(file);
+    let mut out = Vec::new();
+    for (prefix, base) in [("crate::", Vec::new()), ("super::", module[..module.len().saturating_sub(1)].to_vec())] {
+        for (at, _) in code.match_indices(prefix) {
+            // `super::super::` and `crate::x` inside `$crate::x` are read from their first part only.
+            if code[..at].ends_with("super::") || code[..at].ends_with('$') {
+                continue;
+            }
+            let rest = &code[at + prefix.len()..];
+            let head: &str =
+                rest.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':')).next().unwrap_or_default();
+            let segments: Vec<String> = base
+                .iter()
+                .map(|s| s.to_string())
+                .chain(head.split("::").filter(|s| !s.is_empty()).map(str::to_owned))
+                .collect();
+            out.push(segments.clone());
+            if let Some(list) = rest[head.len()..].strip_prefix('{').or_else(|| rest[head.len()..].strip_prefix("::{"))
+            {
+                let list = &list[..list.find('}').unwrap_or(0)];
+                for item in list.split(',') {
+                    let mut t = segments.clone();
+                    t.extend(item.trim().split("::").filter(|s| !s.is_empty() && *s != "self").map(str::to_owned));
+                    out.push(t);
+                }
+            }
+        }
+    }
+    out
+}
+
 #[test]
 fn no_module_imports_a_module_that_imports_it_back() {
     let files = sources();
     let mut imports: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (path, text) in &files {
-        let code = code(text);
-        for (at, _) in code.match_indices("crate::") {
-            let rest = &code[at + "crate::".len()..];
-            let segments: Vec<&str> = rest
-                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
-                .next()
-                .unwrap_or_default()
-                .split("::")
-                .filter(|s| !s.is_empty())
-                .collect();
-            // `crate::a::{b, c}` names a's children: each is an import of its own.
-            let mut targets = vec![segments.clone()];
-            if rest[segments.join("::").len()..].starts_with("::{") {
-                let list = &rest[segments.join("::").len() + 3..];
-                let list = &list[..list.find('}').unwrap_or(0)];
-                targets.extend(list.split(',').map(|item| {
-                    let mut t = segments.clone();
-                    t.extend(item.trim().split("::").filter(|s| !s.is_empty() && *s != "self"));
-                    t
-                }));
-            }
-            for target in targets {
-                if let Some(file) = file_of(&target, &files) {
-                    if &file != path {
-                        imports.entry(path.clone()).or_default().insert(file);
-                    }
+        for target in named_paths(path, &code(text)) {
+            let target: Vec<&str> = target.iter().map(String::as_str).collect();
+            if let Some(file) = file_of(&target, &files) {
+                if &file != path {
+                    imports.entry(path.clone()).or_default().insert(file);
                 }
             }
         }
     }
+    assert!(
+        imports
+            .get("leads/holder.rs")
+            .is_some_and(|i| i.contains("personal_data/mod.rs") && i.contains("leads/query.rs")),
+        "imports are read both from the crate's root and from a parent: {:?}",
+        imports.get("leads/holder.rs")
+    );
     for (a, theirs) in &imports {
         for b in theirs {
             assert!(

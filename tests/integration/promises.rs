@@ -450,12 +450,12 @@ async fn an_erasure_that_found_nothing_finds_the_person_once_an_identifier_they_
 async fn a_client_whose_hold_has_ended_is_removed_and_the_trail_says_the_hold_went_with_it() {
     let ws = Workspace::new();
     let (console, file) = with_person(&ws).await;
-    let until = crate::support::TEST_NOW.date().to_string();
+    let until = crate::support::TEST_NOW.date_naive().to_string();
     let hold =
         HoldForm { client: Some("Acme".into()), reason: "inquiry".into(), until: Some(until), ..Default::default() };
     console.add_hold(hold).await.unwrap();
     assert_eq!(console.remove_client("Acme", true).await.unwrap_err().code(), Code::Held, "in force on its last day");
-    ws.clock.advance(time::Duration::days(1));
+    ws.clock.advance(chrono::Duration::days(1));
     console.remove_client("Acme", true).await.unwrap();
     let entry = console.audit_list(1, None).await.unwrap().remove(0);
     assert!(entry.object.ends_with("and 1 ended legal holds"), "{}", entry.object);
@@ -539,7 +539,7 @@ async fn correcting_an_email_away_leaves_it_in_no_column_and_a_purge_keeps_a_hel
         })
         .await
         .unwrap();
-    let later = console.purge(time::macros::datetime!(2029-01-01 0:00 UTC), true).await.unwrap();
+    let later = console.purge(crate::support::at("2029-01-01T00:00:00Z"), true).await.unwrap();
     assert!(!later.purged.iter().any(|p| p.kind == DataKind::RequestRecords), "{later:?}");
     std::fs::remove_file(file).unwrap();
 }

@@ -1,10 +1,10 @@
 //! Data-subject requests: intake, legal deadlines, moving forward, closing — each audited under
 //! the person's keyed hash and never their identifiers.
 
+use chrono::Duration;
 use custodian::console::{Code, Console, RequestForm};
 use custodian::requests::{IdKind, Identifier, RequestStatus, RequestUrgency};
 use custodian::requests::{Outcome, RequestKind};
-use time::Duration;
 
 use crate::support::{stderr, stdout, Workspace, TEST_NOW};
 
@@ -17,7 +17,7 @@ fn form(kind: RequestKind, identifiers: Vec<Identifier>) -> RequestForm {
 }
 
 fn days_ago(days: i64) -> String {
-    (TEST_NOW.date() - Duration::days(days)).to_string()
+    (TEST_NOW.date_naive() - Duration::days(days)).to_string()
 }
 
 async fn audit_actions(console: &Console) -> Vec<(String, String, Option<String>)> {
@@ -125,7 +125,7 @@ async fn a_request_moves_only_forward_and_every_change_is_audited_under_the_pers
 async fn bad_intake_is_refused_clearly_and_records_nothing() {
     let ws = Workspace::new();
     let console = ws.open().await;
-    let tomorrow_but_one = (TEST_NOW.date() + Duration::days(2)).to_string();
+    let tomorrow_but_one = (TEST_NOW.date_naive() + Duration::days(2)).to_string();
     let cases = [
         (form(RequestKind::Access, vec![]), "at least one identifier"),
         (form(RequestKind::Access, vec![email("   ")]), "at least one identifier"),

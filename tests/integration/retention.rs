@@ -8,10 +8,9 @@ use custodian::console::{Code, Console};
 use custodian::personal_data::DataKind;
 use custodian::requests::{Outcome, RequestKind};
 use custodian::retention::Review;
-use time::macros::datetime;
 
 use crate::fixtures::{self, encode, rows, text, Encoding, HEADER};
-use crate::support::{stdout, traces, Workspace};
+use crate::support::{at, stdout, traces, Workspace};
 
 async fn with_leads(ws: &Workspace) -> Console {
     let console = ws.open().await;
@@ -31,7 +30,7 @@ async fn the_review_counts_what_is_held_by_age_and_what_falls_due_on_any_day() {
     let ws = Workspace::new();
     let console = with_leads(&ws).await;
     // The four leads were created on 15–18 July 2026 (UTC); leads are kept 90 days by default.
-    let early = console.retention_review(None, datetime!(2026-09-01 0:00 UTC)).await.unwrap();
+    let early = console.retention_review(None, at("2026-09-01T00:00:00Z")).await.unwrap();
     let acme = leads_of(&early, "Acme");
     assert_eq!((acme.policy.days, acme.policy.client_override), (90, false));
     assert_eq!((acme.held, acme.due_now, acme.due_within_7_days, acme.due_within_30_days), (4, 0, 0, 0));
@@ -39,7 +38,7 @@ async fn the_review_counts_what_is_held_by_age_and_what_falls_due_on_any_day() {
     assert_eq!(leads_of(&early, "Beta").held, 0);
     assert!(early.iter().any(|r| r.kind == DataKind::AuditEntries && r.held > 0 && r.client.is_none()));
 
-    let later = console.retention_review(Some("acme"), datetime!(2026-10-14 0:00 UTC)).await.unwrap();
+    let later = console.retention_review(Some("acme"), at("2026-10-14T00:00:00Z")).await.unwrap();
     assert!(later.iter().all(|r| r.client.as_deref() == Some("Acme")), "only the client asked for");
     let acme = leads_of(&later, "Acme");
     assert_eq!((acme.due_now, acme.due_within_7_days, acme.due_within_30_days), (1, 4, 4));
@@ -53,12 +52,12 @@ async fn a_client_override_applies_to_that_client_only_and_is_audited_with_its_r
     let console = with_leads(&ws).await;
     let set = console.set_retention(DataKind::Leads, 30, Some("Acme"), "Acme agreement, clause 7").await.unwrap();
     assert_eq!((set[0].policy.days, set[0].policy.client_override), (30, true));
-    let review = console.retention_review(None, datetime!(2026-09-01 0:00 UTC)).await.unwrap();
+    let review = console.retention_review(None, at("2026-09-01T00:00:00Z")).await.unwrap();
     assert_eq!(leads_of(&review, "Acme").due_now, 4, "30 days after mid-July has passed");
     assert_eq!(leads_of(&review, "Beta").policy.days, 90);
 
     console.set_retention(DataKind::Leads, 60, None, "shorter promise to everyone").await.unwrap();
-    let review = console.retention_review(None, datetime!(2026-09-01 0:00 UTC)).await.unwrap();
+    let review = console.retention_review(None, at("2026-09-01T00:00:00Z")).await.unwrap();
     assert_eq!((leads_of(&review, "Beta").policy.days, leads_of(&review, "Acme").policy.days), (60, 30));
 
     let audit = console.audit_list(10, None).await.unwrap();
@@ -87,7 +86,7 @@ async fn bad_policies_are_refused_clearly_and_change_nothing() {
         console.set_retention(DataKind::Leads, 30, Some("Nobody"), "x").await.unwrap_err().code(),
         Code::NotFound
     );
-    let review = console.retention_review(None, datetime!(2026-09-01 0:00 UTC)).await.unwrap();
+    let review = console.retention_review(None, at("2026-09-01T00:00:00Z")).await.unwrap();
     assert_eq!(leads_of(&review, "Acme").policy.days, 90);
 }
 
@@ -114,8 +113,8 @@ async fn holds_on_a_client_a_person_or_an_open_access_request_keep_records_from_
         let r = leads_of(rows, "Acme");
         (r.on_hold, r.due_now)
     };
-    let at = datetime!(2026-12-02 0:00 UTC);
-    assert_eq!(due(&console.retention_review(None, at).await.unwrap()), (0, 4), "every lead is past 90 days");
+    let when = at("2026-12-02T00:00:00Z");
+    assert_eq!(due(&console.retention_review(None, when).await.unwrap()), (0, 4), "every lead is past 90 days");
 
     let email = |v: &str| Identifier { kind: IdKind::Email, value: v.into() };
     let ann = console
@@ -135,9 +134,13 @@ async fn holds_on_a_client_a_person_or_an_open_access_request_keep_records_from_
         })
         .await
         .unwrap();
-    assert_eq!(due(&console.retention_review(None, at).await.unwrap()), (2, 2), "Ann by hold, Bob by his open request");
+    assert_eq!(
+        due(&console.retention_review(None, when).await.unwrap()),
+        (2, 2),
+        "Ann by hold, Bob by his open request"
+    );
     console.close_request(access.id, Outcome::Completed, None).await.unwrap();
-    assert_eq!(due(&console.retention_review(None, at).await.unwrap()), (1, 3), "a closed request holds nothing");
+    assert_eq!(due(&console.retention_review(None, when).await.unwrap()), (1, 3), "a closed request holds nothing");
 
     let client = console
         .add_hold(HoldForm {
@@ -148,13 +151,13 @@ async fn holds_on_a_client_a_person_or_an_open_access_request_keep_records_from_
         })
         .await
         .unwrap();
-    assert_eq!(due(&console.retention_review(None, at).await.unwrap()), (4, 0));
-    let after = console.retention_review(None, datetime!(2027-01-01 0:00 UTC)).await.unwrap();
+    assert_eq!(due(&console.retention_review(None, when).await.unwrap()), (4, 0));
+    let after = console.retention_review(None, at("2027-01-01T00:00:00Z")).await.unwrap();
     assert_eq!(due(&after), (1, 3), "the client hold ended on 31 December");
 
     console.remove_hold(client.id).await.unwrap();
     console.remove_hold(ann.id).await.unwrap();
-    assert_eq!(due(&console.retention_review(None, at).await.unwrap()), (0, 4));
+    assert_eq!(due(&console.retention_review(None, when).await.unwrap()), (0, 4));
     assert_eq!(console.remove_hold(ann.id).await.unwrap_err().code(), Code::NotFound);
 
     for (form, says) in [
@@ -227,8 +230,8 @@ async fn a_purge_removes_what_is_due_and_not_on_hold_and_audits_each_client_and_
         .unwrap();
     console.close_request(closed.id, Outcome::Completed, None).await.unwrap();
 
-    let at = datetime!(2026-12-02 0:00 UTC);
-    let dry = console.purge(at, true).await.unwrap();
+    let when = at("2026-12-02T00:00:00Z");
+    let dry = console.purge(when, true).await.unwrap();
     let plan: Vec<(&str, Option<&str>, i64)> =
         dry.purged.iter().map(|p| (p.kind.as_str(), p.client.as_deref(), p.count)).collect();
     assert_eq!(plan, [("leads", Some("Acme"), 3)], "Ann is held; the closed request is young");
@@ -238,7 +241,7 @@ async fn a_purge_removes_what_is_due_and_not_on_hold_and_audits_each_client_and_
         "a dry run deletes nothing"
     );
 
-    let run = console.purge(at, false).await.unwrap();
+    let run = console.purge(when, false).await.unwrap();
     let head = console.audit_list(1, None).await.unwrap().remove(0);
     assert_eq!(run.audit_seq, Some(head.seq));
     assert!(
@@ -252,10 +255,10 @@ async fn a_purge_removes_what_is_due_and_not_on_hold_and_audits_each_client_and_
     assert_eq!(left.iter().filter_map(|l| l.meta_id.as_deref()).collect::<Vec<_>>(), ["1001"], "only Ann, on hold");
     let bob = custodian::leads::Filter { search: Some("Stone".into()), ..Default::default() };
     assert!(console.list_leads(&bob, 10, 0).await.unwrap().is_empty(), "search words went with the leads");
-    assert!(console.purge(at, true).await.unwrap().purged.is_empty(), "nothing more is due");
+    assert!(console.purge(when, true).await.unwrap().purged.is_empty(), "nothing more is due");
 
     // Two years on, the closed request record goes too.
-    let later = console.purge(datetime!(2029-01-01 0:00 UTC), false).await.unwrap();
+    let later = console.purge(at("2029-01-01T00:00:00Z"), false).await.unwrap();
     assert!(later.purged.iter().any(|p| p.kind == DataKind::RequestRecords && p.count == 1), "{later:?}");
     assert_eq!(console.request(closed.id).await.unwrap_err().code(), Code::NotFound);
 }
@@ -283,7 +286,7 @@ async fn purging_audit_entries_leaves_an_anchor_from_which_the_trail_still_verif
     let last_old = console.audit_list(1, None).await.unwrap().remove(0);
 
     // Two years and a day on, every entry so far is past its 24 months.
-    let run = console.purge(datetime!(2028-11-25 0:00 UTC), false).await.unwrap();
+    let run = console.purge(at("2028-11-25T00:00:00Z"), false).await.unwrap();
     let audit = run.purged.iter().find(|p| p.kind == DataKind::AuditEntries).expect("audit entries were purged");
     assert_eq!(audit.count, last_old.seq);
     let anchor = audit.anchor.clone().unwrap();
@@ -328,13 +331,13 @@ async fn purging_audit_entries_leaves_an_anchor_from_which_the_trail_still_verif
 async fn import_generated(ws: &Workspace, console: &Console, client: &str, first: u64, person: Option<(&str, &str)>) {
     use custodian::bench::leadgen;
     let header = leadgen::header();
-    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
     let mut text = header.join("\t");
     for i in first..first + 2_000 {
         let mut row = leadgen::row(i);
         if let (true, Some((name, email))) = (i == first + 1_000, person) {
-            row[at("full_name")] = name.into();
-            row[at("email")] = email.into();
+            row[column("full_name")] = name.into();
+            row[column("email")] = email.into();
         }
         text.push('\n');
         text.push_str(&row.join("\t"));
@@ -374,7 +377,7 @@ async fn a_purge_leaves_no_trace_of_what_it_removed_on_disk() {
     }
 
     let console = ws.open().await;
-    let run = console.purge(datetime!(2026-11-23 0:00 UTC), false).await.unwrap();
+    let run = console.purge(at("2026-11-23T00:00:00Z"), false).await.unwrap();
     let acme: Vec<_> =
         run.purged.iter().filter(|p| p.kind == DataKind::Leads).map(|p| (p.client.as_deref(), p.count)).collect();
     assert_eq!(acme, [(Some("Acme"), 2_000)], "Beta keeps its leads");
@@ -404,7 +407,7 @@ async fn after_a_purge_and_a_client_removal_erasing_a_person_still_leaves_no_tra
     import_generated(&ws, &console, "Gone", 20_000, Some((removed[0], removed[1]))).await;
     let other = custodian::bench::leadgen::email(10_007);
 
-    let run = console.purge(datetime!(2026-11-23 0:00 UTC), false).await.unwrap();
+    let run = console.purge(at("2026-11-23T00:00:00Z"), false).await.unwrap();
     let purged: Vec<_> =
         run.purged.iter().filter(|p| p.kind == DataKind::Leads).map(|p| (p.client.as_deref(), p.count)).collect();
     assert_eq!(purged, [(Some("Acme"), 2_000), (Some("Gone"), 2_000)]);
@@ -446,7 +449,7 @@ async fn a_purge_drops_whole_the_search_parts_whose_leads_all_go_and_leaves_no_t
     let kept = ["Barnaby Quillfeather", "bquillfeather@example.test"];
     import_generated(&ws, &console, "Beta", 10_000, Some((kept[0], kept[1]))).await;
     console.close().await;
-    // Search keeps 65,536 leads to a part by id: a lead of Beta's at the last id of the first part
+    // Search keeps 65,536 leads to a part by id: a lead of Beta's when the last id of the first part
     // makes Acme's leads the only ones in the second.
     let store = ws.raw_store().await;
     let mut conn = store.pool().acquire().await.unwrap();
@@ -467,7 +470,7 @@ async fn a_purge_drops_whole_the_search_parts_whose_leads_all_go_and_leaves_no_t
     };
     assert_eq!(parts(&console).await, [0, 1]);
 
-    let run = console.purge(datetime!(2026-11-23 0:00 UTC), false).await.unwrap();
+    let run = console.purge(at("2026-11-23T00:00:00Z"), false).await.unwrap();
     assert_eq!(run.purged.iter().filter(|p| p.kind == DataKind::Leads).map(|p| p.count).sum::<i64>(), 2_000);
     assert_eq!(parts(&console).await, [0], "the part of Acme's leads alone is gone");
     let search = |q: &str| custodian::leads::Filter { search: Some(q.into()), ..Default::default() };
@@ -481,7 +484,6 @@ async fn a_purge_drops_whole_the_search_parts_whose_leads_all_go_and_leaves_no_t
 
 #[tokio::test]
 async fn scheduled_purges_are_on_record_and_the_next_runs_a_day_later_or_at_once_after_an_interruption() {
-    use time::OffsetDateTime;
     let ws = Workspace::new();
     let console = with_leads(&ws).await;
     let now = console.now();
@@ -496,12 +498,12 @@ async fn scheduled_purges_are_on_record_and_the_next_runs_a_day_later_or_at_once
     let last = after.last.unwrap();
     assert!(last.automatic && last.finished_at.is_some() && last.error.is_none());
     assert_eq!(last.purged, 4);
-    let next = OffsetDateTime::parse(&after.next_at, &time::format_description::well_known::Rfc3339).unwrap();
-    let started = OffsetDateTime::parse(&last.started_at, &time::format_description::well_known::Rfc3339).unwrap();
-    assert_eq!(next - started, time::Duration::days(1));
+    let next = at(&after.next_at);
+    let started = at(&last.started_at);
+    assert_eq!(next - started, chrono::Duration::days(1));
     assert!(after.next.is_empty());
 
-    // A run that never finished (the app was killed) makes the next one due at once.
+    // A run that never finished (the app was killed) makes the next one due when once.
     console.close().await;
     let store = ws.raw_store().await;
     sqlx::query("INSERT INTO purge_runs (started_at, automatic) VALUES ('2026-11-23T01:00:00Z', 1)")
@@ -512,8 +514,5 @@ async fn scheduled_purges_are_on_record_and_the_next_runs_a_day_later_or_at_once
     let console = ws.open().await;
     let interrupted = console.purge_schedule(now).await.unwrap();
     assert!(interrupted.last.unwrap().finished_at.is_none());
-    assert_eq!(
-        OffsetDateTime::parse(&interrupted.next_at, &time::format_description::well_known::Rfc3339).unwrap(),
-        now
-    );
+    assert_eq!(at(&interrupted.next_at), now);
 }

@@ -9,9 +9,9 @@ use custodian::clock::{Clock, FixedClock};
 use custodian::console::Console;
 use custodian::store::Store;
 use custodian::vault::{Sensitive, Vault};
-use time::format_description::well_known::Rfc3339;
-use time::macros::datetime;
-use time::OffsetDateTime;
+use std::sync::LazyLock;
+
+use custodian::clock::Moment;
 
 /// A fresh data directory, removed when the test ends. Made here rather than with a temp-dir
 /// crate: that dev-dependency turns on `bitflags/std`, and cargo then builds the GUI stack twice.
@@ -22,7 +22,12 @@ pub struct Workspace {
 }
 
 /// The day the tests live on unless they move their clock: a Monday in late November 2026.
-pub const TEST_NOW: OffsetDateTime = datetime!(2026-11-23 09:00 UTC);
+pub static TEST_NOW: LazyLock<Moment> = LazyLock::new(|| at("2026-11-23T09:00:00Z"));
+
+/// A moment the test states, as RFC 3339.
+pub fn at(rfc3339: &str) -> Moment {
+    custodian::clock::parse_rfc3339(rfc3339).expect("a test's time is RFC 3339")
+}
 
 impl Drop for Workspace {
     fn drop(&mut self) {
@@ -34,7 +39,7 @@ impl Workspace {
     pub fn new() -> Self {
         let dir = std::env::temp_dir().join(format!("custodian-test-{}", uuid::Uuid::new_v4()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        Self { dir, clock: FixedClock::at(TEST_NOW) }
+        Self { dir, clock: FixedClock::at(*TEST_NOW) }
     }
 
     pub fn path(&self) -> &Path {
@@ -86,7 +91,7 @@ impl Workspace {
             .arg(self.path())
             .args(args)
             .env_remove("CUSTODIAN_DATA_DIR")
-            .env(custodian::clock::CLOCK_VARIABLE, self.clock.now().format(&Rfc3339).expect("a time formats"));
+            .env(custodian::clock::CLOCK_VARIABLE, custodian::clock::rfc3339(self.clock.now()));
         command
     }
 }

@@ -143,7 +143,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
   // The registry of kinds of personal data: leads and import records per client, the rest for the workspace.
   const clientHoldings = (client: string): Holding[] => [
     { kind: "leads", label: "leads", client, count: backend.leads.filter((l) => l.client === client).length },
-    { kind: "import_records", label: "import records", client, count: backend.imports.filter((i) => i.client === client).length },
+    { kind: "imports", label: "import records", client, count: backend.imports.filter((i) => i.client === client).length },
   ];
   const holdings = (): Holding[] => [
     ...[...backend.clients].sort((x, y) => x.name.localeCompare(y.name)).flatMap((c) => clientHoldings(c.name)),

@@ -211,7 +211,7 @@ describe("Requests screen: erasures that find nothing, holds and existing files"
 
   it("words an erasure from its counts, joined, or as nothing", () => {
     const leads = { kind: "leads", label: "leads", count: 2 } as const;
-    const imports = { kind: "import_records", label: "import records", count: 1 } as const;
+    const imports = { kind: "imports", label: "import records", count: 1 } as const;
     expect(erasureInWords({ request_id: 3, deletes: [leads, imports], suppresses: 4 })).toBe(
       "Erasing request 3's person deletes 2 leads, 1 import records and puts 4 identifiers on the suppression list.",
     );
