@@ -58,11 +58,11 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
     reset_peak_memory();
     eprintln!("Counting what is due, then purging it…");
     let t = Instant::now();
-    let dry = console.purge(now, true).await?;
+    let dry = console.purge_preview(now).await?;
     let dry_run_ms = t.elapsed().as_secs_f64() * 1000.0;
     let due: i64 = dry.purged.iter().map(|p| p.count).sum();
     let t = Instant::now();
-    let run = console.purge(now, false).await?;
+    let run = console.purge(now).await?;
     let purge_ms = t.elapsed().as_secs_f64() * 1000.0;
     let memory_during_purge_bytes = peak_memory();
     let purged: i64 =

@@ -162,7 +162,8 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
             print::retention(j, &c.retention_review(client.as_deref(), as_of(c, now)?).await?)
         }
         Command::Retention(RetentionCommand::Purge { dry_run, now }) => {
-            print::purge(j, &c.purge(as_of(c, now)?, dry_run).await?)
+            let now = as_of(c, now)?;
+            print::purge(j, &if dry_run { c.purge_preview(now).await? } else { c.purge(now).await? })
         }
         Command::Retention(RetentionCommand::Set { kind, days, client, reason }) => {
             print::retention(j, &c.set_retention(kind, days, client.as_deref(), &reason).await?)

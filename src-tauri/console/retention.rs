@@ -181,12 +181,14 @@ pub struct PurgeSchedule {
 pub const PURGE_EVERY: Duration = Duration::days(1);
 
 impl Console {
-    /// Purges what is past its retention period and not on hold, as of `now`; with `dry_run`, only
-    /// counts it. Each client and kind goes in a transaction of its own with its audit entry.
-    pub async fn purge(&self, now: Moment, dry_run: bool) -> Result<PurgeReport, Error> {
-        if dry_run {
-            return self.count_due(now).await;
-        }
+    /// What a purge as of `now` would remove, for the confirmation a person sees first (a dry run).
+    pub async fn purge_preview(&self, now: Moment) -> Result<PurgeReport, Error> {
+        self.count_due(now).await
+    }
+
+    /// Purges what is past its retention period and not on hold, as of `now`. Each client and kind
+    /// goes in a transaction of its own with its audit entry.
+    pub async fn purge(&self, now: Moment) -> Result<PurgeReport, Error> {
         self.recorded_purge(now, false).await
     }
 

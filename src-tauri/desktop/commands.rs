@@ -258,7 +258,8 @@ pub async fn remove_hold(ws: State<'_, Workspace>, id: i64) -> Result<()> {
 #[tauri::command]
 pub async fn purge_retention(ws: State<'_, Workspace>, dry_run: bool) -> Result<PurgeReport> {
     let console = ws.console()?;
-    Ok(console.purge(console.now(), dry_run).await?)
+    let now = console.now();
+    Ok(if dry_run { console.purge_preview(now).await? } else { console.purge(now).await? })
 }
 
 #[tauri::command]

@@ -115,17 +115,16 @@ async fn forget(conn: &mut SqliteConnection) -> Result<u64, StoreError> {
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM identity_run_list)").fetch_one(&mut *conn).await?;
     if runs_waiting {
         // What `leads_forget_runs` does lead by lead: entries waiting in a run are skipped from now on.
-        sqlx::query(
+        let hashes = super::person_hashes::each(" UNION ALL ", |c| {
+            format!("SELECT l.id, l.{c} AS hash FROM leads AS l JOIN temp.forgetting AS f ON f.id = l.id")
+        });
+        sqlx::query(&format!(
             "INSERT INTO identity_run_dropped (hash, lead_id, upto)
              SELECT h.hash, h.id, (SELECT max(run) FROM identity_run_list)
-             FROM (SELECT l.id, l.id_hash AS hash FROM leads AS l JOIN temp.forgetting AS f ON f.id = l.id
-                   UNION ALL SELECT l.id, l.email_hash FROM leads AS l JOIN temp.forgetting AS f ON f.id = l.id
-                   UNION ALL SELECT l.id, l.phone_hash FROM leads AS l JOIN temp.forgetting AS f ON f.id = l.id
-                   UNION ALL SELECT l.id, l.email2_hash FROM leads AS l JOIN temp.forgetting AS f ON f.id = l.id
-                   UNION ALL SELECT l.id, l.phone2_hash FROM leads AS l JOIN temp.forgetting AS f ON f.id = l.id) AS h
+             FROM ({hashes}) AS h
              WHERE h.hash IS NOT NULL
-             ON CONFLICT (hash, lead_id) DO UPDATE SET upto = excluded.upto",
-        )
+             ON CONFLICT (hash, lead_id) DO UPDATE SET upto = excluded.upto"
+        ))
         .execute(&mut *conn)
         .await?;
     }

@@ -1,6 +1,8 @@
 //! Leads as a kind of personal data: found through the identity index, aged by when Meta created
 //! them, kept per client.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use sqlx::SqliteConnection;
 
@@ -16,11 +18,11 @@ pub const LEADS: Leads = Leads;
 
 /// Through the leads' own identifier columns rather than the index: an import fills them at once,
 /// while its index entries may still wait in runs.
-const PEOPLE_OF_CLIENT: &str = "SELECT id_hash FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)
-    UNION ALL SELECT email_hash FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)
-    UNION ALL SELECT phone_hash FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)
-    UNION ALL SELECT email2_hash FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)
-    UNION ALL SELECT phone2_hash FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)";
+static PEOPLE_OF_CLIENT: LazyLock<String> = LazyLock::new(|| {
+    super::person_hashes::each(" UNION ALL ", |c| {
+        format!("SELECT {c} FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)")
+    })
+});
 
 #[async_trait]
 impl Holder for Leads {
@@ -41,11 +43,11 @@ impl Holder for Leads {
     }
 
     fn ages(&self) -> Option<&'static str> {
-        Some(super::due::AGES)
+        Some(super::due::AGES.as_str())
     }
 
     fn people_of_client(&self) -> Option<&'static str> {
-        Some(PEOPLE_OF_CLIENT)
+        Some(PEOPLE_OF_CLIENT.as_str())
     }
 
     async fn count(&self, conn: &mut SqliteConnection, client_id: Option<&str>) -> Result<i64, StoreError> {

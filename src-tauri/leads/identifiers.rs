@@ -17,12 +17,12 @@ const CHUNK: i64 = 5_000;
 /// Indexes one lead again. Returns false when there is no such lead.
 pub fn reindex_lead(conn: &Connection, hasher: &Hasher, id: i64) -> rusqlite::Result<bool> {
     let stored = conn
-        .prepare_cached(
-            "SELECT l.meta_id, l.is_test, l.answers, k.keys, c.country,
-                l.id_hash, l.email_hash, l.phone_hash, l.email2_hash, l.phone2_hash
+        .prepare_cached(&format!(
+            "SELECT l.meta_id, l.is_test, l.answers, k.keys, c.country, {}
              FROM leads AS l JOIN answer_keys AS k ON k.id = l.answer_keys JOIN clients AS c ON c.num = l.client_num
              WHERE l.id = ?1",
-        )?
+            super::person_hashes::listed("l.")
+        ))?
         .query_row([id], |r| {
             Ok((
                 r.get::<_, Option<String>>(0)?,
@@ -84,21 +84,19 @@ pub fn reindex_lead(conn: &Connection, hasher: &Hasher, id: i64) -> rusqlite::Re
     let (email, phone) =
         (found.first(IdKind::Email), found.first(IdKind::Phone).or_else(|| found.first(IdKind::PhoneDigits)));
     let phones = [IdKind::Phone, IdKind::PhoneDigits];
-    conn.prepare_cached(
-        "UPDATE leads SET id_hash = ?2, email_hash = ?3, phone_hash = ?4, email2_hash = ?5, phone2_hash = ?6,
-            email = ?7, phone = ?8
-         WHERE id = ?1",
-    )?
-    .execute(params![
-        id,
-        column(&[IdKind::LeadId], 0),
-        column(&[IdKind::Email], 0),
-        column(&phones, 0),
-        column(&[IdKind::Email], 1),
-        column(&phones, 1),
-        email.unwrap_or(""),
-        phone.unwrap_or(""),
-    ])?;
+    let hashes: Vec<String> =
+        super::person_hashes::PERSON_HASHES.iter().zip(2..).map(|(c, n)| format!("{c} = ?{n}")).collect();
+    conn.prepare_cached(&format!("UPDATE leads SET {}, email = ?7, phone = ?8 WHERE id = ?1", hashes.join(", ")))?
+        .execute(params![
+            id,
+            column(&[IdKind::LeadId], 0),
+            column(&[IdKind::Email], 0),
+            column(&phones, 0),
+            column(&[IdKind::Email], 1),
+            column(&phones, 1),
+            email.unwrap_or(""),
+            phone.unwrap_or(""),
+        ])?;
     Ok(true)
 }
 

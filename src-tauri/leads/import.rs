@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
 use std::sync::mpsc::{sync_channel, Receiver};
@@ -290,10 +290,15 @@ impl Batch {
 /// the identity index; a crash loses at most one, and running the import again restores it.
 pub const COMMIT_ROWS: usize = 50_000;
 
-const COLUMNS: &str = "client_num, lead_key, meta_id, created_time, created_unix, ad_id, ad_name, adset_id, adset_name,
-    campaign_id, campaign_name, form_id, form_name, is_organic, platform, lead_status, is_test, full_name, email,
-    phone, answer_keys, answers, content_hash, import_id, source_line, id_hash, email_hash, phone_hash, email2_hash,
-    phone2_hash";
+/// A lead's columns, the person's hashes last.
+static COLUMNS: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "client_num, lead_key, meta_id, created_time, created_unix, ad_id, ad_name, adset_id, adset_name,
+         campaign_id, campaign_name, form_id, form_name, is_organic, platform, lead_status, is_test, full_name,
+         email, phone, answer_keys, answers, content_hash, import_id, source_line, {}",
+        super::person_hashes::listed("")
+    )
+});
 
 const LEAD_COLUMNS: usize = 30;
 
@@ -388,13 +393,14 @@ impl<'c> Writer<'c> {
             // One row a statement: a statement over several rows opens a statement journal, and
             // full-text search flushes what it holds to disk at each one.
             insert: conn.prepare(&format!(
-                "INSERT INTO leads ({COLUMNS}) VALUES ({}) ON CONFLICT (client_num, lead_key) DO NOTHING",
+                "INSERT INTO leads ({}) VALUES ({}) ON CONFLICT (client_num, lead_key) DO NOTHING",
+                COLUMNS.as_str(),
                 vec!["?"; LEAD_COLUMNS].join(", ")
             ))?,
-            probe: conn.prepare(
-                "SELECT id, content_hash, id_hash, email_hash, phone_hash, email2_hash, phone2_hash, corrected FROM leads
-                 WHERE client_num = ?1 AND lead_key = ?2",
-            )?,
+            probe: conn.prepare(&format!(
+                "SELECT id, content_hash, {}, corrected FROM leads WHERE client_num = ?1 AND lead_key = ?2",
+                super::person_hashes::listed("")
+            ))?,
             update: conn.prepare(&format!("UPDATE leads SET {assignments} WHERE client_num = ?1 AND lead_key = ?2"))?,
             words: super::words::Writer::new(conn),
             identity_delete: conn.prepare("DELETE FROM identities WHERE hash = ?1 AND lead_id = ?2")?,

@@ -10,6 +10,7 @@ pub mod import;
 pub mod imports;
 pub mod maintain;
 pub mod parse;
+mod person_hashes;
 pub mod query;
 pub mod runs;
 pub mod words;

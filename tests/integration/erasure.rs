@@ -242,3 +242,73 @@ async fn rectifying_a_field_keeps_no_trace_of_the_old_value_and_a_reimport_does_
     std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
     assert_eq!(traces(ws.path(), &key, &["Zennor", EMAIL]), Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn the_erase_preview_says_what_the_erasure_then_deletes_and_itself_deletes_nothing() {
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    console.add_client("Acme", Some("GB")).await.unwrap();
+    let file = export_file(&ws);
+    import(&console, &file).await;
+    std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
+    let request = console
+        .new_request(RequestForm::new(
+            RequestKind::Erasure,
+            vec![Identifier { kind: IdKind::Email, value: EMAIL.into() }],
+        ))
+        .await
+        .unwrap();
+    let audit_before = console.audit_list(1, None).await.unwrap()[0].seq;
+
+    let preview = console.erase_preview(request.id).await.unwrap();
+    let counts: Vec<_> = preview.deletes.iter().map(|h| (h.kind, h.count)).collect();
+    assert_eq!(counts, [(custodian::personal_data::DataKind::Leads, 1)]);
+    assert!(preview.suppresses >= 2, "the email and the phone at least: {preview:?}");
+    assert_eq!(console.leads_count(&Filter::default()).await.unwrap(), OTHERS as i64 + 1, "a preview deletes nothing");
+    assert_eq!(console.audit_list(1, None).await.unwrap()[0].seq, audit_before, "a preview changes nothing on record");
+    let e = console.erase_request(request.id, false, false).await.unwrap_err();
+    assert_eq!(e.code(), Code::ConfirmationRequired);
+    assert!(!e.to_string().contains("--"), "the Console's message names no flag: {e}");
+
+    let erased = console.erase_request(request.id, true, false).await.unwrap();
+    assert_eq!(erased.receipt.deleted, preview.deletes, "the erasure deletes what the preview said");
+    assert_eq!(erased.receipt.suppressed, preview.suppresses);
+    let again = console.erase_preview(request.id).await.unwrap_err();
+    assert_eq!(again.code(), Code::Conflict, "an erased request previews no second erasure");
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_what_every_holder_holds_per_client_and_follows_erasure_and_removal() {
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    console.add_client("Acme", Some("GB")).await.unwrap();
+    console.add_client("Beta", None).await.unwrap();
+    let file = export_file(&ws);
+    import(&console, &file).await;
+    std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
+    let held = |o: &custodian::console::Overview| -> Vec<(String, Option<String>, i64)> {
+        o.held.iter().map(|h| (h.kind.as_str().to_owned(), h.client.clone(), h.count)).collect()
+    };
+    let overview = console.overview().await.unwrap();
+    let rows = held(&overview);
+    assert!(rows.contains(&("leads".into(), Some("Acme".into()), OTHERS as i64 + 1)), "{rows:?}");
+    assert!(rows.contains(&("imports".into(), Some("Acme".into()), 1)), "{rows:?}");
+    assert!(!rows.iter().any(|(_, c, _)| c.as_deref() == Some("Beta")), "Beta holds nothing: {rows:?}");
+    assert!(rows.iter().any(|(k, c, n)| k == "audit_entries" && c.is_none() && *n > 0), "{rows:?}");
+
+    let request = console
+        .new_request(RequestForm::new(
+            RequestKind::Erasure,
+            vec![Identifier { kind: IdKind::Email, value: EMAIL.into() }],
+        ))
+        .await
+        .unwrap();
+    console.erase_request(request.id, true, false).await.unwrap();
+    let rows = held(&console.overview().await.unwrap());
+    assert!(rows.contains(&("leads".into(), Some("Acme".into()), OTHERS as i64)), "{rows:?}");
+    assert!(rows.contains(&("request_records".into(), None, 1)), "the closed erasure is a request record: {rows:?}");
+
+    console.remove_client("Acme", true).await.unwrap();
+    let rows = held(&console.overview().await.unwrap());
+    assert!(!rows.iter().any(|(_, c, _)| c.is_some()), "nothing of a removed client is counted: {rows:?}");
+}

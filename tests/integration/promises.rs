@@ -539,7 +539,7 @@ async fn correcting_an_email_away_leaves_it_in_no_column_and_a_purge_keeps_a_hel
         })
         .await
         .unwrap();
-    let later = console.purge(crate::support::at("2029-01-01T00:00:00Z"), true).await.unwrap();
+    let later = console.purge_preview(crate::support::at("2029-01-01T00:00:00Z")).await.unwrap();
     assert!(!later.purged.iter().any(|p| p.kind == DataKind::RequestRecords), "{later:?}");
     std::fs::remove_file(file).unwrap();
 }

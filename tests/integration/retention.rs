@@ -231,7 +231,7 @@ async fn a_purge_removes_what_is_due_and_not_on_hold_and_audits_each_client_and_
     console.close_request(closed.id, Outcome::Completed, None).await.unwrap();
 
     let when = at("2026-12-02T00:00:00Z");
-    let dry = console.purge(when, true).await.unwrap();
+    let dry = console.purge_preview(when).await.unwrap();
     let plan: Vec<(&str, Option<&str>, i64)> =
         dry.purged.iter().map(|p| (p.kind.as_str(), p.client.as_deref(), p.count)).collect();
     assert_eq!(plan, [("leads", Some("Acme"), 3)], "Ann is held; the closed request is young");
@@ -241,7 +241,7 @@ async fn a_purge_removes_what_is_due_and_not_on_hold_and_audits_each_client_and_
         "a dry run deletes nothing"
     );
 
-    let run = console.purge(when, false).await.unwrap();
+    let run = console.purge(when).await.unwrap();
     let head = console.audit_list(1, None).await.unwrap().remove(0);
     assert_eq!(run.audit_seq, Some(head.seq));
     assert!(
@@ -255,10 +255,10 @@ async fn a_purge_removes_what_is_due_and_not_on_hold_and_audits_each_client_and_
     assert_eq!(left.iter().filter_map(|l| l.meta_id.as_deref()).collect::<Vec<_>>(), ["1001"], "only Ann, on hold");
     let bob = custodian::leads::Filter { search: Some("Stone".into()), ..Default::default() };
     assert!(console.list_leads(&bob, 10, 0).await.unwrap().is_empty(), "search words went with the leads");
-    assert!(console.purge(when, true).await.unwrap().purged.is_empty(), "nothing more is due");
+    assert!(console.purge_preview(when).await.unwrap().purged.is_empty(), "nothing more is due");
 
     // Two years on, the closed request record goes too.
-    let later = console.purge(at("2029-01-01T00:00:00Z"), false).await.unwrap();
+    let later = console.purge(at("2029-01-01T00:00:00Z")).await.unwrap();
     assert!(later.purged.iter().any(|p| p.kind == DataKind::RequestRecords && p.count == 1), "{later:?}");
     assert_eq!(console.request(closed.id).await.unwrap_err().code(), Code::NotFound);
 }
@@ -286,7 +286,7 @@ async fn purging_audit_entries_leaves_an_anchor_from_which_the_trail_still_verif
     let last_old = console.audit_list(1, None).await.unwrap().remove(0);
 
     // Two years and a day on, every entry so far is past its 24 months.
-    let run = console.purge(at("2028-11-25T00:00:00Z"), false).await.unwrap();
+    let run = console.purge(at("2028-11-25T00:00:00Z")).await.unwrap();
     let audit = run.purged.iter().find(|p| p.kind == DataKind::AuditEntries).expect("audit entries were purged");
     assert_eq!(audit.count, last_old.seq);
     let anchor = audit.anchor.clone().unwrap();
@@ -377,7 +377,7 @@ async fn a_purge_leaves_no_trace_of_what_it_removed_on_disk() {
     }
 
     let console = ws.open().await;
-    let run = console.purge(at("2026-11-23T00:00:00Z"), false).await.unwrap();
+    let run = console.purge(at("2026-11-23T00:00:00Z")).await.unwrap();
     let acme: Vec<_> =
         run.purged.iter().filter(|p| p.kind == DataKind::Leads).map(|p| (p.client.as_deref(), p.count)).collect();
     assert_eq!(acme, [(Some("Acme"), 2_000)], "Beta keeps its leads");
@@ -407,7 +407,7 @@ async fn after_a_purge_and_a_client_removal_erasing_a_person_still_leaves_no_tra
     import_generated(&ws, &console, "Gone", 20_000, Some((removed[0], removed[1]))).await;
     let other = custodian::bench::leadgen::email(10_007);
 
-    let run = console.purge(at("2026-11-23T00:00:00Z"), false).await.unwrap();
+    let run = console.purge(at("2026-11-23T00:00:00Z")).await.unwrap();
     let purged: Vec<_> =
         run.purged.iter().filter(|p| p.kind == DataKind::Leads).map(|p| (p.client.as_deref(), p.count)).collect();
     assert_eq!(purged, [(Some("Acme"), 2_000), (Some("Gone"), 2_000)]);
@@ -470,7 +470,7 @@ async fn a_purge_drops_whole_the_search_parts_whose_leads_all_go_and_leaves_no_t
     };
     assert_eq!(parts(&console).await, [0, 1]);
 
-    let run = console.purge(at("2026-11-23T00:00:00Z"), false).await.unwrap();
+    let run = console.purge(at("2026-11-23T00:00:00Z")).await.unwrap();
     assert_eq!(run.purged.iter().filter(|p| p.kind == DataKind::Leads).map(|p| p.count).sum::<i64>(), 2_000);
     assert_eq!(parts(&console).await, [0], "the part of Acme's leads alone is gone");
     let search = |q: &str| custodian::leads::Filter { search: Some(q.into()), ..Default::default() };

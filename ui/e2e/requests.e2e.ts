@@ -1,5 +1,5 @@
 // A data-subject request through the real app window: record it, find the person, export their
-// data, erase them, see the receipt, and find them gone from Leads.
+// data, erase them, see the receipt, find them gone from Leads, and see what is held on the Dashboard.
 import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -64,6 +64,14 @@ describe("data-subject requests in the desktop app", () => {
     await s.waitFor('[data-testid="lead-count"]', "1 lead");
     await s.type('[data-testid="lead-search"]', "nadia");
     await s.waitFor('[data-testid="lead-count"]', "0 leads");
+
+    // The Dashboard counts what each kind's holder holds: Omar's lead and the import for Acme, the
+    // closed erasure and the audit trail for the workspace.
+    await s.click('[data-testid="nav-dashboard"]');
+    await s.waitFor('[data-testid="held-leads-Acme Shoes"]', "1");
+    await s.waitFor('[data-testid="held-imports-Acme Shoes"]', "1");
+    await s.waitFor('[data-testid="held-request_records-workspace"]', "1");
+    await s.screenshot(path.join(h.shots, "dashboard-held.png"));
     await s.close();
 
     const audit = h.cli("audit", "list");
