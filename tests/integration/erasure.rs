@@ -46,6 +46,21 @@ fn export_file(ws: &Workspace) -> PathBuf {
     path
 }
 
+/// A workspace with these clients, the export imported into the first (then removed from disk),
+/// and an erasure request for the person by their email.
+async fn with_erasure_request(ws: &Workspace, clients: &[&str]) -> (Console, custodian::requests::Request) {
+    let console = ws.open().await;
+    for (i, client) in clients.iter().enumerate() {
+        console.add_client(client, (i == 0).then_some("GB")).await.unwrap();
+    }
+    let file = export_file(ws);
+    console.import_file(&file, clients[0], &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap();
+    std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
+    let person = vec![Identifier { kind: IdKind::Email, value: EMAIL.into() }];
+    let request = console.new_request(RequestForm::new(RequestKind::Erasure, person)).await.unwrap();
+    (console, request)
+}
+
 async fn import(console: &Console, path: &Path) -> ImportSummary {
     console.import_file(path, "Acme", &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap()
 }
@@ -246,18 +261,7 @@ async fn rectifying_a_field_keeps_no_trace_of_the_old_value_and_a_reimport_does_
 #[tokio::test]
 async fn the_erase_preview_says_what_the_erasure_then_deletes_and_itself_deletes_nothing() {
     let ws = Workspace::new();
-    let console = ws.open().await;
-    console.add_client("Acme", Some("GB")).await.unwrap();
-    let file = export_file(&ws);
-    import(&console, &file).await;
-    std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
-    let request = console
-        .new_request(RequestForm::new(
-            RequestKind::Erasure,
-            vec![Identifier { kind: IdKind::Email, value: EMAIL.into() }],
-        ))
-        .await
-        .unwrap();
+    let (console, request) = with_erasure_request(&ws, &["Acme"]).await;
     let audit_before = console.audit_list(1, None).await.unwrap()[0].seq;
 
     let preview = console.erase_preview(request.id).await.unwrap();
@@ -280,12 +284,7 @@ async fn the_erase_preview_says_what_the_erasure_then_deletes_and_itself_deletes
 #[tokio::test]
 async fn the_dashboard_counts_what_every_holder_holds_per_client_and_follows_erasure_and_removal() {
     let ws = Workspace::new();
-    let console = ws.open().await;
-    console.add_client("Acme", Some("GB")).await.unwrap();
-    console.add_client("Beta", None).await.unwrap();
-    let file = export_file(&ws);
-    import(&console, &file).await;
-    std::fs::remove_dir_all(file.parent().unwrap()).unwrap();
+    let (console, request) = with_erasure_request(&ws, &["Acme", "Beta"]).await;
     let held = |o: &custodian::console::Overview| -> Vec<(String, Option<String>, i64)> {
         o.held.iter().map(|h| (h.kind.as_str().to_owned(), h.client.clone(), h.count)).collect()
     };
@@ -296,13 +295,6 @@ async fn the_dashboard_counts_what_every_holder_holds_per_client_and_follows_era
     assert!(!rows.iter().any(|(_, c, _)| c.as_deref() == Some("Beta")), "Beta holds nothing: {rows:?}");
     assert!(rows.iter().any(|(k, c, n)| k == "audit_entries" && c.is_none() && *n > 0), "{rows:?}");
 
-    let request = console
-        .new_request(RequestForm::new(
-            RequestKind::Erasure,
-            vec![Identifier { kind: IdKind::Email, value: EMAIL.into() }],
-        ))
-        .await
-        .unwrap();
     console.erase_request(request.id, true, false).await.unwrap();
     let rows = held(&console.overview().await.unwrap());
     assert!(rows.contains(&("leads".into(), Some("Acme".into()), OTHERS as i64)), "{rows:?}");
