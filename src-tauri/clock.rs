@@ -11,9 +11,22 @@ use chrono::{DateTime, Duration, Utc};
 /// A moment, always in UTC.
 pub type Moment = DateTime<Utc>;
 
-/// A moment as Custodian writes it: RFC 3339 in UTC, `Z`, with a fraction only when it has one.
+/// A moment as Custodian writes it: RFC 3339 in UTC, `Z`, with a fraction only when it has one and
+/// without its trailing zeros (`.25Z`), as every time already stored was written.
 pub fn rfc3339(t: Moment) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    let full = t.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+    let digits = full.trim_end_matches('Z');
+    match digits.split_once('.') {
+        Some((whole, fraction)) => {
+            let fraction = fraction.trim_end_matches('0');
+            if fraction.is_empty() {
+                format!("{whole}Z")
+            } else {
+                format!("{whole}.{fraction}Z")
+            }
+        }
+        None => full,
+    }
 }
 
 /// An RFC 3339 time, in any offset, as a moment in UTC.
@@ -134,7 +147,8 @@ mod tests {
     #[test]
     fn moments_are_written_in_utc_with_a_fraction_only_when_they_have_one() {
         assert_eq!(rfc3339(at("2026-07-01T09:00:00+02:00")), "2026-07-01T07:00:00Z");
-        assert_eq!(rfc3339(at("2026-07-01T09:00:00.250Z")), "2026-07-01T09:00:00.250Z");
+        assert_eq!(rfc3339(at("2026-07-01T09:00:00.250Z")), "2026-07-01T09:00:00.25Z");
+        assert_eq!(rfc3339(at("2026-07-01T09:00:00.123456789Z")), "2026-07-01T09:00:00.123456789Z");
         assert_eq!(from_unix(0).map(rfc3339).as_deref(), Some("1970-01-01T00:00:00Z"));
         assert_eq!(parse_rfc3339("01/07/2026"), None);
     }

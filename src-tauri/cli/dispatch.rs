@@ -80,9 +80,8 @@ async fn with_console(dir: &Path, command: Command, as_json: bool) -> Exit {
     let console = match Console::open(dir, clock).await {
         Ok(c) => c,
         Err(e) => {
-            let e = ApiError::from(e);
-            let hint = (e.code == console::Code::DataDirUnusable).then_some("Choose another with --data-dir.");
-            return Exit::from_error_with(as_json, e, hint);
+            let hint = hint(&e, false);
+            return Exit::from_error_with(as_json, e.into(), hint);
         }
     };
     if let Err(e) = reindex_if_pending(&console).await {
@@ -94,13 +93,12 @@ async fn with_console(dir: &Path, command: Command, as_json: bool) -> Exit {
             "note: import {id} was interrupted before it finished; complete it with: custodian import --again {id}"
         );
     }
-    let topic = Topic::of(&command);
+    let erasing = matches!(command, Command::Request(RequestCommand::Erase { .. }));
     let exit = match dispatch(&console, command, as_json).await {
         Ok(exit) => exit,
         Err(e) => {
-            let e = ApiError::from(e);
-            let hint = topic.hint(e.code);
-            Exit::from_error_with(as_json, e, hint)
+            let hint = hint(&e, erasing);
+            Exit::from_error_with(as_json, e.into(), hint)
         }
     };
     console.close().await;
@@ -242,46 +240,32 @@ async fn request(c: &Console, command: RequestCommand, j: bool) -> Result<Exit, 
     }
 }
 
-/// What a command is about, for the hint that follows its refusal: the Console's messages say what
-/// to do in its own words, and the command line adds the command or flag that does it.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Topic {
-    Clients,
-    Requests,
-    Erasure,
-    Holds,
-    Other,
-}
-
-impl Topic {
-    fn of(command: &Command) -> Self {
-        match command {
-            Command::Client(_) => Self::Clients,
-            Command::Request(RequestCommand::Erase { .. }) => Self::Erasure,
-            Command::Request(_) => Self::Requests,
-            Command::Hold(_) => Self::Holds,
-            _ => Self::Other,
+/// What to type next after a refusal, where the command line has a command or flag for it: the
+/// Console's messages say what to do in its own words. Read from the error itself, so that a client
+/// missing from a request's form points at the clients; an erasure refused for a request's kind
+/// points at recording an erasure request.
+fn hint(e: &console::Error, erasing: bool) -> Option<&'static str> {
+    use crate::clients::ClientError;
+    use crate::requests::RequestError;
+    use crate::retention::holds::HoldError;
+    match e {
+        console::Error::ConfirmationRequired(_) => Some("Run it again with --yes to go ahead."),
+        console::Error::SecretMissing(_) => Some("Set it with: custodian meta app-secret --stdin"),
+        console::Error::Client(ClientError::NotFound(_)) => {
+            Some("`custodian client list` shows the clients there are.")
         }
-    }
-
-    fn hint(self, code: console::Code) -> Option<&'static str> {
-        use console::Code;
-        match (code, self) {
-            (Code::ConfirmationRequired, _) => Some("Run it again with --yes to go ahead."),
-            (Code::SecretMissing, _) => Some("Set it with: custodian meta app-secret --stdin"),
-            (Code::NotFound, Self::Clients) => Some("`custodian client list` shows the clients there are."),
-            (Code::NotFound, Self::Requests | Self::Erasure) => {
-                Some("`custodian request list` shows the requests there are.")
-            }
-            (Code::NotFound, Self::Holds) => Some("`custodian hold list` shows the holds there are."),
-            (Code::InvalidInput, Self::Erasure) => {
-                Some("An erasure request is recorded with: custodian request new --kind erasure")
-            }
-            (Code::InvalidInput, Self::Holds) => {
-                Some("A hold takes --client NAME, or the person's identifiers (--email, --phone, --lead-id …).")
-            }
-            _ => None,
+        console::Error::Request(RequestError::NotFound(_)) => {
+            Some("`custodian request list` shows the requests there are.")
         }
+        console::Error::Hold(HoldError::NotFound(_)) => Some("`custodian hold list` shows the holds there are."),
+        console::Error::Hold(HoldError::Nothing | HoldError::Both) => {
+            Some("A hold takes --client NAME, or the person's identifiers (--email, --phone, --lead-id …).")
+        }
+        console::Error::Invalid(_) if erasing => {
+            Some("An erasure request is recorded with: custodian request new --kind erasure")
+        }
+        console::Error::DataDir { .. } => Some("Choose another with --data-dir."),
+        _ => None,
     }
 }
 

@@ -205,3 +205,22 @@ fn the_cli_takes_the_spellings_it_always_took_for_kinds_statuses_and_outcomes() 
         assert!(stderr(&out).contains("possible values"), "{wrong:?}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn the_cli_hints_at_the_command_for_what_is_missing_whatever_the_command_was() {
+    let ws = Workspace::new();
+    let out = ws.cli(&["request", "new", "--kind", "access", "--email", "a@b.com", "--client", "Nobody"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("`custodian client list`"), "a missing client points at the clients: {}", stderr(&out));
+    assert!(!stderr(&out).contains("request list"), "{}", stderr(&out));
+
+    let out = ws.cli(&["hold", "add", "--reason", "dispute"]);
+    assert!(stderr(&out).contains("--client NAME"), "{}", stderr(&out));
+    let out = ws.cli(&["hold", "add", "--email", "a@b.com", "--reason", "dispute", "--until", "2020-01-01"]);
+    assert!(!stderr(&out).contains("--client NAME"), "a past day is not a missing subject: {}", stderr(&out));
+
+    let out = ws.cli(&["request", "show", "99", "--json"]);
+    let err: Value = serde_json::from_str(stderr(&out).trim()).unwrap();
+    assert_eq!(err["code"], "not_found");
+    assert!(!stderr(&out).contains("custodian request list"), "JSON output carries no hint");
+}
