@@ -11,6 +11,7 @@ pub mod export_file;
 pub mod identity;
 pub mod leads;
 pub mod log_file;
+pub mod meta;
 pub mod personal_data;
 pub mod requests;
 pub mod retention;

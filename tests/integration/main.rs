@@ -9,6 +9,8 @@ mod crash;
 mod erasure;
 mod erasure_crash;
 mod fixtures;
+mod graph;
+mod graph_sim;
 mod identifiers;
 mod import;
 mod layout;

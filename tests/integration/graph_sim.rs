@@ -1,0 +1,233 @@
+//! A local stand-in for Meta's Graph API, speaking its documented shapes
+//! (../shared/reference/meta-graph-api.md): the error object with codes, subcodes and `fbtrace_id`,
+//! cursor paging, `debug_token`, the usage headers, and scripted faults. The production client is
+//! pointed at it by its base URL and does not know it is not Meta.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use serde_json::{json, Value};
+
+pub const VERSION: &str = "v25.0";
+
+/// What the next call gets instead of its answer.
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Meta's throttling: HTTP 400 with this code; with `regain`, a business-use-case header saying
+    /// access returns in that many minutes.
+    Throttle { code: i64, regain: Option<u64> },
+    /// HTTP 500 with an empty body.
+    ServerError,
+    /// HTTP 200 with a body that is not JSON.
+    Malformed,
+    /// Code 2, "temporary issue".
+    Transient,
+    /// Code 200, a permission is missing.
+    Permission,
+}
+
+/// A token the simulator knows, as `debug_token` describes it.
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub app_id: String,
+    pub kind: &'static str,
+    pub scopes: Vec<&'static str>,
+    /// Seconds since 1970; 0 never expires.
+    pub expires_at: i64,
+    /// Meta has invalidated it: calls answer 190 with this subcode.
+    pub invalid: Option<i64>,
+}
+
+/// One call as the simulator received it.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub path: String,
+    pub query: HashMap<String, String>,
+}
+
+#[derive(Default)]
+struct State {
+    faults: VecDeque<Fault>,
+    calls: Vec<Call>,
+    tokens: HashMap<String, Token>,
+    /// The leads of each form, oldest first.
+    leads: HashMap<String, Vec<Value>>,
+    page_size: usize,
+    /// When set, every call must carry the `appsecret_proof` of its token under this secret.
+    app_secret: Option<String>,
+}
+
+pub struct GraphSim {
+    pub url: String,
+    state: Arc<Mutex<State>>,
+    server: Arc<tiny_http::Server>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl GraphSim {
+    pub fn start() -> Self {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("a loopback port"));
+        let url = format!("http://{}", server.server_addr().to_ip().expect("an IP address"));
+        let state = Arc::new(Mutex::new(State { page_size: 100, ..State::default() }));
+        let thread = {
+            let (server, state) = (server.clone(), state.clone());
+            std::thread::spawn(move || {
+                for mut request in server.incoming_requests() {
+                    let mut body = String::new();
+                    let _ = request.as_reader().read_to_string(&mut body);
+                    let (status, headers, text) = answer(&state, request.method().as_str(), request.url());
+                    let mut response = tiny_http::Response::from_string(text).with_status_code(status);
+                    for (name, value) in headers {
+                        response.add_header(tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap());
+                    }
+                    let _ = request.respond(response);
+                }
+            })
+        };
+        Self { url, state, server, thread: Some(thread) }
+    }
+
+    pub fn token(&self, value: &str, token: Token) {
+        self.state.lock().unwrap().tokens.insert(value.to_owned(), token);
+    }
+
+    pub fn fault(&self, fault: Fault) {
+        self.state.lock().unwrap().faults.push_back(fault);
+    }
+
+    pub fn leads(&self, form: &str, leads: Vec<Value>) {
+        self.state.lock().unwrap().leads.insert(form.to_owned(), leads);
+    }
+
+    pub fn page_size(&self, size: usize) {
+        self.state.lock().unwrap().page_size = size;
+    }
+
+    pub fn require_proof(&self, app_secret: &str) {
+        self.state.lock().unwrap().app_secret = Some(app_secret.to_owned());
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.state.lock().unwrap().calls.clone()
+    }
+}
+
+impl Drop for GraphSim {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn error(status: u16, code: i64, subcode: Option<i64>, message: &str) -> (u16, Vec<(String, String)>, String) {
+    let mut e = json!({"message": message, "type": "OAuthException", "code": code, "fbtrace_id": "AbCdEf123"});
+    if let Some(s) = subcode {
+        e["error_subcode"] = json!(s);
+    }
+    (status, Vec::new(), json!({ "error": e }).to_string())
+}
+
+fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, String)>, String) {
+    let (path, query) = url.split_once('?').unwrap_or((url, ""));
+    let query: HashMap<String, String> =
+        query.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (decode(k), decode(v))).collect();
+    let mut s = state.lock().unwrap();
+    s.calls.push(Call { method: method.to_owned(), path: path.to_owned(), query: query.clone() });
+    if let Some(fault) = s.faults.pop_front() {
+        return match fault {
+            Fault::Throttle { code, regain } => {
+                let (status, mut headers, body) = error(400, code, None, "(#4) Application request limit reached");
+                if let Some(minutes) = regain {
+                    let usage = json!({"112": [{"type": "leadgen", "call_count": 100, "total_cputime": 20,
+                        "total_time": 20, "estimated_time_to_regain_access": minutes}]});
+                    headers.push(("X-Business-Use-Case-Usage".into(), usage.to_string()));
+                }
+                (status, headers, body)
+            }
+            Fault::ServerError => (500, Vec::new(), String::new()),
+            Fault::Malformed => (200, Vec::new(), "<html>upstream timeout</html>".into()),
+            Fault::Transient => {
+                error(500, 2, None, "An unexpected error has occurred. Please retry your request later.")
+            }
+            Fault::Permission => error(403, 200, None, "(#200) Requires leads_retrieval permission"),
+        };
+    }
+    let Some(path) = path.strip_prefix(&format!("/{VERSION}/")) else {
+        return error(400, 2500, None, "Unknown path components");
+    };
+    let token_value = query.get("access_token").cloned().unwrap_or_default();
+    let Some(token) = s.tokens.get(&token_value).cloned() else {
+        return error(400, 190, None, &format!("Invalid OAuth access token - Cannot parse access token {token_value}"));
+    };
+    if let Some(subcode) = token.invalid {
+        return error(400, 190, Some(subcode), "Error validating access token: Session has expired.");
+    }
+    if let Some(secret) = &s.app_secret {
+        let proof = custodian::meta::graph::appsecret_proof(
+            &custodian::vault::Sensitive::new(secret.clone()),
+            &custodian::vault::Sensitive::new(token_value.clone()),
+        );
+        if query.get("appsecret_proof") != Some(&proof) {
+            return error(400, 100, None, "Invalid appsecret_proof provided in the API argument");
+        }
+    }
+    let usage =
+        vec![("X-App-Usage".to_owned(), json!({"call_count": 12, "total_cputime": 3, "total_time": 5}).to_string())];
+    match (method, path) {
+        ("GET", "debug_token") => {
+            let input = query.get("input_token").cloned().unwrap_or_default();
+            let data = match s.tokens.get(&input) {
+                Some(t) => json!({"app_id": t.app_id, "type": t.kind, "application": "Agency app",
+                    "expires_at": t.expires_at, "is_valid": t.invalid.is_none(), "scopes": t.scopes,
+                    "granular_scopes": t.scopes.iter().map(|s| json!({"scope": s})).collect::<Vec<_>>()}),
+                None => json!({"is_valid": false, "error": {"code": 190, "message": "Invalid OAuth access token."}}),
+            };
+            (200, usage, json!({ "data": data }).to_string())
+        }
+        ("DELETE", "me/permissions") => (200, usage, json!({"success": true}).to_string()),
+        ("GET", p) if p.ends_with("/leads") => {
+            let form = p.trim_end_matches("/leads");
+            let Some(all) = s.leads.get(form) else { return error(400, 100, Some(33), "Unsupported get request.") };
+            let size = query.get("limit").and_then(|l| l.parse().ok()).unwrap_or(s.page_size).min(s.page_size);
+            let from: usize =
+                query.get("after").and_then(|a| a.strip_prefix("c")).and_then(|n| n.parse().ok()).unwrap_or(0);
+            let page: Vec<Value> = all.iter().skip(from).take(size).cloned().collect();
+            let to = from + page.len();
+            let mut paging = json!({"cursors": {"before": format!("c{from}"), "after": format!("c{to}")}});
+            if to < all.len() {
+                paging["next"] = json!(format!("{VERSION}/{form}/leads?after=c{to}"));
+            }
+            (200, usage, json!({"data": page, "paging": paging}).to_string())
+        }
+        _ => error(400, 100, Some(33), "Unsupported request: the object does not exist or cannot be loaded."),
+    }
+}
+
+/// Percent-decoding of a query component, `+` as a space.
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() => {
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    None => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
