@@ -385,6 +385,42 @@ pub enum MetaCommand {
         #[arg(long, required = true)]
         stdin: bool,
     },
+    /// Show or change the agency's Meta app: its id, its secret (kept in the keychain, read from
+    /// standard input), the Graph API version and address
+    App {
+        #[arg(long, value_name = "ID")]
+        app_id: Option<String>,
+        /// Read the app secret from standard input and keep it in the keychain
+        #[arg(long, conflicts_with = "remove_secret")]
+        secret_stdin: bool,
+        /// Remove the app secret from the keychain
+        #[arg(long)]
+        remove_secret: bool,
+        /// v25.0 or v26.0
+        #[arg(long, value_name = "VERSION")]
+        graph_version: Option<String>,
+        /// Where the Graph API is (CUSTODIAN_GRAPH_URL overrides it)
+        #[arg(long, value_name = "URL")]
+        graph_url: Option<String>,
+    },
+    /// Connect a system-user, user or Page token, read from standard input: Meta inspects it first;
+    /// it is kept only in the keychain and never printed
+    Connect {
+        #[arg(long, required = true)]
+        token_stdin: bool,
+        /// The client whose Pages the token reaches
+        #[arg(long)]
+        client: Option<String>,
+    },
+    /// The connections to Meta: each token's type, permissions, expiry and health (never a token)
+    Status,
+    /// Remove a connection: its token leaves the keychain (a user token is revoked at Meta first);
+    /// leads synced through it stay
+    Disconnect {
+        id: String,
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

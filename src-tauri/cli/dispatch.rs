@@ -185,6 +185,25 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
             }
             Ok(Exit::Ok)
         }
+        Command::Meta(MetaCommand::App { app_id, secret_stdin, remove_secret, graph_version, graph_url }) => {
+            if secret_stdin {
+                c.set_meta_app_secret(crate::vault::Sensitive::new(read_stdin(true)?)).await?;
+            }
+            if remove_secret {
+                c.remove_meta_app_secret().await?;
+            }
+            let form = console::MetaAppForm { app_id, graph_version, graph_url };
+            let changed = form.app_id.is_some() || form.graph_version.is_some() || form.graph_url.is_some();
+            print::meta_app(j, &if changed { c.set_meta_app(form).await? } else { c.meta_app().await? })
+        }
+        Command::Meta(MetaCommand::Connect { client, .. }) => {
+            let token = crate::vault::Sensitive::new(read_stdin(true)?);
+            print::meta_connections(j, &[c.connect_meta(token, client.as_deref()).await?])
+        }
+        Command::Meta(MetaCommand::Status) => print::meta_connections(j, &c.meta_connections().await?),
+        Command::Meta(MetaCommand::Disconnect { id, yes }) => {
+            print::disconnected(j, &c.disconnect_meta(&id, yes).await?)
+        }
         Command::Settings(SettingsCommand::Show) => print::settings(j, &c.processing_info().await?),
         Command::Settings(SettingsCommand::Set { key, text }) => {
             print::settings(j, &c.set_processing_info(&key, &text).await?)

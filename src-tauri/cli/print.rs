@@ -468,3 +468,55 @@ pub fn purge(as_json: bool, r: &PurgeReport) -> Result<Exit, console::Error> {
     }
     Ok(Exit::Ok)
 }
+
+pub fn meta_app(as_json: bool, app: &console::MetaApp) -> Result<Exit, console::Error> {
+    if as_json {
+        json(app);
+    } else {
+        println!("app id         {}", app.app_id.as_deref().unwrap_or("not set"));
+        println!("app secret     {}", if app.secret_set { "set (in the keychain)" } else { "not set" });
+        println!("Graph API      {} {}", app.graph_url, app.graph_version);
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn meta_connections(as_json: bool, list: &[console::MetaConnection]) -> Result<Exit, console::Error> {
+    if as_json {
+        json(&list);
+        return Ok(Exit::Ok);
+    }
+    if list.is_empty() {
+        println!("No connections to Meta. Add one with: custodian meta connect --token-stdin");
+    }
+    for c in list {
+        let expiry = match (&c.expires_at, c.days_left) {
+            (Some(at), Some(days)) => format!("expires {} ({days} days)", &at[..10.min(at.len())]),
+            _ => "never expires".to_owned(),
+        };
+        let health = match c.health {
+            console::TokenHealth::Ok => "ok".to_owned(),
+            console::TokenHealth::Expiring => format!("expiring: {}", c.health_reason.as_deref().unwrap_or("")),
+            console::TokenHealth::Expired => "expired: add a new token".to_owned(),
+            console::TokenHealth::LogInAgain => {
+                format!("log in again: {}", c.health_reason.as_deref().unwrap_or("Meta no longer accepts it"))
+            }
+        };
+        println!("{}  {} token, {expiry}, {health}", c.id, c.token_type);
+        println!("    client {}; permissions {}", c.client.as_deref().unwrap_or("none"), c.scopes.join(", "));
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn disconnected(as_json: bool, d: &console::Disconnected) -> Result<Exit, console::Error> {
+    if as_json {
+        json(d);
+    } else {
+        println!("Disconnected {}: its token is no longer in the keychain.", d.id);
+        match (d.revoked_at_meta, &d.revoke_error) {
+            (Some(true), _) => println!("Meta revoked the app's permissions."),
+            (Some(false), Some(e)) => println!("Meta did not revoke the app's permissions: {e}"),
+            _ => {}
+        }
+    }
+    Ok(Exit::Ok)
+}

@@ -4,6 +4,7 @@ use ts_rs::TS;
 use crate::clients::ClientError;
 use crate::export_file::ExportFileError;
 use crate::leads::ReadError;
+use crate::meta::GraphError;
 use crate::requests::package::PackageError;
 use crate::requests::signed::SignedRequestError;
 use crate::requests::RequestError;
@@ -47,6 +48,9 @@ pub enum Error {
     Invalid(String),
     #[error("{0}")]
     Conflict(String),
+    /// Meta's Graph API refused or could not be reached.
+    #[error(transparent)]
+    Remote(#[from] crate::meta::GraphError),
     /// A secret the operation needs is not in the keychain.
     #[error("{0}")]
     SecretMissing(String),
@@ -97,6 +101,12 @@ pub enum Code {
     ConfirmationRequired,
     /// A secret the operation needs is not in the keychain: store it first.
     SecretMissing,
+    /// A remote service no longer accepts the token: log in again or add a new one.
+    TokenInvalid,
+    /// A remote service is unreachable or limiting calls: nothing was lost, try again later.
+    RemoteUnavailable,
+    /// A remote service refused the call (a missing permission, a bad request).
+    RemoteRefused,
     KeychainUnavailable,
     KeyMissing,
     DatabaseUnreadable,
@@ -129,6 +139,10 @@ impl Error {
             Error::Conflict(_) => Code::Conflict,
             Error::Held(_) => Code::Held,
             Error::SecretMissing(_) => Code::SecretMissing,
+            Error::Remote(GraphError::InvalidToken { .. }) => Code::TokenInvalid,
+            Error::Remote(GraphError::Throttled { .. } | GraphError::Unavailable { .. }) => Code::RemoteUnavailable,
+            Error::Remote(GraphError::Permission { .. } | GraphError::Refused { .. }) => Code::RemoteRefused,
+            Error::Remote(GraphError::BadBaseUrl(_)) => Code::InvalidInput,
             Error::NothingFound(_) => Code::NothingFound,
             Error::Store(StoreError::Unreadable { .. }) | Error::WorkspaceFileMissing { .. } => {
                 Code::DatabaseUnreadable
@@ -182,6 +196,9 @@ impl Code {
             Code::NothingFound => "nothing_found",
             Code::ConfirmationRequired => "confirmation_required",
             Code::SecretMissing => "secret_missing",
+            Code::TokenInvalid => "token_invalid",
+            Code::RemoteUnavailable => "remote_unavailable",
+            Code::RemoteRefused => "remote_refused",
             Code::KeychainUnavailable => "keychain_unavailable",
             Code::KeyMissing => "key_missing",
             Code::DatabaseUnreadable => "database_unreadable",

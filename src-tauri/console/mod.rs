@@ -8,6 +8,7 @@ mod doctor;
 mod error;
 mod leads;
 pub mod lock;
+mod meta;
 mod requests;
 mod retention;
 pub mod workspace;
@@ -24,6 +25,7 @@ pub use crate::retention::runs::PurgeRun;
 pub use doctor::{doctor, Check, Report, Status};
 pub use error::{ApiError, Code, Error};
 pub use leads::{Export, Lookup};
+pub use meta::{Disconnected, MetaApp, MetaAppForm, MetaConnection, TokenHealth};
 pub use requests::{ErasePreview, Erased, Rectified, RequestForm};
 pub use retention::{HoldForm, PurgeReport, PurgeSchedule, PURGE_EVERY};
 

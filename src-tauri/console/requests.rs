@@ -23,7 +23,7 @@ use crate::requests::{
 };
 use crate::requests::{processing_info, restriction, signed};
 use crate::retention::holds;
-use crate::vault::{Sensitive, Vault};
+use crate::vault::Vault;
 
 /// A new request as the form or the command line gives it; every field is checked.
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -492,20 +492,6 @@ impl Console {
         let mut hashes: Vec<(IdKind, IdentityHash)> = searched.iter().map(|(i, h)| (i.kind, *h)).collect();
         hashes.extend(on_records.iter().map(|(i, h)| (i.kind, *h)));
         Ok((found, hashes))
-    }
-
-    /// Keeps the Meta app's secret, which signs data-deletion callbacks, in the keychain.
-    pub async fn set_meta_app_secret(&self, secret: Sensitive<String>) -> Result<(), Error> {
-        let trimmed = secret.expose().trim();
-        if trimmed.is_empty() || trimmed.chars().any(char::is_whitespace) {
-            return Err(Error::Invalid(
-                "A Meta app secret is one word of letters and digits (App settings → Basic → App secret).".into(),
-            ));
-        }
-        let secret = Sensitive::new(trimmed.to_owned());
-        Vault::new(&self.workspace_id).set(APP_SECRET.0, APP_SECRET.1, secret).await?;
-        let tx = self.store.write().await?;
-        self.settle(tx, "meta.app_secret", "Meta app secret set in the keychain", Ok(())).await
     }
 
     /// Verifies a `signed_request` from Meta's data-deletion callback with the app secret and

@@ -1,6 +1,9 @@
-//! Meta: the Graph API client through which every call to Meta goes. Connections, Pages, forms
-//! and lead sync build on it.
+//! Meta: the agency's app, its connections (tokens only in the keychain), and the Graph API client
+//! through which every call to Meta goes.
 
+pub mod app;
+pub mod connections;
 pub mod graph;
+pub mod inspect;
 
 pub use graph::{Graph, GraphError, Pacing};

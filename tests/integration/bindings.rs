@@ -8,6 +8,7 @@ use custodian::clients::{Client, Holdings};
 use custodian::console::{
     ApiError, Check, Code, ErasePreview, Export, Holding, ImportRecord, Lookup, Overview, Removal, Report, Status,
 };
+use custodian::console::{Disconnected, MetaApp, MetaAppForm, MetaConnection, TokenHealth};
 use custodian::console::{Erased, HoldForm, PurgeReport, PurgeRun, PurgeSchedule, Rectified, RequestForm};
 use custodian::leads::{
     Cursor, Filter, Format, ImportSummary, LeadDetail, LeadPage, LeadRow, Order, PageRequest, Progress, Rejection,
@@ -32,6 +33,11 @@ fn generated() -> Vec<(String, String)> {
         one::<DataKind>(),
         one::<Holding>(),
         one::<ErasePreview>(),
+        one::<MetaApp>(),
+        one::<MetaAppForm>(),
+        one::<MetaConnection>(),
+        one::<TokenHealth>(),
+        one::<Disconnected>(),
         one::<Outcome>(),
         one::<Code>(),
         one::<ImportRecord>(),

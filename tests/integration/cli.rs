@@ -211,7 +211,11 @@ fn the_cli_hints_at_the_command_for_what_is_missing_whatever_the_command_was() {
     let ws = Workspace::new();
     let out = ws.cli(&["request", "new", "--kind", "access", "--email", "a@b.com", "--client", "Nobody"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("`custodian client list`"), "a missing client points at the clients: {}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`custodian client list`"),
+        "a missing client points at the clients: {}",
+        stderr(&out)
+    );
     assert!(!stderr(&out).contains("request list"), "{}", stderr(&out));
 
     let out = ws.cli(&["hold", "add", "--reason", "dispute"]);

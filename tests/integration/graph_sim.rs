@@ -160,7 +160,15 @@ fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, S
         return error(400, 2500, None, "Unknown path components");
     };
     let token_value = query.get("access_token").cloned().unwrap_or_default();
-    let Some(token) = s.tokens.get(&token_value).cloned() else {
+    // An app token, `{app-id}|{app-secret}`, asks as the app (debug_token).
+    let app_token = token_value.split_once('|').map(|(id, _)| Token {
+        app_id: id.to_owned(),
+        kind: "APP",
+        scopes: vec![],
+        expires_at: 0,
+        invalid: None,
+    });
+    let Some(token) = s.tokens.get(&token_value).cloned().or(app_token) else {
         return error(400, 190, None, &format!("Invalid OAuth access token - Cannot parse access token {token_value}"));
     };
     if let Some(subcode) = token.invalid {

@@ -14,6 +14,7 @@ mod graph_sim;
 mod identifiers;
 mod import;
 mod layout;
+mod meta;
 mod mutation;
 mod promises;
 mod requests;

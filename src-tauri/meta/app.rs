@@ -1,0 +1,46 @@
+//! The agency's own Meta app: its id and where its Graph API is. The app secret is in the keychain.
+
+use sqlx::SqlitePool;
+
+/// The variable that points the Graph API client elsewhere (a staging proxy, the tests' simulator).
+pub const GRAPH_URL_VARIABLE: &str = "CUSTODIAN_GRAPH_URL";
+
+/// The Graph API versions Custodian speaks.
+pub const VERSIONS: [&str; 2] = ["v25.0", "v26.0"];
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct AppSettings {
+    pub app_id: Option<String>,
+    pub graph_version: String,
+    pub graph_url: String,
+}
+
+impl AppSettings {
+    /// The Graph API's address: `CUSTODIAN_GRAPH_URL` when set, else the setting.
+    pub fn graph_url(&self) -> String {
+        match std::env::var(GRAPH_URL_VARIABLE) {
+            Ok(url) if !url.trim().is_empty() => url.trim().to_owned(),
+            _ => self.graph_url.clone(),
+        }
+    }
+}
+
+pub async fn get(pool: &SqlitePool) -> Result<AppSettings, sqlx::Error> {
+    sqlx::query_as("SELECT app_id, graph_version, graph_url FROM meta_app WHERE one = 1").fetch_one(pool).await
+}
+
+pub async fn set(conn: &mut sqlx::SqliteConnection, settings: &AppSettings) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE meta_app SET app_id = ?1, graph_version = ?2, graph_url = ?3 WHERE one = 1")
+        .bind(&settings.app_id)
+        .bind(&settings.graph_version)
+        .bind(&settings.graph_url)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A Meta app id is its digits.
+pub fn clean_app_id(id: &str) -> Option<String> {
+    let id = id.trim();
+    (!id.is_empty() && id.len() <= 32 && id.bytes().all(|b| b.is_ascii_digit())).then(|| id.to_owned())
+}
