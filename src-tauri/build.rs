@@ -48,6 +48,13 @@ fn main() {
         "remove_hold",
         "purge_retention",
         "purge_schedule",
+        "meta_app",
+        "set_meta_app",
+        "set_meta_app_secret",
+        "remove_meta_app_secret",
+        "connect_meta",
+        "meta_connections",
+        "disconnect_meta",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

@@ -414,6 +414,22 @@ pub enum MetaCommand {
     },
     /// The connections to Meta: each token's type, permissions, expiry and health (never a token)
     Status,
+    /// The Facebook Pages the connections reach, read from Meta (their tokens go to the keychain)
+    Pages,
+    /// Assign a Page, and the leads of its forms, to a client
+    Assign {
+        page_id: String,
+        #[arg(long)]
+        client: String,
+    },
+    /// The lead forms of the Pages (Instagram forms included), read from Meta; or choose which sync
+    Forms {
+        #[command(subcommand)]
+        choice: Option<FormsCommand>,
+        /// Only this Page's forms
+        #[arg(long, value_name = "PAGE_ID")]
+        page: Option<String>,
+    },
     /// Remove a connection: its token leaves the keychain (a user token is revoked at Meta first);
     /// leads synced through it stay
     Disconnect {
@@ -421,6 +437,14 @@ pub enum MetaCommand {
         #[arg(long)]
         yes: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FormsCommand {
+    /// Sync this form's leads
+    Enable { form_id: String },
+    /// Stop syncing this form's leads (those synced stay)
+    Disable { form_id: String },
 }
 
 #[derive(Debug, Subcommand)]

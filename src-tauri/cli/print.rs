@@ -520,3 +520,50 @@ pub fn disconnected(as_json: bool, d: &console::Disconnected) -> Result<Exit, co
     }
     Ok(Exit::Ok)
 }
+
+pub fn meta_pages(as_json: bool, pages: &console::Refreshed<console::MetaPage>) -> Result<Exit, console::Error> {
+    if as_json {
+        json(pages);
+        return Ok(Exit::Ok);
+    }
+    if pages.items.is_empty() {
+        println!("No Pages yet: connect a token that reaches them (custodian meta connect --token-stdin).");
+    }
+    for p in &pages.items {
+        println!(
+            "{}  {}  client {}",
+            p.id,
+            p.name,
+            p.client.as_deref().unwrap_or("none (assign it: custodian meta assign)")
+        );
+    }
+    for problem in &pages.problems {
+        eprintln!("note: {problem}");
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn meta_forms(as_json: bool, forms: &console::Refreshed<console::MetaForm>) -> Result<Exit, console::Error> {
+    if as_json {
+        json(forms);
+        return Ok(Exit::Ok);
+    }
+    if forms.items.is_empty() {
+        println!("No lead forms yet: list the Pages first (custodian meta pages).");
+    }
+    for f in &forms.items {
+        let count = f.leads_count.map_or(String::new(), |n| format!(", {n} leads at Meta"));
+        let sync = if f.sync { "synced" } else { "not synced" };
+        println!(
+            "{}  {} (Page {}{count}), {}, {sync}",
+            f.id,
+            f.name,
+            f.page,
+            f.status.as_deref().unwrap_or("status unknown")
+        );
+    }
+    for problem in &forms.problems {
+        eprintln!("note: {problem}");
+    }
+    Ok(Exit::Ok)
+}

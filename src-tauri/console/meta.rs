@@ -148,7 +148,7 @@ impl Console {
     }
 
     /// The Graph API client for the app's settings, signing calls when the secret is set.
-    async fn graph(&self, settings: &AppSettings) -> Result<Graph, Error> {
+    pub(super) async fn graph(&self, settings: &AppSettings) -> Result<Graph, Error> {
         let graph = Graph::new(&settings.graph_url(), &settings.graph_version, Pacing::default())?;
         Ok(match Vault::new(&self.workspace_id).get(APP_SECRET.0, APP_SECRET.1).await? {
             Some(secret) => graph.with_app_secret(secret),
@@ -288,6 +288,10 @@ impl Console {
         }
         vault.delete(TOKEN_PURPOSE, &connection.id).await?;
         let mut tx = self.store.write().await?;
+        // Its Pages' tokens go too; the Pages and their forms go with the connection's row.
+        for page in crate::meta::pages::pages_of(&mut tx, &connection.id).await? {
+            vault.delete(crate::meta::pages::PAGE_TOKEN_PURPOSE, &page).await?;
+        }
         connections::delete(&mut tx, &connection.id).await?;
         let object = format!(
             "connection:{} {} token{}",

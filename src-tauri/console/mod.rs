@@ -9,6 +9,7 @@ mod error;
 mod leads;
 pub mod lock;
 mod meta;
+mod pages;
 mod requests;
 mod retention;
 pub mod workspace;
@@ -26,6 +27,7 @@ pub use doctor::{doctor, Check, Report, Status};
 pub use error::{ApiError, Code, Error};
 pub use leads::{Export, Lookup};
 pub use meta::{Disconnected, MetaApp, MetaAppForm, MetaConnection, TokenHealth};
+pub use pages::{MetaForm, MetaPage, Refreshed};
 pub use requests::{ErasePreview, Erased, Rectified, RequestForm};
 pub use retention::{HoldForm, PurgeReport, PurgeSchedule, PURGE_EVERY};
 

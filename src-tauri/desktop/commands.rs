@@ -8,6 +8,7 @@ use super::{busy, RunningImport, Workspace};
 use crate::audit::{AuditEntry, Verification};
 use crate::clients::{Client, Holdings};
 use crate::console::{ApiError, ErasePreview, Erased, Export, ImportRecord, Overview, Rectified, Removal, RequestForm};
+use crate::console::{Disconnected, MetaApp, MetaAppForm, MetaConnection};
 use crate::console::{HoldForm, PurgeReport, PurgeSchedule};
 use crate::leads::{Filter, ImportSummary, LeadDetail, LeadPage, Order, PageRequest, Progress};
 use crate::personal_data::DataKind;
@@ -16,6 +17,7 @@ use crate::requests::package::Package;
 use crate::requests::{Identifier, Outcome, Request, RequestStatus};
 use crate::retention::holds::Hold;
 use crate::retention::Review;
+use crate::vault::Sensitive;
 
 type Result<T> = std::result::Result<T, ApiError>;
 
@@ -266,4 +268,45 @@ pub async fn purge_retention(ws: State<'_, Workspace>, dry_run: bool) -> Result<
 pub async fn purge_schedule(ws: State<'_, Workspace>) -> Result<PurgeSchedule> {
     let console = ws.console()?;
     Ok(console.purge_schedule(console.now()).await?)
+}
+
+#[tauri::command]
+pub async fn meta_app(ws: State<'_, Workspace>) -> Result<MetaApp> {
+    Ok(ws.console()?.meta_app().await?)
+}
+
+#[tauri::command]
+pub async fn set_meta_app(ws: State<'_, Workspace>, form: MetaAppForm) -> Result<MetaApp> {
+    Ok(ws.console()?.set_meta_app(form).await?)
+}
+
+/// The secret comes from what the person typed; it goes to the keychain and never comes back.
+#[tauri::command]
+pub async fn set_meta_app_secret(ws: State<'_, Workspace>, secret: String) -> Result<MetaApp> {
+    let console = ws.console()?;
+    console.set_meta_app_secret(Sensitive::new(secret)).await?;
+    Ok(console.meta_app().await?)
+}
+
+#[tauri::command]
+pub async fn remove_meta_app_secret(ws: State<'_, Workspace>) -> Result<MetaApp> {
+    let console = ws.console()?;
+    console.remove_meta_app_secret().await?;
+    Ok(console.meta_app().await?)
+}
+
+/// The token comes from what the person pasted; it goes to the keychain and never comes back.
+#[tauri::command]
+pub async fn connect_meta(ws: State<'_, Workspace>, token: String, client: Option<String>) -> Result<MetaConnection> {
+    Ok(ws.console()?.connect_meta(Sensitive::new(token), client.as_deref()).await?)
+}
+
+#[tauri::command]
+pub async fn meta_connections(ws: State<'_, Workspace>) -> Result<Vec<MetaConnection>> {
+    Ok(ws.console()?.meta_connections().await?)
+}
+
+#[tauri::command]
+pub async fn disconnect_meta(ws: State<'_, Workspace>, id: String, confirmed: bool) -> Result<Disconnected> {
+    Ok(ws.console()?.disconnect_meta(&id, confirmed).await?)
 }

@@ -115,6 +115,13 @@ pub fn run(dir: &Path) -> ExitCode {
             commands::remove_hold,
             commands::purge_retention,
             commands::purge_schedule,
+            commands::meta_app,
+            commands::set_meta_app,
+            commands::set_meta_app_secret,
+            commands::remove_meta_app_secret,
+            commands::connect_meta,
+            commands::meta_connections,
+            commands::disconnect_meta,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -68,6 +68,12 @@ pub async fn delete(conn: &mut SqliteConnection, id: &str) -> Result<(), sqlx::E
     Ok(())
 }
 
+/// Notes a call that Meta answered with the connection's token.
+pub async fn touch(conn: &mut SqliteConnection, id: &str, at: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE meta_connections SET last_ok_at = ?2 WHERE id = ?1").bind(id).bind(at).execute(conn).await?;
+    Ok(())
+}
+
 /// Notes that Meta no longer accepts the connection's token, and why: nothing calls with it again.
 pub async fn mark_invalid(conn: &mut SqliteConnection, id: &str, reason: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE meta_connections SET invalid_reason = ?2 WHERE id = ?1")

@@ -5,5 +5,6 @@ pub mod app;
 pub mod connections;
 pub mod graph;
 pub mod inspect;
+pub mod pages;
 
 pub use graph::{Graph, GraphError, Pacing};

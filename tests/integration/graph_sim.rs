@@ -57,6 +57,10 @@ struct State {
     page_size: usize,
     /// When set, every call must carry the `appsecret_proof` of its token under this secret.
     app_secret: Option<String>,
+    /// The Pages every user and system-user token reaches, each with its own token.
+    pages: Vec<(Value, String)>,
+    /// The lead forms of each Page.
+    forms: HashMap<String, Vec<Value>>,
 }
 
 pub struct GraphSim {
@@ -95,6 +99,18 @@ impl GraphSim {
 
     pub fn fault(&self, fault: Fault) {
         self.state.lock().unwrap().faults.push_back(fault);
+    }
+
+    /// A Page that user and system-user tokens reach, with its Page token.
+    pub fn page(&self, id: &str, name: &str, page_token: &str) {
+        let mut s = self.state.lock().unwrap();
+        s.pages.push((json!({"id": id, "name": name, "category": "Shopping & retail"}), page_token.to_owned()));
+        let token = Token { app_id: "1234".into(), kind: "PAGE", scopes: vec![], expires_at: 0, invalid: None };
+        s.tokens.insert(page_token.to_owned(), token);
+    }
+
+    pub fn forms(&self, page: &str, forms: Vec<Value>) {
+        self.state.lock().unwrap().forms.insert(page.to_owned(), forms);
     }
 
     pub fn leads(&self, form: &str, leads: Vec<Value>) {
@@ -197,22 +213,57 @@ fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, S
             (200, usage, json!({ "data": data }).to_string())
         }
         ("DELETE", "me/permissions") => (200, usage, json!({"success": true}).to_string()),
+        ("GET", "me") if token.kind == "PAGE" => {
+            let page = s.pages.iter().find(|(_, t)| *t == token_value).map(|(p, _)| p.clone()).unwrap_or_default();
+            (200, usage, page.to_string())
+        }
+        ("GET", "me/accounts") => {
+            let all: Vec<Value> = s
+                .pages
+                .iter()
+                .map(|(p, t)| {
+                    let mut p = p.clone();
+                    p["access_token"] = json!(t);
+                    p
+                })
+                .collect();
+            paged(&query, s.page_size, &all, "me/accounts", usage)
+        }
+        ("GET", p) if p.ends_with("/leadgen_forms") => {
+            let page = p.trim_end_matches("/leadgen_forms");
+            if token.kind != "PAGE" {
+                return error(400, 190, None, "(#190) This method must be called with a Page Access Token");
+            }
+            let forms = s.forms.get(page).cloned().unwrap_or_default();
+            paged(&query, s.page_size, &forms, p, usage)
+        }
         ("GET", p) if p.ends_with("/leads") => {
             let form = p.trim_end_matches("/leads");
             let Some(all) = s.leads.get(form) else { return error(400, 100, Some(33), "Unsupported get request.") };
-            let size = query.get("limit").and_then(|l| l.parse().ok()).unwrap_or(s.page_size).min(s.page_size);
-            let from: usize =
-                query.get("after").and_then(|a| a.strip_prefix("c")).and_then(|n| n.parse().ok()).unwrap_or(0);
-            let page: Vec<Value> = all.iter().skip(from).take(size).cloned().collect();
-            let to = from + page.len();
-            let mut paging = json!({"cursors": {"before": format!("c{from}"), "after": format!("c{to}")}});
-            if to < all.len() {
-                paging["next"] = json!(format!("{VERSION}/{form}/leads?after=c{to}"));
-            }
-            (200, usage, json!({"data": page, "paging": paging}).to_string())
+            paged(&query, s.page_size, all, p, usage)
         }
         _ => error(400, 100, Some(33), "Unsupported request: the object does not exist or cannot be loaded."),
     }
+}
+
+/// One page of `all` as Meta pages an edge: `limit` items from the `after` cursor, with `next`
+/// while more remain.
+fn paged(
+    query: &HashMap<String, String>,
+    page_size: usize,
+    all: &[Value],
+    edge: &str,
+    headers: Vec<(String, String)>,
+) -> (u16, Vec<(String, String)>, String) {
+    let size = query.get("limit").and_then(|l| l.parse().ok()).unwrap_or(page_size).min(page_size);
+    let from: usize = query.get("after").and_then(|a| a.strip_prefix('c')).and_then(|n| n.parse().ok()).unwrap_or(0);
+    let page: Vec<Value> = all.iter().skip(from).take(size).cloned().collect();
+    let to = from + page.len();
+    let mut paging = json!({"cursors": {"before": format!("c{from}"), "after": format!("c{to}")}});
+    if to < all.len() {
+        paging["next"] = json!(format!("{VERSION}/{edge}?after=c{to}"));
+    }
+    (200, headers, json!({"data": page, "paging": paging}).to_string())
 }
 
 /// Percent-decoding of a query component, `+` as a space.

@@ -193,3 +193,79 @@ fn the_cli_connects_a_token_from_standard_input_and_never_prints_it() {
     assert!(gone.status.success(), "{}", stderr(&gone));
     assert!(stdout(&ws.cli(&["meta", "status"])).contains("No connections to Meta"));
 }
+
+/// A simulator whose system-user token reaches three Pages (over two pages of `/me/accounts`), the
+/// first with a Facebook and an Instagram lead form.
+fn sim_with_pages() -> GraphSim {
+    let sim = GraphSim::start();
+    sim.token(TOKEN, token_of("SYSTEM_USER", &LEAD_ADS, 0));
+    sim.page_size(2);
+    sim.page("p1", "Acme Shoes", "EAAGpagetoken1acme");
+    sim.page("p2", "Acme Outlet", "EAAGpagetoken2outlet");
+    sim.page("p3", "Beta Boots", "EAAGpagetoken3beta");
+    sim.forms(
+        "p1",
+        vec![
+            serde_json::json!({"id": "f1", "name": "Test drive", "status": "ACTIVE", "leads_count": 12}),
+            serde_json::json!({"id": "f2", "name": "Instagram spring", "status": "ACTIVE", "leads_count": 3}),
+        ],
+    );
+    sim
+}
+
+#[tokio::test]
+async fn pages_are_read_through_every_page_of_accounts_and_their_tokens_kept_only_in_the_keychain() {
+    let sim = sim_with_pages();
+    let ws = Workspace::new();
+    let console = with_app(&ws, &sim).await;
+    console.connect_meta(secret(TOKEN), None).await.unwrap();
+    let pages = console.refresh_meta_pages().await.unwrap();
+    assert!(pages.problems.is_empty(), "{:?}", pages.problems);
+    let names: Vec<&str> = pages.items.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["Acme Outlet", "Acme Shoes", "Beta Boots"]);
+    let vault = Vault::new(console.workspace_id());
+    assert_eq!(vault.get("meta-page-token", "p1").await.unwrap().unwrap().expose(), "EAAGpagetoken1acme");
+
+    let assigned = console.assign_meta_page("p1", Some("acme")).await.unwrap();
+    assert_eq!(assigned.client.as_deref(), Some("Acme"));
+    assert_eq!(console.assign_meta_page("p9", Some("Acme")).await.unwrap_err().code(), Code::InvalidInput);
+
+    let forms = console.refresh_meta_forms(Some("p1")).await.unwrap();
+    let found: Vec<(&str, &str, Option<&str>, bool)> =
+        forms.items.iter().map(|f| (f.id.as_str(), f.name.as_str(), f.client.as_deref(), f.sync)).collect();
+    assert_eq!(found, [("f2", "Instagram spring", Some("Acme"), false), ("f1", "Test drive", Some("Acme"), false)]);
+    let forms_call = sim.calls().into_iter().find(|c| c.path.ends_with("/p1/leadgen_forms")).unwrap();
+    assert_eq!(forms_call.query["access_token"], "EAAGpagetoken1acme", "forms are read with the Page's own token");
+    assert!(console.set_meta_form_sync("f1", true).await.unwrap().sync);
+
+    let key = *ws.key().await.expose();
+    console.close().await;
+    let tokens = [TOKEN, "EAAGpagetoken1acme", "EAAGpagetoken2outlet", "EAAGpagetoken3beta"];
+    assert_eq!(traces(ws.path(), &key, &tokens), Vec::<String>::new(), "no token in the database, the WAL or the log");
+}
+
+#[tokio::test]
+async fn a_connection_meta_stops_accepting_is_marked_log_in_again_and_disconnecting_forgets_its_pages_tokens() {
+    let sim = sim_with_pages();
+    let ws = Workspace::new();
+    let console = with_app(&ws, &sim).await;
+    let connection = console.connect_meta(secret(TOKEN), None).await.unwrap();
+    console.refresh_meta_pages().await.unwrap();
+
+    sim.token(TOKEN, Token { invalid: Some(460), ..token_of("SYSTEM_USER", &LEAD_ADS, 0) });
+    let refreshed = console.refresh_meta_pages().await.unwrap();
+    assert_eq!(refreshed.problems.len(), 1, "{:?}", refreshed.problems);
+    let now = &console.meta_connections().await.unwrap()[0];
+    assert_eq!(now.health, TokenHealth::LogInAgain);
+    assert_eq!(now.health_reason.as_deref(), Some("the password was changed"));
+    let calls = sim.calls().len();
+    console.refresh_meta_pages().await.unwrap();
+    assert_eq!(sim.calls().len(), calls, "nothing calls Meta with a token it refused");
+
+    console.disconnect_meta(&connection.id, true).await.unwrap();
+    let vault = Vault::new(console.workspace_id());
+    for page in ["p1", "p2", "p3"] {
+        assert!(vault.get("meta-page-token", page).await.unwrap().is_none(), "{page}'s token left the keychain");
+    }
+    assert!(console.meta_pages().await.unwrap().is_empty());
+}
