@@ -154,10 +154,11 @@ async fn disconnecting_revokes_a_user_token_at_meta_and_takes_it_out_of_the_keyc
     assert!(console.meta_connections().await.unwrap().is_empty());
 }
 
-#[test]
-fn the_cli_connects_a_token_from_standard_input_and_never_prints_it() {
+#[tokio::test]
+async fn the_cli_connects_a_token_from_standard_input_and_never_prints_or_logs_it() {
     let sim = GraphSim::start();
     sim.token(TOKEN, token_of("SYSTEM_USER", &LEAD_ADS, 0));
+    sim.page("p1", "Acme Shoes", "EAAGpagetoken1acme");
     let ws = Workspace::new();
     assert!(ws.cli(&["client", "add", "Acme"]).status.success());
     let app = ws.cli(&["meta", "app", "--app-id", "1234", "--graph-url", &sim.url, "--json"]);
@@ -179,6 +180,10 @@ fn the_cli_connects_a_token_from_standard_input_and_never_prints_it() {
     let id = serde_json::from_str::<Value>(&stdout(&connected)).unwrap()[0]["id"].as_str().unwrap().to_owned();
 
     let status = ws.cli(&["meta", "status"]);
+    // Every crate's log at its most detailed, while Meta is called with the token.
+    let traced = ws.command(&["meta", "pages"]).env("CUSTODIAN_LOG", "trace").output().unwrap();
+    assert!(traced.status.success(), "{}", stderr(&traced));
+    assert!(!stdout(&traced).contains(TOKEN) && !stderr(&traced).contains(TOKEN));
     assert!(
         stdout(&status).contains(&id) && stdout(&status).contains("SYSTEM_USER token, never expires, ok"),
         "{}",
@@ -192,6 +197,14 @@ fn the_cli_connects_a_token_from_standard_input_and_never_prints_it() {
     let gone = ws.cli(&["meta", "disconnect", &id, "--yes"]);
     assert!(gone.status.success(), "{}", stderr(&gone));
     assert!(stdout(&ws.cli(&["meta", "status"])).contains("No connections to Meta"));
+    let logs: String = std::fs::read_dir(ws.path().join("logs"))
+        .unwrap()
+        .map(|f| std::fs::read_to_string(f.unwrap().path()).unwrap_or_default())
+        .collect();
+    assert!(logs.contains("Pages read from Meta"), "the trace-level run logged its work");
+    let key = *ws.key().await.expose();
+    let tokens = [TOKEN, "EAAGpagetoken1acme"];
+    assert_eq!(traces(ws.path(), &key, &tokens), Vec::<String>::new(), "not in the database nor the most detailed log");
 }
 
 /// A simulator whose system-user token reaches three Pages (over two pages of `/me/accounts`), the
