@@ -430,6 +430,15 @@ pub enum MetaCommand {
         #[arg(long, value_name = "PAGE_ID")]
         page: Option<String>,
     },
+    /// Sync the new leads of the forms chosen for sync, into their Pages' clients
+    Sync {
+        /// Only this client's forms
+        #[arg(long)]
+        client: Option<String>,
+        /// Only this form
+        #[arg(long, value_name = "FORM_ID")]
+        form: Option<String>,
+    },
     /// Remove a connection: its token leaves the keychain (a user token is revoked at Meta first);
     /// leads synced through it stay
     Disconnect {

@@ -200,6 +200,7 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
             let token = crate::vault::Sensitive::new(read_stdin(true)?);
             print::meta_connections(j, &[c.connect_meta(token, client.as_deref()).await?])
         }
+        Command::Meta(MetaCommand::Sync { client, form }) => sync(c, client, form, j).await,
         Command::Meta(MetaCommand::Status) => print::meta_connections(j, &c.meta_connections().await?),
         Command::Meta(MetaCommand::Pages) => print::meta_pages(j, &c.refresh_meta_pages().await?),
         Command::Meta(MetaCommand::Assign { page_id, client }) => print::meta_pages(
@@ -341,6 +342,29 @@ impl Source {
 }
 
 /// Imports with progress on a terminal, and Ctrl+C to stop after the batch in flight.
+async fn sync(c: &Console, client: Option<String>, form: Option<String>, j: bool) -> Result<Exit, console::Error> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let on_ctrl_c = Arc::clone(&cancel);
+    let watcher = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\nStopping after the page in flight; what is stored stays.");
+            on_ctrl_c.store(true, Ordering::Relaxed);
+        }
+    });
+    let show = std::io::stderr().is_terminal();
+    let progress = move |p: console::SyncProgress| {
+        if show {
+            eprint!("\r{}: {} pages, {} leads ", p.form, p.pages, p.leads);
+        }
+    };
+    let report = c.sync_meta(client.as_deref(), form.as_deref(), &progress, cancel).await;
+    watcher.abort();
+    if show {
+        eprintln!();
+    }
+    print::synced(j, &report?)
+}
+
 async fn import(c: &Console, source: Source, j: bool) -> Result<Exit, console::Error> {
     let cancel = Arc::new(AtomicBool::new(false));
     let on_ctrl_c = Arc::clone(&cancel);

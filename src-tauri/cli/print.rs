@@ -567,3 +567,34 @@ pub fn meta_forms(as_json: bool, forms: &console::Refreshed<console::MetaForm>) 
     }
     Ok(Exit::Ok)
 }
+
+pub fn synced(as_json: bool, report: &console::SyncReport) -> Result<Exit, console::Error> {
+    if as_json {
+        json(report);
+    } else {
+        if report.forms.is_empty() {
+            println!("No form is chosen for sync: choose one with custodian meta forms enable FORM_ID.");
+        }
+        for f in &report.forms {
+            println!(
+                "{} ({}) into {}: {} new, {} updated, {} unchanged, {} suppressed, {} rejected, {} pages read",
+                f.form,
+                f.form_id,
+                f.client.as_deref().unwrap_or("no client"),
+                f.new,
+                f.updated,
+                f.unchanged,
+                f.suppressed,
+                f.rejected,
+                f.pages
+            );
+            if let Some(problem) = &f.problem {
+                eprintln!("error: {} did not sync to the end: {problem}", f.form);
+            }
+        }
+        if report.cancelled {
+            println!("Cancelled: what was stored stays; the next sync goes on from there.");
+        }
+    }
+    Ok(if report.failed() { Exit::Failed } else { Exit::Ok })
+}

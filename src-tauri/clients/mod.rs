@@ -118,6 +118,11 @@ pub async fn find(conn: &mut SqliteConnection, name: &str) -> Result<Client, Cli
         .ok_or_else(|| ClientError::NotFound(name.trim().to_owned()))
 }
 
+/// The client whose id is `id`, if there still is one.
+pub async fn by_id(pool: &SqlitePool, id: &str) -> Result<Option<Client>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM clients WHERE id = ?1")).bind(id).fetch_optional(pool).await
+}
+
 /// The countries a national phone number a person gives is placed with: the client's, when it has
 /// one; otherwise every client's, since the person's records may be with any of them.
 pub async fn phone_countries(conn: &mut SqliteConnection, client_id: Option<&str>) -> Result<Vec<String>, sqlx::Error> {

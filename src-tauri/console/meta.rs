@@ -149,7 +149,8 @@ impl Console {
 
     /// The Graph API client for the app's settings, signing calls when the secret is set.
     pub(super) async fn graph(&self, settings: &AppSettings) -> Result<Graph, Error> {
-        let graph = Graph::new(&settings.graph_url(), &settings.graph_version, Pacing::default())?;
+        let pacing = self.graph_pacing.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let graph = Graph::new(&settings.graph_url(), &settings.graph_version, pacing)?;
         Ok(match Vault::new(&self.workspace_id).get(APP_SECRET.0, APP_SECRET.1).await? {
             Some(secret) => graph.with_app_secret(secret),
             None => graph,

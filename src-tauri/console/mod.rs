@@ -12,6 +12,7 @@ mod meta;
 mod pages;
 mod requests;
 mod retention;
+mod sync;
 pub mod workspace;
 
 use std::path::{Path, PathBuf};
@@ -30,6 +31,7 @@ pub use meta::{Disconnected, MetaApp, MetaAppForm, MetaConnection, TokenHealth};
 pub use pages::{MetaForm, MetaPage, Refreshed};
 pub use requests::{ErasePreview, Erased, Rectified, RequestForm};
 pub use retention::{HoldForm, PurgeReport, PurgeSchedule, PURGE_EVERY};
+pub use sync::{FormSynced, SyncProgress, SyncReport};
 
 use crate::audit::{self, AuditEntry, Event, Verification};
 use crate::clients::{self, Client, Holdings};
@@ -50,6 +52,8 @@ pub struct Console {
     clock: SharedClock,
     /// Imports this open found left running by a process that ended mid-way.
     interrupted: Vec<String>,
+    /// How patiently calls to Meta retry and wait: Meta's defaults, shortened by tests.
+    graph_pacing: std::sync::Mutex<crate::meta::Pacing>,
 }
 
 /// What the Dashboard shows at a glance.
@@ -111,6 +115,7 @@ impl Console {
             hasher,
             clock,
             interrupted: Vec::new(),
+            graph_pacing: std::sync::Mutex::new(crate::meta::Pacing::default()),
         };
         console.interrupted = console.mark_interrupted_imports().await?;
         Ok(console)
@@ -147,6 +152,11 @@ impl Console {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// Sets how patiently calls to Meta retry and wait (tests shorten the waits).
+    pub fn set_graph_pacing(&self, pacing: crate::meta::Pacing) {
+        *self.graph_pacing.lock().unwrap_or_else(|e| e.into_inner()) = pacing;
     }
 
     /// The identity index's hasher, for lookups that bypass the audited operations (benchmarks).

@@ -93,18 +93,18 @@ pub struct ImportSummary {
 }
 
 /// What the parser thread hands the writer.
-struct Batch {
-    leads: Vec<Lead>,
-    unplaced_phones: u64,
-    rows_read: u64,
-    duplicates: u64,
-    suppressed: u64,
-    test_leads: u64,
-    rejections: Vec<Rejection>,
-    rejected: u64,
-    bytes: u64,
+pub(super) struct Batch {
+    pub(super) leads: Vec<Lead>,
+    pub(super) unplaced_phones: u64,
+    pub(super) rows_read: u64,
+    pub(super) duplicates: u64,
+    pub(super) suppressed: u64,
+    pub(super) test_leads: u64,
+    pub(super) rejections: Vec<Rejection>,
+    pub(super) rejected: u64,
+    pub(super) bytes: u64,
     /// The reader reached the end of the file with this batch.
-    last: bool,
+    pub(super) last: bool,
 }
 
 /// Why an import stopped before the end of its file.
@@ -262,7 +262,7 @@ fn spawn_parser(
 }
 
 impl Batch {
-    fn empty() -> Self {
+    pub(super) fn empty() -> Self {
         Self {
             leads: Vec::with_capacity(BATCH_ROWS),
             unplaced_phones: 0,
@@ -277,7 +277,7 @@ impl Batch {
         }
     }
 
-    fn reject(&mut self, line: u64, reason: String, kept: &mut usize) {
+    pub(super) fn reject(&mut self, line: u64, reason: String, kept: &mut usize) {
         self.rejected += 1;
         if *kept < KEPT_REJECTIONS {
             *kept += 1;
@@ -358,7 +358,7 @@ struct Stored {
 }
 
 /// The writer's prepared statements and the identity entries of its open transaction.
-struct Writer<'c> {
+pub(super) struct Writer<'c> {
     conn: &'c rusqlite::Connection,
     target: &'c Target<'c>,
     /// The file's question columns, in `answer_keys`.
@@ -374,7 +374,11 @@ struct Writer<'c> {
 }
 
 impl<'c> Writer<'c> {
-    fn new(conn: &'c rusqlite::Connection, target: &'c Target<'c>, answer_keys: &str) -> rusqlite::Result<Self> {
+    pub(super) fn new(
+        conn: &'c rusqlite::Connection,
+        target: &'c Target<'c>,
+        answer_keys: &str,
+    ) -> rusqlite::Result<Self> {
         conn.execute("INSERT OR IGNORE INTO answer_keys (keys) VALUES (?1)", [answer_keys])?;
         let answer_keys = conn.query_row("SELECT id FROM answer_keys WHERE keys = ?1", [answer_keys], |r| r.get(0))?;
         let assignments = COLUMNS
@@ -410,7 +414,7 @@ impl<'c> Writer<'c> {
 
     /// Stores one batch and returns (imported, updated, unchanged). A new lead costs one insert; only
     /// a lead already stored is read back and compared.
-    fn write(&mut self, batch: &Batch) -> rusqlite::Result<(u64, u64, u64)> {
+    pub(super) fn write(&mut self, batch: &Batch) -> rusqlite::Result<(u64, u64, u64)> {
         let mut counts = (0, 0, 0);
         for lead in &batch.leads {
             bind_lead(&mut self.insert, self.target, self.answer_keys, lead)?;
@@ -470,7 +474,7 @@ impl<'c> Writer<'c> {
     }
 
     /// Ends the open transaction with the totals so far.
-    fn commit(&mut self, totals: &Totals) -> rusqlite::Result<()> {
+    pub(super) fn commit(&mut self, totals: &Totals) -> rusqlite::Result<()> {
         runs::append(self.conn, &mut self.pending)?;
         record_totals(self.conn, self.target.import_id, totals)?;
         self.conn.execute_batch("COMMIT")

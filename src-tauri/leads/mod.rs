@@ -13,6 +13,7 @@ pub mod parse;
 mod person_hashes;
 pub mod query;
 pub mod runs;
+pub mod synced;
 pub mod words;
 
 pub use decode::{Format, ReadError};

@@ -125,6 +125,30 @@ impl Graph {
         self.call(reqwest::Method::DELETE, path, &[], token).await
     }
 
+    /// One page of a paged edge, from `after` (the first page without it): its items, and the cursor
+    /// of the next page while there is one.
+    pub async fn page(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        after: Option<&str>,
+        token: &Sensitive<String>,
+    ) -> Result<(Vec<Value>, Option<String>), GraphError> {
+        let mut q: Vec<(&str, &str)> = query.to_vec();
+        if let Some(cursor) = after {
+            q.push(("after", cursor));
+        }
+        let page = self.get(path, &q, token).await?;
+        let items = match page.get("data") {
+            Some(Value::Array(items)) => items.clone(),
+            _ => Vec::new(),
+        };
+        let next = page.pointer("/paging/cursors/after").and_then(Value::as_str).map(str::to_owned);
+        // A page that names itself as the next would loop forever: it is the last.
+        let next = next.filter(|n| page.pointer("/paging/next").is_some() && Some(n.as_str()) != after);
+        Ok((items, next))
+    }
+
     /// Every item of a paged edge: follows `paging.cursors.after` while `paging.next` is present,
     /// handing each page's `data` to `each` as it arrives.
     pub async fn each_page(

@@ -115,6 +115,42 @@ pub async fn forms(pool: &SqlitePool, page_id: Option<&str>) -> Result<Vec<FormR
     .await
 }
 
+/// The forms that sync, with their Page's client: of one client or form when given.
+pub async fn synced_forms(pool: &SqlitePool) -> Result<Vec<SyncedForm>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT f.id, f.name, f.page_id, f.watermark, p.client_id
+         FROM meta_forms AS f JOIN meta_pages AS p ON p.id = f.page_id
+         WHERE f.sync = 1 ORDER BY f.page_id, f.id",
+    )
+    .fetch_all(pool)
+    .await
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SyncedForm {
+    pub id: String,
+    pub name: String,
+    pub page_id: String,
+    pub watermark: Option<i64>,
+    pub client_id: Option<String>,
+}
+
+/// Moves a form's watermark to `newest` (never back) and notes when it synced, in the transaction
+/// that stored the leads it stands for.
+pub fn advance_watermark(
+    conn: &rusqlite::Connection,
+    form_id: &str,
+    newest: Option<i64>,
+    at: &str,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE meta_forms SET watermark = max(coalesce(watermark, ?2), coalesce(?2, watermark)), last_synced_at = ?3
+         WHERE id = ?1",
+    )?
+    .execute(rusqlite::params![form_id, newest, at])?;
+    Ok(())
+}
+
 /// Turns a form's sync on or off; false when there is no such form.
 pub async fn set_sync(conn: &mut SqliteConnection, form_id: &str, sync: bool) -> Result<bool, sqlx::Error> {
     let done =

@@ -61,6 +61,8 @@ struct State {
     pages: Vec<(Value, String)>,
     /// The lead forms of each Page.
     forms: HashMap<String, Vec<Value>>,
+    /// Faults for given calls, by their number (the first call is 1).
+    scheduled: HashMap<usize, Fault>,
 }
 
 pub struct GraphSim {
@@ -95,6 +97,20 @@ impl GraphSim {
 
     pub fn token(&self, value: &str, token: Token) {
         self.state.lock().unwrap().tokens.insert(value.to_owned(), token);
+    }
+
+    /// The `n`th call (counting from 1, all calls so far included) gets `fault`.
+    pub fn fault_at(&self, n: usize, fault: Fault) {
+        self.state.lock().unwrap().scheduled.insert(n, fault);
+    }
+
+    /// Adds leads to a form, ahead of those it has: Meta lists the newest first.
+    pub fn new_leads(&self, form: &str, leads: Vec<Value>) {
+        let mut s = self.state.lock().unwrap();
+        let all = s.leads.entry(form.to_owned()).or_default();
+        let older = std::mem::take(all);
+        all.extend(leads);
+        all.extend(older);
     }
 
     pub fn fault(&self, fault: Fault) {
@@ -153,7 +169,8 @@ fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, S
         query.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (decode(k), decode(v))).collect();
     let mut s = state.lock().unwrap();
     s.calls.push(Call { method: method.to_owned(), path: path.to_owned(), query: query.clone() });
-    if let Some(fault) = s.faults.pop_front() {
+    let n = s.calls.len();
+    if let Some(fault) = s.scheduled.remove(&n).or_else(|| s.faults.pop_front()) {
         return match fault {
             Fault::Throttle { code, regain } => {
                 let (status, mut headers, body) = error(400, code, None, "(#4) Application request limit reached");
@@ -240,7 +257,20 @@ fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, S
         ("GET", p) if p.ends_with("/leads") => {
             let form = p.trim_end_matches("/leads");
             let Some(all) = s.leads.get(form) else { return error(400, 100, Some(33), "Unsupported get request.") };
-            paged(&query, s.page_size, all, p, usage)
+            // `filtering=[{"field":"time_created","operator":"GREATER_THAN","value":…}]`
+            let after: Option<i64> = query
+                .get("filtering")
+                .and_then(|f| serde_json::from_str::<Value>(f).ok())
+                .and_then(|f| f.pointer("/0/value").and_then(Value::as_i64));
+            let all: Vec<Value> = all
+                .iter()
+                .filter(|l| {
+                    let created = l["created_time"].as_str().and_then(custodian::leads::parse::parse_time);
+                    after.is_none_or(|a| created.is_some_and(|c| c > a))
+                })
+                .cloned()
+                .collect();
+            paged(&query, s.page_size, &all, p, usage)
         }
         _ => error(400, 100, Some(33), "Unsupported request: the object does not exist or cannot be loaded."),
     }

@@ -23,4 +23,5 @@ mod retention_crash;
 mod secrets;
 mod store;
 mod support;
+mod sync;
 mod upgrade;

@@ -41,13 +41,29 @@ describe("App", () => {
     await userEvent.keyboard("{Control>}2{/Control}");
     expect(await screen.findByRole("heading", { name: "Clients" })).toBeTruthy();
     await userEvent.keyboard("{Control>}3{/Control}");
-    expect(await screen.findByRole("heading", { name: "Leads" })).toBeTruthy();
+    expect(await screen.findByRole("heading", { name: "Connections", level: 1 })).toBeTruthy();
     await userEvent.keyboard("{Control>}4{/Control}");
-    expect(await screen.findByRole("heading", { name: "Data-subject requests" })).toBeTruthy();
+    expect(await screen.findByRole("heading", { name: "Leads" })).toBeTruthy();
     await userEvent.keyboard("{Control>}5{/Control}");
-    expect(await screen.findByRole("heading", { name: "Retention" })).toBeTruthy();
+    expect(await screen.findByRole("heading", { name: "Data-subject requests" })).toBeTruthy();
     await userEvent.keyboard("{Control>}6{/Control}");
+    expect(await screen.findByRole("heading", { name: "Retention" })).toBeTruthy();
+    await userEvent.keyboard("{Control>}7{/Control}");
     expect(await screen.findByRole("heading", { name: "Audit trail" })).toBeTruthy();
+  });
+
+  it("lists Connections right after Clients, and opens it from the Dashboard's Meta card", async () => {
+    installBackend();
+    render(<App />);
+    await screen.findByRole("heading", { name: "Dashboard" });
+    const order = screen.getAllByRole("button").filter((b) => b.dataset.testid?.startsWith("nav-"));
+    expect(order.map((b) => b.dataset.testid)).toEqual([
+      "nav-dashboard", "nav-clients", "nav-connections", "nav-leads", "nav-requests", "nav-retention", "nav-audit",
+    ]);
+    expect(screen.getByTestId("nav-connections").title).toBe("Ctrl+3");
+    await userEvent.click(await screen.findByRole("button", { name: "Manage connections" }));
+    expect(await screen.findByRole("heading", { name: "Connections", level: 1 })).toBeTruthy();
+    expect(screen.getByTestId("nav-connections").getAttribute("aria-current")).toBe("page");
   });
 
   it("shows what to fix, instead of the app, when the keychain is unreachable", async () => {

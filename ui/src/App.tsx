@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { api, CommandError, toCommandError, WORKSPACE_CODES } from "./api";
 import { Dashboard } from "./screens/Dashboard";
 import { Clients } from "./screens/Clients";
+import { Connections } from "./screens/connections/Connections";
 import { Audit } from "./screens/Audit";
 import { Leads } from "./screens/Leads";
 import { Requests } from "./screens/requests/Requests";
@@ -9,15 +10,16 @@ import { Retention } from "./screens/Retention";
 import { WorkspaceError } from "./screens/WorkspaceError";
 import { onReindex, Reindexing } from "./files";
 
-export type Screen = "dashboard" | "clients" | "leads" | "requests" | "retention" | "audit";
+export type Screen = "dashboard" | "clients" | "connections" | "leads" | "requests" | "retention" | "audit";
 
 const SCREENS: { id: Screen; label: string; key: string }[] = [
   { id: "dashboard", label: "Dashboard", key: "1" },
   { id: "clients", label: "Clients", key: "2" },
-  { id: "leads", label: "Leads", key: "3" },
-  { id: "requests", label: "Requests", key: "4" },
-  { id: "retention", label: "Retention", key: "5" },
-  { id: "audit", label: "Audit trail", key: "6" },
+  { id: "connections", label: "Connections", key: "3" },
+  { id: "leads", label: "Leads", key: "4" },
+  { id: "requests", label: "Requests", key: "5" },
+  { id: "retention", label: "Retention", key: "6" },
+  { id: "audit", label: "Audit trail", key: "7" },
 ];
 
 export function App() {
@@ -85,6 +87,7 @@ export function App() {
         )}
         {screen === "dashboard" && <Dashboard onOpen={setScreen} />}
         {screen === "clients" && <Clients />}
+        {screen === "connections" && <Connections />}
         {screen === "leads" && <Leads />}
         {screen === "requests" && <Requests />}
         {screen === "retention" && <Retention />}

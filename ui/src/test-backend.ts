@@ -5,6 +5,7 @@ import type {
   ApiError,
   AuditEntry,
   Client,
+  Disconnected,
   Discovery,
   Erased,
   ErasePreview,
@@ -18,6 +19,9 @@ import type {
   ImportSummary,
   LeadDetail,
   LeadRow,
+  MetaApp,
+  MetaAppForm,
+  MetaConnection,
   Overview,
   Package,
   Purged,
@@ -44,6 +48,14 @@ export type Backend = {
   files: string[];
   /** What the save dialog answers (a path, or null for Cancel). */
   saveAs: string | null;
+  /** The agency's Meta app as the workspace stores it; the secret is only ever in the keychain. */
+  metaApp: Omit<MetaApp, "secret_set">;
+  /** The keychain's entries by purpose and id ("meta-token/<connection>"), never their values. */
+  keychain: string[];
+  /** The connections on record, as the real one keeps them: what Meta said of each token, not the token. */
+  connections: MetaConnection[];
+  /** Meta's answer when it fails to revoke a user token's permissions; null: it revokes them. */
+  revokeError: string | null;
   fail?: ApiError;
 };
 
@@ -78,6 +90,19 @@ export function interruptedImport(client = "Acme", file = "spring.csv", id = "im
   };
 }
 
+/** A system-user connection as meta_connections answers it; `over` changes any field. */
+export function metaConnection(over: Partial<MetaConnection> = {}): MetaConnection {
+  return {
+    id: "c0ffee00-0000-4000-8000-000000000001", token_type: "SYSTEM_USER", meta_user_id: "100000000000001", app_id: "1234",
+    scopes: [...LEAD_ADS_SCOPES], expires_at: null, days_left: null, client: null, created_at: "2026-11-22T10:00:00.000Z",
+    last_ok_at: "2026-11-22T10:00:00.000Z", health: "ok", health_reason: null, ...over,
+  };
+}
+
+const LEAD_ADS_SCOPES = ["leads_retrieval", "pages_show_list", "pages_read_engagement", "pages_manage_metadata"];
+const APP_SECRET = "meta-app-secret/default";
+const GRAPH_VERSIONS = ["v25.0", "v26.0"];
+
 function row(l: LeadDetail): LeadRow {
   const answer = (k: string) => l.answers.find(([q]) => q === k)?.[1] ?? "";
   return {
@@ -90,13 +115,14 @@ function row(l: LeadDetail): LeadRow {
 export function installBackend(initial: string[] = [], fail?: ApiError): Backend {
   const backend: Backend = {
     clients: [], audit: [], leads: [], imported: [], requests: [], policies: {}, holds: [], lastPurge: null, imports: [], files: [], saveAs: null, fail,
+    metaApp: { app_id: null, graph_version: "v25.0", graph_url: "https://graph.facebook.com" }, keychain: [], connections: [], revokeError: null,
     processing: { controller: "Acme Ltd", purposes: "Follow-up", categories: "Contact details", recipients: "CRM", retention: "1 year", source: "Meta", rights: "Access, erasure" },
   };
   let seq = 0;
-  const record = (action: string, object: string) => {
+  const record = (action: string, object: string, outcome = "ok") => {
     seq += 1;
     backend.audit.unshift({
-      seq, at: "2026-11-22T10:00:00.000Z", actor: "ada", action, object, outcome: "ok", subject: null,
+      seq, at: "2026-11-22T10:00:00.000Z", actor: "ada", action, object, outcome, subject: null,
       prev_hash: "0".repeat(64), hash: String(seq).padStart(64, "0"),
     });
   };
@@ -244,6 +270,84 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
       cancelled: false, elapsed_ms: 10, rows_per_second: 200, notes: ["Read as UTF-16 LE, TAB-separated."],
     };
   };
+  let connected = 0;
+  const metaApp = (): MetaApp => ({ ...backend.metaApp, secret_set: backend.keychain.includes(APP_SECRET) });
+  const connectMeta = (given: string, clientName: string | null): MetaConnection => {
+    const token = given.trim();
+    const oneWord = () => ({ code: "invalid_input", message: "A Meta access token is one word of letters and digits." }) satisfies ApiError;
+    if (!token || /\s/.test(token)) throw oneWord();
+    const appId = backend.metaApp.app_id;
+    if (!appId) throw { code: "invalid_input", message: "Set the Meta app's id first: tokens are checked against the agency's own app." } satisfies ApiError;
+    const client = clientName == null ? null : find(clientName).name;
+    // Meta's inspection, by the token's first letters.
+    if (!token.startsWith("EAAG")) throw oneWord();
+    if (token.startsWith("EAAGexpired")) {
+      throw { code: "token_invalid", message: "Meta no longer accepts this token (the token expired); log in again or add a new token." } satisfies ApiError;
+    }
+    const refuse = (theirApp: string, message: string): never => {
+      record("meta.connect", `SYSTEM_USER token for app ${theirApp}`, "refused: invalid_input");
+      throw { code: "invalid_input", message } satisfies ApiError;
+    };
+    if (token.startsWith("EAAGother")) refuse("999", `This token belongs to Meta app 999, not to this workspace's app ${appId}; use a token of the agency's own app.`);
+    if (token.startsWith("EAAGfew")) refuse(appId, "The token lacks pages_read_engagement, pages_manage_metadata: grant them to the app and generate the token again.");
+    const user = token.startsWith("EAAGuser");
+    connected += 1;
+    // Numbered past metaConnection()'s id, so that one a test puts on record is never taken again.
+    const id = `c0ffee00-0000-4000-8000-${String(connected + 1).padStart(12, "0")}`;
+    const c = metaConnection({
+      id, token_type: user ? "USER" : "SYSTEM_USER", app_id: appId, client,
+      ...(user && { expires_at: "2026-11-27T10:00:00Z", days_left: 5, health: "expiring", health_reason: "it expires in 5 days" }),
+    });
+    backend.connections.push(c);
+    backend.keychain.push(`meta-token/${id}`);
+    record("meta.connect", `connection:${id} ${c.token_type} token of app ${appId}`);
+    return { ...c };
+  };
+  const disconnectMeta = (given: string, confirmed: boolean): Disconnected => {
+    const c = backend.connections.find((m) => m.id === given.trim());
+    if (!c) {
+      record("meta.disconnect", `connection:${given.trim()}`, "refused: invalid_input");
+      throw { code: "invalid_input", message: `No Meta connection has id ${given.trim()}; the list of connections shows them.` } satisfies ApiError;
+    }
+    const user = c.token_type === "USER";
+    if (!confirmed) {
+      throw {
+        code: "confirmation_required",
+        message: `Disconnecting removes connection ${c.id}'s token from the keychain${user ? " and revokes the app's permissions at Meta" : ""}; leads synced through it stay.`,
+      } satisfies ApiError;
+    }
+    const entry = `meta-token/${c.id}`;
+    const revoked = user && backend.keychain.includes(entry) ? backend.revokeError === null : null;
+    backend.keychain = backend.keychain.filter((k) => k !== entry);
+    backend.connections = backend.connections.filter((m) => m !== c);
+    const how = revoked === true ? ", revoked at Meta" : revoked === false ? ", not revoked at Meta" : "";
+    record("meta.disconnect", `connection:${c.id} ${c.token_type} token${how}`);
+    return { id: c.id, revoked_at_meta: revoked, revoke_error: revoked === false ? backend.revokeError : null };
+  };
+  const setMetaApp = (form: MetaAppForm): MetaApp => {
+    const next = { ...backend.metaApp };
+    if (form.app_id !== null) {
+      const id = form.app_id.trim();
+      if (!/^\d{1,32}$/.test(id)) throw { code: "invalid_input", message: `'${id}' is not a Meta app id: it is the digits on App settings → Basic.` } satisfies ApiError;
+      next.app_id = id;
+    }
+    if (form.graph_version !== null) {
+      const version = form.graph_version.trim();
+      if (!GRAPH_VERSIONS.includes(version)) {
+        throw { code: "invalid_input", message: `'${version}' is not a Graph API version Custodian speaks: use ${GRAPH_VERSIONS.join(" or ")}.` } satisfies ApiError;
+      }
+      next.graph_version = version;
+    }
+    if (form.graph_url !== null) {
+      const url = form.graph_url.trim().replace(/\/+$/, "");
+      if (!/^https?:\/\//.test(url)) throw { code: "invalid_input", message: `The Graph API address '${url}' is not usable: give an http or https URL.` } satisfies ApiError;
+      next.graph_url = url;
+    }
+    backend.metaApp = next;
+    record("meta.app", `Meta app ${next.app_id ?? "(no id)"} on ${next.graph_url} ${next.graph_version}`);
+    return metaApp();
+  };
+
   const tooLong = (reason: string) => {
     if ([...reason].length > 500) throw { code: "invalid_input", message: "A reason is kept in the audit trail and may be at most 500 characters long." } satisfies ApiError;
   };
@@ -270,7 +374,9 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
       }
       case "rename_client": {
         const c = find(a.old ?? "");
+        const old = c.name;
         c.name = (a.new ?? "").trim();
+        backend.connections.forEach((m) => m.client === old && (m.client = c.name));
         record("client.rename", c.name);
         return c;
       }
@@ -292,6 +398,8 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         backend.clients = backend.clients.filter((x) => x !== c);
         backend.leads = backend.leads.filter((l) => l.client !== c.name);
         backend.imports = backend.imports.filter((i) => i.client !== c.name);
+        // A connection outlives its client, as the real one's foreign key sets it to none.
+        backend.connections.forEach((m) => m.client === c.name && (m.client = null));
         record("client.remove", c.name);
         return { client: c, removed };
       }
@@ -501,6 +609,33 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
       }
       case "purge_schedule":
         return { last: backend.lastPurge, next_at: "2099-01-01T00:00:00Z", next: due() };
+      case "meta_app":
+        return metaApp();
+      case "set_meta_app":
+        return setMetaApp((args as { form: MetaAppForm }).form);
+      case "set_meta_app_secret": {
+        const secret = (a.secret ?? "").trim();
+        if (!secret || /\s/.test(secret)) {
+          throw { code: "invalid_input", message: "A Meta app secret is one word of letters and digits (App settings → Basic → App secret)." } satisfies ApiError;
+        }
+        if (!backend.keychain.includes(APP_SECRET)) backend.keychain.push(APP_SECRET);
+        record("meta.app_secret", "Meta app secret set in the keychain");
+        return metaApp();
+      }
+      case "remove_meta_app_secret":
+        backend.keychain = backend.keychain.filter((k) => k !== APP_SECRET);
+        record("meta.app_secret", "Meta app secret removed from the keychain");
+        return metaApp();
+      case "connect_meta": {
+        const { token, client } = args as { token: string; client: string | null };
+        return connectMeta(token, client);
+      }
+      case "meta_connections":
+        return backend.connections.map((c) => ({ ...c }));
+      case "disconnect_meta": {
+        const { id, confirmed } = args as { id: string; confirmed: boolean };
+        return disconnectMeta(id, confirmed);
+      }
       case "audit_list":
         return backend.audit;
       case "audit_verify":

@@ -45,6 +45,11 @@ import type { PurgeReport } from "./bindings/PurgeReport";
 import type { PurgeRun } from "./bindings/PurgeRun";
 import type { PurgeSchedule } from "./bindings/PurgeSchedule";
 import type { Review } from "./bindings/Review";
+import type { Disconnected } from "./bindings/Disconnected";
+import type { MetaApp } from "./bindings/MetaApp";
+import type { MetaAppForm } from "./bindings/MetaAppForm";
+import type { MetaConnection } from "./bindings/MetaConnection";
+import type { TokenHealth } from "./bindings/TokenHealth";
 
 export type {
   AgeBand,
@@ -55,6 +60,11 @@ export type {
   PurgeRun,
   PurgeSchedule,
   Review,
+  Disconnected,
+  MetaApp,
+  MetaAppForm,
+  MetaConnection,
+  TokenHealth,
   ApiError,
   AuditEntry,
   Client,
@@ -216,6 +226,19 @@ export const api = {
     removeHold: (id: number) => call<null>("remove_hold", { id }),
     purge: (dryRun: boolean) => call<PurgeReport>("purge_retention", { dryRun }),
     schedule: () => call<PurgeSchedule>("purge_schedule"),
+  },
+  meta: {
+    /** The agency's app: never its secret, only whether the keychain holds one. */
+    app: () => call<MetaApp>("meta_app"),
+    /** What is `null` in `form` stays as it is. */
+    setApp: (form: MetaAppForm) => call<MetaApp>("set_meta_app", { form }),
+    setSecret: (secret: string) => call<MetaApp>("set_meta_app_secret", { secret }),
+    removeSecret: () => call<MetaApp>("remove_meta_app_secret"),
+    /** Meta inspects the token first; one of another app or lacking a permission is refused as `invalid_input`. */
+    connect: (token: string, client: string | null) => call<MetaConnection>("connect_meta", { token, client }),
+    connections: () => call<MetaConnection[]>("meta_connections"),
+    /** Without `confirmed`, refused as `confirmation_required` and nothing changes. */
+    disconnect: (id: string, confirmed: boolean) => call<Disconnected>("disconnect_meta", { id, confirmed }),
   },
   audit: {
     list: (limit: number, before?: number) => call<AuditEntry[]>("audit_list", { limit, before: before ?? null }),

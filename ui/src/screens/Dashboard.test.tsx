@@ -1,7 +1,7 @@
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import { installBackend, lead } from "../test-backend";
+import { installBackend, lead, metaConnection } from "../test-backend";
 import { Dashboard } from "./Dashboard";
 
 describe("Dashboard", () => {
@@ -20,6 +20,30 @@ describe("Dashboard", () => {
     expect(within(audit).getAllByRole("cell").map((c) => c.textContent)).toEqual(["audit entries", "2"]);
     const groups = within(held).getAllByRole("rowgroup").slice(1).map((g) => within(g).getByRole("rowheader").textContent);
     expect(groups).toEqual(["Acme", "Beta", "Workspace"]);
+  });
+
+  it("says when a connection to Meta needs attention", async () => {
+    const backend = installBackend();
+    backend.connections.push(
+      metaConnection({ id: "a" }),
+      metaConnection({ id: "b", token_type: "USER", health: "expiring", health_reason: "it expires in 5 days" }),
+      metaConnection({ id: "c", token_type: "USER", health: "log_in_again", health_reason: "the person logged out" }),
+    );
+    render(<Dashboard onOpen={vi.fn()} />);
+    const card = await screen.findByTestId("meta-card");
+    expect(within(card).getByTestId("meta-connections").textContent).toBe("3");
+    expect(within(card).getByTestId("meta-attention").textContent).toBe(" — 2 need attention");
+  });
+
+  it("says when it is not connected to Meta, and opens Connections", async () => {
+    installBackend();
+    const onOpen = vi.fn();
+    render(<Dashboard onOpen={onOpen} />);
+    const card = await screen.findByTestId("meta-card");
+    expect(card.textContent).toContain("Not connected to Meta");
+    expect(within(card).queryByTestId("meta-attention")).toBeNull();
+    await userEvent.click(within(card).getByRole("button", { name: "Manage connections" }));
+    expect(onOpen).toHaveBeenCalledWith("connections");
   });
 
   it("says nothing is held in an empty workspace and opens Leads to import", async () => {

@@ -1,20 +1,31 @@
 import { useEffect, useState } from "react";
-import { api, toCommandError, type CommandError, type Overview, type PurgeSchedule, type Verification } from "../api";
+import {
+  api,
+  toCommandError,
+  type CommandError,
+  type MetaConnection,
+  type Overview,
+  type PurgeSchedule,
+  type Verification,
+} from "../api";
 import { fromNow, purgedInWords } from "./Retention";
 import { ErrorNote } from "../components/ErrorNote";
 import type { Screen } from "../App";
 import { VerificationNote } from "./VerificationNote";
 import { WhatIsHeld } from "./WhatIsHeld";
+import { MetaCard } from "./MetaCard";
 
 export function Dashboard({ onOpen }: { onOpen: (s: Screen) => void }) {
   const [overview, setOverview] = useState<Overview | null>(null);
   const [verification, setVerification] = useState<Verification | null>(null);
   const [schedule, setSchedule] = useState<PurgeSchedule | null>(null);
+  const [connections, setConnections] = useState<MetaConnection[] | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
 
   useEffect(() => {
     api.overview().then(setOverview, (e: unknown) => setError(toCommandError(e)));
     api.retention.schedule().then(setSchedule, (e: unknown) => setError(toCommandError(e)));
+    api.meta.connections().then(setConnections, (e: unknown) => setError(toCommandError(e)));
   }, []);
 
   const verify = () => {
@@ -42,6 +53,7 @@ export function Dashboard({ onOpen }: { onOpen: (s: Screen) => void }) {
               Manage clients
             </button>
           </article>
+          {connections && <MetaCard connections={connections} onOpen={onOpen} />}
           <article className="card">
             <h2>Requests</h2>
             <p className="figure" data-testid="requests-due">

@@ -1,0 +1,253 @@
+//! The Console's lead sync from Meta: each synced form's new leads, page by page, into the same
+//! store as imported leads, with the form's watermark moving only in the transaction that stores
+//! the last of them.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::{Console, Error};
+use crate::audit::{self, Event};
+use crate::clients;
+use crate::leads::import::{Target, Totals};
+use crate::leads::{imports, synced};
+use crate::meta::pages::{self, SyncedForm, PAGE_TOKEN_PURPOSE};
+use crate::meta::{app, GraphError};
+use crate::vault::Vault;
+
+/// How far before the watermark a sync asks from: leads Meta stamps late are not missed, and those
+/// seen again are recognised.
+pub const OVERLAP_SECONDS: i64 = 300;
+
+/// The lead fields a sync asks Meta for.
+const FIELDS: &str =
+    "id,created_time,ad_id,ad_name,adset_id,adset_name,campaign_id,campaign_name,form_id,is_organic,platform,field_data";
+
+/// Leads a page: Meta's largest.
+const PAGE_SIZE: &str = "500";
+
+/// What syncing one form did.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FormSynced {
+    pub form_id: String,
+    pub form: String,
+    pub client: Option<String>,
+    #[ts(type = "number")]
+    pub new: u64,
+    #[ts(type = "number")]
+    pub updated: u64,
+    #[ts(type = "number")]
+    pub unchanged: u64,
+    #[ts(type = "number")]
+    pub suppressed: u64,
+    #[ts(type = "number")]
+    pub rejected: u64,
+    /// Pages of leads read from Meta.
+    pub pages: u32,
+    /// Why the form did not sync to the end; the next sync goes on from where this one was sure.
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SyncReport {
+    pub forms: Vec<FormSynced>,
+    pub cancelled: bool,
+}
+
+impl SyncReport {
+    pub fn failed(&self) -> bool {
+        self.forms.iter().any(|f| f.problem.is_some())
+    }
+}
+
+/// Progress of a sync, after every page of leads.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SyncProgress {
+    pub form: String,
+    pub pages: u32,
+    #[ts(type = "number")]
+    pub leads: u64,
+}
+
+impl Console {
+    /// Syncs every form chosen for sync whose Page has a client (of `client` only, or the form
+    /// `form` only, when given). Each page of leads is stored in a transaction of its own; the
+    /// form's watermark moves only with the last page, so an interrupted sync (a cancel, a fault,
+    /// a crash) is simply run again: what it stored is recognised, nothing is lost or repeated.
+    pub async fn sync_meta(
+        &self,
+        client: Option<&str>,
+        form: Option<&str>,
+        progress: &(dyn Fn(SyncProgress) + Send + Sync),
+        cancel: Arc<AtomicBool>,
+    ) -> Result<SyncReport, Error> {
+        let only_client = match client {
+            Some(name) => Some(self.client(name).await?),
+            None => None,
+        };
+        let forms: Vec<SyncedForm> = pages::synced_forms(self.store.pool())
+            .await?
+            .into_iter()
+            .filter(|f| form.is_none_or(|id| f.id == id.trim()))
+            .filter(|f| only_client.as_ref().is_none_or(|c| f.client_id.as_deref() == Some(c.id.as_str())))
+            .collect();
+        if let Some(id) = form {
+            if forms.is_empty() {
+                return Err(Error::Invalid(format!(
+                    "Form {} is not chosen for sync (or is not a form of this client); enable it first.",
+                    id.trim()
+                )));
+            }
+        }
+        let _syncing = super::lock::take(&self.dir, "syncing leads from Meta")?;
+        let mut report = SyncReport { forms: Vec::new(), cancelled: false };
+        for form in forms {
+            if cancel.load(Ordering::Relaxed) {
+                report.cancelled = true;
+                break;
+            }
+            report.forms.push(self.sync_form(&form, progress, &cancel).await?);
+        }
+        report.cancelled |= cancel.load(Ordering::Relaxed);
+        Ok(report)
+    }
+
+    async fn sync_form(
+        &self,
+        form: &SyncedForm,
+        progress: &(dyn Fn(SyncProgress) + Send + Sync),
+        cancel: &AtomicBool,
+    ) -> Result<FormSynced, Error> {
+        let mut done = FormSynced {
+            form_id: form.id.clone(),
+            form: form.name.clone(),
+            client: None,
+            new: 0,
+            updated: 0,
+            unchanged: 0,
+            suppressed: 0,
+            rejected: 0,
+            pages: 0,
+            problem: None,
+        };
+        let client = match &form.client_id {
+            Some(id) => clients::by_id(self.store.pool(), id).await?,
+            None => None,
+        };
+        let Some(client) = client else {
+            done.problem = Some("its Page is not assigned to a client; assign it first".into());
+            return Ok(done);
+        };
+        done.client = Some(client.name.clone());
+        let Some(token) = Vault::new(&self.workspace_id).get(PAGE_TOKEN_PURPOSE, &form.page_id).await? else {
+            done.problem = Some("its Page's token is not in the keychain; refresh the Pages".into());
+            return Ok(done);
+        };
+        let settings = app::get(self.store.pool()).await?;
+        let graph = self.graph(&settings).await?;
+        let import_id = uuid::Uuid::new_v4().to_string();
+        let object = format!("Meta form {} ({}) into client:{} (import {import_id})", form.name, form.id, client.id);
+        {
+            let mut tx = self.store.write().await?;
+            let started = imports::Started {
+                id: &import_id,
+                client_id: &client.id,
+                file_name: &format!("Meta form {} ({})", form.name, form.id),
+                file_size: 0,
+                format: "Graph API",
+                at: &self.stamp(),
+                path: "",
+            };
+            imports::begin(&mut tx, &started).await?;
+            let event = Event { action: "lead.sync", object: &object, outcome: "started", subject: None };
+            audit::append(&mut tx, &self.stamp(), &self.actor, &event).await?;
+            tx.commit().await?;
+        }
+        let target = Target {
+            client_num: clients::num(self.store.pool(), &client.id).await?,
+            client_name: &client.name,
+            country: client.country.clone(),
+            import_id: &import_id,
+            hasher: self.hasher.clone(),
+            suppressed: crate::requests::erasure::suppressed(self.store.pool()).await?,
+        };
+        let filtering = form.watermark.map(|w| {
+            serde_json::json!([{"field": "time_created", "operator": "GREATER_THAN", "value": w - OVERLAP_SECONDS}])
+                .to_string()
+        });
+        let mut query = vec![("fields", FIELDS), ("limit", PAGE_SIZE)];
+        if let Some(f) = filtering.as_deref() {
+            query.push(("filtering", f));
+        }
+        let path = format!("{}/leads", form.id);
+        let mut totals = Totals::default();
+        let mut after: Option<String> = None;
+        let mut newest: Option<i64> = None;
+        let mut status = "completed";
+        loop {
+            if cancel.load(Ordering::Relaxed) {
+                status = "cancelled";
+                break;
+            }
+            let (items, next) = match graph.page(&path, &query, after.as_deref(), &token).await {
+                Ok(page) => page,
+                Err(e) => {
+                    status = if matches!(e, GraphError::Throttled { .. }) { "throttled" } else { "failed" };
+                    done.problem = Some(e.to_string());
+                    break;
+                }
+            };
+            done.pages += 1;
+            let last = next.is_none();
+            let at = self.stamp();
+            let line = totals.rows_read + 1;
+            let mut bulk = self.store.bulk().await?;
+            let seen = newest;
+            let form_id = form.id.clone();
+            let stored = bulk
+                .direct(|conn| {
+                    synced::store_page(conn, &target, &form.name, &items, line, &mut totals, &|c, page_newest| {
+                        if last {
+                            pages::advance_watermark(c, &form_id, seen.max(page_newest), &at)
+                        } else {
+                            Ok(())
+                        }
+                    })
+                })
+                .await;
+            let finished = bulk.finish().await;
+            let stored = stored?.map_err(crate::store::StoreError::from)?;
+            finished?;
+            newest = newest.max(stored.newest);
+            done.new += stored.new;
+            done.updated += stored.updated;
+            done.unchanged += stored.unchanged;
+            done.suppressed += stored.suppressed;
+            done.rejected += stored.rejected;
+            progress(SyncProgress { form: form.name.clone(), pages: done.pages, leads: totals.rows_read });
+            match next {
+                Some(cursor) => after = Some(cursor),
+                None => break,
+            }
+        }
+        let mut bulk = self.store.bulk().await?;
+        let folded = bulk.direct(synced::finish).await;
+        bulk.finish().await?;
+        folded?.map_err(crate::store::StoreError::from)?;
+        let mut tx = self.store.write().await?;
+        // The record of imports knows completed, cancelled and failed; a throttled sync failed for now.
+        let recorded = if status == "throttled" { "failed" } else { status };
+        imports::finish(&mut tx, &import_id, &self.stamp(), recorded).await?;
+        let outcome = format!(
+            "{status}: {} new, {} updated, {} unchanged, {} suppressed, {} pages",
+            done.new, done.updated, done.unchanged, done.suppressed, done.pages
+        );
+        let event = Event { action: "lead.sync", object: &object, outcome: &outcome, subject: None };
+        audit::append(&mut tx, &self.stamp(), &self.actor, &event).await?;
+        tx.commit().await?;
+        tracing::info!(form = %form.id, new = done.new, pages = done.pages, status, "form synced");
+        Ok(done)
+    }
+}

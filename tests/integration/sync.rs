@@ -1,0 +1,222 @@
+//! Lead sync from Meta against the local Graph API simulator: every lead of a synced form is stored
+//! once, in the same store as imported leads; a second sync asks only for what is new; faults and
+//! throttling end with exactly the leads Meta holds; erased people do not come back.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+
+use custodian::console::{Console, MetaAppForm, RequestForm};
+use custodian::leads::Filter;
+use custodian::meta::Pacing;
+use custodian::requests::{IdKind, Identifier, RequestKind};
+use custodian::vault::Sensitive;
+use serde_json::{json, Value};
+
+use crate::graph_sim::{Fault, GraphSim, Token};
+use crate::support::{stdout, Workspace, TEST_NOW};
+
+const TOKEN: &str = "EAAGsystemusertoken0123456789abcdefABCDEF";
+const LEAD_ADS: [&str; 4] = ["leads_retrieval", "pages_show_list", "pages_read_engagement", "pages_manage_metadata"];
+
+/// Lead `n`, created `n` minutes before the tests' day began, as the Graph API returns it.
+fn lead(n: i64) -> Value {
+    let created = (*TEST_NOW - chrono::Duration::minutes(n)).format("%Y-%m-%dT%H:%M:%S+0000").to_string();
+    json!({
+        "id": format!("{}", 900_000 + n),
+        "created_time": created,
+        "ad_id": "ag:1", "ad_name": "Video", "form_id": "f1", "is_organic": false,
+        "platform": if n % 2 == 0 { "fb" } else { "ig" },
+        "field_data": [
+            {"name": "full_name", "values": [format!("Person {n}")]},
+            {"name": "email", "values": [format!("person{n}@example.com")]},
+            {"name": "what_is_your_budget?", "values": ["1k"]},
+        ],
+    })
+}
+
+/// Leads `from..to`, newest first, as Meta lists them.
+fn leads(from: i64, to: i64) -> Vec<Value> {
+    (from..to).map(lead).collect()
+}
+
+fn quick() -> Pacing {
+    Pacing {
+        transient_retries: 3,
+        first_backoff: Duration::from_millis(2),
+        longest_wait: Duration::from_millis(500),
+        timeout: Duration::from_secs(10),
+    }
+}
+
+/// A workspace whose client Acme has Page p1's form f1 chosen for sync, with `count` leads at Meta.
+async fn synced_workspace(ws: &Workspace, sim: &GraphSim, count: i64) -> Console {
+    sim.token(
+        TOKEN,
+        Token { app_id: "1234".into(), kind: "SYSTEM_USER", scopes: LEAD_ADS.to_vec(), expires_at: 0, invalid: None },
+    );
+    sim.page("p1", "Acme Shoes", "EAAGpagetoken1acme");
+    sim.forms("p1", vec![json!({"id": "f1", "name": "Test drive", "status": "ACTIVE", "leads_count": count})]);
+    sim.leads("f1", leads(0, count));
+    let console = ws.open().await;
+    console.set_graph_pacing(quick());
+    console.add_client("Acme", Some("GB")).await.unwrap();
+    let form = MetaAppForm { app_id: Some("1234".into()), graph_url: Some(sim.url.clone()), graph_version: None };
+    console.set_meta_app(form).await.unwrap();
+    console.connect_meta(Sensitive::new(TOKEN.into()), None).await.unwrap();
+    console.refresh_meta_pages().await.unwrap();
+    console.assign_meta_page("p1", Some("Acme")).await.unwrap();
+    console.refresh_meta_forms(None).await.unwrap();
+    console.set_meta_form_sync("f1", true).await.unwrap();
+    console
+}
+
+async fn sync(console: &Console) -> custodian::console::SyncReport {
+    console.sync_meta(None, None, &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap()
+}
+
+/// The Meta ids of the client's leads, sorted.
+async fn held(console: &Console) -> Vec<String> {
+    let mut ids: Vec<String> = console
+        .list_leads(&Filter::default(), 10_000, 0)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.meta_id.unwrap_or_default())
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn ids(from: i64, to: i64) -> Vec<String> {
+    let mut ids: Vec<String> = (from..to).map(|n| format!("{}", 900_000 + n)).collect();
+    ids.sort();
+    ids
+}
+
+#[tokio::test]
+async fn a_sync_stores_every_lead_once_and_the_next_asks_meta_only_for_new_ones() {
+    let sim = GraphSim::start();
+    sim.page_size(100);
+    let ws = Workspace::new();
+    let console = synced_workspace(&ws, &sim, 250).await;
+    let first = sync(&console).await;
+    let f = &first.forms[0];
+    assert_eq!((f.new, f.updated, f.pages, f.problem.as_deref()), (250, 0, 3, None), "{first:?}");
+    assert_eq!(held(&console).await, ids(0, 250));
+    let stored = console.list_leads(&Filter::default(), 1, 0).await.unwrap().remove(0);
+    assert_eq!(stored.client, "Acme");
+    assert!(stored.answers.iter().any(|(q, _)| q == "what_is_your_budget?"), "{:?}", stored.answers);
+
+    sim.new_leads("f1", vec![lead(-3), lead(-2), lead(-1)]);
+    let before = sim.calls().len();
+    let second = sync(&console).await;
+    let f = &second.forms[0];
+    assert_eq!(f.new, 3, "{second:?}");
+    assert!(f.unchanged <= 6, "only the leads of the overlap are read again: {second:?}");
+    let asked = &sim.calls()[before..];
+    let leads_call = asked.iter().find(|c| c.path.ends_with("/f1/leads")).unwrap();
+    let filtering: Value = serde_json::from_str(&leads_call.query["filtering"]).unwrap();
+    let newest = TEST_NOW.timestamp();
+    assert_eq!(filtering[0]["field"], "time_created");
+    assert_eq!(filtering[0]["value"], newest - 300, "from the newest lead stored, less the overlap");
+    assert_eq!(asked.iter().filter(|c| c.path.ends_with("/f1/leads")).count(), 1, "one page of new leads, one call");
+    assert_eq!(held(&console).await, ids(-3, 250));
+}
+
+#[tokio::test]
+async fn a_lead_imported_from_a_file_and_then_synced_is_one_lead() {
+    let sim = GraphSim::start();
+    let ws = Workspace::new();
+    let console = synced_workspace(&ws, &sim, 5).await;
+    let file = ws.path().with_extension("export.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "id,created_time,form_id,form_name,is_organic,platform,full_name,email,lead_status\n\
+             l:{},2026-11-22T08:58:00+00:00,f:f1,Test drive,false,fb,Person 2,person2@example.com,CREATED\n",
+            900_002
+        ),
+    )
+    .unwrap();
+    console.import_file(&file, "Acme", &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap();
+    std::fs::remove_file(&file).unwrap();
+    let report = sync(&console).await;
+    assert_eq!(report.forms[0].new + report.forms[0].updated + report.forms[0].unchanged, 5, "{report:?}");
+    assert_eq!(report.forms[0].new, 4, "the imported lead is recognised by its Meta id: {report:?}");
+    assert_eq!(held(&console).await, ids(0, 5));
+}
+
+#[tokio::test]
+async fn an_erased_person_does_not_come_back_with_a_sync() {
+    let sim = GraphSim::start();
+    let ws = Workspace::new();
+    let console = synced_workspace(&ws, &sim, 4).await;
+    let person = vec![Identifier { kind: IdKind::Email, value: "person2@example.com".into() }];
+    let request = console.new_request(RequestForm::new(RequestKind::Erasure, person)).await.unwrap();
+    console.erase_request(request.id, true, true).await.unwrap();
+    let report = sync(&console).await;
+    assert_eq!((report.forms[0].new, report.forms[0].suppressed), (3, 1), "{report:?}");
+    assert!(!held(&console).await.contains(&"900002".to_owned()));
+}
+
+#[tokio::test]
+async fn faults_during_a_sync_end_with_exactly_the_leads_meta_holds() {
+    let sim = GraphSim::start();
+    sim.page_size(50);
+    let ws = Workspace::new();
+    let console = synced_workspace(&ws, &sim, 120).await;
+    let calls = sim.calls().len();
+    sim.fault_at(calls + 1, Fault::Throttle { code: 80_005, regain: Some(0) });
+    sim.fault_at(calls + 3, Fault::ServerError);
+    sim.fault_at(calls + 4, Fault::Malformed);
+    sim.fault_at(calls + 6, Fault::Transient);
+    let report = sync(&console).await;
+    assert_eq!((report.forms[0].new, report.forms[0].problem.as_deref()), (120, None), "{report:?}");
+    assert_eq!(held(&console).await, ids(0, 120));
+}
+
+#[tokio::test]
+async fn a_long_throttle_stops_the_sync_keeps_what_was_stored_and_the_next_sync_completes_it() {
+    let sim = GraphSim::start();
+    sim.page_size(100);
+    let ws = Workspace::new();
+    let console = synced_workspace(&ws, &sim, 250).await;
+    let calls = sim.calls().len();
+    sim.fault_at(calls + 2, Fault::Throttle { code: 80_005, regain: Some(60) });
+    let stopped = sync(&console).await;
+    let f = &stopped.forms[0];
+    assert_eq!(f.new, 100, "the first page is stored: {stopped:?}");
+    assert!(f.problem.as_deref().is_some_and(|p| p.contains("try again in 60 minutes")), "{stopped:?}");
+    assert!(stopped.failed());
+    let form = console.meta_forms(None).await.unwrap().remove(0);
+    assert_eq!(form.last_synced_at, None, "the watermark did not move without the last page");
+
+    let resumed = sync(&console).await;
+    assert_eq!((resumed.forms[0].new, resumed.forms[0].unchanged), (150, 100), "{resumed:?}");
+    assert_eq!(held(&console).await, ids(0, 250));
+}
+
+#[tokio::test]
+async fn a_cancelled_sync_keeps_what_it_stored_and_the_cli_reports_a_failed_one_with_a_non_zero_exit() {
+    let sim = GraphSim::start();
+    sim.page_size(100);
+    let ws = Workspace::new();
+    let console = synced_workspace(&ws, &sim, 150).await;
+    let cancel = Arc::new(AtomicBool::new(false));
+    let stop = Arc::clone(&cancel);
+    let report = console
+        .sync_meta(None, None, &move |_| stop.store(true, std::sync::atomic::Ordering::Relaxed), cancel)
+        .await
+        .unwrap();
+    assert!(report.cancelled);
+    assert_eq!(report.forms[0].new, 100, "the page in flight is stored, then it stops: {report:?}");
+    console.close().await;
+
+    sim.fault(Fault::Permission);
+    let out = ws.cli(&["meta", "sync"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let out = ws.cli(&["meta", "sync", "--json"]);
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["forms"][0]["new"], 50, "the rest arrives with the next sync: {report}");
+}
