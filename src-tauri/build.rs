@@ -55,6 +55,13 @@ fn main() {
         "connect_meta",
         "meta_connections",
         "disconnect_meta",
+        "meta_pages",
+        "refresh_meta_pages",
+        "assign_meta_page",
+        "meta_forms",
+        "refresh_meta_forms",
+        "set_meta_form_sync",
+        "sync_meta",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

@@ -205,7 +205,10 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
         Command::Meta(MetaCommand::Pages) => print::meta_pages(j, &c.refresh_meta_pages().await?),
         Command::Meta(MetaCommand::Assign { page_id, client }) => print::meta_pages(
             j,
-            &console::Refreshed { items: vec![c.assign_meta_page(&page_id, Some(&client)).await?], problems: vec![] },
+            &console::RefreshedPages {
+                items: vec![c.assign_meta_page(&page_id, Some(&client)).await?],
+                problems: vec![],
+            },
         ),
         Command::Meta(MetaCommand::Forms { choice: None, page }) => {
             print::meta_forms(j, &c.refresh_meta_forms(page.as_deref()).await?)
@@ -216,7 +219,7 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
                 FormsCommand::Disable { form_id } => (form_id, false),
             };
             let form = c.set_meta_form_sync(&form_id, sync).await?;
-            print::meta_forms(j, &console::Refreshed { items: vec![form], problems: vec![] })
+            print::meta_forms(j, &console::RefreshedForms { items: vec![form], problems: vec![] })
         }
         Command::Meta(MetaCommand::Disconnect { id, yes }) => {
             print::disconnected(j, &c.disconnect_meta(&id, yes).await?)

@@ -521,7 +521,7 @@ pub fn disconnected(as_json: bool, d: &console::Disconnected) -> Result<Exit, co
     Ok(Exit::Ok)
 }
 
-pub fn meta_pages(as_json: bool, pages: &console::Refreshed<console::MetaPage>) -> Result<Exit, console::Error> {
+pub fn meta_pages(as_json: bool, pages: &console::RefreshedPages) -> Result<Exit, console::Error> {
     if as_json {
         json(pages);
         return Ok(Exit::Ok);
@@ -543,7 +543,7 @@ pub fn meta_pages(as_json: bool, pages: &console::Refreshed<console::MetaPage>) 
     Ok(Exit::Ok)
 }
 
-pub fn meta_forms(as_json: bool, forms: &console::Refreshed<console::MetaForm>) -> Result<Exit, console::Error> {
+pub fn meta_forms(as_json: bool, forms: &console::RefreshedForms) -> Result<Exit, console::Error> {
     if as_json {
         json(forms);
         return Ok(Exit::Ok);

@@ -28,7 +28,7 @@ pub use doctor::{doctor, Check, Report, Status};
 pub use error::{ApiError, Code, Error};
 pub use leads::{Export, Lookup};
 pub use meta::{Disconnected, MetaApp, MetaAppForm, MetaConnection, TokenHealth};
-pub use pages::{MetaForm, MetaPage, Refreshed};
+pub use pages::{MetaForm, MetaPage, RefreshedForms, RefreshedPages};
 pub use requests::{ErasePreview, Erased, Rectified, RequestForm};
 pub use retention::{HoldForm, PurgeReport, PurgeSchedule, PURGE_EVERY};
 pub use sync::{FormSynced, SyncProgress, SyncReport};

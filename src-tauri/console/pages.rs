@@ -35,10 +35,17 @@ pub struct MetaForm {
     pub last_synced_at: Option<String>,
 }
 
-/// What a refresh from Meta found, and what it could not read (a connection or Page and why).
+/// The Pages a refresh from Meta found, and what it could not read (a connection and why).
 #[derive(Debug, Clone, Serialize, TS)]
-pub struct Refreshed<T: TS> {
-    pub items: Vec<T>,
+pub struct RefreshedPages {
+    pub items: Vec<MetaPage>,
+    pub problems: Vec<String>,
+}
+
+/// The lead forms a refresh from Meta found, and what it could not read (a Page and why).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RefreshedForms {
+    pub items: Vec<MetaForm>,
     pub problems: Vec<String>,
 }
 
@@ -61,7 +68,7 @@ impl Console {
     /// Asks Meta which Pages each connection reaches (`/me/accounts`, every page of it; a Page token
     /// is its own Page) and keeps each Page's token in the keychain. A connection Meta no longer
     /// accepts is marked "log in again" and the others go on.
-    pub async fn refresh_meta_pages(&self) -> Result<Refreshed<MetaPage>, Error> {
+    pub async fn refresh_meta_pages(&self) -> Result<RefreshedPages, Error> {
         let settings = app::get(self.store.pool()).await?;
         let graph = self.graph(&settings).await?;
         let vault = Vault::new(&self.workspace_id);
@@ -115,7 +122,7 @@ impl Console {
             self.settle(tx, "meta.pages", &object, Ok(())).await?;
         }
         tracing::info!(pages = seen, "Pages read from Meta");
-        Ok(Refreshed { items: self.meta_pages().await?, problems })
+        Ok(RefreshedPages { items: self.meta_pages().await?, problems })
     }
 
     /// Assigns a Page (and so its forms' leads) to a client, or to none.
@@ -157,7 +164,7 @@ impl Console {
 
     /// Asks Meta for the lead forms of one Page or every Page (Instagram forms are among a Page's
     /// forms), with each Page's own token.
-    pub async fn refresh_meta_forms(&self, page_id: Option<&str>) -> Result<Refreshed<MetaForm>, Error> {
+    pub async fn refresh_meta_forms(&self, page_id: Option<&str>) -> Result<RefreshedForms, Error> {
         let settings = app::get(self.store.pool()).await?;
         let graph = self.graph(&settings).await?;
         let vault = Vault::new(&self.workspace_id);
@@ -198,7 +205,7 @@ impl Console {
             let object = format!("page:{} has {} lead forms", page.id, found.len());
             self.settle(tx, "meta.forms", &object, Ok(())).await?;
         }
-        Ok(Refreshed { items: self.meta_forms(page_id).await?, problems })
+        Ok(RefreshedForms { items: self.meta_forms(page_id).await?, problems })
     }
 
     /// Chooses whether a form's leads are synced.

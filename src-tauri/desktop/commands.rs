@@ -10,6 +10,7 @@ use crate::clients::{Client, Holdings};
 use crate::console::{ApiError, ErasePreview, Erased, Export, ImportRecord, Overview, Rectified, Removal, RequestForm};
 use crate::console::{Disconnected, MetaApp, MetaAppForm, MetaConnection};
 use crate::console::{HoldForm, PurgeReport, PurgeSchedule};
+use crate::console::{MetaForm, MetaPage, RefreshedForms, RefreshedPages, SyncProgress, SyncReport};
 use crate::leads::{Filter, ImportSummary, LeadDetail, LeadPage, Order, PageRequest, Progress};
 use crate::personal_data::DataKind;
 use crate::requests::discovery::Discovery;
@@ -309,4 +310,53 @@ pub async fn meta_connections(ws: State<'_, Workspace>) -> Result<Vec<MetaConnec
 #[tauri::command]
 pub async fn disconnect_meta(ws: State<'_, Workspace>, id: String, confirmed: bool) -> Result<Disconnected> {
     Ok(ws.console()?.disconnect_meta(&id, confirmed).await?)
+}
+
+#[tauri::command]
+pub async fn meta_pages(ws: State<'_, Workspace>) -> Result<Vec<MetaPage>> {
+    Ok(ws.console()?.meta_pages().await?)
+}
+
+#[tauri::command]
+pub async fn refresh_meta_pages(ws: State<'_, Workspace>) -> Result<RefreshedPages> {
+    Ok(ws.console()?.refresh_meta_pages().await?)
+}
+
+#[tauri::command]
+pub async fn assign_meta_page(ws: State<'_, Workspace>, page_id: String, client: Option<String>) -> Result<MetaPage> {
+    Ok(ws.console()?.assign_meta_page(&page_id, client.as_deref()).await?)
+}
+
+#[tauri::command]
+pub async fn meta_forms(ws: State<'_, Workspace>, page_id: Option<String>) -> Result<Vec<MetaForm>> {
+    Ok(ws.console()?.meta_forms(page_id.as_deref()).await?)
+}
+
+#[tauri::command]
+pub async fn refresh_meta_forms(ws: State<'_, Workspace>, page_id: Option<String>) -> Result<RefreshedForms> {
+    Ok(ws.console()?.refresh_meta_forms(page_id.as_deref()).await?)
+}
+
+#[tauri::command]
+pub async fn set_meta_form_sync(ws: State<'_, Workspace>, form_id: String, sync: bool) -> Result<MetaForm> {
+    Ok(ws.console()?.set_meta_form_sync(&form_id, sync).await?)
+}
+
+/// Long work like an import: one at a time, reported through the channel, stopped by `cancel_import`.
+#[tauri::command]
+pub async fn sync_meta(
+    ws: State<'_, Workspace>,
+    running: State<'_, RunningImport>,
+    client: Option<String>,
+    form: Option<String>,
+    on_progress: Channel<SyncProgress>,
+) -> Result<SyncReport> {
+    let console = ws.console()?;
+    let cancel = running.start()?;
+    let report = move |p: SyncProgress| {
+        let _ = on_progress.send(p);
+    };
+    let result = console.sync_meta(client.as_deref(), form.as_deref(), &report, cancel).await;
+    running.finish();
+    Ok(result?)
 }

@@ -122,6 +122,13 @@ pub fn run(dir: &Path) -> ExitCode {
             commands::connect_meta,
             commands::meta_connections,
             commands::disconnect_meta,
+            commands::meta_pages,
+            commands::refresh_meta_pages,
+            commands::assign_meta_page,
+            commands::meta_forms,
+            commands::refresh_meta_forms,
+            commands::set_meta_form_sync,
+            commands::sync_meta,
         ])
         .build(tauri::generate_context!());
     match app {

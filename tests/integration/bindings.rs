@@ -10,6 +10,7 @@ use custodian::console::{
 };
 use custodian::console::{Disconnected, MetaApp, MetaAppForm, MetaConnection, TokenHealth};
 use custodian::console::{Erased, HoldForm, PurgeReport, PurgeRun, PurgeSchedule, Rectified, RequestForm};
+use custodian::console::{FormSynced, MetaForm, MetaPage, RefreshedForms, RefreshedPages, SyncProgress, SyncReport};
 use custodian::leads::{
     Cursor, Filter, Format, ImportSummary, LeadDetail, LeadPage, LeadRow, Order, PageRequest, Progress, Rejection,
     SortBy,
@@ -38,6 +39,13 @@ fn generated() -> Vec<(String, String)> {
         one::<MetaConnection>(),
         one::<TokenHealth>(),
         one::<Disconnected>(),
+        one::<MetaPage>(),
+        one::<MetaForm>(),
+        one::<RefreshedPages>(),
+        one::<RefreshedForms>(),
+        one::<FormSynced>(),
+        one::<SyncReport>(),
+        one::<SyncProgress>(),
         one::<Outcome>(),
         one::<Code>(),
         one::<ImportRecord>(),
