@@ -196,6 +196,9 @@ pub enum RequestCommand {
     List,
     /// Show one request with its identifiers and deadline
     Show { id: i64 },
+    /// Take again the request's steps at remote services not yet done (deleting the person's leads
+    /// at Meta), and show every step's answer
+    RetryRemote { id: i64 },
     /// Find every record held about the request's person, grouped by kind of data and client
     Find {
         id: i64,

@@ -250,6 +250,7 @@ async fn request(c: &Console, command: RequestCommand, j: bool) -> Result<Exit, 
         }
         RequestCommand::List => print::requests(j, &c.list_requests().await?),
         RequestCommand::Show { id } => print::request(j, "Request", &c.request(id).await?),
+        RequestCommand::RetryRemote { id } => print::remote_steps(j, id, &c.retry_remote(id).await?),
         RequestCommand::Export { id, out, force } => print::package(j, &c.export_request(id, &out, force).await?),
         RequestCommand::Rectify { id, field, value } => {
             print::rectified(j, &c.rectify_request(id, &field, &value).await?)

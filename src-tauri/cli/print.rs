@@ -350,7 +350,34 @@ pub fn erased(as_json: bool, e: &Erased) -> Result<Exit, console::Error> {
     if !e.wal_emptied {
         println!("  note        a reader kept the write-ahead log from being emptied now; it is emptied at the next checkpoint");
     }
+    remote_lines(&e.remote);
     Ok(Exit::Ok)
+}
+
+fn remote_lines(steps: &[crate::requests::remote::RemoteStep]) {
+    for s in steps {
+        let answer = s.answer.as_deref().unwrap_or("not yet taken");
+        println!("  remote      {} {}: {} ({answer})", s.kind, s.action, s.status);
+    }
+    if steps.iter().any(|s| s.status != "done") {
+        println!("  retry       custodian request retry-remote ID takes the steps not done again");
+    }
+}
+
+pub fn remote_steps(
+    as_json: bool,
+    id: i64,
+    steps: &[crate::requests::remote::RemoteStep],
+) -> Result<Exit, console::Error> {
+    if as_json {
+        json(&steps);
+    } else if steps.is_empty() {
+        println!("Request {id} has no steps at remote services.");
+    } else {
+        println!("Request {id}'s steps at remote services:");
+        remote_lines(steps);
+    }
+    Ok(if steps.iter().any(|s| s.status == "failed") { Exit::Failed } else { Exit::Ok })
 }
 
 pub fn suppressions(as_json: bool, list: &[Suppression]) -> Result<Exit, console::Error> {

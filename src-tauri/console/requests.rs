@@ -18,6 +18,7 @@ use crate::personal_data::{Correction, HeldRecord};
 use crate::requests::discovery::{self, Discovery};
 use crate::requests::erasure::{self, Receipt, Suppression};
 use crate::requests::package::{self, Package};
+use crate::requests::remote::{self, RemoteStep};
 use crate::requests::{
     self, IdKind, Identifier, NewRequest, Outcome, Regime, Request, RequestError, RequestKind, RequestStatus,
 };
@@ -76,6 +77,8 @@ pub struct Erased {
     /// Whether the WAL, with the old page images, was emptied at once; if a reader held it, the
     /// next checkpoint (at the latest when the workspace closes) empties it.
     pub wal_emptied: bool,
+    /// The steps at remote services (deleting the person's leads at Meta) and their answers.
+    pub remote: Vec<RemoteStep>,
 }
 
 use super::workspace::APP_SECRET;
@@ -255,8 +258,9 @@ impl Console {
                 hashes.len()
             )));
         }
-        let deleted = discovery::erase(&mut tx, HOLDERS, &found).await?;
         let at = self.stamp();
+        let erasing = crate::personal_data::Erasing { request_id: id, at: &at };
+        let deleted = discovery::erase(&mut tx, HOLDERS, &found, &erasing).await?;
         let suppressed = erasure::suppress(&mut tx, &hashes, id, &at).await?;
         let code = erasure::new_code();
         let nothing_held = found.records() == 0;
@@ -293,7 +297,40 @@ impl Console {
         tx.commit().await?;
         tracing::info!(action = "request.erase", "change recorded");
         let wal_emptied = self.empty_wal().await?;
-        Ok(Erased { receipt, wal_emptied })
+        // Only now, with the local erasure committed, the steps at remote services: their answers
+        // are on the request, and a failed one is taken again with `retry_remote`.
+        let remote = self.run_remote_steps(id).await?;
+        Ok(Erased { receipt, wal_emptied, remote })
+    }
+
+    /// Takes again every remote step of request `id` not yet done (deleting the person's leads at
+    /// Meta); each service's answer is recorded on the request. On record.
+    pub async fn retry_remote(&self, id: i64) -> Result<Vec<RemoteStep>, Error> {
+        self.request(id).await?;
+        let steps = self.run_remote_steps(id).await?;
+        let failed = steps.iter().filter(|s| s.status == "failed").count();
+        let object = format!("request:{id} {} remote steps, {failed} failed", steps.len());
+        let tx = self.store.write().await?;
+        self.settle(tx, "request.remote", &object, Ok(())).await?;
+        Ok(steps)
+    }
+
+    /// The remote steps of request `id`, with each service's answer.
+    pub async fn remote_steps(&self, id: i64) -> Result<Vec<RemoteStep>, Error> {
+        Ok(remote::list(self.store.pool(), id).await?)
+    }
+
+    async fn run_remote_steps(&self, id: i64) -> Result<Vec<RemoteStep>, Error> {
+        for step in remote::undone(self.store.pool(), id).await? {
+            let outcome = match HOLDERS.iter().find(|h| h.kind().as_str() == step.kind) {
+                Some(holder) => holder.run_remote(self.store.pool(), &self.workspace_id, &step).await,
+                None => Err(format!("no holder takes steps for '{}'", step.kind)),
+            };
+            let mut tx = self.store.write().await?;
+            remote::answer(&mut tx, step.id, &outcome, &self.stamp()).await?;
+            tx.commit().await?;
+        }
+        Ok(remote::list(self.store.pool(), id).await?)
     }
 
     /// Flags a restriction or objection request's person so that every later push or send to a

@@ -9,7 +9,7 @@ use sqlx::SqliteConnection;
 use super::parse::{identifiers_in, search_body, META_COLUMNS};
 use super::query;
 use crate::identity::{Hasher, IdKind, Identifier, IdentityHash};
-use crate::personal_data::{Correction, DataKind, Due, HeldRecord, Holder, Removed, Scope};
+use crate::personal_data::{Correction, DataKind, Due, Erasing, HeldRecord, Holder, Removed, Scope};
 use crate::store::{self, StoreError};
 
 pub struct Leads;
@@ -79,7 +79,12 @@ impl Holder for Leads {
     /// Deletes the leads; their triggers take their search words and identifiers with them, secure
     /// deletion overwrites what they occupied, and the search parts they were in are rewritten
     /// without their words.
-    async fn erase(&self, conn: &mut SqliteConnection, records: &[HeldRecord]) -> Result<i64, StoreError> {
+    async fn erase(
+        &self,
+        conn: &mut SqliteConnection,
+        records: &[HeldRecord],
+        _erasing: &Erasing<'_>,
+    ) -> Result<i64, StoreError> {
         let mut deleted = 0;
         for record in records {
             let Ok(id) = record.id.parse::<i64>() else { continue };

@@ -5,6 +5,7 @@ pub mod app;
 pub mod connections;
 pub mod graph;
 pub mod inspect;
+pub mod leads_at_meta;
 pub mod pages;
 
 pub use graph::{Graph, GraphError, Pacing};

@@ -151,6 +151,15 @@ pub fn advance_watermark(
     Ok(())
 }
 
+/// The Page (id and name) a form belongs to, when Custodian reaches it.
+pub async fn page_of_form(conn: &mut SqliteConnection, form_id: &str) -> Result<Option<(String, String)>, sqlx::Error> {
+    let form_id = form_id.strip_prefix("f:").unwrap_or(form_id);
+    sqlx::query_as("SELECT p.id, p.name FROM meta_forms AS f JOIN meta_pages AS p ON p.id = f.page_id WHERE f.id = ?1")
+        .bind(form_id)
+        .fetch_optional(conn)
+        .await
+}
+
 /// Turns a form's sync on or off; false when there is no such form.
 pub async fn set_sync(conn: &mut SqliteConnection, form_id: &str, sync: bool) -> Result<bool, sqlx::Error> {
     let done =

@@ -10,11 +10,12 @@ pub mod registry;
 
 use async_trait::async_trait;
 use serde::Serialize;
-use sqlx::SqliteConnection;
+use sqlx::{SqliteConnection, SqlitePool};
 use ts_rs::TS;
 
 use crate::audit::Anchor;
 use crate::identity::{Hasher, IdKind, Identifier, IdentityHash};
+use crate::requests::remote::PendingStep;
 use crate::store::StoreError;
 
 /// A kind of personal data Custodian holds. Each has one holder in the registry.
@@ -31,6 +32,9 @@ pub enum DataKind {
     RequestRecords,
     #[value(alias = "audit-entries")]
     AuditEntries,
+    /// A person's leads as Meta still holds them.
+    #[value(alias = "leads-at-meta")]
+    LeadsAtMeta,
 }
 
 impl DataKind {
@@ -41,6 +45,7 @@ impl DataKind {
             Self::ImportRecords => "imports",
             Self::RequestRecords => "request_records",
             Self::AuditEntries => "audit_entries",
+            Self::LeadsAtMeta => "leads_at_meta",
         }
     }
 }
@@ -88,6 +93,14 @@ pub struct HeldRecord {
 pub struct Correction {
     pub field: String,
     pub value: String,
+}
+
+/// The erasure a holder erases for.
+#[derive(Debug, Clone, Copy)]
+pub struct Erasing<'a> {
+    pub request_id: i64,
+    /// When, RFC 3339.
+    pub at: &'a str,
 }
 
 /// What falls due in a purge: records of the client whose id is given (for a kind kept per client)
@@ -158,9 +171,21 @@ pub trait Holder: Sync {
     }
 
     /// Deletes these records (as `find` returned them) and everything derived from them, leaving
-    /// no trace in the database; returns how many went.
-    async fn erase(&self, _conn: &mut SqliteConnection, _records: &[HeldRecord]) -> Result<i64, StoreError> {
+    /// no trace in the database; returns how many went. A holder of data kept elsewhere records
+    /// here, for the request, the remote steps that delete it there; they are taken after the
+    /// local erasure has committed and never hold it up.
+    async fn erase(
+        &self,
+        _conn: &mut SqliteConnection,
+        _records: &[HeldRecord],
+        _erasing: &Erasing<'_>,
+    ) -> Result<i64, StoreError> {
         Ok(0)
+    }
+
+    /// Takes one remote step this holder recorded: the service's answer in words, done or failed.
+    async fn run_remote(&self, _pool: &SqlitePool, _workspace_id: &str, _step: &PendingStep) -> Result<String, String> {
+        Err("no remote step is known for this kind of data".into())
     }
 
     /// Sets `correction.field` to the corrected value on these records wherever they hold it,

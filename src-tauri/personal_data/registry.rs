@@ -7,6 +7,7 @@ use super::Holder;
 /// with them.
 pub const HOLDERS: &[&dyn Holder] = &[
     &crate::leads::holder::LEADS,
+    &crate::meta::leads_at_meta::LEADS_AT_META,
     &crate::leads::imports::IMPORT_RECORDS,
     &crate::requests::records::REQUEST_RECORDS,
     &crate::audit::entries::AUDIT_ENTRIES,

@@ -6,7 +6,7 @@ use sqlx::SqliteConnection;
 use ts_rs::TS;
 
 use crate::identity::{Hasher, Identifier, IdentityHash};
-use crate::personal_data::{searchable_by, Correction, DataKind, Held, HeldRecord, Holder};
+use crate::personal_data::{searchable_by, Correction, DataKind, Erasing, Held, HeldRecord, Holder};
 use crate::store::StoreError;
 
 /// The records of one kind of data and one client.
@@ -128,6 +128,7 @@ pub async fn erase(
     conn: &mut SqliteConnection,
     holders: &[&dyn Holder],
     found: &Discovery,
+    erasing: &Erasing<'_>,
 ) -> Result<Vec<Held>, StoreError> {
     let mut deleted = Vec::new();
     for holder in holders {
@@ -135,7 +136,7 @@ pub async fn erase(
         if records.is_empty() {
             continue;
         }
-        let count = holder.erase(conn, &records).await?;
+        let count = holder.erase(conn, &records, erasing).await?;
         deleted.push(Held { kind: holder.kind(), label: holder.label().into(), count });
     }
     Ok(deleted)

@@ -8,6 +8,7 @@ pub mod package;
 pub mod person_list;
 pub mod processing_info;
 pub mod records;
+pub mod remote;
 pub mod restriction;
 pub mod signed;
 

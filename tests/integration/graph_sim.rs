@@ -272,6 +272,19 @@ fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, S
                 .collect();
             paged(&query, s.page_size, &all, p, usage)
         }
+        ("DELETE", lead) if !lead.contains('/') => {
+            let mut found = false;
+            for leads in s.leads.values_mut() {
+                let before = leads.len();
+                leads.retain(|l| l["id"].as_str() != Some(lead));
+                found |= leads.len() < before;
+            }
+            if found {
+                (200, usage, json!({"success": true}).to_string())
+            } else {
+                error(400, 100, Some(33), "Unsupported delete request: the object does not exist.")
+            }
+        }
         _ => error(400, 100, Some(33), "Unsupported request: the object does not exist or cannot be loaded."),
     }
 }

@@ -220,3 +220,51 @@ async fn a_cancelled_sync_keeps_what_it_stored_and_the_cli_reports_a_failed_one_
     let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(report["forms"][0]["new"], 50, "the rest arrives with the next sync: {report}");
 }
+
+#[tokio::test]
+async fn erasing_a_synced_person_deletes_their_lead_at_meta_after_the_local_erasure_and_a_failure_is_retried() {
+    let sim = GraphSim::start();
+    let ws = Workspace::new();
+    let console = synced_workspace(&ws, &sim, 4).await;
+    sync(&console).await;
+    let ask = |email: &str| {
+        RequestForm::new(RequestKind::Erasure, vec![Identifier { kind: IdKind::Email, value: email.into() }])
+    };
+
+    let request = console.new_request(ask("person1@example.com")).await.unwrap();
+    let preview = console.erase_preview(request.id).await.unwrap();
+    let counts: Vec<(&str, i64)> = preview.deletes.iter().map(|h| (h.label.as_str(), h.count)).collect();
+    assert_eq!(counts, [("leads", 1), ("leads at Meta", 1)]);
+    let erased = console.erase_request(request.id, true, false).await.unwrap();
+    assert_eq!(erased.remote.len(), 1);
+    assert_eq!(
+        (erased.remote[0].status.as_str(), erased.remote[0].answer.as_deref()),
+        ("done", Some("deleted at Meta"))
+    );
+    let deleted = sim.calls().into_iter().find(|c| c.method == "DELETE").unwrap();
+    assert_eq!(deleted.path, "/v25.0/900001");
+    assert_eq!(deleted.query["access_token"], "EAAGpagetoken1acme", "with the Page's own token");
+
+    // Meta fails the next deletion: the local erasure stands, the step is listed, a retry takes it.
+    let request = console.new_request(ask("person2@example.com")).await.unwrap();
+    let calls = sim.calls().len();
+    for n in 1..=3 {
+        sim.fault_at(calls + n, Fault::ServerError);
+    }
+    let erased = console.erase_request(request.id, true, false).await.unwrap();
+    assert_eq!(erased.receipt.deleted.iter().find(|h| h.label == "leads").map(|h| h.count), Some(1));
+    assert_eq!(erased.remote[0].status, "failed", "{:?}", erased.remote);
+    assert!(erased.remote[0].answer.as_deref().is_some_and(|a| a.contains("could not delete at Meta")));
+    assert!(!held(&console).await.contains(&"900002".to_owned()), "the local erasure did not wait for Meta");
+    let retried = console.retry_remote(request.id).await.unwrap();
+    assert_eq!((retried[0].status.as_str(), retried[0].attempts), ("done", 2));
+    assert_eq!(console.remote_steps(request.id).await.unwrap(), retried);
+
+    // Meta no longer holds either lead: a sync brings neither back.
+    let report = sync(&console).await;
+    assert_eq!(report.forms[0].new, 0, "{report:?}");
+    assert_eq!(
+        held(&console).await,
+        ids(0, 4).into_iter().filter(|i| i != "900001" && i != "900002").collect::<Vec<_>>()
+    );
+}
