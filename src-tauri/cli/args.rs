@@ -405,6 +405,9 @@ pub enum MetaCommand {
         /// Where the Graph API is (CUSTODIAN_GRAPH_URL overrides it)
         #[arg(long, value_name = "URL")]
         graph_url: Option<String>,
+        /// How often the app syncs leads while it runs (0: never)
+        #[arg(long, value_name = "MINUTES")]
+        sync_every: Option<i64>,
     },
     /// Connect a system-user, user or Page token, read from standard input: Meta inspects it first;
     /// it is kept only in the keychain and never printed

@@ -185,15 +185,25 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
             }
             Ok(Exit::Ok)
         }
-        Command::Meta(MetaCommand::App { app_id, secret_stdin, remove_secret, graph_version, graph_url }) => {
+        Command::Meta(MetaCommand::App {
+            app_id,
+            secret_stdin,
+            remove_secret,
+            graph_version,
+            graph_url,
+            sync_every,
+        }) => {
             if secret_stdin {
                 c.set_meta_app_secret(crate::vault::Sensitive::new(read_stdin(true)?)).await?;
             }
             if remove_secret {
                 c.remove_meta_app_secret().await?;
             }
-            let form = console::MetaAppForm { app_id, graph_version, graph_url };
-            let changed = form.app_id.is_some() || form.graph_version.is_some() || form.graph_url.is_some();
+            let form = console::MetaAppForm { app_id, graph_version, graph_url, sync_minutes: sync_every };
+            let changed = form.app_id.is_some()
+                || form.graph_version.is_some()
+                || form.graph_url.is_some()
+                || form.sync_minutes.is_some();
             print::meta_app(j, &if changed { c.set_meta_app(form).await? } else { c.meta_app().await? })
         }
         Command::Meta(MetaCommand::Connect { client, .. }) => {

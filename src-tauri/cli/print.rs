@@ -503,6 +503,10 @@ pub fn meta_app(as_json: bool, app: &console::MetaApp) -> Result<Exit, console::
         println!("app id         {}", app.app_id.as_deref().unwrap_or("not set"));
         println!("app secret     {}", if app.secret_set { "set (in the keychain)" } else { "not set" });
         println!("Graph API      {} {}", app.graph_url, app.graph_version);
+        match app.sync_minutes {
+            0 => println!("leads sync     only when asked"),
+            m => println!("leads sync     every {m} minutes while the app runs"),
+        }
     }
     Ok(Exit::Ok)
 }

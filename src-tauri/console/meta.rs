@@ -22,6 +22,9 @@ pub struct MetaApp {
     pub graph_version: String,
     /// Where calls go: `CUSTODIAN_GRAPH_URL` when set, else the setting.
     pub graph_url: String,
+    /// How often the app syncs leads while it runs, in minutes; 0 never.
+    #[ts(type = "number")]
+    pub sync_minutes: i64,
 }
 
 /// A change to the app's settings; what is `None` stays.
@@ -30,6 +33,8 @@ pub struct MetaAppForm {
     pub app_id: Option<String>,
     pub graph_version: Option<String>,
     pub graph_url: Option<String>,
+    #[ts(type = "number | null")]
+    pub sync_minutes: Option<i64>,
 }
 
 /// How a connection's token is doing.
@@ -85,6 +90,7 @@ impl Console {
             secret_set,
             graph_version: settings.graph_version.clone(),
             graph_url: settings.graph_url(),
+            sync_minutes: settings.sync_minutes,
         })
     }
 
@@ -113,6 +119,12 @@ impl Console {
             let url = url.trim().trim_end_matches('/');
             Graph::new(url, &settings.graph_version, Pacing::default())?;
             settings.graph_url = url.to_owned();
+        }
+        if let Some(minutes) = form.sync_minutes {
+            if !(0..=1440).contains(&minutes) {
+                return Err(Error::Invalid("Leads sync every 1 to 1,440 minutes, or never (0).".into()));
+            }
+            settings.sync_minutes = minutes;
         }
         let mut tx = self.store.write().await?;
         app::set(&mut tx, &settings).await?;

@@ -70,10 +70,12 @@ pub fn run(dir: &Path) -> ExitCode {
         .setup(|app| {
             tauri::async_runtime::spawn(exit_on_signal(app.handle().clone(), stop));
             let handle = app.handle().clone();
+            let syncing = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 index_again(&handle).await;
                 scheduled_purges(handle).await;
             });
+            tauri::async_runtime::spawn(scheduled_syncs(syncing));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -213,6 +215,32 @@ async fn index_again(app: &tauri::AppHandle) {
             code = ApiError::from(e).code.as_str(),
             "indexing the leads again failed; it resumes at the next start"
         );
+    }
+}
+
+/// Syncs leads from Meta as often as the setting says while the app runs, when any form is chosen
+/// for sync. A round that finds an import or a sync already running waits for the next.
+async fn scheduled_syncs(app: tauri::AppHandle) {
+    const IDLE: std::time::Duration = std::time::Duration::from_secs(60);
+    loop {
+        let workspace = app.state::<Workspace>();
+        let Ok(console) = workspace.console() else { return };
+        let minutes = console.meta_app().await.map(|a| a.sync_minutes).unwrap_or(0);
+        if minutes == 0 {
+            tokio::time::sleep(IDLE).await;
+            continue;
+        }
+        tokio::time::sleep(std::time::Duration::from_secs(minutes as u64 * 60)).await;
+        let running = app.state::<RunningImport>();
+        let Ok(cancel) = running.start() else { continue };
+        match console.sync_meta(None, None, &|_| {}, cancel).await {
+            Ok(report) => {
+                let new: u64 = report.forms.iter().map(|f| f.new).sum();
+                tracing::info!(forms = report.forms.len(), new, "scheduled sync finished");
+            }
+            Err(e) => tracing::warn!(code = ApiError::from(e).code.as_str(), "scheduled sync did not run"),
+        }
+        running.finish();
     }
 }
 

@@ -13,6 +13,8 @@ pub struct AppSettings {
     pub app_id: Option<String>,
     pub graph_version: String,
     pub graph_url: String,
+    /// How often the app syncs while it runs, in minutes; 0 never.
+    pub sync_minutes: i64,
 }
 
 impl AppSettings {
@@ -26,14 +28,17 @@ impl AppSettings {
 }
 
 pub async fn get(pool: &SqlitePool) -> Result<AppSettings, sqlx::Error> {
-    sqlx::query_as("SELECT app_id, graph_version, graph_url FROM meta_app WHERE one = 1").fetch_one(pool).await
+    sqlx::query_as("SELECT app_id, graph_version, graph_url, sync_minutes FROM meta_app WHERE one = 1")
+        .fetch_one(pool)
+        .await
 }
 
 pub async fn set(conn: &mut sqlx::SqliteConnection, settings: &AppSettings) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE meta_app SET app_id = ?1, graph_version = ?2, graph_url = ?3 WHERE one = 1")
+    sqlx::query("UPDATE meta_app SET app_id = ?1, graph_version = ?2, graph_url = ?3, sync_minutes = ?4 WHERE one = 1")
         .bind(&settings.app_id)
         .bind(&settings.graph_version)
         .bind(&settings.graph_url)
+        .bind(settings.sync_minutes)
         .execute(conn)
         .await?;
     Ok(())

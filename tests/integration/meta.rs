@@ -23,7 +23,7 @@ fn token_of(kind: &'static str, scopes: &[&'static str], expires_at: i64) -> Tok
 async fn with_app(ws: &Workspace, sim: &GraphSim) -> Console {
     let console = ws.open().await;
     console.add_client("Acme", None).await.unwrap();
-    let form = MetaAppForm { app_id: Some("1234".into()), graph_url: Some(sim.url.clone()), graph_version: None };
+    let form = MetaAppForm { app_id: Some("1234".into()), graph_url: Some(sim.url.clone()), ..MetaAppForm::default() };
     console.set_meta_app(form).await.unwrap();
     console
 }
@@ -165,6 +165,11 @@ async fn the_cli_connects_a_token_from_standard_input_and_never_prints_or_logs_i
     assert!(app.status.success(), "{}", stderr(&app));
     let app: Value = serde_json::from_str(&stdout(&app)).unwrap();
     assert_eq!((app["app_id"].as_str(), app["secret_set"].as_bool()), (Some("1234"), Some(false)));
+    assert_eq!(app["sync_minutes"], 15, "the app syncs every 15 minutes unless told otherwise");
+    let never = ws.cli(&["meta", "app", "--sync-every", "0"]);
+    assert!(stdout(&never).contains("only when asked"), "{}", stdout(&never));
+    let wrong = ws.cli(&["meta", "app", "--sync-every", "2000"]);
+    assert_eq!(wrong.status.code(), Some(1));
 
     let mut child = ws
         .command(&["meta", "connect", "--token-stdin", "--client", "Acme", "--json"])

@@ -61,7 +61,7 @@ async fn synced_workspace(ws: &Workspace, sim: &GraphSim, count: i64) -> Console
     let console = ws.open().await;
     console.set_graph_pacing(quick());
     console.add_client("Acme", Some("GB")).await.unwrap();
-    let form = MetaAppForm { app_id: Some("1234".into()), graph_url: Some(sim.url.clone()), graph_version: None };
+    let form = MetaAppForm { app_id: Some("1234".into()), graph_url: Some(sim.url.clone()), ..MetaAppForm::default() };
     console.set_meta_app(form).await.unwrap();
     console.connect_meta(Sensitive::new(TOKEN.into()), None).await.unwrap();
     console.refresh_meta_pages().await.unwrap();

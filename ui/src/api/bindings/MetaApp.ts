@@ -7,4 +7,8 @@ export type MetaApp = { app_id: string | null, secret_set: boolean, graph_versio
 /**
  * Where calls go: `CUSTODIAN_GRAPH_URL` when set, else the setting.
  */
-graph_url: string, };
+graph_url: string, 
+/**
+ * How often the app syncs leads while it runs, in minutes; 0 never.
+ */
+sync_minutes: number, };

@@ -3,4 +3,4 @@
 /**
  * A change to the app's settings; what is `None` stays.
  */
-export type MetaAppForm = { app_id: string | null, graph_version: string | null, graph_url: string | null, };
+export type MetaAppForm = { app_id: string | null, graph_version: string | null, graph_url: string | null, sync_minutes: number | null, };
