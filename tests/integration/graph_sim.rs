@@ -25,6 +25,8 @@ pub enum Fault {
     Transient,
     /// Code 200, a permission is missing.
     Permission,
+    /// The answer comes this many milliseconds late, and is otherwise as it would be.
+    Slow(u64),
 }
 
 /// A token the simulator knows, as `debug_token` describes it.
@@ -170,7 +172,15 @@ fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, S
     let mut s = state.lock().unwrap();
     s.calls.push(Call { method: method.to_owned(), path: path.to_owned(), query: query.clone() });
     let n = s.calls.len();
-    if let Some(fault) = s.scheduled.remove(&n).or_else(|| s.faults.pop_front()) {
+    let mut fault = s.scheduled.remove(&n).or_else(|| s.faults.pop_front());
+    if let Some(Fault::Slow(ms)) = fault {
+        // Late, without keeping the tests from reading the simulator meanwhile.
+        drop(s);
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+        s = state.lock().unwrap();
+        fault = None;
+    }
+    if let Some(fault) = fault {
         return match fault {
             Fault::Throttle { code, regain } => {
                 let (status, mut headers, body) = error(400, code, None, "(#4) Application request limit reached");
@@ -187,6 +197,7 @@ fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, S
                 error(500, 2, None, "An unexpected error has occurred. Please retry your request later.")
             }
             Fault::Permission => error(403, 200, None, "(#200) Requires leads_retrieval permission"),
+            Fault::Slow(_) => unreachable!("answered late above"),
         };
     }
     let Some(path) = path.strip_prefix(&format!("/{VERSION}/")) else {

@@ -268,3 +268,30 @@ async fn erasing_a_synced_person_deletes_their_lead_at_meta_after_the_local_eras
         ids(0, 4).into_iter().filter(|i| i != "900001" && i != "900002").collect::<Vec<_>>()
     );
 }
+
+#[tokio::test]
+async fn a_sync_killed_mid_way_and_run_again_ends_with_exactly_the_leads_meta_holds() {
+    let sim = GraphSim::start();
+    sim.page_size(100);
+    let ws = Workspace::new();
+    let console = synced_workspace(&ws, &sim, 300).await;
+    console.close().await;
+    let calls = sim.calls().len();
+    // The third page of leads answers late: the sync is killed while it waits, two pages stored.
+    sim.fault_at(calls + 3, Fault::Slow(5_000));
+    let mut child = ws.command(&["meta", "sync"]).spawn().unwrap();
+    let waited = std::time::Instant::now();
+    while sim.calls().len() < calls + 3 && waited.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let console = ws.open().await;
+    console.set_graph_pacing(quick());
+    assert_eq!(held(&console).await, ids(0, 200), "two pages were stored, each whole");
+    assert!(console.interrupted_imports().len() == 1, "the killed sync is on record as interrupted");
+    let report = sync(&console).await;
+    assert_eq!((report.forms[0].new, report.forms[0].unchanged), (100, 200), "{report:?}");
+    assert_eq!(held(&console).await, ids(0, 300));
+}
