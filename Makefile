@@ -50,6 +50,7 @@ bench: setup ui-build
 	tests/session.sh target/release/custodian bench import --rows $(BENCH_ROWS)
 	tests/session.sh target/release/custodian bench requests --rows $(BENCH_ROWS)
 	tests/session.sh target/release/custodian bench retention --rows $$(( $(BENCH_ROWS) * 2 ))
+	tests/session.sh cargo bench --bench sync
 
 ## ---- setup (idempotent) -----------------------------------------------------------------------
 

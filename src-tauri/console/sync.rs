@@ -186,55 +186,60 @@ impl Console {
         let mut after: Option<String> = None;
         let mut newest: Option<i64> = None;
         let mut status = "completed";
-        loop {
-            if cancel.load(Ordering::Relaxed) {
-                status = "cancelled";
-                break;
-            }
-            let (items, next) = match graph.page(&path, &query, after.as_deref(), &token).await {
-                Ok(page) => page,
-                Err(e) => {
-                    status = if matches!(e, GraphError::Throttled { .. }) { "throttled" } else { "failed" };
-                    done.problem = Some(e.to_string());
+        // One connection with a warm page cache for every page of the form: each page's leads land
+        // beside the last, and other writers get their turn between the pages' transactions.
+        let mut bulk = self.store.bulk().await?;
+        let read: Result<(), Error> = async {
+            loop {
+                if cancel.load(Ordering::Relaxed) {
+                    status = "cancelled";
                     break;
                 }
-            };
-            done.pages += 1;
-            let last = next.is_none();
-            let at = self.stamp();
-            let line = totals.rows_read + 1;
-            let mut bulk = self.store.bulk().await?;
-            let seen = newest;
-            let form_id = form.id.clone();
-            let stored = bulk
-                .direct(|conn| {
-                    synced::store_page(conn, &target, &form.name, &items, line, &mut totals, &|c, page_newest| {
-                        if last {
-                            pages::advance_watermark(c, &form_id, seen.max(page_newest), &at)
-                        } else {
-                            Ok(())
-                        }
+                let (items, next) = match graph.page(&path, &query, after.as_deref(), &token).await {
+                    Ok(page) => page,
+                    Err(e) => {
+                        status = if matches!(e, GraphError::Throttled { .. }) { "throttled" } else { "failed" };
+                        done.problem = Some(e.to_string());
+                        break;
+                    }
+                };
+                done.pages += 1;
+                let last = next.is_none();
+                let at = self.stamp();
+                let line = totals.rows_read + 1;
+                let seen = newest;
+                let form_id = form.id.clone();
+                let stored = bulk
+                    .direct(|conn| {
+                        synced::store_page(conn, &target, &form.name, &items, line, &mut totals, &|c, page_newest| {
+                            if last {
+                                pages::advance_watermark(c, &form_id, seen.max(page_newest), &at)
+                            } else {
+                                Ok(())
+                            }
+                        })
                     })
-                })
-                .await;
-            let finished = bulk.finish().await;
-            let stored = stored?.map_err(crate::store::StoreError::from)?;
-            finished?;
-            newest = newest.max(stored.newest);
-            done.new += stored.new;
-            done.updated += stored.updated;
-            done.unchanged += stored.unchanged;
-            done.suppressed += stored.suppressed;
-            done.rejected += stored.rejected;
-            progress(SyncProgress { form: form.name.clone(), pages: done.pages, leads: totals.rows_read });
-            match next {
-                Some(cursor) => after = Some(cursor),
-                None => break,
+                    .await;
+                let stored = stored?.map_err(crate::store::StoreError::from)?;
+                newest = newest.max(stored.newest);
+                done.new += stored.new;
+                done.updated += stored.updated;
+                done.unchanged += stored.unchanged;
+                done.suppressed += stored.suppressed;
+                done.rejected += stored.rejected;
+                progress(SyncProgress { form: form.name.clone(), pages: done.pages, leads: totals.rows_read });
+                match next {
+                    Some(cursor) => after = Some(cursor),
+                    None => break,
+                }
             }
+            Ok(())
         }
-        let mut bulk = self.store.bulk().await?;
+        .await;
+        // The connection's cache and durability go back to ordinary on every path.
         let folded = bulk.direct(synced::finish).await;
         bulk.finish().await?;
+        read?;
         folded?.map_err(crate::store::StoreError::from)?;
         let mut tx = self.store.write().await?;
         // The record of imports knows completed, cancelled and failed; a throttled sync failed for now.

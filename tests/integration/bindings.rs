@@ -46,6 +46,7 @@ fn generated() -> Vec<(String, String)> {
         one::<FormSynced>(),
         one::<SyncReport>(),
         one::<SyncProgress>(),
+        one::<custodian::requests::remote::RemoteStep>(),
         one::<Outcome>(),
         one::<Code>(),
         one::<ImportRecord>(),

@@ -170,6 +170,10 @@ fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, S
     let query: HashMap<String, String> =
         query.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (decode(k), decode(v))).collect();
     let mut s = state.lock().unwrap();
+    // For a simulator in another process (the sync benchmark): how many calls it has answered.
+    if path == "/_simulator/calls" {
+        return (200, Vec::new(), json!({"calls": s.calls.len()}).to_string());
+    }
     s.calls.push(Call { method: method.to_owned(), path: path.to_owned(), query: query.clone() });
     let n = s.calls.len();
     let mut fault = s.scheduled.remove(&n).or_else(|| s.faults.pop_front());
@@ -273,11 +277,12 @@ fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, S
                 .get("filtering")
                 .and_then(|f| serde_json::from_str::<Value>(f).ok())
                 .and_then(|f| f.pointer("/0/value").and_then(Value::as_i64));
+            let Some(after) = after else { return paged(&query, s.page_size, all, p, usage) };
             let all: Vec<Value> = all
                 .iter()
                 .filter(|l| {
                     let created = l["created_time"].as_str().and_then(custodian::leads::parse::parse_time);
-                    after.is_none_or(|a| created.is_some_and(|c| c > a))
+                    created.is_some_and(|c| c > after)
                 })
                 .cloned()
                 .collect();

@@ -1,5 +1,6 @@
 // An in-memory stand-in for the Rust commands, for component tests only. It answers through
 // Tauri's IPC mock, so the typed api/ layer and its error mapping are exercised as in the app.
+import type { Channel } from "@tauri-apps/api/core";
 import { mockIPC, clearMocks } from "@tauri-apps/api/mocks";
 import type {
   ApiError,
@@ -22,14 +23,38 @@ import type {
   MetaApp,
   MetaAppForm,
   MetaConnection,
+  MetaForm,
+  MetaPage,
+  FormSynced,
   Overview,
   Package,
   Purged,
   PurgeRun,
+  RefreshedForms,
+  RefreshedPages,
   Request,
   RequestForm,
   Review,
+  SyncProgress,
+  SyncReport,
 } from "./api";
+
+/** A lead form as the workspace keeps it: its Page's name and client are read with it. */
+export type StoredForm = Omit<MetaForm, "page" | "client">;
+
+/** Meta as the fake's refreshes and syncs find it. */
+export type MetaSide = {
+  /** The Pages every connection Meta accepts reaches. */
+  pages: Pick<MetaPage, "id" | "name" | "category">[];
+  /** Each Page's lead forms, by Page id. */
+  forms: Record<string, Pick<MetaForm, "id" | "name" | "status" | "leads_count">[]>;
+  /** Connections whose token Meta no longer accepts, with Meta's reason ("the password was changed"). */
+  refusedTokens: Record<string, string>;
+  /** Pages whose lead forms Meta does not give, with what it answers instead. */
+  formProblems: Record<string, string>;
+  /** Forms whose leads Meta does not give, with what it answers instead. */
+  syncProblems: Record<string, string>;
+};
 
 export type Backend = {
   clients: Client[];
@@ -56,8 +81,43 @@ export type Backend = {
   connections: MetaConnection[];
   /** Meta's answer when it fails to revoke a user token's permissions; null: it revokes them. */
   revokeError: string | null;
+  /** The Pages on record, as meta_pages answers them. */
+  pages: MetaPage[];
+  /** The lead forms on record. */
+  forms: StoredForm[];
+  meta: MetaSide;
+  /** When true, a sync waits after each form, as a long one would seem to, until `resume()` or cancel_import. */
+  pauseSync: boolean;
+  /** Lets a waiting sync go on to its next form. */
+  resume: () => void;
   fail?: ApiError;
 };
+
+/** Meta with two Pages, the first with two lead forms, as the Pages and forms tests expect unless told otherwise. */
+export function metaSide(): MetaSide {
+  return {
+    pages: [
+      { id: "p1", name: "Acme Shoes", category: "Shoe store" },
+      { id: "p2", name: "Acme Outlet", category: "Outlet store" },
+    ],
+    forms: {
+      p1: [
+        { id: "f1", name: "Test drive", status: "ACTIVE", leads_count: 12 },
+        { id: "f2", name: "Instagram spring", status: "ACTIVE", leads_count: 3 },
+      ],
+    },
+    refusedTokens: {},
+    formProblems: {},
+    syncProblems: {},
+  };
+}
+
+/** Sends through a Channel as Tauri does: numbered, so that the Channel delivers the messages in order. */
+function sender<T>(channel: Channel<T>): (message: T) => void {
+  const internals = (window as unknown as { __TAURI_INTERNALS__: { runCallback: (id: number, data: unknown) => void } }).__TAURI_INTERNALS__;
+  let index = 0;
+  return (message) => internals.runCallback(channel.id, { index: index++, message });
+}
 
 const AGE_LABELS = ["under 30 days", "30–90 days", "90–180 days", "180 days – 1 year", "1–2 years", "over 2 years"];
 
@@ -101,6 +161,9 @@ export function metaConnection(over: Partial<MetaConnection> = {}): MetaConnecti
 
 const LEAD_ADS_SCOPES = ["leads_retrieval", "pages_show_list", "pages_read_engagement", "pages_manage_metadata"];
 const APP_SECRET = "meta-app-secret/default";
+const pageToken = (pageId: string) => `meta-page-token/${pageId}`;
+/** How many leads Meta gives a page of them. */
+const LEADS_A_PAGE = 500;
 const GRAPH_VERSIONS = ["v25.0", "v26.0"];
 
 function row(l: LeadDetail): LeadRow {
@@ -115,7 +178,8 @@ function row(l: LeadDetail): LeadRow {
 export function installBackend(initial: string[] = [], fail?: ApiError): Backend {
   const backend: Backend = {
     clients: [], audit: [], leads: [], imported: [], requests: [], policies: {}, holds: [], lastPurge: null, imports: [], files: [], saveAs: null, fail,
-    metaApp: { app_id: null, graph_version: "v25.0", graph_url: "https://graph.facebook.com" }, keychain: [], connections: [], revokeError: null,
+    metaApp: { app_id: null, graph_version: "v25.0", graph_url: "https://graph.facebook.com", sync_minutes: 15 }, keychain: [], connections: [], revokeError: null,
+    pages: [], forms: [], meta: metaSide(), pauseSync: false, resume: () => {},
     processing: { controller: "Acme Ltd", purposes: "Follow-up", categories: "Contact details", recipients: "CRM", retention: "1 year", source: "Meta", rights: "Access, erasure" },
   };
   let seq = 0;
@@ -318,8 +382,12 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
     }
     const entry = `meta-token/${c.id}`;
     const revoked = user && backend.keychain.includes(entry) ? backend.revokeError === null : null;
-    backend.keychain = backend.keychain.filter((k) => k !== entry);
+    // Its Pages go with it (and their forms), as the real one's foreign keys cascade, and so do their tokens.
+    const gone = backend.pages.filter((p) => p.connection_id === c.id).map((p) => p.id);
+    backend.keychain = backend.keychain.filter((k) => k !== entry && !gone.some((id) => k === pageToken(id)));
     backend.connections = backend.connections.filter((m) => m !== c);
+    backend.pages = backend.pages.filter((p) => !gone.includes(p.id));
+    backend.forms = backend.forms.filter((f) => !gone.includes(f.page_id));
     const how = revoked === true ? ", revoked at Meta" : revoked === false ? ", not revoked at Meta" : "";
     record("meta.disconnect", `connection:${c.id} ${c.token_type} token${how}`);
     return { id: c.id, revoked_at_meta: revoked, revoke_error: revoked === false ? backend.revokeError : null };
@@ -343,9 +411,183 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
       if (!/^https?:\/\//.test(url)) throw { code: "invalid_input", message: `The Graph API address '${url}' is not usable: give an http or https URL.` } satisfies ApiError;
       next.graph_url = url;
     }
+    if (form.sync_minutes !== null) {
+      if (form.sync_minutes < 0 || form.sync_minutes > 1440) throw { code: "invalid_input", message: "Leads sync every 1 to 1,440 minutes, or never (0)." } satisfies ApiError;
+      next.sync_minutes = form.sync_minutes;
+    }
     backend.metaApp = next;
     record("meta.app", `Meta app ${next.app_id ?? "(no id)"} on ${next.graph_url} ${next.graph_version}`);
     return metaApp();
+  };
+
+  const pages = (): MetaPage[] =>
+    [...backend.pages].sort((x, y) => x.name.localeCompare(y.name) || x.id.localeCompare(y.id)).map((p) => ({ ...p }));
+  const formsOf = (pageId: string | null): MetaForm[] =>
+    backend.forms
+      .filter((f) => pageId === null || f.page_id === pageId.trim())
+      .flatMap((f) => {
+        const page = backend.pages.find((p) => p.id === f.page_id);
+        return page ? [{ ...f, page: page.name, client: page.client }] : [];
+      })
+      .sort((x, y) => x.page.localeCompare(y.page) || x.name.localeCompare(y.name) || x.id.localeCompare(y.id));
+  const noSuch = (what: string, id: string) =>
+    ({ code: "invalid_input", message: `No ${what} has id ${id.trim()}; refresh the list from Meta to see them.` }) satisfies ApiError;
+
+  const refreshPages = (): RefreshedPages => {
+    const problems: string[] = [];
+    for (const c of backend.connections) {
+      // A connection Meta stopped accepting is not called again until it is connected anew.
+      if (c.health === "log_in_again") continue;
+      if (!backend.keychain.includes(`meta-token/${c.id}`)) {
+        problems.push(`Connection ${c.id}'s token is not in the keychain; connect it again.`);
+        continue;
+      }
+      const refused = backend.meta.refusedTokens[c.id];
+      if (refused !== undefined) {
+        Object.assign(c, { health: "log_in_again", health_reason: refused });
+        record("meta.health", `connection:${c.id} needs a new login: ${refused}`);
+        problems.push(`Connection ${c.id}: Meta no longer accepts this token (${refused}); log in again or add a new token.`);
+        continue;
+      }
+      for (const seen of backend.meta.pages) {
+        const known = backend.pages.find((p) => p.id === seen.id);
+        if (known) Object.assign(known, { ...seen, connection_id: c.id });
+        else backend.pages.push({ ...seen, client: null, connection_id: c.id });
+        if (!backend.keychain.includes(pageToken(seen.id))) backend.keychain.push(pageToken(seen.id));
+      }
+      record("meta.pages", `connection:${c.id} reaches ${backend.meta.pages.length} Pages`);
+    }
+    return { items: pages(), problems };
+  };
+  const assignPage = (pageId: string, clientName: string | null): MetaPage => {
+    const client = clientName === null ? null : find(clientName);
+    const page = backend.pages.find((p) => p.id === pageId.trim());
+    const object = `page:${pageId.trim()} to ${client ? `client:${client.id} "${client.name}"` : "no client"}`;
+    if (!page) {
+      record("meta.assign", object, "refused: invalid_input");
+      throw noSuch("Page", pageId);
+    }
+    page.client = client?.name ?? null;
+    record("meta.assign", object);
+    return { ...page };
+  };
+  const refreshForms = (pageId: string | null): RefreshedForms => {
+    if (pageId !== null && !backend.pages.some((p) => p.id === pageId.trim())) throw noSuch("Page", pageId);
+    const problems: string[] = [];
+    for (const page of pages().filter((p) => pageId === null || p.id === pageId.trim())) {
+      if (!backend.keychain.includes(pageToken(page.id))) {
+        problems.push(`Page ${page.name}'s token is not in the keychain; refresh the Pages.`);
+        continue;
+      }
+      const problem = backend.meta.formProblems[page.id];
+      if (problem !== undefined) {
+        problems.push(`Page ${page.name}: ${problem}`);
+        continue;
+      }
+      const seen = backend.meta.forms[page.id] ?? [];
+      for (const f of seen) {
+        const known = backend.forms.find((x) => x.id === f.id);
+        if (known) Object.assign(known, { ...f, page_id: page.id });
+        else backend.forms.push({ ...f, page_id: page.id, sync: false, last_synced_at: null });
+      }
+      record("meta.forms", `page:${page.id} has ${seen.length} lead forms`);
+    }
+    return { items: formsOf(pageId), problems };
+  };
+  const setFormSync = (formId: string, sync: boolean): MetaForm => {
+    const form = backend.forms.find((f) => f.id === formId.trim());
+    const object = `form:${formId.trim()} sync ${sync ? "on" : "off"}`;
+    if (!form) {
+      record("meta.form", object, "refused: invalid_input");
+      throw noSuch("lead form", formId);
+    }
+    form.sync = sync;
+    record("meta.form", object);
+    return formsOf(null).find((f) => f.id === form.id)!;
+  };
+
+  // The window's one long job (an import or a sync), and its cancel switch, as the real one keeps them.
+  let running = false;
+  let cancelled = false;
+  let release: (() => void) | null = null;
+  backend.resume = () => {
+    const go = release;
+    release = null;
+    go?.();
+  };
+  const busy = () => ({ code: "conflict", message: "An import is already running; wait for it or cancel it first." }) satisfies ApiError;
+  // How many of each form's leads are stored: the fake's watermark, so a second sync finds them unchanged.
+  const stored = new Map<string, number>();
+  let syncs = 0;
+  const syncForm = (form: StoredForm, send: (p: SyncProgress) => void): FormSynced => {
+    const done: FormSynced = {
+      form_id: form.id, form: form.name, client: null, new: 0, updated: 0, unchanged: 0, suppressed: 0, rejected: 0, pages: 0, problem: null,
+    };
+    const owner = backend.pages.find((p) => p.id === form.page_id)?.client;
+    const client = backend.clients.find((c) => c.name === owner);
+    if (!client) return { ...done, problem: "its Page is not assigned to a client; assign it first" };
+    done.client = client.name;
+    if (!backend.keychain.includes(pageToken(form.page_id))) return { ...done, problem: "its Page's token is not in the keychain; refresh the Pages" };
+    syncs += 1;
+    const id = `sync-${syncs}`;
+    const file_name = `Meta form ${form.name} (${form.id})`;
+    const object = `Meta form ${form.name} (${form.id}) into client:${client.id} (import ${id})`;
+    record("lead.sync", object, "started");
+    const imported: ImportRecord = {
+      id, client: client.name, file_name, path: "", started_at: `2026-11-22T10:05:${String(syncs).padStart(2, "0")}Z`, finished_at: "2026-11-22T10:06:00Z",
+      status: "failed", rows_read: 0, imported: 0, updated: 0, duplicates: 0, rejected: 0,
+    };
+    backend.imports.push(imported);
+    const problem = backend.meta.syncProblems[form.id];
+    if (problem !== undefined) {
+      record("lead.sync", object, "failed: 0 new, 0 updated, 0 unchanged, 0 suppressed, 0 pages");
+      return { ...done, problem };
+    }
+    const total = form.leads_count ?? 0;
+    const before = Math.min(stored.get(form.id) ?? 0, total);
+    for (let n = before + 1; n <= total; n += 1) {
+      const next = Math.max(0, ...backend.leads.map((l) => l.id)) + 1;
+      backend.leads.push({
+        ...lead(next, `Synced Person ${n}`, client.name), meta_id: `${form.id}-${n}`, form_id: form.id, form_name: form.name,
+        source_file: file_name, source_line: n,
+      });
+    }
+    stored.set(form.id, total);
+    Object.assign(done, { new: total - before, unchanged: before, pages: Math.max(1, Math.ceil(total / LEADS_A_PAGE)) });
+    Object.assign(imported, { status: "completed", rows_read: total, imported: total - before, duplicates: before });
+    form.last_synced_at = "2026-11-22T10:06:00Z";
+    send({ form: form.name, pages: done.pages, leads: total });
+    record("lead.sync", object, `completed: ${done.new} new, 0 updated, ${done.unchanged} unchanged, 0 suppressed, ${done.pages} pages`);
+    return done;
+  };
+  const syncMeta = async (clientName: string | null, formId: string | null, channel: Channel<SyncProgress>): Promise<SyncReport> => {
+    if (running) throw busy();
+    const only = clientName === null ? null : find(clientName);
+    const clientOf = (f: StoredForm) => backend.pages.find((p) => p.id === f.page_id)?.client ?? null;
+    const chosen = backend.forms
+      .filter((f) => f.sync && backend.pages.some((p) => p.id === f.page_id))
+      .filter((f) => formId === null || f.id === formId.trim())
+      .filter((f) => only === null || clientOf(f) === only.name)
+      .sort((x, y) => x.page_id.localeCompare(y.page_id) || x.id.localeCompare(y.id));
+    if (formId !== null && chosen.length === 0) {
+      throw { code: "invalid_input", message: `Form ${formId.trim()} is not chosen for sync (or is not a form of this client); enable it first.` } satisfies ApiError;
+    }
+    running = true;
+    cancelled = false;
+    const send = sender(channel);
+    const report: SyncReport = { forms: [], cancelled: false };
+    try {
+      for (const form of chosen) {
+        if (cancelled) break;
+        report.forms.push(syncForm(form, send));
+        if (backend.pauseSync && !cancelled) await new Promise<void>((go) => (release = go));
+      }
+      report.cancelled = cancelled;
+      return report;
+    } finally {
+      running = false;
+      release = null;
+    }
   };
 
   const tooLong = (reason: string) => {
@@ -377,6 +619,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         const old = c.name;
         c.name = (a.new ?? "").trim();
         backend.connections.forEach((m) => m.client === old && (m.client = c.name));
+        backend.pages.forEach((p) => p.client === old && (p.client = c.name));
         record("client.rename", c.name);
         return c;
       }
@@ -400,6 +643,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         backend.imports = backend.imports.filter((i) => i.client !== c.name);
         // A connection outlives its client, as the real one's foreign key sets it to none.
         backend.connections.forEach((m) => m.client === c.name && (m.client = null));
+        backend.pages.forEach((p) => p.client === c.name && (p.client = null));
         record("client.remove", c.name);
         return { client: c, removed };
       }
@@ -416,12 +660,14 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         return backend.leads.find((l) => l.id === (args as { id: number }).id);
       case "import_file": {
         const { path, client } = args as { path: string; client: string };
+        if (running) throw busy();
         return runImport(path, client);
       }
       case "list_imports":
         return [...backend.imports].sort((x, y) => y.started_at.localeCompare(x.started_at));
       case "import_again": {
         const i = backend.imports.find((x) => x.id === a.id);
+        if (running) throw busy();
         if (!i) throw { code: "invalid_input", message: `No import has id ${a.id}; the list of imports shows their ids.` } satisfies ApiError;
         if (!i.path) throw { code: "invalid_input", message: `Import ${i.id} was recorded without the file's place; import ${i.file_name} again by choosing it.` } satisfies ApiError;
         return runImport(i.path, i.client);
@@ -490,6 +736,9 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
             deleted: deletes(held), suppressed, audit_seq: 9, audit_hash: "a".repeat(64),
           },
           wal_emptied: true,
+          // The real one adds a step deleting each erased lead at Meta when its form is on record
+          // (synced leads); the leads these tests erase come from files, so there is none.
+          remote: [],
         } satisfies Erased;
       }
       case "advance_request": {
@@ -538,7 +787,11 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         return { request: r, changed };
       }
       case "cancel_import":
-        return false;
+        // Imports here finish at once; only a sync can still be running.
+        if (!running) return false;
+        cancelled = true;
+        backend.resume();
+        return true;
       case "export_request": {
         const r = request(a.id);
         const { path, replace } = args as { path: string; replace?: boolean };
@@ -635,6 +888,26 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
       case "disconnect_meta": {
         const { id, confirmed } = args as { id: string; confirmed: boolean };
         return disconnectMeta(id, confirmed);
+      }
+      case "meta_pages":
+        return pages();
+      case "refresh_meta_pages":
+        return refreshPages();
+      case "assign_meta_page": {
+        const { pageId, client } = args as { pageId: string; client: string | null };
+        return assignPage(pageId, client);
+      }
+      case "meta_forms":
+        return formsOf((args as { pageId: string | null }).pageId);
+      case "refresh_meta_forms":
+        return refreshForms((args as { pageId: string | null }).pageId);
+      case "set_meta_form_sync": {
+        const { formId, sync } = args as { formId: string; sync: boolean };
+        return setFormSync(formId, sync);
+      }
+      case "sync_meta": {
+        const { client, form, onProgress } = args as { client: string | null; form: string | null; onProgress: Channel<SyncProgress> };
+        return syncMeta(client, form, onProgress);
       }
       case "audit_list":
         return backend.audit;

@@ -49,6 +49,13 @@ import type { Disconnected } from "./bindings/Disconnected";
 import type { MetaApp } from "./bindings/MetaApp";
 import type { MetaAppForm } from "./bindings/MetaAppForm";
 import type { MetaConnection } from "./bindings/MetaConnection";
+import type { MetaForm } from "./bindings/MetaForm";
+import type { MetaPage } from "./bindings/MetaPage";
+import type { RefreshedForms } from "./bindings/RefreshedForms";
+import type { RefreshedPages } from "./bindings/RefreshedPages";
+import type { FormSynced } from "./bindings/FormSynced";
+import type { SyncProgress } from "./bindings/SyncProgress";
+import type { SyncReport } from "./bindings/SyncReport";
 import type { TokenHealth } from "./bindings/TokenHealth";
 
 export type {
@@ -64,6 +71,13 @@ export type {
   MetaApp,
   MetaAppForm,
   MetaConnection,
+  MetaForm,
+  MetaPage,
+  RefreshedForms,
+  RefreshedPages,
+  FormSynced,
+  SyncProgress,
+  SyncReport,
   TokenHealth,
   ApiError,
   AuditEntry,
@@ -239,6 +253,30 @@ export const api = {
     connections: () => call<MetaConnection[]>("meta_connections"),
     /** Without `confirmed`, refused as `confirmation_required` and nothing changes. */
     disconnect: (id: string, confirmed: boolean) => call<Disconnected>("disconnect_meta", { id, confirmed }),
+    /** The Pages on record, without asking Meta. */
+    pages: () => call<MetaPage[]>("meta_pages"),
+    /**
+     * Asks Meta which Pages each connection reaches. What could not be read comes back in
+     * `problems`, not as a failure: a connection Meta no longer accepts is marked log in again.
+     */
+    refreshPages: () => call<RefreshedPages>("refresh_meta_pages"),
+    /** Refused as `invalid_input` for an unknown Page and `not_found` for an unknown client. */
+    assignPage: (pageId: string, client: string | null) => call<MetaPage>("assign_meta_page", { pageId, client }),
+    /** The lead forms on record, of one Page or (`null`) of all, without asking Meta. */
+    forms: (pageId: string | null) => call<MetaForm[]>("meta_forms", { pageId }),
+    /** Asks Meta for the forms of one Page or (`null`) of every Page; what it could not read is in `problems`. */
+    refreshForms: (pageId: string | null) => call<RefreshedForms>("refresh_meta_forms", { pageId }),
+    setFormSync: (formId: string, sync: boolean) => call<MetaForm>("set_meta_form_sync", { formId, sync }),
+    /**
+     * Syncs the forms chosen for sync (of `client`, or only `form`, when given). Long work like an
+     * import: one at a time (another is refused as `conflict`), stopped with `leads.cancelImport`.
+     * A `form` not chosen for sync is refused as `invalid_input`.
+     */
+    sync: (client: string | null, form: string | null, onProgress: (p: SyncProgress) => void) => {
+      const channel = new Channel<SyncProgress>();
+      channel.onmessage = onProgress;
+      return call<SyncReport>("sync_meta", { client, form, onProgress: channel });
+    },
   },
   audit: {
     list: (limit: number, before?: number) => call<AuditEntry[]>("audit_list", { limit, before: before ?? null }),

@@ -18,6 +18,8 @@ export function AppSettings({ app, onSaved }: { app: MetaApp; onSaved: (app: Met
     app_id: appId.trim() !== (app.app_id ?? "") ? appId : null,
     graph_version: version !== app.graph_version ? version : null,
     graph_url: url.trim() !== app.graph_url ? url : null,
+    // How often the app syncs by itself is not set on this form, so it stays as it is.
+    sync_minutes: null,
   };
   const changed = Object.values(form).some((v) => v !== null);
 

@@ -218,7 +218,7 @@ describe("Connections screen", () => {
     await userEvent.type(screen.getByLabelText("App id"), "1234");
     await userEvent.selectOptions(screen.getByLabelText("Graph API version"), "v26.0");
     await userEvent.click(save);
-    await waitFor(() => expect(backend.metaApp).toEqual({ app_id: "1234", graph_version: "v26.0", graph_url: "https://graph.facebook.com" }));
+    await waitFor(() => expect(backend.metaApp).toEqual({ app_id: "1234", graph_version: "v26.0", graph_url: "https://graph.facebook.com", sync_minutes: 15 }));
     expect(screen.getByText("Saved the Meta app's settings.")).toBeTruthy();
 
     await userEvent.click(screen.getByText("Advanced"));

@@ -15,6 +15,7 @@ import { AppSettings } from "./AppSettings";
 import { ConnectionTable } from "./ConnectionTable";
 import { DisconnectDialog } from "./DisconnectDialog";
 import { DisconnectResult } from "./DisconnectResult";
+import { MetaLeads } from "./MetaLeads";
 
 export function Connections() {
   const [app, setApp] = useState<MetaApp | null>(null);
@@ -25,6 +26,7 @@ export function Connections() {
   const [result, setResult] = useState<{ tokenType: string; done: Disconnected } | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<CommandError | null>(null);
+  const [generation, setGeneration] = useState(0);
 
   const refresh = useCallback(async () => {
     try {
@@ -49,6 +51,7 @@ export function Connections() {
     try {
       const done = await api.meta.disconnect(leaving.id, true);
       setResult({ tokenType: leaving.token_type, done });
+      setGeneration((g) => g + 1);
       await refresh();
     } catch (e) {
       setError(toCommandError(e));
@@ -62,7 +65,10 @@ export function Connections() {
     <section aria-labelledby="connections-screen-title">
       <header className="page-header">
         <h1 id="connections-screen-title">Connections</h1>
-        <p className="muted">The agency&apos;s Meta app, and the tokens Custodian reads leads with. Tokens are kept only in the OS keychain.</p>
+        <p className="muted">
+          The agency&apos;s Meta app, the tokens Custodian reads leads with, and the Pages and lead forms it syncs. Tokens are kept only
+          in the OS keychain.
+        </p>
       </header>
       <ErrorNote error={error} />
 
@@ -103,6 +109,8 @@ export function Connections() {
           />
         )}
       </section>
+
+      <MetaLeads clients={clients} generation={generation} onHealthChanged={() => void refresh()} />
 
       {leaving && (
         <DisconnectDialog connection={leaving} busy={busy} onConfirm={() => void disconnect()} onCancel={() => setLeaving(null)} />
