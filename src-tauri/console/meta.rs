@@ -201,7 +201,9 @@ impl Console {
         let tx = self.store.write().await?;
         if let Err(refusal) = inspect::check(&inspected, &app_id) {
             let object = format!("{} token for app {}", inspected.token_type, inspected.app_id);
-            return self.settle(tx, "meta.connect", &object, Err(Error::Invalid(refusal.to_string()))).await;
+            // Meta's reason may quote the token.
+            let said = refusal.to_string().replace(token.expose().as_str(), "<token>");
+            return self.settle(tx, "meta.connect", &object, Err(Error::Invalid(said))).await;
         }
         let id = uuid::Uuid::new_v4().to_string();
         let mut tx = tx;

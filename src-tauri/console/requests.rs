@@ -18,7 +18,7 @@ use crate::personal_data::{Correction, HeldRecord};
 use crate::requests::discovery::{self, Discovery};
 use crate::requests::erasure::{self, Receipt, Suppression};
 use crate::requests::package::{self, Package};
-use crate::requests::remote::{self, RemoteStep};
+use crate::requests::remote::{self, RemoteAnswer, RemoteStep};
 use crate::requests::{
     self, IdKind, Identifier, NewRequest, Outcome, Regime, Request, RequestError, RequestKind, RequestStatus,
 };
@@ -299,7 +299,14 @@ impl Console {
         let wal_emptied = self.empty_wal().await?;
         // Only now, with the local erasure committed, the steps at remote services: their answers
         // are on the request, and a failed one is taken again with `retry_remote`.
-        let remote = self.run_remote_steps(id).await?;
+        let remote = match self.run_remote_steps(id).await {
+            Ok(steps) => steps,
+            // The erasure stands and its receipt comes back: the steps are on the request to retry.
+            Err(e) => {
+                tracing::warn!(code = e.code().as_str(), "remote steps of an erasure could not be taken now");
+                remote::list(self.store.pool(), id).await.unwrap_or_default()
+            }
+        };
         Ok(Erased { receipt, wal_emptied, remote })
     }
 
@@ -324,11 +331,15 @@ impl Console {
         for step in remote::undone(self.store.pool(), id).await? {
             let outcome = match HOLDERS.iter().find(|h| h.kind().as_str() == step.kind) {
                 Some(holder) => holder.run_remote(self.store.pool(), &self.workspace_id, &step).await,
-                None => Err(format!("no holder takes steps for '{}'", step.kind)),
+                None => RemoteAnswer::Failed(format!("no holder takes steps for '{}'", step.kind)),
             };
             let mut tx = self.store.write().await?;
             remote::answer(&mut tx, step.id, &outcome, &self.stamp()).await?;
             tx.commit().await?;
+            // A service that cannot be reached now will not be reached by the next step either.
+            if matches!(outcome, RemoteAnswer::Unreachable(_)) {
+                break;
+            }
         }
         Ok(remote::list(self.store.pool(), id).await?)
     }

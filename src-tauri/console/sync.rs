@@ -211,7 +211,9 @@ impl Console {
                 let form_id = form.id.clone();
                 let stored = bulk
                     .direct(|conn| {
-                        synced::store_page(conn, &target, &form.name, &items, line, &mut totals, &|c, page_newest| {
+                        let erased = crate::requests::erasure::suppressed_now;
+                        let page = synced::Page { form_name: &form.name, leads: &items, first_line: line };
+                        synced::store_page(conn, &target, &page, &mut totals, &erased, &|c, page_newest| {
                             if last {
                                 pages::advance_watermark(c, &form_id, seen.max(page_newest), &at)
                             } else {
@@ -238,9 +240,16 @@ impl Console {
         .await;
         // The connection's cache and durability go back to ordinary on every path.
         let folded = bulk.direct(synced::finish).await;
-        bulk.finish().await?;
-        read?;
-        folded?.map_err(crate::store::StoreError::from)?;
+        let finished = bulk.finish().await;
+        let stored: Result<(), Error> = (|| {
+            read?;
+            folded?.map_err(crate::store::StoreError::from)?;
+            Ok(finished?)
+        })();
+        // A sync that failed here is on record as failed, not left running.
+        if stored.is_err() {
+            status = "failed";
+        }
         let mut tx = self.store.write().await?;
         // The record of imports knows completed, cancelled and failed; a throttled sync failed for now.
         let recorded = if status == "throttled" { "failed" } else { status };
@@ -253,6 +262,7 @@ impl Console {
         audit::append(&mut tx, &self.stamp(), &self.actor, &event).await?;
         tx.commit().await?;
         tracing::info!(form = %form.id, new = done.new, pages = done.pages, status, "form synced");
+        stored?;
         Ok(done)
     }
 }

@@ -5,7 +5,7 @@ mod commands;
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tauri::Manager;
@@ -36,6 +36,15 @@ impl RunningImport {
         let cancel = Arc::new(AtomicBool::new(false));
         *slot = Some(Arc::clone(&cancel));
         Ok(cancel)
+    }
+
+    /// Asks the running import or sync, if any, to stop.
+    fn cancel(&self) {
+        if let Ok(slot) = self.0.lock() {
+            if let Some(cancel) = slot.as_ref() {
+                cancel.store(true, Ordering::Relaxed);
+            }
+        }
     }
 
     fn finish(&self) {
@@ -139,6 +148,9 @@ pub fn run(dir: &Path) -> ExitCode {
                 // Closing checkpoints the WAL, so no old page images of erased or purged data
                 // stay beside the database after the app has gone.
                 if let tauri::RunEvent::Exit = event {
+                    // A running import or sync stops after the batch or page in flight, so that
+                    // closing does not wait for the rest of it.
+                    handle.state::<RunningImport>().cancel();
                     if let Ok(console) = handle.state::<Workspace>().console() {
                         tauri::async_runtime::block_on(console.close());
                     }

@@ -25,6 +25,14 @@ const META_FIELDS: [&str; 11] = [
     "platform",
 ];
 
+/// One page of a form's leads, as the Graph API gave it.
+pub struct Page<'a> {
+    pub form_name: &'a str,
+    pub leads: &'a [Value],
+    /// The number of its first lead within the sync, as a file's lines number an import's.
+    pub first_line: u64,
+}
+
 /// What storing one page did.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Stored {
@@ -89,20 +97,19 @@ fn records(leads: &[Value], form_name: &str) -> (csv::StringRecord, Vec<csv::Str
 pub fn store_page(
     conn: &rusqlite::Connection,
     target: &Target<'_>,
-    form_name: &str,
-    leads: &[Value],
-    first_line: u64,
+    page: &Page<'_>,
     totals: &mut Totals,
+    suppressed_now: &dyn Fn(&rusqlite::Connection) -> rusqlite::Result<HashSet<crate::identity::IdentityHash>>,
     also: &dyn Fn(&rusqlite::Connection, Option<i64>) -> rusqlite::Result<()>,
 ) -> rusqlite::Result<Stored> {
-    let (header, rows) = records(leads, form_name);
+    let (header, rows) = records(page.leads, page.form_name);
     let columns = Columns::from_header(&header);
     let mut batch = Batch::empty();
     let mut stored = Stored::default();
     let mut keys = HashSet::new();
     let mut kept = 0;
     for (i, row) in rows.iter().enumerate() {
-        let line = first_line + i as u64;
+        let line = page.first_line + i as u64;
         batch.rows_read += 1;
         match columns.lead(row, line, &target.hasher, target.country.as_deref()) {
             Ok(lead) if lead.identities.iter().any(|(_, h)| target.suppressed.contains(h)) => batch.suppressed += 1,
@@ -122,6 +129,12 @@ pub fn store_page(
     let mut writer = Writer::new(conn, target, &columns.answer_keys())?;
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let written = (|| {
+        // A page can wait minutes for Meta; a person erased meanwhile is not stored now. Inside the
+        // transaction, no erasure can come between this check and the commit.
+        let erased = suppressed_now(conn)?;
+        let before = batch.leads.len();
+        batch.leads.retain(|lead| !lead.identities.iter().any(|(_, h)| erased.contains(h)));
+        batch.suppressed += (before - batch.leads.len()) as u64;
         let (new, updated, unchanged) = writer.write(&batch)?;
         also(conn, stored.newest)?;
         totals.rows_read += batch.rows_read;

@@ -143,10 +143,15 @@ impl Graph {
             Some(Value::Array(items)) => items.clone(),
             _ => Vec::new(),
         };
-        let next = page.pointer("/paging/cursors/after").and_then(Value::as_str).map(str::to_owned);
-        // A page that names itself as the next would loop forever: it is the last.
-        let next = next.filter(|n| page.pointer("/paging/next").is_some() && Some(n.as_str()) != after);
-        Ok((items, next))
+        if page.pointer("/paging/next").is_none() {
+            return Ok((items, None));
+        }
+        // A next page without a new cursor cannot be read: calling it the last would lose what
+        // follows, so the caller hears of it and keeps what it relies on where it was.
+        match page.pointer("/paging/cursors/after").and_then(Value::as_str) {
+            Some(next) if Some(next) != after => Ok((items, Some(next.to_owned()))),
+            _ => Err(GraphError::Unavailable { attempts: 1, last: "Meta's paging repeated its cursor".into() }),
+        }
     }
 
     /// Every item of a paged edge: follows `paging.cursors.after` while `paging.next` is present,
@@ -204,7 +209,7 @@ impl Graph {
                 // The error's text would carry the URL, and with it the token: only its kind is kept.
                 Err(e) if e.is_timeout() => Outcome::Retry("timed out".into()),
                 Err(_) => Outcome::Retry("could not reach it".into()),
-                Ok(response) => self.read(response).await,
+                Ok(response) => self.read(response, token).await,
             };
             match outcome {
                 Outcome::Done(value) => return Ok(value),
@@ -228,7 +233,7 @@ impl Graph {
         }
     }
 
-    async fn read(&self, response: reqwest::Response) -> Outcome {
+    async fn read(&self, response: reqwest::Response, token: &Sensitive<String>) -> Outcome {
         let status = response.status();
         let usage = usage_of(response.headers());
         *self.usage.lock().unwrap_or_else(|e| e.into_inner()) = usage.percent;
@@ -244,7 +249,13 @@ impl Graph {
         };
         let code = error.get("code").and_then(Value::as_i64).unwrap_or(0);
         let subcode = error.get("error_subcode").and_then(Value::as_i64);
-        let message = without_tokens(error.get("message").and_then(Value::as_str).unwrap_or("no message"));
+        let mut message = without_tokens(error.get("message").and_then(Value::as_str).unwrap_or("no message"));
+        // Whatever Meta quotes of the token or the secret, however it is punctuated, goes too.
+        for secret in [Some(token), self.app_secret.as_ref()].into_iter().flatten() {
+            for part in secret.expose().split('|').filter(|p| p.len() >= 8) {
+                message = message.replace(part, "<token>");
+            }
+        }
         match code {
             190 => Outcome::Fail(GraphError::InvalidToken { subcode, reason: token_reason(subcode, &message) }),
             10 | 200..=299 => Outcome::Fail(GraphError::Permission { code, message }),

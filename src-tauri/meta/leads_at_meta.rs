@@ -5,12 +5,12 @@
 use async_trait::async_trait;
 use sqlx::{SqliteConnection, SqlitePool};
 
-use super::graph::{Graph, Pacing};
+use super::graph::{Graph, GraphError, Pacing};
 use super::pages::{self, PAGE_TOKEN_PURPOSE};
 use crate::identity::{Hasher, IdKind, IdentityHash};
 use crate::leads::query;
 use crate::personal_data::{DataKind, Erasing, HeldRecord, Holder, Scope};
-use crate::requests::remote::{self, PendingStep};
+use crate::requests::remote::{self, PendingStep, RemoteAnswer};
 use crate::store::StoreError;
 use crate::vault::Vault;
 
@@ -56,10 +56,14 @@ impl Holder for LeadsAtMeta {
         }
         ids.sort_unstable();
         ids.dedup();
-        let mut records = Vec::new();
+        let mut records: Vec<HeldRecord> = Vec::new();
         for id in ids {
             let Some(lead) = query::detail(&mut *conn, id).await? else { continue };
             let Some(meta_id) = lead.meta_id.clone() else { continue };
+            // One lead at Meta, however many clients here hold a copy of it.
+            if records.iter().any(|r| r.id == meta_id) {
+                continue;
+            }
             let Some((page_id, page)) = pages::page_of_form(&mut *conn, &lead.form_id).await? else { continue };
             records.push(HeldRecord {
                 id: meta_id.clone(),
@@ -93,38 +97,55 @@ impl Holder for LeadsAtMeta {
         Ok(records.len() as i64)
     }
 
-    async fn run_remote(&self, pool: &SqlitePool, workspace_id: &str, step: &PendingStep) -> Result<String, String> {
+    async fn run_remote(&self, pool: &SqlitePool, workspace_id: &str, step: &PendingStep) -> RemoteAnswer {
         let (Some(lead), Some(page)) = (step.target.as_deref(), step.place.as_deref()) else {
-            return Err("the step lost what it deletes; it cannot be taken".into());
+            return RemoteAnswer::Failed("the step lost what it deletes; it cannot be taken".into());
         };
         if step.action != DELETE_LEAD {
-            return Err(format!("'{}' is not a step Custodian takes at Meta", step.action));
+            return RemoteAnswer::Failed(format!("'{}' is not a step Custodian takes at Meta", step.action));
         }
         let vault = Vault::new(workspace_id);
-        let fail = |e: &dyn std::fmt::Display| e.to_string();
-        let Some(token) = vault.get(PAGE_TOKEN_PURPOSE, page).await.map_err(|e| fail(&e))? else {
-            return Err("Custodian no longer reaches the lead's Page: connect a token that does, then retry".into());
+        let Ok(Some(token)) = vault.get(PAGE_TOKEN_PURPOSE, page).await else {
+            return RemoteAnswer::Failed(
+                "Custodian no longer reaches the lead's Page: connect a token that does, then retry".into(),
+            );
         };
-        let settings = super::app::get(pool).await.map_err(|e| fail(&e))?;
-        // A remote step never waits out a long throttle: it fails, says when, and is retried.
+        let Ok(settings) = super::app::get(pool).await else {
+            return RemoteAnswer::Unreachable("the workspace's Meta settings could not be read".into());
+        };
+        // A remote step never waits out a long throttle: it says so and is retried later.
         let pacing = Pacing { transient_retries: 1, longest_wait: std::time::Duration::ZERO, ..Pacing::default() };
-        let mut graph = Graph::new(&settings.graph_url(), &settings.graph_version, pacing).map_err(|e| fail(&e))?;
-        if let Some(secret) = vault
-            .get(crate::console::workspace::APP_SECRET.0, crate::console::workspace::APP_SECRET.1)
-            .await
-            .map_err(|e| fail(&e))?
-        {
+        let Ok(mut graph) = Graph::new(&settings.graph_url(), &settings.graph_version, pacing) else {
+            return RemoteAnswer::Failed("the Graph API address in the settings is not usable".into());
+        };
+        let secret = vault.get(crate::console::workspace::APP_SECRET.0, crate::console::workspace::APP_SECRET.1).await;
+        if let Ok(Some(secret)) = secret {
             graph = graph.with_app_secret(secret);
         }
         match graph.delete(lead, &token).await {
             Ok(answer) if answer.get("success").and_then(serde_json::Value::as_bool) == Some(true) => {
-                Ok("deleted at Meta".into())
+                RemoteAnswer::Done("deleted at Meta".into())
             }
-            Ok(_) => {
-                Err("Meta answered without confirming the deletion; retry, or delete the lead in Meta's Leads Center"
-                    .into())
+            Ok(_) => RemoteAnswer::Failed("Meta answered without confirming the deletion".into()),
+            // Meta no longer has it (it keeps leads 90 days, or another copy's step deleted it).
+            Err(GraphError::Refused { code: 100, subcode: Some(33), .. }) => {
+                RemoteAnswer::Done("no longer held at Meta".into())
             }
-            Err(e) => Err(format!("could not delete at Meta: {e}")),
+            Err(GraphError::InvalidToken { .. }) => {
+                RemoteAnswer::Failed("Meta no longer accepts the Page's token: reconnect, then retry".into())
+            }
+            Err(GraphError::Permission { code, .. }) => {
+                RemoteAnswer::Failed(format!("Meta refused for lack of a permission (code {code}) to delete leads"))
+            }
+            Err(GraphError::Refused { code, .. }) => {
+                RemoteAnswer::Failed(format!("Meta refused the deletion (code {code})"))
+            }
+            Err(GraphError::Throttled { .. }) => {
+                RemoteAnswer::Unreachable("Meta is limiting calls; retry later".into())
+            }
+            Err(GraphError::Unavailable { .. } | GraphError::BadBaseUrl(_)) => {
+                RemoteAnswer::Unreachable("Meta could not be reached; retry later".into())
+            }
         }
     }
 }

@@ -15,7 +15,7 @@ use ts_rs::TS;
 
 use crate::audit::Anchor;
 use crate::identity::{Hasher, IdKind, Identifier, IdentityHash};
-use crate::requests::remote::PendingStep;
+use crate::requests::remote::{PendingStep, RemoteAnswer};
 use crate::store::StoreError;
 
 /// A kind of personal data Custodian holds. Each has one holder in the registry.
@@ -183,9 +183,10 @@ pub trait Holder: Sync {
         Ok(0)
     }
 
-    /// Takes one remote step this holder recorded: the service's answer in words, done or failed.
-    async fn run_remote(&self, _pool: &SqlitePool, _workspace_id: &str, _step: &PendingStep) -> Result<String, String> {
-        Err("no remote step is known for this kind of data".into())
+    /// Takes one remote step this holder recorded, and says how it went in words of its own (never
+    /// the service's message, which may quote what it deletes).
+    async fn run_remote(&self, _pool: &SqlitePool, _workspace_id: &str, _step: &PendingStep) -> RemoteAnswer {
+        RemoteAnswer::Failed("no remote step is known for this kind of data".into())
     }
 
     /// Sets `correction.field` to the corrected value on these records wherever they hold it,

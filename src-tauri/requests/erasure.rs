@@ -65,6 +65,20 @@ pub async fn suppress(
     person_list::add(conn, PersonList::Suppressions, hashes, request_id, at).await
 }
 
+/// Every suppressed hash, read on the SQLite handle inside a writer's own transaction: what it stores
+/// is checked against the list as it stands when it commits, whatever was erased meanwhile.
+pub fn suppressed_now(conn: &rusqlite::Connection) -> rusqlite::Result<HashSet<IdentityHash>> {
+    let mut statement = conn.prepare_cached("SELECT hash FROM suppressions")?;
+    let hashes = statement.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
+    let mut set = HashSet::new();
+    for hash in hashes {
+        if let Ok(hash) = IdentityHash::try_from(hash?.as_slice()) {
+            set.insert(hash);
+        }
+    }
+    Ok(set)
+}
+
 /// Every suppressed hash, for an import to check rows against in memory.
 pub async fn suppressed(pool: &SqlitePool) -> Result<HashSet<IdentityHash>, sqlx::Error> {
     let rows: Vec<Vec<u8>> = sqlx::query_scalar("SELECT hash FROM suppressions").fetch_all(pool).await?;

@@ -5,6 +5,15 @@ use serde::Serialize;
 use sqlx::{SqliteConnection, SqlitePool};
 use ts_rs::TS;
 
+/// How a remote step went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RemoteAnswer {
+    Done(String),
+    Failed(String),
+    /// The service cannot be reached or is limiting calls: the steps after it wait for a retry.
+    Unreachable(String),
+}
+
 /// A remote step as the request shows it: never its target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, sqlx::FromRow)]
 pub struct RemoteStep {
@@ -66,15 +75,10 @@ pub async fn undone(pool: &SqlitePool, request_id: i64) -> Result<Vec<PendingSte
 }
 
 /// Records a step's answer; a step done no longer keeps its target.
-pub async fn answer(
-    conn: &mut SqliteConnection,
-    id: i64,
-    outcome: &Result<String, String>,
-    at: &str,
-) -> Result<(), sqlx::Error> {
+pub async fn answer(conn: &mut SqliteConnection, id: i64, outcome: &RemoteAnswer, at: &str) -> Result<(), sqlx::Error> {
     let (status, text) = match outcome {
-        Ok(text) => ("done", text),
-        Err(text) => ("failed", text),
+        RemoteAnswer::Done(text) => ("done", text),
+        RemoteAnswer::Failed(text) | RemoteAnswer::Unreachable(text) => ("failed", text),
     };
     sqlx::query(
         "UPDATE remote_steps SET status = ?2, answer = ?3, attempts = attempts + 1, updated_at = ?4,

@@ -133,6 +133,15 @@ async fn paging_reads_every_lead_once_in_order_and_stops_at_the_last_page() {
 }
 
 #[tokio::test]
+async fn a_page_that_repeats_its_cursor_is_an_error_not_the_last_page() {
+    let sim = sim_with_token();
+    sim.fault(Fault::RepeatCursor);
+    let e = graph(&sim).page("f1/leads", &[], Some("c0"), &token()).await.unwrap_err();
+    assert!(matches!(e, GraphError::Unavailable { .. }), "{e:?}");
+    assert!(e.to_string().contains("repeated its cursor"), "{e}");
+}
+
+#[tokio::test]
 async fn calls_carry_the_appsecret_proof_when_the_app_requires_it() {
     let sim = sim_with_token();
     sim.require_proof("app-secret-value");

@@ -27,6 +27,8 @@ pub enum Fault {
     Permission,
     /// The answer comes this many milliseconds late, and is otherwise as it would be.
     Slow(u64),
+    /// An empty page whose next page has the cursor `c0` again.
+    RepeatCursor,
 }
 
 /// A token the simulator knows, as `debug_token` describes it.
@@ -202,6 +204,10 @@ fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, S
             }
             Fault::Permission => error(403, 200, None, "(#200) Requires leads_retrieval permission"),
             Fault::Slow(_) => unreachable!("answered late above"),
+            Fault::RepeatCursor => {
+                let page = json!({"data": [], "paging": {"cursors": {"before": "c0", "after": "c0"}, "next": "again"}});
+                (200, Vec::new(), page.to_string())
+            }
         };
     }
     let Some(path) = path.strip_prefix(&format!("/{VERSION}/")) else {
