@@ -88,10 +88,19 @@ async fn with_console(dir: &Path, command: Command, as_json: bool) -> Exit {
         console.close().await;
         return Exit::from_error(as_json, e.into());
     }
-    for id in console.interrupted_imports() {
-        eprintln!(
-            "note: import {id} was interrupted before it finished; complete it with: custodian import --again {id}"
-        );
+    if !console.interrupted_imports().is_empty() {
+        let records = console.imports().await.unwrap_or_default();
+        for id in console.interrupted_imports() {
+            // A sync has no file to read again: it is completed by syncing again.
+            let synced = records.iter().any(|r| &r.id == id && r.path.as_deref().is_none_or(str::is_empty));
+            if synced {
+                eprintln!("note: sync {id} was interrupted before it finished; complete it with: custodian meta sync");
+            } else {
+                eprintln!(
+                    "note: import {id} was interrupted before it finished; complete it with: custodian import --again {id}"
+                );
+            }
+        }
     }
     let erasing = matches!(command, Command::Request(RequestCommand::Erase { .. }));
     let exit = match dispatch(&console, command, as_json).await {
