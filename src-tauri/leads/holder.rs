@@ -154,12 +154,7 @@ async fn find(
     hashes: &[IdentityHash],
 ) -> Result<Vec<HeldRecord>, StoreError> {
     {
-        let mut ids = Vec::new();
-        for hash in hashes {
-            ids.extend(query::by_identity(&mut *conn, hash).await?);
-        }
-        ids.sort_unstable();
-        ids.dedup();
+        let ids = query::by_identities(&mut *conn, hashes).await?;
         let mut records = Vec::with_capacity(ids.len());
         for id in ids {
             let Some(lead) = query::detail(&mut *conn, id).await? else { continue };

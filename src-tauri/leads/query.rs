@@ -368,6 +368,17 @@ pub async fn by_identity<'e>(db: impl SqliteExecutor<'e>, hash: &IdentityHash) -
     Ok(runs::looked_up(hash, rows))
 }
 
+/// The leads holding any of these keyed hashes, each once, in id order.
+pub async fn by_identities(conn: &mut SqliteConnection, hashes: &[IdentityHash]) -> Result<Vec<i64>, sqlx::Error> {
+    let mut ids = Vec::new();
+    for hash in hashes {
+        ids.extend(by_identity(&mut *conn, hash).await?);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
 /// The answer keys of the filtered leads, in the order they first appear in a lead.
 pub async fn answer_keys(pool: &SqlitePool, f: &Filter) -> Result<Vec<String>, sqlx::Error> {
     let mut q = QueryBuilder::new("SELECT keys FROM answer_keys WHERE id IN (SELECT l.answer_keys FROM leads AS l");

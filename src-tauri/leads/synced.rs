@@ -7,23 +7,8 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 use super::import::{Batch, Target, Totals, Writer};
-use super::parse::Columns;
+use super::parse::{Columns, META_COLUMNS};
 use super::runs;
-
-/// Meta's own fields of a lead, as the export file names its columns.
-const META_FIELDS: [&str; 11] = [
-    "id",
-    "created_time",
-    "ad_id",
-    "ad_name",
-    "adset_id",
-    "adset_name",
-    "campaign_id",
-    "campaign_name",
-    "form_id",
-    "is_organic",
-    "platform",
-];
 
 /// One page of a form's leads, as the Graph API gave it.
 pub struct Page<'a> {
@@ -58,22 +43,23 @@ fn records(leads: &[Value], form_name: &str) -> (csv::StringRecord, Vec<csv::Str
             }
         }
     }
-    let mut header: Vec<String> = META_FIELDS.iter().map(|f| (*f).to_owned()).collect();
-    header.push("form_name".into());
+    // Meta's own columns as an export file names them; the Graph API gives each lead the same
+    // fields, except the form's name (the sync knows it) and the status, which it does not keep.
+    let mut header: Vec<String> = META_COLUMNS.iter().map(|f| (*f).to_owned()).collect();
     header.extend(questions.iter().cloned());
     let rows = leads
         .iter()
         .map(|lead| {
-            let mut row: Vec<String> = META_FIELDS
+            let mut row: Vec<String> = META_COLUMNS
                 .iter()
-                .map(|f| match lead.get(*f) {
-                    Some(Value::String(s)) => s.clone(),
-                    Some(Value::Bool(b)) => b.to_string(),
-                    Some(Value::Number(n)) => n.to_string(),
+                .map(|f| match (*f, lead.get(*f)) {
+                    ("form_name", _) => form_name.to_owned(),
+                    (_, Some(Value::String(s))) => s.clone(),
+                    (_, Some(Value::Bool(b))) => b.to_string(),
+                    (_, Some(Value::Number(n))) => n.to_string(),
                     _ => String::new(),
                 })
                 .collect();
-            row.push(form_name.to_owned());
             let answers = lead.get("field_data").and_then(Value::as_array);
             for question in &questions {
                 let answer = answers
@@ -184,8 +170,11 @@ mod tests {
         ];
         let (header, rows) = records(&leads, "Spring");
         let header: Vec<&str> = header.iter().collect();
-        assert_eq!(&header[11..], ["form_name", "email", "full_name", "budget?"]);
-        assert_eq!(&rows[0].iter().collect::<Vec<_>>()[9..], ["false", "ig", "Spring", "a@x.com", "Ann", ""]);
-        assert_eq!(&rows[1].iter().collect::<Vec<_>>()[12..], ["b@x.com", "", "1k, 2k"]);
+        assert_eq!(
+            &header[9..],
+            ["form_name", "is_organic", "platform", "lead_status", "email", "full_name", "budget?"]
+        );
+        assert_eq!(&rows[0].iter().collect::<Vec<_>>()[9..], ["Spring", "false", "ig", "", "a@x.com", "Ann", ""]);
+        assert_eq!(&rows[1].iter().collect::<Vec<_>>()[13..], ["b@x.com", "", "1k, 2k"]);
     }
 }

@@ -50,12 +50,7 @@ impl Holder for LeadsAtMeta {
         _hasher: &Hasher,
         hashes: &[IdentityHash],
     ) -> Result<Vec<HeldRecord>, StoreError> {
-        let mut ids = Vec::new();
-        for hash in hashes {
-            ids.extend(query::by_identity(&mut *conn, hash).await?);
-        }
-        ids.sort_unstable();
-        ids.dedup();
+        let ids = query::by_identities(&mut *conn, hashes).await?;
         let mut records: Vec<HeldRecord> = Vec::new();
         for id in ids {
             let Some(lead) = query::detail(&mut *conn, id).await? else { continue };
