@@ -179,6 +179,20 @@ pub struct Totals {
     pub unplaced_phones: u64,
 }
 
+impl Totals {
+    /// Adds a stored batch: what it read and what the writer did with it (new, updated, unchanged).
+    pub(super) fn count(&mut self, batch: &Batch, (new, updated, unchanged): (u64, u64, u64)) {
+        self.rows_read += batch.rows_read;
+        self.imported += new;
+        self.updated += updated;
+        self.duplicates += unchanged + batch.duplicates;
+        self.rejected += batch.rejected;
+        self.test_leads += batch.test_leads;
+        self.suppressed += batch.suppressed;
+        self.unplaced_phones += batch.unplaced_phones;
+    }
+}
+
 /// How a record becomes a lead: `Columns::lead`.
 type Parse = fn(&Columns, &csv::StringRecord, u64, &Hasher, Option<&str>) -> Result<Lead, String>;
 
@@ -594,16 +608,9 @@ fn write_all(
     conn.execute_batch("BEGIN IMMEDIATE")?;
     while let Ok(batch) = batches.recv() {
         ended |= batch.last;
-        let (new, changed, same) = writer.write(&batch)?;
-        totals.rows_read += batch.rows_read;
+        let written = writer.write(&batch)?;
+        totals.count(&batch, written);
         totals.bytes = batch.bytes;
-        totals.imported += new;
-        totals.updated += changed;
-        totals.duplicates += same + batch.duplicates;
-        totals.rejected += batch.rejected;
-        totals.test_leads += batch.test_leads;
-        totals.suppressed += batch.suppressed;
-        totals.unplaced_phones += batch.unplaced_phones;
         shown.extend(batch.rejections.into_iter().take(SHOWN_REJECTIONS.saturating_sub(shown.len())));
         in_transaction += batch.leads.len();
         if in_transaction >= COMMIT_ROWS {

@@ -123,14 +123,7 @@ pub fn store_page(
         batch.suppressed += (before - batch.leads.len()) as u64;
         let (new, updated, unchanged) = writer.write(&batch)?;
         also(conn, stored.newest)?;
-        totals.rows_read += batch.rows_read;
-        totals.imported += new;
-        totals.updated += updated;
-        totals.duplicates += unchanged + batch.duplicates;
-        totals.rejected += batch.rejected;
-        totals.test_leads += batch.test_leads;
-        totals.suppressed += batch.suppressed;
-        totals.unplaced_phones += batch.unplaced_phones;
+        totals.count(&batch, (new, updated, unchanged));
         writer.commit(totals)?;
         Ok((new, updated, unchanged + batch.duplicates))
     })();

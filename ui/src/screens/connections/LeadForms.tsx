@@ -1,5 +1,5 @@
-import { useState } from "react";
-import { api, toCommandError, type CommandError, type MetaForm } from "../../api";
+import { api, type MetaForm } from "../../api";
+import { useMetaList } from "./useMetaList";
 import { ErrorNote } from "../../components/ErrorNote";
 import { FormTable } from "./FormTable";
 import { Problems } from "./Problems";
@@ -16,46 +16,13 @@ export function LeadForms({
   onRefreshed: (forms: MetaForm[]) => void;
   onChanged: (form: MetaForm) => void;
 }) {
-  const [refreshing, setRefreshing] = useState(false);
-  const [problems, setProblems] = useState<string[]>([]);
-  const [saving, setSaving] = useState<string | null>(null);
-  const [error, setError] = useState<CommandError | null>(null);
-  const [status, setStatus] = useState("");
-
-  const refresh = async () => {
-    setRefreshing(true);
-    setError(null);
-    setStatus("");
-    setProblems([]);
-    try {
-      const found = await api.meta.refreshForms(null);
-      onRefreshed(found.items);
-      setProblems(found.problems);
-      setStatus("Read the lead forms from Meta.");
-    } catch (e) {
-      setError(toCommandError(e));
-    } finally {
-      setRefreshing(false);
-    }
-  };
-
-  const toggle = async (form: MetaForm, sync: boolean) => {
-    // A click while one is saved is let go (the box shows the saved choice again) rather than
-    // disabling the box, which would take the keyboard's focus away from it.
-    if (saving !== null) return;
-    setSaving(form.id);
-    setError(null);
-    setStatus("");
-    try {
-      const saved = await api.meta.setFormSync(form.id, sync);
-      onChanged(saved);
-      setStatus(saved.sync ? `${saved.name} will sync.` : `${saved.name} will no longer sync.`);
-    } catch (e) {
-      setError(toCommandError(e));
-    } finally {
-      setSaving(null);
-    }
-  };
+  const list = useMetaList<MetaForm>();
+  const { refreshing, problems, saving, error, status } = list;
+  const refresh = () => list.refresh(() => api.meta.refreshForms(null), onRefreshed, "Read the lead forms from Meta.");
+  const toggle = (form: MetaForm, sync: boolean) =>
+    list.save(form.id, () => api.meta.setFormSync(form.id, sync), onChanged, (saved) =>
+      saved.sync ? `${saved.name} will sync.` : `${saved.name} will no longer sync.`,
+    );
 
   return (
     <section aria-labelledby="forms-title" data-testid="meta-forms">

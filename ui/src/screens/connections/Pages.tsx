@@ -1,5 +1,5 @@
-import { useState } from "react";
-import { api, toCommandError, type Client, type CommandError, type MetaPage } from "../../api";
+import { api, type Client, type MetaPage } from "../../api";
+import { useMetaList } from "./useMetaList";
 import { ErrorNote } from "../../components/ErrorNote";
 import { PageTable } from "./PageTable";
 import { Problems } from "./Problems";
@@ -16,46 +16,13 @@ export function Pages({
   onRefreshed: (pages: MetaPage[]) => void;
   onAssigned: (page: MetaPage) => void;
 }) {
-  const [refreshing, setRefreshing] = useState(false);
-  const [problems, setProblems] = useState<string[]>([]);
-  const [saving, setSaving] = useState<string | null>(null);
-  const [error, setError] = useState<CommandError | null>(null);
-  const [status, setStatus] = useState("");
-
-  const refresh = async () => {
-    setRefreshing(true);
-    setError(null);
-    setStatus("");
-    setProblems([]);
-    try {
-      const found = await api.meta.refreshPages();
-      onRefreshed(found.items);
-      setProblems(found.problems);
-      setStatus("Read the Pages from Meta.");
-    } catch (e) {
-      setError(toCommandError(e));
-    } finally {
-      setRefreshing(false);
-    }
-  };
-
-  const assign = async (page: MetaPage, client: string | null) => {
-    // A change while one is saved is let go (the select shows the saved client again) rather than
-    // disabling the select, which would take the keyboard's focus away from it.
-    if (saving !== null) return;
-    setSaving(page.id);
-    setError(null);
-    setStatus("");
-    try {
-      const saved = await api.meta.assignPage(page.id, client);
-      onAssigned(saved);
-      setStatus(saved.client ? `${saved.name} is ${saved.client}'s now.` : `${saved.name} has no client now.`);
-    } catch (e) {
-      setError(toCommandError(e));
-    } finally {
-      setSaving(null);
-    }
-  };
+  const list = useMetaList<MetaPage>();
+  const { refreshing, problems, saving, error, status } = list;
+  const refresh = () => list.refresh(() => api.meta.refreshPages(), onRefreshed, "Read the Pages from Meta.");
+  const assign = (page: MetaPage, client: string | null) =>
+    list.save(page.id, () => api.meta.assignPage(page.id, client), onAssigned, (saved) =>
+      saved.client ? `${saved.name} is ${saved.client}'s now.` : `${saved.name} has no client now.`,
+    );
 
   return (
     <section aria-labelledby="pages-title" data-testid="meta-pages">
