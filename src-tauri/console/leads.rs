@@ -301,12 +301,8 @@ impl Console {
             ));
         };
         let hash = self.hasher.hash(*first_kind, first);
-        let mut ids = Vec::new();
-        for (kind, normalised) in &entries {
-            ids.extend(query::by_identity(self.store.pool(), &self.hasher.hash(*kind, normalised)).await?);
-        }
-        ids.sort_unstable();
-        ids.dedup();
+        let hashes: Vec<_> = entries.iter().map(|(kind, normalised)| self.hasher.hash(*kind, normalised)).collect();
+        let ids = query::by_identities(&mut *self.store.pool().acquire().await?, &hashes).await?;
         let mut leads = Vec::new();
         for id in ids {
             leads.extend(query::detail(self.store.pool(), id).await?);

@@ -161,12 +161,14 @@ impl Console {
 
     /// The Graph API client for the app's settings, signing calls when the secret is set.
     pub(super) async fn graph(&self, settings: &AppSettings) -> Result<Graph, Error> {
+        let secret = Vault::new(&self.workspace_id).get(APP_SECRET.0, APP_SECRET.1).await?;
+        self.graph_with(settings, secret)
+    }
+
+    /// As `graph`, with the secret already read.
+    fn graph_with(&self, settings: &AppSettings, secret: Option<Sensitive<String>>) -> Result<Graph, Error> {
         let pacing = self.graph_pacing.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let graph = Graph::new(&settings.graph_url(), &settings.graph_version, pacing)?;
-        Ok(match Vault::new(&self.workspace_id).get(APP_SECRET.0, APP_SECRET.1).await? {
-            Some(secret) => graph.with_app_secret(secret),
-            None => graph,
-        })
+        Ok(app::graph(settings, secret, pacing)?)
     }
 
     /// Connects a system-user, user or Page token: Meta inspects it first, and one that is invalid,
@@ -187,9 +189,9 @@ impl Console {
             Some(name) => Some(self.client(name).await?),
             None => None,
         };
-        let graph = self.graph(&settings).await?;
         // With the secret, Meta is asked as the app; without it, the token inspects itself.
         let secret = Vault::new(&self.workspace_id).get(APP_SECRET.0, APP_SECRET.1).await?;
+        let graph = self.graph_with(&settings, secret.clone())?;
         let asking = match &secret {
             Some(s) => Sensitive::new(format!("{app_id}|{}", s.expose())),
             None => token.clone(),

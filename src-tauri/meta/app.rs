@@ -44,6 +44,19 @@ pub async fn set(conn: &mut sqlx::SqliteConnection, settings: &AppSettings) -> R
     Ok(())
 }
 
+/// The Graph API client for these settings, signing its calls with the app secret when there is one.
+pub fn graph(
+    settings: &AppSettings,
+    secret: Option<crate::vault::Sensitive<String>>,
+    pacing: super::Pacing,
+) -> Result<super::Graph, super::GraphError> {
+    let graph = super::Graph::new(&settings.graph_url(), &settings.graph_version, pacing)?;
+    Ok(match secret {
+        Some(secret) => graph.with_app_secret(secret),
+        None => graph,
+    })
+}
+
 /// A Meta app id is its digits.
 pub fn clean_app_id(id: &str) -> Option<String> {
     let id = id.trim();

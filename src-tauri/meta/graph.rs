@@ -166,20 +166,10 @@ impl Graph {
         let mut after: Option<String> = None;
         let mut pages = 0;
         loop {
-            let mut q: Vec<(&str, &str)> = query.to_vec();
-            if let Some(cursor) = after.as_deref() {
-                q.push(("after", cursor));
-            }
-            let page = self.get(path, &q, token).await?;
+            let (items, next) = self.page(path, query, after.as_deref(), token).await?;
             pages += 1;
-            let data = match page.get("data") {
-                Some(Value::Array(items)) => items.clone(),
-                _ => Vec::new(),
-            };
-            let more = each(data);
-            let next = page.pointer("/paging/cursors/after").and_then(Value::as_str).map(str::to_owned);
-            match (more, page.pointer("/paging/next").is_some(), next) {
-                (true, true, Some(cursor)) if Some(&cursor) != after.as_ref() => after = Some(cursor),
+            match (each(items), next) {
+                (true, Some(cursor)) => after = Some(cursor),
                 _ => return Ok(pages),
             }
         }

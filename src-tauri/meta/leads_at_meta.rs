@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use sqlx::{SqliteConnection, SqlitePool};
 
-use super::graph::{Graph, GraphError, Pacing};
+use super::graph::{GraphError, Pacing};
 use super::pages::{self, PAGE_TOKEN_PURPOSE};
 use crate::identity::{Hasher, IdKind, IdentityHash};
 use crate::leads::query;
@@ -110,13 +110,10 @@ impl Holder for LeadsAtMeta {
         };
         // A remote step never waits out a long throttle: it says so and is retried later.
         let pacing = Pacing { transient_retries: 1, longest_wait: std::time::Duration::ZERO, ..Pacing::default() };
-        let Ok(mut graph) = Graph::new(&settings.graph_url(), &settings.graph_version, pacing) else {
+        let secret = vault.get(crate::console::workspace::APP_SECRET.0, crate::console::workspace::APP_SECRET.1).await;
+        let Ok(graph) = super::app::graph(&settings, secret.ok().flatten(), pacing) else {
             return RemoteAnswer::Failed("the Graph API address in the settings is not usable".into());
         };
-        let secret = vault.get(crate::console::workspace::APP_SECRET.0, crate::console::workspace::APP_SECRET.1).await;
-        if let Ok(Some(secret)) = secret {
-            graph = graph.with_app_secret(secret);
-        }
         match graph.delete(lead, &token).await {
             Ok(answer) if answer.get("success").and_then(serde_json::Value::as_bool) == Some(true) => {
                 RemoteAnswer::Done("deleted at Meta".into())
