@@ -118,6 +118,11 @@ pub async fn find(conn: &mut SqliteConnection, name: &str) -> Result<Client, Cli
         .ok_or_else(|| ClientError::NotFound(name.trim().to_owned()))
 }
 
+/// Every client's id and name, by name: the order retention reviews and purges them in.
+pub async fn ids_and_names(conn: &mut SqliteConnection) -> Result<Vec<(String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT id, name FROM clients ORDER BY name").fetch_all(conn).await
+}
+
 /// The client whose id is `id`, if there still is one.
 pub async fn by_id(pool: &SqlitePool, id: &str) -> Result<Option<Client>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM clients WHERE id = ?1")).bind(id).fetch_optional(pool).await

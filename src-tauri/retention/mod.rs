@@ -149,7 +149,7 @@ pub async fn review(
 ) -> Result<Vec<Review>, sqlx::Error> {
     let clients: Vec<(String, String)> = match only_client {
         Some(c) => vec![(c.id.clone(), c.name.clone())],
-        None => sqlx::query_as("SELECT id, name FROM clients ORDER BY name").fetch_all(&mut *conn).await?,
+        None => crate::clients::ids_and_names(conn).await?,
     };
     let mut rows = Vec::new();
     for holder in holders {

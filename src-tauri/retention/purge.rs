@@ -35,9 +35,7 @@ pub async fn scopes(conn: &mut SqliteConnection, holder: &dyn Holder) -> Result<
     if holder.scope() != Scope::Client {
         return Ok(vec![None]);
     }
-    let clients: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, name FROM clients ORDER BY name").fetch_all(&mut *conn).await?;
-    Ok(clients.into_iter().map(Some).collect())
+    Ok(crate::clients::ids_and_names(conn).await?.into_iter().map(Some).collect())
 }
 
 /// Counts (`delete` false) or deletes (`delete` true) what `holder` finds due in one scope as of
