@@ -53,6 +53,7 @@ fn main() {
         "set_meta_app_secret",
         "remove_meta_app_secret",
         "connect_meta",
+        "meta_login",
         "meta_connections",
         "disconnect_meta",
         "meta_pages",

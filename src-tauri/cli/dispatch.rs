@@ -309,7 +309,7 @@ fn hint(e: &console::Error, erasing: bool) -> Option<&'static str> {
     use crate::retention::holds::HoldError;
     match e {
         console::Error::ConfirmationRequired(_) => Some("Run it again with --yes to go ahead."),
-        console::Error::SecretMissing(_) => Some("Set it with: custodian meta app-secret --stdin"),
+        console::Error::SecretMissing(_) => Some("Set it with: custodian meta app --secret-stdin"),
         console::Error::Client(ClientError::NotFound(_)) => {
             Some("`custodian client list` shows the clients there are.")
         }

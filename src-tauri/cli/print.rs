@@ -298,7 +298,8 @@ pub fn discovery(as_json: bool, d: &Discovery) -> Result<Exit, console::Error> {
         let client = g.client.as_deref().map(|c| format!(" of client '{c}'")).unwrap_or_default();
         println!("{} {}{client}:", g.records.len(), g.label);
         for r in &g.records {
-            println!("  {}  {}", r.id, r.source);
+            let live = r.fetched_at.as_deref().map(|at| format!(" (at {at})")).unwrap_or_default();
+            println!("  {}  {}{live}", r.id, r.source);
         }
     }
     if !d.offered.is_empty() {

@@ -60,6 +60,9 @@ pub enum Error {
     /// A request's search found nothing held about the person.
     #[error("{0}")]
     NothingFound(String),
+    /// The person stopped what they had begun (closed a login window, declined); nothing changed.
+    #[error("{0}")]
+    Cancelled(String),
     #[error(
         "The identity key of workspace {workspace} is not in the keychain, but the workspace holds people's keyed \
          hashes made with it (leads, erased people, holds, requests or the audit trail). Restore the keychain from \
@@ -114,6 +117,8 @@ pub enum Code {
     DataDirUnusable,
     /// The chosen file exists: ask before replacing it.
     FileExists,
+    /// The person stopped it; nothing changed, and nothing needs saying beyond that.
+    Cancelled,
     Internal,
 }
 
@@ -144,6 +149,7 @@ impl Error {
             Error::Remote(GraphError::Permission { .. } | GraphError::Refused { .. }) => Code::RemoteRefused,
             Error::Remote(GraphError::BadBaseUrl(_)) => Code::InvalidInput,
             Error::NothingFound(_) => Code::NothingFound,
+            Error::Cancelled(_) => Code::Cancelled,
             Error::Store(StoreError::Unreadable { .. }) | Error::WorkspaceFileMissing { .. } => {
                 Code::DatabaseUnreadable
             }
@@ -205,6 +211,7 @@ impl Code {
             Code::FileUnreadable => "file_unreadable",
             Code::DataDirUnusable => "data_dir_unusable",
             Code::FileExists => "file_exists",
+            Code::Cancelled => "cancelled",
             Code::Internal => "internal",
         }
     }

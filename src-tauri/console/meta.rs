@@ -8,7 +8,8 @@ use super::workspace::APP_SECRET;
 use super::{rfc3339, Console, Error};
 use crate::meta::app::{self, AppSettings};
 use crate::meta::connections::{self, TOKEN_PURPOSE};
-use crate::meta::{inspect, Graph, GraphError, Pacing};
+use crate::meta::inspect::{self, Targets};
+use crate::meta::{Graph, GraphError, Pacing};
 use crate::vault::{Sensitive, Vault};
 
 /// Days before a token's expiry from which its connection shows as expiring.
@@ -68,6 +69,8 @@ pub struct MetaConnection {
     pub health: TokenHealth,
     /// Why, when the health is not ok.
     pub health_reason: Option<String>,
+    /// Permissions granted for some Pages, WhatsApp accounts or businesses only, and which.
+    pub targets: Vec<Targets>,
 }
 
 /// What disconnecting did.
@@ -180,18 +183,34 @@ impl Console {
             return Err(Error::Invalid("A Meta access token is one word of letters and digits.".into()));
         }
         let settings = app::get(self.store.pool()).await?;
-        let Some(app_id) = settings.app_id.clone() else {
-            return Err(Error::Invalid(
-                "Set the Meta app's id first: tokens are checked against the agency's own app.".into(),
-            ));
-        };
+        let app_id = Self::app_id_of(&settings)?;
         let client = match client {
-            Some(name) => Some(self.client(name).await?),
+            Some(name) => Some(self.client(name).await?.id),
             None => None,
         };
+        self.keep_token(&settings, &app_id, token, client.as_deref(), "pasted").await
+    }
+
+    /// The app's id, which every token is checked against.
+    pub(super) fn app_id_of(settings: &AppSettings) -> Result<String, Error> {
+        settings.app_id.clone().ok_or_else(|| {
+            Error::Invalid("Set the Meta app's id first: tokens are checked against the agency's own app.".into())
+        })
+    }
+
+    /// Inspects `token` with Meta and, if Custodian can work with it, keeps it in the keychain and
+    /// the connection on record. `how` says on the audit trail how the token came.
+    pub(super) async fn keep_token(
+        &self,
+        settings: &AppSettings,
+        app_id: &str,
+        token: Sensitive<String>,
+        client_id: Option<&str>,
+        how: &str,
+    ) -> Result<MetaConnection, Error> {
         // With the secret, Meta is asked as the app; without it, the token inspects itself.
         let secret = Vault::new(&self.workspace_id).get(APP_SECRET.0, APP_SECRET.1).await?;
-        let graph = self.graph_with(&settings, secret.clone())?;
+        let graph = self.graph_with(settings, secret.clone())?;
         let asking = match &secret {
             Some(s) => Sensitive::new(format!("{app_id}|{}", s.expose())),
             None => token.clone(),
@@ -201,8 +220,8 @@ impl Console {
             Error::Remote(GraphError::Unavailable { attempts: 1, last: "an answer of another shape".into() })
         })?;
         let tx = self.store.write().await?;
-        if let Err(refusal) = inspect::check(&inspected, &app_id) {
-            let object = format!("{} token for app {}", inspected.token_type, inspected.app_id);
+        if let Err(refusal) = inspect::check(&inspected, app_id) {
+            let object = format!("{} token for app {} ({how})", inspected.token_type, inspected.app_id);
             // Meta's reason may quote the token.
             let said = refusal.to_string().replace(token.expose().as_str(), "<token>");
             return self.settle(tx, "meta.connect", &object, Err(Error::Invalid(said))).await;
@@ -216,15 +235,16 @@ impl Console {
             app_id: &inspected.app_id,
             scopes: &inspected.scopes,
             expires_at: inspected.expires_at,
-            client_id: client.as_ref().map(|c| c.id.as_str()),
+            client_id,
             at: &self.stamp(),
+            targets: &inspected.targets,
         };
         connections::insert(&mut tx, &new).await?;
         // The keychain first: a connection on record always has its token. Should the commit fail,
         // the entry is taken back.
         let vault = Vault::new(&self.workspace_id);
         vault.set(TOKEN_PURPOSE, &id, token).await?;
-        let object = format!("connection:{id} {} token of app {}", inspected.token_type, inspected.app_id);
+        let object = format!("connection:{id} {} token of app {} ({how})", inspected.token_type, inspected.app_id);
         if let Err(e) = self.settle(tx, "meta.connect", &object, Ok(())).await {
             let _ = vault.delete(TOKEN_PURPOSE, &id).await;
             return Err(e);
@@ -248,7 +268,7 @@ impl Console {
                     (Some(reason), _) => (TokenHealth::LogInAgain, Some(reason.clone())),
                     (None, Some(t)) if t <= now.timestamp() => (TokenHealth::Expired, Some("the token expired".into())),
                     (None, Some(t)) if t - now.timestamp() <= EXPIRY_WARNING_DAYS * 86_400 => {
-                        (TokenHealth::Expiring, Some(format!("it expires in {} days", days_left.unwrap_or(0))))
+                        (TokenHealth::Expiring, Some(format!("it expires in {}", time_left(t - now.timestamp()))))
                     }
                     _ => (TokenHealth::Ok, None),
                 };
@@ -265,6 +285,7 @@ impl Console {
                     last_ok_at: r.last_ok_at,
                     health,
                     health_reason,
+                    targets: serde_json::from_str(&r.granted_targets).unwrap_or_default(),
                 }
             })
             .collect())
@@ -322,5 +343,15 @@ impl Console {
         );
         let done = Disconnected { id: connection.id.clone(), revoked_at_meta, revoke_error };
         self.settle(tx, "meta.disconnect", &object, Ok(done)).await
+    }
+}
+
+/// `seconds` in the largest unit that says it: days, else hours, else minutes.
+fn time_left(seconds: i64) -> String {
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    match seconds {
+        s if s >= 86_400 => plural(s / 86_400, "day"),
+        s if s >= 3_600 => plural(s / 3_600, "hour"),
+        s => plural((s / 60).max(1), "minute"),
     }
 }

@@ -7,6 +7,7 @@
 mod doctor;
 mod error;
 mod leads;
+mod login;
 pub mod lock;
 mod meta;
 mod pages;
@@ -27,6 +28,7 @@ pub use crate::retention::runs::PurgeRun;
 pub use doctor::{doctor, Check, Report, Status};
 pub use error::{ApiError, Code, Error};
 pub use leads::{Export, Lookup};
+pub use login::{LoggedIn, LoginDialog};
 pub use meta::{Disconnected, MetaApp, MetaAppForm, MetaConnection, TokenHealth};
 pub use pages::{MetaForm, MetaPage, RefreshedForms, RefreshedPages};
 pub use requests::{ErasePreview, Erased, Rectified, RequestForm};
@@ -54,6 +56,8 @@ pub struct Console {
     interrupted: Vec<String>,
     /// How patiently calls to Meta retry and wait: Meta's defaults, shortened by tests.
     graph_pacing: std::sync::Mutex<crate::meta::Pacing>,
+    /// Facebook Logins begun and not yet finished, by their `state`.
+    logins: std::sync::Mutex<Vec<login::Pending>>,
 }
 
 /// What the Dashboard shows at a glance.
@@ -116,6 +120,7 @@ impl Console {
             clock,
             interrupted: Vec::new(),
             graph_pacing: std::sync::Mutex::new(crate::meta::Pacing::default()),
+            logins: std::sync::Mutex::new(Vec::new()),
         };
         console.interrupted = console.mark_interrupted_imports().await?;
         Ok(console)

@@ -187,7 +187,14 @@ impl Console {
             Ok(d) => format!("request:{id} found {}", d.describe()),
             Err(_) => format!("request:{id}"),
         };
-        self.settle_about(tx, "request.find", &object, subject.as_deref(), found).await
+        let found = self.settle_about(tx, "request.find", &object, subject.as_deref(), found).await?;
+        if !answers_with_data(request.kind) {
+            return Ok(found);
+        }
+        // What is kept elsewhere is read there once the search is on record: the network is not
+        // waited on inside a transaction.
+        let live = discovery::read_live(&found, HOLDERS, self.store.pool(), &self.workspace_id, &self.stamp()).await;
+        Ok(found.with_live(&live))
     }
 
     /// What erasing request `id`'s person would delete and suppress, for the confirmation a person
@@ -458,6 +465,7 @@ impl Console {
     }
 
     async fn write_package(&self, id: i64, out: &Path, replace: bool) -> Result<Package, Error> {
+        let live = self.read_live(id).await?;
         let today = self.today();
         let (mut tx, request, subject) = self.open_request("request.export", id, today).await?;
         let object = format!("request:{id} {}", request.kind.as_str());
@@ -471,6 +479,7 @@ impl Console {
             return self.settle_about(tx, "request.export", &object, subject.as_deref(), Err(e)).await;
         }
         let (found, _) = self.person(&mut tx, id).await?;
+        let found = found.with_live(&live);
         let info = processing_info::list(&mut tx).await?;
         let written = package::write(out, replace, &request, &found, &info, &self.stamp()).map_err(Error::from);
         let object = match &written {
@@ -479,6 +488,21 @@ impl Console {
             Err(_) => object,
         };
         self.settle_about(tx, "request.export", &object, subject.as_deref(), written).await
+    }
+
+    /// What request `id`'s person has kept elsewhere, read live there before the export's
+    /// transaction begins (it waits on the network). Nothing for a request that is not answered
+    /// with the person's data.
+    async fn read_live(&self, id: i64) -> Result<discovery::Live, Error> {
+        let mut conn = self.store.pool().acquire().await?;
+        let Ok(request) = requests::get(&mut conn, id, self.today()).await else { return Ok(Vec::new()) };
+        if !answers_with_data(request.kind) {
+            return Ok(Vec::new());
+        }
+        let searched = requests::searched(&mut conn, id).await?;
+        let (found, _) = discovery::find(&mut conn, HOLDERS, &self.hasher, id, &searched).await?;
+        drop(conn);
+        Ok(discovery::read_live(&found, HOLDERS, self.store.pool(), &self.workspace_id, &self.stamp()).await)
     }
 
     /// The processing information export summaries quote, as (key, text).
@@ -679,4 +703,10 @@ enum Change<'a> {
     Advance { to: RequestStatus, note: Option<&'a str> },
     Extend { reason: &'a str },
     Close { outcome: Outcome, reason: Option<&'a str> },
+}
+
+/// Whether a request is answered with the person's data, which then includes what is kept elsewhere
+/// as it is there now.
+fn answers_with_data(kind: RequestKind) -> bool {
+    matches!(kind, RequestKind::Access | RequestKind::Portability)
 }

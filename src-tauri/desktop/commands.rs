@@ -8,7 +8,7 @@ use super::{busy, RunningImport, Workspace};
 use crate::audit::{AuditEntry, Verification};
 use crate::clients::{Client, Holdings};
 use crate::console::{ApiError, ErasePreview, Erased, Export, ImportRecord, Overview, Rectified, Removal, RequestForm};
-use crate::console::{Disconnected, MetaApp, MetaAppForm, MetaConnection};
+use crate::console::{Disconnected, LoggedIn, MetaApp, MetaAppForm, MetaConnection};
 use crate::console::{HoldForm, PurgeReport, PurgeSchedule};
 use crate::console::{MetaForm, MetaPage, RefreshedForms, RefreshedPages, SyncProgress, SyncReport};
 use crate::leads::{Filter, ImportSummary, LeadDetail, LeadPage, Order, PageRequest, Progress};
@@ -300,6 +300,24 @@ pub async fn remove_meta_app_secret(ws: State<'_, Workspace>) -> Result<MetaApp>
 #[tauri::command]
 pub async fn connect_meta(ws: State<'_, Workspace>, token: String, client: Option<String>) -> Result<MetaConnection> {
     Ok(ws.console()?.connect_meta(Sensitive::new(token), client.as_deref()).await?)
+}
+
+/// Facebook Login: the dialog in a window of its own, its redirect caught there, the token kept in
+/// the keychain. Closing the window cancels.
+#[tauri::command]
+pub async fn meta_login(app: tauri::AppHandle, ws: State<'_, Workspace>, client: Option<String>) -> Result<LoggedIn> {
+    let console = ws.console()?;
+    let dialog = console.begin_meta_login(client.as_deref()).await?;
+    match super::login_window::catch_redirect(&app, &dialog.url).await? {
+        Some(redirect) => Ok(console.finish_meta_login(&redirect).await?),
+        None => {
+            console.abandon_meta_login(&dialog.url);
+            Err(ApiError {
+                code: crate::console::Code::Cancelled,
+                message: "The login window was closed before Facebook answered; nothing was connected.".into(),
+            })
+        }
+    }
 }
 
 #[tauri::command]

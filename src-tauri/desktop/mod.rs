@@ -2,6 +2,7 @@
 //! call the Console, let `?` turn its error into the `{code, message}` the UI switches on.
 
 mod commands;
+mod login_window;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -131,6 +132,7 @@ pub fn run(dir: &Path) -> ExitCode {
             commands::set_meta_app_secret,
             commands::remove_meta_app_secret,
             commands::connect_meta,
+            commands::meta_login,
             commands::meta_connections,
             commands::disconnect_meta,
             commands::meta_pages,

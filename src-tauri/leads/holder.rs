@@ -200,6 +200,7 @@ async fn find(
                 created: Some(lead.created_time.clone()),
                 fields,
                 identifiers,
+                fetched_at: None,
             });
         }
         Ok(records)

@@ -19,10 +19,12 @@ pub struct Row {
     pub created_at: String,
     pub last_ok_at: Option<String>,
     pub invalid_reason: Option<String>,
+    /// JSON of `inspect::Targets`.
+    pub granted_targets: String,
 }
 
 const SELECT: &str = "SELECT m.id, m.token_type, m.meta_user_id, m.app_id, m.scopes, m.expires_at, c.name AS client,
-        m.created_at, m.last_ok_at, m.invalid_reason
+        m.created_at, m.last_ok_at, m.invalid_reason, m.granted_targets
     FROM meta_connections AS m LEFT JOIN clients AS c ON c.id = m.client_id";
 
 pub struct New<'a> {
@@ -34,13 +36,14 @@ pub struct New<'a> {
     pub expires_at: Option<i64>,
     pub client_id: Option<&'a str>,
     pub at: &'a str,
+    pub targets: &'a [super::inspect::Targets],
 }
 
 pub async fn insert(conn: &mut SqliteConnection, new: &New<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO meta_connections (id, token_type, meta_user_id, app_id, scopes, expires_at, client_id, created_at,
-             last_ok_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+             last_ok_at, granted_targets)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
     )
     .bind(new.id)
     .bind(new.token_type)
@@ -50,6 +53,7 @@ pub async fn insert(conn: &mut SqliteConnection, new: &New<'_>) -> Result<(), sq
     .bind(new.expires_at)
     .bind(new.client_id)
     .bind(new.at)
+    .bind(serde_json::to_string(new.targets).expect("targets serialise"))
     .execute(conn)
     .await?;
     Ok(())

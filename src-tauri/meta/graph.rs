@@ -175,6 +175,19 @@ impl Graph {
         }
     }
 
+    /// `GET /{version}/oauth/access_token`: the app's own call, which carries its secret and a code
+    /// or token (`secret`) rather than an access token. Nothing in `secret` reaches an error.
+    pub async fn oauth(
+        &self,
+        query: &[(&str, &str)],
+        secret: &[(&str, &Sensitive<String>)],
+    ) -> Result<Value, GraphError> {
+        let mut params: Vec<(&str, String)> = query.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        params.extend(secret.iter().map(|(k, v)| (*k, v.expose().clone())));
+        let secrets: Vec<&Sensitive<String>> = secret.iter().map(|(_, v)| *v).collect();
+        self.send(reqwest::Method::GET, "oauth/access_token", &params, &secrets).await
+    }
+
     async fn call(
         &self,
         method: reqwest::Method,
@@ -182,24 +195,34 @@ impl Graph {
         query: &[(&str, &str)],
         token: &Sensitive<String>,
     ) -> Result<Value, GraphError> {
-        let url = format!("{}/{}/{}", self.base, self.version, path.trim_start_matches('/'));
         let mut params: Vec<(&str, String)> = query.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
         params.push(("access_token", token.expose().clone()));
         if let Some(secret) = &self.app_secret {
             params.push(("appsecret_proof", appsecret_proof(secret, token)));
         }
+        self.send(method, path, &params, &[token]).await
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        params: &[(&str, String)],
+        secrets: &[&Sensitive<String>],
+    ) -> Result<Value, GraphError> {
+        let url = format!("{}/{}/{}", self.base, self.version, path.trim_start_matches('/'));
         let mut attempts = 0;
         let mut backoff = self.pacing.first_backoff;
         let mut waited = Duration::ZERO;
         loop {
             attempts += 1;
             self.slow_down_near_the_limit().await;
-            let sent = self.http.request(method.clone(), &url).query(&params).send().await;
+            let sent = self.http.request(method.clone(), &url).query(params).send().await;
             let outcome = match sent {
                 // The error's text would carry the URL, and with it the token: only its kind is kept.
                 Err(e) if e.is_timeout() => Outcome::Retry("timed out".into()),
                 Err(_) => Outcome::Retry("could not reach it".into()),
-                Ok(response) => self.read(response, token).await,
+                Ok(response) => self.read(response, secrets).await,
             };
             match outcome {
                 Outcome::Done(value) => return Ok(value),
@@ -223,7 +246,7 @@ impl Graph {
         }
     }
 
-    async fn read(&self, response: reqwest::Response, token: &Sensitive<String>) -> Outcome {
+    async fn read(&self, response: reqwest::Response, secrets: &[&Sensitive<String>]) -> Outcome {
         let status = response.status();
         let usage = usage_of(response.headers());
         *self.usage.lock().unwrap_or_else(|e| e.into_inner()) = usage.percent;
@@ -241,7 +264,7 @@ impl Graph {
         let subcode = error.get("error_subcode").and_then(Value::as_i64);
         let mut message = without_tokens(error.get("message").and_then(Value::as_str).unwrap_or("no message"));
         // Whatever Meta quotes of the token or the secret, however it is punctuated, goes too.
-        for secret in [Some(token), self.app_secret.as_ref()].into_iter().flatten() {
+        for secret in secrets.iter().copied().chain(self.app_secret.as_ref()) {
             for part in secret.expose().split('|').filter(|p| p.len() >= 8) {
                 message = message.replace(part, "<token>");
             }

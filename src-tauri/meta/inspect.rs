@@ -20,6 +20,15 @@ pub struct Inspected {
     pub expires_at: Option<i64>,
     /// Meta's reason when it is not valid.
     pub problem: Option<String>,
+    /// The permissions granted for given objects only (`granular_scopes` with `target_ids`).
+    pub targets: Vec<Targets>,
+}
+
+/// A permission granted for given Pages, WhatsApp accounts or businesses only.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct Targets {
+    pub scope: String,
+    pub target_ids: Vec<String>,
 }
 
 /// Why a token is refused.
@@ -52,6 +61,21 @@ pub fn read(answer: &Value) -> Option<Inspected> {
             .unwrap_or_default(),
         expires_at: data.get("expires_at").and_then(Value::as_i64).filter(|&t| t > 0),
         problem: data.pointer("/error/message").and_then(Value::as_str).map(str::to_owned),
+        targets: data
+            .get("granular_scopes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|g| {
+                let scope = g.get("scope").and_then(Value::as_str)?.to_owned();
+                let ids = g.get("target_ids").and_then(Value::as_array)?;
+                let target_ids: Vec<String> = ids
+                    .iter()
+                    .filter_map(|id| id.as_str().map(str::to_owned).or_else(|| id.as_i64().map(|n| n.to_string())))
+                    .collect();
+                (!target_ids.is_empty()).then_some(Targets { scope, target_ids })
+            })
+            .collect(),
     })
 }
 
@@ -93,5 +117,13 @@ mod tests {
         assert!(e.to_string().contains("lacks pages_read_engagement, pages_manage_metadata"), "{e}");
         assert!(matches!(check(&token(&LEAD_ADS_SCOPES), "999"), Err(Refusal::OtherApp { .. })));
         assert_eq!(token(&[]).expires_at, None, "0 is never");
+    }
+
+    #[test]
+    fn granular_scopes_name_the_objects_a_permission_was_granted_for() {
+        let t = read(&json!({"data": {"is_valid": true, "app_id": "1", "type": "USER", "scopes": ["leads_retrieval"],
+            "granular_scopes": [{"scope": "leads_retrieval", "target_ids": ["p1", 112]}, {"scope": "email"}]}}))
+        .unwrap();
+        assert_eq!(t.targets, vec![Targets { scope: "leads_retrieval".into(), target_ids: vec!["p1".into(), "112".into()] }]);
     }
 }

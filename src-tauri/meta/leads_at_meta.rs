@@ -3,6 +3,7 @@
 //! (`DELETE /{lead-id}` with the Page's token) by a remote step taken after the local erasure.
 
 use async_trait::async_trait;
+use serde_json::Value;
 use sqlx::{SqliteConnection, SqlitePool};
 
 use super::graph::{GraphError, Pacing};
@@ -72,6 +73,7 @@ impl Holder for LeadsAtMeta {
                     ("form id".into(), lead.form_id.clone()),
                 ],
                 identifiers: Vec::new(),
+                fetched_at: None,
             });
         }
         Ok(records)
@@ -92,6 +94,70 @@ impl Holder for LeadsAtMeta {
         Ok(records.len() as i64)
     }
 
+    /// Each lead as Meta holds it now (`GET /{lead-id}` with the Page's token), so that an access
+    /// request's answer says what Meta holds and when it was read.
+    async fn live(
+        &self,
+        pool: &SqlitePool,
+        workspace_id: &str,
+        records: &[HeldRecord],
+        at: &str,
+    ) -> Option<Vec<HeldRecord>> {
+        let mut graph = None;
+        let mut live = Vec::with_capacity(records.len());
+        for record in records {
+            let field = |name: &str| record.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+            let unread = |why: &str| {
+                let mut kept = record.clone();
+                kept.fields.push(("read at Meta".into(), format!("not possible just now: {why}")));
+                kept
+            };
+            let Some(page) = field("page id") else {
+                live.push(unread("the lead's Page is not known"));
+                continue;
+            };
+            let token = match Vault::new(workspace_id).get(PAGE_TOKEN_PURPOSE, &page).await {
+                Ok(Some(token)) => token,
+                _ => {
+                    live.push(unread("Custodian no longer reaches the lead's Page; connect a token that does"));
+                    continue;
+                }
+            };
+            if graph.is_none() {
+                // An answer to a person does not wait out a long throttle: what cannot be read is said.
+                let pacing = Pacing { transient_retries: 1, longest_wait: std::time::Duration::ZERO, ..Pacing::default() };
+                match graph_for(pool, workspace_id, pacing).await {
+                    Ok(g) => graph = Some(g),
+                    Err(why) => {
+                        live.push(unread(&why));
+                        continue;
+                    }
+                }
+            }
+            let graph = graph.as_ref().expect("made above");
+            let mut fields: Vec<(String, String)> =
+                ["lead id", "page id", "page", "form id"].iter().filter_map(|k| Some(((*k).to_owned(), field(k)?))).collect();
+            match graph.get(&record.id, &[("fields", LEAD_FIELDS)], &token).await {
+                Ok(lead) => {
+                    fields.extend(fields_of(&lead));
+                    live.push(HeldRecord {
+                        source: format!("{}, read live from Meta", record.source),
+                        created: lead.get("created_time").and_then(Value::as_str).map(str::to_owned).or(record.created.clone()),
+                        fields,
+                        fetched_at: Some(at.to_owned()),
+                        ..record.clone()
+                    });
+                }
+                Err(GraphError::Refused { code: 100, subcode: Some(33), .. }) => {
+                    fields.push(("held at Meta".into(), "no: Meta no longer holds this lead".into()));
+                    live.push(HeldRecord { fields, fetched_at: Some(at.to_owned()), ..record.clone() });
+                }
+                Err(e) => live.push(unread(&said(&e))),
+            }
+        }
+        Some(live)
+    }
+
     async fn run_remote(&self, pool: &SqlitePool, workspace_id: &str, step: &PendingStep) -> RemoteAnswer {
         let (Some(lead), Some(page)) = (step.target.as_deref(), step.place.as_deref()) else {
             return RemoteAnswer::Failed("the step lost what it deletes; it cannot be taken".into());
@@ -105,14 +171,11 @@ impl Holder for LeadsAtMeta {
                 "Custodian no longer reaches the lead's Page: connect a token that does, then retry".into(),
             );
         };
-        let Ok(settings) = super::app::get(pool).await else {
-            return RemoteAnswer::Unreachable("the workspace's Meta settings could not be read".into());
-        };
         // A remote step never waits out a long throttle: it says so and is retried later.
         let pacing = Pacing { transient_retries: 1, longest_wait: std::time::Duration::ZERO, ..Pacing::default() };
-        let secret = vault.get(crate::console::workspace::APP_SECRET.0, crate::console::workspace::APP_SECRET.1).await;
-        let Ok(graph) = super::app::graph(&settings, secret.ok().flatten(), pacing) else {
-            return RemoteAnswer::Failed("the Graph API address in the settings is not usable".into());
+        let graph = match graph_for(pool, workspace_id, pacing).await {
+            Ok(graph) => graph,
+            Err(why) => return RemoteAnswer::Unreachable(why),
         };
         match graph.delete(lead, &token).await {
             Ok(answer) if answer.get("success").and_then(serde_json::Value::as_bool) == Some(true) => {
@@ -139,5 +202,57 @@ impl Holder for LeadsAtMeta {
                 RemoteAnswer::Unreachable("Meta could not be reached; retry later".into())
             }
         }
+    }
+}
+
+/// What is asked of a lead read live: every field Meta documents for it.
+const LEAD_FIELDS: &str = "id,created_time,ad_id,ad_name,adset_id,adset_name,campaign_id,campaign_name,form_id,\
+                           is_organic,platform,field_data,custom_disclaimer_responses,partner_name";
+
+/// The Graph API client for the workspace's Meta settings and app secret.
+async fn graph_for(pool: &SqlitePool, workspace_id: &str, pacing: Pacing) -> Result<super::Graph, String> {
+    let settings = super::app::get(pool).await.map_err(|_| "the workspace's Meta settings could not be read".to_owned())?;
+    let (purpose, name) = crate::console::workspace::APP_SECRET;
+    let secret = Vault::new(workspace_id).get(purpose, name).await.ok().flatten();
+    super::app::graph(&settings, secret, pacing).map_err(|_| "the Graph API address in the settings is not usable".to_owned())
+}
+
+/// A lead's fields as Meta answers them: its own, then each form answer and disclaimer response.
+fn fields_of(lead: &Value) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    let Some(object) = lead.as_object() else { return fields };
+    for (key, value) in object {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Bool(b) => b.to_string(),
+            Value::Number(n) => n.to_string(),
+            _ => continue,
+        };
+        if key != "id" {
+            fields.push((key.clone(), text));
+        }
+    }
+    for answer in lead.get("field_data").and_then(Value::as_array).into_iter().flatten() {
+        let Some(name) = answer.get("name").and_then(Value::as_str) else { continue };
+        let values: Vec<&str> =
+            answer.get("values").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+        fields.push((name.to_owned(), values.join("; ")));
+    }
+    for response in lead.get("custom_disclaimer_responses").and_then(Value::as_array).into_iter().flatten() {
+        let title = response.get("checkbox_key").and_then(Value::as_str).unwrap_or("disclaimer");
+        let answer = response.get("is_checked").map(|v| v.to_string()).unwrap_or_default();
+        fields.push((format!("disclaimer {title}"), answer));
+    }
+    fields
+}
+
+/// A failure to read, in Custodian's words: Meta's message may quote what was asked for.
+fn said(e: &GraphError) -> String {
+    match e {
+        GraphError::InvalidToken { .. } => "Meta no longer accepts the Page's token; reconnect".into(),
+        GraphError::Permission { code, .. } => format!("Meta refused for lack of a permission (code {code})"),
+        GraphError::Refused { code, .. } => format!("Meta refused (code {code})"),
+        GraphError::Throttled { .. } => "Meta is limiting calls; try again later".into(),
+        GraphError::Unavailable { .. } | GraphError::BadBaseUrl(_) => "Meta could not be reached; try again later".into(),
     }
 }

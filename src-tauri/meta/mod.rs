@@ -6,6 +6,7 @@ pub mod connections;
 pub mod graph;
 pub mod inspect;
 pub mod leads_at_meta;
+pub mod login;
 pub mod pages;
 
 pub use graph::{Graph, GraphError, Pacing};

@@ -82,6 +82,9 @@ pub struct HeldRecord {
     pub created: Option<String>,
     /// Every field, as stored.
     pub fields: Vec<(String, String)>,
+    /// For a record kept elsewhere (at Meta): when it was read there, live, RFC 3339. `None` for
+    /// what is held here, and for what could not be read there just now.
+    pub fetched_at: Option<String>,
     /// The person's identifiers found on the record, each with its keyed hash, to widen a search.
     #[serde(skip)]
     #[ts(skip)]
@@ -181,6 +184,20 @@ pub trait Holder: Sync {
         _erasing: &Erasing<'_>,
     ) -> Result<i64, StoreError> {
         Ok(0)
+    }
+
+    /// For a kind kept elsewhere: these records (as `find` returned them) as the place that keeps
+    /// them holds them now, read live, each with `fetched_at`; one that could not be read is
+    /// returned as it was, saying why. `None` for a kind held here. Called outside any
+    /// transaction: it waits on the network.
+    async fn live(
+        &self,
+        _pool: &SqlitePool,
+        _workspace_id: &str,
+        _records: &[HeldRecord],
+        _at: &str,
+    ) -> Option<Vec<HeldRecord>> {
+        None
     }
 
     /// Takes one remote step this holder recorded, and says how it went in words of its own (never

@@ -2,7 +2,7 @@
 //! is found is erased or corrected holder by holder. No kind of data is named here.
 
 use serde::Serialize;
-use sqlx::SqliteConnection;
+use sqlx::{SqliteConnection, SqlitePool};
 use ts_rs::TS;
 
 use crate::identity::{Hasher, Identifier, IdentityHash};
@@ -168,4 +168,33 @@ pub async fn rectify(
         }
     }
     Ok(Ok(changed))
+}
+
+/// Records read live where they are kept, by kind and id.
+pub type Live = Vec<(DataKind, HeldRecord)>;
+
+/// Reads live, through each holder of data kept elsewhere, the records of `found` it holds.
+pub async fn read_live(found: &Discovery, holders: &[&dyn Holder], pool: &SqlitePool, workspace_id: &str, at: &str) -> Live {
+    let mut live = Live::new();
+    for group in &found.groups {
+        let Some(holder) = holders.iter().find(|h| h.kind() == group.kind) else { continue };
+        if let Some(records) = holder.live(pool, workspace_id, &group.records, at).await {
+            live.extend(records.into_iter().map(|r| (group.kind, r)));
+        }
+    }
+    live
+}
+
+impl Discovery {
+    /// Puts records read live in place of those found here with the same kind and id.
+    pub fn with_live(mut self, live: &Live) -> Self {
+        for group in &mut self.groups {
+            for record in &mut group.records {
+                if let Some((_, read)) = live.iter().find(|(k, r)| *k == group.kind && r.id == record.id) {
+                    *record = read.clone();
+                }
+            }
+        }
+        self
+    }
 }

@@ -146,11 +146,17 @@ fn csv_of(records: &[(&Option<String>, &HeldRecord)]) -> Vec<u8> {
             }
         }
     }
+    // Records read live from where they are kept say when.
+    let live = records.iter().any(|(_, r)| r.fetched_at.is_some());
     let mut out = csv::Writer::from_writer(Vec::new());
-    let head = ["client", "record", "source"].into_iter().chain(names.iter().copied());
+    let place = ["client", "record", "source"].into_iter().chain(live.then_some("read live at"));
+    let head = place.chain(names.iter().copied());
     out.write_record(head.map(neutralise).map(|c| c.into_owned())).expect("writing to memory");
     for (client, r) in records {
         let mut row = vec![client.as_deref().unwrap_or("").to_owned(), r.id.clone(), r.source.clone()];
+        if live {
+            row.push(r.fetched_at.clone().unwrap_or_default());
+        }
         row.extend(
             names.iter().map(|n| r.fields.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).unwrap_or_default()),
         );
@@ -207,7 +213,8 @@ fn summary(request: &Request, found: &Discovery, info: &[(String, String)], gene
         let client = g.client.as_deref().map(|c| format!(" — {}", escape(c))).unwrap_or_default();
         h.push_str(&format!("<h2>{}{client}</h2>\n", escape(&g.label)));
         for r in &g.records {
-            h.push_str(&format!("<p>{}</p>\n<table>\n", escape(&r.source)));
+            let live = r.fetched_at.as_deref().map(|at| format!(" (read live there at {at})")).unwrap_or_default();
+            h.push_str(&format!("<p>{}{}</p>\n<table>\n", escape(&r.source), escape(&live)));
             for (k, v) in &r.fields {
                 h.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>\n", escape(k), escape(v)));
             }

@@ -8,7 +8,7 @@ use custodian::clients::{Client, Holdings};
 use custodian::console::{
     ApiError, Check, Code, ErasePreview, Export, Holding, ImportRecord, Lookup, Overview, Removal, Report, Status,
 };
-use custodian::console::{Disconnected, MetaApp, MetaAppForm, MetaConnection, TokenHealth};
+use custodian::console::{Disconnected, LoggedIn, MetaApp, MetaAppForm, MetaConnection, TokenHealth};
 use custodian::console::{Erased, HoldForm, PurgeReport, PurgeRun, PurgeSchedule, Rectified, RequestForm};
 use custodian::console::{FormSynced, MetaForm, MetaPage, RefreshedForms, RefreshedPages, SyncProgress, SyncReport};
 use custodian::leads::{
@@ -37,6 +37,8 @@ fn generated() -> Vec<(String, String)> {
         one::<MetaApp>(),
         one::<MetaAppForm>(),
         one::<MetaConnection>(),
+        one::<custodian::meta::inspect::Targets>(),
+        one::<LoggedIn>(),
         one::<TokenHealth>(),
         one::<Disconnected>(),
         one::<MetaPage>(),

@@ -67,6 +67,29 @@ struct State {
     forms: HashMap<String, Vec<Value>>,
     /// Faults for given calls, by their number (the first call is 1).
     scheduled: HashMap<usize, Fault>,
+    /// Permissions granted for given objects only, by token: `granular_scopes` with `target_ids`.
+    targets: HashMap<String, Vec<(String, Vec<String>)>>,
+    /// Facebook Login: the app it serves, with its secret, and what the person logging in does.
+    login: Option<Login>,
+    /// Codes the login dialog handed out, with the redirect they were given for.
+    codes: HashMap<String, String>,
+    /// Tokens minted by logins and exchanges so far, to name them uniquely.
+    minted: usize,
+    /// The simulator's time, seconds since 1970: minted tokens expire from it.
+    now: i64,
+    /// Permissions tokens minted from now on are granted for given objects only.
+    minted_targets: Vec<(String, Vec<String>)>,
+}
+
+/// How the simulated Facebook Login goes.
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub app_id: String,
+    pub app_secret: String,
+    /// The permissions the person grants.
+    pub scopes: Vec<&'static str>,
+    /// The person declines instead.
+    pub declines: bool,
 }
 
 pub struct GraphSim {
@@ -80,7 +103,7 @@ impl GraphSim {
     pub fn start() -> Self {
         let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("a loopback port"));
         let url = format!("http://{}", server.server_addr().to_ip().expect("an IP address"));
-        let state = Arc::new(Mutex::new(State { page_size: 100, ..State::default() }));
+        let state = Arc::new(Mutex::new(State { page_size: 100, now: 1_795_000_000, ..State::default() }));
         let thread = {
             let (server, state) = (server.clone(), state.clone());
             std::thread::spawn(move || {
@@ -143,6 +166,35 @@ impl GraphSim {
 
     pub fn require_proof(&self, app_secret: &str) {
         self.state.lock().unwrap().app_secret = Some(app_secret.to_owned());
+    }
+
+    /// Serves Facebook Login for an app: the dialog at `/{version}/dialog/oauth` (at once as the
+    /// person granting or declining) and the code and token exchanges.
+    pub fn login(&self, login: Login) {
+        self.state.lock().unwrap().login = Some(login);
+    }
+
+    /// Sets the simulator's time (seconds since 1970), from which minted tokens expire.
+    pub fn now(&self, at: i64) {
+        self.state.lock().unwrap().now = at;
+    }
+
+    /// Tokens minted from now on have `scope` granted for `targets` only.
+    pub fn grant_minted(&self, scope: &str, targets: &[&str]) {
+        let mut s = self.state.lock().unwrap();
+        s.minted_targets.push((scope.to_owned(), targets.iter().map(|t| (*t).to_owned()).collect()));
+    }
+
+    /// The tokens the login and the exchanges minted, oldest first.
+    pub fn minted(&self) -> Vec<String> {
+        let s = self.state.lock().unwrap();
+        let mut minted: Vec<(usize, String)> = s
+            .tokens
+            .keys()
+            .filter_map(|t| t.strip_prefix("EAAGminted").and_then(|n| n.split('x').next()?.parse().ok()).map(|n| (n, t.clone())))
+            .collect();
+        minted.sort();
+        minted.into_iter().map(|(_, t)| t).collect()
     }
 
     pub fn calls(&self) -> Vec<Call> {
@@ -213,6 +265,11 @@ fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, S
     let Some(path) = path.strip_prefix(&format!("/{VERSION}/")) else {
         return error(400, 2500, None, "Unknown path components");
     };
+    match path {
+        "dialog/oauth" => return dialog(&mut s, &query),
+        "oauth/access_token" => return exchange(&mut s, &query),
+        _ => {}
+    }
     let token_value = query.get("access_token").cloned().unwrap_or_default();
     // An app token, `{app-id}|{app-secret}`, asks as the app (debug_token).
     let app_token = token_value.split_once('|').map(|(id, _)| Token {
@@ -243,9 +300,20 @@ fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, S
         ("GET", "debug_token") => {
             let input = query.get("input_token").cloned().unwrap_or_default();
             let data = match s.tokens.get(&input) {
-                Some(t) => json!({"app_id": t.app_id, "type": t.kind, "application": "Agency app",
+                Some(t) => {
+                    let targets = s.targets.get(&input).cloned().unwrap_or_default();
+                    let granular: Vec<Value> = t
+                        .scopes
+                        .iter()
+                        .map(|scope| match targets.iter().find(|(g, _)| g == scope) {
+                            Some((_, ids)) => json!({"scope": scope, "target_ids": ids}),
+                            None => json!({"scope": scope}),
+                        })
+                        .collect();
+                    json!({"app_id": t.app_id, "type": t.kind, "application": "Agency app",
                     "expires_at": t.expires_at, "is_valid": t.invalid.is_none(), "scopes": t.scopes,
-                    "granular_scopes": t.scopes.iter().map(|s| json!({"scope": s})).collect::<Vec<_>>()}),
+                    "granular_scopes": granular, "user_id": if t.kind == "PAGE" { Value::Null } else { json!("10001") }})
+                }
                 None => json!({"is_valid": false, "error": {"code": 190, "message": "Invalid OAuth access token."}}),
             };
             (200, usage, json!({ "data": data }).to_string())
@@ -294,6 +362,10 @@ fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, S
                 .collect();
             paged(&query, s.page_size, &all, p, usage)
         }
+        ("GET", lead) if !lead.contains('/') => match s.leads.values().flatten().find(|l| l["id"].as_str() == Some(lead)) {
+            Some(found) => (200, usage, found.to_string()),
+            None => error(400, 100, Some(33), "Unsupported get request: the object does not exist."),
+        },
         ("DELETE", lead) if !lead.contains('/') => {
             let mut found = false;
             for leads in s.leads.values_mut() {
@@ -309,6 +381,80 @@ fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, S
         }
         _ => error(400, 100, Some(33), "Unsupported request: the object does not exist or cannot be loaded."),
     }
+}
+
+/// The login dialog, as if the person were logged in to Facebook and chose at once: a redirect to
+/// `redirect_uri` with a code in the query or a token in the fragment, or the refusal.
+fn dialog(s: &mut State, query: &HashMap<String, String>) -> (u16, Vec<(String, String)>, String) {
+    let Some(login) = s.login.clone() else { return error(400, 100, None, "Facebook Login is not served here") };
+    let get = |k: &str| query.get(k).cloned().unwrap_or_default();
+    if get("client_id") != login.app_id {
+        return (400, Vec::new(), "<html>Invalid App ID</html>".into());
+    }
+    let (redirect, state) = (get("redirect_uri"), encode(&get("state")));
+    let location = if login.declines {
+        format!("{redirect}?error=access_denied&error_code=200&error_description=Permissions+error&error_reason=user_denied&state={state}#_=_")
+    } else if get("response_type") == "token" {
+        let token = mint(s, &login, 5_400);
+        format!("{redirect}#access_token={token}&data_access_expiration_time={}&expires_in=5400&state={state}", s.now + 7_776_000)
+    } else {
+        s.minted += 1;
+        let code = format!("AQcode{}", s.minted);
+        s.codes.insert(code.clone(), redirect.clone());
+        format!("{redirect}?code={code}&state={state}#_=_")
+    };
+    (302, vec![("Location".into(), location)], String::new())
+}
+
+/// `/oauth/access_token`: a code for a short-lived user token, or `fb_exchange_token` for a
+/// long-lived one; both need the app secret.
+fn exchange(s: &mut State, query: &HashMap<String, String>) -> (u16, Vec<(String, String)>, String) {
+    let Some(login) = s.login.clone() else { return error(400, 100, None, "Facebook Login is not served here") };
+    let get = |k: &str| query.get(k).cloned().unwrap_or_default();
+    if get("client_id") != login.app_id || get("client_secret") != login.app_secret {
+        return error(400, 1, None, "Error validating client secret.");
+    }
+    let answer = |token: String, expires_in: i64| {
+        (200, Vec::new(), json!({"access_token": token, "token_type": "bearer", "expires_in": expires_in}).to_string())
+    };
+    if get("grant_type") == "fb_exchange_token" {
+        let short = get("fb_exchange_token");
+        if !s.tokens.get(&short).is_some_and(|t| t.kind == "USER") {
+            return error(400, 190, None, "Error validating access token: the session is invalid.");
+        }
+        let token = mint(s, &login, 5_184_000);
+        return answer(token, 5_184_000);
+    }
+    match s.codes.remove(&get("code")) {
+        Some(redirect) if redirect == get("redirect_uri") => {
+            let token = mint(s, &login, 5_400);
+            answer(token, 5_400)
+        }
+        Some(_) => error(400, 100, Some(36008), "Error validating verification code. Please make sure your redirect_uri is identical."),
+        None => error(400, 100, Some(36009), "This authorization code has been used."),
+    }
+}
+
+/// A new user token for the person logging in, expiring `seconds` from the simulator's now.
+fn mint(s: &mut State, login: &Login, seconds: i64) -> String {
+    s.minted += 1;
+    let token = format!("EAAGminted{}x{}", s.minted, "Zq9".repeat(12));
+    let user = Token { app_id: login.app_id.clone(), kind: "USER", scopes: login.scopes.clone(), expires_at: s.now + seconds, invalid: None };
+    s.tokens.insert(token.clone(), user);
+    if !s.minted_targets.is_empty() {
+        let targets = s.minted_targets.clone();
+        s.targets.insert(token.clone(), targets);
+    }
+    token
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// One page of `all` as Meta pages an edge: `limit` items from the `after` cursor, with `next`

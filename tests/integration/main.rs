@@ -15,6 +15,7 @@ mod identifiers;
 mod import;
 mod layout;
 mod meta;
+mod meta_login;
 mod mutation;
 mod promises;
 mod requests;

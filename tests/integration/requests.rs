@@ -381,7 +381,7 @@ async fn a_restriction_flags_the_person_under_every_identifier_found_for_the_one
     assert_eq!(console.restrict_request(r.id).await.unwrap_err().code(), Code::Conflict, "already closed");
 }
 
-fn unzip(path: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+pub fn unzip(path: &std::path::Path) -> Vec<(String, Vec<u8>)> {
     use std::io::Read;
     let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
     (0..zip.len())

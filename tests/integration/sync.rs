@@ -307,3 +307,60 @@ async fn a_sync_killed_mid_way_and_run_again_ends_with_exactly_the_leads_meta_ho
     assert_eq!((report.forms[0].new, report.forms[0].unchanged), (100, 200), "{report:?}");
     assert_eq!(held(&console).await, ids(0, 300));
 }
+
+#[tokio::test]
+async fn an_access_request_reads_the_persons_leads_live_at_meta_and_the_export_says_which_and_when() {
+    let sim = GraphSim::start();
+    let ws = Workspace::new();
+    let console = synced_workspace(&ws, &sim, 4).await;
+    sync(&console).await;
+    let ask = |kind: RequestKind, email: &str| {
+        RequestForm::new(kind, vec![Identifier { kind: IdKind::Email, value: email.into() }])
+    };
+    let at_meta = |d: &custodian::requests::discovery::Discovery| {
+        d.groups.iter().filter(|g| g.label == "leads at Meta").flat_map(|g| g.records.clone()).collect::<Vec<_>>()
+    };
+
+    let access = console.new_request(ask(RequestKind::Access, "person1@example.com")).await.unwrap();
+    let found = console.find_for_request(access.id, false).await.unwrap();
+    let live = at_meta(&found);
+    assert_eq!(live.len(), 1, "{found:?}");
+    assert_eq!(live[0].fetched_at.as_deref(), Some("2026-11-23T09:00:00Z"), "read at Meta, and when");
+    assert!(live[0].source.ends_with("read live from Meta"), "{}", live[0].source);
+    let field = |name: &str| live[0].fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    assert_eq!(field("email").as_deref(), Some("person1@example.com"), "what Meta holds, field by field");
+    assert_eq!(field("what_is_your_budget?").as_deref(), Some("1k"));
+    let read = sim.calls().into_iter().filter(|c| c.method == "GET" && c.path == "/v25.0/900001").collect::<Vec<_>>();
+    assert_eq!(read.len(), 1);
+    assert_eq!(read[0].query["access_token"], "EAAGpagetoken1acme", "with the Page's own token");
+
+    // The export carries what Meta holds now: Meta has since deleted the lead (it keeps them 90 days).
+    sim.leads("f1", leads(0, 4).into_iter().filter(|l| l["id"] != "900001").collect());
+    let out = ws.path().join("access.zip");
+    console.export_request(access.id, &out, false).await.unwrap();
+    let files = crate::requests::unzip(&out);
+    let csv = String::from_utf8(files.iter().find(|(n, _)| n == "leads_at_meta.csv").unwrap().1.clone()).unwrap();
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().starts_with("client,record,source,read live at,"), "{csv}");
+    let row = lines.next().unwrap();
+    assert!(row.contains("2026-11-23T09:00:00Z") && row.contains("no: Meta no longer holds this lead"), "{row}");
+    let data = String::from_utf8(files.iter().find(|(n, _)| n == "data.json").unwrap().1.clone()).unwrap();
+    assert!(data.contains("\"fetched_at\": \"2026-11-23T09:00:00Z\""), "{data}");
+    let local = files.iter().find(|(n, _)| n == "leads.csv").unwrap();
+    assert!(String::from_utf8_lossy(&local.1).contains("person1@example.com"), "what Custodian holds is there too");
+
+    // Meta cannot be asked just now: the answer says so and lists what Custodian holds of it.
+    let other = console.new_request(ask(RequestKind::Access, "person2@example.com")).await.unwrap();
+    sim.fault(Fault::Permission);
+    let found = console.find_for_request(other.id, false).await.unwrap();
+    let unread = at_meta(&found);
+    assert_eq!(unread[0].fetched_at, None);
+    let note = unread[0].fields.iter().find(|(k, _)| k == "read at Meta").map(|(_, v)| v.clone()).unwrap();
+    assert!(note.starts_with("not possible just now: Meta refused for lack of a permission"), "{note}");
+
+    // An erasure's search does not read at Meta: it deletes there.
+    let calls = sim.calls().len();
+    let erasure = console.new_request(ask(RequestKind::Erasure, "person3@example.com")).await.unwrap();
+    console.find_for_request(erasure.id, false).await.unwrap();
+    assert_eq!(sim.calls().len(), calls);
+}

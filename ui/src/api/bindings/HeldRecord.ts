@@ -20,4 +20,9 @@ created: string | null,
 /**
  * Every field, as stored.
  */
-fields: Array<[string, string]>, };
+fields: Array<[string, string]>, 
+/**
+ * For a record kept elsewhere (at Meta): when it was read there, live, RFC 3339. `None` for
+ * what is held here, and for what could not be read there just now.
+ */
+fetched_at: string | null, };
