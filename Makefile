@@ -50,7 +50,8 @@ bench: setup ui-build
 	tests/session.sh target/release/custodian bench import --rows $(BENCH_ROWS)
 	tests/session.sh target/release/custodian bench requests --rows $(BENCH_ROWS)
 	tests/session.sh target/release/custodian bench retention --rows $$(( $(BENCH_ROWS) * 2 ))
-	tests/session.sh cargo bench --bench sync
+	cargo build --release --example graph-sim
+	tests/session.sh tests/bench-sync.sh target/release/custodian target/release/examples/graph-sim 10000 100000
 
 ## ---- setup (idempotent) -----------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ pub mod import;
 pub mod leadgen;
 pub mod requests;
 pub mod retention;
+pub mod sync;
 
 /// A bench's report: JSON with `--json`, lines of figures otherwise.
 pub trait Printed: serde::Serialize {

@@ -508,6 +508,19 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 2_000_000)]
         rows: u64,
     },
+    /// Sync every lead form a Graph API offers into a throwaway workspace (`make bench` runs it
+    /// against the tests' simulator); report requests, CPU time a lead and memory
+    Sync {
+        /// The Graph API's address
+        #[arg(long)]
+        graph_url: String,
+        /// The Meta app the token belongs to
+        #[arg(long)]
+        app_id: String,
+        /// Read the system-user token from standard input
+        #[arg(long)]
+        token_stdin: bool,
+    },
 }
 
 impl Cli {

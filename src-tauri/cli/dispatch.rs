@@ -38,6 +38,17 @@ pub fn run(dir: &Path, command: Command, as_json: bool) -> ExitCode {
                 Command::Bench(BenchCommand::Retention { rows }) => {
                     bench_report(as_json, crate::bench::retention::run(rows).await)
                 }
+                Command::Bench(BenchCommand::Sync { graph_url, app_id, token_stdin }) => {
+                    let report = match read_stdin(token_stdin) {
+                        Ok(t) if !t.is_empty() => {
+                            crate::bench::sync::run(&graph_url, &app_id, crate::vault::Sensitive::new(t)).await
+                        }
+                        _ => Err(console::Error::Invalid(
+                            "The bench connects with a token: give it on standard input with --token-stdin.".into(),
+                        )),
+                    };
+                    bench_report(as_json, report)
+                }
                 command => with_console(dir, command, as_json).await,
             }
         })

@@ -28,6 +28,13 @@ const FIELDS: &str =
 /// Leads a page: Meta's largest.
 const PAGE_SIZE: &str = "500";
 
+/// Leads stored to a transaction, at most: pages are gathered until there are this many …
+const SYNC_CHUNK: usize = 5_000;
+
+/// … or until the first of them has waited this long, so that a slow Meta does not keep what was
+/// read from the store (and from the Leads screen) for long.
+const SYNC_CHUNK_TIME: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// What syncing one form did.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct FormSynced {
@@ -186,50 +193,77 @@ impl Console {
         let mut after: Option<String> = None;
         let mut newest: Option<i64> = None;
         let mut status = "completed";
-        // One connection with a warm page cache for every page of the form: each page's leads land
-        // beside the last, and other writers get their turn between the pages' transactions.
-        let mut bulk = self.store.bulk().await?;
+        // One connection for every page of the form, its cache the everyday one so that memory stays
+        // flat however many leads come; other writers get their turn between its transactions.
+        let mut bulk = self.store.lean_bulk().await?;
+        // Pages are stored several to a transaction: each transaction costs a commit and leaves an
+        // identity run that lookups read until the fold, so one per page of 100 would cost both
+        // time and memory in proportion to the pages. What is read but not yet stored is only in
+        // memory, and the watermark has not moved past it: an interrupted sync reads it again.
+        let mut pending: Vec<serde_json::Value> = Vec::new();
+        let mut pending_since = std::time::Instant::now();
         let read: Result<(), Error> = async {
             loop {
-                if cancel.load(Ordering::Relaxed) {
+                let fetched = if cancel.load(Ordering::Relaxed) {
                     status = "cancelled";
-                    break;
-                }
-                let (items, next) = match graph.page(&path, &query, after.as_deref(), &token).await {
-                    Ok(page) => page,
-                    Err(e) => {
-                        status = if matches!(e, GraphError::Throttled { .. }) { "throttled" } else { "failed" };
-                        done.problem = Some(e.to_string());
-                        break;
+                    None
+                } else {
+                    match graph.page(&path, &query, after.as_deref(), &token).await {
+                        Ok(page) => Some(page),
+                        Err(e) => {
+                            status = if matches!(e, GraphError::Throttled { .. }) { "throttled" } else { "failed" };
+                            done.problem = Some(e.to_string());
+                            None
+                        }
                     }
                 };
-                done.pages += 1;
-                let last = next.is_none();
-                let at = self.stamp();
-                let line = totals.rows_read + 1;
-                let seen = newest;
-                let form_id = form.id.clone();
-                let stored = bulk
-                    .direct(|conn| {
-                        let erased = crate::requests::erasure::suppressed_now;
-                        let page = synced::Page { form_name: &form.name, leads: &items, first_line: line };
-                        synced::store_page(conn, &target, &page, &mut totals, &erased, &|c, page_newest| {
-                            if last {
-                                pages::advance_watermark(c, &form_id, seen.max(page_newest), &at)
-                            } else {
-                                Ok(())
-                            }
+                let (next, last) = match fetched {
+                    Some((items, next)) => {
+                        done.pages += 1;
+                        if pending.is_empty() {
+                            pending_since = std::time::Instant::now();
+                        }
+                        pending.extend(items);
+                        let last = next.is_none();
+                        (next, last)
+                    }
+                    None => (None, false),
+                };
+                let stopping = next.is_none();
+                let full = pending.len() >= SYNC_CHUNK || pending_since.elapsed() >= SYNC_CHUNK_TIME;
+                // The last page is stored even when empty: its transaction moves the watermark.
+                if (!pending.is_empty() || last) && (stopping || full) {
+                    let leads = std::mem::take(&mut pending);
+                    let at = self.stamp();
+                    let line = totals.rows_read + 1;
+                    let seen = newest;
+                    let form_id = form.id.clone();
+                    let stored = bulk
+                        .direct(|conn| {
+                            let erased = crate::requests::erasure::suppressed_now;
+                            let page = synced::Page { form_name: &form.name, leads: &leads, first_line: line };
+                            synced::store_page(conn, &target, &page, &mut totals, &erased, &|c, page_newest| {
+                                if last {
+                                    pages::advance_watermark(c, &form_id, seen.max(page_newest), &at)
+                                } else {
+                                    Ok(())
+                                }
+                            })
                         })
-                    })
-                    .await;
-                let stored = stored?.map_err(crate::store::StoreError::from)?;
-                newest = newest.max(stored.newest);
-                done.new += stored.new;
-                done.updated += stored.updated;
-                done.unchanged += stored.unchanged;
-                done.suppressed += stored.suppressed;
-                done.rejected += stored.rejected;
-                progress(SyncProgress { form: form.name.clone(), pages: done.pages, leads: totals.rows_read });
+                        .await;
+                    let stored = stored?.map_err(crate::store::StoreError::from)?;
+                    newest = newest.max(stored.newest);
+                    done.new += stored.new;
+                    done.updated += stored.updated;
+                    done.unchanged += stored.unchanged;
+                    done.suppressed += stored.suppressed;
+                    done.rejected += stored.rejected;
+                }
+                progress(SyncProgress {
+                    form: form.name.clone(),
+                    pages: done.pages,
+                    leads: totals.rows_read + pending.len() as u64,
+                });
                 match next {
                     Some(cursor) => after = Some(cursor),
                     None => break,

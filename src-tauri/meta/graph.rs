@@ -3,6 +3,7 @@
 //! slows down as the usage headers near their limit, and never lets a token into an error, a log or
 //! a URL it reports.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -17,6 +18,13 @@ pub const DEFAULT_VERSION: &str = "v25.0";
 
 /// Where the Graph API is unless the settings or `CUSTODIAN_GRAPH_URL` say otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://graph.facebook.com";
+
+/// Requests this process has sent to the Graph API, retries included (what `bench sync` counts).
+static SENT: AtomicU64 = AtomicU64::new(0);
+
+pub fn requests_sent() -> u64 {
+    SENT.load(Ordering::Relaxed)
+}
 
 /// How patiently the client retries and waits. The defaults suit Meta; tests shorten them.
 #[derive(Debug, Clone)]
@@ -217,6 +225,7 @@ impl Graph {
         loop {
             attempts += 1;
             self.slow_down_near_the_limit().await;
+            SENT.fetch_add(1, Ordering::Relaxed);
             let sent = self.http.request(method.clone(), &url).query(params).send().await;
             let outcome = match sent {
                 // The error's text would carry the URL, and with it the token: only its kind is kept.

@@ -168,8 +168,18 @@ impl Store {
     /// database inconsistent, and a bulk write is repeatable. The next ordinary commit, which syncs
     /// the same WAL, makes them durable with it.
     pub async fn bulk(&self) -> Result<Bulk, StoreError> {
+        self.bulk_with_cache(BULK_CACHE_KIB).await
+    }
+
+    /// As `bulk`, with the everyday page cache: for a long series of small transactions (a sync's
+    /// pages), whose memory then stays the same however much they write.
+    pub async fn lean_bulk(&self) -> Result<Bulk, StoreError> {
+        self.bulk_with_cache(CACHE_KIB).await
+    }
+
+    async fn bulk_with_cache(&self, cache_kib: i64) -> Result<Bulk, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        sqlx::query(&format!("PRAGMA cache_size = {BULK_CACHE_KIB}")).execute(&mut *conn).await?;
+        sqlx::query(&format!("PRAGMA cache_size = {cache_kib}")).execute(&mut *conn).await?;
         sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
         Ok(Bulk { conn, waiting: self.waiting.clone() })
     }

@@ -12,6 +12,7 @@ import type {
   ErasePreview,
   Export,
   Held,
+  HeldRecord,
   Hold,
   HoldForm,
   Holding,
@@ -20,6 +21,7 @@ import type {
   ImportSummary,
   LeadDetail,
   LeadRow,
+  LoggedIn,
   MetaApp,
   MetaAppForm,
   MetaConnection,
@@ -54,6 +56,8 @@ export type MetaSide = {
   formProblems: Record<string, string>;
   /** Forms whose leads Meta does not give, with what it answers instead. */
   syncProblems: Record<string, string>;
+  /** How Facebook's login window ends: with a login, closed by the person, or declined at Facebook. */
+  login: "logged_in" | "closed" | "declined";
 };
 
 export type Backend = {
@@ -88,7 +92,9 @@ export type Backend = {
   meta: MetaSide;
   /** When true, a sync waits after each form, as a long one would seem to, until `resume()` or cancel_import. */
   pauseSync: boolean;
-  /** Lets a waiting sync go on to its next form. */
+  /** When true, the login window stays open, as while a person logs in, until `resume()`. */
+  pauseLogin: boolean;
+  /** Lets a waiting sync go on to its next form, or a waiting login come back. */
   resume: () => void;
   fail?: ApiError;
 };
@@ -109,6 +115,7 @@ export function metaSide(): MetaSide {
     refusedTokens: {},
     formProblems: {},
     syncProblems: {},
+    login: "logged_in",
   };
 }
 
@@ -155,7 +162,7 @@ export function metaConnection(over: Partial<MetaConnection> = {}): MetaConnecti
   return {
     id: "c0ffee00-0000-4000-8000-000000000001", token_type: "SYSTEM_USER", meta_user_id: "100000000000001", app_id: "1234",
     scopes: [...LEAD_ADS_SCOPES], expires_at: null, days_left: null, client: null, created_at: "2026-11-22T10:00:00.000Z",
-    last_ok_at: "2026-11-22T10:00:00.000Z", health: "ok", health_reason: null, ...over,
+    last_ok_at: "2026-11-22T10:00:00.000Z", health: "ok", health_reason: null, targets: [], ...over,
   };
 }
 
@@ -179,7 +186,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
   const backend: Backend = {
     clients: [], audit: [], leads: [], imported: [], requests: [], policies: {}, holds: [], lastPurge: null, imports: [], files: [], saveAs: null, fail,
     metaApp: { app_id: null, graph_version: "v25.0", graph_url: "https://graph.facebook.com", sync_minutes: 15 }, keychain: [], connections: [], revokeError: null,
-    pages: [], forms: [], meta: metaSide(), pauseSync: false, resume: () => {},
+    pages: [], forms: [], meta: metaSide(), pauseSync: false, pauseLogin: false, resume: () => {},
     processing: { controller: "Acme Ltd", purposes: "Follow-up", categories: "Contact details", recipients: "CRM", retention: "1 year", source: "Meta", rights: "Access, erasure" },
   };
   let seq = 0;
@@ -303,6 +310,21 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
     }
     return held;
   };
+  // The held leads Meta holds too (those of a form on record), read there live when the request
+  // answers with the person's data, as the real one does once the search is on record.
+  const leadsAtMeta = (held: LeadDetail[], live: boolean): HeldRecord[] =>
+    held.flatMap((l) => {
+      const page = backend.pages.find((p) => backend.forms.some((f) => f.id === l.form_id && f.page_id === p.id));
+      if (!l.meta_id || !page) return [];
+      const fields: [string, string][] = [["lead id", l.meta_id], ["page id", page.id], ["page", page.name], ["form id", l.form_id]];
+      const source = `Meta, Page ${page.name}, form ${l.form_id}`;
+      return [{
+        id: l.meta_id, client: l.client, created: l.created_time,
+        ...(live
+          ? { source: `${source}, read live from Meta`, fields: [...fields, ...l.answers], fetched_at: "2026-11-22T10:00:00.000Z" }
+          : { source, fields, fetched_at: null }),
+      }];
+    });
   const deletes = (held: LeadDetail[]): Held[] => (held.length ? [{ kind: "leads", label: "leads", count: held.length }] : []);
   const suppressible = (r: Request) => r.identifiers.filter((i) => i.value).length;
 
@@ -355,17 +377,45 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
     if (token.startsWith("EAAGother")) refuse("999", `This token belongs to Meta app 999, not to this workspace's app ${appId}; use a token of the agency's own app.`);
     if (token.startsWith("EAAGfew")) refuse(appId, "The token lacks pages_read_engagement, pages_manage_metadata: grant them to the app and generate the token again.");
     const user = token.startsWith("EAAGuser");
+    return keepToken("pasted", {
+      token_type: user ? "USER" : "SYSTEM_USER", app_id: appId, client,
+      ...(user && { expires_at: "2026-11-27T10:00:00Z", days_left: 5, health: "expiring", health_reason: "it expires in 5 days" }),
+    });
+  };
+  // What a pasted token and a login share once Meta has accepted the token; `how` it came goes on the audit trail.
+  const keepToken = (how: string, over: Partial<MetaConnection>): MetaConnection => {
     connected += 1;
     // Numbered past metaConnection()'s id, so that one a test puts on record is never taken again.
     const id = `c0ffee00-0000-4000-8000-${String(connected + 1).padStart(12, "0")}`;
-    const c = metaConnection({
-      id, token_type: user ? "USER" : "SYSTEM_USER", app_id: appId, client,
-      ...(user && { expires_at: "2026-11-27T10:00:00Z", days_left: 5, health: "expiring", health_reason: "it expires in 5 days" }),
-    });
+    const c = metaConnection({ ...over, id });
     backend.connections.push(c);
     backend.keychain.push(`meta-token/${id}`);
-    record("meta.connect", `connection:${id} ${c.token_type} token of app ${appId}`);
+    record("meta.connect", `connection:${id} ${c.token_type} token of app ${c.app_id} (${how})`);
     return { ...c };
+  };
+  // Facebook Login: a USER token, long-lived only when the app secret lets the code be exchanged,
+  // then the Pages it reaches read as a refresh would.
+  const metaLogin = async (clientName: string | null): Promise<LoggedIn> => {
+    const appId = backend.metaApp.app_id;
+    if (!appId) throw { code: "invalid_input", message: "Set the Meta app's id first: tokens are checked against the agency's own app." } satisfies ApiError;
+    const client = clientName == null ? null : find(clientName).name;
+    if (backend.pauseLogin) await new Promise<void>((go) => (release = go));
+    if (backend.meta.login === "closed") {
+      throw { code: "cancelled", message: "The login window was closed before Facebook answered; nothing was connected." } satisfies ApiError;
+    }
+    if (backend.meta.login === "declined") {
+      record("meta.login", "Facebook Login declined", "refused: cancelled");
+      throw { code: "cancelled", message: "Facebook Login did not connect: Permissions error." } satisfies ApiError;
+    }
+    const long_lived = backend.keychain.includes(APP_SECRET);
+    const connection = keepToken("Facebook Login", {
+      token_type: "USER", app_id: appId, client,
+      ...(long_lived
+        ? { expires_at: "2027-01-21T10:00:00Z", days_left: 60 }
+        : { expires_at: "2026-11-22T12:00:00Z", days_left: 0, health: "expiring", health_reason: "it expires in 2 hours" }),
+    });
+    const { items, problems } = refreshPages();
+    return { connection, long_lived, pages: items.filter((p) => p.connection_id === connection.id).length, problems };
   };
   const disconnectMeta = (given: string, confirmed: boolean): Disconnected => {
     const c = backend.connections.find((m) => m.id === given.trim());
@@ -693,9 +743,16 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
       case "find_for_request": {
         const r = request(a.id);
         const held = heldAbout(r);
+        const here: HeldRecord[] = held.map((l) => ({
+          id: String(l.id), client: l.client, source: `leads.csv, line ${l.source_line}`, created: l.created_time, fields: l.answers, fetched_at: null,
+        }));
+        const atMeta = leadsAtMeta(held, r.kind === "access" || r.kind === "portability");
         const found: Discovery = {
           request_id: r.id, searched: r.identifiers, offered: [],
-          groups: held.length ? [{ kind: "leads", label: "leads", client: "Acme", records: held.map((l) => ({ id: String(l.id), client: l.client, source: `leads.csv, line ${l.source_line}`, created: l.created_time, fields: l.answers })) }] : [],
+          groups: [
+            ...(here.length ? [{ kind: "leads" as const, label: "leads", client: "Acme", records: here }] : []),
+            ...(atMeta.length ? [{ kind: "leads_at_meta" as const, label: "leads at Meta", client: null, records: atMeta }] : []),
+          ],
         };
         return found;
       }
@@ -883,6 +940,8 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         const { token, client } = args as { token: string; client: string | null };
         return connectMeta(token, client);
       }
+      case "meta_login":
+        return metaLogin((args as { client: string | null }).client);
       case "meta_connections":
         return backend.connections.map((c) => ({ ...c }));
       case "disconnect_meta": {

@@ -7,6 +7,7 @@ import type { Client } from "./bindings/Client";
 import type { Code } from "./bindings/Code";
 import type { DataKind } from "./bindings/DataKind";
 import type { Held } from "./bindings/Held";
+import type { HeldRecord } from "./bindings/HeldRecord";
 import type { Holding } from "./bindings/Holding";
 import type { Holdings } from "./bindings/Holdings";
 import type { Overview } from "./bindings/Overview";
@@ -49,6 +50,8 @@ import type { Disconnected } from "./bindings/Disconnected";
 import type { MetaApp } from "./bindings/MetaApp";
 import type { MetaAppForm } from "./bindings/MetaAppForm";
 import type { MetaConnection } from "./bindings/MetaConnection";
+import type { LoggedIn } from "./bindings/LoggedIn";
+import type { Targets } from "./bindings/Targets";
 import type { MetaForm } from "./bindings/MetaForm";
 import type { MetaPage } from "./bindings/MetaPage";
 import type { RefreshedForms } from "./bindings/RefreshedForms";
@@ -71,6 +74,8 @@ export type {
   MetaApp,
   MetaAppForm,
   MetaConnection,
+  LoggedIn,
+  Targets,
   MetaForm,
   MetaPage,
   RefreshedForms,
@@ -89,6 +94,7 @@ export type {
   ErasePreview,
   Export,
   Held,
+  HeldRecord,
   Holding,
   IdKind,
   Identifier,
@@ -138,6 +144,7 @@ const CODES: Record<Code, true> = {
   file_unreadable: true,
   data_dir_unusable: true,
   file_exists: true,
+  cancelled: true,
   internal: true,
 };
 const KNOWN_CODES = Object.keys(CODES) as readonly Code[];
@@ -250,6 +257,11 @@ export const api = {
     removeSecret: () => call<MetaApp>("remove_meta_app_secret"),
     /** Meta inspects the token first; one of another app or lacking a permission is refused as `invalid_input`. */
     connect: (token: string, client: string | null) => call<MetaConnection>("connect_meta", { token, client }),
+    /**
+     * Opens Facebook's login dialog in a window of its own and answers once the login is done.
+     * Fails with `cancelled` when the person closes that window or declines: nothing is connected.
+     */
+    login: (client: string | null) => call<LoggedIn>("meta_login", { client }),
     connections: () => call<MetaConnection[]>("meta_connections"),
     /** Without `confirmed`, refused as `confirmation_required` and nothing changes. */
     disconnect: (id: string, confirmed: boolean) => call<Disconnected>("disconnect_meta", { id, confirmed }),

@@ -1,5 +1,6 @@
 import type { MetaConnection } from "../../api";
 import { expiryInWords } from "./expiry";
+import { GrantedFor } from "./GrantedFor";
 import { HealthBadge } from "./HealthBadge";
 
 export function ConnectionTable({
@@ -12,7 +13,7 @@ export function ConnectionTable({
   if (connections.length === 0) {
     return (
       <p className="empty" data-testid="connections-empty">
-        No connections yet. Add a system-user token from your Business Manager.
+        No connections yet. Log in with Facebook, or add a system-user token from your Business Manager.
       </p>
     );
   }
@@ -35,7 +36,10 @@ export function ConnectionTable({
           <tr key={c.id} data-testid="connection-row">
             <td>{c.token_type}</td>
             <td>{c.client ?? "—"}</td>
-            <td className="scopes">{c.scopes.join(", ")}</td>
+            <td className="scopes">
+              {c.scopes.join(", ")}
+              <GrantedFor targets={c.targets} />
+            </td>
             <td>
               {c.expires_at === null ? (
                 expiryInWords(c)

@@ -1,4 +1,4 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { api, CommandError } from "../../api";
@@ -19,12 +19,21 @@ async function typeToken(token: string) {
   return field;
 }
 
+/** The app secret in the keychain, as a long-lived login needs. */
+function withSecret(clients: string[] = []) {
+  const backend = withApp(clients);
+  backend.keychain.push("meta-app-secret/default");
+  return backend;
+}
+
+const loginButton = () => screen.getByTestId("meta-login") as HTMLButtonElement;
+
 describe("Connections screen", () => {
   it("says there are no connections yet and where a token comes from", async () => {
     installBackend();
     render(<Connections />);
     expect((await screen.findByTestId("connections-empty")).textContent).toBe(
-      "No connections yet. Add a system-user token from your Business Manager.",
+      "No connections yet. Log in with Facebook, or add a system-user token from your Business Manager.",
     );
   });
 
@@ -236,5 +245,153 @@ describe("Connections screen", () => {
     await userEvent.type(await screen.findByLabelText("App id"), "my-app{Enter}");
     expect((await screen.findByRole("alert")).textContent).toBe("'my-app' is not a Meta app id: it is the digits on App settings → Basic.");
     expect(backend.metaApp.app_id).toBeNull();
+  });
+});
+
+describe("Facebook Login", () => {
+  it("logging in connects a user token, reads the Pages it reaches and lists them", async () => {
+    const backend = withSecret();
+    render(<Connections />);
+    await waitFor(() => expect(loginButton().disabled).toBe(false));
+    await userEvent.click(loginButton());
+
+    expect((await screen.findByTestId("meta-login-connected")).textContent).toBe("Connected a USER token: 2 Pages found.");
+    expect(screen.queryByTestId("meta-login-short-lived")).toBeNull();
+    expect(screen.queryByTestId("meta-login-problems")).toBeNull();
+    const row = await screen.findByTestId("connection-row");
+    expect(within(row).getAllByRole("cell").map((c) => c.textContent).slice(0, 5)).toEqual([
+      "USER",
+      "—",
+      "leads_retrieval, pages_show_list, pages_read_engagement, pages_manage_metadata",
+      "in 60 days",
+      "OK",
+    ]);
+    // The Pages list below is read again, not left empty until someone refreshes it.
+    const pages = await screen.findAllByTestId("page-row");
+    expect(pages.map((r) => within(r).getAllByRole("cell")[0]?.textContent)).toEqual(["Acme Outlet", "Acme Shoes"]);
+    expect(backend.audit.some((e) => e.action === "meta.connect" && e.object.endsWith("(Facebook Login)"))).toBe(true);
+    expect(screen.queryByRole("alert")).toBeNull();
+  });
+
+  it("logs in for the client chosen", async () => {
+    const backend = withSecret(["Acme", "Globex"]);
+    render(<Connections />);
+    await userEvent.selectOptions(await screen.findByLabelText("Log in for client"), "Globex");
+    await userEvent.click(loginButton());
+    expect((await screen.findByTestId("meta-login-connected")).textContent).toBe("Connected a USER token for Globex: 2 Pages found.");
+    expect(within(await screen.findByTestId("connection-row")).getAllByRole("cell")[1]?.textContent).toBe("Globex");
+    expect(backend.connections[0]?.client).toBe("Globex");
+  });
+
+  it("a login without the app secret warns that its token is short-lived, and says when it expires", async () => {
+    withApp();
+    render(<Connections />);
+    await waitFor(() => expect(loginButton().disabled).toBe(false));
+    await userEvent.click(loginButton());
+
+    const warning = await screen.findByTestId("meta-login-short-lived");
+    expect(warning.textContent).toContain("This token is short-lived.");
+    expect(warning.textContent).toContain("Set the App secret above, then log in again, for a token that lasts 60 days.");
+    expect(within(warning).getByText(new Date("2026-11-22T12:00:00Z").toLocaleString()).getAttribute("dateTime")).toBe("2026-11-22T12:00:00Z");
+    const row = await screen.findByTestId("connection-row");
+    expect(within(row).getByTestId("health").textContent).toBe("Expiring (it expires in 2 hours)");
+  });
+
+  it("says to finish in the login window while it is open, and a closed window is a calm note, not an error", async () => {
+    const backend = withApp();
+    backend.pauseLogin = true;
+    render(<Connections />);
+    await waitFor(() => expect(loginButton().disabled).toBe(false));
+    await userEvent.click(loginButton());
+
+    expect((await screen.findByTestId("meta-login-waiting")).textContent).toBe(
+      "Finish logging in in the Facebook window that opened. Closing that window cancels the login.",
+    );
+    expect(screen.getByTestId("meta-login-waiting").getAttribute("role")).toBe("status");
+    expect(loginButton().disabled).toBe(true);
+    expect(loginButton().textContent).toBe("Waiting for Facebook…");
+
+    backend.meta.login = "closed";
+    act(() => backend.resume());
+    expect((await screen.findByTestId("meta-login-cancelled")).textContent).toBe("Login cancelled; nothing was connected.");
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(screen.queryByTestId("meta-login-waiting")).toBeNull();
+    expect(screen.queryByTestId("meta-login-result")).toBeNull();
+    expect(loginButton().disabled).toBe(false);
+    expect(screen.getByTestId("connections-empty")).toBeTruthy();
+    expect(backend.connections).toEqual([]);
+  });
+
+  it("declining at Facebook is a cancelled login too, and a later login connects", async () => {
+    const backend = withSecret();
+    backend.meta.login = "declined";
+    render(<Connections />);
+    await waitFor(() => expect(loginButton().disabled).toBe(false));
+    await userEvent.click(loginButton());
+    expect(await screen.findByTestId("meta-login-cancelled")).toBeTruthy();
+    expect(screen.queryByRole("alert")).toBeNull();
+    expect(backend.audit[0]?.outcome).toBe("refused: cancelled");
+
+    backend.meta.login = "logged_in";
+    await userEvent.click(loginButton());
+    await screen.findByTestId("meta-login-connected");
+    expect(screen.queryByTestId("meta-login-cancelled")).toBeNull();
+    expect(backend.connections).toHaveLength(1);
+  });
+
+  it("shows what could not be read of the Pages, the login connected all the same", async () => {
+    const backend = withSecret();
+    // A connection whose token left the keychain: the login's read of the Pages says so.
+    backend.connections.push(metaConnection({ id: "lost" }));
+    render(<Connections />);
+    await waitFor(() => expect(loginButton().disabled).toBe(false));
+    await userEvent.click(loginButton());
+    const problems = await screen.findByTestId("meta-login-problems");
+    expect(within(problems).getAllByRole("listitem").map((li) => li.textContent)).toEqual([
+      "Connection lost's token is not in the keychain; connect it again.",
+    ]);
+    expect(screen.getByTestId("meta-login-connected").textContent).toBe("Connected a USER token: 2 Pages found.");
+    await waitFor(() => expect(screen.getAllByTestId("connection-row")).toHaveLength(2));
+    expect(backend.connections).toHaveLength(2);
+  });
+
+  it("cannot log in until the app id is set, and says so; saving the id allows it", async () => {
+    const backend = installBackend();
+    render(<Connections />);
+    const hint = await screen.findByTestId("meta-login-needs-app");
+    expect(hint.textContent).toBe("Set the Meta app's id above first: the login is to the agency's own app.");
+    expect(loginButton().disabled).toBe(true);
+    expect(loginButton().getAttribute("aria-describedby")).toBe(hint.id);
+
+    await userEvent.type(screen.getByLabelText("App id"), "1234{Enter}");
+    await waitFor(() => expect(loginButton().disabled).toBe(false));
+    expect(screen.queryByTestId("meta-login-needs-app")).toBeNull();
+    await userEvent.click(loginButton());
+    await screen.findByTestId("meta-login-connected");
+    expect(backend.connections[0]?.app_id).toBe("1234");
+  });
+
+  it("shows the objects a permission was granted for, when only some", async () => {
+    const backend = withApp();
+    backend.connections.push(
+      metaConnection({ id: "all", client: null }),
+      metaConnection({
+        id: "some",
+        token_type: "USER",
+        targets: [
+          { scope: "leads_retrieval", target_ids: ["111", "222"] },
+          { scope: "pages_show_list", target_ids: ["111"] },
+          { scope: "whatsapp_business_messaging", target_ids: ["333"] },
+        ],
+      }),
+    );
+    render(<Connections />);
+    const [all, some] = await screen.findAllByTestId("connection-row");
+    expect(within(all!).queryByTestId("granted-for")).toBeNull();
+    expect(within(within(some!).getByTestId("granted-for")).getAllByRole("listitem").map((li) => li.textContent)).toEqual([
+      "leads_retrieval: only Pages 111, 222",
+      "pages_show_list: only Page 111",
+      "whatsapp_business_messaging: only WhatsApp account 333",
+    ]);
   });
 });

@@ -16,6 +16,7 @@ import { ConnectionTable } from "./ConnectionTable";
 import { DisconnectDialog } from "./DisconnectDialog";
 import { DisconnectResult } from "./DisconnectResult";
 import { MetaLeads } from "./MetaLeads";
+import { MetaLogin } from "./MetaLogin";
 
 export function Connections() {
   const [app, setApp] = useState<MetaApp | null>(null);
@@ -88,6 +89,15 @@ export function Connections() {
         <h2 id="connections-title" className="section">
           Connections
         </h2>
+        <MetaLogin
+          app={app}
+          clients={clients}
+          onLoggedIn={() => {
+            setResult(null);
+            setGeneration((g) => g + 1);
+            void refresh();
+          }}
+        />
         {!adding && (
           <div className="toolbar">
             <button type="button" onClick={() => setAdding(true)} data-testid="add-token-open">

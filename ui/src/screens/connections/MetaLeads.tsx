@@ -16,7 +16,7 @@ export function MetaLeads({
   onHealthChanged,
 }: {
   clients: Client[];
-  /** Changes when a connection goes: its Pages, and their forms, go with it. */
+  /** Changes when a connection comes or goes: a login reads its Pages; a disconnection takes them, and their forms, with it. */
   generation: number;
   /** A refresh may find a connection Meta no longer accepts, marked "log in again". */
   onHealthChanged: () => void;

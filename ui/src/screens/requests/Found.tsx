@@ -11,8 +11,13 @@ export function Found({ found, onWiden, busy }: { found: Discovery; onWiden: () 
             {g.client && ` of ${g.client}`}
           </summary>
           {g.records.map((r) => (
-            <div key={r.id} className="found-record">
+            <div key={r.id} className="found-record" data-testid="found-record">
               <p className="muted">{r.source}</p>
+              {r.fetched_at && (
+                <p className="hint" data-testid="read-live">
+                  Read live from Meta at <time dateTime={r.fetched_at}>{new Date(r.fetched_at).toLocaleString()}</time>
+                </p>
+              )}
               <table className="figures">
                 <tbody>
                   {r.fields.filter(([, v]) => v).map(([k, v]) => (

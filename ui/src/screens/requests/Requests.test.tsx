@@ -75,6 +75,28 @@ describe("Requests screen", () => {
     expect((await screen.findByTestId("request-detail")).textContent).toContain("app_user_id: 987654321");
   });
 
+  it("shows when a lead kept at Meta was read there live, and nothing of the kind for what is held here", async () => {
+    const backend = installBackend(["Acme"]);
+    // A lead synced from a form on record: Meta holds it too, and an access request reads it there.
+    backend.pages.push({ id: "p1", name: "Acme Shoes", category: "Shoe store", client: "Acme", connection_id: "c1" });
+    backend.forms.push({ id: "f1", page_id: "p1", name: "Test drive", status: "ACTIVE", leads_count: 1, sync: true, last_synced_at: null });
+    backend.leads.push({ ...lead(1, "Ann Lee"), meta_id: "f1-1", form_id: "f1" });
+    render(<Requests />);
+    await userEvent.click(await screen.findByTestId("new-request"));
+    await userEvent.type(screen.getByTestId("identifier-0"), "ann@example.com");
+    await userEvent.click(screen.getByTestId("create-request"));
+    await userEvent.click(within(await screen.findByTestId("request-detail")).getByTestId("find"));
+
+    const found = await screen.findByTestId("found");
+    const [here, atMeta] = within(found).getAllByTestId("found-record");
+    expect(within(found).getAllByTestId("found-record")).toHaveLength(2);
+    expect(within(here!).queryByTestId("read-live")).toBeNull();
+    const live = within(atMeta!).getByTestId("read-live");
+    const at = "2026-11-22T10:00:00.000Z";
+    expect(live.textContent).toBe(`Read live from Meta at ${new Date(at).toLocaleString()}`);
+    expect(live.querySelector("time")?.getAttribute("dateTime")).toBe(at);
+  });
+
   it("edits the processing information that exports quote", async () => {
     const backend = installBackend();
     render(<Requests />);
