@@ -123,4 +123,5 @@ rust-tests-later: app
 	done; exit 1
 
 e2e-tests: app
-	tests/session.sh bash -c 'cd ui && CUSTODIAN_APP=$$PWD/../$(APP) npm run e2e'
+	cargo build --example graph-sim
+	tests/session.sh bash -c 'cd ui && CUSTODIAN_APP=$$PWD/../$(APP) CUSTODIAN_GRAPH_SIM=$$PWD/../target/debug/examples/graph-sim npm run e2e'

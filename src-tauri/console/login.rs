@@ -123,7 +123,12 @@ impl Console {
     }
 
     /// The code for a user token, with the app secret, then that token for a long-lived one.
-    async fn exchange(&self, settings: &app::AppSettings, app_id: &str, code: String) -> Result<Sensitive<String>, Error> {
+    async fn exchange(
+        &self,
+        settings: &app::AppSettings,
+        app_id: &str,
+        code: String,
+    ) -> Result<Sensitive<String>, Error> {
         let Some(secret) = Vault::new(&self.workspace_id).get(APP_SECRET.0, APP_SECRET.1).await? else {
             return Err(Error::SecretMissing(
                 "The Meta app secret left the keychain during the login; set it again and log in again.".into(),

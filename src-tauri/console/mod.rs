@@ -7,8 +7,8 @@
 mod doctor;
 mod error;
 mod leads;
-mod login;
 pub mod lock;
+mod login;
 mod meta;
 mod pages;
 mod requests;

@@ -37,6 +37,8 @@ pub async fn catch_redirect(app: &AppHandle, url: &str) -> Result<Option<String>
         .inner_size(620.0, 720.0)
         .center()
         .on_navigation(move |to| {
+            // Never the query or the fragment: they carry the code or the token.
+            tracing::debug!(host = to.host_str().unwrap_or(""), path = to.path(), "login window navigates");
             if login::is_redirect(to.as_str()) {
                 on_redirect(Some(to.to_string()));
                 return false;

@@ -124,6 +124,9 @@ mod tests {
         let t = read(&json!({"data": {"is_valid": true, "app_id": "1", "type": "USER", "scopes": ["leads_retrieval"],
             "granular_scopes": [{"scope": "leads_retrieval", "target_ids": ["p1", 112]}, {"scope": "email"}]}}))
         .unwrap();
-        assert_eq!(t.targets, vec![Targets { scope: "leads_retrieval".into(), target_ids: vec!["p1".into(), "112".into()] }]);
+        assert_eq!(
+            t.targets,
+            vec![Targets { scope: "leads_retrieval".into(), target_ids: vec!["p1".into(), "112".into()] }]
+        );
     }
 }

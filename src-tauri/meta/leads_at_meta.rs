@@ -125,7 +125,8 @@ impl Holder for LeadsAtMeta {
             };
             if graph.is_none() {
                 // An answer to a person does not wait out a long throttle: what cannot be read is said.
-                let pacing = Pacing { transient_retries: 1, longest_wait: std::time::Duration::ZERO, ..Pacing::default() };
+                let pacing =
+                    Pacing { transient_retries: 1, longest_wait: std::time::Duration::ZERO, ..Pacing::default() };
                 match graph_for(pool, workspace_id, pacing).await {
                     Ok(g) => graph = Some(g),
                     Err(why) => {
@@ -135,14 +136,20 @@ impl Holder for LeadsAtMeta {
                 }
             }
             let graph = graph.as_ref().expect("made above");
-            let mut fields: Vec<(String, String)> =
-                ["lead id", "page id", "page", "form id"].iter().filter_map(|k| Some(((*k).to_owned(), field(k)?))).collect();
+            let mut fields: Vec<(String, String)> = ["lead id", "page id", "page", "form id"]
+                .iter()
+                .filter_map(|k| Some(((*k).to_owned(), field(k)?)))
+                .collect();
             match graph.get(&record.id, &[("fields", LEAD_FIELDS)], &token).await {
                 Ok(lead) => {
                     fields.extend(fields_of(&lead));
                     live.push(HeldRecord {
                         source: format!("{}, read live from Meta", record.source),
-                        created: lead.get("created_time").and_then(Value::as_str).map(str::to_owned).or(record.created.clone()),
+                        created: lead
+                            .get("created_time")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned)
+                            .or(record.created.clone()),
                         fields,
                         fetched_at: Some(at.to_owned()),
                         ..record.clone()
@@ -211,10 +218,12 @@ const LEAD_FIELDS: &str = "id,created_time,ad_id,ad_name,adset_id,adset_name,cam
 
 /// The Graph API client for the workspace's Meta settings and app secret.
 async fn graph_for(pool: &SqlitePool, workspace_id: &str, pacing: Pacing) -> Result<super::Graph, String> {
-    let settings = super::app::get(pool).await.map_err(|_| "the workspace's Meta settings could not be read".to_owned())?;
+    let settings =
+        super::app::get(pool).await.map_err(|_| "the workspace's Meta settings could not be read".to_owned())?;
     let (purpose, name) = crate::console::workspace::APP_SECRET;
     let secret = Vault::new(workspace_id).get(purpose, name).await.ok().flatten();
-    super::app::graph(&settings, secret, pacing).map_err(|_| "the Graph API address in the settings is not usable".to_owned())
+    super::app::graph(&settings, secret, pacing)
+        .map_err(|_| "the Graph API address in the settings is not usable".to_owned())
 }
 
 /// A lead's fields as Meta answers them: its own, then each form answer and disclaimer response.
@@ -253,6 +262,8 @@ fn said(e: &GraphError) -> String {
         GraphError::Permission { code, .. } => format!("Meta refused for lack of a permission (code {code})"),
         GraphError::Refused { code, .. } => format!("Meta refused (code {code})"),
         GraphError::Throttled { .. } => "Meta is limiting calls; try again later".into(),
-        GraphError::Unavailable { .. } | GraphError::BadBaseUrl(_) => "Meta could not be reached; try again later".into(),
+        GraphError::Unavailable { .. } | GraphError::BadBaseUrl(_) => {
+            "Meta could not be reached; try again later".into()
+        }
     }
 }

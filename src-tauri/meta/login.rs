@@ -66,19 +66,27 @@ pub fn dialog_url(facebook: &str, version: &str, app_id: &str, state: &str, answ
 /// Whether a navigation is the login coming back, to be caught before it loads.
 pub fn is_redirect(url: &str) -> bool {
     Url::parse(url).is_ok_and(|u| {
-        u.scheme() == "https"
-            && u.host_str() == Some("www.facebook.com")
-            && u.path() == "/connect/login_success.html"
+        u.scheme() == "https" && u.host_str() == Some("www.facebook.com") && u.path() == "/connect/login_success.html"
     })
 }
 
 /// What the redirect carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Redirect {
-    Code { state: Option<String>, code: String },
-    Token { state: Option<String>, token: String, expires_in: Option<i64> },
+    Code {
+        state: Option<String>,
+        code: String,
+    },
+    Token {
+        state: Option<String>,
+        token: String,
+        expires_in: Option<i64>,
+    },
     /// The person declined or Meta refused: its reason in words.
-    Refused { state: Option<String>, reason: String },
+    Refused {
+        state: Option<String>,
+        reason: String,
+    },
 }
 
 impl Redirect {

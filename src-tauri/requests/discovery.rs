@@ -174,7 +174,13 @@ pub async fn rectify(
 pub type Live = Vec<(DataKind, HeldRecord)>;
 
 /// Reads live, through each holder of data kept elsewhere, the records of `found` it holds.
-pub async fn read_live(found: &Discovery, holders: &[&dyn Holder], pool: &SqlitePool, workspace_id: &str, at: &str) -> Live {
+pub async fn read_live(
+    found: &Discovery,
+    holders: &[&dyn Holder],
+    pool: &SqlitePool,
+    workspace_id: &str,
+    at: &str,
+) -> Live {
     let mut live = Live::new();
     for group in &found.groups {
         let Some(holder) = holders.iter().find(|h| h.kind() == group.kind) else { continue };

@@ -33,7 +33,13 @@ fn main() {
     sim.page_size(page_size as usize);
     sim.token(
         TOKEN,
-        graph_sim::Token { app_id: APP_ID.into(), kind: "SYSTEM_USER", scopes: LEAD_ADS.to_vec(), expires_at: 0, invalid: None },
+        graph_sim::Token {
+            app_id: APP_ID.into(),
+            kind: "SYSTEM_USER",
+            scopes: LEAD_ADS.to_vec(),
+            expires_at: 0,
+            invalid: None,
+        },
     );
     sim.login(graph_sim::Login {
         app_id: APP_ID.into(),

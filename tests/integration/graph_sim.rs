@@ -213,7 +213,9 @@ impl GraphSim {
         let mut minted: Vec<(usize, String)> = s
             .tokens
             .keys()
-            .filter_map(|t| t.strip_prefix("EAAGminted").and_then(|n| n.split('x').next()?.parse().ok()).map(|n| (n, t.clone())))
+            .filter_map(|t| {
+                t.strip_prefix("EAAGminted").and_then(|n| n.split('x').next()?.parse().ok()).map(|n| (n, t.clone()))
+            })
             .collect();
         minted.sort();
         minted.into_iter().map(|(_, t)| t).collect()
@@ -396,10 +398,12 @@ fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, S
             let page: Vec<Value> = kept.iter().skip(from).take(size).map(|&i| all[i].clone()).collect();
             page_of(page, from, kept.len(), p, usage)
         }
-        ("GET", lead) if !lead.contains('/') => match s.leads.values().flatten().find(|l| l["id"].as_str() == Some(lead)) {
-            Some(found) => (200, usage, found.to_string()),
-            None => error(400, 100, Some(33), "Unsupported get request: the object does not exist."),
-        },
+        ("GET", lead) if !lead.contains('/') => {
+            match s.leads.values().flatten().find(|l| l["id"].as_str() == Some(lead)) {
+                Some(found) => (200, usage, found.to_string()),
+                None => error(400, 100, Some(33), "Unsupported get request: the object does not exist."),
+            }
+        }
         ("DELETE", lead) if !lead.contains('/') => {
             let mut found = false;
             s.filtered = None;
@@ -431,7 +435,10 @@ fn dialog(s: &mut State, query: &HashMap<String, String>) -> (u16, Vec<(String, 
         format!("{redirect}?error=access_denied&error_code=200&error_description=Permissions+error&error_reason=user_denied&state={state}#_=_")
     } else if get("response_type") == "token" {
         let token = mint(s, &login, 5_400);
-        format!("{redirect}#access_token={token}&data_access_expiration_time={}&expires_in=5400&state={state}", s.now + 7_776_000)
+        format!(
+            "{redirect}#access_token={token}&data_access_expiration_time={}&expires_in=5400&state={state}",
+            s.now + 7_776_000
+        )
     } else {
         s.minted += 1;
         let code = format!("AQcode{}", s.minted);
@@ -454,7 +461,7 @@ fn exchange(s: &mut State, query: &HashMap<String, String>) -> (u16, Vec<(String
     };
     if get("grant_type") == "fb_exchange_token" {
         let short = get("fb_exchange_token");
-        if !s.tokens.get(&short).is_some_and(|t| t.kind == "USER") {
+        if s.tokens.get(&short).is_none_or(|t| t.kind != "USER") {
             return error(400, 190, None, "Error validating access token: the session is invalid.");
         }
         let token = mint(s, &login, 5_184_000);
@@ -465,7 +472,12 @@ fn exchange(s: &mut State, query: &HashMap<String, String>) -> (u16, Vec<(String
             let token = mint(s, &login, 5_400);
             answer(token, 5_400)
         }
-        Some(_) => error(400, 100, Some(36008), "Error validating verification code. Please make sure your redirect_uri is identical."),
+        Some(_) => error(
+            400,
+            100,
+            Some(36008),
+            "Error validating verification code. Please make sure your redirect_uri is identical.",
+        ),
         None => error(400, 100, Some(36009), "This authorization code has been used."),
     }
 }
@@ -474,7 +486,13 @@ fn exchange(s: &mut State, query: &HashMap<String, String>) -> (u16, Vec<(String
 fn mint(s: &mut State, login: &Login, seconds: i64) -> String {
     s.minted += 1;
     let token = format!("EAAGminted{}x{}", s.minted, "Zq9".repeat(12));
-    let user = Token { app_id: login.app_id.clone(), kind: "USER", scopes: login.scopes.clone(), expires_at: s.now + seconds, invalid: None };
+    let user = Token {
+        app_id: login.app_id.clone(),
+        kind: "USER",
+        scopes: login.scopes.clone(),
+        expires_at: s.now + seconds,
+        invalid: None,
+    };
     s.tokens.insert(token.clone(), user);
     if !s.minted_targets.is_empty() {
         let targets = s.minted_targets.clone();

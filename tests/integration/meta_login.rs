@@ -42,7 +42,11 @@ async fn with_app(ws: &Workspace, sim: &GraphSim, secret: bool) -> Console {
 /// facebook.com) and catch where it redirects, without following it.
 async fn redirect_of(dialog: &str, sim: &GraphSim) -> String {
     let dialog = Url::parse(dialog).unwrap();
-    assert_eq!(dialog.host_str(), Some("www.facebook.com"), "the dialog is Facebook's unless CUSTODIAN_FACEBOOK_URL says");
+    assert_eq!(
+        dialog.host_str(),
+        Some("www.facebook.com"),
+        "the dialog is Facebook's unless CUSTODIAN_FACEBOOK_URL says"
+    );
     let at_sim = format!("{}{}?{}", sim.url, dialog.path(), dialog.query().unwrap());
     let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let answer = http.get(at_sim).send().await.unwrap();
@@ -184,5 +188,8 @@ async fn logging_in_needs_the_apps_id_and_the_connection_shows_what_each_permiss
     let logged_in = console.finish_meta_login(&redirect).await.unwrap();
     let targets = &logged_in.connection.targets;
     assert_eq!(targets.len(), 1, "{targets:?}");
-    assert_eq!((targets[0].scope.as_str(), targets[0].target_ids.as_slice()), ("leads_retrieval", &["p1".to_owned()][..]));
+    assert_eq!(
+        (targets[0].scope.as_str(), targets[0].target_ids.as_slice()),
+        ("leads_retrieval", &["p1".to_owned()][..])
+    );
 }

@@ -463,7 +463,7 @@ fn a_verified_deletion_callback_opens_an_erasure_request_and_a_forged_one_is_ref
 
     let before = ws.cli(&["request", "from-signed-request", "--value", &genuine]);
     assert_eq!(before.status.code(), Some(1));
-    assert!(stderr(&before).contains("custodian meta app-secret --stdin"), "{}", stderr(&before));
+    assert!(stderr(&before).contains("custodian meta app --secret-stdin"), "{}", stderr(&before));
 
     let set = ws.cli_with_input(&["meta", "app-secret", "--stdin"], "app-secret-1\n");
     assert!(set.status.success(), "{}", stderr(&set));

@@ -18,14 +18,14 @@ export type Harness = {
 // their time from it, so deadlines and retention read the same on any date.
 export const TEST_CLOCK = "2026-11-23T09:00:00Z";
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(extraEnv: NodeJS.ProcessEnv = {}): Promise<Harness> {
   const app = process.env.CUSTODIAN_APP;
   if (!app) throw new Error("CUSTODIAN_APP must name the app binary (make test sets it)");
   const dataDir = mkdtempSync(path.join(tmpdir(), "custodian-e2e-"));
   const shots = path.resolve(app, "../../e2e");
   mkdirSync(shots, { recursive: true });
   // The app reads its data directory from the environment tauri-driver passes on.
-  const env = { ...process.env, CUSTODIAN_DATA_DIR: dataDir, CUSTODIAN_CLOCK: TEST_CLOCK };
+  const env = { ...process.env, ...extraEnv, CUSTODIAN_DATA_DIR: dataDir, CUSTODIAN_CLOCK: TEST_CLOCK };
   const driver = await Driver.start(env);
   const cli = (...args: string[]) => execFileSync(app, ["--data-dir", dataDir, ...args], { encoding: "utf8", env });
   return { app, dataDir, shots, driver, cli };

@@ -103,9 +103,19 @@ export class Session {
     }
   }
 
-  async click(css: string, text = ""): Promise<void> {
-    const id = await this.waitFor(css, text);
-    await request(`${this.url}/element/${id}/click`, "POST", {});
+  /** Clicks `css` once it is enabled, as a person waits for a greyed-out button to come alive. */
+  async click(css: string, text = "", timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const id = await this.waitFor(css, text, timeoutMs);
+      const disabled = await request<boolean | null>(`${this.url}/element/${id}/property/disabled`, "GET").catch(() => true);
+      if (!disabled) {
+        await request(`${this.url}/element/${id}/click`, "POST", {});
+        return;
+      }
+      if (Date.now() > deadline) throw new Error(`${css} stayed disabled`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   async type(css: string, value: string): Promise<void> {
