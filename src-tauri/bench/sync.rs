@@ -59,11 +59,50 @@ pub async fn run(graph_url: &str, app_id: &str, token: Sensitive<String>) -> Res
     };
     console.set_meta_app(form).await?;
     let connection = console.connect_meta(token, None).await?;
+    // The tokens leave the keychain on every path, and nothing else is revoked: a bench runs with a
+    // system-user token only.
+    let (measured, disconnected) = if connection.token_type == "SYSTEM_USER" {
+        let measured = measure(&console).await;
+        // A system-user token is not revoked by disconnecting: it only leaves the keychain.
+        (measured, console.disconnect_meta(&connection.id, true).await.map(|_| ()))
+    } else {
+        let vault = crate::vault::Vault::new(console.workspace_id());
+        let forgotten = vault.delete(crate::meta::connections::TOKEN_PURPOSE, &connection.id).await;
+        let refused = format!("The bench syncs with a system-user token; this is a {} token.", connection.token_type);
+        (Err(Error::Invalid(refused)), forgotten.map_err(Error::from))
+    };
+    console.close().await;
+    let (forms, form_lists, report, requests, seconds, cpu, peak_memory_bytes) = measured?;
+    disconnected?;
+    if let Some(problem) = report.forms.iter().find_map(|f| f.problem.clone()) {
+        return Err(Error::Invalid(format!("the bench's sync stopped: {problem}")));
+    }
+    let leads_synced: u64 = report.forms.iter().map(|f| f.new).sum();
+    let leads_at_source = forms.items.iter().filter_map(|f| f.leads_count).sum();
+    Ok(Report {
+        forms: forms.items.len() as u64,
+        form_lists,
+        leads_at_source,
+        leads_synced,
+        pages: report.forms.iter().map(|f| u64::from(f.pages)).sum(),
+        requests,
+        seconds,
+        leads_per_second: leads_synced as f64 / seconds.max(1e-9),
+        cpu_us_per_lead: cpu * 1e6 / leads_synced.max(1) as f64,
+        peak_memory_bytes,
+    })
+}
+
+/// What one measured sync gives: the forms listed, how many lists that took, the sync's report,
+/// the requests it sent, its time, its CPU time and the peak memory.
+type Measured = (crate::console::RefreshedForms, u64, crate::console::SyncReport, u64, f64, f64, Option<u64>);
+
+/// Assigns every Page to the bench client, then, measured: lists the forms, chooses them all, syncs.
+async fn measure(console: &Console) -> Result<Measured, Error> {
     let pages = console.refresh_meta_pages().await?;
     for page in &pages.items {
         console.assign_meta_page(&page.id, Some("Bench client")).await?;
     }
-
     // From here: the forms' lists and the sync, as a person choosing forms and syncing sees them.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
     let (sent, cpu, started) = (requests_sent(), cpu_seconds(), Instant::now());
@@ -76,26 +115,7 @@ pub async fn run(graph_url: &str, app_id: &str, token: Sensitive<String>) -> Res
     let seconds = started.elapsed().as_secs_f64();
     let cpu = cpu_seconds() - cpu;
     let requests = requests_sent() - sent;
-    let peak_memory_bytes = peak_memory();
-    if let Some(problem) = report.forms.iter().find_map(|f| f.problem.clone()) {
-        return Err(Error::Invalid(format!("the bench's sync stopped: {problem}")));
-    }
-    let leads_synced: u64 = report.forms.iter().map(|f| f.new).sum();
-    let leads_at_source = forms.items.iter().filter_map(|f| f.leads_count).sum();
-    console.disconnect_meta(&connection.id, true).await?;
-    console.close().await;
-    Ok(Report {
-        forms: forms.items.len() as u64,
-        form_lists: pages.items.len() as u64,
-        leads_at_source,
-        leads_synced,
-        pages: report.forms.iter().map(|f| u64::from(f.pages)).sum(),
-        requests,
-        seconds,
-        leads_per_second: leads_synced as f64 / seconds.max(1e-9),
-        cpu_us_per_lead: cpu * 1e6 / leads_synced.max(1) as f64,
-        peak_memory_bytes,
-    })
+    Ok((forms, pages.items.len() as u64, report, requests, seconds, cpu, peak_memory()))
 }
 
 impl super::Printed for Report {

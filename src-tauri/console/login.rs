@@ -11,8 +11,8 @@ use super::meta::MetaConnection;
 use super::workspace::APP_SECRET;
 use super::{Console, Error};
 use crate::clock::Moment;
-use crate::meta::app;
 use crate::meta::login::{self, Answer, Redirect};
+use crate::meta::{app, GraphError};
 use crate::vault::{Sensitive, Vault};
 
 /// How long a begun login waits for its redirect.
@@ -108,7 +108,7 @@ impl Console {
                 return self.settle(tx, "meta.login", "Facebook Login declined", Err(e)).await;
             }
             (Redirect::Code { code, .. }, Answer::Code) => (self.exchange(&settings, &app_id, code).await?, true),
-            (Redirect::Token { token, .. }, Answer::Token) => (Sensitive::new(token), false),
+            (Redirect::Token { token, .. }, Answer::Token) => (token, false),
             _ => {
                 return Err(Error::Invalid(
                     "Facebook Login answered in a way this login did not ask for; log in again.".into(),
@@ -127,7 +127,7 @@ impl Console {
         &self,
         settings: &app::AppSettings,
         app_id: &str,
-        code: String,
+        code: Sensitive<String>,
     ) -> Result<Sensitive<String>, Error> {
         let Some(secret) = Vault::new(&self.workspace_id).get(APP_SECRET.0, APP_SECRET.1).await? else {
             return Err(Error::SecretMissing(
@@ -135,9 +135,15 @@ impl Console {
             ));
         };
         let graph = self.graph(settings).await?;
-        let code = Sensitive::new(code);
         let query = [("client_id", app_id), ("redirect_uri", login::REDIRECT_URI)];
-        let short = graph.oauth(&query, &[("client_secret", &secret), ("code", &code)]).await?;
+        let short = graph.oauth(&query, &[("client_secret", &secret), ("code", &code)]).await.map_err(|e| match e {
+            // Meta's codes for a secret that is not the app's (1) and a code it will not take (100).
+            GraphError::Refused { code: 1 | 100, .. } => Error::Invalid(format!(
+                "Meta did not take the login ({e}); check that the app secret set here is app {app_id}'s, then log in \
+                 again."
+            )),
+            e => Error::Remote(e),
+        })?;
         let short = token_in(&short)?;
         let query = [("grant_type", "fb_exchange_token"), ("client_id", app_id)];
         let long = graph.oauth(&query, &[("client_secret", &secret), ("fb_exchange_token", &short)]).await?;

@@ -215,7 +215,7 @@ impl Console {
             Some(s) => Sensitive::new(format!("{app_id}|{}", s.expose())),
             None => token.clone(),
         };
-        let answer = graph.get("debug_token", &[("input_token", token.expose().as_str())], &asking).await?;
+        let answer = graph.debug_token(&token, &asking).await?;
         let inspected = inspect::read(&answer).ok_or_else(|| {
             Error::Remote(GraphError::Unavailable { attempts: 1, last: "an answer of another shape".into() })
         })?;

@@ -28,7 +28,7 @@ const FIELDS: &str =
 /// Leads a page: Meta's largest.
 const PAGE_SIZE: &str = "500";
 
-/// Leads stored to a transaction, at most: pages are gathered until there are this many …
+/// Pages are gathered for one transaction until they hold this many leads …
 const SYNC_CHUNK: usize = 5_000;
 
 /// … or until the first of them has waited this long, so that a slow Meta does not keep what was
@@ -78,11 +78,57 @@ pub struct SyncProgress {
     pub leads: u64,
 }
 
+/// What storing a form's leads works with and adds to, chunk after chunk.
+struct Chunk<'a> {
+    target: &'a Target<'a>,
+    form: &'a SyncedForm,
+    totals: &'a mut Totals,
+    newest: &'a mut Option<i64>,
+    done: &'a mut FormSynced,
+}
+
 impl Console {
+    /// Stores `leads` in one transaction, checked against the suppression list as it stands in it;
+    /// with `last`, the form's watermark moves in that transaction too.
+    async fn store_chunk(
+        &self,
+        bulk: &mut crate::store::Bulk,
+        chunk: &mut Chunk<'_>,
+        leads: Vec<serde_json::Value>,
+        last: bool,
+    ) -> Result<(), Error> {
+        let at = self.stamp();
+        let line = chunk.totals.rows_read + 1;
+        let seen = *chunk.newest;
+        let (form, target, totals) = (chunk.form, chunk.target, &mut *chunk.totals);
+        let stored = bulk
+            .direct(|conn| {
+                let erased = crate::requests::erasure::suppressed_now;
+                let page = synced::Page { form_name: &form.name, leads: &leads, first_line: line };
+                synced::store_page(conn, target, &page, totals, &erased, &|c, page_newest| {
+                    if last {
+                        pages::advance_watermark(c, &form.id, seen.max(page_newest), &at)
+                    } else {
+                        Ok(())
+                    }
+                })
+            })
+            .await;
+        let stored = stored?.map_err(crate::store::StoreError::from)?;
+        *chunk.newest = (*chunk.newest).max(stored.newest);
+        let done = &mut *chunk.done;
+        done.new += stored.new;
+        done.updated += stored.updated;
+        done.unchanged += stored.unchanged;
+        done.suppressed += stored.suppressed;
+        done.rejected += stored.rejected;
+        Ok(())
+    }
+
     /// Syncs every form chosen for sync whose Page has a client (of `client` only, or the form
-    /// `form` only, when given). Each page of leads is stored in a transaction of its own; the
-    /// form's watermark moves only with the last page, so an interrupted sync (a cancel, a fault,
-    /// a crash) is simply run again: what it stored is recognised, nothing is lost or repeated.
+    /// `form` only, when given). Pages of leads are stored several to a transaction; the form's
+    /// watermark moves only with the last page, so an interrupted sync (a cancel, a fault, a
+    /// crash) is simply run again: what it stored is recognised, nothing is lost or repeated.
     pub async fn sync_meta(
         &self,
         client: Option<&str>,
@@ -202,24 +248,41 @@ impl Console {
         // memory, and the watermark has not moved past it: an interrupted sync reads it again.
         let mut pending: Vec<serde_json::Value> = Vec::new();
         let mut pending_since = std::time::Instant::now();
+        let mut chunk = Chunk { target: &target, form, totals: &mut totals, newest: &mut newest, done: &mut done };
         let read: Result<(), Error> = async {
             loop {
                 let fetched = if cancel.load(Ordering::Relaxed) {
                     status = "cancelled";
                     None
                 } else {
-                    match graph.page(&path, &query, after.as_deref(), &token).await {
+                    let fetch = graph.page(&path, &query, after.as_deref(), &token);
+                    tokio::pin!(fetch);
+                    // While Meta is slow to answer (a throttle waited out, retries), what was read
+                    // is stored once it has waited long enough, not held in memory for the wait.
+                    let answer = loop {
+                        if pending.is_empty() {
+                            break fetch.await;
+                        }
+                        let wait = SYNC_CHUNK_TIME.saturating_sub(pending_since.elapsed());
+                        tokio::select! {
+                            answer = &mut fetch => break answer,
+                            () = tokio::time::sleep(wait) => {
+                                self.store_chunk(&mut bulk, &mut chunk, std::mem::take(&mut pending), false).await?;
+                            }
+                        }
+                    };
+                    match answer {
                         Ok(page) => Some(page),
                         Err(e) => {
                             status = if matches!(e, GraphError::Throttled { .. }) { "throttled" } else { "failed" };
-                            done.problem = Some(e.to_string());
+                            chunk.done.problem = Some(e.to_string());
                             None
                         }
                     }
                 };
                 let (next, last) = match fetched {
                     Some((items, next)) => {
-                        done.pages += 1;
+                        chunk.done.pages += 1;
                         if pending.is_empty() {
                             pending_since = std::time::Instant::now();
                         }
@@ -233,36 +296,12 @@ impl Console {
                 let full = pending.len() >= SYNC_CHUNK || pending_since.elapsed() >= SYNC_CHUNK_TIME;
                 // The last page is stored even when empty: its transaction moves the watermark.
                 if (!pending.is_empty() || last) && (stopping || full) {
-                    let leads = std::mem::take(&mut pending);
-                    let at = self.stamp();
-                    let line = totals.rows_read + 1;
-                    let seen = newest;
-                    let form_id = form.id.clone();
-                    let stored = bulk
-                        .direct(|conn| {
-                            let erased = crate::requests::erasure::suppressed_now;
-                            let page = synced::Page { form_name: &form.name, leads: &leads, first_line: line };
-                            synced::store_page(conn, &target, &page, &mut totals, &erased, &|c, page_newest| {
-                                if last {
-                                    pages::advance_watermark(c, &form_id, seen.max(page_newest), &at)
-                                } else {
-                                    Ok(())
-                                }
-                            })
-                        })
-                        .await;
-                    let stored = stored?.map_err(crate::store::StoreError::from)?;
-                    newest = newest.max(stored.newest);
-                    done.new += stored.new;
-                    done.updated += stored.updated;
-                    done.unchanged += stored.unchanged;
-                    done.suppressed += stored.suppressed;
-                    done.rejected += stored.rejected;
+                    self.store_chunk(&mut bulk, &mut chunk, std::mem::take(&mut pending), last).await?;
                 }
                 progress(SyncProgress {
                     form: form.name.clone(),
-                    pages: done.pages,
-                    leads: totals.rows_read + pending.len() as u64,
+                    pages: chunk.done.pages,
+                    leads: chunk.totals.rows_read + pending.len() as u64,
                 });
                 match next {
                     Some(cursor) => after = Some(cursor),

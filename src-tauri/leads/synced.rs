@@ -1,6 +1,6 @@
-//! Leads that arrive from Meta's Graph API rather than in a file: each page of them is stored like
-//! a batch of an import (the same rows, search words and identity index, recognised by their Meta
-//! id so that a lead imported from a file and synced is one lead), a page a transaction.
+//! Leads that arrive from Meta's Graph API rather than in a file: the leads of one or more pages are
+//! stored like a batch of an import (the same rows, search words and identity index, recognised by
+//! their Meta id so that a lead imported from a file and synced is one lead), in one transaction.
 
 use std::collections::HashSet;
 
@@ -10,7 +10,7 @@ use super::import::{Batch, Target, Totals, Writer};
 use super::parse::{Columns, META_COLUMNS};
 use super::runs;
 
-/// One page of a form's leads, as the Graph API gave it.
+/// Leads of a form, one or more pages of them, as the Graph API gave them.
 pub struct Page<'a> {
     pub form_name: &'a str,
     pub leads: &'a [Value],
@@ -77,9 +77,9 @@ fn records(leads: &[Value], form_name: &str) -> (csv::StringRecord, Vec<csv::Str
     (csv::StringRecord::from(header), rows)
 }
 
-/// Stores one page of leads in a transaction of its own, running `also` in it before it commits
-/// (the form's watermark moves only with the leads it stands for). `first_line` numbers the page's
-/// leads within the sync, as a file's lines number an import's.
+/// Stores the leads of one or more pages in a transaction of their own, running `also` in it before
+/// it commits (the form's watermark moves only with the leads it stands for). `first_line` numbers
+/// the leads within the sync, as a file's lines number an import's.
 pub fn store_page(
     conn: &rusqlite::Connection,
     target: &Target<'_>,

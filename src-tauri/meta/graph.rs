@@ -72,6 +72,14 @@ pub enum GraphError {
     BadBaseUrl(String),
 }
 
+/// Whether Meta's answers of codes 1 and 2 are asked again (most calls) or final (a call that
+/// cannot be repeated, such as using a login's one-time code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answers {
+    Retried,
+    Final,
+}
+
 /// How an answer is to be treated.
 enum Outcome {
     Done(Value),
@@ -193,7 +201,23 @@ impl Graph {
         let mut params: Vec<(&str, String)> = query.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
         params.extend(secret.iter().map(|(k, v)| (*k, v.expose().clone())));
         let secrets: Vec<&Sensitive<String>> = secret.iter().map(|(_, v)| *v).collect();
-        self.send(reqwest::Method::GET, "oauth/access_token", &params, &secrets).await
+        // Meta answers a wrong secret or a used code with codes that are transient elsewhere;
+        // asking again would only send the secret and the code again.
+        self.send(reqwest::Method::GET, "oauth/access_token", &params, &secrets, Answers::Final).await
+    }
+
+    /// `GET /{version}/debug_token` about `input`, asked as `asking`: neither reaches an error.
+    pub async fn debug_token(
+        &self,
+        input: &Sensitive<String>,
+        asking: &Sensitive<String>,
+    ) -> Result<Value, GraphError> {
+        let mut params: Vec<(&str, String)> = vec![("input_token", input.expose().clone())];
+        params.push(("access_token", asking.expose().clone()));
+        if let Some(secret) = &self.app_secret {
+            params.push(("appsecret_proof", appsecret_proof(secret, asking)));
+        }
+        self.send(reqwest::Method::GET, "debug_token", &params, &[input, asking], Answers::Retried).await
     }
 
     async fn call(
@@ -208,7 +232,7 @@ impl Graph {
         if let Some(secret) = &self.app_secret {
             params.push(("appsecret_proof", appsecret_proof(secret, token)));
         }
-        self.send(method, path, &params, &[token]).await
+        self.send(method, path, &params, &[token], Answers::Retried).await
     }
 
     async fn send(
@@ -217,6 +241,7 @@ impl Graph {
         path: &str,
         params: &[(&str, String)],
         secrets: &[&Sensitive<String>],
+        answers: Answers,
     ) -> Result<Value, GraphError> {
         let url = format!("{}/{}/{}", self.base, self.version, path.trim_start_matches('/'));
         let mut attempts = 0;
@@ -231,7 +256,7 @@ impl Graph {
                 // The error's text would carry the URL, and with it the token: only its kind is kept.
                 Err(e) if e.is_timeout() => Outcome::Retry("timed out".into()),
                 Err(_) => Outcome::Retry("could not reach it".into()),
-                Ok(response) => self.read(response, secrets).await,
+                Ok(response) => self.read(response, secrets, answers).await,
             };
             match outcome {
                 Outcome::Done(value) => return Ok(value),
@@ -255,7 +280,7 @@ impl Graph {
         }
     }
 
-    async fn read(&self, response: reqwest::Response, secrets: &[&Sensitive<String>]) -> Outcome {
+    async fn read(&self, response: reqwest::Response, secrets: &[&Sensitive<String>], answers: Answers) -> Outcome {
         let status = response.status();
         let usage = usage_of(response.headers());
         *self.usage.lock().unwrap_or_else(|e| e.into_inner()) = usage.percent;
@@ -286,7 +311,7 @@ impl Graph {
                 let wait = usage.regain.unwrap_or(self.pacing.first_backoff.saturating_mul(30));
                 Outcome::Wait { code, for_: wait }
             }
-            1 | 2 => Outcome::Retry(format!("code {code}")),
+            1 | 2 if answers == Answers::Retried => Outcome::Retry(format!("code {code}")),
             _ if status.is_server_error() => Outcome::Retry(format!("HTTP {}", status.as_u16())),
             _ => Outcome::Fail(GraphError::Refused {
                 code,

@@ -55,7 +55,9 @@ impl Holder for LeadsAtMeta {
         let mut records: Vec<HeldRecord> = Vec::new();
         for id in ids {
             let Some(lead) = query::detail(&mut *conn, id).await? else { continue };
-            let Some(meta_id) = lead.meta_id.clone() else { continue };
+            // Only what is a Meta lead id is one: the id becomes a Graph API path, and a file could
+            // name any object there.
+            let Some(meta_id) = lead.meta_id.clone().filter(|id| is_lead_id(id)) else { continue };
             // One lead at Meta, however many clients here hold a copy of it.
             if records.iter().any(|r| r.id == meta_id) {
                 continue;
@@ -104,6 +106,9 @@ impl Holder for LeadsAtMeta {
         at: &str,
     ) -> Option<Vec<HeldRecord>> {
         let mut graph = None;
+        // Once Meta cannot be reached or is limiting calls, the rest are not asked for: the answer to
+        // a person does not wait on each in turn, nor add to the limit.
+        let mut given_up: Option<String> = None;
         let mut live = Vec::with_capacity(records.len());
         for record in records {
             let field = |name: &str| record.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
@@ -112,7 +117,11 @@ impl Holder for LeadsAtMeta {
                 kept.fields.push(("read at Meta".into(), format!("not possible just now: {why}")));
                 kept
             };
-            let Some(page) = field("page id") else {
+            if let Some(why) = &given_up {
+                live.push(unread(why));
+                continue;
+            }
+            let Some(page) = field("page id").filter(|_| is_lead_id(&record.id)) else {
                 live.push(unread("the lead's Page is not known"));
                 continue;
             };
@@ -125,8 +134,12 @@ impl Holder for LeadsAtMeta {
             };
             if graph.is_none() {
                 // An answer to a person does not wait out a long throttle: what cannot be read is said.
-                let pacing =
-                    Pacing { transient_retries: 1, longest_wait: std::time::Duration::ZERO, ..Pacing::default() };
+                let pacing = Pacing {
+                    transient_retries: 1,
+                    longest_wait: std::time::Duration::ZERO,
+                    timeout: std::time::Duration::from_secs(10),
+                    ..Pacing::default()
+                };
                 match graph_for(pool, workspace_id, pacing).await {
                     Ok(g) => graph = Some(g),
                     Err(why) => {
@@ -144,7 +157,6 @@ impl Holder for LeadsAtMeta {
                 Ok(lead) => {
                     fields.extend(fields_of(&lead));
                     live.push(HeldRecord {
-                        source: format!("{}, read live from Meta", record.source),
                         created: lead
                             .get("created_time")
                             .and_then(Value::as_str)
@@ -155,11 +167,18 @@ impl Holder for LeadsAtMeta {
                         ..record.clone()
                     });
                 }
+                // Meta's words for this: it does not exist, or the token may not see it.
                 Err(GraphError::Refused { code: 100, subcode: Some(33), .. }) => {
-                    fields.push(("held at Meta".into(), "no: Meta no longer holds this lead".into()));
+                    let said = "no: Meta did not return it (deleted there, or no longer visible to the Page's token)";
+                    fields.push(("held at Meta".into(), said.into()));
                     live.push(HeldRecord { fields, fetched_at: Some(at.to_owned()), ..record.clone() });
                 }
-                Err(e) => live.push(unread(&said(&e))),
+                Err(e) => {
+                    if matches!(e, GraphError::Unavailable { .. } | GraphError::Throttled { .. }) {
+                        given_up = Some(said(&e));
+                    }
+                    live.push(unread(&said(&e)));
+                }
             }
         }
         Some(live)
@@ -184,14 +203,19 @@ impl Holder for LeadsAtMeta {
             Ok(graph) => graph,
             Err(why) => return RemoteAnswer::Unreachable(why),
         };
+        if !is_lead_id(lead) {
+            return RemoteAnswer::Failed("the step's lead id is not one Meta gives; nothing was deleted".into());
+        }
         match graph.delete(lead, &token).await {
             Ok(answer) if answer.get("success").and_then(serde_json::Value::as_bool) == Some(true) => {
                 RemoteAnswer::Done("deleted at Meta".into())
             }
             Ok(_) => RemoteAnswer::Failed("Meta answered without confirming the deletion".into()),
             // Meta no longer has it (it keeps leads 90 days, or another copy's step deleted it).
+            // Meta's words for this: the lead does not exist, or the token may not see it. Asking
+            // again would not change it.
             Err(GraphError::Refused { code: 100, subcode: Some(33), .. }) => {
-                RemoteAnswer::Done("no longer held at Meta".into())
+                RemoteAnswer::Done("not found at Meta (deleted there, or no longer visible to the Page's token)".into())
             }
             Err(GraphError::InvalidToken { .. }) => {
                 RemoteAnswer::Failed("Meta no longer accepts the Page's token: reconnect, then retry".into())
@@ -266,4 +290,9 @@ fn said(e: &GraphError) -> String {
             "Meta could not be reached; try again later".into()
         }
     }
+}
+
+/// Whether `id` is a Meta lead id: digits only. Anything else would be a path to another object.
+fn is_lead_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 32 && id.bytes().all(|b| b.is_ascii_digit())
 }

@@ -5,6 +5,7 @@
 use reqwest::Url;
 
 use super::inspect::LEAD_ADS_SCOPES;
+use crate::vault::Sensitive;
 
 /// Where Meta sends a desktop app's login back to; the app never loads it.
 pub const REDIRECT_URI: &str = "https://www.facebook.com/connect/login_success.html";
@@ -63,6 +64,16 @@ pub fn dialog_url(facebook: &str, version: &str, app_id: &str, state: &str, answ
     Ok(url)
 }
 
+/// Whether the login window may go to `url`: Facebook's own pages (the dialog, its log-in and
+/// two-factor steps) and the dialog's host when `CUSTODIAN_FACEBOOK_URL` names another. Anything
+/// else could read the `state` and hand back a login of its own.
+pub fn may_visit(url: &str, facebook: &str) -> bool {
+    let (Ok(to), Ok(dialog)) = (Url::parse(url), Url::parse(facebook)) else { return false };
+    let facebook_host =
+        to.scheme() == "https" && to.host_str().is_some_and(|h| h == "facebook.com" || h.ends_with(".facebook.com"));
+    facebook_host || to.origin() == dialog.origin()
+}
+
 /// Whether a navigation is the login coming back, to be caught before it loads.
 pub fn is_redirect(url: &str) -> bool {
     Url::parse(url).is_ok_and(|u| {
@@ -70,16 +81,17 @@ pub fn is_redirect(url: &str) -> bool {
     })
 }
 
-/// What the redirect carries.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the redirect carries; the code and the token only as `Sensitive`, so that no log line or
+/// failed assertion prints them.
+#[derive(Debug, Clone)]
 pub enum Redirect {
     Code {
         state: Option<String>,
-        code: String,
+        code: Sensitive<String>,
     },
     Token {
         state: Option<String>,
-        token: String,
+        token: Sensitive<String>,
         expires_in: Option<i64>,
     },
     /// The person declined or Meta refused: its reason in words.
@@ -114,10 +126,11 @@ pub fn read_redirect(url: &str) -> Option<Redirect> {
     let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
     let state = get("state");
     if let Some(token) = get("access_token") {
-        return Some(Redirect::Token { state, token, expires_in: get("expires_in").and_then(|e| e.parse().ok()) });
+        let expires_in = get("expires_in").and_then(|e| e.parse().ok());
+        return Some(Redirect::Token { state, token: Sensitive::new(token), expires_in });
     }
     if let Some(code) = get("code") {
-        return Some(Redirect::Code { state, code });
+        return Some(Redirect::Code { state, code: Sensitive::new(code) });
     }
     let reason = get("error_description").or_else(|| get("error_reason")).or_else(|| get("error"))?;
     Some(Redirect::Refused { state, reason })
@@ -139,17 +152,38 @@ mod tests {
 
     #[test]
     fn the_redirect_carries_a_code_a_token_or_a_refusal_and_nothing_else_is_caught() {
-        let code = read_redirect(&format!("{REDIRECT_URI}?code=AQB&state=s1#_=_")).unwrap();
-        assert_eq!(code, Redirect::Code { state: Some("s1".into()), code: "AQB".into() });
-        let token = read_redirect(&format!("{REDIRECT_URI}#access_token=EAAG&expires_in=5400&state=s2")).unwrap();
-        assert_eq!(token, Redirect::Token { state: Some("s2".into()), token: "EAAG".into(), expires_in: Some(5400) });
+        let Some(Redirect::Code { state, code }) = read_redirect(&format!("{REDIRECT_URI}?code=AQB&state=s1#_=_"))
+        else {
+            panic!("a code")
+        };
+        assert_eq!((state.as_deref(), code.expose().as_str()), (Some("s1"), "AQB"));
+        let Some(Redirect::Token { state, token, expires_in }) =
+            read_redirect(&format!("{REDIRECT_URI}#access_token=EAAG&expires_in=5400&state=s2"))
+        else {
+            panic!("a token")
+        };
+        assert_eq!((state.as_deref(), token.expose().as_str(), expires_in), (Some("s2"), "EAAG", Some(5400)));
+        assert!(!format!("{:?}", read_redirect(&format!("{REDIRECT_URI}#access_token=EAAGsecret&state=s")))
+            .contains("EAAGsecret"));
         let refused = read_redirect(&format!(
             "{REDIRECT_URI}?error=access_denied&error_reason=user_denied&error_description=Permissions+error&state=s3"
-        ))
-        .unwrap();
-        assert_eq!(refused, Redirect::Refused { state: Some("s3".into()), reason: "Permissions error".into() });
+        ));
+        let Some(Redirect::Refused { state, reason }) = refused else { panic!("a refusal") };
+        assert_eq!((state.as_deref(), reason.as_str()), (Some("s3"), "Permissions error"));
         assert!(!is_redirect("https://www.facebook.com/v25.0/dialog/oauth?client_id=1"));
         assert!(!is_redirect("https://evil.example/connect/login_success.html?code=x"));
         assert!(!is_redirect("http://www.facebook.com/connect/login_success.html?code=x"));
+    }
+
+    #[test]
+    fn the_login_window_stays_on_facebook_or_the_dialogs_own_host() {
+        let facebook = DEFAULT_FACEBOOK_URL;
+        assert!(may_visit("https://www.facebook.com/v25.0/dialog/oauth?x=1", facebook));
+        assert!(may_visit("https://m.facebook.com/login/checkpoint/", facebook));
+        assert!(!may_visit("http://www.facebook.com/login", facebook), "not in the clear");
+        assert!(!may_visit("https://facebook.com.evil.example/", facebook));
+        assert!(!may_visit("https://evil.example/?next=facebook.com", facebook));
+        assert!(may_visit("http://127.0.0.1:4000/v25.0/dialog/oauth", "http://127.0.0.1:4000"));
+        assert!(!may_visit("http://127.0.0.1:4001/", "http://127.0.0.1:4000"));
     }
 }

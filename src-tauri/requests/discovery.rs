@@ -192,12 +192,19 @@ pub async fn read_live(
 }
 
 impl Discovery {
-    /// Puts records read live in place of those found here with the same kind and id.
+    /// Gives the records found here what was read live of them (same kind and id): its fields, its
+    /// creation time and when it was read. Which client holds it and where it came from stay as
+    /// found here, the later and surer search.
     pub fn with_live(mut self, live: &Live) -> Self {
         for group in &mut self.groups {
             for record in &mut group.records {
                 if let Some((_, read)) = live.iter().find(|(k, r)| *k == group.kind && r.id == record.id) {
-                    *record = read.clone();
+                    record.fields.clone_from(&read.fields);
+                    record.created.clone_from(&read.created);
+                    record.fetched_at.clone_from(&read.fetched_at);
+                    if read.fetched_at.is_some() {
+                        record.source = format!("{}, read live there", record.source);
+                    }
                 }
             }
         }

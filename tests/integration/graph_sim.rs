@@ -29,6 +29,9 @@ pub enum Fault {
     Slow(u64),
     /// An empty page whose next page has the cursor `c0` again.
     RepeatCursor,
+    /// A page of leads that begins with the last lead of the page before, as Meta's pages shift
+    /// when a lead arrives during paging; its cursors are as they would be.
+    RepeatLead,
 }
 
 /// A token the simulator knows, as `debug_token` describes it.
@@ -255,6 +258,10 @@ fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, S
     s.calls.push(Call { method: method.to_owned(), path: path.to_owned(), query: query.clone() });
     let n = s.calls.len();
     let mut fault = s.scheduled.remove(&n).or_else(|| s.faults.pop_front());
+    let repeat_lead = matches!(fault, Some(Fault::RepeatLead));
+    if repeat_lead {
+        fault = None;
+    }
     if let Some(Fault::Slow(ms)) = fault {
         // Late, without keeping the tests from reading the simulator meanwhile.
         drop(s);
@@ -279,7 +286,7 @@ fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, S
                 error(500, 2, None, "An unexpected error has occurred. Please retry your request later.")
             }
             Fault::Permission => error(403, 200, None, "(#200) Requires leads_retrieval permission"),
-            Fault::Slow(_) => unreachable!("answered late above"),
+            Fault::Slow(_) | Fault::RepeatLead => unreachable!("answered above"),
             Fault::RepeatCursor => {
                 let page = json!({"data": [], "paging": {"cursors": {"before": "c0", "after": "c0"}, "next": "again"}});
                 (200, Vec::new(), page.to_string())
@@ -375,7 +382,15 @@ fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, S
                 .get("filtering")
                 .and_then(|f| serde_json::from_str::<Value>(f).ok())
                 .and_then(|f| f.pointer("/0/value").and_then(Value::as_i64));
-            let Some(after) = after else { return paged(&query, s.page_size, all, p, usage) };
+            let size = query.get("limit").and_then(|l| l.parse().ok()).unwrap_or(s.page_size).min(s.page_size);
+            let from: usize =
+                query.get("after").and_then(|a| a.strip_prefix('c')).and_then(|n| n.parse().ok()).unwrap_or(0);
+            // The page begins one lead early when it repeats one.
+            let first = if repeat_lead { from.saturating_sub(1) } else { from };
+            let Some(after) = after else {
+                let page: Vec<Value> = all.iter().skip(first).take(size + from - first).cloned().collect();
+                return page_of(page, from, all.len(), p, usage, from - first);
+            };
             // Which leads a filter leaves is worked out once per filter, not once per page: a form
             // of 100,000 leads is read in a thousand pages.
             let key = (form.to_owned(), after);
@@ -392,11 +407,8 @@ fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, S
                 s.filtered = Some((key, kept));
             }
             let (all, (_, kept)) = (&s.leads[form], s.filtered.as_ref().expect("worked out above"));
-            let size = query.get("limit").and_then(|l| l.parse().ok()).unwrap_or(s.page_size).min(s.page_size);
-            let from: usize =
-                query.get("after").and_then(|a| a.strip_prefix('c')).and_then(|n| n.parse().ok()).unwrap_or(0);
-            let page: Vec<Value> = kept.iter().skip(from).take(size).map(|&i| all[i].clone()).collect();
-            page_of(page, from, kept.len(), p, usage)
+            let page: Vec<Value> = kept.iter().skip(first).take(size + from - first).map(|&i| all[i].clone()).collect();
+            page_of(page, from, kept.len(), p, usage, from - first)
         }
         ("GET", lead) if !lead.contains('/') => {
             match s.leads.values().flatten().find(|l| l["id"].as_str() == Some(lead)) {
@@ -522,7 +534,7 @@ fn paged(
     let size = query.get("limit").and_then(|l| l.parse().ok()).unwrap_or(page_size).min(page_size);
     let from: usize = query.get("after").and_then(|a| a.strip_prefix('c')).and_then(|n| n.parse().ok()).unwrap_or(0);
     let page: Vec<Value> = all.iter().skip(from).take(size).cloned().collect();
-    page_of(page, from, all.len(), edge, headers)
+    page_of(page, from, all.len(), edge, headers, 0)
 }
 
 /// A page of items that start at `from` of `total`, with its cursors and `next` while more remain.
@@ -532,8 +544,10 @@ fn page_of(
     total: usize,
     edge: &str,
     headers: Vec<(String, String)>,
+    repeated: usize,
 ) -> (u16, Vec<(String, String)>, String) {
-    let to = from + page.len();
+    // A page that repeats an item holds more than it moves on by.
+    let to = from + page.len() - repeated;
     let mut paging = json!({"cursors": {"before": format!("c{from}"), "after": format!("c{to}")}});
     if to < total {
         paging["next"] = json!(format!("{VERSION}/{edge}?after=c{to}"));

@@ -193,3 +193,20 @@ async fn logging_in_needs_the_apps_id_and_the_connection_shows_what_each_permiss
         ("leads_retrieval", &["p1".to_owned()][..])
     );
 }
+
+#[tokio::test]
+async fn an_app_secret_meta_does_not_take_is_named_and_the_login_code_is_sent_once() {
+    let sim = sim_serving_login(false);
+    let ws = Workspace::new();
+    let console = with_app(&ws, &sim, false).await;
+    console.set_meta_app_secret(Sensitive::new("notthesecretofthisapp0".into())).await.unwrap();
+    let dialog = console.begin_meta_login(None).await.unwrap();
+    let redirect = redirect_of(&dialog.url, &sim).await;
+    let e = console.finish_meta_login(&redirect).await.unwrap_err();
+    assert_eq!(e.code(), Code::InvalidInput);
+    assert!(e.to_string().contains("check that the app secret set here is app 1234's"), "{e}");
+    assert!(!e.to_string().contains("notthesecretofthisapp0") && !e.to_string().contains("AQcode"), "{e}");
+    let exchanges = sim.calls().into_iter().filter(|c| c.path.ends_with("/oauth/access_token")).count();
+    assert_eq!(exchanges, 1, "a one-time code is not sent again");
+    assert!(console.meta_connections().await.unwrap().is_empty());
+}

@@ -70,6 +70,15 @@ describe("connecting Meta in the desktop app", () => {
     await s.click('[data-testid="meta-connect"]');
     await s.waitFor('[data-testid="connection-row"]', "SYSTEM_USER");
 
+    // The token is in the keychain now, and nowhere in the window: not in its text, its markup or
+    // any field's value.
+    const inWindow = await s.evaluate<boolean>(
+      "const t = arguments[0]; return document.documentElement.outerHTML.includes(t) || " +
+        "[...document.querySelectorAll('input, textarea')].some((e) => e.value.includes(t));",
+      sim.token,
+    );
+    expect(inWindow).toBe(false);
+
     await s.click('[data-testid="refresh-pages"]');
     await s.waitFor('[data-testid="page-row"]', "Acme Shoes");
     await s.select('[data-testid="page-client-p1"]', "Acme Shoes");
@@ -92,5 +101,6 @@ describe("connecting Meta in the desktop app", () => {
 
     const leads = JSON.parse(h.cli("leads", "list", "--json")) as unknown[];
     expect(leads).toHaveLength(3);
+    expect(h.cli("audit", "list")).not.toContain(sim.token);
   });
 });

@@ -135,6 +135,11 @@ export class Session {
     });
   }
 
+  /** Runs `script` in the window and returns what it returns. */
+  async evaluate<T>(script: string, ...args: unknown[]): Promise<T> {
+    return request<T>(`${this.url}/execute/sync`, "POST", { script, args });
+  }
+
   async screenshot(path: string): Promise<void> {
     // WebKit captures the last painted frame: let two frames pass so the newest render is on screen.
     await request(`${this.url}/execute/async`, "POST", {

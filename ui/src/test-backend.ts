@@ -321,7 +321,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
       return [{
         id: l.meta_id, client: l.client, created: l.created_time,
         ...(live
-          ? { source: `${source}, read live from Meta`, fields: [...fields, ...l.answers], fetched_at: "2026-11-22T10:00:00.000Z" }
+          ? { source: `${source}, read live there`, fields: [...fields, ...l.answers], fetched_at: "2026-11-22T10:00:00.000Z" }
           : { source, fields, fetched_at: null }),
       }];
     });
