@@ -37,6 +37,8 @@ fn main() {
         "erase_request",
         "erase_preview",
         "restrict_request",
+        "remote_steps",
+        "retry_remote",
         "rectify_request",
         "request_from_signed_request",
         "processing_info",

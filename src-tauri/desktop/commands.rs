@@ -15,6 +15,7 @@ use crate::leads::{Filter, ImportSummary, LeadDetail, LeadPage, Order, PageReque
 use crate::personal_data::DataKind;
 use crate::requests::discovery::Discovery;
 use crate::requests::package::Package;
+use crate::requests::remote::RemoteStep;
 use crate::requests::{Identifier, Outcome, Request, RequestStatus};
 use crate::retention::holds::Hold;
 use crate::retention::Review;
@@ -199,6 +200,18 @@ pub async fn erase_request(
     nothing_held: Option<bool>,
 ) -> Result<Erased> {
     Ok(ws.console()?.erase_request(id, confirmed, nothing_held.unwrap_or(false)).await?)
+}
+
+/// The steps an erasure recorded at remote services (deleting leads at Meta), with their answers.
+#[tauri::command]
+pub async fn remote_steps(ws: State<'_, Workspace>, id: i64) -> Result<Vec<RemoteStep>> {
+    Ok(ws.console()?.remote_steps(id).await?)
+}
+
+/// Takes again the remote steps not yet done.
+#[tauri::command]
+pub async fn retry_remote(ws: State<'_, Workspace>, id: i64) -> Result<Vec<RemoteStep>> {
+    Ok(ws.console()?.retry_remote(id).await?)
 }
 
 #[tauri::command]

@@ -116,6 +116,8 @@ pub fn run(dir: &Path) -> ExitCode {
             commands::erase_request,
             commands::erase_preview,
             commands::restrict_request,
+            commands::remote_steps,
+            commands::retry_remote,
             commands::rectify_request,
             commands::request_from_signed_request,
             commands::processing_info,

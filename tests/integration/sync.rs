@@ -391,3 +391,29 @@ async fn a_lead_that_meta_lists_on_two_pages_is_stored_once() {
     assert_eq!((again.forms[0].new, again.forms[0].updated), (1, 0), "{again:?}");
     assert_eq!(console.leads_count(&Filter::default()).await.unwrap(), 121);
 }
+
+#[tokio::test]
+async fn after_a_sync_no_token_is_in_the_database_the_most_detailed_log_the_output_or_the_audit_trail() {
+    let sim = GraphSim::start();
+    let ws = Workspace::new();
+    let console = synced_workspace(&ws, &sim, 30).await;
+    console.close().await;
+    // Every crate's log at its most detailed, while Meta is called with the Page's token.
+    let synced = ws.command(&["meta", "sync", "--json"]).env("CUSTODIAN_LOG", "trace").output().unwrap();
+    assert!(synced.status.success(), "{}", crate::support::stderr(&synced));
+    let said = format!("{}{}", stdout(&synced), crate::support::stderr(&synced));
+    let report: Value = serde_json::from_str(&stdout(&synced)).unwrap();
+    assert_eq!(report["forms"][0]["new"], 30, "{report}");
+    let audit = stdout(&ws.cli(&["audit", "list", "--limit", "500"]));
+    assert!(audit.contains("lead.sync"), "{audit}");
+    let tokens = [TOKEN, "EAAGpagetoken1acme"];
+    for token in tokens {
+        assert!(!said.contains(token) && !audit.contains(token), "{token} was shown");
+    }
+    let key = *ws.key().await.expose();
+    assert_eq!(
+        crate::support::traces(ws.path(), &key, &tokens),
+        Vec::<String>::new(),
+        "not in the database, the WAL or the log"
+    );
+}

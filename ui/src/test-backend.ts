@@ -34,6 +34,7 @@ import type {
   PurgeRun,
   RefreshedForms,
   RefreshedPages,
+  RemoteStep,
   Request,
   RequestForm,
   Review,
@@ -58,6 +59,8 @@ export type MetaSide = {
   syncProblems: Record<string, string>;
   /** How Facebook's login window ends: with a login, closed by the person, or declined at Facebook. */
   login: "logged_in" | "closed" | "declined";
+  /** What Meta answers instead of deleting a lead an erasure deletes there; null: it deletes it. */
+  deleteProblem: string | null;
 };
 
 export type Backend = {
@@ -66,6 +69,8 @@ export type Backend = {
   leads: LeadDetail[];
   imported: string[];
   requests: Request[];
+  /** Each request's steps at remote services, by request id. */
+  remote: Record<number, RemoteStep[]>;
   processing: Record<string, string>;
   /** Leads' retention in days, per client; absent: the workspace default of 90. */
   policies: Record<string, number>;
@@ -94,7 +99,9 @@ export type Backend = {
   pauseSync: boolean;
   /** When true, the login window stays open, as while a person logs in, until `resume()`. */
   pauseLogin: boolean;
-  /** Lets a waiting sync go on to its next form, or a waiting login come back. */
+  /** When true, a retry at Meta waits, as one waiting on Meta would, until `resume()`. */
+  pauseRetry: boolean;
+  /** Lets a waiting sync go on to its next form, or a waiting login or retry come back. */
   resume: () => void;
   fail?: ApiError;
 };
@@ -116,6 +123,7 @@ export function metaSide(): MetaSide {
     formProblems: {},
     syncProblems: {},
     login: "logged_in",
+    deleteProblem: null,
   };
 }
 
@@ -184,9 +192,9 @@ function row(l: LeadDetail): LeadRow {
 
 export function installBackend(initial: string[] = [], fail?: ApiError): Backend {
   const backend: Backend = {
-    clients: [], audit: [], leads: [], imported: [], requests: [], policies: {}, holds: [], lastPurge: null, imports: [], files: [], saveAs: null, fail,
+    clients: [], audit: [], leads: [], imported: [], requests: [], remote: {}, policies: {}, holds: [], lastPurge: null, imports: [], files: [], saveAs: null, fail,
     metaApp: { app_id: null, graph_version: "v25.0", graph_url: "https://graph.facebook.com", sync_minutes: 15 }, keychain: [], connections: [], revokeError: null,
-    pages: [], forms: [], meta: metaSide(), pauseSync: false, pauseLogin: false, resume: () => {},
+    pages: [], forms: [], meta: metaSide(), pauseSync: false, pauseLogin: false, pauseRetry: false, resume: () => {},
     processing: { controller: "Acme Ltd", purposes: "Follow-up", categories: "Contact details", recipients: "CRM", retention: "1 year", source: "Meta", rights: "Access, erasure" },
   };
   let seq = 0;
@@ -325,6 +333,21 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
           : { source, fields, fetched_at: null }),
       }];
     });
+  // Meta answers every attempt alike, as `meta.deleteProblem` says: a test has it refuse, then lets a retry through.
+  const takeRemote = (id: number, at: string): RemoteStep[] => {
+    const steps = backend.remote[id] ?? [];
+    for (const step of steps.filter((s) => s.status !== "done")) {
+      const problem = backend.meta.deleteProblem;
+      Object.assign(step, { status: problem === null ? "done" : "failed", answer: problem ?? "deleted at Meta", attempts: step.attempts + 1, updated_at: at });
+    }
+    return steps.map((s) => ({ ...s }));
+  };
+  const retryRemote = async (r: Request): Promise<RemoteStep[]> => {
+    if (backend.pauseRetry) await new Promise<void>((go) => (release = go));
+    const steps = takeRemote(r.id, "2026-11-22T10:05:00.000Z");
+    record("request.remote", `request:${r.id} ${steps.length} remote steps, ${steps.filter((s) => s.status === "failed").length} failed`);
+    return steps;
+  };
   const deletes = (held: LeadDetail[]): Held[] => (held.length ? [{ kind: "leads", label: "leads", count: held.length }] : []);
   const suppressible = (r: Request) => r.identifiers.filter((i) => i.value).length;
 
@@ -780,6 +803,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
           const words = deletes(held).map((d) => `${d.count} ${d.label}`).join(", ") || "nothing";
           throw { code: "confirmation_required", message: `Erasing request ${r.id}'s person deletes ${words} and puts ${suppressed} identifiers on the suppression list.` } satisfies ApiError;
         }
+        const atMeta = leadsAtMeta(held, false);
         backend.leads = backend.leads.filter((l) => !held.includes(l));
         const nothing_held = held.length === 0;
         Object.assign(r, {
@@ -787,17 +811,23 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
           outcome_reason: `${nothing_held ? "nothing held" : "erased"}; receipt ER-ABCD-EFGH-JKMN`, closed_at: "2026-11-22T10:00:00.000Z",
         });
         record("request.erase", `request:${r.id}`);
+        // One step deleting each erased lead Meta holds too (a synced one), taken once the erasure here is done.
+        backend.remote[r.id] = atMeta.map(() => ({
+          kind: "leads_at_meta", action: "delete_lead", status: "pending", answer: null, attempts: 0, updated_at: "2026-11-22T10:00:00.000Z",
+        }));
         return {
           receipt: {
             code: "ER-ABCD-EFGH-JKMN", request_id: r.id, erased_at: "2026-11-22T10:00:00.000Z", actor: "ada", nothing_held,
             deleted: deletes(held), suppressed, audit_seq: 9, audit_hash: "a".repeat(64),
           },
           wal_emptied: true,
-          // The real one adds a step deleting each erased lead at Meta when its form is on record
-          // (synced leads); the leads these tests erase come from files, so there is none.
-          remote: [],
+          remote: takeRemote(r.id, "2026-11-22T10:00:00.000Z"),
         } satisfies Erased;
       }
+      case "remote_steps":
+        return (backend.remote[request(a.id).id] ?? []).map((s) => ({ ...s }));
+      case "retry_remote":
+        return retryRemote(request(a.id));
       case "advance_request": {
         const r = request(a.id);
         const { to, note } = args as { to: Request["status"]; note: string | null };

@@ -32,6 +32,7 @@ import type { Identifier } from "./bindings/Identifier";
 import type { Package } from "./bindings/Package";
 import type { Receipt } from "./bindings/Receipt";
 import type { Rectified } from "./bindings/Rectified";
+import type { RemoteStep } from "./bindings/RemoteStep";
 import type { Request } from "./bindings/Request";
 import type { RequestForm } from "./bindings/RequestForm";
 import type { RequestKind } from "./bindings/RequestKind";
@@ -101,6 +102,7 @@ export type {
   Package,
   Receipt,
   Rectified,
+  RemoteStep,
   Request,
   RequestForm,
   RequestKind,
@@ -231,6 +233,10 @@ export const api = {
     erase: (id: number, confirmed: boolean, nothingHeld = false) => call<Erased>("erase_request", { id, confirmed, nothingHeld }),
     /** What `erase` would delete, deleting nothing; refused as `erase` would be (`held`, `nothing_found`, `conflict`). */
     erasePreview: (id: number) => call<ErasePreview>("erase_preview", { id }),
+    /** The steps an erasure takes at remote services (deleting the person's leads at Meta), with each answer. */
+    remoteSteps: (id: number) => call<RemoteStep[]>("remote_steps", { id }),
+    /** Takes again every step not yet done; answers with all the steps, as they are now. */
+    retryRemote: (id: number) => call<RemoteStep[]>("retry_remote", { id }),
     addIdentifiers: (id: number, identifiers: Identifier[]) => call<Request>("add_request_identifiers", { id, identifiers }),
     restrict: (id: number) => call<Request>("restrict_request", { id }),
     rectify: (id: number, field: string, value: string) => call<Rectified>("rectify_request", { id, field, value }),

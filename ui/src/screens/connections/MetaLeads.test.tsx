@@ -1,9 +1,10 @@
 import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { api, CommandError } from "../../api";
 import { installBackend } from "../../test-backend";
 import { Connections } from "./Connections";
+import { began, leadsPerSecond, paced, rateInWords } from "./pace";
 
 /** A workspace with a SYSTEM_USER token connected, as reading from Meta needs. */
 async function connected(clients: string[] = []) {
@@ -27,6 +28,10 @@ const cells = (row: HTMLElement) => within(row).getAllByRole("cell").map((c) => 
 const syncButton = () => screen.getByRole("button", { name: "Sync now" }) as HTMLButtonElement;
 
 describe("Pages, lead forms and sync", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it("says there are no Pages or forms yet and what to do first", async () => {
     installBackend();
     render(<Connections />);
@@ -164,6 +169,44 @@ describe("Pages, lead forms and sync", () => {
     await userEvent.click(syncButton());
     await waitFor(() => expect(row("f1")).toEqual(["Test drive", "Acme", "0", "0", "12", "0", "0", "1"]));
     expect(backend.leads).toHaveLength(15);
+  });
+
+  it("syncing shows the leads a second since the sync began, across its forms, once a second has passed", async () => {
+    // Only the clock is faked: the fake backend and testing-library wait on real timers.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-11-22T10:00:00Z"));
+    const backend = await readyToSync("f1", "f2");
+    backend.forms.find((f) => f.id === "f1")!.leads_count = 2465;
+    backend.pauseSync = true;
+    render(<Connections />);
+    await waitFor(() => expect(syncButton().disabled).toBe(false));
+    await userEvent.click(syncButton());
+    const text = await screen.findByTestId("sync-progress-text");
+    await waitFor(() => expect(text.textContent).toBe("Test drive: 5 pages, 2,465 leads"));
+
+    // Two seconds on, the second form's 3 leads come: 2,468 leads in 2 seconds.
+    vi.setSystemTime(new Date("2026-11-22T10:00:02Z"));
+    act(() => backend.resume());
+    await waitFor(() => expect(text.textContent).toBe("Instagram spring: 1 page, 3 leads · 1,234 leads/s"));
+
+    backend.pauseSync = false;
+    act(() => backend.resume());
+    expect(await screen.findByTestId("sync-result")).toBeTruthy();
+  });
+
+  it("counts a form's leads once however it reports them, and gives no rate before a second has passed", () => {
+    const start = began(0);
+    const soon = paced(start, { form: "Test drive", pages: 1, leads: 500 }, 900);
+    expect(leadsPerSecond(soon)).toBeNull();
+    const first = paced(soon, { form: "Test drive", pages: 2, leads: 1000 }, 1000);
+    expect(leadsPerSecond(first)).toBe(1000);
+    // A form that stops early repeats its count; the next form, even of the same name, counts from zero again.
+    const repeated = paced(first, { form: "Test drive", pages: 2, leads: 1000 }, 2000);
+    expect(leadsPerSecond(repeated)).toBe(500);
+    const next = paced(repeated, { form: "Test drive", pages: 1, leads: 5 }, 4000);
+    expect(leadsPerSecond(next)).toBe(251.25);
+    expect(rateInWords(1234.4)).toBe("1,234 leads/s");
+    expect(rateInWords(2.46)).toBe("2.5 leads/s");
   });
 
   it("syncing one client's forms only", async () => {

@@ -1,6 +1,7 @@
 import { useState } from "react";
-import { api, toCommandError, type Client, type CommandError, type MetaForm, type SyncProgress, type SyncReport } from "../../api";
+import { api, toCommandError, type Client, type CommandError, type MetaForm, type SyncReport } from "../../api";
 import { ErrorNote } from "../../components/ErrorNote";
+import { began, leadsPerSecond, paced, type Pace } from "./pace";
 import { SyncResult } from "./SyncResult";
 import { SyncRunning } from "./SyncRunning";
 
@@ -9,7 +10,7 @@ export function SyncNow({ clients, forms, onSynced }: { clients: Client[]; forms
   const [client, setClient] = useState("");
   const [running, setRunning] = useState(false);
   const [cancelling, setCancelling] = useState(false);
-  const [progress, setProgress] = useState<SyncProgress | null>(null);
+  const [pace, setPace] = useState<Pace | null>(null);
   const [report, setReport] = useState<SyncReport | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
 
@@ -21,11 +22,17 @@ export function SyncNow({ clients, forms, onSynced }: { clients: Client[]; forms
   const sync = async () => {
     setRunning(true);
     setCancelling(false);
-    setProgress(null);
+    const start = began(Date.now());
+    setPace(start);
     setReport(null);
     setError(null);
     try {
-      setReport(await api.meta.sync(client || null, null, setProgress));
+      setReport(
+        await api.meta.sync(client || null, null, (p) => {
+          const at = Date.now();
+          setPace((before) => paced(before ?? start, p, at));
+        }),
+      );
     } catch (e) {
       setError(toCommandError(e));
     } finally {
@@ -78,7 +85,9 @@ export function SyncNow({ clients, forms, onSynced }: { clients: Client[]; forms
           {client ? `No form of ${client} is chosen for sync.` : "No form is chosen for sync yet."} Tick Sync for a form under Lead forms, above.
         </p>
       )}
-      {running && <SyncRunning progress={progress} cancelling={cancelling} onCancel={cancel} />}
+      {running && (
+        <SyncRunning progress={pace?.last ?? null} leadsPerSecond={pace && leadsPerSecond(pace)} cancelling={cancelling} onCancel={cancel} />
+      )}
       <ErrorNote error={error} />
       {report && <SyncResult report={report} />}
     </section>

@@ -1,5 +1,6 @@
 import type { Erased } from "../../api";
 import { useEscape } from "../../components/useEscape";
+import { RemoteStepTable } from "./RemoteStepTable";
 
 export function ReceiptDialog({ erased, onClose }: { erased: Erased; onClose: () => void }) {
   const r = erased.receipt;
@@ -51,6 +52,15 @@ export function ReceiptDialog({ erased, onClose }: { erased: Erased; onClose: ()
             </tr>
           </tbody>
         </table>
+        {erased.remote.length > 0 && (
+          <section className="remote-steps" aria-labelledby="receipt-remote-title" data-testid="receipt-remote">
+            <h3 id="receipt-remote-title">At Meta</h3>
+            <RemoteStepTable steps={erased.remote} labelledBy="receipt-remote-title" />
+            {erased.remote.some((s) => s.status !== "done") && (
+              <p className="warn">The erasure here stands all the same. Retry at Meta, on the request, takes the steps not done again.</p>
+            )}
+          </section>
+        )}
         {!erased.wal_emptied && <p className="warn">The write-ahead log is emptied at the next checkpoint.</p>}
         <div className="dialog-actions">
           <button type="button" className="primary" onClick={onClose} autoFocus>

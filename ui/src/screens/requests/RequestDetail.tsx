@@ -9,6 +9,7 @@ import { Found } from "./Found";
 import { NothingFound } from "./NothingFound";
 import { NothingHeldDialog } from "./NothingHeldDialog";
 import { ReceiptDialog } from "./ReceiptDialog";
+import { RemoteSteps } from "./RemoteSteps";
 import { STATUS_LABEL } from "./status";
 
 export function RequestDetail({ request, onChanged }: { request: Request; onChanged: () => Promise<void> }) {
@@ -147,6 +148,7 @@ export function RequestDetail({ request, onChanged }: { request: Request; onChan
           </>
         )}
       </dl>
+      {request.kind === "erasure" && request.status === "completed" && <RemoteSteps requestId={request.id} />}
       <div className="inline-form">
         <button type="button" onClick={() => find(false)} disabled={busy} data-testid="find">
           Find everything held

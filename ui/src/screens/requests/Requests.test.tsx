@@ -1,6 +1,6 @@
-import { render, screen, within } from "@testing-library/react";
+import { act, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { api } from "../../api";
 import { installBackend, lead } from "../../test-backend";
 import { countdown } from "./deadline";
@@ -279,5 +279,117 @@ describe("Requests screen: erasures that find nothing, holds and existing files"
     expect((await screen.findByRole("status")).textContent).toContain("Saved /home/ada/ann.zip: 1 records");
     expect(screen.queryByRole("alertdialog")).toBeNull();
     expect(backend.audit.filter((e) => e.action === "request.export")).toHaveLength(1);
+  });
+});
+
+/** Ann's lead was synced from a form on record, so Meta holds it too; Bob's came from a file. */
+function annSyncedFromMeta() {
+  const backend = installBackend(["Acme"]);
+  backend.pages.push({ id: "p1", name: "Acme Shoes", category: "Shoe store", client: "Acme", connection_id: "c1" });
+  backend.forms.push({ id: "f1", page_id: "p1", name: "Test drive", status: "ACTIVE", leads_count: 1, sync: true, last_synced_at: null });
+  backend.leads.push({ ...lead(1, "Ann Lee"), meta_id: "f1-1", form_id: "f1" }, lead(2, "Bob Stone"));
+  return backend;
+}
+
+async function eraseAfterConfirming(detail: HTMLElement) {
+  await userEvent.click(within(detail).getByTestId("erase"));
+  await userEvent.click(within(await screen.findByRole("alertdialog")).getByTestId("confirm"));
+  return await screen.findByTestId("receipt");
+}
+
+const cells = (row: HTMLElement) => within(row).getAllByRole("cell").map((c) => c.textContent);
+const shown = (at: string) => new Date(at).toLocaleString();
+const REFUSED = "Meta no longer accepts the Page's token: reconnect, then retry";
+const ERASED_AT = "2026-11-22T10:00:00.000Z";
+const RETRIED_AT = "2026-11-22T10:05:00.000Z";
+
+describe("Requests screen: an erasure's steps at Meta", () => {
+  it("lists a step Meta refused with its answer, and a retry Meta lets through shows it done and the Retry button gone", async () => {
+    const backend = annSyncedFromMeta();
+    backend.meta.deleteProblem = REFUSED;
+    render(<Requests />);
+    const receipt = await eraseAfterConfirming(await recordErasure("ann@example.com"));
+
+    const failed = ["Delete a lead at Meta", `Failed ${REFUSED}`, "1", shown(ERASED_AT)];
+    const onReceipt = within(within(receipt).getByTestId("receipt-remote")).getAllByTestId("remote-step");
+    expect(onReceipt.map(cells)).toEqual([failed]);
+    expect(within(receipt).getByTestId("receipt-remote").textContent).toContain("The erasure here stands all the same.");
+    // Meta's refusal takes nothing back here.
+    expect(backend.leads.map((l) => l.id)).toEqual([2]);
+    await userEvent.click(within(receipt).getByRole("button", { name: "Done" }));
+
+    const steps = await screen.findByTestId("remote-steps");
+    expect(within(steps).getAllByTestId("remote-step").map(cells)).toEqual([failed]);
+    backend.meta.deleteProblem = null;
+    backend.pauseRetry = true;
+    await userEvent.click(within(steps).getByTestId("retry-remote"));
+    expect((within(steps).getByTestId("retry-remote") as HTMLButtonElement).disabled).toBe(true);
+    expect(within(steps).getByRole("status").textContent).toBe("Asking Meta again…");
+
+    act(() => backend.resume());
+    await waitFor(() => expect(within(steps).queryByTestId("retry-remote")).toBeNull());
+    expect(within(steps).getAllByTestId("remote-step").map(cells)).toEqual([["Delete a lead at Meta", "Done deleted at Meta", "2", shown(RETRIED_AT)]]);
+    expect(within(steps).getByRole("status").textContent).toBe("Every step at Meta is done.");
+    // The focus the button had is not lost with it.
+    expect(document.activeElement).toBe(within(steps).getByRole("heading", { name: "At Meta" }));
+    expect(backend.audit[0]?.object).toBe("request:1 1 remote steps, 0 failed");
+  });
+
+  it("keeps the Retry button while Meta still refuses, and shows a retry that could not be made in the backend's words", async () => {
+    const backend = annSyncedFromMeta();
+    backend.meta.deleteProblem = REFUSED;
+    render(<Requests />);
+    const receipt = await eraseAfterConfirming(await recordErasure("ann@example.com"));
+    await userEvent.click(within(receipt).getByRole("button", { name: "Done" }));
+
+    const steps = await screen.findByTestId("remote-steps");
+    await userEvent.click(within(steps).getByTestId("retry-remote"));
+    await waitFor(() => expect(cells(within(steps).getByTestId("remote-step"))[2]).toBe("2"));
+    expect(cells(within(steps).getByTestId("remote-step"))[1]).toBe(`Failed ${REFUSED}`);
+    expect(within(steps).getByRole("status").textContent).toBe("1 step is still not done; Meta's answer says why.");
+    expect((within(steps).getByTestId("retry-remote") as HTMLButtonElement).disabled).toBe(false);
+
+    backend.fail = { code: "database_unreadable", message: "The workspace database cannot be read." };
+    await userEvent.click(within(steps).getByTestId("retry-remote"));
+    const alert = await within(steps).findByRole("alert");
+    expect(alert.getAttribute("data-code")).toBe("database_unreadable");
+    expect(alert.textContent).toBe("The workspace database cannot be read.");
+    expect(cells(within(steps).getByTestId("remote-step"))[2]).toBe("2");
+    expect(within(steps).getByTestId("retry-remote")).toBeTruthy();
+  });
+
+  it("shows a step not yet taken on opening an erased request, with the Retry button", async () => {
+    const backend = installBackend();
+    await api.requests.create({
+      kind: "erasure", identifiers: [{ kind: "email", value: "ann@example.com" }], regime: null, received_on: null, client: null, verification_notes: null,
+    });
+    Object.assign(backend.requests[0]!, { status: "completed", urgency: "closed" });
+    backend.remote[1] = [{ kind: "leads_at_meta", action: "delete_lead", status: "pending", answer: null, attempts: 0, updated_at: ERASED_AT }];
+    render(<Requests />);
+    await userEvent.click(await screen.findByTestId("request-1"));
+
+    const steps = await screen.findByTestId("remote-steps");
+    expect(within(steps).getAllByTestId("remote-step").map(cells)).toEqual([["Delete a lead at Meta", "Pending not yet taken", "0", shown(ERASED_AT)]]);
+    expect(within(steps).getByTestId("retry-remote")).toBeTruthy();
+  });
+
+  it("shows no steps at Meta for an erasure of leads that came from files", async () => {
+    installBackend(["Acme"]).leads.push(lead(1, "Ann Lee"));
+    const asked = vi.spyOn(api.requests, "remoteSteps");
+    try {
+      render(<Requests />);
+      const receipt = await eraseAfterConfirming(await recordErasure("ann@example.com"));
+      expect(within(receipt).queryByTestId("receipt-remote")).toBeNull();
+
+      // Asked, and answered with none: only then is the section's absence the answer's.
+      await waitFor(() => expect(asked).toHaveBeenCalledWith(1));
+      await act(async () => {
+        expect(await asked.mock.results[0]!.value).toEqual([]);
+      });
+      expect(screen.queryByTestId("remote-steps")).toBeNull();
+      expect(screen.queryByTestId("retry-remote")).toBeNull();
+    } finally {
+      asked.mockRestore();
+    }
   });
 });
