@@ -6,6 +6,7 @@ pub mod cli;
 pub mod clients;
 pub mod clock;
 pub mod console;
+pub mod crm;
 pub mod desktop;
 pub mod export_file;
 pub mod identity;

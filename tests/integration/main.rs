@@ -6,6 +6,8 @@ mod bindings;
 mod cli;
 mod clients;
 mod crash;
+mod crm;
+mod crm_sim;
 mod erasure;
 mod erasure_crash;
 mod fixtures;

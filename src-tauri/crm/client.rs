@@ -1,0 +1,199 @@
+//! The one way Custodian speaks to a CRM's API (../shared/reference/crm-apis.md): HubSpot and
+//! Salesforce with a bearer token, Pipedrive with its API token in a header. It waits out rate
+//! limits (HTTP 429 with `Retry-After`, Salesforce's `REQUEST_LIMIT_EXCEEDED`) up to a budget,
+//! retries server failures a bounded number of times, says when a token is no longer accepted, and
+//! never lets a token into an error.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::schema::Schema;
+use super::Crm;
+use crate::vault::Sensitive;
+
+/// The Salesforce REST API version used unless a setting names another.
+pub const SALESFORCE_VERSION: &str = "v62.0";
+
+/// How patiently a client retries and waits. The defaults suit the CRMs; tests shorten them.
+#[derive(Debug, Clone)]
+pub struct Pacing {
+    pub retries: u32,
+    pub first_backoff: Duration,
+    /// Rate-limit waits longer than this (in all) are handed back rather than waited out.
+    pub longest_wait: Duration,
+    pub timeout: Duration,
+}
+
+impl Default for Pacing {
+    fn default() -> Self {
+        Self {
+            retries: 4,
+            first_backoff: Duration::from_secs(1),
+            longest_wait: Duration::from_secs(60),
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Why a call failed, after the retries and waits it was worth.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CrmError {
+    #[error("{crm} no longer accepts this token ({reason}); connect it again with a new one.")]
+    Unauthorized { crm: &'static str, reason: String },
+    #[error("{crm} is limiting calls; try again in {} seconds.", .retry_after.as_secs().max(1))]
+    Throttled { crm: &'static str, retry_after: Duration },
+    #[error("{crm} kept failing ({last}) after {attempts} attempts; nothing was lost, try again later.")]
+    Unavailable { crm: &'static str, attempts: u32, last: String },
+    #[error("{crm} refused the call (HTTP {status}): {message}")]
+    Refused { crm: &'static str, status: u16, message: String },
+    #[error("{crm} answered in a shape Custodian does not know: {what}")]
+    Unexpected { crm: &'static str, what: String },
+    #[error("The address '{0}' is not usable: give an http or https URL.")]
+    BadUrl(String),
+}
+
+/// One CRM account: its API's address and the token it is called with.
+pub struct CrmClient {
+    http: reqwest::Client,
+    crm: Crm,
+    /// HubSpot's and Pipedrive's API address, or a Salesforce org's instance URL.
+    base: String,
+    token: Sensitive<String>,
+    pacing: Pacing,
+}
+
+impl CrmClient {
+    pub fn new(crm: Crm, base: &str, token: Sensitive<String>, pacing: Pacing) -> Result<Self, CrmError> {
+        let base = base.trim().trim_end_matches('/');
+        if !(base.starts_with("https://") || base.starts_with("http://")) {
+            return Err(CrmError::BadUrl(base.to_owned()));
+        }
+        let http = reqwest::Client::builder()
+            .timeout(pacing.timeout)
+            .user_agent(concat!("Custodian/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|_| CrmError::BadUrl(base.to_owned()))?;
+        Ok(Self { http, crm, base: base.to_owned(), token, pacing })
+    }
+
+    /// The CRM's own default address (Salesforce has none: each org has its instance URL).
+    pub fn default_base(crm: Crm) -> Option<&'static str> {
+        match crm {
+            Crm::HubSpot => Some("https://api.hubapi.com"),
+            Crm::Pipedrive => Some("https://api.pipedrive.com"),
+            Crm::Salesforce => None,
+        }
+    }
+
+    /// The fields a record of the kind Custodian writes has: HubSpot contact properties, the
+    /// Salesforce Lead describe, Pipedrive person fields.
+    pub async fn schema(&self) -> Result<Schema, CrmError> {
+        let path = match self.crm {
+            Crm::HubSpot => "/crm/v3/properties/contacts".to_owned(),
+            Crm::Salesforce => format!("/services/data/{SALESFORCE_VERSION}/sobjects/Lead/describe"),
+            Crm::Pipedrive => "/api/v1/personFields".to_owned(),
+        };
+        let answer = self.get(&path).await?;
+        Schema::read(self.crm, &answer)
+            .ok_or_else(|| CrmError::Unexpected { crm: self.crm.label(), what: "a schema without its fields".into() })
+    }
+
+    /// `GET {base}{path}`, authenticated as the CRM wants.
+    pub async fn get(&self, path: &str) -> Result<Value, CrmError> {
+        let crm = self.crm.label();
+        let url = format!("{}{}", self.base, path);
+        let mut attempts = 0;
+        let mut backoff = self.pacing.first_backoff;
+        let mut waited = Duration::ZERO;
+        loop {
+            attempts += 1;
+            let request = match self.crm {
+                Crm::HubSpot | Crm::Salesforce => self.http.get(&url).bearer_auth(self.token.expose()),
+                Crm::Pipedrive => self.http.get(&url).header("x-api-token", self.token.expose().as_str()),
+            };
+            let last = match request.send().await {
+                // The error's text would carry the URL: only its kind is kept.
+                Err(e) if e.is_timeout() => "timed out".to_owned(),
+                Err(_) => "could not reach it".to_owned(),
+                Ok(response) => {
+                    let status = response.status().as_u16();
+                    let retry_after = response
+                        .headers()
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs);
+                    let body = response.bytes().await.unwrap_or_default();
+                    let value: Option<Value> = serde_json::from_slice(&body).ok();
+                    let message = self.scrubbed(message_of(value.as_ref()));
+                    let limited = status == 429 || message.contains("REQUEST_LIMIT_EXCEEDED");
+                    match status {
+                        200..=299 => {
+                            return value
+                                .ok_or_else(|| CrmError::Unexpected { crm, what: "an answer that is not JSON".into() })
+                        }
+                        401 => return Err(CrmError::Unauthorized { crm, reason: message }),
+                        _ if limited => {
+                            let wait = retry_after.unwrap_or(self.pacing.first_backoff.saturating_mul(10));
+                            if waited + wait > self.pacing.longest_wait {
+                                return Err(CrmError::Throttled { crm, retry_after: wait });
+                            }
+                            waited += wait;
+                            tokio::time::sleep(wait).await;
+                            attempts -= 1;
+                            continue;
+                        }
+                        500..=599 => format!("HTTP {status}"),
+                        _ => return Err(CrmError::Refused { crm, status, message }),
+                    }
+                }
+            };
+            if attempts > self.pacing.retries {
+                return Err(CrmError::Unavailable { crm, attempts, last });
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = backoff.saturating_mul(2);
+        }
+    }
+
+    /// A CRM's message with the token taken out, should it quote it.
+    fn scrubbed(&self, message: String) -> String {
+        let token = self.token.expose();
+        if token.len() >= 8 {
+            message.replace(token.as_str(), "<token>")
+        } else {
+            message
+        }
+    }
+}
+
+/// The message in a CRM's error body: HubSpot's `message`, Pipedrive's `error`, Salesforce's
+/// `[{"message","errorCode"}]`.
+fn message_of(value: Option<&Value>) -> String {
+    let Some(value) = value else { return "no message".into() };
+    if let Some(first) = value.as_array().and_then(|a| a.first()) {
+        let code = first.get("errorCode").and_then(Value::as_str).unwrap_or("");
+        let message = first.get("message").and_then(Value::as_str).unwrap_or("");
+        return format!("{code}: {message}").trim_matches([':', ' ']).to_owned();
+    }
+    ["message", "error"].iter().find_map(|k| value.get(*k).and_then(Value::as_str)).unwrap_or("no message").to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn each_crms_error_body_gives_its_message() {
+        let salesforce = json!([{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]);
+        assert_eq!(message_of(Some(&salesforce)), "INVALID_SESSION_ID: Session expired or invalid");
+        assert_eq!(
+            message_of(Some(&json!({"status": "error", "message": "Contact already exists"}))),
+            "Contact already exists"
+        );
+        assert_eq!(message_of(Some(&json!({"success": false, "error": "unauthorized access"}))), "unauthorized access");
+        assert_eq!(message_of(None), "no message");
+    }
+}

@@ -1,0 +1,36 @@
+//! The CRMs leads go on to: HubSpot, Salesforce and Pipedrive. What each CRM's fields are (read
+//! live from its schema), and how a lead form's answers become a CRM record (a mapping).
+
+pub mod client;
+pub mod mapping;
+pub mod schema;
+
+use serde::{Deserialize, Serialize};
+
+/// A CRM Custodian speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Crm {
+    HubSpot,
+    Salesforce,
+    Pipedrive,
+}
+
+impl Crm {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Crm::HubSpot => "hubspot",
+            Crm::Salesforce => "salesforce",
+            Crm::Pipedrive => "pipedrive",
+        }
+    }
+
+    /// Its name as people write it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Crm::HubSpot => "HubSpot",
+            Crm::Salesforce => "Salesforce",
+            Crm::Pipedrive => "Pipedrive",
+        }
+    }
+}

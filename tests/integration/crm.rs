@@ -1,0 +1,104 @@
+//! The CRM client against the local CRM simulators: each CRM's schema is read with its own kind of
+//! credential, rate limits are waited out or handed back, failures retried a bounded number of
+//! times, an expired token is said to be one, and no error ever names the token. A suggested
+//! mapping from a live schema reads back and checks out, but for what nothing matched.
+
+use std::time::Duration;
+
+use custodian::crm::client::{CrmClient, CrmError, Pacing};
+use custodian::crm::mapping;
+use custodian::crm::Crm;
+use custodian::vault::Sensitive;
+
+use crate::crm_sim::{CrmSim, Fault};
+
+const TOKEN: &str = "pat-na1-0123456789abcdef0123456789abcdef";
+
+fn quick() -> Pacing {
+    Pacing {
+        retries: 2,
+        first_backoff: Duration::from_millis(2),
+        longest_wait: Duration::from_secs(3),
+        timeout: Duration::from_secs(10),
+    }
+}
+
+fn client(crm: Crm, sim: &CrmSim, token: &str) -> CrmClient {
+    CrmClient::new(crm, &sim.url, Sensitive::new(token.to_owned()), quick()).unwrap()
+}
+
+#[tokio::test]
+async fn each_crms_schema_is_read_with_its_own_kind_of_credential() {
+    let sim = CrmSim::start(TOKEN);
+    let hubspot = client(Crm::HubSpot, &sim, TOKEN).schema().await.unwrap();
+    assert!(hubspot.field("hs_object_id").is_none(), "read-only properties are not offered");
+    assert_eq!(hubspot.field("hs_lead_status").unwrap().options, ["NEW", "OPEN"]);
+    let salesforce = client(Crm::Salesforce, &sim, TOKEN).schema().await.unwrap();
+    let required: Vec<&str> = salesforce.fields.iter().filter(|f| f.required).map(|f| f.name.as_str()).collect();
+    assert_eq!(required, ["LastName", "Company"]);
+    let pipedrive = client(Crm::Pipedrive, &sim, TOKEN).schema().await.unwrap();
+    assert_eq!(pipedrive.field("5f1c9a0d3b2e4f6a8c7d9e0f1a2b3c4d5e6f7a8b").unwrap().options, ["Low", "High"]);
+    let calls = sim.calls();
+    assert_eq!(calls[1].1, "/services/data/v62.0/sobjects/Lead/describe");
+    assert!(calls.iter().all(|(_, _, credential)| credential == TOKEN), "{calls:?}");
+}
+
+#[tokio::test]
+async fn rate_limits_are_waited_out_or_handed_back_and_failures_retried_a_bounded_number_of_times() {
+    let sim = CrmSim::start(TOKEN);
+    sim.fault(Fault::TooMany(1));
+    sim.fault(Fault::Unavailable);
+    let started = std::time::Instant::now();
+    assert!(client(Crm::HubSpot, &sim, TOKEN).schema().await.is_ok());
+    assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After was honoured");
+    assert_eq!(sim.calls().len(), 3);
+
+    sim.fault(Fault::RequestLimit);
+    assert!(client(Crm::Salesforce, &sim, TOKEN).schema().await.is_ok(), "Salesforce's limit is waited out too");
+
+    sim.fault(Fault::TooMany(60));
+    let e = client(Crm::HubSpot, &sim, TOKEN).schema().await.unwrap_err();
+    assert_eq!(e, CrmError::Throttled { crm: "HubSpot", retry_after: Duration::from_secs(60) });
+    assert!(e.to_string().contains("try again in 60 seconds"), "{e}");
+
+    for _ in 0..3 {
+        sim.fault(Fault::Unavailable);
+    }
+    let e = client(Crm::Pipedrive, &sim, TOKEN).schema().await.unwrap_err();
+    assert!(matches!(e, CrmError::Unavailable { attempts: 3, .. }), "{e:?}");
+}
+
+#[tokio::test]
+async fn a_token_the_crm_no_longer_accepts_is_said_to_be_one_and_no_error_names_it() {
+    let sim = CrmSim::start(TOKEN);
+    let wrong = "pat-na1-ffffffffffffffffffffffffffffffff";
+    for crm in [Crm::HubSpot, Crm::Salesforce, Crm::Pipedrive] {
+        let e = client(crm, &sim, wrong).schema().await.unwrap_err();
+        assert!(matches!(e, CrmError::Unauthorized { .. }), "{e:?}");
+        assert!(!e.to_string().contains(wrong) && !format!("{e:?}").contains(wrong), "{e}");
+    }
+    sim.fault(Fault::Expired);
+    let e = client(Crm::Salesforce, &sim, TOKEN).schema().await.unwrap_err();
+    assert!(e.to_string().contains("INVALID_SESSION_ID"), "{e}");
+    assert!(matches!(
+        CrmClient::new(Crm::HubSpot, "ftp://x", Sensitive::new(TOKEN.into()), quick()),
+        Err(CrmError::BadUrl(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_suggested_mapping_from_a_live_schema_reads_back_and_checks_out_but_for_what_nothing_matched() {
+    let sim = CrmSim::start(TOKEN);
+    let schema = client(Crm::Salesforce, &sim, TOKEN).schema().await.unwrap();
+    let keys: Vec<String> = ["full_name", "email", "phone_number", "what_is_your_budget?"].map(str::to_owned).to_vec();
+    let suggested = mapping::suggest(&schema, "f1", &keys);
+    assert_eq!(suggested.unmet, ["Company"]);
+    let read: mapping::Mapping = serde_json::from_str(&serde_json::to_string(&suggested).unwrap()).unwrap();
+    let problems: Vec<String> = mapping::check(&read, &schema, &keys).iter().map(ToString::to_string).collect();
+    assert_eq!(problems, ["Company: Salesforce needs it to create a record"]);
+    let lead = [("full_name", "Ann Lee"), ("email", "ANN@example.com"), ("phone_number", "+44 7911 123456")]
+        .map(|(k, v)| (k.to_owned(), v.to_owned()));
+    let sent = mapping::apply(&read, &schema, &lead, None).unwrap();
+    let expected = serde_json::json!({"Email": "ann@example.com", "Phone": "+447911123456", "FirstName": "Ann", "LastName": "Lee"});
+    assert_eq!(serde_json::Value::Object(sent), expected);
+}
