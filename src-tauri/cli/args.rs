@@ -67,6 +67,9 @@ pub enum Command {
     /// The Meta app's settings kept in the keychain
     #[command(subcommand)]
     Meta(MetaCommand),
+    /// Clients' CRMs (HubSpot, Salesforce, Pipedrive): connections and field mappings
+    #[command(subcommand)]
+    Crm(CrmCommand),
     /// What export summaries say about the processing (GDPR Art. 15): show and edit it
     #[command(subcommand)]
     Settings(SettingsCommand),
@@ -378,6 +381,83 @@ pub enum HoldCommand {
     List,
     /// Lift a hold
     Remove { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CrmCommand {
+    /// Connect a client's CRM; the CRM is asked for its fields with the token before it is kept,
+    /// in the keychain only
+    Connect {
+        crm: crate::crm::Crm,
+        #[arg(long)]
+        client: String,
+        /// Read the token from standard input (a HubSpot private-app token, a Pipedrive API token, a
+        /// Salesforce access token)
+        #[arg(long)]
+        token_stdin: bool,
+        /// The CRM's API address, when not its own (a sandbox, a proxy)
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+        /// A Salesforce org's address (https://yourorg.my.salesforce.com)
+        #[arg(long, value_name = "URL", conflicts_with = "base_url")]
+        instance_url: Option<String>,
+    },
+    /// The CRM connections: which CRM, whose, and how they are doing; never a token
+    Status,
+    /// Take a connection's token out of the keychain and forget it and its mappings
+    Disconnect {
+        /// A connection's id, or the CRM's name with --client
+        connection: String,
+        #[arg(long)]
+        client: Option<String>,
+        #[arg(long)]
+        yes: bool,
+    },
+    /// The CRM's fields, read live from its schema
+    Fields {
+        /// A connection's id, or the CRM's name with --client
+        #[arg(long, value_name = "CONNECTION")]
+        crm: String,
+        #[arg(long)]
+        client: Option<String>,
+    },
+    /// How a lead form's answers become a CRM record
+    #[command(subcommand)]
+    Map(CrmMapCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CrmMapCommand {
+    /// Print a first mapping (standard answers matched to the CRM's fields; required fields left
+    /// unmet listed) in the JSON that `crm map set` reads
+    Suggest {
+        #[arg(long)]
+        client: String,
+        #[arg(long, value_name = "FORM_ID")]
+        form: String,
+        #[arg(long, value_name = "CONNECTION")]
+        crm: String,
+    },
+    /// Keep a mapping read from a JSON file, once it checks out against the CRM's live schema
+    Set {
+        #[arg(long)]
+        client: String,
+        #[arg(long, value_name = "FORM_ID")]
+        form: String,
+        #[arg(long, value_name = "CONNECTION")]
+        crm: String,
+        #[arg(long, value_name = "MAPPING.json")]
+        file: PathBuf,
+    },
+    /// The mapping kept for a form, newest version
+    Show {
+        #[arg(long)]
+        client: String,
+        #[arg(long, value_name = "FORM_ID")]
+        form: String,
+        #[arg(long, value_name = "CONNECTION")]
+        crm: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -254,6 +254,7 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
         Command::Meta(MetaCommand::Disconnect { id, yes }) => {
             print::disconnected(j, &c.disconnect_meta(&id, yes).await?)
         }
+        Command::Crm(command) => crm(c, command, j).await,
         Command::Settings(SettingsCommand::Show) => print::settings(j, &c.processing_info().await?),
         Command::Settings(SettingsCommand::Set { key, text }) => {
             print::settings(j, &c.set_processing_info(&key, &text).await?)
@@ -452,4 +453,69 @@ fn date_bound(s: &str, until: bool) -> Result<i64, console::Error> {
         return Ok(if until { start + 86_400 } else { start });
     }
     parse_time(s).ok_or_else(bad)
+}
+
+async fn crm(c: &Console, command: CrmCommand, j: bool) -> Result<Exit, console::Error> {
+    match command {
+        CrmCommand::Connect { crm, client, token_stdin, base_url, instance_url } => {
+            if !token_stdin {
+                return Err(console::Error::Invalid(
+                    "Connecting through the browser (OAuth) is not available yet: give a token on standard input with \
+                     --token-stdin."
+                        .into(),
+                ));
+            }
+            let token = crate::vault::Sensitive::new(read_stdin(true)?);
+            let address = instance_url.or(base_url);
+            print::crm_connections(j, &[c.connect_crm(crm, &client, token, address.as_deref()).await?])
+        }
+        CrmCommand::Status => print::crm_connections(j, &c.crm_connections().await?),
+        CrmCommand::Disconnect { connection, client, yes } => {
+            let id = c.disconnect_crm(&connection, client.as_deref(), yes).await?;
+            if j {
+                json(&serde_json::json!({ "disconnected": id }));
+            } else {
+                println!("Disconnected CRM connection {id}; its token left the keychain.");
+            }
+            Ok(Exit::Ok)
+        }
+        CrmCommand::Fields { crm, client } => print::crm_fields(j, &c.crm_fields(&crm, client.as_deref()).await?),
+        CrmCommand::Map(CrmMapCommand::Suggest { client, form, crm }) => {
+            // The same JSON with or without --json: it is what `crm map set` reads.
+            json(&c.crm_map_suggest(&client, &form, &crm).await?);
+            Ok(Exit::Ok)
+        }
+        CrmCommand::Map(CrmMapCommand::Set { client, form, crm, file }) => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| console::Error::Invalid(format!("cannot read {}: {e}", file.display())))?;
+            let kept = c.crm_map_set(&client, &form, &crm, &text).await?;
+            if j {
+                json(&kept);
+            } else {
+                println!(
+                    "Kept version {} of form {}'s mapping to {}.",
+                    kept.version,
+                    kept.mapping.form,
+                    kept.mapping.crm.label()
+                );
+            }
+            Ok(Exit::Ok)
+        }
+        CrmCommand::Map(CrmMapCommand::Show { client, form, crm }) => match c.crm_map_show(&client, &form, &crm).await?
+        {
+            Some(kept) if j => {
+                json(&kept);
+                Ok(Exit::Ok)
+            }
+            Some(kept) => {
+                println!("Version {}, kept {}:", kept.version, kept.saved_at);
+                json(&kept.mapping);
+                Ok(Exit::Ok)
+            }
+            None => Err(console::Error::Invalid(format!(
+                "No mapping is kept for form {} to this CRM; suggest one with crm map suggest.",
+                form.trim()
+            ))),
+        },
+    }
 }

@@ -630,3 +630,35 @@ pub fn synced(as_json: bool, report: &console::SyncReport) -> Result<Exit, conso
     }
     Ok(if report.failed() { Exit::Failed } else { Exit::Ok })
 }
+
+pub fn crm_connections(as_json: bool, list: &[console::CrmConnection]) -> Result<Exit, console::Error> {
+    if as_json {
+        json(&list);
+        return Ok(Exit::Ok);
+    }
+    if list.is_empty() {
+        println!("No CRM connections. Add one with: custodian crm connect hubspot --client NAME --token-stdin");
+    }
+    for c in list {
+        let health = match &c.invalid_reason {
+            Some(reason) => format!("connect again: {reason}"),
+            None => "ok".to_owned(),
+        };
+        println!("{}  {} of client {}, {health}", c.id, c.crm.label(), c.client.as_deref().unwrap_or("(removed)"));
+        println!("    at {}; last answered {}", c.base_url, c.last_ok_at.as_deref().unwrap_or("never"));
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn crm_fields(as_json: bool, schema: &crate::crm::schema::Schema) -> Result<Exit, console::Error> {
+    if as_json {
+        json(schema);
+        return Ok(Exit::Ok);
+    }
+    for f in &schema.fields {
+        let required = if f.required { ", required" } else { "" };
+        let choices = if f.options.is_empty() { String::new() } else { format!(": {}", f.options.join(" | ")) };
+        println!("{}  {} ({:?}{required}){choices}", f.name, f.label, f.kind);
+    }
+    Ok(Exit::Ok)
+}

@@ -2,6 +2,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::clients::ClientError;
+use crate::crm::client::CrmError;
 use crate::export_file::ExportFileError;
 use crate::leads::ReadError;
 use crate::meta::GraphError;
@@ -51,6 +52,9 @@ pub enum Error {
     /// Meta's Graph API refused or could not be reached.
     #[error(transparent)]
     Remote(#[from] crate::meta::GraphError),
+    /// A CRM's API refused or could not be reached.
+    #[error(transparent)]
+    Crm(crate::crm::client::CrmError),
     /// A secret the operation needs is not in the keychain.
     #[error("{0}")]
     SecretMissing(String),
@@ -148,6 +152,10 @@ impl Error {
             Error::Remote(GraphError::Throttled { .. } | GraphError::Unavailable { .. }) => Code::RemoteUnavailable,
             Error::Remote(GraphError::Permission { .. } | GraphError::Refused { .. }) => Code::RemoteRefused,
             Error::Remote(GraphError::BadBaseUrl(_)) => Code::InvalidInput,
+            Error::Crm(CrmError::Unauthorized { .. }) => Code::TokenInvalid,
+            Error::Crm(CrmError::Throttled { .. } | CrmError::Unavailable { .. }) => Code::RemoteUnavailable,
+            Error::Crm(CrmError::Refused { .. } | CrmError::Unexpected { .. }) => Code::RemoteRefused,
+            Error::Crm(CrmError::BadUrl(_)) => Code::InvalidInput,
             Error::NothingFound(_) => Code::NothingFound,
             Error::Cancelled(_) => Code::Cancelled,
             Error::Store(StoreError::Unreadable { .. }) | Error::WorkspaceFileMissing { .. } => {

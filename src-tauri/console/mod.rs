@@ -4,6 +4,7 @@
 //! operation behaves the same from either. Every change is written together with its audit entry in
 //! one transaction.
 
+mod crm;
 mod doctor;
 mod error;
 mod leads;
@@ -25,6 +26,7 @@ use ts_rs::TS;
 
 pub use crate::leads::imports::ImportRecord;
 pub use crate::retention::runs::PurgeRun;
+pub use crm::{CrmConnection, KeptMapping};
 pub use doctor::{doctor, Check, Report, Status};
 pub use error::{ApiError, Code, Error};
 pub use leads::{Export, Lookup};

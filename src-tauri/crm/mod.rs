@@ -2,14 +2,16 @@
 //! live from its schema), and how a lead form's answers become a CRM record (a mapping).
 
 pub mod client;
+pub mod connections;
 pub mod mapping;
 pub mod schema;
 
 use serde::{Deserialize, Serialize};
 
 /// A CRM Custodian speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
+#[value(rename_all = "lowercase")]
 pub enum Crm {
     HubSpot,
     Salesforce,
@@ -23,6 +25,12 @@ impl Crm {
             Crm::Salesforce => "salesforce",
             Crm::Pipedrive => "pipedrive",
         }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        [Crm::HubSpot, Crm::Salesforce, Crm::Pipedrive]
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(name.trim()))
     }
 
     /// Its name as people write it.

@@ -102,3 +102,90 @@ async fn a_suggested_mapping_from_a_live_schema_reads_back_and_checks_out_but_fo
     let expected = serde_json::json!({"Email": "ann@example.com", "Phone": "+447911123456", "FirstName": "Ann", "LastName": "Lee"});
     assert_eq!(serde_json::Value::Object(sent), expected);
 }
+
+#[tokio::test]
+async fn connecting_a_crm_checks_its_token_first_and_keeps_it_only_in_the_keychain() {
+    use custodian::console::Code;
+    let sim = CrmSim::start(TOKEN);
+    let ws = crate::support::Workspace::new();
+    let console = ws.open().await;
+    console.add_client("Acme", None).await.unwrap();
+    let wrong = Sensitive::new("pat-na1-ffffffffffffffffffffffffffffffff".to_owned());
+    let refused = console.connect_crm(Crm::HubSpot, "acme", wrong, Some(&sim.url)).await.unwrap_err();
+    assert_eq!(refused.code(), Code::TokenInvalid, "{refused}");
+    assert!(console.crm_connections().await.unwrap().is_empty(), "a refused token is not kept");
+
+    let connection =
+        console.connect_crm(Crm::HubSpot, "acme", Sensitive::new(TOKEN.into()), Some(&sim.url)).await.unwrap();
+    assert_eq!((connection.crm, connection.client.as_deref()), (Crm::HubSpot, Some("Acme")));
+    let vault = custodian::vault::Vault::new(console.workspace_id());
+    assert_eq!(vault.get("crm-token", &connection.id).await.unwrap().unwrap().expose(), TOKEN);
+    assert_eq!(console.crm_connection("hubspot", Some("Acme")).await.unwrap().id, connection.id);
+    let fields = console.crm_fields("hubspot", Some("Acme")).await.unwrap();
+    assert!(fields.field("email").is_some());
+    let salesforce =
+        console.connect_crm(Crm::Salesforce, "Acme", Sensitive::new(TOKEN.into()), None).await.unwrap_err();
+    assert!(salesforce.to_string().contains("instance URL"), "{salesforce}");
+
+    let unconfirmed = console.disconnect_crm(&connection.id, None, false).await.unwrap_err();
+    assert_eq!(unconfirmed.code(), Code::ConfirmationRequired);
+    console.disconnect_crm(&connection.id, None, true).await.unwrap();
+    assert!(vault.get("crm-token", &connection.id).await.unwrap().is_none(), "the token left the keychain");
+    let audit = serde_json::to_string(&console.audit_list(100, None).await.unwrap()).unwrap();
+    assert!(audit.contains("crm.connect") && audit.contains("crm.disconnect") && !audit.contains(TOKEN), "{audit}");
+    let key = *ws.key().await.expose();
+    console.close().await;
+    assert_eq!(crate::support::traces(ws.path(), &key, &[TOKEN]), Vec::<String>::new());
+}
+
+#[test]
+fn the_cli_suggests_a_mapping_that_set_reads_refuses_one_that_misses_a_required_field_and_keeps_versions() {
+    use crate::support::{stderr, stdout};
+    let sim = CrmSim::start(TOKEN);
+    let ws = crate::support::Workspace::new();
+    assert!(ws.cli(&["client", "add", "Acme"]).status.success());
+    let browser = ws.cli(&["crm", "connect", "salesforce", "--client", "Acme", "--instance-url", &sim.url]);
+    assert_eq!(browser.status.code(), Some(1));
+    assert!(stderr(&browser).contains("--token-stdin"), "{}", stderr(&browser));
+    let connected = ws.cli_with_input(
+        &["crm", "connect", "salesforce", "--client", "Acme", "--token-stdin", "--instance-url", &sim.url],
+        &format!("{TOKEN}\n"),
+    );
+    assert!(connected.status.success(), "{}", stderr(&connected));
+    assert!(!stdout(&connected).contains(TOKEN) && !stderr(&connected).contains(TOKEN));
+    let fields = stdout(&ws.cli(&["crm", "fields", "--crm", "salesforce", "--client", "Acme"]));
+    assert!(fields.contains("LastName  Last Name (Text, required)"), "{fields}");
+
+    let map = ["--client", "Acme", "--form", "f1", "--crm", "salesforce"];
+    let suggested = ws.cli(&[&["crm", "map", "suggest"][..], &map].concat());
+    assert!(suggested.status.success(), "{}", stderr(&suggested));
+    let mut mapping: serde_json::Value = serde_json::from_str(&stdout(&suggested)).unwrap();
+    assert!(mapping["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["to"] == "LastName" && r["from"] == "last_name"));
+    // Without the company the form does not ask for, Salesforce cannot create the Lead.
+    mapping["fields"].as_array_mut().unwrap().retain(|r| r["to"] != "Company");
+    let file = ws.path().join("m.json");
+    std::fs::write(&file, mapping.to_string()).unwrap();
+    let set = |file: &std::path::Path| {
+        ws.cli(&[&["crm", "map", "set"][..], &map, &["--file", file.to_str().unwrap()]].concat())
+    };
+    let refused = set(&file);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr(&refused).contains("Company: Salesforce needs it to create a record"), "{}", stderr(&refused));
+    assert!(stdout(&ws.cli(&[&["crm", "map", "show"][..], &map].concat())).is_empty(), "nothing was kept");
+
+    mapping["fields"].as_array_mut().unwrap().push(serde_json::json!({"to": "Company", "constant": "Acme Shoes"}));
+    std::fs::write(&file, mapping.to_string()).unwrap();
+    for version in ["Kept version 1", "Kept version 2"] {
+        let kept = set(&file);
+        assert!(stdout(&kept).contains(version), "{}{}", stdout(&kept), stderr(&kept));
+    }
+    let shown: serde_json::Value =
+        serde_json::from_str(&stdout(&ws.cli(&[&["crm", "map", "show"][..], &map, &["--json"]].concat()))).unwrap();
+    assert_eq!(shown["version"], 2);
+    assert_eq!(shown["mapping"]["fields"].as_array().unwrap().last().unwrap()["constant"], "Acme Shoes");
+    assert!(stdout(&ws.cli(&["crm", "status"])).contains("Salesforce of client Acme, ok"));
+}

@@ -1,0 +1,250 @@
+//! The Console's CRM connections and field mappings. A token is checked by reading the CRM's
+//! schema with it before it is kept, kept only in the keychain, and never returned, logged or
+//! audited. A mapping is checked against the CRM's live schema and the form's answers before it is
+//! kept, every problem listed at once; each one kept is a new version.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::{Console, Error};
+use crate::crm::client::{CrmClient, CrmError, Pacing};
+use crate::crm::connections::{self, TOKEN_PURPOSE};
+use crate::crm::mapping::{self, Mapping, STANDARD_KEYS};
+use crate::crm::schema::Schema;
+use crate::crm::Crm;
+use crate::leads::parse::META_COLUMNS;
+use crate::leads::Filter;
+use crate::vault::{Sensitive, Vault};
+
+/// A CRM connection as `crm status` and the Connections screen show it; never its token.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CrmConnection {
+    pub id: String,
+    pub crm: Crm,
+    pub client: Option<String>,
+    pub base_url: String,
+    pub created_at: String,
+    pub last_ok_at: Option<String>,
+    /// Why the CRM no longer accepts the token, when it does not.
+    pub invalid_reason: Option<String>,
+}
+
+/// A form's mapping for a CRM connection, as kept.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeptMapping {
+    pub version: i64,
+    pub saved_at: String,
+    pub mapping: Mapping,
+}
+
+impl From<CrmError> for Error {
+    fn from(e: CrmError) -> Self {
+        Error::Crm(e)
+    }
+}
+
+impl Console {
+    /// Connects a client's CRM with a token (a HubSpot private-app token, a Pipedrive API token, a
+    /// Salesforce access token with its org's instance URL). The CRM is asked for its schema with
+    /// the token first; one it refuses is not kept.
+    pub async fn connect_crm(
+        &self,
+        crm: Crm,
+        client: &str,
+        token: Sensitive<String>,
+        base_url: Option<&str>,
+    ) -> Result<CrmConnection, Error> {
+        let token = Sensitive::new(token.expose().trim().to_owned());
+        if token.expose().is_empty() || token.expose().chars().any(char::is_whitespace) {
+            return Err(Error::Invalid(format!("A {} token is one word of letters, digits and dashes.", crm.label())));
+        }
+        let client = self.client(client).await?;
+        let Some(base) = base_url.map(str::to_owned).or_else(|| CrmClient::default_base(crm).map(str::to_owned)) else {
+            return Err(Error::Invalid(format!(
+                "{} is reached at each org's own address: give its instance URL (https://yourorg.my.salesforce.com).",
+                crm.label()
+            )));
+        };
+        let base = base.trim().trim_end_matches('/').to_owned();
+        CrmClient::new(crm, &base, token.clone(), Pacing::default())?.schema().await?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let mut tx = self.store.write().await?;
+        connections::insert(&mut tx, &id, crm, &client.id, &base, &self.stamp()).await?;
+        // The keychain first: a connection on record always has its token. Should the commit fail,
+        // the entry is taken back.
+        let vault = Vault::new(&self.workspace_id);
+        vault.set(TOKEN_PURPOSE, &id, token).await?;
+        let object = format!("crm:{id} {} of client:{}", crm.label(), client.id);
+        if let Err(e) = self.settle(tx, "crm.connect", &object, Ok(())).await {
+            let _ = vault.delete(TOKEN_PURPOSE, &id).await;
+            return Err(e);
+        }
+        self.crm_connection(&id, None).await
+    }
+
+    pub async fn crm_connections(&self) -> Result<Vec<CrmConnection>, Error> {
+        Ok(connections::list(self.store.pool())
+            .await?
+            .into_iter()
+            .filter_map(|r| {
+                Some(CrmConnection {
+                    crm: Crm::parse(&r.crm)?,
+                    id: r.id,
+                    client: r.client,
+                    base_url: r.base_url,
+                    created_at: r.created_at,
+                    last_ok_at: r.last_ok_at,
+                    invalid_reason: r.invalid_reason,
+                })
+            })
+            .collect())
+    }
+
+    /// A connection by its id, or by its CRM's name when `client` makes that unambiguous.
+    pub async fn crm_connection(&self, which: &str, client: Option<&str>) -> Result<CrmConnection, Error> {
+        let which = which.trim();
+        let client = match client {
+            Some(name) => Some(self.client(name).await?.name),
+            None => None,
+        };
+        let all = self.crm_connections().await?;
+        let matching: Vec<&CrmConnection> = all
+            .iter()
+            .filter(|c| c.id == which || (Crm::parse(which) == Some(c.crm) && (client.is_none() || c.client == client)))
+            .collect();
+        match matching.as_slice() {
+            [one] => Ok((*one).clone()),
+            [] => {
+                Err(Error::Invalid(format!("No CRM connection is '{which}'; the list of CRM connections shows them.")))
+            }
+            _ => Err(Error::Invalid(format!(
+                "Several CRM connections are {which}: name one by its id, or the client whose it is."
+            ))),
+        }
+    }
+
+    /// Disconnects: the token leaves the keychain and the connection and its mappings go. Without
+    /// `confirmed` nothing changes and the refusal says what would happen.
+    pub async fn disconnect_crm(&self, which: &str, client: Option<&str>, confirmed: bool) -> Result<String, Error> {
+        let connection = self.crm_connection(which, client).await?;
+        if !confirmed {
+            return Err(Error::ConfirmationRequired(format!(
+                "Disconnecting removes the {} token of connection {} from the keychain, with its field mappings; \
+                 records already in the CRM stay there.",
+                connection.crm.label(),
+                connection.id
+            )));
+        }
+        Vault::new(&self.workspace_id).delete(TOKEN_PURPOSE, &connection.id).await?;
+        let mut tx = self.store.write().await?;
+        connections::delete(&mut tx, &connection.id).await?;
+        let object = format!("crm:{} {}", connection.id, connection.crm.label());
+        self.settle(tx, "crm.disconnect", &object, Ok(connection.id.clone())).await
+    }
+
+    /// The CRM's fields, read live with the connection's token.
+    pub async fn crm_fields(&self, which: &str, client: Option<&str>) -> Result<Schema, Error> {
+        let connection = self.crm_connection(which, client).await?;
+        self.schema_of(&connection).await
+    }
+
+    async fn schema_of(&self, connection: &CrmConnection) -> Result<Schema, Error> {
+        let Some(token) = Vault::new(&self.workspace_id).get(TOKEN_PURPOSE, &connection.id).await? else {
+            return Err(Error::SecretMissing(format!(
+                "Connection {}'s token is not in the keychain; connect the CRM again.",
+                connection.id
+            )));
+        };
+        let client = CrmClient::new(connection.crm, &connection.base_url, token, Pacing::default())?;
+        match client.schema().await {
+            Ok(schema) => {
+                connections::touch(self.store.pool(), &connection.id, &self.stamp()).await?;
+                Ok(schema)
+            }
+            Err(e) => {
+                if let CrmError::Unauthorized { reason, .. } = &e {
+                    connections::mark_invalid(self.store.pool(), &connection.id, reason).await?;
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    /// What the leads of `form` of `client` carry: Meta's columns and every question the form's
+    /// leads held here answered; before any is held, the standard answers, so that a mapping can be
+    /// made before the first lead arrives.
+    async fn form_keys(&self, client_id: &str, form: &str) -> Result<Vec<String>, Error> {
+        let filter = Filter { client_id: Some(client_id.to_owned()), form: Some(form.to_owned()), ..Filter::default() };
+        let answered = crate::leads::query::answer_keys(self.store.pool(), &filter).await?;
+        let mut keys: Vec<String> = META_COLUMNS.iter().map(|k| (*k).to_owned()).collect();
+        if answered.is_empty() {
+            keys.extend(STANDARD_KEYS.iter().map(|k| (*k).to_owned()));
+        }
+        for key in answered {
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        Ok(keys)
+    }
+
+    /// A first mapping of `form`'s leads to the CRM, from its live schema.
+    pub async fn crm_map_suggest(&self, client: &str, form: &str, which: &str) -> Result<Mapping, Error> {
+        let owner = self.client(client).await?;
+        let connection = self.crm_connection(which, Some(client)).await?;
+        let schema = self.schema_of(&connection).await?;
+        let keys = self.form_keys(&owner.id, form).await?;
+        Ok(mapping::suggest(&schema, form.trim(), &keys))
+    }
+
+    /// Keeps `json` as the newest mapping of `form`'s leads to the CRM, once it reads as a mapping
+    /// for that form and CRM and checks out against the CRM's live schema; otherwise every problem
+    /// is listed and nothing is kept.
+    pub async fn crm_map_set(&self, client: &str, form: &str, which: &str, json: &str) -> Result<KeptMapping, Error> {
+        let owner = self.client(client).await?;
+        let connection = self.crm_connection(which, Some(client)).await?;
+        let read: Mapping = serde_json::from_str(json)
+            .map_err(|e| Error::Invalid(format!("The mapping is not one Custodian reads: {e}.")))?;
+        let form = form.trim();
+        if read.form != form || read.crm != connection.crm {
+            return Err(Error::Invalid(format!(
+                "The mapping is for form {} and {}, not form {form} and {}.",
+                read.form,
+                read.crm.label(),
+                connection.crm.label()
+            )));
+        }
+        let schema = self.schema_of(&connection).await?;
+        let keys = self.form_keys(&owner.id, form).await?;
+        let problems = mapping::check(&read, &schema, &keys);
+        let tx = self.store.write().await?;
+        let object = format!("crm:{} form {form}", connection.id);
+        if !problems.is_empty() {
+            let listed: Vec<String> = problems.iter().map(|p| format!("- {p}")).collect();
+            let e = Error::Invalid(format!("The mapping was not kept:\n{}", listed.join("\n")));
+            return self.settle(tx, "crm.map", &object, Err(e)).await;
+        }
+        let kept = Mapping { unmet: Vec::new(), ..read };
+        let text = serde_json::to_string(&kept).expect("a mapping serialises");
+        let mut tx = tx;
+        let version = connections::save_mapping(&mut tx, &connection.id, form, &text, &self.stamp()).await?;
+        let object = format!("{object} version {version}");
+        self.settle(tx, "crm.map", &object, Ok(())).await?;
+        self.crm_map_show(client, form, which)
+            .await?
+            .ok_or(Error::Conflict("The mapping went while it was kept.".into()))
+    }
+
+    /// The newest mapping of `form`'s leads to the CRM, if one was kept.
+    pub async fn crm_map_show(&self, client: &str, form: &str, which: &str) -> Result<Option<KeptMapping>, Error> {
+        let connection = self.crm_connection(which, Some(client)).await?;
+        let Some((version, text, saved_at)) =
+            connections::mapping(self.store.pool(), &connection.id, form.trim()).await?
+        else {
+            return Ok(None);
+        };
+        let mapping = serde_json::from_str(&text)
+            .map_err(|e| Error::Conflict(format!("Mapping version {version} cannot be read: {e}")))?;
+        Ok(Some(KeptMapping { version, saved_at, mapping }))
+    }
+}

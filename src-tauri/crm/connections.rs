@@ -1,0 +1,108 @@
+//! Connections to clients' CRMs and their field mappings. The tokens themselves are only in the
+//! keychain.
+
+use sqlx::{SqliteConnection, SqlitePool};
+
+/// The keychain purpose of a connection's token; the entry's id is the connection's id.
+pub const TOKEN_PURPOSE: &str = "crm-token";
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct Row {
+    pub id: String,
+    pub crm: String,
+    pub client: Option<String>,
+    pub base_url: String,
+    pub created_at: String,
+    pub last_ok_at: Option<String>,
+    pub invalid_reason: Option<String>,
+}
+
+const SELECT: &str = "SELECT k.id, k.crm, c.name AS client, k.base_url, k.created_at, k.last_ok_at, k.invalid_reason
+    FROM crm_connections AS k LEFT JOIN clients AS c ON c.id = k.client_id";
+
+pub async fn insert(
+    conn: &mut SqliteConnection,
+    id: &str,
+    crm: super::Crm,
+    client_id: &str,
+    base_url: &str,
+    at: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO crm_connections (id, crm, client_id, base_url, created_at, last_ok_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+    )
+    .bind(id)
+    .bind(crm.as_str())
+    .bind(client_id)
+    .bind(base_url)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn list(pool: &SqlitePool) -> Result<Vec<Row>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT} ORDER BY c.name, k.crm, k.created_at")).fetch_all(pool).await
+}
+
+pub async fn delete(conn: &mut SqliteConnection, id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM crm_connections WHERE id = ?1").bind(id).execute(conn).await?;
+    Ok(())
+}
+
+/// Notes a call the CRM answered with the connection's token.
+pub async fn touch(pool: &SqlitePool, id: &str, at: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE crm_connections SET last_ok_at = ?2, invalid_reason = NULL WHERE id = ?1")
+        .bind(id)
+        .bind(at)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Notes that the CRM no longer accepts the connection's token, and why.
+pub async fn mark_invalid(pool: &SqlitePool, id: &str, reason: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE crm_connections SET invalid_reason = ?2 WHERE id = ?1")
+        .bind(id)
+        .bind(reason)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Keeps a new version of a form's mapping; returns its number.
+pub async fn save_mapping(
+    conn: &mut SqliteConnection,
+    connection_id: &str,
+    form_id: &str,
+    mapping: &str,
+    at: &str,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO crm_mappings (connection_id, form_id, version, mapping, saved_at)
+         SELECT ?1, ?2, coalesce(max(version), 0) + 1, ?3, ?4 FROM crm_mappings WHERE connection_id = ?1 AND form_id = ?2
+         RETURNING version",
+    )
+    .bind(connection_id)
+    .bind(form_id)
+    .bind(mapping)
+    .bind(at)
+    .fetch_one(conn)
+    .await
+}
+
+/// The newest mapping of a form for a connection: its version, JSON and when it was saved.
+pub async fn mapping(
+    pool: &SqlitePool,
+    connection_id: &str,
+    form_id: &str,
+) -> Result<Option<(i64, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT version, mapping, saved_at FROM crm_mappings WHERE connection_id = ?1 AND form_id = ?2
+         ORDER BY version DESC LIMIT 1",
+    )
+    .bind(connection_id)
+    .bind(form_id)
+    .fetch_optional(pool)
+    .await
+}
