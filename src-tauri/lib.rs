@@ -13,6 +13,7 @@ pub mod identity;
 pub mod leads;
 pub mod log_file;
 pub mod meta;
+pub mod pacing;
 pub mod personal_data;
 pub mod requests;
 pub mod retention;

@@ -430,34 +430,28 @@ pub enum CrmCommand {
 pub enum CrmMapCommand {
     /// Print a first mapping (standard answers matched to the CRM's fields; required fields left
     /// unmet listed) in the JSON that `crm map set` reads
-    Suggest {
-        #[arg(long)]
-        client: String,
-        #[arg(long, value_name = "FORM_ID")]
-        form: String,
-        #[arg(long, value_name = "CONNECTION")]
-        crm: String,
-    },
+    Suggest(#[command(flatten)] MapTarget),
     /// Keep a mapping read from a JSON file, once it checks out against the CRM's live schema
     Set {
-        #[arg(long)]
-        client: String,
-        #[arg(long, value_name = "FORM_ID")]
-        form: String,
-        #[arg(long, value_name = "CONNECTION")]
-        crm: String,
+        #[command(flatten)]
+        target: MapTarget,
         #[arg(long, value_name = "MAPPING.json")]
         file: PathBuf,
     },
     /// The mapping kept for a form, newest version
-    Show {
-        #[arg(long)]
-        client: String,
-        #[arg(long, value_name = "FORM_ID")]
-        form: String,
-        #[arg(long, value_name = "CONNECTION")]
-        crm: String,
-    },
+    Show(#[command(flatten)] MapTarget),
+}
+
+/// Which mapping: a client's lead form, to one of its CRM connections.
+#[derive(Debug, Args)]
+pub struct MapTarget {
+    #[arg(long)]
+    pub(super) client: String,
+    #[arg(long, value_name = "FORM_ID")]
+    pub(super) form: String,
+    /// A connection's id, or the CRM's name
+    #[arg(long, value_name = "CONNECTION")]
+    pub(super) crm: String,
 }
 
 #[derive(Debug, Subcommand)]

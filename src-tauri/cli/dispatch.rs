@@ -480,12 +480,12 @@ async fn crm(c: &Console, command: CrmCommand, j: bool) -> Result<Exit, console:
             Ok(Exit::Ok)
         }
         CrmCommand::Fields { crm, client } => print::crm_fields(j, &c.crm_fields(&crm, client.as_deref()).await?),
-        CrmCommand::Map(CrmMapCommand::Suggest { client, form, crm }) => {
+        CrmCommand::Map(CrmMapCommand::Suggest(MapTarget { client, form, crm })) => {
             // The same JSON with or without --json: it is what `crm map set` reads.
             json(&c.crm_map_suggest(&client, &form, &crm).await?);
             Ok(Exit::Ok)
         }
-        CrmCommand::Map(CrmMapCommand::Set { client, form, crm, file }) => {
+        CrmCommand::Map(CrmMapCommand::Set { target: MapTarget { client, form, crm }, file }) => {
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| console::Error::Invalid(format!("cannot read {}: {e}", file.display())))?;
             let kept = c.crm_map_set(&client, &form, &crm, &text).await?;
@@ -501,21 +501,22 @@ async fn crm(c: &Console, command: CrmCommand, j: bool) -> Result<Exit, console:
             }
             Ok(Exit::Ok)
         }
-        CrmCommand::Map(CrmMapCommand::Show { client, form, crm }) => match c.crm_map_show(&client, &form, &crm).await?
-        {
-            Some(kept) if j => {
-                json(&kept);
-                Ok(Exit::Ok)
+        CrmCommand::Map(CrmMapCommand::Show(MapTarget { client, form, crm })) => {
+            match c.crm_map_show(&client, &form, &crm).await? {
+                Some(kept) if j => {
+                    json(&kept);
+                    Ok(Exit::Ok)
+                }
+                Some(kept) => {
+                    println!("Version {}, kept {}:", kept.version, kept.saved_at);
+                    json(&kept.mapping);
+                    Ok(Exit::Ok)
+                }
+                None => Err(console::Error::Invalid(format!(
+                    "No mapping is kept for form {} to this CRM; suggest one with crm map suggest.",
+                    form.trim()
+                ))),
             }
-            Some(kept) => {
-                println!("Version {}, kept {}:", kept.version, kept.saved_at);
-                json(&kept.mapping);
-                Ok(Exit::Ok)
-            }
-            None => Err(console::Error::Invalid(format!(
-                "No mapping is kept for form {} to this CRM; suggest one with crm map suggest.",
-                form.trim()
-            ))),
-        },
+        }
     }
 }

@@ -10,31 +10,11 @@ use serde_json::Value;
 
 use super::schema::Schema;
 use super::Crm;
+pub use crate::pacing::Pacing;
 use crate::vault::Sensitive;
 
 /// The Salesforce REST API version used unless a setting names another.
 pub const SALESFORCE_VERSION: &str = "v62.0";
-
-/// How patiently a client retries and waits. The defaults suit the CRMs; tests shorten them.
-#[derive(Debug, Clone)]
-pub struct Pacing {
-    pub retries: u32,
-    pub first_backoff: Duration,
-    /// Rate-limit waits longer than this (in all) are handed back rather than waited out.
-    pub longest_wait: Duration,
-    pub timeout: Duration,
-}
-
-impl Default for Pacing {
-    fn default() -> Self {
-        Self {
-            retries: 4,
-            first_backoff: Duration::from_secs(1),
-            longest_wait: Duration::from_secs(60),
-            timeout: Duration::from_secs(30),
-        }
-    }
-}
 
 /// Why a call failed, after the retries and waits it was worth.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -149,7 +129,7 @@ impl CrmClient {
                     }
                 }
             };
-            if attempts > self.pacing.retries {
+            if attempts > self.pacing.transient_retries {
                 return Err(CrmError::Unavailable { crm, attempts, last });
             }
             tokio::time::sleep(backoff).await;

@@ -11,6 +11,7 @@ use hmac::{Hmac, Mac};
 use serde_json::Value;
 use sha2::Sha256;
 
+pub use crate::pacing::Pacing;
 use crate::vault::Sensitive;
 
 /// The Graph API version used unless the settings name another (see ../shared/reference).
@@ -24,30 +25,6 @@ static SENT: AtomicU64 = AtomicU64::new(0);
 
 pub fn requests_sent() -> u64 {
     SENT.load(Ordering::Relaxed)
-}
-
-/// How patiently the client retries and waits. The defaults suit Meta; tests shorten them.
-#[derive(Debug, Clone)]
-pub struct Pacing {
-    /// Retries after a transient failure (codes 1 and 2, a 5xx, a timeout, a malformed answer).
-    pub transient_retries: u32,
-    /// The first backoff; each retry doubles it, with jitter.
-    pub first_backoff: Duration,
-    /// Throttling waits longer than this are not waited out here: the caller is told when to resume.
-    pub longest_wait: Duration,
-    /// How long one call may take.
-    pub timeout: Duration,
-}
-
-impl Default for Pacing {
-    fn default() -> Self {
-        Self {
-            transient_retries: 4,
-            first_backoff: Duration::from_secs(1),
-            longest_wait: Duration::from_secs(120),
-            timeout: Duration::from_secs(60),
-        }
-    }
 }
 
 /// Why a call failed, after the retries and waits it was worth.

@@ -16,7 +16,7 @@ const TOKEN: &str = "pat-na1-0123456789abcdef0123456789abcdef";
 
 fn quick() -> Pacing {
     Pacing {
-        retries: 2,
+        transient_retries: 2,
         first_backoff: Duration::from_millis(2),
         longest_wait: Duration::from_secs(3),
         timeout: Duration::from_secs(10),
@@ -160,11 +160,7 @@ fn the_cli_suggests_a_mapping_that_set_reads_refuses_one_that_misses_a_required_
     let suggested = ws.cli(&[&["crm", "map", "suggest"][..], &map].concat());
     assert!(suggested.status.success(), "{}", stderr(&suggested));
     let mut mapping: serde_json::Value = serde_json::from_str(&stdout(&suggested)).unwrap();
-    assert!(mapping["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|r| r["to"] == "LastName" && r["from"] == "last_name"));
+    assert!(mapping["fields"].as_array().unwrap().iter().any(|r| r["to"] == "LastName" && r["from"] == "last_name"));
     // Without the company the form does not ask for, Salesforce cannot create the Lead.
     mapping["fields"].as_array_mut().unwrap().retain(|r| r["to"] != "Company");
     let file = ws.path().join("m.json");
