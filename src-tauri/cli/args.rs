@@ -424,6 +424,17 @@ pub enum CrmCommand {
     /// How a lead form's answers become a CRM record
     #[command(subcommand)]
     Map(CrmMapCommand),
+    /// The exact JSON that would be sent to the CRM for one lead
+    Preview {
+        /// The lead's Meta lead id
+        #[arg(long, value_name = "META_LEAD_ID")]
+        lead_id: String,
+        /// A connection's id, or the CRM's name with --client
+        #[arg(long, value_name = "CONNECTION")]
+        crm: String,
+        #[arg(long)]
+        client: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

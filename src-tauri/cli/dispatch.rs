@@ -470,6 +470,11 @@ async fn crm(c: &Console, command: CrmCommand, j: bool) -> Result<Exit, console:
             print::crm_connections(j, &[c.connect_crm(crm, &client, token, address.as_deref()).await?])
         }
         CrmCommand::Status => print::crm_connections(j, &c.crm_connections().await?),
+        CrmCommand::Preview { lead_id, crm, client } => {
+            // The body as sent, with or without --json.
+            json(&c.crm_preview(&lead_id, &crm, client.as_deref()).await?);
+            Ok(Exit::Ok)
+        }
         CrmCommand::Disconnect { connection, client, yes } => {
             let id = c.disconnect_crm(&connection, client.as_deref(), yes).await?;
             if j {

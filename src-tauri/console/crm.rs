@@ -248,3 +248,49 @@ impl Console {
         Ok(Some(KeptMapping { version, saved_at, mapping }))
     }
 }
+
+impl Console {
+    /// Exactly what would be sent to the CRM for the lead whose Meta lead id is `meta_id`, by its
+    /// form's newest mapping: the body, or every reason it cannot be sent.
+    pub async fn crm_preview(
+        &self,
+        meta_id: &str,
+        which: &str,
+        client: Option<&str>,
+    ) -> Result<serde_json::Value, Error> {
+        let connection = self.crm_connection(which, client).await?;
+        let Some(owner) = connection.client.clone() else {
+            return Err(Error::Invalid("This CRM connection's client was removed; disconnect it.".into()));
+        };
+        let meta_id = meta_id.trim().strip_prefix("l:").unwrap_or(meta_id.trim());
+        let hash = self.hasher.hash(crate::identity::IdKind::LeadId, meta_id);
+        let mut lead = None;
+        for id in crate::leads::query::by_identity(self.store.pool(), &hash).await? {
+            if let Some(found) = crate::leads::query::detail(self.store.pool(), id).await? {
+                if found.client == owner {
+                    lead = Some(found);
+                }
+            }
+        }
+        let Some(lead) = lead else {
+            return Err(Error::Invalid(format!("Client {owner} holds no lead with Meta lead id {meta_id}.")));
+        };
+        let Some(kept) = self.crm_map_show(&owner, &lead.form_id, &connection.id).await? else {
+            return Err(Error::Invalid(format!(
+                "Form {} has no mapping to this CRM yet: its leads are not sent until it has one.",
+                lead.form_id
+            )));
+        };
+        let schema = self.schema_of(&connection).await?;
+        let country = self.client(&owner).await?.country;
+        let mut answers: Vec<(String, String)> =
+            META_COLUMNS.iter().map(|c| (*c).to_owned()).zip(lead.meta_values()).collect();
+        answers.extend(lead.answers.iter().cloned());
+        let unsendable = |problems: Vec<mapping::Problem>| {
+            let listed: Vec<String> = problems.iter().map(|p| format!("- {p}")).collect();
+            Error::Invalid(format!("This lead cannot be sent as mapped:\n{}", listed.join("\n")))
+        };
+        let fields = mapping::apply(&kept.mapping, &schema, &answers, country.as_deref()).map_err(unsendable)?;
+        crate::crm::payload::body(connection.crm, fields).map_err(|p| unsendable(vec![p]))
+    }
+}

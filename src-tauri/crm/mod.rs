@@ -4,6 +4,7 @@
 pub mod client;
 pub mod connections;
 pub mod mapping;
+pub mod payload;
 pub mod schema;
 
 use serde::{Deserialize, Serialize};

@@ -185,3 +185,51 @@ fn the_cli_suggests_a_mapping_that_set_reads_refuses_one_that_misses_a_required_
     assert_eq!(shown["mapping"]["fields"].as_array().unwrap().last().unwrap()["constant"], "Acme Shoes");
     assert!(stdout(&ws.cli(&["crm", "status"])).contains("Salesforce of client Acme, ok"));
 }
+
+#[tokio::test]
+async fn a_preview_is_exactly_the_body_the_crm_gets_for_a_lead_by_its_forms_mapping() {
+    use crate::fixtures;
+    let sim = CrmSim::start(TOKEN);
+    let ws = crate::support::Workspace::new();
+    let console = ws.open().await;
+    console.add_client("Acme", Some("GB")).await.unwrap();
+    let text = fixtures::text(fixtures::HEADER, &fixtures::rows(), ',', "\r\n");
+    let file = fixtures::write(ws.path(), "leads.csv", text.as_bytes());
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    console.import_file(&file, "Acme", &|_| {}, cancel).await.unwrap();
+    let salesforce =
+        console.connect_crm(Crm::Salesforce, "Acme", Sensitive::new(TOKEN.into()), Some(&sim.url)).await.unwrap();
+    let unmapped = console.crm_preview("l:1002", "salesforce", Some("Acme")).await.unwrap_err();
+    assert!(unmapped.to_string().contains("has no mapping"), "{unmapped}");
+
+    let lead = console.list_leads(&custodian::leads::Filter::default(), 10, 0).await.unwrap().remove(0);
+    let form = lead.form_id.clone();
+    // A question this form's leads never answered is refused; the one they did is taken.
+    let with = |extra: &str| {
+        format!(
+            r#"{{"crm": "salesforce", "form": "{form}", "fields": [
+            {{"to": "FirstName", "from": "full_name", "transform": "first_name"}},
+            {{"to": "LastName", "from": "full_name", "transform": "last_name"}},
+            {{"to": "Company", "constant": "Acme Shoes"}},
+            {{"to": "Email", "from": "email", "transform": "email"}},
+            {{"to": "Phone", "from": "phone_number", "transform": "e164"}},
+            {{"to": "Status", "from": "{extra}", "map": {{"under_1000": "Open - Not Contacted"}}}}]}}"#
+        )
+    };
+    let refused = console.crm_map_set("Acme", &form, "salesforce", &with("favourite_colour?")).await.unwrap_err();
+    assert!(refused.to_string().contains("no answer 'favourite_colour?'"), "{refused}");
+    console.crm_map_set("Acme", &form, &salesforce.id, &with("what_is_your_budget?")).await.unwrap();
+
+    let body = console.crm_preview("l:1002", "salesforce", Some("Acme")).await;
+    // Lead 1002's budget is not in the map: the preview says so rather than send it without.
+    let e = body.unwrap_err();
+    assert!(e.to_string().contains("has no value in the map"), "{e}");
+    let body = console.crm_preview("1001", &salesforce.id, None).await.unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"FirstName": "Ann", "LastName": "Lee", "Company": "Acme Shoes",
+            "Email": "ann.lee@example.com", "Phone": "+447911123456", "Status": "Open - Not Contacted"})
+    );
+    let elsewhere = console.crm_preview("9999", "salesforce", Some("Acme")).await.unwrap_err();
+    assert!(elsewhere.to_string().contains("holds no lead with Meta lead id 9999"), "{elsewhere}");
+}
