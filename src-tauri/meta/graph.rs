@@ -110,12 +110,12 @@ impl Graph {
         query: &[(&str, &str)],
         token: &Sensitive<String>,
     ) -> Result<Value, GraphError> {
-        self.call(reqwest::Method::GET, path, query, token).await
+        self.call(reqwest::Method::GET, path, query, &[], token).await
     }
 
     /// `DELETE /{version}/{path}`, as `token`.
     pub async fn delete(&self, path: &str, token: &Sensitive<String>) -> Result<Value, GraphError> {
-        self.call(reqwest::Method::DELETE, path, &[], token).await
+        self.call(reqwest::Method::DELETE, path, &[], &[], token).await
     }
 
     /// One page of a paged edge, from `after` (the first page without it): its items, and the cursor
@@ -175,9 +175,7 @@ impl Graph {
         query: &[(&str, &str)],
         secret: &[(&str, &Sensitive<String>)],
     ) -> Result<Value, GraphError> {
-        let mut params: Vec<(&str, String)> = query.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
-        params.extend(secret.iter().map(|(k, v)| (*k, v.expose().clone())));
-        let secrets: Vec<&Sensitive<String>> = secret.iter().map(|(_, v)| *v).collect();
+        let (params, secrets) = params_of(query, secret);
         // Meta answers a wrong secret or a used code with codes that are transient elsewhere;
         // asking again would only send the secret and the code again.
         self.send(reqwest::Method::GET, "oauth/access_token", &params, &secrets, Answers::Final).await
@@ -189,27 +187,25 @@ impl Graph {
         input: &Sensitive<String>,
         asking: &Sensitive<String>,
     ) -> Result<Value, GraphError> {
-        let mut params: Vec<(&str, String)> = vec![("input_token", input.expose().clone())];
-        params.push(("access_token", asking.expose().clone()));
-        if let Some(secret) = &self.app_secret {
-            params.push(("appsecret_proof", appsecret_proof(secret, asking)));
-        }
-        self.send(reqwest::Method::GET, "debug_token", &params, &[input, asking], Answers::Retried).await
+        self.call(reqwest::Method::GET, "debug_token", &[], &[("input_token", input)], asking).await
     }
 
+    /// A call as `token`, with `query` and the `sensitive` parameters that no error may quote.
     async fn call(
         &self,
         method: reqwest::Method,
         path: &str,
         query: &[(&str, &str)],
+        sensitive: &[(&str, &Sensitive<String>)],
         token: &Sensitive<String>,
     ) -> Result<Value, GraphError> {
-        let mut params: Vec<(&str, String)> = query.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        let (mut params, mut secrets) = params_of(query, sensitive);
         params.push(("access_token", token.expose().clone()));
         if let Some(secret) = &self.app_secret {
             params.push(("appsecret_proof", appsecret_proof(secret, token)));
         }
-        self.send(method, path, &params, &[token], Answers::Retried).await
+        secrets.push(token);
+        self.send(method, path, &params, &secrets, Answers::Retried).await
     }
 
     async fn send(
@@ -307,6 +303,16 @@ impl Graph {
             tokio::time::sleep(self.pacing.first_backoff.saturating_mul(steps)).await;
         }
     }
+}
+
+/// A call's parameters, the plain ones then the sensitive ones, and the values no error may quote.
+fn params_of<'a>(
+    query: &[(&'a str, &str)],
+    sensitive: &[(&'a str, &'a Sensitive<String>)],
+) -> (Vec<(&'a str, String)>, Vec<&'a Sensitive<String>>) {
+    let mut params: Vec<(&str, String)> = query.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+    params.extend(sensitive.iter().map(|(k, v)| (*k, v.expose().clone())));
+    (params, sensitive.iter().map(|(_, v)| *v).collect())
 }
 
 /// `appsecret_proof`: the token's HMAC-SHA256 keyed by the app secret, in hex.

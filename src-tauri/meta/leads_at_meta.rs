@@ -174,7 +174,7 @@ impl Holder for LeadsAtMeta {
                     live.push(HeldRecord { fields, fetched_at: Some(at.to_owned()), ..record.clone() });
                 }
                 Err(e) => {
-                    if matches!(e, GraphError::Unavailable { .. } | GraphError::Throttled { .. }) {
+                    if unreachable(&e) {
                         given_up = Some(said(&e));
                     }
                     live.push(unread(&said(&e)));
@@ -217,21 +217,8 @@ impl Holder for LeadsAtMeta {
             Err(GraphError::Refused { code: 100, subcode: Some(33), .. }) => {
                 RemoteAnswer::Done("not found at Meta (deleted there, or no longer visible to the Page's token)".into())
             }
-            Err(GraphError::InvalidToken { .. }) => {
-                RemoteAnswer::Failed("Meta no longer accepts the Page's token: reconnect, then retry".into())
-            }
-            Err(GraphError::Permission { code, .. }) => {
-                RemoteAnswer::Failed(format!("Meta refused for lack of a permission (code {code}) to delete leads"))
-            }
-            Err(GraphError::Refused { code, .. }) => {
-                RemoteAnswer::Failed(format!("Meta refused the deletion (code {code})"))
-            }
-            Err(GraphError::Throttled { .. }) => {
-                RemoteAnswer::Unreachable("Meta is limiting calls; retry later".into())
-            }
-            Err(GraphError::Unavailable { .. } | GraphError::BadBaseUrl(_)) => {
-                RemoteAnswer::Unreachable("Meta could not be reached; retry later".into())
-            }
+            Err(e) if unreachable(&e) => RemoteAnswer::Unreachable(said(&e)),
+            Err(e) => RemoteAnswer::Failed(said(&e)),
         }
     }
 }
@@ -290,6 +277,12 @@ fn said(e: &GraphError) -> String {
             "Meta could not be reached; try again later".into()
         }
     }
+}
+
+/// Whether Meta could not answer now (rather than answered no): the next lead would fare the same,
+/// and a later try may not.
+fn unreachable(e: &GraphError) -> bool {
+    matches!(e, GraphError::Unavailable { .. } | GraphError::Throttled { .. } | GraphError::BadBaseUrl(_))
 }
 
 /// Whether `id` is a Meta lead id: digits only. Anything else would be a path to another object.

@@ -137,10 +137,6 @@ pub async fn erase(
             continue;
         }
         let count = holder.erase(conn, &records, erasing).await?;
-        // A holder whose data is deleted elsewhere deletes nothing here; its steps say the rest.
-        if count == 0 {
-            continue;
-        }
         deleted.push(Held { kind: holder.kind(), label: holder.label().into(), count });
     }
     Ok(deleted)
