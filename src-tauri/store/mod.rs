@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, Sqlite, Transaction};
+use sqlx::{ConnectOptions, Connection, Sqlite, Transaction};
 
 use crate::vault::Sensitive;
 
@@ -47,6 +47,8 @@ pub enum StoreError {
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// For the one connection that empties the WAL after the pool has closed.
+    options: SqliteConnectOptions,
     path: PathBuf,
     waiting: Waiting,
 }
@@ -134,7 +136,7 @@ impl Store {
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(15))
-            .connect_with(options)
+            .connect_with(options.clone())
             .await
             .map_err(|e| classify(e, path))?;
 
@@ -142,7 +144,7 @@ impl Store {
         sqlx::query("SELECT count(*) FROM sqlite_master").execute(&pool).await.map_err(|e| classify(e, path))?;
 
         sqlx::migrate!("src-tauri/migrations").run(&pool).await?;
-        Ok(Self { pool, path: path.to_owned(), waiting: Waiting::default() })
+        Ok(Self { pool, options, path: path.to_owned(), waiting: Waiting::default() })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -205,13 +207,25 @@ impl Store {
         Ok(busy == 0)
     }
 
-    /// Closes the database with everything in the main file. SQLite would also checkpoint when its
-    /// last connection closes, but that happens on sqlx's worker threads after `close` returns.
+    /// Closes the database with everything in the main file. The pool closes first, waiting for
+    /// any work still holding a connection, so that nothing writes after the WAL is emptied; then
+    /// one connection of its own empties it. (SQLite also checkpoints when its last connection
+    /// closes, but for pooled connections that happens on sqlx's worker threads after `close`
+    /// returns, and a process that is ending may not wait for it.)
     pub async fn close(&self) {
-        if let Err(e) = self.checkpoint().await {
-            tracing::warn!(error = %e, "checkpoint before close failed; the WAL keeps the changes");
-        }
         self.pool.close().await;
+        let emptied = async {
+            let mut conn = self.options.connect().await?;
+            let (busy, _, _): (i64, i64, i64) =
+                sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&mut conn).await?;
+            conn.close().await?;
+            Ok::<bool, sqlx::Error>(busy == 0)
+        };
+        match emptied.await {
+            Ok(true) => {}
+            Ok(false) => tracing::warn!("another process was reading at close; the next checkpoint empties the WAL"),
+            Err(e) => tracing::warn!(error = %e, "checkpoint at close failed; the WAL keeps the changes"),
+        }
     }
 }
 
