@@ -435,6 +435,30 @@ pub enum CrmCommand {
         #[arg(long)]
         client: Option<String>,
     },
+    /// Send leads to the CRMs by their forms' mappings: new and changed leads only, never a
+    /// person who restricted processing, objected or was erased. Ctrl+C stops after the batch in
+    /// flight
+    Push {
+        /// Only this client's leads and CRM connections
+        #[arg(long)]
+        client: Option<String>,
+        /// Only this connection: its id, or the CRM's name with --client
+        #[arg(long, value_name = "CONNECTION")]
+        crm: Option<String>,
+    },
+    /// What pushes sent where and when, and what became of each lead
+    Log {
+        #[arg(long)]
+        client: Option<String>,
+        #[arg(long)]
+        crm: Option<crate::crm::Crm>,
+        /// Only leads that were created, updated or failed
+        #[arg(long, value_name = "STATUS")]
+        status: Option<String>,
+        /// The most pushes and lead lines shown
+        #[arg(long, default_value_t = 200)]
+        limit: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -400,6 +400,30 @@ async fn sync(c: &Console, client: Option<String>, form: Option<String>, j: bool
     print::synced(j, &report?)
 }
 
+/// Pushes with progress on a terminal, and Ctrl+C to stop after the batch in flight.
+async fn push(c: &Console, client: Option<String>, crm: Option<String>, j: bool) -> Result<Exit, console::Error> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let on_ctrl_c = Arc::clone(&cancel);
+    let watcher = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\nStopping after the batch in flight; what was sent is on record.");
+            on_ctrl_c.store(true, Ordering::Relaxed);
+        }
+    });
+    let show = std::io::stderr().is_terminal();
+    let progress = move |p: console::PushProgress| {
+        if show {
+            eprint!("\r{}: {} of {} leads ", p.connection_id, p.done, p.total);
+        }
+    };
+    let report = c.crm_push(client.as_deref(), crm.as_deref(), &progress, cancel).await;
+    watcher.abort();
+    if show {
+        eprintln!();
+    }
+    print::pushed(j, &report?)
+}
+
 async fn import(c: &Console, source: Source, j: bool) -> Result<Exit, console::Error> {
     let cancel = Arc::new(AtomicBool::new(false));
     let on_ctrl_c = Arc::clone(&cancel);
@@ -483,6 +507,10 @@ async fn crm(c: &Console, command: CrmCommand, j: bool) -> Result<Exit, console:
                 println!("Disconnected CRM connection {id}; its token left the keychain.");
             }
             Ok(Exit::Ok)
+        }
+        CrmCommand::Push { client, crm } => push(c, client, crm, j).await,
+        CrmCommand::Log { client, crm, status, limit } => {
+            print::push_log(j, &c.crm_log(client.as_deref(), crm, status.as_deref(), limit).await?)
         }
         CrmCommand::Fields { crm, client } => print::crm_fields(j, &c.crm_fields(&crm, client.as_deref()).await?),
         CrmCommand::Map(CrmMapCommand::Suggest(MapTarget { client, form, crm })) => {

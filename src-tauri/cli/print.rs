@@ -662,3 +662,82 @@ pub fn crm_fields(as_json: bool, schema: &crate::crm::schema::Schema) -> Result<
     }
     Ok(Exit::Ok)
 }
+
+pub fn pushed(as_json: bool, report: &console::PushReport) -> Result<Exit, console::Error> {
+    if as_json {
+        json(report);
+    } else {
+        for p in &report.pushes {
+            let n = &p.counts;
+            println!(
+                "{} of client {} ({}): {} created, {} updated, {} unchanged, {} withheld (restricted, objected or \
+                 erased), {} not mapped, {} failed",
+                p.crm.label(),
+                p.client.as_deref().unwrap_or("(removed)"),
+                p.connection_id,
+                n.created,
+                n.updated,
+                n.unchanged,
+                n.withheld,
+                n.not_mapped,
+                n.failed
+            );
+            for f in &p.failures {
+                let lead =
+                    f.meta_id.as_deref().map(|m| format!("lead {m}")).unwrap_or_else(|| format!("lead #{}", f.lead_id));
+                eprintln!("  failed: {lead} (form {}): {}", f.form_id, f.message);
+            }
+            if n.failed as usize > p.failures.len() {
+                eprintln!(
+                    "  ... and {} more failures: custodian crm log --status failed",
+                    n.failed as usize - p.failures.len()
+                );
+            }
+            if let Some(why) = &p.stopped {
+                eprintln!("error: the push to {} stopped before the end: {why}", p.crm.label());
+            }
+        }
+    }
+    Ok(if report.failed() { Exit::Failed } else { Exit::Ok })
+}
+
+pub fn push_log(as_json: bool, log: &console::PushLog) -> Result<Exit, console::Error> {
+    if as_json {
+        json(log);
+        return Ok(Exit::Ok);
+    }
+    if log.pushes.is_empty() {
+        println!("Nothing has been pushed yet. Push with: custodian crm push");
+        return Ok(Exit::Ok);
+    }
+    println!("Pushes, newest first:");
+    for p in &log.pushes {
+        let n = &p.counts;
+        let end = match (&p.finished_at, &p.stopped) {
+            (_, Some(why)) => format!("stopped: {why}"),
+            (Some(at), None) => format!("finished {at}"),
+            (None, None) => "did not finish".into(),
+        };
+        println!(
+            "  #{} {} {} of client {}: {} created, {} updated, {} unchanged, {} withheld, {} not mapped, {} failed; {end}",
+            p.id,
+            p.started_at,
+            p.crm,
+            p.client.as_deref().unwrap_or("(removed)"),
+            n.created,
+            n.updated,
+            n.unchanged,
+            n.withheld,
+            n.not_mapped,
+            n.failed
+        );
+    }
+    if !log.results.is_empty() {
+        println!("Leads:");
+    }
+    for r in &log.results {
+        let message = r.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default();
+        println!("  push #{} lead #{} {} {}{message}", r.push_id, r.lead_id, r.crm, r.status);
+    }
+    Ok(Exit::Ok)
+}

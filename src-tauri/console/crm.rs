@@ -7,7 +7,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::{Console, Error};
-use crate::crm::client::{CrmClient, CrmError, Pacing};
+use crate::crm::client::{CrmClient, CrmError};
 use crate::crm::connections::{self, TOKEN_PURPOSE};
 use crate::crm::mapping::{self, Mapping, STANDARD_KEYS};
 use crate::crm::schema::Schema;
@@ -66,7 +66,7 @@ impl Console {
             )));
         };
         let base = base.trim().trim_end_matches('/').to_owned();
-        CrmClient::new(crm, &base, token.clone(), Pacing::default())?.schema().await?;
+        CrmClient::new(crm, &base, token.clone(), self.crm_pacing())?.schema().await?;
         let id = uuid::Uuid::new_v4().to_string();
         let mut tx = self.store.write().await?;
         connections::insert(&mut tx, &id, crm, &client.id, &base, &self.stamp()).await?;
@@ -148,14 +148,14 @@ impl Console {
         self.schema_of(&connection).await
     }
 
-    async fn schema_of(&self, connection: &CrmConnection) -> Result<Schema, Error> {
+    pub(super) async fn schema_of(&self, connection: &CrmConnection) -> Result<Schema, Error> {
         let Some(token) = Vault::new(&self.workspace_id).get(TOKEN_PURPOSE, &connection.id).await? else {
             return Err(Error::SecretMissing(format!(
                 "Connection {}'s token is not in the keychain; connect the CRM again.",
                 connection.id
             )));
         };
-        let client = CrmClient::new(connection.crm, &connection.base_url, token, Pacing::default())?;
+        let client = CrmClient::new(connection.crm, &connection.base_url, token, self.crm_pacing())?;
         match client.schema().await {
             Ok(schema) => {
                 connections::touch(self.store.pool(), &connection.id, &self.stamp()).await?;

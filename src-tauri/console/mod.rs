@@ -5,6 +5,7 @@
 //! one transaction.
 
 mod crm;
+mod crm_push;
 mod doctor;
 mod error;
 mod leads;
@@ -27,6 +28,7 @@ use ts_rs::TS;
 pub use crate::leads::imports::ImportRecord;
 pub use crate::retention::runs::PurgeRun;
 pub use crm::{CrmConnection, KeptMapping};
+pub use crm_push::{ConnectionPush, PushFailure, PushLog, PushProgress, PushReport};
 pub use doctor::{doctor, Check, Report, Status};
 pub use error::{ApiError, Code, Error};
 pub use leads::{Export, Lookup};
@@ -58,6 +60,8 @@ pub struct Console {
     interrupted: Vec<String>,
     /// How patiently calls to Meta retry and wait: Meta's defaults, shortened by tests.
     graph_pacing: std::sync::Mutex<crate::meta::Pacing>,
+    /// How calls to the CRMs wait and retry.
+    crm_pacing: std::sync::Mutex<crate::pacing::Pacing>,
     /// Facebook Logins begun and not yet finished, by their `state`.
     logins: std::sync::Mutex<Vec<login::Pending>>,
 }
@@ -122,6 +126,7 @@ impl Console {
             clock,
             interrupted: Vec::new(),
             graph_pacing: std::sync::Mutex::new(crate::meta::Pacing::default()),
+            crm_pacing: std::sync::Mutex::new(crate::pacing::Pacing::default()),
             logins: std::sync::Mutex::new(Vec::new()),
         };
         console.interrupted = console.mark_interrupted_imports().await?;
@@ -162,6 +167,15 @@ impl Console {
     }
 
     /// Sets how patiently calls to Meta retry and wait (tests shorten the waits).
+    /// How calls to the CRMs wait and retry: for tests that script faults, and benchmarks.
+    pub fn set_crm_pacing(&self, pacing: crate::pacing::Pacing) {
+        *self.crm_pacing.lock().unwrap_or_else(|e| e.into_inner()) = pacing;
+    }
+
+    pub(super) fn crm_pacing(&self) -> crate::pacing::Pacing {
+        self.crm_pacing.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
     pub fn set_graph_pacing(&self, pacing: crate::meta::Pacing) {
         *self.graph_pacing.lock().unwrap_or_else(|e| e.into_inner()) = pacing;
     }

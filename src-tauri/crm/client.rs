@@ -81,6 +81,34 @@ impl CrmClient {
 
     /// `GET {base}{path}`, authenticated as the CRM wants.
     pub async fn get(&self, path: &str) -> Result<Value, CrmError> {
+        self.call(reqwest::Method::GET, path, None).await
+    }
+
+    /// A call with a JSON body, or none. A success without a body (HubSpot's GDPR delete,
+    /// Salesforce's 204) answers `Value::Null`.
+    pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<&Value>) -> Result<Value, CrmError> {
+        self.send(method, path, body, self.pacing.transient_retries).await
+    }
+
+    /// As `call`, for a call that must not be made twice (a create): a failure that may have
+    /// reached the CRM is not repeated. A rate limit is still waited out, as the CRM refused the
+    /// call before acting on it.
+    pub async fn call_once(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Value, CrmError> {
+        self.send(method, path, body, 0).await
+    }
+
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+        retries: u32,
+    ) -> Result<Value, CrmError> {
         let crm = self.crm.label();
         let url = format!("{}{}", self.base, path);
         let mut attempts = 0;
@@ -88,9 +116,14 @@ impl CrmClient {
         let mut waited = Duration::ZERO;
         loop {
             attempts += 1;
+            let request = self.http.request(method.clone(), &url);
             let request = match self.crm {
-                Crm::HubSpot | Crm::Salesforce => self.http.get(&url).bearer_auth(self.token.expose()),
-                Crm::Pipedrive => self.http.get(&url).header("x-api-token", self.token.expose().as_str()),
+                Crm::HubSpot | Crm::Salesforce => request.bearer_auth(self.token.expose()),
+                Crm::Pipedrive => request.header("x-api-token", self.token.expose().as_str()),
+            };
+            let request = match body {
+                Some(body) => request.json(body),
+                None => request,
             };
             let last = match request.send().await {
                 // The error's text would carry the URL: only its kind is kept.
@@ -109,6 +142,7 @@ impl CrmClient {
                     let message = self.scrubbed(message_of(value.as_ref()));
                     let limited = status == 429 || message.contains("REQUEST_LIMIT_EXCEEDED");
                     match status {
+                        200..=299 if body.iter().all(u8::is_ascii_whitespace) => return Ok(Value::Null),
                         200..=299 => {
                             return value
                                 .ok_or_else(|| CrmError::Unexpected { crm, what: "an answer that is not JSON".into() })
@@ -129,12 +163,16 @@ impl CrmClient {
                     }
                 }
             };
-            if attempts > self.pacing.transient_retries {
+            if attempts > retries {
                 return Err(CrmError::Unavailable { crm, attempts, last });
             }
             tokio::time::sleep(backoff).await;
             backoff = backoff.saturating_mul(2);
         }
+    }
+
+    pub fn crm(&self) -> Crm {
+        self.crm
     }
 
     /// A CRM's message with the token taken out, should it quote it.

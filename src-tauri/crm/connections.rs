@@ -106,3 +106,30 @@ pub async fn mapping(
     .fetch_optional(pool)
     .await
 }
+
+pub async fn one(pool: &SqlitePool, id: &str) -> Result<Option<Row>, sqlx::Error> {
+    sqlx::query_as(&format!("{SELECT} WHERE k.id = ?1")).bind(id).fetch_optional(pool).await
+}
+
+/// A client to call the CRM of connection `id` with, its token from the keychain; or why there is
+/// none, in words.
+pub async fn client_of(
+    pool: &SqlitePool,
+    workspace_id: &str,
+    id: &str,
+    pacing: super::client::Pacing,
+) -> Result<super::client::CrmClient, String> {
+    let Ok(Some(row)) = one(pool, id).await else {
+        return Err("the CRM connection was removed; connect the CRM again, then retry".into());
+    };
+    let Some(crm) = super::Crm::parse(&row.crm) else {
+        return Err(format!("'{}' is not a CRM Custodian knows", row.crm));
+    };
+    let token = match crate::vault::Vault::new(workspace_id).get(TOKEN_PURPOSE, id).await {
+        Ok(Some(token)) => token,
+        _ => {
+            return Err(format!("the {} token is not in the keychain; connect the CRM again, then retry", crm.label()))
+        }
+    };
+    super::client::CrmClient::new(crm, &row.base_url, token, pacing).map_err(|e| e.to_string())
+}

@@ -5,7 +5,10 @@ pub mod client;
 pub mod connections;
 pub mod mapping;
 pub mod payload;
+pub mod push_log;
+pub mod records;
 pub mod schema;
+pub mod send;
 
 use serde::{Deserialize, Serialize};
 

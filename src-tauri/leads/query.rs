@@ -379,6 +379,44 @@ pub async fn by_identities(conn: &mut SqliteConnection, hashes: &[IdentityHash])
     Ok(ids)
 }
 
+/// Those of these leads still held, as a set.
+pub async fn existing(conn: &mut SqliteConnection, ids: &[i64]) -> Result<std::collections::HashSet<i64>, sqlx::Error> {
+    let ids = serde_json::to_string(ids).expect("ids serialise");
+    let held: Vec<i64> = sqlx::query_scalar("SELECT id FROM leads WHERE id IN (SELECT value FROM json_each(?1))")
+        .bind(ids)
+        .fetch_all(conn)
+        .await?;
+    Ok(held.into_iter().collect())
+}
+
+/// The keyed hashes of the person in each of these leads (its Meta lead id, emails and phones), for
+/// a push to check against the people who restricted processing or were erased.
+pub async fn person_hashes(
+    pool: &SqlitePool,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<IdentityHash>>, sqlx::Error> {
+    let sql = format!(
+        "SELECT id, {} FROM leads WHERE id IN (SELECT value FROM json_each(?1))",
+        super::person_hashes::listed("")
+    );
+    let ids = serde_json::to_string(ids).expect("ids serialise");
+    let rows: Vec<sqlx::sqlite::SqliteRow> = sqlx::query(&sql).bind(ids).fetch_all(pool).await?;
+    let mut hashes = std::collections::HashMap::with_capacity(rows.len());
+    for row in rows {
+        use sqlx::Row;
+        let id: i64 = row.try_get(0)?;
+        let mut of_lead = Vec::new();
+        for column in 1..=super::person_hashes::PERSON_HASHES.len() {
+            let hash: Option<Vec<u8>> = row.try_get(column)?;
+            if let Some(hash) = hash.and_then(|h| IdentityHash::try_from(h.as_slice()).ok()) {
+                of_lead.push(hash);
+            }
+        }
+        hashes.insert(id, of_lead);
+    }
+    Ok(hashes)
+}
+
 /// The answer keys of the filtered leads, in the order they first appear in a lead.
 pub async fn answer_keys(pool: &SqlitePool, f: &Filter) -> Result<Vec<String>, sqlx::Error> {
     let mut q = QueryBuilder::new("SELECT keys FROM answer_keys WHERE id IN (SELECT l.answer_keys FROM leads AS l");

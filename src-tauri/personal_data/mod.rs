@@ -35,6 +35,9 @@ pub enum DataKind {
     /// A person's leads as Meta still holds them.
     #[value(alias = "leads-at-meta")]
     LeadsAtMeta,
+    /// A person's records in the clients' CRMs, as Custodian sent them there.
+    #[value(alias = "crm-records")]
+    CrmRecords,
 }
 
 impl DataKind {
@@ -46,6 +49,7 @@ impl DataKind {
             Self::RequestRecords => "request_records",
             Self::AuditEntries => "audit_entries",
             Self::LeadsAtMeta => "leads_at_meta",
+            Self::CrmRecords => "crm_records",
         }
     }
 }

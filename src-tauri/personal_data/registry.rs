@@ -8,6 +8,7 @@ use super::Holder;
 pub const HOLDERS: &[&dyn Holder] = &[
     &crate::leads::holder::LEADS,
     &crate::meta::leads_at_meta::LEADS_AT_META,
+    &crate::crm::records::CRM_RECORDS,
     &crate::leads::imports::IMPORT_RECORDS,
     &crate::requests::records::REQUEST_RECORDS,
     &crate::audit::entries::AUDIT_ENTRIES,

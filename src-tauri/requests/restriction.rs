@@ -36,3 +36,9 @@ pub async fn is_restricted(conn: &mut SqliteConnection, hashes: &[IdentityHash])
 pub async fn any_restricted(pool: &sqlx::SqlitePool) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM restrictions)").fetch_one(pool).await
 }
+
+/// Every restricted hash, for a push to check many records against in memory.
+pub async fn restricted(pool: &sqlx::SqlitePool) -> Result<std::collections::HashSet<IdentityHash>, sqlx::Error> {
+    let rows: Vec<Vec<u8>> = sqlx::query_scalar("SELECT hash FROM restrictions").fetch_all(pool).await?;
+    Ok(rows.into_iter().filter_map(|h| IdentityHash::try_from(h.as_slice()).ok()).collect())
+}

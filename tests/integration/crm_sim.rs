@@ -1,7 +1,9 @@
-//! Local stand-ins for the CRMs' APIs (../shared/reference/crm-apis.md): HubSpot's contact
-//! properties, Salesforce's Lead describe and Pipedrive's person fields, each behind its own kind of
-//! token, with their error bodies and scripted faults. The production client is pointed at one by
-//! its base URL and does not know it is not the CRM.
+//! Local stand-ins for the CRMs' APIs (../shared/reference/crm-apis.md), each behind its own kind
+//! of token, with their error bodies and scripted faults: HubSpot's contact properties, batch
+//! upsert by email, read and GDPR delete; Salesforce's Lead describe, SOQL query by email, sObject
+//! collections, read and delete; Pipedrive's person fields, exact search, create, update, read and
+//! delete. Each keeps the records it was sent, so that a test sees what the CRM holds. The
+//! production client is pointed at one by its base URL and does not know it is not the CRM.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -20,13 +22,39 @@ pub enum Fault {
     Unavailable,
     /// HTTP 401, as for an expired access token.
     Expired,
+    /// HTTP 409, HubSpot's "Contact already exists".
+    Conflict,
+    /// The answer comes after this many milliseconds.
+    Slow(u64),
+}
+
+/// What the CRM holds: its records by id, and how many records each kind of call was sent.
+#[derive(Default)]
+pub struct Held {
+    /// HubSpot contacts, Salesforce Leads and Pipedrive persons, by id: their fields as last sent.
+    pub hubspot: std::collections::BTreeMap<String, serde_json::Map<String, Value>>,
+    pub salesforce: std::collections::BTreeMap<String, serde_json::Map<String, Value>>,
+    pub pipedrive: std::collections::BTreeMap<String, serde_json::Map<String, Value>>,
+    /// Emails HubSpot's GDPR delete keeps from being made again.
+    pub hubspot_blocked: Vec<String>,
+    next_id: u64,
+}
+
+impl Held {
+    fn new_id(&mut self, prefix: &str) -> String {
+        self.next_id += 1;
+        format!("{prefix}{:06}", self.next_id)
+    }
 }
 
 #[derive(Default)]
 struct State {
     faults: VecDeque<Fault>,
+    /// Faults for the call with this number (the first call is 1).
+    faults_at: std::collections::HashMap<usize, Fault>,
     /// Every call: its method and path, and the credential it carried.
     calls: Vec<(String, String, String)>,
+    held: Held,
 }
 
 pub struct CrmSim {
@@ -44,7 +72,9 @@ impl CrmSim {
         let thread = {
             let (server, state, token) = (server.clone(), state.clone(), token.to_owned());
             std::thread::spawn(move || {
-                for request in server.incoming_requests() {
+                for mut request in server.incoming_requests() {
+                    let mut body = String::new();
+                    let _ = std::io::Read::read_to_string(request.as_reader(), &mut body);
                     let header = |name: &str| {
                         request
                             .headers()
@@ -58,7 +88,7 @@ impl CrmSim {
                         None => header("x-api-token"),
                     };
                     let (status, headers, body) =
-                        answer(&state, request.method().as_str(), request.url(), &credential, &token);
+                        answer(&state, request.method().as_str(), request.url(), &body, &credential, &token);
                     let mut response = tiny_http::Response::from_string(body).with_status_code(status);
                     for (name, value) in headers {
                         response.add_header(tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap());
@@ -70,8 +100,19 @@ impl CrmSim {
         Self { url, state, server, thread: Some(thread) }
     }
 
+    /// The next call that has no fault of its own gets this one.
     pub fn fault(&self, fault: Fault) {
         self.state.lock().unwrap().faults.push_back(fault);
+    }
+
+    /// Call number `n` (the first call is 1) gets this fault.
+    pub fn fault_at(&self, n: usize, fault: Fault) {
+        self.state.lock().unwrap().faults_at.insert(n, fault);
+    }
+
+    /// What the CRM holds now.
+    pub fn held<T>(&self, read: impl FnOnce(&Held) -> T) -> T {
+        read(&self.state.lock().unwrap().held)
     }
 
     /// Every call so far: method, path, and the credential it carried.
@@ -89,14 +130,11 @@ impl Drop for CrmSim {
     }
 }
 
-fn answer(
-    state: &Mutex<State>,
-    method: &str,
-    url: &str,
-    credential: &str,
-    token: &str,
-) -> (u16, Vec<(String, String)>, String) {
+type Answer = (u16, Vec<(String, String)>, String);
+
+fn answer(state: &Mutex<State>, method: &str, url: &str, body: &str, credential: &str, token: &str) -> Answer {
     let path = url.split('?').next().unwrap_or(url);
+    let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
     let mut s = state.lock().unwrap();
     s.calls.push((method.to_owned(), path.to_owned(), credential.to_owned()));
     let salesforce = path.starts_with("/services/");
@@ -111,22 +149,42 @@ fn answer(
         };
         (401, Vec::new(), body.to_string())
     };
-    if let Some(fault) = s.faults.pop_front() {
-        return match fault {
-            Fault::TooMany(seconds) => (
-                429,
-                vec![("Retry-After".into(), seconds.to_string())],
-                json!({"status": "error", "message": "You have reached your secondly limit.", "category": "RATE_LIMITS"})
-                    .to_string(),
-            ),
-            Fault::RequestLimit => (
-                403,
-                Vec::new(),
-                json!([{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]).to_string(),
-            ),
-            Fault::Unavailable => (503, Vec::new(), String::new()),
-            Fault::Expired => unauthorized(),
-        };
+    let number = s.calls.len();
+    let fault = s.faults_at.remove(&number).or_else(|| s.faults.pop_front());
+    if let Some(fault) = fault {
+        match fault {
+            Fault::TooMany(seconds) => {
+                return (
+                    429,
+                    vec![("Retry-After".into(), seconds.to_string())],
+                    json!({"status": "error", "message": "You have reached your secondly limit.", "category": "RATE_LIMITS"})
+                        .to_string(),
+                )
+            }
+            Fault::RequestLimit => {
+                return (
+                    403,
+                    Vec::new(),
+                    json!([{"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}]).to_string(),
+                )
+            }
+            Fault::Unavailable => return (503, Vec::new(), String::new()),
+            Fault::Expired => return unauthorized(),
+            Fault::Conflict => {
+                return (
+                    409,
+                    Vec::new(),
+                    json!({"status": "error", "message": "Contact already exists. Existing ID: 1", "category": "CONFLICT"})
+                        .to_string(),
+                )
+            }
+            // The call is acted on, but answered late: as when the answer is lost on the way.
+            Fault::Slow(ms) => {
+                drop(s);
+                std::thread::sleep(std::time::Duration::from_millis(ms));
+                s = state.lock().unwrap();
+            }
+        }
     }
     if credential != token {
         return unauthorized();
@@ -137,7 +195,303 @@ fn answer(
             (200, Vec::new(), salesforce_describe().to_string())
         }
         ("GET", "/api/v1/personFields") => (200, Vec::new(), pipedrive_fields().to_string()),
-        _ => (404, Vec::new(), json!({"status": "error", "message": "Resource not found"}).to_string()),
+        _ => {
+            let body: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+            let held = &mut s.held;
+            if pipedrive {
+                pipedrive_records(held, method, path, query, &body)
+            } else if salesforce {
+                salesforce_records(held, method, path, query, &body)
+            } else {
+                hubspot_records(held, method, path, &body)
+            }
+        }
+    }
+}
+
+fn not_found(body: Value) -> Answer {
+    (404, Vec::new(), body.to_string())
+}
+
+fn lowercase_email(fields: &serde_json::Map<String, Value>, key: &str) -> Option<String> {
+    fields.get(key).and_then(Value::as_str).map(|e| e.trim().to_lowercase())
+}
+
+fn hubspot_records(held: &mut Held, method: &str, path: &str, body: &Value) -> Answer {
+    let missing =
+        || not_found(json!({"status": "error", "message": "Object not found.", "category": "OBJECT_NOT_FOUND"}));
+    match (method, path) {
+        ("POST", "/crm/v3/objects/contacts/batch/upsert") => {
+            let inputs = body["inputs"].as_array().cloned().unwrap_or_default();
+            if inputs.len() > 100 {
+                return (
+                    400,
+                    Vec::new(),
+                    json!({"status": "error", "message": "Batch size exceeds 100", "category": "VALIDATION_ERROR"})
+                        .to_string(),
+                );
+            }
+            let mut ids: Vec<String> = Vec::new();
+            for input in &inputs {
+                let id = input["id"].as_str().unwrap_or_default().to_lowercase();
+                if ids.contains(&id) {
+                    return (400, Vec::new(), json!({"status": "error", "message": "Duplicate IDs found in batch input", "category": "VALIDATION_ERROR"}).to_string());
+                }
+                // HubSpot checks every value before it changes anything: one bad one refuses the batch.
+                if !id.contains('@') || held.hubspot_blocked.contains(&id) {
+                    let why = if id.contains('@') {
+                        "was GDPR-deleted and cannot be recreated"
+                    } else {
+                        "is not a valid email address"
+                    };
+                    return (
+                        400,
+                        Vec::new(),
+                        json!({"status": "error", "category": "VALIDATION_ERROR",
+                        "message": format!("Property values were not valid: email {why}")})
+                        .to_string(),
+                    );
+                }
+                ids.push(id);
+            }
+            let mut results = Vec::new();
+            for (input, email) in inputs.iter().zip(ids) {
+                let existing = held
+                    .hubspot
+                    .iter()
+                    .find(|(_, c)| lowercase_email(c, "email").as_deref() == Some(&email))
+                    .map(|(id, _)| id.clone());
+                let new = existing.is_none();
+                let id = existing.unwrap_or_else(|| held.new_id("1"));
+                let contact = held.hubspot.entry(id.clone()).or_default();
+                for (k, v) in input["properties"].as_object().cloned().unwrap_or_default() {
+                    contact.insert(k, v);
+                }
+                contact.insert("email".into(), json!(email));
+                results.push(json!({"id": id, "new": new, "properties": contact.clone()}));
+            }
+            (200, Vec::new(), json!({"status": "COMPLETE", "results": results}).to_string())
+        }
+        ("POST", "/crm/v3/objects/contacts/batch/update") => {
+            let inputs = body["inputs"].as_array().cloned().unwrap_or_default();
+            if let Some(gone) = inputs.iter().find(|i| !held.hubspot.contains_key(i["id"].as_str().unwrap_or_default()))
+            {
+                return (
+                    404,
+                    Vec::new(),
+                    json!({"status": "error", "category": "OBJECT_NOT_FOUND",
+                    "message": format!("Object {} not found", gone["id"])})
+                    .to_string(),
+                );
+            }
+            let mut results = Vec::new();
+            for input in inputs {
+                let id = input["id"].as_str().unwrap_or_default().to_owned();
+                let contact = held.hubspot.get_mut(&id).expect("checked above");
+                contact.extend(input["properties"].as_object().cloned().unwrap_or_default());
+                results.push(json!({"id": id, "properties": contact.clone()}));
+            }
+            (200, Vec::new(), json!({"status": "COMPLETE", "results": results}).to_string())
+        }
+        ("POST", "/crm/v3/objects/contacts/gdpr-delete") => {
+            let id = body["objectId"].as_str().unwrap_or_default().to_owned();
+            match held.hubspot.remove(&id) {
+                Some(contact) => {
+                    if let Some(email) = lowercase_email(&contact, "email") {
+                        held.hubspot_blocked.push(email);
+                    }
+                    (204, Vec::new(), String::new())
+                }
+                None => missing(),
+            }
+        }
+        ("GET", p) if p.starts_with("/crm/v3/objects/contacts/") => {
+            let id = &p["/crm/v3/objects/contacts/".len()..];
+            match held.hubspot.get(id) {
+                Some(contact) => (200, Vec::new(), json!({"id": id, "properties": contact}).to_string()),
+                None => missing(),
+            }
+        }
+        _ => not_found(json!({"status": "error", "message": "Resource not found"})),
+    }
+}
+
+fn query_value(query: &str, name: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == name).then(|| {
+            let v = v.replace('+', " ");
+            let bytes = v.as_bytes();
+            let mut out = Vec::new();
+            let mut i = 0;
+            while i < bytes.len() {
+                if bytes[i] == b'%' && i + 2 < bytes.len() {
+                    out.push(u8::from_str_radix(&v[i + 1..i + 3], 16).unwrap_or(b'?'));
+                    i += 3;
+                } else {
+                    out.push(bytes[i]);
+                    i += 1;
+                }
+            }
+            String::from_utf8_lossy(&out).into_owned()
+        })
+    })
+}
+
+fn salesforce_records(held: &mut Held, method: &str, path: &str, query: &str, body: &Value) -> Answer {
+    let missing = || not_found(json!([{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}]));
+    let lead_path = path.split_once("/sobjects/Lead/").map(|(_, id)| id.to_owned()).filter(|id| id != "describe");
+    match (method, lead_path) {
+        ("GET", Some(id)) => match held.salesforce.get(&id) {
+            Some(lead) => {
+                let mut lead = lead.clone();
+                lead.insert("Id".into(), json!(id));
+                lead.insert("attributes".into(), json!({"type": "Lead"}));
+                (200, Vec::new(), Value::Object(lead).to_string())
+            }
+            None => missing(),
+        },
+        ("DELETE", Some(id)) => match held.salesforce.remove(&id) {
+            Some(_) => (204, Vec::new(), String::new()),
+            None => missing(),
+        },
+        ("GET", None) if path.ends_with("/query") => {
+            // Only the one query Custodian makes: SELECT Id, Email FROM Lead WHERE Email IN ('a','b').
+            let q = query_value(query, "q").unwrap_or_default();
+            let Some(list) =
+                q.strip_prefix("SELECT Id, Email FROM Lead WHERE Email IN (").and_then(|l| l.strip_suffix(')'))
+            else {
+                return (
+                    400,
+                    Vec::new(),
+                    json!([{"errorCode": "MALFORMED_QUERY", "message": "unexpected query"}]).to_string(),
+                );
+            };
+            let mut emails = Vec::new();
+            let mut current = String::new();
+            let mut quoted = false;
+            let mut chars = list.chars();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' if quoted => current.extend(chars.next()),
+                    '\'' if quoted => {
+                        quoted = false;
+                        emails.push(std::mem::take(&mut current).to_lowercase());
+                    }
+                    '\'' => quoted = true,
+                    c if quoted => current.push(c),
+                    _ => {}
+                }
+            }
+            let records: Vec<Value> = held
+                .salesforce
+                .iter()
+                .filter(|(_, l)| lowercase_email(l, "Email").is_some_and(|e| emails.contains(&e)))
+                .map(|(id, l)| json!({"attributes": {"type": "Lead"}, "Id": id, "Email": l["Email"]}))
+                .collect();
+            (200, Vec::new(), json!({"totalSize": records.len(), "done": true, "records": records}).to_string())
+        }
+        ("POST" | "PATCH", None) if path.ends_with("/composite/sobjects") => {
+            let records = body["records"].as_array().cloned().unwrap_or_default();
+            if records.len() > 200 {
+                return (
+                    400,
+                    Vec::new(),
+                    json!([{"errorCode": "EXCEEDED_ID_LIMIT", "message": "record limit exceeded"}]).to_string(),
+                );
+            }
+            let mut results = Vec::new();
+            for record in records {
+                let mut fields = record.as_object().cloned().unwrap_or_default();
+                fields.remove("attributes");
+                let id = fields.remove("Id").and_then(|v| v.as_str().map(str::to_owned));
+                let error = |code: &str, message: &str| json!({"success": false, "errors": [{"statusCode": code, "message": message, "fields": []}]});
+                if fields.get("Email").and_then(Value::as_str).is_some_and(|e| !e.contains('@')) {
+                    results.push(error("INVALID_EMAIL_ADDRESS", "Email: invalid email address"));
+                    continue;
+                }
+                if method == "POST" {
+                    if fields.get("LastName").and_then(Value::as_str).is_none_or(str::is_empty) {
+                        results.push(error("REQUIRED_FIELD_MISSING", "Required fields are missing: [LastName]"));
+                        continue;
+                    }
+                    let id = held.new_id("00Q5g00000");
+                    held.salesforce.insert(id.clone(), fields);
+                    results.push(json!({"id": id, "success": true, "errors": []}));
+                } else {
+                    match id.as_ref().and_then(|id| held.salesforce.get_mut(id)) {
+                        Some(lead) => {
+                            lead.extend(fields);
+                            results.push(json!({"id": id, "success": true, "errors": []}));
+                        }
+                        None => results.push(error("ENTITY_IS_DELETED", "entity is deleted")),
+                    }
+                }
+            }
+            (200, Vec::new(), Value::Array(results).to_string())
+        }
+        _ => missing(),
+    }
+}
+
+fn pipedrive_records(held: &mut Held, method: &str, path: &str, query: &str, body: &Value) -> Answer {
+    let missing = || not_found(json!({"success": false, "error": "Person not found", "errorCode": 404}));
+    let id = path.strip_prefix("/api/v2/persons/").filter(|id| *id != "search").map(str::to_owned);
+    let primary_email = |person: &serde_json::Map<String, Value>| {
+        person
+            .get("emails")
+            .and_then(Value::as_array)
+            .and_then(|e| e.first())
+            .and_then(|e| e["value"].as_str())
+            .map(str::to_lowercase)
+    };
+    match (method, path, id) {
+        ("GET", "/api/v2/persons/search", _) => {
+            let term = query_value(query, "term").unwrap_or_default().to_lowercase();
+            let items: Vec<Value> = held
+                .pipedrive
+                .iter()
+                .filter(|(_, p)| primary_email(p).as_deref() == Some(term.as_str()))
+                .map(|(id, p)| json!({"result_score": 1.0, "item": {"id": id.parse::<u64>().unwrap_or(0), "type": "person", "name": p["name"]}}))
+                .collect();
+            (200, Vec::new(), json!({"success": true, "data": {"items": items}}).to_string())
+        }
+        ("POST", "/api/v2/persons", _) => {
+            let person = body.as_object().cloned().unwrap_or_default();
+            if person.get("name").and_then(Value::as_str).is_none_or(str::is_empty) {
+                return (
+                    400,
+                    Vec::new(),
+                    json!({"success": false, "error": "Name must be given", "errorCode": 400}).to_string(),
+                );
+            }
+            held.next_id += 1;
+            let id = held.next_id;
+            held.pipedrive.insert(id.to_string(), person.clone());
+            (201, Vec::new(), json!({"success": true, "data": {"id": id, "name": person["name"]}}).to_string())
+        }
+        ("PATCH", _, Some(id)) => match held.pipedrive.get_mut(&id) {
+            Some(person) => {
+                person.extend(body.as_object().cloned().unwrap_or_default());
+                (200, Vec::new(), json!({"success": true, "data": {"id": id.parse::<u64>().unwrap_or(0)}}).to_string())
+            }
+            None => missing(),
+        },
+        ("GET", _, Some(id)) => match held.pipedrive.get(&id) {
+            Some(person) => {
+                let mut person = person.clone();
+                person.insert("id".into(), json!(id.parse::<u64>().unwrap_or(0)));
+                (200, Vec::new(), json!({"success": true, "data": person}).to_string())
+            }
+            None => missing(),
+        },
+        ("DELETE", _, Some(id)) => match held.pipedrive.remove(&id) {
+            Some(_) => {
+                (200, Vec::new(), json!({"success": true, "data": {"id": id.parse::<u64>().unwrap_or(0)}}).to_string())
+            }
+            None => missing(),
+        },
+        _ => missing(),
     }
 }
 

@@ -7,6 +7,7 @@ mod cli;
 mod clients;
 mod crash;
 mod crm;
+mod crm_push;
 mod crm_sim;
 mod erasure;
 mod erasure_crash;

@@ -3,6 +3,7 @@ import type { RemoteStep } from "../../api";
 // By the backend's kind and action; a step this list does not know yet is named by them.
 const STEP_WORDS: Record<string, string> = {
   "leads_at_meta/delete_lead": "Delete a lead at Meta",
+  "crm_records/delete_record": "Delete a record in a CRM",
 };
 
 const STATUS_WORDS: Record<string, string> = { done: "Done", failed: "Failed", pending: "Pending" };

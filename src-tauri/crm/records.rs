@@ -1,0 +1,344 @@
+//! A person's records in the clients' CRMs, as a kind of personal data. Custodian keeps, per lead
+//! and CRM connection, the record's id there and a hash of what it last sent; through them a
+//! request finds the person's CRM records (read live from the CRM), an erasure deletes them there
+//! by remote steps taken after the local erasure, and a correction is sent again by the next push.
+//! What is kept here goes with the lead, and with the person.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use sqlx::{SqliteConnection, SqlitePool};
+
+use super::client::{CrmError, Pacing};
+use super::connections;
+use crate::identity::{Hasher, IdKind, IdentityHash};
+use crate::personal_data::{Correction, DataKind, Erasing, HeldRecord, Holder, Scope};
+use crate::requests::remote::{self, PendingStep, RemoteAnswer};
+use crate::store::StoreError;
+
+pub struct CrmRecords;
+
+pub const CRM_RECORDS: CrmRecords = CrmRecords;
+
+/// The remote step that deletes a record in a CRM.
+const DELETE_RECORD: &str = "delete_record";
+
+/// What is known of a lead's record in one CRM.
+#[derive(Debug, Clone)]
+pub struct Known {
+    pub remote_id: String,
+    /// `None` once the lead changed here: it is sent again.
+    pub payload_hash: Option<Vec<u8>>,
+}
+
+/// The records known for these leads in connection `connection_id`, by lead id.
+pub async fn known(
+    pool: &SqlitePool,
+    connection_id: &str,
+    lead_ids: &[i64],
+) -> Result<HashMap<i64, Known>, sqlx::Error> {
+    let ids = serde_json::to_string(lead_ids).expect("ids serialise");
+    let rows: Vec<(i64, String, Option<Vec<u8>>)> = sqlx::query_as(
+        "SELECT lead_id, remote_id, payload_hash FROM crm_records
+         WHERE connection_id = ?1 AND lead_id IN (SELECT value FROM json_each(?2))",
+    )
+    .bind(connection_id)
+    .bind(ids)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|(lead, remote_id, payload_hash)| (lead, Known { remote_id, payload_hash })).collect())
+}
+
+/// What one lead became in a CRM, to keep.
+pub struct Kept<'a> {
+    pub lead_id: i64,
+    pub remote_id: &'a str,
+    pub remote_hash: IdentityHash,
+    pub payload_hash: &'a [u8],
+}
+
+/// Keeps what leads became in a CRM. A lead erased or purged while it was being sent, or a
+/// connection removed meanwhile, is not kept: its row would refer to nothing.
+pub async fn keep(
+    conn: &mut SqliteConnection,
+    connection_id: &str,
+    kept: &[Kept<'_>],
+    at: &str,
+) -> Result<(), sqlx::Error> {
+    let ids: Vec<i64> = kept.iter().map(|k| k.lead_id).collect();
+    let existing = crate::leads::query::existing(&mut *conn, &ids).await?;
+    for k in kept.iter().filter(|k| existing.contains(&k.lead_id)) {
+        sqlx::query(
+            "INSERT INTO crm_records (connection_id, lead_id, remote_id, remote_hash, payload_hash, pushed_at)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM crm_connections WHERE id = ?1)
+             ON CONFLICT (connection_id, lead_id) DO UPDATE
+             SET remote_id = excluded.remote_id, remote_hash = excluded.remote_hash,
+                 payload_hash = excluded.payload_hash, pushed_at = excluded.pushed_at",
+        )
+        .bind(connection_id)
+        .bind(k.lead_id)
+        .bind(k.remote_id)
+        .bind(&k.remote_hash[..])
+        .bind(k.payload_hash)
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct FoundRow {
+    connection_id: String,
+    crm: String,
+    client: Option<String>,
+    remote_id: String,
+    pushed_at: String,
+}
+
+fn field<'a>(record: &'a HeldRecord, name: &str) -> Option<&'a str> {
+    record.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+#[async_trait]
+impl Holder for CrmRecords {
+    fn kind(&self) -> DataKind {
+        DataKind::CrmRecords
+    }
+
+    fn label(&self) -> &'static str {
+        "CRM records"
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::Client
+    }
+
+    fn identified_by(&self) -> &'static [IdKind] {
+        &[IdKind::Email, IdKind::Phone, IdKind::LeadId, IdKind::CrmRecord]
+    }
+
+    /// The records Custodian made or updated in the client's CRMs.
+    async fn count(&self, conn: &mut SqliteConnection, client_id: Option<&str>) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT count(DISTINCT r.connection_id || '/' || r.remote_id) FROM crm_records AS r
+             JOIN crm_connections AS k ON k.id = r.connection_id WHERE ?1 IS NULL OR k.client_id = ?1",
+        )
+        .bind(client_id)
+        .fetch_one(conn)
+        .await?)
+    }
+
+    async fn find(
+        &self,
+        conn: &mut SqliteConnection,
+        _hasher: &Hasher,
+        hashes: &[IdentityHash],
+    ) -> Result<Vec<HeldRecord>, StoreError> {
+        let leads = crate::leads::query::by_identities(&mut *conn, hashes).await?;
+        let hashes: Vec<String> = hashes.iter().map(hex::encode).collect();
+        let rows: Vec<FoundRow> = sqlx::query_as(
+            "SELECT r.connection_id, k.crm, c.name AS client, r.remote_id, max(r.pushed_at) AS pushed_at
+             FROM crm_records AS r JOIN crm_connections AS k ON k.id = r.connection_id
+             LEFT JOIN clients AS c ON c.id = k.client_id
+             WHERE r.lead_id IN (SELECT value FROM json_each(?1))
+                OR hex(r.remote_hash) IN (SELECT upper(value) FROM json_each(?2))
+             GROUP BY r.connection_id, r.remote_id ORDER BY k.crm, r.remote_id",
+        )
+        .bind(serde_json::to_string(&leads).expect("ids serialise"))
+        .bind(serde_json::to_string(&hashes).expect("hashes serialise"))
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let crm = super::Crm::parse(&r.crm).map(super::Crm::label).unwrap_or("a CRM");
+                HeldRecord {
+                    id: format!("{}/{}", r.connection_id, r.remote_id),
+                    client: r.client,
+                    source: format!("{crm}, connection {}, last sent {}", r.connection_id, r.pushed_at),
+                    created: None,
+                    fields: vec![
+                        ("crm".into(), crm.to_owned()),
+                        ("connection".into(), r.connection_id),
+                        ("record id".into(), r.remote_id),
+                        ("last sent".into(), r.pushed_at),
+                    ],
+                    fetched_at: None,
+                    identifiers: Vec::new(),
+                }
+            })
+            .collect())
+    }
+
+    /// Forgets the records here (their ids and hashes) and records, for the request, a step that
+    /// deletes each in its CRM.
+    async fn erase(
+        &self,
+        conn: &mut SqliteConnection,
+        records: &[HeldRecord],
+        erasing: &Erasing<'_>,
+    ) -> Result<i64, StoreError> {
+        for record in records {
+            let (Some(connection), Some(remote_id)) = (field(record, "connection"), field(record, "record id")) else {
+                continue;
+            };
+            sqlx::query("DELETE FROM crm_records WHERE connection_id = ?1 AND remote_id = ?2")
+                .bind(connection)
+                .bind(remote_id)
+                .execute(&mut *conn)
+                .await?;
+            remote::add(
+                conn,
+                erasing.request_id,
+                self.kind().as_str(),
+                DELETE_RECORD,
+                remote_id,
+                Some(connection),
+                erasing.at,
+            )
+            .await?;
+        }
+        Ok(records.len() as i64)
+    }
+
+    /// Each record as its CRM holds it now, so that an access request's answer says what the CRM
+    /// holds and when it was read.
+    async fn live(
+        &self,
+        pool: &SqlitePool,
+        workspace_id: &str,
+        records: &[HeldRecord],
+        at: &str,
+    ) -> Option<Vec<HeldRecord>> {
+        // An answer to a person does not wait out a long throttle: what cannot be read is said.
+        let pacing = Pacing {
+            transient_retries: 1,
+            longest_wait: std::time::Duration::ZERO,
+            timeout: std::time::Duration::from_secs(10),
+            ..Pacing::default()
+        };
+        let mut given_up: HashMap<String, String> = HashMap::new();
+        let mut live = Vec::with_capacity(records.len());
+        for record in records {
+            let unread = |why: &str| {
+                let mut kept = record.clone();
+                kept.fields.push(("read in the CRM".into(), format!("not possible just now: {why}")));
+                kept
+            };
+            let (Some(connection), Some(remote_id)) = (field(record, "connection"), field(record, "record id")) else {
+                live.push(unread("the record's connection is not known"));
+                continue;
+            };
+            if let Some(why) = given_up.get(connection) {
+                live.push(unread(why));
+                continue;
+            }
+            let client = match connections::client_of(pool, workspace_id, connection, pacing.clone()).await {
+                Ok(client) => client,
+                Err(why) => {
+                    live.push(unread(&why));
+                    continue;
+                }
+            };
+            let mut fields: Vec<(String, String)> = ["crm", "connection", "record id", "last sent"]
+                .iter()
+                .filter_map(|k| Some(((*k).to_owned(), field(record, k)?.to_owned())))
+                .collect();
+            match super::send::read(&client, remote_id).await {
+                Ok(Some(read)) => {
+                    fields.extend(read);
+                    live.push(HeldRecord { fields, fetched_at: Some(at.to_owned()), ..record.clone() });
+                }
+                Ok(None) => {
+                    fields.push(("held in the CRM".into(), "no: the CRM did not return it (deleted there)".into()));
+                    live.push(HeldRecord { fields, fetched_at: Some(at.to_owned()), ..record.clone() });
+                }
+                Err(e) => {
+                    let why = said(&e);
+                    if !matches!(e, CrmError::Refused { .. } | CrmError::Unexpected { .. }) {
+                        given_up.insert(connection.to_owned(), why.clone());
+                    }
+                    live.push(unread(&why));
+                }
+            }
+        }
+        Some(live)
+    }
+
+    async fn run_remote(&self, pool: &SqlitePool, workspace_id: &str, step: &PendingStep) -> RemoteAnswer {
+        let (Some(remote_id), Some(connection)) = (step.target.as_deref(), step.place.as_deref()) else {
+            return RemoteAnswer::Failed("the step lost what it deletes; it cannot be taken".into());
+        };
+        if step.action != DELETE_RECORD {
+            return RemoteAnswer::Failed(format!("'{}' is not a step Custodian takes in a CRM", step.action));
+        }
+        // A remote step never waits out a long throttle: it says so and is retried later.
+        let pacing = Pacing { transient_retries: 1, longest_wait: std::time::Duration::ZERO, ..Pacing::default() };
+        let client = match connections::client_of(pool, workspace_id, connection, pacing).await {
+            Ok(client) => client,
+            Err(why) => return RemoteAnswer::Failed(why),
+        };
+        let crm = client.crm().label();
+        match super::send::delete(&client, remote_id).await {
+            Ok(true) => RemoteAnswer::Done(format!("deleted in {crm}")),
+            Ok(false) => RemoteAnswer::Done(format!("not found in {crm} (deleted there already)")),
+            Err(e @ (CrmError::Throttled { .. } | CrmError::Unavailable { .. })) => RemoteAnswer::Unreachable(said(&e)),
+            Err(e) => RemoteAnswer::Failed(said(&e)),
+        }
+    }
+
+    /// The corrected value is in the lead; its CRM records are marked to be sent again, so that
+    /// the next push carries the correction to each CRM.
+    async fn rectify(
+        &self,
+        conn: &mut SqliteConnection,
+        _hasher: &Hasher,
+        records: &[HeldRecord],
+        _correction: &Correction,
+    ) -> Result<Result<i64, String>, StoreError> {
+        let mut marked = 0;
+        for record in records {
+            let (Some(connection), Some(remote_id)) = (field(record, "connection"), field(record, "record id")) else {
+                continue;
+            };
+            let changed =
+                sqlx::query("UPDATE crm_records SET payload_hash = NULL WHERE connection_id = ?1 AND remote_id = ?2")
+                    .bind(connection)
+                    .bind(remote_id)
+                    .execute(&mut *conn)
+                    .await?
+                    .rows_affected();
+            if changed > 0 {
+                marked += 1;
+            }
+        }
+        Ok(Ok(marked))
+    }
+
+    async fn remove_client(&self, conn: &mut SqliteConnection, client_id: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "DELETE FROM crm_records WHERE connection_id IN (SELECT id FROM crm_connections WHERE client_id = ?1)",
+        )
+        .bind(client_id)
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+}
+
+/// A CRM's failure in words of Custodian's own: a CRM's message may quote what it holds.
+fn said(e: &CrmError) -> String {
+    match e {
+        CrmError::Unauthorized { crm, .. } => {
+            format!("{crm} no longer accepts the connection's token; connect it again")
+        }
+        CrmError::Throttled { crm, retry_after } => {
+            format!("{crm} is limiting calls; retry in {} seconds", retry_after.as_secs().max(1))
+        }
+        CrmError::Unavailable { crm, .. } => format!("{crm} could not be reached; retry later"),
+        CrmError::Refused { crm, status, .. } => format!("{crm} refused it (HTTP {status})"),
+        CrmError::Unexpected { crm, .. } => format!("{crm} answered in a way Custodian does not know"),
+        CrmError::BadUrl(_) => "the CRM's address is not usable".into(),
+    }
+}
