@@ -50,8 +50,9 @@ bench: setup ui-build
 	tests/session.sh target/release/custodian bench import --rows $(BENCH_ROWS)
 	tests/session.sh target/release/custodian bench requests --rows $(BENCH_ROWS)
 	tests/session.sh target/release/custodian bench retention --rows $$(( $(BENCH_ROWS) * 2 ))
-	cargo build --release --example graph-sim
+	cargo build --release --example graph-sim --example crm-sim
 	tests/session.sh tests/bench-sync.sh target/release/custodian target/release/examples/graph-sim 10000 100000
+	tests/session.sh tests/bench-push.sh target/release/custodian target/release/examples/crm-sim 10000 100000
 
 ## ---- setup (idempotent) -----------------------------------------------------------------------
 

@@ -65,6 +65,20 @@ fn main() {
         "refresh_meta_forms",
         "set_meta_form_sync",
         "sync_meta",
+        "crm_connections",
+        "connect_crm",
+        "disconnect_crm",
+        "crm_fields",
+        "crm_forms",
+        "crm_form_keys",
+        "crm_map_show",
+        "crm_map_suggest",
+        "crm_map_set",
+        "crm_map_export",
+        "crm_map_import",
+        "crm_preview_draft",
+        "crm_push",
+        "crm_log",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

@@ -2,6 +2,7 @@
 
 pub mod import;
 pub mod leadgen;
+pub mod push;
 pub mod requests;
 pub mod retention;
 pub mod sync;
@@ -25,6 +26,26 @@ pub fn written_bytes() -> Option<u64> {
     let io = std::fs::read_to_string("/proc/self/io").ok()?;
     let line = io.lines().find(|l| l.starts_with("write_bytes:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// CPU time this process has used, user and system, in seconds.
+pub fn cpu_seconds() -> f64 {
+    let (user, system) = cpu_split();
+    user + system
+}
+
+/// CPU time this process has used, in seconds: in its own code, and in the kernel for it.
+pub fn cpu_split() -> (f64, f64) {
+    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: getrusage fills the struct it is handed and reports failure by its return value.
+    let usage = unsafe {
+        if libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) != 0 {
+            return (0.0, 0.0);
+        }
+        usage.assume_init()
+    };
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    (secs(usage.ru_utime), secs(usage.ru_stime))
 }
 
 /// A throwaway data directory, removed when dropped with the keychain entries of the workspace in

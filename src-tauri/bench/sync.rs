@@ -34,20 +34,6 @@ pub struct Report {
     pub peak_memory_bytes: Option<u64>,
 }
 
-/// CPU time this process has used, user and system, in seconds.
-fn cpu_seconds() -> f64 {
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: getrusage fills the struct it is handed and reports failure by its return value.
-    let usage = unsafe {
-        if libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) != 0 {
-            return 0.0;
-        }
-        usage.assume_init()
-    };
-    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    secs(usage.ru_utime) + secs(usage.ru_stime)
-}
-
 pub async fn run(graph_url: &str, app_id: &str, token: Sensitive<String>) -> Result<Report, Error> {
     let scratch = Scratch::new("sync").map_err(|e| Error::Invalid(format!("no scratch directory: {e}")))?;
     let console = Console::open(&scratch.workspace(), Arc::new(SystemClock)).await?;
@@ -105,7 +91,7 @@ async fn measure(console: &Console) -> Result<Measured, Error> {
     }
     // From here: the forms' lists and the sync, as a person choosing forms and syncing sees them.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
-    let (sent, cpu, started) = (requests_sent(), cpu_seconds(), Instant::now());
+    let (sent, cpu, started) = (requests_sent(), super::cpu_seconds(), Instant::now());
     let forms = console.refresh_meta_forms(None).await?;
     for form in &forms.items {
         console.set_meta_form_sync(&form.id, true).await?;
@@ -113,7 +99,7 @@ async fn measure(console: &Console) -> Result<Measured, Error> {
     eprintln!("Syncing {} forms…", forms.items.len());
     let report = console.sync_meta(None, None, &|_| {}, Arc::new(AtomicBool::new(false))).await?;
     let seconds = started.elapsed().as_secs_f64();
-    let cpu = cpu_seconds() - cpu;
+    let cpu = super::cpu_seconds() - cpu;
     let requests = requests_sent() - sent;
     Ok((forms, pages.items.len() as u64, report, requests, seconds, cpu, peak_memory()))
 }

@@ -630,6 +630,18 @@ pub enum BenchCommand {
         #[arg(long)]
         token_stdin: bool,
     },
+    /// Push N imported leads to a HubSpot API (`make bench` runs it against the tests' simulator),
+    /// then again with nothing changed; report requests, CPU time a lead and memory
+    Push {
+        /// The HubSpot API's address
+        #[arg(long)]
+        crm_url: String,
+        /// Read the HubSpot token from standard input
+        #[arg(long)]
+        token_stdin: bool,
+        #[arg(long, default_value_t = 100_000)]
+        rows: u64,
+    },
 }
 
 impl Cli {

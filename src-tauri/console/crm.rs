@@ -29,9 +29,32 @@ pub struct CrmConnection {
     pub invalid_reason: Option<String>,
 }
 
+/// A form whose leads a client holds, for the mapping editor.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CrmForm {
+    pub form_id: String,
+    pub form_name: String,
+    #[ts(type = "number")]
+    pub leads: i64,
+}
+
+/// What the mapping editor's live preview shows for one lead: the exact body, or every reason it
+/// cannot be sent.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CrmPreview {
+    /// The lead previewed: its id here, and its Meta lead id.
+    #[ts(type = "number | null")]
+    pub lead_id: Option<i64>,
+    pub meta_id: Option<String>,
+    #[ts(type = "unknown")]
+    pub body: Option<serde_json::Value>,
+    pub problems: Vec<String>,
+}
+
 /// A form's mapping for a CRM connection, as kept.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct KeptMapping {
+    #[ts(type = "number")]
     pub version: i64,
     pub saved_at: String,
     pub mapping: Mapping,
@@ -235,6 +258,43 @@ impl Console {
             .ok_or(Error::Conflict("The mapping went while it was kept.".into()))
     }
 
+    /// Writes the newest kept mapping of `form` to `path` as the JSON `crm_map_import` and
+    /// `crm map set` read; returns its version.
+    pub async fn crm_map_export(
+        &self,
+        client: &str,
+        form: &str,
+        which: &str,
+        path: &std::path::Path,
+    ) -> Result<i64, Error> {
+        let Some(kept) = self.crm_map_show(client, form, which).await? else {
+            return Err(Error::Invalid(format!("No mapping is kept for form {} to this CRM yet.", form.trim())));
+        };
+        let text = serde_json::to_string_pretty(&kept.mapping).expect("a mapping serialises");
+        std::fs::write(path, text + "\n")
+            .map_err(|e| Error::Invalid(format!("The mapping could not be written to {}: {e}.", path.display())))?;
+        Ok(kept.version)
+    }
+
+    /// Keeps the mapping in the JSON file at `path`, as `crm_map_set` keeps one.
+    pub async fn crm_map_import(
+        &self,
+        client: &str,
+        form: &str,
+        which: &str,
+        path: &std::path::Path,
+    ) -> Result<KeptMapping, Error> {
+        let meta = std::fs::metadata(path)
+            .map_err(|e| Error::Invalid(format!("The file {} cannot be read: {e}.", path.display())))?;
+        // A mapping is a few kilobytes; a large file is not one.
+        if meta.len() > 1024 * 1024 {
+            return Err(Error::Invalid(format!("{} is too large to be a mapping.", path.display())));
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::Invalid(format!("The file {} cannot be read as text: {e}.", path.display())))?;
+        self.crm_map_set(client, form, which, &text).await
+    }
+
     /// The newest mapping of `form`'s leads to the CRM, if one was kept.
     pub async fn crm_map_show(&self, client: &str, form: &str, which: &str) -> Result<Option<KeptMapping>, Error> {
         let connection = self.crm_connection(which, Some(client)).await?;
@@ -283,14 +343,85 @@ impl Console {
         };
         let schema = self.schema_of(&connection).await?;
         let country = self.client(&owner).await?.country;
-        let mut answers: Vec<(String, String)> =
-            META_COLUMNS.iter().map(|c| (*c).to_owned()).zip(lead.meta_values()).collect();
-        answers.extend(lead.answers.iter().cloned());
-        let unsendable = |problems: Vec<mapping::Problem>| {
+        body_for(connection.crm, &kept.mapping, &schema, &lead, country.as_deref()).map_err(|problems| {
             let listed: Vec<String> = problems.iter().map(|p| format!("- {p}")).collect();
             Error::Invalid(format!("This lead cannot be sent as mapped:\n{}", listed.join("\n")))
-        };
-        let fields = mapping::apply(&kept.mapping, &schema, &answers, country.as_deref()).map_err(unsendable)?;
-        crate::crm::payload::body(connection.crm, fields).map_err(|p| unsendable(vec![p]))
+        })
     }
+
+    /// The forms whose leads `client` holds, for choosing one to map.
+    pub async fn crm_forms(&self, client: &str) -> Result<Vec<CrmForm>, Error> {
+        let owner = self.client(client).await?;
+        Ok(crate::leads::query::forms(self.store.pool(), &owner.id)
+            .await?
+            .into_iter()
+            .map(|(form_id, form_name, leads)| CrmForm { form_id, form_name, leads })
+            .collect())
+    }
+
+    /// What the leads of `form` of `client` answer, by key: the left side of a mapping.
+    pub async fn crm_form_keys(&self, client: &str, form: &str) -> Result<Vec<String>, Error> {
+        let owner = self.client(client).await?;
+        self.form_keys(&owner.id, form.trim()).await
+    }
+
+    /// The live preview of a mapping being edited (`json`, not yet kept): the exact body the CRM
+    /// would get for lead `lead_id` of the form (its newest lead when not given), or every
+    /// problem with the mapping or with that lead's answers.
+    pub async fn crm_preview_draft(
+        &self,
+        client: &str,
+        form: &str,
+        which: &str,
+        json: &str,
+        lead_id: Option<i64>,
+    ) -> Result<CrmPreview, Error> {
+        let owner = self.client(client).await?;
+        let connection = self.crm_connection(which, Some(client)).await?;
+        let draft: Mapping = serde_json::from_str(json)
+            .map_err(|e| Error::Invalid(format!("The mapping is not one Custodian reads: {e}.")))?;
+        let schema = self.schema_of(&connection).await?;
+        let form = form.trim();
+        let keys = self.form_keys(&owner.id, form).await?;
+        let mut problems: Vec<String> =
+            mapping::check(&draft, &schema, &keys).iter().map(ToString::to_string).collect();
+        let lead = match lead_id {
+            Some(id) => crate::leads::query::detail(self.store.pool(), id)
+                .await?
+                .filter(|l| l.client == owner.name && l.form_id == form),
+            None => {
+                let filter =
+                    Filter { client_id: Some(owner.id.clone()), form: Some(form.to_owned()), ..Filter::default() };
+                crate::leads::query::details(self.store.pool(), &filter, 1, 0).await?.into_iter().next()
+            }
+        };
+        let Some(lead) = lead else {
+            problems.push("no lead of this form is held to preview".into());
+            return Ok(CrmPreview { lead_id: None, meta_id: None, body: None, problems });
+        };
+        let body = match body_for(connection.crm, &draft, &schema, &lead, owner.country.as_deref()) {
+            Ok(body) => Some(body),
+            Err(more) => {
+                problems
+                    .extend(more.iter().map(ToString::to_string).filter(|p| !problems.contains(p)).collect::<Vec<_>>());
+                None
+            }
+        };
+        Ok(CrmPreview { lead_id: Some(lead.id), meta_id: lead.meta_id.clone(), body, problems })
+    }
+}
+
+/// The body the CRM gets for `lead` by `mapping`, or every reason it cannot be sent.
+fn body_for(
+    crm: Crm,
+    mapping: &Mapping,
+    schema: &Schema,
+    lead: &crate::leads::query::LeadDetail,
+    country: Option<&str>,
+) -> Result<serde_json::Value, Vec<mapping::Problem>> {
+    let mut answers: Vec<(String, String)> =
+        META_COLUMNS.iter().map(|c| (*c).to_owned()).zip(lead.meta_values()).collect();
+    answers.extend(lead.answers.iter().cloned());
+    let fields = mapping::apply(mapping, schema, &answers, country)?;
+    crate::crm::payload::body(crm, fields).map_err(|p| vec![p])
 }

@@ -89,16 +89,49 @@ pub struct PushLog {
     pub results: Vec<LeadResult>,
 }
 
+/// What a push has sent but not yet recorded. Several batches are recorded in one transaction:
+/// a commit per batch would cost more than the rest of the push, and what is sent again after a
+/// crash is matched to the record the CRM already has (by email), so it makes nothing twice.
+struct Pending {
+    kept: Vec<SentRecord>,
+    lines: Vec<(i64, &'static str, Option<String>)>,
+    since: std::time::Instant,
+}
+
+/// What one lead became in the CRM, until it is recorded.
+struct SentRecord {
+    lead_id: i64,
+    remote_id: String,
+    /// The keyed hash of the record's id.
+    remote_hash: IdentityHash,
+    payload_hash: Vec<u8>,
+    /// The keyed hashes of the lead's person.
+    person: Vec<IdentityHash>,
+}
+
+/// Leads sent, or seconds passed, before what was sent is recorded.
+const RECORD_EVERY: usize = 2_000;
+const RECORD_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl Pending {
+    fn new() -> Self {
+        Self { kept: Vec::new(), lines: Vec::new(), since: std::time::Instant::now() }
+    }
+
+    fn due(&self) -> bool {
+        self.lines.len() >= RECORD_EVERY || self.since.elapsed() >= RECORD_AFTER
+    }
+}
+
 /// The hash of the fields sent for a lead: the same fields are not sent twice.
 fn payload_hash(fields: &serde_json::Map<String, serde_json::Value>) -> Vec<u8> {
     Sha256::digest(serde_json::to_vec(fields).expect("fields serialise")).to_vec()
 }
 
 /// Everything a lead answers, by key: Meta's columns and the form's questions.
-fn answers_of(lead: &LeadDetail) -> Vec<(String, String)> {
-    let mut answers: Vec<(String, String)> =
-        META_COLUMNS.iter().map(|c| (*c).to_owned()).zip(lead.meta_values()).collect();
-    answers.extend(lead.answers.iter().cloned());
+fn answers_of<'a>(lead: &'a LeadDetail, meta: &'a [String; 13]) -> Vec<(&'a str, &'a str)> {
+    let mut answers: Vec<(&str, &str)> = META_COLUMNS.iter().copied().zip(meta.iter().map(String::as_str)).collect();
+    answers.extend(lead.answers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     answers
 }
 
@@ -171,145 +204,159 @@ impl Console {
         let mut stopped: Option<String> = None;
         let mut done = 0u64;
         let mut after_id = 0i64;
-        'chunks: loop {
-            let leads = crate::leads::query::chunk(pool, &filter, after_id, CHUNK).await?;
-            let Some(last) = leads.last() else { break };
-            after_id = last.id;
-            let ids: Vec<i64> = leads.iter().map(|l| l.id).collect();
-            let hashes = crate::leads::query::person_hashes(pool, &ids).await?;
-            let known = records::known(pool, &connection.id, &ids).await?;
-            let withheld = self.not_to_send().await?;
-            let mut outgoing: Vec<(Outgoing, Vec<u8>, &LeadDetail)> = Vec::new();
-            let mut noted: Vec<(i64, &'static str, Option<String>)> = Vec::new();
-            for lead in &leads {
-                if hashes.get(&lead.id).is_some_and(|h| h.iter().any(|h| withheld.contains(h))) {
-                    counts.withheld += 1;
-                    continue;
-                }
-                if !mappings.contains_key(&lead.form_id) {
-                    let kept = self.crm_map_show(&owner.name, &lead.form_id, &connection.id).await?;
-                    mappings.insert(lead.form_id.clone(), kept.map(|k| k.mapping));
-                }
-                let Some(Some(mapping)) = mappings.get(&lead.form_id) else {
-                    counts.not_mapped += 1;
-                    continue;
+        let mut pending = Pending::new();
+        let outcome: Result<(), Error> = async {
+            'chunks: loop {
+                let read = {
+                    let mut conn = pool.acquire().await?;
+                    crate::store::direct(&mut conn, |c| {
+                        crate::leads::query::client_chunk(c, &owner.id, after_id, CHUNK)
+                    })
+                    .await?
+                    .map_err(crate::store::StoreError::from)?
                 };
-                match mapping::apply(mapping, &schema, &answers_of(lead), owner.country.as_deref()) {
-                    Err(problems) => {
-                        let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
-                        let message = format!("as mapped: {}", listed.join("; "));
-                        counts.failed += 1;
-                        noted.push((lead.id, "failed", Some(message.clone())));
-                        if failures.len() < FAILURES_LISTED {
-                            failures.push(PushFailure {
-                                lead_id: lead.id,
-                                meta_id: lead.meta_id.clone(),
-                                form_id: lead.form_id.clone(),
-                                message,
-                            });
-                        }
-                    }
-                    Ok(fields) => {
-                        let hash = payload_hash(&fields);
-                        let before = known.get(&lead.id);
-                        if before.and_then(|k| k.payload_hash.as_deref()) == Some(hash.as_slice()) {
-                            counts.unchanged += 1;
-                            continue;
-                        }
-                        let remote_id = before.map(|k| k.remote_id.clone());
-                        outgoing.push((Outgoing { lead_id: lead.id, fields, remote_id }, hash, lead));
-                    }
-                }
-            }
-            if !noted.is_empty() {
-                let mut tx = self.store.write().await?;
-                let lines: Vec<(i64, &str, Option<&str>)> =
-                    noted.iter().map(|(id, s, m)| (*id, *s, m.as_deref())).collect();
-                push_log::note(&mut tx, push_id, &lines).await?;
-                push_log::update(&mut tx, push_id, &counts, None, None).await?;
-                tx.commit().await?;
-            }
-            for batch in outgoing.chunks(BATCH) {
-                if cancel.load(Ordering::Relaxed) {
-                    stopped = Some("cancelled".into());
-                    break 'chunks;
-                }
-                // A person erased or restricted while this chunk was prepared is not sent.
+                let Some((last, _)) = read.last() else { break };
+                after_id = last.id;
+                let ids: Vec<i64> = read.iter().map(|(l, _)| l.id).collect();
+                let (leads, hashes): (Vec<LeadDetail>, HashMap<i64, Vec<IdentityHash>>) = read
+                    .into_iter()
+                    .map(|(lead, hashes)| {
+                        let id = lead.id;
+                        (lead, (id, hashes))
+                    })
+                    .unzip();
+                let known = records::known(pool, &connection.id, &ids).await?;
                 let withheld = self.not_to_send().await?;
-                let ids: Vec<i64> = batch.iter().map(|(o, ..)| o.lead_id).collect();
-                let mut still = crate::leads::query::existing(&mut *self.store.pool().acquire().await?, &ids).await?;
-                still.retain(|id| !hashes.get(id).is_some_and(|h| h.iter().any(|h| withheld.contains(h))));
-                let sending: Vec<&(Outgoing, Vec<u8>, &LeadDetail)> =
-                    batch.iter().filter(|(o, ..)| still.contains(&o.lead_id)).collect();
-                counts.withheld += (batch.len() - sending.len()) as i64;
-                let items: Vec<Outgoing> = sending.iter().map(|(o, ..)| o.clone()).collect();
-                let sent = match send::send(&crm, &items).await {
-                    Ok(sent) => sent,
-                    Err(e) => {
-                        if let CrmError::Unauthorized { reason, .. } = &e {
-                            connections::mark_invalid(pool, &connection.id, reason).await?;
-                        }
-                        stopped = Some(e.to_string());
-                        break 'chunks;
+                let mut outgoing: Vec<(Outgoing, Vec<u8>, &LeadDetail)> = Vec::new();
+                for lead in &leads {
+                    if hashes.get(&lead.id).is_some_and(|h| h.iter().any(|h| withheld.contains(h))) {
+                        counts.withheld += 1;
+                        continue;
                     }
-                };
-                let at = self.stamp();
-                let mut kept: Vec<Kept> = Vec::new();
-                let mut lines: Vec<(i64, &str, Option<&str>)> = Vec::new();
-                for ((outgoing, hash, lead), sent) in sending.iter().zip(&sent) {
-                    match sent {
-                        Sent::Created(id) | Sent::Updated(id) => {
-                            let created = matches!(sent, Sent::Created(_));
-                            if created {
-                                counts.created += 1;
-                            } else {
-                                counts.updated += 1;
-                            }
-                            kept.push(Kept {
-                                lead_id: outgoing.lead_id,
-                                remote_id: id,
-                                remote_hash: self.hasher.hash(IdKind::CrmRecord, id),
-                                payload_hash: hash,
-                            });
-                            lines.push((outgoing.lead_id, if created { "created" } else { "updated" }, None));
-                        }
-                        Sent::Failed(message) => {
+                    if !mappings.contains_key(&lead.form_id) {
+                        let kept = self.crm_map_show(&owner.name, &lead.form_id, &connection.id).await?;
+                        mappings.insert(lead.form_id.clone(), kept.map(|k| k.mapping));
+                    }
+                    let Some(Some(mapping)) = mappings.get(&lead.form_id) else {
+                        counts.not_mapped += 1;
+                        continue;
+                    };
+                    let meta = lead.meta_values();
+                    match mapping::apply(mapping, &schema, &answers_of(lead, &meta), owner.country.as_deref()) {
+                        Err(problems) => {
+                            let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                            let message = format!("as mapped: {}", listed.join("; "));
                             counts.failed += 1;
-                            lines.push((outgoing.lead_id, "failed", Some(message)));
                             if failures.len() < FAILURES_LISTED {
                                 failures.push(PushFailure {
-                                    lead_id: outgoing.lead_id,
+                                    lead_id: lead.id,
                                     meta_id: lead.meta_id.clone(),
                                     form_id: lead.form_id.clone(),
                                     message: message.clone(),
                                 });
                             }
+                            pending.lines.push((lead.id, "failed", Some(message)));
+                        }
+                        Ok(fields) => {
+                            let hash = payload_hash(&fields);
+                            let before = known.get(&lead.id);
+                            if before.and_then(|k| k.payload_hash.as_deref()) == Some(hash.as_slice()) {
+                                counts.unchanged += 1;
+                                continue;
+                            }
+                            let remote_id = before.map(|k| k.remote_id.clone());
+                            outgoing.push((Outgoing { lead_id: lead.id, fields, remote_id }, hash, lead));
                         }
                     }
                 }
-                let mut tx = self.store.write().await?;
-                records::keep(&mut tx, &connection.id, &kept, &at).await?;
-                push_log::note(&mut tx, push_id, &lines).await?;
-                push_log::update(&mut tx, push_id, &counts, None, None).await?;
-                let gone: Vec<(i64, String)> = {
-                    let sent_ids: Vec<i64> = kept.iter().map(|k| k.lead_id).collect();
-                    let existing = crate::leads::query::existing(&mut tx, &sent_ids).await?;
-                    kept.iter()
-                        .filter(|k| !existing.contains(&k.lead_id))
-                        .map(|k| (k.lead_id, k.remote_id.to_owned()))
-                        .collect()
-                };
-                tx.commit().await?;
-                connections::touch(pool, &connection.id, &at).await?;
-                self.undo_sent_for_erased(&crm, &hashes, &gone).await;
+                let mut outgoing = outgoing.into_iter().peekable();
+                while outgoing.peek().is_some() {
+                    let batch: Vec<(Outgoing, Vec<u8>, &LeadDetail)> = outgoing.by_ref().take(BATCH).collect();
+                    if cancel.load(Ordering::Relaxed) {
+                        stopped = Some("cancelled".into());
+                        break 'chunks;
+                    }
+                    // A person erased or restricted while this chunk was prepared is not sent.
+                    let withheld = self.not_to_send().await?;
+                    let ids: Vec<i64> = batch.iter().map(|(o, ..)| o.lead_id).collect();
+                    let mut still = {
+                        let mut conn = pool.acquire().await?;
+                        crate::store::direct(&mut conn, |c| crate::leads::query::existing_now(c, &ids))
+                            .await?
+                            .map_err(crate::store::StoreError::from)?
+                    };
+                    still.retain(|id| !hashes.get(id).is_some_and(|h| h.iter().any(|h| withheld.contains(h))));
+                    let before = batch.len();
+                    let (items, sending): (Vec<Outgoing>, Vec<(Vec<u8>, &LeadDetail)>) = batch
+                        .into_iter()
+                        .filter(|(o, ..)| still.contains(&o.lead_id))
+                        .map(|(o, hash, lead)| (o, (hash, lead)))
+                        .unzip();
+                    counts.withheld += (before - items.len()) as i64;
+                    let sent = match send::send(&crm, &items).await {
+                        Ok(sent) => sent,
+                        Err(e) => {
+                            if let CrmError::Unauthorized { reason, .. } = &e {
+                                connections::mark_invalid(pool, &connection.id, reason).await?;
+                            }
+                            stopped = Some(e.to_string());
+                            break 'chunks;
+                        }
+                    };
+                    for ((outgoing, (hash, lead)), sent) in items.iter().zip(sending).zip(sent) {
+                        let created = matches!(sent, Sent::Created(_));
+                        match sent {
+                            Sent::Created(id) | Sent::Updated(id) => {
+                                let status = if created {
+                                    counts.created += 1;
+                                    "created"
+                                } else {
+                                    counts.updated += 1;
+                                    "updated"
+                                };
+                                let remote_hash = self.hasher.hash(IdKind::CrmRecord, &id);
+                                let person = hashes.get(&outgoing.lead_id).cloned().unwrap_or_default();
+                                pending.kept.push(SentRecord {
+                                    lead_id: outgoing.lead_id,
+                                    remote_id: id,
+                                    remote_hash,
+                                    payload_hash: hash,
+                                    person,
+                                });
+                                pending.lines.push((outgoing.lead_id, status, None));
+                            }
+                            Sent::Failed(message) => {
+                                counts.failed += 1;
+                                if failures.len() < FAILURES_LISTED {
+                                    failures.push(PushFailure {
+                                        lead_id: outgoing.lead_id,
+                                        meta_id: lead.meta_id.clone(),
+                                        form_id: lead.form_id.clone(),
+                                        message: message.clone(),
+                                    });
+                                }
+                                pending.lines.push((outgoing.lead_id, "failed", Some(message)));
+                            }
+                        }
+                    }
+                    if pending.due() {
+                        self.flush_push(&crm, &connection.id, push_id, &counts, &mut pending).await?;
+                    }
+                }
+                done += leads.len() as u64;
+                progress(PushProgress { connection_id: connection.id.clone(), done, total });
+                if cancel.load(Ordering::Relaxed) {
+                    stopped = Some("cancelled".into());
+                    break;
+                }
             }
-            done += leads.len() as u64;
-            progress(PushProgress { connection_id: connection.id.clone(), done, total });
-            if cancel.load(Ordering::Relaxed) {
-                stopped = Some("cancelled".into());
-                break;
-            }
+            Ok(())
         }
+        .await;
+        // What was sent is on record before anything else: should that fail, the next push sends it
+        // again, and the CRM matches it to the record it made.
+        self.flush_push(&crm, &connection.id, push_id, &counts, &mut pending).await?;
+        outcome?;
         let tx = self.store.write().await?;
         let mut tx = tx;
         push_log::update(&mut tx, push_id, &counts, Some(&self.stamp()), stopped.as_deref()).await?;
@@ -336,6 +383,45 @@ impl Console {
         })
     }
 
+    /// Records what was sent since the last time, with the push's counts so far. A lead erased
+    /// meanwhile is not recorded, and what reached the CRM for it is deleted there again.
+    async fn flush_push(
+        &self,
+        crm: &crate::crm::client::CrmClient,
+        connection_id: &str,
+        push_id: i64,
+        counts: &Counts,
+        pending: &mut Pending,
+    ) -> Result<(), Error> {
+        let taken = std::mem::replace(pending, Pending::new());
+        let at = self.stamp();
+        let kept: Vec<Kept> = taken
+            .kept
+            .iter()
+            .map(|k| Kept {
+                lead_id: k.lead_id,
+                remote_id: &k.remote_id,
+                remote_hash: k.remote_hash,
+                payload_hash: &k.payload_hash,
+            })
+            .collect();
+        let lines: Vec<(i64, &str, Option<&str>)> =
+            taken.lines.iter().map(|(id, status, message)| (*id, *status, message.as_deref())).collect();
+        let mut tx = self.store.write().await?;
+        records::keep(&mut tx, connection_id, &kept, &at).await?;
+        push_log::note(&mut tx, push_id, &lines).await?;
+        push_log::update(&mut tx, push_id, counts, None, None).await?;
+        let sent_ids: Vec<i64> = kept.iter().map(|k| k.lead_id).collect();
+        let existing = crate::leads::query::existing(&mut tx, &sent_ids).await?;
+        if !kept.is_empty() {
+            connections::touch(&mut *tx, connection_id, &at).await?;
+        }
+        tx.commit().await?;
+        let gone: Vec<&SentRecord> = taken.kept.iter().filter(|k| !existing.contains(&k.lead_id)).collect();
+        self.undo_sent_for_erased(crm, &gone).await;
+        Ok(())
+    }
+
     /// The people nothing is sent about: those who restricted processing or objected, and those
     /// erased.
     async fn not_to_send(&self) -> Result<HashSet<IdentityHash>, Error> {
@@ -348,19 +434,14 @@ impl Console {
     /// A lead erased while it was on its way to the CRM: what reached the CRM is deleted there
     /// again, so that the erasure holds. (A lead purged meanwhile is left: retention governs the
     /// copy here, not the client's CRM.)
-    async fn undo_sent_for_erased(
-        &self,
-        crm: &crate::crm::client::CrmClient,
-        hashes: &HashMap<i64, Vec<IdentityHash>>,
-        gone: &[(i64, String)],
-    ) {
+    async fn undo_sent_for_erased(&self, crm: &crate::crm::client::CrmClient, gone: &[&SentRecord]) {
         if gone.is_empty() {
             return;
         }
         let Ok(suppressed) = crate::requests::erasure::suppressed(self.store.pool()).await else { return };
-        for (lead_id, remote_id) in gone {
-            if hashes.get(lead_id).is_some_and(|h| h.iter().any(|h| suppressed.contains(h))) {
-                if let Err(e) = send::delete(crm, remote_id).await {
+        for sent in gone {
+            if sent.person.iter().any(|h| suppressed.contains(h)) {
+                if let Err(e) = send::delete(crm, &sent.remote_id).await {
                     tracing::warn!(error = %e, "a record sent for a person erased meanwhile could not be deleted");
                 }
             }

@@ -27,7 +27,7 @@ use ts_rs::TS;
 
 pub use crate::leads::imports::ImportRecord;
 pub use crate::retention::runs::PurgeRun;
-pub use crm::{CrmConnection, KeptMapping};
+pub use crm::{CrmConnection, CrmForm, CrmPreview, KeptMapping};
 pub use crm_push::{ConnectionPush, PushFailure, PushLog, PushProgress, PushReport};
 pub use doctor::{doctor, Check, Report, Status};
 pub use error::{ApiError, Code, Error};

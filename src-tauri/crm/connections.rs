@@ -51,11 +51,11 @@ pub async fn delete(conn: &mut SqliteConnection, id: &str) -> Result<(), sqlx::E
 }
 
 /// Notes a call the CRM answered with the connection's token.
-pub async fn touch(pool: &SqlitePool, id: &str, at: &str) -> Result<(), sqlx::Error> {
+pub async fn touch(conn: impl sqlx::SqliteExecutor<'_>, id: &str, at: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE crm_connections SET last_ok_at = ?2, invalid_reason = NULL WHERE id = ?1")
         .bind(id)
         .bind(at)
-        .execute(pool)
+        .execute(conn)
         .await?;
     Ok(())
 }

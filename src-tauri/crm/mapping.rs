@@ -35,7 +35,7 @@ pub const STANDARD_KEYS: [&str; 15] = [
 ];
 
 /// A CRM field's value, shaped on its way from one answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Transform {
     /// Trimmed, as it is otherwise.
@@ -52,33 +52,40 @@ pub enum Transform {
 
 /// One CRM field and where its value comes from: exactly one of `from`, `constant` and `concat`.
 /// With `from`: at most one of `transform`, `map` and `date`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// The CRM field.
     pub to: String,
     /// The lead's answer (a standard key, a custom question's key, or one of Meta's columns).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub from: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub transform: Option<Transform>,
     /// A multiple-choice answer's values to the CRM field's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub map: Option<BTreeMap<String, String>>,
     /// A date or time answer, formatted in UTC with these strftime items (`%Y-%m-%d`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub date: Option<String>,
     /// The same value on every record ("Facebook Lead Ads").
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub constant: Option<String>,
     /// Several answers joined by `separator` (a space unless given); empty ones are left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub concat: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub separator: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct Mapping {
     pub crm: Crm,
@@ -88,6 +95,7 @@ pub struct Mapping {
     /// What a suggestion could not fill: required CRM fields no answer matched. Read back, it is
     /// ignored (the check works it out again).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<Vec<String>>", optional)]
     pub unmet: Vec<String>,
 }
 
@@ -183,13 +191,15 @@ pub fn check(mapping: &Mapping, schema: &Schema, keys: &[String]) -> Vec<Problem
 /// The fields sent for one lead, whose answers (Meta's columns included) are `answers`, of a client
 /// whose national phone numbers are in `country`. An empty answer leaves its field out, unless the
 /// CRM requires it; every problem is given at once.
-pub fn apply(
+pub fn apply<K: AsRef<str>, V: AsRef<str>>(
     mapping: &Mapping,
     schema: &Schema,
-    answers: &[(String, String)],
+    answers: &[(K, V)],
     country: Option<&str>,
 ) -> Result<Map<String, Value>, Vec<Problem>> {
-    let answer = |key: &str| answers.iter().find(|(k, _)| k == key).map(|(_, v)| v.trim()).filter(|v| !v.is_empty());
+    let answer = |key: &str| {
+        answers.iter().find(|(k, _)| k.as_ref() == key).map(|(_, v)| v.as_ref().trim()).filter(|v| !v.is_empty())
+    };
     let mut out = Map::new();
     let mut problems = Vec::new();
     for rule in &mapping.fields {

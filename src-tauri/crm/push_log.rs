@@ -72,18 +72,23 @@ pub async fn note(
 ) -> Result<(), sqlx::Error> {
     let ids: Vec<i64> = results.iter().map(|r| r.0).collect();
     let existing = crate::leads::query::existing(&mut *conn, &ids).await?;
-    for (lead_id, status, message) in results.iter().filter(|r| existing.contains(&r.0)) {
-        sqlx::query(
-            "INSERT INTO crm_push_results (push_id, lead_id, status, message) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (push_id, lead_id) DO UPDATE SET status = excluded.status, message = excluded.message",
-        )
-        .bind(push_id)
-        .bind(lead_id)
-        .bind(status)
-        .bind(message)
-        .execute(&mut *conn)
-        .await?;
+    let rows: Vec<serde_json::Value> = results
+        .iter()
+        .filter(|r| existing.contains(&r.0))
+        .map(|(lead, status, message)| serde_json::json!([lead, status, message]))
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
     }
+    sqlx::query(
+        "INSERT INTO crm_push_results (push_id, lead_id, status, message)
+         SELECT ?1, j.value ->> 0, j.value ->> 1, j.value ->> 2 FROM json_each(?2) AS j WHERE true
+         ON CONFLICT (push_id, lead_id) DO UPDATE SET status = excluded.status, message = excluded.message",
+    )
+    .bind(push_id)
+    .bind(serde_json::Value::Array(rows).to_string())
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

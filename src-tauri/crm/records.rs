@@ -67,23 +67,28 @@ pub async fn keep(
 ) -> Result<(), sqlx::Error> {
     let ids: Vec<i64> = kept.iter().map(|k| k.lead_id).collect();
     let existing = crate::leads::query::existing(&mut *conn, &ids).await?;
-    for k in kept.iter().filter(|k| existing.contains(&k.lead_id)) {
-        sqlx::query(
-            "INSERT INTO crm_records (connection_id, lead_id, remote_id, remote_hash, payload_hash, pushed_at)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS (SELECT 1 FROM crm_connections WHERE id = ?1)
-             ON CONFLICT (connection_id, lead_id) DO UPDATE
-             SET remote_id = excluded.remote_id, remote_hash = excluded.remote_hash,
-                 payload_hash = excluded.payload_hash, pushed_at = excluded.pushed_at",
-        )
-        .bind(connection_id)
-        .bind(k.lead_id)
-        .bind(k.remote_id)
-        .bind(&k.remote_hash[..])
-        .bind(k.payload_hash)
-        .bind(at)
-        .execute(&mut *conn)
-        .await?;
+    let rows: Vec<serde_json::Value> = kept
+        .iter()
+        .filter(|k| existing.contains(&k.lead_id))
+        .map(|k| serde_json::json!([k.lead_id, k.remote_id, hex::encode(k.remote_hash), hex::encode(k.payload_hash)]))
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
     }
+    // One statement for the batch: a statement per row would cost more than the rest of the push.
+    sqlx::query(
+        "INSERT INTO crm_records (connection_id, lead_id, remote_id, remote_hash, payload_hash, pushed_at)
+         SELECT ?1, j.value ->> 0, j.value ->> 1, unhex(j.value ->> 2), unhex(j.value ->> 3), ?2
+         FROM json_each(?3) AS j WHERE EXISTS (SELECT 1 FROM crm_connections WHERE id = ?1)
+         ON CONFLICT (connection_id, lead_id) DO UPDATE
+         SET remote_id = excluded.remote_id, remote_hash = excluded.remote_hash,
+             payload_hash = excluded.payload_hash, pushed_at = excluded.pushed_at",
+    )
+    .bind(connection_id)
+    .bind(at)
+    .bind(serde_json::Value::Array(rows).to_string())
+    .execute(conn)
+    .await?;
     Ok(())
 }
 

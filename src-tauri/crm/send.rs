@@ -95,12 +95,18 @@ async fn hubspot_update(
     items: &[Outgoing],
     round: &[usize],
 ) -> Result<Vec<(usize, Sent)>, CrmError> {
-    let inputs: Vec<Value> =
-        round.iter().map(|&at| json!({"id": items[at].remote_id, "properties": items[at].fields})).collect();
-    let answer = match client
-        .call(Method::POST, "/crm/v3/objects/contacts/batch/update", Some(&json!({"inputs": inputs})))
-        .await
-    {
+    let batch = HubSpotBatch {
+        inputs: round
+            .iter()
+            .map(|&at| HubSpotInput {
+                id: items[at].remote_id.as_deref().expect("known above"),
+                id_property: None,
+                properties: &items[at].fields,
+            })
+            .collect(),
+    };
+    let path = "/crm/v3/objects/contacts/batch/update";
+    let answer: HubSpotAnswer = match client.call_typed(Method::POST, path, &batch).await {
         Ok(answer) => answer,
         Err(CrmError::Refused { message, .. }) if round.len() == 1 => {
             return Ok(vec![(round[0], Sent::Failed(message))])
@@ -114,15 +120,7 @@ async fn hubspot_update(
         }
         Err(e) => return Err(e),
     };
-    let updated: Vec<String> = answer
-        .get("results")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|r| {
-            r.get("id").and_then(|v| v.as_str().map(str::to_owned).or_else(|| v.as_u64().map(|n| n.to_string())))
-        })
-        .collect();
+    let updated: Vec<String> = answer.results.into_iter().map(|r| r.id.text()).collect();
     Ok(round
         .iter()
         .map(|&at| {
@@ -137,6 +135,64 @@ async fn hubspot_update(
         .collect())
 }
 
+/// A HubSpot batch's input, serialised straight from the lead's fields.
+#[derive(serde::Serialize)]
+struct HubSpotInput<'a> {
+    id: &'a str,
+    #[serde(rename = "idProperty", skip_serializing_if = "Option::is_none")]
+    id_property: Option<&'static str>,
+    properties: &'a Map<String, Value>,
+}
+
+#[derive(serde::Serialize)]
+struct HubSpotBatch<'a> {
+    inputs: Vec<HubSpotInput<'a>>,
+}
+
+/// HubSpot's id: a string, though some answers give a number.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum HubSpotId {
+    Text(String),
+    Number(u64),
+}
+
+impl HubSpotId {
+    fn text(self) -> String {
+        match self {
+            HubSpotId::Text(s) => s,
+            HubSpotId::Number(n) => n.to_string(),
+        }
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+struct HubSpotEmail {
+    email: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct HubSpotResult {
+    id: HubSpotId,
+    #[serde(default)]
+    new: bool,
+    #[serde(default)]
+    properties: HubSpotEmail,
+}
+
+#[derive(serde::Deserialize)]
+struct HubSpotError {
+    message: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct HubSpotAnswer {
+    #[serde(default)]
+    results: Vec<HubSpotResult>,
+    #[serde(default)]
+    errors: Vec<HubSpotError>,
+}
+
 /// One batch upsert of leads with distinct emails. A batch HubSpot refuses as a whole (one invalid
 /// value refuses them all) is sent again one lead at a time, so that only the lead at fault fails.
 async fn hubspot_round(
@@ -144,15 +200,17 @@ async fn hubspot_round(
     items: &[Outgoing],
     round: &[usize],
 ) -> Result<Vec<(usize, Sent)>, CrmError> {
-    let inputs: Vec<Value> = round
-        .iter()
-        .map(|&at| payload::body(Crm::HubSpot, items[at].fields.clone()).map(|b| b["inputs"][0].clone()))
-        .collect::<Result<_, _>>()
-        .map_err(|p| CrmError::Unexpected { crm: "HubSpot", what: p.to_string() })?;
-    let answer = match client
-        .call(Method::POST, "/crm/v3/objects/contacts/batch/upsert", Some(&json!({"inputs": inputs})))
-        .await
-    {
+    let emails: Vec<String> =
+        round.iter().map(|&at| email_of(&items[at].fields, "email").expect("checked above")).collect();
+    let batch = HubSpotBatch {
+        inputs: round
+            .iter()
+            .zip(&emails)
+            .map(|(&at, email)| HubSpotInput { id: email, id_property: Some("email"), properties: &items[at].fields })
+            .collect(),
+    };
+    let path = "/crm/v3/objects/contacts/batch/upsert";
+    let answer: HubSpotAnswer = match client.call_typed(Method::POST, path, &batch).await {
         Ok(answer) => answer,
         Err(CrmError::Refused { message, .. }) if round.len() == 1 => {
             return Ok(vec![(round[0], Sent::Failed(message))])
@@ -166,29 +224,21 @@ async fn hubspot_round(
         }
         Err(e) => return Err(e),
     };
-    let mut by_email: HashMap<String, (String, bool)> = HashMap::new();
-    for result in answer.get("results").and_then(Value::as_array).into_iter().flatten() {
-        let (Some(id), Some(email)) = (
-            result.get("id").and_then(|v| v.as_str().map(str::to_owned).or_else(|| v.as_u64().map(|n| n.to_string()))),
-            result.get("properties").and_then(|p| p.as_object()).and_then(|p| email_of(p, "email")),
-        ) else {
-            continue;
-        };
-        let new = result.get("new").and_then(Value::as_bool).unwrap_or(false);
-        by_email.insert(email, (id, new));
-    }
     let first_error = answer
-        .get("errors")
-        .and_then(Value::as_array)
-        .and_then(|e| e.first())
-        .and_then(|e| e.get("message"))
-        .and_then(Value::as_str)
-        .unwrap_or("HubSpot did not return the contact")
-        .to_owned();
+        .errors
+        .into_iter()
+        .find_map(|e| e.message)
+        .unwrap_or_else(|| "HubSpot did not return the contact".to_owned());
+    let mut by_email: HashMap<String, (String, bool)> = HashMap::with_capacity(answer.results.len());
+    for result in answer.results {
+        if let Some(email) = result.properties.email {
+            by_email.insert(email.trim().to_lowercase(), (result.id.text(), result.new));
+        }
+    }
     Ok(round
         .iter()
-        .map(|&at| {
-            let email = email_of(&items[at].fields, "email").expect("checked above");
+        .zip(emails)
+        .map(|(&at, email)| {
             let sent = match by_email.remove(&email) {
                 Some((id, true)) => Sent::Created(id),
                 Some((id, false)) => Sent::Updated(id),

@@ -8,9 +8,13 @@ use super::{busy, RunningImport, Workspace};
 use crate::audit::{AuditEntry, Verification};
 use crate::clients::{Client, Holdings};
 use crate::console::{ApiError, ErasePreview, Erased, Export, ImportRecord, Overview, Rectified, Removal, RequestForm};
+use crate::console::{CrmConnection, CrmForm, CrmPreview, KeptMapping, PushLog, PushProgress, PushReport};
 use crate::console::{Disconnected, LoggedIn, MetaApp, MetaAppForm, MetaConnection};
 use crate::console::{HoldForm, PurgeReport, PurgeSchedule};
 use crate::console::{MetaForm, MetaPage, RefreshedForms, RefreshedPages, SyncProgress, SyncReport};
+use crate::crm::mapping::Mapping;
+use crate::crm::schema::Schema;
+use crate::crm::Crm;
 use crate::leads::{Filter, ImportSummary, LeadDetail, LeadPage, Order, PageRequest, Progress};
 use crate::personal_data::DataKind;
 use crate::requests::discovery::Discovery;
@@ -390,4 +394,142 @@ pub async fn sync_meta(
     let result = console.sync_meta(client.as_deref(), form.as_deref(), &report, cancel).await;
     running.finish();
     Ok(result?)
+}
+
+#[tauri::command]
+pub async fn crm_connections(ws: State<'_, Workspace>) -> Result<Vec<CrmConnection>> {
+    Ok(ws.console()?.crm_connections().await?)
+}
+
+/// The token comes in once, goes to the keychain, and is never sent back.
+#[tauri::command]
+pub async fn connect_crm(
+    ws: State<'_, Workspace>,
+    crm: Crm,
+    client: String,
+    token: String,
+    base_url: Option<String>,
+) -> Result<CrmConnection> {
+    let base_url = base_url.filter(|u| !u.trim().is_empty());
+    Ok(ws.console()?.connect_crm(crm, &client, Sensitive::new(token), base_url.as_deref()).await?)
+}
+
+#[tauri::command]
+pub async fn disconnect_crm(ws: State<'_, Workspace>, id: String, confirmed: bool) -> Result<String> {
+    Ok(ws.console()?.disconnect_crm(&id, None, confirmed).await?)
+}
+
+#[tauri::command]
+pub async fn crm_fields(ws: State<'_, Workspace>, id: String) -> Result<Schema> {
+    Ok(ws.console()?.crm_fields(&id, None).await?)
+}
+
+#[tauri::command]
+pub async fn crm_forms(ws: State<'_, Workspace>, client: String) -> Result<Vec<CrmForm>> {
+    Ok(ws.console()?.crm_forms(&client).await?)
+}
+
+#[tauri::command]
+pub async fn crm_form_keys(ws: State<'_, Workspace>, client: String, form: String) -> Result<Vec<String>> {
+    Ok(ws.console()?.crm_form_keys(&client, &form).await?)
+}
+
+#[tauri::command]
+pub async fn crm_map_show(
+    ws: State<'_, Workspace>,
+    client: String,
+    form: String,
+    connection: String,
+) -> Result<Option<KeptMapping>> {
+    Ok(ws.console()?.crm_map_show(&client, &form, &connection).await?)
+}
+
+#[tauri::command]
+pub async fn crm_map_suggest(
+    ws: State<'_, Workspace>,
+    client: String,
+    form: String,
+    connection: String,
+) -> Result<Mapping> {
+    Ok(ws.console()?.crm_map_suggest(&client, &form, &connection).await?)
+}
+
+#[tauri::command]
+pub async fn crm_map_set(
+    ws: State<'_, Workspace>,
+    client: String,
+    form: String,
+    connection: String,
+    mapping: Mapping,
+) -> Result<KeptMapping> {
+    let json =
+        serde_json::to_string(&mapping).map_err(|e| ApiError::from(crate::console::Error::Invalid(e.to_string())))?;
+    Ok(ws.console()?.crm_map_set(&client, &form, &connection, &json).await?)
+}
+
+/// Writes the newest kept mapping as the JSON that `crm map set` and `crm_map_import` read.
+#[tauri::command]
+pub async fn crm_map_export(
+    ws: State<'_, Workspace>,
+    client: String,
+    form: String,
+    connection: String,
+    path: PathBuf,
+) -> Result<i64> {
+    Ok(ws.console()?.crm_map_export(&client, &form, &connection, &path).await?)
+}
+
+#[tauri::command]
+pub async fn crm_map_import(
+    ws: State<'_, Workspace>,
+    client: String,
+    form: String,
+    connection: String,
+    path: PathBuf,
+) -> Result<KeptMapping> {
+    Ok(ws.console()?.crm_map_import(&client, &form, &connection, &path).await?)
+}
+
+#[tauri::command]
+pub async fn crm_preview_draft(
+    ws: State<'_, Workspace>,
+    client: String,
+    form: String,
+    connection: String,
+    mapping: Mapping,
+    lead_id: Option<i64>,
+) -> Result<CrmPreview> {
+    let json =
+        serde_json::to_string(&mapping).map_err(|e| ApiError::from(crate::console::Error::Invalid(e.to_string())))?;
+    Ok(ws.console()?.crm_preview_draft(&client, &form, &connection, &json, lead_id).await?)
+}
+
+/// Long work like an import: one at a time, reported through the channel, stopped by `cancel_import`.
+#[tauri::command]
+pub async fn crm_push(
+    ws: State<'_, Workspace>,
+    running: State<'_, RunningImport>,
+    client: Option<String>,
+    connection: Option<String>,
+    on_progress: Channel<PushProgress>,
+) -> Result<PushReport> {
+    let console = ws.console()?;
+    let cancel = running.start()?;
+    let report = move |p: PushProgress| {
+        let _ = on_progress.send(p);
+    };
+    let result = console.crm_push(client.as_deref(), connection.as_deref(), &report, cancel).await;
+    running.finish();
+    Ok(result?)
+}
+
+#[tauri::command]
+pub async fn crm_log(
+    ws: State<'_, Workspace>,
+    client: Option<String>,
+    crm: Option<Crm>,
+    status: Option<String>,
+    limit: u32,
+) -> Result<PushLog> {
+    Ok(ws.console()?.crm_log(client.as_deref(), crm, status.as_deref(), limit).await?)
 }

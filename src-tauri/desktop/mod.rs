@@ -58,7 +58,7 @@ impl RunningImport {
 fn busy() -> ApiError {
     ApiError {
         code: crate::console::Code::Conflict,
-        message: "An import is already running; wait for it or cancel it first.".into(),
+        message: "An import, sync or push is already running; wait for it or cancel it first.".into(),
     }
 }
 
@@ -144,6 +144,20 @@ pub fn run(dir: &Path) -> ExitCode {
             commands::refresh_meta_forms,
             commands::set_meta_form_sync,
             commands::sync_meta,
+            commands::crm_connections,
+            commands::connect_crm,
+            commands::disconnect_crm,
+            commands::crm_fields,
+            commands::crm_forms,
+            commands::crm_form_keys,
+            commands::crm_map_show,
+            commands::crm_map_suggest,
+            commands::crm_map_set,
+            commands::crm_map_export,
+            commands::crm_map_import,
+            commands::crm_preview_draft,
+            commands::crm_push,
+            commands::crm_log,
         ])
         .build(tauri::generate_context!());
     match app {

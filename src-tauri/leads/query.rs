@@ -389,32 +389,79 @@ pub async fn existing(conn: &mut SqliteConnection, ids: &[i64]) -> Result<std::c
     Ok(held.into_iter().collect())
 }
 
-/// The keyed hashes of the person in each of these leads (its Meta lead id, emails and phones), for
-/// a push to check against the people who restricted processing or were erased.
-pub async fn person_hashes(
-    pool: &SqlitePool,
-    ids: &[i64],
-) -> Result<std::collections::HashMap<i64, Vec<IdentityHash>>, sqlx::Error> {
+/// One client's leads in id order after `after_id`, each with the keyed hashes of its person, read
+/// on the SQLite handle directly (`store::direct`): a push reads every lead of a client, and sqlx
+/// hands rows over one message at a time.
+pub fn client_chunk(
+    conn: &rusqlite::Connection,
+    client_id: &str,
+    after_id: i64,
+    limit: i64,
+) -> rusqlite::Result<Vec<(LeadDetail, Vec<IdentityHash>)>> {
     let sql = format!(
-        "SELECT id, {} FROM leads WHERE id IN (SELECT value FROM json_each(?1))",
-        super::person_hashes::listed("")
+        "{} WHERE l.client_num = (SELECT num FROM clients WHERE id = ?1) AND l.id > ?2 ORDER BY l.id LIMIT ?3",
+        DETAIL_SELECT.replacen(
+            " FROM leads AS l",
+            &format!(", {} FROM leads AS l NOT INDEXED", super::person_hashes::listed("l.")),
+            1
+        )
     );
-    let ids = serde_json::to_string(ids).expect("ids serialise");
-    let rows: Vec<sqlx::sqlite::SqliteRow> = sqlx::query(&sql).bind(ids).fetch_all(pool).await?;
-    let mut hashes = std::collections::HashMap::with_capacity(rows.len());
-    for row in rows {
-        use sqlx::Row;
-        let id: i64 = row.try_get(0)?;
-        let mut of_lead = Vec::new();
-        for column in 1..=super::person_hashes::PERSON_HASHES.len() {
-            let hash: Option<Vec<u8>> = row.try_get(column)?;
+    let mut statement = conn.prepare_cached(&sql)?;
+    let rows = statement.query_map(rusqlite::params![client_id, after_id, limit], |r| {
+        let row = DetailRow {
+            id: r.get(0)?,
+            client: r.get(1)?,
+            meta_id: r.get(2)?,
+            created_time: r.get(3)?,
+            ad_id: r.get(4)?,
+            ad_name: r.get(5)?,
+            adset_id: r.get(6)?,
+            adset_name: r.get(7)?,
+            campaign_id: r.get(8)?,
+            campaign_name: r.get(9)?,
+            form_id: r.get(10)?,
+            form_name: r.get(11)?,
+            is_organic: r.get(12)?,
+            platform: r.get(13)?,
+            lead_status: r.get(14)?,
+            is_test: r.get(15)?,
+            answer_keys: r.get(16)?,
+            answers: r.get(17)?,
+            source_file: r.get(18)?,
+            source_line: r.get(19)?,
+            imported_at: r.get(20)?,
+        };
+        let mut hashes = Vec::new();
+        for column in 21..21 + super::person_hashes::PERSON_HASHES.len() {
+            let hash: Option<Vec<u8>> = r.get(column)?;
             if let Some(hash) = hash.and_then(|h| IdentityHash::try_from(h.as_slice()).ok()) {
-                of_lead.push(hash);
+                hashes.push(hash);
             }
         }
-        hashes.insert(id, of_lead);
-    }
-    Ok(hashes)
+        Ok((LeadDetail::from(row), hashes))
+    })?;
+    rows.collect()
+}
+
+/// As `existing`, on the SQLite handle directly.
+pub fn existing_now(conn: &rusqlite::Connection, ids: &[i64]) -> rusqlite::Result<std::collections::HashSet<i64>> {
+    let ids = serde_json::to_string(ids).expect("ids serialise");
+    let mut statement = conn.prepare_cached("SELECT id FROM leads WHERE id IN (SELECT value FROM json_each(?1))")?;
+    let held = statement.query_map([ids], |r| r.get::<_, i64>(0))?;
+    held.collect()
+}
+
+/// The forms whose leads a client holds: id, name (the newest lead's), and how many leads.
+pub async fn forms(pool: &SqlitePool, client_id: &str) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT l.form_id, (SELECT n.form_name FROM leads AS n WHERE n.client_num = c.num AND n.form_id = l.form_id
+                ORDER BY n.created_unix DESC LIMIT 1), count(*)
+         FROM leads AS l JOIN clients AS c ON c.num = l.client_num WHERE c.id = ?1
+         GROUP BY l.form_id ORDER BY 2, 1",
+    )
+    .bind(client_id)
+    .fetch_all(pool)
+    .await
 }
 
 /// The answer keys of the filtered leads, in the order they first appear in a lead.
@@ -440,7 +487,10 @@ pub async fn answer_keys(pool: &SqlitePool, f: &Filter) -> Result<Vec<String>, s
 
 /// Leads in id order after `after_id`, a chunk at a time, for exports of any size.
 pub async fn chunk(pool: &SqlitePool, f: &Filter, after_id: i64, limit: i64) -> Result<Vec<LeadDetail>, sqlx::Error> {
-    let mut q = QueryBuilder::new(DETAIL_SELECT);
+    // In id order from `after_id`, whatever else the filter names: with the client's index SQLite
+    // would read and sort every lead of the client for each chunk, where the ids read in order
+    // make the chunks together one pass over the table.
+    let mut q = QueryBuilder::new(DETAIL_SELECT.replacen("FROM leads AS l", "FROM leads AS l NOT INDEXED", 1));
     let mut snapshot = pool.begin().await?;
     push_filter(&mut q, f, &parts_for(&mut snapshot, f).await?);
     q.push(" AND l.id > ").push_bind(after_id).push(" ORDER BY l.id LIMIT ").push_bind(limit);

@@ -35,6 +35,8 @@ pub struct Held {
     pub hubspot: std::collections::BTreeMap<String, serde_json::Map<String, Value>>,
     pub salesforce: std::collections::BTreeMap<String, serde_json::Map<String, Value>>,
     pub pipedrive: std::collections::BTreeMap<String, serde_json::Map<String, Value>>,
+    /// HubSpot contacts' ids by email, as HubSpot looks them up.
+    hubspot_by_email: std::collections::HashMap<String, String>,
     /// Emails HubSpot's GDPR delete keeps from being made again.
     pub hubspot_blocked: Vec<String>,
     next_id: u64,
@@ -256,13 +258,10 @@ fn hubspot_records(held: &mut Held, method: &str, path: &str, body: &Value) -> A
             }
             let mut results = Vec::new();
             for (input, email) in inputs.iter().zip(ids) {
-                let existing = held
-                    .hubspot
-                    .iter()
-                    .find(|(_, c)| lowercase_email(c, "email").as_deref() == Some(&email))
-                    .map(|(id, _)| id.clone());
+                let existing = held.hubspot_by_email.get(&email).cloned();
                 let new = existing.is_none();
                 let id = existing.unwrap_or_else(|| held.new_id("1"));
+                held.hubspot_by_email.insert(email.clone(), id.clone());
                 let contact = held.hubspot.entry(id.clone()).or_default();
                 for (k, v) in input["properties"].as_object().cloned().unwrap_or_default() {
                     contact.insert(k, v);
@@ -288,7 +287,17 @@ fn hubspot_records(held: &mut Held, method: &str, path: &str, body: &Value) -> A
             for input in inputs {
                 let id = input["id"].as_str().unwrap_or_default().to_owned();
                 let contact = held.hubspot.get_mut(&id).expect("checked above");
+                let before = lowercase_email(contact, "email");
                 contact.extend(input["properties"].as_object().cloned().unwrap_or_default());
+                let after = lowercase_email(contact, "email");
+                if before != after {
+                    if let Some(before) = before {
+                        held.hubspot_by_email.remove(&before);
+                    }
+                    if let Some(after) = after {
+                        held.hubspot_by_email.insert(after, id.clone());
+                    }
+                }
                 results.push(json!({"id": id, "properties": contact.clone()}));
             }
             (200, Vec::new(), json!({"status": "COMPLETE", "results": results}).to_string())
@@ -298,6 +307,7 @@ fn hubspot_records(held: &mut Held, method: &str, path: &str, body: &Value) -> A
             match held.hubspot.remove(&id) {
                 Some(contact) => {
                     if let Some(email) = lowercase_email(&contact, "email") {
+                        held.hubspot_by_email.remove(&email);
                         held.hubspot_blocked.push(email);
                     }
                     (204, Vec::new(), String::new())

@@ -3,6 +3,7 @@ import { api, CommandError, toCommandError, WORKSPACE_CODES } from "./api";
 import { Dashboard } from "./screens/Dashboard";
 import { Clients } from "./screens/Clients";
 import { Connections } from "./screens/connections/Connections";
+import { Pushes } from "./screens/crm/Pushes";
 import { Audit } from "./screens/Audit";
 import { Leads } from "./screens/Leads";
 import { Requests } from "./screens/requests/Requests";
@@ -10,7 +11,7 @@ import { Retention } from "./screens/Retention";
 import { WorkspaceError } from "./screens/WorkspaceError";
 import { onReindex, Reindexing } from "./files";
 
-export type Screen = "dashboard" | "clients" | "connections" | "leads" | "requests" | "retention" | "audit";
+export type Screen = "dashboard" | "clients" | "connections" | "leads" | "requests" | "retention" | "audit" | "push-log";
 
 const SCREENS: { id: Screen; label: string; key: string }[] = [
   { id: "dashboard", label: "Dashboard", key: "1" },
@@ -20,6 +21,8 @@ const SCREENS: { id: Screen; label: string; key: string }[] = [
   { id: "requests", label: "Requests", key: "5" },
   { id: "retention", label: "Retention", key: "6" },
   { id: "audit", label: "Audit trail", key: "7" },
+  // Last, so that the shortcuts people already know keep their numbers.
+  { id: "push-log", label: "Push log", key: "8" },
 ];
 
 export function App() {
@@ -92,6 +95,7 @@ export function App() {
         {screen === "requests" && <Requests />}
         {screen === "retention" && <Retention />}
         {screen === "audit" && <Audit />}
+        {screen === "push-log" && <Pushes />}
       </main>
     </div>
   );

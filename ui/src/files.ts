@@ -20,6 +20,17 @@ export async function pickPackageFile(requestId: number): Promise<string | null>
   return save({ title: "Save the person's data", defaultPath: `request-${requestId}.zip`, filters: [{ name: "ZIP", extensions: ["zip"] }] });
 }
 
+const MAPPING_FILTERS = [{ name: "Field mapping", extensions: ["json"] }];
+
+export async function pickMappingExportFile(crm: string, form: string): Promise<string | null> {
+  return save({ title: "Export the field mapping", defaultPath: `mapping-${crm}-${form}.json`, filters: MAPPING_FILTERS });
+}
+
+export async function pickMappingImportFile(): Promise<string | null> {
+  const chosen = await open({ multiple: false, directory: false, filters: MAPPING_FILTERS, title: "Import a field mapping" });
+  return typeof chosen === "string" ? chosen : null;
+}
+
 /** Subscribes with `start` where the platform layer is there; returns the unsubscribe function,
  * which also works before the subscription has been made. */
 function subscribe(start: () => Promise<() => void>): () => void {

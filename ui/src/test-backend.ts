@@ -6,6 +6,24 @@ import type {
   ApiError,
   AuditEntry,
   Client,
+  ConnectionPush,
+  Counts,
+  Crm,
+  CrmConnection,
+  CrmForm,
+  CrmPreview,
+  Field,
+  KeptMapping,
+  LeadResult,
+  Mapping,
+  Push,
+  PushFailure,
+  PushLog,
+  PushProgress,
+  PushReport,
+  Rule,
+  Schema,
+  Transform,
   Disconnected,
   Discovery,
   Erased,
@@ -63,6 +81,18 @@ export type MetaSide = {
   deleteProblem: string | null;
 };
 
+/** The CRMs as the fake's connections, schemas and pushes find them. */
+export type CrmSide = {
+  /** Each CRM's fields, as its schema answers them. */
+  schemas: Record<Crm, Field[]>;
+  /** Connections whose token the CRM no longer accepts, with its reason ("the token was revoked"). */
+  refusedTokens: Record<string, string>;
+  /** When true, no CRM can be reached. */
+  unreachable: boolean;
+  /** Leads the CRM refuses to take, by lead id, with what it answers. */
+  refusedLeads: Record<number, string>;
+};
+
 export type Backend = {
   clients: Client[];
   audit: AuditEntry[];
@@ -101,7 +131,21 @@ export type Backend = {
   pauseLogin: boolean;
   /** When true, a retry at Meta waits, as one waiting on Meta would, until `resume()`. */
   pauseRetry: boolean;
-  /** Lets a waiting sync go on to its next form, or a waiting login or retry come back. */
+  /** The CRM connections on record; their tokens are only in the keychain ("crm-token/<id>"). */
+  crmConnections: CrmConnection[];
+  /** Each form's kept mappings to a connection, oldest first, by "<connection id>/<form id>". */
+  mappings: Record<string, KeptMapping[]>;
+  /** Every push, oldest first, and what became of each lead it sent or could not send. */
+  pushes: Push[];
+  pushResults: LeadResult[];
+  crm: CrmSide;
+  /** When true, a push waits after each batch of leads, as a long one would seem to, until `resume()` or cancel_import. */
+  pauseCrmPush: boolean;
+  /** What the open dialog answers (a path, or null for Cancel). */
+  openAs: string | null;
+  /** What files hold, by path: those written here, and those a test puts there to be read. */
+  texts: Record<string, string>;
+  /** Lets a waiting sync or push go on, or a waiting login or retry come back. */
   resume: () => void;
   fail?: ApiError;
 };
@@ -126,6 +170,187 @@ export function metaSide(): MetaSide {
     deleteProblem: null,
   };
 }
+
+/** The CRMs' fields as the component tests expect them unless told otherwise. */
+export function crmSide(): CrmSide {
+  const field = (name: string, label: string, kind: Field["kind"], required = false, options: string[] = []): Field => ({
+    name, label, kind, required, options,
+  });
+  return {
+    schemas: {
+      hubspot: [
+        field("email", "Email", "email"),
+        field("firstname", "First name", "text"),
+        field("lastname", "Last name", "text"),
+        field("phone", "Phone number", "phone"),
+        field("city", "City", "text"),
+        field("hs_lead_status", "Lead status", "choice", false, ["NEW", "OPEN", "IN_PROGRESS", "UNQUALIFIED"]),
+      ],
+      salesforce: [
+        field("FirstName", "First Name", "text"),
+        field("LastName", "Last Name", "text", true),
+        field("Company", "Company", "text", true),
+        field("Email", "Email", "email"),
+        field("Phone", "Phone", "phone"),
+        field("Status", "Lead Status", "choice", false, ["Open - Not Contacted", "Working - Contacted", "Closed - Converted"]),
+      ],
+      pipedrive: [field("name", "Name", "text", true), field("email", "Email", "email"), field("phone", "Phone", "phone")],
+    },
+    refusedTokens: {},
+    unreachable: false,
+    refusedLeads: {},
+  };
+}
+
+/** A HubSpot connection of Acme as crm_connections answers it; `over` changes any field. */
+export function crmConnection(over: Partial<CrmConnection> = {}): CrmConnection {
+  return {
+    id: "crm00000-0000-4000-8000-000000000001", crm: "hubspot", client: "Acme", base_url: "https://api.hubapi.com",
+    created_at: "2026-11-22T10:00:00.000Z", last_ok_at: "2026-11-22T10:00:00.000Z", invalid_reason: null, ...over,
+  };
+}
+
+const CRM_LABELS: Record<Crm, string> = { hubspot: "HubSpot", salesforce: "Salesforce", pipedrive: "Pipedrive" };
+const CRM_BASES: Partial<Record<Crm, string>> = { hubspot: "https://api.hubapi.com", pipedrive: "https://api.pipedrive.com" };
+const crmToken = (id: string) => `crm-token/${id}`;
+/** Meta's columns, which every lead answers, before its form's questions. */
+const META_COLUMNS = [
+  "id", "created_time", "ad_id", "ad_name", "adset_id", "adset_name", "campaign_id", "campaign_name", "form_id", "form_name", "is_organic",
+  "platform", "lead_status",
+] as const;
+const STANDARD_KEYS = [
+  "full_name", "first_name", "last_name", "email", "phone_number", "city", "state", "zip_code", "post_code", "country", "company_name",
+  "job_title", "street_address", "date_of_birth", "gender",
+];
+/** How many leads a push sends between two reports of its progress. */
+const PUSH_BATCH = 2;
+
+/** Every answer of a lead by key, Meta's columns first, as a mapping reads them. */
+function answersOf(l: LeadDetail): [string, string][] {
+  const meta: Record<(typeof META_COLUMNS)[number], string> = {
+    id: l.meta_id ?? "", created_time: l.created_time, ad_id: l.ad_id, ad_name: l.ad_name, adset_id: l.adset_id, adset_name: l.adset_name,
+    campaign_id: l.campaign_id, campaign_name: l.campaign_name, form_id: l.form_id, form_name: l.form_name,
+    is_organic: l.is_organic === null ? "" : String(l.is_organic), platform: l.platform, lead_status: l.lead_status,
+  };
+  return [...META_COLUMNS.map((k): [string, string] => [k, meta[k]]), ...l.answers];
+}
+
+/** Every problem with a mapping for a CRM's fields and a form's answers, as the real check words them. */
+function checkMapping(mapping: Mapping, crm: Crm, fields: Field[], keys: string[]): string[] {
+  const label = CRM_LABELS[crm];
+  if (mapping.crm !== crm) return [`this mapping is for ${CRM_LABELS[mapping.crm]}, not ${label}`];
+  const problems: string[] = [];
+  mapping.fields.forEach((rule, i) => {
+    const to = rule.to;
+    if (mapping.fields.slice(0, i).some((r) => r.to === to)) problems.push(`${to}: is written by more than one rule`);
+    const field = fields.find((f) => f.name === to);
+    if (!field) {
+      problems.push(`${to}: ${label} has no such field`);
+      return;
+    }
+    const sources = [rule.from, rule.constant, rule.concat].filter((x) => x !== undefined).length;
+    if (sources !== 1) {
+      problems.push(`${to}: takes its value from exactly one of: from, constant, concat`);
+      return;
+    }
+    const shapes = [rule.transform, rule.map, rule.date].filter((x) => x !== undefined).length;
+    if (shapes > 1 || (rule.from === undefined && shapes > 0)) problems.push(`${to}: transform, map and date each shape one answer (\`from\`), one at a time`);
+    for (const key of [...(rule.from === undefined ? [] : [rule.from]), ...(rule.concat ?? [])]) {
+      if (!keys.includes(key)) problems.push(`${to}: the form's leads have no answer '${key}'`);
+    }
+    if (field.kind === "choice" && field.options.length > 0) {
+      const values = [...(rule.constant === undefined ? [] : [rule.constant]), ...Object.values(rule.map ?? {})];
+      for (const v of values) if (v !== undefined && !field.options.includes(v)) problems.push(`${to}: '${v}' is not one of its choices (${field.options.join(", ")})`);
+    }
+    if (rule.date !== undefined && !/%[YmdHMS]/.test(rule.date)) problems.push(`${to}: '${rule.date}' is not a date format (try %Y-%m-%d)`);
+  });
+  for (const f of fields.filter((f) => f.required)) {
+    if (!mapping.fields.some((r) => r.to === f.name)) problems.push(`${f.name}: ${label} needs it to create a record`);
+  }
+  return problems;
+}
+
+/** One answer shaped as its rule says; a string is the problem. */
+function shaped(rule: Rule, raw: string, country: string | null): { value: string | null } | string {
+  if (rule.map) {
+    const v = rule.map[raw];
+    return v === undefined ? `the answer '${raw}' has no value in the map` : { value: v };
+  }
+  if (rule.date !== undefined) {
+    const at = new Date(raw);
+    if (Number.isNaN(at.getTime())) return `'${raw}' is not a date or time`;
+    const two = (n: number) => String(n).padStart(2, "0");
+    const items: Record<string, string> = {
+      Y: String(at.getUTCFullYear()), m: two(at.getUTCMonth() + 1), d: two(at.getUTCDate()), H: two(at.getUTCHours()), M: two(at.getUTCMinutes()),
+      S: two(at.getUTCSeconds()),
+    };
+    return { value: rule.date.replace(/%([YmdHMS])/g, (_, k: string) => items[k] ?? "") };
+  }
+  return rule.transform === undefined ? { value: raw } : TRANSFORMS[rule.transform](raw, country);
+}
+
+// Tables rather than switches: the command list is read from this file's `case` labels.
+const TRANSFORMS: Record<Transform, (raw: string, country: string | null) => { value: string | null } | string> = {
+  trim: (raw) => ({ value: raw }),
+  email: (raw) => {
+    const email = raw.toLowerCase();
+    return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email) ? { value: email } : `'${raw}' is not an email address`;
+  },
+  e164: (raw, country) => {
+    const digits = raw.replace(/[^\d]/g, "");
+    if (raw.startsWith("+")) return { value: `+${digits}` };
+    if (raw.startsWith("0") && country === "GB") return { value: `+44${digits.slice(1)}` };
+    return `'${raw}' cannot be placed as a phone number (is the client's country set?)`;
+  },
+  // A one-word name is a last name: CRMs require that one.
+  first_name: (raw) => {
+    const words = raw.split(/\s+/);
+    return { value: words.length > 1 ? words[0]! : null };
+  },
+  last_name: (raw) => {
+    const words = raw.split(/\s+/);
+    return { value: words.length > 1 ? words.slice(1).join(" ") : raw };
+  },
+};
+
+/** The fields sent for one lead, or every problem, as the real apply gives them. */
+function applyMapping(mapping: Mapping, fields: Field[], answers: [string, string][], country: string | null): Record<string, string> | string[] {
+  const answer = (key: string) => answers.find(([k]) => k === key)?.[1].trim() || null;
+  const out: Record<string, string> = {};
+  const problems: string[] = [];
+  for (const rule of mapping.fields) {
+    let value: { value: string | null } | string;
+    if (rule.constant !== undefined) value = { value: rule.constant };
+    else if (rule.concat !== undefined) {
+      const parts = rule.concat.map(answer).filter((p): p is string => p !== null);
+      value = { value: parts.length ? parts.join(rule.separator ?? " ") : null };
+    } else if (rule.from !== undefined) {
+      const raw = answer(rule.from);
+      value = raw === null ? { value: null } : shaped(rule, raw, country);
+    } else value = "has no source";
+    if (typeof value === "string") problems.push(`${rule.to}: ${value}`);
+    else if (value.value !== null) out[rule.to] = value.value;
+    else if (fields.find((f) => f.name === rule.to)?.required) problems.push(`${rule.to}: is required, and this lead has nothing for it`);
+  }
+  return problems.length ? problems : out;
+}
+
+/** The body a CRM gets for one lead's fields, in its own shape, or why it cannot get one. */
+const CRM_BODIES: Record<Crm, (fields: Record<string, string>) => { body: unknown } | { problems: string[] }> = {
+  // Contacts are upserted by email, so that pushing twice never makes a second contact.
+  hubspot: (fields) =>
+    fields.email === undefined
+      ? { problems: ["email: HubSpot contacts are matched by email: map the lead's email to it"] }
+      : { body: { inputs: [{ id: fields.email, idProperty: "email", properties: fields }] } },
+  salesforce: (fields) => ({ body: fields }),
+  pipedrive: ({ email, phone, ...person }) => ({
+    body: {
+      ...person,
+      ...(email !== undefined && { emails: [{ value: email, primary: true, label: "work" }] }),
+      ...(phone !== undefined && { phones: [{ value: phone, primary: true, label: "mobile" }] }),
+    },
+  }),
+};
 
 /** Sends through a Channel as Tauri does: numbered, so that the Channel delivers the messages in order. */
 function sender<T>(channel: Channel<T>): (message: T) => void {
@@ -195,6 +420,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
     clients: [], audit: [], leads: [], imported: [], requests: [], remote: {}, policies: {}, holds: [], lastPurge: null, imports: [], files: [], saveAs: null, fail,
     metaApp: { app_id: null, graph_version: "v25.0", graph_url: "https://graph.facebook.com", sync_minutes: 15 }, keychain: [], connections: [], revokeError: null,
     pages: [], forms: [], meta: metaSide(), pauseSync: false, pauseLogin: false, pauseRetry: false, resume: () => {},
+    crmConnections: [], mappings: {}, pushes: [], pushResults: [], crm: crmSide(), pauseCrmPush: false, openAs: null, texts: {},
     processing: { controller: "Acme Ltd", purposes: "Follow-up", categories: "Contact details", recipients: "CRM", retention: "1 year", source: "Meta", rights: "Access, erasure" },
   };
   let seq = 0;
@@ -579,7 +805,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
     return formsOf(null).find((f) => f.id === form.id)!;
   };
 
-  // The window's one long job (an import or a sync), and its cancel switch, as the real one keeps them.
+  // The window's one long job (an import, a sync or a push), and its cancel switch, as the real one keeps them.
   let running = false;
   let cancelled = false;
   let release: (() => void) | null = null;
@@ -663,6 +889,268 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
     }
   };
 
+  // CRM connections: a token is checked by reading the CRM's schema with it, and only then kept.
+  let crmConnected = 0;
+  const crmLabel = (crm: Crm) => CRM_LABELS[crm];
+  const crmOf = (which: string): CrmConnection => {
+    const c = backend.crmConnections.find((x) => x.id === which.trim());
+    if (!c) throw { code: "invalid_input", message: `No CRM connection is '${which.trim()}'; the list of CRM connections shows them.` } satisfies ApiError;
+    return c;
+  };
+  const refusedBy = (crm: Crm, reason: string) =>
+    ({ code: "token_invalid", message: `${crmLabel(crm)} no longer accepts this token (${reason}); connect it again with a new one.` }) satisfies ApiError;
+  const unreachable = (crm: Crm) =>
+    ({ code: "remote_unavailable", message: `${crmLabel(crm)} kept failing (connection refused) after 3 attempts; nothing was lost, try again later.` }) satisfies ApiError;
+  const schemaOf = (c: CrmConnection): Schema => {
+    if (!backend.keychain.includes(crmToken(c.id))) {
+      throw { code: "secret_missing", message: `Connection ${c.id}'s token is not in the keychain; connect the CRM again.` } satisfies ApiError;
+    }
+    if (backend.crm.unreachable) throw unreachable(c.crm);
+    const refused = backend.crm.refusedTokens[c.id];
+    if (refused !== undefined) {
+      c.invalid_reason = refused;
+      throw refusedBy(c.crm, refused);
+    }
+    Object.assign(c, { last_ok_at: "2026-11-22T10:30:00.000Z", invalid_reason: null });
+    return { crm: c.crm, fields: backend.crm.schemas[c.crm].map((f) => ({ ...f, options: [...f.options] })) };
+  };
+  const connectCrm = (crm: Crm, clientName: string, given: string, baseUrl: string | null): CrmConnection => {
+    const token = given.trim();
+    if (!token || /\s/.test(token)) throw { code: "invalid_input", message: `A ${crmLabel(crm)} token is one word of letters, digits and dashes.` } satisfies ApiError;
+    const client = find(clientName);
+    const base = (baseUrl?.trim() || CRM_BASES[crm])?.replace(/\/+$/, "");
+    if (!base) {
+      throw {
+        code: "invalid_input",
+        message: `${crmLabel(crm)} is reached at each org's own address: give its instance URL (https://yourorg.my.salesforce.com).`,
+      } satisfies ApiError;
+    }
+    if (!/^https?:\/\//.test(base)) throw { code: "invalid_input", message: `The address '${base}' is not usable: give an http or https URL.` } satisfies ApiError;
+    if (backend.crm.unreachable) throw unreachable(crm);
+    // The CRM's answer to the schema read, by the token's first letters.
+    if (token.startsWith("bad")) throw refusedBy(crm, "Authentication credentials not found");
+    crmConnected += 1;
+    // Numbered past crmConnection()'s id, so that one a test puts on record is never taken again.
+    const id = `crm00000-0000-4000-8000-${String(crmConnected + 1).padStart(12, "0")}`;
+    const c = crmConnection({ id, crm, client: client.name, base_url: base, created_at: "2026-11-22T10:20:00.000Z", last_ok_at: "2026-11-22T10:20:00.000Z" });
+    backend.crmConnections.push(c);
+    backend.keychain.push(crmToken(id));
+    record("crm.connect", `crm:${id} ${crmLabel(crm)} of client:${client.id}`);
+    return { ...c };
+  };
+  const disconnectCrm = (which: string, confirmed: boolean): string => {
+    const c = crmOf(which);
+    if (!confirmed) {
+      throw {
+        code: "confirmation_required",
+        message: `Disconnecting removes the ${crmLabel(c.crm)} token of connection ${c.id} from the keychain, with its field mappings; records already in the CRM stay there.`,
+      } satisfies ApiError;
+    }
+    backend.keychain = backend.keychain.filter((k) => k !== crmToken(c.id));
+    backend.crmConnections = backend.crmConnections.filter((x) => x !== c);
+    for (const key of Object.keys(backend.mappings)) if (key.startsWith(`${c.id}/`)) delete backend.mappings[key];
+    record("crm.disconnect", `crm:${c.id} ${crmLabel(c.crm)}`);
+    return c.id;
+  };
+
+  // The left side of a mapping: Meta's columns, then what the form's leads answered (the standard
+  // answers while none is held).
+  const formsHeld = (clientName: string): CrmForm[] => {
+    const client = find(clientName);
+    const forms = new Map<string, CrmForm>();
+    for (const l of backend.leads.filter((x) => x.client === client.name)) {
+      const f = forms.get(l.form_id) ?? { form_id: l.form_id, form_name: l.form_name, leads: 0 };
+      f.leads += 1;
+      forms.set(l.form_id, f);
+    }
+    return [...forms.values()].sort((x, y) => x.form_name.localeCompare(y.form_name) || x.form_id.localeCompare(y.form_id));
+  };
+  const formKeys = (clientName: string, form: string): string[] => {
+    const client = find(clientName);
+    const answered = backend.leads.filter((l) => l.client === client.name && l.form_id === form.trim()).flatMap((l) => l.answers.map(([k]) => k));
+    const keys: string[] = [...META_COLUMNS];
+    for (const k of answered.length ? answered : STANDARD_KEYS) if (!keys.includes(k)) keys.push(k);
+    return keys;
+  };
+  const kept = (c: CrmConnection, form: string) => backend.mappings[`${c.id}/${form.trim()}`] ?? [];
+  const keepMapping = (clientName: string, form: string, c: CrmConnection, read: Mapping): KeptMapping => {
+    const client = find(clientName);
+    if (read.form !== form.trim() || read.crm !== c.crm) {
+      throw {
+        code: "invalid_input",
+        message: `The mapping is for form ${read.form} and ${crmLabel(read.crm)}, not form ${form.trim()} and ${crmLabel(c.crm)}.`,
+      } satisfies ApiError;
+    }
+    const schema = schemaOf(c);
+    const problems = checkMapping(read, c.crm, schema.fields, formKeys(client.name, form));
+    const object = `crm:${c.id} form ${form.trim()}`;
+    if (problems.length) {
+      record("crm.map", object, "refused: invalid_input");
+      throw { code: "invalid_input", message: `The mapping was not kept:\n${problems.map((p) => `- ${p}`).join("\n")}` } satisfies ApiError;
+    }
+    const versions = kept(c, form);
+    const mapping: Mapping = { crm: read.crm, form: read.form, fields: read.fields.map((r) => ({ ...r })) };
+    const next: KeptMapping = { version: versions.length + 1, saved_at: "2026-11-22T10:40:00.000Z", mapping };
+    backend.mappings[`${c.id}/${form.trim()}`] = [...versions, next];
+    record("crm.map", `${object} version ${next.version}`);
+    return next;
+  };
+  const suggestMapping = (clientName: string, form: string, c: CrmConnection): Mapping => {
+    const keys = formKeys(clientName, form);
+    const { fields } = schemaOf(c);
+    const rules: Rule[] = [];
+    const add = (to: string, from: string, transform: Rule["transform"]) => {
+      if (fields.some((f) => f.name === to) && !rules.some((r) => r.to === to)) rules.push({ to, from, transform });
+    };
+    const candidates: [string, string[], Rule["transform"]][] = [
+      ["email", ["email", "Email"], "email"],
+      ["first_name", ["firstname", "FirstName", "first_name"], "trim"],
+      ["last_name", ["lastname", "LastName", "last_name"], "trim"],
+      ["phone_number", ["phone", "Phone", "MobilePhone"], "e164"],
+      ["city", ["city", "City"], "trim"],
+      ["company_name", ["company", "Company", "org_name"], "trim"],
+    ];
+    for (const [key, names, transform] of candidates) if (keys.includes(key)) names.forEach((n) => add(n, key, transform));
+    if (keys.includes("full_name")) {
+      add("name", "full_name", "trim");
+      ["firstname", "FirstName"].forEach((n) => add(n, "full_name", "first_name"));
+      ["lastname", "LastName"].forEach((n) => add(n, "full_name", "last_name"));
+    }
+    const unmet = fields.filter((f) => f.required && !rules.some((r) => r.to === f.name)).map((f) => f.name);
+    return { crm: c.crm, form: form.trim(), fields: rules, ...(unmet.length > 0 && { unmet }) };
+  };
+  const newestOf = (leads: LeadDetail[]) =>
+    [...leads].sort((x, y) => y.created_time.localeCompare(x.created_time) || y.id - x.id)[0];
+  const previewDraft = (clientName: string, form: string, c: CrmConnection, draft: Mapping, leadId: number | null): CrmPreview => {
+    const client = find(clientName);
+    const schema = schemaOf(c);
+    const problems = checkMapping(draft, c.crm, schema.fields, formKeys(client.name, form));
+    const ofForm = backend.leads.filter((l) => l.client === client.name && l.form_id === form.trim());
+    const l = leadId === null ? newestOf(ofForm) : ofForm.find((x) => x.id === leadId);
+    if (!l) return { lead_id: null, meta_id: null, body: null, problems: [...problems, "no lead of this form is held to preview"] };
+    const applied = applyMapping(draft, schema.fields, answersOf(l), client.country);
+    const shapedBody = Array.isArray(applied) ? { problems: applied } : CRM_BODIES[c.crm](applied);
+    if ("problems" in shapedBody) {
+      return { lead_id: l.id, meta_id: l.meta_id, body: null, problems: [...problems, ...shapedBody.problems.filter((p) => !problems.includes(p))] };
+    }
+    return { lead_id: l.id, meta_id: l.meta_id, body: shapedBody.body, problems };
+  };
+
+  // What each connection holds of each lead sent, as the body last sent: the same body is not sent again.
+  const sentBodies = new Map<string, string>();
+  const withheldLeads = () =>
+    backend.requests.filter((r) => r.outcome_reason === "restricted").flatMap((r) => carrying(r.identifiers).map((l) => l.id));
+  const pushTo = async (c: CrmConnection, send: (p: PushProgress) => void): Promise<ConnectionPush> => {
+    if (c.client === null) throw { code: "invalid_input", message: "This CRM connection's client was removed; disconnect it." } satisfies ApiError;
+    const client = find(c.client);
+    const schema = schemaOf(c);
+    const leads = backend.leads.filter((l) => l.client === client.name).sort((x, y) => x.id - y.id);
+    const at = `2026-11-22T11:${String(backend.pushes.length + 1).padStart(2, "0")}:00Z`;
+    const push: Push = {
+      id: backend.pushes.length + 1, connection_id: c.id, crm: c.crm, client: c.client, started_at: at, finished_at: null,
+      counts: { created: 0, updated: 0, unchanged: 0, withheld: 0, not_mapped: 0, failed: 0 }, stopped: null,
+    };
+    backend.pushes.push(push);
+    const counts: Counts = push.counts;
+    const failures: PushFailure[] = [];
+    const note = (lead_id: number, status: string, message: string | null) =>
+      backend.pushResults.push({ push_id: push.id, lead_id, crm: c.crm, client: c.client, at, status, message });
+    const fail = (l: LeadDetail, message: string) => {
+      counts.failed += 1;
+      note(l.id, "failed", message);
+      failures.push({ lead_id: l.id, meta_id: l.meta_id, form_id: l.form_id, message });
+    };
+    const withheld = withheldLeads();
+    for (let i = 0; i < leads.length; i += PUSH_BATCH) {
+      for (const l of leads.slice(i, i + PUSH_BATCH)) {
+        if (withheld.includes(l.id)) {
+          counts.withheld += 1;
+          continue;
+        }
+        const mapping = kept(c, l.form_id).at(-1)?.mapping;
+        if (!mapping) {
+          counts.not_mapped += 1;
+          continue;
+        }
+        const applied = applyMapping(mapping, schema.fields, answersOf(l), client.country);
+        const shapedBody = Array.isArray(applied) ? { problems: applied } : CRM_BODIES[c.crm](applied);
+        if ("problems" in shapedBody) {
+          fail(l, `as mapped: ${shapedBody.problems.join("; ")}`);
+          continue;
+        }
+        const refused = backend.crm.refusedLeads[l.id];
+        if (refused !== undefined) {
+          fail(l, refused);
+          continue;
+        }
+        const key = `${c.id}/${l.id}`;
+        const body = JSON.stringify(shapedBody.body);
+        const before = sentBodies.get(key);
+        if (before === body) {
+          counts.unchanged += 1;
+          continue;
+        }
+        sentBodies.set(key, body);
+        const status = before === undefined ? "created" : "updated";
+        counts[status] += 1;
+        note(l.id, status, null);
+      }
+      send({ connection_id: c.id, done: Math.min(leads.length, i + PUSH_BATCH), total: leads.length });
+      if (backend.pauseCrmPush && !cancelled) await new Promise<void>((go) => (release = go));
+      if (cancelled) {
+        push.stopped = "cancelled";
+        break;
+      }
+    }
+    push.finished_at = at.replace(":00Z", ":30Z");
+    const { created, updated, unchanged, withheld: kept_back, not_mapped, failed } = counts;
+    record(
+      "crm.push",
+      `crm:${c.id} push ${push.id}: ${created} created, ${updated} updated, ${unchanged} unchanged, ${kept_back} withheld, ${not_mapped} not mapped, ${failed} failed${push.stopped ? ", stopped" : ""}`,
+    );
+    return { push_id: push.id, connection_id: c.id, crm: c.crm, client: c.client, counts: { ...counts }, failures, stopped: push.stopped };
+  };
+  const crmPush = async (clientName: string | null, which: string | null, channel: Channel<PushProgress>): Promise<PushReport> => {
+    if (running) throw busy();
+    const only = clientName === null ? null : find(clientName);
+    const chosen =
+      which !== null ? [crmOf(which)] : backend.crmConnections.filter((c) => c.client !== null && (only === null || c.client === only.name));
+    if (chosen.length === 0) {
+      throw {
+        code: "invalid_input",
+        message: only ? `Client ${only.name} has no CRM connection to push to; connect its CRM first.` : "No CRM is connected to push to; connect a client's CRM first.",
+      } satisfies ApiError;
+    }
+    running = true;
+    cancelled = false;
+    const send = sender(channel);
+    try {
+      const pushes: ConnectionPush[] = [];
+      for (const c of chosen) {
+        if (cancelled) break;
+        pushes.push(await pushTo(c, send));
+      }
+      return { pushes };
+    } finally {
+      running = false;
+      release = null;
+    }
+  };
+  const crmLog = (clientName: string | null, crm: Crm | null, status: string | null, limit: number): PushLog => {
+    const client = clientName === null ? null : find(clientName).name;
+    if (status !== null && !["created", "updated", "failed"].includes(status)) {
+      throw { code: "invalid_input", message: `'${status}' is not a push result: created, updated or failed.` } satisfies ApiError;
+    }
+    const mine = (x: { client: string | null; crm: string }) => (client === null || x.client === client) && (crm === null || x.crm === crm);
+    return {
+      pushes: [...backend.pushes].reverse().filter(mine).slice(0, limit).map((p) => ({ ...p, counts: { ...p.counts } })),
+      results: [...backend.pushResults]
+        .sort((x, y) => y.push_id - x.push_id || x.lead_id - y.lead_id)
+        .filter((r) => mine(r) && (status === null || r.status === status))
+        .slice(0, limit),
+    };
+  };
+
   const tooLong = (reason: string) => {
     if ([...reason].length > 500) throw { code: "invalid_input", message: "A reason is kept in the audit trail and may be at most 500 characters long." } satisfies ApiError;
   };
@@ -692,6 +1180,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         const old = c.name;
         c.name = (a.new ?? "").trim();
         backend.connections.forEach((m) => m.client === old && (m.client = c.name));
+        backend.crmConnections.forEach((m) => m.client === old && (m.client = c.name));
         backend.pages.forEach((p) => p.client === old && (p.client = c.name));
         record("client.rename", c.name);
         return c;
@@ -716,6 +1205,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         backend.imports = backend.imports.filter((i) => i.client !== c.name);
         // A connection outlives its client, as the real one's foreign key sets it to none.
         backend.connections.forEach((m) => m.client === c.name && (m.client = null));
+        backend.crmConnections.forEach((m) => m.client === c.name && (m.client = null));
         backend.pages.forEach((p) => p.client === c.name && (p.client = null));
         record("client.remove", c.name);
         return { client: c, removed };
@@ -874,7 +1364,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         return { request: r, changed };
       }
       case "cancel_import":
-        // Imports here finish at once; only a sync can still be running.
+        // Imports here finish at once; only a sync or a push can still be running.
         if (!running) return false;
         cancelled = true;
         backend.resume();
@@ -998,6 +1488,67 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         const { client, form, onProgress } = args as { client: string | null; form: string | null; onProgress: Channel<SyncProgress> };
         return syncMeta(client, form, onProgress);
       }
+      case "crm_connections":
+        return backend.crmConnections.map((c) => ({ ...c }));
+      case "connect_crm": {
+        const { crm, client, token, baseUrl } = args as { crm: Crm; client: string; token: string; baseUrl?: string | null };
+        return connectCrm(crm, client, token, baseUrl ?? null);
+      }
+      case "disconnect_crm": {
+        const { id, confirmed } = args as { id: string; confirmed: boolean };
+        return disconnectCrm(id, confirmed);
+      }
+      case "crm_fields":
+        return schemaOf(crmOf(a.id ?? ""));
+      case "crm_forms":
+        return formsHeld(a.client ?? "");
+      case "crm_form_keys":
+        return formKeys(a.client ?? "", a.form ?? "");
+      case "crm_map_show": {
+        find(a.client ?? "");
+        return kept(crmOf(a.connection ?? ""), a.form ?? "").at(-1) ?? null;
+      }
+      case "crm_map_suggest":
+        return suggestMapping(a.client ?? "", a.form ?? "", crmOf(a.connection ?? ""));
+      case "crm_map_set": {
+        const { client, form, connection, mapping } = args as { client: string; form: string; connection: string; mapping: Mapping };
+        return keepMapping(client, form, crmOf(connection), mapping);
+      }
+      case "crm_map_export": {
+        const { client, form, connection, path } = args as { client: string; form: string; connection: string; path: string };
+        find(client);
+        const newest = kept(crmOf(connection), form).at(-1);
+        if (!newest) throw { code: "invalid_input", message: `No mapping is kept for form ${form.trim()} to this CRM yet.` } satisfies ApiError;
+        if (!backend.files.includes(path)) backend.files.push(path);
+        backend.texts[path] = `${JSON.stringify(newest.mapping, null, 2)}\n`;
+        return Number(newest.version);
+      }
+      case "crm_map_import": {
+        const { client, form, connection, path } = args as { client: string; form: string; connection: string; path: string };
+        const text = backend.texts[path];
+        if (text === undefined) throw { code: "invalid_input", message: `The file ${path} cannot be read: No such file or directory (os error 2).` } satisfies ApiError;
+        let read: Mapping;
+        try {
+          read = JSON.parse(text) as Mapping;
+        } catch (e) {
+          throw { code: "invalid_input", message: `The mapping is not one Custodian reads: ${String(e)}.` } satisfies ApiError;
+        }
+        return keepMapping(client, form, crmOf(connection), read);
+      }
+      case "crm_preview_draft": {
+        const { client, form, connection, mapping, leadId } = args as { client: string; form: string; connection: string; mapping: Mapping; leadId: number | null };
+        return previewDraft(client, form, crmOf(connection), mapping, leadId);
+      }
+      case "crm_push": {
+        const { client, connection, onProgress } = args as { client: string | null; connection: string | null; onProgress: Channel<PushProgress> };
+        return crmPush(client, connection, onProgress);
+      }
+      case "crm_log": {
+        const { client, crm, status, limit } = args as { client: string | null; crm: Crm | null; status: string | null; limit: number };
+        return crmLog(client, crm, status, limit);
+      }
+      case "plugin:dialog|open":
+        return backend.openAs;
       case "audit_list":
         return backend.audit;
       case "audit_verify":

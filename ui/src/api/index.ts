@@ -61,8 +61,46 @@ import type { FormSynced } from "./bindings/FormSynced";
 import type { SyncProgress } from "./bindings/SyncProgress";
 import type { SyncReport } from "./bindings/SyncReport";
 import type { TokenHealth } from "./bindings/TokenHealth";
+import type { ConnectionPush } from "./bindings/ConnectionPush";
+import type { Counts } from "./bindings/Counts";
+import type { Crm } from "./bindings/Crm";
+import type { CrmConnection } from "./bindings/CrmConnection";
+import type { CrmForm } from "./bindings/CrmForm";
+import type { CrmPreview } from "./bindings/CrmPreview";
+import type { Field } from "./bindings/Field";
+import type { FieldKind } from "./bindings/FieldKind";
+import type { KeptMapping } from "./bindings/KeptMapping";
+import type { LeadResult } from "./bindings/LeadResult";
+import type { Mapping } from "./bindings/Mapping";
+import type { Push } from "./bindings/Push";
+import type { PushFailure } from "./bindings/PushFailure";
+import type { PushLog } from "./bindings/PushLog";
+import type { PushProgress } from "./bindings/PushProgress";
+import type { PushReport } from "./bindings/PushReport";
+import type { Rule } from "./bindings/Rule";
+import type { Schema } from "./bindings/Schema";
+import type { Transform } from "./bindings/Transform";
 
 export type {
+  ConnectionPush,
+  Counts,
+  Crm,
+  CrmConnection,
+  CrmForm,
+  CrmPreview,
+  Field,
+  FieldKind,
+  KeptMapping,
+  LeadResult,
+  Mapping,
+  Push,
+  PushFailure,
+  PushLog,
+  PushProgress,
+  PushReport,
+  Rule,
+  Schema,
+  Transform,
   AgeBand,
   Hold,
   HoldForm,
@@ -126,6 +164,9 @@ export type {
 };
 
 export type ErrorCode = Code | "unknown";
+
+/** What became of a lead in a push, as the push log filters by it. */
+export type PushStatus = "created" | "updated" | "failed";
 
 // Every code the bindings name, checked by the compiler: a code added in Rust fails the type check
 // here until the UI knows it (and, until then, would be mapped to "unknown").
@@ -295,6 +336,57 @@ export const api = {
       channel.onmessage = onProgress;
       return call<SyncReport>("sync_meta", { client, form, onProgress: channel });
     },
+  },
+  crm: {
+    /** Each connection with what the CRM last said of its token: `invalid_reason` once it no longer accepts it. */
+    connections: () => call<CrmConnection[]>("crm_connections"),
+    /**
+     * The CRM is asked for its schema with the token first. Refused as `token_invalid` when it does
+     * not accept the token, `remote_unavailable` when it cannot be reached, and `invalid_input`
+     * for Salesforce without its instance URL (HubSpot and Pipedrive default to their own API).
+     */
+    connect: (crm: Crm, client: string, token: string, baseUrl: string | null) =>
+      call<CrmConnection>("connect_crm", { crm, client, token, baseUrl }),
+    /** Without `confirmed`, refused as `confirmation_required`, saying what disconnecting does; nothing changes. */
+    disconnect: (id: string, confirmed: boolean) => call<string>("disconnect_crm", { id, confirmed }),
+    /** The CRM's fields, read live: `token_invalid` when it no longer accepts the token. */
+    fields: (id: string) => call<Schema>("crm_fields", { id }),
+    /** The forms whose leads the client holds. */
+    forms: (client: string) => call<CrmForm[]>("crm_forms", { client }),
+    /** What the form's leads answer, by key: Meta's columns, the standard answers and the form's own questions. */
+    formKeys: (client: string, form: string) => call<string[]>("crm_form_keys", { client, form }),
+    /** The form's newest kept mapping to the connection's CRM, or null before one is kept. */
+    mapping: (client: string, form: string, connection: string) => call<KeptMapping | null>("crm_map_show", { client, form, connection }),
+    /** A first mapping from the CRM's live fields; `unmet` names the required fields no answer matched. */
+    suggest: (client: string, form: string, connection: string) => call<Mapping>("crm_map_suggest", { client, form, connection }),
+    /** Keeps `mapping` as a new version; refused as `invalid_input`, every problem listed, when it does not check out. */
+    setMapping: (client: string, form: string, connection: string, mapping: Mapping) =>
+      call<KeptMapping>("crm_map_set", { client, form, connection, mapping }),
+    /** Writes the newest kept mapping to `path` as JSON; answers its version. `invalid_input` before one is kept. */
+    exportMapping: (client: string, form: string, connection: string, path: string) =>
+      call<number>("crm_map_export", { client, form, connection, path }),
+    /** Keeps the mapping in the JSON file at `path`, refused as `setMapping` would refuse it. */
+    importMapping: (client: string, form: string, connection: string, path: string) =>
+      call<KeptMapping>("crm_map_import", { client, form, connection, path }),
+    /**
+     * What the CRM would get for one lead (`leadId`, or the form's newest when null) by a mapping
+     * not yet kept: the body, or every problem with the mapping and with that lead's answers.
+     */
+    preview: (client: string, form: string, connection: string, mapping: Mapping, leadId: number | null) =>
+      call<CrmPreview>("crm_preview_draft", { client, form, connection, mapping, leadId }),
+    /**
+     * Sends the leads of `client`, or of the `connection`'s client, to the CRM. Long work like an
+     * import: one at a time (another is refused as `conflict`), stopped with `leads.cancelImport`.
+     * A connection's push that stops part-way says why in `stopped`; the next one goes on from there.
+     */
+    push: (client: string | null, connection: string | null, onProgress: (p: PushProgress) => void) => {
+      const channel = new Channel<PushProgress>();
+      channel.onmessage = onProgress;
+      return call<PushReport>("crm_push", { client, connection, onProgress: channel });
+    },
+    /** The pushes and what became of their leads, newest first; `null` filters nothing. */
+    log: (client: string | null, crm: Crm | null, status: PushStatus | null, limit: number) =>
+      call<PushLog>("crm_log", { client, crm, status, limit }),
   },
   audit: {
     list: (limit: number, before?: number) => call<AuditEntry[]>("audit_list", { limit, before: before ?? null }),

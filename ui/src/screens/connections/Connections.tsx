@@ -9,6 +9,7 @@ import {
   type MetaConnection,
 } from "../../api";
 import { ErrorNote } from "../../components/ErrorNote";
+import { Crms } from "../crm/Crms";
 import { AddToken } from "./AddToken";
 import { AppSecret } from "./AppSecret";
 import { AppSettings } from "./AppSettings";
@@ -67,8 +68,8 @@ export function Connections() {
       <header className="page-header">
         <h1 id="connections-screen-title">Connections</h1>
         <p className="muted">
-          The agency&apos;s Meta app, the tokens Custodian reads leads with, and the Pages and lead forms it syncs. Tokens are kept only
-          in the OS keychain.
+          The agency&apos;s Meta app, the tokens Custodian reads leads with, the Pages and lead forms it syncs, and the clients&apos; CRMs
+          it pushes leads to. Tokens are kept only in the OS keychain.
         </p>
       </header>
       <ErrorNote error={error} />
@@ -121,6 +122,8 @@ export function Connections() {
       </section>
 
       <MetaLeads clients={clients} generation={generation} onHealthChanged={() => void refresh()} />
+
+      <Crms clients={clients} />
 
       {leaving && (
         <DisconnectDialog connection={leaving} busy={busy} onConfirm={() => void disconnect()} onCancel={() => setLeaving(null)} />
