@@ -124,5 +124,5 @@ rust-tests-later: app
 	done; exit 1
 
 e2e-tests: app
-	cargo build --example graph-sim
-	tests/session.sh bash -c 'cd ui && CUSTODIAN_APP=$$PWD/../$(APP) CUSTODIAN_GRAPH_SIM=$$PWD/../target/debug/examples/graph-sim npm run e2e'
+	cargo build --example graph-sim --example crm-sim
+	tests/session.sh bash -c 'cd ui && CUSTODIAN_APP=$$PWD/../$(APP) CUSTODIAN_GRAPH_SIM=$$PWD/../target/debug/examples/graph-sim CUSTODIAN_CRM_SIM=$$PWD/../target/debug/examples/crm-sim npm run e2e'

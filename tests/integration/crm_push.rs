@@ -93,6 +93,11 @@ async fn pushing_twice_makes_each_contact_once_in_one_batch_and_sends_nothing_un
     let sim = CrmSim::start(TOKEN);
     let ws = Workspace::new();
     let console = mapped(&ws, &sim, Crm::HubSpot, &[]).await;
+    let forms = console.crm_forms("Acme").await.unwrap();
+    assert_eq!(
+        forms.iter().map(|f| (f.form_id.as_str(), f.form_name.as_str(), f.leads)).collect::<Vec<_>>(),
+        [(FORM, "Test drive form", 4)]
+    );
     let first = push(&console).await;
     assert_eq!(counts(&first), [4, 0, 0, 0, 0, 0], "{first:?}");
     let batches = |sim: &CrmSim| sim.calls().iter().filter(|c| c.1.ends_with("/batch/upsert")).count();

@@ -110,6 +110,11 @@ export class Session {
       const id = await this.waitFor(css, text, timeoutMs);
       const disabled = await request<boolean | null>(`${this.url}/element/${id}/property/disabled`, "GET").catch(() => true);
       if (!disabled) {
+        // A button below the fold of a scrolling dialog is brought into view, as a person scrolls to it.
+        await request(`${this.url}/execute/sync`, "POST", {
+          script: "arguments[0].scrollIntoView({ block: 'center' });",
+          args: [{ "element-6066-11e4-a52e-4f735466cecf": id }],
+        });
         await request(`${this.url}/element/${id}/click`, "POST", {});
         return;
       }
