@@ -299,7 +299,9 @@ impl Console {
                             if let CrmError::Unauthorized { reason, .. } = &e {
                                 connections::mark_invalid(pool, &connection.id, reason).await?;
                             }
-                            stopped = Some(e.to_string());
+                            // Kept in the push log: Custodian's words, not the CRM's, which may quote
+                            // what was sent.
+                            stopped = Some(e.plain());
                             break 'chunks;
                         }
                     };
@@ -395,9 +397,14 @@ impl Console {
     ) -> Result<(), Error> {
         let taken = std::mem::replace(pending, Pending::new());
         let at = self.stamp();
+        // A person erased since their lead was sent is not recorded, whatever now holds the lead's
+        // id: what reached the CRM is deleted there again below.
+        let suppressed = crate::requests::erasure::suppressed(self.store.pool()).await?;
+        let erased = |k: &SentRecord| k.person.iter().any(|h| suppressed.contains(h));
         let kept: Vec<Kept> = taken
             .kept
             .iter()
+            .filter(|k| !erased(k))
             .map(|k| Kept {
                 lead_id: k.lead_id,
                 remote_id: &k.remote_id,
@@ -417,7 +424,8 @@ impl Console {
             connections::touch(&mut *tx, connection_id, &at).await?;
         }
         tx.commit().await?;
-        let gone: Vec<&SentRecord> = taken.kept.iter().filter(|k| !existing.contains(&k.lead_id)).collect();
+        let gone: Vec<&SentRecord> =
+            taken.kept.iter().filter(|k| erased(k) || !existing.contains(&k.lead_id)).collect();
         self.undo_sent_for_erased(crm, &gone).await;
         Ok(())
     }

@@ -40,6 +40,25 @@ pub enum CrmError {
     BadUrl(String),
 }
 
+impl CrmError {
+    /// The failure in Custodian's own words, without the CRM's message: a CRM's message may quote
+    /// what it holds (an email in a refused query), and these words are kept on receipts and logs.
+    pub fn plain(&self) -> String {
+        match self {
+            CrmError::Unauthorized { crm, .. } => {
+                format!("{crm} no longer accepts the connection's token; connect it again")
+            }
+            CrmError::Throttled { crm, retry_after } => {
+                format!("{crm} is limiting calls; retry in {} seconds", retry_after.as_secs().max(1))
+            }
+            CrmError::Unavailable { crm, .. } => format!("{crm} could not be reached; retry later"),
+            CrmError::Refused { crm, status, .. } => format!("{crm} refused it (HTTP {status})"),
+            CrmError::Unexpected { crm, .. } => format!("{crm} answered in a way Custodian does not know"),
+            CrmError::BadUrl(_) => "the CRM's address is not usable".into(),
+        }
+    }
+}
+
 /// One CRM account: its API's address and the token it is called with.
 pub struct CrmClient {
     http: reqwest::Client,

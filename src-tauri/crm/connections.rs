@@ -133,3 +133,27 @@ pub async fn client_of(
     };
     super::client::CrmClient::new(crm, &row.base_url, token, pacing).map_err(|e| e.to_string())
 }
+
+/// The CRM fields the newest mapping of each form of connection `id` writes: what Custodian put
+/// there, and so what an access request reads back.
+pub async fn mapped_fields(pool: &SqlitePool, id: &str) -> Result<Vec<String>, sqlx::Error> {
+    let mappings: Vec<String> = sqlx::query_scalar(
+        "SELECT m.mapping FROM crm_mappings AS m WHERE m.connection_id = ?1
+         AND m.version = (SELECT max(n.version) FROM crm_mappings AS n
+                          WHERE n.connection_id = m.connection_id AND n.form_id = m.form_id)",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?;
+    let mut fields: Vec<String> = Vec::new();
+    for mapping in mappings {
+        if let Ok(mapping) = serde_json::from_str::<super::mapping::Mapping>(&mapping) {
+            for rule in mapping.fields {
+                if !fields.contains(&rule.to) {
+                    fields.push(rule.to);
+                }
+            }
+        }
+    }
+    Ok(fields)
+}

@@ -82,7 +82,9 @@ pub async fn note(
     }
     sqlx::query(
         "INSERT INTO crm_push_results (push_id, lead_id, status, message)
-         SELECT ?1, j.value ->> 0, j.value ->> 1, j.value ->> 2 FROM json_each(?2) AS j WHERE true
+         SELECT ?1, j.value ->> 0, j.value ->> 1, j.value ->> 2 FROM json_each(?2) AS j
+         -- A connection disconnected during its push took the push's record with it.
+         WHERE EXISTS (SELECT 1 FROM crm_pushes WHERE id = ?1)
          ON CONFLICT (push_id, lead_id) DO UPDATE SET status = excluded.status, message = excluded.message",
     )
     .bind(push_id)

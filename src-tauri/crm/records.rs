@@ -250,7 +250,8 @@ impl Holder for CrmRecords {
                 .iter()
                 .filter_map(|k| Some(((*k).to_owned(), field(record, k)?.to_owned())))
                 .collect();
-            match super::send::read(&client, remote_id).await {
+            let properties = connections::mapped_fields(pool, connection).await.unwrap_or_default();
+            match super::send::read(&client, remote_id, &properties).await {
                 Ok(Some(read)) => {
                     fields.extend(read);
                     live.push(HeldRecord { fields, fetched_at: Some(at.to_owned()), ..record.clone() });
@@ -260,7 +261,7 @@ impl Holder for CrmRecords {
                     live.push(HeldRecord { fields, fetched_at: Some(at.to_owned()), ..record.clone() });
                 }
                 Err(e) => {
-                    let why = said(&e);
+                    let why = e.plain();
                     if !matches!(e, CrmError::Refused { .. } | CrmError::Unexpected { .. }) {
                         given_up.insert(connection.to_owned(), why.clone());
                     }
@@ -288,8 +289,10 @@ impl Holder for CrmRecords {
         match super::send::delete(&client, remote_id).await {
             Ok(true) => RemoteAnswer::Done(format!("deleted in {crm}")),
             Ok(false) => RemoteAnswer::Done(format!("not found in {crm} (deleted there already)")),
-            Err(e @ (CrmError::Throttled { .. } | CrmError::Unavailable { .. })) => RemoteAnswer::Unreachable(said(&e)),
-            Err(e) => RemoteAnswer::Failed(said(&e)),
+            Err(e @ (CrmError::Throttled { .. } | CrmError::Unavailable { .. })) => {
+                RemoteAnswer::Unreachable(e.plain())
+            }
+            Err(e) => RemoteAnswer::Failed(e.plain()),
         }
     }
 
@@ -329,21 +332,5 @@ impl Holder for CrmRecords {
         .execute(conn)
         .await?;
         Ok(())
-    }
-}
-
-/// A CRM's failure in words of Custodian's own: a CRM's message may quote what it holds.
-fn said(e: &CrmError) -> String {
-    match e {
-        CrmError::Unauthorized { crm, .. } => {
-            format!("{crm} no longer accepts the connection's token; connect it again")
-        }
-        CrmError::Throttled { crm, retry_after } => {
-            format!("{crm} is limiting calls; retry in {} seconds", retry_after.as_secs().max(1))
-        }
-        CrmError::Unavailable { crm, .. } => format!("{crm} could not be reached; retry later"),
-        CrmError::Refused { crm, status, .. } => format!("{crm} refused it (HTTP {status})"),
-        CrmError::Unexpected { crm, .. } => format!("{crm} answered in a way Custodian does not know"),
-        CrmError::BadUrl(_) => "the CRM's address is not usable".into(),
     }
 }

@@ -284,7 +284,23 @@ async fn salesforce(client: &CrmClient, items: &[Outgoing]) -> Result<Vec<Sent>,
         let soql = format!("SELECT Id, Email FROM Lead WHERE Email IN ({})", listed.join(","));
         let mut url = reqwest::Url::parse("http://q/").expect("a fixed URL");
         url.query_pairs_mut().append_pair("q", &soql);
-        let answer = client.get(&format!("{base}/query?{}", url.query().unwrap_or_default())).await?;
+        let answer = match client.get(&format!("{base}/query?{}", url.query().unwrap_or_default())).await {
+            Ok(answer) => answer,
+            // A search Salesforce refuses fails the leads it was for, not the push. Its message is
+            // not kept: it quotes the query, emails and all.
+            Err(CrmError::Refused { status, .. }) => {
+                return Ok(items
+                    .iter()
+                    .map(|_| {
+                        Sent::Failed(format!(
+                            "Salesforce refused the search for existing Leads by email (HTTP {status}); the batch \
+                             was not sent, to make nothing twice"
+                        ))
+                    })
+                    .collect())
+            }
+            Err(e) => return Err(e),
+        };
         let mut found: HashMap<String, String> = HashMap::new();
         for record in answer.get("records").and_then(Value::as_array).into_iter().flatten() {
             if let (Some(id), Some(email)) =
@@ -310,7 +326,16 @@ async fn salesforce(client: &CrmClient, items: &[Outgoing]) -> Result<Vec<Sent>,
     };
     let mut outcome: Vec<Option<Sent>> = vec![None; items.len()];
     let updates: Vec<usize> = (0..items.len()).filter(|&at| known[at].is_some()).collect();
-    let creates: Vec<usize> = (0..items.len()).filter(|&at| known[at].is_none()).collect();
+    // Two new leads of one person in a batch make one Lead: the second updates what the first made.
+    let mut creates: Vec<usize> = Vec::new();
+    let mut after: Vec<(usize, usize)> = Vec::new();
+    for at in (0..items.len()).filter(|&at| known[at].is_none()) {
+        let email = email_of(&items[at].fields, "Email");
+        match creates.iter().find(|&&c| email.is_some() && email_of(&items[c].fields, "Email") == email) {
+            Some(&first) => after.push((at, first)),
+            None => creates.push(at),
+        }
+    }
     // sObject collections take 200 records at a time; a push hands over at most that many.
     for (method, chosen) in [(Method::PATCH, &updates), (Method::POST, &creates)] {
         if chosen.is_empty() {
@@ -350,6 +375,24 @@ async fn salesforce(client: &CrmClient, items: &[Outgoing]) -> Result<Vec<Sent>,
             });
         }
     }
+    if !after.is_empty() {
+        let mut second: Vec<Outgoing> = Vec::with_capacity(after.len());
+        for &(at, first) in &after {
+            match &outcome[first] {
+                Some(Sent::Created(id)) => {
+                    second.push(Outgoing { remote_id: Some(id.clone()), ..items[at].clone() });
+                }
+                _ => outcome[at] = Some(Sent::Failed("another lead of this person in the batch was not sent".into())),
+            }
+        }
+        let waiting: Vec<usize> = after.iter().map(|(at, _)| *at).filter(|&at| outcome[at].is_none()).collect();
+        if !second.is_empty() {
+            let sent = Box::pin(salesforce(client, &second)).await?;
+            for (at, sent) in waiting.into_iter().zip(sent) {
+                outcome[at] = Some(sent);
+            }
+        }
+    }
     Ok(outcome.into_iter().map(|o| o.expect("every lead has an outcome")).collect())
 }
 
@@ -371,7 +414,19 @@ async fn pipedrive(client: &CrmClient, items: &[Outgoing]) -> Result<Vec<Sent>, 
                     .append_pair("term", &email)
                     .append_pair("fields", "email")
                     .append_pair("exact_match", "true");
-                let answer = client.get(&format!("/api/v2/persons/search?{}", url.query().unwrap_or_default())).await?;
+                let answer =
+                    match client.get(&format!("/api/v2/persons/search?{}", url.query().unwrap_or_default())).await {
+                        Ok(answer) => answer,
+                        // A search Pipedrive refuses fails this lead, not the push.
+                        Err(CrmError::Refused { status, .. }) => {
+                            outcome.push(Sent::Failed(format!(
+                                "Pipedrive refused the search for an existing person by email (HTTP {status}); \
+                                 not sent, to make nothing twice"
+                            )));
+                            continue;
+                        }
+                        Err(e) => return Err(e),
+                    };
                 known = answer
                     .get("data")
                     .and_then(|d| d.get("items"))
@@ -426,12 +481,22 @@ pub async fn delete(client: &CrmClient, remote_id: &str) -> Result<bool, CrmErro
 }
 
 /// One record as the CRM holds it now, as field and value pairs; `None` when it no longer has it.
-pub async fn read(client: &CrmClient, remote_id: &str) -> Result<Option<Vec<(String, String)>>, CrmError> {
+/// HubSpot answers only its default properties unless asked for others: `properties` names them.
+pub async fn read(
+    client: &CrmClient,
+    remote_id: &str,
+    properties: &[String],
+) -> Result<Option<Vec<(String, String)>>, CrmError> {
     let id: String = remote_id.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     if id.is_empty() || id != remote_id {
         return Ok(None);
     }
     let path = match client.crm() {
+        Crm::HubSpot if !properties.is_empty() => {
+            let mut url = reqwest::Url::parse("http://q/").expect("a fixed URL");
+            url.query_pairs_mut().append_pair("properties", &properties.join(","));
+            format!("/crm/v3/objects/contacts/{id}?{}", url.query().unwrap_or_default())
+        }
         Crm::HubSpot => format!("/crm/v3/objects/contacts/{id}"),
         Crm::Salesforce => format!("/services/data/{SALESFORCE_VERSION}/sobjects/Lead/{id}"),
         Crm::Pipedrive => format!("/api/v2/persons/{id}"),

@@ -57,7 +57,8 @@ async fn mapped(ws: &Workspace, sim: &CrmSim, crm: Crm, emails: &[(&str, &str)])
         Crm::HubSpot => {
             r#"{"to": "email", "from": "email"},
             {"to": "firstname", "from": "full_name", "transform": "first_name"},
-            {"to": "lastname", "from": "full_name", "transform": "last_name"}"#
+            {"to": "lastname", "from": "full_name", "transform": "last_name"},
+            {"to": "phone", "from": "phone_number"}"#
         }
         Crm::Salesforce => {
             r#"{"to": "Email", "from": "email"},
@@ -195,7 +196,7 @@ async fn limits_are_waited_out_and_a_refused_token_stops_the_push_and_marks_the_
     sim.fault_at(sim.calls().len() + 2, Fault::Expired);
     let report = push(&console).await;
     let stopped = report.pushes[0].stopped.clone().unwrap();
-    assert!(stopped.contains("no longer accepts this token") && !stopped.contains(TOKEN), "{stopped}");
+    assert!(stopped.contains("no longer accepts the connection's token") && !stopped.contains(TOKEN), "{stopped}");
     assert!(report.failed());
     let connection = console.crm_connection("hubspot", Some("Acme")).await.unwrap();
     assert!(connection.invalid_reason.is_some(), "the connection says to connect again");
@@ -232,6 +233,8 @@ async fn an_access_request_reads_the_persons_crm_record_live_and_a_correction_re
     let record = &crm.records[0];
     assert!(record.fetched_at.is_some(), "read live: {record:?}");
     assert!(record.fields.contains(&("firstname".into(), "Bob".into())), "{:?}", record.fields);
+    // Not among HubSpot's default properties: read because the mapping writes it.
+    assert!(record.fields.contains(&("phone".into(), "+15551234567".into())), "{:?}", record.fields);
 
     let request =
         console.new_request(RequestForm::new(RequestKind::Rectification, email("bob@example.net"))).await.unwrap();
@@ -323,4 +326,21 @@ async fn a_person_erased_while_their_lead_is_on_its_way_to_the_crm_is_deleted_th
     assert!(!emails.contains(&"zoe@example.org".to_owned()), "{emails:?}");
     assert_eq!(emails.len(), 3);
     assert!(sim.calls().iter().any(|c| c.1.ends_with("/gdpr-delete")));
+}
+
+#[tokio::test]
+async fn two_leads_of_one_person_in_a_batch_make_one_record_in_each_crm() {
+    for crm in [Crm::HubSpot, Crm::Salesforce, Crm::Pipedrive] {
+        let sim = CrmSim::start(TOKEN);
+        let ws = Workspace::new();
+        let console = mapped(&ws, &sim, crm, &[("l:1003", "zoe@example.org")]).await;
+        let report = push(&console).await;
+        assert_eq!(counts(&report), [3, 1, 0, 0, 0, 0], "{crm:?} {report:?}");
+        let held = sim.held(|h| match crm {
+            Crm::HubSpot => h.hubspot.len(),
+            Crm::Salesforce => h.salesforce.len(),
+            Crm::Pipedrive => h.pipedrive.len(),
+        });
+        assert_eq!(held, 3, "{crm:?}");
+    }
 }

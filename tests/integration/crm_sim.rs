@@ -205,7 +205,7 @@ fn answer(state: &Mutex<State>, method: &str, url: &str, body: &str, credential:
             } else if salesforce {
                 salesforce_records(held, method, path, query, &body)
             } else {
-                hubspot_records(held, method, path, &body)
+                hubspot_records(held, method, path, query, &body)
             }
         }
     }
@@ -219,7 +219,7 @@ fn lowercase_email(fields: &serde_json::Map<String, Value>, key: &str) -> Option
     fields.get(key).and_then(Value::as_str).map(|e| e.trim().to_lowercase())
 }
 
-fn hubspot_records(held: &mut Held, method: &str, path: &str, body: &Value) -> Answer {
+fn hubspot_records(held: &mut Held, method: &str, path: &str, query: &str, body: &Value) -> Answer {
     let missing =
         || not_found(json!({"status": "error", "message": "Object not found.", "category": "OBJECT_NOT_FOUND"}));
     match (method, path) {
@@ -317,8 +317,18 @@ fn hubspot_records(held: &mut Held, method: &str, path: &str, body: &Value) -> A
         }
         ("GET", p) if p.starts_with("/crm/v3/objects/contacts/") => {
             let id = &p["/crm/v3/objects/contacts/".len()..];
+            // Only the default properties, unless others are asked for by name.
+            let asked = query_value(query, "properties").unwrap_or_else(|| "email,firstname,lastname".into());
+            let asked: Vec<&str> = asked.split(',').collect();
             match held.hubspot.get(id) {
-                Some(contact) => (200, Vec::new(), json!({"id": id, "properties": contact}).to_string()),
+                Some(contact) => {
+                    let shown: serde_json::Map<String, Value> = contact
+                        .iter()
+                        .filter(|(k, _)| asked.contains(&k.as_str()))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    (200, Vec::new(), json!({"id": id, "properties": shown}).to_string())
+                }
                 None => missing(),
             }
         }
