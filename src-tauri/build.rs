@@ -79,6 +79,7 @@ fn main() {
         "crm_preview_draft",
         "crm_push",
         "crm_log",
+        "set_crm_auto_push",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

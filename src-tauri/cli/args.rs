@@ -446,6 +446,17 @@ pub enum CrmCommand {
         #[arg(long, value_name = "CONNECTION")]
         crm: Option<String>,
     },
+    /// Push a client's new leads to this connection after each import and sync, or stop doing so
+    AutoPush {
+        /// A connection's id, or the CRM's name with --client
+        connection: String,
+        #[arg(long)]
+        client: Option<String>,
+        #[arg(long, required_unless_present = "off", conflicts_with = "off")]
+        on: bool,
+        #[arg(long)]
+        off: bool,
+    },
     /// What pushes sent where and when, and what became of each lead
     Log {
         #[arg(long)]

@@ -408,7 +408,12 @@ async fn sync(c: &Console, client: Option<String>, form: Option<String>, j: bool
     if show {
         eprintln!();
     }
-    print::synced(j, &report?)
+    let report = report?;
+    let exit = print::synced(j, &report)?;
+    for client in report.clients_with_new_leads() {
+        push_after(c, &client, j).await;
+    }
+    Ok(exit)
 }
 
 /// Pushes with progress on a terminal, and Ctrl+C to stop after the batch in flight.
@@ -459,7 +464,23 @@ async fn import(c: &Console, source: Source, j: bool) -> Result<Exit, console::E
     if show {
         eprintln!();
     }
-    print::import(j, &summary?)
+    let summary = summary?;
+    let exit = print::import(j, &summary)?;
+    if summary.imported + summary.updated > 0 {
+        push_after(c, &summary.client, j).await;
+    }
+    Ok(exit)
+}
+
+/// Pushes a client's new leads to its CRM connections set to push automatically, and says how it
+/// went (on standard error, so that `--json` output stays one document). What it does is in the
+/// push log either way; its failure does not make the import or sync fail.
+async fn push_after(c: &Console, client: &str, j: bool) {
+    match c.push_after_new_leads(client).await {
+        Ok(Some(report)) if !j => print::pushed_after(&report),
+        Ok(_) => {}
+        Err(e) => eprintln!("warning: the automatic push to {client}'s CRMs did not run: {e}"),
+    }
 }
 
 async fn to_filter(c: &Console, f: LeadFilter) -> Result<Filter, console::Error> {
@@ -520,6 +541,10 @@ async fn crm(c: &Console, command: CrmCommand, j: bool) -> Result<Exit, console:
             Ok(Exit::Ok)
         }
         CrmCommand::Push { client, crm } => push(c, client, crm, j).await,
+        CrmCommand::AutoPush { connection, client, on, off: _ } => {
+            let connection = c.set_crm_auto_push(&connection, client.as_deref(), on).await?;
+            print::crm_connections(j, &[connection])
+        }
         CrmCommand::Log { client, crm, status, limit } => {
             print::push_log(j, &c.crm_log(client.as_deref(), crm, status.as_deref(), limit).await?)
         }

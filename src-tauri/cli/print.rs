@@ -646,6 +646,9 @@ pub fn crm_connections(as_json: bool, list: &[console::CrmConnection]) -> Result
         };
         println!("{}  {} of client {}, {health}", c.id, c.crm.label(), c.client.as_deref().unwrap_or("(removed)"));
         println!("    at {}; last answered {}", c.base_url, c.last_ok_at.as_deref().unwrap_or("never"));
+        if c.auto_push {
+            println!("    new leads are pushed after each import and sync");
+        }
     }
     Ok(Exit::Ok)
 }
@@ -699,6 +702,29 @@ pub fn pushed(as_json: bool, report: &console::PushReport) -> Result<Exit, conso
         }
     }
     Ok(if report.failed() { Exit::Failed } else { Exit::Ok })
+}
+
+/// An automatic push after an import or sync, in a line per connection on standard error.
+pub fn pushed_after(report: &console::PushReport) {
+    for p in &report.pushes {
+        let n = &p.counts;
+        eprintln!(
+            "Pushed to {} automatically: {} created, {} updated, {} unchanged, {} withheld, {} not mapped, {} failed",
+            p.crm.label(),
+            n.created,
+            n.updated,
+            n.unchanged,
+            n.withheld,
+            n.not_mapped,
+            n.failed
+        );
+        if let Some(why) = &p.stopped {
+            eprintln!("warning: the push to {} stopped before the end: {why}", p.crm.label());
+        }
+        if n.failed > 0 {
+            eprintln!("  the failures are listed by: custodian crm log --status failed");
+        }
+    }
 }
 
 pub fn push_log(as_json: bool, log: &console::PushLog) -> Result<Exit, console::Error> {

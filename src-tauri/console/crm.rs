@@ -27,6 +27,8 @@ pub struct CrmConnection {
     pub last_ok_at: Option<String>,
     /// Why the CRM no longer accepts the token, when it does not.
     pub invalid_reason: Option<String>,
+    /// Whether the client's new leads are pushed to it after each import and sync.
+    pub auto_push: bool,
 }
 
 /// A form whose leads a client holds, for the mapping editor.
@@ -118,6 +120,7 @@ impl Console {
                     created_at: r.created_at,
                     last_ok_at: r.last_ok_at,
                     invalid_reason: r.invalid_reason,
+                    auto_push: r.auto_push,
                 })
             })
             .collect())
@@ -163,6 +166,16 @@ impl Console {
         connections::delete(&mut tx, &connection.id).await?;
         let object = format!("crm:{} {}", connection.id, connection.crm.label());
         self.settle(tx, "crm.disconnect", &object, Ok(connection.id.clone())).await
+    }
+
+    /// Pushes the client's new leads to this connection after each import and sync, or stops it.
+    pub async fn set_crm_auto_push(&self, which: &str, client: Option<&str>, on: bool) -> Result<CrmConnection, Error> {
+        let connection = self.crm_connection(which, client).await?;
+        let mut tx = self.store.write().await?;
+        connections::set_auto_push(&mut tx, &connection.id, on).await?;
+        let object = format!("crm:{} {}", connection.id, if on { "on" } else { "off" });
+        self.settle(tx, "crm.auto_push", &object, Ok(())).await?;
+        self.crm_connection(&connection.id, None).await
     }
 
     /// The CRM's fields, read live with the connection's token.

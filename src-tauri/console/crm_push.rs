@@ -171,9 +171,34 @@ impl Console {
             if cancel.load(Ordering::Relaxed) {
                 break;
             }
-            pushes.push(self.push_to(&connection, progress, &cancel).await?);
+            pushes.push(self.push_or_say_why(&connection, progress, &cancel).await);
         }
         Ok(PushReport { pushes })
+    }
+
+    /// A connection's push; one that cannot start (its token refused, the CRM unreachable) says
+    /// why, and the other connections' pushes go on.
+    async fn push_or_say_why(
+        &self,
+        connection: &CrmConnection,
+        progress: &(dyn Fn(PushProgress) + Send + Sync),
+        cancel: &AtomicBool,
+    ) -> ConnectionPush {
+        match self.push_to(connection, progress, cancel).await {
+            Ok(push) => push,
+            Err(e) => ConnectionPush {
+                push_id: 0,
+                connection_id: connection.id.clone(),
+                crm: connection.crm,
+                client: connection.client.clone(),
+                counts: Counts::default(),
+                failures: Vec::new(),
+                stopped: Some(match e {
+                    Error::Crm(e) => e.plain(),
+                    e => e.to_string(),
+                }),
+            },
+        }
     }
 
     async fn push_to(
@@ -454,6 +479,27 @@ impl Console {
                 }
             }
         }
+    }
+
+    /// After an import or a sync brought `client` new leads: pushes them to each of its CRM
+    /// connections set to push automatically. `None` when none is.
+    pub async fn push_after_new_leads(&self, client: &str) -> Result<Option<PushReport>, Error> {
+        let name = self.client(client).await?.name;
+        let automatic: Vec<CrmConnection> = self
+            .crm_connections()
+            .await?
+            .into_iter()
+            .filter(|c| c.auto_push && c.client.as_deref() == Some(name.as_str()))
+            .collect();
+        if automatic.is_empty() {
+            return Ok(None);
+        }
+        let cancel = AtomicBool::new(false);
+        let mut pushes = Vec::with_capacity(automatic.len());
+        for connection in automatic {
+            pushes.push(self.push_or_say_why(&connection, &|_| {}, &cancel).await);
+        }
+        Ok(Some(PushReport { pushes }))
     }
 
     /// The push log, newest first: the pushes of `client` and `crm` when given, and what became of

@@ -64,6 +64,19 @@ pub struct SyncReport {
 }
 
 impl SyncReport {
+    /// The clients whose forms brought new or changed leads, each once.
+    pub fn clients_with_new_leads(&self) -> Vec<String> {
+        let mut clients: Vec<String> = Vec::new();
+        for f in self.forms.iter().filter(|f| f.new + f.updated > 0) {
+            if let Some(client) = &f.client {
+                if !clients.contains(client) {
+                    clients.push(client.clone());
+                }
+            }
+        }
+        clients
+    }
+
     pub fn failed(&self) -> bool {
         self.forms.iter().any(|f| f.problem.is_some())
     }

@@ -15,10 +15,11 @@ pub struct Row {
     pub created_at: String,
     pub last_ok_at: Option<String>,
     pub invalid_reason: Option<String>,
+    pub auto_push: bool,
 }
 
-const SELECT: &str = "SELECT k.id, k.crm, c.name AS client, k.base_url, k.created_at, k.last_ok_at, k.invalid_reason
-    FROM crm_connections AS k LEFT JOIN clients AS c ON c.id = k.client_id";
+const SELECT: &str = "SELECT k.id, k.crm, c.name AS client, k.base_url, k.created_at, k.last_ok_at, k.invalid_reason,
+    k.auto_push FROM crm_connections AS k LEFT JOIN clients AS c ON c.id = k.client_id";
 
 pub async fn insert(
     conn: &mut SqliteConnection,
@@ -156,4 +157,9 @@ pub async fn mapped_fields(pool: &SqlitePool, id: &str) -> Result<Vec<String>, s
         }
     }
     Ok(fields)
+}
+
+pub async fn set_auto_push(conn: &mut SqliteConnection, id: &str, on: bool) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE crm_connections SET auto_push = ?2 WHERE id = ?1").bind(id).bind(on).execute(conn).await?;
+    Ok(())
 }

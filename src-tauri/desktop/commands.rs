@@ -69,6 +69,7 @@ pub async fn audit_verify(ws: State<'_, Workspace>) -> Result<Verification> {
 
 #[tauri::command]
 pub async fn import_file(
+    app: tauri::AppHandle,
     ws: State<'_, Workspace>,
     running: State<'_, RunningImport>,
     path: PathBuf,
@@ -82,7 +83,11 @@ pub async fn import_file(
     };
     let result = console.import_file(&path, &client, &report, cancel).await;
     running.finish();
-    Ok(result?)
+    let summary = result?;
+    if summary.imported + summary.updated > 0 {
+        super::push_after(&app, vec![summary.client.clone()]);
+    }
+    Ok(summary)
 }
 
 #[tauri::command]
@@ -92,13 +97,14 @@ pub async fn list_imports(ws: State<'_, Workspace>) -> Result<Vec<ImportRecord>>
 
 #[tauri::command]
 pub async fn import_again(
+    app: tauri::AppHandle,
     ws: State<'_, Workspace>,
     running: State<'_, RunningImport>,
     id: String,
     on_progress: Channel<Progress>,
 ) -> Result<ImportSummary> {
     let (path, client) = ws.console()?.import_source(&id).await?;
-    import_file(ws, running, path, client, on_progress).await
+    import_file(app, ws, running, path, client, on_progress).await
 }
 
 #[tauri::command]
@@ -380,6 +386,7 @@ pub async fn set_meta_form_sync(ws: State<'_, Workspace>, form_id: String, sync:
 /// Long work like an import: one at a time, reported through the channel, stopped by `cancel_import`.
 #[tauri::command]
 pub async fn sync_meta(
+    app: tauri::AppHandle,
     ws: State<'_, Workspace>,
     running: State<'_, RunningImport>,
     client: Option<String>,
@@ -393,7 +400,9 @@ pub async fn sync_meta(
     };
     let result = console.sync_meta(client.as_deref(), form.as_deref(), &report, cancel).await;
     running.finish();
-    Ok(result?)
+    let synced = result?;
+    super::push_after(&app, synced.clients_with_new_leads());
+    Ok(synced)
 }
 
 #[tauri::command]
@@ -532,4 +541,9 @@ pub async fn crm_log(
     limit: u32,
 ) -> Result<PushLog> {
     Ok(ws.console()?.crm_log(client.as_deref(), crm, status.as_deref(), limit).await?)
+}
+
+#[tauri::command]
+pub async fn set_crm_auto_push(ws: State<'_, Workspace>, id: String, on: bool) -> Result<CrmConnection> {
+    Ok(ws.console()?.set_crm_auto_push(&id, None, on).await?)
 }

@@ -55,6 +55,27 @@ impl RunningImport {
     }
 }
 
+/// After an import or sync brought these clients new leads: pushes them, in the background, to
+/// the clients' CRM connections set to push automatically. What it did is in the push log.
+pub(crate) fn push_after(app: &tauri::AppHandle, clients: Vec<String>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let workspace = app.state::<Workspace>();
+        let Ok(console) = workspace.console() else { return };
+        for client in clients {
+            match console.push_after_new_leads(&client).await {
+                Ok(Some(report)) => {
+                    let failed = report.failed();
+                    tracing::info!(pushes = report.pushes.len(), failed, "automatic push finished");
+                    let _ = tauri::Emitter::emit(&app, "custodian://pushed", report);
+                }
+                Ok(None) => {}
+                Err(e) => tracing::warn!(code = ApiError::from(e).code.as_str(), "automatic push did not run"),
+            }
+        }
+    });
+}
+
 fn busy() -> ApiError {
     ApiError {
         code: crate::console::Code::Conflict,
@@ -158,6 +179,7 @@ pub fn run(dir: &Path) -> ExitCode {
             commands::crm_preview_draft,
             commands::crm_push,
             commands::crm_log,
+            commands::set_crm_auto_push,
         ])
         .build(tauri::generate_context!());
     match app {
@@ -267,6 +289,7 @@ async fn scheduled_syncs(app: tauri::AppHandle) {
             Ok(report) => {
                 let new: u64 = report.forms.iter().map(|f| f.new).sum();
                 tracing::info!(forms = report.forms.len(), new, "scheduled sync finished");
+                push_after(&app, report.clients_with_new_leads());
             }
             Err(e) => tracing::warn!(code = ApiError::from(e).code.as_str(), "scheduled sync did not run"),
         }

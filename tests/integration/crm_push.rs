@@ -344,3 +344,41 @@ async fn two_leads_of_one_person_in_a_batch_make_one_record_in_each_crm() {
         assert_eq!(held, 3, "{crm:?}");
     }
 }
+
+#[test]
+fn a_connection_set_to_push_automatically_gets_the_leads_an_import_brings() {
+    use crate::support::{stderr, stdout};
+    let sim = CrmSim::start(TOKEN);
+    let ws = Workspace::new();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let console = mapped(&ws, &sim, Crm::HubSpot, &[]).await;
+        console.close().await;
+    });
+    let on = ws.cli(&["crm", "auto-push", "hubspot", "--client", "Acme", "--on"]);
+    assert!(stdout(&on).contains("new leads are pushed after each import and sync"), "{}", stderr(&on));
+    let mut rows = fixtures::rows();
+    rows.truncate(1);
+    rows[0][0] = "l:1005".into();
+    rows[0][14] = "new.person@example.com".into();
+    let dir = tempfile_dir();
+    let file = fixtures::write(&dir, "more.csv", fixtures::text(fixtures::HEADER, &rows, ',', "\r\n").as_bytes());
+    let imported = ws.cli(&["import", file.to_str().unwrap(), "--client", "Acme"]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    // The import's new lead, and the four imported before that were not sent yet.
+    assert!(stderr(&imported).contains("Pushed to HubSpot automatically: 5 created"), "{}", stderr(&imported));
+    assert_eq!(sim.held(|h| h.hubspot.len()), 5);
+    // Importing the same file again brings nothing new: nothing is pushed.
+    let again = ws.cli(&["import", file.to_str().unwrap(), "--client", "Acme"]);
+    assert!(!stderr(&again).contains("Pushed to"), "{}", stderr(&again));
+    let off = ws.cli(&["crm", "auto-push", "hubspot", "--client", "Acme", "--off"]);
+    assert!(!stdout(&off).contains("new leads are pushed"), "{}", stdout(&off));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// A directory outside the workspace for files a test imports.
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("custodian-crm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -206,7 +206,7 @@ export function crmSide(): CrmSide {
 export function crmConnection(over: Partial<CrmConnection> = {}): CrmConnection {
   return {
     id: "crm00000-0000-4000-8000-000000000001", crm: "hubspot", client: "Acme", base_url: "https://api.hubapi.com",
-    created_at: "2026-11-22T10:00:00.000Z", last_ok_at: "2026-11-22T10:00:00.000Z", invalid_reason: null, ...over,
+    created_at: "2026-11-22T10:00:00.000Z", last_ok_at: "2026-11-22T10:00:00.000Z", invalid_reason: null, auto_push: false, ...over,
   };
 }
 
@@ -1490,6 +1490,13 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
       }
       case "crm_connections":
         return backend.crmConnections.map((c) => ({ ...c }));
+      case "set_crm_auto_push": {
+        const { id, on } = args as { id: string; on: boolean };
+        const c = backend.crmConnections.find((x) => x.id === id);
+        if (!c) throw { code: "invalid_input", message: `No CRM connection is '${id}'.` };
+        c.auto_push = on;
+        return { ...c };
+      }
       case "connect_crm": {
         const { crm, client, token, baseUrl } = args as { crm: Crm; client: string; token: string; baseUrl?: string | null };
         return connectCrm(crm, client, token, baseUrl ?? null);

@@ -349,6 +349,8 @@ export const api = {
       call<CrmConnection>("connect_crm", { crm, client, token, baseUrl }),
     /** Without `confirmed`, refused as `confirmation_required`, saying what disconnecting does; nothing changes. */
     disconnect: (id: string, confirmed: boolean) => call<string>("disconnect_crm", { id, confirmed }),
+    /** Whether the client's new leads go to this CRM by themselves after each import and sync. */
+    setAutoPush: (id: string, on: boolean) => call<CrmConnection>("set_crm_auto_push", { id, on }),
     /** The CRM's fields, read live: `token_invalid` when it no longer accepts the token. */
     fields: (id: string) => call<Schema>("crm_fields", { id }),
     /** The forms whose leads the client holds. */

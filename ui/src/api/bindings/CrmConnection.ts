@@ -8,4 +8,8 @@ export type CrmConnection = { id: string, crm: Crm, client: string | null, base_
 /**
  * Why the CRM no longer accepts the token, when it does not.
  */
-invalid_reason: string | null, };
+invalid_reason: string | null, 
+/**
+ * Whether the client's new leads are pushed to it after each import and sync.
+ */
+auto_push: boolean, };

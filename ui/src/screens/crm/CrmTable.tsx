@@ -10,6 +10,7 @@ export function CrmTable({
   onMap,
   onPush,
   onDisconnect,
+  onAutoPush,
 }: {
   connections: CrmConnection[];
   /** A push is under way: another waits for it. */
@@ -17,6 +18,7 @@ export function CrmTable({
   onMap: (c: CrmConnection) => void;
   onPush: (c: CrmConnection) => void;
   onDisconnect: (c: CrmConnection) => void;
+  onAutoPush: (c: CrmConnection, on: boolean) => void;
 }) {
   if (connections.length === 0) {
     return (
@@ -34,6 +36,7 @@ export function CrmTable({
           <th scope="col">Address</th>
           <th scope="col">Health</th>
           <th scope="col">Last answered</th>
+          <th scope="col">After imports and syncs</th>
           <th scope="col">
             <span className="sr-only">Actions</span>
           </th>
@@ -54,6 +57,18 @@ export function CrmTable({
               </td>
               <td>
                 <LastSynced at={c.last_ok_at} />
+              </td>
+              <td>
+                <label className="check">
+                  <input
+                    type="checkbox"
+                    checked={c.auto_push}
+                    disabled={c.client === null}
+                    onChange={(e) => onAutoPush(c, e.target.checked)}
+                    data-testid="crm-auto-push"
+                  />
+                  Push new leads
+                </label>
               </td>
               <td className="actions">
                 <button type="button" onClick={() => onMap(c)} disabled={c.client === null} aria-label={`Map fields for ${name}`} data-testid="crm-map">

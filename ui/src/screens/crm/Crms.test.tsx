@@ -41,6 +41,19 @@ describe("CRM connections", () => {
     );
   });
 
+  it("a connection set to push new leads after imports and syncs says so and keeps it", async () => {
+    const { backend } = await connected();
+    render(<Connections />);
+    const box = (await screen.findByTestId("crm-auto-push")) as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    await userEvent.click(box);
+    await waitFor(() => expect(backend.crmConnections[0]?.auto_push).toBe(true));
+    expect(box.checked).toBe(true);
+    expect(screen.getByText("Acme's new leads now go to HubSpot after each import and sync.")).toBeTruthy();
+    await userEvent.click(box);
+    await waitFor(() => expect(backend.crmConnections[0]?.auto_push).toBe(false));
+  });
+
   it("connecting with a token the CRM accepts lists the connection and clears the token field", async () => {
     const backend = installBackend(["Acme", "Globex"]);
     const { container } = render(<Connections />);

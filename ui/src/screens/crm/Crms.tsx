@@ -46,6 +46,21 @@ export function Crms({ clients }: { clients: Client[] }) {
     api.crm.connections().then(setConnections, (e: unknown) => setError(toCommandError(e)));
   }, []);
 
+  const autoPush = async (c: CrmConnection, on: boolean) => {
+    setError(null);
+    try {
+      const changed = await api.crm.setAutoPush(c.id, on);
+      setConnections((all) => all?.map((x) => (x.id === changed.id ? changed : x)) ?? null);
+      setStatus(
+        on
+          ? `${c.client ?? "The client"}'s new leads now go to ${CRM_LABELS[c.crm]} after each import and sync.`
+          : `${c.client ?? "The client"}'s new leads no longer go to ${CRM_LABELS[c.crm]} by themselves.`,
+      );
+    } catch (e) {
+      setError(toCommandError(e));
+    }
+  };
+
   const askDisconnect = async (c: CrmConnection) => {
     setError(null);
     setStatus("");
@@ -133,6 +148,7 @@ export function Crms({ clients }: { clients: Client[] }) {
           onMap={(c) => openEditor(c)}
           onPush={(c) => void push(c)}
           onDisconnect={(c) => void askDisconnect(c)}
+          onAutoPush={(c, on) => void autoPush(c, on)}
         />
       )}
       {pushing && <PushRunning progress={progress} cancelling={cancelling} onCancel={cancel} />}
