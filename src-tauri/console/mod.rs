@@ -319,8 +319,14 @@ impl Console {
         }
         let holdings = clients::holdings::of(&mut tx, HOLDERS, client.clone()).await?;
         if !confirmed {
+            let in_crms = if self.crm_connections().await?.iter().any(|c| c.client.as_deref() == Some(&client.name)) {
+                " Records already sent to its CRMs stay there: only what Custodian knows of them goes. A person's \
+                 erasure request deletes theirs in the CRMs too."
+            } else {
+                ""
+            };
             return Err(Error::ConfirmationRequired(format!(
-                "Removing client '{}' also deletes {}.",
+                "Removing client '{}' also deletes {}.{in_crms}",
                 client.name,
                 holdings.describe()
             )));

@@ -39,7 +39,8 @@ impl Holder for Leads {
     }
 
     fn identified_by(&self) -> &'static [IdKind] {
-        &[IdKind::Email, IdKind::Phone, IdKind::LeadId]
+        // A CRM record's id finds the lead it was made from (filed when it was pushed).
+        &[IdKind::Email, IdKind::Phone, IdKind::LeadId, IdKind::CrmRecord]
     }
 
     fn ages(&self) -> Option<&'static str> {

@@ -382,3 +382,25 @@ fn tempfile_dir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+#[tokio::test]
+async fn erasing_a_person_named_only_by_their_crm_record_id_erases_their_lead_too_and_nothing_comes_back() {
+    let sim = CrmSim::start(TOKEN);
+    let ws = Workspace::new();
+    let console = mapped(&ws, &sim, Crm::HubSpot, &[]).await;
+    push(&console).await;
+    let bob = sim.held(|h| h.hubspot.iter().find(|(_, c)| c["email"] == "bob@example.net").map(|(id, _)| id.clone()));
+    let bob = bob.unwrap();
+    let person = vec![Identifier { kind: IdKind::CrmRecord, value: bob.clone() }];
+    let request = console.new_request(RequestForm::new(RequestKind::Erasure, person)).await.unwrap();
+    let preview = console.erase_preview(request.id).await.unwrap();
+    let deletes: Vec<(DataKind, i64)> = preview.deletes.iter().map(|h| (h.kind, h.count)).collect();
+    assert!(deletes.contains(&(DataKind::Leads, 1)) && deletes.contains(&(DataKind::CrmRecords, 1)), "{deletes:?}");
+    let erased = console.erase_request(request.id, true, false).await.unwrap();
+    assert!(erased.remote.iter().any(|s| s.kind == "crm_records" && s.status == "done"), "{:?}", erased.remote);
+    assert!(!sim.held(|h| h.hubspot.contains_key(&bob)));
+    // The lead went with the record: the next push sends nobody new, and Bob is not made again.
+    let report = push(&console).await;
+    assert_eq!(counts(&report), [0, 0, 3, 0, 0, 0], "{report:?}");
+    assert_eq!(sim.held(|h| h.hubspot.len()), 3);
+}
