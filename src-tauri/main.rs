@@ -8,15 +8,7 @@ use custodian::cli::{self, Cli, Command};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// mimalloc's `mi_option_purge_delay` (its place in `mi_option_t`, the same in mimalloc 2 and 3).
-const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-
 fn main() -> ExitCode {
-    // Memory freed is given back to the OS after a second rather than mimalloc's 10 ms: work that
-    // frees and allocates the same buffers in rounds (a push's batches, a sync's pages) otherwise
-    // pays a page fault and the zeroing of each page every round.
-    // SAFETY: setting an option before any thread is started.
-    unsafe { libmimalloc_sys::mi_option_set(PURGE_DELAY, 1000) };
     private_files();
     let cli = Cli::parse();
     let dir = cli.dir();

@@ -441,9 +441,6 @@ impl Console {
             taken.lines.iter().map(|(id, status, message)| (*id, *status, message.as_deref())).collect();
         let mut tx = self.store.write().await?;
         records::keep(&mut tx, connection_id, &kept, &at).await?;
-        let filed: Vec<(i64, IdKind, IdentityHash)> =
-            kept.iter().map(|k| (k.lead_id, IdKind::CrmRecord, k.remote_hash)).collect();
-        crate::leads::identifiers::file_elsewhere(&mut tx, &filed).await?;
         push_log::note(&mut tx, push_id, &lines).await?;
         push_log::update(&mut tx, push_id, counts, None, None).await?;
         let sent_ids: Vec<i64> = kept.iter().map(|k| k.lead_id).collect();

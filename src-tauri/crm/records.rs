@@ -49,6 +49,18 @@ pub async fn known(
     Ok(rows.into_iter().map(|(lead, remote_id, payload_hash)| (lead, Known { remote_id, payload_hash })).collect())
 }
 
+/// The leads whose CRM records have one of these keyed hashes for their id: a request naming a
+/// CRM record finds the lead it was made from.
+pub async fn leads_named(conn: &mut SqliteConnection, hashes: &[IdentityHash]) -> Result<Vec<i64>, sqlx::Error> {
+    let hashes: Vec<String> = hashes.iter().map(hex::encode).collect();
+    sqlx::query_scalar(
+        "SELECT DISTINCT lead_id FROM crm_records WHERE remote_hash IN (SELECT unhex(value) FROM json_each(?1))",
+    )
+    .bind(serde_json::to_string(&hashes).expect("hashes serialise"))
+    .fetch_all(conn)
+    .await
+}
+
 /// What one lead became in a CRM, to keep.
 pub struct Kept<'a> {
     pub lead_id: i64,
@@ -147,7 +159,7 @@ impl Holder for CrmRecords {
              FROM crm_records AS r JOIN crm_connections AS k ON k.id = r.connection_id
              LEFT JOIN clients AS c ON c.id = k.client_id
              WHERE r.lead_id IN (SELECT value FROM json_each(?1))
-                OR hex(r.remote_hash) IN (SELECT upper(value) FROM json_each(?2))
+                OR r.remote_hash IN (SELECT unhex(value) FROM json_each(?2))
              GROUP BY r.connection_id, r.remote_id ORDER BY k.crm, r.remote_id",
         )
         .bind(serde_json::to_string(&leads).expect("ids serialise"))

@@ -39,7 +39,7 @@ impl Holder for Leads {
     }
 
     fn identified_by(&self) -> &'static [IdKind] {
-        // A CRM record's id finds the lead it was made from (filed when it was pushed).
+        // A CRM record's id finds the lead it was made from.
         &[IdKind::Email, IdKind::Phone, IdKind::LeadId, IdKind::CrmRecord]
     }
 
@@ -155,7 +155,14 @@ async fn find(
     hashes: &[IdentityHash],
 ) -> Result<Vec<HeldRecord>, StoreError> {
     {
-        let ids = query::by_identities(&mut *conn, hashes).await?;
+        let mut ids = query::by_identities(&mut *conn, hashes).await?;
+        // A CRM record's id names the lead it was made from.
+        for id in crate::crm::records::leads_named(&mut *conn, hashes).await? {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        ids.sort_unstable();
         let mut records = Vec::with_capacity(ids.len());
         for id in ids {
             let Some(lead) = query::detail(&mut *conn, id).await? else { continue };

@@ -156,28 +156,3 @@ pub fn reindex_all(
         }
     }
 }
-
-/// Files ids the person has elsewhere (a CRM record's id) under their leads in the identity index,
-/// so that a request naming one finds the leads too: `(lead id, kind, keyed hash)`. A lead gone
-/// meanwhile is skipped. Indexing a lead again from its answers drops them; the next push files
-/// them again.
-pub async fn file_elsewhere(
-    conn: &mut sqlx::SqliteConnection,
-    entries: &[(i64, IdKind, crate::identity::IdentityHash)],
-) -> Result<(), sqlx::Error> {
-    if entries.is_empty() {
-        return Ok(());
-    }
-    let rows: Vec<serde_json::Value> =
-        entries.iter().map(|(lead, kind, hash)| serde_json::json!([hex::encode(hash), lead, *kind as i64])).collect();
-    sqlx::query(
-        "INSERT INTO identities (hash, lead_id, kind)
-         SELECT unhex(j.value ->> 0), j.value ->> 1, j.value ->> 2 FROM json_each(?1) AS j
-         WHERE (j.value ->> 1) IN (SELECT id FROM leads)
-         ON CONFLICT DO NOTHING",
-    )
-    .bind(serde_json::Value::Array(rows).to_string())
-    .execute(conn)
-    .await?;
-    Ok(())
-}
