@@ -666,6 +666,14 @@ pub fn crm_fields(as_json: bool, schema: &crate::crm::schema::Schema) -> Result<
     Ok(Exit::Ok)
 }
 
+/// A push's counts in words.
+fn counted(n: &crate::crm::push_log::Counts) -> String {
+    format!(
+        "{} created, {} updated, {} unchanged, {} withheld, {} not mapped, {} failed",
+        n.created, n.updated, n.unchanged, n.withheld, n.not_mapped, n.failed
+    )
+}
+
 pub fn pushed(as_json: bool, report: &console::PushReport) -> Result<Exit, console::Error> {
     if as_json {
         json(report);
@@ -673,17 +681,11 @@ pub fn pushed(as_json: bool, report: &console::PushReport) -> Result<Exit, conso
         for p in &report.pushes {
             let n = &p.counts;
             println!(
-                "{} of client {} ({}): {} created, {} updated, {} unchanged, {} withheld (restricted, objected or \
-                 erased), {} not mapped, {} failed",
+                "{} of client {} ({}): {}",
                 p.crm.label(),
                 p.client.as_deref().unwrap_or("(removed)"),
                 p.connection_id,
-                n.created,
-                n.updated,
-                n.unchanged,
-                n.withheld,
-                n.not_mapped,
-                n.failed
+                counted(n).replace(" withheld", " withheld (restricted, objected or erased)")
             );
             for f in &p.failures {
                 let lead =
@@ -708,16 +710,7 @@ pub fn pushed(as_json: bool, report: &console::PushReport) -> Result<Exit, conso
 pub fn pushed_after(report: &console::PushReport) {
     for p in &report.pushes {
         let n = &p.counts;
-        eprintln!(
-            "Pushed to {} automatically: {} created, {} updated, {} unchanged, {} withheld, {} not mapped, {} failed",
-            p.crm.label(),
-            n.created,
-            n.updated,
-            n.unchanged,
-            n.withheld,
-            n.not_mapped,
-            n.failed
-        );
+        eprintln!("Pushed to {} automatically: {}", p.crm.label(), counted(n));
         if let Some(why) = &p.stopped {
             eprintln!("warning: the push to {} stopped before the end: {why}", p.crm.label());
         }
@@ -745,17 +738,12 @@ pub fn push_log(as_json: bool, log: &console::PushLog) -> Result<Exit, console::
             (None, None) => "did not finish".into(),
         };
         println!(
-            "  #{} {} {} of client {}: {} created, {} updated, {} unchanged, {} withheld, {} not mapped, {} failed; {end}",
+            "  #{} {} {} of client {}: {}; {end}",
             p.id,
             p.started_at,
             p.crm,
             p.client.as_deref().unwrap_or("(removed)"),
-            n.created,
-            n.updated,
-            n.unchanged,
-            n.withheld,
-            n.not_mapped,
-            n.failed
+            counted(n)
         );
     }
     if !log.results.is_empty() {

@@ -118,6 +118,20 @@ impl Pending {
         Self { kept: Vec::new(), lines: Vec::new(), since: std::time::Instant::now() }
     }
 
+    /// Notes a lead that could not be sent, for the log, and for the report while it lists fewer
+    /// than `FAILURES_LISTED`.
+    fn fail(&mut self, failures: &mut Vec<PushFailure>, lead: &LeadDetail, message: String) {
+        if failures.len() < FAILURES_LISTED {
+            failures.push(PushFailure {
+                lead_id: lead.id,
+                meta_id: lead.meta_id.clone(),
+                form_id: lead.form_id.clone(),
+                message: message.clone(),
+            });
+        }
+        self.lines.push((lead.id, "failed", Some(message)));
+    }
+
     fn due(&self) -> bool {
         self.lines.len() >= RECORD_EVERY || self.since.elapsed() >= RECORD_AFTER
     }
@@ -272,15 +286,7 @@ impl Console {
                             let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
                             let message = format!("as mapped: {}", listed.join("; "));
                             counts.failed += 1;
-                            if failures.len() < FAILURES_LISTED {
-                                failures.push(PushFailure {
-                                    lead_id: lead.id,
-                                    meta_id: lead.meta_id.clone(),
-                                    form_id: lead.form_id.clone(),
-                                    message: message.clone(),
-                                });
-                            }
-                            pending.lines.push((lead.id, "failed", Some(message)));
+                            pending.fail(&mut failures, lead, message);
                         }
                         Ok(fields) => {
                             let hash = payload_hash(&fields);
@@ -354,15 +360,7 @@ impl Console {
                             }
                             Sent::Failed(message) => {
                                 counts.failed += 1;
-                                if failures.len() < FAILURES_LISTED {
-                                    failures.push(PushFailure {
-                                        lead_id: outgoing.lead_id,
-                                        meta_id: lead.meta_id.clone(),
-                                        form_id: lead.form_id.clone(),
-                                        message: message.clone(),
-                                    });
-                                }
-                                pending.lines.push((outgoing.lead_id, "failed", Some(message)));
+                                pending.fail(&mut failures, lead, message);
                             }
                         }
                     }

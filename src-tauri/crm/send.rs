@@ -53,7 +53,7 @@ async fn hubspot(client: &CrmClient, items: &[Outgoing]) -> Result<Vec<Sent>, Cr
     // rather than making another; the rest are upserted by email.
     let known: Vec<usize> = (0..items.len()).filter(|&at| items[at].remote_id.is_some()).collect();
     for round in known.chunks(HUBSPOT_BATCH) {
-        for (at, sent) in hubspot_update(client, items, round).await? {
+        for (at, sent) in hubspot_batch(client, items, round, MatchBy::Id).await? {
             outcome[at] = Some(sent);
         }
     }
@@ -80,59 +80,12 @@ async fn hubspot(client: &CrmClient, items: &[Outgoing]) -> Result<Vec<Sent>, Cr
                 round.push(at);
             }
         }
-        for (at, sent) in hubspot_round(client, items, &round).await? {
+        for (at, sent) in hubspot_batch(client, items, &round, MatchBy::Email).await? {
             outcome[at] = Some(sent);
         }
         waiting = later;
     }
     Ok(outcome.into_iter().map(|o| o.expect("every lead has an outcome")).collect())
-}
-
-/// One batch update of contacts by their ids. A batch refused as a whole is sent again one
-/// contact at a time, so that only the one at fault fails.
-async fn hubspot_update(
-    client: &CrmClient,
-    items: &[Outgoing],
-    round: &[usize],
-) -> Result<Vec<(usize, Sent)>, CrmError> {
-    let batch = HubSpotBatch {
-        inputs: round
-            .iter()
-            .map(|&at| HubSpotInput {
-                id: items[at].remote_id.as_deref().expect("known above"),
-                id_property: None,
-                properties: &items[at].fields,
-            })
-            .collect(),
-    };
-    let path = "/crm/v3/objects/contacts/batch/update";
-    let answer: HubSpotAnswer = match client.call_typed(Method::POST, path, &batch).await {
-        Ok(answer) => answer,
-        Err(CrmError::Refused { message, .. }) if round.len() == 1 => {
-            return Ok(vec![(round[0], Sent::Failed(message))])
-        }
-        Err(CrmError::Refused { .. }) => {
-            let mut each = Vec::with_capacity(round.len());
-            for &at in round {
-                each.extend(Box::pin(hubspot_update(client, items, &[at])).await?);
-            }
-            return Ok(each);
-        }
-        Err(e) => return Err(e),
-    };
-    let updated: Vec<String> = answer.results.into_iter().map(|r| r.id.text()).collect();
-    Ok(round
-        .iter()
-        .map(|&at| {
-            let id = items[at].remote_id.clone().expect("known above");
-            let sent = if updated.contains(&id) {
-                Sent::Updated(id)
-            } else {
-                Sent::Failed("HubSpot did not update the contact (deleted there?)".into())
-            };
-            (at, sent)
-        })
-        .collect())
 }
 
 /// A HubSpot batch's input, serialised straight from the lead's fields.
@@ -193,23 +146,42 @@ struct HubSpotAnswer {
     errors: Vec<HubSpotError>,
 }
 
-/// One batch upsert of leads with distinct emails. A batch HubSpot refuses as a whole (one invalid
-/// value refuses them all) is sent again one lead at a time, so that only the lead at fault fails.
-async fn hubspot_round(
+/// How a HubSpot batch names its contacts: by the id of one already made, or by email.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum MatchBy {
+    Id,
+    Email,
+}
+
+/// One batch: an update of contacts by their ids, or an upsert of leads with distinct emails. A
+/// batch HubSpot refuses as a whole (one invalid value refuses them all) is sent again one lead at
+/// a time, so that only the lead at fault fails.
+async fn hubspot_batch(
     client: &CrmClient,
     items: &[Outgoing],
     round: &[usize],
+    by: MatchBy,
 ) -> Result<Vec<(usize, Sent)>, CrmError> {
-    let emails: Vec<String> =
-        round.iter().map(|&at| email_of(&items[at].fields, "email").expect("checked above")).collect();
+    // What HubSpot knows each contact by: its id, or its email (lowercased, as HubSpot compares).
+    let keys: Vec<String> = round
+        .iter()
+        .map(|&at| match by {
+            MatchBy::Id => items[at].remote_id.clone().expect("known above"),
+            MatchBy::Email => email_of(&items[at].fields, "email").expect("checked above"),
+        })
+        .collect();
+    let id_property = (by == MatchBy::Email).then_some("email");
     let batch = HubSpotBatch {
         inputs: round
             .iter()
-            .zip(&emails)
-            .map(|(&at, email)| HubSpotInput { id: email, id_property: Some("email"), properties: &items[at].fields })
+            .zip(&keys)
+            .map(|(&at, key)| HubSpotInput { id: key, id_property, properties: &items[at].fields })
             .collect(),
     };
-    let path = "/crm/v3/objects/contacts/batch/upsert";
+    let path = match by {
+        MatchBy::Id => "/crm/v3/objects/contacts/batch/update",
+        MatchBy::Email => "/crm/v3/objects/contacts/batch/upsert",
+    };
     let answer: HubSpotAnswer = match client.call_typed(Method::POST, path, &batch).await {
         Ok(answer) => answer,
         Err(CrmError::Refused { message, .. }) if round.len() == 1 => {
@@ -218,31 +190,39 @@ async fn hubspot_round(
         Err(CrmError::Refused { .. }) => {
             let mut each = Vec::with_capacity(round.len());
             for &at in round {
-                each.extend(Box::pin(hubspot_round(client, items, &[at])).await?);
+                each.extend(Box::pin(hubspot_batch(client, items, &[at], by)).await?);
             }
             return Ok(each);
         }
         Err(e) => return Err(e),
     };
-    let first_error = answer
-        .errors
-        .into_iter()
-        .find_map(|e| e.message)
-        .unwrap_or_else(|| "HubSpot did not return the contact".to_owned());
-    let mut by_email: HashMap<String, (String, bool)> = HashMap::with_capacity(answer.results.len());
+    let missing = match by {
+        MatchBy::Id => "HubSpot did not update the contact (deleted there?)".to_owned(),
+        MatchBy::Email => answer
+            .errors
+            .into_iter()
+            .find_map(|e| e.message)
+            .unwrap_or_else(|| "HubSpot did not return the contact".to_owned()),
+    };
+    let mut answered: HashMap<String, (String, bool)> = HashMap::with_capacity(answer.results.len());
     for result in answer.results {
-        if let Some(email) = result.properties.email {
-            by_email.insert(email.trim().to_lowercase(), (result.id.text(), result.new));
+        let id = result.id.text();
+        let key = match by {
+            MatchBy::Id => Some(id.clone()),
+            MatchBy::Email => result.properties.email.map(|e| e.trim().to_lowercase()),
+        };
+        if let Some(key) = key {
+            answered.insert(key, (id, result.new && by == MatchBy::Email));
         }
     }
     Ok(round
         .iter()
-        .zip(emails)
-        .map(|(&at, email)| {
-            let sent = match by_email.remove(&email) {
+        .zip(keys)
+        .map(|(&at, key)| {
+            let sent = match answered.remove(&key) {
                 Some((id, true)) => Sent::Created(id),
                 Some((id, false)) => Sent::Updated(id),
-                None => Sent::Failed(first_error.clone()),
+                None => Sent::Failed(missing.clone()),
             };
             (at, sent)
         })

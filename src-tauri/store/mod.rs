@@ -209,23 +209,36 @@ impl Store {
 
     /// Closes the database with everything in the main file. The pool closes first, waiting for
     /// any work still holding a connection, so that nothing writes after the WAL is emptied; then
-    /// one connection of its own empties it. (SQLite also checkpoints when its last connection
-    /// closes, but for pooled connections that happens on sqlx's worker threads after `close`
-    /// returns, and a process that is ending may not wait for it.)
+    /// one connection of its own empties it, and looks again until the WAL is empty (a connection
+    /// the pool let go may still be finishing on sqlx's worker thread), for up to two seconds.
+    /// (SQLite also checkpoints when its last connection closes, but for pooled connections that
+    /// happens on sqlx's worker threads, and a process that is ending may not wait for it.)
     pub async fn close(&self) {
         self.pool.close().await;
-        let emptied = async {
-            let mut conn = self.options.connect().await?;
-            let (busy, _, _): (i64, i64, i64) =
-                sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&mut conn).await?;
-            conn.close().await?;
-            Ok::<bool, sqlx::Error>(busy == 0)
+        let wal = {
+            let mut name = self.path.clone().into_os_string();
+            name.push("-wal");
+            PathBuf::from(name)
         };
-        match emptied.await {
-            Ok(true) => {}
-            Ok(false) => tracing::warn!("another process was reading at close; the next checkpoint empties the WAL"),
-            Err(e) => tracing::warn!(error = %e, "checkpoint at close failed; the WAL keeps the changes"),
+        for _ in 0..40 {
+            let emptied = async {
+                let mut conn = self.options.connect().await?;
+                let (busy, _, _): (i64, i64, i64) =
+                    sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)").fetch_one(&mut conn).await?;
+                conn.close().await?;
+                Ok::<bool, sqlx::Error>(busy == 0)
+            };
+            match emptied.await {
+                Ok(true) if std::fs::metadata(&wal).map_or(0, |m| m.len()) == 0 => return,
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "checkpoint at close failed; the WAL keeps the changes");
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
+        tracing::warn!("the WAL was still in use at close; the next checkpoint empties it");
     }
 }
 
