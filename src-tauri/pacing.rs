@@ -17,6 +17,20 @@ pub struct Pacing {
     pub timeout: Duration,
 }
 
+impl Pacing {
+    /// For reading what a service holds about a person while answering their request: the answer
+    /// does not wait out a long throttle, and what cannot be read is said.
+    pub fn reading_for_a_person() -> Self {
+        Self { transient_retries: 1, longest_wait: Duration::ZERO, timeout: Duration::from_secs(10), ..Self::default() }
+    }
+
+    /// For a request's remote step: it never waits out a long throttle; it says so and is retried
+    /// later.
+    pub fn remote_step() -> Self {
+        Self { transient_retries: 1, longest_wait: Duration::ZERO, ..Self::default() }
+    }
+}
+
 impl Default for Pacing {
     fn default() -> Self {
         Self {

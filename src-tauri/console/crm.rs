@@ -13,6 +13,7 @@ use crate::crm::mapping::{self, Mapping, STANDARD_KEYS};
 use crate::crm::schema::Schema;
 use crate::crm::Crm;
 use crate::leads::parse::META_COLUMNS;
+use crate::leads::query::LeadDetail;
 use crate::leads::Filter;
 use crate::vault::{Sensitive, Vault};
 
@@ -185,13 +186,24 @@ impl Console {
     }
 
     pub(super) async fn schema_of(&self, connection: &CrmConnection) -> Result<Schema, Error> {
+        let client = self.crm_client(connection).await?;
+        self.read_schema(connection, &client).await
+    }
+
+    /// A client for the connection's CRM, its token from the keychain.
+    pub(super) async fn crm_client(&self, connection: &CrmConnection) -> Result<CrmClient, Error> {
         let Some(token) = Vault::new(&self.workspace_id).get(TOKEN_PURPOSE, &connection.id).await? else {
             return Err(Error::SecretMissing(format!(
                 "Connection {}'s token is not in the keychain; connect the CRM again.",
                 connection.id
             )));
         };
-        let client = CrmClient::new(connection.crm, &connection.base_url, token, self.crm_pacing())?;
+        Ok(CrmClient::new(connection.crm, &connection.base_url, token, self.crm_pacing())?)
+    }
+
+    /// The CRM's fields, read with `client`; the connection notes that the CRM answered, or that
+    /// it no longer accepts the token.
+    pub(super) async fn read_schema(&self, connection: &CrmConnection, client: &CrmClient) -> Result<Schema, Error> {
         match client.schema().await {
             Ok(schema) => {
                 connections::touch(self.store.pool(), &connection.id, &self.stamp()).await?;
@@ -429,12 +441,18 @@ fn body_for(
     crm: Crm,
     mapping: &Mapping,
     schema: &Schema,
-    lead: &crate::leads::query::LeadDetail,
+    lead: &LeadDetail,
     country: Option<&str>,
 ) -> Result<serde_json::Value, Vec<mapping::Problem>> {
-    let mut answers: Vec<(String, String)> =
-        META_COLUMNS.iter().map(|c| (*c).to_owned()).zip(lead.meta_values()).collect();
-    answers.extend(lead.answers.iter().cloned());
-    let fields = mapping::apply(mapping, schema, &answers, country)?;
+    let meta = lead.meta_values();
+    let fields = mapping::apply(mapping, schema, &answers_of(lead, &meta), country)?;
     crate::crm::payload::body(crm, fields).map_err(|p| vec![p])
+}
+
+/// Everything a lead answers, by key: Meta's columns (`meta`, from `meta_values`) and the form's
+/// questions; what a mapping takes its values from.
+pub(super) fn answers_of<'a>(lead: &'a LeadDetail, meta: &'a [String; 13]) -> Vec<(&'a str, &'a str)> {
+    let mut answers: Vec<(&str, &str)> = META_COLUMNS.iter().copied().zip(meta.iter().map(String::as_str)).collect();
+    answers.extend(lead.answers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    answers
 }

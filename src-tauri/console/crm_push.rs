@@ -12,7 +12,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
-use super::crm::CrmConnection;
+use super::crm::{answers_of, CrmConnection};
 use super::{Console, Error};
 use crate::crm::client::CrmError;
 use crate::crm::mapping::{self, Mapping};
@@ -21,7 +21,6 @@ use crate::crm::records::{self, Kept};
 use crate::crm::send::{self, Outgoing, Sent};
 use crate::crm::{connections, Crm};
 use crate::identity::{IdKind, IdentityHash};
-use crate::leads::parse::META_COLUMNS;
 use crate::leads::query::LeadDetail;
 use crate::leads::Filter;
 
@@ -137,16 +136,14 @@ impl Pending {
     }
 }
 
+/// Whether lead `id`'s person is among those nothing is sent about.
+fn held_back(hashes: &HashMap<i64, Vec<IdentityHash>>, withheld: &HashSet<IdentityHash>, id: i64) -> bool {
+    hashes.get(&id).is_some_and(|h| h.iter().any(|h| withheld.contains(h)))
+}
+
 /// The hash of the fields sent for a lead: the same fields are not sent twice.
 fn payload_hash(fields: &serde_json::Map<String, serde_json::Value>) -> Vec<u8> {
     Sha256::digest(serde_json::to_vec(fields).expect("fields serialise")).to_vec()
-}
-
-/// Everything a lead answers, by key: Meta's columns and the form's questions.
-fn answers_of<'a>(lead: &'a LeadDetail, meta: &'a [String; 13]) -> Vec<(&'a str, &'a str)> {
-    let mut answers: Vec<(&str, &str)> = META_COLUMNS.iter().copied().zip(meta.iter().map(String::as_str)).collect();
-    answers.extend(lead.answers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    answers
 }
 
 impl Console {
@@ -226,10 +223,8 @@ impl Console {
             return Err(Error::Invalid("This CRM connection's client was removed; disconnect it.".into()));
         };
         let owner = self.client(&owner_name).await?;
-        let schema = self.schema_of(connection).await?;
-        let crm = connections::client_of(pool, &self.workspace_id, &connection.id, self.crm_pacing())
-            .await
-            .map_err(Error::SecretMissing)?;
+        let crm = self.crm_client(connection).await?;
+        let schema = self.read_schema(connection, &crm).await?;
         let filter = Filter { client_id: Some(owner.id.clone()), ..Filter::default() };
         let total = crate::leads::query::count(pool, &filter).await?.max(0) as u64;
 
@@ -268,7 +263,7 @@ impl Console {
                 let withheld = self.not_to_send().await?;
                 let mut outgoing: Vec<(Outgoing, Vec<u8>, &LeadDetail)> = Vec::new();
                 for lead in &leads {
-                    if hashes.get(&lead.id).is_some_and(|h| h.iter().any(|h| withheld.contains(h))) {
+                    if held_back(&hashes, &withheld, lead.id) {
                         counts.withheld += 1;
                         continue;
                     }
@@ -316,7 +311,7 @@ impl Console {
                             .await?
                             .map_err(crate::store::StoreError::from)?
                     };
-                    still.retain(|id| !hashes.get(id).is_some_and(|h| h.iter().any(|h| withheld.contains(h))));
+                    still.retain(|&id| !held_back(&hashes, &withheld, id));
                     let before = batch.len();
                     let (items, sending): (Vec<Outgoing>, Vec<(Vec<u8>, &LeadDetail)>) = batch
                         .into_iter()
@@ -435,14 +430,20 @@ impl Console {
                 payload_hash: &k.payload_hash,
             })
             .collect();
-        let lines: Vec<(i64, &str, Option<&str>)> =
-            taken.lines.iter().map(|(id, status, message)| (*id, *status, message.as_deref())).collect();
         let mut tx = self.store.write().await?;
-        records::keep(&mut tx, connection_id, &kept, &at).await?;
+        // Every line's lead, the sent ones among them: what is still held, once for all.
+        let ids: Vec<i64> = taken.lines.iter().map(|(id, ..)| *id).collect();
+        let existing = crate::leads::query::existing(&mut tx, &ids).await?;
+        let held: Vec<Kept> = kept.iter().filter(|k| existing.contains(&k.lead_id)).cloned().collect();
+        let lines: Vec<(i64, &str, Option<&str>)> = taken
+            .lines
+            .iter()
+            .filter(|(id, ..)| existing.contains(id))
+            .map(|(id, status, message)| (*id, *status, message.as_deref()))
+            .collect();
+        records::keep(&mut tx, connection_id, &held, &at).await?;
         push_log::note(&mut tx, push_id, &lines).await?;
         push_log::update(&mut tx, push_id, counts, None, None).await?;
-        let sent_ids: Vec<i64> = kept.iter().map(|k| k.lead_id).collect();
-        let existing = crate::leads::query::existing(&mut tx, &sent_ids).await?;
         if !kept.is_empty() {
             connections::touch(&mut *tx, connection_id, &at).await?;
         }

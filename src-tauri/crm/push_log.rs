@@ -64,19 +64,15 @@ pub async fn start(conn: &mut SqliteConnection, connection_id: &str, at: &str) -
         .await
 }
 
-/// Notes what became of leads that are still held (one erased meanwhile leaves no line).
+/// Notes what became of these leads, which must still be held (the caller checks, in the same
+/// transaction: one erased meanwhile leaves no line).
 pub async fn note(
     conn: &mut SqliteConnection,
     push_id: i64,
     results: &[(i64, &str, Option<&str>)],
 ) -> Result<(), sqlx::Error> {
-    let ids: Vec<i64> = results.iter().map(|r| r.0).collect();
-    let existing = crate::leads::query::existing(&mut *conn, &ids).await?;
-    let rows: Vec<serde_json::Value> = results
-        .iter()
-        .filter(|r| existing.contains(&r.0))
-        .map(|(lead, status, message)| serde_json::json!([lead, status, message]))
-        .collect();
+    let rows: Vec<serde_json::Value> =
+        results.iter().map(|(lead, status, message)| serde_json::json!([lead, status, message])).collect();
     if rows.is_empty() {
         return Ok(());
     }

@@ -62,6 +62,7 @@ pub async fn leads_named(conn: &mut SqliteConnection, hashes: &[IdentityHash]) -
 }
 
 /// What one lead became in a CRM, to keep.
+#[derive(Clone)]
 pub struct Kept<'a> {
     pub lead_id: i64,
     pub remote_id: &'a str,
@@ -69,19 +70,17 @@ pub struct Kept<'a> {
     pub payload_hash: &'a [u8],
 }
 
-/// Keeps what leads became in a CRM. A lead erased or purged while it was being sent, or a
-/// connection removed meanwhile, is not kept: its row would refer to nothing.
+/// Keeps what leads became in a CRM. The leads must still be held (the caller checks, in the same
+/// transaction: one erased or purged while it was being sent is not kept); a connection removed
+/// meanwhile keeps nothing.
 pub async fn keep(
     conn: &mut SqliteConnection,
     connection_id: &str,
     kept: &[Kept<'_>],
     at: &str,
 ) -> Result<(), sqlx::Error> {
-    let ids: Vec<i64> = kept.iter().map(|k| k.lead_id).collect();
-    let existing = crate::leads::query::existing(&mut *conn, &ids).await?;
     let rows: Vec<serde_json::Value> = kept
         .iter()
-        .filter(|k| existing.contains(&k.lead_id))
         .map(|k| serde_json::json!([k.lead_id, k.remote_id, hex::encode(k.remote_hash), hex::encode(k.payload_hash)]))
         .collect();
     if rows.is_empty() {
@@ -228,14 +227,9 @@ impl Holder for CrmRecords {
         records: &[HeldRecord],
         at: &str,
     ) -> Option<Vec<HeldRecord>> {
-        // An answer to a person does not wait out a long throttle: what cannot be read is said.
-        let pacing = Pacing {
-            transient_retries: 1,
-            longest_wait: std::time::Duration::ZERO,
-            timeout: std::time::Duration::from_secs(10),
-            ..Pacing::default()
-        };
+        let pacing = Pacing::reading_for_a_person();
         let mut given_up: HashMap<String, String> = HashMap::new();
+        let mut reached: HashMap<String, (super::client::CrmClient, Vec<String>)> = HashMap::new();
         let mut live = Vec::with_capacity(records.len());
         for record in records {
             let unread = |why: &str| {
@@ -251,19 +245,27 @@ impl Holder for CrmRecords {
                 live.push(unread(why));
                 continue;
             }
-            let client = match connections::client_of(pool, workspace_id, connection, pacing.clone()).await {
-                Ok(client) => client,
-                Err(why) => {
-                    live.push(unread(&why));
-                    continue;
+            // The token and the fields to read, once a connection: a person's records in one CRM
+            // share them.
+            if !reached.contains_key(connection) {
+                match connections::client_of(pool, workspace_id, connection, pacing.clone()).await {
+                    Ok(client) => {
+                        let properties = connections::mapped_fields(pool, connection).await.unwrap_or_default();
+                        reached.insert(connection.to_owned(), (client, properties));
+                    }
+                    Err(why) => {
+                        given_up.insert(connection.to_owned(), why.clone());
+                        live.push(unread(&why));
+                        continue;
+                    }
                 }
-            };
+            }
+            let (client, properties) = &reached[connection];
             let mut fields: Vec<(String, String)> = ["crm", "connection", "record id", "last sent"]
                 .iter()
                 .filter_map(|k| Some(((*k).to_owned(), field(record, k)?.to_owned())))
                 .collect();
-            let properties = connections::mapped_fields(pool, connection).await.unwrap_or_default();
-            match super::send::read(&client, remote_id, &properties).await {
+            match super::send::read(client, remote_id, properties).await {
                 Ok(Some(read)) => {
                     fields.extend(read);
                     live.push(HeldRecord { fields, fetched_at: Some(at.to_owned()), ..record.clone() });
@@ -291,8 +293,7 @@ impl Holder for CrmRecords {
         if step.action != DELETE_RECORD {
             return RemoteAnswer::Failed(format!("'{}' is not a step Custodian takes in a CRM", step.action));
         }
-        // A remote step never waits out a long throttle: it says so and is retried later.
-        let pacing = Pacing { transient_retries: 1, longest_wait: std::time::Duration::ZERO, ..Pacing::default() };
+        let pacing = Pacing::remote_step();
         let client = match connections::client_of(pool, workspace_id, connection, pacing).await {
             Ok(client) => client,
             Err(why) => return RemoteAnswer::Failed(why),

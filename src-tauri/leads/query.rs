@@ -379,13 +379,13 @@ pub async fn by_identities(conn: &mut SqliteConnection, hashes: &[IdentityHash])
     Ok(ids)
 }
 
+/// The leads of a JSON list of ids (?1) still held.
+const EXISTING: &str = "SELECT id FROM leads WHERE id IN (SELECT value FROM json_each(?1))";
+
 /// Those of these leads still held, as a set.
 pub async fn existing(conn: &mut SqliteConnection, ids: &[i64]) -> Result<std::collections::HashSet<i64>, sqlx::Error> {
     let ids = serde_json::to_string(ids).expect("ids serialise");
-    let held: Vec<i64> = sqlx::query_scalar("SELECT id FROM leads WHERE id IN (SELECT value FROM json_each(?1))")
-        .bind(ids)
-        .fetch_all(conn)
-        .await?;
+    let held: Vec<i64> = sqlx::query_scalar(EXISTING).bind(ids).fetch_all(conn).await?;
     Ok(held.into_iter().collect())
 }
 
@@ -446,7 +446,7 @@ pub fn client_chunk(
 /// As `existing`, on the SQLite handle directly.
 pub fn existing_now(conn: &rusqlite::Connection, ids: &[i64]) -> rusqlite::Result<std::collections::HashSet<i64>> {
     let ids = serde_json::to_string(ids).expect("ids serialise");
-    let mut statement = conn.prepare_cached("SELECT id FROM leads WHERE id IN (SELECT value FROM json_each(?1))")?;
+    let mut statement = conn.prepare_cached(EXISTING)?;
     let held = statement.query_map([ids], |r| r.get::<_, i64>(0))?;
     held.collect()
 }

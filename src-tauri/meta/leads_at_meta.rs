@@ -133,13 +133,7 @@ impl Holder for LeadsAtMeta {
                 }
             };
             if graph.is_none() {
-                // An answer to a person does not wait out a long throttle: what cannot be read is said.
-                let pacing = Pacing {
-                    transient_retries: 1,
-                    longest_wait: std::time::Duration::ZERO,
-                    timeout: std::time::Duration::from_secs(10),
-                    ..Pacing::default()
-                };
+                let pacing = Pacing::reading_for_a_person();
                 match graph_for(pool, workspace_id, pacing).await {
                     Ok(g) => graph = Some(g),
                     Err(why) => {
@@ -197,8 +191,7 @@ impl Holder for LeadsAtMeta {
                 "Custodian no longer reaches the lead's Page: connect a token that does, then retry".into(),
             );
         };
-        // A remote step never waits out a long throttle: it says so and is retried later.
-        let pacing = Pacing { transient_retries: 1, longest_wait: std::time::Duration::ZERO, ..Pacing::default() };
+        let pacing = Pacing::remote_step();
         let graph = match graph_for(pool, workspace_id, pacing).await {
             Ok(graph) => graph,
             Err(why) => return RemoteAnswer::Unreachable(why),
