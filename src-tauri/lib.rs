@@ -19,4 +19,5 @@ pub mod requests;
 pub mod retention;
 pub mod spreadsheet;
 pub mod store;
+pub mod system_browser;
 pub mod vault;

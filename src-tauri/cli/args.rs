@@ -107,6 +107,10 @@ pub enum ClientCommand {
         /// Confirm the removal; without it nothing is removed and Custodian says what would be
         #[arg(long)]
         yes: bool,
+        /// What becomes of the client's records in its CRMs: left there, or deleted there first
+        /// (the client is removed only once all of them are)
+        #[arg(long, value_name = "leave|delete")]
+        crm_records: Option<crate::clients::holdings::Elsewhere>,
     },
 }
 
@@ -385,23 +389,28 @@ pub enum HoldCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum CrmCommand {
-    /// Connect a client's CRM; the CRM is asked for its fields with the token before it is kept,
-    /// in the keychain only
+    /// Connect a client's CRM: with a token read from standard input, or by signing in through
+    /// the system browser (the CRM app set with `crm app set`). The CRM is asked for its fields
+    /// before anything is kept; tokens go to the keychain only
     Connect {
         crm: crate::crm::Crm,
         #[arg(long)]
         client: String,
         /// Read the token from standard input (a HubSpot private-app token, a Pipedrive API token, a
-        /// Salesforce access token)
+        /// Salesforce access token) instead of signing in through the browser
         #[arg(long)]
         token_stdin: bool,
         /// The CRM's API address, when not its own (a sandbox, a proxy)
         #[arg(long, value_name = "URL")]
         base_url: Option<String>,
-        /// A Salesforce org's address (https://yourorg.my.salesforce.com)
+        /// A Salesforce org's address (https://yourorg.my.salesforce.com); a browser sign-in
+        /// signs in there
         #[arg(long, value_name = "URL", conflicts_with = "base_url")]
         instance_url: Option<String>,
     },
+    /// The agency's OAuth apps at the CRMs, through which `crm connect` signs in in the browser
+    #[command(subcommand)]
+    App(CrmAppCommand),
     /// The CRM connections: which CRM, whose, and how they are doing; never a token
     Status,
     /// Take a connection's token out of the keychain and forget it and its mappings
@@ -470,6 +479,30 @@ pub enum CrmCommand {
         #[arg(long, default_value_t = 200)]
         limit: u32,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CrmAppCommand {
+    /// Set the agency's app at a CRM: its client id, and its client secret read from standard input
+    Set {
+        crm: crate::crm::Crm,
+        #[arg(long)]
+        client_id: String,
+        /// Read the app's client secret from standard input (HubSpot and Pipedrive need one;
+        /// Salesforce when its connected app requires it)
+        #[arg(long)]
+        secret_stdin: bool,
+        /// The CRM's authorization server, when not its own (a sandbox, a My Domain login)
+        #[arg(long, value_name = "URL")]
+        auth_url: Option<String>,
+        /// The loopback port of the redirect URL registered with the app; 0 takes any free port
+        #[arg(long, value_name = "PORT")]
+        port: Option<u16>,
+    },
+    /// The apps set, with the redirect URL to register with each; never a secret
+    Show,
+    /// Forget the agency's app at a CRM and take its secret out of the keychain
+    Remove { crm: crate::crm::Crm },
 }
 
 #[derive(Debug, Subcommand)]

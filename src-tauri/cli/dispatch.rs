@@ -168,7 +168,9 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
             let country = Some(country.as_str()).filter(|c| !c.eq_ignore_ascii_case("none"));
             print::client(j, "Updated", &c.set_client_country(&name, country).await?)
         }
-        Command::Client(ClientCommand::Remove { name, yes }) => print::removal(j, &c.remove_client(&name, yes).await?),
+        Command::Client(ClientCommand::Remove { name, yes, crm_records }) => {
+            print::removal(j, &c.remove_client(&name, yes, crm_records).await?)
+        }
         Command::Import { file, client, again } => import(c, Source::of(file, client, again)?, j).await,
         Command::Imports => print::imports(j, &c.imports().await?),
         Command::Leads(LeadsCommand::List { filter, limit, offset }) => {
@@ -332,6 +334,9 @@ fn hint(e: &console::Error, erasing: bool) -> Option<&'static str> {
     use crate::retention::holds::HoldError;
     match e {
         console::Error::ConfirmationRequired(_) => Some("Run it again with --yes to go ahead."),
+        console::Error::ChoiceRequired(_) => {
+            Some("Run it again with --yes and --crm-records leave, or --crm-records delete.")
+        }
         console::Error::SecretMissing(_) => Some("Set it with: custodian meta app --secret-stdin"),
         console::Error::Client(ClientError::NotFound(_)) => {
             Some("`custodian client list` shows the clients there are.")
@@ -417,6 +422,36 @@ async fn sync(c: &Console, client: Option<String>, form: Option<String>, j: bool
 }
 
 /// Pushes with progress on a terminal, and Ctrl+C to stop after the batch in flight.
+/// `crm connect` without a token: signs in through the system browser, showing the address should
+/// none open. Ctrl+C stops the wait.
+async fn sign_in(
+    c: &Console,
+    crm: crate::crm::Crm,
+    client: &str,
+    address: Option<&str>,
+    j: bool,
+) -> Result<Exit, console::Error> {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let on_ctrl_c = Arc::clone(&cancel);
+    let watcher = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_ctrl_c.store(true, Ordering::Relaxed);
+        }
+    });
+    let started = |s: &console::SignIn| {
+        if crate::system_browser::open(&s.address) {
+            eprintln!("Sign in to {} in your browser. If it did not open, open this address:", s.crm.label());
+        } else {
+            eprintln!("Open this address in your browser to sign in to {}:", s.crm.label());
+        }
+        eprintln!("  {}", s.address);
+        eprintln!("Waiting for {} to send the browser back (Ctrl+C to stop)…", s.crm.label());
+    };
+    let connected = c.connect_crm_in_browser(crm, client, address, &started, cancel).await;
+    watcher.abort();
+    print::crm_connections(j, &[connected?])
+}
+
 async fn push(c: &Console, client: Option<String>, crm: Option<String>, j: bool) -> Result<Exit, console::Error> {
     let cancel = Arc::new(AtomicBool::new(false));
     let on_ctrl_c = Arc::clone(&cancel);
@@ -514,16 +549,27 @@ fn date_bound(s: &str, until: bool) -> Result<i64, console::Error> {
 async fn crm(c: &Console, command: CrmCommand, j: bool) -> Result<Exit, console::Error> {
     match command {
         CrmCommand::Connect { crm, client, token_stdin, base_url, instance_url } => {
+            let address = instance_url.or(base_url);
             if !token_stdin {
-                return Err(console::Error::Invalid(
-                    "Connecting through the browser (OAuth) is not available yet: give a token on standard input with \
-                     --token-stdin."
-                        .into(),
-                ));
+                return sign_in(c, crm, &client, address.as_deref(), j).await;
             }
             let token = crate::vault::Sensitive::new(read_stdin(true)?);
-            let address = instance_url.or(base_url);
             print::crm_connections(j, &[c.connect_crm(crm, &client, token, address.as_deref()).await?])
+        }
+        CrmCommand::App(CrmAppCommand::Set { crm, client_id, secret_stdin, auth_url, port }) => {
+            let secret = if secret_stdin { Some(crate::vault::Sensitive::new(read_stdin(true)?)) } else { None };
+            let form = console::CrmAppForm { crm, client_id, auth_url, redirect_port: port };
+            print::crm_apps(j, &[c.set_crm_app(form, secret).await?])
+        }
+        CrmCommand::App(CrmAppCommand::Show) => print::crm_apps(j, &c.crm_apps().await?),
+        CrmCommand::App(CrmAppCommand::Remove { crm }) => {
+            c.remove_crm_app(crm).await?;
+            if j {
+                json(&serde_json::json!({ "removed": crm }));
+            } else {
+                println!("Forgot the {} app; its secret left the keychain.", crm.label());
+            }
+            Ok(Exit::Ok)
         }
         CrmCommand::Status => print::crm_connections(j, &c.crm_connections().await?),
         CrmCommand::Preview { lead_id, crm, client } => {

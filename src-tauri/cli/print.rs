@@ -85,6 +85,9 @@ pub fn removal(as_json: bool, r: &Removal) -> Result<Exit, console::Error> {
         let parts: Vec<String> = r.removed.iter().map(|h| format!("{} {}", h.count, h.label)).collect();
         println!("Removed client '{}' with {}", r.client.name, parts.join(", "));
     }
+    if !as_json && r.deleted_elsewhere > 0 {
+        println!("Its {} records in its CRMs were deleted there first.", r.deleted_elsewhere);
+    }
     Ok(Exit::Ok)
 }
 
@@ -646,9 +649,28 @@ pub fn crm_connections(as_json: bool, list: &[console::CrmConnection]) -> Result
         };
         println!("{}  {} of client {}, {health}", c.id, c.crm.label(), c.client.as_deref().unwrap_or("(removed)"));
         println!("    at {}; last answered {}", c.base_url, c.last_ok_at.as_deref().unwrap_or("never"));
+        if c.oauth {
+            println!("    signed in through the browser; its access token is renewed when it runs out");
+        }
         if c.auto_push {
             println!("    new leads are pushed after each import and sync");
         }
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn crm_apps(as_json: bool, list: &[console::CrmApp]) -> Result<Exit, console::Error> {
+    if as_json {
+        json(&list);
+        return Ok(Exit::Ok);
+    }
+    if list.is_empty() {
+        println!("No CRM apps are set; connections are made with tokens. Set one with: custodian crm app set hubspot --client-id ID --secret-stdin");
+    }
+    for app in list {
+        let secret = if app.has_secret { "its secret in the keychain" } else { "no secret" };
+        println!("{}  client id {}, {secret}", app.crm.label(), app.client_id);
+        println!("    signs in at {}; register this redirect URL with the app: {}", app.auth_url, app.redirect_uri);
     }
     Ok(Exit::Ok)
 }

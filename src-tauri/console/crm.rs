@@ -8,7 +8,7 @@ use ts_rs::TS;
 
 use super::{Console, Error};
 use crate::crm::client::{CrmClient, CrmError};
-use crate::crm::connections::{self, TOKEN_PURPOSE};
+use crate::crm::connections::{self, REFRESH_PURPOSE, TOKEN_PURPOSE};
 use crate::crm::mapping::{self, Mapping, STANDARD_KEYS};
 use crate::crm::schema::Schema;
 use crate::crm::Crm;
@@ -30,6 +30,8 @@ pub struct CrmConnection {
     pub invalid_reason: Option<String>,
     /// Whether the client's new leads are pushed to it after each import and sync.
     pub auto_push: bool,
+    /// Made by signing in through the browser (OAuth): its access token is renewed when it runs out.
+    pub oauth: bool,
 }
 
 /// A form whose leads a client holds, for the mapping editor.
@@ -92,17 +94,39 @@ impl Console {
             )));
         };
         let base = base.trim().trim_end_matches('/').to_owned();
-        CrmClient::new(crm, &base, token.clone(), self.crm_pacing())?.schema().await?;
+        self.keep_crm_connection(crm, &client.id, &base, token, None).await
+    }
+
+    /// Keeps a connection once the CRM has answered with its token: the tokens in the keychain,
+    /// the rest on record, audited.
+    pub(super) async fn keep_crm_connection(
+        &self,
+        crm: Crm,
+        client_id: &str,
+        base: &str,
+        token: Sensitive<String>,
+        oauth: Option<(connections::OAuth<'_>, Option<Sensitive<String>>)>,
+    ) -> Result<CrmConnection, Error> {
+        CrmClient::new(crm, base, token.clone(), self.crm_pacing())?.schema().await?;
         let id = uuid::Uuid::new_v4().to_string();
         let mut tx = self.store.write().await?;
-        connections::insert(&mut tx, &id, crm, &client.id, &base, &self.stamp()).await?;
-        // The keychain first: a connection on record always has its token. Should the commit fail,
-        // the entry is taken back.
+        let (oauth, refresh) = match oauth {
+            Some((oauth, refresh)) => (Some(oauth), refresh),
+            None => (None, None),
+        };
+        let how = if oauth.is_some() { "signed in through the browser" } else { "with a token" };
+        connections::insert(&mut tx, &id, crm, client_id, base, oauth, &self.stamp()).await?;
+        // The keychain first: a connection on record always has its tokens. Should the commit
+        // fail, the entries are taken back.
         let vault = Vault::new(&self.workspace_id);
         vault.set(TOKEN_PURPOSE, &id, token).await?;
-        let object = format!("crm:{id} {} of client:{}", crm.label(), client.id);
+        if let Some(refresh) = refresh {
+            vault.set(REFRESH_PURPOSE, &id, refresh).await?;
+        }
+        let object = format!("crm:{id} {} of client:{client_id}, {how}", crm.label());
         if let Err(e) = self.settle(tx, "crm.connect", &object, Ok(())).await {
             let _ = vault.delete(TOKEN_PURPOSE, &id).await;
+            let _ = vault.delete(REFRESH_PURPOSE, &id).await;
             return Err(e);
         }
         self.crm_connection(&id, None).await
@@ -122,6 +146,7 @@ impl Console {
                     last_ok_at: r.last_ok_at,
                     invalid_reason: r.invalid_reason,
                     auto_push: r.auto_push,
+                    oauth: r.token_url.is_some(),
                 })
             })
             .collect())
@@ -162,7 +187,9 @@ impl Console {
                 connection.id
             )));
         }
-        Vault::new(&self.workspace_id).delete(TOKEN_PURPOSE, &connection.id).await?;
+        let vault = Vault::new(&self.workspace_id);
+        vault.delete(TOKEN_PURPOSE, &connection.id).await?;
+        vault.delete(REFRESH_PURPOSE, &connection.id).await?;
         let mut tx = self.store.write().await?;
         connections::delete(&mut tx, &connection.id).await?;
         let object = format!("crm:{} {}", connection.id, connection.crm.label());
@@ -198,7 +225,10 @@ impl Console {
                 connection.id
             )));
         };
-        Ok(CrmClient::new(connection.crm, &connection.base_url, token, self.crm_pacing())?)
+        let Some(row) = connections::one(self.store.pool(), &connection.id).await? else {
+            return Err(Error::Invalid(format!("CRM connection {} was disconnected.", connection.id)));
+        };
+        Ok(connections::client_with(&row, connection.crm, token, &self.workspace_id, self.crm_pacing())?)
     }
 
     /// The CRM's fields, read with `client`; the connection notes that the CRM answered, or that

@@ -64,6 +64,13 @@ pub enum Error {
     /// A request's search found nothing held about the person.
     #[error("{0}")]
     NothingFound(String),
+    /// As `ConfirmationRequired`, and a choice must come with the confirmation (what becomes of a
+    /// removed client's records in its CRMs).
+    #[error("{0}")]
+    ChoiceRequired(String),
+    /// Records kept elsewhere (a CRM) could not all be deleted there; nothing local was removed.
+    #[error("{0}")]
+    NotDeletedElsewhere(String),
     /// The person stopped what they had begun (closed a login window, declined); nothing changed.
     #[error("{0}")]
     Cancelled(String),
@@ -158,6 +165,8 @@ impl Error {
             Error::Crm(CrmError::BadUrl(_)) => Code::InvalidInput,
             Error::NothingFound(_) => Code::NothingFound,
             Error::Cancelled(_) => Code::Cancelled,
+            Error::NotDeletedElsewhere(_) => Code::RemoteUnavailable,
+            Error::ChoiceRequired(_) => Code::ConfirmationRequired,
             Error::Store(StoreError::Unreadable { .. }) | Error::WorkspaceFileMissing { .. } => {
                 Code::DatabaseUnreadable
             }

@@ -5,6 +5,7 @@
 //! one transaction.
 
 mod crm;
+mod crm_oauth;
 mod crm_push;
 mod doctor;
 mod error;
@@ -28,6 +29,7 @@ use ts_rs::TS;
 pub use crate::leads::imports::ImportRecord;
 pub use crate::retention::runs::PurgeRun;
 pub use crm::{CrmConnection, CrmForm, CrmPreview, KeptMapping};
+pub use crm_oauth::{CrmApp, CrmAppForm, SignIn};
 pub use crm_push::{ConnectionPush, PushFailure, PushLog, PushProgress, PushReport};
 pub use doctor::{doctor, Check, Report, Status};
 pub use error::{ApiError, Code, Error};
@@ -102,6 +104,9 @@ pub struct Holding {
 pub struct Removal {
     pub client: Client,
     pub removed: Vec<Held>,
+    /// How many of its records were deleted where they were also kept (its CRMs).
+    #[ts(type = "number")]
+    pub deleted_elsewhere: i64,
 }
 
 impl Console {
@@ -287,8 +292,19 @@ impl Console {
     }
 
     /// Removes the client and everything it holds. Without `confirmed` nothing changes and the
-    /// error says what would be deleted.
-    pub async fn remove_client(&self, name: &str, confirmed: bool) -> Result<Removal, Error> {
+    /// error says what would be deleted. A client with records in its CRMs is removed only once
+    /// `elsewhere` says whether to leave them there or delete them there too; deleting them
+    /// happens first, and the client goes only once every one of them is gone.
+    pub async fn remove_client(
+        &self,
+        name: &str,
+        confirmed: bool,
+        elsewhere: Option<crate::clients::holdings::Elsewhere>,
+    ) -> Result<Removal, Error> {
+        let deleted_elsewhere = match (confirmed, elsewhere) {
+            (true, Some(crate::clients::holdings::Elsewhere::Delete)) => self.delete_client_elsewhere(name).await?,
+            _ => 0,
+        };
         let mut tx = self.store.write().await?;
         let client = match clients::find(&mut tx, name).await {
             Ok(c) => c,
@@ -318,18 +334,32 @@ impl Console {
             return self.settle(tx, "client.remove", &object, Err(e)).await;
         }
         let holdings = clients::holdings::of(&mut tx, HOLDERS, client.clone()).await?;
+        let there: i64 = holdings.elsewhere.iter().map(|h| h.count).sum();
+        let asked = " Say whether to leave them there (only what Custodian knows of them goes) or to delete them \
+                     there too.";
         if !confirmed {
-            let in_crms = if self.crm_connections().await?.iter().any(|c| c.client.as_deref() == Some(&client.name)) {
-                " Records already sent to its CRMs stay there: only what Custodian knows of them goes. A person's \
-                 erasure request deletes theirs in the CRMs too."
+            let message = format!("Removing client '{}' also deletes {}.", client.name, holdings.describe());
+            return Err(if there > 0 {
+                Error::ChoiceRequired(format!("{message} {there} of its records are in its CRMs.{asked}"))
             } else {
-                ""
-            };
-            return Err(Error::ConfirmationRequired(format!(
-                "Removing client '{}' also deletes {}.{in_crms}",
-                client.name,
-                holdings.describe()
-            )));
+                Error::ConfirmationRequired(message)
+            });
+        }
+        match (there, elsewhere) {
+            (0, _) | (_, Some(crate::clients::holdings::Elsewhere::Leave)) => {}
+            (_, None) => {
+                return Err(Error::ChoiceRequired(format!(
+                    "Client '{}' has {there} records in its CRMs.{asked}",
+                    client.name
+                )))
+            }
+            (_, Some(crate::clients::holdings::Elsewhere::Delete)) => {
+                return Err(Error::Conflict(format!(
+                    "Leads of client '{}' were sent to its CRMs while their records there were being deleted; \
+                     nothing Custodian holds was removed. Remove the client again.",
+                    client.name
+                )))
+            }
         }
         // Only holds that have ended can be left on a client being removed: they go with it, on record.
         let ended = crate::retention::holds::on_client_count(&mut tx, &client.id).await?;
@@ -338,11 +368,63 @@ impl Console {
         if ended > 0 {
             object.push_str(&format!(" and {ended} ended legal holds"));
         }
-        let removed = Removal { client, removed: holdings.held };
+        if deleted_elsewhere > 0 {
+            object.push_str(&format!(", {deleted_elsewhere} records deleted in its CRMs first"));
+        } else if there > 0 {
+            object.push_str(&format!(", {there} records left in its CRMs"));
+        }
+        let removed = Removal { client, removed: holdings.held, deleted_elsewhere };
         let removed = self.settle(tx, "client.remove", &object, result.map(|()| removed)).await?;
         // The removed records' old page images are in the WAL until a checkpoint.
         self.empty_wal().await?;
         Ok(removed)
+    }
+
+    /// Deletes the client's records where they are also kept (its CRMs), unless a legal hold keeps
+    /// the client's data; each deleted is forgotten here, so that trying again resumes. Refused,
+    /// with nothing of the client removed, when any could not be deleted.
+    async fn delete_client_elsewhere(&self, name: &str) -> Result<i64, Error> {
+        let client = {
+            let mut conn = self.store.pool().acquire().await?;
+            let client = clients::find(&mut conn, name).await?;
+            if crate::retention::holds::blocking_client(&mut conn, HOLDERS, &client.id, self.today()).await?.is_some() {
+                // The removal that follows says which hold, and refuses.
+                return Ok(0);
+            }
+            client
+        };
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        let mut done = crate::personal_data::DeletedElsewhere::default();
+        for holder in HOLDERS {
+            let d = holder.delete_elsewhere(self.store.pool(), &self.workspace_id, &client.id, &cancel).await?;
+            done.deleted += d.deleted;
+            done.not_deleted += d.not_deleted;
+            done.reasons.extend(d.reasons);
+        }
+        if done.deleted == 0 && done.not_deleted == 0 {
+            return Ok(0);
+        }
+        let object = format!(
+            "client:{} \"{}\": {} records deleted in its CRMs, {} not deleted{}",
+            client.id,
+            client.name,
+            done.deleted,
+            done.not_deleted,
+            if done.reasons.is_empty() { String::new() } else { format!(" ({})", done.reasons.join("; ")) }
+        );
+        let tx = self.store.write().await?;
+        self.settle(tx, "client.delete_elsewhere", &object, Ok(())).await?;
+        if done.not_deleted > 0 {
+            return Err(Error::NotDeletedElsewhere(format!(
+                "{} records of client '{}' in its CRMs could not be deleted ({}); {} were. Nothing Custodian holds \
+                 about the client was removed: try again when the CRM can be reached, or leave the rest there.",
+                done.not_deleted,
+                client.name,
+                done.reasons.join("; "),
+                done.deleted
+            )));
+        }
+        Ok(done.deleted)
     }
 
     /// Newest first; `before` continues from the last `seq` of the previous page.

@@ -20,6 +20,18 @@ pub fn requests_sent() -> u64 {
     SENT.load(std::sync::atomic::Ordering::Relaxed)
 }
 
+pub(super) fn count_request() {
+    SENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// How a connection made through OAuth gets a new access token when the CRM stops taking the one it
+/// has (HubSpot's last 30 minutes; Salesforce answers INVALID_SESSION_ID): a refresh, whose new
+/// tokens are kept before they are used.
+#[async_trait::async_trait]
+pub trait Renewal: Send + Sync {
+    async fn renew(&self) -> Result<Sensitive<String>, CrmError>;
+}
+
 /// The Salesforce REST API version used unless a setting names another.
 pub const SALESFORCE_VERSION: &str = "v62.0";
 
@@ -65,7 +77,12 @@ pub struct CrmClient {
     crm: Crm,
     /// HubSpot's and Pipedrive's API address, or a Salesforce org's instance URL.
     base: String,
-    token: Sensitive<String>,
+    token: std::sync::RwLock<Sensitive<String>>,
+    /// Set for a connection made through OAuth, whose access token is sent as a bearer token and
+    /// renewed when refused.
+    renewal: Option<Box<dyn Renewal>>,
+    /// Held while the token is renewed, so that calls refused together renew it once.
+    renewing: tokio::sync::Mutex<()>,
     pacing: Pacing,
 }
 
@@ -80,7 +97,33 @@ impl CrmClient {
             .user_agent(concat!("Custodian/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|_| CrmError::BadUrl(base.to_owned()))?;
-        Ok(Self { http, crm, base: base.to_owned(), token, pacing })
+        Ok(Self {
+            http,
+            crm,
+            base: base.to_owned(),
+            token: std::sync::RwLock::new(token),
+            renewal: None,
+            renewing: tokio::sync::Mutex::new(()),
+            pacing,
+        })
+    }
+
+    /// The client of a connection made through OAuth.
+    pub fn with_renewal(mut self, renewal: Box<dyn Renewal>) -> Self {
+        self.renewal = Some(renewal);
+        self
+    }
+
+    /// Renews the access token after `refused` was refused, unless a call refused with it at the
+    /// same time already did.
+    async fn renew(&self, renewal: &dyn Renewal, refused: &Sensitive<String>) -> Result<(), CrmError> {
+        let _one_at_a_time = self.renewing.lock().await;
+        if self.token.read().unwrap_or_else(|e| e.into_inner()).expose() != refused.expose() {
+            return Ok(());
+        }
+        let fresh = renewal.renew().await?;
+        *self.token.write().unwrap_or_else(|e| e.into_inner()) = fresh;
+        Ok(())
     }
 
     /// The CRM's own default address (Salesforce has none: each org has its instance URL).
@@ -165,18 +208,20 @@ impl CrmClient {
         let mut attempts = 0;
         let mut backoff = self.pacing.first_backoff;
         let mut waited = Duration::ZERO;
+        let mut renewed = false;
         loop {
             attempts += 1;
+            let token = self.token.read().unwrap_or_else(|e| e.into_inner()).clone();
             let request = self.http.request(method.clone(), &url);
             let request = match self.crm {
-                Crm::HubSpot | Crm::Salesforce => request.bearer_auth(self.token.expose()),
-                Crm::Pipedrive => request.header("x-api-token", self.token.expose().as_str()),
+                Crm::Pipedrive if self.renewal.is_none() => request.header("x-api-token", token.expose().as_str()),
+                _ => request.bearer_auth(token.expose()),
             };
             let request = match body {
                 Some(body) => request.json(body),
                 None => request,
             };
-            SENT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            count_request();
             let last = match request.send().await {
                 // The error's text would carry the URL: only its kind is kept.
                 Err(e) if e.is_timeout() => "timed out".to_owned(),
@@ -197,6 +242,16 @@ impl CrmClient {
                     let message = self.scrubbed(message_of(value.as_ref()));
                     let limited = status == 429 || message.contains("REQUEST_LIMIT_EXCEEDED");
                     match status {
+                        // A refused token was refused before the call was acted on: renewed, the
+                        // call is sent again, once.
+                        401 if !renewed && self.renewal.is_some() => {
+                            renewed = true;
+                            if let Some(renewal) = &self.renewal {
+                                self.renew(renewal.as_ref(), &token).await?;
+                            }
+                            attempts -= 1;
+                            continue;
+                        }
                         401 => return Err(CrmError::Unauthorized { crm, reason: message }),
                         _ if limited => {
                             let wait = retry_after.unwrap_or(self.pacing.first_backoff.saturating_mul(10));
@@ -227,7 +282,8 @@ impl CrmClient {
 
     /// A CRM's message with the token taken out, should it quote it.
     fn scrubbed(&self, message: String) -> String {
-        let token = self.token.expose();
+        let token = self.token.read().unwrap_or_else(|e| e.into_inner());
+        let token = token.expose();
         if token.len() >= 8 {
             message.replace(token.as_str(), "<token>")
         } else {

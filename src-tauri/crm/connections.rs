@@ -6,6 +6,9 @@ use sqlx::{SqliteConnection, SqlitePool};
 /// The keychain purpose of a connection's token; the entry's id is the connection's id.
 pub const TOKEN_PURPOSE: &str = "crm-token";
 
+/// The keychain purpose of the refresh token of a connection made through OAuth.
+pub const REFRESH_PURPOSE: &str = "crm-refresh";
+
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Row {
     pub id: String,
@@ -16,10 +19,19 @@ pub struct Row {
     pub last_ok_at: Option<String>,
     pub invalid_reason: Option<String>,
     pub auto_push: bool,
+    /// Where a connection made through OAuth refreshes its token, and as which app.
+    pub token_url: Option<String>,
+    pub oauth_client_id: Option<String>,
 }
 
 const SELECT: &str = "SELECT k.id, k.crm, c.name AS client, k.base_url, k.created_at, k.last_ok_at, k.invalid_reason,
-    k.auto_push FROM crm_connections AS k LEFT JOIN clients AS c ON c.id = k.client_id";
+    k.auto_push, k.token_url, k.oauth_client_id FROM crm_connections AS k LEFT JOIN clients AS c ON c.id = k.client_id";
+
+/// How a connection made through OAuth is renewed.
+pub struct OAuth<'a> {
+    pub token_url: &'a str,
+    pub client_id: &'a str,
+}
 
 pub async fn insert(
     conn: &mut SqliteConnection,
@@ -27,16 +39,20 @@ pub async fn insert(
     crm: super::Crm,
     client_id: &str,
     base_url: &str,
+    oauth: Option<OAuth<'_>>,
     at: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO crm_connections (id, crm, client_id, base_url, created_at, last_ok_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        "INSERT INTO crm_connections (id, crm, client_id, base_url, created_at, last_ok_at, token_url, oauth_client_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7)",
     )
     .bind(id)
     .bind(crm.as_str())
     .bind(client_id)
     .bind(base_url)
     .bind(at)
+    .bind(oauth.as_ref().map(|o| o.token_url))
+    .bind(oauth.as_ref().map(|o| o.client_id))
     .execute(conn)
     .await?;
     Ok(())
@@ -132,7 +148,68 @@ pub async fn client_of(
             return Err(format!("the {} token is not in the keychain; connect the CRM again, then retry", crm.label()))
         }
     };
-    super::client::CrmClient::new(crm, &row.base_url, token, pacing).map_err(|e| e.to_string())
+    client_with(&row, crm, token, workspace_id, pacing).map_err(|e| e.to_string())
+}
+
+/// The client of connection `row` with its access token; one made through OAuth renews the token
+/// with its refresh token when the CRM refuses it.
+pub fn client_with(
+    row: &Row,
+    crm: super::Crm,
+    token: crate::vault::Sensitive<String>,
+    workspace_id: &str,
+    pacing: super::client::Pacing,
+) -> Result<super::client::CrmClient, super::client::CrmError> {
+    let client = super::client::CrmClient::new(crm, &row.base_url, token, pacing.clone())?;
+    let (Some(token_url), Some(client_id)) = (&row.token_url, &row.oauth_client_id) else { return Ok(client) };
+    let http = reqwest::Client::builder()
+        .timeout(pacing.timeout)
+        .build()
+        .map_err(|_| super::client::CrmError::BadUrl(token_url.clone()))?;
+    Ok(client.with_renewal(Box::new(KeychainRenewal {
+        http,
+        crm,
+        token_url: token_url.clone(),
+        client_id: client_id.clone(),
+        vault: crate::vault::Vault::new(workspace_id),
+        connection_id: row.id.clone(),
+    })))
+}
+
+/// Renews an access token with the refresh token in the keychain, and keeps what comes back there
+/// before it is used: a token in use is always one the keychain has.
+struct KeychainRenewal {
+    http: reqwest::Client,
+    crm: super::Crm,
+    token_url: String,
+    client_id: String,
+    vault: crate::vault::Vault,
+    connection_id: String,
+}
+
+#[async_trait::async_trait]
+impl super::client::Renewal for KeychainRenewal {
+    async fn renew(&self) -> Result<crate::vault::Sensitive<String>, super::client::CrmError> {
+        use super::client::CrmError;
+        let label = self.crm.label();
+        let keychain = |e: crate::vault::VaultError| CrmError::Unauthorized { crm: label, reason: e.to_string() };
+        let Some(refresh) = self.vault.get(REFRESH_PURPOSE, &self.connection_id).await.map_err(keychain)? else {
+            return Err(CrmError::Unauthorized {
+                crm: label,
+                reason: "its refresh token is not in the keychain".into(),
+            });
+        };
+        let secret = self.vault.get(super::apps::SECRET_PURPOSE, self.crm.as_str()).await.map_err(keychain)?;
+        let app = super::oauth::AppCredentials { client_id: &self.client_id, secret: secret.as_ref() };
+        let grant = super::oauth::Grant::Refresh(&refresh);
+        let tokens = super::oauth::exchange(&self.http, self.crm, &self.token_url, &app, grant).await?;
+        if let Some(rotated) = tokens.refresh {
+            self.vault.set(REFRESH_PURPOSE, &self.connection_id, rotated).await.map_err(keychain)?;
+        }
+        self.vault.set(TOKEN_PURPOSE, &self.connection_id, tokens.access.clone()).await.map_err(keychain)?;
+        tracing::info!(connection = %self.connection_id, "renewed a CRM access token");
+        Ok(tokens.access)
+    }
 }
 
 /// The CRM fields the newest mapping of each form of connection `id` writes: what Custodian put

@@ -1,9 +1,12 @@
 //! The CRMs leads go on to: HubSpot, Salesforce and Pipedrive. What each CRM's fields are (read
 //! live from its schema), and how a lead form's answers become a CRM record (a mapping).
 
+pub mod apps;
 pub mod client;
 pub mod connections;
+pub mod loopback;
 pub mod mapping;
+pub mod oauth;
 pub mod payload;
 pub mod push_log;
 pub mod records;

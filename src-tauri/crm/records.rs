@@ -12,7 +12,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 use super::client::{CrmError, Pacing};
 use super::connections;
 use crate::identity::{Hasher, IdKind, IdentityHash};
-use crate::personal_data::{Correction, DataKind, Erasing, HeldRecord, Holder, Scope};
+use crate::personal_data::{Correction, DataKind, DeletedElsewhere, Erasing, HeldRecord, Holder, Scope};
 use crate::requests::remote::{self, PendingStep, RemoteAnswer};
 use crate::store::StoreError;
 
@@ -335,6 +335,81 @@ impl Holder for CrmRecords {
             }
         }
         Ok(Ok(marked))
+    }
+
+    async fn held_elsewhere(&self, conn: &mut SqliteConnection, client_id: &str) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT count(DISTINCT r.connection_id || ' ' || r.remote_id) FROM crm_records AS r
+             WHERE r.connection_id IN (SELECT id FROM crm_connections WHERE client_id = ?1)",
+        )
+        .bind(client_id)
+        .fetch_one(conn)
+        .await?)
+    }
+
+    async fn delete_elsewhere(
+        &self,
+        pool: &SqlitePool,
+        workspace_id: &str,
+        client_id: &str,
+        cancel: &std::sync::atomic::AtomicBool,
+    ) -> Result<DeletedElsewhere, StoreError> {
+        let records: Vec<(String, String)> = sqlx::query_as(
+            "SELECT DISTINCT r.connection_id, r.remote_id FROM crm_records AS r
+             WHERE r.connection_id IN (SELECT id FROM crm_connections WHERE client_id = ?1)
+             ORDER BY r.connection_id, r.remote_id",
+        )
+        .bind(client_id)
+        .fetch_all(pool)
+        .await?;
+        let mut outcome = DeletedElsewhere::default();
+        let mut by_connection: Vec<(String, Vec<String>)> = Vec::new();
+        for (connection, remote_id) in records {
+            match by_connection.last_mut() {
+                Some((c, ids)) if *c == connection => ids.push(remote_id),
+                _ => by_connection.push((connection, vec![remote_id])),
+            }
+        }
+        for (connection, ids) in by_connection {
+            let client = match connections::client_of(pool, workspace_id, &connection, Pacing::remote_step()).await {
+                Ok(client) => client,
+                Err(why) => {
+                    outcome.not_deleted += ids.len() as i64;
+                    outcome.reasons.push(why);
+                    continue;
+                }
+            };
+            for (i, id) in ids.iter().enumerate() {
+                if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+                    outcome.not_deleted += (ids.len() - i) as i64;
+                    outcome.reasons.push("stopped before the rest were deleted".into());
+                    break;
+                }
+                match super::send::delete(&client, id).await {
+                    // Gone there (or already gone): forgotten here, so that trying again resumes.
+                    Ok(_) => {
+                        sqlx::query("DELETE FROM crm_records WHERE connection_id = ?1 AND remote_id = ?2")
+                            .bind(&connection)
+                            .bind(id)
+                            .execute(pool)
+                            .await?;
+                        outcome.deleted += 1;
+                    }
+                    Err(e) => {
+                        let stops = !matches!(e, CrmError::Refused { .. } | CrmError::Unexpected { .. });
+                        let left = if stops { (ids.len() - i) as i64 } else { 1 };
+                        outcome.not_deleted += left;
+                        if !outcome.reasons.contains(&e.plain()) {
+                            outcome.reasons.push(e.plain());
+                        }
+                        if stops {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(outcome)
     }
 
     async fn remove_client(&self, conn: &mut SqliteConnection, client_id: &str) -> Result<(), StoreError> {

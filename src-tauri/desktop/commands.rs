@@ -6,8 +6,10 @@ use tauri::State;
 
 use super::{busy, RunningImport, Workspace};
 use crate::audit::{AuditEntry, Verification};
+use crate::clients::holdings::Elsewhere;
 use crate::clients::{Client, Holdings};
 use crate::console::{ApiError, ErasePreview, Erased, Export, ImportRecord, Overview, Rectified, Removal, RequestForm};
+use crate::console::{CrmApp, CrmAppForm, SignIn};
 use crate::console::{CrmConnection, CrmForm, CrmPreview, KeptMapping, PushLog, PushProgress, PushReport};
 use crate::console::{Disconnected, LoggedIn, MetaApp, MetaAppForm, MetaConnection};
 use crate::console::{HoldForm, PurgeReport, PurgeSchedule};
@@ -53,8 +55,13 @@ pub async fn client_holdings(ws: State<'_, Workspace>, name: String) -> Result<H
 }
 
 #[tauri::command]
-pub async fn remove_client(ws: State<'_, Workspace>, name: String, confirmed: bool) -> Result<Removal> {
-    Ok(ws.console()?.remove_client(&name, confirmed).await?)
+pub async fn remove_client(
+    ws: State<'_, Workspace>,
+    name: String,
+    confirmed: bool,
+    elsewhere: Option<Elsewhere>,
+) -> Result<Removal> {
+    Ok(ws.console()?.remove_client(&name, confirmed, elsewhere).await?)
 }
 
 #[tauri::command]
@@ -421,6 +428,46 @@ pub async fn connect_crm(
 ) -> Result<CrmConnection> {
     let base_url = base_url.filter(|u| !u.trim().is_empty());
     Ok(ws.console()?.connect_crm(crm, &client, Sensitive::new(token), base_url.as_deref()).await?)
+}
+
+/// Signs in through the system browser; the address goes to the screen through the channel, in
+/// case no browser opens. One at a time like an import, stopped by `cancel_import`.
+#[tauri::command]
+pub async fn connect_crm_in_browser(
+    ws: State<'_, Workspace>,
+    running: State<'_, RunningImport>,
+    crm: Crm,
+    client: String,
+    base_url: Option<String>,
+    on_address: Channel<SignIn>,
+) -> Result<CrmConnection> {
+    let console = ws.console()?;
+    let base_url = base_url.filter(|u| !u.trim().is_empty());
+    let cancel = running.start()?;
+    let open = move |sign_in: &SignIn| {
+        crate::system_browser::open(&sign_in.address);
+        let _ = on_address.send(sign_in.clone());
+    };
+    let result = console.connect_crm_in_browser(crm, &client, base_url.as_deref(), &open, cancel).await;
+    running.finish();
+    Ok(result?)
+}
+
+#[tauri::command]
+pub async fn crm_apps(ws: State<'_, Workspace>) -> Result<Vec<CrmApp>> {
+    Ok(ws.console()?.crm_apps().await?)
+}
+
+/// The secret, when given, goes to the keychain and never comes back.
+#[tauri::command]
+pub async fn set_crm_app(ws: State<'_, Workspace>, form: CrmAppForm, secret: Option<String>) -> Result<CrmApp> {
+    let secret = secret.filter(|s| !s.trim().is_empty()).map(Sensitive::new);
+    Ok(ws.console()?.set_crm_app(form, secret).await?)
+}
+
+#[tauri::command]
+pub async fn remove_crm_app(ws: State<'_, Workspace>, crm: Crm) -> Result<()> {
+    Ok(ws.console()?.remove_crm_app(crm).await?)
 }
 
 #[tauri::command]

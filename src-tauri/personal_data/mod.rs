@@ -73,6 +73,15 @@ pub struct Held {
     pub count: i64,
 }
 
+/// What deleting a client's records where they are kept elsewhere came to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeletedElsewhere {
+    pub deleted: i64,
+    /// Records not deleted there, and why, in Custodian's words.
+    pub not_deleted: i64,
+    pub reasons: Vec<String>,
+}
+
 /// One record about a person, with every field it holds and where it came from: what a search
 /// finds, an access request exports, and an erasure or a correction acts on.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -227,6 +236,25 @@ pub trait Holder: Sync {
     /// with `ages`.
     async fn purge(&self, _conn: &mut SqliteConnection, _due: &Due<'_>, _delete: bool) -> Result<Removed, StoreError> {
         Ok(Removed::default())
+    }
+
+    /// For a kind also kept elsewhere (a CRM): how many of the client's records are kept there, so
+    /// that removing the client asks whether to delete them there too.
+    async fn held_elsewhere(&self, _conn: &mut SqliteConnection, _client_id: &str) -> Result<i64, StoreError> {
+        Ok(0)
+    }
+
+    /// Deletes the client's records where they are kept elsewhere, before the client is removed;
+    /// each one deleted there is forgotten here at once, so that trying again resumes. Called
+    /// outside any transaction: it waits on the network. Stops early when `cancel` is set.
+    async fn delete_elsewhere(
+        &self,
+        _pool: &SqlitePool,
+        _workspace_id: &str,
+        _client_id: &str,
+        _cancel: &std::sync::atomic::AtomicBool,
+    ) -> Result<DeletedElsewhere, StoreError> {
+        Ok(DeletedElsewhere::default())
     }
 
     /// Removes every record of the client whose id is `client_id`, before the client itself goes.

@@ -82,7 +82,7 @@ async fn removing_a_client_needs_confirmation_and_says_what_goes() {
     let console = ws.open().await;
     console.add_client("Acme", None).await.unwrap();
 
-    let err = console.remove_client("Acme", false).await.unwrap_err();
+    let err = console.remove_client("Acme", false, None).await.unwrap_err();
     assert_eq!(err.code(), Code::ConfirmationRequired);
     assert!(err.to_string().contains("no data"), "{err}");
     assert_eq!(console.list_clients().await.unwrap().len(), 1, "nothing may change without confirmation");
@@ -90,7 +90,7 @@ async fn removing_a_client_needs_confirmation_and_says_what_goes() {
     let holdings = console.client_holdings("Acme").await.unwrap();
     assert!(holdings.held.is_empty());
 
-    let removal = console.remove_client("Acme", true).await.unwrap();
+    let removal = console.remove_client("Acme", true, None).await.unwrap();
     assert_eq!(removal.client.name, "Acme");
     assert!(console.list_clients().await.unwrap().is_empty());
     let entry = &console.audit_list(1, None).await.unwrap()[0];
@@ -103,7 +103,7 @@ async fn every_change_is_recorded_with_who_what_and_outcome() {
     let console = ws.open().await;
     console.add_client("Acme", None).await.unwrap();
     console.rename_client("Acme", "Acme 2").await.unwrap();
-    console.remove_client("Acme 2", true).await.unwrap();
+    console.remove_client("Acme 2", true, None).await.unwrap();
     let entries = console.audit_list(10, None).await.unwrap();
     let actions: Vec<&str> = entries.iter().rev().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["client.add", "client.rename", "client.remove"]);

@@ -146,7 +146,7 @@ fn the_cli_suggests_a_mapping_that_set_reads_refuses_one_that_misses_a_required_
     assert!(ws.cli(&["client", "add", "Acme"]).status.success());
     let browser = ws.cli(&["crm", "connect", "salesforce", "--client", "Acme", "--instance-url", &sim.url]);
     assert_eq!(browser.status.code(), Some(1));
-    assert!(stderr(&browser).contains("--token-stdin"), "{}", stderr(&browser));
+    assert!(stderr(&browser).contains("needs the agency's Salesforce app"), "{}", stderr(&browser));
     let connected = ws.cli_with_input(
         &["crm", "connect", "salesforce", "--client", "Acme", "--token-stdin", "--instance-url", &sim.url],
         &format!("{TOKEN}\n"),

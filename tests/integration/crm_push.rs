@@ -45,6 +45,14 @@ fn leads(ws: &Workspace, emails: &[(&str, &str)]) -> std::path::PathBuf {
 
 /// A workspace whose client Acme holds the fixture leads and has `crm` connected and mapped.
 async fn mapped(ws: &Workspace, sim: &CrmSim, crm: Crm, emails: &[(&str, &str)]) -> Console {
+    let console = holding_leads(ws, emails).await;
+    console.connect_crm(crm, "Acme", Sensitive::new(TOKEN.into()), Some(&sim.url)).await.unwrap();
+    map(&console, crm).await;
+    console
+}
+
+/// A workspace whose client Acme holds the fixture leads.
+pub(crate) async fn holding_leads(ws: &Workspace, emails: &[(&str, &str)]) -> Console {
     let console = ws.open().await;
     console.set_crm_pacing(quick());
     console.add_client("Acme", Some("GB")).await.unwrap();
@@ -52,7 +60,11 @@ async fn mapped(ws: &Workspace, sim: &CrmSim, crm: Crm, emails: &[(&str, &str)])
     let file = leads(ws, emails);
     console.import_file(&file, "Acme", &|_| {}, cancel).await.unwrap();
     std::fs::remove_file(file).unwrap();
-    console.connect_crm(crm, "Acme", Sensitive::new(TOKEN.into()), Some(&sim.url)).await.unwrap();
+    console
+}
+
+/// Maps the fixture form to Acme's `crm` connection.
+pub(crate) async fn map(console: &Console, crm: Crm) {
     let fields = match crm {
         Crm::HubSpot => {
             r#"{"to": "email", "from": "email"},
@@ -73,14 +85,13 @@ async fn mapped(ws: &Workspace, sim: &CrmSim, crm: Crm, emails: &[(&str, &str)])
     };
     let mapping = format!(r#"{{"crm": "{}", "form": "{FORM}", "fields": [{fields}]}}"#, crm.as_str());
     console.crm_map_set("Acme", FORM, crm.as_str(), &mapping).await.unwrap();
-    console
 }
 
-async fn push(console: &Console) -> PushReport {
+pub(crate) async fn push(console: &Console) -> PushReport {
     console.crm_push(Some("Acme"), None, &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap()
 }
 
-fn counts(report: &PushReport) -> [i64; 6] {
+pub(crate) fn counts(report: &PushReport) -> [i64; 6] {
     let c = &report.pushes[0].counts;
     [c.created, c.updated, c.unchanged, c.withheld, c.not_mapped, c.failed]
 }
@@ -403,4 +414,70 @@ async fn erasing_a_person_named_only_by_their_crm_record_id_erases_their_lead_to
     let report = push(&console).await;
     assert_eq!(counts(&report), [0, 0, 3, 0, 0, 0], "{report:?}");
     assert_eq!(sim.held(|h| h.hubspot.len()), 3);
+}
+
+#[tokio::test]
+async fn removing_a_client_asks_what_becomes_of_its_crm_records_and_goes_only_once_all_are_deleted_there() {
+    use custodian::clients::holdings::Elsewhere;
+    use custodian::console::Code;
+    let sim = CrmSim::start(TOKEN);
+    let ws = Workspace::new();
+    let console = mapped(&ws, &sim, Crm::Pipedrive, &[]).await;
+    push(&console).await;
+    assert_eq!(sim.held(|h| h.pipedrive.len()), 4);
+    let holdings = console.client_holdings("Acme").await.unwrap();
+    assert_eq!(holdings.elsewhere.iter().map(|h| h.count).sum::<i64>(), 4, "{holdings:?}");
+
+    for confirmed in [false, true] {
+        let asked = console.remove_client("Acme", confirmed, None).await.unwrap_err();
+        assert_eq!(asked.code(), Code::ConfirmationRequired, "{asked}");
+        assert!(asked.to_string().contains("4 records") || asked.to_string().contains("4 of its records"), "{asked}");
+    }
+    // The CRM stops taking the token after the first deletion: the client stays, whole, and the
+    // record deleted is not asked for again.
+    sim.fault_at(sim.calls().len() + 2, Fault::Expired);
+    let refused = console.remove_client("Acme", true, Some(Elsewhere::Delete)).await.unwrap_err();
+    assert_eq!(refused.code(), Code::RemoteUnavailable, "{refused}");
+    assert!(refused.to_string().contains("3 records") && refused.to_string().contains("1 were"), "{refused}");
+    assert_eq!(sim.held(|h| h.pipedrive.len()), 3);
+    assert_eq!(
+        console.client_holdings("Acme").await.unwrap().held.iter().find(|h| h.kind == DataKind::Leads).unwrap().count,
+        4
+    );
+
+    let deletes_before = sim.calls().iter().filter(|c| c.0 == "DELETE").count();
+    let removal = console.remove_client("Acme", true, Some(Elsewhere::Delete)).await.unwrap();
+    assert_eq!(removal.deleted_elsewhere, 3);
+    assert_eq!(sim.calls().iter().filter(|c| c.0 == "DELETE").count() - deletes_before, 3, "nothing deleted twice");
+    assert_eq!(sim.held(|h| h.pipedrive.len()), 0, "every record is gone from the CRM");
+    let audit = serde_json::to_string(&console.audit_list(5, None).await.unwrap()).unwrap();
+    assert!(
+        audit.contains("client.delete_elsewhere") && audit.contains("3 records deleted in its CRMs first"),
+        "{audit}"
+    );
+    console.close().await;
+}
+
+#[tokio::test]
+async fn a_client_removed_leaving_its_crm_records_leaves_them_and_a_held_client_deletes_nothing_there() {
+    use custodian::clients::holdings::Elsewhere;
+    use custodian::console::{Code, HoldForm};
+    let sim = CrmSim::start(TOKEN);
+    let ws = Workspace::new();
+    let console = mapped(&ws, &sim, Crm::HubSpot, &[]).await;
+    push(&console).await;
+    let hold = HoldForm { client: Some("Acme".into()), reason: "inquiry".into(), ..Default::default() };
+    console.add_hold(hold).await.unwrap();
+    let held = console.remove_client("Acme", true, Some(Elsewhere::Delete)).await.unwrap_err();
+    assert_eq!(held.code(), Code::Held, "{held}");
+    assert_eq!(sim.held(|h| h.hubspot.len()), 4, "a hold keeps the client's records in its CRMs too");
+    assert!(sim.calls().iter().all(|c| !c.1.contains("gdpr-delete")));
+    let id = console.list_holds().await.unwrap()[0].id;
+    console.remove_hold(id).await.unwrap();
+    let removal = console.remove_client("Acme", true, Some(Elsewhere::Leave)).await.unwrap();
+    assert_eq!(removal.deleted_elsewhere, 0);
+    assert_eq!(sim.held(|h| h.hubspot.len()), 4, "left in the CRM, as asked");
+    let audit = serde_json::to_string(&console.audit_list(1, None).await.unwrap()).unwrap();
+    assert!(audit.contains("4 records left in its CRMs"), "{audit}");
+    console.close().await;
 }

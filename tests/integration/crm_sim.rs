@@ -2,10 +2,13 @@
 //! of token, with their error bodies and scripted faults: HubSpot's contact properties, batch
 //! upsert by email, read and GDPR delete; Salesforce's Lead describe, SOQL query by email, sObject
 //! collections, read and delete; Pipedrive's person fields, exact search, create, update, read and
-//! delete. Each keeps the records it was sent, so that a test sees what the CRM holds. The
-//! production client is pointed at one by its base URL and does not know it is not the CRM.
+//! delete. Each keeps the records it was sent, so that a test sees what the CRM holds. Each also
+//! runs its OAuth authorization server: the authorize page (which sends the browser straight back
+//! to the redirect URL, as for a person who is signed in and agrees), and the token endpoint's code
+//! exchange with PKCE and refresh. The production client is pointed at one by its base URL and does
+//! not know it is not the CRM.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
@@ -26,6 +29,24 @@ pub enum Fault {
     Conflict,
     /// The answer comes after this many milliseconds.
     Slow(u64),
+    /// Every access token given through OAuth runs out before this call, which is answered 401.
+    TokensRunOut,
+}
+
+/// The agency's OAuth app as the simulated CRMs know it.
+pub const OAUTH_CLIENT_ID: &str = "custodian-agency-app";
+pub const OAUTH_SECRET: &str = "app-secret-5f2b9c0e71d4";
+
+/// What the authorization servers hold: codes not yet exchanged, and the tokens they gave.
+#[derive(Default)]
+struct Authorizations {
+    /// A code's PKCE challenge and redirect URL.
+    codes: HashMap<String, (String, String)>,
+    access: HashSet<String>,
+    refresh: HashSet<String>,
+    /// The next authorize page declines instead.
+    decline: bool,
+    issued: u64,
 }
 
 /// What the CRM holds: its records by id, and how many records each kind of call was sent.
@@ -57,6 +78,7 @@ struct State {
     /// Every call: its method and path, and the credential it carried.
     calls: Vec<(String, String, String)>,
     held: Held,
+    oauth: Authorizations,
 }
 
 pub struct CrmSim {
@@ -89,8 +111,18 @@ impl CrmSim {
                         Some(bearer) => bearer.to_owned(),
                         None => header("x-api-token"),
                     };
-                    let (status, headers, body) =
-                        answer(&state, request.method().as_str(), request.url(), &body, &credential, &token);
+                    let basic = header("authorization").strip_prefix("Basic ").map(str::to_owned);
+                    let (status, headers, body) = match authorization(
+                        &state,
+                        request.method().as_str(),
+                        request.url(),
+                        &body,
+                        basic,
+                        &url_of(&server),
+                    ) {
+                        Some(answer) => answer,
+                        None => answer(&state, request.method().as_str(), request.url(), &body, &credential, &token),
+                    };
                     let mut response = tiny_http::Response::from_string(body).with_status_code(status);
                     for (name, value) in headers {
                         response.add_header(tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap());
@@ -121,6 +153,151 @@ impl CrmSim {
     pub fn calls(&self) -> Vec<(String, String, String)> {
         self.state.lock().unwrap().calls.clone()
     }
+
+    /// The next sign-in is declined by the person.
+    pub fn decline_next_sign_in(&self) {
+        self.state.lock().unwrap().oauth.decline = true;
+    }
+
+    /// Takes back every refresh token given, as a CRM does when the app's access is revoked.
+    pub fn revoke_refresh_tokens(&self) {
+        self.state.lock().unwrap().oauth.refresh.clear();
+    }
+
+    /// Access and refresh tokens given through OAuth so far.
+    pub fn tokens_given(&self) -> u64 {
+        self.state.lock().unwrap().oauth.issued
+    }
+}
+
+fn url_of(server: &tiny_http::Server) -> String {
+    format!("http://{}", server.server_addr().to_ip().expect("an IP address"))
+}
+
+fn form_of(text: &str) -> HashMap<String, String> {
+    reqwest::Url::parse(&format!("http://x/?{text}"))
+        .map(|u| u.query_pairs().into_owned().collect())
+        .unwrap_or_default()
+}
+
+/// The authorization servers: the authorize page and the token endpoints. `None` for any other call.
+fn authorization(
+    state: &Mutex<State>,
+    method: &str,
+    url: &str,
+    body: &str,
+    basic: Option<String>,
+    me: &str,
+) -> Option<Answer> {
+    use base64::Engine;
+    use sha2::Digest;
+    let path = url.split('?').next().unwrap_or(url);
+    let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
+    let crm = match path {
+        "/oauth/authorize" => "hubspot-or-pipedrive",
+        "/oauth/v1/token" => "hubspot",
+        "/services/oauth2/authorize" | "/services/oauth2/token" => "salesforce",
+        "/oauth/token" => "pipedrive",
+        _ => return None,
+    };
+    let mut s = state.lock().unwrap();
+    s.calls.push((method.to_owned(), path.to_owned(), String::new()));
+    let refused = |error: &str, description: &str| -> Answer {
+        (400, Vec::new(), json!({"error": error, "error_description": description}).to_string())
+    };
+    if path.ends_with("/authorize") {
+        let q = form_of(query);
+        let redirect = q.get("redirect_uri").cloned().unwrap_or_default();
+        let state_param = q.get("state").cloned().unwrap_or_default();
+        if q.get("client_id").map(String::as_str) != Some(OAUTH_CLIENT_ID) || !redirect.starts_with("http://127.0.0.1:")
+        {
+            return Some((400, Vec::new(), "unknown app or redirect URL".into()));
+        }
+        let mut back = reqwest::Url::parse(&redirect).unwrap();
+        if std::mem::take(&mut s.oauth.decline) {
+            back.query_pairs_mut().append_pair("error", "access_denied").append_pair("state", &state_param);
+        } else {
+            if q.get("code_challenge_method").map(String::as_str) != Some("S256") {
+                return Some((400, Vec::new(), "PKCE with S256 is required".into()));
+            }
+            s.oauth.issued += 1;
+            let code = format!("code-{}", s.oauth.issued);
+            s.oauth.codes.insert(code.clone(), (q.get("code_challenge").cloned().unwrap_or_default(), redirect));
+            back.query_pairs_mut().append_pair("code", &code).append_pair("state", &state_param);
+        }
+        return Some((302, vec![("Location".into(), back.to_string())], String::new()));
+    }
+    if method != "POST" {
+        return Some((405, Vec::new(), String::new()));
+    }
+    let form = form_of(body);
+    let (client_id, secret) = match (crm, basic) {
+        ("pipedrive", Some(basic)) => {
+            let decoded = base64::engine::general_purpose::STANDARD.decode(basic).unwrap_or_default();
+            let decoded = String::from_utf8(decoded).unwrap_or_default();
+            let (id, secret) = decoded.split_once(':').unwrap_or((&decoded, ""));
+            (id.to_owned(), secret.to_owned())
+        }
+        _ => {
+            (form.get("client_id").cloned().unwrap_or_default(), form.get("client_secret").cloned().unwrap_or_default())
+        }
+    };
+    if client_id != OAUTH_CLIENT_ID || (crm != "salesforce" && secret != OAUTH_SECRET) {
+        return Some((
+            401,
+            Vec::new(),
+            json!({"error": "invalid_client", "error_description": "client authentication failed"}).to_string(),
+        ));
+    }
+    let rotate = crm == "pipedrive";
+    let mut refresh = None;
+    match form.get("grant_type").map(String::as_str) {
+        Some("authorization_code") => {
+            let code = form.get("code").cloned().unwrap_or_default();
+            let Some((challenge, redirect)) = s.oauth.codes.remove(&code) else {
+                return Some(refused("invalid_grant", "authorization code is invalid or was used"));
+            };
+            let verifier = form.get("code_verifier").cloned().unwrap_or_default();
+            let made =
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
+            if made != challenge {
+                return Some(refused("invalid_grant", "code_verifier does not match the challenge"));
+            }
+            if form.get("redirect_uri") != Some(&redirect) {
+                return Some(refused("invalid_grant", "redirect_uri mismatch"));
+            }
+        }
+        Some("refresh_token") => {
+            let given = form.get("refresh_token").cloned().unwrap_or_default();
+            if !s.oauth.refresh.contains(&given) {
+                return Some(refused("invalid_grant", "expired access/refresh token"));
+            }
+            if rotate {
+                s.oauth.refresh.remove(&given);
+            } else {
+                refresh = Some(given);
+            }
+        }
+        _ => return Some(refused("unsupported_grant_type", "grant type not supported")),
+    }
+    s.oauth.issued += 1;
+    let access = format!("oauth-access-{:04}-9d1c", s.oauth.issued);
+    let refresh = refresh.unwrap_or_else(|| format!("oauth-refresh-{:04}-77ab", s.oauth.issued));
+    s.oauth.access.insert(access.clone());
+    s.oauth.refresh.insert(refresh.clone());
+    let mut answer = json!({"access_token": access, "refresh_token": refresh, "token_type": "bearer"});
+    match crm {
+        "salesforce" => {
+            answer["instance_url"] = json!(me);
+            answer["issued_at"] = json!("1796000000000");
+        }
+        "pipedrive" => {
+            answer["api_domain"] = json!(me);
+            answer["expires_in"] = json!(3599);
+        }
+        _ => answer["expires_in"] = json!(1800),
+    }
+    Some((200, Vec::new(), answer.to_string()))
 }
 
 impl Drop for CrmSim {
@@ -172,6 +349,10 @@ fn answer(state: &Mutex<State>, method: &str, url: &str, body: &str, credential:
             }
             Fault::Unavailable => return (503, Vec::new(), String::new()),
             Fault::Expired => return unauthorized(),
+            Fault::TokensRunOut => {
+                s.oauth.access.clear();
+                return unauthorized();
+            }
             Fault::Conflict => {
                 return (
                     409,
@@ -188,7 +369,7 @@ fn answer(state: &Mutex<State>, method: &str, url: &str, body: &str, credential:
             }
         }
     }
-    if credential != token {
+    if credential != token && !s.oauth.access.contains(credential) {
         return unauthorized();
     }
     match (method, path) {

@@ -300,7 +300,7 @@ async fn the_dashboard_counts_what_every_holder_holds_per_client_and_follows_era
     assert!(rows.contains(&("leads".into(), Some("Acme".into()), OTHERS as i64)), "{rows:?}");
     assert!(rows.contains(&("request_records".into(), None, 1)), "the closed erasure is a request record: {rows:?}");
 
-    console.remove_client("Acme", true).await.unwrap();
+    console.remove_client("Acme", true, None).await.unwrap();
     let rows = held(&console.overview().await.unwrap());
     assert!(!rows.iter().any(|(_, c, _)| c.is_some()), "nothing of a removed client is counted: {rows:?}");
 }

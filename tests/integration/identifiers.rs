@@ -119,7 +119,7 @@ async fn a_workspace_indexed_by_older_rules_is_indexed_again_once_and_erasures_w
     let waits = console.erase_request(erasure.id, true, false).await.unwrap_err();
     assert_eq!(waits.code(), Code::Conflict);
     assert!(waits.to_string().contains("indexed again"), "{waits}");
-    let removal = console.remove_client("Acme", true).await.unwrap_err();
+    let removal = console.remove_client("Acme", true, None).await.unwrap_err();
     assert_eq!(removal.code(), Code::Conflict, "a hold on an identifier not yet indexed must not be missed");
     console.close().await;
 

@@ -343,7 +343,7 @@ async fn a_client_removed_while_its_leads_identifiers_wait_in_a_run_is_not_found
     ] {
         sqlx::query(&sql).execute(console.store().pool()).await.unwrap();
     }
-    console.remove_client("Acme", true).await.unwrap();
+    console.remove_client("Acme", true, None).await.unwrap();
     let hash = console.hasher().identify(custodian::identity::IdKind::Email, "ann.lee@example.com", None).unwrap();
     let found = custodian::leads::query::by_identity(console.store().pool(), &hash).await.unwrap();
     let beta: Vec<i64> = sqlx::query_scalar("SELECT id FROM leads WHERE lead_key = '1001'")

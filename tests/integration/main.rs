@@ -8,6 +8,7 @@ mod clients;
 mod crash;
 mod crm;
 mod crm_push;
+mod crm_sign_in;
 mod crm_sim;
 mod erasure;
 mod erasure_crash;

@@ -163,7 +163,7 @@ async fn a_client_on_a_legal_hold_or_holding_a_held_person_is_not_removed_and_ke
         .add_hold(HoldForm { client: Some("Acme".into()), reason: "audit by the DPA".into(), ..Default::default() })
         .await
         .unwrap();
-    let refused = console.remove_client("Acme", true).await.unwrap_err();
+    let refused = console.remove_client("Acme", true, None).await.unwrap_err();
     assert_eq!(refused.code(), Code::Held);
     assert!(refused.to_string().contains("audit by the DPA"), "{refused}");
     assert_eq!(console.list_holds().await.unwrap().len(), 1, "the hold stays");
@@ -177,7 +177,7 @@ async fn a_client_on_a_legal_hold_or_holding_a_held_person_is_not_removed_and_ke
         .add_hold(HoldForm { identifiers: vec![email(EMAIL)], reason: "pending lawsuit".into(), ..Default::default() })
         .await
         .unwrap();
-    let refused = console.remove_client("Acme", true).await.unwrap_err();
+    let refused = console.remove_client("Acme", true, None).await.unwrap_err();
     assert_eq!(refused.code(), Code::Held, "the client holds a held person's lead");
     assert_eq!(console.leads_count(&Filter::default()).await.unwrap(), 2);
     std::fs::remove_file(file).unwrap();
@@ -219,7 +219,7 @@ async fn correcting_a_first_name_rebuilds_the_full_name_and_keeps_no_trace_of_th
 async fn removing_a_client_empties_the_wal_at_once() {
     let ws = Workspace::new();
     let (console, file) = with_person(&ws).await;
-    console.remove_client("Acme", true).await.unwrap();
+    console.remove_client("Acme", true, None).await.unwrap();
     let wal = ws.path().join("custodian.db-wal");
     assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), 0);
     std::fs::remove_file(file).unwrap();
@@ -326,7 +326,7 @@ async fn a_search_racing_the_removal_of_a_whole_search_part_never_fails() {
                 searches
             })
         };
-        console.remove_client(&name, true).await.unwrap();
+        console.remove_client(&name, true, None).await.unwrap();
         done.store(true, std::sync::atomic::Ordering::Relaxed);
         assert!(searcher.await.unwrap() > 0);
     }
@@ -454,9 +454,13 @@ async fn a_client_whose_hold_has_ended_is_removed_and_the_trail_says_the_hold_we
     let hold =
         HoldForm { client: Some("Acme".into()), reason: "inquiry".into(), until: Some(until), ..Default::default() };
     console.add_hold(hold).await.unwrap();
-    assert_eq!(console.remove_client("Acme", true).await.unwrap_err().code(), Code::Held, "in force on its last day");
+    assert_eq!(
+        console.remove_client("Acme", true, None).await.unwrap_err().code(),
+        Code::Held,
+        "in force on its last day"
+    );
     ws.clock.advance(chrono::Duration::days(1));
-    console.remove_client("Acme", true).await.unwrap();
+    console.remove_client("Acme", true, None).await.unwrap();
     let entry = console.audit_list(1, None).await.unwrap().remove(0);
     assert!(entry.object.ends_with("and 1 ended legal holds"), "{}", entry.object);
     std::fs::remove_file(file).unwrap();

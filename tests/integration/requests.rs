@@ -210,7 +210,7 @@ async fn removing_the_client_keeps_the_request() {
         .new_request(RequestForm { client: Some("Acme".into()), ..form(RequestKind::Access, vec![email("a@b.com")]) })
         .await
         .unwrap();
-    console.remove_client("Acme", true).await.unwrap();
+    console.remove_client("Acme", true, None).await.unwrap();
     let r = console.request(r.id).await.unwrap();
     assert_eq!((r.client_id, r.client), (None, None));
 }

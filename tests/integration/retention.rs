@@ -413,7 +413,7 @@ async fn after_a_purge_and_a_client_removal_erasing_a_person_still_leaves_no_tra
     assert_eq!(purged, [(Some("Acme"), 2_000), (Some("Gone"), 2_000)]);
     import_generated(&ws, &console, "Acme", 0, Some((kept[0], kept[1]))).await;
     import_generated(&ws, &console, "Gone", 20_000, Some((removed[0], removed[1]))).await;
-    console.remove_client("Gone", true).await.unwrap();
+    console.remove_client("Gone", true, None).await.unwrap();
     let request = console
         .new_request(RequestForm {
             kind: RequestKind::Erasure,

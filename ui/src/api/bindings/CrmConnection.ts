@@ -12,4 +12,8 @@ invalid_reason: string | null,
 /**
  * Whether the client's new leads are pushed to it after each import and sync.
  */
-auto_push: boolean, };
+auto_push: boolean, 
+/**
+ * Made by signing in through the browser (OAuth): its access token is renewed when it runs out.
+ */
+oauth: boolean, };

@@ -6,4 +6,9 @@ export type Holdings = { client: Client,
 /**
  * Only the kinds of which the client holds something.
  */
-held: Array<Held>, };
+held: Array<Held>, 
+/**
+ * Of those, the records also kept elsewhere (in the client's CRMs), which its removal leaves
+ * there or deletes there, as asked.
+ */
+elsewhere: Array<Held>, };

@@ -5,4 +5,8 @@ import type { Held } from "./Held";
 /**
  * What removing a client deleted.
  */
-export type Removal = { client: Client, removed: Array<Held>, };
+export type Removal = { client: Client, removed: Array<Held>, 
+/**
+ * How many of its records were deleted where they were also kept (its CRMs).
+ */
+deleted_elsewhere: number, };
