@@ -475,14 +475,6 @@ fn body_for(
     country: Option<&str>,
 ) -> Result<serde_json::Value, Vec<mapping::Problem>> {
     let meta = lead.meta_values();
-    let fields = mapping::apply(mapping, schema, &answers_of(lead, &meta), country)?;
+    let fields = mapping::apply(mapping, schema, &mapping::answers_of(lead, &meta), country)?;
     crate::crm::payload::body(crm, fields).map_err(|p| vec![p])
-}
-
-/// Everything a lead answers, by key: Meta's columns (`meta`, from `meta_values`) and the form's
-/// questions; what a mapping takes its values from.
-pub(super) fn answers_of<'a>(lead: &'a LeadDetail, meta: &'a [String; 13]) -> Vec<(&'a str, &'a str)> {
-    let mut answers: Vec<(&str, &str)> = META_COLUMNS.iter().copied().zip(meta.iter().map(String::as_str)).collect();
-    answers.extend(lead.answers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    answers
 }

@@ -9,15 +9,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
-use super::crm::{answers_of, CrmConnection};
+use super::crm::CrmConnection;
 use super::{Console, Error};
 use crate::crm::client::CrmError;
 use crate::crm::mapping::{self, Mapping};
 use crate::crm::push_log::{self, Counts, LeadResult, Push};
-use crate::crm::records::{self, Kept};
+use crate::crm::records::{self, payload_hash, Kept};
 use crate::crm::send::{self, Outgoing, Sent};
 use crate::crm::{connections, Crm};
 use crate::identity::{IdKind, IdentityHash};
@@ -139,11 +138,6 @@ impl Pending {
 /// Whether lead `id`'s person is among those nothing is sent about.
 fn held_back(hashes: &HashMap<i64, Vec<IdentityHash>>, withheld: &HashSet<IdentityHash>, id: i64) -> bool {
     hashes.get(&id).is_some_and(|h| h.iter().any(|h| withheld.contains(h)))
-}
-
-/// The hash of the fields sent for a lead: the same fields are not sent twice.
-fn payload_hash(fields: &serde_json::Map<String, serde_json::Value>) -> Vec<u8> {
-    Sha256::digest(serde_json::to_vec(fields).expect("fields serialise")).to_vec()
 }
 
 impl Console {
@@ -276,7 +270,8 @@ impl Console {
                         continue;
                     };
                     let meta = lead.meta_values();
-                    match mapping::apply(mapping, &schema, &answers_of(lead, &meta), owner.country.as_deref()) {
+                    match mapping::apply(mapping, &schema, &mapping::answers_of(lead, &meta), owner.country.as_deref())
+                    {
                         Err(problems) => {
                             let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
                             let message = format!("as mapped: {}", listed.join("; "));

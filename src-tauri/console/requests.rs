@@ -89,6 +89,9 @@ pub struct Rectified {
     pub request: Request,
     /// Records changed, by kind.
     pub changed: Vec<Held>,
+    /// The steps that correct the copies kept elsewhere (the person's CRM records), with each
+    /// service's answer.
+    pub remote: Vec<RemoteStep>,
 }
 
 impl Console {
@@ -404,7 +407,7 @@ impl Console {
             ));
             return self.settle_about(tx, "request.rectify", &object, subject.as_deref(), Err(e)).await;
         }
-        let correction = Correction { field: field.to_owned(), value };
+        let correction = Correction { field: field.to_owned(), value, request_id: id, at: self.stamp() };
         let changed = match discovery::rectify(&mut tx, HOLDERS, &self.hasher, &found, &correction).await? {
             Ok(changed) => changed,
             Err(why) => {
@@ -445,11 +448,22 @@ impl Console {
         }
         let counts = changed.iter().map(|c| format!("{} {}", c.count, c.label)).collect::<Vec<_>>().join(", ");
         let object = format!("{object} corrected on {counts}");
-        let result =
-            requests::get(&mut tx, id, today).await.map(|request| Rectified { request, changed }).map_err(Error::from);
-        let rectified = self.settle_about(tx, "request.rectify", &object, subject.as_deref(), result).await?;
+        let result = requests::get(&mut tx, id, today)
+            .await
+            .map(|request| Rectified { request, changed, remote: Vec::new() })
+            .map_err(Error::from);
+        let mut rectified = self.settle_about(tx, "request.rectify", &object, subject.as_deref(), result).await?;
         // The old value's page images are in the WAL until a checkpoint.
         self.empty_wal().await?;
+        // Only now, with the correction committed, the copies kept elsewhere (the CRMs) are
+        // corrected; a step that fails is on the request to take again with `retry_remote`.
+        rectified.remote = match self.run_remote_steps(id).await {
+            Ok(steps) => steps,
+            Err(e) => {
+                tracing::warn!(code = e.code().as_str(), "remote steps of a correction could not be taken now");
+                remote::list(self.store.pool(), id).await.unwrap_or_default()
+            }
+        };
         Ok(rectified)
     }
 

@@ -334,6 +334,15 @@ pub fn suggest(schema: &Schema, form: &str, keys: &[String]) -> Mapping {
     Mapping { crm: schema.crm, form: form.to_owned(), fields, unmet }
 }
 
+/// Everything a lead answers, by key: Meta's columns (`meta`, from `meta_values`) and the form's
+/// questions; what a mapping takes its values from.
+pub fn answers_of<'a>(lead: &'a crate::leads::query::LeadDetail, meta: &'a [String; 13]) -> Vec<(&'a str, &'a str)> {
+    let mut answers: Vec<(&str, &str)> =
+        crate::leads::parse::META_COLUMNS.iter().copied().zip(meta.iter().map(String::as_str)).collect();
+    answers.extend(lead.answers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    answers
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 pub mod apps;
 pub mod client;
 pub mod connections;
+pub mod correct;
 pub mod loopback;
 pub mod mapping;
 pub mod oauth;

@@ -24,8 +24,15 @@ pub fn body(crm: Crm, fields: Map<String, Value>) -> Result<Value, Problem> {
         Crm::Pipedrive => {
             let mut person = fields;
             for (key, label) in [("email", "work"), ("phone", "mobile")] {
-                if let Some(value) = person.remove(key) {
-                    person.insert(format!("{key}s"), json!([{"value": value, "primary": true, "label": label}]));
+                match person.remove(key) {
+                    // A correction that empties the answer empties the list.
+                    Some(Value::Null) => {
+                        person.insert(format!("{key}s"), json!([]));
+                    }
+                    Some(value) => {
+                        person.insert(format!("{key}s"), json!([{"value": value, "primary": true, "label": label}]));
+                    }
+                    None => {}
                 }
             }
             Ok(Value::Object(person))

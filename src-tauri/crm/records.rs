@@ -23,6 +23,42 @@ pub const CRM_RECORDS: CrmRecords = CrmRecords;
 /// The remote step that deletes a record in a CRM.
 const DELETE_RECORD: &str = "delete_record";
 
+/// The remote step that sends a corrected record to the CRM again.
+const CORRECT_RECORD: &str = "correct_record";
+
+/// The hash of the fields sent for a lead: the same fields are not sent twice.
+pub fn payload_hash(fields: &serde_json::Map<String, serde_json::Value>) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(serde_json::to_vec(fields).expect("fields serialise")).to_vec()
+}
+
+/// The leads sent to connection `connection_id` as its record `remote_id`, newest first.
+pub async fn sent_as(pool: &SqlitePool, connection_id: &str, remote_id: &str) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT lead_id FROM crm_records WHERE connection_id = ?1 AND remote_id = ?2 ORDER BY lead_id DESC",
+    )
+    .bind(connection_id)
+    .bind(remote_id)
+    .fetch_all(pool)
+    .await
+}
+
+/// Notes the fields last sent for record `remote_id`, once the CRM has them.
+pub async fn sent_again(
+    pool: &SqlitePool,
+    connection_id: &str,
+    remote_id: &str,
+    hash: &[u8],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE crm_records SET payload_hash = ?3 WHERE connection_id = ?1 AND remote_id = ?2")
+        .bind(connection_id)
+        .bind(remote_id)
+        .bind(hash)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 /// What is known of a lead's record in one CRM.
 #[derive(Debug, Clone)]
 pub struct Known {
@@ -204,6 +240,9 @@ impl Holder for CrmRecords {
                 .bind(remote_id)
                 .execute(&mut *conn)
                 .await?;
+            // A correction not yet sent has nothing left to send, and must not keep the record's id.
+            let answer = "the person was erased since; nothing left to correct";
+            remote::settle_for(conn, self.kind().as_str(), CORRECT_RECORD, remote_id, answer, erasing.at).await?;
             remote::add(
                 conn,
                 erasing.request_id,
@@ -290,6 +329,9 @@ impl Holder for CrmRecords {
         let (Some(remote_id), Some(connection)) = (step.target.as_deref(), step.place.as_deref()) else {
             return RemoteAnswer::Failed("the step lost what it deletes; it cannot be taken".into());
         };
+        if step.action == CORRECT_RECORD {
+            return super::correct::resend(pool, workspace_id, connection, remote_id).await;
+        }
         if step.action != DELETE_RECORD {
             return RemoteAnswer::Failed(format!("'{}' is not a step Custodian takes in a CRM", step.action));
         }
@@ -309,14 +351,15 @@ impl Holder for CrmRecords {
         }
     }
 
-    /// The corrected value is in the lead; its CRM records are marked to be sent again, so that
-    /// the next push carries the correction to each CRM.
+    /// The corrected value is in the lead; each of its CRM records gets a remote step that sends
+    /// it again once the correction has committed, and is marked to be sent again by the next push
+    /// should that step fail.
     async fn rectify(
         &self,
         conn: &mut SqliteConnection,
         _hasher: &Hasher,
         records: &[HeldRecord],
-        _correction: &Correction,
+        correction: &Correction,
     ) -> Result<Result<i64, String>, StoreError> {
         let mut marked = 0;
         for record in records {
@@ -331,6 +374,17 @@ impl Holder for CrmRecords {
                     .await?
                     .rows_affected();
             if changed > 0 {
+                let kind = self.kind().as_str();
+                remote::add(
+                    conn,
+                    correction.request_id,
+                    kind,
+                    CORRECT_RECORD,
+                    remote_id,
+                    Some(connection),
+                    &correction.at,
+                )
+                .await?;
                 marked += 1;
             }
         }

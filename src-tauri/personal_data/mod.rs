@@ -109,6 +109,10 @@ pub struct HeldRecord {
 pub struct Correction {
     pub field: String,
     pub value: String,
+    /// The rectification request it is for, which records any step taken elsewhere.
+    pub request_id: i64,
+    /// When, RFC 3339.
+    pub at: String,
 }
 
 /// The erasure a holder erases for.

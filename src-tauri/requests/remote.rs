@@ -94,6 +94,30 @@ pub async fn answer(conn: &mut SqliteConnection, id: i64, outcome: &RemoteAnswer
     Ok(())
 }
 
+/// Settles the steps not yet done that would take `action` on `target` (a person's record being
+/// erased, which no correction need reach any more), so that they no longer keep the target.
+pub async fn settle_for(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    action: &str,
+    target: &str,
+    answer: &str,
+    at: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE remote_steps SET status = 'done', answer = ?4, target = NULL, updated_at = ?5
+         WHERE kind = ?1 AND action = ?2 AND target = ?3 AND status != 'done'",
+    )
+    .bind(kind)
+    .bind(action)
+    .bind(target)
+    .bind(answer)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 pub async fn list(pool: &SqlitePool, request_id: i64) -> Result<Vec<RemoteStep>, sqlx::Error> {
     sqlx::query_as(
         "SELECT kind, action, status, answer, attempts, updated_at FROM remote_steps WHERE request_id = ?1 ORDER BY id",

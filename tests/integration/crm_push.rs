@@ -252,11 +252,58 @@ async fn an_access_request_reads_the_persons_crm_record_live_and_a_correction_re
     console.find_for_request(request.id, false).await.unwrap();
     let fixed = console.rectify_request(request.id, "full_name", "Robert Stone").await.unwrap();
     assert!(fixed.changed.iter().any(|h| h.kind == DataKind::CrmRecords && h.count == 1), "{:?}", fixed.changed);
-    let report = push(&console).await;
-    assert_eq!(counts(&report), [0, 1, 3, 0, 0, 0], "{report:?}");
+    let step = fixed.remote.iter().find(|s| s.kind == "crm_records").expect("a step corrects the CRM record");
+    assert_eq!((step.status.as_str(), step.answer.as_deref()), ("done", Some("corrected in HubSpot")));
     let bob = sim.held(|h| h.hubspot.values().find(|c| c["email"] == "bob@example.net").cloned().unwrap());
-    assert_eq!(bob["firstname"], "Robert");
+    assert_eq!(bob["firstname"], "Robert", "corrected at once, not at the next push");
     assert_eq!(sim.held(|h| h.hubspot.len()), 4, "the same contact, updated");
+    let report = push(&console).await;
+    assert_eq!(counts(&report), [0, 0, 4, 0, 0, 0], "the push after has nothing left to send: {report:?}");
+
+    // A correction that empties an answer empties the CRM's field too.
+    let fixed = console.rectify_request(request.id, "phone_number", "").await.unwrap();
+    assert_eq!(fixed.remote.last().unwrap().status, "done", "{:?}", fixed.remote);
+    let bob = sim.held(|h| h.hubspot.values().find(|c| c["email"] == "bob@example.net").cloned().unwrap());
+    assert_eq!(bob["phone"], "", "the old phone number is gone from the CRM: {bob:?}");
+}
+
+#[tokio::test]
+async fn a_correction_the_crm_could_not_take_is_retried_and_an_erasure_after_it_leaves_no_trace_of_the_record() {
+    let sim = CrmSim::start(TOKEN);
+    let ws = Workspace::new();
+    let console = mapped(&ws, &sim, Crm::Salesforce, &[]).await;
+    push(&console).await;
+    let zoe: String = sim.held(|h| {
+        h.salesforce.iter().find(|(_, l)| l["Email"] == "zoe@example.org").map(|(id, _)| id.clone()).unwrap()
+    });
+    let request =
+        console.new_request(RequestForm::new(RequestKind::Rectification, email("zoe@example.org"))).await.unwrap();
+    console.find_for_request(request.id, false).await.unwrap();
+    for _ in 0..3 {
+        sim.fault(Fault::Unavailable);
+    }
+    let fixed = console.rectify_request(request.id, "full_name", "Zoe Quinn").await.unwrap();
+    assert_eq!(fixed.remote[0].status, "failed", "the correction here stands: {:?}", fixed.remote);
+    assert_ne!(sim.held(|h| h.salesforce[&zoe]["LastName"].clone()), "Quinn");
+    let retried = console.retry_remote(request.id).await.unwrap();
+    assert_eq!(retried[0].answer.as_deref(), Some("corrected in Salesforce"), "{retried:?}");
+    assert_eq!(sim.held(|h| h.salesforce[&zoe]["LastName"].clone()), "Quinn");
+
+    // Corrected again while Salesforce is out of reach, then erased: the correction has nothing
+    // left to send and keeps nothing of the record.
+    for _ in 0..3 {
+        sim.fault(Fault::Unavailable);
+    }
+    let again = console.rectify_request(request.id, "full_name", "Zoe Quinn-Hart").await.unwrap();
+    assert_eq!(again.remote.last().unwrap().status, "failed");
+    let erasure = console.new_request(RequestForm::new(RequestKind::Erasure, email("zoe@example.org"))).await.unwrap();
+    console.erase_request(erasure.id, true, false).await.unwrap();
+    let steps = console.remote_steps(request.id).await.unwrap();
+    assert!(steps.last().unwrap().answer.as_deref().unwrap().contains("erased since"), "{steps:?}");
+    assert!(!sim.held(|h| h.salesforce.contains_key(&zoe)), "deleted in the CRM");
+    let key = *ws.key().await.expose();
+    console.close().await;
+    assert_eq!(crate::support::traces(ws.path(), &key, &[&zoe, "zoe@example.org", "Quinn"]), Vec::<String>::new());
 }
 
 #[tokio::test]

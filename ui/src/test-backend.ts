@@ -9,6 +9,8 @@ import type {
   ConnectionPush,
   Counts,
   Crm,
+  CrmApp,
+  CrmAppForm,
   CrmConnection,
   CrmForm,
   CrmPreview,
@@ -23,6 +25,7 @@ import type {
   PushReport,
   Rule,
   Schema,
+  SignIn,
   Transform,
   Disconnected,
   Discovery,
@@ -91,7 +94,12 @@ export type CrmSide = {
   unreachable: boolean;
   /** Leads the CRM refuses to take, by lead id, with what it answers. */
   refusedLeads: Record<number, string>;
+  /** How the browser comes back from a sign-in at the CRM: signed in, or declined there. */
+  signIn: "signed_in" | "declined";
 };
+
+/** The agency's app at a CRM as the workspace stores it; its secret is only in the keychain ("crm-app-secret/<crm>"). */
+export type StoredCrmApp = { crm: Crm; client_id: string; auth_url: string | null; redirect_port: number };
 
 export type Backend = {
   clients: Client[];
@@ -141,11 +149,15 @@ export type Backend = {
   crm: CrmSide;
   /** When true, a push waits after each batch of leads, as a long one would seem to, until `resume()` or cancel_import. */
   pauseCrmPush: boolean;
+  /** The agency's apps at the CRMs, for signing in through the browser. */
+  crmApps: StoredCrmApp[];
+  /** When true, a sign-in through the browser waits, as while a person signs in, until `resume()` or cancel_import. */
+  pauseSignIn: boolean;
   /** What the open dialog answers (a path, or null for Cancel). */
   openAs: string | null;
   /** What files hold, by path: those written here, and those a test puts there to be read. */
   texts: Record<string, string>;
-  /** Lets a waiting sync or push go on, or a waiting login or retry come back. */
+  /** Lets a waiting sync or push go on, or a waiting login, sign-in or retry come back. */
   resume: () => void;
   fail?: ApiError;
 };
@@ -199,6 +211,7 @@ export function crmSide(): CrmSide {
     refusedTokens: {},
     unreachable: false,
     refusedLeads: {},
+    signIn: "signed_in",
   };
 }
 
@@ -206,13 +219,27 @@ export function crmSide(): CrmSide {
 export function crmConnection(over: Partial<CrmConnection> = {}): CrmConnection {
   return {
     id: "crm00000-0000-4000-8000-000000000001", crm: "hubspot", client: "Acme", base_url: "https://api.hubapi.com",
-    created_at: "2026-11-22T10:00:00.000Z", last_ok_at: "2026-11-22T10:00:00.000Z", invalid_reason: null, auto_push: false, ...over,
+    created_at: "2026-11-22T10:00:00.000Z", last_ok_at: "2026-11-22T10:00:00.000Z", invalid_reason: null, auto_push: false, oauth: false,
+    ...over,
   };
 }
 
 const CRM_LABELS: Record<Crm, string> = { hubspot: "HubSpot", salesforce: "Salesforce", pipedrive: "Pipedrive" };
 const CRM_BASES: Partial<Record<Crm, string>> = { hubspot: "https://api.hubapi.com", pipedrive: "https://api.pipedrive.com" };
 const crmToken = (id: string) => `crm-token/${id}`;
+const crmRefresh = (id: string) => `crm-refresh/${id}`;
+const crmAppSecret = (crm: Crm) => `crm-app-secret/${crm}`;
+/** Where each CRM signs people in unless its app names another server, and its authorization path there. */
+const CRM_AUTH: Record<Crm, { url: string; path: string }> = {
+  hubspot: { url: "https://app.hubspot.com", path: "/oauth/authorize" },
+  salesforce: { url: "https://login.salesforce.com", path: "/services/oauth2/authorize" },
+  pipedrive: { url: "https://oauth.pipedrive.com", path: "/oauth/authorize" },
+};
+/** The loopback port of the redirect URL unless the app names another. */
+const CRM_APP_PORT = 47817;
+/** The org Salesforce's token answer names when the sign-in was at login.salesforce.com. */
+const SALESFORCE_INSTANCE = "https://acme.my.salesforce.com";
+const redirectUri = (port: number) => `http://127.0.0.1:${port === 0 ? "<any port>" : port}/callback`;
 /** Meta's columns, which every lead answers, before its form's questions. */
 const META_COLUMNS = [
   "id", "created_time", "ad_id", "ad_name", "adset_id", "adset_name", "campaign_id", "campaign_name", "form_id", "form_name", "is_organic",
@@ -421,6 +448,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
     metaApp: { app_id: null, graph_version: "v25.0", graph_url: "https://graph.facebook.com", sync_minutes: 15 }, keychain: [], connections: [], revokeError: null,
     pages: [], forms: [], meta: metaSide(), pauseSync: false, pauseLogin: false, pauseRetry: false, resume: () => {},
     crmConnections: [], mappings: {}, pushes: [], pushResults: [], crm: crmSide(), pauseCrmPush: false, openAs: null, texts: {},
+    crmApps: [], pauseSignIn: false,
     processing: { controller: "Acme Ltd", purposes: "Follow-up", categories: "Contact details", recipients: "CRM", retention: "1 year", source: "Meta", rights: "Access, erasure" },
   };
   let seq = 0;
@@ -805,7 +833,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
     return formsOf(null).find((f) => f.id === form.id)!;
   };
 
-  // The window's one long job (an import, a sync or a push), and its cancel switch, as the real one keeps them.
+  // The window's one long job (an import, a sync, a push or a sign-in), and its cancel switch, as the real one keeps them.
   let running = false;
   let cancelled = false;
   let release: (() => void) | null = null;
@@ -929,14 +957,90 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
     if (backend.crm.unreachable) throw unreachable(crm);
     // The CRM's answer to the schema read, by the token's first letters.
     if (token.startsWith("bad")) throw refusedBy(crm, "Authentication credentials not found");
+    return keepCrm(crm, client, base, false);
+  };
+  // What a pasted token and a sign-in share once the CRM has answered: the tokens in the keychain, the rest on record.
+  const keepCrm = (crm: Crm, client: Client, base: string, oauth: boolean): CrmConnection => {
     crmConnected += 1;
     // Numbered past crmConnection()'s id, so that one a test puts on record is never taken again.
     const id = `crm00000-0000-4000-8000-${String(crmConnected + 1).padStart(12, "0")}`;
-    const c = crmConnection({ id, crm, client: client.name, base_url: base, created_at: "2026-11-22T10:20:00.000Z", last_ok_at: "2026-11-22T10:20:00.000Z" });
+    const c = crmConnection({
+      id, crm, client: client.name, base_url: base, created_at: "2026-11-22T10:20:00.000Z", last_ok_at: "2026-11-22T10:20:00.000Z", oauth,
+    });
     backend.crmConnections.push(c);
-    backend.keychain.push(crmToken(id));
-    record("crm.connect", `crm:${id} ${crmLabel(crm)} of client:${client.id}`);
+    backend.keychain.push(crmToken(id), ...(oauth ? [crmRefresh(id)] : []));
+    record("crm.connect", `crm:${id} ${crmLabel(crm)} of client:${client.id}, ${oauth ? "signed in through the browser" : "with a token"}`);
     return { ...c };
+  };
+
+  // The agency's apps at the CRMs, and signing in through one: the browser comes back at once
+  // (or once resumed), as the CRM's sign-in page says `crm.signIn`.
+  const shownApp = (app: StoredCrmApp): CrmApp => ({
+    crm: app.crm, client_id: app.client_id, has_secret: backend.keychain.includes(crmAppSecret(app.crm)),
+    auth_url: app.auth_url ?? CRM_AUTH[app.crm].url, redirect_port: app.redirect_port, redirect_uri: redirectUri(app.redirect_port),
+  });
+  const crmApps = (): CrmApp[] => [...backend.crmApps].sort((x, y) => x.crm.localeCompare(y.crm)).map(shownApp);
+  const setCrmApp = (form: CrmAppForm, secret: string | null): CrmApp => {
+    const client_id = form.client_id.trim();
+    if (!client_id || client_id.length > 256 || /\s/.test(client_id)) {
+      throw { code: "invalid_input", message: `A ${crmLabel(form.crm)} app's client id is one word, as the CRM's developer settings show it.` } satisfies ApiError;
+    }
+    const url = form.auth_url?.trim().replace(/\/+$/, "") || null;
+    if (url !== null && !/^https?:\/\/[^/\s]+/.test(url)) {
+      throw { code: "invalid_input", message: `'${url}' is not a usable address for ${crmLabel(form.crm)}'s authorization server` } satisfies ApiError;
+    }
+    const port = form.redirect_port ?? CRM_APP_PORT;
+    // The real command takes only a u16 here; anything else never reaches the backend.
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw { code: "invalid_input", message: `${port} is not a port.` } satisfies ApiError;
+    const given = secret?.trim();
+    if (given && !backend.keychain.includes(crmAppSecret(form.crm))) backend.keychain.push(crmAppSecret(form.crm));
+    const app: StoredCrmApp = { crm: form.crm, client_id, auth_url: url, redirect_port: port };
+    backend.crmApps = [...backend.crmApps.filter((x) => x.crm !== form.crm), app];
+    record("crm.app", `crm-app:${form.crm} client id ${client_id}`);
+    return shownApp(app);
+  };
+  const removeCrmApp = (crm: Crm): null => {
+    backend.keychain = backend.keychain.filter((k) => k !== crmAppSecret(crm));
+    if (!backend.crmApps.some((x) => x.crm === crm)) throw { code: "invalid_input", message: `No ${crmLabel(crm)} app is set.` } satisfies ApiError;
+    backend.crmApps = backend.crmApps.filter((x) => x.crm !== crm);
+    record("crm.app.remove", `crm-app:${crm}`);
+    return null;
+  };
+  const connectInBrowser = async (crm: Crm, clientName: string, baseUrl: string | null, channel: Channel<SignIn>): Promise<CrmConnection> => {
+    if (running) throw busy();
+    const client = find(clientName);
+    const app = backend.crmApps.find((x) => x.crm === crm);
+    if (!app) {
+      throw {
+        code: "invalid_input",
+        message: `Signing in to ${crmLabel(crm)} through the browser needs the agency's ${crmLabel(crm)} app: set its client id first.`,
+      } satisfies ApiError;
+    }
+    const given = baseUrl?.trim().replace(/\/+$/, "") || null;
+    if (given !== null && !/^https?:\/\//.test(given)) {
+      throw { code: "invalid_input", message: `The address '${given}' is not usable: give an http or https URL.` } satisfies ApiError;
+    }
+    // A Salesforce org given by its address (a My Domain, a sandbox) is signed in to there.
+    const at = crm === "salesforce" && given !== null ? given : (app.auth_url ?? CRM_AUTH[crm].url);
+    const query = new URLSearchParams({
+      response_type: "code", client_id: app.client_id, redirect_uri: redirectUri(app.redirect_port || 53682), state: "state-1",
+      code_challenge: "challenge-1", code_challenge_method: "S256",
+    });
+    running = true;
+    cancelled = false;
+    try {
+      sender(channel)({ crm, address: `${at}${CRM_AUTH[crm].path}?${query.toString()}` });
+      if (backend.pauseSignIn && !cancelled) await new Promise<void>((go) => (release = go));
+      if (cancelled) throw { code: "cancelled", message: `The ${crmLabel(crm)} sign-in was cancelled; nothing was connected.` } satisfies ApiError;
+      if (backend.crm.signIn === "declined") throw { code: "cancelled", message: `${crmLabel(crm)} did not connect: access_denied.` } satisfies ApiError;
+      if (backend.crm.unreachable) throw unreachable(crm);
+      // Salesforce's token answer names the org's instance; the others are reached where they always are.
+      const base = crm === "salesforce" ? (given ?? SALESFORCE_INSTANCE) : (given ?? CRM_BASES[crm] ?? "");
+      return keepCrm(crm, client, base, true);
+    } finally {
+      running = false;
+      release = null;
+    }
   };
   const disconnectCrm = (which: string, confirmed: boolean): string => {
     const c = crmOf(which);
@@ -946,7 +1050,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         message: `Disconnecting removes the ${crmLabel(c.crm)} token of connection ${c.id} from the keychain, with its field mappings; records already in the CRM stay there.`,
       } satisfies ApiError;
     }
-    backend.keychain = backend.keychain.filter((k) => k !== crmToken(c.id));
+    backend.keychain = backend.keychain.filter((k) => k !== crmToken(c.id) && k !== crmRefresh(c.id));
     backend.crmConnections = backend.crmConnections.filter((x) => x !== c);
     for (const key of Object.keys(backend.mappings)) if (key.startsWith(`${c.id}/`)) delete backend.mappings[key];
     record("crm.disconnect", `crm:${c.id} ${crmLabel(c.crm)}`);
@@ -1364,7 +1468,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         return { request: r, changed };
       }
       case "cancel_import":
-        // Imports here finish at once; only a sync or a push can still be running.
+        // Imports here finish at once; only a sync, a push or a sign-in can still be running.
         if (!running) return false;
         cancelled = true;
         backend.resume();
@@ -1501,6 +1605,18 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         const { crm, client, token, baseUrl } = args as { crm: Crm; client: string; token: string; baseUrl?: string | null };
         return connectCrm(crm, client, token, baseUrl ?? null);
       }
+      case "connect_crm_in_browser": {
+        const { crm, client, baseUrl, onAddress } = args as { crm: Crm; client: string; baseUrl: string | null; onAddress: Channel<SignIn> };
+        return connectInBrowser(crm, client, baseUrl, onAddress);
+      }
+      case "crm_apps":
+        return crmApps();
+      case "set_crm_app": {
+        const { form, secret } = args as { form: CrmAppForm; secret: string | null };
+        return setCrmApp(form, secret);
+      }
+      case "remove_crm_app":
+        return removeCrmApp((args as { crm: Crm }).crm);
       case "disconnect_crm": {
         const { id, confirmed } = args as { id: string; confirmed: boolean };
         return disconnectCrm(id, confirmed);

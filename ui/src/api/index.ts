@@ -64,6 +64,8 @@ import type { TokenHealth } from "./bindings/TokenHealth";
 import type { ConnectionPush } from "./bindings/ConnectionPush";
 import type { Counts } from "./bindings/Counts";
 import type { Crm } from "./bindings/Crm";
+import type { CrmApp } from "./bindings/CrmApp";
+import type { CrmAppForm } from "./bindings/CrmAppForm";
 import type { CrmConnection } from "./bindings/CrmConnection";
 import type { CrmForm } from "./bindings/CrmForm";
 import type { CrmPreview } from "./bindings/CrmPreview";
@@ -79,12 +81,15 @@ import type { PushProgress } from "./bindings/PushProgress";
 import type { PushReport } from "./bindings/PushReport";
 import type { Rule } from "./bindings/Rule";
 import type { Schema } from "./bindings/Schema";
+import type { SignIn } from "./bindings/SignIn";
 import type { Transform } from "./bindings/Transform";
 
 export type {
   ConnectionPush,
   Counts,
   Crm,
+  CrmApp,
+  CrmAppForm,
   CrmConnection,
   CrmForm,
   CrmPreview,
@@ -100,6 +105,7 @@ export type {
   PushReport,
   Rule,
   Schema,
+  SignIn,
   Transform,
   AgeBand,
   Hold,
@@ -347,6 +353,29 @@ export const api = {
      */
     connect: (crm: Crm, client: string, token: string, baseUrl: string | null) =>
       call<CrmConnection>("connect_crm", { crm, client, token, baseUrl }),
+    /**
+     * Connects a client's CRM by signing in through the system browser, which the backend opens
+     * itself; `onAddress` is given the sign-in address too, to show should no browser open. Long
+     * work like an import: one at a time (another is refused as `conflict`), stopped with
+     * `leads.cancelImport`. Fails with `cancelled` when the person declines at the CRM or the wait
+     * is stopped (nothing is connected), and `invalid_input` when the CRM has no app set or no
+     * answer came back within 10 minutes; the CRM's refusals are as `connect`'s.
+     */
+    connectInBrowser: (crm: Crm, client: string, baseUrl: string | null, onAddress: (s: SignIn) => void) => {
+      const channel = new Channel<SignIn>();
+      channel.onmessage = onAddress;
+      return call<CrmConnection>("connect_crm_in_browser", { crm, client, baseUrl, onAddress: channel });
+    },
+    /** The agency's OAuth app at each CRM that has one: never its secret, only whether the keychain holds one. */
+    apps: () => call<CrmApp[]>("crm_apps"),
+    /**
+     * Sets or replaces the app at `form.crm`; what `form` leaves out is the CRM's own authorization
+     * server and the default port. A `secret` replaces the keychain's; null or empty leaves it as
+     * it is. Refused as `invalid_input` for an empty client id or an unusable address.
+     */
+    setApp: (form: CrmAppForm, secret: string | null) => call<CrmApp>("set_crm_app", { form, secret }),
+    /** Forgets the app and takes its secret from the keychain; refused as `invalid_input` when none is set. */
+    removeApp: (crm: Crm) => call<null>("remove_crm_app", { crm }),
     /** Without `confirmed`, refused as `confirmation_required`, saying what disconnecting does; nothing changes. */
     disconnect: (id: string, confirmed: boolean) => call<string>("disconnect_crm", { id, confirmed }),
     /** Whether the client's new leads go to this CRM by themselves after each import and sync. */

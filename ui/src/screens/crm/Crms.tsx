@@ -4,6 +4,7 @@ import {
   toCommandError,
   type Client,
   type CommandError,
+  type CrmApp,
   type CrmConnection,
   type PushProgress,
   type PushReport,
@@ -11,6 +12,7 @@ import {
 import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { ErrorNote } from "../../components/ErrorNote";
 import { ConnectCrm } from "./ConnectCrm";
+import { CrmApps } from "./CrmApps";
 import { CrmTable } from "./CrmTable";
 import { CRM_LABELS } from "./crms";
 import { MappingEditor } from "./MappingEditor";
@@ -19,9 +21,13 @@ import { PushRunning } from "./PushRunning";
 
 const named = (c: CrmConnection) => `${CRM_LABELS[c.crm]}${c.client ? ` of ${c.client}` : ""}`;
 
-/** The clients' CRMs: connecting one, mapping its fields, pushing leads to it, and disconnecting it. */
+/**
+ * The clients' CRMs: connecting one, mapping its fields, pushing leads to it, and disconnecting
+ * it; and the agency's apps at the CRMs, which signing in through the browser goes through.
+ */
 export function Crms({ clients }: { clients: Client[] }) {
   const [connections, setConnections] = useState<CrmConnection[] | null>(null);
+  const [apps, setApps] = useState<CrmApp[] | null>(null);
   // What disconnecting does, in the backend's words, asked before anything changes.
   const [leaving, setLeaving] = useState<{ connection: CrmConnection; says: string } | null>(null);
   const [editing, setEditing] = useState<{ connection: CrmConnection; client: string; form?: string } | null>(null);
@@ -43,7 +49,9 @@ export function Crms({ clients }: { clients: Client[] }) {
   }, []);
 
   useEffect(() => {
-    api.crm.connections().then(setConnections, (e: unknown) => setError(toCommandError(e)));
+    const fail = (e: unknown) => setError(toCommandError(e));
+    api.crm.connections().then(setConnections, fail);
+    api.crm.apps().then(setApps, fail);
   }, []);
 
   const autoPush = async (c: CrmConnection, on: boolean) => {
@@ -134,7 +142,7 @@ export function Crms({ clients }: { clients: Client[] }) {
         Each client&apos;s CRM, which its leads are pushed to once their form&apos;s fields are mapped. People who restricted processing,
         objected or were erased are never sent.
       </p>
-      <ConnectCrm clients={clients} onConnected={() => void refresh()} />
+      <ConnectCrm clients={clients} apps={apps} onConnected={() => void refresh()} />
       <ErrorNote error={error} />
       <p className="sr-status" role="status" aria-live="polite">
         {status}
@@ -161,6 +169,7 @@ export function Crms({ clients }: { clients: Client[] }) {
           }}
         />
       )}
+      <CrmApps apps={apps} onChanged={setApps} />
 
       {leaving && (
         <ConfirmDialog
