@@ -8,7 +8,7 @@ use ts_rs::TS;
 
 use super::{Console, Error};
 use crate::crm::client::{CrmClient, CrmError};
-use crate::crm::connections::{self, REFRESH_PURPOSE, TOKEN_PURPOSE};
+use crate::crm::connections::{self, APP_SECRET_PURPOSE, REFRESH_PURPOSE, TOKEN_PURPOSE};
 use crate::crm::mapping::{self, Mapping, STANDARD_KEYS};
 use crate::crm::schema::Schema;
 use crate::crm::Crm;
@@ -105,14 +105,14 @@ impl Console {
         client_id: &str,
         base: &str,
         token: Sensitive<String>,
-        oauth: Option<(connections::OAuth<'_>, Option<Sensitive<String>>)>,
+        oauth: Option<(connections::OAuth<'_>, Option<Sensitive<String>>, Option<Sensitive<String>>)>,
     ) -> Result<CrmConnection, Error> {
         CrmClient::new(crm, base, token.clone(), self.crm_pacing())?.schema().await?;
         let id = uuid::Uuid::new_v4().to_string();
         let mut tx = self.store.write().await?;
-        let (oauth, refresh) = match oauth {
-            Some((oauth, refresh)) => (Some(oauth), refresh),
-            None => (None, None),
+        let (oauth, refresh, app_secret) = match oauth {
+            Some((oauth, refresh, secret)) => (Some(oauth), refresh, secret),
+            None => (None, None, None),
         };
         let how = if oauth.is_some() { "signed in through the browser" } else { "with a token" };
         connections::insert(&mut tx, &id, crm, client_id, base, oauth, &self.stamp()).await?;
@@ -123,10 +123,14 @@ impl Console {
         if let Some(refresh) = refresh {
             vault.set(REFRESH_PURPOSE, &id, refresh).await?;
         }
+        if let Some(secret) = app_secret {
+            vault.set(APP_SECRET_PURPOSE, &id, secret).await?;
+        }
         let object = format!("crm:{id} {} of client:{client_id}, {how}", crm.label());
         if let Err(e) = self.settle(tx, "crm.connect", &object, Ok(())).await {
             let _ = vault.delete(TOKEN_PURPOSE, &id).await;
             let _ = vault.delete(REFRESH_PURPOSE, &id).await;
+            let _ = vault.delete(APP_SECRET_PURPOSE, &id).await;
             return Err(e);
         }
         self.crm_connection(&id, None).await
@@ -190,6 +194,7 @@ impl Console {
         let vault = Vault::new(&self.workspace_id);
         vault.delete(TOKEN_PURPOSE, &connection.id).await?;
         vault.delete(REFRESH_PURPOSE, &connection.id).await?;
+        vault.delete(APP_SECRET_PURPOSE, &connection.id).await?;
         let mut tx = self.store.write().await?;
         connections::delete(&mut tx, &connection.id).await?;
         let object = format!("crm:{} {}", connection.id, connection.crm.label());

@@ -111,7 +111,8 @@ impl Console {
     }
 
     /// Forgets the agency's app at a CRM and its secret. Connections made through it keep
-    /// renewing their tokens as the app they were made with, until they are disconnected.
+    /// renewing their tokens as the app they were made with (each keeps its own copy of the
+    /// secret), until they are disconnected.
     pub async fn remove_crm_app(&self, crm: Crm) -> Result<(), Error> {
         Vault::new(&self.workspace_id).delete(SECRET_PURPOSE, crm.as_str()).await?;
         let mut tx = self.store.write().await?;
@@ -196,7 +197,7 @@ impl Console {
             ));
         };
         let oauth = connections::OAuth { token_url: &token_url, client_id: &app.client_id };
-        self.keep_crm_connection(crm, &client.id, &base, tokens.access, Some((oauth, tokens.refresh))).await
+        self.keep_crm_connection(crm, &client.id, &base, tokens.access, Some((oauth, tokens.refresh, secret))).await
     }
 }
 

@@ -9,6 +9,10 @@ pub const TOKEN_PURPOSE: &str = "crm-token";
 /// The keychain purpose of the refresh token of a connection made through OAuth.
 pub const REFRESH_PURPOSE: &str = "crm-refresh";
 
+/// The keychain purpose of the app's client secret a connection made through OAuth renews with: a
+/// copy of its own, so that the connection outlives a change or removal of the app's settings.
+pub const APP_SECRET_PURPOSE: &str = "crm-refresh-secret";
+
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Row {
     pub id: String,
@@ -199,7 +203,7 @@ impl super::client::Renewal for KeychainRenewal {
                 reason: "its refresh token is not in the keychain".into(),
             });
         };
-        let secret = self.vault.get(super::apps::SECRET_PURPOSE, self.crm.as_str()).await.map_err(keychain)?;
+        let secret = self.vault.get(APP_SECRET_PURPOSE, &self.connection_id).await.map_err(keychain)?;
         let app = super::oauth::AppCredentials { client_id: &self.client_id, secret: secret.as_ref() };
         let grant = super::oauth::Grant::Refresh(&refresh);
         let tokens = super::oauth::exchange(&self.http, self.crm, &self.token_url, &app, grant).await?;

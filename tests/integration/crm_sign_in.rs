@@ -113,6 +113,8 @@ async fn an_access_token_that_runs_out_is_renewed_once_and_the_push_goes_on() {
     let vault = Vault::new(console.workspace_id());
     let before = vault.get("crm-token", &connection.id).await.unwrap().unwrap().expose().clone();
     let given = sim.tokens_given();
+    // The connection renews as the app it was made with, even once the app's settings are gone.
+    console.remove_crm_app(Crm::HubSpot).await.unwrap();
     sim.fault(Fault::TokensRunOut);
     let report = push(&console).await;
     assert_eq!(counts(&report), [4, 0, 0, 0, 0, 0], "{report:?}");
@@ -240,9 +242,11 @@ fn the_cli_signs_in_through_the_browser_browser_names_and_disconnecting_takes_bo
     });
     let vault = Vault::new(&workspace_id);
     assert!(rt.block_on(vault.get("crm-refresh", &id)).unwrap().is_some());
+    assert_eq!(rt.block_on(vault.get("crm-refresh-secret", &id)).unwrap().unwrap().expose(), OAUTH_SECRET);
     assert!(ws.cli(&["crm", "disconnect", &id, "--yes"]).status.success());
     assert!(rt.block_on(vault.get("crm-refresh", &id)).unwrap().is_none(), "the refresh token left the keychain");
     assert!(rt.block_on(vault.get("crm-token", &id)).unwrap().is_none());
+    assert!(rt.block_on(vault.get("crm-refresh-secret", &id)).unwrap().is_none(), "nor its copy of the secret");
     assert!(ws.cli(&["crm", "app", "remove", "pipedrive"]).status.success());
     assert!(rt.block_on(vault.get("crm-app-secret", "pipedrive")).unwrap().is_none());
     assert!(stdout(&ws.cli(&["crm", "app", "show"])).contains("No CRM apps are set"));
