@@ -310,7 +310,8 @@ impl Console {
         let kept = Mapping { unmet: Vec::new(), ..read };
         let text = serde_json::to_string(&kept).expect("a mapping serialises");
         let mut tx = tx;
-        let version = connections::save_mapping(&mut tx, &connection.id, form, &text, &self.stamp()).await?;
+        let fields = serde_json::to_string(&schema).expect("a schema serialises");
+        let version = connections::save_mapping(&mut tx, &connection.id, form, &text, &fields, &self.stamp()).await?;
         let object = format!("{object} version {version}");
         self.settle(tx, "crm.map", &object, Ok(())).await?;
         self.crm_map_show(client, form, which)

@@ -17,6 +17,7 @@ use crate::crm::client::CrmError;
 use crate::crm::mapping::{self, Mapping};
 use crate::crm::push_log::{self, Counts, LeadResult, Push};
 use crate::crm::records::{self, payload_hash, Kept};
+use crate::crm::schema::Schema;
 use crate::crm::send::{self, Outgoing, Sent};
 use crate::crm::{connections, Crm};
 use crate::identity::{IdKind, IdentityHash};
@@ -218,7 +219,9 @@ impl Console {
         };
         let owner = self.client(&owner_name).await?;
         let crm = self.crm_client(connection).await?;
-        let schema = self.read_schema(connection, &crm).await?;
+        // Each mapping is sent by the fields it was checked against when kept, so that a push asks
+        // the CRM for nothing but the batches; only a mapping kept without them reads them live.
+        let mut live_schema: Option<Arc<Schema>> = None;
         let filter = Filter { client_id: Some(owner.id.clone()), ..Filter::default() };
         let total = crate::leads::query::count(pool, &filter).await?.max(0) as u64;
 
@@ -228,7 +231,7 @@ impl Console {
 
         let mut counts = Counts::default();
         let mut failures: Vec<PushFailure> = Vec::new();
-        let mut mappings: HashMap<String, Option<Mapping>> = HashMap::new();
+        let mut mappings: HashMap<String, Option<(Mapping, Arc<Schema>)>> = HashMap::new();
         let mut stopped: Option<String> = None;
         let mut done = 0u64;
         let mut after_id = 0i64;
@@ -262,16 +265,32 @@ impl Console {
                         continue;
                     }
                     if !mappings.contains_key(&lead.form_id) {
-                        let kept = self.crm_map_show(&owner.name, &lead.form_id, &connection.id).await?;
-                        mappings.insert(lead.form_id.clone(), kept.map(|k| k.mapping));
+                        let kept = match self.crm_map_show(&owner.name, &lead.form_id, &connection.id).await? {
+                            None => None,
+                            Some(kept) => {
+                                let schema =
+                                    match connections::mapped_schema(pool, &connection.id, &lead.form_id).await? {
+                                        Some(schema) => Arc::new(schema),
+                                        None => match &live_schema {
+                                            Some(schema) => Arc::clone(schema),
+                                            None => {
+                                                let schema = Arc::new(self.read_schema(connection, &crm).await?);
+                                                live_schema = Some(Arc::clone(&schema));
+                                                schema
+                                            }
+                                        },
+                                    };
+                                Some((kept.mapping, schema))
+                            }
+                        };
+                        mappings.insert(lead.form_id.clone(), kept);
                     }
-                    let Some(Some(mapping)) = mappings.get(&lead.form_id) else {
+                    let Some(Some((mapping, schema))) = mappings.get(&lead.form_id) else {
                         counts.not_mapped += 1;
                         continue;
                     };
                     let meta = lead.meta_values();
-                    match mapping::apply(mapping, &schema, &mapping::answers_of(lead, &meta), owner.country.as_deref())
-                    {
+                    match mapping::apply(mapping, schema, &mapping::answers_of(lead, &meta), owner.country.as_deref()) {
                         Err(problems) => {
                             let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
                             let message = format!("as mapped: {}", listed.join("; "));

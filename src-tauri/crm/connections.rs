@@ -97,17 +97,19 @@ pub async fn save_mapping(
     connection_id: &str,
     form_id: &str,
     mapping: &str,
+    schema: &str,
     at: &str,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
-        "INSERT INTO crm_mappings (connection_id, form_id, version, mapping, saved_at)
-         SELECT ?1, ?2, coalesce(max(version), 0) + 1, ?3, ?4 FROM crm_mappings WHERE connection_id = ?1 AND form_id = ?2
+        "INSERT INTO crm_mappings (connection_id, form_id, version, mapping, saved_at, schema)
+         SELECT ?1, ?2, coalesce(max(version), 0) + 1, ?3, ?4, ?5 FROM crm_mappings WHERE connection_id = ?1 AND form_id = ?2
          RETURNING version",
     )
     .bind(connection_id)
     .bind(form_id)
     .bind(mapping)
     .bind(at)
+    .bind(schema)
     .fetch_one(conn)
     .await
 }
@@ -126,6 +128,23 @@ pub async fn mapping(
     .bind(form_id)
     .fetch_optional(pool)
     .await
+}
+
+/// The CRM's fields as read when the newest mapping of a form was kept; `None` for a version kept
+/// before they were.
+pub async fn mapped_schema(
+    pool: &SqlitePool,
+    connection_id: &str,
+    form_id: &str,
+) -> Result<Option<super::schema::Schema>, sqlx::Error> {
+    let kept: Option<Option<String>> = sqlx::query_scalar(
+        "SELECT schema FROM crm_mappings WHERE connection_id = ?1 AND form_id = ?2 ORDER BY version DESC LIMIT 1",
+    )
+    .bind(connection_id)
+    .bind(form_id)
+    .fetch_optional(pool)
+    .await?;
+    Ok(kept.flatten().and_then(|text| serde_json::from_str(&text).ok()))
 }
 
 pub async fn one(pool: &SqlitePool, id: &str) -> Result<Option<Row>, sqlx::Error> {

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::Crm;
 
 /// What a field holds, as far as a mapping needs to know.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldKind {
     Text,
@@ -21,7 +21,7 @@ pub enum FieldKind {
     Bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct Field {
     /// What a record names it by: HubSpot's property name, Salesforce's API name, Pipedrive's key.
     pub name: String,
@@ -34,7 +34,7 @@ pub struct Field {
 }
 
 /// A CRM's fields that a mapping can write.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct Schema {
     pub crm: Crm,
     pub fields: Vec<Field>,

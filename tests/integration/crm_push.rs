@@ -110,10 +110,12 @@ async fn pushing_twice_makes_each_contact_once_in_one_batch_and_sends_nothing_un
         forms.iter().map(|f| (f.form_id.as_str(), f.form_name.as_str(), f.leads)).collect::<Vec<_>>(),
         [(FORM, "Test drive form", 4)]
     );
+    let before = sim.calls().len();
     let first = push(&console).await;
     assert_eq!(counts(&first), [4, 0, 0, 0, 0, 0], "{first:?}");
     let batches = |sim: &CrmSim| sim.calls().iter().filter(|c| c.1.ends_with("/batch/upsert")).count();
     assert_eq!(batches(&sim), 1, "four leads, one batch");
+    assert_eq!(sim.calls().len() - before, 1, "a push asks for nothing but its batches: {:?}", &sim.calls()[before..]);
     let mut held: Vec<String> =
         sim.held(|h| h.hubspot.values().map(|c| c["email"].as_str().unwrap().to_owned()).collect());
     held.sort();
@@ -161,9 +163,8 @@ async fn an_answer_lost_after_the_crm_acted_makes_nothing_twice() {
         let ws = Workspace::new();
         let console = mapped(&ws, &sim, crm, &[]).await;
         // The CRM makes the first record it is sent, but answers after the client stopped waiting:
-        // the schema read, then Salesforce's query by email and its create (Pipedrive's search and
-        // its create).
-        sim.fault_at(sim.calls().len() + 3, Fault::Slow(2_500));
+        // Salesforce's query by email, then its create (Pipedrive's search, then its create).
+        sim.fault_at(sim.calls().len() + 2, Fault::Slow(2_500));
         let lost = push(&console).await;
         assert!(lost.pushes[0].stopped.is_some(), "{crm:?} {lost:?}");
         // Let the simulator finish what it was asked.
@@ -185,10 +186,10 @@ async fn limits_are_waited_out_and_a_refused_token_stops_the_push_and_marks_the_
     let sim = CrmSim::start(TOKEN);
     let ws = Workspace::new();
     let console = mapped(&ws, &sim, Crm::HubSpot, &[]).await;
-    // The schema read comes first; the batch then meets the limit and a server failure.
+    // The batch meets the limit, then a server failure.
     let n = sim.calls().len();
-    sim.fault_at(n + 2, Fault::TooMany(1));
-    sim.fault_at(n + 3, Fault::Unavailable);
+    sim.fault_at(n + 1, Fault::TooMany(1));
+    sim.fault_at(n + 2, Fault::Unavailable);
     let report = push(&console).await;
     assert_eq!(counts(&report), [4, 0, 0, 0, 0, 0], "{report:?}");
 
@@ -196,7 +197,7 @@ async fn limits_are_waited_out_and_a_refused_token_stops_the_push_and_marks_the_
     let ws = Workspace::new();
     let sim = CrmSim::start(TOKEN);
     let console = mapped(&ws, &sim, Crm::HubSpot, &[]).await;
-    sim.fault_at(sim.calls().len() + 2, Fault::Conflict);
+    sim.fault_at(sim.calls().len() + 1, Fault::Conflict);
     let report = push(&console).await;
     assert_eq!(counts(&report), [4, 0, 0, 0, 0, 0], "{report:?}");
     assert_eq!(sim.held(|h| h.hubspot.len()), 4);
@@ -204,7 +205,7 @@ async fn limits_are_waited_out_and_a_refused_token_stops_the_push_and_marks_the_
     let ws = Workspace::new();
     let sim = CrmSim::start(TOKEN);
     let console = mapped(&ws, &sim, Crm::HubSpot, &[]).await;
-    sim.fault_at(sim.calls().len() + 2, Fault::Expired);
+    sim.fault_at(sim.calls().len() + 1, Fault::Expired);
     let report = push(&console).await;
     let stopped = report.pushes[0].stopped.clone().unwrap();
     assert!(stopped.contains("no longer accepts the connection's token") && !stopped.contains(TOKEN), "{stopped}");
@@ -370,7 +371,7 @@ async fn a_person_erased_while_their_lead_is_on_its_way_to_the_crm_is_deleted_th
     let ws = Workspace::new();
     let console = mapped(&ws, &sim, Crm::HubSpot, &[]).await;
     // The batch is in flight for a second and a half; the erasure commits meanwhile.
-    sim.fault_at(sim.calls().len() + 2, Fault::Slow(1_500));
+    sim.fault_at(sim.calls().len() + 1, Fault::Slow(1_500));
     let request = console.new_request(RequestForm::new(RequestKind::Erasure, email("zoe@example.org"))).await.unwrap();
     let erase = async {
         tokio::time::sleep(Duration::from_millis(700)).await;
