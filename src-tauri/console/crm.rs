@@ -65,6 +65,14 @@ pub struct KeptMapping {
     pub mapping: Mapping,
 }
 
+/// What a connection signed in through the browser keeps besides its access token.
+pub(super) struct SignedIn<'a> {
+    pub oauth: connections::OAuth<'a>,
+    pub refresh: Option<Sensitive<String>>,
+    /// The app's client secret, copied for this connection's renewals.
+    pub app_secret: Option<Sensitive<String>>,
+}
+
 impl From<CrmError> for Error {
     fn from(e: CrmError) -> Self {
         Error::Crm(e)
@@ -105,13 +113,13 @@ impl Console {
         client_id: &str,
         base: &str,
         token: Sensitive<String>,
-        oauth: Option<(connections::OAuth<'_>, Option<Sensitive<String>>, Option<Sensitive<String>>)>,
+        oauth: Option<SignedIn<'_>>,
     ) -> Result<CrmConnection, Error> {
         CrmClient::new(crm, base, token.clone(), self.crm_pacing())?.schema().await?;
         let id = uuid::Uuid::new_v4().to_string();
         let mut tx = self.store.write().await?;
         let (oauth, refresh, app_secret) = match oauth {
-            Some((oauth, refresh, secret)) => (Some(oauth), refresh, secret),
+            Some(SignedIn { oauth, refresh, app_secret }) => (Some(oauth), refresh, app_secret),
             None => (None, None, None),
         };
         let how = if oauth.is_some() { "signed in through the browser" } else { "with a token" };

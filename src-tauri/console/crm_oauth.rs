@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::crm::CrmConnection;
+use super::crm::{CrmConnection, SignedIn};
 use super::{Console, Error};
 use crate::crm::apps::{self, App, DEFAULT_PORT, SECRET_PURPOSE};
 use crate::crm::client::CrmClient;
@@ -197,7 +197,8 @@ impl Console {
             ));
         };
         let oauth = connections::OAuth { token_url: &token_url, client_id: &app.client_id };
-        self.keep_crm_connection(crm, &client.id, &base, tokens.access, Some((oauth, tokens.refresh, secret))).await
+        let signed_in = SignedIn { oauth, refresh: tokens.refresh, app_secret: secret };
+        self.keep_crm_connection(crm, &client.id, &base, tokens.access, Some(signed_in)).await
     }
 }
 
