@@ -29,6 +29,7 @@ import type {
   Transform,
   Disconnected,
   Discovery,
+  Elsewhere,
   Erased,
   ErasePreview,
   Export,
@@ -37,6 +38,7 @@ import type {
   Hold,
   HoldForm,
   Holding,
+  Holdings,
   Identifier,
   ImportRecord,
   ImportSummary,
@@ -53,8 +55,10 @@ import type {
   Package,
   Purged,
   PurgeRun,
+  Rectified,
   RefreshedForms,
   RefreshedPages,
+  Removal,
   RemoteStep,
   Request,
   RequestForm,
@@ -587,12 +591,17 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
           : { source, fields, fetched_at: null }),
       }];
     });
-  // Meta answers every attempt alike, as `meta.deleteProblem` says: a test has it refuse, then lets a retry through.
+  // The CRM connection each correction step sends its record to; Meta's steps have none.
+  const correcting = new WeakMap<RemoteStep, CrmConnection>();
+  // Each service answers every attempt alike: Meta as `meta.deleteProblem` says, a CRM as `crm`
+  // does; a test has it refuse, then lets a retry through.
   const takeRemote = (id: number, at: string): RemoteStep[] => {
     const steps = backend.remote[id] ?? [];
     for (const step of steps.filter((s) => s.status !== "done")) {
-      const problem = backend.meta.deleteProblem;
-      Object.assign(step, { status: problem === null ? "done" : "failed", answer: problem ?? "deleted at Meta", attempts: step.attempts + 1, updated_at: at });
+      const crm = correcting.get(step);
+      const problem = crm ? crmProblem(crm) : backend.meta.deleteProblem;
+      const done = crm ? `corrected in ${crmLabel(crm.crm)}` : "deleted at Meta";
+      Object.assign(step, { status: problem === null ? "done" : "failed", answer: problem ?? done, attempts: step.attempts + 1, updated_at: at });
     }
     return steps.map((s) => ({ ...s }));
   };
@@ -1255,6 +1264,54 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
     };
   };
 
+  // A client's records in its CRMs: one for each lead a push of one of its connections sent.
+  const crmRecordsOf = (client: string) =>
+    [...sentBodies.keys()].filter((key) => backend.crmConnections.some((c) => c.client === client && key.startsWith(`${c.id}/`)));
+  const connectionOf = (key: string) => crmOf(key.slice(0, key.indexOf("/")));
+  const asHeld = (records: string[]): Held[] => (records.length ? [{ kind: "crm_records", label: "CRM records", count: records.length }] : []);
+  // Why a CRM would not take a call now, in the words a failed step or refusal gives; null: it would.
+  const crmProblem = (c: CrmConnection): string | null => {
+    if (backend.crm.unreachable) return `${crmLabel(c.crm)} kept failing (connection refused) after 3 attempts`;
+    const refused = backend.crm.refusedTokens[c.id];
+    return refused === undefined ? null : `${crmLabel(c.crm)} no longer accepts the token (${refused})`;
+  };
+  // One call a record; each deleted is forgotten here, so that trying again goes on from there.
+  const deleteElsewhere = (c: Client): number => {
+    let deleted = 0;
+    let notDeleted = 0;
+    const reasons: string[] = [];
+    for (const key of crmRecordsOf(c.name)) {
+      const problem = crmProblem(connectionOf(key));
+      if (problem === null) {
+        sentBodies.delete(key);
+        deleted += 1;
+      } else {
+        notDeleted += 1;
+        if (!reasons.includes(problem)) reasons.push(problem);
+      }
+    }
+    if (deleted + notDeleted === 0) return 0;
+    record("client.delete_elsewhere", `client:${c.id} "${c.name}": ${deleted} records deleted in its CRMs, ${notDeleted} not deleted`);
+    if (notDeleted > 0) {
+      throw {
+        code: "remote_unavailable",
+        message: `${notDeleted} records of client '${c.name}' in its CRMs could not be deleted (${reasons.join("; ")}); ${deleted} were. Nothing Custodian holds about the client was removed: try again when the CRM can be reached, or leave the rest there.`,
+      } satisfies ApiError;
+    }
+    return deleted;
+  };
+  // A correction reaches the person's CRM records at once, by a step for each.
+  const correctElsewhere = (r: Request, corrected: LeadDetail[]): string[] => {
+    const records = [...sentBodies.keys()].filter((key) => corrected.some((l) => key.endsWith(`/${l.id}`)));
+    const steps = (backend.remote[r.id] ??= []);
+    for (const key of records) {
+      const step: RemoteStep = { kind: "crm_records", action: "correct_record", status: "pending", answer: null, attempts: 0, updated_at: "2026-11-22T10:00:00.000Z" };
+      correcting.set(step, connectionOf(key));
+      steps.push(step);
+    }
+    return records;
+  };
+
   const tooLong = (reason: string) => {
     if ([...reason].length > 500) throw { code: "invalid_input", message: "A reason is kept in the audit trail and may be at most 500 characters long." } satisfies ApiError;
   };
@@ -1291,7 +1348,8 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
       }
       case "client_holdings": {
         const c = find(a.name ?? "");
-        return { client: c, held: heldBy(c.name) };
+        const there = asHeld(crmRecordsOf(c.name));
+        return { client: c, held: [...heldBy(c.name), ...there], elsewhere: there } satisfies Holdings;
       }
       case "remove_client": {
         const c = find(a.name ?? "");
@@ -1303,7 +1361,16 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
             message: `Client '${c.name}' cannot be removed: ${describeHold(hold)} keeps its data (GDPR Art. 17(3)(e)). Nothing was deleted. Lift the hold when it no longer applies, then remove the client.`,
           } satisfies ApiError;
         }
-        const removed = heldBy(c.name);
+        const elsewhere = (args as { elsewhere?: Elsewhere | null }).elsewhere ?? null;
+        const there = crmRecordsOf(c.name).length;
+        if (there > 0 && elsewhere === null) {
+          throw {
+            code: "confirmation_required",
+            message: `Client '${c.name}' has ${there} records in its CRMs. Say whether to leave them there (only what Custodian knows of them goes) or to delete them there too.`,
+          } satisfies ApiError;
+        }
+        const deleted_elsewhere = elsewhere === "delete" ? deleteElsewhere(c) : 0;
+        const removed = [...heldBy(c.name), ...asHeld(crmRecordsOf(c.name))];
         backend.clients = backend.clients.filter((x) => x !== c);
         backend.leads = backend.leads.filter((l) => l.client !== c.name);
         backend.imports = backend.imports.filter((i) => i.client !== c.name);
@@ -1312,7 +1379,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         backend.crmConnections.forEach((m) => m.client === c.name && (m.client = null));
         backend.pages.forEach((p) => p.client === c.name && (p.client = null));
         record("client.remove", c.name);
-        return { client: c, removed };
+        return { client: c, removed, deleted_elsewhere } satisfies Removal;
       }
       case "leads_count": {
         const f = (args as { filter: { search: string | null } }).filter;
@@ -1464,8 +1531,8 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         const held = heldAbout(r).filter((l) => l.answers.some(([k]) => k === field));
         for (const lead of held) lead.answers = lead.answers.map(([k, v]) => [k, k === field ? value : v]);
         record("request.rectify", `request:${r.id} field ${field}`);
-        const changed: Held[] = held.length ? [{ kind: "leads", label: "leads", count: held.length }] : [];
-        return { request: r, changed };
+        const changed: Held[] = [...(held.length ? [{ kind: "leads" as const, label: "leads", count: held.length }] : []), ...asHeld(correctElsewhere(r, held))];
+        return { request: r, changed, remote: takeRemote(r.id, "2026-11-22T10:00:00.000Z") } satisfies Rectified;
       }
       case "cancel_import":
         // Imports here finish at once; only a sync, a push or a sign-in can still be running.

@@ -6,6 +6,7 @@ import type { AuditEntry } from "./bindings/AuditEntry";
 import type { Client } from "./bindings/Client";
 import type { Code } from "./bindings/Code";
 import type { DataKind } from "./bindings/DataKind";
+import type { Elsewhere } from "./bindings/Elsewhere";
 import type { Held } from "./bindings/Held";
 import type { HeldRecord } from "./bindings/HeldRecord";
 import type { Holding } from "./bindings/Holding";
@@ -135,6 +136,7 @@ export type {
   Code,
   DataKind,
   Discovery,
+  Elsewhere,
   Erased,
   ErasePreview,
   Export,
@@ -240,7 +242,12 @@ export const api = {
     add: (name: string, country?: string) => call<Client>("add_client", { name, country: country ?? null }),
     rename: (old: string, next: string) => call<Client>("rename_client", { old, new: next }),
     holdings: (name: string) => call<Holdings>("client_holdings", { name }),
-    remove: (name: string) => call<Removal>("remove_client", { name, confirmed: true }),
+    /**
+     * A client with records in its CRMs is refused as `confirmation_required` until `elsewhere` says
+     * whether they stay there or go too; with "delete", as `remote_unavailable` (nothing here
+     * removed) when any could not be deleted there, and trying again goes on from there.
+     */
+    remove: (name: string, elsewhere: Elsewhere | null) => call<Removal>("remove_client", { name, confirmed: true, elsewhere }),
   },
   leads: {
     import: (path: string, client: string, onProgress: (p: Progress) => void) => {

@@ -6,12 +6,14 @@ type Props = {
   children: ReactNode;
   confirmLabel: string;
   busy?: boolean;
+  /** False while the body still asks something that must be answered before confirming. */
+  ready?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
 };
 
 /** A modal question. Cancel has the focus, so Enter never destroys by accident; Escape cancels. */
-export function ConfirmDialog({ title, children, confirmLabel, busy, onConfirm, onCancel }: Props) {
+export function ConfirmDialog({ title, children, confirmLabel, busy, ready = true, onConfirm, onCancel }: Props) {
   const cancelRef = useRef<HTMLButtonElement>(null);
 
   useEffect(() => cancelRef.current?.focus(), []);
@@ -26,7 +28,7 @@ export function ConfirmDialog({ title, children, confirmLabel, busy, onConfirm, 
           <button type="button" ref={cancelRef} onClick={onCancel}>
             Cancel
           </button>
-          <button type="button" className="danger" onClick={onConfirm} disabled={busy} data-testid="confirm">
+          <button type="button" className="danger" onClick={onConfirm} disabled={busy || !ready} data-testid="confirm">
             {busy ? "Working…" : confirmLabel}
           </button>
         </div>

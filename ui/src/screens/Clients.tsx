@@ -1,7 +1,13 @@
 import { useCallback, useEffect, useState, type FormEvent } from "react";
-import { api, toCommandError, type Client, type CommandError, type Holdings } from "../api";
-import { ConfirmDialog } from "../components/ConfirmDialog";
+import { api, toCommandError, type Client, type CommandError, type Elsewhere, type Holdings } from "../api";
 import { ErrorNote } from "../components/ErrorNote";
+import { RemoveClientDialog } from "./RemoveClientDialog";
+
+/** What a removal did with the client's records in its CRMs, for the status line. */
+function inCrms(count: number, done: string): string {
+  if (count === 0) return ".";
+  return `; its ${count} record${count === 1 ? " in its CRMs was" : "s in its CRMs were"} ${done}.`;
+}
 
 export function Clients() {
   const [clients, setClients] = useState<Client[] | null>(null);
@@ -66,14 +72,23 @@ export function Clients() {
     }
   };
 
-  const remove = async () => {
+  const remove = async (elsewhere: Elsewhere | null) => {
     if (!removing) return;
     const target = removing.client.name;
+    const left = elsewhere === "leave" ? removing.elsewhere.reduce((n, h) => n + h.count, 0) : 0;
+    let askAgain: Holdings | null = null;
     await change(async () => {
-      await api.clients.remove(target);
-      return `Removed ${target}.`;
+      try {
+        const removal = await api.clients.remove(target, elsewhere);
+        const there = removal.deleted_elsewhere > 0 ? inCrms(removal.deleted_elsewhere, "deleted there first") : inCrms(left, "left there");
+        return `Removed ${target}${there}`;
+      } catch (e) {
+        // Its leads reached its CRMs since it was asked (an automatic push, say): ask again, with them.
+        if (toCommandError(e).code === "confirmation_required") askAgain = await api.clients.holdings(target);
+        throw e;
+      }
     });
-    setRemoving(null);
+    setRemoving(askAgain);
   };
 
   return (
@@ -164,31 +179,7 @@ export function Clients() {
         </table>
       )}
 
-      {removing && (
-        <ConfirmDialog
-          title={`Remove ${removing.client.name}?`}
-          confirmLabel="Remove client"
-          busy={busy}
-          onConfirm={() => void remove()}
-          onCancel={() => setRemoving(null)}
-        >
-          {removing.held.length === 0 ? (
-            <p>This client holds no data. Only the client itself is removed.</p>
-          ) : (
-            <>
-              <p>This permanently deletes everything the client holds:</p>
-              <ul>
-                {removing.held.map((h) => (
-                  <li key={h.kind}>
-                    {h.count} {h.label}
-                  </li>
-                ))}
-              </ul>
-            </>
-          )}
-          <p className="muted">The audit trail keeps a record that the client was removed.</p>
-        </ConfirmDialog>
-      )}
+      {removing && <RemoveClientDialog holdings={removing} busy={busy} onConfirm={(e) => void remove(e)} onCancel={() => setRemoving(null)} />}
     </section>
   );
 }

@@ -54,10 +54,10 @@ export function ReceiptDialog({ erased, onClose }: { erased: Erased; onClose: ()
         </table>
         {erased.remote.length > 0 && (
           <section className="remote-steps" aria-labelledby="receipt-remote-title" data-testid="receipt-remote">
-            <h3 id="receipt-remote-title">At Meta</h3>
+            <h3 id="receipt-remote-title">At Meta and in the CRMs</h3>
             <RemoteStepTable steps={erased.remote} labelledBy="receipt-remote-title" />
             {erased.remote.some((s) => s.status !== "done") && (
-              <p className="warn">The erasure here stands all the same. Retry at Meta, on the request, takes the steps not done again.</p>
+              <p className="warn">The erasure here stands all the same. Retrying the remote steps, on the request, takes the steps not done again.</p>
             )}
           </section>
         )}

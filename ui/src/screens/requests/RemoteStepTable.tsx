@@ -4,6 +4,7 @@ import type { RemoteStep } from "../../api";
 const STEP_WORDS: Record<string, string> = {
   "leads_at_meta/delete_lead": "Delete a lead at Meta",
   "crm_records/delete_record": "Delete a record in a CRM",
+  "crm_records/correct_record": "Correct a record in a CRM",
 };
 
 const STATUS_WORDS: Record<string, string> = { done: "Done", failed: "Failed", pending: "Pending" };

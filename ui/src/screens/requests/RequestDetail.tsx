@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { api, toCommandError, type CommandError, type Discovery, type ErasePreview, type Erased, type Identifier, type Request } from "../../api";
+import { api, toCommandError, type CommandError, type Discovery, type ErasePreview, type Erased, type Identifier, type RemoteStep, type Request } from "../../api";
 import { ErrorNote } from "../../components/ErrorNote";
 import { useReplaceFile } from "../../components/useReplaceFile";
 import { pickPackageFile } from "../../files";
@@ -24,6 +24,8 @@ export function RequestDetail({ request, onChanged }: { request: Request; onChan
   const [field, setField] = useState("");
   const [value, setValue] = useState("");
   const [reason, setReason] = useState("");
+  // The CRM steps of the latest correction made here, and how many were made: each shows its own steps afresh.
+  const [corrected, setCorrected] = useState<{ steps: RemoteStep[]; times: number } | null>(null);
   const open = request.status !== "completed" && request.status !== "denied";
 
   /** Runs one change: busy meanwhile, its words or its error shown, the request re-read; true if it went through. */
@@ -148,7 +150,7 @@ export function RequestDetail({ request, onChanged }: { request: Request; onChan
           </>
         )}
       </dl>
-      {request.kind === "erasure" && request.status === "completed" && <RemoteSteps requestId={request.id} />}
+      {request.kind === "erasure" && request.status === "completed" && <RemoteSteps requestId={request.id} place="meta" />}
       <div className="inline-form">
         <button type="button" onClick={() => find(false)} disabled={busy} data-testid="find">
           Find everything held
@@ -201,6 +203,7 @@ export function RequestDetail({ request, onChanged }: { request: Request; onChan
             e.preventDefault();
             void act(async () => {
               const r = await api.requests.rectify(request.id, field, value);
+              setCorrected((c) => ({ steps: r.remote, times: (c?.times ?? 0) + 1 }));
               return `Corrected ${field} on ${r.changed.map((c) => `${c.count} ${c.label}`).join(", ")}; the old value is not kept.`;
             });
           }}
@@ -211,6 +214,9 @@ export function RequestDetail({ request, onChanged }: { request: Request; onChan
             Correct everywhere
           </button>
         </form>
+      )}
+      {request.kind === "rectification" && (
+        <RemoteSteps key={corrected?.times ?? 0} requestId={request.id} place="crms" known={corrected?.steps} />
       )}
       {open && (
         <div className="inline-form">

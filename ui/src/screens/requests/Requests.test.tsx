@@ -324,14 +324,14 @@ describe("Requests screen: an erasure's steps at Meta", () => {
     backend.pauseRetry = true;
     await userEvent.click(within(steps).getByTestId("retry-remote"));
     expect((within(steps).getByTestId("retry-remote") as HTMLButtonElement).disabled).toBe(true);
-    expect(within(steps).getByRole("status").textContent).toBe("Asking Meta again…");
+    expect(within(steps).getByRole("status").textContent).toBe("Asking again…");
 
     act(() => backend.resume());
     await waitFor(() => expect(within(steps).queryByTestId("retry-remote")).toBeNull());
     expect(within(steps).getAllByTestId("remote-step").map(cells)).toEqual([["Delete a lead at Meta", "Done deleted at Meta", "2", shown(RETRIED_AT)]]);
-    expect(within(steps).getByRole("status").textContent).toBe("Every step at Meta is done.");
+    expect(within(steps).getByRole("status").textContent).toBe("Every remote step is done.");
     // The focus the button had is not lost with it.
-    expect(document.activeElement).toBe(within(steps).getByRole("heading", { name: "At Meta" }));
+    expect(document.activeElement).toBe(within(steps).getByRole("heading", { name: "At Meta and in the CRMs" }));
     expect(backend.audit[0]?.object).toBe("request:1 1 remote steps, 0 failed");
   });
 
@@ -346,7 +346,7 @@ describe("Requests screen: an erasure's steps at Meta", () => {
     await userEvent.click(within(steps).getByTestId("retry-remote"));
     await waitFor(() => expect(cells(within(steps).getByTestId("remote-step"))[2]).toBe("2"));
     expect(cells(within(steps).getByTestId("remote-step"))[1]).toBe(`Failed ${REFUSED}`);
-    expect(within(steps).getByRole("status").textContent).toBe("1 step is still not done; Meta's answer says why.");
+    expect(within(steps).getByRole("status").textContent).toBe("1 step is still not done; the service's answer says why.");
     expect((within(steps).getByTestId("retry-remote") as HTMLButtonElement).disabled).toBe(false);
 
     backend.fail = { code: "database_unreadable", message: "The workspace database cannot be read." };
@@ -391,5 +391,73 @@ describe("Requests screen: an erasure's steps at Meta", () => {
     } finally {
       asked.mockRestore();
     }
+  });
+});
+
+/** Acme's two leads sent to its HubSpot by a push: the CRM holds a record of each. */
+async function pushedToHubSpot() {
+  const backend = installBackend(["Acme"]);
+  backend.leads.push(lead(1, "Ann Lee"), lead(2, "Bob Stone"));
+  const connection = await api.crm.connect("hubspot", "Acme", "pat-na1-123", null);
+  await api.crm.setMapping("Acme", "4", connection.id, await api.crm.suggest("Acme", "4", connection.id));
+  await api.crm.push("Acme", connection.id, () => {});
+  return backend;
+}
+
+async function correct(identifier: string, field: string, value: string) {
+  await userEvent.click(await screen.findByTestId("new-request"));
+  await userEvent.selectOptions(screen.getByTestId("request-kind"), "rectification");
+  await userEvent.type(screen.getByTestId("identifier-0"), identifier);
+  await userEvent.click(screen.getByTestId("create-request"));
+  const detail = await screen.findByTestId("request-detail");
+  await userEvent.type(within(detail).getByLabelText("Field"), field);
+  await userEvent.type(within(detail).getByLabelText("Corrected value"), value);
+  await userEvent.click(within(detail).getByRole("button", { name: "Correct everywhere" }));
+  return detail;
+}
+
+describe("Requests screen: a correction's steps in the CRMs", () => {
+  it("shows the person's CRM record corrected there at once, with no retry", async () => {
+    const backend = await pushedToHubSpot();
+    render(<Requests />);
+    const detail = await correct("ann@example.com", "full_name", "Ann Lee-Smith");
+
+    const steps = await within(detail).findByTestId("remote-steps");
+    expect(within(steps).getByRole("heading").textContent).toBe("In the CRMs");
+    expect(within(steps).getAllByTestId("remote-step").map(cells)).toEqual([
+      ["Correct a record in a CRM", "Done corrected in HubSpot", "1", shown(ERASED_AT)],
+    ]);
+    expect(within(steps).queryByTestId("retry-remote")).toBeNull();
+    expect(within(detail).getByText("Corrected full_name on 1 leads, 1 CRM records; the old value is not kept.")).toBeTruthy();
+    expect(backend.leads[0]?.answers[0]).toEqual(["full_name", "Ann Lee-Smith"]);
+  });
+
+  it("keeps a step a CRM could not take, with its answer, and a retry takes it", async () => {
+    const backend = await pushedToHubSpot();
+    backend.crm.unreachable = true;
+    render(<Requests />);
+    const detail = await correct("ann@example.com", "full_name", "Ann Lee-Smith");
+
+    const steps = await within(detail).findByTestId("remote-steps");
+    const failed = ["Correct a record in a CRM", "Failed HubSpot kept failing (connection refused) after 3 attempts", "1", shown(ERASED_AT)];
+    expect(within(steps).getAllByTestId("remote-step").map(cells)).toEqual([failed]);
+    // The correction here stands whatever the CRM answers.
+    expect(backend.leads[0]?.answers[0]).toEqual(["full_name", "Ann Lee-Smith"]);
+
+    backend.crm.unreachable = false;
+    await userEvent.click(within(steps).getByRole("button", { name: "Retry in the CRMs" }));
+    await waitFor(() => expect(within(steps).queryByTestId("retry-remote")).toBeNull());
+    expect(within(steps).getAllByTestId("remote-step").map(cells)).toEqual([
+      ["Correct a record in a CRM", "Done corrected in HubSpot", "2", shown(RETRIED_AT)],
+    ]);
+    expect(within(steps).getByRole("status").textContent).toBe("Every step in the CRMs is done.");
+  });
+
+  it("shows no CRM steps when the person's leads were never sent to a CRM", async () => {
+    installBackend(["Acme"]).leads.push(lead(1, "Ann Lee"));
+    render(<Requests />);
+    const detail = await correct("ann@example.com", "full_name", "Ann Lee-Smith");
+    expect(await within(detail).findByText("Corrected full_name on 1 leads; the old value is not kept.")).toBeTruthy();
+    expect(within(detail).queryByTestId("remote-steps")).toBeNull();
   });
 });
