@@ -8,67 +8,77 @@ use sqlx::SqlitePool;
 
 use super::client::{CrmError, Pacing};
 use super::send::{Outgoing, Sent};
-use super::{connections, mapping, records, Crm};
+use super::{connections, mapping, payload, Crm};
 use crate::requests::remote::RemoteAnswer;
 
-/// Sends record `remote_id` of connection `connection_id` again, as its lead now is.
-pub async fn resend(pool: &SqlitePool, workspace_id: &str, connection_id: &str, remote_id: &str) -> RemoteAnswer {
-    let leads = match records::sent_as(pool, connection_id, remote_id).await {
-        Ok(leads) => leads,
-        Err(_) => return RemoteAnswer::Failed("what was sent to the CRM could not be read".into()),
-    };
+/// Sends record `remote_id` of connection `connection_id` again, as the newest of `leads` (those
+/// sent as it, newest first) now is: the CRM's answer, and the hash of the fields the CRM now
+/// holds when it took them.
+pub async fn resend(
+    pool: &SqlitePool,
+    workspace_id: &str,
+    connection_id: &str,
+    remote_id: &str,
+    leads: &[i64],
+) -> (RemoteAnswer, Option<Vec<u8>>) {
+    match corrected(pool, workspace_id, connection_id, remote_id, leads).await {
+        Ok((done, hash)) => (RemoteAnswer::Done(done), Some(hash)),
+        Err(answer) => (answer, None),
+    }
+}
+
+/// Sends the record; what the CRM now holds, in words, with the fields' hash, or the step's answer
+/// when it was not sent.
+async fn corrected(
+    pool: &SqlitePool,
+    workspace_id: &str,
+    connection_id: &str,
+    remote_id: &str,
+    leads: &[i64],
+) -> Result<(String, Vec<u8>), RemoteAnswer> {
     // Erased or purged since: there is nothing left to correct with, and nothing to send.
     let gone = || RemoteAnswer::Done("the lead sent as this record is no longer held; nothing left to correct".into());
-    let Some(lead_id) = leads.first().copied() else { return gone() };
+    let lead_id = leads.first().copied().ok_or_else(gone)?;
     let lead = match crate::leads::query::detail(pool, lead_id).await {
         Ok(Some(lead)) => lead,
-        Ok(None) => return gone(),
-        Err(_) => return RemoteAnswer::Failed("the lead sent as this record could not be read".into()),
+        Ok(None) => return Err(gone()),
+        Err(_) => return Err(RemoteAnswer::Failed("the lead sent as this record could not be read".into())),
     };
     let Ok(Some((_, kept, _))) = connections::mapping(pool, connection_id, &lead.form_id).await else {
-        return RemoteAnswer::Failed("the lead's form has no mapping for this CRM any more".into());
+        return Err(RemoteAnswer::Failed("the lead's form has no mapping for this CRM any more".into()));
     };
-    let Ok(rules) = serde_json::from_str::<mapping::Mapping>(&kept) else {
-        return RemoteAnswer::Failed("the form's mapping could not be read".into());
-    };
+    let rules = serde_json::from_str::<mapping::Mapping>(&kept)
+        .map_err(|_| RemoteAnswer::Failed("the form's mapping could not be read".into()))?;
     let country = match pool.acquire().await {
         Ok(mut conn) => crate::clients::find(&mut conn, &lead.client).await.ok().and_then(|c| c.country),
         Err(_) => None,
     };
-    let client = match connections::client_of(pool, workspace_id, connection_id, Pacing::remote_step()).await {
-        Ok(client) => client,
-        Err(why) => return RemoteAnswer::Failed(why),
-    };
+    let client = connections::client_of(pool, workspace_id, connection_id, Pacing::remote_step())
+        .await
+        .map_err(RemoteAnswer::Failed)?;
     let crm = client.crm();
-    let schema = match client.schema().await {
-        Ok(schema) => schema,
-        Err(e) => return failed(e),
-    };
+    let schema = client.schema().await.map_err(failed)?;
     let meta = lead.meta_values();
-    let fields = match mapping::apply(&rules, &schema, &mapping::answers_of(&lead, &meta), country.as_deref()) {
-        Ok(fields) => fields,
-        Err(problems) => {
+    let fields = mapping::apply(&rules, &schema, &mapping::answers_of(&lead, &meta), country.as_deref()).map_err(
+        |problems| {
             let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
-            return RemoteAnswer::Failed(format!("the corrected lead cannot be sent as mapped: {}", listed.join("; ")));
-        }
-    };
-    let hash = records::payload_hash(&fields);
-    let sent = with_emptied(crm, &rules, fields);
-    let outgoing = Outgoing { lead_id, fields: sent, remote_id: Some(remote_id.to_owned()) };
+            RemoteAnswer::Failed(format!("the corrected lead cannot be sent as mapped: {}", listed.join("; ")))
+        },
+    )?;
+    let hash = payload::hash(&fields);
+    let outgoing =
+        Outgoing { lead_id, fields: with_emptied(crm, &rules, fields), remote_id: Some(remote_id.to_owned()) };
     match super::send::send(&client, std::slice::from_ref(&outgoing)).await {
         Ok(answers) => match answers.into_iter().next() {
-            Some(Sent::Updated(_) | Sent::Created(_)) => {
-                let _ = records::sent_again(pool, connection_id, remote_id, &hash).await;
-                RemoteAnswer::Done(format!("corrected in {}", crm.label()))
-            }
+            Some(Sent::Updated(_) | Sent::Created(_)) => Ok((format!("corrected in {}", crm.label()), hash)),
             Some(Sent::Failed(_)) | None => {
-                RemoteAnswer::Failed(format!("{} refused the corrected record", crm.label()))
+                Err(RemoteAnswer::Failed(format!("{} refused the corrected record", crm.label())))
             }
         },
         Err(CrmError::Refused { status: 404, .. }) => {
-            RemoteAnswer::Done(format!("not in {} any more (deleted there); nothing to correct", crm.label()))
+            Err(RemoteAnswer::Done(format!("not in {} any more (deleted there); nothing to correct", crm.label())))
         }
-        Err(e) => failed(e),
+        Err(e) => Err(failed(e)),
     }
 }
 

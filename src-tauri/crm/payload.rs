@@ -7,6 +7,12 @@ use serde_json::{json, Map, Value};
 use super::mapping::Problem;
 use super::Crm;
 
+/// The hash of the fields sent for a lead: the same fields are not sent twice.
+pub fn hash(fields: &Map<String, Value>) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(serde_json::to_vec(fields).expect("fields serialise")).to_vec()
+}
+
 /// The request body for one lead whose mapped fields are `fields`.
 pub fn body(crm: Crm, fields: Map<String, Value>) -> Result<Value, Problem> {
     match crm {

@@ -26,12 +26,6 @@ const DELETE_RECORD: &str = "delete_record";
 /// The remote step that sends a corrected record to the CRM again.
 const CORRECT_RECORD: &str = "correct_record";
 
-/// The hash of the fields sent for a lead: the same fields are not sent twice.
-pub fn payload_hash(fields: &serde_json::Map<String, serde_json::Value>) -> Vec<u8> {
-    use sha2::Digest;
-    sha2::Sha256::digest(serde_json::to_vec(fields).expect("fields serialise")).to_vec()
-}
-
 /// The leads sent to connection `connection_id` as its record `remote_id`, newest first.
 pub async fn sent_as(pool: &SqlitePool, connection_id: &str, remote_id: &str) -> Result<Vec<i64>, sqlx::Error> {
     sqlx::query_scalar(
@@ -330,7 +324,16 @@ impl Holder for CrmRecords {
             return RemoteAnswer::Failed("the step lost what it deletes; it cannot be taken".into());
         };
         if step.action == CORRECT_RECORD {
-            return super::correct::resend(pool, workspace_id, connection, remote_id).await;
+            let leads = match sent_as(pool, connection, remote_id).await {
+                Ok(leads) => leads,
+                Err(_) => return RemoteAnswer::Failed("what was sent to the CRM could not be read".into()),
+            };
+            let (answer, sent) = super::correct::resend(pool, workspace_id, connection, remote_id, &leads).await;
+            if let Some(hash) = sent {
+                // The next push then finds the record as it is in the CRM, and sends nothing.
+                let _ = sent_again(pool, connection, remote_id, &hash).await;
+            }
+            return answer;
         }
         if step.action != DELETE_RECORD {
             return RemoteAnswer::Failed(format!("'{}' is not a step Custodian takes in a CRM", step.action));
