@@ -37,6 +37,19 @@ pub async fn any_restricted(pool: &sqlx::SqlitePool) -> Result<bool, sqlx::Error
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM restrictions)").fetch_one(pool).await
 }
 
+/// As `restricted`, on the SQLite handle directly (`store::brief`).
+pub fn restricted_now(conn: &rusqlite::Connection) -> rusqlite::Result<std::collections::HashSet<IdentityHash>> {
+    let mut statement = conn.prepare_cached("SELECT hash FROM restrictions")?;
+    let rows = statement.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
+    let mut set = std::collections::HashSet::new();
+    for hash in rows {
+        if let Ok(hash) = IdentityHash::try_from(hash?.as_slice()) {
+            set.insert(hash);
+        }
+    }
+    Ok(set)
+}
+
 /// Every restricted hash, for a push to check many records against in memory.
 pub async fn restricted(pool: &sqlx::SqlitePool) -> Result<std::collections::HashSet<IdentityHash>, sqlx::Error> {
     let rows: Vec<Vec<u8>> = sqlx::query_scalar("SELECT hash FROM restrictions").fetch_all(pool).await?;
