@@ -115,30 +115,36 @@ impl Console {
         token: Sensitive<String>,
         oauth: Option<SignedIn<'_>>,
     ) -> Result<CrmConnection, Error> {
-        CrmClient::new(crm, base, token.clone(), self.crm_pacing())?.schema().await?;
-        let id = uuid::Uuid::new_v4().to_string();
-        let mut tx = self.store.write().await?;
         let (oauth, refresh, app_secret) = match oauth {
             Some(SignedIn { oauth, refresh, app_secret }) => (Some(oauth), refresh, app_secret),
             None => (None, None, None),
         };
+        let check = CrmClient::new(crm, base, token.clone(), self.crm_pacing())?;
+        let check = if oauth.is_some() { check.oauth() } else { check };
+        check.schema().await?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let mut tx = self.store.write().await?;
         let how = if oauth.is_some() { "signed in through the browser" } else { "with a token" };
         connections::insert(&mut tx, &id, crm, client_id, base, oauth, &self.stamp()).await?;
-        // The keychain first: a connection on record always has its tokens. Should the commit
-        // fail, the entries are taken back.
+        // The keychain first: a connection on record always has its tokens. Should keeping them
+        // or the commit fail, every entry is taken back.
         let vault = Vault::new(&self.workspace_id);
-        vault.set(TOKEN_PURPOSE, &id, token).await?;
-        if let Some(refresh) = refresh {
-            vault.set(REFRESH_PURPOSE, &id, refresh).await?;
+        let kept = async {
+            vault.set(TOKEN_PURPOSE, &id, token).await?;
+            if let Some(refresh) = refresh {
+                vault.set(REFRESH_PURPOSE, &id, refresh).await?;
+            }
+            if let Some(secret) = app_secret {
+                vault.set(APP_SECRET_PURPOSE, &id, secret).await?;
+            }
+            let object = format!("crm:{id} {} of client:{client_id}, {how}", crm.label());
+            self.settle(tx, "crm.connect", &object, Ok(())).await
         }
-        if let Some(secret) = app_secret {
-            vault.set(APP_SECRET_PURPOSE, &id, secret).await?;
-        }
-        let object = format!("crm:{id} {} of client:{client_id}, {how}", crm.label());
-        if let Err(e) = self.settle(tx, "crm.connect", &object, Ok(())).await {
-            let _ = vault.delete(TOKEN_PURPOSE, &id).await;
-            let _ = vault.delete(REFRESH_PURPOSE, &id).await;
-            let _ = vault.delete(APP_SECRET_PURPOSE, &id).await;
+        .await;
+        if let Err(e) = kept {
+            for purpose in [TOKEN_PURPOSE, REFRESH_PURPOSE, APP_SECRET_PURPOSE] {
+                let _ = vault.delete(purpose, &id).await;
+            }
             return Err(e);
         }
         self.crm_connection(&id, None).await

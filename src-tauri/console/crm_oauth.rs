@@ -178,9 +178,7 @@ impl Console {
         drop(loopback);
         let secret = Vault::new(&self.workspace_id).get(SECRET_PURPOSE, crm.as_str()).await?;
         let token_url = oauth::token_url(crm, &auth_url, &api_url);
-        let http = reqwest::Client::builder()
-            .timeout(self.crm_pacing().timeout)
-            .build()
+        let http = oauth::token_client(self.crm_pacing().timeout)
             .map_err(|_| Error::Invalid(format!("'{token_url}' is not a usable address")))?;
         let credentials = AppCredentials { client_id: &app.client_id, secret: secret.as_ref() };
         let grant = Grant::Code { code: &code, verifier: &pkce.verifier, redirect_uri: &redirect_uri };

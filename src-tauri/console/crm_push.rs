@@ -153,6 +153,7 @@ impl Console {
         progress: &(dyn Fn(PushProgress) + Send + Sync),
         cancel: Arc<AtomicBool>,
     ) -> Result<PushReport, Error> {
+        let _pushing = super::lock::take(&self.dir, "pushing leads to the CRMs")?;
         let chosen: Vec<CrmConnection> = match which {
             Some(which) => vec![self.crm_connection(which, client).await?],
             None => {
@@ -318,12 +319,11 @@ impl Console {
                         break 'chunks;
                     }
                     // A person erased or restricted while this chunk was prepared is not sent; nor is
-                    // a lead gone meanwhile. One brief read for all three, a batch being worth less
-                    // than the thread hops of three.
+                    // a lead gone meanwhile. One read on the SQLite handle for all three.
                     let ids: Vec<i64> = batch.iter().map(|(o, ..)| o.lead_id).collect();
                     let (withheld, mut still) = {
                         let mut conn = pool.acquire().await?;
-                        crate::store::brief(&mut conn, |c| -> rusqlite::Result<_> {
+                        crate::store::direct(&mut conn, |c| -> rusqlite::Result<_> {
                             let mut withheld = crate::requests::restriction::restricted_now(c)?;
                             withheld.extend(crate::requests::erasure::suppressed_now(c)?);
                             Ok((withheld, crate::leads::query::existing_now(c, &ids)?))
@@ -493,7 +493,7 @@ impl Console {
         let Ok(suppressed) = crate::requests::erasure::suppressed(self.store.pool()).await else { return };
         for sent in gone {
             if sent.person.iter().any(|h| suppressed.contains(h)) {
-                if let Err(e) = send::delete(crm, &sent.remote_id).await {
+                if let Err(e) = send::delete(crm, &sent.remote_id, send::Deletion::Erasure).await {
                     tracing::warn!(error = %e, "a record sent for a person erased meanwhile could not be deleted");
                 }
             }
@@ -513,6 +513,7 @@ impl Console {
         if automatic.is_empty() {
             return Ok(None);
         }
+        let _pushing = super::lock::take(&self.dir, "pushing leads to the CRMs")?;
         let cancel = AtomicBool::new(false);
         let mut pushes = Vec::with_capacity(automatic.len());
         for connection in automatic {

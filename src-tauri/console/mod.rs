@@ -301,10 +301,12 @@ impl Console {
         confirmed: bool,
         elsewhere: Option<crate::clients::holdings::Elsewhere>,
     ) -> Result<Removal, Error> {
-        let deleted_elsewhere = match (confirmed, elsewhere) {
-            (true, Some(crate::clients::holdings::Elsewhere::Delete)) => self.delete_client_elsewhere(name).await?,
-            _ => 0,
-        };
+        let deleting = confirmed && elsewhere == Some(crate::clients::holdings::Elsewhere::Delete);
+        // Deleting in the CRMs and removing here are one piece of work: no push (which takes the
+        // same lock) may send the client's leads in between, whose records would then be left.
+        let _removing =
+            if deleting { Some(lock::take(&self.dir, "removing a client and its CRM records")?) } else { None };
+        let deleted_elsewhere = if deleting { self.delete_client_elsewhere(name).await? } else { 0 };
         let mut tx = self.store.write().await?;
         let client = match clients::find(&mut tx, name).await {
             Ok(c) => c,
@@ -387,8 +389,13 @@ impl Console {
         let client = {
             let mut conn = self.store.pool().acquire().await?;
             let client = clients::find(&mut conn, name).await?;
-            if crate::retention::holds::blocking_client(&mut conn, HOLDERS, &client.id, self.today()).await?.is_some() {
-                // The removal that follows says which hold, and refuses.
+            // The removal that follows says which hold keeps the client, or that leads are still
+            // being indexed (when a hold could be missed), and refuses.
+            if crate::leads::maintain::reindex_pending(&mut conn).await?
+                || crate::retention::holds::blocking_client(&mut conn, HOLDERS, &client.id, self.today())
+                    .await?
+                    .is_some()
+            {
                 return Ok(0);
             }
             client

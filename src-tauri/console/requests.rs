@@ -407,7 +407,8 @@ impl Console {
             ));
             return self.settle_about(tx, "request.rectify", &object, subject.as_deref(), Err(e)).await;
         }
-        let correction = Correction { field: field.to_owned(), value, request_id: id, at: self.stamp() };
+        let correction =
+            Correction { field: field.to_owned(), value, request_id: id, at: self.stamp(), person: plain.clone() };
         let changed = match discovery::rectify(&mut tx, HOLDERS, &self.hasher, &found, &correction).await? {
             Ok(changed) => changed,
             Err(why) => {

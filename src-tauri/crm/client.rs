@@ -29,7 +29,8 @@ pub(super) fn count_request() {
 /// tokens are kept before they are used.
 #[async_trait::async_trait]
 pub trait Renewal: Send + Sync {
-    async fn renew(&self) -> Result<Sensitive<String>, CrmError>;
+    /// A token to use instead of `refused`: one renewed meanwhile by another call, or a new one.
+    async fn renew(&self, refused: &Sensitive<String>) -> Result<Sensitive<String>, CrmError>;
 }
 
 /// The Salesforce REST API version used unless a setting names another.
@@ -78,9 +79,11 @@ pub struct CrmClient {
     /// HubSpot's and Pipedrive's API address, or a Salesforce org's instance URL.
     base: String,
     token: std::sync::RwLock<Sensitive<String>>,
-    /// Set for a connection made through OAuth, whose access token is sent as a bearer token and
-    /// renewed when refused.
+    /// Set for a connection made through OAuth: its access token is renewed when refused.
     renewal: Option<Box<dyn Renewal>>,
+    /// An OAuth access token goes as a bearer token, also to Pipedrive, whose API tokens go in a
+    /// header of their own.
+    bearer: bool,
     /// Held while the token is renewed, so that calls refused together renew it once.
     renewing: tokio::sync::Mutex<()>,
     pacing: Pacing,
@@ -103,6 +106,7 @@ impl CrmClient {
             base: base.to_owned(),
             token: std::sync::RwLock::new(token),
             renewal: None,
+            bearer: crm != Crm::Pipedrive,
             renewing: tokio::sync::Mutex::new(()),
             pacing,
         })
@@ -111,6 +115,12 @@ impl CrmClient {
     /// The client of a connection made through OAuth.
     pub fn with_renewal(mut self, renewal: Box<dyn Renewal>) -> Self {
         self.renewal = Some(renewal);
+        self.oauth()
+    }
+
+    /// Sends its token as an OAuth access token (a bearer token), whatever the CRM.
+    pub fn oauth(mut self) -> Self {
+        self.bearer = true;
         self
     }
 
@@ -121,7 +131,7 @@ impl CrmClient {
         if self.token.read().unwrap_or_else(|e| e.into_inner()).expose() != refused.expose() {
             return Ok(());
         }
-        let fresh = renewal.renew().await?;
+        let fresh = renewal.renew(refused).await?;
         *self.token.write().unwrap_or_else(|e| e.into_inner()) = fresh;
         Ok(())
     }
@@ -214,8 +224,8 @@ impl CrmClient {
             let token = self.token.read().unwrap_or_else(|e| e.into_inner()).clone();
             let request = self.http.request(method.clone(), &url);
             let request = match self.crm {
-                Crm::Pipedrive if self.renewal.is_none() => request.header("x-api-token", token.expose().as_str()),
-                _ => request.bearer_auth(token.expose()),
+                _ if self.bearer => request.bearer_auth(token.expose()),
+                _ => request.header("x-api-token", token.expose().as_str()),
             };
             let request = match body {
                 Some(body) => request.json(body),
@@ -239,7 +249,7 @@ impl CrmClient {
                         return Ok(body.to_vec());
                     }
                     let value: Option<Value> = serde_json::from_slice(&body).ok();
-                    let message = self.scrubbed(message_of(value.as_ref()));
+                    let message = scrubbed(&token, message_of(value.as_ref()));
                     let limited = status == 429 || message.contains("REQUEST_LIMIT_EXCEEDED");
                     match status {
                         // A refused token was refused before the call was acted on: renewed, the
@@ -279,16 +289,15 @@ impl CrmClient {
     pub fn crm(&self) -> Crm {
         self.crm
     }
+}
 
-    /// A CRM's message with the token taken out, should it quote it.
-    fn scrubbed(&self, message: String) -> String {
-        let token = self.token.read().unwrap_or_else(|e| e.into_inner());
-        let token = token.expose();
-        if token.len() >= 8 {
-            message.replace(token.as_str(), "<token>")
-        } else {
-            message
-        }
+/// A CRM's message with the token that was sent taken out, should it quote it.
+fn scrubbed(token: &Sensitive<String>, message: String) -> String {
+    let token = token.expose();
+    if token.len() >= 8 {
+        message.replace(token.as_str(), "<token>")
+    } else {
+        message
     }
 }
 

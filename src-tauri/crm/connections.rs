@@ -1,6 +1,8 @@
 //! Connections to clients' CRMs and their field mappings. The tokens themselves are only in the
 //! keychain.
 
+use std::collections::HashMap;
+
 use sqlx::{SqliteConnection, SqlitePool};
 
 /// The keychain purpose of a connection's token; the entry's id is the connection's id.
@@ -185,10 +187,8 @@ pub fn client_with(
 ) -> Result<super::client::CrmClient, super::client::CrmError> {
     let client = super::client::CrmClient::new(crm, &row.base_url, token, pacing.clone())?;
     let (Some(token_url), Some(client_id)) = (&row.token_url, &row.oauth_client_id) else { return Ok(client) };
-    let http = reqwest::Client::builder()
-        .timeout(pacing.timeout)
-        .build()
-        .map_err(|_| super::client::CrmError::BadUrl(token_url.clone()))?;
+    let http =
+        super::oauth::token_client(pacing.timeout).map_err(|_| super::client::CrmError::BadUrl(token_url.clone()))?;
     Ok(client.with_renewal(Box::new(KeychainRenewal {
         http,
         crm,
@@ -210,12 +210,33 @@ struct KeychainRenewal {
     connection_id: String,
 }
 
+/// One renewal at a time per connection in this process, whichever client asks: a refresh token
+/// some CRMs take only once must not be sent twice.
+fn renewing(connection_id: &str) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+    static RENEWING: std::sync::OnceLock<std::sync::Mutex<HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>> =
+        std::sync::OnceLock::new();
+    let all = RENEWING.get_or_init(Default::default);
+    let mut all = all.lock().unwrap_or_else(|e| e.into_inner());
+    std::sync::Arc::clone(all.entry(connection_id.to_owned()).or_default())
+}
+
 #[async_trait::async_trait]
 impl super::client::Renewal for KeychainRenewal {
-    async fn renew(&self) -> Result<crate::vault::Sensitive<String>, super::client::CrmError> {
+    async fn renew(
+        &self,
+        refused: &crate::vault::Sensitive<String>,
+    ) -> Result<crate::vault::Sensitive<String>, super::client::CrmError> {
         use super::client::CrmError;
         let label = self.crm.label();
         let keychain = |e: crate::vault::VaultError| CrmError::Unauthorized { crm: label, reason: e.to_string() };
+        let lock = renewing(&self.connection_id);
+        let _one_at_a_time = lock.lock().await;
+        // Renewed meanwhile by another client of this connection (a push beside a remote step).
+        if let Some(kept) = self.vault.get(TOKEN_PURPOSE, &self.connection_id).await.map_err(keychain)? {
+            if kept.expose() != refused.expose() {
+                return Ok(kept);
+            }
+        }
         let Some(refresh) = self.vault.get(REFRESH_PURPOSE, &self.connection_id).await.map_err(keychain)? else {
             return Err(CrmError::Unauthorized {
                 crm: label,

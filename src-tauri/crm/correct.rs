@@ -65,6 +65,12 @@ async fn corrected(
             RemoteAnswer::Failed(format!("the corrected lead cannot be sent as mapped: {}", listed.join("; ")))
         },
     )?;
+    // A record deleted in the CRM since is not made again by an update that cannot find it.
+    let gone_there =
+        || RemoteAnswer::Done(format!("not in {} any more (deleted there); nothing to correct", crm.label()));
+    if super::send::read(&client, remote_id, &[]).await.map_err(failed)?.is_none() {
+        return Err(gone_there());
+    }
     let hash = payload::hash(&fields);
     let outgoing =
         Outgoing { lead_id, fields: with_emptied(crm, &rules, fields), remote_id: Some(remote_id.to_owned()) };
@@ -75,9 +81,7 @@ async fn corrected(
                 Err(RemoteAnswer::Failed(format!("{} refused the corrected record", crm.label())))
             }
         },
-        Err(CrmError::Refused { status: 404, .. }) => {
-            Err(RemoteAnswer::Done(format!("not in {} any more (deleted there); nothing to correct", crm.label())))
-        }
+        Err(CrmError::Refused { status: 404, .. }) => Err(gone_there()),
         Err(e) => Err(failed(e)),
     }
 }

@@ -44,7 +44,9 @@ impl Loopback {
         super::apps::App::redirect_uri(self.port)
     }
 
-    /// Waits for the redirect carrying `state`, until `cancel` is set or `patience` runs out.
+    /// Waits for the redirect carrying `state`, until `cancel` is set or `patience` runs out. Each
+    /// connection is read on its own task, so that one left open (a browser's preconnect) holds
+    /// up nothing.
     pub async fn wait(
         &self,
         state: &str,
@@ -53,6 +55,7 @@ impl Loopback {
         patience: Duration,
     ) -> Result<Sensitive<String>, Ended> {
         let until = Instant::now() + patience;
+        let mut reading = tokio::task::JoinSet::new();
         loop {
             if cancel.load(Ordering::Relaxed) {
                 return Err(Ended::Cancelled);
@@ -60,10 +63,15 @@ impl Loopback {
             if Instant::now() >= until {
                 return Err(Ended::TimedOut);
             }
-            let accepted = tokio::time::timeout(Duration::from_millis(200), self.listener.accept()).await;
-            let Ok(Ok((stream, _))) = accepted else { continue };
-            if let Some(answer) = answer(stream, state, crm).await {
-                return answer;
+            tokio::select! {
+                accepted = self.listener.accept() => {
+                    if let Ok((stream, _)) = accepted {
+                        let (state, crm) = (state.to_owned(), crm.to_owned());
+                        reading.spawn(async move { answer(stream, &state, &crm).await });
+                    }
+                }
+                Some(Ok(Some(answer))) = reading.join_next(), if !reading.is_empty() => return answer,
+                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
             }
         }
     }

@@ -102,6 +102,12 @@ pub fn authorize_url(
     Ok(url)
 }
 
+/// The HTTP client for a token endpoint. It follows no redirect: a redirect would send the form,
+/// the app's secret with it, to another address.
+pub fn token_client(timeout: std::time::Duration) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder().timeout(timeout).redirect(reqwest::redirect::Policy::none()).build()
+}
+
 /// What the token endpoint hands back.
 pub struct Tokens {
     pub access: Sensitive<String>,

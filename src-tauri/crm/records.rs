@@ -236,7 +236,8 @@ impl Holder for CrmRecords {
                 .await?;
             // A correction not yet sent has nothing left to send, and must not keep the record's id.
             let answer = "the person was erased since; nothing left to correct";
-            remote::settle_for(conn, self.kind().as_str(), CORRECT_RECORD, remote_id, answer, erasing.at).await?;
+            let step = (remote_id, connection);
+            remote::settle_for(conn, self.kind().as_str(), CORRECT_RECORD, step, answer, erasing.at).await?;
             remote::add(
                 conn,
                 erasing.request_id,
@@ -344,7 +345,7 @@ impl Holder for CrmRecords {
             Err(why) => return RemoteAnswer::Failed(why),
         };
         let crm = client.crm().label();
-        match super::send::delete(&client, remote_id).await {
+        match super::send::delete(&client, remote_id, super::send::Deletion::Erasure).await {
             Ok(true) => RemoteAnswer::Done(format!("deleted in {crm}")),
             Ok(false) => RemoteAnswer::Done(format!("not found in {crm} (deleted there already)")),
             Err(e @ (CrmError::Throttled { .. } | CrmError::Unavailable { .. })) => {
@@ -365,6 +366,9 @@ impl Holder for CrmRecords {
         correction: &Correction,
     ) -> Result<Result<i64, String>, StoreError> {
         let mut marked = 0;
+        // Restricted (or objecting) people are not sent to a CRM: the record is marked, and a push
+        // sends the correction once the restriction is lifted.
+        let restricted = crate::requests::restriction::is_restricted(conn, &correction.person).await?;
         for record in records {
             let (Some(connection), Some(remote_id)) = (field(record, "connection"), field(record, "record id")) else {
                 continue;
@@ -377,17 +381,11 @@ impl Holder for CrmRecords {
                     .await?
                     .rows_affected();
             if changed > 0 {
-                let kind = self.kind().as_str();
-                remote::add(
-                    conn,
-                    correction.request_id,
-                    kind,
-                    CORRECT_RECORD,
-                    remote_id,
-                    Some(connection),
-                    &correction.at,
-                )
-                .await?;
+                if !restricted {
+                    let (kind, at) = (self.kind().as_str(), &correction.at);
+                    remote::add(conn, correction.request_id, kind, CORRECT_RECORD, remote_id, Some(connection), at)
+                        .await?;
+                }
                 marked += 1;
             }
         }
@@ -442,15 +440,22 @@ impl Holder for CrmRecords {
                     outcome.reasons.push("stopped before the rest were deleted".into());
                     break;
                 }
-                match super::send::delete(&client, id).await {
+                match super::send::delete(&client, id, super::send::Deletion::Removal).await {
                     // Gone there (or already gone): forgotten here, so that trying again resumes.
                     Ok(_) => {
-                        sqlx::query("DELETE FROM crm_records WHERE connection_id = ?1 AND remote_id = ?2")
+                        outcome.deleted += 1;
+                        let forgot = sqlx::query("DELETE FROM crm_records WHERE connection_id = ?1 AND remote_id = ?2")
                             .bind(&connection)
                             .bind(id)
                             .execute(pool)
-                            .await?;
-                        outcome.deleted += 1;
+                            .await;
+                        // What was deleted there is still counted, and audited; trying again finds
+                        // the record gone there and forgets it then.
+                        if forgot.is_err() {
+                            outcome.not_deleted += (ids.len() - i - 1) as i64;
+                            outcome.reasons.push("the workspace could not note a deletion; try again".into());
+                            break;
+                        }
                     }
                     Err(e) => {
                         let stops = !matches!(e, CrmError::Refused { .. } | CrmError::Unexpected { .. });

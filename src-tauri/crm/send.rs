@@ -436,7 +436,17 @@ async fn pipedrive(client: &CrmClient, items: &[Outgoing]) -> Result<Vec<Sent>, 
 
 /// Deletes one record: HubSpot's GDPR delete (which also keeps the email from being made again),
 /// a Salesforce Lead, a Pipedrive person. `Ok(false)` when the CRM no longer has it.
-pub async fn delete(client: &CrmClient, remote_id: &str) -> Result<bool, CrmError> {
+/// Why a record is deleted in its CRM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletion {
+    /// A person's erasure: HubSpot's GDPR delete, which also keeps the email from being made again.
+    Erasure,
+    /// The agency leaving a client: an ordinary delete, which leaves the client's CRM free to hold
+    /// that person again.
+    Removal,
+}
+
+pub async fn delete(client: &CrmClient, remote_id: &str, why: Deletion) -> Result<bool, CrmError> {
     let id: String = remote_id.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
     if id.is_empty() || id != remote_id {
         return Err(CrmError::Unexpected {
@@ -445,9 +455,10 @@ pub async fn delete(client: &CrmClient, remote_id: &str) -> Result<bool, CrmErro
         });
     }
     let done = match client.crm() {
-        Crm::HubSpot => {
+        Crm::HubSpot if why == Deletion::Erasure => {
             client.call(Method::POST, "/crm/v3/objects/contacts/gdpr-delete", Some(&json!({"objectId": id}))).await
         }
+        Crm::HubSpot => client.call(Method::DELETE, &format!("/crm/v3/objects/contacts/{id}"), None).await,
         Crm::Salesforce => {
             client.call(Method::DELETE, &format!("/services/data/{SALESFORCE_VERSION}/sobjects/Lead/{id}"), None).await
         }

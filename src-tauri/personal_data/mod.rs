@@ -111,6 +111,9 @@ pub struct Correction {
     pub value: String,
     /// The rectification request it is for, which records any step taken elsewhere.
     pub request_id: i64,
+    /// The person's keyed hashes: a correction is not sent on to a third party about a person who
+    /// restricted processing or objected.
+    pub person: Vec<IdentityHash>,
     /// When, RFC 3339.
     pub at: String,
 }

@@ -83,7 +83,7 @@ pub async fn answer(conn: &mut SqliteConnection, id: i64, outcome: &RemoteAnswer
     sqlx::query(
         "UPDATE remote_steps SET status = ?2, answer = ?3, attempts = attempts + 1, updated_at = ?4,
              target = CASE WHEN ?2 = 'done' THEN NULL ELSE target END
-         WHERE id = ?1",
+         WHERE id = ?1 AND status != 'done'",
     )
     .bind(id)
     .bind(status)
@@ -100,19 +100,20 @@ pub async fn settle_for(
     conn: &mut SqliteConnection,
     kind: &str,
     action: &str,
-    target: &str,
+    (target, place): (&str, &str),
     answer: &str,
     at: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE remote_steps SET status = 'done', answer = ?4, target = NULL, updated_at = ?5
-         WHERE kind = ?1 AND action = ?2 AND target = ?3 AND status != 'done'",
+         WHERE kind = ?1 AND action = ?2 AND target = ?3 AND place = ?6 AND status != 'done'",
     )
     .bind(kind)
     .bind(action)
     .bind(target)
     .bind(answer)
     .bind(at)
+    .bind(place)
     .execute(conn)
     .await?;
     Ok(())

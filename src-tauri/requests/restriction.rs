@@ -37,7 +37,7 @@ pub async fn any_restricted(pool: &sqlx::SqlitePool) -> Result<bool, sqlx::Error
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM restrictions)").fetch_one(pool).await
 }
 
-/// As `restricted`, on the SQLite handle directly (`store::brief`).
+/// As `restricted`, on the SQLite handle directly (`store::direct`).
 pub fn restricted_now(conn: &rusqlite::Connection) -> rusqlite::Result<std::collections::HashSet<IdentityHash>> {
     let mut statement = conn.prepare_cached("SELECT hash FROM restrictions")?;
     let rows = statement.query_map([], |r| r.get::<_, Vec<u8>>(0))?;

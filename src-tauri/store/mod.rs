@@ -290,21 +290,6 @@ pub async fn direct<T>(
     Ok(result)
 }
 
-/// As `direct`, for a read that takes microseconds (a few small queries by key): it runs in place
-/// on the async thread, sparing the hand-over of that thread's other tasks that `direct` makes so
-/// that long work may block.
-pub async fn brief<T>(
-    conn: &mut sqlx::SqliteConnection,
-    work: impl FnOnce(&rusqlite::Connection) -> T,
-) -> Result<T, StoreError> {
-    let mut handle = conn.lock_handle().await?;
-    // SAFETY: as in `direct`.
-    let conn = unsafe { rusqlite::Connection::from_handle(handle.as_raw_handle().as_ptr()) }?;
-    let result = work(&conn);
-    drop(conn);
-    Ok(result)
-}
-
 fn classify(e: sqlx::Error, path: &Path) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.code().as_deref() == Some(SQLITE_NOTADB) => {

@@ -529,3 +529,41 @@ async fn a_client_removed_leaving_its_crm_records_leaves_them_and_a_held_client_
     assert!(audit.contains("4 records left in its CRMs"), "{audit}");
     console.close().await;
 }
+
+#[tokio::test]
+async fn a_correction_for_a_person_who_restricted_processing_is_not_sent_to_the_crm() {
+    let sim = CrmSim::start(TOKEN);
+    let ws = Workspace::new();
+    let console = mapped(&ws, &sim, Crm::HubSpot, &[]).await;
+    push(&console).await;
+    let restriction = console.new_request(RequestForm::new(RequestKind::Restriction, email("bob@example.net"))).await;
+    let restriction = restriction.unwrap();
+    console.find_for_request(restriction.id, false).await.unwrap();
+    console.restrict_request(restriction.id).await.unwrap();
+    let request =
+        console.new_request(RequestForm::new(RequestKind::Rectification, email("bob@example.net"))).await.unwrap();
+    console.find_for_request(request.id, false).await.unwrap();
+    let calls = sim.calls().len();
+    let fixed = console.rectify_request(request.id, "full_name", "Robert Stone").await.unwrap();
+    assert!(fixed.changed.iter().any(|h| h.kind == DataKind::CrmRecords), "marked here: {:?}", fixed.changed);
+    assert!(fixed.remote.is_empty(), "nothing is sent about them: {:?}", fixed.remote);
+    assert_eq!(sim.calls().len(), calls);
+    let bob = sim.held(|h| h.hubspot.values().find(|c| c["email"] == "bob@example.net").cloned().unwrap());
+    assert_eq!(bob["firstname"], "Bob");
+    console.close().await;
+}
+
+#[tokio::test]
+async fn a_client_removed_with_its_hubspot_records_deleted_leaves_their_emails_free_in_the_clients_crm() {
+    use custodian::clients::holdings::Elsewhere;
+    let sim = CrmSim::start(TOKEN);
+    let ws = Workspace::new();
+    let console = mapped(&ws, &sim, Crm::HubSpot, &[]).await;
+    push(&console).await;
+    let removal = console.remove_client("Acme", true, Some(Elsewhere::Delete)).await.unwrap();
+    assert_eq!(removal.deleted_elsewhere, 4);
+    assert_eq!(sim.held(|h| h.hubspot.len()), 0);
+    assert!(sim.held(|h| h.hubspot_blocked.is_empty()), "an ordinary delete, not an erasure's GDPR delete");
+    assert!(sim.calls().iter().all(|c| !c.1.contains("gdpr-delete")));
+    console.close().await;
+}

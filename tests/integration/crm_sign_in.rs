@@ -251,3 +251,21 @@ fn the_cli_signs_in_through_the_browser_browser_names_and_disconnecting_takes_bo
     assert!(rt.block_on(vault.get("crm-app-secret", "pipedrive")).unwrap().is_none());
     assert!(stdout(&ws.cli(&["crm", "app", "show"])).contains("No CRM apps are set"));
 }
+
+#[tokio::test]
+async fn two_calls_refused_together_renew_a_pipedrive_token_once_though_each_has_its_own_client() {
+    let sim = CrmSim::start(TOKEN);
+    let ws = Workspace::new();
+    let console = ws.open().await;
+    console.add_client("Acme", None).await.unwrap();
+    with_app(&console, &sim, Crm::Pipedrive).await;
+    let connection = console.connect_crm_in_browser(Crm::Pipedrive, "Acme", None, &browser(), waiting()).await.unwrap();
+    let given = sim.tokens_given();
+    sim.fault(Fault::TokensRunOut);
+    // Pipedrive takes a refresh token once: a second refresh with it would be refused.
+    let (one, two) = tokio::join!(console.crm_fields(&connection.id, None), console.crm_fields(&connection.id, None));
+    assert!(one.is_ok() && two.is_ok(), "{:?} {:?}", one.err(), two.err());
+    assert_eq!(sim.tokens_given(), given + 1, "renewed once");
+    assert!(console.crm_connection(&connection.id, None).await.unwrap().invalid_reason.is_none());
+    console.close().await;
+}

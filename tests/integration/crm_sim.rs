@@ -107,10 +107,9 @@ impl CrmSim {
                             .map(|h| h.value.as_str().to_owned())
                             .unwrap_or_default()
                     };
-                    let credential = match header("authorization").strip_prefix("Bearer ") {
-                        Some(bearer) => bearer.to_owned(),
-                        None => header("x-api-token"),
-                    };
+                    let bearer = header("authorization").strip_prefix("Bearer ").map(str::to_owned);
+                    let as_bearer = bearer.is_some();
+                    let credential = bearer.unwrap_or_else(|| header("x-api-token"));
                     let basic = header("authorization").strip_prefix("Basic ").map(str::to_owned);
                     let (status, headers, body) = match authorization(
                         &state,
@@ -121,7 +120,10 @@ impl CrmSim {
                         &url_of(&server),
                     ) {
                         Some(answer) => answer,
-                        None => answer(&state, request.method().as_str(), request.url(), &body, &credential, &token),
+                        None => {
+                            let url = request.url();
+                            answer(&state, request.method().as_str(), url, &body, &credential, as_bearer, &token)
+                        }
                     };
                     let mut response = tiny_http::Response::from_string(body).with_status_code(status);
                     for (name, value) in headers {
@@ -311,7 +313,15 @@ impl Drop for CrmSim {
 
 type Answer = (u16, Vec<(String, String)>, String);
 
-fn answer(state: &Mutex<State>, method: &str, url: &str, body: &str, credential: &str, token: &str) -> Answer {
+fn answer(
+    state: &Mutex<State>,
+    method: &str,
+    url: &str,
+    body: &str,
+    credential: &str,
+    as_bearer: bool,
+    token: &str,
+) -> Answer {
     let path = url.split('?').next().unwrap_or(url);
     let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
     let mut s = state.lock().unwrap();
@@ -369,7 +379,8 @@ fn answer(state: &Mutex<State>, method: &str, url: &str, body: &str, credential:
             }
         }
     }
-    if credential != token && !s.oauth.access.contains(credential) {
+    // An OAuth access token is a bearer token: Pipedrive's `x-api-token` header takes API tokens only.
+    if credential != token && !(as_bearer && s.oauth.access.contains(credential)) {
         return unauthorized();
     }
     match (method, path) {
@@ -509,6 +520,17 @@ fn hubspot_records(held: &mut Held, method: &str, path: &str, query: &str, body:
                         .map(|(k, v)| (k.clone(), v.clone()))
                         .collect();
                     (200, Vec::new(), json!({"id": id, "properties": shown}).to_string())
+                }
+                None => missing(),
+            }
+        }
+        // Archived (HubSpot's plain delete): gone from the CRM, its email free to be used again.
+        ("DELETE", p) if p.starts_with("/crm/v3/objects/contacts/") => {
+            let id = &p["/crm/v3/objects/contacts/".len()..];
+            match held.hubspot.remove(id) {
+                Some(_) => {
+                    held.hubspot_by_email.retain(|_, held_id| held_id != id);
+                    (204, Vec::new(), String::new())
                 }
                 None => missing(),
             }
