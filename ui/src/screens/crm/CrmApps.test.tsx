@@ -30,6 +30,8 @@ async function withApp() {
 
 async function startSignIn(crm = "HubSpot") {
   const form = await screen.findByTestId("crm-connect");
+  // The clients come in after the form shows.
+  await within(form).findByRole("option", { name: "Acme" });
   await userEvent.selectOptions(within(form).getByLabelText("Client"), "Acme");
   await userEvent.click(within(form).getByRole("button", { name: `Sign in to ${crm}` }));
   return form;
@@ -254,6 +256,7 @@ describe("Signing in to a CRM through the browser", () => {
     const connect = await screen.findByTestId("crm-connect");
     await waitFor(() => expect((within(connect).getByLabelText("Sign in through the browser") as HTMLInputElement).checked).toBe(true));
     await userEvent.click(within(connect).getByLabelText("Paste a token"));
+    await within(connect).findByRole("option", { name: "Acme" });
     await userEvent.selectOptions(within(connect).getByLabelText("Client"), "Acme");
     await userEvent.type(within(connect).getByLabelText("Token"), "pat-na1-123");
     await userEvent.click(within(connect).getByRole("button", { name: "Connect CRM" }));

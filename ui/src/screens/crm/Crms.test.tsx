@@ -25,6 +25,8 @@ async function mapped(crm: Crm = "hubspot") {
 
 async function fillConnect(token: string, client = "Acme") {
   const form = await screen.findByTestId("crm-connect");
+  // The clients come in after the form shows.
+  await within(form).findByRole("option", { name: client });
   await userEvent.selectOptions(within(form).getByLabelText("Client"), client);
   const field = within(form).getByLabelText("Token") as HTMLInputElement;
   await userEvent.type(field, token);
@@ -120,6 +122,7 @@ describe("CRM connections", () => {
     expect(submit.disabled).toBe(true);
     await userEvent.type(within(form).getByLabelText("Token"), "pat-na1-123");
     expect(submit.disabled).toBe(true);
+    await within(form).findByRole("option", { name: "Acme" });
     await userEvent.selectOptions(within(form).getByLabelText("Client"), "Acme");
     expect(submit.disabled).toBe(false);
   });
