@@ -68,15 +68,7 @@ pub async fn suppress(
 /// Every suppressed hash, read on the SQLite handle inside a writer's own transaction: what it stores
 /// is checked against the list as it stands when it commits, whatever was erased meanwhile.
 pub fn suppressed_now(conn: &rusqlite::Connection) -> rusqlite::Result<HashSet<IdentityHash>> {
-    let mut statement = conn.prepare_cached("SELECT hash FROM suppressions")?;
-    let hashes = statement.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
-    let mut set = HashSet::new();
-    for hash in hashes {
-        if let Ok(hash) = IdentityHash::try_from(hash?.as_slice()) {
-            set.insert(hash);
-        }
-    }
-    Ok(set)
+    person_list::all_now(conn, PersonList::Suppressions)
 }
 
 /// Every suppressed hash, for an import to check rows against in memory.

@@ -1,6 +1,8 @@
 //! Lists that name people by the keyed hashes of their identifiers only: who was erased (so their
 //! data does not come back) and who restricted processing (so nothing is sent on about them).
 
+use std::collections::HashSet;
+
 use sqlx::SqliteConnection;
 
 use super::IdKind;
@@ -46,4 +48,19 @@ pub async fn add(
             .rows_affected();
     }
     Ok(added as i64)
+}
+
+/// Every hash on `list`, read on the SQLite handle directly (`store::direct`), for checking many
+/// records against in memory.
+pub fn all_now(conn: &rusqlite::Connection, list: PersonList) -> rusqlite::Result<HashSet<IdentityHash>> {
+    // The table name comes from the enum above, never from input.
+    let mut statement = conn.prepare_cached(&format!("SELECT hash FROM {}", list.table()))?;
+    let hashes = statement.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
+    let mut set = HashSet::new();
+    for hash in hashes {
+        if let Ok(hash) = IdentityHash::try_from(hash?.as_slice()) {
+            set.insert(hash);
+        }
+    }
+    Ok(set)
 }

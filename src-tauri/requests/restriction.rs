@@ -39,15 +39,7 @@ pub async fn any_restricted(pool: &sqlx::SqlitePool) -> Result<bool, sqlx::Error
 
 /// As `restricted`, on the SQLite handle directly (`store::direct`).
 pub fn restricted_now(conn: &rusqlite::Connection) -> rusqlite::Result<std::collections::HashSet<IdentityHash>> {
-    let mut statement = conn.prepare_cached("SELECT hash FROM restrictions")?;
-    let rows = statement.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
-    let mut set = std::collections::HashSet::new();
-    for hash in rows {
-        if let Ok(hash) = IdentityHash::try_from(hash?.as_slice()) {
-            set.insert(hash);
-        }
-    }
-    Ok(set)
+    person_list::all_now(conn, PersonList::Restrictions)
 }
 
 /// Every restricted hash, for a push to check many records against in memory.
