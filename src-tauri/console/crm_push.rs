@@ -238,16 +238,21 @@ impl Console {
         let mut done = 0u64;
         let mut after_id = 0i64;
         let mut pending = Pending::new();
+        // One connection for the whole push, its writes and its reads: a commit on another
+        // connection would empty this one's page cache, and every page read after it would be
+        // decrypted again. Its commits skip the fsync: what they record is sent again after a
+        // power cut, and the CRM matches it to the record it made.
+        let mut bulk = self.store.lean_bulk().await?;
         let outcome: Result<(), Error> = async {
             'chunks: loop {
-                let read = {
-                    let mut conn = pool.acquire().await?;
-                    crate::store::direct(&mut conn, |c| {
-                        crate::leads::query::client_chunk(c, &owner.id, after_id, CHUNK)
+                let (read, withheld) = bulk
+                    .direct(|c| -> rusqlite::Result<_> {
+                        let mut withheld = crate::requests::restriction::restricted_now(c)?;
+                        withheld.extend(crate::requests::erasure::suppressed_now(c)?);
+                        Ok((crate::leads::query::client_chunk(c, &owner.id, after_id, CHUNK)?, withheld))
                     })
                     .await?
-                    .map_err(crate::store::StoreError::from)?
-                };
+                    .map_err(crate::store::StoreError::from)?;
                 let Some((last, _)) = read.last() else { break };
                 after_id = last.id;
                 let ids: Vec<i64> = read.iter().map(|(l, _)| l.id).collect();
@@ -258,8 +263,7 @@ impl Console {
                         (lead, (id, hashes))
                     })
                     .unzip();
-                let known = records::known(pool, &connection.id, &ids).await?;
-                let withheld = self.not_to_send().await?;
+                let known = records::known(bulk.conn(), &connection.id, &ids).await?;
                 let mut outgoing: Vec<(Outgoing, Vec<u8>, &LeadDetail)> = Vec::new();
                 for lead in &leads {
                     if held_back(&hashes, &withheld, lead.id) {
@@ -321,16 +325,14 @@ impl Console {
                     // A person erased or restricted while this chunk was prepared is not sent; nor is
                     // a lead gone meanwhile. One read on the SQLite handle for all three.
                     let ids: Vec<i64> = batch.iter().map(|(o, ..)| o.lead_id).collect();
-                    let (withheld, mut still) = {
-                        let mut conn = pool.acquire().await?;
-                        crate::store::direct(&mut conn, |c| -> rusqlite::Result<_> {
+                    let (withheld, mut still) = bulk
+                        .direct(|c| -> rusqlite::Result<_> {
                             let mut withheld = crate::requests::restriction::restricted_now(c)?;
                             withheld.extend(crate::requests::erasure::suppressed_now(c)?);
                             Ok((withheld, crate::leads::query::existing_now(c, &ids)?))
                         })
                         .await?
-                        .map_err(crate::store::StoreError::from)?
-                    };
+                        .map_err(crate::store::StoreError::from)?;
                     still.retain(|&id| !held_back(&hashes, &withheld, id));
                     let before = batch.len();
                     let (items, sending): (Vec<Outgoing>, Vec<(Vec<u8>, &LeadDetail)>) = batch
@@ -380,7 +382,7 @@ impl Console {
                         }
                     }
                     if pending.due() {
-                        self.flush_push(&crm, &connection.id, push_id, &counts, &mut pending).await?;
+                        self.flush_push(&mut bulk, &crm, &connection.id, push_id, &counts, &mut pending).await?;
                     }
                 }
                 done += leads.len() as u64;
@@ -395,8 +397,12 @@ impl Console {
         .await;
         // What was sent is on record before anything else: should that fail, the next push sends it
         // again, and the CRM matches it to the record it made.
-        self.flush_push(&crm, &connection.id, push_id, &counts, &mut pending).await?;
+        let flushed = self.flush_push(&mut bulk, &crm, &connection.id, push_id, &counts, &mut pending).await;
+        // The connection's cache and durability go back to ordinary on every path.
+        let finished = bulk.finish().await;
+        flushed?;
         outcome?;
+        finished?;
         let tx = self.store.write().await?;
         let mut tx = tx;
         push_log::update(&mut tx, push_id, &counts, Some(&self.stamp()), stopped.as_deref()).await?;
@@ -427,6 +433,7 @@ impl Console {
     /// meanwhile is not recorded, and what reached the CRM for it is deleted there again.
     async fn flush_push(
         &self,
+        bulk: &mut crate::store::Bulk,
         crm: &crate::crm::client::CrmClient,
         connection_id: &str,
         push_id: i64,
@@ -437,7 +444,8 @@ impl Console {
         let at = self.stamp();
         // A person erased since their lead was sent is not recorded, whatever now holds the lead's
         // id: what reached the CRM is deleted there again below.
-        let suppressed = crate::requests::erasure::suppressed(self.store.pool()).await?;
+        let suppressed =
+            bulk.direct(crate::requests::erasure::suppressed_now).await?.map_err(crate::store::StoreError::from)?;
         let erased = |k: &SentRecord| k.person.iter().any(|h| suppressed.contains(h));
         let kept: Vec<Kept> = taken
             .kept
@@ -450,7 +458,7 @@ impl Console {
                 payload_hash: &k.payload_hash,
             })
             .collect();
-        let mut tx = self.store.write().await?;
+        let mut tx = bulk.write().await?;
         // Every line's lead, the sent ones among them: what is still held, once for all.
         let ids: Vec<i64> = taken.lines.iter().map(|(id, ..)| *id).collect();
         let existing = crate::leads::query::existing(&mut tx, &ids).await?;
@@ -472,15 +480,6 @@ impl Console {
             taken.kept.iter().filter(|k| erased(k) || !existing.contains(&k.lead_id)).collect();
         self.undo_sent_for_erased(crm, &gone).await;
         Ok(())
-    }
-
-    /// The people nothing is sent about: those who restricted processing or objected, and those
-    /// erased.
-    async fn not_to_send(&self) -> Result<HashSet<IdentityHash>, Error> {
-        let pool = self.store.pool();
-        let mut withheld = crate::requests::restriction::restricted(pool).await?;
-        withheld.extend(crate::requests::erasure::suppressed(pool).await?);
-        Ok(withheld)
     }
 
     /// A lead erased while it was on its way to the CRM: what reached the CRM is deleted there

@@ -63,7 +63,7 @@ pub struct Known {
 
 /// The records known for these leads in connection `connection_id`, by lead id.
 pub async fn known(
-    pool: &SqlitePool,
+    conn: &mut SqliteConnection,
     connection_id: &str,
     lead_ids: &[i64],
 ) -> Result<HashMap<i64, Known>, sqlx::Error> {
@@ -74,7 +74,7 @@ pub async fn known(
     )
     .bind(connection_id)
     .bind(ids)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await?;
     Ok(rows.into_iter().map(|(lead, remote_id, payload_hash)| (lead, Known { remote_id, payload_hash })).collect())
 }

@@ -261,6 +261,19 @@ impl Bulk {
         direct(&mut self.conn, work).await
     }
 
+    /// A write transaction on this connection, taking the write lock up front as `Store::write`
+    /// does. Reads between such transactions find their pages still in this connection's cache,
+    /// where another connection's commit would have emptied it.
+    pub async fn write(&mut self) -> Result<Transaction<'_, Sqlite>, StoreError> {
+        let _queued = Queued::new(&self.waiting.0);
+        Ok(sqlx::Connection::begin_with(&mut *self.conn, "BEGIN IMMEDIATE").await?)
+    }
+
+    /// The connection, for reads through sqlx.
+    pub fn conn(&mut self) -> &mut sqlx::SqliteConnection {
+        &mut self.conn
+    }
+
     pub async fn finish(mut self) -> Result<(), StoreError> {
         sqlx::query(&format!("PRAGMA cache_size = {CACHE_KIB}")).execute(&mut *self.conn).await?;
         sqlx::query("PRAGMA synchronous = FULL").execute(&mut *self.conn).await?;
