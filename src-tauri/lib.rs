@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod bench;
+pub mod capi;
 pub mod cli;
 pub mod clients;
 pub mod clock;

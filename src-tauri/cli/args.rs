@@ -70,6 +70,10 @@ pub enum Command {
     /// Clients' CRMs (HubSpot, Salesforce, Pipedrive): connections and field mappings
     #[command(subcommand)]
     Crm(CrmCommand),
+    /// Meta's Conversions API: each client's dataset, offline conversions, what would be sent
+    /// (hashed), sending, and the event log
+    #[command(subcommand)]
+    Capi(CapiCommand),
     /// What export summaries say about the processing (GDPR Art. 15): show and edit it
     #[command(subcommand)]
     Settings(SettingsCommand),
@@ -385,6 +389,51 @@ pub enum HoldCommand {
     List,
     /// Lift a hold
     Remove { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CapiCommand {
+    /// Set the dataset (pixel) a client's conversion events go to
+    Set {
+        #[arg(long)]
+        client: String,
+        /// The dataset's id, as Events Manager shows it
+        #[arg(long, value_name = "ID")]
+        dataset: String,
+        /// Send to Meta's Test Events tool under this code instead of the dataset's figures (an
+        /// empty code sends for real again)
+        #[arg(long, value_name = "CODE")]
+        test_code: Option<String>,
+    },
+    /// Each client's dataset
+    Datasets,
+    /// Queue the offline conversions of a CSV (header: event_name, event_time, and any of email,
+    /// phone, first_name, last_name, city, state, zip, country, external_id, value, currency,
+    /// event_id); matching keys are hashed as the file is read
+    Import {
+        #[arg(long)]
+        client: String,
+        #[arg(value_name = "FILE.csv")]
+        file: PathBuf,
+    },
+    /// What `capi send` would send now, with hashed keys only, and what it would not, and why
+    Preview {
+        #[arg(long)]
+        client: Option<String>,
+    },
+    /// Send the events that may go, in batches of up to 1,000 (nothing is ever sent twice)
+    Send {
+        #[arg(long)]
+        client: Option<String>,
+    },
+    /// The event log: what was sent, newest first (hashed keys and Meta's answer)
+    Log {
+        #[arg(long)]
+        client: Option<String>,
+        /// At most this many events
+        #[arg(long, default_value_t = 200)]
+        limit: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -268,6 +268,7 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
             print::disconnected(j, &c.disconnect_meta(&id, yes).await?)
         }
         Command::Crm(command) => crm(c, command, j).await,
+        Command::Capi(command) => capi(c, command, j).await,
         Command::Settings(SettingsCommand::Show) => print::settings(j, &c.processing_info().await?),
         Command::Settings(SettingsCommand::Set { key, text }) => {
             print::settings(j, &c.set_processing_info(&key, &text).await?)
@@ -544,6 +545,42 @@ fn date_bound(s: &str, until: bool) -> Result<i64, console::Error> {
         return Ok(if until { start + 86_400 } else { start });
     }
     parse_time(s).ok_or_else(bad)
+}
+
+async fn capi(c: &Console, command: CapiCommand, j: bool) -> Result<Exit, console::Error> {
+    match command {
+        CapiCommand::Set { client, dataset, test_code } => {
+            print::datasets(j, &[c.capi_set(&client, &dataset, test_code.as_deref()).await?])
+        }
+        CapiCommand::Datasets => print::datasets(j, &c.capi_datasets().await?),
+        CapiCommand::Import { client, file } => {
+            let cancel = Arc::new(AtomicBool::new(false));
+            let watcher = stop_on_ctrl_c(&cancel, "Stopping after the rows in hand; what is queued stays.");
+            let report = c.capi_import(&client, &file, &cancel).await;
+            watcher.abort();
+            print::capi_imported(j, &report?)
+        }
+        CapiCommand::Preview { client } => print::capi_preview(j, &c.capi_preview(client.as_deref()).await?),
+        CapiCommand::Send { client } => {
+            let cancel = Arc::new(AtomicBool::new(false));
+            let watcher = stop_on_ctrl_c(&cancel, "Stopping after the batch in flight; what was sent is on record.");
+            let report = c.capi_send(client.as_deref(), &cancel).await;
+            watcher.abort();
+            print::capi_sent(j, &report?)
+        }
+        CapiCommand::Log { client, limit } => print::capi_log(j, &c.capi_log(client.as_deref(), limit).await?),
+    }
+}
+
+/// Sets `cancel` on Ctrl+C, saying `what` happens next.
+fn stop_on_ctrl_c(cancel: &Arc<AtomicBool>, what: &'static str) -> tokio::task::JoinHandle<()> {
+    let on_ctrl_c = Arc::clone(cancel);
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("\n{what}");
+            on_ctrl_c.store(true, Ordering::Relaxed);
+        }
+    })
 }
 
 async fn crm(c: &Console, command: CrmCommand, j: bool) -> Result<Exit, console::Error> {

@@ -777,3 +777,111 @@ pub fn push_log(as_json: bool, log: &console::PushLog) -> Result<Exit, console::
     }
     Ok(Exit::Ok)
 }
+
+pub fn datasets(as_json: bool, datasets: &[crate::capi::events::Dataset]) -> Result<Exit, console::Error> {
+    if as_json {
+        json(&datasets);
+        return Ok(Exit::Ok);
+    }
+    if datasets.is_empty() {
+        println!("No client has a dataset yet. Set one with: custodian capi set --client NAME --dataset ID");
+    }
+    for d in datasets {
+        let test = d.test_event_code.as_deref().map(|c| format!(" (test events, code {c})")).unwrap_or_default();
+        println!("{}: dataset {}{test}, set {}", d.client, d.dataset_id, d.set_at);
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn capi_imported(as_json: bool, report: &console::CapiImport) -> Result<Exit, console::Error> {
+    if as_json {
+        json(report);
+    } else {
+        println!(
+            "Queued {} conversion events for {} ({} already queued, {} that cannot be sent).",
+            report.queued, report.client, report.already_queued, report.invalid
+        );
+        for p in &report.problems {
+            eprintln!("  not sendable: {}: {}", p.source, p.reason);
+        }
+        if report.invalid as usize > report.problems.len() {
+            eprintln!("  ... and {} more: custodian capi preview", report.invalid as usize - report.problems.len());
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn capi_preview(as_json: bool, preview: &console::CapiPreview) -> Result<Exit, console::Error> {
+    if as_json {
+        json(preview);
+        return Ok(Exit::Ok);
+    }
+    println!(
+        "{} events would be sent; {} would not ({} withheld: restricted or objected).",
+        preview.sendable,
+        preview.unsendable_count + preview.withheld,
+        preview.withheld
+    );
+    for e in &preview.events {
+        let dataset = e.dataset_id.as_deref().unwrap_or("no dataset set");
+        println!("  {} → {dataset}: {}", e.client, e.payload);
+    }
+    for p in &preview.unsendable {
+        println!("  not sent: {}: {}", p.source, p.reason);
+    }
+    for client in &preview.no_dataset {
+        eprintln!(
+            "warning: {client} has no dataset; set one with: custodian capi set --client \"{client}\" --dataset ID"
+        );
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn capi_sent(as_json: bool, report: &console::CapiSendReport) -> Result<Exit, console::Error> {
+    if as_json {
+        json(report);
+    } else {
+        for c in &report.clients {
+            println!(
+                "{} → dataset {}: {} sent in {} batches, {} invalid, {} not yet due, {} withheld",
+                c.client,
+                c.dataset_id.as_deref().unwrap_or("-"),
+                c.sent,
+                c.batches,
+                c.invalid,
+                c.not_yet,
+                c.withheld
+            );
+            if let Some(why) = &c.stopped {
+                eprintln!("error: sending {}'s events stopped before the end: {why}", c.client);
+            }
+        }
+    }
+    Ok(if report.failed() { Exit::Failed } else { Exit::Ok })
+}
+
+pub fn capi_log(as_json: bool, log: &[crate::capi::events::Logged]) -> Result<Exit, console::Error> {
+    if as_json {
+        json(&log);
+        return Ok(Exit::Ok);
+    }
+    if log.is_empty() {
+        println!("No conversion event has been sent yet. Send with: custodian capi send");
+    }
+    for e in log {
+        let keys: Vec<String> =
+            e.keys.iter().map(|(k, v)| format!("{k}={}…", v.chars().take(12).collect::<String>())).collect();
+        println!(
+            "{} {} {} ({}) → {}: {} received, fbtrace_id {}; {}",
+            e.sent_at,
+            e.client,
+            e.event_name,
+            e.event_id,
+            e.dataset_id,
+            e.events_received,
+            e.fbtrace_id.as_deref().unwrap_or("-"),
+            keys.join(" ")
+        );
+    }
+    Ok(Exit::Ok)
+}

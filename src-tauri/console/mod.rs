@@ -4,6 +4,7 @@
 //! operation behaves the same from either. Every change is written together with its audit entry in
 //! one transaction.
 
+mod capi;
 mod crm;
 mod crm_oauth;
 mod crm_push;
@@ -28,6 +29,7 @@ use ts_rs::TS;
 
 pub use crate::leads::imports::ImportRecord;
 pub use crate::retention::runs::PurgeRun;
+pub use capi::{CapiImport, CapiPreview, CapiSendReport, ClientSend, PreviewEvent, RowProblem};
 pub use crm::{CrmConnection, CrmForm, CrmPreview, KeptMapping};
 pub use crm_oauth::{CrmApp, CrmAppForm, SignIn};
 pub use crm_push::{ConnectionPush, PushFailure, PushLog, PushProgress, PushReport};

@@ -73,6 +73,8 @@ pub enum ReadError {
     BadXlsx(String),
     #[error("The first row is not the header of a Meta lead export: it has no {missing} column. Found: {found}.")]
     NotLeadExport { missing: &'static str, found: String },
+    #[error("The first row is not the header this file needs: it has no {missing} column. Found: {found}.")]
+    MissingColumn { missing: &'static str, found: String },
     #[error("This XLSX file would expand to {0} when unpacked, more than a lead export ever does: it may be a zip bomb. Nothing was imported. Download the export from Meta again.")]
     ZipBomb(String),
     #[error("This XLSX sheet reaches {0}, far beyond a lead export's rows and columns: it may have been damaged or made to exhaust memory. Nothing was imported. Open it in a spreadsheet program, delete what lies outside the leads, and save it again.")]
@@ -122,6 +124,25 @@ pub enum RecordError {
 
 impl ExportFile {
     pub fn open(path: &Path) -> Result<Self, ReadError> {
+        Self::open_checked(path, &check_header)
+    }
+
+    /// A table of another kind, with the same guards, whose header must name each of `required`
+    /// (in any case).
+    pub fn open_table(path: &Path, required: &'static [&'static str]) -> Result<Self, ReadError> {
+        Self::open_checked(path, &|header: &csv::StringRecord| match required
+            .iter()
+            .find(|r| !header.iter().any(|h| h.eq_ignore_ascii_case(r)))
+        {
+            None => Ok(()),
+            Some(missing) => Err(ReadError::MissingColumn { missing, found: found_columns(header) }),
+        })
+    }
+
+    fn open_checked(
+        path: &Path,
+        check: &dyn Fn(&csv::StringRecord) -> Result<(), ReadError>,
+    ) -> Result<Self, ReadError> {
         let mut file = File::open(path)?;
         let size = file.metadata()?.len();
         if size == 0 {
@@ -133,7 +154,7 @@ impl ExportFile {
         let bytes_read = Arc::new(AtomicU64::new(0));
 
         if head.starts_with(b"PK\x03\x04") {
-            return Self::open_xlsx(file, size, bytes_read);
+            return Self::open_xlsx(file, size, bytes_read, check);
         }
         let (format, encoding) = sniff_encoding(&head, head.len() as u64 == size)?;
         let (separator, crlf) = sniff_separator(&head, encoding);
@@ -155,7 +176,7 @@ impl ExportFile {
             return Err(ReadError::Empty);
         }
         let header = clean_header(&header);
-        check_header(&header)?;
+        check(&header)?;
         Ok(Self {
             format,
             crlf,
@@ -168,7 +189,12 @@ impl ExportFile {
         })
     }
 
-    fn open_xlsx(file: File, size: u64, bytes_read: Arc<AtomicU64>) -> Result<Self, ReadError> {
+    fn open_xlsx(
+        file: File,
+        size: u64,
+        bytes_read: Arc<AtomicU64>,
+        check: &dyn Fn(&csv::StringRecord) -> Result<(), ReadError>,
+    ) -> Result<Self, ReadError> {
         check_archive(&file)?;
         let mut book: Xlsx<_> = Xlsx::new(BufReader::new(file)).map_err(|e| ReadError::BadXlsx(e.to_string()))?;
         let sheet = book.sheet_names().first().cloned().ok_or_else(|| ReadError::BadXlsx("it has no sheets".into()))?;
@@ -178,7 +204,7 @@ impl ExportFile {
             Some((_, Err(_))) => return Err(ReadError::SheetTooLarge("a header cell over 1 MiB".into())),
             None => return Err(ReadError::Empty),
         };
-        check_header(&header)?;
+        check(&header)?;
         bytes_read.store(size, Ordering::Relaxed);
         Ok(Self {
             format: Format::Xlsx,
@@ -329,15 +355,18 @@ fn check_header(header: &csv::StringRecord) -> Result<(), ReadError> {
     };
     match missing {
         None => Ok(()),
-        Some(missing) => {
-            let mut found: Vec<String> =
-                header.iter().take(8).map(|h| format!("'{}'", h.chars().take(40).collect::<String>())).collect();
-            if header.len() > 8 {
-                found.push(format!("and {} more", header.len() - 8));
-            }
-            Err(ReadError::NotLeadExport { missing, found: found.join(", ") })
-        }
+        Some(missing) => Err(ReadError::NotLeadExport { missing, found: found_columns(header) }),
     }
+}
+
+/// The first columns of a header, for an error that says what the file has instead.
+fn found_columns(header: &csv::StringRecord) -> String {
+    let mut found: Vec<String> =
+        header.iter().take(8).map(|h| format!("'{}'", h.chars().take(40).collect::<String>())).collect();
+    if header.len() > 8 {
+        found.push(format!("and {} more", header.len() - 8));
+    }
+    found.join(", ")
 }
 
 fn sniff_encoding(head: &[u8], whole_file: bool) -> Result<(Format, &'static Encoding), ReadError> {

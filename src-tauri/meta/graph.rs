@@ -57,6 +57,15 @@ enum Answers {
     Final,
 }
 
+/// Where a call's parameters go.
+#[derive(Debug, Clone, Copy)]
+enum Body {
+    /// In the URL's query.
+    None,
+    /// In a form body.
+    Form,
+}
+
 /// How an answer is to be treated.
 enum Outcome {
     Done(Value),
@@ -111,6 +120,22 @@ impl Graph {
         token: &Sensitive<String>,
     ) -> Result<Value, GraphError> {
         self.call(reqwest::Method::GET, path, query, &[], token).await
+    }
+
+    /// `POST /{version}/{path}` with `form` in the body (large values such as a batch of events
+    /// do not fit in a URL), as `token`.
+    pub async fn post(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        token: &Sensitive<String>,
+    ) -> Result<Value, GraphError> {
+        let mut params: Vec<(&str, String)> = form.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        params.push(("access_token", token.expose().clone()));
+        if let Some(secret) = &self.app_secret {
+            params.push(("appsecret_proof", appsecret_proof(secret, token)));
+        }
+        self.send_as(reqwest::Method::POST, path, &params, &[token], Answers::Retried, Body::Form).await
     }
 
     /// `DELETE /{version}/{path}`, as `token`.
@@ -216,6 +241,18 @@ impl Graph {
         secrets: &[&Sensitive<String>],
         answers: Answers,
     ) -> Result<Value, GraphError> {
+        self.send_as(method, path, params, secrets, answers, Body::None).await
+    }
+
+    async fn send_as(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        params: &[(&str, String)],
+        secrets: &[&Sensitive<String>],
+        answers: Answers,
+        body: Body,
+    ) -> Result<Value, GraphError> {
         let url = format!("{}/{}/{}", self.base, self.version, path.trim_start_matches('/'));
         let mut attempts = 0;
         let mut backoff = self.pacing.first_backoff;
@@ -224,7 +261,12 @@ impl Graph {
             attempts += 1;
             self.slow_down_near_the_limit().await;
             SENT.fetch_add(1, Ordering::Relaxed);
-            let sent = self.http.request(method.clone(), &url).query(params).send().await;
+            let request = self.http.request(method.clone(), &url);
+            let request = match body {
+                Body::None => request.query(params),
+                Body::Form => request.form(params),
+            };
+            let sent = request.send().await;
             let outcome = match sent {
                 // The error's text would carry the URL, and with it the token: only its kind is kept.
                 Err(e) if e.is_timeout() => Outcome::Retry("timed out".into()),

@@ -38,6 +38,9 @@ pub enum DataKind {
     /// A person's records in the clients' CRMs, as Custodian sent them there.
     #[value(alias = "crm-records")]
     CrmRecords,
+    /// Conversion events queued for, and sent to, Meta's Conversions API: the event log.
+    #[value(alias = "conversion-events")]
+    ConversionEvents,
 }
 
 impl DataKind {
@@ -50,6 +53,7 @@ impl DataKind {
             Self::AuditEntries => "audit_entries",
             Self::LeadsAtMeta => "leads_at_meta",
             Self::CrmRecords => "crm_records",
+            Self::ConversionEvents => "conversion_events",
         }
     }
 }

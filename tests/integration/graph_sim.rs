@@ -84,6 +84,17 @@ struct State {
     minted_targets: Vec<(String, Vec<String>)>,
     /// The leads a form's `time_created` filter leaves, by form and filter value, as indices.
     filtered: Option<((String, i64), Vec<usize>)>,
+    /// The datasets (pixels) events may be sent to.
+    datasets: Vec<String>,
+    /// Conversion events counted, in the order received: each `event_name` + `event_id` once in
+    /// 48 hours, as Meta deduplicates them. Test events (with a `test_event_code`) are not counted.
+    conversions: Vec<(String, Value)>,
+    /// Events received in all, duplicates and test events included.
+    events_received: usize,
+    /// When each `event_name` + `event_id` was first received, in the simulator's time.
+    first_received: HashMap<(String, String), i64>,
+    /// Test events received, by their code.
+    test_events: Vec<(String, Value)>,
 }
 
 /// How the simulated Facebook Login goes.
@@ -132,7 +143,7 @@ impl GraphSim {
                 for mut request in server.incoming_requests() {
                     let mut body = String::new();
                     let _ = request.as_reader().read_to_string(&mut body);
-                    let (status, headers, text) = answer(&state, request.method().as_str(), request.url());
+                    let (status, headers, text) = answer(&state, request.method().as_str(), request.url(), &body);
                     let mut response = tiny_http::Response::from_string(text).with_status_code(status);
                     for (name, value) in headers {
                         response.add_header(tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap());
@@ -224,6 +235,27 @@ impl GraphSim {
         minted.into_iter().map(|(_, t)| t).collect()
     }
 
+    /// A dataset (pixel) that accepts conversion events.
+    pub fn dataset(&self, id: &str) {
+        self.state.lock().unwrap().datasets.push(id.to_owned());
+    }
+
+    /// The conversion events counted, each with its dataset: duplicates within 48 hours and test
+    /// events are not.
+    pub fn conversions(&self) -> Vec<(String, Value)> {
+        self.state.lock().unwrap().conversions.clone()
+    }
+
+    /// Every event received, duplicates and test events included.
+    pub fn events_received(&self) -> usize {
+        self.state.lock().unwrap().events_received
+    }
+
+    /// Test events received, each with its code.
+    pub fn test_events(&self) -> Vec<(String, Value)> {
+        self.state.lock().unwrap().test_events.clone()
+    }
+
     pub fn calls(&self) -> Vec<Call> {
         self.state.lock().unwrap().calls.clone()
     }
@@ -246,10 +278,15 @@ fn error(status: u16, code: i64, subcode: Option<i64>, message: &str) -> (u16, V
     (status, Vec::new(), json!({ "error": e }).to_string())
 }
 
-fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, String)>, String) {
+fn answer(state: &Mutex<State>, method: &str, url: &str, body: &str) -> (u16, Vec<(String, String)>, String) {
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
-    let query: HashMap<String, String> =
-        query.split('&').filter_map(|kv| kv.split_once('=')).map(|(k, v)| (decode(k), decode(v))).collect();
+    // A form body's parameters count as the query's, as Graph takes either.
+    let query: HashMap<String, String> = query
+        .split('&')
+        .chain(body.split('&'))
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (decode(k), decode(v)))
+        .collect();
     let mut s = state.lock().unwrap();
     // For a simulator in another process (the sync benchmark): how many calls it has answered.
     if path == "/_simulator/calls" {
@@ -350,6 +387,7 @@ fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, S
             (200, usage, json!({ "data": data }).to_string())
         }
         ("DELETE", "me/permissions") => (200, usage, json!({"success": true}).to_string()),
+        ("POST", p) if p.ends_with("/events") => events(&mut s, p.trim_end_matches("/events"), &query, usage),
         ("GET", "me") if token.kind == "PAGE" => {
             let page = s.pages.iter().find(|(_, t)| *t == token_value).map(|(p, _)| p.clone()).unwrap_or_default();
             (200, usage, page.to_string())
@@ -432,6 +470,80 @@ fn answer(state: &Mutex<State>, method: &str, url: &str) -> (u16, Vec<(String, S
         }
         _ => error(400, 100, Some(33), "Unsupported request: the object does not exist or cannot be loaded."),
     }
+}
+
+/// `POST /{dataset}/events`, validating as Meta does: one invalid event fails the whole batch with
+/// code 100, naming the event's index.
+fn events(
+    s: &mut State,
+    dataset: &str,
+    query: &HashMap<String, String>,
+    usage: Vec<(String, String)>,
+) -> (u16, Vec<(String, String)>, String) {
+    if !s.datasets.iter().any(|d| d == dataset) {
+        return error(400, 100, Some(33), "Unsupported post request. Object does not exist or cannot be loaded.");
+    }
+    let Some(Value::Array(data)) = query.get("data").and_then(|d| serde_json::from_str::<Value>(d).ok()) else {
+        return error(400, 100, None, "(#100) The parameter data is required");
+    };
+    if data.len() > 1000 {
+        return error(400, 100, None, "(#100) Too many events in one request: at most 1000");
+    }
+    let hex64 = |v: &Value| v.as_str().is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+    for (i, event) in data.iter().enumerate() {
+        let fail = |why: &str| {
+            error(400, 100, Some(2_804_008), &format!("(#100) Invalid parameter: event at index {i}: {why}"))
+        };
+        if event["event_name"].as_str().is_none_or(str::is_empty) {
+            return fail("event_name is required");
+        }
+        let Some(time) = event["event_time"].as_i64() else { return fail("event_time is required") };
+        if time < s.now - 7 * 86_400 {
+            return fail("event_time is more than 7 days in the past");
+        }
+        if time > s.now + 60 {
+            return fail("event_time is in the future");
+        }
+        if event["action_source"].as_str().is_none() {
+            return fail("action_source is required");
+        }
+        let Some(user) = event["user_data"].as_object().filter(|u| !u.is_empty()) else {
+            return fail("user_data needs at least one customer information parameter");
+        };
+        for key in ["em", "ph", "fn", "ln", "ct", "st", "zp", "country"] {
+            if user.get(key).is_some_and(|v| !hex64(v)) {
+                return fail(&format!("user_data.{key} must be hashed with SHA-256"));
+            }
+        }
+        if event.pointer("/custom_data/value").is_some() && event.pointer("/custom_data/currency").is_none() {
+            return fail("custom_data.currency is required with a value");
+        }
+    }
+    let received = data.len();
+    s.events_received += received;
+    let test = query.get("test_event_code").cloned();
+    for event in data {
+        if let Some(code) = &test {
+            s.test_events.push((code.clone(), event));
+            continue;
+        }
+        let key = (
+            event["event_name"].as_str().unwrap_or_default().to_owned(),
+            event["event_id"].as_str().unwrap_or_default().to_owned(),
+        );
+        let now = s.now;
+        let fresh = match s.first_received.get(&key) {
+            Some(first) if key.1.is_empty() || now - first >= 48 * 3600 => true,
+            Some(_) => false,
+            None => true,
+        };
+        if fresh {
+            s.first_received.insert(key, now);
+            s.conversions.push((dataset.to_owned(), event));
+        }
+    }
+    let n = s.calls.len();
+    (200, usage, json!({"events_received": received, "messages": [], "fbtrace_id": format!("AbCdEf{n}")}).to_string())
 }
 
 /// The login dialog, as if the person were logged in to Facebook and chose at once: a redirect to

@@ -3,6 +3,7 @@
 
 mod audit_chain;
 mod bindings;
+mod capi;
 mod cli;
 mod clients;
 mod crash;

@@ -1,0 +1,500 @@
+//! Conversion events as a kind of personal data: queued per client, sent to the client's dataset,
+//! and kept as the event log (hashed matching keys only, and Meta's answer) for their retention
+//! period. The people an event is about are kept as keyed hashes, so that a request finds and an
+//! erasure removes their events, and a restriction or an objection keeps them from being sent.
+
+use async_trait::async_trait;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use ts_rs::TS;
+
+use crate::identity::{Hasher, IdKind, IdentityHash};
+use crate::personal_data::{DataKind, Due, Erasing, HeldRecord, Holder, Removed, Scope};
+use crate::store::StoreError;
+
+/// Where a client's events go.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Dataset {
+    pub client: String,
+    pub dataset_id: String,
+    /// Events go to Meta's Test Events tool under this code, not into the dataset's figures.
+    pub test_event_code: Option<String>,
+    pub set_at: String,
+}
+
+pub async fn set_dataset(
+    conn: &mut SqliteConnection,
+    client_id: &str,
+    dataset_id: &str,
+    test_event_code: Option<&str>,
+    at: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO capi_datasets (client_id, dataset_id, test_event_code, set_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (client_id) DO UPDATE SET dataset_id = excluded.dataset_id,
+             test_event_code = excluded.test_event_code, set_at = excluded.set_at",
+    )
+    .bind(client_id)
+    .bind(dataset_id)
+    .bind(test_event_code)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The dataset of each client that has one, or of `client_id` only.
+pub async fn datasets(pool: &SqlitePool, client_id: Option<&str>) -> Result<Vec<(String, Dataset)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT d.client_id, c.name, d.dataset_id, d.test_event_code, d.set_at
+         FROM capi_datasets AS d JOIN clients AS c ON c.id = d.client_id
+         WHERE ?1 IS NULL OR d.client_id = ?1 ORDER BY c.name",
+    )
+    .bind(client_id)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok((
+                r.try_get(0)?,
+                Dataset {
+                    client: r.try_get(1)?,
+                    dataset_id: r.try_get(2)?,
+                    test_event_code: r.try_get(3)?,
+                    set_at: r.try_get(4)?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// An event to queue.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub event_name: String,
+    pub event_id: String,
+    /// Seconds since 1970.
+    pub event_time: i64,
+    pub action_source: &'static str,
+    pub source: String,
+    /// Meta's keys, hashed.
+    pub user_data: Map<String, Value>,
+    pub custom_data: Option<Map<String, Value>>,
+    /// Why it can never be sent, found when it was read.
+    pub problem: Option<String>,
+    /// The keyed hashes of the person it is about.
+    pub people: Vec<IdentityHash>,
+}
+
+/// Queues `event` for `client_id`; `false` when the client already has an event of that name and
+/// id, which is left as it is.
+pub async fn queue(
+    conn: &mut SqliteConnection,
+    client_id: &str,
+    event: &NewEvent,
+    at: &str,
+) -> Result<bool, sqlx::Error> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO capi_events (client_id, event_name, event_id, event_time, action_source, source, user_data,
+             custom_data, problem, status, queued_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, CASE WHEN ?9 IS NULL THEN 'pending' ELSE 'invalid' END, ?10)
+         ON CONFLICT (client_id, event_name, event_id) DO NOTHING RETURNING id",
+    )
+    .bind(client_id)
+    .bind(&event.event_name)
+    .bind(&event.event_id)
+    .bind(event.event_time)
+    .bind(event.action_source)
+    .bind(&event.source)
+    .bind(Value::Object(event.user_data.clone()).to_string())
+    .bind(event.custom_data.clone().map(|c| Value::Object(c).to_string()))
+    .bind(&event.problem)
+    .bind(at)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(id) = id else { return Ok(false) };
+    for hash in &event.people {
+        sqlx::query("INSERT OR IGNORE INTO capi_event_people (event, hash) VALUES (?1, ?2)")
+            .bind(id)
+            .bind(hash.as_slice())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(true)
+}
+
+/// A queued event as it is sent, or was found unsendable.
+#[derive(Debug, Clone)]
+pub struct Queued {
+    pub id: i64,
+    pub client_id: String,
+    pub client: String,
+    pub event_name: String,
+    pub event_id: String,
+    pub event_time: i64,
+    pub action_source: String,
+    pub source: String,
+    pub user_data: Map<String, Value>,
+    pub custom_data: Option<Map<String, Value>>,
+    pub problem: Option<String>,
+    pub status: String,
+    pub attempted_unix: Option<i64>,
+    pub people: Vec<IdentityHash>,
+}
+
+impl Queued {
+    /// The event as Meta takes it.
+    pub fn payload(&self) -> Value {
+        let mut event = Map::new();
+        event.insert("event_name".into(), Value::from(self.event_name.clone()));
+        event.insert("event_time".into(), Value::from(self.event_time));
+        event.insert("event_id".into(), Value::from(self.event_id.clone()));
+        event.insert("action_source".into(), Value::from(self.action_source.clone()));
+        event.insert("user_data".into(), Value::Object(self.user_data.clone()));
+        if let Some(custom) = &self.custom_data {
+            event.insert("custom_data".into(), Value::Object(custom.clone()));
+        }
+        Value::Object(event)
+    }
+}
+
+fn queued_of(row: sqlx::sqlite::SqliteRow) -> Result<Queued, sqlx::Error> {
+    let object = |text: Option<String>| -> Option<Map<String, Value>> {
+        text.and_then(|t| serde_json::from_str::<Value>(&t).ok()).and_then(|v| v.as_object().cloned())
+    };
+    let people: Option<String> = row.try_get(14)?;
+    Ok(Queued {
+        id: row.try_get(0)?,
+        client_id: row.try_get(1)?,
+        client: row.try_get(2)?,
+        event_name: row.try_get(3)?,
+        event_id: row.try_get(4)?,
+        event_time: row.try_get(5)?,
+        action_source: row.try_get(6)?,
+        source: row.try_get(7)?,
+        user_data: object(row.try_get(8)?).unwrap_or_default(),
+        custom_data: object(row.try_get(9)?),
+        problem: row.try_get(10)?,
+        status: row.try_get(11)?,
+        attempted_unix: row.try_get(12)?,
+        people: people
+            .unwrap_or_default()
+            .split(',')
+            .filter_map(|h| hex::decode(h).ok())
+            .filter_map(|h| IdentityHash::try_from(h.as_slice()).ok())
+            .collect(),
+    })
+}
+
+const SELECT_QUEUED: &str = "SELECT e.id, e.client_id, c.name, e.event_name, e.event_id, e.event_time, e.action_source,
+        e.source, e.user_data, e.custom_data, e.problem, e.status, e.attempted_unix, e.sent_at,
+        (SELECT group_concat(hex(p.hash)) FROM capi_event_people AS p WHERE p.event = e.id)
+    FROM capi_events AS e JOIN clients AS c ON c.id = e.client_id";
+
+/// The events not yet sent (those handed to Meta without an answer on record among them), and
+/// those found unsendable, of `client_id` or of every client, oldest first.
+pub async fn unsent(conn: &mut SqliteConnection, client_id: Option<&str>) -> Result<Vec<Queued>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "{SELECT_QUEUED} WHERE e.status IN ('pending', 'sending', 'invalid') AND (?1 IS NULL OR e.client_id = ?1)
+         ORDER BY e.client_id, e.event_time, e.id"
+    ))
+    .bind(client_id)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(queued_of).collect()
+}
+
+/// Notes that these events are being handed to Meta, and when first: before the call, so that a
+/// crash meanwhile leaves them known to have perhaps reached it.
+pub async fn sending(conn: &mut SqliteConnection, ids: &[i64], now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE capi_events SET status = 'sending', attempted_unix = coalesce(attempted_unix, ?2)
+         WHERE id IN (SELECT value FROM json_each(?1)) AND status IN ('pending', 'sending')",
+    )
+    .bind(serde_json::to_string(ids).expect("ids serialise"))
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Meta's answer to a batch that it took.
+pub struct Answer<'a> {
+    pub dataset_id: &'a str,
+    pub test_event_code: Option<&'a str>,
+    pub events_received: i64,
+    pub fbtrace_id: Option<&'a str>,
+    pub at: &'a str,
+    pub unix: i64,
+}
+
+/// Records that Meta took these events. An event erased meanwhile is not there to record.
+pub async fn sent(conn: &mut SqliteConnection, ids: &[i64], answer: &Answer<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE capi_events SET status = 'sent', sent_at = ?2, sent_unix = ?3, dataset_id = ?4, test_event_code = ?5,
+             events_received = ?6, fbtrace_id = ?7
+         WHERE id IN (SELECT value FROM json_each(?1))",
+    )
+    .bind(serde_json::to_string(ids).expect("ids serialise"))
+    .bind(answer.at)
+    .bind(answer.unix)
+    .bind(answer.dataset_id)
+    .bind(answer.test_event_code)
+    .bind(answer.events_received)
+    .bind(answer.fbtrace_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Puts events back to be sent again: Meta did not take them.
+pub async fn unsending(conn: &mut SqliteConnection, ids: &[i64]) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE capi_events SET status = 'pending' WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'sending'")
+        .bind(serde_json::to_string(ids).expect("ids serialise"))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Marks an event never to be sent, and why.
+pub async fn refuse(conn: &mut SqliteConnection, id: i64, problem: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE capi_events SET status = 'invalid', problem = ?2 WHERE id = ?1 AND status <> 'sent'")
+        .bind(id)
+        .bind(problem)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// One sent event as the event log shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Logged {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub client: String,
+    pub event_name: String,
+    pub event_id: String,
+    /// RFC 3339.
+    pub event_time: String,
+    pub dataset_id: String,
+    pub test_event_code: Option<String>,
+    /// The matching keys as sent: Meta's names and the hashes.
+    pub keys: Vec<(String, String)>,
+    #[ts(type = "number")]
+    pub events_received: i64,
+    pub fbtrace_id: Option<String>,
+    pub sent_at: String,
+}
+
+/// The events sent, newest first.
+pub async fn log(pool: &SqlitePool, client_id: Option<&str>, limit: i64) -> Result<Vec<Logged>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT e.id, c.name, e.event_name, e.event_id, e.event_time, e.dataset_id, e.test_event_code, e.user_data,
+             e.events_received, e.fbtrace_id, e.sent_at
+         FROM capi_events AS e JOIN clients AS c ON c.id = e.client_id
+         WHERE e.status = 'sent' AND (?1 IS NULL OR e.client_id = ?1)
+         ORDER BY e.sent_unix DESC, e.id DESC LIMIT ?2",
+    )
+    .bind(client_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let user: String = r.try_get(7)?;
+            Ok(Logged {
+                id: r.try_get(0)?,
+                client: r.try_get(1)?,
+                event_name: r.try_get(2)?,
+                event_id: r.try_get(3)?,
+                event_time: rfc3339_of(r.try_get(4)?),
+                dataset_id: r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
+                test_event_code: r.try_get(6)?,
+                keys: keys_of(&user),
+                events_received: r.try_get::<Option<i64>, _>(8)?.unwrap_or(0),
+                fbtrace_id: r.try_get(9)?,
+                sent_at: r.try_get::<Option<String>, _>(10)?.unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// `user_data` as (key, value) pairs, in Meta's order of keys.
+pub fn keys_of(user_data: &str) -> Vec<(String, String)> {
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(user_data) else { return Vec::new() };
+    map.into_iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            (k, v)
+        })
+        .collect()
+}
+
+fn rfc3339_of(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+/// Whether an event (alias `e`) is on hold as of today (?9): its client is held, or its person is.
+macro_rules! event_held {
+    () => {
+        concat!(
+            "(coalesce(e.client_id IN (",
+            $crate::held_clients!(),
+            "), 0) OR EXISTS (SELECT 1 FROM capi_event_people AS p WHERE p.event = e.id AND p.hash IN (",
+            $crate::held_hashes!(),
+            ")))"
+        )
+    };
+}
+
+/// A client's events with their ages: from when they were sent, or queued when they were not.
+const AGES: &str = concat!(
+    "SELECT coalesce(e.sent_unix, unixepoch(e.queued_at)) AS t, ",
+    event_held!(),
+    " AS held FROM capi_events AS e WHERE e.client_id = ?1"
+);
+
+/// A client's (?1) events from before ?2.
+const DUE: &str = "e.client_id = ?1 AND coalesce(e.sent_unix, unixepoch(e.queued_at)) < ?2";
+
+pub struct ConversionEvents;
+
+pub const CONVERSION_EVENTS: ConversionEvents = ConversionEvents;
+
+#[async_trait]
+impl Holder for ConversionEvents {
+    fn kind(&self) -> DataKind {
+        DataKind::ConversionEvents
+    }
+
+    fn label(&self) -> &'static str {
+        "conversion events"
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::Client
+    }
+
+    fn identified_by(&self) -> &'static [IdKind] {
+        &[IdKind::Email, IdKind::Phone, IdKind::PhoneDigits, IdKind::LeadId]
+    }
+
+    fn ages(&self) -> Option<&'static str> {
+        Some(AGES)
+    }
+
+    fn people_of_client(&self) -> Option<&'static str> {
+        Some("SELECT p.hash FROM capi_event_people AS p JOIN capi_events AS e ON e.id = p.event WHERE e.client_id = ?1")
+    }
+
+    async fn count(&self, conn: &mut SqliteConnection, client_id: Option<&str>) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT count(*) FROM capi_events WHERE ?1 IS NULL OR client_id = ?1")
+            .bind(client_id)
+            .fetch_one(conn)
+            .await?)
+    }
+
+    async fn find(
+        &self,
+        conn: &mut SqliteConnection,
+        _hasher: &Hasher,
+        hashes: &[IdentityHash],
+    ) -> Result<Vec<HeldRecord>, StoreError> {
+        let hashes: Vec<String> = hashes.iter().map(hex::encode).collect();
+        let rows = sqlx::query(
+            "SELECT e.id, c.name, e.event_name, e.event_id, e.event_time, e.source, e.user_data, e.custom_data,
+                 e.status, e.problem, e.queued_at, e.sent_at, e.dataset_id, e.events_received, e.fbtrace_id
+             FROM capi_events AS e JOIN clients AS c ON c.id = e.client_id
+             WHERE e.id IN (SELECT event FROM capi_event_people WHERE hash IN (SELECT unhex(value) FROM json_each(?1)))
+             ORDER BY e.event_time, e.id",
+        )
+        .bind(serde_json::to_string(&hashes).expect("hashes serialise"))
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut found = Vec::with_capacity(rows.len());
+        for r in rows {
+            let id: i64 = r.try_get(0)?;
+            let event_time = rfc3339_of(r.try_get(4)?);
+            let mut fields = vec![
+                ("event name".to_owned(), r.try_get::<String, _>(2)?),
+                ("event id".to_owned(), r.try_get::<String, _>(3)?),
+                ("event time".to_owned(), event_time.clone()),
+                ("status".to_owned(), r.try_get::<String, _>(8)?),
+            ];
+            for (key, value) in keys_of(&r.try_get::<String, _>(6)?) {
+                fields.push((format!("user_data.{key}"), value));
+            }
+            for (key, value) in keys_of(&r.try_get::<Option<String>, _>(7)?.unwrap_or_default()) {
+                fields.push((format!("custom_data.{key}"), value));
+            }
+            let optional: [(&str, Option<String>); 5] = [
+                ("problem", r.try_get(9)?),
+                ("sent at", r.try_get(11)?),
+                ("dataset", r.try_get(12)?),
+                ("events received", r.try_get::<Option<i64>, _>(13)?.map(|n| n.to_string())),
+                ("fbtrace_id", r.try_get(14)?),
+            ];
+            fields.extend(optional.into_iter().filter_map(|(k, v)| v.map(|v| (k.to_owned(), v))));
+            found.push(HeldRecord {
+                id: id.to_string(),
+                client: Some(r.try_get(1)?),
+                source: format!("{}, queued {}", r.try_get::<String, _>(5)?, r.try_get::<String, _>(10)?),
+                created: Some(event_time),
+                fields,
+                fetched_at: None,
+                identifiers: Vec::new(),
+            });
+        }
+        Ok(found)
+    }
+
+    /// Deletes the events, sent or not: one not yet sent never will be. Meta keeps what it was
+    /// sent (hashed) and offers no call to delete it.
+    async fn erase(
+        &self,
+        conn: &mut SqliteConnection,
+        records: &[HeldRecord],
+        _erasing: &Erasing<'_>,
+    ) -> Result<i64, StoreError> {
+        let ids: Vec<i64> = records.iter().filter_map(|r| r.id.parse().ok()).collect();
+        let deleted = sqlx::query("DELETE FROM capi_events WHERE id IN (SELECT value FROM json_each(?1))")
+            .bind(serde_json::to_string(&ids).expect("ids serialise"))
+            .execute(conn)
+            .await?
+            .rows_affected();
+        Ok(deleted as i64)
+    }
+
+    async fn purge(&self, conn: &mut SqliteConnection, due: &Due<'_>, delete: bool) -> Result<Removed, StoreError> {
+        let Some(client_id) = due.client_id else { return Ok(Removed::default()) };
+        let condition = if due.holds_apply { format!("{DUE} AND NOT {}", event_held!()) } else { DUE.to_owned() };
+        let sql = if delete {
+            format!("DELETE FROM capi_events AS e WHERE {condition}")
+        } else {
+            format!("SELECT count(*) FROM capi_events AS e WHERE {condition}")
+        };
+        // ?9 is today, as the hold conditions name it; ?3 to ?8 are unused.
+        let mut q = sqlx::query(&sql).bind(client_id).bind(due.expiry);
+        for _ in 3..=8 {
+            q = q.bind(None::<i64>);
+        }
+        let q = q.bind(due.today);
+        let count = if delete {
+            q.execute(&mut *conn).await?.rows_affected() as i64
+        } else {
+            q.fetch_one(&mut *conn).await?.try_get(0)?
+        };
+        Ok(Removed { count, anchor: None })
+    }
+
+    async fn remove_client(&self, conn: &mut SqliteConnection, client_id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM capi_events WHERE client_id = ?1").bind(client_id).execute(conn).await?;
+        Ok(())
+    }
+}

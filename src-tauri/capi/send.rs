@@ -1,0 +1,110 @@
+//! Checking events as Meta would before they go, and handing a batch to a dataset.
+
+use serde_json::Value;
+
+use super::events::Queued;
+use crate::meta::graph::{Graph, GraphError};
+use crate::vault::Sensitive;
+
+/// The most events Meta takes in one call.
+pub const BATCH: usize = 1000;
+
+/// Meta refuses events older than this.
+pub const OLDEST: i64 = 7 * 86_400;
+
+/// Meta recognises a resent event (same name and id) for this long; after it, a resend would count
+/// again. A little is kept in hand for clocks that differ.
+pub const DEDUP_WINDOW: i64 = 47 * 3600;
+
+/// Why an event is not sent now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unsendable {
+    /// Never: it is marked invalid and stays so.
+    Never(String),
+    /// Not yet: its time is still to come.
+    NotYet(String),
+}
+
+/// Whether `event` may be sent at `now` (seconds since 1970), as Meta checks it.
+pub fn check(event: &Queued, now: i64) -> Result<(), Unsendable> {
+    if let Some(problem) = &event.problem {
+        return Err(Unsendable::Never(problem.clone()));
+    }
+    if event.event_name.trim().is_empty() {
+        return Err(Unsendable::Never("it has no event_name".into()));
+    }
+    if event.user_data.is_empty() {
+        return Err(Unsendable::Never("it has no matching key".into()));
+    }
+    if let Some(custom) = &event.custom_data {
+        if custom.contains_key("value") && !custom.contains_key("currency") {
+            return Err(Unsendable::Never("it has a value without a currency".into()));
+        }
+    }
+    if let Some(first) = event.attempted_unix {
+        if now - first > DEDUP_WINDOW {
+            return Err(Unsendable::Never(
+                "it was handed to Meta more than 48 hours ago without an answer on record; it is not sent again, \
+                 so that it can never count twice"
+                    .into(),
+            ));
+        }
+    }
+    if event.event_time < now - OLDEST {
+        return Err(Unsendable::Never("its event_time is more than 7 days ago, and Meta refuses older events".into()));
+    }
+    if event.event_time > now {
+        return Err(Unsendable::NotYet("its event_time is in the future".into()));
+    }
+    Ok(())
+}
+
+/// Meta's answer to a batch it took.
+#[derive(Debug, Clone)]
+pub struct Taken {
+    pub events_received: i64,
+    pub fbtrace_id: Option<String>,
+}
+
+/// Sends `events` (as `Queued::payload` made them) to `dataset`.
+pub async fn post(
+    graph: &Graph,
+    token: &Sensitive<String>,
+    dataset: &str,
+    test_event_code: Option<&str>,
+    events: &[Value],
+) -> Result<Taken, GraphError> {
+    let data = Value::Array(events.to_vec()).to_string();
+    let mut form: Vec<(&str, &str)> = vec![("data", &data)];
+    if let Some(code) = test_event_code {
+        form.push(("test_event_code", code));
+    }
+    let answer = graph.post(&format!("{dataset}/events"), &form, token).await?;
+    Ok(Taken {
+        events_received: answer.get("events_received").and_then(Value::as_i64).unwrap_or(0),
+        fbtrace_id: answer.get("fbtrace_id").and_then(Value::as_str).map(str::to_owned),
+    })
+}
+
+/// The index of the event Meta's refusal of a batch names, when it names one ("event at index 3",
+/// "data[3]"). The shape of that message is not documented: without an index, the batch is held.
+pub fn refused_index(message: &str) -> Option<usize> {
+    let after = |marker: &str| {
+        let start = message.find(marker)? + marker.len();
+        let digits: String = message[start..].chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok()
+    };
+    after("index ").or_else(|| after("data["))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_event_a_refusal_names_is_found_however_it_is_written() {
+        assert_eq!(refused_index("(#100) Invalid parameter: event at index 3: event_time is too old"), Some(3));
+        assert_eq!(refused_index("Invalid parameter data[12].user_data"), Some(12));
+        assert_eq!(refused_index("(#100) Invalid parameter"), None);
+    }
+}

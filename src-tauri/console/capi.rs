@@ -1,0 +1,442 @@
+//! The Conversions API: where each client's events go, queuing offline conversions, what would be
+//! sent (hashed, with what cannot be and why), sending, and the event log. Nothing is sent about a
+//! person who restricted processing, objected or was erased; an erased person's events are gone.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::Serialize;
+use serde_json::Value;
+use ts_rs::TS;
+
+use super::{Console, Error};
+use crate::capi::events::{self, Dataset, Logged, Queued};
+use crate::capi::offline::Offline;
+use crate::capi::send::{self, Unsendable, BATCH};
+use crate::identity::IdentityHash;
+use crate::meta::app;
+use crate::meta::connections::{self, TOKEN_PURPOSE};
+use crate::meta::GraphError;
+use crate::vault::{Sensitive, Vault};
+
+/// Rows of a file queued in one transaction.
+const QUEUE_CHUNK: usize = 1000;
+/// Events and problems a preview or an import lists; the counts cover all.
+const LISTED: usize = 1000;
+
+/// What queuing a file of offline conversions did.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CapiImport {
+    pub client: String,
+    #[ts(type = "number")]
+    pub queued: u64,
+    /// Rows already queued before, by event name and id: importing a file again adds nothing.
+    #[ts(type = "number")]
+    pub already_queued: u64,
+    /// Rows queued as events that can never be sent, each with why (the first of them).
+    #[ts(type = "number")]
+    pub invalid: u64,
+    pub problems: Vec<RowProblem>,
+}
+
+/// A row of a file, or an event, that cannot be sent, and why.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RowProblem {
+    pub source: String,
+    pub reason: String,
+}
+
+/// One event as it would be sent: its payload with hashed keys only.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PreviewEvent {
+    pub client: String,
+    pub dataset_id: Option<String>,
+    pub source: String,
+    #[ts(type = "Record<string, unknown>")]
+    pub payload: Value,
+}
+
+/// What `capi send` would do now.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CapiPreview {
+    #[ts(type = "number")]
+    pub sendable: u64,
+    /// The first of them, as they would go.
+    pub events: Vec<PreviewEvent>,
+    /// Events that are not sent, and why: never (invalid) or not yet (in the future).
+    pub unsendable: Vec<RowProblem>,
+    #[ts(type = "number")]
+    pub unsendable_count: u64,
+    /// Events of people who restricted processing or objected: kept, not sent.
+    #[ts(type = "number")]
+    pub withheld: u64,
+    /// Clients with events but no dataset to send them to.
+    pub no_dataset: Vec<String>,
+}
+
+/// What sending did for one client.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ClientSend {
+    pub client: String,
+    pub dataset_id: Option<String>,
+    #[ts(type = "number")]
+    pub sent: u64,
+    #[ts(type = "number")]
+    pub batches: u64,
+    /// Marked never to be sent, with the reason listed in the preview and the event.
+    #[ts(type = "number")]
+    pub invalid: u64,
+    #[ts(type = "number")]
+    pub not_yet: u64,
+    #[ts(type = "number")]
+    pub withheld: u64,
+    /// Why sending stopped before the end; the next send goes on from there, sending nothing twice.
+    pub stopped: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CapiSendReport {
+    pub clients: Vec<ClientSend>,
+}
+
+impl CapiSendReport {
+    pub fn failed(&self) -> bool {
+        self.clients.iter().any(|c| c.stopped.is_some())
+    }
+}
+
+impl Console {
+    /// Sets the dataset (pixel) a client's conversion events go to, and the test code that sends
+    /// them to Meta's Test Events tool instead (empty clears it).
+    pub async fn capi_set(&self, client: &str, dataset: &str, test_code: Option<&str>) -> Result<Dataset, Error> {
+        let client = self.client(client).await?;
+        let dataset = dataset.trim();
+        if dataset.is_empty() || !dataset.bytes().all(|b| b.is_ascii_digit()) || dataset.len() > 32 {
+            return Err(Error::Invalid(format!(
+                "'{dataset}' is not a dataset (pixel) id: it is the number Events Manager shows for the dataset."
+            )));
+        }
+        let test_code = test_code.map(str::trim).filter(|c| !c.is_empty());
+        if test_code.is_some_and(|c| c.len() > 64 || c.chars().any(char::is_whitespace)) {
+            return Err(Error::Invalid(
+                "A test event code is one word, as Events Manager's Test Events tab shows it.".into(),
+            ));
+        }
+        let mut tx = self.store.write().await?;
+        events::set_dataset(&mut tx, &client.id, dataset, test_code, &self.stamp()).await?;
+        let object = format!(
+            "client {}: conversion events go to dataset {dataset}{}",
+            client.name,
+            if test_code.is_some() { " as test events" } else { "" }
+        );
+        self.settle(tx, "capi.set", &object, Ok(())).await?;
+        let mut set = events::datasets(self.store.pool(), Some(&client.id)).await?;
+        Ok(set.pop().map(|(_, d)| d).expect("set above"))
+    }
+
+    /// Each client's dataset.
+    pub async fn capi_datasets(&self) -> Result<Vec<Dataset>, Error> {
+        Ok(events::datasets(self.store.pool(), None).await?.into_iter().map(|(_, d)| d).collect())
+    }
+
+    /// Queues the offline conversions of a CSV for `client`. Their matching keys are hashed as the
+    /// file is read; rows that can never be sent are queued as such, with why, and never sent.
+    pub async fn capi_import(&self, client: &str, file: &Path, cancel: &AtomicBool) -> Result<CapiImport, Error> {
+        let client = self.client(client).await?;
+        let mut offline = Offline::open(file)?;
+        let mut report =
+            CapiImport { client: client.name.clone(), queued: 0, already_queued: 0, invalid: 0, problems: Vec::new() };
+        let suppressed = self.suppressed_people().await?;
+        let mut done = false;
+        while !done && !cancel.load(Ordering::Relaxed) {
+            let mut chunk = Vec::with_capacity(QUEUE_CHUNK);
+            while chunk.len() < QUEUE_CHUNK {
+                match offline.next_event(&self.hasher, &client.id, client.country.as_deref()) {
+                    None => {
+                        done = true;
+                        break;
+                    }
+                    Some(Err(bad)) => {
+                        report.invalid += 1;
+                        if report.problems.len() < LISTED {
+                            report
+                                .problems
+                                .push(RowProblem { source: format!("line {}", bad.line), reason: bad.reason });
+                        }
+                    }
+                    // An erased person is not brought back by a file.
+                    Some(Ok((_, event))) if event.people.iter().any(|h| suppressed.contains(h)) => {}
+                    Some(Ok((_, event))) => chunk.push(event),
+                }
+            }
+            if chunk.is_empty() {
+                continue;
+            }
+            let mut tx = self.store.write().await?;
+            let at = self.stamp();
+            for event in &chunk {
+                if events::queue(&mut tx, &client.id, event, &at).await? {
+                    report.queued += 1;
+                    if let Some(problem) = &event.problem {
+                        report.invalid += 1;
+                        if report.problems.len() < LISTED {
+                            report.problems.push(RowProblem { source: event.source.clone(), reason: problem.clone() });
+                        }
+                    }
+                } else {
+                    report.already_queued += 1;
+                }
+            }
+            tx.commit().await?;
+        }
+        let tx = self.store.write().await?;
+        let object = format!(
+            "client {}: {} conversion events queued from {} ({} already queued, {} that cannot be sent){}",
+            client.name,
+            report.queued,
+            file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            report.already_queued,
+            report.invalid,
+            if cancel.load(Ordering::Relaxed) { ", cancelled" } else { "" }
+        );
+        self.settle(tx, "capi.import", &object, Ok(report)).await
+    }
+
+    async fn suppressed_people(&self) -> Result<HashSet<IdentityHash>, Error> {
+        Ok(crate::requests::erasure::suppressed(self.store.pool()).await?)
+    }
+
+    /// The people nothing is sent about.
+    async fn withheld_people(&self) -> Result<HashSet<IdentityHash>, Error> {
+        let pool = self.store.pool();
+        let mut withheld = crate::requests::restriction::restricted(pool).await?;
+        withheld.extend(crate::requests::erasure::suppressed(pool).await?);
+        Ok(withheld)
+    }
+
+    /// What sending now would send, hashed, and what it would not, with why.
+    pub async fn capi_preview(&self, client: Option<&str>) -> Result<CapiPreview, Error> {
+        let client_id = match client {
+            Some(name) => Some(self.client(name).await?.id),
+            None => None,
+        };
+        let now = self.now().timestamp();
+        let datasets = events::datasets(self.store.pool(), client_id.as_deref()).await?;
+        let withheld_people = self.withheld_people().await?;
+        let mut conn = self.store.pool().acquire().await?;
+        let unsent = events::unsent(&mut conn, client_id.as_deref()).await?;
+        drop(conn);
+        let mut preview = CapiPreview {
+            sendable: 0,
+            events: Vec::new(),
+            unsendable: Vec::new(),
+            unsendable_count: 0,
+            withheld: 0,
+            no_dataset: Vec::new(),
+        };
+        for event in &unsent {
+            let dataset = datasets.iter().find(|(id, _)| *id == event.client_id).map(|(_, d)| d.dataset_id.clone());
+            match send::check(event, now) {
+                Err(Unsendable::Never(reason) | Unsendable::NotYet(reason)) => {
+                    preview.unsendable_count += 1;
+                    if preview.unsendable.len() < LISTED {
+                        preview.unsendable.push(RowProblem { source: event.source.clone(), reason });
+                    }
+                }
+                Ok(()) if event.people.iter().any(|h| withheld_people.contains(h)) => preview.withheld += 1,
+                Ok(()) => {
+                    if dataset.is_none() && !preview.no_dataset.contains(&event.client) {
+                        preview.no_dataset.push(event.client.clone());
+                    }
+                    preview.sendable += 1;
+                    if preview.events.len() < LISTED {
+                        preview.events.push(PreviewEvent {
+                            client: event.client.clone(),
+                            dataset_id: dataset,
+                            source: event.source.clone(),
+                            payload: event.payload(),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(preview)
+    }
+
+    /// Sends the events that may go, of `client` or of every client with a dataset, a batch of up
+    /// to 1,000 at a time. A batch is noted as handed to Meta before it goes and as taken once
+    /// Meta answers: after a crash between the two it is sent again with the same event ids, which
+    /// Meta recognises for 48 hours; past them it is not sent again.
+    pub async fn capi_send(&self, client: Option<&str>, cancel: &AtomicBool) -> Result<CapiSendReport, Error> {
+        let _sending = super::lock::take(&self.dir, "sending conversion events")?;
+        let client_id = match client {
+            Some(name) => Some(self.client(name).await?.id),
+            None => None,
+        };
+        let datasets = events::datasets(self.store.pool(), client_id.as_deref()).await?;
+        if datasets.is_empty() {
+            return Err(Error::Invalid(match client {
+                Some(name) => {
+                    format!("Client {name} has no dataset to send conversion events to; set its dataset first.")
+                }
+                None => "No client has a dataset to send conversion events to; set a client's dataset first.".into(),
+            }));
+        }
+        let mut report = CapiSendReport { clients: Vec::new() };
+        for (client_id, dataset) in datasets {
+            if cancel.load(Ordering::Relaxed) {
+                break;
+            }
+            let mut sent = ClientSend {
+                client: dataset.client.clone(),
+                dataset_id: Some(dataset.dataset_id.clone()),
+                sent: 0,
+                batches: 0,
+                invalid: 0,
+                not_yet: 0,
+                withheld: 0,
+                stopped: None,
+            };
+            if let Err(e) = self.send_client(&client_id, &dataset, &mut sent, cancel).await {
+                sent.stopped = Some(e.to_string());
+            }
+            let tx = self.store.write().await?;
+            let object = format!(
+                "client {}: {} conversion events sent to dataset {} in {} batches, {} invalid, {} withheld{}",
+                sent.client,
+                sent.sent,
+                dataset.dataset_id,
+                sent.batches,
+                sent.invalid,
+                sent.withheld,
+                if sent.stopped.is_some() { ", stopped" } else { "" }
+            );
+            self.settle(tx, "capi.send", &object, Ok(())).await?;
+            report.clients.push(sent);
+        }
+        Ok(report)
+    }
+
+    /// The token of the client's Meta connection that Meta still accepts.
+    async fn client_meta_token(&self, client_id: &str, client: &str) -> Result<(String, Sensitive<String>), Error> {
+        let rows = connections::list(self.store.pool()).await?;
+        let name = Some(client.to_owned());
+        let usable = rows.into_iter().filter(|r| r.client == name && r.invalid_reason.is_none());
+        let vault = Vault::new(&self.workspace_id);
+        for row in usable {
+            if let Some(token) = vault.get(TOKEN_PURPOSE, &row.id).await? {
+                return Ok((row.id, token));
+            }
+        }
+        let _ = client_id;
+        Err(Error::Invalid(format!(
+            "Client {client} has no Meta connection to send with: connect a system-user token of the business that \
+             owns the dataset to this client."
+        )))
+    }
+
+    async fn send_client(
+        &self,
+        client_id: &str,
+        dataset: &Dataset,
+        report: &mut ClientSend,
+        cancel: &AtomicBool,
+    ) -> Result<(), Error> {
+        let (connection_id, token) = self.client_meta_token(client_id, &dataset.client).await?;
+        let settings = app::get(self.store.pool()).await?;
+        let graph = self.graph(&settings).await?;
+        // Events Meta refused one by one are marked and the rest go again; a batch can only shrink.
+        loop {
+            if cancel.load(Ordering::Relaxed) {
+                report.stopped = Some("cancelled".into());
+                return Ok(());
+            }
+            let now = self.now().timestamp();
+            let mut conn = self.store.pool().acquire().await?;
+            let unsent = events::unsent(&mut conn, Some(client_id)).await?;
+            drop(conn);
+            let withheld = self.withheld_people().await?;
+            let mut batch: Vec<&Queued> = Vec::with_capacity(BATCH);
+            let mut never: Vec<(i64, String)> = Vec::new();
+            let (mut not_yet, mut held_back) = (0, 0);
+            for event in unsent.iter().filter(|e| e.status != "invalid") {
+                match send::check(event, now) {
+                    Err(Unsendable::Never(reason)) => never.push((event.id, reason)),
+                    Err(Unsendable::NotYet(_)) => not_yet += 1,
+                    Ok(()) if event.people.iter().any(|h| withheld.contains(h)) => held_back += 1,
+                    Ok(()) if batch.len() < BATCH => batch.push(event),
+                    Ok(()) => {}
+                }
+            }
+            report.not_yet = not_yet;
+            report.withheld = held_back;
+            if !never.is_empty() {
+                let mut tx = self.store.write().await?;
+                for (id, reason) in &never {
+                    events::refuse(&mut tx, *id, reason).await?;
+                }
+                tx.commit().await?;
+                report.invalid += never.len() as u64;
+            }
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let ids: Vec<i64> = batch.iter().map(|e| e.id).collect();
+            let payloads: Vec<Value> = batch.iter().map(|e| e.payload()).collect();
+            let mut tx = self.store.write().await?;
+            events::sending(&mut tx, &ids, now).await?;
+            tx.commit().await?;
+            let test_code = dataset.test_event_code.as_deref();
+            match send::post(&graph, &token, &dataset.dataset_id, test_code, &payloads).await {
+                Ok(taken) => {
+                    let mut tx = self.store.write().await?;
+                    let answer = events::Answer {
+                        dataset_id: &dataset.dataset_id,
+                        test_event_code: test_code,
+                        events_received: taken.events_received,
+                        fbtrace_id: taken.fbtrace_id.as_deref(),
+                        at: &self.stamp(),
+                        unix: now,
+                    };
+                    events::sent(&mut tx, &ids, &answer).await?;
+                    connections::touch(&mut tx, &connection_id, &self.stamp()).await?;
+                    tx.commit().await?;
+                    report.sent += ids.len() as u64;
+                    report.batches += 1;
+                }
+                Err(GraphError::Refused { message, .. })
+                    if send::refused_index(&message).is_some_and(|i| i < ids.len()) =>
+                {
+                    // Meta names the event at fault: it alone is marked, the rest go again.
+                    let at = send::refused_index(&message).expect("checked above");
+                    let mut tx = self.store.write().await?;
+                    events::unsending(&mut tx, &ids).await?;
+                    events::refuse(&mut tx, ids[at], &format!("Meta refused it: {message}")).await?;
+                    tx.commit().await?;
+                    report.invalid += 1;
+                }
+                Err(e) => {
+                    // Nothing was taken; the events wait for the next send. An answer that never came
+                    // may have been taken: their first attempt stays on record for the 48 hours.
+                    let mut tx = self.store.write().await?;
+                    events::unsending(&mut tx, &ids).await?;
+                    if let GraphError::InvalidToken { reason, .. } = &e {
+                        connections::mark_invalid(&mut tx, &connection_id, reason).await?;
+                    }
+                    tx.commit().await?;
+                    return Err(e.into());
+                }
+            }
+        }
+    }
+
+    /// The event log: what was sent, newest first.
+    pub async fn capi_log(&self, client: Option<&str>, limit: u32) -> Result<Vec<Logged>, Error> {
+        let client_id = match client {
+            Some(name) => Some(self.client(name).await?.id),
+            None => None,
+        };
+        Ok(events::log(self.store.pool(), client_id.as_deref(), i64::from(limit.clamp(1, 100_000))).await?)
+    }
+}

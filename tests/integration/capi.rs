@@ -1,0 +1,367 @@
+//! The Conversions API against the Graph simulator: offline conversions queued from a CSV with
+//! their keys hashed as read, checked before sending, sent in batches of up to 1,000 to the
+//! client's dataset and never counted twice (not across a retry, a crash or a second send), nobody
+//! restricted, objected or erased sent, and the event log found by requests and purged on time.
+
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use custodian::console::{Console, HoldForm, MetaAppForm, RequestForm};
+use custodian::meta::Pacing;
+use custodian::personal_data::DataKind;
+use custodian::requests::{IdKind, Identifier, RequestKind};
+use custodian::vault::Sensitive;
+use sha2::{Digest, Sha256};
+
+use crate::graph_sim::{Fault, GraphSim, Token};
+use crate::support::{stdout, Workspace, TEST_NOW};
+
+const TOKEN: &str = "EAAGsystemusertokencapi0123456789abcdefABCDEF";
+const SCOPES: [&str; 6] = [
+    "leads_retrieval",
+    "pages_show_list",
+    "pages_read_engagement",
+    "pages_manage_metadata",
+    "ads_management",
+    "business_management",
+];
+const DATASET: &str = "555000111";
+
+fn quick() -> Pacing {
+    Pacing {
+        transient_retries: 3,
+        first_backoff: Duration::from_millis(2),
+        longest_wait: Duration::from_millis(200),
+        timeout: Duration::from_secs(10),
+    }
+}
+
+fn sha(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+/// A time `hours` before the tests' day began, as the CSV writes it.
+fn hours_ago(hours: i64) -> String {
+    (*TEST_NOW - chrono::Duration::hours(hours)).to_rfc3339()
+}
+
+/// Client Acme (GB) with a Meta connection and dataset `DATASET`, against `sim`.
+async fn capi_workspace(ws: &Workspace, sim: &GraphSim) -> Console {
+    sim.token(
+        TOKEN,
+        Token { app_id: "1234".into(), kind: "SYSTEM_USER", scopes: SCOPES.to_vec(), expires_at: 0, invalid: None },
+    );
+    sim.dataset(DATASET);
+    sim.now(TEST_NOW.timestamp());
+    let console = ws.open().await;
+    console.set_graph_pacing(quick());
+    console.add_client("Acme", Some("GB")).await.unwrap();
+    let form = MetaAppForm { app_id: Some("1234".into()), graph_url: Some(sim.url.clone()), ..MetaAppForm::default() };
+    console.set_meta_app(form).await.unwrap();
+    console.connect_meta(Sensitive::new(TOKEN.into()), Some("Acme")).await.unwrap();
+    console.capi_set("Acme", DATASET, None).await.unwrap();
+    console
+}
+
+/// A CSV of offline conversions in the workspace's directory.
+fn csv(ws: &Workspace, name: &str, rows: &[String]) -> std::path::PathBuf {
+    let path = ws.path().join(name);
+    let mut text = String::from("Event_Name,event_time,EMAIL,phone,first_name,last_name,value,currency,notes\n");
+    for row in rows {
+        text.push_str(row);
+        text.push('\n');
+    }
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Purchase `n` by person `n`, an hour before the tests' day began.
+fn purchase(n: usize) -> String {
+    format!("Purchase,{},Person{n}@Example.com,07911 {:06},Ann,Lee,{n}.50,gbp,private note {n}", hours_ago(1), n)
+}
+
+fn email(address: &str) -> Vec<Identifier> {
+    vec![Identifier { kind: IdKind::Email, value: address.into() }]
+}
+
+fn no_cancel() -> AtomicBool {
+    AtomicBool::new(false)
+}
+
+fn posts(sim: &GraphSim) -> usize {
+    sim.calls().iter().filter(|c| c.method == "POST" && c.path.ends_with("/events")).count()
+}
+
+#[tokio::test]
+async fn offline_conversions_go_hashed_in_batches_of_a_thousand_and_nothing_is_sent_or_queued_twice() {
+    let (ws, sim) = (Workspace::new(), GraphSim::start());
+    let console = capi_workspace(&ws, &sim).await;
+    let rows: Vec<String> = (0..2_500).map(purchase).collect();
+    let file = csv(&ws, "offline.csv", &rows);
+    let imported = console.capi_import("Acme", &file, &no_cancel()).await.unwrap();
+    assert_eq!((imported.queued, imported.invalid), (2_500, 0), "{:?}", imported.problems);
+
+    let sent = console.capi_send(None, &no_cancel()).await.unwrap();
+    assert_eq!((sent.clients[0].sent, sent.clients[0].batches), (2_500, 3), "{sent:?}");
+    assert_eq!(posts(&sim), 3, "ceil(2,500 / 1,000) requests");
+    let counted = sim.conversions();
+    assert_eq!(counted.len(), 2_500);
+    let first = &counted.iter().find(|(_, e)| e["custom_data"]["value"] == 7.5).unwrap().1;
+    assert_eq!(first["user_data"]["em"], sha("person7@example.com"));
+    assert_eq!(first["user_data"]["ph"], sha("447911000007"));
+    assert_eq!(first["user_data"]["fn"], sha("ann"));
+    assert_eq!(first["custom_data"]["currency"], "GBP");
+    assert_eq!(first["action_source"], "physical_store");
+    // No plain value in anything sent.
+    for call in sim.calls() {
+        let sent = format!("{:?}", call.query);
+        let plain = ["@", "Ann", "Lee", "07911 ", "private note"].iter().find(|p| sent.contains(**p));
+        assert!(plain.is_none(), "{plain:?} was sent to Meta");
+    }
+
+    // Sending again sends nothing; importing the file again queues nothing.
+    let again = console.capi_send(Some("Acme"), &no_cancel()).await.unwrap();
+    assert_eq!(again.clients[0].sent, 0);
+    assert_eq!(posts(&sim), 3);
+    let reimported = console.capi_import("Acme", &file, &no_cancel()).await.unwrap();
+    assert_eq!((reimported.queued, reimported.already_queued), (0, 2_500));
+    assert_eq!(console.capi_send(None, &no_cancel()).await.unwrap().clients[0].sent, 0);
+
+    let log = console.capi_log(Some("Acme"), 10_000).await.unwrap();
+    assert_eq!(log.len(), 2_500);
+    assert!(log.iter().all(|e| e.dataset_id == DATASET && e.events_received > 0 && e.fbtrace_id.is_some()));
+    assert!(log.iter().all(|e| e.keys.iter().all(|(_, v)| v.len() == 64)), "hashed keys only in the log");
+}
+
+#[tokio::test]
+async fn an_invalid_event_is_listed_with_its_reason_and_never_sent() {
+    let (ws, sim) = (Workspace::new(), GraphSim::start());
+    let console = capi_workspace(&ws, &sim).await;
+    let rows = vec![
+        purchase(1),
+        format!("Purchase,{},not an email,,,,,,", hours_ago(2)),
+        format!("Purchase,{},old@example.com,,,,,,", hours_ago(8 * 24)),
+        format!("Purchase,{},future@example.com,,,,,,", (*TEST_NOW + chrono::Duration::hours(3)).to_rfc3339()),
+        format!("Purchase,{},value@example.com,,,,10,,", hours_ago(2)),
+        format!("Purchase,{},,,,,,,", hours_ago(2)),
+        format!("Purchase,yesterday,when@example.com,,,,,,"),
+        format!(",{},noname@example.com,,,,,,", hours_ago(2)),
+    ];
+    let file = csv(&ws, "mixed.csv", &rows);
+    let imported = console.capi_import("Acme", &file, &no_cancel()).await.unwrap();
+    assert_eq!(imported.invalid, 5, "{:?}", imported.problems);
+
+    let preview = console.capi_preview(Some("Acme")).await.unwrap();
+    assert_eq!(preview.sendable, 1, "{preview:?}");
+    let reasons: Vec<String> = preview.unsendable.iter().map(|p| format!("{}: {}", p.source, p.reason)).collect();
+    let says = |line: usize, words: &str| {
+        assert!(
+            reasons.iter().any(|r| r.starts_with(&format!("mixed.csv, line {line}:")) && r.contains(words)),
+            "line {line} should say '{words}': {reasons:?}"
+        )
+    };
+    says(3, "not a valid address");
+    says(4, "more than 7 days");
+    says(5, "in the future");
+    says(6, "value without a currency");
+    says(7, "no matching key");
+    says(8, "not an ISO 8601 time");
+    says(9, "no event_name");
+    assert!(preview.events.iter().all(|e| !e.payload.to_string().contains("@")), "the preview shows hashes only");
+
+    let sent = console.capi_send(None, &no_cancel()).await.unwrap();
+    assert_eq!(sent.clients[0].sent, 1);
+    assert_eq!(sent.clients[0].not_yet, 1, "the future event waits");
+    let counted: Vec<String> =
+        sim.conversions().iter().map(|(_, e)| e["user_data"]["em"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(counted, vec![sha("person1@example.com")]);
+
+    // Its time come, the future event goes; the invalid ones never do.
+    ws.clock.set(*TEST_NOW + chrono::Duration::hours(4));
+    sim.now((*TEST_NOW + chrono::Duration::hours(4)).timestamp());
+    let later = console.capi_send(None, &no_cancel()).await.unwrap();
+    assert_eq!(later.clients[0].sent, 1);
+    assert_eq!(sim.conversions().len(), 2);
+    assert_eq!(sim.conversions()[1].1["user_data"]["em"], sha("future@example.com"));
+}
+
+#[tokio::test]
+async fn a_send_cut_off_after_meta_took_the_batch_is_sent_again_and_meta_counts_it_once() {
+    let (ws, sim) = (Workspace::new(), GraphSim::start());
+    let console = capi_workspace(&ws, &sim).await;
+    let file = csv(&ws, "offline.csv", &(0..30).map(purchase).collect::<Vec<_>>());
+    console.capi_import("Acme", &file, &no_cancel()).await.unwrap();
+
+    // Meta takes the batch, but the answer comes too late: the send is cut off (as by a crash).
+    let calls_before = sim.calls().len();
+    sim.fault_at(calls_before + 1, Fault::Slow(1_500));
+    let cut = tokio::time::timeout(Duration::from_millis(500), console.capi_send(None, &no_cancel())).await;
+    assert!(cut.is_err(), "the send was cut off mid-call");
+    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert_eq!(sim.conversions().len(), 30, "Meta took the batch");
+    assert!(console.capi_log(None, 100).await.unwrap().is_empty(), "no answer was on record");
+
+    // Sent again with the same ids: Meta recognises them, and nothing counts twice.
+    let again = console.capi_send(None, &no_cancel()).await.unwrap();
+    assert_eq!(again.clients[0].sent, 30);
+    assert_eq!(sim.events_received(), 60);
+    assert_eq!(sim.conversions().len(), 30);
+    assert_eq!(console.capi_log(None, 100).await.unwrap().len(), 30);
+}
+
+#[tokio::test]
+async fn an_event_cut_off_more_than_48_hours_ago_is_not_sent_again_so_it_can_never_count_twice() {
+    let (ws, sim) = (Workspace::new(), GraphSim::start());
+    let console = capi_workspace(&ws, &sim).await;
+    let file = csv(&ws, "offline.csv", &[purchase(1)]);
+    console.capi_import("Acme", &file, &no_cancel()).await.unwrap();
+    let calls_before = sim.calls().len();
+    sim.fault_at(calls_before + 1, Fault::Slow(1_000));
+    let _ = tokio::time::timeout(Duration::from_millis(300), console.capi_send(None, &no_cancel())).await;
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+
+    let later = *TEST_NOW + chrono::Duration::hours(49);
+    ws.clock.set(later);
+    sim.now(later.timestamp());
+    let sent = console.capi_send(None, &no_cancel()).await.unwrap();
+    assert_eq!((sent.clients[0].sent, sent.clients[0].invalid), (0, 1));
+    assert_eq!(sim.events_received(), 1);
+}
+
+#[tokio::test]
+async fn throttling_and_a_failing_meta_lose_nothing_and_send_nothing_twice() {
+    let (ws, sim) = (Workspace::new(), GraphSim::start());
+    let console = capi_workspace(&ws, &sim).await;
+    let file = csv(&ws, "offline.csv", &(0..1_200).map(purchase).collect::<Vec<_>>());
+    console.capi_import("Acme", &file, &no_cancel()).await.unwrap();
+
+    // The second batch is throttled past what a call waits: the send stops, saying so.
+    let calls_before = sim.calls().len();
+    sim.fault_at(calls_before + 2, Fault::Throttle { code: 80_004, regain: Some(5) });
+    let stopped = console.capi_send(None, &no_cancel()).await.unwrap();
+    assert_eq!(stopped.clients[0].sent, 1_000);
+    assert!(stopped.clients[0].stopped.as_deref().unwrap().contains("limiting"), "{stopped:?}");
+
+    // A transient failure and an answer that is not JSON are retried within the call.
+    sim.fault(Fault::Transient);
+    sim.fault(Fault::Malformed);
+    let resumed = console.capi_send(None, &no_cancel()).await.unwrap();
+    assert_eq!((resumed.clients[0].sent, resumed.clients[0].stopped.clone()), (200, None));
+    assert_eq!(sim.conversions().len(), 1_200);
+    let mut ids: Vec<String> =
+        sim.conversions().iter().map(|(_, e)| e["event_id"].as_str().unwrap().to_owned()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 1_200, "each event counted once");
+}
+
+#[tokio::test]
+async fn nobody_restricted_objected_or_erased_is_sent_and_an_erased_persons_events_are_gone() {
+    let (ws, sim) = (Workspace::new(), GraphSim::start());
+    let console = capi_workspace(&ws, &sim).await;
+    let file = csv(&ws, "offline.csv", &(0..4).map(purchase).collect::<Vec<_>>());
+    console.capi_import("Acme", &file, &no_cancel()).await.unwrap();
+
+    let restriction =
+        console.new_request(RequestForm::new(RequestKind::Restriction, email("person0@example.com"))).await.unwrap();
+    console.restrict_request(restriction.id).await.unwrap();
+    let objection =
+        console.new_request(RequestForm::new(RequestKind::Objection, email("person1@example.com"))).await.unwrap();
+    console.restrict_request(objection.id).await.unwrap();
+
+    // The request finds the person's events by their hashes, and the erasure removes them.
+    let erasure =
+        console.new_request(RequestForm::new(RequestKind::Erasure, email("PERSON2@example.com"))).await.unwrap();
+    let found = console.find_for_request(erasure.id, false).await.unwrap();
+    let events = found.groups.iter().find(|g| g.kind == DataKind::ConversionEvents).expect("the events are found");
+    assert_eq!(events.records.len(), 1);
+    let fields = format!("{:?}", events.records[0].fields);
+    assert!(fields.contains(&sha("person2@example.com")) && !fields.contains("person2@"), "{fields}");
+    console.erase_request(erasure.id, true, false).await.unwrap();
+
+    let preview = console.capi_preview(None).await.unwrap();
+    assert_eq!((preview.sendable, preview.withheld), (1, 2), "{preview:?}");
+    let sent = console.capi_send(None, &no_cancel()).await.unwrap();
+    assert_eq!((sent.clients[0].sent, sent.clients[0].withheld), (1, 2));
+    let counted: Vec<String> =
+        sim.conversions().iter().map(|(_, e)| e["user_data"]["em"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(counted, vec![sha("person3@example.com")]);
+
+    // Importing the file again does not bring the erased person back.
+    console.capi_import("Acme", &file, &no_cancel()).await.unwrap();
+    let again = console.new_request(RequestForm::new(RequestKind::Access, email("person2@example.com"))).await.unwrap();
+    let found = console.find_for_request(again.id, false).await.unwrap();
+    assert!(found.groups.iter().all(|g| g.kind != DataKind::ConversionEvents), "{:?}", found.groups);
+    drop(console);
+    let key = ws.key().await;
+    let traces = crate::support::traces(ws.path(), key.expose(), &[&sha("person2@example.com")]);
+    assert!(traces.is_empty(), "no trace of the erased person's events: {traces:?}");
+}
+
+#[tokio::test]
+async fn the_event_log_is_kept_30_days_unless_held_and_then_purged() {
+    let (ws, sim) = (Workspace::new(), GraphSim::start());
+    let console = capi_workspace(&ws, &sim).await;
+    let file = csv(&ws, "offline.csv", &(0..3).map(purchase).collect::<Vec<_>>());
+    console.capi_import("Acme", &file, &no_cancel()).await.unwrap();
+    console.capi_send(None, &no_cancel()).await.unwrap();
+    let hold = HoldForm {
+        client: None,
+        identifiers: email("person1@example.com"),
+        reason: "dispute over order 1".into(),
+        until: None,
+    };
+    console.add_hold(hold).await.unwrap();
+
+    let kind = |r: &custodian::console::PurgeReport| {
+        r.purged.iter().filter(|p| p.kind == DataKind::ConversionEvents).map(|p| p.count).sum::<i64>()
+    };
+    let day29 = *TEST_NOW + chrono::Duration::days(29);
+    assert_eq!(kind(&console.purge_preview(day29).await.unwrap()), 0);
+    let day31 = *TEST_NOW + chrono::Duration::days(31);
+    assert_eq!(kind(&console.purge_preview(day31).await.unwrap()), 2, "the held person's event stays");
+    let review = console.retention_review(Some("Acme"), day31).await.unwrap();
+    assert!(review.iter().any(|r| r.kind == DataKind::ConversionEvents), "{review:?}");
+    ws.clock.set(day31);
+    assert_eq!(kind(&console.purge(day31).await.unwrap()), 2);
+    let left = console.capi_log(None, 100).await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert!(left[0].keys.iter().any(|(k, v)| k == "em" && *v == sha("person1@example.com")));
+}
+
+#[tokio::test]
+async fn test_events_go_to_the_test_tool_under_their_code() {
+    let (ws, sim) = (Workspace::new(), GraphSim::start());
+    let console = capi_workspace(&ws, &sim).await;
+    console.capi_set("Acme", DATASET, Some("TEST4321")).await.unwrap();
+    let file = csv(&ws, "offline.csv", &[purchase(1)]);
+    console.capi_import("Acme", &file, &no_cancel()).await.unwrap();
+    console.capi_send(None, &no_cancel()).await.unwrap();
+    assert!(sim.conversions().is_empty());
+    assert_eq!(sim.test_events().len(), 1);
+    assert_eq!(sim.test_events()[0].0, "TEST4321");
+    assert_eq!(console.capi_log(None, 10).await.unwrap()[0].test_event_code.as_deref(), Some("TEST4321"));
+}
+
+#[tokio::test]
+async fn the_cli_queues_previews_sends_and_logs_with_hashes_only() {
+    let (ws, sim) = (Workspace::new(), GraphSim::start());
+    drop(capi_workspace(&ws, &sim).await);
+    let bad = ws.cli(&["capi", "set", "--client", "Acme", "--dataset", "pixel-one"]);
+    assert!(!bad.status.success());
+    assert!(crate::support::stderr(&bad).contains("not a dataset"), "{}", crate::support::stderr(&bad));
+
+    let file = csv(&ws, "offline.csv", &[purchase(1), purchase(2)]);
+    let imported = ws.cli(&["capi", "import", "--client", "Acme", file.to_str().unwrap(), "--json"]);
+    assert!(imported.status.success(), "{}", crate::support::stderr(&imported));
+    assert!(stdout(&imported).contains("\"queued\": 2"), "{}", stdout(&imported));
+    let preview = ws.cli(&["capi", "preview", "--json"]);
+    let text = stdout(&preview);
+    assert!(text.contains(&sha("person1@example.com")) && !text.contains("person1@"), "{text}");
+    let sent = ws.cli(&["capi", "send", "--client", "Acme"]);
+    assert!(sent.status.success(), "{}", crate::support::stderr(&sent));
+    assert!(stdout(&sent).contains("2 sent in 1 batches"), "{}", stdout(&sent));
+    let log = ws.cli(&["capi", "log", "--json"]);
+    assert!(stdout(&log).contains(&sha("person2@example.com")));
+    assert_eq!(sim.conversions().len(), 2);
+}
