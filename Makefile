@@ -53,6 +53,7 @@ bench: setup ui-build
 	cargo build --release --example graph-sim --example crm-sim
 	tests/session.sh tests/bench-sync.sh target/release/custodian target/release/examples/graph-sim 10000 100000
 	tests/session.sh tests/bench-push.sh target/release/custodian target/release/examples/crm-sim 10000 100000
+	tests/session.sh tests/bench-capi.sh target/release/custodian target/release/examples/graph-sim 10000 100000
 
 ## ---- setup (idempotent) -----------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 //! `custodian bench …`: measurements on generated data, in a throwaway workspace.
 
+pub mod capi;
 pub mod import;
 pub mod leadgen;
 pub mod push;

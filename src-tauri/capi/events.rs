@@ -3,6 +3,8 @@
 //! period. The people an event is about are kept as keyed hashes, so that a request finds and an
 //! erasure removes their events, and a restriction or an objection keeps them from being sent.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -87,41 +89,65 @@ pub struct NewEvent {
     pub people: Vec<IdentityHash>,
 }
 
-/// Queues `event` for `client_id`; `false` when the client already has an event of that name and
-/// id, which is left as it is.
+/// Queues `events` for `client_id`, in one statement for them all; for each, `false` when the
+/// client already has an event of that name and id, which is left as it is.
 pub async fn queue(
     conn: &mut SqliteConnection,
     client_id: &str,
-    event: &NewEvent,
+    events: &[NewEvent],
     at: &str,
-) -> Result<bool, sqlx::Error> {
-    let id: Option<i64> = sqlx::query_scalar(
+) -> Result<Vec<bool>, sqlx::Error> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<Value> = events
+        .iter()
+        .map(|e| {
+            serde_json::json!([
+                e.event_name,
+                e.event_id,
+                e.event_time,
+                e.action_source,
+                e.source,
+                Value::Object(e.user_data.clone()).to_string(),
+                e.custom_data.clone().map(|c| Value::Object(c).to_string()),
+                e.problem,
+            ])
+        })
+        .collect();
+    let made: Vec<(i64, String, String)> = sqlx::query_as(
         "INSERT INTO capi_events (client_id, event_name, event_id, event_time, action_source, source, user_data,
              custom_data, problem, status, queued_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, CASE WHEN ?9 IS NULL THEN 'pending' ELSE 'invalid' END, ?10)
-         ON CONFLICT (client_id, event_name, event_id) DO NOTHING RETURNING id",
+         SELECT ?1, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5,
+             j.value ->> 6, j.value ->> 7, CASE WHEN j.value ->> 7 IS NULL THEN 'pending' ELSE 'invalid' END, ?2
+         FROM json_each(?3) AS j WHERE true
+         ON CONFLICT (client_id, event_name, event_id) DO NOTHING
+         RETURNING id, event_name, event_id",
     )
     .bind(client_id)
-    .bind(&event.event_name)
-    .bind(&event.event_id)
-    .bind(event.event_time)
-    .bind(event.action_source)
-    .bind(&event.source)
-    .bind(Value::Object(event.user_data.clone()).to_string())
-    .bind(event.custom_data.clone().map(|c| Value::Object(c).to_string()))
-    .bind(&event.problem)
     .bind(at)
-    .fetch_optional(&mut *conn)
+    .bind(Value::Array(rows).to_string())
+    .fetch_all(&mut *conn)
     .await?;
-    let Some(id) = id else { return Ok(false) };
-    for hash in &event.people {
-        sqlx::query("INSERT OR IGNORE INTO capi_event_people (event, hash) VALUES (?1, ?2)")
-            .bind(id)
-            .bind(hash.as_slice())
-            .execute(&mut *conn)
-            .await?;
+    let at_of: std::collections::HashMap<(&str, &str), usize> =
+        events.iter().enumerate().map(|(i, e)| ((e.event_name.as_str(), e.event_id.as_str()), i)).collect();
+    let mut queued = vec![false; events.len()];
+    let mut people: Vec<Value> = Vec::new();
+    for (id, name, event_id) in made {
+        let Some(&at) = at_of.get(&(name.as_str(), event_id.as_str())) else { continue };
+        queued[at] = true;
+        people.extend(events[at].people.iter().map(|h| serde_json::json!([id, hex::encode(h)])));
     }
-    Ok(true)
+    if !people.is_empty() {
+        sqlx::query(
+            "INSERT OR IGNORE INTO capi_event_people (event, hash)
+             SELECT j.value ->> 0, unhex(j.value ->> 1) FROM json_each(?1) AS j",
+        )
+        .bind(Value::Array(people).to_string())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(queued)
 }
 
 /// A queued event as it is sent, or was found unsendable.
@@ -139,8 +165,6 @@ pub struct Queued {
     pub custom_data: Option<Map<String, Value>>,
     pub problem: Option<String>,
     pub status: String,
-    pub attempted_unix: Option<i64>,
-    pub people: Vec<IdentityHash>,
 }
 
 impl Queued {
@@ -161,9 +185,11 @@ impl Queued {
 
 fn queued_of(row: sqlx::sqlite::SqliteRow) -> Result<Queued, sqlx::Error> {
     let object = |text: Option<String>| -> Option<Map<String, Value>> {
-        text.and_then(|t| serde_json::from_str::<Value>(&t).ok()).and_then(|v| v.as_object().cloned())
+        text.and_then(|t| serde_json::from_str::<Value>(&t).ok()).and_then(|v| match v {
+            Value::Object(map) => Some(map),
+            _ => None,
+        })
     };
-    let people: Option<String> = row.try_get(14)?;
     Ok(Queued {
         id: row.try_get(0)?,
         client_id: row.try_get(1)?,
@@ -177,93 +203,175 @@ fn queued_of(row: sqlx::sqlite::SqliteRow) -> Result<Queued, sqlx::Error> {
         custom_data: object(row.try_get(9)?),
         problem: row.try_get(10)?,
         status: row.try_get(11)?,
-        attempted_unix: row.try_get(12)?,
-        people: people
-            .unwrap_or_default()
-            .split(',')
-            .filter_map(|h| hex::decode(h).ok())
-            .filter_map(|h| IdentityHash::try_from(h.as_slice()).ok())
-            .collect(),
     })
 }
 
 const SELECT_QUEUED: &str = "SELECT e.id, e.client_id, c.name, e.event_name, e.event_id, e.event_time, e.action_source,
-        e.source, e.user_data, e.custom_data, e.problem, e.status, e.attempted_unix, e.sent_at,
-        (SELECT group_concat(hex(p.hash)) FROM capi_event_people AS p WHERE p.event = e.id)
+        e.source, e.user_data, e.custom_data, e.problem, e.status
     FROM capi_events AS e JOIN clients AS c ON c.id = e.client_id";
 
-/// The events not yet sent (those handed to Meta without an answer on record among them), and
-/// those found unsendable, of `client_id` or of every client, oldest first.
-pub async fn unsent(conn: &mut SqliteConnection, client_id: Option<&str>) -> Result<Vec<Queued>, sqlx::Error> {
+/// Up to `limit` events not yet sent, and those found unsendable when `invalid` is set, of
+/// `client_id` or of every client, in the order they were queued from after `after_id`.
+pub async fn unsent(
+    conn: &mut SqliteConnection,
+    client_id: Option<&str>,
+    invalid: bool,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<Queued>, sqlx::Error> {
     let rows = sqlx::query(&format!(
-        "{SELECT_QUEUED} WHERE e.status IN ('pending', 'sending', 'invalid') AND (?1 IS NULL OR e.client_id = ?1)
-         ORDER BY e.client_id, e.event_time, e.id"
+        "{SELECT_QUEUED} WHERE e.id > ?2 AND (e.status = 'pending' OR (?3 AND e.status = 'invalid'))
+             AND (?1 IS NULL OR e.client_id = ?1)
+         ORDER BY e.id LIMIT ?4"
     ))
     .bind(client_id)
+    .bind(after_id)
+    .bind(invalid)
+    .bind(limit)
     .fetch_all(conn)
     .await?;
     rows.into_iter().map(queued_of).collect()
 }
 
-/// Notes that these events are being handed to Meta, and when first: before the call, so that a
-/// crash meanwhile leaves them known to have perhaps reached it.
-pub async fn sending(conn: &mut SqliteConnection, ids: &[i64], now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE capi_events SET status = 'sending', attempted_unix = coalesce(attempted_unix, ?2)
-         WHERE id IN (SELECT value FROM json_each(?1)) AND status IN ('pending', 'sending')",
+/// The events among `ids` still waiting to be sent.
+pub async fn pending_of(conn: &mut SqliteConnection, ids: &[i64]) -> Result<Vec<Queued>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "{SELECT_QUEUED} WHERE e.id IN (SELECT value FROM json_each(?1)) AND e.status = 'pending' ORDER BY e.id"
+    ))
+    .bind(serde_json::to_string(ids).expect("ids serialise"))
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(queued_of).collect()
+}
+
+/// The keyed hashes of the people of these events, by event: read only when someone is withheld.
+pub async fn people_of(
+    conn: &mut SqliteConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<IdentityHash>>, sqlx::Error> {
+    let rows: Vec<(i64, Vec<u8>)> =
+        sqlx::query_as("SELECT event, hash FROM capi_event_people WHERE event IN (SELECT value FROM json_each(?1))")
+            .bind(serde_json::to_string(ids).expect("ids serialise"))
+            .fetch_all(conn)
+            .await?;
+    let mut people: HashMap<i64, Vec<IdentityHash>> = HashMap::new();
+    for (event, hash) in rows {
+        if let Ok(hash) = IdentityHash::try_from(hash.as_slice()) {
+            people.entry(event).or_default().push(hash);
+        }
+    }
+    Ok(people)
+}
+
+/// A batch handed to Meta that has no answer on record: a crash came between.
+#[derive(Debug, Clone)]
+pub struct Unanswered {
+    pub id: i64,
+    pub attempted_unix: i64,
+    pub events: Vec<i64>,
+}
+
+pub async fn unanswered(conn: &mut SqliteConnection, client_id: &str) -> Result<Vec<Unanswered>, sqlx::Error> {
+    let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+        "SELECT id, attempted_unix, events FROM capi_sends WHERE client_id = ?1 AND answered_at IS NULL ORDER BY id",
     )
+    .bind(client_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, attempted_unix, events)| Unanswered {
+            id,
+            attempted_unix,
+            events: serde_json::from_str(&events).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Notes a batch as handed to Meta, before the call: a crash meanwhile leaves it known to have
+/// perhaps reached Meta, and when.
+pub async fn begin_send(
+    conn: &mut SqliteConnection,
+    client_id: &str,
+    dataset: &Dataset,
+    ids: &[i64],
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO capi_sends (client_id, dataset_id, test_event_code, events, attempted_unix)
+         VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+    )
+    .bind(client_id)
+    .bind(&dataset.dataset_id)
+    .bind(&dataset.test_event_code)
     .bind(serde_json::to_string(ids).expect("ids serialise"))
     .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .fetch_one(conn)
+    .await
 }
 
 /// Meta's answer to a batch that it took.
 pub struct Answer<'a> {
-    pub dataset_id: &'a str,
-    pub test_event_code: Option<&'a str>,
     pub events_received: i64,
     pub fbtrace_id: Option<&'a str>,
     pub at: &'a str,
     pub unix: i64,
 }
 
-/// Records that Meta took these events. An event erased meanwhile is not there to record.
-pub async fn sent(conn: &mut SqliteConnection, ids: &[i64], answer: &Answer<'_>) -> Result<(), sqlx::Error> {
+/// Records that Meta took send `send_id`, and with it the events `ids`. An event erased meanwhile
+/// is not there to record.
+pub async fn answered(
+    conn: &mut SqliteConnection,
+    send_id: i64,
+    ids: &[i64],
+    answer: &Answer<'_>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE capi_events SET status = 'sent', sent_at = ?2, sent_unix = ?3, dataset_id = ?4, test_event_code = ?5,
-             events_received = ?6, fbtrace_id = ?7
-         WHERE id IN (SELECT value FROM json_each(?1))",
+        "UPDATE capi_sends SET answered_at = ?2, answered_unix = ?3, events_received = ?4, fbtrace_id = ?5
+         WHERE id = ?1",
     )
-    .bind(serde_json::to_string(ids).expect("ids serialise"))
+    .bind(send_id)
     .bind(answer.at)
     .bind(answer.unix)
-    .bind(answer.dataset_id)
-    .bind(answer.test_event_code)
     .bind(answer.events_received)
     .bind(answer.fbtrace_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE capi_events SET status = 'sent', send_id = ?1
+         WHERE id IN (SELECT value FROM json_each(?2)) AND status = 'pending'",
+    )
+    .bind(send_id)
+    .bind(serde_json::to_string(ids).expect("ids serialise"))
     .execute(conn)
     .await?;
     Ok(())
 }
 
-/// Puts events back to be sent again: Meta did not take them.
-pub async fn unsending(conn: &mut SqliteConnection, ids: &[i64]) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE capi_events SET status = 'pending' WHERE id IN (SELECT value FROM json_each(?1)) AND status = 'sending'")
-        .bind(serde_json::to_string(ids).expect("ids serialise"))
-        .execute(conn)
-        .await?;
+/// Forgets a send Meta certainly did not take: its events wait for the next one.
+pub async fn drop_send(conn: &mut SqliteConnection, send_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM capi_sends WHERE id = ?1 AND answered_at IS NULL").bind(send_id).execute(conn).await?;
     Ok(())
 }
 
 /// Marks an event never to be sent, and why.
 pub async fn refuse(conn: &mut SqliteConnection, id: i64, problem: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE capi_events SET status = 'invalid', problem = ?2 WHERE id = ?1 AND status <> 'sent'")
+    sqlx::query("UPDATE capi_events SET status = 'invalid', problem = ?2 WHERE id = ?1 AND status = 'pending'")
         .bind(id)
         .bind(problem)
         .execute(conn)
         .await?;
+    Ok(())
+}
+
+/// Sends whose events are all gone (erased, purged) say nothing more, and go too.
+async fn forget_empty_sends(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM capi_sends WHERE answered_at IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM capi_events AS e WHERE e.send_id = capi_sends.id)",
+    )
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -281,6 +389,7 @@ pub struct Logged {
     pub test_event_code: Option<String>,
     /// The matching keys as sent: Meta's names and the hashes.
     pub keys: Vec<(String, String)>,
+    /// Meta's count of the events its batch took.
     #[ts(type = "number")]
     pub events_received: i64,
     pub fbtrace_id: Option<String>,
@@ -290,11 +399,11 @@ pub struct Logged {
 /// The events sent, newest first.
 pub async fn log(pool: &SqlitePool, client_id: Option<&str>, limit: i64) -> Result<Vec<Logged>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT e.id, c.name, e.event_name, e.event_id, e.event_time, e.dataset_id, e.test_event_code, e.user_data,
-             e.events_received, e.fbtrace_id, e.sent_at
-         FROM capi_events AS e JOIN clients AS c ON c.id = e.client_id
+        "SELECT e.id, c.name, e.event_name, e.event_id, e.event_time, s.dataset_id, s.test_event_code, e.user_data,
+             s.events_received, s.fbtrace_id, s.answered_at
+         FROM capi_events AS e JOIN clients AS c ON c.id = e.client_id JOIN capi_sends AS s ON s.id = e.send_id
          WHERE e.status = 'sent' AND (?1 IS NULL OR e.client_id = ?1)
-         ORDER BY e.sent_unix DESC, e.id DESC LIMIT ?2",
+         ORDER BY s.answered_unix DESC, e.id DESC LIMIT ?2",
     )
     .bind(client_id)
     .bind(limit)
@@ -309,7 +418,7 @@ pub async fn log(pool: &SqlitePool, client_id: Option<&str>, limit: i64) -> Resu
                 event_name: r.try_get(2)?,
                 event_id: r.try_get(3)?,
                 event_time: rfc3339_of(r.try_get(4)?),
-                dataset_id: r.try_get::<Option<String>, _>(5)?.unwrap_or_default(),
+                dataset_id: r.try_get(5)?,
                 test_event_code: r.try_get(6)?,
                 keys: keys_of(&user),
                 events_received: r.try_get::<Option<i64>, _>(8)?.unwrap_or(0),
@@ -353,15 +462,19 @@ macro_rules! event_held {
     };
 }
 
-/// A client's events with their ages: from when they were sent, or queued when they were not.
-const AGES: &str = concat!(
-    "SELECT coalesce(e.sent_unix, unixepoch(e.queued_at)) AS t, ",
-    event_held!(),
-    " AS held FROM capi_events AS e WHERE e.client_id = ?1"
-);
+/// When an event (alias `e`) ages from: when Meta took it, or when it was queued if it never was.
+macro_rules! event_age {
+    () => {
+        "coalesce((SELECT s.answered_unix FROM capi_sends AS s WHERE s.id = e.send_id), unixepoch(e.queued_at))"
+    };
+}
+
+/// A client's events with their ages.
+const AGES: &str =
+    concat!("SELECT ", event_age!(), " AS t, ", event_held!(), " AS held FROM capi_events AS e WHERE e.client_id = ?1");
 
 /// A client's (?1) events from before ?2.
-const DUE: &str = "e.client_id = ?1 AND coalesce(e.sent_unix, unixepoch(e.queued_at)) < ?2";
+const DUE: &str = concat!("e.client_id = ?1 AND ", event_age!(), " < ?2");
 
 pub struct ConversionEvents;
 
@@ -409,8 +522,9 @@ impl Holder for ConversionEvents {
         let hashes: Vec<String> = hashes.iter().map(hex::encode).collect();
         let rows = sqlx::query(
             "SELECT e.id, c.name, e.event_name, e.event_id, e.event_time, e.source, e.user_data, e.custom_data,
-                 e.status, e.problem, e.queued_at, e.sent_at, e.dataset_id, e.events_received, e.fbtrace_id
+                 e.status, e.problem, e.queued_at, s.answered_at, s.dataset_id, s.events_received, s.fbtrace_id
              FROM capi_events AS e JOIN clients AS c ON c.id = e.client_id
+             LEFT JOIN capi_sends AS s ON s.id = e.send_id
              WHERE e.id IN (SELECT event FROM capi_event_people WHERE hash IN (SELECT unhex(value) FROM json_each(?1)))
              ORDER BY e.event_time, e.id",
         )
@@ -465,9 +579,10 @@ impl Holder for ConversionEvents {
         let ids: Vec<i64> = records.iter().filter_map(|r| r.id.parse().ok()).collect();
         let deleted = sqlx::query("DELETE FROM capi_events WHERE id IN (SELECT value FROM json_each(?1))")
             .bind(serde_json::to_string(&ids).expect("ids serialise"))
-            .execute(conn)
+            .execute(&mut *conn)
             .await?
             .rows_affected();
+        forget_empty_sends(conn).await?;
         Ok(deleted as i64)
     }
 
@@ -486,7 +601,9 @@ impl Holder for ConversionEvents {
         }
         let q = q.bind(due.today);
         let count = if delete {
-            q.execute(&mut *conn).await?.rows_affected() as i64
+            let count = q.execute(&mut *conn).await?.rows_affected() as i64;
+            forget_empty_sends(conn).await?;
+            count
         } else {
             q.fetch_one(&mut *conn).await?.try_get(0)?
         };

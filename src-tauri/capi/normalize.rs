@@ -79,7 +79,10 @@ pub fn normalise(key: Key, raw: &str, country: Option<&str>) -> Result<Option<St
     let cleaned = match key {
         Key::Email if valid_email(&value) => value,
         Key::Email => return Err("the email is not a valid address".into()),
-        Key::Phone => phone(&value, country).ok_or("the phone number has no digits to send")?,
+        Key::Phone => {
+            let e164 = crate::identity::normalise(crate::identity::IdKind::Phone, &value, country);
+            phone(&value, e164.as_deref()).ok_or("the phone number has no digits to send")?
+        }
         // Letters only, in any script: accents are kept, as UTF-8.
         Key::FirstName | Key::LastName => value.chars().filter(|c| c.is_alphabetic()).collect(),
         Key::City | Key::State => {
@@ -96,11 +99,11 @@ pub fn normalise(key: Key, raw: &str, country: Option<&str>) -> Result<Option<St
     Ok((!cleaned.is_empty()).then_some(cleaned))
 }
 
-/// A phone number as digits with its country code: through E.164 when the number can be placed
-/// (with the client's country for a national one), else its digits once spaces, `-()`, a leading
-/// `+` and a leading `00` are dropped.
-fn phone(value: &str, country: Option<&str>) -> Option<String> {
-    if let Some(e164) = crate::identity::normalise(crate::identity::IdKind::Phone, value, country) {
+/// A phone number as digits with its country code: its E.164 form when it could be placed (with
+/// the client's country for a national one), else its digits once spaces, `-()`, a leading `+` and
+/// a leading `00` are dropped.
+fn phone(value: &str, e164: Option<&str>) -> Option<String> {
+    if let Some(e164) = e164 {
         return Some(e164.trim_start_matches('+').to_owned());
     }
     let kept: String = value.chars().filter(|c| !c.is_whitespace() && !"-()".contains(*c)).collect();
@@ -115,6 +118,20 @@ pub fn hash(normalised: &str) -> String {
         return normalised.to_owned();
     }
     hex::encode(Sha256::digest(normalised.as_bytes()))
+}
+
+/// A phone number hashed as Meta takes it, from its E.164 form where the caller placed it already
+/// (placing a number is the dearest part of a row); `Ok(None)` for an empty value.
+pub fn hashed_phone(raw: &str, e164: Option<&str>) -> Result<Option<String>, String> {
+    let value = raw.trim().to_lowercase();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if already_hashed(&value) {
+        return Ok(Some(value));
+    }
+    let digits = phone(&value, e164).ok_or("the phone number has no digits to send")?;
+    Ok(Some(hash(&digits)))
 }
 
 /// Normalised and hashed: what goes into `user_data`.

@@ -125,7 +125,14 @@ impl Offline {
                 problems.push(format!("its {} is longer than {LONGEST} characters", key.label()));
                 continue;
             }
-            match normalize::hashed(*key, raw, country) {
+            // A phone is placed once, for Meta's hash and the person's keyed hash alike.
+            let stored_phone = (*key == Key::Phone).then(|| identity::stored_phone(raw, country)).flatten();
+            let hashed = match (key, &stored_phone) {
+                (Key::Phone, Some((IdKind::Phone, e164))) => normalize::hashed_phone(raw, Some(e164)),
+                (Key::Phone, _) => normalize::hashed_phone(raw, None),
+                _ => normalize::hashed(*key, raw, country),
+            };
+            match hashed {
                 Ok(Some(hash)) => {
                     user_data.insert(key.meta_name().into(), Value::from(hash));
                 }
@@ -136,8 +143,8 @@ impl Offline {
             match key {
                 Key::Email => people.extend(hasher.identify(IdKind::Email, raw, None)),
                 Key::Phone => {
-                    if let Some((kind, normalised)) = identity::stored_phone(raw, country) {
-                        people.push(hasher.hash(kind, &normalised));
+                    if let Some((kind, normalised)) = &stored_phone {
+                        people.push(hasher.hash(*kind, normalised));
                     }
                 }
                 _ => {}

@@ -16,6 +16,10 @@ pub const OLDEST: i64 = 7 * 86_400;
 /// again. A little is kept in hand for clocks that differ.
 pub const DEDUP_WINDOW: i64 = 47 * 3600;
 
+/// Why an event handed to Meta too long ago is not sent again.
+pub const TOO_LATE_TO_RESEND: &str = "it was handed to Meta more than 48 hours ago without an answer on record; it \
+     is not sent again, so that it can never count twice";
+
 /// Why an event is not sent now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unsendable {
@@ -39,15 +43,6 @@ pub fn check(event: &Queued, now: i64) -> Result<(), Unsendable> {
     if let Some(custom) = &event.custom_data {
         if custom.contains_key("value") && !custom.contains_key("currency") {
             return Err(Unsendable::Never("it has a value without a currency".into()));
-        }
-    }
-    if let Some(first) = event.attempted_unix {
-        if now - first > DEDUP_WINDOW {
-            return Err(Unsendable::Never(
-                "it was handed to Meta more than 48 hours ago without an answer on record; it is not sent again, \
-                 so that it can never count twice"
-                    .into(),
-            ));
         }
     }
     if event.event_time < now - OLDEST {

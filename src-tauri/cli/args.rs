@@ -723,6 +723,24 @@ pub enum BenchCommand {
         #[arg(long)]
         token_stdin: bool,
     },
+    /// Queue N generated offline conversions and send them to a dataset at a Graph API (`make
+    /// bench` runs it against the tests' simulator); report requests, CPU time an event and memory
+    Capi {
+        /// The Graph API's address
+        #[arg(long)]
+        graph_url: String,
+        /// The Meta app the token belongs to
+        #[arg(long)]
+        app_id: String,
+        /// The dataset (pixel) the events go to
+        #[arg(long)]
+        dataset: String,
+        /// Read the system-user token from standard input
+        #[arg(long)]
+        token_stdin: bool,
+        #[arg(long, default_value_t = 100_000)]
+        rows: u64,
+    },
     /// Push N imported leads to a HubSpot API (`make bench` runs it against the tests' simulator),
     /// then again with nothing changed; report requests, CPU time a lead and memory
     Push {

@@ -49,6 +49,22 @@ pub fn run(dir: &Path, command: Command, as_json: bool) -> ExitCode {
                     };
                     bench_report(as_json, report)
                 }
+                Command::Bench(BenchCommand::Capi { graph_url, app_id, dataset, token_stdin, rows }) => {
+                    let report = match read_stdin(token_stdin) {
+                        Ok(t) if !t.is_empty() => {
+                            let target = crate::bench::capi::Target {
+                                graph_url: &graph_url,
+                                app_id: &app_id,
+                                dataset: &dataset,
+                            };
+                            crate::bench::capi::run(target, crate::vault::Sensitive::new(t), rows).await
+                        }
+                        _ => Err(console::Error::Invalid(
+                            "The bench connects with a token: give it on standard input with --token-stdin.".into(),
+                        )),
+                    };
+                    bench_report(as_json, report)
+                }
                 Command::Bench(BenchCommand::Push { crm_url, token_stdin, rows }) => {
                     let report = match read_stdin(token_stdin) {
                         Ok(t) if !t.is_empty() => {

@@ -2,7 +2,7 @@
 //! sent (hashed, with what cannot be and why), sending, and the event log. Nothing is sent about a
 //! person who restricted processing, objected or was erased; an erased person's events are gone.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -18,10 +18,14 @@ use crate::identity::IdentityHash;
 use crate::meta::app;
 use crate::meta::connections::{self, TOKEN_PURPOSE};
 use crate::meta::GraphError;
+use crate::store::StoreError;
 use crate::vault::{Sensitive, Vault};
 
-/// Rows of a file queued in one transaction.
+/// Rows of a file queued in one statement.
 const QUEUE_CHUNK: usize = 1000;
+/// The longest a file's rows wait to be committed: what is queued is on record by then, and other
+/// writers get their turn.
+const COMMIT_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
 /// Events and problems a preview or an import lists; the counts cover all.
 const LISTED: usize = 1000;
 
@@ -147,7 +151,42 @@ impl Console {
         let mut offline = Offline::open(file)?;
         let mut report =
             CapiImport { client: client.name.clone(), queued: 0, already_queued: 0, invalid: 0, problems: Vec::new() };
+        // One connection for every chunk, with the bulk page cache: the queue's unique index takes
+        // each new event at a random place, and a smaller cache would decrypt its pages again and
+        // again.
+        let mut bulk = self.store.bulk().await?;
+        let queued = self.queue_rows(&mut bulk, &client, &mut offline, &mut report, cancel).await;
+        let finished = bulk.finish().await;
+        queued?;
+        finished?;
+        let tx = self.store.write().await?;
+        let object = format!(
+            "client {}: {} conversion events queued from {} ({} already queued, {} that cannot be sent){}",
+            client.name,
+            report.queued,
+            file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            report.already_queued,
+            report.invalid,
+            if cancel.load(Ordering::Relaxed) { ", cancelled" } else { "" }
+        );
+        self.settle(tx, "capi.import", &object, Ok(report)).await
+    }
+
+    /// Reads `offline` a chunk at a time into the queue, on `bulk`.
+    async fn queue_rows(
+        &self,
+        bulk: &mut crate::store::Bulk,
+        client: &crate::clients::Client,
+        offline: &mut Offline,
+        report: &mut CapiImport,
+        cancel: &AtomicBool,
+    ) -> Result<(), Error> {
         let suppressed = self.suppressed_people().await?;
+        // Chunks share a transaction for up to `COMMIT_AFTER`: each commit writes out every index
+        // page its chunk touched, and new events land all over the unique index, so a commit per
+        // chunk would write most of the index again each time.
+        let mut tx = bulk.write().await?;
+        let mut since = std::time::Instant::now();
         let mut done = false;
         while !done && !cancel.load(Ordering::Relaxed) {
             let mut chunk = Vec::with_capacity(QUEUE_CHUNK);
@@ -173,10 +212,14 @@ impl Console {
             if chunk.is_empty() {
                 continue;
             }
-            let mut tx = self.store.write().await?;
-            let at = self.stamp();
-            for event in &chunk {
-                if events::queue(&mut tx, &client.id, event, &at).await? {
+            let queued = events::queue(&mut tx, &client.id, &chunk, &self.stamp()).await?;
+            if since.elapsed() >= COMMIT_AFTER {
+                tx.commit().await?;
+                tx = bulk.write().await?;
+                since = std::time::Instant::now();
+            }
+            for (event, queued) in chunk.iter().zip(queued) {
+                if queued {
                     report.queued += 1;
                     if let Some(problem) = &event.problem {
                         report.invalid += 1;
@@ -188,19 +231,9 @@ impl Console {
                     report.already_queued += 1;
                 }
             }
-            tx.commit().await?;
         }
-        let tx = self.store.write().await?;
-        let object = format!(
-            "client {}: {} conversion events queued from {} ({} already queued, {} that cannot be sent){}",
-            client.name,
-            report.queued,
-            file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-            report.already_queued,
-            report.invalid,
-            if cancel.load(Ordering::Relaxed) { ", cancelled" } else { "" }
-        );
-        self.settle(tx, "capi.import", &object, Ok(report)).await
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn suppressed_people(&self) -> Result<HashSet<IdentityHash>, Error> {
@@ -224,9 +257,6 @@ impl Console {
         let now = self.now().timestamp();
         let datasets = events::datasets(self.store.pool(), client_id.as_deref()).await?;
         let withheld_people = self.withheld_people().await?;
-        let mut conn = self.store.pool().acquire().await?;
-        let unsent = events::unsent(&mut conn, client_id.as_deref()).await?;
-        drop(conn);
         let mut preview = CapiPreview {
             sendable: 0,
             events: Vec::new(),
@@ -235,30 +265,21 @@ impl Console {
             withheld: 0,
             no_dataset: Vec::new(),
         };
-        for event in &unsent {
-            let dataset = datasets.iter().find(|(id, _)| *id == event.client_id).map(|(_, d)| d.dataset_id.clone());
-            match send::check(event, now) {
-                Err(Unsendable::Never(reason) | Unsendable::NotYet(reason)) => {
-                    preview.unsendable_count += 1;
-                    if preview.unsendable.len() < LISTED {
-                        preview.unsendable.push(RowProblem { source: event.source.clone(), reason });
-                    }
-                }
-                Ok(()) if event.people.iter().any(|h| withheld_people.contains(h)) => preview.withheld += 1,
-                Ok(()) => {
-                    if dataset.is_none() && !preview.no_dataset.contains(&event.client) {
-                        preview.no_dataset.push(event.client.clone());
-                    }
-                    preview.sendable += 1;
-                    if preview.events.len() < LISTED {
-                        preview.events.push(PreviewEvent {
-                            client: event.client.clone(),
-                            dataset_id: dataset,
-                            source: event.source.clone(),
-                            payload: event.payload(),
-                        });
-                    }
-                }
+        let mut after = 0;
+        loop {
+            let mut conn = self.store.pool().acquire().await?;
+            let page = events::unsent(&mut conn, client_id.as_deref(), true, after, BATCH as i64).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            let people = if withheld_people.is_empty() {
+                HashMap::new()
+            } else {
+                events::people_of(&mut conn, &page.iter().map(|e| e.id).collect::<Vec<_>>()).await?
+            };
+            drop(conn);
+            for event in &page {
+                let withheld = people.get(&event.id).is_some_and(|p| p.iter().any(|h| withheld_people.contains(h)));
+                preview_one(event, now, &datasets, withheld, &mut preview);
             }
         }
         Ok(preview)
@@ -319,7 +340,7 @@ impl Console {
     }
 
     /// The token of the client's Meta connection that Meta still accepts.
-    async fn client_meta_token(&self, client_id: &str, client: &str) -> Result<(String, Sensitive<String>), Error> {
+    async fn client_meta_token(&self, client: &str) -> Result<(String, Sensitive<String>), Error> {
         let rows = connections::list(self.store.pool()).await?;
         let name = Some(client.to_owned());
         let usable = rows.into_iter().filter(|r| r.client == name && r.invalid_reason.is_none());
@@ -329,7 +350,6 @@ impl Console {
                 return Ok((row.id, token));
             }
         }
-        let _ = client_id;
         Err(Error::Invalid(format!(
             "Client {client} has no Meta connection to send with: connect a system-user token of the business that \
              owns the dataset to this client."
@@ -343,10 +363,38 @@ impl Console {
         report: &mut ClientSend,
         cancel: &AtomicBool,
     ) -> Result<(), Error> {
-        let (connection_id, token) = self.client_meta_token(client_id, &dataset.client).await?;
+        let (connection_id, token) = self.client_meta_token(&dataset.client).await?;
         let settings = app::get(self.store.pool()).await?;
         let graph = self.graph(&settings).await?;
-        // Events Meta refused one by one are marked and the rest go again; a batch can only shrink.
+        let sender = Sender { graph: &graph, token: &token, connection_id: &connection_id, dataset };
+        // Batches a crash left unanswered go first, as they were, with the same event ids.
+        let mut conn = self.store.pool().acquire().await?;
+        let left = events::unanswered(&mut conn, client_id).await?;
+        drop(conn);
+        for send in left {
+            let mut conn = self.store.pool().acquire().await?;
+            let pending = events::pending_of(&mut conn, &send.events).await?;
+            drop(conn);
+            if self.now().timestamp() - send.attempted_unix > send::DEDUP_WINDOW {
+                let mut tx = self.store.write().await?;
+                for event in &pending {
+                    events::refuse(&mut tx, event.id, send::TOO_LATE_TO_RESEND).await?;
+                }
+                events::drop_send(&mut tx, send.id).await?;
+                tx.commit().await?;
+                report.invalid += pending.len() as u64;
+                continue;
+            }
+            let (batch, held_back) = self.not_withheld(&pending).await?;
+            report.withheld += held_back;
+            let outcome = self.post_batch(&sender, send.id, &batch, report).await;
+            if let Err(BatchFailed::Stop(e)) = outcome {
+                return Err(e);
+            }
+        }
+        // Then the queue, a page at a time in the order queued. When Meta refuses one event of a
+        // batch by its index, that one is marked and the page is read again without it.
+        let mut after = 0;
         loop {
             if cancel.load(Ordering::Relaxed) {
                 report.stopped = Some("cancelled".into());
@@ -354,23 +402,19 @@ impl Console {
             }
             let now = self.now().timestamp();
             let mut conn = self.store.pool().acquire().await?;
-            let unsent = events::unsent(&mut conn, Some(client_id)).await?;
+            let page = events::unsent(&mut conn, Some(client_id), false, after, BATCH as i64).await?;
             drop(conn);
-            let withheld = self.withheld_people().await?;
-            let mut batch: Vec<&Queued> = Vec::with_capacity(BATCH);
+            let Some(last) = page.last() else { return Ok(()) };
+            let page_start = std::mem::replace(&mut after, last.id);
             let mut never: Vec<(i64, String)> = Vec::new();
-            let (mut not_yet, mut held_back) = (0, 0);
-            for event in unsent.iter().filter(|e| e.status != "invalid") {
+            let mut ready: Vec<&Queued> = Vec::with_capacity(page.len());
+            for event in &page {
                 match send::check(event, now) {
                     Err(Unsendable::Never(reason)) => never.push((event.id, reason)),
-                    Err(Unsendable::NotYet(_)) => not_yet += 1,
-                    Ok(()) if event.people.iter().any(|h| withheld.contains(h)) => held_back += 1,
-                    Ok(()) if batch.len() < BATCH => batch.push(event),
-                    Ok(()) => {}
+                    Err(Unsendable::NotYet(_)) => report.not_yet += 1,
+                    Ok(()) => ready.push(event),
                 }
             }
-            report.not_yet = not_yet;
-            report.withheld = held_back;
             if !never.is_empty() {
                 let mut tx = self.store.write().await?;
                 for (id, reason) in &never {
@@ -379,54 +423,115 @@ impl Console {
                 tx.commit().await?;
                 report.invalid += never.len() as u64;
             }
+            let (batch, held_back) = self.not_withheld(&ready).await?;
+            report.withheld += held_back;
             if batch.is_empty() {
-                return Ok(());
+                continue;
             }
             let ids: Vec<i64> = batch.iter().map(|e| e.id).collect();
-            let payloads: Vec<Value> = batch.iter().map(|e| e.payload()).collect();
             let mut tx = self.store.write().await?;
-            events::sending(&mut tx, &ids, now).await?;
+            let send_id = events::begin_send(&mut tx, client_id, dataset, &ids, now).await?;
             tx.commit().await?;
-            let test_code = dataset.test_event_code.as_deref();
-            match send::post(&graph, &token, &dataset.dataset_id, test_code, &payloads).await {
-                Ok(taken) => {
+            match self.post_batch(&sender, send_id, &batch, report).await {
+                Ok(()) => {}
+                Err(BatchFailed::Refused { at, message }) => {
                     let mut tx = self.store.write().await?;
-                    let answer = events::Answer {
-                        dataset_id: &dataset.dataset_id,
-                        test_event_code: test_code,
-                        events_received: taken.events_received,
-                        fbtrace_id: taken.fbtrace_id.as_deref(),
-                        at: &self.stamp(),
-                        unix: now,
-                    };
-                    events::sent(&mut tx, &ids, &answer).await?;
-                    connections::touch(&mut tx, &connection_id, &self.stamp()).await?;
-                    tx.commit().await?;
-                    report.sent += ids.len() as u64;
-                    report.batches += 1;
-                }
-                Err(GraphError::Refused { message, .. })
-                    if send::refused_index(&message).is_some_and(|i| i < ids.len()) =>
-                {
-                    // Meta names the event at fault: it alone is marked, the rest go again.
-                    let at = send::refused_index(&message).expect("checked above");
-                    let mut tx = self.store.write().await?;
-                    events::unsending(&mut tx, &ids).await?;
+                    events::drop_send(&mut tx, send_id).await?;
                     events::refuse(&mut tx, ids[at], &format!("Meta refused it: {message}")).await?;
                     tx.commit().await?;
                     report.invalid += 1;
+                    // Counted again when the page is read again.
+                    report.withheld -= held_back;
+                    report.not_yet -= page.len() as u64 - never.len() as u64 - ready.len() as u64;
+                    after = page_start;
                 }
-                Err(e) => {
-                    // Nothing was taken; the events wait for the next send. An answer that never came
-                    // may have been taken: their first attempt stays on record for the 48 hours.
-                    let mut tx = self.store.write().await?;
-                    events::unsending(&mut tx, &ids).await?;
-                    if let GraphError::InvalidToken { reason, .. } = &e {
-                        connections::mark_invalid(&mut tx, &connection_id, reason).await?;
+                Err(BatchFailed::Stop(e)) => return Err(e),
+            }
+        }
+    }
+
+    /// The events whose people may be sent about, and how many were held back.
+    async fn not_withheld<'e, E: std::borrow::Borrow<Queued>>(
+        &self,
+        events: &'e [E],
+    ) -> Result<(Vec<&'e Queued>, u64), Error> {
+        let all: Vec<&Queued> = events.iter().map(|e| e.borrow()).collect();
+        let withheld = self.withheld_people().await?;
+        if withheld.is_empty() || all.is_empty() {
+            return Ok((all, 0));
+        }
+        let ids: Vec<i64> = all.iter().map(|e| e.id).collect();
+        let mut conn = self.store.pool().acquire().await?;
+        let people = events::people_of(&mut conn, &ids).await?;
+        let before = all.len();
+        let kept: Vec<&Queued> = all
+            .into_iter()
+            .filter(|e| !people.get(&e.id).is_some_and(|p| p.iter().any(|h| withheld.contains(h))))
+            .collect();
+        let held_back = (before - kept.len()) as u64;
+        Ok((kept, held_back))
+    }
+
+    /// Hands `batch` to Meta as send `send_id`, already on record, and records Meta's answer. A
+    /// send Meta certainly did not take is forgotten; one whose answer never came stays on record
+    /// as perhaps taken.
+    async fn post_batch(
+        &self,
+        sender: &Sender<'_>,
+        send_id: i64,
+        batch: &[&Queued],
+        report: &mut ClientSend,
+    ) -> Result<(), BatchFailed> {
+        let ids: Vec<i64> = batch.iter().map(|e| e.id).collect();
+        let payloads: Vec<Value> = batch.iter().map(|e| e.payload()).collect();
+        let dataset = sender.dataset;
+        let test_code = dataset.test_event_code.as_deref();
+        match send::post(sender.graph, sender.token, &dataset.dataset_id, test_code, &payloads).await {
+            Ok(taken) => {
+                let at = self.stamp();
+                let answer = events::Answer {
+                    events_received: taken.events_received,
+                    fbtrace_id: taken.fbtrace_id.as_deref(),
+                    at: &at,
+                    unix: self.now().timestamp(),
+                };
+                let mut tx = self.store.write().await.map_err(|e| BatchFailed::Stop(e.into()))?;
+                let recorded: Result<(), sqlx::Error> = async {
+                    events::answered(&mut tx, send_id, &ids, &answer).await?;
+                    connections::touch(&mut tx, sender.connection_id, &at).await?;
+                    Ok(())
+                }
+                .await;
+                recorded.map_err(|e| BatchFailed::Stop(StoreError::from(e).into()))?;
+                tx.commit().await.map_err(|e| BatchFailed::Stop(StoreError::from(e).into()))?;
+                report.sent += ids.len() as u64;
+                report.batches += 1;
+                Ok(())
+            }
+            Err(GraphError::Refused { message, .. })
+                if send::refused_index(&message).is_some_and(|i| i < ids.len()) =>
+            {
+                let at = send::refused_index(&message).expect("checked above");
+                Err(BatchFailed::Refused { at, message })
+            }
+            Err(e) => {
+                // Meta answered, refusing: it did not take the batch. Without an answer it may
+                // have: the send stays on record, with when it was first tried.
+                let forget = !matches!(e, GraphError::Unavailable { .. });
+                let mut tx = self.store.write().await.map_err(|e| BatchFailed::Stop(e.into()))?;
+                let noted: Result<(), sqlx::Error> = async {
+                    if forget {
+                        events::drop_send(&mut tx, send_id).await?;
                     }
-                    tx.commit().await?;
-                    return Err(e.into());
+                    if let GraphError::InvalidToken { reason, .. } = &e {
+                        connections::mark_invalid(&mut tx, sender.connection_id, reason).await?;
+                    }
+                    Ok(())
                 }
+                .await;
+                noted.map_err(|e| BatchFailed::Stop(StoreError::from(e).into()))?;
+                tx.commit().await.map_err(|e| BatchFailed::Stop(StoreError::from(e).into()))?;
+                Err(BatchFailed::Stop(e.into()))
             }
         }
     }
@@ -438,5 +543,49 @@ impl Console {
             None => None,
         };
         Ok(events::log(self.store.pool(), client_id.as_deref(), i64::from(limit.clamp(1, 100_000))).await?)
+    }
+}
+
+/// What a batch is sent with.
+struct Sender<'a> {
+    graph: &'a crate::meta::graph::Graph,
+    token: &'a Sensitive<String>,
+    connection_id: &'a str,
+    dataset: &'a Dataset,
+}
+
+/// Why a batch did not go.
+enum BatchFailed {
+    /// Meta refused the batch for the event at this index, in these words.
+    Refused { at: usize, message: String },
+    /// Sending stops here; what is queued waits for the next send.
+    Stop(Error),
+}
+
+/// Counts `event` into the preview: sendable now, not, or withheld.
+fn preview_one(event: &Queued, now: i64, datasets: &[(String, Dataset)], withheld: bool, preview: &mut CapiPreview) {
+    let dataset = datasets.iter().find(|(id, _)| *id == event.client_id).map(|(_, d)| d.dataset_id.clone());
+    match send::check(event, now) {
+        Err(Unsendable::Never(reason) | Unsendable::NotYet(reason)) => {
+            preview.unsendable_count += 1;
+            if preview.unsendable.len() < LISTED {
+                preview.unsendable.push(RowProblem { source: event.source.clone(), reason });
+            }
+        }
+        Ok(()) if withheld => preview.withheld += 1,
+        Ok(()) => {
+            if dataset.is_none() && !preview.no_dataset.contains(&event.client) {
+                preview.no_dataset.push(event.client.clone());
+            }
+            preview.sendable += 1;
+            if preview.events.len() < LISTED {
+                preview.events.push(PreviewEvent {
+                    client: event.client.clone(),
+                    dataset_id: dataset,
+                    source: event.source.clone(),
+                    payload: event.payload(),
+                });
+            }
+        }
     }
 }

@@ -9,6 +9,24 @@ CREATE TABLE capi_datasets (
     set_at          TEXT NOT NULL
 ) STRICT;
 
+-- A batch of events handed to Meta: noted before it goes (with the events' ids), answered once
+-- Meta takes it. One left unanswered by a crash is sent again, with the same event ids, which Meta
+-- recognises for 48 hours from its first attempt.
+CREATE TABLE capi_sends (
+    id              INTEGER PRIMARY KEY,
+    client_id       TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
+    dataset_id      TEXT NOT NULL,
+    test_event_code TEXT,
+    -- JSON array of the events' row ids.
+    events          TEXT NOT NULL,
+    attempted_unix  INTEGER NOT NULL,
+    answered_at     TEXT,
+    answered_unix   INTEGER,
+    events_received INTEGER,
+    fbtrace_id      TEXT
+) STRICT;
+CREATE INDEX capi_sends_unanswered ON capi_sends(client_id) WHERE answered_at IS NULL;
+
 CREATE TABLE capi_events (
     id              INTEGER PRIMARY KEY,
     client_id       TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
@@ -24,20 +42,13 @@ CREATE TABLE capi_events (
     custom_data     TEXT,
     -- Why it can never be sent, once known; it is then never sent.
     problem         TEXT,
-    -- pending: to send; sending: handed to Meta, answer not yet recorded; sent; invalid (problem).
-    status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent', 'invalid')),
+    -- pending: to send (or in an unanswered send); sent (by send_id); invalid (problem).
+    status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'invalid')),
     queued_at       TEXT NOT NULL,
-    -- The first time it was handed to Meta: past 48 hours, Meta would no longer recognise a resend.
-    attempted_unix  INTEGER,
-    sent_at         TEXT,
-    sent_unix       INTEGER,
-    dataset_id      TEXT,
-    test_event_code TEXT,
-    events_received INTEGER,
-    fbtrace_id      TEXT,
+    send_id         INTEGER REFERENCES capi_sends(id),
     UNIQUE (client_id, event_name, event_id)
 ) STRICT;
-CREATE INDEX capi_events_status ON capi_events(status, client_id);
+CREATE INDEX capi_events_send ON capi_events(send_id) WHERE send_id IS NOT NULL;
 
 CREATE TABLE capi_event_people (
     event INTEGER NOT NULL REFERENCES capi_events(id) ON DELETE CASCADE,

@@ -2,7 +2,7 @@
 //! app or the release binary against it: the end-to-end tests and `make bench`. It serves a Page
 //! with one lead form holding `--leads N` leads (newest first, in pages of `--page-size`), a
 //! system-user token, and Facebook Login for the app, then prints one line, `URL TOKEN APP_ID
-//! APP_SECRET`, and serves until it is killed.
+//! APP_SECRET DATASET`, and serves until it is killed.
 
 #[path = "../integration/graph_sim.rs"]
 #[allow(dead_code)]
@@ -13,6 +13,8 @@ use serde_json::json;
 const TOKEN: &str = "EAAGsimulatedsystemusertoken0123456789abcdef";
 const APP_ID: &str = "1234";
 const APP_SECRET: &str = "simulatedappsecret0123456789";
+/// A dataset (pixel) that takes conversion events.
+const DATASET: &str = "880000000000001";
 const LEAD_ADS: [&str; 4] = ["leads_retrieval", "pages_show_list", "pages_read_engagement", "pages_manage_metadata"];
 
 fn arg(name: &str, default: i64) -> i64 {
@@ -66,7 +68,8 @@ fn main() {
             })
             .collect(),
     );
-    println!("{} {TOKEN} {APP_ID} {APP_SECRET}", sim.url);
+    sim.dataset(DATASET);
+    println!("{} {TOKEN} {APP_ID} {APP_SECRET} {DATASET}", sim.url);
     loop {
         std::thread::park();
     }
