@@ -74,6 +74,10 @@ pub enum Command {
     /// (hashed), sending, and the event log
     #[command(subcommand)]
     Capi(CapiCommand),
+    /// Pixels (datasets) of the connected businesses: who can reach each, sharing, revoking,
+    /// making them, in bulk from a CSV, and the log of every operation
+    #[command(subcommand)]
+    Pixel(PixelCommand),
     /// What export summaries say about the processing (GDPR Art. 15): show and edit it
     #[command(subcommand)]
     Settings(SettingsCommand),
@@ -389,6 +393,75 @@ pub enum HoldCommand {
     List,
     /// Lift a hold
     Remove { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PixelCommand {
+    /// Read from Meta the pixels of every business the connections reach (owned and client
+    /// pixels), with who can reach each
+    List {
+        #[arg(long)]
+        client: Option<String>,
+    },
+    /// Who can reach a pixel now (partner businesses with their tasks, ad accounts), and since when
+    Access {
+        #[arg(value_name = "PIXEL_ID")]
+        pixel: String,
+    },
+    /// Share a pixel with a partner business (--tasks), or with an ad account (--ad-account)
+    Share {
+        #[arg(value_name = "PIXEL_ID")]
+        pixel: String,
+        /// The partner business; with --ad-account, the business asking for the account
+        #[arg(long, value_name = "ID")]
+        business: String,
+        /// ANALYZE, UPLOAD, ADVERTISE, comma-separated
+        #[arg(long, value_name = "TASKS", required_unless_present = "ad_account", conflicts_with = "ad_account")]
+        tasks: Option<String>,
+        /// An ad account, as Meta writes it (act_…)
+        #[arg(long, value_name = "ID")]
+        ad_account: Option<String>,
+        /// Confirm sharing with a business; without it Custodian says what would change
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Revoke a partner business's or an ad account's access to a pixel
+    Revoke {
+        #[arg(value_name = "PIXEL_ID")]
+        pixel: String,
+        #[arg(long, value_name = "ID", required_unless_present = "ad_account", conflicts_with = "ad_account")]
+        business: Option<String>,
+        #[arg(long, value_name = "ID")]
+        ad_account: Option<String>,
+        /// Confirm; without it Custodian says what would change
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Make a pixel on an ad account
+    Create {
+        #[arg(long, value_name = "ID")]
+        ad_account: String,
+        #[arg(long)]
+        name: String,
+        /// Through this client's Meta connection
+        #[arg(long)]
+        client: Option<String>,
+    },
+    /// Share and revoke as a CSV says (header pixel,business,tasks; an empty tasks cell revokes)
+    Bulk {
+        #[arg(value_name = "FILE.csv")]
+        file: PathBuf,
+        /// Say what would change, and change nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// The operations on a pixel (or on every pixel), newest first
+    Log {
+        #[arg(value_name = "PIXEL_ID")]
+        pixel: Option<String>,
+        #[arg(long, default_value_t = 200)]
+        limit: u32,
+    },
 }
 
 #[derive(Debug, Subcommand)]

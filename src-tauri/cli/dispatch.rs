@@ -285,6 +285,7 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
         }
         Command::Crm(command) => crm(c, command, j).await,
         Command::Capi(command) => capi(c, command, j).await,
+        Command::Pixel(command) => pixel(c, command, j).await,
         Command::Settings(SettingsCommand::Show) => print::settings(j, &c.processing_info().await?),
         Command::Settings(SettingsCommand::Set { key, text }) => {
             print::settings(j, &c.set_processing_info(&key, &text).await?)
@@ -585,6 +586,39 @@ async fn capi(c: &Console, command: CapiCommand, j: bool) -> Result<Exit, consol
             print::capi_sent(j, &report?)
         }
         CapiCommand::Log { client, limit } => print::capi_log(j, &c.capi_log(client.as_deref(), limit).await?),
+    }
+}
+
+async fn pixel(c: &Console, command: PixelCommand, j: bool) -> Result<Exit, console::Error> {
+    match command {
+        PixelCommand::List { client } => print::pixels(j, &c.pixel_list(client.as_deref()).await?),
+        PixelCommand::Access { pixel } => print::pixels(j, &[c.pixel_access(&pixel).await?]),
+        PixelCommand::Share { pixel, business, tasks: Some(tasks), ad_account: None, yes } => {
+            print::pixel_change(j, &c.pixel_share(&pixel, &business, &tasks, yes).await?)
+        }
+        PixelCommand::Share { pixel, business, ad_account: Some(account), .. } => {
+            print::pixel_change(j, &c.pixel_share_account(&pixel, &account, &business).await?)
+        }
+        PixelCommand::Share { .. } => unreachable!("clap requires --tasks or --ad-account"),
+        PixelCommand::Revoke { pixel, business, ad_account, yes } => {
+            let whom = match (business, ad_account) {
+                (_, Some(account)) => console::PixelGrantee::AdAccount(account),
+                (Some(business), None) => console::PixelGrantee::Business(business),
+                (None, None) => unreachable!("clap requires --business or --ad-account"),
+            };
+            print::pixel_change(j, &c.pixel_revoke(&pixel, whom, yes).await?)
+        }
+        PixelCommand::Create { ad_account, name, client } => {
+            let id = c.pixel_create(&ad_account, &name, client.as_deref()).await?;
+            if j {
+                json(&serde_json::json!({ "id": id }));
+            } else {
+                println!("Made pixel {id} on {ad_account}.");
+            }
+            Ok(Exit::Ok)
+        }
+        PixelCommand::Bulk { file, dry_run } => print::pixel_bulk(j, &c.pixel_bulk(&file, dry_run).await?),
+        PixelCommand::Log { pixel, limit } => print::pixel_log(j, &c.pixel_log(pixel.as_deref(), limit).await?),
     }
 }
 

@@ -885,3 +885,84 @@ pub fn capi_log(as_json: bool, log: &[crate::capi::events::Logged]) -> Result<Ex
     }
     Ok(Exit::Ok)
 }
+
+pub fn pixels(as_json: bool, pixels: &[crate::meta::pixels::Pixel]) -> Result<Exit, console::Error> {
+    if as_json {
+        json(&pixels);
+        return Ok(Exit::Ok);
+    }
+    if pixels.is_empty() {
+        println!("No pixel was found in the businesses the Meta connections reach.");
+    }
+    for p in pixels {
+        let fired = p.last_fired_time.as_deref().unwrap_or("never");
+        let client = p.client.as_deref().map(|c| format!(", client {c}")).unwrap_or_default();
+        println!(
+            "{} {} ({} pixel of business {}{client}), last fired {fired}",
+            p.id, p.name, p.relation, p.business_id
+        );
+        if p.grants.is_empty() {
+            println!("  shared with no other business or ad account");
+        }
+        for g in &p.grants {
+            let tasks = if g.tasks.is_empty() { String::new() } else { format!(" may {}", g.tasks.join(", ")) };
+            let how = if g.by_custodian { "granted by Custodian" } else { "found already there" };
+            println!("  {} {}{tasks}: since {} ({how})", g.kind.replace('_', " "), g.id, g.granted_at);
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn pixel_change(as_json: bool, change: &console::PixelChange) -> Result<Exit, console::Error> {
+    if as_json {
+        json(change);
+    } else {
+        let tasks = if change.tasks.is_empty() { String::new() } else { format!(" ({})", change.tasks.join(", ")) };
+        let done = if change.operation == "share" { "Shared" } else { "Revoked" };
+        println!("{done}: pixel {} and {}{tasks}.", change.pixel_id, change.target.replace('_', " "));
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn pixel_bulk(as_json: bool, bulk: &console::PixelBulk) -> Result<Exit, console::Error> {
+    if as_json {
+        json(bulk);
+    } else {
+        for r in &bulk.rows {
+            let tasks = if r.tasks.is_empty() { "-".to_owned() } else { r.tasks.join(",") };
+            let message = r.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default();
+            println!(
+                "line {}: pixel {} business {} {tasks}: {} {}{message}",
+                r.line, r.pixel_id, r.business, r.change, r.outcome
+            );
+        }
+        if bulk.dry_run {
+            println!("A dry run: nothing was changed.");
+        }
+    }
+    Ok(if bulk.failed() { Exit::Failed } else { Exit::Ok })
+}
+
+pub fn pixel_log(as_json: bool, log: &[crate::meta::pixels::Operation]) -> Result<Exit, console::Error> {
+    if as_json {
+        json(&log);
+        return Ok(Exit::Ok);
+    }
+    if log.is_empty() {
+        println!("No operation on pixels yet.");
+    }
+    for o in log {
+        println!(
+            "{} {} {} {} {}{}: {} {}",
+            o.at,
+            o.actor,
+            o.operation,
+            o.pixel_id.as_deref().unwrap_or("-"),
+            o.target.as_deref().unwrap_or(""),
+            o.tasks.as_deref().map(|t| format!(" ({t})")).unwrap_or_default(),
+            o.outcome,
+            o.answer.as_deref().unwrap_or("")
+        );
+    }
+    Ok(Exit::Ok)
+}

@@ -138,6 +138,16 @@ impl Graph {
         self.send_as(reqwest::Method::POST, path, &params, &[token], Answers::Retried, Body::Form).await
     }
 
+    /// `DELETE /{version}/{path}` with `query`, as `token`.
+    pub async fn delete_with(
+        &self,
+        path: &str,
+        query: &[(&str, &str)],
+        token: &Sensitive<String>,
+    ) -> Result<Value, GraphError> {
+        self.call(reqwest::Method::DELETE, path, query, &[], token).await
+    }
+
     /// `DELETE /{version}/{path}`, as `token`.
     pub async fn delete(&self, path: &str, token: &Sensitive<String>) -> Result<Value, GraphError> {
         self.call(reqwest::Method::DELETE, path, &[], &[], token).await

@@ -8,5 +8,6 @@ pub mod inspect;
 pub mod leads_at_meta;
 pub mod login;
 pub mod pages;
+pub mod pixels;
 
 pub use graph::{Graph, GraphError, Pacing};

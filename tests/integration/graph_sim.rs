@@ -95,6 +95,25 @@ struct State {
     first_received: HashMap<(String, String), i64>,
     /// Test events received, by their code.
     test_events: Vec<(String, Value)>,
+    /// The businesses every user and system-user token reaches.
+    businesses: Vec<Value>,
+    /// Pixels: each with the business that owns it, and the businesses it is a client pixel of.
+    pixels: Vec<SimPixel>,
+    /// Ad accounts, by id (`act_…`), with the business that owns each.
+    ad_accounts: HashMap<String, String>,
+}
+
+/// A pixel as the simulator keeps it.
+#[derive(Debug, Clone)]
+pub struct SimPixel {
+    pub id: String,
+    pub name: String,
+    pub owner: String,
+    /// Businesses it is shared with, with their tasks.
+    pub agencies: Vec<(String, Vec<String>)>,
+    /// Ad accounts it is shared with, each with the business that asked.
+    pub accounts: Vec<(String, String)>,
+    pub last_fired_time: Option<String>,
 }
 
 /// How the simulated Facebook Login goes.
@@ -233,6 +252,38 @@ impl GraphSim {
             .collect();
         minted.sort();
         minted.into_iter().map(|(_, t)| t).collect()
+    }
+
+    /// A business the tokens reach.
+    pub fn business(&self, id: &str, name: &str) {
+        self.state.lock().unwrap().businesses.push(json!({"id": id, "name": name}));
+    }
+
+    /// A pixel owned by `owner`, already shared with `agencies`; it takes conversion events too.
+    pub fn pixel(&self, id: &str, name: &str, owner: &str, agencies: &[(&str, &[&str])]) {
+        let mut s = self.state.lock().unwrap();
+        s.datasets.push(id.to_owned());
+        s.pixels.push(SimPixel {
+            id: id.to_owned(),
+            name: name.to_owned(),
+            owner: owner.to_owned(),
+            agencies: agencies
+                .iter()
+                .map(|(b, tasks)| ((*b).to_owned(), tasks.iter().map(|t| (*t).to_owned()).collect()))
+                .collect(),
+            accounts: Vec::new(),
+            last_fired_time: Some("2026-11-22T08:00:00+0000".into()),
+        });
+    }
+
+    /// An ad account (`act_…`) owned by `business`.
+    pub fn ad_account(&self, id: &str, business: &str) {
+        self.state.lock().unwrap().ad_accounts.insert(id.to_owned(), business.to_owned());
+    }
+
+    /// The pixels as they are now.
+    pub fn pixels(&self) -> Vec<SimPixel> {
+        self.state.lock().unwrap().pixels.clone()
     }
 
     /// A dataset (pixel) that accepts conversion events.
@@ -388,6 +439,11 @@ fn answer(state: &Mutex<State>, method: &str, url: &str, body: &str) -> (u16, Ve
         }
         ("DELETE", "me/permissions") => (200, usage, json!({"success": true}).to_string()),
         ("POST", p) if p.ends_with("/events") => events(&mut s, p.trim_end_matches("/events"), &query, usage),
+        ("GET", "me/businesses") => {
+            let all = s.businesses.clone();
+            paged(&query, s.page_size, &all, "me/businesses", usage)
+        }
+        (_, p) if pixel_edge(p) => pixels(&mut s, method, p, &query, usage),
         ("GET", "me") if token.kind == "PAGE" => {
             let page = s.pages.iter().find(|(_, t)| *t == token_value).map(|(p, _)| p.clone()).unwrap_or_default();
             (200, usage, page.to_string())
@@ -544,6 +600,133 @@ fn events(
     }
     let n = s.calls.len();
     (200, usage, json!({"events_received": received, "messages": [], "fbtrace_id": format!("AbCdEf{n}")}).to_string())
+}
+
+/// Whether `path` is one of the pixel edges.
+fn pixel_edge(path: &str) -> bool {
+    ["/owned_pixels", "/client_pixels", "/shared_agencies", "/agencies", "/shared_accounts", "/adspixels"]
+        .iter()
+        .any(|edge| path.ends_with(edge))
+}
+
+/// The pixel edges: listing a business's pixels, their shares with businesses and ad accounts,
+/// sharing and revoking, and making a pixel on an ad account.
+fn pixels(
+    s: &mut State,
+    method: &str,
+    path: &str,
+    query: &HashMap<String, String>,
+    usage: Vec<(String, String)>,
+) -> (u16, Vec<(String, String)>, String) {
+    let (object, edge) = path.rsplit_once('/').unwrap_or((path, ""));
+    let get = |k: &str| query.get(k).cloned().unwrap_or_default();
+    let describe = |p: &SimPixel| {
+        json!({"id": p.id, "name": p.name, "creation_time": "2025-03-01T10:00:00+0000",
+            "last_fired_time": p.last_fired_time, "owner_business": {"id": p.owner}})
+    };
+    let ok = || json!({"success": true}).to_string();
+    match (method, edge) {
+        ("GET", "owned_pixels") => {
+            let all: Vec<Value> = s.pixels.iter().filter(|p| p.owner == object).map(describe).collect();
+            paged(query, s.page_size, &all, path, usage)
+        }
+        ("GET", "client_pixels") => {
+            let all: Vec<Value> = s
+                .pixels
+                .iter()
+                .filter(|p| p.owner != object && p.agencies.iter().any(|(b, _)| b == object))
+                .map(describe)
+                .collect();
+            paged(query, s.page_size, &all, path, usage)
+        }
+        (_, "adspixels") => {
+            let Some(owner) = s.ad_accounts.get(object).cloned() else {
+                return error(
+                    400,
+                    100,
+                    Some(33),
+                    "Unsupported post request. Object does not exist or cannot be loaded.",
+                );
+            };
+            if s.pixels.iter().any(|p| p.owner == owner) {
+                return error(400, 6200, None, "A pixel already exists for this account");
+            }
+            let id = format!("77{:013}", s.pixels.len() + 1);
+            s.datasets.push(id.clone());
+            s.pixels.push(SimPixel {
+                id: id.clone(),
+                name: get("name"),
+                owner,
+                agencies: Vec::new(),
+                accounts: Vec::new(),
+                last_fired_time: None,
+            });
+            (200, usage, json!({"id": id}).to_string())
+        }
+        _ => {
+            let Some(at) = s.pixels.iter().position(|p| p.id == object) else {
+                return error(400, 100, Some(33), "Unsupported request. Object does not exist or cannot be loaded.");
+            };
+            let pixel = &mut s.pixels[at];
+            match (method, edge) {
+                ("GET", "shared_agencies") => {
+                    let all: Vec<Value> =
+                        pixel.agencies.iter().map(|(b, tasks)| json!({"id": b, "permitted_tasks": tasks})).collect();
+                    paged(query, 100, &all, path, usage)
+                }
+                ("POST", "agencies") => {
+                    let Ok(tasks) = serde_json::from_str::<Vec<String>>(&get("permitted_tasks")) else {
+                        return error(400, 100, None, "(#100) permitted_tasks must be an array");
+                    };
+                    if tasks.is_empty()
+                        || tasks.iter().any(|t| !["ANALYZE", "UPLOAD", "ADVERTISE"].contains(&t.as_str()))
+                    {
+                        return error(400, 100, None, "(#100) Invalid permitted_tasks");
+                    }
+                    let business = get("business");
+                    pixel.agencies.retain(|(b, _)| *b != business);
+                    pixel.agencies.push((business, tasks));
+                    (200, usage, ok())
+                }
+                ("DELETE", "agencies") => {
+                    let business = get("business");
+                    let before = pixel.agencies.len();
+                    pixel.agencies.retain(|(b, _)| *b != business);
+                    if pixel.agencies.len() == before {
+                        return error(400, 100, None, "(#100) The business does not have access to this pixel");
+                    }
+                    (200, usage, ok())
+                }
+                ("GET", "shared_accounts") => {
+                    let business = get("business");
+                    let all: Vec<Value> = pixel
+                        .accounts
+                        .iter()
+                        .filter(|(_, b)| business.is_empty() || *b == business)
+                        .map(|(a, _)| json!({"id": a, "account_id": a.trim_start_matches("act_")}))
+                        .collect();
+                    paged(query, 100, &all, path, usage)
+                }
+                ("POST", "shared_accounts") => {
+                    let account = format!("act_{}", get("account_id").trim_start_matches("act_"));
+                    let business = get("business");
+                    pixel.accounts.retain(|(a, _)| *a != account);
+                    pixel.accounts.push((account, business));
+                    (200, usage, ok())
+                }
+                ("DELETE", "shared_accounts") => {
+                    let account = format!("act_{}", get("account_id").trim_start_matches("act_"));
+                    let before = pixel.accounts.len();
+                    pixel.accounts.retain(|(a, _)| *a != account);
+                    if pixel.accounts.len() == before {
+                        return error(400, 100, None, "(#100) The ad account does not have access to this pixel");
+                    }
+                    (200, usage, ok())
+                }
+                _ => error(400, 100, Some(33), "Unsupported request."),
+            }
+        }
+    }
 }
 
 /// The login dialog, as if the person were logged in to Facebook and chose at once: a redirect to

@@ -22,6 +22,7 @@ mod layout;
 mod meta;
 mod meta_login;
 mod mutation;
+mod pixels;
 mod promises;
 mod requests;
 mod retention;
