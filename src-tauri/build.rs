@@ -84,6 +84,15 @@ fn main() {
         "crm_push",
         "crm_log",
         "set_crm_auto_push",
+        "pixels_kept",
+        "pixel_list",
+        "pixel_access",
+        "pixel_share",
+        "pixel_share_account",
+        "pixel_revoke",
+        "pixel_create",
+        "pixel_bulk",
+        "pixel_log",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

@@ -89,63 +89,50 @@ pub struct NewEvent {
     pub people: Vec<IdentityHash>,
 }
 
-/// Queues `events` for `client_id`, in one statement for them all; for each, `false` when the
-/// client already has an event of that name and id, which is left as it is.
-pub async fn queue(
-    conn: &mut SqliteConnection,
+/// Queues `events` for `client_id`, on the SQLite handle of the caller's transaction (a prepared
+/// statement a row: through sqlx's thread, or as JSON for one statement, each row would cost more
+/// than the rest of its work); for each, `false` when the client already has an event of that name
+/// and id, which is left as it is.
+pub fn queue_now(
+    c: &rusqlite::Connection,
     client_id: &str,
     events: &[NewEvent],
     at: &str,
-) -> Result<Vec<bool>, sqlx::Error> {
-    if events.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows: Vec<Value> = events
-        .iter()
-        .map(|e| {
-            serde_json::json!([
-                e.event_name,
-                e.event_id,
-                e.event_time,
-                e.action_source,
-                e.source,
-                Value::Object(e.user_data.clone()).to_string(),
-                e.custom_data.clone().map(|c| Value::Object(c).to_string()),
-                e.problem,
-            ])
-        })
-        .collect();
-    let made: Vec<(i64, String, String)> = sqlx::query_as(
+) -> rusqlite::Result<Vec<bool>> {
+    let mut insert = c.prepare_cached(
         "INSERT INTO capi_events (client_id, event_name, event_id, event_time, action_source, source, user_data,
              custom_data, problem, status, queued_at)
-         SELECT ?1, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, j.value ->> 4, j.value ->> 5,
-             j.value ->> 6, j.value ->> 7, CASE WHEN j.value ->> 7 IS NULL THEN 'pending' ELSE 'invalid' END, ?2
-         FROM json_each(?3) AS j WHERE true
-         ON CONFLICT (client_id, event_name, event_id) DO NOTHING
-         RETURNING id, event_name, event_id",
-    )
-    .bind(client_id)
-    .bind(at)
-    .bind(Value::Array(rows).to_string())
-    .fetch_all(&mut *conn)
-    .await?;
-    let at_of: std::collections::HashMap<(&str, &str), usize> =
-        events.iter().enumerate().map(|(i, e)| ((e.event_name.as_str(), e.event_id.as_str()), i)).collect();
-    let mut queued = vec![false; events.len()];
-    let mut people: Vec<Value> = Vec::new();
-    for (id, name, event_id) in made {
-        let Some(&at) = at_of.get(&(name.as_str(), event_id.as_str())) else { continue };
-        queued[at] = true;
-        people.extend(events[at].people.iter().map(|h| serde_json::json!([id, hex::encode(h)])));
-    }
-    if !people.is_empty() {
-        sqlx::query(
-            "INSERT OR IGNORE INTO capi_event_people (event, hash)
-             SELECT j.value ->> 0, unhex(j.value ->> 1) FROM json_each(?1) AS j",
-        )
-        .bind(Value::Array(people).to_string())
-        .execute(&mut *conn)
-        .await?;
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, CASE WHEN ?9 IS NULL THEN 'pending' ELSE 'invalid' END, ?10)
+         ON CONFLICT (client_id, event_name, event_id) DO NOTHING RETURNING id",
+    )?;
+    let mut person = c.prepare_cached("INSERT OR IGNORE INTO capi_event_people (event, hash) VALUES (?1, ?2)")?;
+    let mut queued = Vec::with_capacity(events.len());
+    for e in events {
+        let user = Value::Object(e.user_data.clone()).to_string();
+        let custom = e.custom_data.as_ref().map(|c| Value::Object(c.clone()).to_string());
+        let mut rows = insert.query(rusqlite::params![
+            client_id,
+            e.event_name,
+            e.event_id,
+            e.event_time,
+            e.action_source,
+            e.source,
+            user,
+            custom,
+            e.problem,
+            at
+        ])?;
+        let id: Option<i64> = match rows.next()? {
+            Some(row) => Some(row.get(0)?),
+            None => None,
+        };
+        drop(rows);
+        if let Some(id) = id {
+            for hash in &e.people {
+                person.execute(rusqlite::params![id, hash.as_slice()])?;
+            }
+        }
+        queued.push(id.is_some());
     }
     Ok(queued)
 }
@@ -161,48 +148,68 @@ pub struct Queued {
     pub event_time: i64,
     pub action_source: String,
     pub source: String,
-    pub user_data: Map<String, Value>,
-    pub custom_data: Option<Map<String, Value>>,
+    /// `user_data` as stored: a JSON object of Meta's keys, hashed.
+    pub user_data: String,
+    /// `custom_data` as stored, a JSON object.
+    pub custom_data: Option<String>,
     pub problem: Option<String>,
     pub status: String,
 }
 
 impl Queued {
+    /// Whether it has at least one matching key.
+    pub fn has_keys(&self) -> bool {
+        !matches!(self.user_data.trim(), "" | "{}")
+    }
+
+    /// Whether it names a value without a currency.
+    pub fn value_without_currency(&self) -> bool {
+        self.custom_data.as_deref().is_some_and(|c| c.contains("\"value\"") && !c.contains("\"currency\""))
+    }
+
+    /// The event as Meta takes it, as JSON text: the stored objects go in as they are (they were
+    /// written as JSON here), so a batch is written without reading each event back into values.
+    pub fn write_payload(&self, out: &mut String) {
+        let text = |s: &str| Value::from(s).to_string();
+        out.push_str("{\"event_name\":");
+        out.push_str(&text(&self.event_name));
+        out.push_str(",\"event_time\":");
+        out.push_str(&self.event_time.to_string());
+        out.push_str(",\"event_id\":");
+        out.push_str(&text(&self.event_id));
+        out.push_str(",\"action_source\":");
+        out.push_str(&text(&self.action_source));
+        out.push_str(",\"user_data\":");
+        out.push_str(&self.user_data);
+        if let Some(custom) = &self.custom_data {
+            out.push_str(",\"custom_data\":");
+            out.push_str(custom);
+        }
+        out.push('}');
+    }
+
     /// The event as Meta takes it.
     pub fn payload(&self) -> Value {
-        let mut event = Map::new();
-        event.insert("event_name".into(), Value::from(self.event_name.clone()));
-        event.insert("event_time".into(), Value::from(self.event_time));
-        event.insert("event_id".into(), Value::from(self.event_id.clone()));
-        event.insert("action_source".into(), Value::from(self.action_source.clone()));
-        event.insert("user_data".into(), Value::Object(self.user_data.clone()));
-        if let Some(custom) = &self.custom_data {
-            event.insert("custom_data".into(), Value::Object(custom.clone()));
-        }
-        Value::Object(event)
+        let mut text = String::new();
+        self.write_payload(&mut text);
+        serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 }
 
-fn queued_of(row: sqlx::sqlite::SqliteRow) -> Result<Queued, sqlx::Error> {
-    let object = |text: Option<String>| -> Option<Map<String, Value>> {
-        text.and_then(|t| serde_json::from_str::<Value>(&t).ok()).and_then(|v| match v {
-            Value::Object(map) => Some(map),
-            _ => None,
-        })
-    };
+fn queued_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Queued> {
     Ok(Queued {
-        id: row.try_get(0)?,
-        client_id: row.try_get(1)?,
-        client: row.try_get(2)?,
-        event_name: row.try_get(3)?,
-        event_id: row.try_get(4)?,
-        event_time: row.try_get(5)?,
-        action_source: row.try_get(6)?,
-        source: row.try_get(7)?,
-        user_data: object(row.try_get(8)?).unwrap_or_default(),
-        custom_data: object(row.try_get(9)?),
-        problem: row.try_get(10)?,
-        status: row.try_get(11)?,
+        id: row.get(0)?,
+        client_id: row.get(1)?,
+        client: row.get(2)?,
+        event_name: row.get(3)?,
+        event_id: row.get(4)?,
+        event_time: row.get(5)?,
+        action_source: row.get(6)?,
+        source: row.get(7)?,
+        user_data: row.get(8)?,
+        custom_data: row.get(9)?,
+        problem: row.get(10)?,
+        status: row.get(11)?,
     })
 }
 
@@ -211,37 +218,31 @@ const SELECT_QUEUED: &str = "SELECT e.id, e.client_id, c.name, e.event_name, e.e
     FROM capi_events AS e JOIN clients AS c ON c.id = e.client_id";
 
 /// Up to `limit` events not yet sent, and those found unsendable when `invalid` is set, of
-/// `client_id` or of every client, in the order they were queued from after `after_id`.
-pub async fn unsent(
-    conn: &mut SqliteConnection,
+/// `client_id` or of every client, in the order they were queued from after `after_id`; on the
+/// SQLite handle.
+pub fn unsent_now(
+    c: &rusqlite::Connection,
     client_id: Option<&str>,
     invalid: bool,
     after_id: i64,
     limit: i64,
-) -> Result<Vec<Queued>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
+) -> rusqlite::Result<Vec<Queued>> {
+    let mut statement = c.prepare_cached(&format!(
         "{SELECT_QUEUED} WHERE e.id > ?2 AND (e.status = 'pending' OR (?3 AND e.status = 'invalid'))
              AND (?1 IS NULL OR e.client_id = ?1)
          ORDER BY e.id LIMIT ?4"
-    ))
-    .bind(client_id)
-    .bind(after_id)
-    .bind(invalid)
-    .bind(limit)
-    .fetch_all(conn)
-    .await?;
-    rows.into_iter().map(queued_of).collect()
+    ))?;
+    let rows = statement.query_map(rusqlite::params![client_id, after_id, invalid, limit], queued_of)?;
+    rows.collect()
 }
 
-/// The events among `ids` still waiting to be sent.
-pub async fn pending_of(conn: &mut SqliteConnection, ids: &[i64]) -> Result<Vec<Queued>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
+/// The events among `ids` still waiting to be sent, on the SQLite handle.
+pub fn pending_of_now(c: &rusqlite::Connection, ids: &[i64]) -> rusqlite::Result<Vec<Queued>> {
+    let mut statement = c.prepare_cached(&format!(
         "{SELECT_QUEUED} WHERE e.id IN (SELECT value FROM json_each(?1)) AND e.status = 'pending' ORDER BY e.id"
-    ))
-    .bind(serde_json::to_string(ids).expect("ids serialise"))
-    .fetch_all(conn)
-    .await?;
-    rows.into_iter().map(queued_of).collect()
+    ))?;
+    let rows = statement.query_map([serde_json::to_string(ids).expect("ids serialise")], queued_of)?;
+    rows.collect()
 }
 
 /// The keyed hashes of the people of these events, by event: read only when someone is withheld.

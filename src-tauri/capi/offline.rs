@@ -227,13 +227,16 @@ fn derived_id(
     custom_data: Option<&Map<String, Value>>,
 ) -> String {
     let mut sha = Sha256::new();
-    let (time, keys) = (event_time.to_string(), Value::Object(user_data.clone()).to_string());
-    for part in names.iter().copied().chain([time.as_str(), keys.as_str()]) {
+    let time = event_time.to_string();
+    let values = user_data.iter().chain(custom_data.into_iter().flatten());
+    let parts = values.flat_map(|(k, v)| [k.as_str(), v.as_str().unwrap_or_default()]);
+    for part in names.iter().copied().chain([time.as_str()]).chain(parts) {
         sha.update(part.as_bytes());
         sha.update([0]);
     }
-    if let Some(custom) = custom_data {
-        sha.update(Value::Object(custom.clone()).to_string().as_bytes());
+    // Numbers (a value) are not strings: they go in as written.
+    if let Some(value) = custom_data.and_then(|c| c.get("value")) {
+        sha.update(value.to_string().as_bytes());
     }
     format!("offline-{}", &hex::encode(sha.finalize())[..32])
 }

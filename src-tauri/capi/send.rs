@@ -37,13 +37,11 @@ pub fn check(event: &Queued, now: i64) -> Result<(), Unsendable> {
     if event.event_name.trim().is_empty() {
         return Err(Unsendable::Never("it has no event_name".into()));
     }
-    if event.user_data.is_empty() {
+    if !event.has_keys() {
         return Err(Unsendable::Never("it has no matching key".into()));
     }
-    if let Some(custom) = &event.custom_data {
-        if custom.contains_key("value") && !custom.contains_key("currency") {
-            return Err(Unsendable::Never("it has a value without a currency".into()));
-        }
+    if event.value_without_currency() {
+        return Err(Unsendable::Never("it has a value without a currency".into()));
     }
     if event.event_time < now - OLDEST {
         return Err(Unsendable::Never("its event_time is more than 7 days ago, and Meta refuses older events".into()));
@@ -61,16 +59,29 @@ pub struct Taken {
     pub fbtrace_id: Option<String>,
 }
 
-/// Sends `events` (as `Queued::payload` made them) to `dataset`.
+/// A batch's `data`: its events as a JSON array.
+pub fn data_of(events: &[&Queued]) -> String {
+    let mut data = String::with_capacity(events.len() * 700 + 2);
+    data.push('[');
+    for (n, event) in events.iter().enumerate() {
+        if n > 0 {
+            data.push(',');
+        }
+        event.write_payload(&mut data);
+    }
+    data.push(']');
+    data
+}
+
+/// Sends a batch (its `data`, as `data_of` wrote it) to `dataset`.
 pub async fn post(
     graph: &Graph,
     token: &Sensitive<String>,
     dataset: &str,
     test_event_code: Option<&str>,
-    events: &[Value],
+    data: &str,
 ) -> Result<Taken, GraphError> {
-    let data = Value::Array(events.to_vec()).to_string();
-    let mut form: Vec<(&str, &str)> = vec![("data", &data)];
+    let mut form: Vec<(&str, &str)> = vec![("data", data)];
     if let Some(code) = test_event_code {
         form.push(("test_event_code", code));
     }

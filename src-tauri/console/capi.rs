@@ -212,7 +212,10 @@ impl Console {
             if chunk.is_empty() {
                 continue;
             }
-            let queued = events::queue(&mut tx, &client.id, &chunk, &self.stamp()).await?;
+            let at = self.stamp();
+            let queued = crate::store::direct(&mut tx, |c| events::queue_now(c, &client.id, &chunk, &at))
+                .await?
+                .map_err(crate::store::StoreError::from)?;
             if since.elapsed() >= COMMIT_AFTER {
                 tx.commit().await?;
                 tx = bulk.write().await?;
@@ -268,7 +271,11 @@ impl Console {
         let mut after = 0;
         loop {
             let mut conn = self.store.pool().acquire().await?;
-            let page = events::unsent(&mut conn, client_id.as_deref(), true, after, BATCH as i64).await?;
+            let page = crate::store::direct(&mut conn, |c| {
+                events::unsent_now(c, client_id.as_deref(), true, after, BATCH as i64)
+            })
+            .await?
+            .map_err(crate::store::StoreError::from)?;
             let Some(last) = page.last() else { break };
             after = last.id;
             let people = if withheld_people.is_empty() {
@@ -373,7 +380,9 @@ impl Console {
         drop(conn);
         for send in left {
             let mut conn = self.store.pool().acquire().await?;
-            let pending = events::pending_of(&mut conn, &send.events).await?;
+            let pending = crate::store::direct(&mut conn, |c| events::pending_of_now(c, &send.events))
+                .await?
+                .map_err(crate::store::StoreError::from)?;
             drop(conn);
             if self.now().timestamp() - send.attempted_unix > send::DEDUP_WINDOW {
                 let mut tx = self.store.write().await?;
@@ -402,7 +411,10 @@ impl Console {
             }
             let now = self.now().timestamp();
             let mut conn = self.store.pool().acquire().await?;
-            let page = events::unsent(&mut conn, Some(client_id), false, after, BATCH as i64).await?;
+            let page =
+                crate::store::direct(&mut conn, |c| events::unsent_now(c, Some(client_id), false, after, BATCH as i64))
+                    .await?
+                    .map_err(crate::store::StoreError::from)?;
             drop(conn);
             let Some(last) = page.last() else { return Ok(()) };
             let page_start = std::mem::replace(&mut after, last.id);
@@ -483,10 +495,10 @@ impl Console {
         report: &mut ClientSend,
     ) -> Result<(), BatchFailed> {
         let ids: Vec<i64> = batch.iter().map(|e| e.id).collect();
-        let payloads: Vec<Value> = batch.iter().map(|e| e.payload()).collect();
+        let data = send::data_of(batch);
         let dataset = sender.dataset;
         let test_code = dataset.test_event_code.as_deref();
-        match send::post(sender.graph, sender.token, &dataset.dataset_id, test_code, &payloads).await {
+        match send::post(sender.graph, sender.token, &dataset.dataset_id, test_code, &data).await {
             Ok(taken) => {
                 let at = self.stamp();
                 let answer = events::Answer {

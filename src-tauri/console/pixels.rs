@@ -135,11 +135,7 @@ impl Console {
                     let at = self.stamp();
                     let connection = (reach.connection_id.as_str(), reach.client_id.as_deref());
                     pixels::keep(&mut tx, &pixel, relation, &business, connection, &grantees, &at).await?;
-                    let answer = format!(
-                        "{} businesses and {} ad accounts can reach it",
-                        count(&grantees, "business"),
-                        count(&grantees, "ad_account")
-                    );
+                    let answer = format!("{} can reach it", reach_of(&grantees));
                     self.note_pixel(&mut tx, Some(&pixel.id), "list", Some(&business), None, Ok(&answer)).await?;
                     let object = format!("pixel:{} listed for business {business}: {answer}", pixel.id);
                     self.settle(tx, "pixel.list", &object, Ok(())).await?;
@@ -191,8 +187,7 @@ impl Console {
         let grantees = pixels::grantees(&graph, &kept.id, &token).await?;
         let mut tx = self.store.write().await?;
         pixels::seen(&mut tx, &kept.id, &grantees, &self.stamp()).await?;
-        let answer =
-            format!("{} businesses and {} ad accounts", count(&grantees, "business"), count(&grantees, "ad_account"));
+        let answer = reach_of(&grantees);
         self.note_pixel(&mut tx, Some(&kept.id), "list", None, None, Ok(&answer)).await?;
         let found = pixels::find(&mut tx, &kept.id).await?.expect("kept above");
         let object = format!("pixel:{} access read: {answer}", kept.id);
@@ -526,8 +521,15 @@ impl Console {
     }
 }
 
-fn count(grantees: &[Grantee], kind: &str) -> usize {
-    grantees.iter().filter(|g| g.kind == kind).count()
+/// "2 businesses and 1 ad account".
+fn reach_of(grantees: &[Grantee]) -> String {
+    let count = |kind: &str| grantees.iter().filter(|g| g.kind == kind).count();
+    let (businesses, accounts) = (count("business"), count("ad_account"));
+    format!(
+        "{businesses} {} and {accounts} {}",
+        if businesses == 1 { "business" } else { "businesses" },
+        if accounts == 1 { "ad account" } else { "ad accounts" }
+    )
 }
 
 fn words(kind: &str) -> &'static str {

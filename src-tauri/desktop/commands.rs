@@ -14,10 +14,12 @@ use crate::console::{CrmConnection, CrmForm, CrmPreview, KeptMapping, PushLog, P
 use crate::console::{Disconnected, LoggedIn, MetaApp, MetaAppForm, MetaConnection};
 use crate::console::{HoldForm, PurgeReport, PurgeSchedule};
 use crate::console::{MetaForm, MetaPage, RefreshedForms, RefreshedPages, SyncProgress, SyncReport};
+use crate::console::{PixelBulk, PixelChange, PixelGrantee};
 use crate::crm::mapping::Mapping;
 use crate::crm::schema::Schema;
 use crate::crm::Crm;
 use crate::leads::{Filter, ImportSummary, LeadDetail, LeadPage, Order, PageRequest, Progress};
+use crate::meta::pixels::{Operation, Pixel};
 use crate::personal_data::DataKind;
 use crate::requests::discovery::Discovery;
 use crate::requests::package::Package;
@@ -593,4 +595,75 @@ pub async fn crm_log(
 #[tauri::command]
 pub async fn set_crm_auto_push(ws: State<'_, Workspace>, id: String, on: bool) -> Result<CrmConnection> {
     Ok(ws.console()?.set_crm_auto_push(&id, None, on).await?)
+}
+
+/// The pixels kept from the last listing, without asking Meta.
+#[tauri::command]
+pub async fn pixels_kept(ws: State<'_, Workspace>, client: Option<String>) -> Result<Vec<Pixel>> {
+    Ok(ws.console()?.pixels_kept(client.as_deref()).await?)
+}
+
+/// Reads the businesses' pixels and who can reach each from Meta.
+#[tauri::command]
+pub async fn pixel_list(ws: State<'_, Workspace>, client: Option<String>) -> Result<Vec<Pixel>> {
+    Ok(ws.console()?.pixel_list(client.as_deref()).await?)
+}
+
+#[tauri::command]
+pub async fn pixel_access(ws: State<'_, Workspace>, pixel: String) -> Result<Pixel> {
+    Ok(ws.console()?.pixel_access(&pixel).await?)
+}
+
+#[tauri::command]
+pub async fn pixel_share(
+    ws: State<'_, Workspace>,
+    pixel: String,
+    business: String,
+    tasks: Vec<String>,
+    confirmed: bool,
+) -> Result<PixelChange> {
+    Ok(ws.console()?.pixel_share(&pixel, &business, &tasks.join(","), confirmed).await?)
+}
+
+#[tauri::command]
+pub async fn pixel_share_account(
+    ws: State<'_, Workspace>,
+    pixel: String,
+    account: String,
+    business: String,
+) -> Result<PixelChange> {
+    Ok(ws.console()?.pixel_share_account(&pixel, &account, &business).await?)
+}
+
+/// `kind` is `business` or `ad_account`.
+#[tauri::command]
+pub async fn pixel_revoke(
+    ws: State<'_, Workspace>,
+    pixel: String,
+    kind: String,
+    id: String,
+    confirmed: bool,
+) -> Result<PixelChange> {
+    let whom = if kind == "ad_account" { PixelGrantee::AdAccount(id) } else { PixelGrantee::Business(id) };
+    Ok(ws.console()?.pixel_revoke(&pixel, whom, confirmed).await?)
+}
+
+#[tauri::command]
+pub async fn pixel_create(
+    ws: State<'_, Workspace>,
+    account: String,
+    name: String,
+    client: Option<String>,
+) -> Result<String> {
+    Ok(ws.console()?.pixel_create(&account, &name, client.as_deref()).await?)
+}
+
+#[tauri::command]
+pub async fn pixel_bulk(ws: State<'_, Workspace>, path: String, dry_run: bool) -> Result<PixelBulk> {
+    Ok(ws.console()?.pixel_bulk(std::path::Path::new(&path), dry_run).await?)
+}
+
+#[tauri::command]
+pub async fn pixel_log(ws: State<'_, Workspace>, pixel: Option<String>, limit: u32) -> Result<Vec<Operation>> {
+    Ok(ws.console()?.pixel_log(pixel.as_deref(), limit).await?)
 }

@@ -183,6 +183,15 @@ pub fn run(dir: &Path) -> ExitCode {
             commands::crm_preview_draft,
             commands::crm_push,
             commands::crm_log,
+            commands::pixels_kept,
+            commands::pixel_list,
+            commands::pixel_access,
+            commands::pixel_share,
+            commands::pixel_share_account,
+            commands::pixel_revoke,
+            commands::pixel_create,
+            commands::pixel_bulk,
+            commands::pixel_log,
             commands::set_crm_auto_push,
         ])
         .build(tauri::generate_context!());

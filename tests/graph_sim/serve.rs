@@ -1,7 +1,8 @@
 //! The Graph API simulator of the integration tests as a process of its own, for what runs the real
 //! app or the release binary against it: the end-to-end tests and `make bench`. It serves a Page
 //! with one lead form holding `--leads N` leads (newest first, in pages of `--page-size`), a
-//! system-user token, and Facebook Login for the app, then prints one line, `URL TOKEN APP_ID
+//! system-user token, Facebook Login for the app, a dataset for conversion events and the
+//! pixels of business 500100, then prints one line, `URL TOKEN APP_ID
 //! APP_SECRET DATASET`, and serves until it is killed.
 
 #[path = "../integration/graph_sim.rs"]
@@ -69,6 +70,12 @@ fn main() {
             .collect(),
     );
     sim.dataset(DATASET);
+    // The agency's business with a pixel of its own (shared with a partner to analyse) and a
+    // client's pixel shared with it, and an ad account with no pixel yet.
+    sim.business("500100", "Agency");
+    sim.pixel("111", "Agency site", "500100", &[("700100", &["ANALYZE"])]);
+    sim.pixel("222", "Acme shop", "600100", &[("500100", &["ANALYZE", "UPLOAD"])]);
+    sim.ad_account("act_900", "800100");
     println!("{} {TOKEN} {APP_ID} {APP_SECRET} {DATASET}", sim.url);
     loop {
         std::thread::park();

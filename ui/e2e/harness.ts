@@ -12,6 +12,8 @@ export type Harness = {
   shots: string;
   driver: Driver;
   cli: (...args: string[]) => string;
+  /** The CLI reading `input` on its standard input, as it reads tokens, which never go on a command line. */
+  cliWithInput: (input: string, ...args: string[]) => string;
 };
 
 // The day every end-to-end test lives on, whatever the calendar says: the app and the CLI both take
@@ -28,5 +30,7 @@ export async function startHarness(extraEnv: NodeJS.ProcessEnv = {}): Promise<Ha
   const env = { ...process.env, ...extraEnv, CUSTODIAN_DATA_DIR: dataDir, CUSTODIAN_CLOCK: TEST_CLOCK };
   const driver = await Driver.start(env);
   const cli = (...args: string[]) => execFileSync(app, ["--data-dir", dataDir, ...args], { encoding: "utf8", env });
-  return { app, dataDir, shots, driver, cli };
+  const cliWithInput = (input: string, ...args: string[]) =>
+    execFileSync(app, ["--data-dir", dataDir, ...args], { encoding: "utf8", env, input });
+  return { app, dataDir, shots, driver, cli, cliWithInput };
 }

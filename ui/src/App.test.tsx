@@ -52,6 +52,8 @@ describe("App", () => {
     expect(await screen.findByRole("heading", { name: "Audit trail" })).toBeTruthy();
     await userEvent.keyboard("{Control>}8{/Control}");
     expect(await screen.findByRole("heading", { name: "Push log", level: 1 })).toBeTruthy();
+    await userEvent.keyboard("{Control>}9{/Control}");
+    expect(await screen.findByRole("heading", { name: "Pixels", level: 1 })).toBeTruthy();
   });
 
   it("lists Connections right after Clients, and opens it from the Dashboard's Meta card", async () => {
@@ -60,7 +62,7 @@ describe("App", () => {
     await screen.findByRole("heading", { name: "Dashboard" });
     const order = screen.getAllByRole("button").filter((b) => b.dataset.testid?.startsWith("nav-"));
     expect(order.map((b) => b.dataset.testid)).toEqual([
-      "nav-dashboard", "nav-clients", "nav-connections", "nav-leads", "nav-requests", "nav-retention", "nav-audit", "nav-push-log",
+      "nav-dashboard", "nav-clients", "nav-connections", "nav-leads", "nav-requests", "nav-retention", "nav-audit", "nav-push-log", "nav-pixels",
     ]);
     expect(screen.getByTestId("nav-connections").title).toBe("Ctrl+3");
     await userEvent.click(await screen.findByRole("button", { name: "Manage connections" }));

@@ -4,6 +4,7 @@ import { Dashboard } from "./screens/Dashboard";
 import { Clients } from "./screens/Clients";
 import { Connections } from "./screens/connections/Connections";
 import { Pushes } from "./screens/crm/Pushes";
+import { Pixels } from "./screens/pixels/Pixels";
 import { Audit } from "./screens/Audit";
 import { Leads } from "./screens/Leads";
 import { Requests } from "./screens/requests/Requests";
@@ -11,7 +12,7 @@ import { Retention } from "./screens/Retention";
 import { WorkspaceError } from "./screens/WorkspaceError";
 import { onReindex, Reindexing } from "./files";
 
-export type Screen = "dashboard" | "clients" | "connections" | "leads" | "requests" | "retention" | "audit" | "push-log";
+export type Screen = "dashboard" | "clients" | "connections" | "leads" | "requests" | "retention" | "audit" | "push-log" | "pixels";
 
 const SCREENS: { id: Screen; label: string; key: string }[] = [
   { id: "dashboard", label: "Dashboard", key: "1" },
@@ -23,6 +24,7 @@ const SCREENS: { id: Screen; label: string; key: string }[] = [
   { id: "audit", label: "Audit trail", key: "7" },
   // Last, so that the shortcuts people already know keep their numbers.
   { id: "push-log", label: "Push log", key: "8" },
+  { id: "pixels", label: "Pixels", key: "9" },
 ];
 
 export function App() {
@@ -96,6 +98,7 @@ export function App() {
         {screen === "retention" && <Retention />}
         {screen === "audit" && <Audit />}
         {screen === "push-log" && <Pushes />}
+        {screen === "pixels" && <Pixels />}
       </main>
     </div>
   );

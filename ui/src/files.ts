@@ -31,6 +31,11 @@ export async function pickMappingImportFile(): Promise<string | null> {
   return typeof chosen === "string" ? chosen : null;
 }
 
+export async function pickPixelBulkFile(): Promise<string | null> {
+  const chosen = await open({ multiple: false, directory: false, filters: [{ name: "CSV", extensions: ["csv", "txt"] }], title: "Bulk pixel changes" });
+  return typeof chosen === "string" ? chosen : null;
+}
+
 /** Subscribes with `start` where the platform layer is there; returns the unsubscribe function,
  * which also works before the subscription has been made. */
 function subscribe(start: () => Promise<() => void>): () => void {

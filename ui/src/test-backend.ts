@@ -5,6 +5,7 @@ import { mockIPC, clearMocks } from "@tauri-apps/api/mocks";
 import type {
   ApiError,
   AuditEntry,
+  BulkRow,
   Client,
   ConnectionPush,
   Counts,
@@ -51,8 +52,14 @@ import type {
   MetaForm,
   MetaPage,
   FormSynced,
+  Grant,
+  Grantee,
+  Operation,
   Overview,
   Package,
+  Pixel,
+  PixelBulk,
+  PixelChange,
   Purged,
   PurgeRun,
   Rectified,
@@ -70,6 +77,12 @@ import type {
 /** A lead form as the workspace keeps it: its Page's name and client are read with it. */
 export type StoredForm = Omit<MetaForm, "page" | "client">;
 
+/** A pixel as Meta lists it for a business the connections reach, with who can reach it there. */
+export type MetaPixel = Pick<Pixel, "id" | "name" | "business_id" | "creation_time" | "last_fired_time"> & {
+  relation: "owned" | "client";
+  grantees: Grantee[];
+};
+
 /** Meta as the fake's refreshes and syncs find it. */
 export type MetaSide = {
   /** The Pages every connection Meta accepts reaches. */
@@ -86,6 +99,12 @@ export type MetaSide = {
   login: "logged_in" | "closed" | "declined";
   /** What Meta answers instead of deleting a lead an erasure deletes there; null: it deletes it. */
   deleteProblem: string | null;
+  /** The pixels of the businesses every connection Meta accepts reaches. */
+  pixels: MetaPixel[];
+  /** Ad accounts (`act_…`) with the business owning each: Meta makes a business one pixel through them. */
+  adAccounts: Record<string, string>;
+  /** Businesses Meta refuses to share a pixel with, with what it answers. */
+  refusedShares: Record<string, string>;
 };
 
 /** The CRMs as the fake's connections, schemas and pushes find them. */
@@ -161,6 +180,10 @@ export type Backend = {
   openAs: string | null;
   /** What files hold, by path: those written here, and those a test puts there to be read. */
   texts: Record<string, string>;
+  /** The pixels kept from the last readings from Meta, as pixels_kept answers them. */
+  pixels: Pixel[];
+  /** Every operation on a pixel, oldest first. */
+  pixelLog: Operation[];
   /** Lets a waiting sync or push go on, or a waiting login, sign-in or retry come back. */
   resume: () => void;
   fail?: ApiError;
@@ -184,6 +207,30 @@ export function metaSide(): MetaSide {
     syncProblems: {},
     login: "logged_in",
     deleteProblem: null,
+    pixels: [],
+    adAccounts: {},
+    refusedShares: {},
+  };
+}
+
+/**
+ * The agency's own pixel, shared with a partner to analyse, and a client's pixel shared with the
+ * agency; an ad account of another business with no pixel yet, and one of the agency's, whose
+ * business has its pixel already.
+ */
+export function pixelSide(): Pick<MetaSide, "pixels" | "adAccounts"> {
+  return {
+    pixels: [
+      {
+        id: "111", name: "Agency site", business_id: "500100", relation: "owned", creation_time: "2025-03-01T10:00:00+0000",
+        last_fired_time: "2026-11-22T08:00:00+0000", grantees: [{ kind: "business", id: "700100", tasks: ["ANALYZE"] }],
+      },
+      {
+        id: "222", name: "Acme shop", business_id: "500100", relation: "client", creation_time: "2025-03-01T10:00:00+0000",
+        last_fired_time: null, grantees: [{ kind: "business", id: "500100", tasks: ["ANALYZE", "UPLOAD"] }],
+      },
+    ],
+    adAccounts: { act_900: "800100", act_901: "500100" },
   };
 }
 
@@ -255,6 +302,28 @@ const STANDARD_KEYS = [
 ];
 /** How many leads a push sends between two reports of its progress. */
 const PUSH_BATCH = 2;
+/** The tasks a partner business may be given on a pixel. */
+const PIXEL_TASKS = ["ANALYZE", "UPLOAD", "ADVERTISE"];
+
+/** The cells of one line of a CSV file; a quoted cell may hold commas and doubled quotes. */
+function csvCells(line: string): string[] {
+  const cells: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let i = 0; i < line.length; i += 1) {
+    const ch = line.charAt(i);
+    if (quoted && ch === '"' && line.charAt(i + 1) === '"') {
+      cell += '"';
+      i += 1;
+    } else if (ch === '"') quoted = !quoted;
+    else if (ch === "," && !quoted) {
+      cells.push(cell);
+      cell = "";
+    } else cell += ch;
+  }
+  cells.push(cell);
+  return cells;
+}
 
 /** Every answer of a lead by key, Meta's columns first, as a mapping reads them. */
 function answersOf(l: LeadDetail): [string, string][] {
@@ -452,7 +521,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
     metaApp: { app_id: null, graph_version: "v25.0", graph_url: "https://graph.facebook.com", sync_minutes: 15 }, keychain: [], connections: [], revokeError: null,
     pages: [], forms: [], meta: metaSide(), pauseSync: false, pauseLogin: false, pauseRetry: false, resume: () => {},
     crmConnections: [], mappings: {}, pushes: [], pushResults: [], crm: crmSide(), pauseCrmPush: false, openAs: null, texts: {},
-    crmApps: [], pauseSignIn: false,
+    crmApps: [], pauseSignIn: false, pixels: [], pixelLog: [],
     processing: { controller: "Acme Ltd", purposes: "Follow-up", categories: "Contact details", recipients: "CRM", retention: "1 year", source: "Meta", rights: "Access, erasure" },
   };
   let seq = 0;
@@ -1316,6 +1385,290 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
     if ([...reason].length > 500) throw { code: "invalid_input", message: "A reason is kept in the audit trail and may be at most 500 characters long." } satisfies ApiError;
   };
 
+  // Pixels: read from `meta.pixels` through every connection Meta accepts, kept here with when
+  // each grant was first found there or made by Custodian; every operation goes on the pixel's log.
+  let ticks = 0;
+  const stamp = () => {
+    ticks += 1;
+    return new Date(Date.UTC(2026, 10, 22, 12, 0, ticks)).toISOString();
+  };
+  const invalid = (message: string) => ({ code: "invalid_input", message }) satisfies ApiError;
+  const sameGrantee = (x: Grantee | Grant, y: Grantee | Grant) => x.kind === y.kind && x.id === y.id;
+  const byGrantee = (x: Grant, y: Grant) => x.kind.localeCompare(y.kind) || x.id.localeCompare(y.id);
+  const copyPixel = (p: Pixel): Pixel => ({ ...p, grants: p.grants.map((g) => ({ ...g, tasks: [...g.tasks] })) });
+  const reachOf = (grantees: Grantee[]) => {
+    const count = (kind: string) => grantees.filter((g) => g.kind === kind).length;
+    const [businesses, accounts] = [count("business"), count("ad_account")];
+    return `${businesses} ${businesses === 1 ? "business" : "businesses"} and ${accounts} ${accounts === 1 ? "ad account" : "ad accounts"}`;
+  };
+  const granteeWords = (kind: string) => (kind === "business" ? "Business" : "Ad account");
+  const businessId = (raw: string) => {
+    const id = raw.trim();
+    if (!/^\d{1,32}$/.test(id)) throw invalid(`'${id}' is not a business id: it is a number.`);
+    return id;
+  };
+  const adAccountId = (raw: string) => {
+    const digits = raw.trim().replace(/^act_/, "");
+    if (!/^\d+$/.test(digits)) throw invalid(`'${raw.trim()}' is not an ad account: write it as Meta does, act_ and its number.`);
+    return `act_${digits}`;
+  };
+  const parseTasks = (raw: string): { tasks: string[] } | { problem: string } => {
+    const tasks: string[] = [];
+    for (const task of raw.split(",").map((t) => t.trim().toUpperCase()).filter((t) => t !== "")) {
+      if (!PIXEL_TASKS.includes(task)) return { problem: `'${task}' is not a pixel task: ANALYZE, UPLOAD or ADVERTISE` };
+      if (!tasks.includes(task)) tasks.push(task);
+    }
+    return { tasks };
+  };
+  const notePixel = (pixel: string | null, operation: string, target: string | null, tasks: string | null, answer: string, refused: boolean) => {
+    backend.pixelLog.push({
+      id: backend.pixelLog.length + 1, pixel_id: pixel, operation, target, tasks, actor: "ada", at: stamp(), outcome: refused ? "refused" : "done", answer,
+    });
+  };
+  // The usable connections (of `client`): those Meta has not stopped accepting, with their token in the keychain.
+  const reaches = (client: string | null): MetaConnection[] => {
+    const usable = backend.connections.filter(
+      (c) => c.health !== "log_in_again" && backend.keychain.includes(`meta-token/${c.id}`) && (client === null || c.client === client),
+    );
+    if (usable.length === 0) {
+      throw invalid(
+        client === null
+          ? "No Meta connection reaches any business: connect a system-user token first."
+          : `Client ${client} has no Meta connection: connect a system-user token of its business.`,
+      );
+    }
+    for (const c of usable) {
+      const refused = backend.meta.refusedTokens[c.id];
+      if (refused !== undefined) {
+        throw { code: "token_invalid", message: `Meta no longer accepts this token (${refused}); log in again or add a new token.` } satisfies ApiError;
+      }
+    }
+    return usable;
+  };
+  // Who can reach a kept pixel, as just read from Meta: a grant gone from there is forgotten, a new one noted as found there.
+  const seen = (kept: Pixel, grantees: Grantee[], at: string) => {
+    kept.grants = grantees
+      .map((g): Grant => {
+        const known = kept.grants.find((x) => sameGrantee(x, g));
+        return known ? { ...known, tasks: [...g.tasks] } : { kind: g.kind, id: g.id, tasks: [...g.tasks], granted_at: at, by_custodian: false };
+      })
+      .sort(byGrantee);
+  };
+  const keptPixels = (client: string | null) =>
+    backend.pixels
+      .filter((p) => client === null || p.client === client)
+      .sort((x, y) => x.name.localeCompare(y.name) || x.id.localeCompare(y.id))
+      .map(copyPixel);
+  const listPixels = (clientName: string | null): Pixel[] => {
+    const client = clientName === null ? null : find(clientName).name;
+    const listed: string[] = [];
+    for (const c of reaches(client)) {
+      for (const m of backend.meta.pixels) {
+        const at = stamp();
+        const fields = {
+          name: m.name, business_id: m.business_id, relation: m.relation, client: c.client, connection_id: c.id, creation_time: m.creation_time,
+          last_fired_time: m.last_fired_time, listed_at: at,
+        };
+        let kept = backend.pixels.find((p) => p.id === m.id);
+        if (kept) Object.assign(kept, fields);
+        else {
+          kept = { id: m.id, ...fields, grants: [] };
+          backend.pixels.push(kept);
+        }
+        seen(kept, m.grantees, at);
+        const answer = `${reachOf(m.grantees)} can reach it`;
+        notePixel(m.id, "list", m.business_id, null, answer, false);
+        record("pixel.list", `pixel:${m.id} listed for business ${m.business_id}: ${answer}`);
+        listed.push(m.id);
+      }
+    }
+    return keptPixels(client).filter((p) => listed.includes(p.id));
+  };
+  const knownPixel = (given: string): Pixel => {
+    const kept = backend.pixels.find((p) => p.id === given.trim());
+    if (!kept) throw invalid(`Pixel ${given.trim()} is not among the pixels listed from Meta; list the businesses' pixels first.`);
+    if (!backend.keychain.includes(`meta-token/${kept.connection_id}`)) {
+      throw {
+        code: "secret_missing",
+        message: `The token of Meta connection ${kept.connection_id} is no longer in the keychain; connect the business again.`,
+      } satisfies ApiError;
+    }
+    return kept;
+  };
+  // The pixel as Meta has it now; one gone from there is refused as Meta refuses it.
+  const atMeta = (kept: Pixel): MetaPixel => {
+    const m = backend.meta.pixels.find((p) => p.id === kept.id);
+    if (!m) {
+      throw { code: "remote_refused", message: "Meta refused the call (code 100, subcode 33): Unsupported request. Object does not exist or cannot be loaded." } satisfies ApiError;
+    }
+    return m;
+  };
+  const pixelAccess = (given: string): Pixel => {
+    const kept = knownPixel(given);
+    const m = atMeta(kept);
+    seen(kept, m.grantees, stamp());
+    const answer = reachOf(m.grantees);
+    notePixel(kept.id, "list", null, null, answer, false);
+    record("pixel.access", `pixel:${kept.id} access read: ${answer}`);
+    return copyPixel(kept);
+  };
+  // What Meta said of a share or a revocation, on the pixel's log and the audit trail; kept here once done.
+  const recordChange = (kept: Pixel, operation: "share" | "revoke", grantee: Grantee, before: Grantee[], refusal: string | null): PixelChange => {
+    const target = `${grantee.kind} ${grantee.id}`;
+    const tasks = grantee.tasks.length ? grantee.tasks.join(",") : null;
+    const answer = refusal === null ? "done" : `Meta refused the call (code 100): ${refusal}`;
+    notePixel(kept.id, operation, target, tasks, answer, refusal !== null);
+    record(`pixel.${operation}`, `pixel:${kept.id} ${operation} ${target}${tasks ? ` (${tasks})` : ""}: ${refusal === null ? answer : `refused: ${answer}`}`);
+    if (refusal !== null) throw { code: "remote_refused", message: answer } satisfies ApiError;
+    const others = kept.grants.filter((g) => !sameGrantee(g, grantee));
+    kept.grants =
+      operation === "share"
+        ? [...others, { kind: grantee.kind, id: grantee.id, tasks: [...grantee.tasks], granted_at: stamp(), by_custodian: true }].sort(byGrantee)
+        : others;
+    return { pixel_id: kept.id, operation, target, tasks: [...grantee.tasks], before };
+  };
+  const shareAtMeta = (kept: Pixel, m: MetaPixel, grantee: Grantee): PixelChange => {
+    const before = m.grantees.map((g) => ({ ...g, tasks: [...g.tasks] }));
+    const refusal = grantee.kind === "business" ? (backend.meta.refusedShares[grantee.id] ?? null) : null;
+    if (refusal === null) m.grantees = [...m.grantees.filter((g) => !sameGrantee(g, grantee)), { ...grantee, tasks: [...grantee.tasks] }];
+    return recordChange(kept, "share", grantee, before, refusal);
+  };
+  const revokeAtMeta = (kept: Pixel, m: MetaPixel, grantee: Grantee): PixelChange => {
+    const before = m.grantees.map((g) => ({ ...g, tasks: [...g.tasks] }));
+    m.grantees = m.grantees.filter((g) => !sameGrantee(g, grantee));
+    return recordChange(kept, "revoke", grantee, before, null);
+  };
+  const sharePixel = (pixel: string, business: string, given: string[], confirmed: boolean): PixelChange => {
+    const id = businessId(business);
+    const parsed = parseTasks(given.join(","));
+    if ("problem" in parsed) throw invalid(parsed.problem);
+    if (parsed.tasks.length === 0) throw invalid("Give the tasks to share: ANALYZE, UPLOAD, ADVERTISE or several.");
+    const kept = knownPixel(pixel);
+    const m = atMeta(kept);
+    if (!confirmed) {
+      const now = m.grantees.find((g) => g.kind === "business" && g.id === id);
+      throw {
+        code: "confirmation_required",
+        message: `Business ${id} would be able to ${parsed.tasks.join(", ")} on pixel ${kept.id} (${kept.name}); it now ${now ? `may ${now.tasks.join(", ")}` : "has no access"}. Confirm to share.`,
+      } satisfies ApiError;
+    }
+    return shareAtMeta(kept, m, { kind: "business", id, tasks: parsed.tasks });
+  };
+  const shareWithAccount = (pixel: string, account: string, business: string): PixelChange => {
+    const id = adAccountId(account);
+    businessId(business);
+    const kept = knownPixel(pixel);
+    return shareAtMeta(kept, atMeta(kept), { kind: "ad_account", id, tasks: [] });
+  };
+  const revokePixel = (pixel: string, kind: string, given: string, confirmed: boolean): PixelChange => {
+    const grantee: Grantee = kind === "ad_account" ? { kind, id: adAccountId(given), tasks: [] } : { kind: "business", id: businessId(given), tasks: [] };
+    const kept = knownPixel(pixel);
+    const m = atMeta(kept);
+    const now = m.grantees.find((g) => sameGrantee(g, grantee));
+    const who = `${granteeWords(grantee.kind)} ${grantee.id}`;
+    if (!now) throw invalid(`${who} cannot reach pixel ${kept.id}: there is nothing to revoke.`);
+    if (!confirmed) {
+      const tasks = now.tasks.length ? ` (now ${now.tasks.join(", ")})` : "";
+      throw { code: "confirmation_required", message: `${who}${tasks} would no longer reach pixel ${kept.id} (${kept.name}). Confirm to revoke.` } satisfies ApiError;
+    }
+    return revokeAtMeta(kept, m, grantee);
+  };
+  const createPixel = (account: string, given: string, clientName: string | null): string => {
+    const id = adAccountId(account);
+    const name = given.trim();
+    if (!name || [...name].length > 100) throw invalid("A pixel's name is 1 to 100 characters.");
+    reaches(clientName === null ? null : find(clientName).name);
+    const refused = (error: ApiError) => {
+      notePixel(null, "create", id, null, error.message, true);
+      record("pixel.create", `pixel create on ${id} named ${name}: refused: ${error.message}`);
+      return error;
+    };
+    const owner = backend.meta.adAccounts[id];
+    if (owner === undefined) {
+      throw refused({ code: "remote_refused", message: "Meta refused the call (code 100, subcode 33): Unsupported post request. Object does not exist or cannot be loaded." });
+    }
+    if (backend.meta.pixels.some((p) => p.relation === "owned" && p.business_id === owner)) {
+      throw refused({
+        code: "conflict",
+        message: `Meta says a pixel already exists for ad account ${id} (error 6200): its business has the one pixel Meta allows it to make this way. Use that pixel, and share it where it is needed.`,
+      });
+    }
+    const made = `77${String(backend.meta.pixels.length + 1).padStart(13, "0")}`;
+    backend.meta.pixels.push({ id: made, name, business_id: owner, relation: "owned", creation_time: null, last_fired_time: null, grantees: [] });
+    notePixel(made, "create", id, null, `made pixel ${made}`, false);
+    record("pixel.create", `pixel create on ${id} named ${name}: made pixel ${made}`);
+    return made;
+  };
+  // Each row is compared with who can reach its pixel at Meta now; a row that cannot be done says why without stopping the rest.
+  const bulkPixels = (path: string, dryRun: boolean): PixelBulk => {
+    const text = backend.texts[path];
+    if (text === undefined) throw invalid(`cannot read ${path}: No such file or directory (os error 2)`);
+    const [head = "", ...lines] = text.split(/\r?\n/);
+    const header = csvCells(head).map((h) => h.replace(/^\uFEFF/, "").trim().toLowerCase());
+    const [pixelAt, businessAt, tasksAt] = [header.indexOf("pixel"), header.indexOf("business"), header.indexOf("tasks")];
+    if (Math.min(pixelAt, businessAt, tasksAt) < 0) {
+      throw invalid("The file's header must be pixel,business,tasks.");
+    }
+    const rows: BulkRow[] = [];
+    for (const [i, line] of lines.entries()) {
+      const cells = csvCells(line).map((c) => c.trim());
+      if (cells.every((c) => c === "")) continue;
+      const row: BulkRow = {
+        line: i + 2, pixel_id: cells[pixelAt] ?? "", business: cells[businessAt] ?? "", tasks: [], change: "invalid", outcome: "none", message: null,
+      };
+      rows.push(row);
+      const parsed = parseTasks(cells[tasksAt] ?? "");
+      if (!/^\d{1,32}$/.test(row.business)) {
+        row.message = `'${row.business}' is not a business id`;
+        continue;
+      }
+      if ("problem" in parsed) {
+        row.message = parsed.problem;
+        continue;
+      }
+      row.tasks = parsed.tasks;
+      let kept: Pixel;
+      try {
+        kept = knownPixel(row.pixel_id);
+      } catch (e) {
+        row.message = (e as ApiError).message;
+        continue;
+      }
+      const m = backend.meta.pixels.find((p) => p.id === kept.id);
+      if (!m) {
+        Object.assign(row, { change: "none", outcome: "refused", message: "Meta refused the call (code 100, subcode 33): Unsupported request. Object does not exist or cannot be loaded." });
+        continue;
+      }
+      const now = m.grantees.find((g) => g.kind === "business" && g.id === row.business);
+      const same = now !== undefined && now.tasks.length === row.tasks.length && now.tasks.every((t) => row.tasks.includes(t));
+      row.change = row.tasks.length === 0 ? (now ? "revoke" : "none") : same ? "none" : "share";
+      if (row.change === "none") {
+        row.message = row.tasks.length === 0 ? "it has no access already" : "it has these tasks already";
+        continue;
+      }
+      if (dryRun) {
+        row.outcome = "would";
+        row.message = now ? `now ${now.tasks.length ? now.tasks.join(", ") : "no tasks"}` : null;
+        continue;
+      }
+      const grantee: Grantee = { kind: "business", id: row.business, tasks: row.tasks };
+      try {
+        if (row.change === "revoke") revokeAtMeta(kept, m, grantee);
+        else shareAtMeta(kept, m, grantee);
+        row.outcome = "done";
+      } catch (e) {
+        Object.assign(row, { outcome: "refused", message: (e as ApiError).message });
+      }
+    }
+    return { dry_run: dryRun, rows };
+  };
+  const pixelOperations = (pixel: string | null, limit: number): Operation[] =>
+    [...backend.pixelLog]
+      .reverse()
+      .filter((o) => pixel === null || o.pixel_id === pixel.trim())
+      .slice(0, Math.max(1, limit))
+      .map((o) => ({ ...o }));
+
   clearMocks();
   mockIPC((cmd, args) => {
     if (backend.fail) throw backend.fail;
@@ -1343,6 +1696,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         backend.connections.forEach((m) => m.client === old && (m.client = c.name));
         backend.crmConnections.forEach((m) => m.client === old && (m.client = c.name));
         backend.pages.forEach((p) => p.client === old && (p.client = c.name));
+        backend.pixels.forEach((p) => p.client === old && (p.client = c.name));
         record("client.rename", c.name);
         return c;
       }
@@ -1378,6 +1732,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         backend.connections.forEach((m) => m.client === c.name && (m.client = null));
         backend.crmConnections.forEach((m) => m.client === c.name && (m.client = null));
         backend.pages.forEach((p) => p.client === c.name && (p.client = null));
+        backend.pixels.forEach((p) => p.client === c.name && (p.client = null));
         record("client.remove", c.name);
         return { client: c, removed, deleted_elsewhere } satisfies Removal;
       }
@@ -1736,6 +2091,38 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
       case "crm_log": {
         const { client, crm, status, limit } = args as { client: string | null; crm: Crm | null; status: string | null; limit: number };
         return crmLog(client, crm, status, limit);
+      }
+      case "pixels_kept": {
+        const { client } = args as { client: string | null };
+        return keptPixels(client === null ? null : find(client).name);
+      }
+      case "pixel_list":
+        return listPixels((args as { client: string | null }).client);
+      case "pixel_access":
+        return pixelAccess(a.pixel ?? "");
+      case "pixel_share": {
+        const { pixel, business, tasks, confirmed } = args as { pixel: string; business: string; tasks: string[]; confirmed: boolean };
+        return sharePixel(pixel, business, tasks, confirmed);
+      }
+      case "pixel_share_account": {
+        const { pixel, account, business } = args as { pixel: string; account: string; business: string };
+        return shareWithAccount(pixel, account, business);
+      }
+      case "pixel_revoke": {
+        const { pixel, kind, id, confirmed } = args as { pixel: string; kind: string; id: string; confirmed: boolean };
+        return revokePixel(pixel, kind, id, confirmed);
+      }
+      case "pixel_create": {
+        const { account, name, client } = args as { account: string; name: string; client: string | null };
+        return createPixel(account, name, client);
+      }
+      case "pixel_bulk": {
+        const { path, dryRun } = args as { path: string; dryRun: boolean };
+        return bulkPixels(path, dryRun);
+      }
+      case "pixel_log": {
+        const { pixel, limit } = args as { pixel: string | null; limit: number };
+        return pixelOperations(pixel, limit);
       }
       case "plugin:dialog|open":
         return backend.openAs;

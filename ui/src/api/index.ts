@@ -84,8 +84,22 @@ import type { Rule } from "./bindings/Rule";
 import type { Schema } from "./bindings/Schema";
 import type { SignIn } from "./bindings/SignIn";
 import type { Transform } from "./bindings/Transform";
+import type { BulkRow } from "./bindings/BulkRow";
+import type { Grant } from "./bindings/Grant";
+import type { Grantee } from "./bindings/Grantee";
+import type { Operation } from "./bindings/Operation";
+import type { Pixel } from "./bindings/Pixel";
+import type { PixelBulk } from "./bindings/PixelBulk";
+import type { PixelChange } from "./bindings/PixelChange";
 
 export type {
+  BulkRow,
+  Grant,
+  Grantee,
+  Operation,
+  Pixel,
+  PixelBulk,
+  PixelChange,
   ConnectionPush,
   Counts,
   Crm,
@@ -175,6 +189,12 @@ export type ErrorCode = Code | "unknown";
 
 /** What became of a lead in a push, as the push log filters by it. */
 export type PushStatus = "created" | "updated" | "failed";
+
+/** What a partner business may do with a pixel. */
+export type PixelTask = "ANALYZE" | "UPLOAD" | "ADVERTISE";
+
+/** Who can reach a pixel, as a grant's `kind` says. */
+export type GranteeKind = "business" | "ad_account";
 
 // Every code the bindings name, checked by the compiler: a code added in Rust fails the type check
 // here until the UI knows it (and, until then, would be mapped to "unknown").
@@ -425,6 +445,47 @@ export const api = {
     /** The pushes and what became of their leads, newest first; `null` filters nothing. */
     log: (client: string | null, crm: Crm | null, status: PushStatus | null, limit: number) =>
       call<PushLog>("crm_log", { client, crm, status, limit }),
+  },
+  pixels: {
+    /** The pixels kept from the last reading, of `client`'s connections or (`null`) of all, without asking Meta. */
+    kept: (client: string | null) => call<Pixel[]>("pixels_kept", { client }),
+    /**
+     * Reads from Meta the pixels of every business the connections (of `client`) reach, with who
+     * can reach each, and keeps them; answers those read now. Refused as `invalid_input` when no
+     * Meta connection (of `client`) can be used, and `token_invalid` when Meta no longer accepts one.
+     */
+    list: (client: string | null) => call<Pixel[]>("pixel_list", { client }),
+    /** Who can reach one kept pixel, read from Meta now; `invalid_input` for a pixel never read from Meta. */
+    access: (pixel: string) => call<Pixel>("pixel_access", { pixel }),
+    /**
+     * Gives a partner business `tasks` on a pixel. Without `confirmed`, refused as
+     * `confirmation_required`, saying what would change; nothing changes. Meta's refusal is
+     * `remote_refused`, and is on the pixel's log too.
+     */
+    share: (pixel: string, business: string, tasks: PixelTask[], confirmed: boolean) =>
+      call<PixelChange>("pixel_share", { pixel, business, tasks, confirmed }),
+    /** Shares a pixel with an ad account (`act_…`, or its bare number), as `business` asks. */
+    shareAccount: (pixel: string, account: string, business: string) =>
+      call<PixelChange>("pixel_share_account", { pixel, account, business }),
+    /**
+     * Takes a business's or an ad account's access to a pixel away. Without `confirmed`, refused as
+     * `confirmation_required`, saying what would change; `invalid_input` when it cannot reach the pixel.
+     */
+    revoke: (pixel: string, kind: GranteeKind, id: string, confirmed: boolean) =>
+      call<PixelChange>("pixel_revoke", { pixel, kind, id, confirmed }),
+    /**
+     * Makes a pixel on an ad account (through `client`'s connection, or any); answers its id. Meta
+     * lets a business make one pixel this way: another is refused as `conflict`, saying so.
+     */
+    create: (account: string, name: string, client: string | null) => call<string>("pixel_create", { account, name, client }),
+    /**
+     * Shares and revokes as the CSV at `path` says (header `pixel,business,tasks`; an empty tasks
+     * cell revokes). A dry run says what each row would do and changes nothing. A row that is not
+     * valid or that Meta refuses says why in its `message` without stopping the rest.
+     */
+    bulk: (path: string, dryRun: boolean) => call<PixelBulk>("pixel_bulk", { path, dryRun }),
+    /** The operations on `pixel` (or, `null`, on every pixel), newest first, each with Meta's answer. */
+    log: (pixel: string | null, limit: number) => call<Operation[]>("pixel_log", { pixel, limit }),
   },
   audit: {
     list: (limit: number, before?: number) => call<AuditEntry[]>("audit_list", { limit, before: before ?? null }),
