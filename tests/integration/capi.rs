@@ -365,3 +365,45 @@ async fn the_cli_queues_previews_sends_and_logs_with_hashes_only() {
     assert!(stdout(&log).contains(&sha("person2@example.com")));
     assert_eq!(sim.conversions().len(), 2);
 }
+
+#[tokio::test]
+async fn an_access_request_exports_the_persons_events_with_their_hashes_only() {
+    let (ws, sim) = (Workspace::new(), GraphSim::start());
+    let console = capi_workspace(&ws, &sim).await;
+    let file = csv(&ws, "offline.csv", &[purchase(1), purchase(2)]);
+    console.capi_import("Acme", &file, &no_cancel()).await.unwrap();
+    console.capi_send(None, &no_cancel()).await.unwrap();
+    let access =
+        console.new_request(RequestForm::new(RequestKind::Access, email("person1@example.com"))).await.unwrap();
+    let out = ws.path().with_extension("exports");
+    std::fs::create_dir_all(&out).unwrap();
+    let package = console.export_request(access.id, &out.join("person1.zip"), false).await.unwrap();
+    assert_eq!(package.records, 1);
+    let files = crate::requests::unzip(&out.join("person1.zip"));
+    let data = String::from_utf8(files.iter().find(|(n, _)| n == "data.json").unwrap().1.clone()).unwrap();
+    let _ = std::fs::remove_dir_all(&out);
+    assert!(data.contains("conversion_events") && data.contains(&sha("person1@example.com")), "{data}");
+    assert!(data.contains(DATASET) && data.contains("fbtrace_id"), "where it went and Meta's answer: {data}");
+    assert!(!data.contains(&sha("person2@example.com")), "nobody else's events");
+    assert!(!data.contains("7911"), "no plain phone number is held to export");
+}
+
+#[tokio::test]
+async fn removing_a_client_removes_its_events_sends_and_dataset() {
+    let (ws, sim) = (Workspace::new(), GraphSim::start());
+    let console = capi_workspace(&ws, &sim).await;
+    let file = csv(&ws, "offline.csv", &(0..3).map(purchase).collect::<Vec<_>>());
+    console.capi_import("Acme", &file, &no_cancel()).await.unwrap();
+    console.capi_send(None, &no_cancel()).await.unwrap();
+    let holdings = console.client_holdings("Acme").await.unwrap();
+    assert!(format!("{holdings:?}").contains("conversion events"), "{holdings:?}");
+    console.remove_client("Acme", true, None).await.unwrap();
+    assert!(console.capi_datasets().await.unwrap().is_empty());
+    assert!(console.capi_log(None, 100).await.unwrap().is_empty());
+    drop(console);
+    let key = ws.key().await;
+    let hashes: Vec<String> = (0..3).map(|n| sha(&format!("person{n}@example.com"))).collect();
+    let traces =
+        crate::support::traces(ws.path(), key.expose(), &hashes.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(traces.is_empty(), "{traces:?}");
+}
