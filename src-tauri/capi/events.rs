@@ -270,21 +270,27 @@ pub struct Unanswered {
     pub id: i64,
     pub attempted_unix: i64,
     pub events: Vec<i64>,
+    /// Where it went: a resend goes there too, whatever the client's dataset is now.
+    pub dataset_id: String,
+    pub test_event_code: Option<String>,
 }
 
 pub async fn unanswered(conn: &mut SqliteConnection, client_id: &str) -> Result<Vec<Unanswered>, sqlx::Error> {
-    let rows: Vec<(i64, i64, String)> = sqlx::query_as(
-        "SELECT id, attempted_unix, events FROM capi_sends WHERE client_id = ?1 AND answered_at IS NULL ORDER BY id",
+    let rows: Vec<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, attempted_unix, events, dataset_id, test_event_code FROM capi_sends
+         WHERE client_id = ?1 AND answered_at IS NULL ORDER BY id",
     )
     .bind(client_id)
     .fetch_all(conn)
     .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, attempted_unix, events)| Unanswered {
+        .map(|(id, attempted_unix, events, dataset_id, test_event_code)| Unanswered {
             id,
             attempted_unix,
             events: serde_json::from_str(&events).unwrap_or_default(),
+            dataset_id,
+            test_event_code,
         })
         .collect())
 }
@@ -496,7 +502,7 @@ impl Holder for ConversionEvents {
     }
 
     fn identified_by(&self) -> &'static [IdKind] {
-        &[IdKind::Email, IdKind::Phone, IdKind::PhoneDigits, IdKind::LeadId]
+        &[IdKind::Email, IdKind::Phone, IdKind::PhoneDigits]
     }
 
     fn ages(&self) -> Option<&'static str> {

@@ -50,6 +50,15 @@ struct Columns {
     event_id: Option<usize>,
 }
 
+/// What one row of the file came to.
+pub enum Read {
+    /// An event (with its problem, when it can never be sent), from this line.
+    Event(u64, Box<NewEvent>),
+    /// A row with nothing in it: spreadsheets end many files with such rows.
+    Blank,
+    Bad(BadRow),
+}
+
 /// A row that could not be read at all.
 #[derive(Debug, Clone)]
 pub struct BadRow {
@@ -83,12 +92,7 @@ impl Offline {
 
     /// The next row as an event of the client whose id is `client_id` (an event it cannot send
     /// says why in its `problem`), `None` at the end of the file.
-    pub fn next_event(
-        &mut self,
-        hasher: &Hasher,
-        client_id: &str,
-        country: Option<&str>,
-    ) -> Option<Result<(u64, NewEvent), BadRow>> {
+    pub fn next_event(&mut self, hasher: &Hasher, client_id: &str, country: Option<&str>) -> Option<Read> {
         let record = match self.file.next_record()? {
             Ok(record) => record,
             Err((line, e)) => {
@@ -97,13 +101,13 @@ impl Offline {
                     RecordError::Malformed(why) => format!("not a CSV row ({why})"),
                     RecordError::FieldTooLong | RecordError::RecordTooLong => "a value far too long".to_owned(),
                 };
-                return Some(Err(BadRow { line, reason }));
+                return Some(Read::Bad(BadRow { line, reason }));
             }
         };
         let line = record.line;
         let get = |i: usize| record.fields.get(i).unwrap_or("").trim();
         if record.fields.iter().all(|f| f.trim().is_empty()) {
-            return self.next_event(hasher, client_id, country);
+            return Some(Read::Blank);
         }
         let mut problems: Vec<String> = Vec::new();
         let event_name = get(self.at.event_name).to_owned();
@@ -119,6 +123,7 @@ impl Offline {
         };
         let mut user_data = Map::new();
         let mut people = Vec::new();
+        let mut stable: Vec<String> = Vec::new();
         for (i, key) in &self.at.keys {
             let raw = get(*i);
             if raw.len() > LONGEST {
@@ -129,9 +134,25 @@ impl Offline {
             let stored_phone = (*key == Key::Phone).then(|| identity::stored_phone(raw, country)).flatten();
             let hashed = match (key, &stored_phone) {
                 (Key::Phone, Some((IdKind::Phone, e164))) => normalize::hashed_phone(raw, Some(e164)),
-                (Key::Phone, _) => normalize::hashed_phone(raw, None),
+                // Meta matches a phone by its digits with the country code: a national number with
+                // no country to place it in would be sent as a hash nothing matches.
+                (Key::Phone, Some(_)) => Err(match country {
+                    Some(_) => {
+                        "the phone number cannot be placed in the client's country; write it with its country code"
+                    }
+                    None => "the phone number has no country code, and the client has no country",
+                }
+                .to_owned()),
+                (Key::Phone, None) => normalize::hashed_phone(raw, None),
                 _ => normalize::hashed(*key, raw, country),
             };
+            // What the made-up event id rests on: what stays the same when the same row is read again
+            // (the client's country may have been set meanwhile, or columns added).
+            match key {
+                Key::Email | Key::ExternalId => stable.push(hashed.clone().ok().flatten().unwrap_or_default()),
+                Key::Phone => stable.push(raw.chars().filter(char::is_ascii_digit).collect()),
+                _ => {}
+            }
             match hashed {
                 Ok(Some(hash)) => {
                     user_data.insert(key.meta_name().into(), Value::from(hash));
@@ -164,17 +185,17 @@ impl Offline {
             // A row that cannot be sent is told apart by where it is: what it lacks may be all
             // that two such rows share.
             None if problems.is_empty() => {
-                derived_id(&[client_id, &event_name], event_time, &user_data, custom_data.as_ref())
+                derived_id(&[client_id, &event_name], event_time, &stable, custom_data.as_ref())
             }
             None => {
                 let place = format!("{}:{line}", self.name);
-                derived_id(&[client_id, &event_name, &place], event_time, &user_data, custom_data.as_ref())
+                derived_id(&[client_id, &event_name, &place], event_time, &stable, custom_data.as_ref())
             }
         };
         let problem = (!problems.is_empty()).then(|| problems.join("; "));
-        Some(Ok((
+        Some(Read::Event(
             line,
-            NewEvent {
+            Box::new(NewEvent {
                 event_name,
                 event_id,
                 event_time,
@@ -184,8 +205,8 @@ impl Offline {
                 custom_data,
                 problem,
                 people,
-            },
-        )))
+            }),
+        ))
     }
 }
 
@@ -220,23 +241,14 @@ fn custom_data<'r>(
 }
 
 /// An event id made from what the event is, for a row that gives none.
-fn derived_id(
-    names: &[&str],
-    event_time: i64,
-    user_data: &Map<String, Value>,
-    custom_data: Option<&Map<String, Value>>,
-) -> String {
+fn derived_id(names: &[&str], event_time: i64, stable: &[String], custom_data: Option<&Map<String, Value>>) -> String {
     let mut sha = Sha256::new();
     let time = event_time.to_string();
-    let values = user_data.iter().chain(custom_data.into_iter().flatten());
-    let parts = values.flat_map(|(k, v)| [k.as_str(), v.as_str().unwrap_or_default()]);
-    for part in names.iter().copied().chain([time.as_str()]).chain(parts) {
+    let custom = custom_data.map(|c| Value::Object(c.clone()).to_string()).unwrap_or_default();
+    let parts = names.iter().copied().chain([time.as_str(), custom.as_str()]).chain(stable.iter().map(String::as_str));
+    for part in parts {
         sha.update(part.as_bytes());
         sha.update([0]);
-    }
-    // Numbers (a value) are not strings: they go in as written.
-    if let Some(value) = custom_data.and_then(|c| c.get("value")) {
-        sha.update(value.to_string().as_bytes());
     }
     format!("offline-{}", &hex::encode(sha.finalize())[..32])
 }

@@ -20,6 +20,11 @@ pub const DEDUP_WINDOW: i64 = 47 * 3600;
 pub const TOO_LATE_TO_RESEND: &str = "it was handed to Meta more than 48 hours ago without an answer on record; it \
      is not sent again, so that it can never count twice";
 
+/// Why an event handed to Meta before its person restricted processing, objected or was erased
+/// is not sent again.
+pub const WITHHELD_SINCE: &str = "it was handed to Meta before its person restricted processing or objected, \
+     without an answer on record; it is not sent again";
+
 /// Why an event is not sent now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unsendable {

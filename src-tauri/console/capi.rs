@@ -12,7 +12,7 @@ use ts_rs::TS;
 
 use super::{Console, Error};
 use crate::capi::events::{self, Dataset, Logged, Queued};
-use crate::capi::offline::Offline;
+use crate::capi::offline::{Offline, Read};
 use crate::capi::send::{self, Unsendable, BATCH};
 use crate::identity::IdentityHash;
 use crate::meta::app;
@@ -157,8 +157,8 @@ impl Console {
         let mut bulk = self.store.bulk().await?;
         let queued = self.queue_rows(&mut bulk, &client, &mut offline, &mut report, cancel).await;
         let finished = bulk.finish().await;
-        queued?;
-        finished?;
+        // What was queued before a failure is on record, and so is the import, with its failure.
+        let outcome = queued.and(finished.map_err(Error::from)).map(|()| report.clone());
         let tx = self.store.write().await?;
         let object = format!(
             "client {}: {} conversion events queued from {} ({} already queued, {} that cannot be sent){}",
@@ -169,7 +169,7 @@ impl Console {
             report.invalid,
             if cancel.load(Ordering::Relaxed) { ", cancelled" } else { "" }
         );
-        self.settle(tx, "capi.import", &object, Ok(report)).await
+        self.settle(tx, "capi.import", &object, outcome).await
     }
 
     /// Reads `offline` a chunk at a time into the queue, on `bulk`.
@@ -196,7 +196,8 @@ impl Console {
                         done = true;
                         break;
                     }
-                    Some(Err(bad)) => {
+                    Some(Read::Blank) => {}
+                    Some(Read::Bad(bad)) => {
                         report.invalid += 1;
                         if report.problems.len() < LISTED {
                             report
@@ -205,8 +206,8 @@ impl Console {
                         }
                     }
                     // An erased person is not brought back by a file.
-                    Some(Ok((_, event))) if event.people.iter().any(|h| suppressed.contains(h)) => {}
-                    Some(Ok((_, event))) => chunk.push(event),
+                    Some(Read::Event(_, event)) if event.people.iter().any(|h| suppressed.contains(h)) => {}
+                    Some(Read::Event(_, event)) => chunk.push(*event),
                 }
             }
             if chunk.is_empty() {
@@ -379,27 +380,7 @@ impl Console {
         let left = events::unanswered(&mut conn, client_id).await?;
         drop(conn);
         for send in left {
-            let mut conn = self.store.pool().acquire().await?;
-            let pending = crate::store::direct(&mut conn, |c| events::pending_of_now(c, &send.events))
-                .await?
-                .map_err(crate::store::StoreError::from)?;
-            drop(conn);
-            if self.now().timestamp() - send.attempted_unix > send::DEDUP_WINDOW {
-                let mut tx = self.store.write().await?;
-                for event in &pending {
-                    events::refuse(&mut tx, event.id, send::TOO_LATE_TO_RESEND).await?;
-                }
-                events::drop_send(&mut tx, send.id).await?;
-                tx.commit().await?;
-                report.invalid += pending.len() as u64;
-                continue;
-            }
-            let (batch, held_back) = self.not_withheld(&pending).await?;
-            report.withheld += held_back;
-            let outcome = self.post_batch(&sender, send.id, &batch, report).await;
-            if let Err(BatchFailed::Stop(e)) = outcome {
-                return Err(e);
-            }
+            self.resend(&sender, send, report).await?;
         }
         // Then the queue, a page at a time in the order queued. When Meta refuses one event of a
         // batch by its index, that one is marked and the page is read again without it.
@@ -456,6 +437,72 @@ impl Console {
                     report.withheld -= held_back;
                     report.not_yet -= page.len() as u64 - never.len() as u64 - ready.len() as u64;
                     after = page_start;
+                }
+                Err(BatchFailed::Stop(e)) => return Err(e),
+            }
+        }
+    }
+
+    /// Sends again a batch a crash (or a call that never got its answer) left unanswered: to the
+    /// dataset it went to, with the same event ids, which Meta recognises for 48 hours from the
+    /// first attempt. Past them, or for an event now invalid or whose person has since restricted
+    /// processing, objected or been erased, the event is not sent again: it may have reached Meta
+    /// already, and must never count twice.
+    async fn resend(
+        &self,
+        sender: &Sender<'_>,
+        send: events::Unanswered,
+        report: &mut ClientSend,
+    ) -> Result<(), Error> {
+        let dataset = Dataset {
+            client: sender.dataset.client.clone(),
+            dataset_id: send.dataset_id.clone(),
+            test_event_code: send.test_event_code.clone(),
+            set_at: String::new(),
+        };
+        let sender = Sender { dataset: &dataset, ..*sender };
+        loop {
+            let now = self.now().timestamp();
+            let mut conn = self.store.pool().acquire().await?;
+            let pending = crate::store::direct(&mut conn, |c| events::pending_of_now(c, &send.events))
+                .await?
+                .map_err(crate::store::StoreError::from)?;
+            drop(conn);
+            let too_late = now - send.attempted_unix > send::DEDUP_WINDOW;
+            let mut never: Vec<(i64, String)> = Vec::new();
+            let mut ready: Vec<&Queued> = Vec::with_capacity(pending.len());
+            for event in &pending {
+                match send::check(event, now) {
+                    _ if too_late => never.push((event.id, send::TOO_LATE_TO_RESEND.to_owned())),
+                    Err(Unsendable::Never(reason)) => never.push((event.id, reason)),
+                    Err(Unsendable::NotYet(_)) | Ok(()) => ready.push(event),
+                }
+            }
+            let (batch, _) = self.not_withheld(&ready).await?;
+            let withheld: Vec<i64> =
+                ready.iter().map(|e| e.id).filter(|id| !batch.iter().any(|b| b.id == *id)).collect();
+            let mut tx = self.store.write().await?;
+            for (id, reason) in &never {
+                events::refuse(&mut tx, *id, reason).await?;
+            }
+            for id in &withheld {
+                events::refuse(&mut tx, *id, send::WITHHELD_SINCE).await?;
+            }
+            if batch.is_empty() {
+                events::drop_send(&mut tx, send.id).await?;
+            }
+            tx.commit().await?;
+            report.invalid += (never.len() + withheld.len()) as u64;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            match self.post_batch(&sender, send.id, &batch, report).await {
+                Ok(()) => return Ok(()),
+                Err(BatchFailed::Refused { at, message }) => {
+                    let mut tx = self.store.write().await?;
+                    events::refuse(&mut tx, batch[at].id, &format!("Meta refused it: {message}")).await?;
+                    tx.commit().await?;
+                    report.invalid += 1;
                 }
                 Err(BatchFailed::Stop(e)) => return Err(e),
             }
@@ -527,14 +574,11 @@ impl Console {
                 Err(BatchFailed::Refused { at, message })
             }
             Err(e) => {
-                // Meta answered, refusing: it did not take the batch. Without an answer it may
-                // have: the send stays on record, with when it was first tried.
-                let forget = !matches!(e, GraphError::Unavailable { .. });
+                // A refusal of this call does not say that an earlier attempt of it (a retry's
+                // first try that timed out, or the call a crash cut off) was not taken: the send
+                // stays on record with its first attempt, and the next send goes on from it.
                 let mut tx = self.store.write().await.map_err(|e| BatchFailed::Stop(e.into()))?;
                 let noted: Result<(), sqlx::Error> = async {
-                    if forget {
-                        events::drop_send(&mut tx, send_id).await?;
-                    }
                     if let GraphError::InvalidToken { reason, .. } = &e {
                         connections::mark_invalid(&mut tx, sender.connection_id, reason).await?;
                     }

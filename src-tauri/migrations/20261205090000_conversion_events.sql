@@ -13,7 +13,8 @@ CREATE TABLE capi_datasets (
 -- Meta takes it. One left unanswered by a crash is sent again, with the same event ids, which Meta
 -- recognises for 48 hours from its first attempt.
 CREATE TABLE capi_sends (
-    id              INTEGER PRIMARY KEY,
+    -- Never reused: an unanswered send names its events by these ids.
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
     client_id       TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
     dataset_id      TEXT NOT NULL,
     test_event_code TEXT,
@@ -28,7 +29,8 @@ CREATE TABLE capi_sends (
 CREATE INDEX capi_sends_unanswered ON capi_sends(client_id) WHERE answered_at IS NULL;
 
 CREATE TABLE capi_events (
-    id              INTEGER PRIMARY KEY,
+    -- Never reused: an unanswered send names its events by these ids.
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
     client_id       TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
     event_name      TEXT NOT NULL,
     -- Meta deduplicates on event_name + event_id: the same pair is never queued twice.

@@ -407,3 +407,43 @@ async fn removing_a_client_removes_its_events_sends_and_dataset() {
         crate::support::traces(ws.path(), key.expose(), &hashes.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(traces.is_empty(), "{traces:?}");
 }
+
+#[tokio::test]
+async fn a_batch_cut_off_goes_again_where_it_went_and_not_about_someone_who_restricted_processing_since() {
+    let (ws, sim) = (Workspace::new(), GraphSim::start());
+    let console = capi_workspace(&ws, &sim).await;
+    sim.dataset("555000222");
+    let file = csv(&ws, "offline.csv", &[purchase(1), purchase(2)]);
+    console.capi_import("Acme", &file, &no_cancel()).await.unwrap();
+    let calls_before = sim.calls().len();
+    sim.fault_at(calls_before + 1, Fault::Slow(1_000));
+    let _ = tokio::time::timeout(Duration::from_millis(300), console.capi_send(None, &no_cancel())).await;
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+
+    // Meanwhile the client's events are set to go elsewhere, and person 1 restricts processing.
+    console.capi_set("Acme", "555000222", None).await.unwrap();
+    let restriction =
+        console.new_request(RequestForm::new(RequestKind::Restriction, email("person1@example.com"))).await.unwrap();
+    console.restrict_request(restriction.id).await.unwrap();
+    let sent = console.capi_send(None, &no_cancel()).await.unwrap();
+    assert_eq!((sent.clients[0].sent, sent.clients[0].invalid), (1, 1), "{sent:?}");
+    let last = sim.calls().into_iter().filter(|c| c.path.ends_with("/events")).last().unwrap();
+    assert!(last.path.contains(DATASET), "the batch goes again where it went: {}", last.path);
+    assert_eq!(sim.conversions().len(), 2, "Meta counted each event once");
+    let preview = console.capi_preview(None).await.unwrap();
+    assert!(preview.unsendable.iter().any(|p| p.reason.contains("restricted processing")), "{preview:?}");
+}
+
+#[tokio::test]
+async fn a_national_phone_with_no_country_to_place_it_is_not_sent_and_blank_rows_are_passed_over() {
+    let (ws, sim) = (Workspace::new(), GraphSim::start());
+    let console = capi_workspace(&ws, &sim).await;
+    console.add_client("Nowhere", None).await.unwrap();
+    let mut rows = vec![format!("Purchase,{},,07911 123456,,,,,", hours_ago(1))];
+    rows.extend(std::iter::repeat_n(",,,,,,,,".to_owned(), 50_000));
+    rows.push(format!("Purchase,{},,+44 7911 123456,,,,,", hours_ago(1)));
+    let file = csv(&ws, "phones.csv", &rows);
+    let imported = console.capi_import("Nowhere", &file, &no_cancel()).await.unwrap();
+    assert_eq!((imported.queued, imported.invalid), (2, 1), "{:?}", imported.problems);
+    assert!(imported.problems[0].reason.contains("no country code"), "{:?}", imported.problems);
+}
