@@ -427,7 +427,7 @@ async fn a_batch_cut_off_goes_again_where_it_went_and_not_about_someone_who_rest
     console.restrict_request(restriction.id).await.unwrap();
     let sent = console.capi_send(None, &no_cancel()).await.unwrap();
     assert_eq!((sent.clients[0].sent, sent.clients[0].invalid), (1, 1), "{sent:?}");
-    let last = sim.calls().into_iter().filter(|c| c.path.ends_with("/events")).last().unwrap();
+    let last = sim.calls().into_iter().rfind(|c| c.path.ends_with("/events")).unwrap();
     assert!(last.path.contains(DATASET), "the batch goes again where it went: {}", last.path);
     assert_eq!(sim.conversions().len(), 2, "Meta counted each event once");
     let preview = console.capi_preview(None).await.unwrap();
