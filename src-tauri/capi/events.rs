@@ -92,7 +92,8 @@ pub struct NewEvent {
 /// Queues `events` for `client_id`, on the SQLite handle of the caller's transaction (a prepared
 /// statement a row: through sqlx's thread, or as JSON for one statement, each row would cost more
 /// than the rest of its work); for each, `false` when the client already has an event of that name
-/// and id, which is left as it is.
+/// and id, which is left as it is. One queued before that could not be sent as read (not one
+/// refused when sending) is replaced: the row may have been corrected.
 pub fn queue_now(
     c: &rusqlite::Connection,
     client_id: &str,
@@ -103,8 +104,14 @@ pub fn queue_now(
         "INSERT INTO capi_events (client_id, event_name, event_id, event_time, action_source, source, user_data,
              custom_data, problem, status, queued_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, CASE WHEN ?9 IS NULL THEN 'pending' ELSE 'invalid' END, ?10)
-         ON CONFLICT (client_id, event_name, event_id) DO NOTHING RETURNING id",
+         ON CONFLICT (client_id, event_name, event_id) DO UPDATE SET event_time = excluded.event_time,
+             action_source = excluded.action_source, source = excluded.source, user_data = excluded.user_data,
+             custom_data = excluded.custom_data, problem = excluded.problem, status = excluded.status,
+             queued_at = excluded.queued_at
+         WHERE capi_events.status = 'invalid' AND NOT capi_events.refused_at_send
+         RETURNING id",
     )?;
+    let mut forget = c.prepare_cached("DELETE FROM capi_event_people WHERE event = ?1")?;
     let mut person = c.prepare_cached("INSERT OR IGNORE INTO capi_event_people (event, hash) VALUES (?1, ?2)")?;
     let mut queued = Vec::with_capacity(events.len());
     for e in events {
@@ -128,6 +135,8 @@ pub fn queue_now(
         };
         drop(rows);
         if let Some(id) = id {
+            // A row read again in place of one that could not be sent names its person anew.
+            forget.execute([id])?;
             for hash in &e.people {
                 person.execute(rusqlite::params![id, hash.as_slice()])?;
             }
@@ -363,7 +372,9 @@ pub async fn drop_send(conn: &mut SqliteConnection, send_id: i64) -> Result<(), 
 
 /// Marks an event never to be sent, and why.
 pub async fn refuse(conn: &mut SqliteConnection, id: i64, problem: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE capi_events SET status = 'invalid', problem = ?2 WHERE id = ?1 AND status = 'pending'")
+    sqlx::query(
+        "UPDATE capi_events SET status = 'invalid', problem = ?2, refused_at_send = 1 WHERE id = ?1 AND status = 'pending'",
+    )
         .bind(id)
         .bind(problem)
         .execute(conn)

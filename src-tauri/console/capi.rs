@@ -416,13 +416,33 @@ impl Console {
                 tx.commit().await?;
                 report.invalid += never.len() as u64;
             }
-            let (batch, held_back) = self.not_withheld(&ready).await?;
+            let (mut batch, mut held_back) = self.not_withheld(&ready).await?;
+            if batch.is_empty() {
+                report.withheld += held_back;
+                continue;
+            }
+            // Who is withheld is read again under the write lock that records the send: a
+            // restriction or an erasure that committed since the read above is not missed.
+            let mut tx = self.store.write().await?;
+            let withheld = crate::store::direct(&mut tx, |c| -> rusqlite::Result<_> {
+                let mut withheld = crate::requests::restriction::restricted_now(c)?;
+                withheld.extend(crate::requests::erasure::suppressed_now(c)?);
+                Ok(withheld)
+            })
+            .await?
+            .map_err(crate::store::StoreError::from)?;
+            if !withheld.is_empty() {
+                let ids: Vec<i64> = batch.iter().map(|e| e.id).collect();
+                let people = events::people_of(&mut tx, &ids).await?;
+                let before = batch.len();
+                batch.retain(|e| !people.get(&e.id).is_some_and(|p| p.iter().any(|h| withheld.contains(h))));
+                held_back += (before - batch.len()) as u64;
+            }
             report.withheld += held_back;
             if batch.is_empty() {
                 continue;
             }
             let ids: Vec<i64> = batch.iter().map(|e| e.id).collect();
-            let mut tx = self.store.write().await?;
             let send_id = events::begin_send(&mut tx, client_id, dataset, &ids, now).await?;
             tx.commit().await?;
             match self.post_batch(&sender, send_id, &batch, report).await {

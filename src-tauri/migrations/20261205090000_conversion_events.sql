@@ -47,6 +47,9 @@ CREATE TABLE capi_events (
     -- pending: to send (or in an unanswered send); sent (by send_id); invalid (problem).
     status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'invalid')),
     queued_at       TEXT NOT NULL,
+    -- Found unsendable when it was to be sent (too old, handed to Meta too long ago, refused by
+    -- Meta): reading the row again does not bring it back.
+    refused_at_send INTEGER NOT NULL DEFAULT 0,
     send_id         INTEGER REFERENCES capi_sends(id),
     UNIQUE (client_id, event_name, event_id)
 ) STRICT;

@@ -447,3 +447,26 @@ async fn a_national_phone_with_no_country_to_place_it_is_not_sent_and_blank_rows
     assert_eq!((imported.queued, imported.invalid), (2, 1), "{:?}", imported.problems);
     assert!(imported.problems[0].reason.contains("no country code"), "{:?}", imported.problems);
 }
+
+#[tokio::test]
+async fn a_row_that_could_not_be_sent_is_taken_again_once_corrected_and_names_its_person_anew() {
+    let (ws, sim) = (Workspace::new(), GraphSim::start());
+    let console = capi_workspace(&ws, &sim).await;
+    let path = ws.path().join("orders.csv");
+    let write = |email: &str| {
+        let text = format!("event_name,event_time,email,event_id\nPurchase,{},{email},order-77\n", hours_ago(1));
+        std::fs::write(&path, text).unwrap();
+    };
+    write("zoe at example.org");
+    let first = console.capi_import("Acme", &path, &no_cancel()).await.unwrap();
+    assert_eq!((first.queued, first.invalid), (1, 1));
+    write("zoe@example.org");
+    let corrected = console.capi_import("Acme", &path, &no_cancel()).await.unwrap();
+    assert_eq!((corrected.queued, corrected.invalid, corrected.already_queued), (1, 0, 0), "{corrected:?}");
+    let restriction =
+        console.new_request(RequestForm::new(RequestKind::Restriction, email("zoe@example.org"))).await.unwrap();
+    console.restrict_request(restriction.id).await.unwrap();
+    let sent = console.capi_send(None, &no_cancel()).await.unwrap();
+    assert_eq!((sent.clients[0].sent, sent.clients[0].withheld), (0, 1), "the corrected row names its person");
+    assert!(sim.conversions().is_empty());
+}
