@@ -52,7 +52,7 @@ impl Key {
 }
 
 /// Whether `value` is a SHA-256 in hex already.
-fn already_hashed(value: &str) -> bool {
+pub fn already_hashed(value: &str) -> bool {
     value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
@@ -118,20 +118,6 @@ pub fn hash(normalised: &str) -> String {
         return normalised.to_owned();
     }
     hex::encode(Sha256::digest(normalised.as_bytes()))
-}
-
-/// A phone number hashed as Meta takes it, from its E.164 form where the caller placed it already
-/// (placing a number is the dearest part of a row); `Ok(None)` for an empty value.
-pub fn hashed_phone(raw: &str, e164: Option<&str>) -> Result<Option<String>, String> {
-    let value = raw.trim().to_lowercase();
-    if value.is_empty() {
-        return Ok(None);
-    }
-    if already_hashed(&value) {
-        return Ok(Some(value));
-    }
-    let digits = phone(&value, e164).ok_or("the phone number has no digits to send")?;
-    Ok(Some(hash(&digits)))
 }
 
 /// Normalised and hashed: what goes into `user_data`.

@@ -130,21 +130,23 @@ impl Offline {
                 problems.push(format!("its {} is longer than {LONGEST} characters", key.label()));
                 continue;
             }
-            // A phone is placed once, for Meta's hash and the person's keyed hash alike.
-            let stored_phone = (*key == Key::Phone).then(|| identity::stored_phone(raw, country)).flatten();
-            let hashed = match (key, &stored_phone) {
-                (Key::Phone, Some((IdKind::Phone, e164))) => normalize::hashed_phone(raw, Some(e164)),
+            // A phone is placed once, for Meta's hash and the person's keyed hash alike; one hashed
+            // already is passed on as it is.
+            let stored_phone = (*key == Key::Phone && !normalize::already_hashed(raw))
+                .then(|| identity::stored_phone(raw, country))
+                .flatten();
+            let hashed = match &stored_phone {
+                Some((IdKind::Phone, e164)) => Ok(Some(normalize::hash(e164.trim_start_matches('+')))),
                 // Meta matches a phone by its digits with the country code: a national number with
                 // no country to place it in would be sent as a hash nothing matches.
-                (Key::Phone, Some(_)) => Err(match country {
+                Some(_) => Err(match country {
                     Some(_) => {
                         "the phone number cannot be placed in the client's country; write it with its country code"
                     }
                     None => "the phone number has no country code, and the client has no country",
                 }
                 .to_owned()),
-                (Key::Phone, None) => normalize::hashed_phone(raw, None),
-                _ => normalize::hashed(*key, raw, country),
+                None => normalize::hashed(*key, raw, country),
             };
             // What the made-up event id rests on: what stays the same when the same row is read again
             // (the client's country may have been set meanwhile, or columns added).

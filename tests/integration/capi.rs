@@ -470,3 +470,15 @@ async fn a_row_that_could_not_be_sent_is_taken_again_once_corrected_and_names_it
     assert_eq!((sent.clients[0].sent, sent.clients[0].withheld), (0, 1), "the corrected row names its person");
     assert!(sim.conversions().is_empty());
 }
+
+#[tokio::test]
+async fn a_phone_hashed_already_is_passed_on_as_it_is() {
+    let (ws, sim) = (Workspace::new(), GraphSim::start());
+    let console = capi_workspace(&ws, &sim).await;
+    let hashed = sha("447911123456");
+    let file = csv(&ws, "hashed.csv", &[format!("Purchase,{},,{},,,,,", hours_ago(1), hashed.to_uppercase())]);
+    let imported = console.capi_import("Acme", &file, &no_cancel()).await.unwrap();
+    assert_eq!((imported.queued, imported.invalid), (1, 0), "{:?}", imported.problems);
+    console.capi_send(None, &no_cancel()).await.unwrap();
+    assert_eq!(sim.conversions()[0].1["user_data"]["ph"], hashed);
+}
