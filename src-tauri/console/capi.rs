@@ -18,6 +18,7 @@ use crate::identity::IdentityHash;
 use crate::meta::app;
 use crate::meta::connections::{self, TOKEN_PURPOSE};
 use crate::meta::GraphError;
+use crate::requests::person_list::{withheld_now, withholds};
 use crate::store::StoreError;
 use crate::vault::{Sensitive, Vault};
 
@@ -244,23 +245,15 @@ impl Console {
         Ok(crate::requests::erasure::suppressed(self.store.pool()).await?)
     }
 
-    /// The people nothing is sent about.
-    async fn withheld_people(&self) -> Result<HashSet<IdentityHash>, Error> {
-        let pool = self.store.pool();
-        let mut withheld = crate::requests::restriction::restricted(pool).await?;
-        withheld.extend(crate::requests::erasure::suppressed(pool).await?);
-        Ok(withheld)
-    }
-
     /// What sending now would send, hashed, and what it would not, with why.
     pub async fn capi_preview(&self, client: Option<&str>) -> Result<CapiPreview, Error> {
-        let client_id = match client {
-            Some(name) => Some(self.client(name).await?.id),
-            None => None,
-        };
+        let client_id = self.client_if(client).await?.map(|c| c.id);
         let now = self.now().timestamp();
         let datasets = events::datasets(self.store.pool(), client_id.as_deref()).await?;
-        let withheld_people = self.withheld_people().await?;
+        let mut conn = self.store.pool().acquire().await?;
+        let withheld_people =
+            crate::store::direct(&mut conn, withheld_now).await?.map_err(crate::store::StoreError::from)?;
+        drop(conn);
         let mut preview = CapiPreview {
             sendable: 0,
             events: Vec::new(),
@@ -286,8 +279,7 @@ impl Console {
             };
             drop(conn);
             for event in &page {
-                let withheld = people.get(&event.id).is_some_and(|p| p.iter().any(|h| withheld_people.contains(h)));
-                preview_one(event, now, &datasets, withheld, &mut preview);
+                preview_one(event, now, &datasets, withholds(&withheld_people, &people, event.id), &mut preview);
             }
         }
         Ok(preview)
@@ -299,10 +291,7 @@ impl Console {
     /// Meta recognises for 48 hours; past them it is not sent again.
     pub async fn capi_send(&self, client: Option<&str>, cancel: &AtomicBool) -> Result<CapiSendReport, Error> {
         let _sending = super::lock::take(&self.dir, "sending conversion events")?;
-        let client_id = match client {
-            Some(name) => Some(self.client(name).await?.id),
-            None => None,
-        };
+        let client_id = self.client_if(client).await?.map(|c| c.id);
         let datasets = events::datasets(self.store.pool(), client_id.as_deref()).await?;
         if datasets.is_empty() {
             return Err(Error::Invalid(match client {
@@ -408,38 +397,20 @@ impl Console {
                     Ok(()) => ready.push(event),
                 }
             }
-            if !never.is_empty() {
-                let mut tx = self.store.write().await?;
-                for (id, reason) in &never {
-                    events::refuse(&mut tx, *id, reason).await?;
-                }
-                tx.commit().await?;
-                report.invalid += never.len() as u64;
-            }
-            let (mut batch, mut held_back) = self.not_withheld(&ready).await?;
-            if batch.is_empty() {
-                report.withheld += held_back;
-                continue;
-            }
-            // Who is withheld is read again under the write lock that records the send: a
-            // restriction or an erasure that committed since the read above is not missed.
+            // The refusals, who is withheld and the send's record are one transaction: a
+            // restriction or an erasure that commits before it is not missed, and one after it
+            // comes after the batch was handed over.
             let mut tx = self.store.write().await?;
-            let withheld = crate::store::direct(&mut tx, |c| -> rusqlite::Result<_> {
-                let mut withheld = crate::requests::restriction::restricted_now(c)?;
-                withheld.extend(crate::requests::erasure::suppressed_now(c)?);
-                Ok(withheld)
-            })
-            .await?
-            .map_err(crate::store::StoreError::from)?;
-            if !withheld.is_empty() {
-                let ids: Vec<i64> = batch.iter().map(|e| e.id).collect();
-                let people = events::people_of(&mut tx, &ids).await?;
-                let before = batch.len();
-                batch.retain(|e| !people.get(&e.id).is_some_and(|p| p.iter().any(|h| withheld.contains(h))));
-                held_back += (before - batch.len()) as u64;
+            for (id, reason) in &never {
+                events::refuse(&mut tx, *id, reason).await?;
             }
+            report.invalid += never.len() as u64;
+            let ready_count = ready.len();
+            let batch = sendable(&mut tx, ready).await?;
+            let held_back = (ready_count - batch.len()) as u64;
             report.withheld += held_back;
             if batch.is_empty() {
+                tx.commit().await?;
                 continue;
             }
             let ids: Vec<i64> = batch.iter().map(|e| e.id).collect();
@@ -455,7 +426,7 @@ impl Console {
                     report.invalid += 1;
                     // Counted again when the page is read again.
                     report.withheld -= held_back;
-                    report.not_yet -= page.len() as u64 - never.len() as u64 - ready.len() as u64;
+                    report.not_yet -= (page.len() - never.len() - ready_count) as u64;
                     after = page_start;
                 }
                 Err(BatchFailed::Stop(e)) => return Err(e),
@@ -498,10 +469,10 @@ impl Console {
                     Err(Unsendable::NotYet(_)) | Ok(()) => ready.push(event),
                 }
             }
-            let (batch, _) = self.not_withheld(&ready).await?;
-            let withheld: Vec<i64> =
-                ready.iter().map(|e| e.id).filter(|id| !batch.iter().any(|b| b.id == *id)).collect();
             let mut tx = self.store.write().await?;
+            let ids: Vec<i64> = ready.iter().map(|e| e.id).collect();
+            let batch = sendable(&mut tx, ready).await?;
+            let withheld: Vec<i64> = ids.into_iter().filter(|id| !batch.iter().any(|b| b.id == *id)).collect();
             for (id, reason) in &never {
                 events::refuse(&mut tx, *id, reason).await?;
             }
@@ -527,28 +498,6 @@ impl Console {
                 Err(BatchFailed::Stop(e)) => return Err(e),
             }
         }
-    }
-
-    /// The events whose people may be sent about, and how many were held back.
-    async fn not_withheld<'e, E: std::borrow::Borrow<Queued>>(
-        &self,
-        events: &'e [E],
-    ) -> Result<(Vec<&'e Queued>, u64), Error> {
-        let all: Vec<&Queued> = events.iter().map(|e| e.borrow()).collect();
-        let withheld = self.withheld_people().await?;
-        if withheld.is_empty() || all.is_empty() {
-            return Ok((all, 0));
-        }
-        let ids: Vec<i64> = all.iter().map(|e| e.id).collect();
-        let mut conn = self.store.pool().acquire().await?;
-        let people = events::people_of(&mut conn, &ids).await?;
-        let before = all.len();
-        let kept: Vec<&Queued> = all
-            .into_iter()
-            .filter(|e| !people.get(&e.id).is_some_and(|p| p.iter().any(|h| withheld.contains(h))))
-            .collect();
-        let held_back = (before - kept.len()) as u64;
-        Ok((kept, held_back))
     }
 
     /// Hands `batch` to Meta as send `send_id`, already on record, and records Meta's answer. A
@@ -614,10 +563,7 @@ impl Console {
 
     /// The event log: what was sent, newest first.
     pub async fn capi_log(&self, client: Option<&str>, limit: u32) -> Result<Vec<Logged>, Error> {
-        let client_id = match client {
-            Some(name) => Some(self.client(name).await?.id),
-            None => None,
-        };
+        let client_id = self.client_if(client).await?.map(|c| c.id);
         Ok(events::log(self.store.pool(), client_id.as_deref(), i64::from(limit.clamp(1, 100_000))).await?)
     }
 }
@@ -664,4 +610,16 @@ fn preview_one(event: &Queued, now: i64, datasets: &[(String, Dataset)], withhel
             }
         }
     }
+}
+
+/// Of `events`, those whose people may be sent about, by who is withheld as read on `conn` (the
+/// transaction that acts on the answer).
+async fn sendable<'e>(conn: &mut sqlx::SqliteConnection, events: Vec<&'e Queued>) -> Result<Vec<&'e Queued>, Error> {
+    let withheld = crate::store::direct(&mut *conn, withheld_now).await?.map_err(crate::store::StoreError::from)?;
+    if withheld.is_empty() || events.is_empty() {
+        return Ok(events);
+    }
+    let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
+    let people = events::people_of(conn, &ids).await?;
+    Ok(events.into_iter().filter(|e| !withholds(&withheld, &people, e.id)).collect())
 }

@@ -173,10 +173,7 @@ impl Console {
     /// A connection by its id, or by its CRM's name when `client` makes that unambiguous.
     pub async fn crm_connection(&self, which: &str, client: Option<&str>) -> Result<CrmConnection, Error> {
         let which = which.trim();
-        let client = match client {
-            Some(name) => Some(self.client(name).await?.name),
-            None => None,
-        };
+        let client = self.client_if(client).await?.map(|c| c.name);
         let all = self.crm_connections().await?;
         let matching: Vec<&CrmConnection> = all
             .iter()

@@ -4,7 +4,7 @@
 //! fields is not sent again, and what each lead became in the CRM is kept with it, so that a
 //! request reaches it later.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -24,6 +24,7 @@ use crate::crm::{connections, Crm};
 use crate::identity::{IdKind, IdentityHash};
 use crate::leads::query::LeadDetail;
 use crate::leads::Filter;
+use crate::requests::person_list::{withheld_now, withholds};
 
 /// Leads read from the store at a time.
 const CHUNK: i64 = 500;
@@ -137,11 +138,6 @@ impl Pending {
     }
 }
 
-/// Whether lead `id`'s person is among those nothing is sent about.
-fn held_back(hashes: &HashMap<i64, Vec<IdentityHash>>, withheld: &HashSet<IdentityHash>, id: i64) -> bool {
-    hashes.get(&id).is_some_and(|h| h.iter().any(|h| withheld.contains(h)))
-}
-
 impl Console {
     /// Pushes the leads of `client` (or of every client) to their CRM connections (or to the one
     /// named by `which`). A connection's push that stops (the CRM refuses the token, keeps limiting
@@ -157,10 +153,7 @@ impl Console {
         let chosen: Vec<CrmConnection> = match which {
             Some(which) => vec![self.crm_connection(which, client).await?],
             None => {
-                let only = match client {
-                    Some(name) => Some(self.client(name).await?.name),
-                    None => None,
-                };
+                let only = self.client_if(client).await?.map(|c| c.name);
                 self.crm_connections()
                     .await?
                     .into_iter()
@@ -247,9 +240,7 @@ impl Console {
             'chunks: loop {
                 let (read, withheld) = bulk
                     .direct(|c| -> rusqlite::Result<_> {
-                        let mut withheld = crate::requests::restriction::restricted_now(c)?;
-                        withheld.extend(crate::requests::erasure::suppressed_now(c)?);
-                        Ok((crate::leads::query::client_chunk(c, &owner.id, after_id, CHUNK)?, withheld))
+                        Ok((crate::leads::query::client_chunk(c, &owner.id, after_id, CHUNK)?, withheld_now(c)?))
                     })
                     .await?
                     .map_err(crate::store::StoreError::from)?;
@@ -266,7 +257,7 @@ impl Console {
                 let known = records::known(bulk.conn(), &connection.id, &ids).await?;
                 let mut outgoing: Vec<(Outgoing, Vec<u8>, &LeadDetail)> = Vec::new();
                 for lead in &leads {
-                    if held_back(&hashes, &withheld, lead.id) {
+                    if withholds(&withheld, &hashes, lead.id) {
                         counts.withheld += 1;
                         continue;
                     }
@@ -327,13 +318,11 @@ impl Console {
                     let ids: Vec<i64> = batch.iter().map(|(o, ..)| o.lead_id).collect();
                     let (withheld, mut still) = bulk
                         .direct(|c| -> rusqlite::Result<_> {
-                            let mut withheld = crate::requests::restriction::restricted_now(c)?;
-                            withheld.extend(crate::requests::erasure::suppressed_now(c)?);
-                            Ok((withheld, crate::leads::query::existing_now(c, &ids)?))
+                            Ok((withheld_now(c)?, crate::leads::query::existing_now(c, &ids)?))
                         })
                         .await?
                         .map_err(crate::store::StoreError::from)?;
-                    still.retain(|&id| !held_back(&hashes, &withheld, id));
+                    still.retain(|&id| !withholds(&withheld, &hashes, id));
                     let before = batch.len();
                     let (items, sending): (Vec<Outgoing>, Vec<(Vec<u8>, &LeadDetail)>) = batch
                         .into_iter()
@@ -530,10 +519,7 @@ impl Console {
         status: Option<&str>,
         limit: u32,
     ) -> Result<PushLog, Error> {
-        let client = match client {
-            Some(name) => Some(self.client(name).await?.name),
-            None => None,
-        };
+        let client = self.client_if(client).await?.map(|c| c.name);
         if let Some(status) = status {
             if !["created", "updated", "failed"].contains(&status) {
                 return Err(Error::Invalid(format!("'{status}' is not a push result: created, updated or failed.")));

@@ -41,6 +41,14 @@ impl Console {
         Ok(clients::find(&mut conn, name).await?)
     }
 
+    /// The client named, when one is: for an operation that may be narrowed to one client.
+    pub(super) async fn client_if(&self, name: Option<&str>) -> Result<Option<Client>, Error> {
+        match name {
+            Some(name) => Ok(Some(self.client(name).await?)),
+            None => Ok(None),
+        }
+    }
+
     /// Imports a lead export file into a client. Progress is reported after every batch; setting
     /// `cancel` stops after the batch in flight, keeping what was stored (the summary says so).
     ///

@@ -54,10 +54,7 @@ impl Console {
     pub async fn begin_meta_login(&self, client: Option<&str>) -> Result<LoginDialog, Error> {
         let settings = app::get(self.store.pool()).await?;
         let app_id = Self::app_id_of(&settings)?;
-        let client_id = match client {
-            Some(name) => Some(self.client(name).await?.id),
-            None => None,
-        };
+        let client_id = self.client_if(client).await?.map(|c| c.id);
         let long_lived = Vault::new(&self.workspace_id).get(APP_SECRET.0, APP_SECRET.1).await?.is_some();
         let answer = if long_lived { Answer::Code } else { Answer::Token };
         let state = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());

@@ -184,10 +184,7 @@ impl Console {
         }
         let settings = app::get(self.store.pool()).await?;
         let app_id = Self::app_id_of(&settings)?;
-        let client = match client {
-            Some(name) => Some(self.client(name).await?.id),
-            None => None,
-        };
+        let client = self.client_if(client).await?.map(|c| c.id);
         self.keep_token(&settings, &app_id, token, client.as_deref(), "pasted").await
     }
 

@@ -127,10 +127,7 @@ impl Console {
 
     /// Assigns a Page (and so its forms' leads) to a client, or to none.
     pub async fn assign_meta_page(&self, page_id: &str, client: Option<&str>) -> Result<MetaPage, Error> {
-        let client = match client {
-            Some(name) => Some(self.client(name).await?),
-            None => None,
-        };
+        let client = self.client_if(client).await?;
         let mut tx = self.store.write().await?;
         let found = pages::assign(&mut tx, page_id.trim(), client.as_ref().map(|c| c.id.as_str())).await?;
         let object = format!(

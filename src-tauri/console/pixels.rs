@@ -76,10 +76,7 @@ struct Reach {
 impl Console {
     /// The usable Meta connections (of `client_id` when given), each with its token.
     async fn reaches(&self, client: Option<&str>) -> Result<Vec<Reach>, Error> {
-        let client_id = match client {
-            Some(name) => Some(self.client(name).await?),
-            None => None,
-        };
+        let client_id = self.client_if(client).await?;
         let vault = Vault::new(&self.workspace_id);
         let mut reaches = Vec::new();
         let pool = self.store.pool();
@@ -88,10 +85,7 @@ impl Console {
                 continue;
             }
             let Some(token) = vault.get(TOKEN_PURPOSE, &row.id).await? else { continue };
-            let owner = match &row.client {
-                Some(name) => Some(self.client(name).await?.id),
-                None => None,
-            };
+            let owner = self.client_if(row.client.as_deref()).await?.map(|c| c.id);
             let targets: Vec<Targets> = serde_json::from_str(&row.granted_targets).unwrap_or_default();
             reaches.push(Reach { connection_id: row.id, client_id: owner, token, targets });
         }
@@ -143,20 +137,14 @@ impl Console {
                 }
             }
         }
-        let client_id = match client {
-            Some(name) => Some(self.client(name).await?.id),
-            None => None,
-        };
+        let client_id = self.client_if(client).await?.map(|c| c.id);
         let kept = pixels::list(self.store.pool(), client_id.as_deref()).await?;
         Ok(kept.into_iter().filter(|p| listed_ids.contains(&p.id)).collect())
     }
 
     /// The pixels kept from the last listing, without asking Meta.
     pub async fn pixels_kept(&self, client: Option<&str>) -> Result<Vec<Pixel>, Error> {
-        let client_id = match client {
-            Some(name) => Some(self.client(name).await?.id),
-            None => None,
-        };
+        let client_id = self.client_if(client).await?.map(|c| c.id);
         Ok(pixels::list(self.store.pool(), client_id.as_deref()).await?)
     }
 

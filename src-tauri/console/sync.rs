@@ -149,10 +149,7 @@ impl Console {
         progress: &(dyn Fn(SyncProgress) + Send + Sync),
         cancel: Arc<AtomicBool>,
     ) -> Result<SyncReport, Error> {
-        let only_client = match client {
-            Some(name) => Some(self.client(name).await?),
-            None => None,
-        };
+        let only_client = self.client_if(client).await?;
         let forms: Vec<SyncedForm> = pages::synced_forms(self.store.pool())
             .await?
             .into_iter()

@@ -1,7 +1,7 @@
 //! Lists that name people by the keyed hashes of their identifiers only: who was erased (so their
 //! data does not come back) and who restricted processing (so nothing is sent on about them).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use sqlx::SqliteConnection;
 
@@ -63,4 +63,17 @@ pub fn all_now(conn: &rusqlite::Connection, list: PersonList) -> rusqlite::Resul
         }
     }
     Ok(set)
+}
+
+/// The people nothing is sent about to a third party (a CRM, Meta): those who restricted
+/// processing or objected, and those erased; on the SQLite handle.
+pub fn withheld_now(conn: &rusqlite::Connection) -> rusqlite::Result<HashSet<IdentityHash>> {
+    let mut withheld = all_now(conn, PersonList::Restrictions)?;
+    withheld.extend(all_now(conn, PersonList::Suppressions)?);
+    Ok(withheld)
+}
+
+/// Whether the person of record `id`, by its people's hashes, is among `withheld`.
+pub fn withholds(withheld: &HashSet<IdentityHash>, people: &HashMap<i64, Vec<IdentityHash>>, id: i64) -> bool {
+    people.get(&id).is_some_and(|hashes| hashes.iter().any(|h| withheld.contains(h)))
 }
