@@ -6,35 +6,16 @@
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use custodian::console::{Console, HoldForm, MetaAppForm, RequestForm};
-use custodian::meta::Pacing;
+use custodian::console::{Console, HoldForm, RequestForm};
 use custodian::personal_data::DataKind;
 use custodian::requests::{IdKind, Identifier, RequestKind};
-use custodian::vault::Sensitive;
 use sha2::{Digest, Sha256};
 
-use crate::graph_sim::{Fault, GraphSim, Token};
-use crate::support::{stdout, Workspace, TEST_NOW};
+use crate::graph_sim::{Fault, GraphSim};
+use crate::support::{acme_on_meta, stdout, Workspace, TEST_NOW};
 
 const TOKEN: &str = "EAAGsystemusertokencapi0123456789abcdefABCDEF";
-const SCOPES: [&str; 6] = [
-    "leads_retrieval",
-    "pages_show_list",
-    "pages_read_engagement",
-    "pages_manage_metadata",
-    "ads_management",
-    "business_management",
-];
 const DATASET: &str = "555000111";
-
-fn quick() -> Pacing {
-    Pacing {
-        transient_retries: 3,
-        first_backoff: Duration::from_millis(2),
-        longest_wait: Duration::from_millis(200),
-        timeout: Duration::from_secs(10),
-    }
-}
 
 fn sha(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
@@ -47,18 +28,9 @@ fn hours_ago(hours: i64) -> String {
 
 /// Client Acme (GB) with a Meta connection and dataset `DATASET`, against `sim`.
 async fn capi_workspace(ws: &Workspace, sim: &GraphSim) -> Console {
-    sim.token(
-        TOKEN,
-        Token { app_id: "1234".into(), kind: "SYSTEM_USER", scopes: SCOPES.to_vec(), expires_at: 0, invalid: None },
-    );
     sim.dataset(DATASET);
     sim.now(TEST_NOW.timestamp());
-    let console = ws.open().await;
-    console.set_graph_pacing(quick());
-    console.add_client("Acme", Some("GB")).await.unwrap();
-    let form = MetaAppForm { app_id: Some("1234".into()), graph_url: Some(sim.url.clone()), ..MetaAppForm::default() };
-    console.set_meta_app(form).await.unwrap();
-    console.connect_meta(Sensitive::new(TOKEN.into()), Some("Acme")).await.unwrap();
+    let console = acme_on_meta(ws, sim, TOKEN).await;
     console.capi_set("Acme", DATASET, None).await.unwrap();
     console
 }

@@ -3,54 +3,23 @@
 //! first, each on the pixel's log and the audit trail with Meta's answer), making a pixel (Meta's
 //! 6200 explained), and a bulk file with a dry run that changes nothing.
 
-use std::time::Duration;
+use custodian::console::{Code, Console, PixelGrantee};
 
-use custodian::console::{Code, Console, MetaAppForm, PixelGrantee};
-use custodian::meta::Pacing;
-use custodian::vault::Sensitive;
-
-use crate::graph_sim::{GraphSim, Token};
-use crate::support::{stderr, stdout, Workspace};
+use crate::graph_sim::GraphSim;
+use crate::support::{acme_on_meta, stderr, stdout, Workspace};
 
 const TOKEN: &str = "EAAGsystemusertokenpixels0123456789abcdefABCDEF";
-const SCOPES: [&str; 6] = [
-    "leads_retrieval",
-    "pages_show_list",
-    "pages_read_engagement",
-    "pages_manage_metadata",
-    "ads_management",
-    "business_management",
-];
 const AGENCY: &str = "500100";
 const CLIENT_BUSINESS: &str = "600100";
-
-fn quick() -> Pacing {
-    Pacing {
-        transient_retries: 2,
-        first_backoff: Duration::from_millis(2),
-        longest_wait: Duration::from_millis(200),
-        timeout: Duration::from_secs(10),
-    }
-}
 
 /// The agency's business, with its own pixel 111 (shared with business 700100 to analyse) and
 /// client Acme's pixel 222 shared with it; Acme's Meta connection reaches the agency's business.
 async fn pixel_workspace(ws: &Workspace, sim: &GraphSim) -> Console {
-    sim.token(
-        TOKEN,
-        Token { app_id: "1234".into(), kind: "SYSTEM_USER", scopes: SCOPES.to_vec(), expires_at: 0, invalid: None },
-    );
     sim.business(AGENCY, "Agency");
     sim.pixel("111", "Agency site", AGENCY, &[("700100", &["ANALYZE"])]);
     sim.pixel("222", "Acme shop", CLIENT_BUSINESS, &[(AGENCY, &["ANALYZE", "UPLOAD"])]);
     sim.ad_account("act_900", "800100");
-    let console = ws.open().await;
-    console.set_graph_pacing(quick());
-    console.add_client("Acme", Some("GB")).await.unwrap();
-    let form = MetaAppForm { app_id: Some("1234".into()), graph_url: Some(sim.url.clone()), ..MetaAppForm::default() };
-    console.set_meta_app(form).await.unwrap();
-    console.connect_meta(Sensitive::new(TOKEN.into()), Some("Acme")).await.unwrap();
-    console
+    acme_on_meta(ws, sim, TOKEN).await
 }
 
 fn agencies_of(sim: &GraphSim, pixel: &str) -> Vec<(String, Vec<String>)> {

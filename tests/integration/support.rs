@@ -199,3 +199,41 @@ pub fn traces(dir: &Path, key: &[u8; 32], needles: &[&str]) -> Vec<String> {
     }
     found
 }
+
+/// A workspace whose client Acme (GB) is connected to Meta at `sim` with `token`: a system-user
+/// token of the agency's app 1234 that may also manage ads and the business (datasets, pixels).
+/// Calls to Meta are retried and waited out quickly, as the simulator answers at once.
+pub async fn acme_on_meta(ws: &Workspace, sim: &crate::graph_sim::GraphSim, token: &str) -> Console {
+    const SCOPES: [&str; 6] = [
+        "leads_retrieval",
+        "pages_show_list",
+        "pages_read_engagement",
+        "pages_manage_metadata",
+        "ads_management",
+        "business_management",
+    ];
+    let kind = crate::graph_sim::Token {
+        app_id: "1234".into(),
+        kind: "SYSTEM_USER",
+        scopes: SCOPES.to_vec(),
+        expires_at: 0,
+        invalid: None,
+    };
+    sim.token(token, kind);
+    let console = ws.open().await;
+    console.set_graph_pacing(custodian::meta::Pacing {
+        transient_retries: 3,
+        first_backoff: std::time::Duration::from_millis(2),
+        longest_wait: std::time::Duration::from_millis(200),
+        timeout: std::time::Duration::from_secs(10),
+    });
+    console.add_client("Acme", Some("GB")).await.unwrap();
+    let app = custodian::console::MetaAppForm {
+        app_id: Some("1234".into()),
+        graph_url: Some(sim.url.clone()),
+        ..custodian::console::MetaAppForm::default()
+    };
+    console.set_meta_app(app).await.unwrap();
+    console.connect_meta(Sensitive::new(token.into()), Some("Acme")).await.unwrap();
+    console
+}
