@@ -2,33 +2,22 @@
 // of its own (the app reaches it through CUSTODIAN_GRAPH_URL and CUSTODIAN_FACEBOOK_URL): Facebook
 // Login in its own window, a system-user token, a Page assigned to a client, a sync, and the synced
 // leads on the Leads screen.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, TEST_CLOCK, type Harness } from "./harness";
+import { startHarness, startSimulator, TEST_CLOCK, type Harness } from "./harness";
 
 let h: Harness;
 let simulator: ChildProcess;
 let sim: { url: string; token: string; appId: string };
 
-/** Starts the simulator with `leads` leads on form f1 of Page p1, and reads the line it prints. */
-async function startSimulator(leads: number) {
-  const binary = process.env.CUSTODIAN_GRAPH_SIM;
-  if (!binary) throw new Error("CUSTODIAN_GRAPH_SIM must name the simulator binary (make test sets it)");
-  // The simulator's leads and tokens date from the tests' day.
-  const now = String(Date.parse(TEST_CLOCK) / 1000);
-  simulator = spawn(binary, ["--leads", String(leads), "--newest", now], { stdio: ["ignore", "pipe", "inherit"] });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: simulator.stdout! }).once("line", resolve);
-    simulator.once("exit", (code) => reject(new Error(`the simulator stopped (${code})`)));
-  });
-  const [url = "", token = "", appId = ""] = line.split(" ");
-  return { url, token, appId };
-}
-
 beforeAll(async () => {
-  sim = await startSimulator(3);
+  // Three leads on form f1 of Page p1; the simulator's leads and tokens date from the tests' day.
+  const now = String(Date.parse(TEST_CLOCK) / 1000);
+  const started = await startSimulator("CUSTODIAN_GRAPH_SIM", ["--leads", "3", "--newest", now]);
+  simulator = started.process;
+  const [url = "", token = "", appId = ""] = started.words;
+  sim = { url, token, appId };
   h = await startHarness({ CUSTODIAN_GRAPH_URL: sim.url, CUSTODIAN_FACEBOOK_URL: sim.url });
 });
 

@@ -1,28 +1,15 @@
 // A client's CRM through the real app window, against the CRM simulator running as a process of its
 // own: a HubSpot connection by token, a mapping made in the editor from a suggestion with the live
 // preview showing the exact body, a push, and the push log; the CLI sees the same on the same data.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, type Harness } from "./harness";
+import { startHarness, startSimulator, type Harness } from "./harness";
 
 let h: Harness;
 let simulator: ChildProcess;
 let sim: { url: string; token: string };
-
-async function startSimulator() {
-  const binary = process.env.CUSTODIAN_CRM_SIM;
-  if (!binary) throw new Error("CUSTODIAN_CRM_SIM must name the CRM simulator binary (make test sets it)");
-  simulator = spawn(binary, [], { stdio: ["ignore", "pipe", "inherit"] });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: simulator.stdout! }).once("line", resolve);
-    simulator.once("exit", (code) => reject(new Error(`the simulator stopped (${code})`)));
-  });
-  const [url = "", token = ""] = line.split(" ");
-  return { url, token };
-}
 
 /** Three leads of form 5, as a CSV export, from the days before the tests' day (older ones would be
  * purged as the app starts). */
@@ -37,7 +24,10 @@ function writeExport(file: string) {
 }
 
 beforeAll(async () => {
-  sim = await startSimulator();
+  const started = await startSimulator("CUSTODIAN_CRM_SIM", []);
+  simulator = started.process;
+  const [url = "", token = ""] = started.words;
+  sim = { url, token };
   h = await startHarness();
 });
 

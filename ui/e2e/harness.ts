@@ -1,9 +1,10 @@
 // What every end-to-end test file needs: the app binary, a fresh data directory, tauri-driver
 // passing that directory on to the app, and the same binary as a CLI on the same data.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import { Driver } from "./webdriver";
 
 export type Harness = {
@@ -33,4 +34,19 @@ export async function startHarness(extraEnv: NodeJS.ProcessEnv = {}): Promise<Ha
   const cliWithInput = (input: string, ...args: string[]) =>
     execFileSync(app, ["--data-dir", dataDir, ...args], { encoding: "utf8", env, input });
   return { app, dataDir, shots, driver, cli, cliWithInput };
+}
+
+/**
+ * Starts a service simulator, the binary that the environment variable `binaryVar` names, with
+ * `args`, and reads the line it prints once it serves: its words, `URL TOKEN ...`.
+ */
+export async function startSimulator(binaryVar: string, args: string[]): Promise<{ process: ChildProcess; words: string[] }> {
+  const binary = process.env[binaryVar];
+  if (!binary) throw new Error(`${binaryVar} must name the simulator binary (make test sets it)`);
+  const child = spawn(binary, args, { stdio: ["ignore", "pipe", "inherit"] });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`the simulator stopped (${code})`)));
+  });
+  return { process: child, words: line.split(" ") };
 }

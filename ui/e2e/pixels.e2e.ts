@@ -2,36 +2,22 @@
 // of its own (the app reaches it through CUSTODIAN_GRAPH_URL): the agency's pixels read from Meta,
 // one pixel's access reviewed, shared with a partner and revoked from another, each confirmed
 // first, and both on the pixel's log, which the CLI reads on the same data.
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, TEST_CLOCK, type Harness } from "./harness";
+import { startHarness, startSimulator, TEST_CLOCK, type Harness } from "./harness";
 
 let h: Harness;
 let simulator: ChildProcess;
 let sim: { url: string; token: string; appId: string };
 
-/**
- * Starts the simulator, which serves business 500100 with its own pixel 111 (shared with 700100
- * to analyse) and client pixel 222, and reads the line it prints.
- */
-async function startSimulator() {
-  const binary = process.env.CUSTODIAN_GRAPH_SIM;
-  if (!binary) throw new Error("CUSTODIAN_GRAPH_SIM must name the simulator binary (make test sets it)");
-  // The simulator's tokens date from the tests' day.
-  const now = String(Date.parse(TEST_CLOCK) / 1000);
-  simulator = spawn(binary, ["--newest", now], { stdio: ["ignore", "pipe", "inherit"] });
-  const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: simulator.stdout! }).once("line", resolve);
-    simulator.once("exit", (code) => reject(new Error(`the simulator stopped (${code})`)));
-  });
-  const [url = "", token = "", appId = ""] = line.split(" ");
-  return { url, token, appId };
-}
-
 beforeAll(async () => {
-  sim = await startSimulator();
+  // The simulator serves business 500100 with its own pixel 111 (shared with 700100 to analyse)
+  // and client pixel 222; its tokens date from the tests' day.
+  const started = await startSimulator("CUSTODIAN_GRAPH_SIM", ["--newest", String(Date.parse(TEST_CLOCK) / 1000)]);
+  simulator = started.process;
+  const [url = "", token = "", appId = ""] = started.words;
+  sim = { url, token, appId };
   h = await startHarness({ CUSTODIAN_GRAPH_URL: sim.url });
 });
 
