@@ -119,7 +119,7 @@ impl Graph {
         query: &[(&str, &str)],
         token: &Sensitive<String>,
     ) -> Result<Value, GraphError> {
-        self.call(reqwest::Method::GET, path, query, &[], token).await
+        self.call(reqwest::Method::GET, path, query, &[], token, Body::None).await
     }
 
     /// `POST /{version}/{path}` with `form` in the body (large values such as a batch of events
@@ -130,12 +130,7 @@ impl Graph {
         form: &[(&str, &str)],
         token: &Sensitive<String>,
     ) -> Result<Value, GraphError> {
-        let mut params: Vec<(&str, String)> = form.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
-        params.push(("access_token", token.expose().clone()));
-        if let Some(secret) = &self.app_secret {
-            params.push(("appsecret_proof", appsecret_proof(secret, token)));
-        }
-        self.send_as(reqwest::Method::POST, path, &params, &[token], Answers::Retried, Body::Form).await
+        self.call(reqwest::Method::POST, path, form, &[], token, Body::Form).await
     }
 
     /// `DELETE /{version}/{path}` with `query`, as `token`.
@@ -145,12 +140,12 @@ impl Graph {
         query: &[(&str, &str)],
         token: &Sensitive<String>,
     ) -> Result<Value, GraphError> {
-        self.call(reqwest::Method::DELETE, path, query, &[], token).await
+        self.call(reqwest::Method::DELETE, path, query, &[], token, Body::None).await
     }
 
     /// `DELETE /{version}/{path}`, as `token`.
     pub async fn delete(&self, path: &str, token: &Sensitive<String>) -> Result<Value, GraphError> {
-        self.call(reqwest::Method::DELETE, path, &[], &[], token).await
+        self.call(reqwest::Method::DELETE, path, &[], &[], token, Body::None).await
     }
 
     /// One page of a paged edge, from `after` (the first page without it): its items, and the cursor
@@ -213,7 +208,7 @@ impl Graph {
         let (params, secrets) = params_of(query, secret);
         // Meta answers a wrong secret or a used code with codes that are transient elsewhere;
         // asking again would only send the secret and the code again.
-        self.send(reqwest::Method::GET, "oauth/access_token", &params, &secrets, Answers::Final).await
+        self.send(reqwest::Method::GET, "oauth/access_token", &params, &secrets, Answers::Final, Body::None).await
     }
 
     /// `GET /{version}/debug_token` about `input`, asked as `asking`: neither reaches an error.
@@ -222,7 +217,7 @@ impl Graph {
         input: &Sensitive<String>,
         asking: &Sensitive<String>,
     ) -> Result<Value, GraphError> {
-        self.call(reqwest::Method::GET, "debug_token", &[], &[("input_token", input)], asking).await
+        self.call(reqwest::Method::GET, "debug_token", &[], &[("input_token", input)], asking, Body::None).await
     }
 
     /// A call as `token`, with `query` and the `sensitive` parameters that no error may quote.
@@ -233,6 +228,7 @@ impl Graph {
         query: &[(&str, &str)],
         sensitive: &[(&str, &Sensitive<String>)],
         token: &Sensitive<String>,
+        body: Body,
     ) -> Result<Value, GraphError> {
         let (mut params, mut secrets) = params_of(query, sensitive);
         params.push(("access_token", token.expose().clone()));
@@ -240,21 +236,10 @@ impl Graph {
             params.push(("appsecret_proof", appsecret_proof(secret, token)));
         }
         secrets.push(token);
-        self.send(method, path, &params, &secrets, Answers::Retried).await
+        self.send(method, path, &params, &secrets, Answers::Retried, body).await
     }
 
     async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        params: &[(&str, String)],
-        secrets: &[&Sensitive<String>],
-        answers: Answers,
-    ) -> Result<Value, GraphError> {
-        self.send_as(method, path, params, secrets, answers, Body::None).await
-    }
-
-    async fn send_as(
         &self,
         method: reqwest::Method,
         path: &str,
