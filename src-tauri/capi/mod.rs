@@ -6,3 +6,4 @@ pub mod events;
 pub mod normalize;
 pub mod offline;
 pub mod send;
+pub mod stages;

@@ -499,6 +499,25 @@ pub enum CapiCommand {
         #[arg(long)]
         client: Option<String>,
     },
+    /// The CRM stages sent as Conversion Leads events: without --send or --off, the list; with
+    /// --crm and --send, the stages of that CRM's records a client's leads are sent at (read by
+    /// each `capi send`; a lead's stage when first read is where watching starts); --off stops it
+    Stages {
+        #[arg(long)]
+        client: Option<String>,
+        /// hubspot, salesforce or pipedrive (or a connection id)
+        #[arg(long, value_name = "CRM")]
+        crm: Option<String>,
+        /// The record field that holds the stage (HubSpot: lifecyclestage, Salesforce: Status by
+        /// default; Pipedrive: always named, by the field's key)
+        #[arg(long, value_name = "FIELD")]
+        field: Option<String>,
+        /// The stages to send, as the CRM writes them, comma-separated
+        #[arg(long, value_name = "STAGE,...", value_delimiter = ',', conflicts_with = "off")]
+        send: Vec<String>,
+        #[arg(long)]
+        off: bool,
+    },
     /// The event log: what was sent, newest first (hashed keys and Meta's answer)
     Log {
         #[arg(long)]

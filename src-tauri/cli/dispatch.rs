@@ -585,6 +585,21 @@ async fn capi(c: &Console, command: CapiCommand, j: bool) -> Result<Exit, consol
             watcher.abort();
             print::capi_sent(j, &report?)
         }
+        CapiCommand::Stages { client, crm, field, send, off } => match (client, crm) {
+            (Some(client), Some(crm)) if off => {
+                c.capi_stages_off(&client, &crm).await?;
+                print::stage_rules(j, &c.capi_stage_rules(Some(&client)).await?)
+            }
+            (Some(client), Some(crm)) if !send.is_empty() => {
+                print::stage_rules(j, &[c.capi_stages_set(&client, &crm, field.as_deref(), &send).await?])
+            }
+            (client, None) if send.is_empty() && !off && field.is_none() => {
+                print::stage_rules(j, &c.capi_stage_rules(client.as_deref()).await?)
+            }
+            _ => Err(console::Error::Invalid(
+                "Setting stages takes a client, a CRM and the stages to send (or --off to stop them).".into(),
+            )),
+        },
         CapiCommand::Log { client, limit } => print::capi_log(j, &c.capi_log(client.as_deref(), limit).await?),
     }
 }

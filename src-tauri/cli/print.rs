@@ -852,12 +852,45 @@ pub fn capi_sent(as_json: bool, report: &console::CapiSendReport) -> Result<Exit
                 c.not_yet,
                 c.withheld
             );
+            if c.stages_read > 0 || c.stages_stopped.is_some() {
+                println!(
+                    "  {} CRM records read for their stage, {} stage events queued",
+                    c.stages_read, c.stage_events
+                );
+            }
+            if let Some(why) = &c.stages_stopped {
+                eprintln!("error: reading {}'s CRM stages stopped before the end: {why}", c.client);
+            }
             if let Some(why) = &c.stopped {
                 eprintln!("error: sending {}'s events stopped before the end: {why}", c.client);
             }
         }
     }
     Ok(if report.failed() { Exit::Failed } else { Exit::Ok })
+}
+
+pub fn stage_rules(as_json: bool, rules: &[console::StageRule]) -> Result<Exit, console::Error> {
+    if as_json {
+        json(&rules);
+        return Ok(Exit::Ok);
+    }
+    if rules.is_empty() {
+        println!(
+            "No CRM stages are sent. Choose some with: custodian capi stages --client NAME --crm CRM --send STAGE,..."
+        );
+    }
+    for r in rules {
+        println!(
+            "{}: {} ({}) field {}: {} sent as conversion events, set {}",
+            r.client,
+            r.crm.label(),
+            r.connection_id,
+            r.field,
+            r.stages.join(", "),
+            r.set_at
+        );
+    }
+    Ok(Exit::Ok)
 }
 
 pub fn capi_log(as_json: bool, log: &[crate::capi::events::Logged]) -> Result<Exit, console::Error> {

@@ -98,6 +98,14 @@ pub struct ClientSend {
     pub withheld: u64,
     /// Why sending stopped before the end; the next send goes on from there, sending nothing twice.
     pub stopped: Option<String>,
+    /// CRM records whose stage was read, and the events queued for the stages reached.
+    #[ts(type = "number")]
+    pub stages_read: u64,
+    #[ts(type = "number")]
+    pub stage_events: u64,
+    /// Why reading the CRM stages stopped before the end; what was queued is sent all the same,
+    /// and the next send reads again.
+    pub stages_stopped: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -107,7 +115,7 @@ pub struct CapiSendReport {
 
 impl CapiSendReport {
     pub fn failed(&self) -> bool {
-        self.clients.iter().any(|c| c.stopped.is_some())
+        self.clients.iter().any(|c| c.stopped.is_some() || c.stages_stopped.is_some())
     }
 }
 
@@ -315,19 +323,35 @@ impl Console {
                 not_yet: 0,
                 withheld: 0,
                 stopped: None,
+                stages_read: 0,
+                stage_events: 0,
+                stages_stopped: None,
             };
+            // The stages reached since the last send are queued first, and go with it.
+            match self.read_stages(&client_id, cancel).await {
+                Ok(reading) => {
+                    sent.stages_read = reading.read;
+                    sent.stage_events = reading.queued;
+                    sent.stages_stopped = reading.stopped;
+                }
+                Err(e) => sent.stages_stopped = Some(e.to_string()),
+            }
             if let Err(e) = self.send_client(&client_id, &dataset, &mut sent, cancel).await {
                 sent.stopped = Some(e.to_string());
             }
             let tx = self.store.write().await?;
             let object = format!(
-                "client {}: {} conversion events sent to dataset {} in {} batches, {} invalid, {} withheld{}",
+                "client {}: {} conversion events sent to dataset {} in {} batches, {} invalid, {} withheld, \
+                 {} CRM stage events queued from {} records read{}{}",
                 sent.client,
                 sent.sent,
                 dataset.dataset_id,
                 sent.batches,
                 sent.invalid,
                 sent.withheld,
+                sent.stage_events,
+                sent.stages_read,
+                if sent.stages_stopped.is_some() { ", stage reading stopped" } else { "" },
                 if sent.stopped.is_some() { ", stopped" } else { "" }
             );
             self.settle(tx, "capi.send", &object, Ok(())).await?;

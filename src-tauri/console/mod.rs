@@ -8,6 +8,7 @@ mod capi;
 mod crm;
 mod crm_oauth;
 mod crm_push;
+mod crm_stages;
 mod doctor;
 mod error;
 mod leads;
@@ -34,6 +35,7 @@ pub use capi::{CapiImport, CapiPreview, CapiSendReport, ClientSend, PreviewEvent
 pub use crm::{CrmConnection, CrmForm, CrmPreview, KeptMapping};
 pub use crm_oauth::{CrmApp, CrmAppForm, SignIn};
 pub use crm_push::{ConnectionPush, PushFailure, PushLog, PushProgress, PushReport};
+pub use crm_stages::{StageReading, StageRule};
 pub use doctor::{doctor, Check, Report, Status};
 pub use error::{ApiError, Code, Error};
 pub use leads::{Export, Lookup};

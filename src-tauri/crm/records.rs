@@ -37,6 +37,25 @@ pub async fn sent_as(pool: &SqlitePool, connection_id: &str, remote_id: &str) ->
     .await
 }
 
+/// The records of connection `connection_id`, as (lead id, remote id), a page at a time in the
+/// order of the leads from after `after_lead`.
+pub async fn of_connection(
+    pool: &SqlitePool,
+    connection_id: &str,
+    after_lead: i64,
+    limit: i64,
+) -> Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT lead_id, remote_id FROM crm_records WHERE connection_id = ?1 AND lead_id > ?2
+         ORDER BY lead_id LIMIT ?3",
+    )
+    .bind(connection_id)
+    .bind(after_lead)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
 /// Notes the fields last sent for record `remote_id`, once the CRM has them.
 pub async fn sent_again(
     pool: &SqlitePool,

@@ -146,6 +146,11 @@ impl CrmSim {
         self.state.lock().unwrap().faults_at.insert(n, fault);
     }
 
+    /// Changes what the CRM holds, as someone working in it would.
+    pub fn edit(&self, change: impl FnOnce(&mut Held)) {
+        change(&mut self.state.lock().unwrap().held)
+    }
+
     /// What the CRM holds now.
     pub fn held<T>(&self, read: impl FnOnce(&Held) -> T) -> T {
         read(&self.state.lock().unwrap().held)
@@ -727,6 +732,11 @@ pub fn hubspot_properties() -> Value {
         {"name": "city", "label": "City", "type": "string", "fieldType": "text"},
         {"name": "hs_lead_status", "label": "Lead Status", "type": "enumeration", "fieldType": "select",
             "options": [{"label": "New", "value": "NEW"}, {"label": "Open", "value": "OPEN"}]},
+        {"name": "lifecyclestage", "label": "Lifecycle Stage", "type": "enumeration", "fieldType": "radio",
+            "options": [{"label": "Subscriber", "value": "subscriber"}, {"label": "Lead", "value": "lead"},
+                {"label": "Marketing Qualified Lead", "value": "marketingqualifiedlead"},
+                {"label": "Sales Qualified Lead", "value": "salesqualifiedlead"},
+                {"label": "Opportunity", "value": "opportunity"}, {"label": "Customer", "value": "customer"}]},
         {"name": "hs_object_id", "label": "Record ID", "type": "number", "fieldType": "number",
             "modificationMetadata": {"readOnlyValue": true}},
     ]})
@@ -741,7 +751,8 @@ pub fn salesforce_describe() -> Value {
         {"name": "Email", "label": "Email", "type": "email", "nillable": true, "createable": true},
         {"name": "Phone", "label": "Phone", "type": "phone", "nillable": true, "createable": true},
         {"name": "Status", "label": "Status", "type": "picklist", "nillable": false, "createable": true,
-            "defaultedOnCreate": true, "picklistValues": [{"value": "Open - Not Contacted"}]},
+            "defaultedOnCreate": true, "picklistValues": [{"value": "Open - Not Contacted"},
+            {"value": "Working - Contacted"}, {"value": "Closed - Converted"}, {"value": "Closed - Not Converted"}]},
     ]})
 }
 

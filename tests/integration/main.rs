@@ -4,6 +4,7 @@
 mod audit_chain;
 mod bindings;
 mod capi;
+mod capi_stages;
 mod cli;
 mod clients;
 mod crash;

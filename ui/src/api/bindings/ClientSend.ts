@@ -11,4 +11,13 @@ invalid: number, not_yet: number, withheld: number,
 /**
  * Why sending stopped before the end; the next send goes on from there, sending nothing twice.
  */
-stopped: string | null, };
+stopped: string | null, 
+/**
+ * CRM records whose stage was read, and the events queued for the stages reached.
+ */
+stages_read: number, stage_events: number, 
+/**
+ * Why reading the CRM stages stopped before the end; what was queued is sent all the same,
+ * and the next send reads again.
+ */
+stages_stopped: string | null, };
