@@ -1,4 +1,4 @@
-import { render, screen, within } from "@testing-library/react";
+import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { installBackend, interruptedImport, lead } from "../test-backend";
@@ -37,7 +37,8 @@ describe("Leads screen", () => {
     const backend = installBackend(["Acme"]);
     backend.leads.push(lead(1, "Ann Lee"), lead(2, "Bob Stone"));
     render(<Leads />);
-    expect((await screen.findByTestId("lead-count")).textContent).toBe("2 leads");
+    // The count is empty until the leads are counted.
+    await waitFor(() => expect(screen.getByTestId("lead-count").textContent).toBe("2 leads"));
     await userEvent.type(screen.getByTestId("lead-search"), "bob");
     await screen.findByText("1 lead");
     await userEvent.click(await screen.findByText("Bob Stone"));

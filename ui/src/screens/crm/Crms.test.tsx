@@ -184,7 +184,8 @@ describe("Pushing to a CRM", () => {
     const push = await screen.findByRole("button", { name: "Push leads to HubSpot of Acme" });
     await userEvent.click(push);
 
-    expect((await screen.findByTestId("crm-push-progress-text")).textContent).toBe("2 of 5 leads");
+    // "Asking the CRM…" until the first batch's progress arrives.
+    await waitFor(() => expect(screen.getByTestId("crm-push-progress-text").textContent).toBe("2 of 5 leads"));
     const bar = within(screen.getByTestId("crm-push-progress")).getByRole("progressbar") as HTMLProgressElement;
     expect([bar.value, bar.max]).toEqual([2, 5]);
     expect((push as HTMLButtonElement).disabled).toBe(true);
