@@ -31,6 +31,9 @@ pub struct Report {
     pub send_seconds: f64,
     /// CPU time to queue (read, hash, check, store) and send, per event.
     pub cpu_us_per_event: f64,
+    /// Of it, queuing's and sending's.
+    pub queue_cpu_us_per_event: f64,
+    pub send_cpu_us_per_event: f64,
     pub kernel_us_per_event: f64,
     pub peak_memory_bytes: Option<u64>,
 }
@@ -90,6 +93,7 @@ async fn measure(console: &Console, file: &std::path::Path, dataset: &str, rows:
     let started = Instant::now();
     let imported = console.capi_import("Bench client", file, &AtomicBool::new(false)).await?;
     let import_seconds = started.elapsed().as_secs_f64();
+    let (user_queued, kernel_queued) = super::cpu_split();
     eprintln!("Sending them…");
     let (sent_before, started) = (requests_sent(), Instant::now());
     let sent = console.capi_send(Some("Bench client"), &AtomicBool::new(false)).await?;
@@ -99,8 +103,7 @@ async fn measure(console: &Console, file: &std::path::Path, dataset: &str, rows:
     if let Some(why) = sent.clients.iter().find_map(|c| c.stopped.clone()) {
         return Err(Error::Invalid(format!("the bench's send did not finish: {why}")));
     }
-    let kernel = kernel_after - kernel;
-    let cpu = user_after - user + kernel;
+    let cpu = user_after - user + kernel_after - kernel;
     Ok(Report {
         events: rows,
         queued: imported.queued,
@@ -110,7 +113,9 @@ async fn measure(console: &Console, file: &std::path::Path, dataset: &str, rows:
         import_seconds,
         send_seconds,
         cpu_us_per_event: cpu * 1e6 / rows.max(1) as f64,
-        kernel_us_per_event: kernel * 1e6 / rows.max(1) as f64,
+        queue_cpu_us_per_event: (user_queued - user + kernel_queued - kernel) * 1e6 / rows.max(1) as f64,
+        send_cpu_us_per_event: (user_after - user_queued + kernel_after - kernel_queued) * 1e6 / rows.max(1) as f64,
+        kernel_us_per_event: (kernel_after - kernel) * 1e6 / rows.max(1) as f64,
         peak_memory_bytes: peak_memory(),
     })
 }
@@ -129,6 +134,10 @@ impl super::Printed for Report {
         println!(
             "CPU time in Custodian          {:.1} µs an event ({:.1} µs of it in the kernel)",
             self.cpu_us_per_event, self.kernel_us_per_event
+        );
+        println!(
+            "  of it queuing / sending      {:.1} / {:.1} µs an event",
+            self.queue_cpu_us_per_event, self.send_cpu_us_per_event
         );
         let mib = self.peak_memory_bytes.map_or("unknown".to_owned(), |b| format!("{:.0} MiB", b as f64 / 1_048_576.0));
         println!("peak memory                    {mib}");

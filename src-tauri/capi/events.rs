@@ -102,9 +102,9 @@ pub fn queue_now(
 ) -> rusqlite::Result<Vec<bool>> {
     let mut insert = c.prepare_cached(
         "INSERT INTO capi_events (client_id, event_name, event_id, event_time, action_source, source, user_data,
-             custom_data, problem, status, queued_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, CASE WHEN ?9 IS NULL THEN 'pending' ELSE 'invalid' END, ?10)
-         ON CONFLICT (client_id, event_name, event_id) DO UPDATE SET event_time = excluded.event_time,
+             custom_data, problem, status, queued_at, dedup)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, CASE WHEN ?9 IS NULL THEN 'pending' ELSE 'invalid' END, ?10, ?11)
+         ON CONFLICT (dedup) DO UPDATE SET event_time = excluded.event_time,
              action_source = excluded.action_source, source = excluded.source, user_data = excluded.user_data,
              custom_data = excluded.custom_data, problem = excluded.problem, status = excluded.status,
              queued_at = excluded.queued_at
@@ -112,7 +112,13 @@ pub fn queue_now(
          RETURNING id",
     )?;
     let mut forget = c.prepare_cached("DELETE FROM capi_event_people WHERE event = ?1")?;
+    // Row ids only grow: a row returned with an id above the last one given was just made, and
+    // has no people to forget.
+    let last_given: i64 = c
+        .prepare_cached("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'capi_events'), 0)")?
+        .query_row([], |r| r.get(0))?;
     let mut person = c.prepare_cached("INSERT OR IGNORE INTO capi_event_people (event, hash) VALUES (?1, ?2)")?;
+    let mut made = std::collections::HashSet::with_capacity(events.len());
     let mut queued = Vec::with_capacity(events.len());
     for e in events {
         let user = Value::Object(e.user_data.clone()).to_string();
@@ -127,7 +133,8 @@ pub fn queue_now(
             user,
             custom,
             e.problem,
-            at
+            at,
+            dedup_of(client_id, &e.event_name, &e.event_id)
         ])?;
         let id: Option<i64> = match rows.next()? {
             Some(row) => Some(row.get(0)?),
@@ -136,7 +143,10 @@ pub fn queue_now(
         drop(rows);
         if let Some(id) = id {
             // A row read again in place of one that could not be sent names its person anew.
-            forget.execute([id])?;
+            // (or one made earlier in this call, and replaced by a later row of it).
+            if id <= last_given || !made.insert(id) {
+                forget.execute([id])?;
+            }
             for hash in &e.people {
                 person.execute(rusqlite::params![id, hash.as_slice()])?;
             }
@@ -144,6 +154,17 @@ pub fn queue_now(
         queued.push(id.is_some());
     }
     Ok(queued)
+}
+
+/// The key that keeps a client's event name and id unique (see the table).
+fn dedup_of(client_id: &str, event_name: &str, event_id: &str) -> [u8; 16] {
+    use sha2::{Digest, Sha256};
+    let mut sha = Sha256::new();
+    for part in [client_id, event_name, event_id] {
+        sha.update(part.as_bytes());
+        sha.update([0]);
+    }
+    sha.finalize()[..16].try_into().expect("SHA-256 is longer")
 }
 
 /// A queued event as it is sent, or was found unsendable.

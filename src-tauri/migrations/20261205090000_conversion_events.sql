@@ -33,8 +33,11 @@ CREATE TABLE capi_events (
     id              INTEGER PRIMARY KEY AUTOINCREMENT,
     client_id       TEXT NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
     event_name      TEXT NOT NULL,
-    -- Meta deduplicates on event_name + event_id: the same pair is never queued twice.
+    -- Meta deduplicates on event_name + event_id: the same pair is never queued twice for a client.
     event_id        TEXT NOT NULL,
+    -- The first 16 bytes of the SHA-256 of client id, event name and event id, each ended by a NUL:
+    -- what keeps the pair unique, in an index a fifth the size of one on the three columns.
+    dedup           BLOB NOT NULL UNIQUE,
     event_time      INTEGER NOT NULL,
     action_source   TEXT NOT NULL,
     -- Where it came from, in words ("offline.csv, line 4").
@@ -50,8 +53,7 @@ CREATE TABLE capi_events (
     -- Found unsendable when it was to be sent (too old, handed to Meta too long ago, refused by
     -- Meta): reading the row again does not bring it back.
     refused_at_send INTEGER NOT NULL DEFAULT 0,
-    send_id         INTEGER REFERENCES capi_sends(id),
-    UNIQUE (client_id, event_name, event_id)
+    send_id         INTEGER REFERENCES capi_sends(id)
 ) STRICT;
 CREATE INDEX capi_events_send ON capi_events(send_id) WHERE send_id IS NOT NULL;
 

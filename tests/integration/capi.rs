@@ -444,6 +444,34 @@ async fn a_row_that_could_not_be_sent_is_taken_again_once_corrected_and_names_it
 }
 
 #[tokio::test]
+async fn a_row_corrected_later_in_the_same_file_names_only_the_corrected_rows_person() {
+    let (ws, sim) = (Workspace::new(), GraphSim::start());
+    let console = capi_workspace(&ws, &sim).await;
+    let path = ws.path().join("orders.csv");
+    let when = hours_ago(1);
+    let text = format!(
+        "event_name,event_time,email,value,currency,event_id\n\
+         Purchase,{when},ann@example.com,10,,order-78\n\
+         Purchase,{when},bob@example.net,10,GBP,order-78\n"
+    );
+    std::fs::write(&path, text).unwrap();
+    console.capi_import("Acme", &path, &no_cancel()).await.unwrap();
+    let finds = |address: &'static str| {
+        let console = &console;
+        async move {
+            let request = console.new_request(RequestForm::new(RequestKind::Access, email(address))).await.unwrap();
+            let found = console.find_for_request(request.id, false).await.unwrap();
+            found.groups.iter().any(|g| g.kind == DataKind::ConversionEvents)
+        }
+    };
+    assert!(finds("bob@example.net").await, "the corrected row's person is found");
+    assert!(!finds("ann@example.com").await, "the replaced row's person is no longer named by the event");
+    let sent = console.capi_send(None, &no_cancel()).await.unwrap();
+    assert_eq!(sent.clients[0].sent, 1);
+    assert_eq!(sim.conversions()[0].1["user_data"]["em"], sha("bob@example.net"));
+}
+
+#[tokio::test]
 async fn a_phone_hashed_already_is_passed_on_as_it_is() {
     let (ws, sim) = (Workspace::new(), GraphSim::start());
     let console = capi_workspace(&ws, &sim).await;
