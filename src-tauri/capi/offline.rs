@@ -69,6 +69,11 @@ pub struct BadRow {
 impl Offline {
     pub fn open(path: &Path) -> Result<Self, ReadError> {
         let file = ExportFile::open_table(path, &["event_name", "event_time"])?;
+        let read = ["event_name", "event_time", "value", "currency", "event_id"];
+        let named = |name: &str| file.header.iter().filter(|h| h.eq_ignore_ascii_case(name)).count();
+        if let Some(twice) = read.into_iter().chain(KEYS.iter().map(|(name, _)| *name)).find(|n| named(n) > 1) {
+            return Err(ReadError::RepeatedColumn(twice.to_owned()));
+        }
         let find = |name: &str| file.header.iter().position(|h| h.eq_ignore_ascii_case(name));
         let at = Columns {
             event_name: find("event_name").expect("checked on opening"),

@@ -75,6 +75,8 @@ pub enum ReadError {
     NotLeadExport { missing: &'static str, found: String },
     #[error("The first row is not the header this file needs: it has no {missing} column. Found: {found}.")]
     MissingColumn { missing: &'static str, found: String },
+    #[error("The first row names the {0} column more than once, so which to read is unclear. Rename or remove the others and try again.")]
+    RepeatedColumn(String),
     #[error("This XLSX file would expand to {0} when unpacked, more than a lead export ever does: it may be a zip bomb. Nothing was imported. Download the export from Meta again.")]
     ZipBomb(String),
     #[error("This XLSX sheet reaches {0}, far beyond a lead export's rows and columns: it may have been damaged or made to exhaust memory. Nothing was imported. Open it in a spreadsheet program, delete what lies outside the leads, and save it again.")]

@@ -472,6 +472,19 @@ async fn a_row_corrected_later_in_the_same_file_names_only_the_corrected_rows_pe
 }
 
 #[tokio::test]
+async fn a_header_naming_a_column_twice_is_refused_and_queues_nothing() {
+    let (ws, sim) = (Workspace::new(), GraphSim::start());
+    let console = capi_workspace(&ws, &sim).await;
+    let path = ws.path().join("twice.csv");
+    let text =
+        format!("event_name,event_time,Email,EMAIL\nPurchase,{},ann@example.com,bob@example.net\n", hours_ago(1));
+    std::fs::write(&path, text).unwrap();
+    let refused = console.capi_import("Acme", &path, &no_cancel()).await.unwrap_err().to_string();
+    assert!(refused.contains("email column more than once"), "{refused}");
+    assert_eq!(console.capi_preview(None).await.unwrap().sendable, 0);
+}
+
+#[tokio::test]
 async fn a_phone_hashed_already_is_passed_on_as_it_is() {
     let (ws, sim) = (Workspace::new(), GraphSim::start());
     let console = capi_workspace(&ws, &sim).await;
