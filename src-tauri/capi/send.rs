@@ -64,33 +64,29 @@ pub struct Taken {
     pub fbtrace_id: Option<String>,
 }
 
-/// A batch's `data`: its events as a JSON array.
-pub fn data_of(events: &[&Queued]) -> String {
-    let mut data = String::with_capacity(events.len() * 700 + 2);
-    data.push('[');
+/// A batch as the body Meta takes: `{"data": [events]}`, with the test code when there is one.
+/// The events are written as stored, without being read back into values.
+pub fn body_of(events: &[&Queued], test_event_code: Option<&str>) -> String {
+    let mut body = String::with_capacity(events.len() * 700 + 64);
+    body.push_str("{\"data\":[");
     for (n, event) in events.iter().enumerate() {
         if n > 0 {
-            data.push(',');
+            body.push(',');
         }
-        event.write_payload(&mut data);
+        event.write_payload(&mut body);
     }
-    data.push(']');
-    data
+    body.push(']');
+    if let Some(code) = test_event_code {
+        body.push_str(",\"test_event_code\":");
+        body.push_str(&Value::from(code).to_string());
+    }
+    body.push('}');
+    body
 }
 
-/// Sends a batch (its `data`, as `data_of` wrote it) to `dataset`.
-pub async fn post(
-    graph: &Graph,
-    token: &Sensitive<String>,
-    dataset: &str,
-    test_event_code: Option<&str>,
-    data: &str,
-) -> Result<Taken, GraphError> {
-    let mut form: Vec<(&str, &str)> = vec![("data", data)];
-    if let Some(code) = test_event_code {
-        form.push(("test_event_code", code));
-    }
-    let answer = graph.post(&format!("{dataset}/events"), &form, token).await?;
+/// Sends a batch (as `body_of` wrote it) to `dataset`.
+pub async fn post(graph: &Graph, token: &Sensitive<String>, dataset: &str, body: &str) -> Result<Taken, GraphError> {
+    let answer = graph.post_json(&format!("{dataset}/events"), body, token).await?;
     Ok(Taken {
         events_received: answer.get("events_received").and_then(Value::as_i64).unwrap_or(0),
         fbtrace_id: answer.get("fbtrace_id").and_then(Value::as_str).map(str::to_owned),

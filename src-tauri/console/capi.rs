@@ -535,10 +535,9 @@ impl Console {
         report: &mut ClientSend,
     ) -> Result<(), BatchFailed> {
         let ids: Vec<i64> = batch.iter().map(|e| e.id).collect();
-        let data = send::data_of(batch);
         let dataset = sender.dataset;
-        let test_code = dataset.test_event_code.as_deref();
-        match send::post(sender.graph, sender.token, &dataset.dataset_id, test_code, &data).await {
+        let body = send::body_of(batch, dataset.test_event_code.as_deref());
+        match send::post(sender.graph, sender.token, &dataset.dataset_id, &body).await {
             Ok(taken) => {
                 let at = self.stamp();
                 let answer = events::Answer {

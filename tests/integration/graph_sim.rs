@@ -331,13 +331,26 @@ fn error(status: u16, code: i64, subcode: Option<i64>, message: &str) -> (u16, V
 
 fn answer(state: &Mutex<State>, method: &str, url: &str, body: &str) -> (u16, Vec<(String, String)>, String) {
     let (path, query) = url.split_once('?').unwrap_or((url, ""));
-    // A form body's parameters count as the query's, as Graph takes either.
-    let query: HashMap<String, String> = query
+    // A form body's parameters count as the query's, as Graph takes either; so do a JSON body's
+    // members, each as its text (an array or object as JSON).
+    let json_body = match serde_json::from_str::<Value>(body) {
+        Ok(Value::Object(members)) => Some(members),
+        _ => None,
+    };
+    let form_body = if json_body.is_some() { "" } else { body };
+    let mut query: HashMap<String, String> = query
         .split('&')
-        .chain(body.split('&'))
+        .chain(form_body.split('&'))
         .filter_map(|kv| kv.split_once('='))
         .map(|(k, v)| (decode(k), decode(v)))
         .collect();
+    for (name, value) in json_body.into_iter().flatten() {
+        let text = match value {
+            Value::String(s) => s,
+            other => other.to_string(),
+        };
+        query.insert(name, text);
+    }
     let mut s = state.lock().unwrap();
     // For a simulator in another process (the sync benchmark): how many calls it has answered.
     if path == "/_simulator/calls" {
