@@ -534,7 +534,7 @@ impl Holder for ConversionEvents {
     }
 
     fn identified_by(&self) -> &'static [IdKind] {
-        &[IdKind::Email, IdKind::Phone, IdKind::PhoneDigits]
+        &[IdKind::Email, IdKind::Phone, IdKind::PhoneDigits, IdKind::LeadId, IdKind::CrmRecord]
     }
 
     fn ages(&self) -> Option<&'static str> {

@@ -25,7 +25,8 @@ pub struct Rule {
     pub set_at: String,
 }
 
-/// Sets which stages of `connection_id`'s records are sent for `client_id`.
+/// Sets which stages of `connection_id`'s records are sent for `client_id`. Another field than
+/// before forgets the stages seen: what that field holds is where watching starts.
 pub async fn set_rule(
     conn: &mut SqliteConnection,
     client_id: &str,
@@ -34,6 +35,18 @@ pub async fn set_rule(
     stages: &[String],
     at: &str,
 ) -> Result<(), sqlx::Error> {
+    let before: Option<String> =
+        sqlx::query_scalar("SELECT field FROM capi_stage_rules WHERE client_id = ?1 AND connection_id = ?2")
+            .bind(client_id)
+            .bind(connection_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    if before.as_deref() != Some(field) {
+        sqlx::query("DELETE FROM capi_stage_seen WHERE connection_id = ?1")
+            .bind(connection_id)
+            .execute(&mut *conn)
+            .await?;
+    }
     sqlx::query(
         "INSERT INTO capi_stage_rules (client_id, connection_id, field, stages, set_at) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (client_id, connection_id) DO UPDATE
@@ -89,21 +102,35 @@ pub async fn rules(pool: &SqlitePool, client_id: Option<&str>) -> Result<Vec<Rul
         .collect())
 }
 
-/// The stage each of these leads' records in `connection_id` was last seen at.
+/// The rule of `client_id` for `connection_id` as it stands now: its field, stages and when it
+/// was set.
+pub async fn rule_now(
+    conn: &mut SqliteConnection,
+    client_id: &str,
+    connection_id: &str,
+) -> Result<Option<(String, String, String)>, sqlx::Error> {
+    sqlx::query_as("SELECT field, stages, set_at FROM capi_stage_rules WHERE client_id = ?1 AND connection_id = ?2")
+        .bind(client_id)
+        .bind(connection_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// The record and stage each of these leads' records in `connection_id` was last seen at.
 pub async fn seen(
     conn: &mut SqliteConnection,
     connection_id: &str,
     lead_ids: &[i64],
-) -> Result<HashMap<i64, String>, sqlx::Error> {
-    let rows: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT lead_id, stage FROM capi_stage_seen
+) -> Result<HashMap<i64, (String, String)>, sqlx::Error> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT lead_id, remote_id, stage FROM capi_stage_seen
          WHERE connection_id = ?1 AND lead_id IN (SELECT value FROM json_each(?2))",
     )
     .bind(connection_id)
     .bind(serde_json::to_string(lead_ids).expect("ids serialise"))
     .fetch_all(conn)
     .await?;
-    Ok(rows.into_iter().collect())
+    Ok(rows.into_iter().map(|(lead, remote, stage)| (lead, (remote, stage))).collect())
 }
 
 /// Notes the stage a lead's record is at now. The lead must still be held (the caller checks in
@@ -112,15 +139,18 @@ pub async fn note(
     conn: &mut SqliteConnection,
     connection_id: &str,
     lead_id: i64,
+    remote_id: &str,
     stage: &str,
     at: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO capi_stage_seen (connection_id, lead_id, stage, seen_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (connection_id, lead_id) DO UPDATE SET stage = excluded.stage, seen_at = excluded.seen_at",
+        "INSERT INTO capi_stage_seen (connection_id, lead_id, remote_id, stage, seen_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (connection_id, lead_id) DO UPDATE
+         SET remote_id = excluded.remote_id, stage = excluded.stage, seen_at = excluded.seen_at",
     )
     .bind(connection_id)
     .bind(lead_id)
+    .bind(remote_id)
     .bind(stage)
     .bind(at)
     .execute(conn)
@@ -133,6 +163,8 @@ pub struct Reached<'a> {
     /// The CRM's name, as Meta's `lead_event_source` takes it.
     pub crm: &'static str,
     pub connection_id: &'a str,
+    /// The lead's row id: two leads on one record are two events.
+    pub lead_id: i64,
     pub remote_id: &'a str,
     pub stage: &'a str,
     /// Meta's id of the lead, which the event is matched by.
@@ -147,7 +179,8 @@ pub struct Reached<'a> {
 /// change, so that it is queued once.
 pub fn event_of(reached: Reached<'_>) -> NewEvent {
     let mut sha = Sha256::new();
-    for part in [reached.connection_id, reached.remote_id, reached.stage, &reached.seen_unix.to_string()] {
+    let (lead, seen) = (reached.lead_id.to_string(), reached.seen_unix.to_string());
+    for part in [reached.connection_id, &lead, reached.remote_id, reached.stage, &seen] {
         sha.update(part.as_bytes());
         sha.update([0]);
     }
@@ -173,9 +206,15 @@ pub fn event_of(reached: Reached<'_>) -> NewEvent {
     }
 }
 
-/// The stage among a record's fields: the value of `field`, or none when the record has none.
+/// The stage among a record's fields: the value of `field` (Pipedrive keeps its own fields under
+/// `custom_fields`), or none when the record has none.
 pub fn stage_in(fields: &[(String, String)], field: &str) -> String {
-    fields.iter().find(|(name, _)| name == field).map(|(_, value)| value.trim().to_owned()).unwrap_or_default()
+    let custom = format!("custom_fields.{field}");
+    fields
+        .iter()
+        .find(|(name, _)| name == field || *name == custom)
+        .map(|(_, value)| value.trim().to_owned())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -186,6 +225,7 @@ mod tests {
         Reached {
             crm: "HubSpot",
             connection_id: "c1",
+            lead_id: 7,
             remote_id: "101",
             stage: "customer",
             meta_id,
@@ -221,5 +261,7 @@ mod tests {
             vec![("email".to_owned(), "a@b.com".to_owned()), ("lifecyclestage".to_owned(), " customer ".to_owned())];
         assert_eq!(stage_in(&fields, "lifecyclestage"), "customer");
         assert_eq!(stage_in(&fields, "Status"), "");
+        let pipedrive = vec![("custom_fields.5f1c".to_owned(), "12".to_owned())];
+        assert_eq!(stage_in(&pipedrive, "5f1c"), "12");
     }
 }

@@ -510,7 +510,7 @@ pub enum CapiCommand {
         crm: Option<String>,
         /// The record field that holds the stage (HubSpot: lifecyclestage, Salesforce: Status by
         /// default; Pipedrive: always named, by the field's key)
-        #[arg(long, value_name = "FIELD")]
+        #[arg(long, value_name = "FIELD", conflicts_with = "off")]
         field: Option<String>,
         /// The stages to send, as the CRM writes them, comma-separated
         #[arg(long, value_name = "STAGE,...", value_delimiter = ',', conflicts_with = "off")]

@@ -596,6 +596,9 @@ async fn capi(c: &Console, command: CapiCommand, j: bool) -> Result<Exit, consol
             (client, None) if send.is_empty() && !off && field.is_none() => {
                 print::stage_rules(j, &c.capi_stage_rules(client.as_deref()).await?)
             }
+            (Some(_), Some(_)) => Err(console::Error::Invalid(
+                "Name the stages to send with --send, or stop sending them with --off.".into(),
+            )),
             _ => Err(console::Error::Invalid(
                 "Setting stages takes a client, a CRM and the stages to send (or --off to stop them).".into(),
             )),

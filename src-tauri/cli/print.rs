@@ -854,8 +854,14 @@ pub fn capi_sent(as_json: bool, report: &console::CapiSendReport) -> Result<Exit
             );
             if c.stages_read > 0 || c.stages_stopped.is_some() {
                 println!(
-                    "  {} CRM records read for their stage, {} stage events queued",
-                    c.stages_read, c.stage_events
+                    "  {} CRM records read for their stage, {} stage events queued{}",
+                    c.stages_read,
+                    c.stage_events,
+                    if c.stages_unreadable > 0 {
+                        format!(", {} records the CRM would not give passed over", c.stages_unreadable)
+                    } else {
+                        String::new()
+                    }
                 );
             }
             if let Some(why) = &c.stages_stopped {

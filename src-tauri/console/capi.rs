@@ -103,6 +103,9 @@ pub struct ClientSend {
     pub stages_read: u64,
     #[ts(type = "number")]
     pub stage_events: u64,
+    /// CRM records whose stage the CRM would not give: passed over.
+    #[ts(type = "number")]
+    pub stages_unreadable: u64,
     /// Why reading the CRM stages stopped before the end; what was queued is sent all the same,
     /// and the next send reads again.
     pub stages_stopped: Option<String>,
@@ -325,17 +328,15 @@ impl Console {
                 stopped: None,
                 stages_read: 0,
                 stage_events: 0,
+                stages_unreadable: 0,
                 stages_stopped: None,
             };
             // The stages reached since the last send are queued first, and go with it.
-            match self.read_stages(&client_id, cancel).await {
-                Ok(reading) => {
-                    sent.stages_read = reading.read;
-                    sent.stage_events = reading.queued;
-                    sent.stages_stopped = reading.stopped;
-                }
-                Err(e) => sent.stages_stopped = Some(e.to_string()),
-            }
+            let reading = self.read_stages(&client_id, cancel).await;
+            sent.stages_read = reading.read;
+            sent.stage_events = reading.queued;
+            sent.stages_unreadable = reading.unreadable;
+            sent.stages_stopped = reading.stopped;
             if let Err(e) = self.send_client(&client_id, &dataset, &mut sent, cancel).await {
                 sent.stopped = Some(e.to_string());
             }

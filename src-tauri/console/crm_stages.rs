@@ -29,6 +29,15 @@ pub struct StageRule {
     pub set_at: String,
 }
 
+/// A record's stage as read.
+struct Read<'a> {
+    lead: i64,
+    remote_id: &'a str,
+    stage: String,
+    /// The lead was pushed to the record after the rule was set.
+    pushed_since_rule: bool,
+}
+
 /// What reading a client's CRM stages found.
 #[derive(Debug, Clone, Default, Serialize, TS)]
 pub struct StageReading {
@@ -38,6 +47,9 @@ pub struct StageReading {
     /// Leads whose record moved to a stage that is sent: each one event, queued.
     #[ts(type = "number")]
     pub queued: u64,
+    /// Records the CRM would not give (refused, or in a shape it does not document): passed over.
+    #[ts(type = "number")]
+    pub unreadable: u64,
     /// Why reading stopped before the end; the next send reads again.
     pub stopped: Option<String>,
 }
@@ -107,7 +119,8 @@ impl Console {
             }
         }
         let mut tx = self.store.write().await?;
-        stages::set_rule(&mut tx, &client.id, &connection.id, &field, &chosen, &self.stamp()).await?;
+        let at = self.stamp();
+        stages::set_rule(&mut tx, &client.id, &connection.id, &field, &chosen, &at).await?;
         let object = format!(
             "client {}: {} stages {} of field {field} (connection {}) sent as conversion events",
             client.name,
@@ -115,9 +128,15 @@ impl Console {
             chosen.join(", "),
             connection.id
         );
-        self.settle(tx, "capi.stages", &object, Ok(())).await?;
-        let rules = self.capi_stage_rules(Some(&client.name)).await?;
-        Ok(rules.into_iter().find(|r| r.connection_id == connection.id).expect("set above"))
+        let rule = StageRule {
+            client: client.name.clone(),
+            connection_id: connection.id.clone(),
+            crm: connection.crm,
+            field,
+            stages: chosen,
+            set_at: at,
+        };
+        self.settle(tx, "capi.stages", &object, Ok(rule)).await
     }
 
     /// Stops sending the stages of `client`'s CRM connection `crm`.
@@ -171,15 +190,27 @@ impl Console {
 
     /// Reads the stage of every record `client_id`'s leads were pushed to in the CRMs whose stages
     /// it sends, and queues an event for each lead that moved to a stage that is sent. A record
-    /// seen for the first time is only noted. What was read before a failure or a cancel is kept;
-    /// the next read goes on from what was noted.
-    pub(super) async fn read_stages(&self, client_id: &str, cancel: &AtomicBool) -> Result<StageReading, Error> {
+    /// seen for the first time is only noted, unless its lead was pushed after the rule was set
+    /// (then it started with no stage). A record the CRM refuses to give is passed over and
+    /// counted; a refused token, a lasting throttle or an unreachable CRM stops the reading, which
+    /// keeps what it noted and queued, and says why.
+    pub(super) async fn read_stages(&self, client_id: &str, cancel: &AtomicBool) -> StageReading {
         let mut reading = StageReading::default();
-        let rules = stages::rules(self.store.pool(), Some(client_id)).await?;
-        if rules.is_empty() {
-            return Ok(reading);
+        if let Err(e) = self.read_stages_into(client_id, cancel, &mut reading).await {
+            reading.stopped = Some(e.to_string());
         }
-        let client = self.client(&rules[0].client).await?;
+        reading
+    }
+
+    async fn read_stages_into(
+        &self,
+        client_id: &str,
+        cancel: &AtomicBool,
+        reading: &mut StageReading,
+    ) -> Result<(), Error> {
+        let rules = stages::rules(self.store.pool(), Some(client_id)).await?;
+        let Some(first) = rules.first() else { return Ok(()) };
+        let client = self.client(&first.client).await?;
         let connections = self.crm_connections().await?;
         for rule in rules {
             let Some(connection) = connections.iter().find(|c| c.id == rule.connection_id) else { continue };
@@ -189,17 +220,23 @@ impl Console {
             loop {
                 if cancel.load(Ordering::Relaxed) {
                     reading.stopped = Some("cancelled".into());
-                    return Ok(reading);
+                    return Ok(());
                 }
                 let page = records::of_connection(self.store.pool(), &rule.connection_id, after, READ_CHUNK).await?;
                 let Some(last) = page.last() else { break };
                 after = last.0;
-                let mut read: Vec<(i64, &str, String)> = Vec::with_capacity(page.len());
-                for (lead, remote) in &page {
-                    match crate::crm::send::read(&crm, remote, &wanted).await {
-                        Ok(Some(fields)) => read.push((*lead, remote, stages::stage_in(&fields, &rule.field))),
+                let mut read: Vec<Read<'_>> = Vec::with_capacity(page.len());
+                for (lead, remote_id, pushed_at) in &page {
+                    match crate::crm::send::read(&crm, remote_id, &wanted).await {
+                        Ok(Some(fields)) => read.push(Read {
+                            lead: *lead,
+                            remote_id,
+                            stage: stages::stage_in(&fields, &rule.field),
+                            pushed_since_rule: pushed_at.as_str() > rule.set_at.as_str(),
+                        }),
                         // No longer in the CRM: it has no stage to reach.
                         Ok(None) => {}
+                        Err(CrmError::Refused { .. } | CrmError::Unexpected { .. }) => reading.unreadable += 1,
                         Err(e) => {
                             if let CrmError::Unauthorized { reason, .. } = &e {
                                 connections::mark_invalid(self.store.pool(), &connection.id, reason).await?;
@@ -209,50 +246,72 @@ impl Console {
                     }
                     reading.read += 1;
                 }
-                reading.queued += self.note_stages(&client, &rule, connection.crm, &read).await?;
+                match self.note_stages(&client, &rule, connection.crm, &read).await? {
+                    Some(queued) => reading.queued += queued,
+                    // The rule was changed or stopped meanwhile: what was read is of another rule.
+                    None => break,
+                }
             }
         }
-        Ok(reading)
+        Ok(())
     }
 
     /// Notes the stages read, and queues an event for each lead that moved to a stage that is
-    /// sent, in one transaction; a lead erased or purged since it was read is passed over.
+    /// sent, in one transaction, if the rule is still as it was read under (`None` otherwise). A
+    /// lead erased or purged since it was read, or whose record is no longer the one read, is
+    /// passed over; Meta's test leads are noted, never sent.
     async fn note_stages(
         &self,
         client: &crate::clients::Client,
         rule: &stages::Rule,
         crm: Crm,
-        read: &[(i64, &str, String)],
-    ) -> Result<u64, Error> {
+        read: &[Read<'_>],
+    ) -> Result<Option<u64>, Error> {
         let at = self.stamp();
         let seen_unix = self.now().timestamp();
-        let ids: Vec<i64> = read.iter().map(|(lead, _, _)| *lead).collect();
+        let ids: Vec<i64> = read.iter().map(|r| r.lead).collect();
         let mut tx = self.store.write().await?;
+        let same_rule =
+            stages::rule_now(&mut tx, &client.id, &rule.connection_id).await?.is_some_and(|(field, chosen, set_at)| {
+                field == rule.field && set_at == rule.set_at && serde_json::to_string(&rule.stages).ok() == Some(chosen)
+            });
+        if !same_rule {
+            return Ok(None);
+        }
+        let pairs: Vec<(i64, &str)> = read.iter().map(|r| (r.lead, r.remote_id)).collect();
+        let kept = records::still_kept(&mut tx, &rule.connection_id, &pairs).await?;
         let held = crate::leads::query::existing(&mut tx, &ids).await?;
         let before = stages::seen(&mut tx, &rule.connection_id, &ids).await?;
         let mut reached = Vec::new();
-        for (lead, remote_id, stage) in read {
-            if !held.contains(lead) {
+        for r in read {
+            if !held.contains(&r.lead) || !kept.contains(&r.lead) {
                 continue;
             }
-            match before.get(lead) {
-                Some(was) if was == stage => continue,
-                Some(_) if rule.stages.contains(stage) => {
-                    let Some(detail) = crate::leads::query::detail(&mut *tx, *lead).await? else { continue };
-                    let people = self.people_of_lead(&detail, client.country.as_deref());
+            let was = match before.get(&r.lead) {
+                Some((remote_id, stage)) if remote_id == r.remote_id => Some(stage.as_str()),
+                // First seen on this record: a lead pushed since the rule was set started with none.
+                _ if r.pushed_since_rule => Some(""),
+                _ => None,
+            };
+            if was.is_some_and(|was| was != r.stage && rule.stages.contains(&r.stage)) {
+                if let Some(detail) = crate::leads::query::detail(&mut *tx, r.lead).await?.filter(|d| !d.is_test) {
+                    let mut people = self.people_of_lead(&detail, client.country.as_deref());
+                    people.extend(self.hasher.identify(IdKind::CrmRecord, r.remote_id, None));
                     reached.push(stages::event_of(Reached {
                         crm: crm.label(),
                         connection_id: &rule.connection_id,
-                        remote_id,
-                        stage,
+                        lead_id: r.lead,
+                        remote_id: r.remote_id,
+                        stage: &r.stage,
                         meta_id: detail.meta_id.as_deref(),
                         seen_unix,
                         people,
                     }));
                 }
-                _ => {}
             }
-            stages::note(&mut tx, &rule.connection_id, *lead, stage, &at).await?;
+            if before.get(&r.lead).is_none_or(|(remote_id, stage)| remote_id != r.remote_id || *stage != r.stage) {
+                stages::note(&mut tx, &rule.connection_id, r.lead, r.remote_id, &r.stage, &at).await?;
+            }
         }
         let queued = if reached.is_empty() {
             0
@@ -263,7 +322,7 @@ impl Console {
             queued.into_iter().filter(|q| *q).count() as u64
         };
         tx.commit().await?;
-        Ok(queued)
+        Ok(Some(queued))
     }
 
     /// The keyed hashes a lead's person is found by: its Meta lead id, emails and phones.

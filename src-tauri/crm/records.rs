@@ -37,16 +37,16 @@ pub async fn sent_as(pool: &SqlitePool, connection_id: &str, remote_id: &str) ->
     .await
 }
 
-/// The records of connection `connection_id`, as (lead id, remote id), a page at a time in the
-/// order of the leads from after `after_lead`.
+/// The records of connection `connection_id`, as (lead id, remote id, when it was last pushed),
+/// a page at a time in the order of the leads from after `after_lead`.
 pub async fn of_connection(
     pool: &SqlitePool,
     connection_id: &str,
     after_lead: i64,
     limit: i64,
-) -> Result<Vec<(i64, String)>, sqlx::Error> {
+) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT lead_id, remote_id FROM crm_records WHERE connection_id = ?1 AND lead_id > ?2
+        "SELECT lead_id, remote_id, pushed_at FROM crm_records WHERE connection_id = ?1 AND lead_id > ?2
          ORDER BY lead_id LIMIT ?3",
     )
     .bind(connection_id)
@@ -54,6 +54,26 @@ pub async fn of_connection(
     .bind(limit)
     .fetch_all(pool)
     .await
+}
+
+/// Which of these (lead id, remote id) pairs connection `connection_id` still keeps: a record
+/// erased, or a lead pushed again to another record, since they were read is not among them.
+pub async fn still_kept(
+    conn: &mut SqliteConnection,
+    connection_id: &str,
+    pairs: &[(i64, &str)],
+) -> Result<std::collections::HashSet<i64>, sqlx::Error> {
+    let pairs: Vec<serde_json::Value> = pairs.iter().map(|(lead, remote)| serde_json::json!([lead, remote])).collect();
+    sqlx::query_scalar(
+        "SELECT r.lead_id FROM crm_records AS r JOIN json_each(?2) AS j
+             ON r.lead_id = j.value ->> 0 AND r.remote_id = j.value ->> 1
+         WHERE r.connection_id = ?1",
+    )
+    .bind(connection_id)
+    .bind(serde_json::Value::Array(pairs).to_string())
+    .fetch_all(conn)
+    .await
+    .map(|ids: Vec<i64>| ids.into_iter().collect())
 }
 
 /// Notes the fields last sent for record `remote_id`, once the CRM has them.

@@ -15,6 +15,8 @@ CREATE TABLE capi_stage_rules (
 CREATE TABLE capi_stage_seen (
     connection_id TEXT NOT NULL REFERENCES crm_connections(id) ON DELETE CASCADE,
     lead_id       INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+    -- The record it was seen on: a lead pushed again to a new record starts again from there.
+    remote_id     TEXT NOT NULL,
     stage         TEXT NOT NULL,
     seen_at       TEXT NOT NULL,
     PRIMARY KEY (connection_id, lead_id)

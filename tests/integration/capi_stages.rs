@@ -194,6 +194,73 @@ async fn stages_are_checked_against_the_crm_and_a_crm_that_stops_answering_stops
     assert!(sent.failed());
 }
 
+/// Imports lead `id` of Ann (same email as lead 1001) and pushes it: HubSpot keeps it on Ann's
+/// contact.
+async fn another_lead_of_ann(ws: &Workspace, console: &Console, id: &str) {
+    let mut row = crate::fixtures::rows().remove(0);
+    row[0] = format!("l:{id}");
+    // Another form filled in later: the same lead's details again would be the same lead.
+    row[1] = format!("2026-07-2{}T08:00:00+00:00", &id[id.len() - 1..]);
+    let text = crate::fixtures::text(crate::fixtures::HEADER, &[row], ',', "\r\n");
+    let file = crate::fixtures::write(ws.path(), "more.csv", text.as_bytes());
+    let imported = console.import_file(&file, "Acme", &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap();
+    assert_eq!(imported.imported, 1, "{imported:?}");
+    crate::crm_push::push(console).await;
+}
+
+#[tokio::test]
+async fn two_leads_on_one_crm_record_are_two_events_and_a_lead_pushed_after_the_rule_starts_with_no_stage() {
+    let (ws, graph, crm) = (Workspace::new(), GraphSim::start(), CrmSim::start(CRM_TOKEN));
+    let console = pushed_to_hubspot(&ws, &graph, &crm).await;
+    another_lead_of_ann(&ws, &console, "2004").await;
+    assert_eq!(crm.held(|h| h.hubspot.len()), 4, "Ann's second lead is on her contact");
+    console.capi_stages_set("Acme", "hubspot", None, &stages(&["customer"])).await.unwrap();
+    console.capi_send(None, &no_cancel()).await.unwrap();
+
+    move_to(&crm, "ann.lee@example.com", "customer");
+    let sent = console.capi_send(None, &no_cancel()).await.unwrap();
+    assert_eq!((sent.clients[0].stage_events, sent.clients[0].sent), (2, 2), "{sent:?}");
+    let mut leads: Vec<Value> = graph.conversions().iter().map(|(_, e)| e["user_data"]["lead_id"].clone()).collect();
+    leads.sort_by_key(|l| l.as_u64());
+    assert_eq!(leads, [json!(1001), json!(2004)]);
+
+    // A lead pushed after the rule was set onto a record already at the stage reached it since.
+    crm.edit(|held| {
+        for contact in held.hubspot.values_mut() {
+            if contact["email"].as_str().is_some_and(|e| e.starts_with("Ann")) {
+                continue;
+            }
+            contact.insert("lifecyclestage".into(), json!("customer"));
+        }
+    });
+    let before = graph.conversions().len();
+    let later = *TEST_NOW + chrono::Duration::minutes(10);
+    ws.clock.set(later);
+    graph.now(later.timestamp());
+    another_lead_of_ann(&ws, &console, "2005").await;
+    let later = console.capi_send(None, &no_cancel()).await.unwrap();
+    let names: Vec<Value> =
+        graph.conversions()[before..].iter().map(|(_, e)| e["user_data"]["lead_id"].clone()).collect();
+    // Lead 2005 is new on Ann's contact; Zoë and Bob became customers; Meta's test lead is never sent.
+    assert_eq!(later.clients[0].sent, 3, "{later:?} {names:?}");
+    assert!(names.contains(&json!(2005)) && names.contains(&json!(1002)) && names.contains(&json!(1003)), "{names:?}");
+}
+
+#[tokio::test]
+async fn a_record_the_crm_will_not_give_is_passed_over_and_the_rest_are_read() {
+    let (ws, graph, crm) = (Workspace::new(), GraphSim::start(), CrmSim::start(CRM_TOKEN));
+    let console = pushed_to_hubspot(&ws, &graph, &crm).await;
+    console.capi_stages_set("Acme", "hubspot", None, &stages(&["customer"])).await.unwrap();
+    console.capi_send(None, &no_cancel()).await.unwrap();
+    move_to(&crm, "bob@example.net", "customer");
+    // The first record read is refused (HTTP 409); Bob's comes after it.
+    crm.fault(crate::crm_sim::Fault::Conflict);
+    let sent = console.capi_send(None, &no_cancel()).await.unwrap();
+    let acme = &sent.clients[0];
+    assert_eq!((acme.stages_unreadable, acme.stage_events, acme.sent), (1, 1, 1), "{sent:?}");
+    assert!(acme.stages_stopped.is_none() && !sent.failed(), "{sent:?}");
+}
+
 #[tokio::test]
 async fn the_cli_sets_lists_and_stops_the_stages_sent() {
     let (ws, graph, crm) = (Workspace::new(), GraphSim::start(), CrmSim::start(CRM_TOKEN));

@@ -17,6 +17,10 @@ stopped: string | null,
  */
 stages_read: number, stage_events: number, 
 /**
+ * CRM records whose stage the CRM would not give: passed over.
+ */
+stages_unreadable: number, 
+/**
  * Why reading the CRM stages stopped before the end; what was queued is sent all the same,
  * and the next send reads again.
  */
