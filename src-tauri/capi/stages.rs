@@ -42,10 +42,7 @@ pub async fn set_rule(
             .fetch_optional(&mut *conn)
             .await?;
     if before.as_deref() != Some(field) {
-        sqlx::query("DELETE FROM capi_stage_seen WHERE connection_id = ?1")
-            .bind(connection_id)
-            .execute(&mut *conn)
-            .await?;
+        forget_seen(conn, connection_id).await?;
     }
     sqlx::query(
         "INSERT INTO capi_stage_rules (client_id, connection_id, field, stages, set_at) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -75,8 +72,14 @@ pub async fn remove_rule(
         .execute(&mut *conn)
         .await?
         .rows_affected();
-    sqlx::query("DELETE FROM capi_stage_seen WHERE connection_id = ?1").bind(connection_id).execute(&mut *conn).await?;
+    forget_seen(conn, connection_id).await?;
     Ok(removed > 0)
+}
+
+/// Forgets the stages seen on `connection_id`'s records.
+async fn forget_seen(conn: &mut SqliteConnection, connection_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM capi_stage_seen WHERE connection_id = ?1").bind(connection_id).execute(conn).await?;
+    Ok(())
 }
 
 /// The rules of `client_id`, or of every client.
