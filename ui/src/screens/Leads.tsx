@@ -12,6 +12,7 @@ import {
   type Progress,
   type SortBy,
 } from "../api";
+import { ClientSelect } from "../components/ClientSelect";
 import { ErrorNote } from "../components/ErrorNote";
 import { ImportProgress, ImportReport } from "../components/ImportProgress";
 import { LeadDetailPanel } from "../components/LeadDetailPanel";
@@ -204,14 +205,7 @@ export function Leads() {
       <div className="toolbar">
         <label>
           Client
-          <select value={narrowing.clientId} onChange={(e) => set({ clientId: e.target.value })} data-testid="lead-client">
-            <option value="">All clients</option>
-            {clients.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
+          <ClientSelect clients={clients} value={narrowing.clientId} onChange={(v) => set({ clientId: v })} none="All clients" byId testId="lead-client" />
         </label>
         <button type="button" className="primary" onClick={() => void chooseFile()} disabled={importing || clients.length === 0}>
           Import file…

@@ -12,6 +12,7 @@ import {
   type PurgeSchedule,
   type Review,
 } from "../api";
+import { ClientSelect } from "../components/ClientSelect";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ErrorNote } from "../components/ErrorNote";
 import { useEscape } from "../components/useEscape";
@@ -165,11 +166,7 @@ function HoldFormPanel({ clients, onAdded, onCancel }: { clients: Client[]; onAd
       {on === "client" ? (
         <label>
           Client
-          <select value={client} onChange={(e) => setClient(e.target.value)} data-testid="hold-client">
-            {clients.map((c) => (
-              <option key={c.id}>{c.name}</option>
-            ))}
-          </select>
+          <ClientSelect clients={clients} value={client} onChange={setClient} testId="hold-client" />
         </label>
       ) : (
         <label>
@@ -342,12 +339,7 @@ export function Retention() {
       <div className="filters">
         <label>
           Client
-          <select value={only} onChange={(e) => setOnly(e.target.value)} data-testid="retention-client">
-            <option value="">All clients</option>
-            {clients.map((c) => (
-              <option key={c.id}>{c.name}</option>
-            ))}
-          </select>
+          <ClientSelect clients={clients} value={only} onChange={setOnly} none="All clients" testId="retention-client" />
         </label>
       </div>
 

@@ -1,5 +1,6 @@
 import { useRef, useState, type FormEvent } from "react";
 import { api, toCommandError, type Client, type CommandError, type MetaConnection } from "../../api";
+import { ClientSelect } from "../../components/ClientSelect";
 import { ErrorNote } from "../../components/ErrorNote";
 
 /**
@@ -68,12 +69,7 @@ export function AddToken({
       </label>
       <label>
         Client (optional)
-        <select value={client} onChange={(e) => setClient(e.target.value)} data-testid="meta-token-client">
-          <option value="">None</option>
-          {clients.map((c) => (
-            <option key={c.id}>{c.name}</option>
-          ))}
-        </select>
+        <ClientSelect clients={clients} value={client} onChange={setClient} none="None" testId="meta-token-client" />
       </label>
       <ErrorNote error={error} />
       <p className="sr-status" role="status" aria-live="polite">

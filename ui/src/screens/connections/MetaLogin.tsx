@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import { api, toCommandError, type Client, type CommandError, type LoggedIn, type MetaApp } from "../../api";
+import { ClientSelect } from "../../components/ClientSelect";
 import { ErrorNote } from "../../components/ErrorNote";
 import { LoginResult } from "./LoginResult";
 
@@ -61,12 +62,7 @@ export function MetaLogin({
         {clients.length > 0 && (
           <label>
             Log in for client
-            <select value={client} onChange={(e) => setClient(e.target.value)} disabled={busy} data-testid="meta-login-client">
-              <option value="">None</option>
-              {clients.map((c) => (
-                <option key={c.id}>{c.name}</option>
-              ))}
-            </select>
+            <ClientSelect clients={clients} value={client} onChange={setClient} none="None" disabled={busy} testId="meta-login-client" />
           </label>
         )}
         <button

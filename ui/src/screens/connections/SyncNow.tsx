@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { api, toCommandError, type Client, type CommandError, type MetaForm, type SyncReport } from "../../api";
+import { ClientSelect } from "../../components/ClientSelect";
 import { ErrorNote } from "../../components/ErrorNote";
 import { began, leadsPerSecond, paced, type Pace } from "./pace";
 import { SyncResult } from "./SyncResult";
@@ -60,14 +61,7 @@ export function SyncNow({ clients, forms, onSynced }: { clients: Client[]; forms
       <div className="toolbar">
         <label>
           Sync the forms of
-          <select value={client} onChange={(e) => setClient(e.target.value)} disabled={running} data-testid="sync-client">
-            <option value="">All clients</option>
-            {clients.map((c) => (
-              <option key={c.id} value={c.name}>
-                {c.name}
-              </option>
-            ))}
-          </select>
+          <ClientSelect clients={clients} value={client} onChange={setClient} none="All clients" disabled={running} testId="sync-client" />
         </label>
         <button
           type="button"

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { api, toCommandError, type Client, type CommandError, type Crm, type CrmApp, type CrmConnection } from "../../api";
+import { ClientSelect } from "../../components/ClientSelect";
 import { CopyButton } from "../../components/CopyButton";
 import { ErrorNote } from "../../components/ErrorNote";
 import { CRM_LABELS, CRMS } from "./crms";
@@ -151,14 +152,7 @@ export function ConnectCrm({
       </label>
       <label>
         Client
-        <select value={client} onChange={(e) => setClient(e.target.value)} disabled={busy} data-testid="crm-connect-client">
-          <option value="">Choose a client</option>
-          {clients.map((c) => (
-            <option key={c.id} value={c.name}>
-              {c.name}
-            </option>
-          ))}
-        </select>
+        <ClientSelect clients={clients} value={client} onChange={setClient} none="Choose a client" disabled={busy} testId="crm-connect-client" />
       </label>
       <fieldset aria-describedby={needsApp ? "crm-browser-needs-app" : undefined} data-testid="crm-connect-way">
         <legend>How</legend>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { api, toCommandError, type Client, type CommandError, type Counts, type Crm, type PushLog, type PushStatus } from "../../api";
+import { ClientSelect } from "../../components/ClientSelect";
 import { ErrorNote } from "../../components/ErrorNote";
 import { CRM_LABELS, CRMS, crmLabel } from "./crms";
 
@@ -60,14 +61,7 @@ export function Pushes() {
       <div className="filters">
         <label>
           Client
-          <select value={narrowing.client} onChange={(e) => set({ client: e.target.value })} data-testid="push-log-client">
-            <option value="">All clients</option>
-            {clients.map((c) => (
-              <option key={c.id} value={c.name}>
-                {c.name}
-              </option>
-            ))}
-          </select>
+          <ClientSelect clients={clients} value={narrowing.client} onChange={(v) => set({ client: v })} none="All clients" testId="push-log-client" />
         </label>
         <label>
           CRM

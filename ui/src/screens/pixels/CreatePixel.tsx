@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { api, toCommandError, type Client, type CommandError } from "../../api";
+import { ClientSelect } from "../../components/ClientSelect";
 import { ErrorNote } from "../../components/ErrorNote";
 import { useEscape } from "../../components/useEscape";
 
@@ -61,14 +62,7 @@ export function CreatePixel({
           </label>
           <label>
             Through the Meta connection of
-            <select value={client} onChange={(e) => setClient(e.target.value)} data-testid="pixel-create-client">
-              <option value="">Any client</option>
-              {clients.map((c) => (
-                <option key={c.id} value={c.name}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
+            <ClientSelect clients={clients} value={client} onChange={setClient} none="Any client" testId="pixel-create-client" />
           </label>
         </div>
         <div className="dialog-actions">

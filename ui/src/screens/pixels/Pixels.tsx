@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { api, toCommandError, type Client, type CommandError, type Pixel } from "../../api";
+import { ClientSelect } from "../../components/ClientSelect";
 import { ErrorNote } from "../../components/ErrorNote";
 import { BulkDialog } from "./BulkDialog";
 import { CreatePixel } from "./CreatePixel";
@@ -81,14 +82,7 @@ export function Pixels() {
       <div className="toolbar">
         <label>
           Client
-          <select value={client} onChange={(e) => setClient(e.target.value)} disabled={reading} data-testid="pixels-client">
-            <option value="">All clients</option>
-            {clients.map((c) => (
-              <option key={c.id} value={c.name}>
-                {c.name}
-              </option>
-            ))}
-          </select>
+          <ClientSelect clients={clients} value={client} onChange={setClient} none="All clients" disabled={reading} testId="pixels-client" />
         </label>
         <button type="button" className="primary" onClick={() => void read()} disabled={reading} data-testid="pixels-refresh">
           {reading ? "Asking Meta…" : "Read from Meta"}

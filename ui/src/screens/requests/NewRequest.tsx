@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { api, toCommandError, type Client, type CommandError, type Identifier, type Request, type RequestKind } from "../../api";
+import { ClientSelect } from "../../components/ClientSelect";
 import { ErrorNote } from "../../components/ErrorNote";
 import { IdentifierFields } from "./IdentifierFields";
 
@@ -70,14 +71,7 @@ export function NewRequest({ onCancel, onCreated }: { onCancel: () => void; onCr
       </fieldset>
       <label>
         Client (its country completes national phone numbers)
-        <select value={client} onChange={(e) => setClient(e.target.value)}>
-          <option value="">Any client</option>
-          {clients.map((c) => (
-            <option key={c.id} value={c.name}>
-              {c.name}
-            </option>
-          ))}
-        </select>
+        <ClientSelect clients={clients} value={client} onChange={setClient} none="Any client" />
       </label>
       <label>
         Regime
