@@ -226,9 +226,7 @@ impl Console {
                 continue;
             }
             let at = self.stamp();
-            let queued = crate::store::direct(&mut tx, |c| events::queue_now(c, &client.id, &chunk, &at))
-                .await?
-                .map_err(crate::store::StoreError::from)?;
+            let queued = crate::store::direct(&mut tx, |c| events::queue_now(c, &client.id, &chunk, &at)).await??;
             if since.elapsed() >= COMMIT_AFTER {
                 tx.commit().await?;
                 tx = bulk.write().await?;
@@ -262,8 +260,7 @@ impl Console {
         let now = self.now().timestamp();
         let datasets = events::datasets(self.store.pool(), client_id.as_deref()).await?;
         let mut conn = self.store.pool().acquire().await?;
-        let withheld_people =
-            crate::store::direct(&mut conn, withheld_now).await?.map_err(crate::store::StoreError::from)?;
+        let withheld_people = crate::store::direct(&mut conn, withheld_now).await??;
         drop(conn);
         let mut preview = CapiPreview {
             sendable: 0,
@@ -279,8 +276,7 @@ impl Console {
             let page = crate::store::direct(&mut conn, |c| {
                 events::unsent_now(c, client_id.as_deref(), true, after, BATCH as i64)
             })
-            .await?
-            .map_err(crate::store::StoreError::from)?;
+            .await??;
             let Some(last) = page.last() else { break };
             after = last.id;
             let people = if withheld_people.is_empty() {
@@ -408,8 +404,7 @@ impl Console {
             let mut conn = self.store.pool().acquire().await?;
             let page =
                 crate::store::direct(&mut conn, |c| events::unsent_now(c, Some(client_id), false, after, BATCH as i64))
-                    .await?
-                    .map_err(crate::store::StoreError::from)?;
+                    .await??;
             drop(conn);
             let Some(last) = page.last() else { return Ok(()) };
             let page_start = std::mem::replace(&mut after, last.id);
@@ -480,9 +475,7 @@ impl Console {
         loop {
             let now = self.now().timestamp();
             let mut conn = self.store.pool().acquire().await?;
-            let pending = crate::store::direct(&mut conn, |c| events::pending_of_now(c, &send.events))
-                .await?
-                .map_err(crate::store::StoreError::from)?;
+            let pending = crate::store::direct(&mut conn, |c| events::pending_of_now(c, &send.events)).await??;
             drop(conn);
             let too_late = now - send.attempted_unix > send::DEDUP_WINDOW;
             let mut never: Vec<(i64, String)> = Vec::new();
@@ -639,7 +632,7 @@ fn preview_one(event: &Queued, now: i64, datasets: &[(String, Dataset)], withhel
 /// Of `events`, those whose people may be sent about, by who is withheld as read on `conn` (the
 /// transaction that acts on the answer).
 async fn sendable<'e>(conn: &mut sqlx::SqliteConnection, events: Vec<&'e Queued>) -> Result<Vec<&'e Queued>, Error> {
-    let withheld = crate::store::direct(&mut *conn, withheld_now).await?.map_err(crate::store::StoreError::from)?;
+    let withheld = crate::store::direct(&mut *conn, withheld_now).await??;
     if withheld.is_empty() || events.is_empty() {
         return Ok(events);
     }

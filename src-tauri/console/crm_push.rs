@@ -242,8 +242,7 @@ impl Console {
                     .direct(|c| -> rusqlite::Result<_> {
                         Ok((crate::leads::query::client_chunk(c, &owner.id, after_id, CHUNK)?, withheld_now(c)?))
                     })
-                    .await?
-                    .map_err(crate::store::StoreError::from)?;
+                    .await??;
                 let Some((last, _)) = read.last() else { break };
                 after_id = last.id;
                 let ids: Vec<i64> = read.iter().map(|(l, _)| l.id).collect();
@@ -320,8 +319,7 @@ impl Console {
                         .direct(|c| -> rusqlite::Result<_> {
                             Ok((withheld_now(c)?, crate::leads::query::existing_now(c, &ids)?))
                         })
-                        .await?
-                        .map_err(crate::store::StoreError::from)?;
+                        .await??;
                     still.retain(|&id| !withholds(&withheld, &hashes, id));
                     let before = batch.len();
                     let (items, sending): (Vec<Outgoing>, Vec<(Vec<u8>, &LeadDetail)>) = batch
@@ -433,8 +431,7 @@ impl Console {
         let at = self.stamp();
         // A person erased since their lead was sent is not recorded, whatever now holds the lead's
         // id: what reached the CRM is deleted there again below.
-        let suppressed =
-            bulk.direct(crate::requests::erasure::suppressed_now).await?.map_err(crate::store::StoreError::from)?;
+        let suppressed = bulk.direct(crate::requests::erasure::suppressed_now).await??;
         let erased = |k: &SentRecord| k.person.iter().any(|h| suppressed.contains(h));
         let kept: Vec<Kept> = taken
             .kept

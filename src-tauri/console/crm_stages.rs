@@ -316,9 +316,7 @@ impl Console {
         let queued = if reached.is_empty() {
             0
         } else {
-            let queued = crate::store::direct(&mut tx, |c| events::queue_now(c, &client.id, &reached, &at))
-                .await?
-                .map_err(crate::store::StoreError::from)?;
+            let queued = crate::store::direct(&mut tx, |c| events::queue_now(c, &client.id, &reached, &at)).await??;
             queued.into_iter().filter(|q| *q).count() as u64
         };
         tx.commit().await?;

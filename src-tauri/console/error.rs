@@ -101,6 +101,13 @@ impl From<sqlx::Error> for Error {
     }
 }
 
+/// A failure of work done on a connection's SQLite handle directly (`store::direct`).
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Store(StoreError::Direct(e))
+    }
+}
+
 /// The codes a front-end switches on. Only codes someone acts on differently get their own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "snake_case")]

@@ -18,7 +18,6 @@ use crate::leads::parse::META_COLUMNS;
 use crate::leads::query::{self, Filter, LeadDetail, LeadPage, Order, PageRequest};
 use crate::leads::{ImportSummary, Progress};
 use crate::spreadsheet::Table;
-use crate::store::StoreError;
 
 /// How many leads an export reads from the database at a time.
 const EXPORT_CHUNK: i64 = 2_000;
@@ -223,7 +222,7 @@ impl Console {
             })
             .await;
         bulk.finish().await?;
-        Ok(done?.map_err(StoreError::from)?)
+        Ok(done??)
     }
 
     /// A page of the review table. Paging is not audited one page at a time; opening a lead is.

@@ -127,7 +127,7 @@ impl Console {
                 })
             })
             .await;
-        let stored = stored?.map_err(crate::store::StoreError::from)?;
+        let stored = stored??;
         *chunk.newest = (*chunk.newest).max(stored.newest);
         let done = &mut *chunk.done;
         done.new += stored.new;
@@ -326,7 +326,7 @@ impl Console {
         let finished = bulk.finish().await;
         let stored: Result<(), Error> = (|| {
             read?;
-            folded?.map_err(crate::store::StoreError::from)?;
+            folded??;
             Ok(finished?)
         })();
         // A sync that failed here is on record as failed, not left running.
