@@ -111,12 +111,15 @@ pub async fn rule_now(
     conn: &mut SqliteConnection,
     client_id: &str,
     connection_id: &str,
-) -> Result<Option<(String, String, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT field, stages, set_at FROM capi_stage_rules WHERE client_id = ?1 AND connection_id = ?2")
-        .bind(client_id)
-        .bind(connection_id)
-        .fetch_optional(conn)
-        .await
+) -> Result<Option<(String, Vec<String>, String)>, sqlx::Error> {
+    let row: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT field, stages, set_at FROM capi_stage_rules WHERE client_id = ?1 AND connection_id = ?2",
+    )
+    .bind(client_id)
+    .bind(connection_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(field, stages, set_at)| (field, serde_json::from_str(&stages).unwrap_or_default(), set_at)))
 }
 
 /// The record and stage each of these leads' records in `connection_id` was last seen at.

@@ -12,7 +12,7 @@ use crate::capi::events;
 use crate::capi::stages::{self, Reached};
 use crate::crm::client::CrmError;
 use crate::crm::{connections, records, Crm};
-use crate::identity::{IdKind, IdentityHash};
+use crate::identity::IdKind;
 
 /// Records whose stages are read before what they show is noted, in one transaction.
 const READ_CHUNK: i64 = 100;
@@ -273,18 +273,18 @@ impl Console {
         let mut tx = self.store.write().await?;
         let same_rule =
             stages::rule_now(&mut tx, &client.id, &rule.connection_id).await?.is_some_and(|(field, chosen, set_at)| {
-                field == rule.field && set_at == rule.set_at && serde_json::to_string(&rule.stages).ok() == Some(chosen)
+                field == rule.field && set_at == rule.set_at && chosen == rule.stages
             });
         if !same_rule {
             return Ok(None);
         }
         let pairs: Vec<(i64, &str)> = read.iter().map(|r| (r.lead, r.remote_id)).collect();
+        // A record is kept only while its lead is held: this passes over erased and purged leads too.
         let kept = records::still_kept(&mut tx, &rule.connection_id, &pairs).await?;
-        let held = crate::leads::query::existing(&mut tx, &ids).await?;
         let before = stages::seen(&mut tx, &rule.connection_id, &ids).await?;
         let mut reached = Vec::new();
         for r in read {
-            if !held.contains(&r.lead) || !kept.contains(&r.lead) {
+            if !kept.contains(&r.lead) {
                 continue;
             }
             let was = match before.get(&r.lead) {
@@ -294,8 +294,9 @@ impl Console {
                 _ => None,
             };
             if was.is_some_and(|was| was != r.stage && rule.stages.contains(&r.stage)) {
-                if let Some(detail) = crate::leads::query::detail(&mut *tx, r.lead).await?.filter(|d| !d.is_test) {
-                    let mut people = self.people_of_lead(&detail, client.country.as_deref());
+                let lead =
+                    crate::store::direct(&mut tx, |c| crate::leads::query::one_with_hashes_now(c, r.lead)).await??;
+                if let Some((detail, mut people)) = lead.filter(|(d, _)| !d.is_test) {
                     people.extend(self.hasher.identify(IdKind::CrmRecord, r.remote_id, None));
                     reached.push(stages::event_of(Reached {
                         crm: crm.label(),
@@ -321,15 +322,5 @@ impl Console {
         };
         tx.commit().await?;
         Ok(Some(queued))
-    }
-
-    /// The keyed hashes a lead's person is found by: its Meta lead id, emails and phones.
-    fn people_of_lead(&self, lead: &crate::leads::LeadDetail, country: Option<&str>) -> Vec<IdentityHash> {
-        let answers = lead.answers.iter().map(|(q, a)| (q.as_str(), a.as_str()));
-        let found = crate::leads::parse::identifiers_in(answers, country);
-        let mut people: Vec<IdentityHash> =
-            found.entries.iter().map(|(kind, normalised, _)| self.hasher.hash(*kind, normalised)).collect();
-        people.extend(lead.meta_id.as_deref().and_then(|id| self.hasher.identify(IdKind::LeadId, id, None)));
-        people
     }
 }

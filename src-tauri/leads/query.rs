@@ -400,47 +400,65 @@ pub fn client_chunk(
 ) -> rusqlite::Result<Vec<(LeadDetail, Vec<IdentityHash>)>> {
     let sql = format!(
         "{} WHERE l.client_num = (SELECT num FROM clients WHERE id = ?1) AND l.id > ?2 ORDER BY l.id LIMIT ?3",
-        DETAIL_SELECT.replacen(
-            " FROM leads AS l",
-            &format!(", {} FROM leads AS l NOT INDEXED", super::person_hashes::listed("l.")),
-            1
-        )
+        with_hashes("NOT INDEXED")
     );
     let mut statement = conn.prepare_cached(&sql)?;
-    let rows = statement.query_map(rusqlite::params![client_id, after_id, limit], |r| {
-        let row = DetailRow {
-            id: r.get(0)?,
-            client: r.get(1)?,
-            meta_id: r.get(2)?,
-            created_time: r.get(3)?,
-            ad_id: r.get(4)?,
-            ad_name: r.get(5)?,
-            adset_id: r.get(6)?,
-            adset_name: r.get(7)?,
-            campaign_id: r.get(8)?,
-            campaign_name: r.get(9)?,
-            form_id: r.get(10)?,
-            form_name: r.get(11)?,
-            is_organic: r.get(12)?,
-            platform: r.get(13)?,
-            lead_status: r.get(14)?,
-            is_test: r.get(15)?,
-            answer_keys: r.get(16)?,
-            answers: r.get(17)?,
-            source_file: r.get(18)?,
-            source_line: r.get(19)?,
-            imported_at: r.get(20)?,
-        };
-        let mut hashes = Vec::new();
-        for column in 21..21 + super::person_hashes::PERSON_HASHES.len() {
-            let hash: Option<Vec<u8>> = r.get(column)?;
-            if let Some(hash) = hash.and_then(|h| IdentityHash::try_from(h.as_slice()).ok()) {
-                hashes.push(hash);
-            }
-        }
-        Ok((LeadDetail::from(row), hashes))
-    })?;
+    let rows = statement.query_map(rusqlite::params![client_id, after_id, limit], detail_and_hashes)?;
     rows.collect()
+}
+
+/// One lead with the keyed hashes of its person, as it keeps them, on the SQLite handle directly.
+pub fn one_with_hashes_now(
+    conn: &rusqlite::Connection,
+    id: i64,
+) -> rusqlite::Result<Option<(LeadDetail, Vec<IdentityHash>)>> {
+    let mut statement = conn.prepare_cached(&format!("{} WHERE l.id = ?1", with_hashes("")))?;
+    let mut rows = statement.query_map([id], detail_and_hashes)?;
+    rows.next().transpose()
+}
+
+/// `DETAIL_SELECT` with the person's hashes after the detail's columns; `hint` follows the leads
+/// table's name.
+fn with_hashes(hint: &str) -> String {
+    DETAIL_SELECT.replacen(
+        " FROM leads AS l",
+        &format!(", {} FROM leads AS l {hint}", super::person_hashes::listed("l.")),
+        1,
+    )
+}
+
+fn detail_and_hashes(r: &rusqlite::Row<'_>) -> rusqlite::Result<(LeadDetail, Vec<IdentityHash>)> {
+    let row = DetailRow {
+        id: r.get(0)?,
+        client: r.get(1)?,
+        meta_id: r.get(2)?,
+        created_time: r.get(3)?,
+        ad_id: r.get(4)?,
+        ad_name: r.get(5)?,
+        adset_id: r.get(6)?,
+        adset_name: r.get(7)?,
+        campaign_id: r.get(8)?,
+        campaign_name: r.get(9)?,
+        form_id: r.get(10)?,
+        form_name: r.get(11)?,
+        is_organic: r.get(12)?,
+        platform: r.get(13)?,
+        lead_status: r.get(14)?,
+        is_test: r.get(15)?,
+        answer_keys: r.get(16)?,
+        answers: r.get(17)?,
+        source_file: r.get(18)?,
+        source_line: r.get(19)?,
+        imported_at: r.get(20)?,
+    };
+    let mut hashes = Vec::new();
+    for column in 21..21 + super::person_hashes::PERSON_HASHES.len() {
+        let hash: Option<Vec<u8>> = r.get(column)?;
+        if let Some(hash) = hash.and_then(|h| IdentityHash::try_from(h.as_slice()).ok()) {
+            hashes.push(hash);
+        }
+    }
+    Ok((LeadDetail::from(row), hashes))
 }
 
 /// As `existing`, on the SQLite handle directly.
