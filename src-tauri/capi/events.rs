@@ -142,8 +142,8 @@ pub fn queue_now(
         };
         drop(rows);
         if let Some(id) = id {
-            // A row read again in place of one that could not be sent names its person anew.
-            // (or one made earlier in this call, and replaced by a later row of it).
+            // A row read again in place of one that could not be sent (before, or earlier in this
+            // call) names its person anew.
             if id <= last_given || !made.insert(id) {
                 forget.execute([id])?;
             }
@@ -158,13 +158,19 @@ pub fn queue_now(
 
 /// The key that keeps a client's event name and id unique (see the table).
 fn dedup_of(client_id: &str, event_name: &str, event_id: &str) -> [u8; 16] {
+    digest_of([client_id, event_name, event_id])[..16].try_into().expect("SHA-256 is longer")
+}
+
+/// The SHA-256 of `parts`, each ended by a NUL so that no two lists of parts run together alike:
+/// what event ids made from an event, and the key that keeps them unique, are made of.
+pub fn digest_of<'a>(parts: impl IntoIterator<Item = &'a str>) -> [u8; 32] {
     use sha2::{Digest, Sha256};
     let mut sha = Sha256::new();
-    for part in [client_id, event_name, event_id] {
+    for part in parts {
         sha.update(part.as_bytes());
         sha.update([0]);
     }
-    sha.finalize()[..16].try_into().expect("SHA-256 is longer")
+    sha.finalize().into()
 }
 
 /// A queued event as it is sent, or was found unsendable.

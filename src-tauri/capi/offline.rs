@@ -8,9 +8,8 @@
 use std::path::Path;
 
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 
-use super::events::NewEvent;
+use super::events::{digest_of, NewEvent};
 use super::normalize::{self, Key};
 use crate::identity::{self, Hasher, IdKind};
 use crate::leads::decode::{ExportFile, RecordError};
@@ -249,13 +248,8 @@ fn custom_data<'r>(
 
 /// An event id made from what the event is, for a row that gives none.
 fn derived_id(names: &[&str], event_time: i64, stable: &[String], custom_data: Option<&Map<String, Value>>) -> String {
-    let mut sha = Sha256::new();
     let time = event_time.to_string();
     let custom = custom_data.map(|c| Value::Object(c.clone()).to_string()).unwrap_or_default();
     let parts = names.iter().copied().chain([time.as_str(), custom.as_str()]).chain(stable.iter().map(String::as_str));
-    for part in parts {
-        sha.update(part.as_bytes());
-        sha.update([0]);
-    }
-    format!("offline-{}", &hex::encode(sha.finalize())[..32])
+    format!("offline-{}", &hex::encode(digest_of(parts))[..32])
 }

@@ -7,10 +7,9 @@
 use std::collections::HashMap;
 
 use serde_json::{json, Map, Value};
-use sha2::{Digest, Sha256};
 use sqlx::{SqliteConnection, SqlitePool};
 
-use super::events::NewEvent;
+use super::events::{digest_of, NewEvent};
 use crate::identity::IdentityHash;
 
 /// Which stages of a CRM connection's records are sent for a client.
@@ -184,13 +183,9 @@ pub struct Reached<'a> {
 /// (sent as it is, not hashed, as Meta wants it), from the CRM. Its id is the same for the same
 /// change, so that it is queued once.
 pub fn event_of(reached: Reached<'_>) -> NewEvent {
-    let mut sha = Sha256::new();
     let (lead, seen) = (reached.lead_id.to_string(), reached.seen_unix.to_string());
-    for part in [reached.connection_id, &lead, reached.remote_id, reached.stage, &seen] {
-        sha.update(part.as_bytes());
-        sha.update([0]);
-    }
-    let event_id = format!("crm-{}", &hex::encode(sha.finalize())[..32]);
+    let digest = digest_of([reached.connection_id, &lead, reached.remote_id, reached.stage, &seen]);
+    let event_id = format!("crm-{}", &hex::encode(digest)[..32]);
     let meta_id = reached.meta_id.map(str::trim).filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
     let mut user_data = Map::new();
     if let Some(id) = meta_id {
