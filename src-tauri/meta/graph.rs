@@ -124,8 +124,7 @@ impl Graph {
         self.call(reqwest::Method::GET, path, query, &[], token, Body::None).await
     }
 
-    /// `POST /{version}/{path}` with `form` in the body (large values such as a batch of events
-    /// do not fit in a URL), as `token`.
+    /// `POST /{version}/{path}` with `form` in the body, as `token`.
     pub async fn post(
         &self,
         path: &str,
