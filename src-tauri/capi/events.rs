@@ -6,11 +6,13 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use ts_rs::TS;
 
+use super::user_data::UserData;
 use crate::identity::{Hasher, IdKind, IdentityHash};
 use crate::personal_data::{DataKind, Due, Erasing, HeldRecord, Holder, Removed, Scope};
 use crate::store::StoreError;
@@ -81,7 +83,7 @@ pub struct NewEvent {
     pub action_source: &'static str,
     pub source: String,
     /// Meta's keys, hashed.
-    pub user_data: Map<String, Value>,
+    pub user_data: UserData,
     pub custom_data: Option<Map<String, Value>>,
     /// Why it can never be sent, found when it was read.
     pub problem: Option<String>,
@@ -100,30 +102,29 @@ pub fn queue_now(
     events: &[NewEvent],
     at: &str,
 ) -> rusqlite::Result<Vec<bool>> {
+    // A plain insert that does nothing on a repeat, not an upsert nor RETURNING: either makes
+    // SQLite copy every page the row touches into a statement journal first, which cost more
+    // than the insert. A repeat is rare, and is replaced by a statement of its own.
     let mut insert = c.prepare_cached(
         "INSERT INTO capi_events (client_id, event_name, event_id, event_time, action_source, source, user_data,
              custom_data, problem, status, queued_at, dedup)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, CASE WHEN ?9 IS NULL THEN 'pending' ELSE 'invalid' END, ?10, ?11)
-         ON CONFLICT (dedup) DO UPDATE SET event_time = excluded.event_time,
-             action_source = excluded.action_source, source = excluded.source, user_data = excluded.user_data,
-             custom_data = excluded.custom_data, problem = excluded.problem, status = excluded.status,
-             queued_at = excluded.queued_at
-         WHERE capi_events.status = 'invalid' AND NOT capi_events.refused_at_send
+         ON CONFLICT (dedup) DO NOTHING",
+    )?;
+    let mut replace = c.prepare_cached(
+        "UPDATE capi_events SET event_time = ?2, action_source = ?3, source = ?4, user_data = ?5, custom_data = ?6,
+             problem = ?7, status = CASE WHEN ?7 IS NULL THEN 'pending' ELSE 'invalid' END, queued_at = ?8
+         WHERE dedup = ?1 AND status = 'invalid' AND NOT refused_at_send
          RETURNING id",
     )?;
     let mut forget = c.prepare_cached("DELETE FROM capi_event_people WHERE event = ?1")?;
-    // Row ids only grow: a row returned with an id above the last one given was just made, and
-    // has no people to forget.
-    let last_given: i64 = c
-        .prepare_cached("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'capi_events'), 0)")?
-        .query_row([], |r| r.get(0))?;
     let mut person = c.prepare_cached("INSERT OR IGNORE INTO capi_event_people (event, hash) VALUES (?1, ?2)")?;
-    let mut made = std::collections::HashSet::with_capacity(events.len());
     let mut queued = Vec::with_capacity(events.len());
     for e in events {
-        let user = Value::Object(e.user_data.clone()).to_string();
-        let custom = e.custom_data.as_ref().map(|c| Value::Object(c.clone()).to_string());
-        let mut rows = insert.query(rusqlite::params![
+        let user = e.user_data.pack();
+        let custom = e.custom_data.as_ref().map(|c| serde_json::to_string(c).expect("a map serialises"));
+        let dedup = dedup_of(client_id, &e.event_name, &e.event_id);
+        let inserted = insert.execute(rusqlite::params![
             client_id,
             e.event_name,
             e.event_id,
@@ -134,19 +135,24 @@ pub fn queue_now(
             custom,
             e.problem,
             at,
-            dedup_of(client_id, &e.event_name, &e.event_id)
-        ])?;
-        let id: Option<i64> = match rows.next()? {
-            Some(row) => Some(row.get(0)?),
-            None => None,
-        };
-        drop(rows);
-        if let Some(id) = id {
-            // A row read again in place of one that could not be sent (before, or earlier in this
-            // call) names its person anew.
-            if id <= last_given || !made.insert(id) {
+            dedup
+        ])? == 1;
+        let id = if inserted {
+            Some(c.last_insert_rowid())
+        } else {
+            let replaced: Option<i64> = replace
+                .query_row(
+                    rusqlite::params![dedup, e.event_time, e.action_source, e.source, user, custom, e.problem, at],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            // A row read again in place of one that could not be sent names its person anew.
+            if let Some(id) = replaced {
                 forget.execute([id])?;
             }
+            replaced
+        };
+        if let Some(id) = id {
             for hash in &e.people {
                 person.execute(rusqlite::params![id, hash.as_slice()])?;
             }
@@ -184,8 +190,8 @@ pub struct Queued {
     pub event_time: i64,
     pub action_source: String,
     pub source: String,
-    /// `user_data` as stored: a JSON object of Meta's keys, hashed.
-    pub user_data: String,
+    /// `user_data` packed (see `user_data`).
+    pub user_data: Vec<u8>,
     /// `custom_data` as stored, a JSON object.
     pub custom_data: Option<String>,
     pub problem: Option<String>,
@@ -195,7 +201,7 @@ pub struct Queued {
 impl Queued {
     /// Whether it has at least one matching key.
     pub fn has_keys(&self) -> bool {
-        !matches!(self.user_data.trim(), "" | "{}")
+        super::user_data::has_keys(&self.user_data)
     }
 
     /// Whether it names a value without a currency.
@@ -216,7 +222,7 @@ impl Queued {
         out.push_str(",\"action_source\":");
         out.push_str(&text(&self.action_source));
         out.push_str(",\"user_data\":");
-        out.push_str(&self.user_data);
+        super::user_data::write_json(&self.user_data, out);
         if let Some(custom) = &self.custom_data {
             out.push_str(",\"custom_data\":");
             out.push_str(custom);
@@ -250,8 +256,8 @@ fn queued_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Queued> {
 }
 
 const SELECT_QUEUED: &str = "SELECT e.id, e.client_id, c.name, e.event_name, e.event_id, e.event_time, e.action_source,
-        e.source, e.user_data, e.custom_data, e.problem, e.status
-    FROM capi_events AS e JOIN clients AS c ON c.id = e.client_id";
+        e.source, e.user_data, e.custom_data, e.problem, CASE WHEN x.event IS NULL THEN e.status ELSE 'sent' END
+    FROM capi_events AS e JOIN clients AS c ON c.id = e.client_id LEFT JOIN capi_event_sends AS x ON x.event = e.id";
 
 /// Up to `limit` events not yet sent, and those found unsendable when `invalid` is set, of
 /// `client_id` or of every client, in the order they were queued from after `after_id`; on the
@@ -264,7 +270,7 @@ pub fn unsent_now(
     limit: i64,
 ) -> rusqlite::Result<Vec<Queued>> {
     let mut statement = c.prepare_cached(&format!(
-        "{SELECT_QUEUED} WHERE e.id > ?2 AND (e.status = 'pending' OR (?3 AND e.status = 'invalid'))
+        "{SELECT_QUEUED} WHERE e.id > ?2 AND ((e.status = 'pending' AND x.event IS NULL) OR (?3 AND e.status = 'invalid'))
              AND (?1 IS NULL OR e.client_id = ?1)
          ORDER BY e.id LIMIT ?4"
     ))?;
@@ -275,7 +281,8 @@ pub fn unsent_now(
 /// The events among `ids` still waiting to be sent, on the SQLite handle.
 pub fn pending_of_now(c: &rusqlite::Connection, ids: &[i64]) -> rusqlite::Result<Vec<Queued>> {
     let mut statement = c.prepare_cached(&format!(
-        "{SELECT_QUEUED} WHERE e.id IN (SELECT value FROM json_each(?1)) AND e.status = 'pending' ORDER BY e.id"
+        "{SELECT_QUEUED} WHERE e.id IN (SELECT value FROM json_each(?1)) AND e.status = 'pending' AND x.event IS NULL
+         ORDER BY e.id"
     ))?;
     let rows = statement.query_map([serde_json::to_string(ids).expect("ids serialise")], queued_of)?;
     rows.collect()
@@ -381,8 +388,10 @@ pub async fn answered(
     .execute(&mut *conn)
     .await?;
     sqlx::query(
-        "UPDATE capi_events SET status = 'sent', send_id = ?1
-         WHERE id IN (SELECT value FROM json_each(?2)) AND status = 'pending'",
+        "INSERT INTO capi_event_sends (event, send_id)
+         SELECT e.id, ?1 FROM capi_events AS e
+         WHERE e.id IN (SELECT value FROM json_each(?2)) AND e.status = 'pending'
+           AND NOT EXISTS (SELECT 1 FROM capi_event_sends AS x WHERE x.event = e.id)",
     )
     .bind(send_id)
     .bind(serde_json::to_string(ids).expect("ids serialise"))
@@ -400,12 +409,13 @@ pub async fn drop_send(conn: &mut SqliteConnection, send_id: i64) -> Result<(), 
 /// Marks an event never to be sent, and why.
 pub async fn refuse(conn: &mut SqliteConnection, id: i64, problem: &str) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "UPDATE capi_events SET status = 'invalid', problem = ?2, refused_at_send = 1 WHERE id = ?1 AND status = 'pending'",
+        "UPDATE capi_events SET status = 'invalid', problem = ?2, refused_at_send = 1
+         WHERE id = ?1 AND status = 'pending' AND NOT EXISTS (SELECT 1 FROM capi_event_sends WHERE event = ?1)",
     )
-        .bind(id)
-        .bind(problem)
-        .execute(conn)
-        .await?;
+    .bind(id)
+    .bind(problem)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -413,7 +423,7 @@ pub async fn refuse(conn: &mut SqliteConnection, id: i64, problem: &str) -> Resu
 async fn forget_empty_sends(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     sqlx::query(
         "DELETE FROM capi_sends WHERE answered_at IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM capi_events AS e WHERE e.send_id = capi_sends.id)",
+           AND NOT EXISTS (SELECT 1 FROM capi_event_sends AS x WHERE x.send_id = capi_sends.id)",
     )
     .execute(conn)
     .await?;
@@ -446,8 +456,9 @@ pub async fn log(pool: &SqlitePool, client_id: Option<&str>, limit: i64) -> Resu
     let rows = sqlx::query(
         "SELECT e.id, c.name, e.event_name, e.event_id, e.event_time, s.dataset_id, s.test_event_code, e.user_data,
              s.events_received, s.fbtrace_id, s.answered_at
-         FROM capi_events AS e JOIN clients AS c ON c.id = e.client_id JOIN capi_sends AS s ON s.id = e.send_id
-         WHERE e.status = 'sent' AND (?1 IS NULL OR e.client_id = ?1)
+         FROM capi_events AS e JOIN clients AS c ON c.id = e.client_id
+             JOIN capi_event_sends AS x ON x.event = e.id JOIN capi_sends AS s ON s.id = x.send_id
+         WHERE ?1 IS NULL OR e.client_id = ?1
          ORDER BY s.answered_unix DESC, e.id DESC LIMIT ?2",
     )
     .bind(client_id)
@@ -456,7 +467,7 @@ pub async fn log(pool: &SqlitePool, client_id: Option<&str>, limit: i64) -> Resu
     .await?;
     rows.into_iter()
         .map(|r| {
-            let user: String = r.try_get(7)?;
+            let user = super::user_data::json(&r.try_get::<Vec<u8>, _>(7)?);
             Ok(Logged {
                 id: r.try_get(0)?,
                 client: r.try_get(1)?,
@@ -510,7 +521,8 @@ macro_rules! event_held {
 /// When an event (alias `e`) ages from: when Meta took it, or when it was queued if it never was.
 macro_rules! event_age {
     () => {
-        "coalesce((SELECT s.answered_unix FROM capi_sends AS s WHERE s.id = e.send_id), unixepoch(e.queued_at))"
+        "coalesce((SELECT s.answered_unix FROM capi_event_sends AS x JOIN capi_sends AS s ON s.id = x.send_id
+            WHERE x.event = e.id), unixepoch(e.queued_at))"
     };
 }
 
@@ -567,9 +579,10 @@ impl Holder for ConversionEvents {
         let hashes: Vec<String> = hashes.iter().map(hex::encode).collect();
         let rows = sqlx::query(
             "SELECT e.id, c.name, e.event_name, e.event_id, e.event_time, e.source, e.user_data, e.custom_data,
-                 e.status, e.problem, e.queued_at, s.answered_at, s.dataset_id, s.events_received, s.fbtrace_id
+                 CASE WHEN x.event IS NULL THEN e.status ELSE 'sent' END, e.problem, e.queued_at, s.answered_at,
+                 s.dataset_id, s.events_received, s.fbtrace_id
              FROM capi_events AS e JOIN clients AS c ON c.id = e.client_id
-             LEFT JOIN capi_sends AS s ON s.id = e.send_id
+             LEFT JOIN capi_event_sends AS x ON x.event = e.id LEFT JOIN capi_sends AS s ON s.id = x.send_id
              WHERE e.id IN (SELECT event FROM capi_event_people WHERE hash IN (SELECT unhex(value) FROM json_each(?1)))
              ORDER BY e.event_time, e.id",
         )
@@ -586,7 +599,7 @@ impl Holder for ConversionEvents {
                 ("event time".to_owned(), event_time.clone()),
                 ("status".to_owned(), r.try_get::<String, _>(8)?),
             ];
-            for (key, value) in keys_of(&r.try_get::<String, _>(6)?) {
+            for (key, value) in keys_of(&super::user_data::json(&r.try_get::<Vec<u8>, _>(6)?)) {
                 fields.push((format!("user_data.{key}"), value));
             }
             for (key, value) in keys_of(&r.try_get::<Option<String>, _>(7)?.unwrap_or_default()) {

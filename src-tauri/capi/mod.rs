@@ -7,3 +7,4 @@ pub mod normalize;
 pub mod offline;
 pub mod send;
 pub mod stages;
+pub mod user_data;

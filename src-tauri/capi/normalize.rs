@@ -112,17 +112,19 @@ fn phone(value: &str, e164: Option<&str>) -> Option<String> {
     (!kept.is_empty() && kept.bytes().all(|b| b.is_ascii_digit())).then(|| kept.to_owned())
 }
 
-/// SHA-256 of a normalised value, in lowercase hex; a value already hashed is itself.
-pub fn hash(normalised: &str) -> String {
-    if already_hashed(normalised) {
-        return normalised.to_owned();
+/// SHA-256 of a normalised value; a value already hashed (in hex, lowercased by normalising) is
+/// itself.
+pub fn digest(normalised: &str) -> [u8; 32] {
+    let mut bytes = [0u8; 32];
+    if already_hashed(normalised) && hex::decode_to_slice(normalised, &mut bytes).is_ok() {
+        return bytes;
     }
-    hex::encode(Sha256::digest(normalised.as_bytes()))
+    Sha256::digest(normalised.as_bytes()).into()
 }
 
 /// Normalised and hashed: what goes into `user_data`.
-pub fn hashed(key: Key, raw: &str, country: Option<&str>) -> Result<Option<String>, String> {
-    Ok(normalise(key, raw, country)?.map(|n| hash(&n)))
+pub fn hashed(key: Key, raw: &str, country: Option<&str>) -> Result<Option<[u8; 32]>, String> {
+    Ok(normalise(key, raw, country)?.map(|n| digest(&n)))
 }
 
 #[cfg(test)]
@@ -200,14 +202,14 @@ mod tests {
     fn matching_keys_are_normalised_and_hashed_as_metas_sdks_do() {
         for (key, raw, country, normalised, sha) in TABLE {
             assert_eq!(normalise(*key, raw, *country).unwrap().as_deref(), Some(*normalised), "{key:?} {raw}");
-            assert_eq!(hashed(*key, raw, *country).unwrap().as_deref(), Some(*sha), "{key:?} {raw}");
+            assert_eq!(hashed(*key, raw, *country).unwrap().map(hex::encode).as_deref(), Some(*sha), "{key:?} {raw}");
         }
     }
 
     #[test]
     fn a_value_already_hashed_passes_through_lowercased() {
         let sha = "62A14E44F765419D10FEA99367361A727C12365E2520F32218D505ED9AA0F62F";
-        assert_eq!(hashed(Key::Email, sha, None).unwrap().as_deref(), Some(sha.to_lowercase().as_str()));
+        assert_eq!(hashed(Key::Email, sha, None).unwrap().map(hex::encode), Some(sha.to_lowercase()));
     }
 
     #[test]

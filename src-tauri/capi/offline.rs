@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use super::events::{digest_of, NewEvent};
 use super::normalize::{self, Key};
+use super::user_data::{Entry, UserData};
 use crate::identity::{self, Hasher, IdKind};
 use crate::leads::decode::{ExportFile, RecordError};
 use crate::leads::ReadError;
@@ -125,7 +126,7 @@ impl Offline {
                 0
             }
         };
-        let mut user_data = Map::new();
+        let mut user_data = UserData::default();
         let mut people = Vec::new();
         let mut stable: Vec<String> = Vec::new();
         for (i, key) in &self.at.keys {
@@ -140,7 +141,7 @@ impl Offline {
                 .then(|| identity::stored_phone(raw, country))
                 .flatten();
             let hashed = match &stored_phone {
-                Some((IdKind::Phone, e164)) => Ok(Some(normalize::hash(e164.trim_start_matches('+')))),
+                Some((IdKind::Phone, e164)) => Ok(Some(normalize::digest(e164.trim_start_matches('+')))),
                 // Meta matches a phone by its digits with the country code: a national number with
                 // no country to place it in would be sent as a hash nothing matches.
                 Some(_) => Err(match country {
@@ -155,14 +156,14 @@ impl Offline {
             // What the made-up event id rests on: what stays the same when the same row is read again
             // (the client's country may have been set meanwhile, or columns added).
             match key {
-                Key::Email | Key::ExternalId => stable.push(hashed.clone().ok().flatten().unwrap_or_default()),
+                Key::Email | Key::ExternalId => {
+                    stable.push(hashed.clone().ok().flatten().map(hex::encode).unwrap_or_default())
+                }
                 Key::Phone => stable.push(raw.chars().filter(char::is_ascii_digit).collect()),
                 _ => {}
             }
             match hashed {
-                Ok(Some(hash)) => {
-                    user_data.insert(key.meta_name().into(), Value::from(hash));
-                }
+                Ok(Some(hash)) => user_data.insert(key.meta_name(), Entry::Hash(hash)),
                 Ok(None) => {}
                 Err(why) => problems.push(why),
             }
@@ -249,7 +250,7 @@ fn custom_data<'r>(
 /// An event id made from what the event is, for a row that gives none.
 fn derived_id(names: &[&str], event_time: i64, stable: &[String], custom_data: Option<&Map<String, Value>>) -> String {
     let time = event_time.to_string();
-    let custom = custom_data.map(|c| Value::Object(c.clone()).to_string()).unwrap_or_default();
+    let custom = custom_data.map(|c| serde_json::to_string(c).expect("a map serialises")).unwrap_or_default();
     let parts = names.iter().copied().chain([time.as_str(), custom.as_str()]).chain(stable.iter().map(String::as_str));
     format!("offline-{}", &hex::encode(digest_of(parts))[..32])
 }

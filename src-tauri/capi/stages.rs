@@ -6,10 +6,11 @@
 
 use std::collections::HashMap;
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use sqlx::{SqliteConnection, SqlitePool};
 
 use super::events::{digest_of, NewEvent};
+use super::user_data::{Entry, UserData};
 use crate::identity::IdentityHash;
 
 /// Which stages of a CRM connection's records are sent for a client.
@@ -187,11 +188,11 @@ pub fn event_of(reached: Reached<'_>) -> NewEvent {
     let digest = digest_of([reached.connection_id, &lead, reached.remote_id, reached.stage, &seen]);
     let event_id = format!("crm-{}", &hex::encode(digest)[..32]);
     let meta_id = reached.meta_id.map(str::trim).filter(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
-    let mut user_data = Map::new();
+    let mut user_data = UserData::default();
     if let Some(id) = meta_id {
         // Meta writes lead ids as numbers; one too long for that stays text.
         let id = id.parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::from(id));
-        user_data.insert("lead_id".into(), id);
+        user_data.insert("lead_id", Entry::Json(id));
     }
     let custom = json!({"event_source": "crm", "lead_event_source": reached.crm});
     NewEvent {
@@ -240,7 +241,7 @@ mod tests {
         let event = event_of(reached(Some("1234567890123456")));
         assert_eq!(event.event_name, "customer");
         assert_eq!(event.action_source, "system_generated");
-        assert_eq!(Value::Object(event.user_data), json!({"lead_id": 1234567890123456u64}));
+        assert_eq!(event.user_data.to_json(), json!({"lead_id": 1234567890123456u64}));
         assert_eq!(
             Value::Object(event.custom_data.unwrap()),
             json!({"event_source": "crm", "lead_event_source": "HubSpot"})

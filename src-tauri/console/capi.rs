@@ -385,12 +385,13 @@ impl Console {
         let settings = app::get(self.store.pool()).await?;
         let graph = self.graph(&settings).await?;
         let sender = Sender { graph: &graph, token: &token, connection_id: &connection_id, dataset };
+        // One connection for the whole send: each batch's reads find the pages its last commit
+        // wrote still in its cache.
+        let mut held = self.store.held().await?;
         // Batches a crash left unanswered go first, as they were, with the same event ids.
-        let mut conn = self.store.pool().acquire().await?;
-        let left = events::unanswered(&mut conn, client_id).await?;
-        drop(conn);
+        let left = events::unanswered(held.conn(), client_id).await?;
         for send in left {
-            self.resend(&sender, send, report).await?;
+            self.resend(&mut held, &sender, send, report).await?;
         }
         // Then the queue, a page at a time in the order queued. When Meta refuses one event of a
         // batch by its index, that one is marked and the page is read again without it.
@@ -401,11 +402,7 @@ impl Console {
                 return Ok(());
             }
             let now = self.now().timestamp();
-            let mut conn = self.store.pool().acquire().await?;
-            let page =
-                crate::store::direct(&mut conn, |c| events::unsent_now(c, Some(client_id), false, after, BATCH as i64))
-                    .await??;
-            drop(conn);
+            let page = held.direct(|c| events::unsent_now(c, Some(client_id), false, after, BATCH as i64)).await??;
             let Some(last) = page.last() else { return Ok(()) };
             let page_start = std::mem::replace(&mut after, last.id);
             let mut never: Vec<(i64, String)> = Vec::new();
@@ -420,7 +417,7 @@ impl Console {
             // The refusals, who is withheld and the send's record are one transaction: a
             // restriction or an erasure that commits before it is not missed, and one after it
             // comes after the batch was handed over.
-            let mut tx = self.store.write().await?;
+            let mut tx = held.write().await?;
             for (id, reason) in &never {
                 events::refuse(&mut tx, *id, reason).await?;
             }
@@ -436,10 +433,10 @@ impl Console {
             let ids: Vec<i64> = batch.iter().map(|e| e.id).collect();
             let send_id = events::begin_send(&mut tx, client_id, dataset, &ids, now).await?;
             tx.commit().await?;
-            match self.post_batch(&sender, send_id, &batch, report).await {
+            match self.post_batch(&mut held, &sender, send_id, &batch, report).await {
                 Ok(()) => {}
                 Err(BatchFailed::Refused { at, message }) => {
-                    let mut tx = self.store.write().await?;
+                    let mut tx = held.write().await?;
                     events::drop_send(&mut tx, send_id).await?;
                     events::refuse(&mut tx, ids[at], &format!("Meta refused it: {message}")).await?;
                     tx.commit().await?;
@@ -461,6 +458,7 @@ impl Console {
     /// already, and must never count twice.
     async fn resend(
         &self,
+        held: &mut crate::store::Bulk,
         sender: &Sender<'_>,
         send: events::Unanswered,
         report: &mut ClientSend,
@@ -474,9 +472,7 @@ impl Console {
         let sender = Sender { dataset: &dataset, ..*sender };
         loop {
             let now = self.now().timestamp();
-            let mut conn = self.store.pool().acquire().await?;
-            let pending = crate::store::direct(&mut conn, |c| events::pending_of_now(c, &send.events)).await??;
-            drop(conn);
+            let pending = held.direct(|c| events::pending_of_now(c, &send.events)).await??;
             let too_late = now - send.attempted_unix > send::DEDUP_WINDOW;
             let mut never: Vec<(i64, String)> = Vec::new();
             let mut ready: Vec<&Queued> = Vec::with_capacity(pending.len());
@@ -487,7 +483,7 @@ impl Console {
                     Err(Unsendable::NotYet(_)) | Ok(()) => ready.push(event),
                 }
             }
-            let mut tx = self.store.write().await?;
+            let mut tx = held.write().await?;
             let ids: Vec<i64> = ready.iter().map(|e| e.id).collect();
             let batch = sendable(&mut tx, ready).await?;
             let withheld: Vec<i64> = ids.into_iter().filter(|id| !batch.iter().any(|b| b.id == *id)).collect();
@@ -505,10 +501,10 @@ impl Console {
             if batch.is_empty() {
                 return Ok(());
             }
-            match self.post_batch(&sender, send.id, &batch, report).await {
+            match self.post_batch(held, &sender, send.id, &batch, report).await {
                 Ok(()) => return Ok(()),
                 Err(BatchFailed::Refused { at, message }) => {
-                    let mut tx = self.store.write().await?;
+                    let mut tx = held.write().await?;
                     events::refuse(&mut tx, batch[at].id, &format!("Meta refused it: {message}")).await?;
                     tx.commit().await?;
                     report.invalid += 1;
@@ -523,6 +519,7 @@ impl Console {
     /// as perhaps taken.
     async fn post_batch(
         &self,
+        held: &mut crate::store::Bulk,
         sender: &Sender<'_>,
         send_id: i64,
         batch: &[&Queued],
@@ -540,7 +537,7 @@ impl Console {
                     at: &at,
                     unix: self.now().timestamp(),
                 };
-                let mut tx = self.store.write().await.map_err(|e| BatchFailed::Stop(e.into()))?;
+                let mut tx = held.write().await.map_err(|e| BatchFailed::Stop(e.into()))?;
                 let recorded: Result<(), sqlx::Error> = async {
                     events::answered(&mut tx, send_id, &ids, &answer).await?;
                     connections::touch(&mut tx, sender.connection_id, &at).await?;
@@ -563,7 +560,7 @@ impl Console {
                 // A refusal of this call does not say that an earlier attempt of it (a retry's
                 // first try that timed out, or the call a crash cut off) was not taken: the send
                 // stays on record with its first attempt, and the next send goes on from it.
-                let mut tx = self.store.write().await.map_err(|e| BatchFailed::Stop(e.into()))?;
+                let mut tx = held.write().await.map_err(|e| BatchFailed::Stop(e.into()))?;
                 let noted: Result<(), sqlx::Error> = async {
                     if let GraphError::InvalidToken { reason, .. } = &e {
                         connections::mark_invalid(&mut tx, sender.connection_id, reason).await?;

@@ -34,7 +34,9 @@ pub fn normalise_phone(raw: &str, country: Option<&str>) -> Option<String> {
     let text = if starts_00 { format!("+{}", &digits[2..]) } else { raw.to_owned() };
     let parsed = phonenumber::parse(country_id(country), &text)
         .ok()
-        .map(|n| n.format().mode(Mode::E164).to_string())
+        // E.164 is the country code and the national number as they are: the crate's formatter
+        // would first match the number against the country's display patterns, for nothing.
+        .map(|n| format!("+{}{}", n.country().code(), n.national()))
         .filter(|e164| (9..=16).contains(&e164.len()));
     match parsed {
         Some(e164) => Some(e164),

@@ -173,6 +173,13 @@ impl Store {
         self.bulk_with_cache(BULK_CACHE_KIB).await
     }
 
+    /// One connection held for a series of reads and write transactions that read again what the
+    /// last one wrote, with the everyday cache and every commit synced: another connection's
+    /// commit would empty its cache, and each read would decrypt those pages again.
+    pub async fn held(&self) -> Result<Bulk, StoreError> {
+        Ok(Bulk { conn: self.pool.acquire().await?, waiting: self.waiting.clone() })
+    }
+
     /// As `bulk`, with the everyday page cache: for a long series of small transactions (a sync's
     /// pages), whose memory then stays the same however much they write.
     pub async fn lean_bulk(&self) -> Result<Bulk, StoreError> {
