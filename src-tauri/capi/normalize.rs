@@ -4,6 +4,7 @@
 //! was hashed by whoever wrote it and passes through.
 
 use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
 
 /// A matching key of `user_data` that is sent hashed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +70,12 @@ fn valid_email(email: &str) -> bool {
 /// The value of `key` as Meta hashes it, or why it cannot be one; `Ok(None)` for an empty value.
 /// A phone is written with its country code: `country` (the client's) places a national number.
 pub fn normalise(key: Key, raw: &str, country: Option<&str>) -> Result<Option<String>, String> {
-    let value = raw.trim().to_lowercase();
+    let mut value = raw.trim().to_lowercase();
+    // An accent written as a letter and a combining mark (as some systems export text) is composed
+    // first: the mark alone is no letter, and would be dropped from a name or hashed apart.
+    if !value.is_ascii() {
+        value = value.nfc().collect();
+    }
     if value.is_empty() {
         return Ok(None);
     }
@@ -204,6 +210,13 @@ mod tests {
             assert_eq!(normalise(*key, raw, *country).unwrap().as_deref(), Some(*normalised), "{key:?} {raw}");
             assert_eq!(hashed(*key, raw, *country).unwrap().map(hex::encode).as_deref(), Some(*sha), "{key:?} {raw}");
         }
+    }
+
+    #[test]
+    fn an_accent_written_as_a_combining_mark_hashes_as_the_composed_letter() {
+        let composed = hashed(Key::FirstName, " Valéry.", None).unwrap();
+        assert_eq!(hashed(Key::FirstName, " Vale\u{301}ry.", None).unwrap(), composed);
+        assert_eq!(hashed(Key::City, "Zu\u{308}rich", None).unwrap(), hashed(Key::City, "Zürich", None).unwrap());
     }
 
     #[test]

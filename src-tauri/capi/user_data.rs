@@ -152,7 +152,9 @@ mod tests {
         let packed = user.pack();
         let back: Value = serde_json::from_str(&json(&packed)).unwrap();
         assert_eq!(back, json!({"em": "ab".repeat(32), "lead_id": 1234567890123456u64, "x\"y": "z"}));
-        assert!(packed.len() < 1 + 2 + 1 + 32 + 30, "a hash takes its 32 bytes");
+        let mut only_hash = UserData::default();
+        only_hash.insert("em", Entry::Hash([0xab; 32]));
+        assert_eq!(only_hash.pack().len(), 1 + 2 + 1 + 32, "a hash takes its 32 bytes, not 64 hex digits");
         assert!(has_keys(&packed));
     }
 
