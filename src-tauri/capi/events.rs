@@ -248,7 +248,11 @@ fn queued_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Queued> {
         event_time: row.get(5)?,
         action_source: row.get(6)?,
         source: row.get(7)?,
-        user_data: row.get(8)?,
+        user_data: match row.get_ref(8)? {
+            rusqlite::types::ValueRef::Blob(packed) => packed.to_vec(),
+            rusqlite::types::ValueRef::Text(text) => super::user_data::pack_json(&String::from_utf8_lossy(text)),
+            _ => Vec::new(),
+        },
         custom_data: row.get(9)?,
         problem: row.get(10)?,
         status: row.get(11)?,
@@ -285,6 +289,16 @@ pub fn pending_of_now(c: &rusqlite::Connection, ids: &[i64]) -> rusqlite::Result
          ORDER BY e.id"
     ))?;
     let rows = statement.query_map([serde_json::to_string(ids).expect("ids serialise")], queued_of)?;
+    rows.collect()
+}
+
+/// Of `ids`, the events still waiting to be sent, on the SQLite handle.
+pub fn still_pending_now(c: &rusqlite::Connection, ids: &[i64]) -> rusqlite::Result<std::collections::HashSet<i64>> {
+    let mut statement = c.prepare_cached(
+        "SELECT e.id FROM capi_events AS e WHERE e.id IN (SELECT value FROM json_each(?1)) AND e.status = 'pending'
+           AND NOT EXISTS (SELECT 1 FROM capi_event_sends AS x WHERE x.event = e.id)",
+    )?;
+    let rows = statement.query_map([serde_json::to_string(ids).expect("ids serialise")], |r| r.get(0))?;
     rows.collect()
 }
 
@@ -454,8 +468,9 @@ pub struct Logged {
 /// The events sent, newest first.
 pub async fn log(pool: &SqlitePool, client_id: Option<&str>, limit: i64) -> Result<Vec<Logged>, sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT e.id, c.name, e.event_name, e.event_id, e.event_time, s.dataset_id, s.test_event_code, e.user_data,
-             s.events_received, s.fbtrace_id, s.answered_at
+        "SELECT e.id, c.name, e.event_name, e.event_id, e.event_time, s.dataset_id, s.test_event_code,
+             CASE typeof(e.user_data) WHEN 'blob' THEN e.user_data END, s.events_received, s.fbtrace_id, s.answered_at,
+             CASE typeof(e.user_data) WHEN 'text' THEN e.user_data END
          FROM capi_events AS e JOIN clients AS c ON c.id = e.client_id
              JOIN capi_event_sends AS x ON x.event = e.id JOIN capi_sends AS s ON s.id = x.send_id
          WHERE ?1 IS NULL OR e.client_id = ?1
@@ -467,7 +482,7 @@ pub async fn log(pool: &SqlitePool, client_id: Option<&str>, limit: i64) -> Resu
     .await?;
     rows.into_iter()
         .map(|r| {
-            let user = super::user_data::json(&r.try_get::<Vec<u8>, _>(7)?);
+            let user = user_data_json(r.try_get(7)?, r.try_get(11)?);
             Ok(Logged {
                 id: r.try_get(0)?,
                 client: r.try_get(1)?,
@@ -483,6 +498,15 @@ pub async fn log(pool: &SqlitePool, client_id: Option<&str>, limit: i64) -> Resu
             })
         })
         .collect()
+}
+
+/// `user_data` as JSON text, from its packed form or the text a row queued before packing keeps.
+fn user_data_json(packed: Option<Vec<u8>>, text: Option<String>) -> String {
+    match (packed, text) {
+        (Some(packed), _) => super::user_data::json(&packed),
+        (None, Some(text)) => text,
+        (None, None) => "{}".to_owned(),
+    }
 }
 
 /// `user_data` as (key, value) pairs, in Meta's order of keys.
@@ -578,9 +602,10 @@ impl Holder for ConversionEvents {
     ) -> Result<Vec<HeldRecord>, StoreError> {
         let hashes: Vec<String> = hashes.iter().map(hex::encode).collect();
         let rows = sqlx::query(
-            "SELECT e.id, c.name, e.event_name, e.event_id, e.event_time, e.source, e.user_data, e.custom_data,
+            "SELECT e.id, c.name, e.event_name, e.event_id, e.event_time, e.source,
+                 CASE typeof(e.user_data) WHEN 'blob' THEN e.user_data END, e.custom_data,
                  CASE WHEN x.event IS NULL THEN e.status ELSE 'sent' END, e.problem, e.queued_at, s.answered_at,
-                 s.dataset_id, s.events_received, s.fbtrace_id
+                 s.dataset_id, s.events_received, s.fbtrace_id, CASE typeof(e.user_data) WHEN 'text' THEN e.user_data END
              FROM capi_events AS e JOIN clients AS c ON c.id = e.client_id
              LEFT JOIN capi_event_sends AS x ON x.event = e.id LEFT JOIN capi_sends AS s ON s.id = x.send_id
              WHERE e.id IN (SELECT event FROM capi_event_people WHERE hash IN (SELECT unhex(value) FROM json_each(?1)))
@@ -599,7 +624,7 @@ impl Holder for ConversionEvents {
                 ("event time".to_owned(), event_time.clone()),
                 ("status".to_owned(), r.try_get::<String, _>(8)?),
             ];
-            for (key, value) in keys_of(&super::user_data::json(&r.try_get::<Vec<u8>, _>(6)?)) {
+            for (key, value) in keys_of(&user_data_json(r.try_get(6)?, r.try_get(15)?)) {
                 fields.push((format!("user_data.{key}"), value));
             }
             for (key, value) in keys_of(&r.try_get::<Option<String>, _>(7)?.unwrap_or_default()) {

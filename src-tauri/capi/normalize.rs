@@ -72,8 +72,9 @@ fn valid_email(email: &str) -> bool {
 pub fn normalise(key: Key, raw: &str, country: Option<&str>) -> Result<Option<String>, String> {
     let mut value = raw.trim().to_lowercase();
     // An accent written as a letter and a combining mark (as some systems export text) is composed
-    // first: the mark alone is no letter, and would be dropped from a name or hashed apart.
-    if !value.is_ascii() {
+    // first: the mark alone is no letter, and would be dropped from a name or hashed apart. Only
+    // in words: an id is hashed as written.
+    if matches!(key, Key::FirstName | Key::LastName | Key::City | Key::State) && !value.is_ascii() {
         value = value.nfc().collect();
     }
     if value.is_empty() {

@@ -39,21 +39,9 @@ impl UserData {
     pub fn pack(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.0.len() * 40);
         for (key, entry) in &self.0 {
-            // Meta's names are a few letters; `insert` is given only those.
-            let Ok(len) = u8::try_from(key.len()) else { continue };
-            out.push(len);
-            out.extend_from_slice(key.as_bytes());
             match entry {
-                Entry::Hash(digest) => {
-                    out.push(HASH);
-                    out.extend_from_slice(digest);
-                }
-                Entry::Json(value) => {
-                    let text = value.to_string();
-                    out.push(JSON);
-                    out.extend_from_slice(&(text.len() as u32).to_le_bytes());
-                    out.extend_from_slice(text.as_bytes());
-                }
+                Entry::Hash(digest) => push_hash(&mut out, key, digest),
+                Entry::Json(value) => push_json(&mut out, key, &value.to_string()),
             }
         }
         out
@@ -62,6 +50,49 @@ impl UserData {
     /// As the JSON object Meta takes.
     pub fn to_json(&self) -> Value {
         serde_json::from_str(&json(&self.pack())).unwrap_or(Value::Null)
+    }
+}
+
+/// `user_data` as the JSON text rows queued before packing keep, packed.
+pub fn pack_json(text: &str) -> Vec<u8> {
+    let Ok(Value::Object(map)) = serde_json::from_str::<Value>(text) else { return Vec::new() };
+    let mut out = Vec::with_capacity(map.len() * 40);
+    for (key, value) in &map {
+        let mut digest = [0u8; 32];
+        match value {
+            Value::String(s)
+                if s.len() == 64
+                    && !s.bytes().any(|b| b.is_ascii_uppercase())
+                    && hex::decode_to_slice(s, &mut digest).is_ok() =>
+            {
+                push_hash(&mut out, key, &digest)
+            }
+            other => push_json(&mut out, key, &other.to_string()),
+        }
+    }
+    out
+}
+
+fn push_key(out: &mut Vec<u8>, key: &str) -> bool {
+    // Meta's names are a few letters: a longer one is none of them, and is not kept.
+    let Ok(len) = u8::try_from(key.len()) else { return false };
+    out.push(len);
+    out.extend_from_slice(key.as_bytes());
+    true
+}
+
+fn push_hash(out: &mut Vec<u8>, key: &str, digest: &[u8; 32]) {
+    if push_key(out, key) {
+        out.push(HASH);
+        out.extend_from_slice(digest);
+    }
+}
+
+fn push_json(out: &mut Vec<u8>, key: &str, text: &str) {
+    if push_key(out, key) {
+        out.push(JSON);
+        out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        out.extend_from_slice(text.as_bytes());
     }
 }
 
@@ -156,6 +187,17 @@ mod tests {
         only_hash.insert("em", Entry::Hash([0xab; 32]));
         assert_eq!(only_hash.pack().len(), 1 + 2 + 1 + 32, "a hash takes its 32 bytes, not 64 hex digits");
         assert!(has_keys(&packed));
+    }
+
+    #[test]
+    fn json_kept_before_packing_reads_as_it_was() {
+        let text = json!({"em": "cd".repeat(32), "lead_id": 42, "ph": "EF".repeat(32)}).to_string();
+        let packed = pack_json(&text);
+        assert_eq!(
+            serde_json::from_str::<Value>(&json(&packed)).unwrap(),
+            serde_json::from_str::<Value>(&text).unwrap()
+        );
+        assert!(pack_json("not json").is_empty());
     }
 
     #[test]

@@ -626,14 +626,22 @@ fn preview_one(event: &Queued, now: i64, datasets: &[(String, Dataset)], withhel
     }
 }
 
-/// Of `events`, those whose people may be sent about, by who is withheld as read on `conn` (the
-/// transaction that acts on the answer).
+/// Of `events`, those still waiting to be sent whose people may be sent about, as read on `conn`
+/// (the transaction that acts on the answer): an event erased, purged or refused since the page
+/// was read is not there any more, and its people with it.
 async fn sendable<'e>(conn: &mut sqlx::SqliteConnection, events: Vec<&'e Queued>) -> Result<Vec<&'e Queued>, Error> {
-    let withheld = crate::store::direct(&mut *conn, withheld_now).await??;
-    if withheld.is_empty() || events.is_empty() {
+    if events.is_empty() {
         return Ok(events);
     }
     let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
+    let (still, withheld) = crate::store::direct(&mut *conn, |c| {
+        Ok::<_, rusqlite::Error>((events::still_pending_now(c, &ids)?, withheld_now(c)?))
+    })
+    .await??;
+    let events: Vec<&Queued> = events.into_iter().filter(|e| still.contains(&e.id)).collect();
+    if withheld.is_empty() || events.is_empty() {
+        return Ok(events);
+    }
     let people = events::people_of(conn, &ids).await?;
     Ok(events.into_iter().filter(|e| !withholds(&withheld, &people, e.id)).collect())
 }

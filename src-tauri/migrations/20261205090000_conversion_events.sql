@@ -42,28 +42,20 @@ CREATE TABLE capi_events (
     action_source   TEXT NOT NULL,
     -- Where it came from, in words ("offline.csv, line 4").
     source          TEXT NOT NULL,
-    -- Meta's user_data keys, hashed (lead_id plain, as Meta wants it), packed: each hash as its
-    -- 32 bytes (see capi::user_data).
-    user_data       BLOB NOT NULL,
+    -- JSON object of Meta's user_data keys, hashed (lead_id plain, as Meta wants it).
+    user_data       TEXT NOT NULL,
     custom_data     TEXT,
     -- Why it can never be sent, once known; it is then never sent.
     problem         TEXT,
-    -- pending: to send, unless capi_event_sends has it as sent; invalid: never sent (problem).
-    -- Not checked as an IN list: SQLite would build a temporary index for every row written.
-    status          TEXT NOT NULL DEFAULT 'pending' CHECK (status = 'pending' OR status = 'invalid'),
+    -- pending: to send (or in an unanswered send); sent (by send_id); invalid (problem).
+    status          TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'invalid')),
     queued_at       TEXT NOT NULL,
     -- Found unsendable when it was to be sent (too old, handed to Meta too long ago, refused by
     -- Meta): reading the row again does not bring it back.
-    refused_at_send INTEGER NOT NULL DEFAULT 0
+    refused_at_send INTEGER NOT NULL DEFAULT 0,
+    send_id         INTEGER REFERENCES capi_sends(id)
 ) STRICT;
-
--- The send that carried each event Meta took. Kept apart from the event so that recording a batch
--- writes a page of these small rows rather than rewriting every event of it.
-CREATE TABLE capi_event_sends (
-    event   INTEGER PRIMARY KEY REFERENCES capi_events(id) ON DELETE CASCADE,
-    send_id INTEGER NOT NULL REFERENCES capi_sends(id) ON DELETE CASCADE
-) STRICT;
-CREATE INDEX capi_event_sends_send ON capi_event_sends(send_id);
+CREATE INDEX capi_events_send ON capi_events(send_id) WHERE send_id IS NOT NULL;
 
 CREATE TABLE capi_event_people (
     event INTEGER NOT NULL REFERENCES capi_events(id) ON DELETE CASCADE,

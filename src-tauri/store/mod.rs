@@ -133,8 +133,11 @@ impl Store {
             // Statement logging would write the key pragma into the log.
             .disable_statement_logging();
 
+        // A sync, a CRM push, a send of conversion events and an import each hold a connection for
+        // as long as they run: with all of them at once, the app's reads and an erasure still get
+        // one of the others.
         let pool = SqlitePoolOptions::new()
-            .max_connections(4)
+            .max_connections(8)
             .acquire_timeout(Duration::from_secs(15))
             .connect_with(options.clone())
             .await

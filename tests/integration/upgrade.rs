@@ -143,3 +143,69 @@ async fn upgrading_folds_identifiers_an_interrupted_import_left_in_the_old_runs(
     assert_eq!(scalar(&pool, "SELECT count(*) FROM identity_run_blocks").await, 0);
     pool.close().await;
 }
+
+#[tokio::test]
+async fn upgrading_keeps_conversion_events_what_was_sent_their_people_and_their_ids() {
+    let ws = Workspace::new();
+    let pool = database_before("20261206090000", &ws).await;
+    let em = "ab".repeat(32);
+    let user = format!(r#"{{"em":"{em}","ph":"{}"}}"#, "cd".repeat(32));
+    for sql in [
+        "INSERT INTO clients (id, name, created_at) VALUES ('c1', 'Acme', '2026-11-01T00:00:00Z')".to_owned(),
+        "INSERT INTO capi_sends (id, client_id, dataset_id, events, attempted_unix, answered_at, answered_unix,
+             events_received, fbtrace_id)
+         VALUES (1, 'c1', 'px1', '[1]', 1796000000, '2026-12-01T10:00:00Z', 1796000000, 1, 'trace')"
+            .to_owned(),
+        format!(
+            "INSERT INTO capi_events (id, client_id, event_name, event_id, dedup, event_time, action_source, source,
+                 user_data, status, queued_at, send_id)
+             VALUES (1, 'c1', 'Purchase', 'e1', x'01', 1795990000, 'physical_store', 'a.csv, line 2', '{user}', 'sent',
+                 '2026-12-01T09:00:00Z', 1),
+                    (2, 'c1', 'Purchase', 'e2', x'02', 1795990000, 'physical_store', 'a.csv, line 3', '{user}',
+                 'pending', '2026-12-01T09:00:00Z', NULL),
+                    (3, 'c1', 'Purchase', 'e3', x'03', 1795990000, 'physical_store', 'a.csv, line 4', '{user}',
+                 'pending', '2026-12-01T09:00:00Z', NULL)"
+        ),
+        "INSERT INTO capi_event_people (event, hash) VALUES (1, x'11'), (2, x'22'), (3, x'33')".to_owned(),
+        // The newest event was erased: its id is never given again.
+        "DELETE FROM capi_events WHERE id = 3".to_owned(),
+        "DELETE FROM capi_event_people WHERE event = 3".to_owned(),
+    ] {
+        sqlx::query(&sql).execute(&pool).await.unwrap();
+    }
+
+    sqlx::query("PRAGMA foreign_keys = ON").execute(&pool).await.unwrap();
+    Migrator::new(Path::new(MIGRATIONS)).await.unwrap().run(&pool).await.unwrap();
+
+    let log = custodian::capi::events::log(&pool, None, 10).await.unwrap();
+    assert_eq!(log.len(), 1, "the event Meta took is still in the log, and only it");
+    assert_eq!((log[0].event_id.as_str(), log[0].fbtrace_id.as_deref()), ("e1", Some("trace")));
+    assert!(log[0].keys.contains(&("em".to_owned(), em.clone())), "{:?}", log[0].keys);
+
+    let mut conn = pool.acquire().await.unwrap();
+    let unsent = custodian::store::direct(&mut conn, |c| custodian::capi::events::unsent_now(c, None, false, 0, 10))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(unsent.iter().map(|e| e.event_id.as_str()).collect::<Vec<_>>(), ["e2"], "what was sent stays sent");
+    assert_eq!(unsent[0].payload()["user_data"]["em"], em.as_str(), "JSON kept before packing is sent as it was");
+    drop(conn);
+
+    assert_eq!(scalar(&pool, "SELECT count(*) FROM capi_event_people").await, 2, "the events keep their people");
+    sqlx::query(
+        "INSERT INTO capi_events (client_id, event_name, event_id, dedup, event_time, action_source, source, user_data,
+             queued_at)
+         VALUES ('c1', 'Purchase', 'e4', x'04', 1795990000, 'physical_store', 'b.csv, line 2', x'', '2026-12-02T09:00:00Z')",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert_eq!(scalar(&pool, "SELECT max(id) FROM capi_events").await, 4, "an erased event's id is not given again");
+
+    // Removing the client takes its events, what was sent and the sends.
+    sqlx::query("DELETE FROM clients WHERE id = 'c1'").execute(&pool).await.unwrap();
+    for table in ["capi_events", "capi_event_sends", "capi_sends", "capi_event_people"] {
+        assert_eq!(scalar(&pool, &format!("SELECT count(*) FROM {table}")).await, 0, "{table}");
+    }
+    pool.close().await;
+}
