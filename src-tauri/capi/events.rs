@@ -117,8 +117,8 @@ pub fn queue_now(
          WHERE dedup = ?1 AND status = 'invalid' AND NOT refused_at_send
          RETURNING id",
     )?;
-    let mut forget = c.prepare_cached("DELETE FROM capi_event_people WHERE event = ?1")?;
-    let mut person = c.prepare_cached("INSERT OR IGNORE INTO capi_event_people (event, hash) VALUES (?1, ?2)")?;
+    let mut forget = c.prepare_cached("DELETE FROM capi_event_people WHERE slot BETWEEN ?1 * 64 AND ?1 * 64 + 63")?;
+    let mut person = c.prepare_cached("INSERT INTO capi_event_people (slot, hash) VALUES (?1, ?2)")?;
     let mut queued = Vec::with_capacity(events.len());
     for e in events {
         let user = e.user_data.pack();
@@ -153,14 +153,21 @@ pub fn queue_now(
             replaced
         };
         if let Some(id) = id {
-            for hash in &e.people {
-                person.execute(rusqlite::params![id, hash.as_slice()])?;
+            let mut people: Vec<&IdentityHash> = e.people.iter().collect();
+            people.sort_unstable();
+            people.dedup();
+            for (n, hash) in people.into_iter().take(PEOPLE_PER_EVENT as usize).enumerate() {
+                person.execute(rusqlite::params![id * PEOPLE_PER_EVENT + n as i64, hash.as_slice()])?;
             }
         }
         queued.push(id.is_some());
     }
     Ok(queued)
 }
+
+/// The most people an event names: its people are the rows of `capi_event_people` numbered from
+/// the event's id times this (the migration and the trigger that removes them say 64 too).
+const PEOPLE_PER_EVENT: i64 = 64;
 
 /// The key that keeps a client's event name and id unique (see the table).
 fn dedup_of(client_id: &str, event_name: &str, event_id: &str) -> [u8; 16] {
@@ -307,11 +314,13 @@ pub async fn people_of(
     conn: &mut SqliteConnection,
     ids: &[i64],
 ) -> Result<HashMap<i64, Vec<IdentityHash>>, sqlx::Error> {
-    let rows: Vec<(i64, Vec<u8>)> =
-        sqlx::query_as("SELECT event, hash FROM capi_event_people WHERE event IN (SELECT value FROM json_each(?1))")
-            .bind(serde_json::to_string(ids).expect("ids serialise"))
-            .fetch_all(conn)
-            .await?;
+    let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(
+        "SELECT j.value, p.hash FROM json_each(?1) AS j
+             JOIN capi_event_people AS p ON p.slot BETWEEN j.value * 64 AND j.value * 64 + 63",
+    )
+    .bind(serde_json::to_string(ids).expect("ids serialise"))
+    .fetch_all(conn)
+    .await?;
     let mut people: HashMap<i64, Vec<IdentityHash>> = HashMap::new();
     for (event, hash) in rows {
         if let Ok(hash) = IdentityHash::try_from(hash.as_slice()) {
@@ -535,7 +544,7 @@ macro_rules! event_held {
         concat!(
             "(coalesce(e.client_id IN (",
             $crate::held_clients!(),
-            "), 0) OR EXISTS (SELECT 1 FROM capi_event_people AS p WHERE p.event = e.id AND p.hash IN (",
+            "), 0) OR EXISTS (SELECT 1 FROM capi_event_people AS p WHERE p.slot BETWEEN e.id * 64 AND e.id * 64 + 63 AND p.hash IN (",
             $crate::held_hashes!(),
             ")))"
         )
@@ -584,7 +593,7 @@ impl Holder for ConversionEvents {
     }
 
     fn people_of_client(&self) -> Option<&'static str> {
-        Some("SELECT p.hash FROM capi_event_people AS p JOIN capi_events AS e ON e.id = p.event WHERE e.client_id = ?1")
+        Some("SELECT p.hash FROM capi_event_people AS p JOIN capi_events AS e ON e.id = p.slot / 64 WHERE e.client_id = ?1")
     }
 
     async fn count(&self, conn: &mut SqliteConnection, client_id: Option<&str>) -> Result<i64, StoreError> {
@@ -608,7 +617,7 @@ impl Holder for ConversionEvents {
                  s.dataset_id, s.events_received, s.fbtrace_id, CASE typeof(e.user_data) WHEN 'text' THEN e.user_data END
              FROM capi_events AS e JOIN clients AS c ON c.id = e.client_id
              LEFT JOIN capi_event_sends AS x ON x.event = e.id LEFT JOIN capi_sends AS s ON s.id = x.send_id
-             WHERE e.id IN (SELECT event FROM capi_event_people WHERE hash IN (SELECT unhex(value) FROM json_each(?1)))
+             WHERE e.id IN (SELECT slot / 64 FROM capi_event_people WHERE hash IN (SELECT unhex(value) FROM json_each(?1)))
              ORDER BY e.event_time, e.id",
         )
         .bind(serde_json::to_string(&hashes).expect("hashes serialise"))

@@ -4,6 +4,8 @@
 -- - status is checked without an IN list, for which SQLite built a temporary index on every insert.
 -- - the send that carried an event moves to a table of its own, so that recording a batch writes a
 --   page of small rows rather than rewriting every event of it.
+-- - an event's people are rows numbered from the event's id: a new event's are appended, where a
+--   key on (event, hash) was a second tree to insert each into, and they go with it by a trigger.
 -- The events' people and sends are carried over, and row ids go on from where they were: an
 -- unanswered send names its events by them.
 CREATE TEMP TABLE capi_events_before AS SELECT * FROM capi_events;
@@ -12,7 +14,7 @@ CREATE TEMP TABLE capi_events_sequence AS SELECT seq FROM sqlite_sequence WHERE 
 
 DROP INDEX capi_events_send;
 -- Put back below, once their events are.
-DELETE FROM capi_event_people;
+DROP TABLE capi_event_people;
 DROP TABLE capi_events;
 
 CREATE TABLE capi_events (
@@ -53,7 +55,20 @@ INSERT INTO sqlite_sequence (name, seq)
     SELECT 'capi_events', max(coalesce((SELECT seq FROM temp.capi_events_sequence), 0),
         coalesce((SELECT max(id) FROM capi_events), 0));
 
-INSERT INTO capi_event_people (event, hash) SELECT event, hash FROM temp.capi_event_people_before;
+-- The people of event E are rows E × 64 to E × 64 + 63 (capi::events::PEOPLE_PER_EVENT).
+CREATE TABLE capi_event_people (
+    slot INTEGER PRIMARY KEY,
+    hash BLOB NOT NULL
+) STRICT;
+CREATE INDEX capi_event_people_hash ON capi_event_people(hash);
+CREATE TRIGGER capi_event_people_go AFTER DELETE ON capi_events BEGIN
+    DELETE FROM capi_event_people WHERE slot BETWEEN OLD.id * 64 AND OLD.id * 64 + 63;
+END;
+INSERT INTO capi_event_people (slot, hash)
+    SELECT event * 64 + n, hash FROM (
+        SELECT event, hash, row_number() OVER (PARTITION BY event ORDER BY hash) - 1 AS n
+        FROM temp.capi_event_people_before
+    ) WHERE n < 64;
 
 -- No cascade from the send: an event Meta took stays taken while it is kept.
 CREATE TABLE capi_event_sends (
