@@ -17,6 +17,28 @@ use crate::identity::{Hasher, IdKind, IdentityHash};
 use crate::personal_data::{DataKind, Due, Erasing, HeldRecord, Holder, Removed, Scope};
 use crate::store::StoreError;
 
+/// The rows of `capi_event_people`, by their column `$slot`, of the event whose id is `$event`:
+/// numbered from its id times 64 (`PEOPLE_PER_EVENT`; the migration's trigger says 64 too).
+macro_rules! people_of_event {
+    ($slot:literal, $event:literal) => {
+        concat!($slot, " BETWEEN ", $event, " * 64 AND ", $event, " * 64 + 63")
+    };
+}
+
+/// The event whose people's row is numbered `$slot`.
+macro_rules! event_of_person {
+    ($slot:literal) => {
+        concat!($slot, " / 64")
+    };
+}
+
+/// Whether an event (alias `e`) waits to be sent: queued as sendable, and not yet taken by Meta.
+macro_rules! event_waiting {
+    () => {
+        "(e.status = 'pending' AND NOT EXISTS (SELECT 1 FROM capi_event_sends AS sent WHERE sent.event = e.id))"
+    };
+}
+
 /// Where a client's events go.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct Dataset {
@@ -117,7 +139,8 @@ pub fn queue_now(
          WHERE dedup = ?1 AND status = 'invalid' AND NOT refused_at_send
          RETURNING id",
     )?;
-    let mut forget = c.prepare_cached("DELETE FROM capi_event_people WHERE slot BETWEEN ?1 * 64 AND ?1 * 64 + 63")?;
+    let mut forget =
+        c.prepare_cached(concat!("DELETE FROM capi_event_people WHERE ", people_of_event!("slot", "?1")))?;
     let mut person = c.prepare_cached("INSERT INTO capi_event_people (slot, hash) VALUES (?1, ?2)")?;
     let mut queued = Vec::with_capacity(events.len());
     for e in events {
@@ -166,7 +189,7 @@ pub fn queue_now(
 }
 
 /// The most people an event names: its people are the rows of `capi_event_people` numbered from
-/// the event's id times this (the migration and the trigger that removes them say 64 too).
+/// the event's id times this (`people_of_event!` and the migration's trigger say 64 too).
 const PEOPLE_PER_EVENT: i64 = 64;
 
 /// The key that keeps a client's event name and id unique (see the table).
@@ -281,9 +304,13 @@ pub fn unsent_now(
     limit: i64,
 ) -> rusqlite::Result<Vec<Queued>> {
     let mut statement = c.prepare_cached(&format!(
-        "{SELECT_QUEUED} WHERE e.id > ?2 AND ((e.status = 'pending' AND x.event IS NULL) OR (?3 AND e.status = 'invalid'))
-             AND (?1 IS NULL OR e.client_id = ?1)
-         ORDER BY e.id LIMIT ?4"
+        concat!(
+            "{} WHERE e.id > ?2 AND (",
+            event_waiting!(),
+            " OR (?3 AND e.status = 'invalid')) AND (?1 IS NULL OR e.client_id = ?1)
+             ORDER BY e.id LIMIT ?4"
+        ),
+        SELECT_QUEUED
     ))?;
     let rows = statement.query_map(rusqlite::params![client_id, after_id, invalid, limit], queued_of)?;
     rows.collect()
@@ -292,8 +319,8 @@ pub fn unsent_now(
 /// The events among `ids` still waiting to be sent, on the SQLite handle.
 pub fn pending_of_now(c: &rusqlite::Connection, ids: &[i64]) -> rusqlite::Result<Vec<Queued>> {
     let mut statement = c.prepare_cached(&format!(
-        "{SELECT_QUEUED} WHERE e.id IN (SELECT value FROM json_each(?1)) AND e.status = 'pending' AND x.event IS NULL
-         ORDER BY e.id"
+        concat!("{} WHERE e.id IN (SELECT value FROM json_each(?1)) AND ", event_waiting!(), " ORDER BY e.id"),
+        SELECT_QUEUED
     ))?;
     let rows = statement.query_map([serde_json::to_string(ids).expect("ids serialise")], queued_of)?;
     rows.collect()
@@ -301,10 +328,10 @@ pub fn pending_of_now(c: &rusqlite::Connection, ids: &[i64]) -> rusqlite::Result
 
 /// Of `ids`, the events still waiting to be sent, on the SQLite handle.
 pub fn still_pending_now(c: &rusqlite::Connection, ids: &[i64]) -> rusqlite::Result<std::collections::HashSet<i64>> {
-    let mut statement = c.prepare_cached(
-        "SELECT e.id FROM capi_events AS e WHERE e.id IN (SELECT value FROM json_each(?1)) AND e.status = 'pending'
-           AND NOT EXISTS (SELECT 1 FROM capi_event_sends AS x WHERE x.event = e.id)",
-    )?;
+    let mut statement = c.prepare_cached(concat!(
+        "SELECT e.id FROM capi_events AS e WHERE e.id IN (SELECT value FROM json_each(?1)) AND ",
+        event_waiting!()
+    ))?;
     let rows = statement.query_map([serde_json::to_string(ids).expect("ids serialise")], |r| r.get(0))?;
     rows.collect()
 }
@@ -314,10 +341,10 @@ pub async fn people_of(
     conn: &mut SqliteConnection,
     ids: &[i64],
 ) -> Result<HashMap<i64, Vec<IdentityHash>>, sqlx::Error> {
-    let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(
-        "SELECT j.value, p.hash FROM json_each(?1) AS j
-             JOIN capi_event_people AS p ON p.slot BETWEEN j.value * 64 AND j.value * 64 + 63",
-    )
+    let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(concat!(
+        "SELECT j.value, p.hash FROM json_each(?1) AS j JOIN capi_event_people AS p ON ",
+        people_of_event!("p.slot", "j.value")
+    ))
     .bind(serde_json::to_string(ids).expect("ids serialise"))
     .fetch_all(conn)
     .await?;
@@ -410,12 +437,11 @@ pub async fn answered(
     .bind(answer.fbtrace_id)
     .execute(&mut *conn)
     .await?;
-    sqlx::query(
+    sqlx::query(concat!(
         "INSERT INTO capi_event_sends (event, send_id)
-         SELECT e.id, ?1 FROM capi_events AS e
-         WHERE e.id IN (SELECT value FROM json_each(?2)) AND e.status = 'pending'
-           AND NOT EXISTS (SELECT 1 FROM capi_event_sends AS x WHERE x.event = e.id)",
-    )
+         SELECT e.id, ?1 FROM capi_events AS e WHERE e.id IN (SELECT value FROM json_each(?2)) AND ",
+        event_waiting!()
+    ))
     .bind(send_id)
     .bind(serde_json::to_string(ids).expect("ids serialise"))
     .execute(conn)
@@ -431,10 +457,10 @@ pub async fn drop_send(conn: &mut SqliteConnection, send_id: i64) -> Result<(), 
 
 /// Marks an event never to be sent, and why.
 pub async fn refuse(conn: &mut SqliteConnection, id: i64, problem: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE capi_events SET status = 'invalid', problem = ?2, refused_at_send = 1
-         WHERE id = ?1 AND status = 'pending' AND NOT EXISTS (SELECT 1 FROM capi_event_sends WHERE event = ?1)",
-    )
+    sqlx::query(concat!(
+        "UPDATE capi_events AS e SET status = 'invalid', problem = ?2, refused_at_send = 1 WHERE e.id = ?1 AND ",
+        event_waiting!()
+    ))
     .bind(id)
     .bind(problem)
     .execute(conn)
@@ -544,7 +570,9 @@ macro_rules! event_held {
         concat!(
             "(coalesce(e.client_id IN (",
             $crate::held_clients!(),
-            "), 0) OR EXISTS (SELECT 1 FROM capi_event_people AS p WHERE p.slot BETWEEN e.id * 64 AND e.id * 64 + 63 AND p.hash IN (",
+            "), 0) OR EXISTS (SELECT 1 FROM capi_event_people AS p WHERE ",
+            people_of_event!("p.slot", "e.id"),
+            " AND p.hash IN (",
             $crate::held_hashes!(),
             ")))"
         )
@@ -593,7 +621,11 @@ impl Holder for ConversionEvents {
     }
 
     fn people_of_client(&self) -> Option<&'static str> {
-        Some("SELECT p.hash FROM capi_event_people AS p JOIN capi_events AS e ON e.id = p.slot / 64 WHERE e.client_id = ?1")
+        Some(concat!(
+            "SELECT p.hash FROM capi_event_people AS p JOIN capi_events AS e ON e.id = ",
+            event_of_person!("p.slot"),
+            " WHERE e.client_id = ?1"
+        ))
     }
 
     async fn count(&self, conn: &mut SqliteConnection, client_id: Option<&str>) -> Result<i64, StoreError> {
@@ -610,16 +642,18 @@ impl Holder for ConversionEvents {
         hashes: &[IdentityHash],
     ) -> Result<Vec<HeldRecord>, StoreError> {
         let hashes: Vec<String> = hashes.iter().map(hex::encode).collect();
-        let rows = sqlx::query(
+        let rows = sqlx::query(concat!(
             "SELECT e.id, c.name, e.event_name, e.event_id, e.event_time, e.source,
                  CASE typeof(e.user_data) WHEN 'blob' THEN e.user_data END, e.custom_data,
                  CASE WHEN x.event IS NULL THEN e.status ELSE 'sent' END, e.problem, e.queued_at, s.answered_at,
                  s.dataset_id, s.events_received, s.fbtrace_id, CASE typeof(e.user_data) WHEN 'text' THEN e.user_data END
              FROM capi_events AS e JOIN clients AS c ON c.id = e.client_id
              LEFT JOIN capi_event_sends AS x ON x.event = e.id LEFT JOIN capi_sends AS s ON s.id = x.send_id
-             WHERE e.id IN (SELECT slot / 64 FROM capi_event_people WHERE hash IN (SELECT unhex(value) FROM json_each(?1)))
-             ORDER BY e.event_time, e.id",
-        )
+             WHERE e.id IN (SELECT ",
+            event_of_person!("slot"),
+            " FROM capi_event_people WHERE hash IN (SELECT unhex(value) FROM json_each(?1)))
+             ORDER BY e.event_time, e.id"
+        ))
         .bind(serde_json::to_string(&hashes).expect("hashes serialise"))
         .fetch_all(&mut *conn)
         .await?;

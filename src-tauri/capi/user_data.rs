@@ -60,8 +60,9 @@ pub fn pack_json(text: &str) -> Vec<u8> {
     for (key, value) in &map {
         let mut digest = [0u8; 32];
         match value {
+            // Only lowercase: a value passed on in capitals keeps its spelling exactly.
             Value::String(s)
-                if s.len() == 64
+                if super::normalize::already_hashed(s)
                     && !s.bytes().any(|b| b.is_ascii_uppercase())
                     && hex::decode_to_slice(s, &mut digest).is_ok() =>
             {
