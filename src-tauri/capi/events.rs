@@ -6,31 +6,15 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use ts_rs::TS;
 
 use super::user_data::UserData;
-use crate::identity::{Hasher, IdKind, IdentityHash};
+use crate::identity::{Hasher, IdKind, IdentityHash, HASH_LEN};
 use crate::personal_data::{DataKind, Due, Erasing, HeldRecord, Holder, Removed, Scope};
 use crate::store::StoreError;
-
-/// The rows of `capi_event_people`, by their column `$slot`, of the event whose id is `$event`:
-/// numbered from its id times 64 (`PEOPLE_PER_EVENT`; the migration's trigger says 64 too).
-macro_rules! people_of_event {
-    ($slot:literal, $event:literal) => {
-        concat!($slot, " BETWEEN ", $event, " * 64 AND ", $event, " * 64 + 63")
-    };
-}
-
-/// The event whose people's row is numbered `$slot`.
-macro_rules! event_of_person {
-    ($slot:literal) => {
-        concat!($slot, " / 64")
-    };
-}
 
 /// Whether an event (alias `e`) waits to be sent: queued as sendable, and not yet taken by Meta.
 macro_rules! event_waiting {
@@ -129,24 +113,22 @@ pub fn queue_now(
     // than the insert. A repeat is rare, and is replaced by a statement of its own.
     let mut insert = c.prepare_cached(
         "INSERT INTO capi_events (client_id, event_name, event_id, event_time, action_source, source, user_data,
-             custom_data, problem, status, queued_at, dedup)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, CASE WHEN ?9 IS NULL THEN 'pending' ELSE 'invalid' END, ?10, ?11)
+             custom_data, problem, status, queued_at, dedup, people)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, CASE WHEN ?9 IS NULL THEN 'pending' ELSE 'invalid' END, ?10, ?11, ?12)
          ON CONFLICT (dedup) DO NOTHING",
     )?;
     let mut replace = c.prepare_cached(
         "UPDATE capi_events SET event_time = ?2, action_source = ?3, source = ?4, user_data = ?5, custom_data = ?6,
-             problem = ?7, status = CASE WHEN ?7 IS NULL THEN 'pending' ELSE 'invalid' END, queued_at = ?8
-         WHERE dedup = ?1 AND status = 'invalid' AND NOT refused_at_send
-         RETURNING id",
+             problem = ?7, status = CASE WHEN ?7 IS NULL THEN 'pending' ELSE 'invalid' END, queued_at = ?8,
+             people = ?9
+         WHERE dedup = ?1 AND status = 'invalid' AND NOT refused_at_send",
     )?;
-    let mut forget =
-        c.prepare_cached(concat!("DELETE FROM capi_event_people WHERE ", people_of_event!("slot", "?1")))?;
-    let mut person = c.prepare_cached("INSERT INTO capi_event_people (slot, hash) VALUES (?1, ?2)")?;
     let mut queued = Vec::with_capacity(events.len());
     for e in events {
         let user = e.user_data.pack();
         let custom = e.custom_data.as_ref().map(|c| serde_json::to_string(c).expect("a map serialises"));
         let dedup = dedup_of(client_id, &e.event_name, &e.event_id);
+        let people = people_packed(&e.people);
         let inserted = insert.execute(rusqlite::params![
             client_id,
             e.event_name,
@@ -158,39 +140,42 @@ pub fn queue_now(
             custom,
             e.problem,
             at,
-            dedup
+            dedup,
+            people
         ])? == 1;
-        let id = if inserted {
-            Some(c.last_insert_rowid())
-        } else {
-            let replaced: Option<i64> = replace
-                .query_row(
-                    rusqlite::params![dedup, e.event_time, e.action_source, e.source, user, custom, e.problem, at],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            // A row read again in place of one that could not be sent names its person anew.
-            if let Some(id) = replaced {
-                forget.execute([id])?;
-            }
-            replaced
-        };
-        if let Some(id) = id {
-            let mut people: Vec<&IdentityHash> = e.people.iter().collect();
-            people.sort_unstable();
-            people.dedup();
-            for (n, hash) in people.into_iter().take(PEOPLE_PER_EVENT as usize).enumerate() {
-                person.execute(rusqlite::params![id * PEOPLE_PER_EVENT + n as i64, hash.as_slice()])?;
-            }
-        }
-        queued.push(id.is_some());
+        // A row read again in place of one that could not be sent names its person anew.
+        let queued_now = inserted
+            || replace.execute(rusqlite::params![
+                dedup,
+                e.event_time,
+                e.action_source,
+                e.source,
+                user,
+                custom,
+                e.problem,
+                at,
+                people
+            ])? == 1;
+        queued.push(queued_now);
     }
     Ok(queued)
 }
 
-/// The most people an event names: its people are the rows of `capi_event_people` numbered from
-/// the event's id times this (`people_of_event!` and the migration's trigger say 64 too).
-const PEOPLE_PER_EVENT: i64 = 64;
+/// An event's people as its row keeps them: their hashes one after another, each once. A hash is
+/// found in them with `instr` (the SQL here says 16, `HASH_LEN`): 16 bytes straddling two keyed
+/// hashes that equal a third is a chance of 2^-128.
+fn people_packed(people: &[IdentityHash]) -> Vec<u8> {
+    let mut sorted: Vec<&IdentityHash> = people.iter().collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    sorted.into_iter().flat_map(|h| h.iter().copied()).collect()
+}
+
+/// The hashes of an event's people, as `people_packed` wrote them.
+fn people_unpacked(packed: &[u8]) -> Vec<IdentityHash> {
+    const _: () = assert!(HASH_LEN == 16, "the SQL here cuts and tests people as 16 bytes");
+    packed.chunks_exact(HASH_LEN).filter_map(|h| IdentityHash::try_from(h).ok()).collect()
+}
 
 /// The key that keeps a client's event name and id unique (see the table).
 fn dedup_of(client_id: &str, event_name: &str, event_id: &str) -> [u8; 16] {
@@ -229,6 +214,24 @@ pub struct Queued {
 }
 
 impl Queued {
+    /// `event` of the client `client_id` named `client`, as it would be once queued.
+    pub fn not_queued(event: &NewEvent, client_id: &str, client: &str) -> Self {
+        Self {
+            id: 0,
+            client_id: client_id.to_owned(),
+            client: client.to_owned(),
+            event_name: event.event_name.clone(),
+            event_id: event.event_id.clone(),
+            event_time: event.event_time,
+            action_source: event.action_source.to_owned(),
+            source: event.source.clone(),
+            user_data: event.user_data.pack(),
+            custom_data: event.custom_data.as_ref().map(|c| serde_json::to_string(c).expect("a map serialises")),
+            problem: event.problem.clone(),
+            status: if event.problem.is_some() { "invalid" } else { "pending" }.to_owned(),
+        }
+    }
+
     /// Whether it has at least one matching key.
     pub fn has_keys(&self) -> bool {
         super::user_data::has_keys(&self.user_data)
@@ -341,20 +344,12 @@ pub async fn people_of(
     conn: &mut SqliteConnection,
     ids: &[i64],
 ) -> Result<HashMap<i64, Vec<IdentityHash>>, sqlx::Error> {
-    let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(concat!(
-        "SELECT j.value, p.hash FROM json_each(?1) AS j JOIN capi_event_people AS p ON ",
-        people_of_event!("p.slot", "j.value")
-    ))
-    .bind(serde_json::to_string(ids).expect("ids serialise"))
-    .fetch_all(conn)
-    .await?;
-    let mut people: HashMap<i64, Vec<IdentityHash>> = HashMap::new();
-    for (event, hash) in rows {
-        if let Ok(hash) = IdentityHash::try_from(hash.as_slice()) {
-            people.entry(event).or_default().push(hash);
-        }
-    }
-    Ok(people)
+    let rows: Vec<(i64, Vec<u8>)> =
+        sqlx::query_as("SELECT id, people FROM capi_events WHERE id IN (SELECT value FROM json_each(?1))")
+            .bind(serde_json::to_string(ids).expect("ids serialise"))
+            .fetch_all(conn)
+            .await?;
+    Ok(rows.into_iter().map(|(event, people)| (event, people_unpacked(&people))).collect())
 }
 
 /// A batch handed to Meta that has no answer on record: a crash came between.
@@ -570,11 +565,9 @@ macro_rules! event_held {
         concat!(
             "(coalesce(e.client_id IN (",
             $crate::held_clients!(),
-            "), 0) OR EXISTS (SELECT 1 FROM capi_event_people AS p WHERE ",
-            people_of_event!("p.slot", "e.id"),
-            " AND p.hash IN (",
+            "), 0) OR EXISTS (SELECT 1 FROM (",
             $crate::held_hashes!(),
-            ")))"
+            ") AS held WHERE length(held.hash) = 16 AND instr(e.people, held.hash) > 0))"
         )
     };
 }
@@ -621,11 +614,12 @@ impl Holder for ConversionEvents {
     }
 
     fn people_of_client(&self) -> Option<&'static str> {
-        Some(concat!(
-            "SELECT p.hash FROM capi_event_people AS p JOIN capi_events AS e ON e.id = ",
-            event_of_person!("p.slot"),
-            " WHERE e.client_id = ?1"
-        ))
+        // Each hash of each of the client's events, cut from the row's people.
+        Some(
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 63)
+             SELECT substr(e.people, n.i * 16 + 1, 16) FROM capi_events AS e JOIN n ON n.i * 16 < length(e.people)
+             WHERE e.client_id = ?1",
+        )
     }
 
     async fn count(&self, conn: &mut SqliteConnection, client_id: Option<&str>) -> Result<i64, StoreError> {
@@ -642,18 +636,19 @@ impl Holder for ConversionEvents {
         hashes: &[IdentityHash],
     ) -> Result<Vec<HeldRecord>, StoreError> {
         let hashes: Vec<String> = hashes.iter().map(hex::encode).collect();
-        let rows = sqlx::query(concat!(
+        // The event log is read through, not looked up by an index of people: such an index cost
+        // each event queued more than the rest of its storing, and a request is rare.
+        let rows = sqlx::query(
             "SELECT e.id, c.name, e.event_name, e.event_id, e.event_time, e.source,
                  CASE typeof(e.user_data) WHEN 'blob' THEN e.user_data END, e.custom_data,
                  CASE WHEN x.event IS NULL THEN e.status ELSE 'sent' END, e.problem, e.queued_at, s.answered_at,
                  s.dataset_id, s.events_received, s.fbtrace_id, CASE typeof(e.user_data) WHEN 'text' THEN e.user_data END
              FROM capi_events AS e JOIN clients AS c ON c.id = e.client_id
              LEFT JOIN capi_event_sends AS x ON x.event = e.id LEFT JOIN capi_sends AS s ON s.id = x.send_id
-             WHERE e.id IN (SELECT ",
-            event_of_person!("slot"),
-            " FROM capi_event_people WHERE hash IN (SELECT unhex(value) FROM json_each(?1)))
-             ORDER BY e.event_time, e.id"
-        ))
+             WHERE EXISTS (SELECT 1 FROM json_each(?1) AS j
+                 WHERE length(j.value) = 32 AND instr(e.people, unhex(j.value)) > 0)
+             ORDER BY e.event_time, e.id",
+        )
         .bind(serde_json::to_string(&hashes).expect("hashes serialise"))
         .fetch_all(&mut *conn)
         .await?;

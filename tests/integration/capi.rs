@@ -299,6 +299,10 @@ async fn the_event_log_is_kept_30_days_unless_held_and_then_purged() {
     let left = console.capi_log(None, 100).await.unwrap();
     assert_eq!(left.len(), 1);
     assert!(left[0].keys.iter().any(|(k, v)| k == "em" && *v == sha("person1@example.com")));
+    // The person held in the client's events keeps the client too.
+    let removal = console.remove_client("Acme", true, None).await.unwrap_err();
+    assert_eq!(removal.code(), custodian::console::Code::Held, "{removal}");
+    assert!(removal.to_string().contains("dispute over order 1"), "{removal}");
 }
 
 #[tokio::test]
