@@ -822,6 +822,21 @@ pub fn capi_preview(as_json: bool, preview: &console::CapiPreview) -> Result<Exi
         preview.unsendable_count + preview.withheld,
         preview.withheld
     );
+    if preview.stages_read > 0 || !preview.stages_stopped.is_empty() {
+        println!(
+            "  {} CRM records read for their stage: {} stage events among them{}",
+            preview.stages_read,
+            preview.stage_events,
+            if preview.stages_unreadable > 0 {
+                format!(", {} records the CRM would not give", preview.stages_unreadable)
+            } else {
+                String::new()
+            }
+        );
+    }
+    for stopped in &preview.stages_stopped {
+        eprintln!("warning: {}'s CRM stages could not all be read: {}", stopped.source, stopped.reason);
+    }
     for e in &preview.events {
         let dataset = e.dataset_id.as_deref().unwrap_or("no dataset set");
         println!("  {} → {dataset}: {}", e.client, e.payload);

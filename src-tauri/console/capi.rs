@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
 
+use super::crm_stages::StageMode;
 use super::{Console, Error};
 use crate::capi::events::{self, Dataset, Logged, Queued};
 use crate::capi::offline::{Offline, Read};
@@ -78,6 +79,16 @@ pub struct CapiPreview {
     pub withheld: u64,
     /// Clients with events but no dataset to send them to.
     pub no_dataset: Vec<String>,
+    /// CRM records read for their stage, live, and the events the stages reached would add (in
+    /// the counts and lists above; a send reads them again and queues them first).
+    #[ts(type = "number")]
+    pub stages_read: u64,
+    #[ts(type = "number")]
+    pub stage_events: u64,
+    #[ts(type = "number")]
+    pub stages_unreadable: u64,
+    /// For each client whose CRM stages could not all be read: the client, and why.
+    pub stages_stopped: Vec<RowProblem>,
 }
 
 /// What sending did for one client.
@@ -269,7 +280,31 @@ impl Console {
             unsendable_count: 0,
             withheld: 0,
             no_dataset: Vec::new(),
+            stages_read: 0,
+            stage_events: 0,
+            stages_unreadable: 0,
+            stages_stopped: Vec::new(),
         };
+        // What a send would queue first from the CRM stages, read now and not queued.
+        let mut watched: Vec<(String, String)> = crate::capi::stages::rules(self.store.pool(), client_id.as_deref())
+            .await?
+            .into_iter()
+            .map(|r| (r.client_id, r.client))
+            .collect();
+        watched.dedup();
+        for (id, name) in watched {
+            let reading = self.read_stages(&id, StageMode::Look, &AtomicBool::new(false)).await;
+            preview.stages_read += reading.read;
+            preview.stage_events += reading.queued;
+            preview.stages_unreadable += reading.unreadable;
+            if let Some(reason) = reading.stopped {
+                preview.stages_stopped.push(RowProblem { source: name.clone(), reason });
+            }
+            for event in &reading.would_queue {
+                let withheld = event.people.iter().any(|h| withheld_people.contains(h));
+                preview_one(&Queued::not_queued(event, &id, &name), now, &datasets, withheld, &mut preview);
+            }
+        }
         let mut after = 0;
         loop {
             let mut conn = self.store.pool().acquire().await?;
@@ -328,7 +363,7 @@ impl Console {
                 stages_stopped: None,
             };
             // The stages reached since the last send are queued first, and go with it.
-            let reading = self.read_stages(&client_id, cancel).await;
+            let reading = self.read_stages(&client_id, StageMode::Queue, cancel).await;
             sent.stages_read = reading.read;
             sent.stage_events = reading.queued;
             sent.stages_unreadable = reading.unreadable;

@@ -8,7 +8,7 @@ use ts_rs::TS;
 
 use super::crm::CrmConnection;
 use super::{Console, Error};
-use crate::capi::events;
+use crate::capi::events::{self, NewEvent};
 use crate::capi::stages::{self, Reached};
 use crate::crm::client::CrmError;
 use crate::crm::{connections, records, Crm};
@@ -52,6 +52,18 @@ pub struct StageReading {
     pub unreadable: u64,
     /// Why reading stopped before the end; the next send reads again.
     pub stopped: Option<String>,
+    /// When only looking: the events that queuing would have added, none of them queued.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub(super) would_queue: Vec<NewEvent>,
+}
+
+/// Whether reading the stages queues what it finds, or only says what it would queue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum StageMode {
+    Queue,
+    /// Nothing is noted or queued: the next send reads the same stages and queues the same events.
+    Look,
 }
 
 /// The field that holds a record's stage where the CRM has one of its own: HubSpot's contact
@@ -194,9 +206,9 @@ impl Console {
     /// (then it started with no stage). A record the CRM refuses to give is passed over and
     /// counted; a refused token, a lasting throttle or an unreachable CRM stops the reading, which
     /// keeps what it noted and queued, and says why.
-    pub(super) async fn read_stages(&self, client_id: &str, cancel: &AtomicBool) -> StageReading {
+    pub(super) async fn read_stages(&self, client_id: &str, mode: StageMode, cancel: &AtomicBool) -> StageReading {
         let mut reading = StageReading::default();
-        if let Err(e) = self.read_stages_into(client_id, cancel, &mut reading).await {
+        if let Err(e) = self.read_stages_into(client_id, mode, cancel, &mut reading).await {
             reading.stopped = Some(e.to_string());
         }
         reading
@@ -205,6 +217,7 @@ impl Console {
     async fn read_stages_into(
         &self,
         client_id: &str,
+        mode: StageMode,
         cancel: &AtomicBool,
         reading: &mut StageReading,
     ) -> Result<(), Error> {
@@ -246,8 +259,13 @@ impl Console {
                     }
                     reading.read += 1;
                 }
-                match self.note_stages(&client, &rule, connection.crm, &read).await? {
-                    Some(queued) => reading.queued += queued,
+                match self.note_stages(&client, &rule, connection.crm, &read, mode).await? {
+                    Some(queued) => {
+                        reading.queued += queued.len() as u64;
+                        if mode == StageMode::Look {
+                            reading.would_queue.extend(queued);
+                        }
+                    }
                     // The rule was changed or stopped meanwhile: what was read is of another rule.
                     None => break,
                 }
@@ -257,16 +275,19 @@ impl Console {
     }
 
     /// Notes the stages read, and queues an event for each lead that moved to a stage that is
-    /// sent, in one transaction, if the rule is still as it was read under (`None` otherwise). A
-    /// lead erased or purged since it was read, or whose record is no longer the one read, is
-    /// passed over; Meta's test leads are noted, never sent.
+    /// sent, in one transaction, if the rule is still as it was read under (`None` otherwise); the
+    /// events queued (none already were). A lead erased or purged since it was read, or whose
+    /// record is no longer the one read, is passed over; Meta's test leads are noted, never sent.
+    /// Only looking, the same transaction is rolled back: what it would queue is exactly what a
+    /// send would.
     async fn note_stages(
         &self,
         client: &crate::clients::Client,
         rule: &stages::Rule,
         crm: Crm,
         read: &[Read<'_>],
-    ) -> Result<Option<u64>, Error> {
+        mode: StageMode,
+    ) -> Result<Option<Vec<NewEvent>>, Error> {
         let at = self.stamp();
         let seen_unix = self.now().timestamp();
         let ids: Vec<i64> = read.iter().map(|r| r.lead).collect();
@@ -315,12 +336,15 @@ impl Console {
             }
         }
         let queued = if reached.is_empty() {
-            0
+            Vec::new()
         } else {
             let queued = crate::store::direct(&mut tx, |c| events::queue_now(c, &client.id, &reached, &at)).await??;
-            queued.into_iter().filter(|q| *q).count() as u64
+            reached.into_iter().zip(queued).filter_map(|(event, queued)| queued.then_some(event)).collect()
         };
-        tx.commit().await?;
+        match mode {
+            StageMode::Queue => tx.commit().await?,
+            StageMode::Look => tx.rollback().await?,
+        }
         Ok(Some(queued))
     }
 }

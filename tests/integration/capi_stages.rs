@@ -71,6 +71,44 @@ fn stages(names: &[&str]) -> Vec<String> {
 }
 
 #[tokio::test]
+async fn the_preview_reads_the_crm_stages_and_shows_what_a_send_would_queue_without_queuing_it() {
+    let (ws, graph, crm) = (Workspace::new(), GraphSim::start(), CrmSim::start(CRM_TOKEN));
+    let console = pushed_to_hubspot(&ws, &graph, &crm).await;
+    console.capi_stages_set("Acme", "hubspot", None, &stages(&["salesqualifiedlead"])).await.unwrap();
+    console.capi_send(None, &no_cancel()).await.unwrap();
+    move_to(&crm, "bob@example.net", "salesqualifiedlead");
+
+    for _ in 0..2 {
+        let preview = console.capi_preview(None).await.unwrap();
+        assert_eq!((preview.stages_read, preview.stage_events, preview.sendable), (4, 1, 1), "{preview:?}");
+        let payload = &preview.events[0].payload;
+        assert_eq!(payload["event_name"], "salesqualifiedlead");
+        assert_eq!(payload["user_data"], json!({"lead_id": 1003}));
+        assert_eq!(payload["custom_data"]["lead_event_source"], "HubSpot");
+    }
+    assert!(graph.conversions().is_empty());
+
+    // A restricted person's stage event is shown as withheld, as the send keeps it.
+    let restriction =
+        console.new_request(RequestForm::new(RequestKind::Restriction, email("bob@example.net"))).await.unwrap();
+    console.restrict_request(restriction.id).await.unwrap();
+    let preview = console.capi_preview(Some("Acme")).await.unwrap();
+    assert_eq!((preview.stage_events, preview.sendable, preview.withheld), (1, 0, 1), "{preview:?}");
+
+    // The send reads the same stage and queues the same event, once.
+    let sent = console.capi_send(None, &no_cancel()).await.unwrap();
+    assert_eq!((sent.clients[0].stage_events, sent.clients[0].sent, sent.clients[0].withheld), (1, 0, 1), "{sent:?}");
+    let after = console.capi_preview(None).await.unwrap();
+    assert_eq!((after.stages_read, after.stage_events, after.sendable, after.withheld), (4, 0, 0, 1), "{after:?}");
+
+    // A CRM that stops answering is said, and the preview still lists the queue.
+    crm.fault(crate::crm_sim::Fault::Expired);
+    let stopped = console.capi_preview(None).await.unwrap();
+    assert_eq!(stopped.stages_stopped.len(), 1, "{stopped:?}");
+    assert_eq!(stopped.stages_stopped[0].source, "Acme");
+}
+
+#[tokio::test]
 async fn a_lead_moved_to_a_chosen_crm_stage_is_sent_once_by_its_meta_lead_id_and_the_stage_it_was_found_at_is_not() {
     let (ws, graph, crm) = (Workspace::new(), GraphSim::start(), CrmSim::start(CRM_TOKEN));
     let console = pushed_to_hubspot(&ws, &graph, &crm).await;

@@ -21,4 +21,13 @@ withheld: number,
 /**
  * Clients with events but no dataset to send them to.
  */
-no_dataset: Array<string>, };
+no_dataset: Array<string>, 
+/**
+ * CRM records read for their stage, live, and the events the stages reached would add (in
+ * the counts and lists above; a send reads them again and queues them first).
+ */
+stages_read: number, stage_events: number, stages_unreadable: number, 
+/**
+ * For each client whose CRM stages could not all be read: the client, and why.
+ */
+stages_stopped: Array<RowProblem>, };
