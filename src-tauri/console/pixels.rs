@@ -112,34 +112,42 @@ impl Console {
         let graph = self.pixel_graph().await?;
         let mut listed_ids: Vec<String> = Vec::new();
         for reach in self.reaches(client).await? {
-            // A token granted business_management for given businesses names them; otherwise Meta
-            // is asked which businesses it reaches.
-            let named: Vec<String> = reach
-                .targets
-                .iter()
-                .filter(|t| t.scope == "business_management")
-                .flat_map(|t| t.target_ids.clone())
-                .collect();
-            let businesses = if named.is_empty() { pixels::businesses(&graph, &reach.token).await? } else { named };
-            for business in businesses {
-                let found = pixels::of_business(&graph, &business, &reach.token).await?;
-                for (pixel, relation) in found {
-                    let grantees = pixels::grantees(&graph, &pixel.id, &reach.token).await?;
-                    let mut tx = self.store.write().await?;
-                    let at = self.stamp();
-                    let connection = (reach.connection_id.as_str(), reach.client_id.as_deref());
-                    pixels::keep(&mut tx, &pixel, relation, &business, connection, &grantees, &at).await?;
-                    let answer = format!("{} can reach it", reach_of(&grantees));
-                    self.note_pixel(&mut tx, Some(&pixel.id), "list", Some(&business), None, Ok(&answer)).await?;
-                    let object = format!("pixel:{} listed for business {business}: {answer}", pixel.id);
-                    self.settle(tx, "pixel.list", &object, Ok(())).await?;
-                    listed_ids.push(pixel.id);
-                }
-            }
+            listed_ids.extend(self.list_reach(&graph, &reach, None).await?);
         }
         let client_id = self.client_if(client).await?.map(|c| c.id);
         let kept = pixels::list(self.store.pool(), client_id.as_deref()).await?;
         Ok(kept.into_iter().filter(|p| listed_ids.contains(&p.id)).collect())
+    }
+
+    /// Lists and keeps the pixels `reach` reaches (only `only`, when given), each with who can
+    /// reach it; their ids.
+    async fn list_reach(&self, graph: &Graph, reach: &Reach, only: Option<&str>) -> Result<Vec<String>, Error> {
+        // A token granted business_management for given businesses names them; otherwise Meta is
+        // asked which businesses it reaches.
+        let named: Vec<String> = reach
+            .targets
+            .iter()
+            .filter(|t| t.scope == "business_management")
+            .flat_map(|t| t.target_ids.clone())
+            .collect();
+        let businesses = if named.is_empty() { pixels::businesses(graph, &reach.token).await? } else { named };
+        let mut listed_ids = Vec::new();
+        for business in businesses {
+            let found = pixels::of_business(graph, &business, &reach.token).await?;
+            for (pixel, relation) in found.into_iter().filter(|(p, _)| only.is_none_or(|id| p.id == id)) {
+                let grantees = pixels::grantees(graph, &pixel.id, &reach.token).await?;
+                let mut tx = self.store.write().await?;
+                let at = self.stamp();
+                let connection = (reach.connection_id.as_str(), reach.client_id.as_deref());
+                pixels::keep(&mut tx, &pixel, relation, &business, connection, &grantees, &at).await?;
+                let answer = format!("{} can reach it", reach_of(&grantees));
+                self.note_pixel(&mut tx, Some(&pixel.id), "list", Some(&business), None, Ok(&answer)).await?;
+                let object = format!("pixel:{} listed for business {business}: {answer}", pixel.id);
+                self.settle(tx, "pixel.list", &object, Ok(())).await?;
+                listed_ids.push(pixel.id);
+            }
+        }
+        Ok(listed_ids)
     }
 
     /// The pixels kept from the last listing, without asking Meta.
@@ -370,7 +378,13 @@ impl Console {
                 Err(e) => format!("refused: {e}"),
             }
         );
-        self.settle(tx, "pixel.create", &object, made).await
+        let made = self.settle(tx, "pixel.create", &object, made).await?;
+        // The new pixel is kept at once, with its business, as a listing would keep it. Meta may
+        // not list it yet: then the next listing keeps it, and the pixel is made all the same.
+        if let Err(e) = self.list_reach(&graph, &reach, Some(&made)).await {
+            tracing::warn!(pixel = %made, error = %e, "the new pixel was not listed after it was made");
+        }
+        Ok(made)
     }
 
     /// Shares and revokes as a CSV says (header `pixel,business,tasks`; an empty tasks cell
