@@ -268,8 +268,16 @@ impl Console {
     /// What sending now would send, hashed, and what it would not, with why.
     pub async fn capi_preview(&self, client: Option<&str>) -> Result<CapiPreview, Error> {
         let client_id = self.client_if(client).await?.map(|c| c.id);
-        let now = self.now().timestamp();
         let datasets = events::datasets(self.store.pool(), client_id.as_deref()).await?;
+        // What a send would queue first from the CRM stages of each client it sends for (those
+        // with a dataset), read now and not queued. The rest is judged as of after the reading,
+        // as the send judges it: a stage event is dated when its stage is seen.
+        let mut readings = Vec::new();
+        for (id, dataset) in &datasets {
+            let reading = self.read_stages(id, StageMode::Look, &AtomicBool::new(false)).await;
+            readings.push((id.clone(), dataset.client.clone(), reading));
+        }
+        let now = self.now().timestamp();
         let mut conn = self.store.pool().acquire().await?;
         let withheld_people = crate::store::direct(&mut conn, withheld_now).await??;
         drop(conn);
@@ -285,15 +293,7 @@ impl Console {
             stages_unreadable: 0,
             stages_stopped: Vec::new(),
         };
-        // What a send would queue first from the CRM stages, read now and not queued.
-        let mut watched: Vec<(String, String)> = crate::capi::stages::rules(self.store.pool(), client_id.as_deref())
-            .await?
-            .into_iter()
-            .map(|r| (r.client_id, r.client))
-            .collect();
-        watched.dedup();
-        for (id, name) in watched {
-            let reading = self.read_stages(&id, StageMode::Look, &AtomicBool::new(false)).await;
+        for (id, name, reading) in readings {
             preview.stages_read += reading.read;
             preview.stage_events += reading.queued;
             preview.stages_unreadable += reading.unreadable;

@@ -181,16 +181,36 @@ async fn a_send_cut_off_after_meta_took_the_batch_is_sent_again_and_meta_counts_
     assert_eq!(console.capi_log(None, 100).await.unwrap().len(), 30);
 }
 
+/// Sends, and cuts the send off (as a crash would) once Meta holds its first batch and before it
+/// answers: when that is depends on the machine's load, not on a fixed wait. Meta takes the batch
+/// all the same, once its slow answer is done.
+async fn send_cut_off_while_meta_holds_the_batch(console: &Console, sim: &GraphSim) {
+    let calls_before = sim.calls().len();
+    sim.fault_at(calls_before + 1, Fault::Slow(1_000));
+    let cancel = no_cancel();
+    let mut send = Box::pin(console.capi_send(None, &cancel));
+    while sim.calls().len() == calls_before {
+        tokio::select! {
+            done = &mut send => panic!("the send ended before Meta held its batch: {done:?}"),
+            () = tokio::time::sleep(Duration::from_millis(10)) => {}
+        }
+    }
+    drop(send);
+    for _ in 0..1_000 {
+        if sim.events_received() > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 #[tokio::test]
 async fn an_event_cut_off_more_than_48_hours_ago_is_not_sent_again_so_it_can_never_count_twice() {
     let (ws, sim) = (Workspace::new(), GraphSim::start());
     let console = capi_workspace(&ws, &sim).await;
     let file = csv(&ws, "offline.csv", &[purchase(1)]);
     console.capi_import("Acme", &file, &no_cancel()).await.unwrap();
-    let calls_before = sim.calls().len();
-    sim.fault_at(calls_before + 1, Fault::Slow(1_000));
-    let _ = tokio::time::timeout(Duration::from_millis(300), console.capi_send(None, &no_cancel())).await;
-    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    send_cut_off_while_meta_holds_the_batch(&console, &sim).await;
 
     let later = *TEST_NOW + chrono::Duration::hours(49);
     ws.clock.set(later);
@@ -391,10 +411,7 @@ async fn a_batch_cut_off_goes_again_where_it_went_and_not_about_someone_who_rest
     sim.dataset("555000222");
     let file = csv(&ws, "offline.csv", &[purchase(1), purchase(2)]);
     console.capi_import("Acme", &file, &no_cancel()).await.unwrap();
-    let calls_before = sim.calls().len();
-    sim.fault_at(calls_before + 1, Fault::Slow(1_000));
-    let _ = tokio::time::timeout(Duration::from_millis(300), console.capi_send(None, &no_cancel())).await;
-    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    send_cut_off_while_meta_holds_the_batch(&console, &sim).await;
 
     // Meanwhile the client's events are set to go elsewhere, and person 1 restricts processing.
     console.capi_set("Acme", "555000222", None).await.unwrap();
