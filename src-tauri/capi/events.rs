@@ -168,9 +168,12 @@ fn people_packed(people: &[IdentityHash]) -> Vec<u8> {
     let mut sorted: Vec<&IdentityHash> = people.iter().collect();
     sorted.sort_unstable();
     sorted.dedup();
-    // `people_of_client` cuts 64 from a row, far beyond the few keys an event has.
-    sorted.into_iter().take(64).flat_map(|h| h.iter().copied()).collect()
+    sorted.into_iter().take(PEOPLE_PER_EVENT).flat_map(|h| h.iter().copied()).collect()
 }
+
+/// The most people an event keeps, far beyond the few keys it has: `people_of_client` cuts as many
+/// from a row (its SQL says 63, the last one counted from 0).
+const PEOPLE_PER_EVENT: usize = 64;
 
 /// The hashes of an event's people, as `people_packed` wrote them.
 fn people_unpacked(packed: &[u8]) -> Vec<IdentityHash> {

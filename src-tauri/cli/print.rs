@@ -823,16 +823,7 @@ pub fn capi_preview(as_json: bool, preview: &console::CapiPreview) -> Result<Exi
         preview.withheld
     );
     if preview.stages_read > 0 || !preview.stages_stopped.is_empty() {
-        println!(
-            "  {} CRM records read for their stage: {} stage events among them{}",
-            preview.stages_read,
-            preview.stage_events,
-            if preview.stages_unreadable > 0 {
-                format!(", {} records the CRM would not give", preview.stages_unreadable)
-            } else {
-                String::new()
-            }
-        );
+        stage_reading(preview.stages_read, preview.stage_events, "among them", preview.stages_unreadable);
     }
     for stopped in &preview.stages_stopped {
         eprintln!("warning: {}'s CRM stages could not all be read: {}", stopped.source, stopped.reason);
@@ -852,6 +843,18 @@ pub fn capi_preview(as_json: bool, preview: &console::CapiPreview) -> Result<Exi
     Ok(Exit::Ok)
 }
 
+/// What reading the CRM stages found, as `capi send` and `capi preview` say it.
+fn stage_reading(read: u64, events: u64, events_are: &str, unreadable: u64) {
+    println!(
+        "  {read} CRM records read for their stage, {events} stage events {events_are}{}",
+        if unreadable > 0 {
+            format!(", {unreadable} records the CRM would not give passed over")
+        } else {
+            String::new()
+        }
+    );
+}
+
 pub fn capi_sent(as_json: bool, report: &console::CapiSendReport) -> Result<Exit, console::Error> {
     if as_json {
         json(report);
@@ -868,16 +871,7 @@ pub fn capi_sent(as_json: bool, report: &console::CapiSendReport) -> Result<Exit
                 c.withheld
             );
             if c.stages_read > 0 || c.stages_stopped.is_some() {
-                println!(
-                    "  {} CRM records read for their stage, {} stage events queued{}",
-                    c.stages_read,
-                    c.stage_events,
-                    if c.stages_unreadable > 0 {
-                        format!(", {} records the CRM would not give passed over", c.stages_unreadable)
-                    } else {
-                        String::new()
-                    }
-                );
+                stage_reading(c.stages_read, c.stage_events, "queued", c.stages_unreadable);
             }
             if let Some(why) = &c.stages_stopped {
                 eprintln!("error: reading {}'s CRM stages stopped before the end: {why}", c.client);

@@ -1,5 +1,5 @@
 -- An event's people (the keyed hashes of the persons it is about) are kept in the event's row, their
--- 32-byte hashes one after another, instead of as rows of their own with an index by hash. That
+-- 16-byte hashes one after another, instead of as rows of their own with an index by hash. That
 -- index took each new event's people at random places, which cost more to write than the rest of
 -- the event; a request reads the short-lived event log through instead (capi::events).
 ALTER TABLE capi_events ADD COLUMN people BLOB NOT NULL DEFAULT x'';
