@@ -238,14 +238,20 @@ impl Console {
         let mut bulk = self.store.lean_bulk().await?;
         let outcome: Result<(), Error> = async {
             'chunks: loop {
-                let (read, withheld) = bulk
+                let (read, withheld, known) = bulk
                     .direct(|c| -> rusqlite::Result<_> {
-                        Ok((crate::leads::query::client_chunk(c, &owner.id, after_id, CHUNK)?, withheld_now(c)?))
+                        let read = crate::leads::query::client_chunk(c, &owner.id, after_id, CHUNK)?;
+                        let known = match (read.first(), read.last()) {
+                            (Some((first, _)), Some((last, _))) => {
+                                records::known_now(c, &connection.id, first.id, last.id)?
+                            }
+                            _ => HashMap::new(),
+                        };
+                        Ok((read, withheld_now(c)?, known))
                     })
                     .await??;
                 let Some((last, _)) = read.last() else { break };
                 after_id = last.id;
-                let ids: Vec<i64> = read.iter().map(|(l, _)| l.id).collect();
                 let (leads, hashes): (Vec<LeadDetail>, HashMap<i64, Vec<IdentityHash>>) = read
                     .into_iter()
                     .map(|(lead, hashes)| {
@@ -253,7 +259,6 @@ impl Console {
                         (lead, (id, hashes))
                     })
                     .unzip();
-                let known = records::known(bulk.conn(), &connection.id, &ids).await?;
                 let mut outgoing: Vec<(Outgoing, Vec<u8>, &LeadDetail)> = Vec::new();
                 for lead in &leads {
                     if withholds(&withheld, &hashes, lead.id) {
@@ -445,18 +450,23 @@ impl Console {
             })
             .collect();
         let mut tx = bulk.write().await?;
-        // Every line's lead, the sent ones among them: what is still held, once for all.
+        // Every line's lead, the sent ones among them: what is still held, once for all, and the
+        // rows kept in the same transaction on the SQLite handle.
         let ids: Vec<i64> = taken.lines.iter().map(|(id, ..)| *id).collect();
-        let existing = crate::leads::query::existing(&mut tx, &ids).await?;
-        let held: Vec<Kept> = kept.iter().filter(|k| existing.contains(&k.lead_id)).cloned().collect();
-        let lines: Vec<(i64, &str, Option<&str>)> = taken
-            .lines
-            .iter()
-            .filter(|(id, ..)| existing.contains(id))
-            .map(|(id, status, message)| (*id, *status, message.as_deref()))
-            .collect();
-        records::keep(&mut tx, connection_id, &held, &at).await?;
-        push_log::note(&mut tx, push_id, &lines).await?;
+        let existing = crate::store::direct(&mut tx, |c| -> rusqlite::Result<_> {
+            let existing = crate::leads::query::existing_now(c, &ids)?;
+            let held: Vec<Kept> = kept.iter().filter(|k| existing.contains(&k.lead_id)).cloned().collect();
+            let lines: Vec<(i64, &str, Option<&str>)> = taken
+                .lines
+                .iter()
+                .filter(|(id, ..)| existing.contains(id))
+                .map(|(id, status, message)| (*id, *status, message.as_deref()))
+                .collect();
+            records::keep_now(c, connection_id, &held, &at)?;
+            push_log::note_now(c, push_id, &lines)?;
+            Ok(existing)
+        })
+        .await??;
         push_log::update(&mut tx, push_id, counts, None, None).await?;
         if !kept.is_empty() {
             connections::touch(&mut *tx, connection_id, &at).await?;

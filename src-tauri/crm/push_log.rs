@@ -65,28 +65,29 @@ pub async fn start(conn: &mut SqliteConnection, connection_id: &str, at: &str) -
 }
 
 /// Notes what became of these leads, which must still be held (the caller checks, in the same
-/// transaction: one erased meanwhile leaves no line).
-pub async fn note(
-    conn: &mut SqliteConnection,
-    push_id: i64,
-    results: &[(i64, &str, Option<&str>)],
-) -> Result<(), sqlx::Error> {
-    let rows: Vec<serde_json::Value> =
-        results.iter().map(|(lead, status, message)| serde_json::json!([lead, status, message])).collect();
-    if rows.is_empty() {
+/// transaction: one erased meanwhile leaves no line); on the SQLite handle inside the caller's
+/// write transaction.
+pub fn note_now(c: &rusqlite::Connection, push_id: i64, results: &[(i64, &str, Option<&str>)]) -> rusqlite::Result<()> {
+    // A connection disconnected during its push took the push's record with it; the write
+    // transaction holds the lock, so the push checked once is there for every line.
+    let mut pushed = c.prepare_cached("SELECT 1 FROM crm_pushes WHERE id = ?1")?;
+    if results.is_empty() || !pushed.exists([push_id])? {
         return Ok(());
     }
-    sqlx::query(
-        "INSERT INTO crm_push_results (push_id, lead_id, status, message)
-         SELECT ?1, j.value ->> 0, j.value ->> 1, j.value ->> 2 FROM json_each(?2) AS j
-         -- A connection disconnected during its push took the push's record with it.
-         WHERE EXISTS (SELECT 1 FROM crm_pushes WHERE id = ?1)
-         ON CONFLICT (push_id, lead_id) DO UPDATE SET status = excluded.status, message = excluded.message",
-    )
-    .bind(push_id)
-    .bind(serde_json::Value::Array(rows).to_string())
-    .execute(conn)
-    .await?;
+    // A plain insert, then an update for a lead noted again in the same push: an upsert makes
+    // SQLite copy every page the row touches into a statement journal first.
+    let mut insert = c.prepare_cached(
+        "INSERT INTO crm_push_results (push_id, lead_id, status, message) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (push_id, lead_id) DO NOTHING",
+    )?;
+    let mut update =
+        c.prepare_cached("UPDATE crm_push_results SET status = ?3, message = ?4 WHERE push_id = ?1 AND lead_id = ?2")?;
+    for (lead, status, message) in results {
+        let row = rusqlite::params![push_id, lead, status, message];
+        if insert.execute(row)? == 0 {
+            update.execute(row)?;
+        }
+    }
     Ok(())
 }
 

@@ -100,22 +100,22 @@ pub struct Known {
     pub payload_hash: Option<Vec<u8>>,
 }
 
-/// The records known for these leads in connection `connection_id`, by lead id.
-pub async fn known(
-    conn: &mut SqliteConnection,
+/// The records known in connection `connection_id` for the leads with ids from `first` to `last`,
+/// by lead id, on the SQLite handle: a push asks once for each chunk of leads it reads in id order.
+pub fn known_now(
+    c: &rusqlite::Connection,
     connection_id: &str,
-    lead_ids: &[i64],
-) -> Result<HashMap<i64, Known>, sqlx::Error> {
-    let ids = serde_json::to_string(lead_ids).expect("ids serialise");
-    let rows: Vec<(i64, String, Option<Vec<u8>>)> = sqlx::query_as(
+    first: i64,
+    last: i64,
+) -> rusqlite::Result<HashMap<i64, Known>> {
+    let mut statement = c.prepare_cached(
         "SELECT lead_id, remote_id, payload_hash FROM crm_records
-         WHERE connection_id = ?1 AND lead_id IN (SELECT value FROM json_each(?2))",
-    )
-    .bind(connection_id)
-    .bind(ids)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows.into_iter().map(|(lead, remote_id, payload_hash)| (lead, Known { remote_id, payload_hash })).collect())
+         WHERE connection_id = ?1 AND lead_id BETWEEN ?2 AND ?3",
+    )?;
+    let rows = statement.query_map(rusqlite::params![connection_id, first, last], |r| {
+        Ok((r.get::<_, i64>(0)?, Known { remote_id: r.get(1)?, payload_hash: r.get(2)? }))
+    })?;
+    rows.collect()
 }
 
 /// The leads whose CRM records have one of these keyed hashes for their id: a request naming a
@@ -139,36 +139,32 @@ pub struct Kept<'a> {
     pub payload_hash: &'a [u8],
 }
 
-/// Keeps what leads became in a CRM. The leads must still be held (the caller checks, in the same
-/// transaction: one erased or purged while it was being sent is not kept); a connection removed
-/// meanwhile keeps nothing.
-pub async fn keep(
-    conn: &mut SqliteConnection,
-    connection_id: &str,
-    kept: &[Kept<'_>],
-    at: &str,
-) -> Result<(), sqlx::Error> {
-    let rows: Vec<serde_json::Value> = kept
-        .iter()
-        .map(|k| serde_json::json!([k.lead_id, k.remote_id, hex::encode(k.remote_hash), hex::encode(k.payload_hash)]))
-        .collect();
-    if rows.is_empty() {
+/// Keeps what leads became in a CRM, on the SQLite handle inside the caller's write transaction.
+/// The leads must still be held (the caller checks, in the same transaction: one erased or purged
+/// while it was being sent is not kept); a connection removed meanwhile keeps nothing.
+pub fn keep_now(c: &rusqlite::Connection, connection_id: &str, kept: &[Kept<'_>], at: &str) -> rusqlite::Result<()> {
+    // The write transaction holds the lock, so the connection checked once is there for every row.
+    let mut connected = c.prepare_cached("SELECT 1 FROM crm_connections WHERE id = ?1")?;
+    if kept.is_empty() || !connected.exists([connection_id])? {
         return Ok(());
     }
-    // One statement for the batch: a statement per row would cost more than the rest of the push.
-    sqlx::query(
+    // A prepared statement a row (one statement over the batch as JSON cost more to build and
+    // read), and a plain insert that does nothing on a repeat, then an update for the repeat: an
+    // upsert makes SQLite copy every page the row touches into a statement journal first.
+    let mut insert = c.prepare_cached(
         "INSERT INTO crm_records (connection_id, lead_id, remote_id, remote_hash, payload_hash, pushed_at)
-         SELECT ?1, j.value ->> 0, j.value ->> 1, unhex(j.value ->> 2), unhex(j.value ->> 3), ?2
-         FROM json_each(?3) AS j WHERE EXISTS (SELECT 1 FROM crm_connections WHERE id = ?1)
-         ON CONFLICT (connection_id, lead_id) DO UPDATE
-         SET remote_id = excluded.remote_id, remote_hash = excluded.remote_hash,
-             payload_hash = excluded.payload_hash, pushed_at = excluded.pushed_at",
-    )
-    .bind(connection_id)
-    .bind(at)
-    .bind(serde_json::Value::Array(rows).to_string())
-    .execute(conn)
-    .await?;
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (connection_id, lead_id) DO NOTHING",
+    )?;
+    let mut update = c.prepare_cached(
+        "UPDATE crm_records SET remote_id = ?3, remote_hash = ?4, payload_hash = ?5, pushed_at = ?6
+         WHERE connection_id = ?1 AND lead_id = ?2",
+    )?;
+    for k in kept {
+        let row = rusqlite::params![connection_id, k.lead_id, k.remote_id, &k.remote_hash[..], k.payload_hash, at];
+        if insert.execute(row)? == 0 {
+            update.execute(row)?;
+        }
+    }
     Ok(())
 }
 

@@ -1,6 +1,8 @@
 //! Reading leads back: the review query (filters, full-text search, sorting, paging), one lead in
 //! full, and finding leads by a person's identifier through the identity index.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor, SqlitePool};
 use ts_rs::TS;
@@ -178,9 +180,16 @@ struct DetailRow {
 
 impl From<DetailRow> for LeadDetail {
     fn from(r: DetailRow) -> Self {
+        let keys: Vec<String> = serde_json::from_str(&r.answer_keys).unwrap_or_default();
+        Self::with_keys(r, keys)
+    }
+}
+
+impl LeadDetail {
+    /// The lead of `r`, whose answer keys, already read, are `keys`.
+    fn with_keys(r: DetailRow, keys: Vec<String>) -> Self {
         Self {
             answers: {
-                let keys: Vec<String> = serde_json::from_str(&r.answer_keys).unwrap_or_default();
                 let values: Vec<String> = serde_json::from_str(&r.answers).unwrap_or_default();
                 keys.into_iter().zip(values).collect()
             },
@@ -382,13 +391,6 @@ pub async fn by_identities(conn: &mut SqliteConnection, hashes: &[IdentityHash])
 /// The leads of a JSON list of ids (?1) still held.
 const EXISTING: &str = "SELECT id FROM leads WHERE id IN (SELECT value FROM json_each(?1))";
 
-/// Those of these leads still held, as a set.
-pub async fn existing(conn: &mut SqliteConnection, ids: &[i64]) -> Result<std::collections::HashSet<i64>, sqlx::Error> {
-    let ids = serde_json::to_string(ids).expect("ids serialise");
-    let held: Vec<i64> = sqlx::query_scalar(EXISTING).bind(ids).fetch_all(conn).await?;
-    Ok(held.into_iter().collect())
-}
-
 /// One client's leads in id order after `after_id`, each with the keyed hashes of its person, read
 /// on the SQLite handle directly (`store::direct`): a push reads every lead of a client, and sqlx
 /// hands rows over one message at a time.
@@ -403,7 +405,10 @@ pub fn client_chunk(
         with_hashes("NOT INDEXED")
     );
     let mut statement = conn.prepare_cached(&sql)?;
-    let rows = statement.query_map(rusqlite::params![client_id, after_id, limit], detail_and_hashes)?;
+    // A client's leads share a few lists of answer keys (one a form): each is read once a chunk.
+    let mut keys = KeysRead::default();
+    let rows =
+        statement.query_map(rusqlite::params![client_id, after_id, limit], |r| detail_and_hashes(r, &mut keys))?;
     rows.collect()
 }
 
@@ -413,7 +418,7 @@ pub fn one_with_hashes_now(
     id: i64,
 ) -> rusqlite::Result<Option<(LeadDetail, Vec<IdentityHash>)>> {
     let mut statement = conn.prepare_cached(&format!("{} WHERE l.id = ?1", with_hashes("")))?;
-    let mut rows = statement.query_map([id], detail_and_hashes)?;
+    let mut rows = statement.query_map([id], |r| detail_and_hashes(r, &mut KeysRead::default()))?;
     rows.next().transpose()
 }
 
@@ -422,12 +427,25 @@ pub fn one_with_hashes_now(
 fn with_hashes(hint: &str) -> String {
     DETAIL_SELECT.replacen(
         " FROM leads AS l",
-        &format!(", {} FROM leads AS l {hint}", super::person_hashes::listed("l.")),
+        &format!(", {}, l.answer_keys FROM leads AS l {hint}", super::person_hashes::listed("l.")),
         1,
     )
 }
 
-fn detail_and_hashes(r: &rusqlite::Row<'_>) -> rusqlite::Result<(LeadDetail, Vec<IdentityHash>)> {
+/// The lists of answer keys read so far, by their id: parsed once, not once a lead.
+#[derive(Default)]
+struct KeysRead(HashMap<Option<i64>, Vec<String>>);
+
+/// A row of `with_hashes`: the lead, and its person's hashes.
+fn detail_and_hashes(r: &rusqlite::Row<'_>, keys: &mut KeysRead) -> rusqlite::Result<(LeadDetail, Vec<IdentityHash>)> {
+    let keys_column = 21 + super::person_hashes::PERSON_HASHES.len();
+    let keys = match keys.0.entry(r.get(keys_column)?) {
+        std::collections::hash_map::Entry::Occupied(known) => known.get().clone(),
+        std::collections::hash_map::Entry::Vacant(new) => {
+            let parsed: Vec<String> = serde_json::from_str(r.get_ref(16)?.as_str()?).unwrap_or_default();
+            new.insert(parsed).clone()
+        }
+    };
     let row = DetailRow {
         id: r.get(0)?,
         client: r.get(1)?,
@@ -445,7 +463,8 @@ fn detail_and_hashes(r: &rusqlite::Row<'_>) -> rusqlite::Result<(LeadDetail, Vec
         platform: r.get(13)?,
         lead_status: r.get(14)?,
         is_test: r.get(15)?,
-        answer_keys: r.get(16)?,
+        // Read above, once for all the leads that share them.
+        answer_keys: String::new(),
         answers: r.get(17)?,
         source_file: r.get(18)?,
         source_line: r.get(19)?,
@@ -458,10 +477,10 @@ fn detail_and_hashes(r: &rusqlite::Row<'_>) -> rusqlite::Result<(LeadDetail, Vec
             hashes.push(hash);
         }
     }
-    Ok((LeadDetail::from(row), hashes))
+    Ok((LeadDetail::with_keys(row, keys), hashes))
 }
 
-/// As `existing`, on the SQLite handle directly.
+/// Those of these leads still held, as a set, on the SQLite handle.
 pub fn existing_now(conn: &rusqlite::Connection, ids: &[i64]) -> rusqlite::Result<std::collections::HashSet<i64>> {
     let ids = serde_json::to_string(ids).expect("ids serialise");
     let mut statement = conn.prepare_cached(EXISTING)?;
