@@ -74,19 +74,13 @@ pub fn note_now(c: &rusqlite::Connection, push_id: i64, results: &[(i64, &str, O
     if results.is_empty() || !pushed.exists([push_id])? {
         return Ok(());
     }
-    // A plain insert, then an update for a lead noted again in the same push: an upsert makes
-    // SQLite copy every page the row touches into a statement journal first.
-    let mut insert = c.prepare_cached(
+    // A prepared statement a row, as `records::keep_now` keeps records.
+    let mut upsert = c.prepare_cached(
         "INSERT INTO crm_push_results (push_id, lead_id, status, message) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (push_id, lead_id) DO NOTHING",
+         ON CONFLICT (push_id, lead_id) DO UPDATE SET status = excluded.status, message = excluded.message",
     )?;
-    let mut update =
-        c.prepare_cached("UPDATE crm_push_results SET status = ?3, message = ?4 WHERE push_id = ?1 AND lead_id = ?2")?;
     for (lead, status, message) in results {
-        let row = rusqlite::params![push_id, lead, status, message];
-        if insert.execute(row)? == 0 {
-            update.execute(row)?;
-        }
+        upsert.execute(rusqlite::params![push_id, lead, status, message])?;
     }
     Ok(())
 }

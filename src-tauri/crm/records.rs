@@ -148,22 +148,24 @@ pub fn keep_now(c: &rusqlite::Connection, connection_id: &str, kept: &[Kept<'_>]
     if kept.is_empty() || !connected.exists([connection_id])? {
         return Ok(());
     }
-    // A prepared statement a row (one statement over the batch as JSON cost more to build and
-    // read), and a plain insert that does nothing on a repeat, then an update for the repeat: an
-    // upsert makes SQLite copy every page the row touches into a statement journal first.
-    let mut insert = c.prepare_cached(
+    // A prepared statement a row: one statement over the batch as JSON cost more to build and to
+    // read, and as one statement writing many rows it made SQLite keep a statement journal.
+    let mut upsert = c.prepare_cached(
         "INSERT INTO crm_records (connection_id, lead_id, remote_id, remote_hash, payload_hash, pushed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (connection_id, lead_id) DO NOTHING",
-    )?;
-    let mut update = c.prepare_cached(
-        "UPDATE crm_records SET remote_id = ?3, remote_hash = ?4, payload_hash = ?5, pushed_at = ?6
-         WHERE connection_id = ?1 AND lead_id = ?2",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (connection_id, lead_id) DO UPDATE
+         SET remote_id = excluded.remote_id, remote_hash = excluded.remote_hash,
+             payload_hash = excluded.payload_hash, pushed_at = excluded.pushed_at",
     )?;
     for k in kept {
-        let row = rusqlite::params![connection_id, k.lead_id, k.remote_id, &k.remote_hash[..], k.payload_hash, at];
-        if insert.execute(row)? == 0 {
-            update.execute(row)?;
-        }
+        upsert.execute(rusqlite::params![
+            connection_id,
+            k.lead_id,
+            k.remote_id,
+            &k.remote_hash[..],
+            k.payload_hash,
+            at
+        ])?;
     }
     Ok(())
 }

@@ -405,7 +405,8 @@ pub fn client_chunk(
         with_hashes("NOT INDEXED")
     );
     let mut statement = conn.prepare_cached(&sql)?;
-    // A client's leads share a few lists of answer keys (one a form): each is read once a chunk.
+    // A client's leads share a few lists of answer keys (one for each layout of a form's
+    // questions): each list is parsed once a chunk, not once a lead.
     let mut keys = KeysRead::default();
     let rows =
         statement.query_map(rusqlite::params![client_id, after_id, limit], |r| detail_and_hashes(r, &mut keys))?;
@@ -422,7 +423,8 @@ pub fn one_with_hashes_now(
     rows.next().transpose()
 }
 
-/// `DETAIL_SELECT` with the person's hashes after the detail's columns; `hint` follows the leads
+/// `DETAIL_SELECT` with the person's hashes after the detail's columns, then the id of the lead's
+/// list of answer keys (`detail_and_hashes` reads them by position); `hint` follows the leads
 /// table's name.
 fn with_hashes(hint: &str) -> String {
     DETAIL_SELECT.replacen(
