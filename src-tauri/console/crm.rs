@@ -12,6 +12,7 @@ use crate::crm::connections::{self, APP_SECRET_PURPOSE, REFRESH_PURPOSE, TOKEN_P
 use crate::crm::mapping::{self, Mapping, STANDARD_KEYS};
 use crate::crm::schema::Schema;
 use crate::crm::Crm;
+use crate::leads::mappable::Mappable;
 use crate::leads::parse::META_COLUMNS;
 use crate::leads::query::LeadDetail;
 use crate::leads::Filter;
@@ -491,7 +492,6 @@ fn body_for(
     lead: &LeadDetail,
     country: Option<&str>,
 ) -> Result<serde_json::Value, Vec<mapping::Problem>> {
-    let meta = lead.meta_values();
-    let fields = mapping::apply(mapping, schema, &mapping::answers_of(lead, &meta), country)?;
+    let fields = mapping::apply(mapping, schema, &Mappable::from(lead).answers(), country)?;
     crate::crm::payload::body(crm, fields).map_err(|p| vec![p])
 }

@@ -4,7 +4,7 @@
 //! fields is not sent again, and what each lead became in the CRM is kept with it, so that a
 //! request reaches it later.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -22,7 +22,7 @@ use crate::crm::schema::Schema;
 use crate::crm::send::{self, Outgoing, Sent};
 use crate::crm::{connections, Crm};
 use crate::identity::{IdKind, IdentityHash};
-use crate::leads::query::LeadDetail;
+use crate::leads::mappable::{self, Mappable};
 use crate::leads::Filter;
 use crate::requests::person_list::{withheld_now, withholds};
 
@@ -97,6 +97,17 @@ struct Pending {
     kept: Vec<SentRecord>,
     lines: Vec<(i64, &'static str, Option<String>)>,
     since: std::time::Instant,
+    checked: Checked,
+}
+
+/// The store's data version at which the pending lines' leads were last found held and their
+/// people not withheld. While it is one and the same, and no other connection has committed since,
+/// recording them need not look again.
+#[derive(Clone, Copy, PartialEq)]
+enum Checked {
+    Nothing,
+    At(i64),
+    AtSeveral,
 }
 
 /// What one lead became in the CRM, until it is recorded.
@@ -110,23 +121,52 @@ struct SentRecord {
     person: Vec<IdentityHash>,
 }
 
-/// Leads sent, or seconds passed, before what was sent is recorded.
-const RECORD_EVERY: usize = 2_000;
+/// The people nothing is sent about, as last read, and the store's data version when they were:
+/// read again only once another connection has committed since.
+#[derive(Default)]
+struct Withheld {
+    version: Option<i64>,
+    people: HashSet<IdentityHash>,
+}
+
+impl Withheld {
+    /// `fresh` is the list read at `version`, or `None` when the one held was read at it.
+    fn update(&mut self, version: i64, fresh: Option<HashSet<IdentityHash>>) {
+        if let Some(people) = fresh {
+            *self = Self { version: Some(version), people };
+        }
+    }
+}
+
+/// Leads sent, or seconds passed, before what was sent is recorded. A commit writes every page
+/// that the records' index by remote id (random keys) was changed in, whether by one row or by
+/// fifty, so fewer commits write far fewer pages; the time bounds what a crash leaves to send
+/// again.
+const RECORD_EVERY: usize = 5_000;
 const RECORD_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
 
 impl Pending {
     fn new() -> Self {
-        Self { kept: Vec::new(), lines: Vec::new(), since: std::time::Instant::now() }
+        Self { kept: Vec::new(), lines: Vec::new(), since: std::time::Instant::now(), checked: Checked::Nothing }
+    }
+
+    /// Notes that lines about to be added were checked at data version `version`.
+    fn checked_at(&mut self, version: i64) {
+        self.checked = match self.checked {
+            Checked::Nothing => Checked::At(version),
+            Checked::At(v) if v == version => Checked::At(v),
+            _ => Checked::AtSeveral,
+        };
     }
 
     /// Notes a lead that could not be sent, for the log, and for the report while it lists fewer
     /// than `FAILURES_LISTED`.
-    fn fail(&mut self, failures: &mut Vec<PushFailure>, lead: &LeadDetail, message: String) {
+    fn fail(&mut self, failures: &mut Vec<PushFailure>, lead: &Mappable, message: String) {
         if failures.len() < FAILURES_LISTED {
             failures.push(PushFailure {
                 lead_id: lead.id,
-                meta_id: lead.meta_id.clone(),
-                form_id: lead.form_id.clone(),
+                meta_id: lead.meta_id().map(str::to_owned),
+                form_id: lead.form_id().to_owned(),
                 message: message.clone(),
             });
         }
@@ -231,6 +271,7 @@ impl Console {
         let mut done = 0u64;
         let mut after_id = 0i64;
         let mut pending = Pending::new();
+        let mut withheld = Withheld::default();
         // One connection for the whole push, its writes and its reads: a commit on another
         // connection would empty this one's page cache, and every page read after it would be
         // decrypted again. Its commits skip the fsync: what they record is sent again after a
@@ -238,39 +279,45 @@ impl Console {
         let mut bulk = self.store.lean_bulk().await?;
         let outcome: Result<(), Error> = async {
             'chunks: loop {
-                let (read, withheld, known) = bulk
+                let withheld_at = withheld.version;
+                let (chunk_version, read, known, fresh) = bulk
                     .direct(|c| -> rusqlite::Result<_> {
-                        let read = crate::leads::query::client_chunk(c, &owner.id, after_id, CHUNK)?;
+                        // Taken before the reads: a commit from elsewhere during them changes it,
+                        // and what they read is then checked again before it is sent.
+                        let version = crate::store::data_version(c)?;
+                        let read = mappable::client_chunk(c, &owner.id, after_id, CHUNK)?;
                         let known = match (read.first(), read.last()) {
                             (Some((first, _)), Some((last, _))) => {
                                 records::known_now(c, &connection.id, first.id, last.id)?
                             }
                             _ => HashMap::new(),
                         };
-                        Ok((read, withheld_now(c)?, known))
+                        let fresh = if withheld_at == Some(version) { None } else { Some(withheld_now(c)?) };
+                        Ok((version, read, known, fresh))
                     })
                     .await??;
+                withheld.update(chunk_version, fresh);
                 let Some((last, _)) = read.last() else { break };
                 after_id = last.id;
-                let (leads, hashes): (Vec<LeadDetail>, HashMap<i64, Vec<IdentityHash>>) = read
+                let (leads, hashes): (Vec<Mappable>, HashMap<i64, Vec<IdentityHash>>) = read
                     .into_iter()
                     .map(|(lead, hashes)| {
                         let id = lead.id;
                         (lead, (id, hashes))
                     })
                     .unzip();
-                let mut outgoing: Vec<(Outgoing, Vec<u8>, &LeadDetail)> = Vec::new();
+                let mut outgoing: Vec<(Outgoing, Vec<u8>, &Mappable)> = Vec::new();
                 for lead in &leads {
-                    if withholds(&withheld, &hashes, lead.id) {
+                    if withholds(&withheld.people, &hashes, lead.id) {
                         counts.withheld += 1;
                         continue;
                     }
-                    if !mappings.contains_key(&lead.form_id) {
-                        let kept = match self.crm_map_show(&owner.name, &lead.form_id, &connection.id).await? {
+                    if !mappings.contains_key(lead.form_id()) {
+                        let kept = match self.crm_map_show(&owner.name, lead.form_id(), &connection.id).await? {
                             None => None,
                             Some(kept) => {
                                 let schema =
-                                    match connections::mapped_schema(pool, &connection.id, &lead.form_id).await? {
+                                    match connections::mapped_schema(pool, &connection.id, lead.form_id()).await? {
                                         Some(schema) => Arc::new(schema),
                                         None => match &live_schema {
                                             Some(schema) => Arc::clone(schema),
@@ -284,18 +331,18 @@ impl Console {
                                 Some((kept.mapping, schema))
                             }
                         };
-                        mappings.insert(lead.form_id.clone(), kept);
+                        mappings.insert(lead.form_id().to_owned(), kept);
                     }
-                    let Some(Some((mapping, schema))) = mappings.get(&lead.form_id) else {
+                    let Some(Some((mapping, schema))) = mappings.get(lead.form_id()) else {
                         counts.not_mapped += 1;
                         continue;
                     };
-                    let meta = lead.meta_values();
-                    match mapping::apply(mapping, schema, &mapping::answers_of(lead, &meta), owner.country.as_deref()) {
+                    match mapping::apply(mapping, schema, &lead.answers(), owner.country.as_deref()) {
                         Err(problems) => {
                             let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
                             let message = format!("as mapped: {}", listed.join("; "));
                             counts.failed += 1;
+                            pending.checked_at(chunk_version);
                             pending.fail(&mut failures, lead, message);
                         }
                         Ok(fields) => {
@@ -312,24 +359,37 @@ impl Console {
                 }
                 let mut outgoing = outgoing.into_iter().peekable();
                 while outgoing.peek().is_some() {
-                    let batch: Vec<(Outgoing, Vec<u8>, &LeadDetail)> = outgoing.by_ref().take(BATCH).collect();
+                    let batch: Vec<(Outgoing, Vec<u8>, &Mappable)> = outgoing.by_ref().take(BATCH).collect();
                     if cancel.load(Ordering::Relaxed) {
                         stopped = Some("cancelled".into());
                         break 'chunks;
                     }
                     // A person erased or restricted while this chunk was prepared is not sent; nor is
-                    // a lead gone meanwhile. One read on the SQLite handle for all three.
+                    // a lead gone meanwhile. Read again only when another connection has committed
+                    // since they were read, which is what erasing, restricting or purging does.
                     let ids: Vec<i64> = batch.iter().map(|(o, ..)| o.lead_id).collect();
-                    let (withheld, mut still) = bulk
+                    let withheld_at = withheld.version;
+                    let (now, fresh, still) = bulk
                         .direct(|c| -> rusqlite::Result<_> {
-                            Ok((withheld_now(c)?, crate::leads::query::existing_now(c, &ids)?))
+                            let now = crate::store::data_version(c)?;
+                            let fresh = if withheld_at == Some(now) { None } else { Some(withheld_now(c)?) };
+                            let still = if now == chunk_version {
+                                None
+                            } else {
+                                Some(crate::leads::query::existing_now(c, &ids)?)
+                            };
+                            Ok((now, fresh, still))
                         })
                         .await??;
-                    still.retain(|&id| !withholds(&withheld, &hashes, id));
+                    withheld.update(now, fresh);
+                    pending.checked_at(now);
                     let before = batch.len();
-                    let (items, sending): (Vec<Outgoing>, Vec<(Vec<u8>, &LeadDetail)>) = batch
+                    let (items, sending): (Vec<Outgoing>, Vec<(Vec<u8>, &Mappable)>) = batch
                         .into_iter()
-                        .filter(|(o, ..)| still.contains(&o.lead_id))
+                        .filter(|(o, ..)| {
+                            still.as_ref().is_none_or(|s| s.contains(&o.lead_id))
+                                && !withholds(&withheld.people, &hashes, o.lead_id)
+                        })
                         .map(|(o, hash, lead)| (o, (hash, lead)))
                         .unzip();
                     counts.withheld += (before - items.len()) as i64;
@@ -434,46 +494,48 @@ impl Console {
     ) -> Result<(), Error> {
         let taken = std::mem::replace(pending, Pending::new());
         let at = self.stamp();
-        // A person erased since their lead was sent is not recorded, whatever now holds the lead's
-        // id: what reached the CRM is deleted there again below.
-        let suppressed = bulk.direct(crate::requests::erasure::suppressed_now).await??;
-        let erased = |k: &SentRecord| k.person.iter().any(|h| suppressed.contains(h));
-        let kept: Vec<Kept> = taken
-            .kept
-            .iter()
-            .filter(|k| !erased(k))
-            .map(|k| Kept {
-                lead_id: k.lead_id,
-                remote_id: &k.remote_id,
-                remote_hash: k.remote_hash,
-                payload_hash: &k.payload_hash,
-            })
-            .collect();
         let mut tx = bulk.write().await?;
-        // Every line's lead, the sent ones among them: what is still held, once for all, and the
-        // rows kept in the same transaction on the SQLite handle.
+        // Every line's lead must still be held, and a person erased since their lead was sent is
+        // not recorded, whatever now holds the lead's id: what reached the CRM is deleted there
+        // again below. Both are read once for all, in the transaction that keeps the rows, unless
+        // nothing was committed from elsewhere since the lines were checked.
         let ids: Vec<i64> = taken.lines.iter().map(|(id, ..)| *id).collect();
-        let existing = crate::store::direct(&mut tx, |c| -> rusqlite::Result<_> {
-            let existing = crate::leads::query::existing_now(c, &ids)?;
-            let held: Vec<Kept> = kept.iter().filter(|k| existing.contains(&k.lead_id)).cloned().collect();
+        let gone = crate::store::direct(&mut tx, |c| -> rusqlite::Result<_> {
+            let unchanged = taken.checked == Checked::At(crate::store::data_version(c)?);
+            let (suppressed, existing) = if unchanged {
+                (HashSet::new(), None)
+            } else {
+                (crate::requests::erasure::suppressed_now(c)?, Some(crate::leads::query::existing_now(c, &ids)?))
+            };
+            let held = |id: &i64| existing.as_ref().is_none_or(|e| e.contains(id));
+            let (gone, kept): (Vec<&SentRecord>, Vec<&SentRecord>) =
+                taken.kept.iter().partition(|k| k.person.iter().any(|h| suppressed.contains(h)) || !held(&k.lead_id));
+            let kept: Vec<Kept> = kept
+                .into_iter()
+                .map(|k| Kept {
+                    lead_id: k.lead_id,
+                    remote_id: &k.remote_id,
+                    remote_hash: k.remote_hash,
+                    payload_hash: &k.payload_hash,
+                })
+                .collect();
             let lines: Vec<(i64, &str, Option<&str>)> = taken
                 .lines
                 .iter()
-                .filter(|(id, ..)| existing.contains(id))
+                .filter(|(id, ..)| held(id))
                 .map(|(id, status, message)| (*id, *status, message.as_deref()))
                 .collect();
-            records::keep_now(c, connection_id, &held, &at)?;
+            records::keep_now(c, connection_id, &kept, &at)?;
             push_log::note_now(c, push_id, &lines)?;
-            Ok(existing)
+            Ok((gone, !kept.is_empty()))
         })
         .await??;
+        let (gone, recorded) = gone;
         push_log::update(&mut tx, push_id, counts, None, None).await?;
-        if !kept.is_empty() {
+        if recorded {
             connections::touch(&mut *tx, connection_id, &at).await?;
         }
         tx.commit().await?;
-        let gone: Vec<&SentRecord> =
-            taken.kept.iter().filter(|k| erased(k) || !existing.contains(&k.lead_id)).collect();
         self.undo_sent_for_erased(crm, &gone).await;
         Ok(())
     }

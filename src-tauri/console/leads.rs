@@ -332,7 +332,7 @@ impl Console {
 const PROVENANCE_COLUMNS: [&str; 4] = ["is_test", "client", "source_file", "source_line"];
 
 fn export_row(l: &LeadDetail, keys: &[String]) -> Vec<String> {
-    let mut row = l.meta_values().to_vec();
+    let mut row: Vec<String> = l.meta_values().map(str::to_owned).to_vec();
     row.extend([l.is_test.to_string(), l.client.clone(), l.source_file.clone(), l.source_line.to_string()]);
     row.extend(keys.iter().map(|k| l.answers.iter().find(|(q, _)| q == k).map(|(_, a)| a.clone()).unwrap_or_default()));
     row

@@ -9,6 +9,7 @@ use sqlx::SqlitePool;
 use super::client::{CrmError, Pacing};
 use super::send::{Outgoing, Sent};
 use super::{connections, mapping, payload, Crm};
+use crate::leads::mappable::Mappable;
 use crate::requests::remote::RemoteAnswer;
 
 /// Sends record `remote_id` of connection `connection_id` again, as the newest of `leads` (those
@@ -58,13 +59,11 @@ async fn corrected(
         .map_err(RemoteAnswer::Failed)?;
     let crm = client.crm();
     let schema = client.schema().await.map_err(failed)?;
-    let meta = lead.meta_values();
-    let fields = mapping::apply(&rules, &schema, &mapping::answers_of(&lead, &meta), country.as_deref()).map_err(
-        |problems| {
+    let fields =
+        mapping::apply(&rules, &schema, &Mappable::from(&lead).answers(), country.as_deref()).map_err(|problems| {
             let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
             RemoteAnswer::Failed(format!("the corrected lead cannot be sent as mapped: {}", listed.join("; ")))
-        },
-    )?;
+        })?;
     // A record deleted in the CRM since is not made again by an update that cannot find it.
     let gone_there =
         || RemoteAnswer::Done(format!("not in {} any more (deleted there); nothing to correct", crm.label()));

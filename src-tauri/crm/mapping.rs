@@ -249,7 +249,7 @@ fn shaped(rule: &Rule, raw: &str, country: Option<&str>) -> Result<Option<String
         let at = crate::clock::from_unix(unix).ok_or_else(|| format!("'{raw}' is out of range"))?;
         return Ok(Some(at.format(format).to_string()));
     }
-    let words: Vec<&str> = raw.split_whitespace().collect();
+    let mut words = raw.split_whitespace();
     Ok(Some(match rule.transform {
         None | Some(Transform::Trim) => raw.to_owned(),
         Some(Transform::Email) => {
@@ -257,11 +257,15 @@ fn shaped(rule: &Rule, raw: &str, country: Option<&str>) -> Result<Option<String
         }
         Some(Transform::E164) => crate::identity::normalise_phone(raw, country)
             .ok_or_else(|| format!("'{raw}' cannot be placed as a phone number (is the client's country set?)"))?,
-        Some(Transform::FirstName) if words.len() > 1 => words[0].to_owned(),
-        // A one-word name is a last name: CRMs require that one.
-        Some(Transform::FirstName) => return Ok(None),
-        Some(Transform::LastName) if words.len() > 1 => words[1..].join(" "),
-        Some(Transform::LastName) => raw.to_owned(),
+        Some(Transform::FirstName) => match (words.next(), words.next()) {
+            (Some(first), Some(_)) => first.to_owned(),
+            // A one-word name is a last name: CRMs require that one.
+            _ => return Ok(None),
+        },
+        Some(Transform::LastName) => match words.next() {
+            Some(_) if words.clone().next().is_some() => words.collect::<Vec<_>>().join(" "),
+            _ => raw.to_owned(),
+        },
     }))
 }
 
@@ -332,15 +336,6 @@ pub fn suggest(schema: &Schema, form: &str, keys: &[String]) -> Mapping {
         .map(|f| f.name.clone())
         .collect();
     Mapping { crm: schema.crm, form: form.to_owned(), fields, unmet }
-}
-
-/// Everything a lead answers, by key: Meta's columns (`meta`, from `meta_values`) and the form's
-/// questions; what a mapping takes its values from.
-pub fn answers_of<'a>(lead: &'a crate::leads::query::LeadDetail, meta: &'a [String; 13]) -> Vec<(&'a str, &'a str)> {
-    let mut answers: Vec<(&str, &str)> =
-        crate::leads::parse::META_COLUMNS.iter().copied().zip(meta.iter().map(String::as_str)).collect();
-    answers.extend(lead.answers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    answers
 }
 
 #[cfg(test)]

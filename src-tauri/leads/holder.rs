@@ -199,7 +199,7 @@ async fn find(
                 identifiers.push((Identifier { kind: IdKind::LeadId, value: meta.to_owned() }, hash));
             }
             let mut fields: Vec<(String, String)> =
-                META_COLUMNS.iter().map(|c| (*c).to_owned()).zip(lead.meta_values()).collect();
+                META_COLUMNS.iter().map(|c| (*c).to_owned()).zip(lead.meta_values().map(str::to_owned)).collect();
             fields.extend(lead.answers.iter().cloned());
             records.push(HeldRecord {
                 id: lead.id.to_string(),

@@ -9,6 +9,7 @@ pub mod identifiers;
 pub mod import;
 pub mod imports;
 pub mod maintain;
+pub mod mappable;
 pub mod parse;
 mod person_hashes;
 pub mod query;

@@ -1,8 +1,6 @@
 //! Reading leads back: the review query (filters, full-text search, sorting, paging), one lead in
 //! full, and finding leads by a person's identifier through the identity index.
 
-use std::collections::HashMap;
-
 use serde::{Deserialize, Serialize};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqliteExecutor, SqlitePool};
 use ts_rs::TS;
@@ -180,16 +178,9 @@ struct DetailRow {
 
 impl From<DetailRow> for LeadDetail {
     fn from(r: DetailRow) -> Self {
-        let keys: Vec<String> = serde_json::from_str(&r.answer_keys).unwrap_or_default();
-        Self::with_keys(r, keys)
-    }
-}
-
-impl LeadDetail {
-    /// The lead of `r`, whose answer keys, already read, are `keys`.
-    fn with_keys(r: DetailRow, keys: Vec<String>) -> Self {
         Self {
             answers: {
+                let keys: Vec<String> = serde_json::from_str(&r.answer_keys).unwrap_or_default();
                 let values: Vec<String> = serde_json::from_str(&r.answers).unwrap_or_default();
                 keys.into_iter().zip(values).collect()
             },
@@ -352,21 +343,25 @@ pub async fn details(pool: &SqlitePool, f: &Filter, limit: u32, offset: u64) -> 
 
 impl LeadDetail {
     /// Meta's own fields, in the order of `META_COLUMNS`.
-    pub fn meta_values(&self) -> [String; 13] {
+    pub fn meta_values(&self) -> [&str; 13] {
         [
-            self.meta_id.clone().unwrap_or_default(),
-            self.created_time.clone(),
-            self.ad_id.clone(),
-            self.ad_name.clone(),
-            self.adset_id.clone(),
-            self.adset_name.clone(),
-            self.campaign_id.clone(),
-            self.campaign_name.clone(),
-            self.form_id.clone(),
-            self.form_name.clone(),
-            self.is_organic.map(|o| o.to_string()).unwrap_or_default(),
-            self.platform.clone(),
-            self.lead_status.clone(),
+            self.meta_id.as_deref().unwrap_or_default(),
+            &self.created_time,
+            &self.ad_id,
+            &self.ad_name,
+            &self.adset_id,
+            &self.adset_name,
+            &self.campaign_id,
+            &self.campaign_name,
+            &self.form_id,
+            &self.form_name,
+            match self.is_organic {
+                Some(true) => "true",
+                Some(false) => "false",
+                None => "",
+            },
+            &self.platform,
+            &self.lead_status,
         ]
     }
 }
@@ -391,63 +386,23 @@ pub async fn by_identities(conn: &mut SqliteConnection, hashes: &[IdentityHash])
 /// The leads of a JSON list of ids (?1) still held.
 const EXISTING: &str = "SELECT id FROM leads WHERE id IN (SELECT value FROM json_each(?1))";
 
-/// One client's leads in id order after `after_id`, each with the keyed hashes of its person, read
-/// on the SQLite handle directly (`store::direct`): a push reads every lead of a client, and sqlx
-/// hands rows over one message at a time.
-pub fn client_chunk(
-    conn: &rusqlite::Connection,
-    client_id: &str,
-    after_id: i64,
-    limit: i64,
-) -> rusqlite::Result<Vec<(LeadDetail, Vec<IdentityHash>)>> {
-    let sql = format!(
-        "{} WHERE l.client_num = (SELECT num FROM clients WHERE id = ?1) AND l.id > ?2 ORDER BY l.id LIMIT ?3",
-        with_hashes("NOT INDEXED")
-    );
-    let mut statement = conn.prepare_cached(&sql)?;
-    // A client's leads share a few lists of answer keys (one for each layout of a form's
-    // questions): each list is parsed once a chunk, not once a lead.
-    let mut keys = KeysRead::default();
-    let rows =
-        statement.query_map(rusqlite::params![client_id, after_id, limit], |r| detail_and_hashes(r, &mut keys))?;
-    rows.collect()
-}
-
 /// One lead with the keyed hashes of its person, as it keeps them, on the SQLite handle directly.
 pub fn one_with_hashes_now(
     conn: &rusqlite::Connection,
     id: i64,
 ) -> rusqlite::Result<Option<(LeadDetail, Vec<IdentityHash>)>> {
-    let mut statement = conn.prepare_cached(&format!("{} WHERE l.id = ?1", with_hashes("")))?;
-    let mut rows = statement.query_map([id], |r| detail_and_hashes(r, &mut KeysRead::default()))?;
+    let with_hashes = DETAIL_SELECT.replacen(
+        " FROM leads AS l",
+        &format!(", {} FROM leads AS l", super::person_hashes::listed("l.")),
+        1,
+    );
+    let mut statement = conn.prepare_cached(&format!("{with_hashes} WHERE l.id = ?1"))?;
+    let mut rows = statement.query_map([id], detail_and_hashes)?;
     rows.next().transpose()
 }
 
-/// `DETAIL_SELECT` with the person's hashes after the detail's columns, then the id of the lead's
-/// list of answer keys (`detail_and_hashes` reads them by position); `hint` follows the leads
-/// table's name.
-fn with_hashes(hint: &str) -> String {
-    DETAIL_SELECT.replacen(
-        " FROM leads AS l",
-        &format!(", {}, l.answer_keys FROM leads AS l {hint}", super::person_hashes::listed("l.")),
-        1,
-    )
-}
-
-/// The lists of answer keys read so far, by their id: parsed once, not once a lead.
-#[derive(Default)]
-struct KeysRead(HashMap<Option<i64>, Vec<String>>);
-
-/// A row of `with_hashes`: the lead, and its person's hashes.
-fn detail_and_hashes(r: &rusqlite::Row<'_>, keys: &mut KeysRead) -> rusqlite::Result<(LeadDetail, Vec<IdentityHash>)> {
-    let keys_column = 21 + super::person_hashes::PERSON_HASHES.len();
-    let keys = match keys.0.entry(r.get(keys_column)?) {
-        std::collections::hash_map::Entry::Occupied(known) => known.get().clone(),
-        std::collections::hash_map::Entry::Vacant(new) => {
-            let parsed: Vec<String> = serde_json::from_str(r.get_ref(16)?.as_str()?).unwrap_or_default();
-            new.insert(parsed).clone()
-        }
-    };
+/// A row of `DETAIL_SELECT` with the person's hashes after its columns: the lead, and the hashes.
+fn detail_and_hashes(r: &rusqlite::Row<'_>) -> rusqlite::Result<(LeadDetail, Vec<IdentityHash>)> {
     let row = DetailRow {
         id: r.get(0)?,
         client: r.get(1)?,
@@ -465,8 +420,7 @@ fn detail_and_hashes(r: &rusqlite::Row<'_>, keys: &mut KeysRead) -> rusqlite::Re
         platform: r.get(13)?,
         lead_status: r.get(14)?,
         is_test: r.get(15)?,
-        // Read above, once for all the leads that share them.
-        answer_keys: String::new(),
+        answer_keys: r.get(16)?,
         answers: r.get(17)?,
         source_file: r.get(18)?,
         source_line: r.get(19)?,
@@ -474,12 +428,11 @@ fn detail_and_hashes(r: &rusqlite::Row<'_>, keys: &mut KeysRead) -> rusqlite::Re
     };
     let mut hashes = Vec::new();
     for column in 21..21 + super::person_hashes::PERSON_HASHES.len() {
-        let hash: Option<Vec<u8>> = r.get(column)?;
-        if let Some(hash) = hash.and_then(|h| IdentityHash::try_from(h.as_slice()).ok()) {
+        if let Some(hash) = r.get_ref(column)?.as_blob_or_null()?.and_then(|h| IdentityHash::try_from(h).ok()) {
             hashes.push(hash);
         }
     }
-    Ok((LeadDetail::with_keys(row, keys), hashes))
+    Ok((row.into(), hashes))
 }
 
 /// Those of these leads still held, as a set, on the SQLite handle.

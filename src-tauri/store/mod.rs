@@ -313,6 +313,13 @@ pub async fn direct<T>(
     Ok(result)
 }
 
+/// A number that changes whenever another connection commits to the store, and only then: a
+/// connection's own commits leave it as it was. What it read before is still current while the
+/// number is the same.
+pub fn data_version(conn: &rusqlite::Connection) -> rusqlite::Result<i64> {
+    conn.query_row("PRAGMA data_version", [], |r| r.get(0))
+}
+
 fn classify(e: sqlx::Error, path: &Path) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.code().as_deref() == Some(SQLITE_NOTADB) => {

@@ -567,3 +567,44 @@ async fn a_client_removed_with_its_hubspot_records_deleted_leaves_their_emails_f
     assert!(sim.calls().iter().all(|c| !c.1.contains("gdpr-delete")));
     console.close().await;
 }
+
+#[tokio::test]
+async fn a_person_restricted_while_the_batch_before_theirs_is_at_the_crm_is_not_sent() {
+    let sim = CrmSim::start(TOKEN);
+    let ws = Workspace::new();
+    // 150 people, each with an email of their own: the last fifty go in a second batch of the
+    // same chunk, read before the restriction is.
+    let template = fixtures::rows().remove(0);
+    let rows: Vec<Vec<String>> = (0..150)
+        .map(|n| {
+            let mut row = template.clone();
+            row[0] = format!("l:{}", 5000 + n);
+            row[13] = format!("Person {n}");
+            row[14] = format!("p{n}@example.org");
+            row[15] = String::new();
+            row
+        })
+        .collect();
+    let file = fixtures::write(ws.path(), "many.csv", fixtures::text(fixtures::HEADER, &rows, ',', "\r\n").as_bytes());
+    let console = ws.open().await;
+    console.set_crm_pacing(quick());
+    console.add_client("Acme", Some("GB")).await.unwrap();
+    console.import_file(&file, "Acme", &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap();
+    console.connect_crm(Crm::HubSpot, "Acme", Sensitive::new(TOKEN.into()), Some(&sim.url)).await.unwrap();
+    map(&console, Crm::HubSpot).await;
+    let request = console.new_request(RequestForm::new(RequestKind::Restriction, email("p149@example.org"))).await;
+    let request = request.unwrap();
+    console.find_for_request(request.id, false).await.unwrap();
+    // The first batch is at the CRM for a second and a half; the restriction commits meanwhile.
+    sim.fault_at(sim.calls().len() + 1, Fault::Slow(1_500));
+    let restrict = async {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        console.restrict_request(request.id).await.unwrap();
+    };
+    let (report, ()) = tokio::join!(push(&console), restrict);
+    assert_eq!(counts(&report), [149, 0, 0, 1, 0, 0], "{report:?}");
+    let emails: Vec<String> =
+        sim.held(|h| h.hubspot.values().map(|c| c["email"].as_str().unwrap().to_owned()).collect());
+    assert_eq!(emails.len(), 149);
+    assert!(!emails.contains(&"p149@example.org".to_owned()), "{emails:?}");
+}

@@ -218,3 +218,62 @@ async fn upgrading_keeps_conversion_events_what_was_sent_their_people_and_their_
     }
     pool.close().await;
 }
+
+#[tokio::test]
+async fn upgrading_keeps_every_push_result_and_each_still_goes_with_its_lead_and_its_push() {
+    let ws = Workspace::new();
+    let pool = database_before("20261208090000", &ws).await;
+    let lead = |id: i64| {
+        format!(
+            "INSERT INTO leads (id, client_num, lead_key, created_time, created_unix, ad_id, ad_name, adset_id,
+                 adset_name, campaign_id, campaign_name, form_id, form_name, platform, lead_status, is_test,
+                 full_name, email, phone, answers, content_hash, source_line)
+             VALUES ({id}, 1, 'k{id}', '2026-10-01T10:00:00+0000', 1790000000, 'a', 'A', 's', 'S', 'c', 'C', 'f',
+                 'F', 'fb', 'CREATED', 0, '', '', '', '[]', 'h{id}', {id})"
+        )
+    };
+    for sql in [
+        "INSERT INTO clients (id, name, created_at, num) VALUES ('c1', 'Acme', '2026-11-01T00:00:00Z', 1)".to_owned(),
+        lead(1),
+        lead(2),
+        lead(3),
+        "INSERT INTO crm_connections (id, crm, client_id, base_url, created_at)
+         VALUES ('k1', 'hubspot', 'c1', 'http://127.0.0.1:9', '2026-12-01T00:00:00Z')"
+            .to_owned(),
+        "INSERT INTO crm_pushes (id, connection_id, started_at) VALUES (1, 'k1', '2026-12-01T10:00:00Z'),
+             (2, 'k1', '2026-12-01T11:00:00Z')"
+            .to_owned(),
+        "INSERT INTO crm_push_results (push_id, lead_id, status, message)
+         VALUES (1, 1, 'created', NULL), (1, 2, 'failed', 'Email is invalid'), (2, 2, 'updated', NULL)"
+            .to_owned(),
+    ] {
+        sqlx::query(&sql).execute(&pool).await.unwrap();
+    }
+
+    sqlx::query("PRAGMA foreign_keys = ON").execute(&pool).await.unwrap();
+    Migrator::new(Path::new(MIGRATIONS)).await.unwrap().run(&pool).await.unwrap();
+
+    let seen = |results: Vec<custodian::crm::push_log::LeadResult>| -> Vec<(i64, i64, String, Option<String>)> {
+        results.into_iter().map(|r| (r.push_id, r.lead_id, r.status, r.message)).collect()
+    };
+    let results = custodian::crm::push_log::results(&pool, Some("Acme"), None, None, 10).await.unwrap();
+    assert_eq!(
+        seen(results),
+        [
+            (2, 2, "updated".to_owned(), None),
+            (1, 1, "created".to_owned(), None),
+            (1, 2, "failed".to_owned(), Some("Email is invalid".to_owned()))
+        ]
+    );
+    let bad = sqlx::query("INSERT INTO crm_push_results (push_id, lead_id, status) VALUES (2, 3, 'lost')")
+        .execute(&pool)
+        .await;
+    assert!(bad.is_err(), "a status that is no result is still refused");
+
+    sqlx::query("DELETE FROM leads WHERE id = 2").execute(&pool).await.unwrap();
+    let results = custodian::crm::push_log::results(&pool, None, None, None, 10).await.unwrap();
+    assert_eq!(seen(results), [(1, 1, "created".to_owned(), None)], "a lead erased takes its results");
+    sqlx::query("DELETE FROM crm_connections WHERE id = 'k1'").execute(&pool).await.unwrap();
+    assert_eq!(scalar(&pool, "SELECT count(*) FROM crm_push_results").await, 0, "a connection removed takes them too");
+    pool.close().await;
+}
