@@ -130,6 +130,20 @@ struct Withheld {
 }
 
 impl Withheld {
+    /// The list read afresh at data version `now`, or `None` when the one held, read at
+    /// `held_at`, is still current.
+    fn read_if_changed(
+        c: &rusqlite::Connection,
+        held_at: Option<i64>,
+        now: i64,
+    ) -> rusqlite::Result<Option<HashSet<IdentityHash>>> {
+        if held_at == Some(now) {
+            Ok(None)
+        } else {
+            withheld_now(c).map(Some)
+        }
+    }
+
     /// `fresh` is the list read at `version`, or `None` when the one held was read at it.
     fn update(&mut self, version: i64, fresh: Option<HashSet<IdentityHash>>) {
         if let Some(people) = fresh {
@@ -292,8 +306,7 @@ impl Console {
                             }
                             _ => HashMap::new(),
                         };
-                        let fresh = if withheld_at == Some(version) { None } else { Some(withheld_now(c)?) };
-                        Ok((version, read, known, fresh))
+                        Ok((version, read, known, Withheld::read_if_changed(c, withheld_at, version)?))
                     })
                     .await??;
                 withheld.update(chunk_version, fresh);
@@ -372,7 +385,7 @@ impl Console {
                     let (now, fresh, still) = bulk
                         .direct(|c| -> rusqlite::Result<_> {
                             let now = crate::store::data_version(c)?;
-                            let fresh = if withheld_at == Some(now) { None } else { Some(withheld_now(c)?) };
+                            let fresh = Withheld::read_if_changed(c, withheld_at, now)?;
                             let still = if now == chunk_version {
                                 None
                             } else {

@@ -14,7 +14,7 @@ use serde::Deserializer as _;
 
 use super::parse::META_COLUMNS;
 use super::person_hashes::{self, PERSON_HASHES};
-use super::query::LeadDetail;
+use super::query::{organic_text, LeadDetail};
 use crate::identity::IdentityHash;
 
 /// Where Meta's lead id is among `META_COLUMNS`, and the form's id.
@@ -128,24 +128,15 @@ pub fn client_chunk(
         };
         let answers = r.get_ref(ANSWERS)?.as_str()?;
         let meta_id = r.get_ref(1)?.as_str_or_null()?;
-        let mut capacity = answers.len();
-        for column in 2..=META_COLUMNS.len() {
-            if let Ok(Some(text)) = r.get_ref(column)?.as_str_or_null() {
-                capacity += text.len();
-            }
+        let mut meta = [""; META_COLUMNS.len()];
+        meta[0] = meta_id.unwrap_or_default();
+        for (value, column) in meta.iter_mut().skip(1).zip(2..) {
+            *value = if column == IS_ORGANIC { organic_text(r.get(column)?) } else { r.get_ref(column)?.as_str()? };
         }
-        let mut lead = Mappable::new(r.get(0)?, meta_id.is_some(), keys, capacity + meta_id.map_or(0, str::len));
-        lead.push(meta_id.unwrap_or_default());
-        for column in 2..=META_COLUMNS.len() {
-            if column == IS_ORGANIC {
-                lead.push(match r.get::<_, Option<bool>>(column)? {
-                    Some(true) => "true",
-                    Some(false) => "false",
-                    None => "",
-                });
-            } else {
-                lead.push(r.get_ref(column)?.as_str()?);
-            }
+        let capacity = answers.len() + meta.iter().map(|v| v.len()).sum::<usize>();
+        let mut lead = Mappable::new(r.get(0)?, meta_id.is_some(), keys, capacity);
+        for value in meta {
+            lead.push(value);
         }
         // Answers that cannot be read are none, as in a lead read in full.
         let meta_end = lead.ends.len();

@@ -341,6 +341,15 @@ pub async fn details(pool: &SqlitePool, f: &Filter, limit: u32, offset: u64) -> 
     Ok(rows.into_iter().map(Into::into).collect())
 }
 
+/// Meta's `is_organic` as its export writes it.
+pub(super) fn organic_text(organic: Option<bool>) -> &'static str {
+    match organic {
+        Some(true) => "true",
+        Some(false) => "false",
+        None => "",
+    }
+}
+
 impl LeadDetail {
     /// Meta's own fields, in the order of `META_COLUMNS`.
     pub fn meta_values(&self) -> [&str; 13] {
@@ -355,11 +364,7 @@ impl LeadDetail {
             &self.campaign_name,
             &self.form_id,
             &self.form_name,
-            match self.is_organic {
-                Some(true) => "true",
-                Some(false) => "false",
-                None => "",
-            },
+            organic_text(self.is_organic),
             &self.platform,
             &self.lead_status,
         ]
