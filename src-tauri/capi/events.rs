@@ -4,10 +4,11 @@
 //! erasure removes their events, and a restriction or an objection keeps them from being sent.
 
 use std::collections::HashMap;
+use std::fmt::Write;
 
 use async_trait::async_trait;
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sqlx::{Row, SqliteConnection, SqlitePool};
 use ts_rs::TS;
 
@@ -90,7 +91,8 @@ pub struct NewEvent {
     pub source: String,
     /// Meta's keys, hashed.
     pub user_data: UserData,
-    pub custom_data: Option<Map<String, Value>>,
+    /// A JSON object, as it is stored and sent.
+    pub custom_data: Option<String>,
     /// Why it can never be sent, found when it was read.
     pub problem: Option<String>,
     /// The keyed hashes of the person it is about.
@@ -126,7 +128,6 @@ pub fn queue_now(
     let mut queued = Vec::with_capacity(events.len());
     for e in events {
         let user = e.user_data.pack();
-        let custom = e.custom_data.as_ref().map(|c| serde_json::to_string(c).expect("a map serialises"));
         let dedup = dedup_of(client_id, &e.event_name, &e.event_id);
         let people = people_packed(&e.people);
         let inserted = insert.execute(rusqlite::params![
@@ -137,7 +138,7 @@ pub fn queue_now(
             e.action_source,
             e.source,
             user,
-            custom,
+            e.custom_data,
             e.problem,
             at,
             dedup,
@@ -151,7 +152,7 @@ pub fn queue_now(
                 e.action_source,
                 e.source,
                 user,
-                custom,
+                e.custom_data,
                 e.problem,
                 at,
                 people
@@ -230,41 +231,36 @@ impl Queued {
             action_source: event.action_source.to_owned(),
             source: event.source.clone(),
             user_data: event.user_data.pack(),
-            custom_data: event.custom_data.as_ref().map(|c| serde_json::to_string(c).expect("a map serialises")),
+            custom_data: event.custom_data.clone(),
             problem: event.problem.clone(),
             status: if event.problem.is_some() { "invalid" } else { "pending" }.to_owned(),
         }
     }
 
-    /// Whether it has at least one matching key.
-    pub fn has_keys(&self) -> bool {
-        super::user_data::has_keys(&self.user_data)
-    }
-
-    /// Whether it names a value without a currency.
-    pub fn value_without_currency(&self) -> bool {
-        self.custom_data.as_deref().is_some_and(|c| c.contains("\"value\"") && !c.contains("\"currency\""))
-    }
-
-    /// The event as Meta takes it, as JSON text: the stored objects go in as they are (they were
-    /// written as JSON here), so a batch is written without reading each event back into values.
-    pub fn write_payload(&self, out: &mut String) {
-        let text = |s: &str| Value::from(s).to_string();
-        out.push_str("{\"event_name\":");
-        out.push_str(&text(&self.event_name));
-        out.push_str(",\"event_time\":");
-        out.push_str(&self.event_time.to_string());
-        out.push_str(",\"event_id\":");
-        out.push_str(&text(&self.event_id));
-        out.push_str(",\"action_source\":");
-        out.push_str(&text(&self.action_source));
-        out.push_str(",\"user_data\":");
-        super::user_data::write_json(&self.user_data, out);
-        if let Some(custom) = &self.custom_data {
-            out.push_str(",\"custom_data\":");
-            out.push_str(custom);
+    /// What `send::check` judges it by.
+    pub fn facts(&self) -> Facts {
+        Facts {
+            event_time: self.event_time,
+            problem: self.problem.clone(),
+            named: !self.event_name.trim().is_empty(),
+            has_keys: super::user_data::has_keys(&self.user_data),
+            value_without_currency: value_without_currency(self.custom_data.as_deref()),
         }
-        out.push('}');
+    }
+
+    /// The event as Meta takes it, as JSON text.
+    pub fn write_payload(&self, out: &mut String) {
+        write_payload(
+            out,
+            Stored {
+                event_name: &self.event_name,
+                event_time: self.event_time,
+                event_id: &self.event_id,
+                action_source: &self.action_source,
+                user_data: &self.user_data,
+                custom_data: self.custom_data.as_deref(),
+            },
+        );
     }
 
     /// The event as Meta takes it.
@@ -273,6 +269,155 @@ impl Queued {
         self.write_payload(&mut text);
         serde_json::from_str(&text).unwrap_or(Value::Null)
     }
+}
+
+/// What an event is judged by before it is sent (`send::check`).
+#[derive(Debug, Clone)]
+pub struct Facts {
+    /// Seconds since 1970.
+    pub event_time: i64,
+    pub problem: Option<String>,
+    /// Whether it has an event name.
+    pub named: bool,
+    /// Whether it has at least one matching key.
+    pub has_keys: bool,
+    pub value_without_currency: bool,
+}
+
+/// Whether `custom_data`, as stored, names a value without a currency.
+fn value_without_currency(custom_data: Option<&str>) -> bool {
+    custom_data.is_some_and(|c| c.contains("\"value\"") && !c.contains("\"currency\""))
+}
+
+/// An event as its row keeps it.
+struct Stored<'a> {
+    event_name: &'a str,
+    event_time: i64,
+    event_id: &'a str,
+    action_source: &'a str,
+    /// Packed (see `user_data`).
+    user_data: &'a [u8],
+    /// A JSON object, written here.
+    custom_data: Option<&'a str>,
+}
+
+/// The event as Meta takes it, as JSON text: the stored objects go in as they are (they were
+/// written as JSON here), so a batch is written without reading each event back into values.
+fn write_payload(out: &mut String, event: Stored<'_>) {
+    out.push_str("{\"event_name\":");
+    push_json_text(out, event.event_name);
+    out.push_str(",\"event_time\":");
+    let _ = write!(out, "{}", event.event_time);
+    out.push_str(",\"event_id\":");
+    push_json_text(out, event.event_id);
+    out.push_str(",\"action_source\":");
+    push_json_text(out, event.action_source);
+    out.push_str(",\"user_data\":");
+    super::user_data::write_json(event.user_data, out);
+    if let Some(custom) = event.custom_data {
+        out.push_str(",\"custom_data\":");
+        out.push_str(custom);
+    }
+    out.push('}');
+}
+
+/// `text` as a JSON string.
+fn push_json_text(out: &mut String, text: &str) {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    } else {
+        out.push_str(&Value::from(text).to_string());
+    }
+}
+
+/// Events read to be sent: what each is judged by, and its payload as Meta takes it, the payloads
+/// one after another in one text. Sending reads nothing else of an event, and makes no value of
+/// it that the batch's text does not need.
+#[derive(Debug, Default)]
+pub struct Outgoing {
+    /// The store's data version as they were read: while it is the same, no other connection has
+    /// committed, and they are as read.
+    pub version: i64,
+    pub events: Vec<(i64, Facts)>,
+    payloads: String,
+    ends: Vec<usize>,
+}
+
+impl Outgoing {
+    /// The payload of the `n`th event.
+    pub fn payload(&self, n: usize) -> &str {
+        let start = if n == 0 { 0 } else { self.ends[n - 1] };
+        &self.payloads[start..self.ends[n]]
+    }
+
+    fn read(version: i64, rows: &mut rusqlite::Rows<'_>) -> rusqlite::Result<Self> {
+        let mut page = Self { version, ..Self::default() };
+        while let Some(row) = rows.next()? {
+            let legacy: Vec<u8>;
+            let user_data = match row.get_ref(6)? {
+                rusqlite::types::ValueRef::Blob(packed) => packed,
+                rusqlite::types::ValueRef::Text(text) => {
+                    legacy = super::user_data::pack_json(&String::from_utf8_lossy(text));
+                    &legacy[..]
+                }
+                _ => &[],
+            };
+            let custom_data = row.get_ref(7)?.as_str_or_null()?;
+            let stored = Stored {
+                event_name: row.get_ref(3)?.as_str()?,
+                event_time: row.get(1)?,
+                event_id: row.get_ref(4)?.as_str()?,
+                action_source: row.get_ref(5)?.as_str()?,
+                user_data,
+                custom_data,
+            };
+            let facts = Facts {
+                event_time: stored.event_time,
+                problem: row.get(2)?,
+                named: !stored.event_name.trim().is_empty(),
+                has_keys: super::user_data::has_keys(user_data),
+                value_without_currency: value_without_currency(custom_data),
+            };
+            write_payload(&mut page.payloads, stored);
+            page.ends.push(page.payloads.len());
+            page.events.push((row.get(0)?, facts));
+        }
+        Ok(page)
+    }
+}
+
+const SELECT_OUTGOING: &str = "SELECT e.id, e.event_time, e.problem, e.event_name, e.event_id, e.action_source,
+        e.user_data, e.custom_data
+    FROM capi_events AS e";
+
+/// Up to `limit` of `client_id`'s events waiting to be sent, in the order they were queued from
+/// after `after_id`, read to be sent; on the SQLite handle.
+pub fn outgoing_now(
+    c: &rusqlite::Connection,
+    client_id: &str,
+    after_id: i64,
+    limit: i64,
+) -> rusqlite::Result<Outgoing> {
+    let mut statement = c.prepare_cached(&format!(
+        concat!("{} WHERE e.client_id = ?1 AND e.id > ?2 AND ", event_waiting!(), " ORDER BY e.id LIMIT ?3"),
+        SELECT_OUTGOING
+    ))?;
+    let version = crate::store::data_version(c)?;
+    let mut rows = statement.query(rusqlite::params![client_id, after_id, limit])?;
+    Outgoing::read(version, &mut rows)
+}
+
+/// The events among `ids` still waiting to be sent, read to be sent; on the SQLite handle.
+pub fn outgoing_of_now(c: &rusqlite::Connection, ids: &[i64]) -> rusqlite::Result<Outgoing> {
+    let mut statement = c.prepare_cached(&format!(
+        concat!("{} WHERE e.id IN (SELECT value FROM json_each(?1)) AND ", event_waiting!(), " ORDER BY e.id"),
+        SELECT_OUTGOING
+    ))?;
+    let version = crate::store::data_version(c)?;
+    let mut rows = statement.query([serde_json::to_string(ids).expect("ids serialise")])?;
+    Outgoing::read(version, &mut rows)
 }
 
 fn queued_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Queued> {
@@ -320,26 +465,6 @@ pub fn unsent_now(
         SELECT_QUEUED
     ))?;
     let rows = statement.query_map(rusqlite::params![client_id, after_id, invalid, limit], queued_of)?;
-    rows.collect()
-}
-
-/// The events among `ids` still waiting to be sent, on the SQLite handle.
-pub fn pending_of_now(c: &rusqlite::Connection, ids: &[i64]) -> rusqlite::Result<Vec<Queued>> {
-    let mut statement = c.prepare_cached(&format!(
-        concat!("{} WHERE e.id IN (SELECT value FROM json_each(?1)) AND ", event_waiting!(), " ORDER BY e.id"),
-        SELECT_QUEUED
-    ))?;
-    let rows = statement.query_map([serde_json::to_string(ids).expect("ids serialise")], queued_of)?;
-    rows.collect()
-}
-
-/// Of `ids`, the events still waiting to be sent, on the SQLite handle.
-pub fn still_pending_now(c: &rusqlite::Connection, ids: &[i64]) -> rusqlite::Result<std::collections::HashSet<i64>> {
-    let mut statement = c.prepare_cached(concat!(
-        "SELECT e.id FROM capi_events AS e WHERE e.id IN (SELECT value FROM json_each(?1)) AND ",
-        event_waiting!()
-    ))?;
-    let rows = statement.query_map([serde_json::to_string(ids).expect("ids serialise")], |r| r.get(0))?;
     rows.collect()
 }
 
@@ -417,14 +542,16 @@ pub struct Answer<'a> {
     pub unix: i64,
 }
 
-/// Records that Meta took send `send_id`, and with it the events `ids`. An event erased meanwhile
-/// is not there to record.
+/// Records that Meta took send `send_id`, and with it the events `ids`, found still waiting to be
+/// sent at data version `checked_at`. An event erased meanwhile is not there to record; while the
+/// version is the same, no other connection has committed, and each of them still is.
 pub async fn answered(
     conn: &mut SqliteConnection,
     send_id: i64,
     ids: &[i64],
     answer: &Answer<'_>,
-) -> Result<(), sqlx::Error> {
+    checked_at: i64,
+) -> Result<(), StoreError> {
     sqlx::query(
         "UPDATE capi_sends SET answered_at = ?2, answered_unix = ?3, events_received = ?4, fbtrace_id = ?5
          WHERE id = ?1",
@@ -436,15 +563,20 @@ pub async fn answered(
     .bind(answer.fbtrace_id)
     .execute(&mut *conn)
     .await?;
-    sqlx::query(concat!(
-        "INSERT INTO capi_event_sends (event, send_id)
-         SELECT e.id, ?1 FROM capi_events AS e WHERE e.id IN (SELECT value FROM json_each(?2)) AND ",
-        event_waiting!()
-    ))
-    .bind(send_id)
-    .bind(serde_json::to_string(ids).expect("ids serialise"))
-    .execute(conn)
-    .await?;
+    let ids = serde_json::to_string(ids).expect("ids serialise");
+    crate::store::direct(conn, |c| {
+        let sql = if crate::store::data_version(c)? == checked_at {
+            "INSERT INTO capi_event_sends (event, send_id) SELECT value, ?1 FROM json_each(?2)"
+        } else {
+            concat!(
+                "INSERT INTO capi_event_sends (event, send_id)
+                 SELECT e.id, ?1 FROM capi_events AS e WHERE e.id IN (SELECT value FROM json_each(?2)) AND ",
+                event_waiting!()
+            )
+        };
+        c.prepare_cached(sql)?.execute(rusqlite::params![send_id, ids]).map(|_| ())
+    })
+    .await??;
     Ok(())
 }
 

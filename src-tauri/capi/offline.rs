@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::events::{digest_of, NewEvent};
 use super::normalize::{self, Key};
@@ -192,11 +192,11 @@ impl Offline {
             // A row that cannot be sent is told apart by where it is: what it lacks may be all
             // that two such rows share.
             None if problems.is_empty() => {
-                derived_id(&[client_id, &event_name], event_time, &stable, custom_data.as_ref())
+                derived_id(&[client_id, &event_name], event_time, &stable, custom_data.as_deref())
             }
             None => {
                 let place = format!("{}:{line}", self.name);
-                derived_id(&[client_id, &event_name, &place], event_time, &stable, custom_data.as_ref())
+                derived_id(&[client_id, &event_name, &place], event_time, &stable, custom_data.as_deref())
             }
         };
         let problem = (!problems.is_empty()).then(|| problems.join("; "));
@@ -217,40 +217,107 @@ impl Offline {
     }
 }
 
-/// `value` and `currency`, checked.
-fn custom_data<'r>(
-    at: &Columns,
-    get: &dyn Fn(usize) -> &'r str,
-    problems: &mut Vec<String>,
-) -> Option<Map<String, Value>> {
+/// `value` and `currency`, checked, as the JSON object sent: its keys in order, as the event ids
+/// of files already queued were made from it.
+fn custom_data<'r>(at: &Columns, get: &dyn Fn(usize) -> &'r str, problems: &mut Vec<String>) -> Option<String> {
     let value = at.value.map(get).filter(|v| !v.is_empty());
     let currency = at.currency.map(get).filter(|c| !c.is_empty());
-    let mut custom = Map::new();
+    let mut number = None;
     if let Some(value) = value {
         match value.parse::<f64>() {
-            Ok(v) if v.is_finite() && v >= 0.0 => {
-                custom.insert("value".into(), Value::from(v));
-            }
+            Ok(v) if v.is_finite() && v >= 0.0 => number = Some(v),
             _ => problems.push("its value is not a number".into()),
         }
         if currency.is_none() {
             problems.push("it has a value without a currency".into());
         }
     }
+    let mut code = None;
     if let Some(currency) = currency {
         if currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_alphabetic()) {
-            custom.insert("currency".into(), Value::from(currency.to_ascii_uppercase()));
+            code = Some(currency.to_ascii_uppercase());
         } else {
             problems.push("its currency is not a three-letter ISO 4217 code".into());
         }
     }
-    (!custom.is_empty()).then_some(custom)
+    let mut text = String::with_capacity(40);
+    if let Some(code) = code {
+        // Three ASCII letters: nothing to escape.
+        text.push_str("{\"currency\":\"");
+        text.push_str(&code);
+        text.push('"');
+    }
+    if let Some(number) = number {
+        text.push_str(if text.is_empty() { "{\"value\":" } else { ",\"value\":" });
+        text.push_str(&Value::from(number).to_string());
+    }
+    (!text.is_empty()).then(|| text + "}")
 }
 
 /// An event id made from what the event is, for a row that gives none.
-fn derived_id(names: &[&str], event_time: i64, stable: &[String], custom_data: Option<&Map<String, Value>>) -> String {
+fn derived_id(names: &[&str], event_time: i64, stable: &[String], custom_data: Option<&str>) -> String {
     let time = event_time.to_string();
-    let custom = custom_data.map(|c| serde_json::to_string(c).expect("a map serialises")).unwrap_or_default();
-    let parts = names.iter().copied().chain([time.as_str(), custom.as_str()]).chain(stable.iter().map(String::as_str));
+    let custom = custom_data.unwrap_or_default();
+    let parts = names.iter().copied().chain([time.as_str(), custom]).chain(stable.iter().map(String::as_str));
     format!("offline-{}", &hex::encode(digest_of(parts))[..32])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vault::Sensitive;
+
+    fn read_one(csv: &str) -> NewEvent {
+        let path = std::env::temp_dir().join(format!("custodian-offline-{}.csv", uuid::Uuid::new_v4()));
+        std::fs::write(&path, csv).unwrap();
+        let mut offline = Offline::open(&path).unwrap();
+        let hasher = Hasher::new(&Sensitive::new([7u8; 32]));
+        let read = offline.next_event(&hasher, "client-1", Some("GB"));
+        std::fs::remove_file(&path).unwrap();
+        match read {
+            Some(Read::Event(_, event)) => *event,
+            _ => panic!("the row is an event"),
+        }
+    }
+
+    #[test]
+    fn a_row_without_an_event_id_gets_the_id_it_has_always_had() {
+        // Pinned: a file queued by an earlier version, imported again, must make the same ids, or
+        // its events would be queued and sent twice.
+        let event = read_one(
+            "event_name,event_time,email,phone,value,currency\n\
+             Purchase,2026-11-30T10:00:00Z,Ann@Example.com,07911 123456,12.5,gbp\n",
+        );
+        assert_eq!(event.problem, None);
+        assert_eq!(event.event_id, "offline-616892525f193c8bd41448accda5ee03");
+        assert_eq!(event.custom_data.as_deref(), Some(r#"{"currency":"GBP","value":12.5}"#));
+    }
+
+    #[test]
+    fn custom_data_is_the_json_object_serde_would_write_for_every_kind_of_value() {
+        for value in ["12.5", "5", "0.1", "1e3", "123456789.125", "0", ""] {
+            for currency in ["gbp", "EUR", ""] {
+                let at = Columns {
+                    event_name: 0,
+                    event_time: 0,
+                    keys: Vec::new(),
+                    value: Some(0),
+                    currency: Some(1),
+                    event_id: None,
+                };
+                let cells = [value, currency];
+                let mut problems = Vec::new();
+                let text = custom_data(&at, &|i| cells[i], &mut problems);
+                let mut map = serde_json::Map::new();
+                if let Ok(v) = value.parse::<f64>() {
+                    map.insert("value".into(), Value::from(v));
+                }
+                if !currency.is_empty() {
+                    map.insert("currency".into(), Value::from(currency.to_ascii_uppercase()));
+                }
+                let expected = (!map.is_empty()).then(|| serde_json::to_string(&map).unwrap());
+                assert_eq!(text, expected, "value {value:?}, currency {currency:?}");
+            }
+        }
+    }
 }

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use super::events::Queued;
+use super::events::Facts;
 use crate::meta::graph::{Graph, GraphError};
 use crate::vault::Sensitive;
 
@@ -34,18 +34,18 @@ pub enum Unsendable {
     NotYet(String),
 }
 
-/// Whether `event` may be sent at `now` (seconds since 1970), as Meta checks it.
-pub fn check(event: &Queued, now: i64) -> Result<(), Unsendable> {
+/// Whether an event may be sent at `now` (seconds since 1970), as Meta checks it.
+pub fn check(event: &Facts, now: i64) -> Result<(), Unsendable> {
     if let Some(problem) = &event.problem {
         return Err(Unsendable::Never(problem.clone()));
     }
-    if event.event_name.trim().is_empty() {
+    if !event.named {
         return Err(Unsendable::Never("it has no event_name".into()));
     }
-    if !event.has_keys() {
+    if !event.has_keys {
         return Err(Unsendable::Never("it has no matching key".into()));
     }
-    if event.value_without_currency() {
+    if event.value_without_currency {
         return Err(Unsendable::Never("it has a value without a currency".into()));
     }
     if event.event_time < now - OLDEST {
@@ -64,16 +64,16 @@ pub struct Taken {
     pub fbtrace_id: Option<String>,
 }
 
-/// A batch as the body Meta takes: `{"data": [events]}`, with the test code when there is one.
-/// The events are written as stored, without being read back into values.
-pub fn body_of(events: &[&Queued], test_event_code: Option<&str>) -> String {
-    let mut body = String::with_capacity(events.len() * 700 + 64);
+/// A batch as the body Meta takes: `{"data": [events]}`, with the test code when there is one,
+/// from each event's payload as JSON text.
+pub fn body_of(payloads: &[&str], test_event_code: Option<&str>) -> String {
+    let mut body = String::with_capacity(payloads.iter().map(|p| p.len() + 1).sum::<usize>() + 64);
     body.push_str("{\"data\":[");
-    for (n, event) in events.iter().enumerate() {
+    for (n, payload) in payloads.iter().enumerate() {
         if n > 0 {
             body.push(',');
         }
-        event.write_payload(&mut body);
+        body.push_str(payload);
     }
     body.push(']');
     if let Some(code) = test_event_code {

@@ -202,7 +202,7 @@ pub fn event_of(reached: Reached<'_>) -> NewEvent {
         action_source: "system_generated",
         source: format!("{} record {} reached {}", reached.crm, reached.remote_id, reached.stage),
         user_data,
-        custom_data: custom.as_object().cloned(),
+        custom_data: Some(custom.to_string()),
         problem: meta_id.is_none().then(|| "its lead has no Meta lead id, which Meta matches the event by".to_owned()),
         people: reached.people,
     }
@@ -243,7 +243,7 @@ mod tests {
         assert_eq!(event.action_source, "system_generated");
         assert_eq!(event.user_data.to_json(), json!({"lead_id": 1234567890123456u64}));
         assert_eq!(
-            Value::Object(event.custom_data.unwrap()),
+            serde_json::from_str::<Value>(&event.custom_data.unwrap()).unwrap(),
             json!({"event_source": "crm", "lead_event_source": "HubSpot"})
         );
         assert_eq!(event.problem, None);

@@ -19,7 +19,7 @@ use crate::identity::IdentityHash;
 use crate::meta::app;
 use crate::meta::connections::{self, TOKEN_PURPOSE};
 use crate::meta::GraphError;
-use crate::requests::person_list::{withheld_now, withholds};
+use crate::requests::person_list::{withheld_now, withholds, Withheld};
 use crate::store::StoreError;
 use crate::vault::{Sensitive, Vault};
 
@@ -431,44 +431,46 @@ impl Console {
         // Then the queue, a page at a time in the order queued. When Meta refuses one event of a
         // batch by its index, that one is marked and the page is read again without it.
         let mut after = 0;
+        let mut withheld = Withheld::default();
         loop {
             if cancel.load(Ordering::Relaxed) {
                 report.stopped = Some("cancelled".into());
                 return Ok(());
             }
             let now = self.now().timestamp();
-            let page = held.direct(|c| events::unsent_now(c, Some(client_id), false, after, BATCH as i64)).await??;
-            let Some(last) = page.last() else { return Ok(()) };
-            let page_start = std::mem::replace(&mut after, last.id);
-            let mut never: Vec<(i64, String)> = Vec::new();
-            let mut ready: Vec<&Queued> = Vec::with_capacity(page.len());
-            for event in &page {
-                match send::check(event, now) {
-                    Err(Unsendable::Never(reason)) => never.push((event.id, reason)),
-                    Err(Unsendable::NotYet(_)) => report.not_yet += 1,
-                    Ok(()) => ready.push(event),
-                }
-            }
-            // The refusals, who is withheld and the send's record are one transaction: a
-            // restriction or an erasure that commits before it is not missed, and one after it
+            // The page is read, judged and handed over in one write transaction: an erasure, a
+            // restriction or a purge that commits before it is in what is read, and one after it
             // comes after the batch was handed over.
             let mut tx = held.write().await?;
+            let page =
+                crate::store::direct(&mut tx, |c| events::outgoing_now(c, client_id, after, BATCH as i64)).await??;
+            let Some((last, _)) = page.events.last() else { return Ok(()) };
+            let page_start = std::mem::replace(&mut after, *last);
+            let mut never: Vec<(i64, String)> = Vec::new();
+            let mut ready: Vec<i64> = Vec::with_capacity(page.events.len());
+            for (id, facts) in &page.events {
+                match send::check(facts, now) {
+                    Err(Unsendable::Never(reason)) => never.push((*id, reason)),
+                    Err(Unsendable::NotYet(_)) => report.not_yet += 1,
+                    Ok(()) => ready.push(*id),
+                }
+            }
             for (id, reason) in &never {
                 events::refuse(&mut tx, *id, reason).await?;
             }
             report.invalid += never.len() as u64;
             let ready_count = ready.len();
-            let batch = sendable(&mut tx, ready).await?;
-            let held_back = (ready_count - batch.len()) as u64;
+            let ids = sendable(&mut tx, ready, page.version, &mut withheld).await?;
+            let held_back = (ready_count - ids.len()) as u64;
             report.withheld += held_back;
-            if batch.is_empty() {
+            if ids.is_empty() {
                 tx.commit().await?;
                 continue;
             }
-            let ids: Vec<i64> = batch.iter().map(|e| e.id).collect();
             let send_id = events::begin_send(&mut tx, client_id, dataset, &ids, now).await?;
             tx.commit().await?;
-            match self.post_batch(&mut held, &sender, send_id, &batch, report).await {
+            let body = body_of(&page, &ids, dataset);
+            match self.post_batch(&mut held, &sender, (send_id, page.version), &ids, &body, report).await {
                 Ok(()) => {}
                 Err(BatchFailed::Refused { at, message }) => {
                     let mut tx = held.write().await?;
@@ -478,7 +480,7 @@ impl Console {
                     report.invalid += 1;
                     // Counted again when the page is read again.
                     report.withheld -= held_back;
-                    report.not_yet -= (page.len() - never.len() - ready_count) as u64;
+                    report.not_yet -= (page.events.len() - never.len() - ready_count) as u64;
                     after = page_start;
                 }
                 Err(BatchFailed::Stop(e)) => return Err(e),
@@ -507,40 +509,41 @@ impl Console {
         let sender = Sender { dataset: &dataset, ..*sender };
         loop {
             let now = self.now().timestamp();
-            let pending = held.direct(|c| events::pending_of_now(c, &send.events)).await??;
+            let mut tx = held.write().await?;
+            let pending = crate::store::direct(&mut tx, |c| events::outgoing_of_now(c, &send.events)).await??;
             let too_late = now - send.attempted_unix > send::DEDUP_WINDOW;
             let mut never: Vec<(i64, String)> = Vec::new();
-            let mut ready: Vec<&Queued> = Vec::with_capacity(pending.len());
-            for event in &pending {
-                match send::check(event, now) {
-                    _ if too_late => never.push((event.id, send::TOO_LATE_TO_RESEND.to_owned())),
-                    Err(Unsendable::Never(reason)) => never.push((event.id, reason)),
-                    Err(Unsendable::NotYet(_)) | Ok(()) => ready.push(event),
+            let mut ready: Vec<i64> = Vec::with_capacity(pending.events.len());
+            for (id, facts) in &pending.events {
+                match send::check(facts, now) {
+                    _ if too_late => never.push((*id, send::TOO_LATE_TO_RESEND.to_owned())),
+                    Err(Unsendable::Never(reason)) => never.push((*id, reason)),
+                    Err(Unsendable::NotYet(_)) | Ok(()) => ready.push(*id),
                 }
             }
-            let mut tx = held.write().await?;
-            let ids: Vec<i64> = ready.iter().map(|e| e.id).collect();
-            let batch = sendable(&mut tx, ready).await?;
-            let withheld: Vec<i64> = ids.into_iter().filter(|id| !batch.iter().any(|b| b.id == *id)).collect();
+            let ids = sendable(&mut tx, ready.clone(), pending.version, &mut Withheld::default()).await?;
+            let kept: HashSet<i64> = ids.iter().copied().collect();
+            let withheld: Vec<i64> = ready.into_iter().filter(|id| !kept.contains(id)).collect();
             for (id, reason) in &never {
                 events::refuse(&mut tx, *id, reason).await?;
             }
             for id in &withheld {
                 events::refuse(&mut tx, *id, send::WITHHELD_SINCE).await?;
             }
-            if batch.is_empty() {
+            if ids.is_empty() {
                 events::drop_send(&mut tx, send.id).await?;
             }
             tx.commit().await?;
             report.invalid += (never.len() + withheld.len()) as u64;
-            if batch.is_empty() {
+            if ids.is_empty() {
                 return Ok(());
             }
-            match self.post_batch(held, &sender, send.id, &batch, report).await {
+            let body = body_of(&pending, &ids, &dataset);
+            match self.post_batch(held, &sender, (send.id, pending.version), &ids, &body, report).await {
                 Ok(()) => return Ok(()),
                 Err(BatchFailed::Refused { at, message }) => {
                     let mut tx = held.write().await?;
-                    events::refuse(&mut tx, batch[at].id, &format!("Meta refused it: {message}")).await?;
+                    events::refuse(&mut tx, ids[at], &format!("Meta refused it: {message}")).await?;
                     tx.commit().await?;
                     report.invalid += 1;
                 }
@@ -549,21 +552,21 @@ impl Console {
         }
     }
 
-    /// Hands `batch` to Meta as send `send_id`, already on record, and records Meta's answer. A
-    /// send Meta certainly did not take is forgotten; one whose answer never came stays on record
-    /// as perhaps taken.
+    /// Hands the events `ids`, as `body`, to Meta as send `send_id`, already on record, and records
+    /// Meta's answer; the events were found still waiting at data version `checked_at`. A send Meta
+    /// certainly did not take is forgotten; one whose answer never came stays on record as perhaps
+    /// taken.
     async fn post_batch(
         &self,
         held: &mut crate::store::Bulk,
         sender: &Sender<'_>,
-        send_id: i64,
-        batch: &[&Queued],
+        (send_id, checked_at): (i64, i64),
+        ids: &[i64],
+        body: &str,
         report: &mut ClientSend,
     ) -> Result<(), BatchFailed> {
-        let ids: Vec<i64> = batch.iter().map(|e| e.id).collect();
         let dataset = sender.dataset;
-        let body = send::body_of(batch, dataset.test_event_code.as_deref());
-        match send::post(sender.graph, sender.token, &dataset.dataset_id, &body).await {
+        match send::post(sender.graph, sender.token, &dataset.dataset_id, body).await {
             Ok(taken) => {
                 let at = self.stamp();
                 let answer = events::Answer {
@@ -573,13 +576,13 @@ impl Console {
                     unix: self.now().timestamp(),
                 };
                 let mut tx = held.write().await.map_err(|e| BatchFailed::Stop(e.into()))?;
-                let recorded: Result<(), sqlx::Error> = async {
-                    events::answered(&mut tx, send_id, &ids, &answer).await?;
+                let recorded: Result<(), StoreError> = async {
+                    events::answered(&mut tx, send_id, ids, &answer, checked_at).await?;
                     connections::touch(&mut tx, sender.connection_id, &at).await?;
                     Ok(())
                 }
                 .await;
-                recorded.map_err(|e| BatchFailed::Stop(StoreError::from(e).into()))?;
+                recorded.map_err(|e| BatchFailed::Stop(e.into()))?;
                 tx.commit().await.map_err(|e| BatchFailed::Stop(StoreError::from(e).into()))?;
                 report.sent += ids.len() as u64;
                 report.batches += 1;
@@ -636,7 +639,7 @@ enum BatchFailed {
 /// Counts `event` into the preview: sendable now, not, or withheld.
 fn preview_one(event: &Queued, now: i64, datasets: &[(String, Dataset)], withheld: bool, preview: &mut CapiPreview) {
     let dataset = datasets.iter().find(|(id, _)| *id == event.client_id).map(|(_, d)| d.dataset_id.clone());
-    match send::check(event, now) {
+    match send::check(&event.facts(), now) {
         Err(Unsendable::Never(reason) | Unsendable::NotYet(reason)) => {
             preview.unsendable_count += 1;
             if preview.unsendable.len() < LISTED {
@@ -661,22 +664,31 @@ fn preview_one(event: &Queued, now: i64, datasets: &[(String, Dataset)], withhel
     }
 }
 
-/// Of `events`, those still waiting to be sent whose people may be sent about, as read on `conn`
-/// (the transaction that acts on the answer): an event erased, purged or refused since the page
-/// was read is not there any more, and its people with it.
-async fn sendable<'e>(conn: &mut sqlx::SqliteConnection, events: Vec<&'e Queued>) -> Result<Vec<&'e Queued>, Error> {
-    if events.is_empty() {
-        return Ok(events);
-    }
-    let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
-    let (still, withheld) = crate::store::direct(&mut *conn, |c| {
-        Ok::<_, rusqlite::Error>((events::still_pending_now(c, &ids)?, withheld_now(c)?))
-    })
-    .await??;
-    let events: Vec<&Queued> = events.into_iter().filter(|e| still.contains(&e.id)).collect();
-    if withheld.is_empty() || events.is_empty() {
-        return Ok(events);
+/// The body of the batch of `ids`, events of `page`, for `dataset`.
+fn body_of(page: &events::Outgoing, ids: &[i64], dataset: &Dataset) -> String {
+    let payloads: Vec<&str> = ids
+        .iter()
+        .filter_map(|id| page.events.binary_search_by_key(id, |(event, _)| *event).ok())
+        .map(|n| page.payload(n))
+        .collect();
+    send::body_of(&payloads, dataset.test_event_code.as_deref())
+}
+
+/// Of the events `ids`, read in the transaction on `conn` at data version `read_at`, those whose
+/// people may be sent about. Who is withheld is read again only once another connection has
+/// committed since `withheld` was read.
+async fn sendable(
+    conn: &mut sqlx::SqliteConnection,
+    ids: Vec<i64>,
+    read_at: i64,
+    withheld: &mut Withheld,
+) -> Result<Vec<i64>, Error> {
+    let held_at = withheld.version;
+    let fresh = crate::store::direct(&mut *conn, |c| Withheld::read_if_changed(c, held_at, read_at)).await??;
+    withheld.update(read_at, fresh);
+    if withheld.people.is_empty() || ids.is_empty() {
+        return Ok(ids);
     }
     let people = events::people_of(conn, &ids).await?;
-    Ok(events.into_iter().filter(|e| !withholds(&withheld, &people, e.id)).collect())
+    Ok(ids.into_iter().filter(|id| !withholds(&withheld.people, &people, *id)).collect())
 }

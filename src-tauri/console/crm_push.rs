@@ -24,7 +24,7 @@ use crate::crm::{connections, Crm};
 use crate::identity::{IdKind, IdentityHash};
 use crate::leads::mappable::{self, Mappable};
 use crate::leads::Filter;
-use crate::requests::person_list::{withheld_now, withholds};
+use crate::requests::person_list::{withholds, Withheld};
 
 /// Leads read from the store at a time.
 const CHUNK: i64 = 500;
@@ -119,37 +119,6 @@ struct SentRecord {
     payload_hash: Vec<u8>,
     /// The keyed hashes of the lead's person.
     person: Vec<IdentityHash>,
-}
-
-/// The people nothing is sent about, as last read, and the store's data version when they were:
-/// read again only once another connection has committed since.
-#[derive(Default)]
-struct Withheld {
-    version: Option<i64>,
-    people: HashSet<IdentityHash>,
-}
-
-impl Withheld {
-    /// The list read afresh at data version `now`, or `None` when the one held, read at
-    /// `held_at`, is still current.
-    fn read_if_changed(
-        c: &rusqlite::Connection,
-        held_at: Option<i64>,
-        now: i64,
-    ) -> rusqlite::Result<Option<HashSet<IdentityHash>>> {
-        if held_at == Some(now) {
-            Ok(None)
-        } else {
-            withheld_now(c).map(Some)
-        }
-    }
-
-    /// `fresh` is the list read at `version`, or `None` when the one held was read at it.
-    fn update(&mut self, version: i64, fresh: Option<HashSet<IdentityHash>>) {
-        if let Some(people) = fresh {
-            *self = Self { version: Some(version), people };
-        }
-    }
 }
 
 /// Leads sent, or seconds passed, before what was sent is recorded. A commit writes every page

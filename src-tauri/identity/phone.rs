@@ -31,9 +31,14 @@ pub fn normalise_phone(raw: &str, country: Option<&str>) -> Option<String> {
     // `00` is the international prefix of most countries: `0044 …` is `+44 …` whatever the client.
     let starts_00 = raw.starts_with("00");
     let international = raw.starts_with('+') || starts_00;
-    let text = if starts_00 { format!("+{}", &digits[2..]) } else { raw.to_owned() };
-    let parsed = phonenumber::parse(country_id(country), &text)
-        .ok()
+    let text = if starts_00 {
+        format!("+{}", &digits[2..])
+    } else if !international && read_by_digits(raw, &digits) {
+        digits.clone()
+    } else {
+        raw.to_owned()
+    };
+    let parsed = parse(&text, country)
         // E.164 is the country code and the national number as they are: the crate's formatter
         // would first match the number against the country's display patterns, for nothing.
         .map(|n| format!("+{}{}", n.country().code(), n.national()))
@@ -47,6 +52,18 @@ pub fn normalise_phone(raw: &str, country: Option<&str>) -> Option<String> {
         }
         None => None,
     }
+}
+
+/// Whether a national number is placed by its digits alone. The plans' parser reads each
+/// character against every kind of punctuation a number may be written with: given only the
+/// digits of a number written with spaces and `-.()`, it reads less and places the number the
+/// same, but for two digits alone, which it takes as a short code (see the test).
+fn read_by_digits(raw: &str, digits: &str) -> bool {
+    digits.len() > 2 && raw.bytes().all(|b| b.is_ascii_digit() || b" -.()".contains(&b))
+}
+
+fn parse(text: &str, country: Option<&str>) -> Option<phonenumber::PhoneNumber> {
+    phonenumber::parse(country_id(country), text).ok()
 }
 
 /// The digits of an E.164 number as its own country writes it nationally (`+447911123456` →
@@ -110,5 +127,39 @@ mod tests {
         assert_eq!(phone_digits("12"), None);
         assert_eq!(normalise_phone("", Some("GB")), None);
         assert_eq!(normalise_phone("+1234567890123456", None), None);
+    }
+
+    #[test]
+    fn a_national_number_read_by_its_digits_is_placed_as_its_whole_text_is() {
+        // Numbers of every length from 2 to 14 digits, in the ways people write them, in countries
+        // with and without a trunk prefix and with national prefixes for parsing of their own.
+        let countries = ["GB", "US", "DE", "FR", "IT", "ES", "BR", "IN", "AU", "NL", "MX", "AR", "JP", "RU", "HU"];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) as usize
+        };
+        for n in 0..3000 {
+            let len = 2 + next() % 13;
+            let mut digits: String = (0..len).map(|_| char::from(b'0' + (next() % 10) as u8)).collect();
+            if n % 3 == 0 {
+                digits.replace_range(0..1, "0");
+            }
+            let written = match n % 5 {
+                0 => digits.clone(),
+                1 => format!("{} {}", &digits[..len / 2], &digits[len / 2..]),
+                2 => format!("({}) {}-{}", &digits[..1], &digits[1..len / 2], &digits[len / 2..]),
+                3 => format!(" {}.{} ", &digits[..len / 3], &digits[len / 3..]),
+                _ => format!("{}-{}", &digits[..len - 1], &digits[len - 1..]),
+            };
+            let country = countries[next() % countries.len()];
+            if !read_by_digits(&written, &digits) {
+                assert_eq!(len, 2, "{written:?} is written with digits and spaces or -.() only");
+                continue;
+            }
+            let whole = parse(&written, Some(country)).map(|p| (p.country().code(), p.national().to_string()));
+            let by_digits = parse(&digits, Some(country)).map(|p| (p.country().code(), p.national().to_string()));
+            assert_eq!(by_digits, whole, "{written:?} in {country}");
+        }
     }
 }

@@ -73,6 +73,37 @@ pub fn withheld_now(conn: &rusqlite::Connection) -> rusqlite::Result<HashSet<Ide
     Ok(withheld)
 }
 
+/// The people nothing is sent about, as last read, and the store's data version when they were:
+/// read again only once another connection has committed since.
+#[derive(Default)]
+pub struct Withheld {
+    pub version: Option<i64>,
+    pub people: HashSet<IdentityHash>,
+}
+
+impl Withheld {
+    /// The list read afresh at data version `now`, or `None` when the one held, read at
+    /// `held_at`, is still current.
+    pub fn read_if_changed(
+        c: &rusqlite::Connection,
+        held_at: Option<i64>,
+        now: i64,
+    ) -> rusqlite::Result<Option<HashSet<IdentityHash>>> {
+        if held_at == Some(now) {
+            Ok(None)
+        } else {
+            withheld_now(c).map(Some)
+        }
+    }
+
+    /// `fresh` is the list read at `version`, or `None` when the one held was read at it.
+    pub fn update(&mut self, version: i64, fresh: Option<HashSet<IdentityHash>>) {
+        if let Some(people) = fresh {
+            *self = Self { version: Some(version), people };
+        }
+    }
+}
+
 /// Whether the person of record `id`, by its people's hashes, is among `withheld`.
 pub fn withholds(withheld: &HashSet<IdentityHash>, people: &HashMap<i64, Vec<IdentityHash>>, id: i64) -> bool {
     people.get(&id).is_some_and(|hashes| hashes.iter().any(|h| withheld.contains(h)))

@@ -290,6 +290,57 @@ async fn nobody_restricted_objected_or_erased_is_sent_and_an_erased_persons_even
     assert!(traces.is_empty(), "no trace of the erased person's events: {traces:?}");
 }
 
+/// The send reads each page, and records what Meta took, without looking again for restrictions
+/// and erasures while no other connection has committed; these commit while the batch before is
+/// at Meta, and must be seen all the same.
+#[tokio::test]
+async fn people_restricted_or_erased_while_a_batch_is_at_meta_are_not_sent_nor_recorded_after() {
+    let (ws, sim) = (Workspace::new(), GraphSim::start());
+    let console = capi_workspace(&ws, &sim).await;
+    let file = csv(&ws, "offline.csv", &(0..1_500).map(purchase).collect::<Vec<_>>());
+    console.capi_import("Acme", &file, &no_cancel()).await.unwrap();
+    sim.fault_at(sim.calls().len() + 1, Fault::Slow(1_500));
+    let cancel = no_cancel();
+    let mut send = Box::pin(console.capi_send(None, &cancel));
+    while posts(&sim) == 0 {
+        tokio::select! {
+            done = &mut send => panic!("the send ended before Meta held its first batch: {done:?}"),
+            () = tokio::time::sleep(Duration::from_millis(10)) => {}
+        }
+    }
+    // Person 1,200 is in the second batch, and restricts; person 1,300, in the second, and person
+    // 5, in the batch at Meta, are erased.
+    let changes = async {
+        let restriction = console
+            .new_request(RequestForm::new(RequestKind::Restriction, email("person1200@example.com")))
+            .await
+            .unwrap();
+        console.restrict_request(restriction.id).await.unwrap();
+        for address in ["person1300@example.com", "person5@example.com"] {
+            let erasure = console.new_request(RequestForm::new(RequestKind::Erasure, email(address))).await.unwrap();
+            console.find_for_request(erasure.id, false).await.unwrap();
+            console.erase_request(erasure.id, true, false).await.unwrap();
+        }
+    };
+    let (sent, ()) = tokio::join!(send, changes);
+    let sent = sent.unwrap();
+    assert_eq!(sent.clients[0].stopped, None, "{sent:?}");
+    assert_eq!(sent.clients[0].withheld, 1, "{sent:?}");
+    let counted: Vec<String> =
+        sim.conversions().iter().map(|(_, e)| e["user_data"]["em"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(counted.len(), 1_000 + 498, "the whole first batch, and the second without two people");
+    assert!(counted.contains(&sha("person5@example.com")), "Meta had the batch before the erasure");
+    for gone in ["person1200@example.com", "person1300@example.com"] {
+        assert!(!counted.contains(&sha(gone)), "{gone} was sent");
+    }
+    // The erased person's event is not on the log as sent, and nothing more goes.
+    let log = console.capi_log(None, 10_000).await.unwrap();
+    assert_eq!(log.len(), 999 + 498);
+    assert!(log.iter().all(|l| !l.keys.contains(&("em".to_owned(), sha("person5@example.com")))));
+    let again = console.capi_send(None, &no_cancel()).await.unwrap();
+    assert_eq!((again.clients[0].sent, again.clients[0].withheld), (0, 1));
+}
+
 #[tokio::test]
 async fn the_event_log_is_kept_30_days_unless_held_and_then_purged() {
     let (ws, sim) = (Workspace::new(), GraphSim::start());
