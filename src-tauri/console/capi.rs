@@ -444,7 +444,10 @@ impl Console {
             let mut tx = held.write().await?;
             let page =
                 crate::store::direct(&mut tx, |c| events::outgoing_now(c, client_id, after, BATCH as i64)).await??;
-            let Some((last, _)) = page.events.last() else { return Ok(()) };
+            let Some((last, _)) = page.events.last() else {
+                tx.rollback().await?;
+                return Ok(());
+            };
             let page_start = std::mem::replace(&mut after, *last);
             let mut never: Vec<(i64, String)> = Vec::new();
             let mut ready: Vec<i64> = Vec::with_capacity(page.events.len());
@@ -683,10 +686,13 @@ async fn sendable(
     read_at: i64,
     withheld: &mut Withheld,
 ) -> Result<Vec<i64>, Error> {
+    if ids.is_empty() {
+        return Ok(ids);
+    }
     let held_at = withheld.version;
     let fresh = crate::store::direct(&mut *conn, |c| Withheld::read_if_changed(c, held_at, read_at)).await??;
     withheld.update(read_at, fresh);
-    if withheld.people.is_empty() || ids.is_empty() {
+    if withheld.people.is_empty() {
         return Ok(ids);
     }
     let people = events::people_of(conn, &ids).await?;
