@@ -17,10 +17,25 @@ use crate::identity::{Hasher, IdKind, IdentityHash, HASH_LEN};
 use crate::personal_data::{DataKind, Due, Erasing, HeldRecord, Holder, Removed, Scope};
 use crate::store::StoreError;
 
+/// The send that took the event whose id is `$id`, or NULL: that of the run of ids starting
+/// nearest below it, if the run reaches it (runs never overlap).
+macro_rules! send_of {
+    ($id:literal) => {
+        concat!(
+            "(SELECT run.send_id FROM capi_sent_runs AS run WHERE run.first = (SELECT below.first
+                 FROM capi_sent_runs AS below WHERE below.first <= ",
+            $id,
+            " ORDER BY below.first DESC LIMIT 1) AND run.last >= ",
+            $id,
+            ")"
+        )
+    };
+}
+
 /// Whether an event (alias `e`) waits to be sent: queued as sendable, and not yet taken by Meta.
 macro_rules! event_waiting {
     () => {
-        "(e.status = 'pending' AND NOT EXISTS (SELECT 1 FROM capi_event_sends AS sent WHERE sent.event = e.id))"
+        concat!("(e.status = 'pending' AND ", send_of!("e.id"), " IS NULL)")
     };
 }
 
@@ -441,9 +456,13 @@ fn queued_of(row: &rusqlite::Row<'_>) -> rusqlite::Result<Queued> {
     })
 }
 
-const SELECT_QUEUED: &str = "SELECT e.id, e.client_id, c.name, e.event_name, e.event_id, e.event_time, e.action_source,
-        e.source, e.user_data, e.custom_data, e.problem, CASE WHEN x.event IS NULL THEN e.status ELSE 'sent' END
-    FROM capi_events AS e JOIN clients AS c ON c.id = e.client_id LEFT JOIN capi_event_sends AS x ON x.event = e.id";
+const SELECT_QUEUED: &str = concat!(
+    "SELECT e.id, e.client_id, c.name, e.event_name, e.event_id, e.event_time, e.action_source, e.source, e.user_data,
+         e.custom_data, e.problem, CASE WHEN ",
+    send_of!("e.id"),
+    " IS NULL THEN e.status ELSE 'sent' END
+     FROM capi_events AS e JOIN clients AS c ON c.id = e.client_id"
+);
 
 /// Up to `limit` events not yet sent, and those found unsendable when `invalid` is set, of
 /// `client_id` or of every client, in the order they were queued from after `after_id`; on the
@@ -542,9 +561,10 @@ pub struct Answer<'a> {
     pub unix: i64,
 }
 
-/// Records that Meta took send `send_id`, and with it the events `ids`, found still waiting to be
-/// sent at data version `checked_at`. An event erased meanwhile is not there to record; while the
-/// version is the same, no other connection has committed, and each of them still is.
+/// Records that Meta took send `send_id`, and with it the events `ids` (as runs of consecutive
+/// ids), found still waiting to be sent at data version `checked_at`. An event erased meanwhile is
+/// not there to record; while the version is the same, no other connection has committed, and each
+/// of them still is.
 pub async fn answered(
     conn: &mut SqliteConnection,
     send_id: i64,
@@ -563,21 +583,39 @@ pub async fn answered(
     .bind(answer.fbtrace_id)
     .execute(&mut *conn)
     .await?;
-    let ids = serde_json::to_string(ids).expect("ids serialise");
     crate::store::direct(conn, |c| {
-        let sql = if crate::store::data_version(c)? == checked_at {
-            "INSERT INTO capi_event_sends (event, send_id) SELECT value, ?1 FROM json_each(?2)"
+        let taken: Vec<i64> = if crate::store::data_version(c)? == checked_at {
+            ids.to_vec()
         } else {
-            concat!(
-                "INSERT INTO capi_event_sends (event, send_id)
-                 SELECT e.id, ?1 FROM capi_events AS e WHERE e.id IN (SELECT value FROM json_each(?2)) AND ",
+            let mut waiting = c.prepare_cached(concat!(
+                "SELECT e.id FROM capi_events AS e WHERE e.id IN (SELECT value FROM json_each(?1)) AND ",
                 event_waiting!()
-            )
+            ))?;
+            let rows = waiting.query_map([serde_json::to_string(ids).expect("ids serialise")], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
         };
-        c.prepare_cached(sql)?.execute(rusqlite::params![send_id, ids]).map(|_| ())
+        let mut insert = c.prepare_cached("INSERT INTO capi_sent_runs (first, last, send_id) VALUES (?1, ?2, ?3)")?;
+        for (first, last) in runs_of(taken) {
+            insert.execute(rusqlite::params![first, last, send_id])?;
+        }
+        Ok::<_, rusqlite::Error>(())
     })
     .await??;
     Ok(())
+}
+
+/// `ids` as runs of consecutive ids, first and last.
+fn runs_of(mut ids: Vec<i64>) -> Vec<(i64, i64)> {
+    ids.sort_unstable();
+    ids.dedup();
+    let mut runs: Vec<(i64, i64)> = Vec::new();
+    for id in ids {
+        match runs.last_mut() {
+            Some((_, last)) if *last + 1 == id => *last = id,
+            _ => runs.push((id, id)),
+        }
+    }
+    runs
 }
 
 /// Forgets a send Meta certainly did not take: its events wait for the next one.
@@ -599,11 +637,12 @@ pub async fn refuse(conn: &mut SqliteConnection, id: i64, problem: &str) -> Resu
     Ok(())
 }
 
-/// Sends whose events are all gone (erased, purged) say nothing more, and go too.
+/// Sends whose events are all gone (erased, purged) say nothing more, and go too, with their runs.
 async fn forget_empty_sends(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "DELETE FROM capi_sends WHERE answered_at IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM capi_event_sends AS x WHERE x.send_id = capi_sends.id)",
+        "DELETE FROM capi_sends WHERE answered_at IS NOT NULL AND NOT EXISTS (
+             SELECT 1 FROM capi_sent_runs AS run JOIN capi_events AS e ON e.id BETWEEN run.first AND run.last
+             WHERE run.send_id = capi_sends.id)",
     )
     .execute(conn)
     .await?;
@@ -637,8 +676,8 @@ pub async fn log(pool: &SqlitePool, client_id: Option<&str>, limit: i64) -> Resu
         "SELECT e.id, c.name, e.event_name, e.event_id, e.event_time, s.dataset_id, s.test_event_code,
              CASE typeof(e.user_data) WHEN 'blob' THEN e.user_data END, s.events_received, s.fbtrace_id, s.answered_at,
              CASE typeof(e.user_data) WHEN 'text' THEN e.user_data END
-         FROM capi_events AS e JOIN clients AS c ON c.id = e.client_id
-             JOIN capi_event_sends AS x ON x.event = e.id JOIN capi_sends AS s ON s.id = x.send_id
+         FROM capi_sent_runs AS run JOIN capi_sends AS s ON s.id = run.send_id
+             JOIN capi_events AS e ON e.id BETWEEN run.first AND run.last JOIN clients AS c ON c.id = e.client_id
          WHERE ?1 IS NULL OR e.client_id = ?1
          ORDER BY s.answered_unix DESC, e.id DESC LIMIT ?2",
     )
@@ -711,8 +750,11 @@ macro_rules! event_held {
 /// When an event (alias `e`) ages from: when Meta took it, or when it was queued if it never was.
 macro_rules! event_age {
     () => {
-        "coalesce((SELECT s.answered_unix FROM capi_event_sends AS x JOIN capi_sends AS s ON s.id = x.send_id
-            WHERE x.event = e.id), unixepoch(e.queued_at))"
+        concat!(
+            "coalesce((SELECT s.answered_unix FROM capi_sends AS s WHERE s.id = ",
+            send_of!("e.id"),
+            "), unixepoch(e.queued_at))"
+        )
     };
 }
 
@@ -774,17 +816,18 @@ impl Holder for ConversionEvents {
         let hashes: Vec<String> = hashes.iter().map(hex::encode).collect();
         // The event log is read through, not looked up by an index of people: such an index cost
         // each event queued more than the rest of its storing, and a request is rare.
-        let rows = sqlx::query(
+        let rows = sqlx::query(concat!(
             "SELECT e.id, c.name, e.event_name, e.event_id, e.event_time, e.source,
                  CASE typeof(e.user_data) WHEN 'blob' THEN e.user_data END, e.custom_data,
-                 CASE WHEN x.event IS NULL THEN e.status ELSE 'sent' END, e.problem, e.queued_at, s.answered_at,
+                 CASE WHEN s.id IS NULL THEN e.status ELSE 'sent' END, e.problem, e.queued_at, s.answered_at,
                  s.dataset_id, s.events_received, s.fbtrace_id, CASE typeof(e.user_data) WHEN 'text' THEN e.user_data END
              FROM capi_events AS e JOIN clients AS c ON c.id = e.client_id
-             LEFT JOIN capi_event_sends AS x ON x.event = e.id LEFT JOIN capi_sends AS s ON s.id = x.send_id
-             WHERE EXISTS (SELECT 1 FROM json_each(?1) AS j
+             LEFT JOIN capi_sends AS s ON s.id = ",
+            send_of!("e.id"),
+            " WHERE EXISTS (SELECT 1 FROM json_each(?1) AS j
                  WHERE length(j.value) = 32 AND instr(e.people, unhex(j.value)) > 0)
-             ORDER BY e.event_time, e.id",
-        )
+             ORDER BY e.event_time, e.id"
+        ))
         .bind(serde_json::to_string(&hashes).expect("hashes serialise"))
         .fetch_all(&mut *conn)
         .await?;
@@ -870,5 +913,17 @@ impl Holder for ConversionEvents {
     async fn remove_client(&self, conn: &mut SqliteConnection, client_id: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM capi_events WHERE client_id = ?1").bind(client_id).execute(conn).await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_is_recorded_as_runs_of_consecutive_ids_with_nothing_between_that_it_did_not_take() {
+        assert_eq!(runs_of(vec![5, 1, 2, 3, 7, 8, 3]), [(1, 3), (5, 5), (7, 8)]);
+        assert_eq!(runs_of((10..1010).collect()), [(10, 1009)]);
+        assert!(runs_of(Vec::new()).is_empty());
     }
 }

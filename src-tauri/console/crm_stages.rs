@@ -120,8 +120,16 @@ impl Console {
                 connection.crm.label()
             )));
         };
-        // HubSpot and Salesforce write a choice as the value they list; Pipedrive writes an option's id.
-        if connection.crm != Crm::Pipedrive && !known.options.is_empty() {
+        // A stage is kept as the option the CRM lists, given so or (Pipedrive's) by what a record
+        // holds for it, its id.
+        let mut listed: Vec<String> = Vec::with_capacity(chosen.len());
+        for stage in chosen.iter().map(|s| known.option_of(s)) {
+            if !listed.iter().any(|l| l == stage) {
+                listed.push(stage.to_owned());
+            }
+        }
+        let chosen = listed;
+        if !known.options.is_empty() {
             if let Some(unknown) = chosen.iter().find(|s| !known.options.contains(s)) {
                 return Err(Error::Invalid(format!(
                     "'{unknown}' is not a value of {} field {field}; it takes {}.",
@@ -229,6 +237,16 @@ impl Console {
             let Some(connection) = connections.iter().find(|c| c.id == rule.connection_id) else { continue };
             let crm = self.crm_client(connection).await?;
             let wanted = [rule.field.clone()];
+            // Pipedrive's records hold a choice as its option's id: a stage is read, compared and
+            // sent as the option the CRM lists.
+            let options = match connection.crm {
+                Crm::Pipedrive => self.read_schema(connection, &crm).await?.field(&rule.field).cloned(),
+                Crm::HubSpot | Crm::Salesforce => None,
+            };
+            let listed = |value: String| match &options {
+                Some(field) => field.option_of(&value).to_owned(),
+                None => value,
+            };
             let mut after = 0;
             loop {
                 if cancel.load(Ordering::Relaxed) {
@@ -244,7 +262,7 @@ impl Console {
                         Ok(Some(fields)) => read.push(Read {
                             lead: *lead,
                             remote_id,
-                            stage: stages::stage_in(&fields, &rule.field),
+                            stage: listed(stages::stage_in(&fields, &rule.field)),
                             pushed_since_rule: pushed_at.as_str() > rule.set_at.as_str(),
                         }),
                         // No longer in the CRM: it has no stage to reach.
@@ -259,7 +277,7 @@ impl Console {
                     }
                     reading.read += 1;
                 }
-                match self.note_stages(&client, &rule, connection.crm, &read, mode).await? {
+                match self.note_stages(&client, &rule, connection.crm, (&read, &listed), mode).await? {
                     Some(queued) => {
                         reading.queued += queued.len() as u64;
                         if mode == StageMode::Look {
@@ -285,9 +303,11 @@ impl Console {
         client: &crate::clients::Client,
         rule: &stages::Rule,
         crm: Crm,
-        read: &[Read<'_>],
+        (read, listed): (&[Read<'_>], &dyn Fn(String) -> String),
         mode: StageMode,
     ) -> Result<Option<Vec<NewEvent>>, Error> {
+        // Stages chosen, and seen, before they were kept as the options listed are read so too.
+        let chosen: Vec<String> = rule.stages.iter().map(|s| listed(s.clone())).collect();
         let at = self.stamp();
         let seen_unix = self.now().timestamp();
         let ids: Vec<i64> = read.iter().map(|r| r.lead).collect();
@@ -309,12 +329,12 @@ impl Console {
                 continue;
             }
             let was = match before.get(&r.lead) {
-                Some((remote_id, stage)) if remote_id == r.remote_id => Some(stage.as_str()),
+                Some((remote_id, stage)) if remote_id == r.remote_id => Some(listed(stage.clone())),
                 // First seen on this record: a lead pushed since the rule was set started with none.
-                _ if r.pushed_since_rule => Some(""),
+                _ if r.pushed_since_rule => Some(String::new()),
                 _ => None,
             };
-            if was.is_some_and(|was| was != r.stage && rule.stages.contains(&r.stage)) {
+            if was.is_some_and(|was| was != r.stage && chosen.contains(&r.stage)) {
                 let lead =
                     crate::store::direct(&mut tx, |c| crate::leads::query::one_with_hashes_now(c, r.lead)).await??;
                 if let Some((detail, mut people)) = lead.filter(|(d, _)| !d.is_test) {
@@ -331,7 +351,10 @@ impl Console {
                     }));
                 }
             }
-            if before.get(&r.lead).is_none_or(|(remote_id, stage)| remote_id != r.remote_id || *stage != r.stage) {
+            if before
+                .get(&r.lead)
+                .is_none_or(|(remote_id, stage)| remote_id != r.remote_id || listed(stage.clone()) != r.stage)
+            {
                 stages::note(&mut tx, &rule.connection_id, r.lead, r.remote_id, &r.stage, &at).await?;
             }
         }

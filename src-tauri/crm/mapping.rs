@@ -345,7 +345,7 @@ mod tests {
 
     fn field(name: &str, kind: FieldKind, required: bool, options: &[&str]) -> Field {
         let options = options.iter().map(|o| (*o).to_owned()).collect();
-        Field { name: name.into(), label: name.into(), kind, required, options }
+        Field { name: name.into(), label: name.into(), kind, required, options, option_values: Vec::new() }
     }
 
     fn salesforce() -> Schema {

@@ -31,6 +31,19 @@ pub struct Field {
     pub required: bool,
     /// For a choice: the values it takes.
     pub options: Vec<String>,
+    /// For a choice whose records hold something other than the option as listed (Pipedrive's
+    /// hold the option's id): what they hold for each of `options`, in the same order; empty when
+    /// a record holds the option itself.
+    #[serde(default)]
+    pub option_values: Vec<String>,
+}
+
+impl Field {
+    /// The option a record's `value` is, as the CRM lists it: `value` itself unless the records
+    /// hold something else for it (Pipedrive's, an option's id).
+    pub fn option_of<'a>(&'a self, value: &'a str) -> &'a str {
+        self.option_values.iter().position(|v| v == value).map_or(value, |n| &self.options[n])
+    }
 }
 
 /// A CRM's fields that a mapping can write.
@@ -71,6 +84,16 @@ fn options(v: &Value, key: &str, value: &str) -> Vec<String> {
         .collect()
 }
 
+/// Pipedrive's `options[{id,label}]`: the labels, and the ids in the same order (an option
+/// without both is not one).
+fn labelled_options(v: &Value) -> (Vec<String>, Vec<String>) {
+    let pairs = v.get("options").and_then(Value::as_array).into_iter().flatten().filter_map(|o| {
+        let id = o.get("id").and_then(|x| x.as_str().map(str::to_owned).or_else(|| x.as_i64().map(|n| n.to_string())));
+        Some((o.get("label").and_then(Value::as_str)?.to_owned(), id?))
+    });
+    pairs.unzip()
+}
+
 /// `GET /crm/v3/properties/contacts` → `results[{name,label,type,fieldType,options[{value}],modificationMetadata{readOnlyValue}}]`.
 /// HubSpot requires no property to create a contact; upserts go by email.
 fn hubspot(answer: &Value) -> Option<Vec<Field>> {
@@ -93,7 +116,7 @@ fn hubspot(answer: &Value) -> Option<Vec<Field>> {
                 };
                 let label = text(p, "label").unwrap_or_else(|| name.clone());
                 let options = if kind == FieldKind::Choice { options(p, "options", "value") } else { Vec::new() };
-                Some(Field { name, label, kind, required: false, options })
+                Some(Field { name, label, kind, required: false, options, option_values: Vec::new() })
             })
             .collect(),
     )
@@ -125,7 +148,7 @@ fn salesforce(answer: &Value) -> Option<Vec<Field>> {
                 let label = text(f, "label").unwrap_or_else(|| name.clone());
                 let options =
                     if kind == FieldKind::Choice { options(f, "picklistValues", "value") } else { Vec::new() };
-                Some(Field { name, label, kind, required, options })
+                Some(Field { name, label, kind, required, options, option_values: Vec::new() })
             })
             .collect(),
     )
@@ -149,8 +172,10 @@ fn pipedrive(answer: &Value) -> Option<Vec<Field>> {
                 };
                 let required = name == "name" || f.get("mandatory_flag").and_then(Value::as_bool) == Some(true);
                 let label = text(f, "name").unwrap_or_else(|| name.clone());
-                let options = if kind == FieldKind::Choice { options(f, "options", "label") } else { Vec::new() };
-                Some(Field { name, label, kind, required, options })
+                // A person holds an option's id; the option is listed by its label.
+                let (options, option_values) =
+                    if kind == FieldKind::Choice { labelled_options(f) } else { (Vec::new(), Vec::new()) };
+                Some(Field { name, label, kind, required, options, option_values })
             })
             .collect(),
     )
@@ -199,7 +224,12 @@ mod tests {
         ]});
         let schema = Schema::read(Crm::Pipedrive, &pipedrive).unwrap();
         assert!(schema.field("name").unwrap().required);
-        assert_eq!(schema.field("a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0").unwrap().options, ["Low"]);
+        let budget = schema.field("a1b2c3d4e5f6a7b8c9d0a1b2c3d4e5f6a7b8c9d0").unwrap();
+        assert_eq!(
+            (budget.options.clone(), budget.option_values.clone()),
+            (vec!["Low".to_owned()], vec!["1".to_owned()])
+        );
+        assert_eq!((budget.option_of("1"), budget.option_of("Low"), budget.option_of("7")), ("Low", "Low", "7"));
         assert!(Schema::read(Crm::HubSpot, &json!({"message": "no"})).is_none());
     }
 }

@@ -317,3 +317,57 @@ async fn the_cli_sets_lists_and_stops_the_stages_sent() {
     assert!(!half.status.success() && stderr(&half).contains("a client, a CRM"), "{}", stderr(&half));
     assert!(stdout(&ws.cli(&["capi", "stages"])).contains("No CRM stages are sent"));
 }
+
+/// The Budget field of the CRM simulator's Pipedrive persons: options Low (11) and High (12).
+const BUDGET: &str = "5f1c9a0d3b2e4f6a8c7d9e0f1a2b3c4d5e6f7a8b";
+
+#[tokio::test]
+async fn a_pipedrive_stage_is_chosen_and_sent_as_the_option_the_crm_lists_though_its_persons_hold_its_id() {
+    let (ws, graph, crm) = (Workspace::new(), GraphSim::start(), CrmSim::start(CRM_TOKEN));
+    graph.dataset(DATASET);
+    graph.now(TEST_NOW.timestamp());
+    let console = acme_on_meta(&ws, &graph, META_TOKEN).await;
+    console.capi_set("Acme", DATASET, None).await.unwrap();
+    let text = crate::fixtures::text(crate::fixtures::HEADER, &crate::fixtures::rows(), ',', "\r\n");
+    let file = crate::fixtures::write(ws.path(), "leads.csv", text.as_bytes());
+    console.import_file(&file, "Acme", &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap();
+    console.connect_crm(Crm::Pipedrive, "Acme", Sensitive::new(CRM_TOKEN.into()), Some(&crm.url)).await.unwrap();
+    crate::crm_push::map(&console, Crm::Pipedrive).await;
+    crate::crm_push::push(&console).await;
+    let set_budget = |address: &str, option: u64| {
+        crm.edit(|held| {
+            let person = held
+                .pipedrive
+                .values_mut()
+                .find(|p| p["emails"][0]["value"].as_str().is_some_and(|e| e.eq_ignore_ascii_case(address)))
+                .expect("the person was pushed");
+            person.insert("custom_fields".into(), json!({ BUDGET: option }));
+        });
+    };
+
+    // A stage is named as Pipedrive lists it, or by its option's id, and kept as listed.
+    let refused = console.capi_stages_set("Acme", "pipedrive", Some(BUDGET), &stages(&["Medium"])).await;
+    let message = refused.unwrap_err().to_string();
+    assert!(message.contains("'Medium'") && message.contains("Low, High"), "{message}");
+    let rule = console.capi_stages_set("Acme", "pipedrive", Some(BUDGET), &stages(&["12", "High"])).await.unwrap();
+    assert_eq!(rule.stages, ["High"]);
+
+    // Ann's person is at Low when watching starts; then Bob's moves to High, and Ann's too.
+    set_budget("ann.lee@example.com", 11);
+    let first = console.capi_send(None, &no_cancel()).await.unwrap();
+    assert_eq!(first.clients[0].stage_events, 0, "{first:?}");
+    set_budget("bob@example.net", 12);
+    set_budget("ann.lee@example.com", 12);
+    let sent = console.capi_send(None, &no_cancel()).await.unwrap();
+    assert_eq!((sent.clients[0].stage_events, sent.clients[0].sent), (2, 2), "{sent:?}");
+    let events: Vec<(String, String)> = graph
+        .conversions()
+        .iter()
+        .map(|(_, e)| (e["event_name"].as_str().unwrap().to_owned(), e["custom_data"]["lead_event_source"].to_string()))
+        .collect();
+    assert_eq!(events, vec![("High".to_owned(), "\"Pipedrive\"".to_owned()); 2]);
+
+    // Read again at the same options, nothing more is sent.
+    let again = console.capi_send(None, &no_cancel()).await.unwrap();
+    assert_eq!((again.clients[0].stage_events, again.clients[0].sent), (0, 0), "{again:?}");
+}

@@ -213,7 +213,78 @@ async fn upgrading_keeps_conversion_events_what_was_sent_their_people_and_their_
 
     // Removing the client takes its events, what was sent and the sends.
     sqlx::query("DELETE FROM clients WHERE id = 'c1'").execute(&pool).await.unwrap();
-    for table in ["capi_events", "capi_event_sends", "capi_sends"] {
+    for table in ["capi_events", "capi_sent_runs", "capi_sends"] {
+        assert_eq!(scalar(&pool, &format!("SELECT count(*) FROM {table}")).await, 0, "{table}");
+    }
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn upgrading_keeps_each_event_meta_took_as_taken_by_its_send_and_nothing_else() {
+    let ws = Workspace::new();
+    let pool = database_before("20261209090000", &ws).await;
+    let event = |id: i64| {
+        format!(
+            "INSERT INTO capi_events (id, client_id, event_name, event_id, dedup, event_time, action_source, source,
+                 user_data, queued_at)
+             VALUES ({id}, 'c1', 'Purchase', 'e{id}', x'0{id}', 1795990000, 'physical_store', 'a.csv, line {id}', x'',
+                 '2026-12-01T09:00:00Z')"
+        )
+    };
+    let send = |id: i64, at: i64| {
+        format!(
+            "INSERT INTO capi_sends (id, client_id, dataset_id, events, attempted_unix, answered_at, answered_unix,
+                 events_received, fbtrace_id)
+             VALUES ({id}, 'c1', 'px1', '[]', {at}, '2026-12-01T10:00:00Z', {at}, 4, 'trace{id}')"
+        )
+    };
+    let mut statements =
+        vec!["INSERT INTO clients (id, name, created_at) VALUES ('c1', 'Acme', '2026-11-01T00:00:00Z')".to_owned()];
+    statements.extend((1..=8).map(event));
+    statements.extend([send(1, 1796000000), send(2, 1796000100)]);
+    // Send 1 took 1 to 3 and 5 (4 was withheld, and waits); send 2 took 6 and 7; 7 was erased since.
+    statements.push(
+        "INSERT INTO capi_event_sends (event, send_id) VALUES (1, 1), (2, 1), (3, 1), (5, 1), (6, 2), (7, 2)"
+            .to_owned(),
+    );
+    statements.push("DELETE FROM capi_events WHERE id = 7".to_owned());
+    for sql in statements {
+        sqlx::query(&sql).execute(&pool).await.unwrap();
+    }
+
+    sqlx::query("PRAGMA foreign_keys = ON").execute(&pool).await.unwrap();
+    Migrator::new(Path::new(MIGRATIONS)).await.unwrap().run(&pool).await.unwrap();
+
+    let runs: Vec<(i64, i64, i64)> = sqlx::query_as("SELECT first, last, send_id FROM capi_sent_runs ORDER BY first")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(runs, [(1, 3, 1), (5, 5, 1), (6, 6, 2)]);
+    let log = custodian::capi::events::log(&pool, None, 10).await.unwrap();
+    let taken: Vec<(String, Option<String>)> = log.iter().map(|l| (l.event_id.clone(), l.fbtrace_id.clone())).collect();
+    let trace = |n: i64| Some(format!("trace{n}"));
+    assert_eq!(
+        taken,
+        [
+            ("e6".to_owned(), trace(2)),
+            ("e5".to_owned(), trace(1)),
+            ("e3".to_owned(), trace(1)),
+            ("e2".to_owned(), trace(1)),
+            ("e1".to_owned(), trace(1))
+        ]
+    );
+    let mut conn = pool.acquire().await.unwrap();
+    let unsent = custodian::store::direct(&mut conn, |c| custodian::capi::events::unsent_now(c, None, false, 0, 10))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(unsent.iter().map(|e| e.event_id.as_str()).collect::<Vec<_>>(), ["e4", "e8"]);
+    drop(conn);
+
+    // Removing the client takes its events, the sends and their runs.
+    sqlx::query("DELETE FROM capi_events WHERE client_id = 'c1'").execute(&pool).await.unwrap();
+    sqlx::query("DELETE FROM clients WHERE id = 'c1'").execute(&pool).await.unwrap();
+    for table in ["capi_events", "capi_sent_runs", "capi_sends"] {
         assert_eq!(scalar(&pool, &format!("SELECT count(*) FROM {table}")).await, 0, "{table}");
     }
     pool.close().await;

@@ -237,7 +237,7 @@ export function pixelSide(): Pick<MetaSide, "pixels" | "adAccounts"> {
 /** The CRMs' fields as the component tests expect them unless told otherwise. */
 export function crmSide(): CrmSide {
   const field = (name: string, label: string, kind: Field["kind"], required = false, options: string[] = []): Field => ({
-    name, label, kind, required, options,
+    name, label, kind, required, options, option_values: [],
   });
   return {
     schemas: {
@@ -1018,7 +1018,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
       throw refusedBy(c.crm, refused);
     }
     Object.assign(c, { last_ok_at: "2026-11-22T10:30:00.000Z", invalid_reason: null });
-    return { crm: c.crm, fields: backend.crm.schemas[c.crm].map((f) => ({ ...f, options: [...f.options] })) };
+    return { crm: c.crm, fields: backend.crm.schemas[c.crm].map((f) => ({ ...f, options: [...f.options], option_values: [...f.option_values] })) };
   };
   const connectCrm = (crm: Crm, clientName: string, given: string, baseUrl: string | null): CrmConnection => {
     const token = given.trim();

@@ -13,4 +13,10 @@ required: boolean,
 /**
  * For a choice: the values it takes.
  */
-options: Array<string>, };
+options: Array<string>, 
+/**
+ * For a choice whose records hold something other than the option as listed (Pipedrive's
+ * hold the option's id): what they hold for each of `options`, in the same order; empty when
+ * a record holds the option itself.
+ */
+option_values: Array<string>, };
