@@ -172,7 +172,10 @@ pub struct Reached<'a> {
     /// The lead's row id: two leads on one record are two events.
     pub lead_id: i64,
     pub remote_id: &'a str,
+    /// As the record holds it, which the event's id rests on.
     pub stage: &'a str,
+    /// As the CRM lists it, which the event is named for.
+    pub label: &'a str,
     /// Meta's id of the lead, which the event is matched by.
     pub meta_id: Option<&'a str>,
     /// When the change was seen, in seconds since 1970.
@@ -196,11 +199,11 @@ pub fn event_of(reached: Reached<'_>) -> NewEvent {
     }
     let custom = json!({"event_source": "crm", "lead_event_source": reached.crm});
     NewEvent {
-        event_name: reached.stage.to_owned(),
+        event_name: reached.label.to_owned(),
         event_id,
         event_time: reached.seen_unix,
         action_source: "system_generated",
-        source: format!("{} record {} reached {}", reached.crm, reached.remote_id, reached.stage),
+        source: format!("{} record {} reached {}", reached.crm, reached.remote_id, reached.label),
         user_data,
         custom_data: Some(custom.to_string()),
         problem: meta_id.is_none().then(|| "its lead has no Meta lead id, which Meta matches the event by".to_owned()),
@@ -230,10 +233,19 @@ mod tests {
             lead_id: 7,
             remote_id: "101",
             stage: "customer",
+            label: "customer",
             meta_id,
             seen_unix: 1_780_000_000,
             people: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_choice_held_as_an_option_id_is_named_for_its_option_and_keeps_its_id_when_the_option_is_renamed() {
+        let held = |label| event_of(Reached { stage: "12", label, ..reached(Some("1")) });
+        let (high, hot) = (held("High"), held("Hot"));
+        assert_eq!((high.event_name.as_str(), hot.event_name.as_str()), ("High", "Hot"));
+        assert_eq!(high.event_id, hot.event_id, "the same move is the same event, whatever its option is called");
     }
 
     #[test]

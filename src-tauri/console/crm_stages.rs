@@ -33,7 +33,10 @@ pub struct StageRule {
 struct Read<'a> {
     lead: i64,
     remote_id: &'a str,
+    /// As the record holds it (Pipedrive's, a choice's option id).
     stage: String,
+    /// As the CRM lists it: what the event is named.
+    label: String,
     /// The lead was pushed to the record after the rule was set.
     pushed_since_rule: bool,
 }
@@ -120,24 +123,28 @@ impl Console {
                 connection.crm.label()
             )));
         };
-        // A stage is kept as the option the CRM lists, given so or (Pipedrive's) by what a record
-        // holds for it, its id.
-        let mut listed: Vec<String> = Vec::with_capacity(chosen.len());
-        for stage in chosen.iter().map(|s| known.option_of(s)) {
-            if !listed.iter().any(|l| l == stage) {
-                listed.push(stage.to_owned());
-            }
+        if known.multiple {
+            return Err(Error::Invalid(format!(
+                "{} field {field} holds several options at once; a stage is one option of a field that holds one.",
+                connection.crm.label()
+            )));
         }
-        let chosen = listed;
-        if !known.options.is_empty() {
-            if let Some(unknown) = chosen.iter().find(|s| !known.options.contains(s)) {
+        // A stage is kept as a record holds it, which stays when its option is renamed: for
+        // Pipedrive's, the option's id, whether the option was named by its label or by its id.
+        let mut held: Vec<String> = Vec::with_capacity(chosen.len());
+        for stage in &chosen {
+            let Some(value) = known.value_of(stage) else {
                 return Err(Error::Invalid(format!(
-                    "'{unknown}' is not a value of {} field {field}; it takes {}.",
+                    "'{stage}' is not a value of {} field {field}; it takes {}.",
                     connection.crm.label(),
                     known.options.join(", ")
                 )));
+            };
+            if !held.iter().any(|h| h == value) {
+                held.push(value.to_owned());
             }
         }
+        let chosen = held;
         let mut tx = self.store.write().await?;
         let at = self.stamp();
         stages::set_rule(&mut tx, &client.id, &connection.id, &field, &chosen, &at).await?;
@@ -237,15 +244,21 @@ impl Console {
             let Some(connection) = connections.iter().find(|c| c.id == rule.connection_id) else { continue };
             let crm = self.crm_client(connection).await?;
             let wanted = [rule.field.clone()];
-            // Pipedrive's records hold a choice as its option's id: a stage is read, compared and
-            // sent as the option the CRM lists.
-            let options = match connection.crm {
-                Crm::Pipedrive => self.read_schema(connection, &crm).await?.field(&rule.field).cloned(),
+            // Pipedrive's records hold a choice as its option's id; its event is named for the
+            // option as the CRM lists it now.
+            let choices = match connection.crm {
+                Crm::Pipedrive => {
+                    let schema = self.read_schema(connection, &crm).await?;
+                    let Some(field) = schema.field(&rule.field).cloned() else {
+                        return Err(Error::Invalid(format!(
+                            "Pipedrive no longer lists the person field {} that client {}'s stages are read from; \
+                             choose the stages again.",
+                            rule.field, client.name
+                        )));
+                    };
+                    Some(field)
+                }
                 Crm::HubSpot | Crm::Salesforce => None,
-            };
-            let listed = |value: String| match &options {
-                Some(field) => field.option_of(&value).to_owned(),
-                None => value,
             };
             let mut after = 0;
             loop {
@@ -259,12 +272,17 @@ impl Console {
                 let mut read: Vec<Read<'_>> = Vec::with_capacity(page.len());
                 for (lead, remote_id, pushed_at) in &page {
                     match crate::crm::send::read(&crm, remote_id, &wanted).await {
-                        Ok(Some(fields)) => read.push(Read {
-                            lead: *lead,
-                            remote_id,
-                            stage: listed(stages::stage_in(&fields, &rule.field)),
-                            pushed_since_rule: pushed_at.as_str() > rule.set_at.as_str(),
-                        }),
+                        Ok(Some(fields)) => {
+                            let stage = stages::stage_in(&fields, &rule.field);
+                            let label = choices.as_ref().map_or(stage.as_str(), |f| f.label_of(&stage)).to_owned();
+                            read.push(Read {
+                                lead: *lead,
+                                remote_id,
+                                stage,
+                                label,
+                                pushed_since_rule: pushed_at.as_str() > rule.set_at.as_str(),
+                            })
+                        }
                         // No longer in the CRM: it has no stage to reach.
                         Ok(None) => {}
                         Err(CrmError::Refused { .. } | CrmError::Unexpected { .. }) => reading.unreadable += 1,
@@ -277,7 +295,7 @@ impl Console {
                     }
                     reading.read += 1;
                 }
-                match self.note_stages(&client, &rule, connection.crm, (&read, &listed), mode).await? {
+                match self.note_stages(&client, &rule, connection.crm, &read, mode).await? {
                     Some(queued) => {
                         reading.queued += queued.len() as u64;
                         if mode == StageMode::Look {
@@ -303,11 +321,9 @@ impl Console {
         client: &crate::clients::Client,
         rule: &stages::Rule,
         crm: Crm,
-        (read, listed): (&[Read<'_>], &dyn Fn(String) -> String),
+        read: &[Read<'_>],
         mode: StageMode,
     ) -> Result<Option<Vec<NewEvent>>, Error> {
-        // Stages chosen, and seen, before they were kept as the options listed are read so too.
-        let chosen: Vec<String> = rule.stages.iter().map(|s| listed(s.clone())).collect();
         let at = self.stamp();
         let seen_unix = self.now().timestamp();
         let ids: Vec<i64> = read.iter().map(|r| r.lead).collect();
@@ -329,12 +345,12 @@ impl Console {
                 continue;
             }
             let was = match before.get(&r.lead) {
-                Some((remote_id, stage)) if remote_id == r.remote_id => Some(listed(stage.clone())),
+                Some((remote_id, stage)) if remote_id == r.remote_id => Some(stage.as_str()),
                 // First seen on this record: a lead pushed since the rule was set started with none.
-                _ if r.pushed_since_rule => Some(String::new()),
+                _ if r.pushed_since_rule => Some(""),
                 _ => None,
             };
-            if was.is_some_and(|was| was != r.stage && chosen.contains(&r.stage)) {
+            if was.is_some_and(|was| was != r.stage && rule.stages.contains(&r.stage)) {
                 let lead =
                     crate::store::direct(&mut tx, |c| crate::leads::query::one_with_hashes_now(c, r.lead)).await??;
                 if let Some((detail, mut people)) = lead.filter(|(d, _)| !d.is_test) {
@@ -345,16 +361,14 @@ impl Console {
                         lead_id: r.lead,
                         remote_id: r.remote_id,
                         stage: &r.stage,
+                        label: &r.label,
                         meta_id: detail.meta_id.as_deref(),
                         seen_unix,
                         people,
                     }));
                 }
             }
-            if before
-                .get(&r.lead)
-                .is_none_or(|(remote_id, stage)| remote_id != r.remote_id || listed(stage.clone()) != r.stage)
-            {
+            if before.get(&r.lead).is_none_or(|(remote_id, stage)| remote_id != r.remote_id || *stage != r.stage) {
                 stages::note(&mut tx, &rule.connection_id, r.lead, r.remote_id, &r.stage, &at).await?;
             }
         }

@@ -345,7 +345,15 @@ mod tests {
 
     fn field(name: &str, kind: FieldKind, required: bool, options: &[&str]) -> Field {
         let options = options.iter().map(|o| (*o).to_owned()).collect();
-        Field { name: name.into(), label: name.into(), kind, required, options, option_values: Vec::new() }
+        Field {
+            name: name.into(),
+            label: name.into(),
+            kind,
+            required,
+            options,
+            option_values: Vec::new(),
+            multiple: false,
+        }
     }
 
     fn salesforce() -> Schema {

@@ -36,12 +36,28 @@ pub struct Field {
     /// a record holds the option itself.
     #[serde(default)]
     pub option_values: Vec<String>,
+    /// A choice of several options at once (Pipedrive's `set`): a record holds a list.
+    #[serde(default)]
+    pub multiple: bool,
 }
 
 impl Field {
+    /// What a record holds for the option `named` (as the CRM lists it, or as a record holds it);
+    /// `None` when the field is a choice and no option is so named. A label is taken before an
+    /// id that happens to read the same.
+    pub fn value_of<'a>(&'a self, named: &'a str) -> Option<&'a str> {
+        if self.options.is_empty() {
+            return Some(named);
+        }
+        match self.options.iter().position(|o| o == named) {
+            Some(n) => Some(self.option_values.get(n).unwrap_or(&self.options[n])),
+            None => self.option_values.iter().find(|v| *v == named).map(String::as_str),
+        }
+    }
+
     /// The option a record's `value` is, as the CRM lists it: `value` itself unless the records
     /// hold something else for it (Pipedrive's, an option's id).
-    pub fn option_of<'a>(&'a self, value: &'a str) -> &'a str {
+    pub fn label_of<'a>(&'a self, value: &'a str) -> &'a str {
         self.option_values.iter().position(|v| v == value).map_or(value, |n| &self.options[n])
     }
 }
@@ -116,7 +132,7 @@ fn hubspot(answer: &Value) -> Option<Vec<Field>> {
                 };
                 let label = text(p, "label").unwrap_or_else(|| name.clone());
                 let options = if kind == FieldKind::Choice { options(p, "options", "value") } else { Vec::new() };
-                Some(Field { name, label, kind, required: false, options, option_values: Vec::new() })
+                Some(Field { name, label, kind, required: false, options, option_values: Vec::new(), multiple: false })
             })
             .collect(),
     )
@@ -148,7 +164,7 @@ fn salesforce(answer: &Value) -> Option<Vec<Field>> {
                 let label = text(f, "label").unwrap_or_else(|| name.clone());
                 let options =
                     if kind == FieldKind::Choice { options(f, "picklistValues", "value") } else { Vec::new() };
-                Some(Field { name, label, kind, required, options, option_values: Vec::new() })
+                Some(Field { name, label, kind, required, options, option_values: Vec::new(), multiple: false })
             })
             .collect(),
     )
@@ -175,7 +191,8 @@ fn pipedrive(answer: &Value) -> Option<Vec<Field>> {
                 // A person holds an option's id; the option is listed by its label.
                 let (options, option_values) =
                     if kind == FieldKind::Choice { labelled_options(f) } else { (Vec::new(), Vec::new()) };
-                Some(Field { name, label, kind, required, options, option_values })
+                let multiple = f.get("field_type").and_then(Value::as_str) == Some("set");
+                Some(Field { name, label, kind, required, options, option_values, multiple })
             })
             .collect(),
     )
@@ -229,7 +246,19 @@ mod tests {
             (budget.options.clone(), budget.option_values.clone()),
             (vec!["Low".to_owned()], vec!["1".to_owned()])
         );
-        assert_eq!((budget.option_of("1"), budget.option_of("Low"), budget.option_of("7")), ("Low", "Low", "7"));
+        assert_eq!((budget.label_of("1"), budget.label_of("7")), ("Low", "7"));
+        assert_eq!(
+            (budget.value_of("Low"), budget.value_of("1"), budget.value_of("High")),
+            (Some("1"), Some("1"), None)
+        );
+        assert!(!budget.multiple);
+        // A label is taken before an id that reads the same.
+        let numbered = json!({"data": [{"key": "k", "name": "Stage", "field_type": "enum",
+            "options": [{"id": 1, "label": "2"}, {"id": 2, "label": "Won"}]},
+            {"key": "tags", "name": "Tags", "field_type": "set", "options": [{"id": 5, "label": "A"}]}]});
+        let schema = Schema::read(Crm::Pipedrive, &numbered).unwrap();
+        assert_eq!(schema.field("k").unwrap().value_of("2"), Some("1"));
+        assert!(schema.field("tags").unwrap().multiple);
         assert!(Schema::read(Crm::HubSpot, &json!({"message": "no"})).is_none());
     }
 }

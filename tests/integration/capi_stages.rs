@@ -320,6 +320,8 @@ async fn the_cli_sets_lists_and_stops_the_stages_sent() {
 
 /// The Budget field of the CRM simulator's Pipedrive persons: options Low (11) and High (12).
 const BUDGET: &str = "5f1c9a0d3b2e4f6a8c7d9e0f1a2b3c4d5e6f7a8b";
+/// Its Interests field, of several options at once.
+const INTERESTS: &str = "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d";
 
 #[tokio::test]
 async fn a_pipedrive_stage_is_chosen_and_sent_as_the_option_the_crm_lists_though_its_persons_hold_its_id() {
@@ -345,12 +347,15 @@ async fn a_pipedrive_stage_is_chosen_and_sent_as_the_option_the_crm_lists_though
         });
     };
 
-    // A stage is named as Pipedrive lists it, or by its option's id, and kept as listed.
+    // A stage is named as Pipedrive lists it, or by its option's id, and kept as a person holds it,
+    // the id, which stays when the option is renamed. A field of several options is refused.
     let refused = console.capi_stages_set("Acme", "pipedrive", Some(BUDGET), &stages(&["Medium"])).await;
     let message = refused.unwrap_err().to_string();
     assert!(message.contains("'Medium'") && message.contains("Low, High"), "{message}");
+    let several = console.capi_stages_set("Acme", "pipedrive", Some(INTERESTS), &stages(&["Shoes"])).await;
+    assert!(several.unwrap_err().to_string().contains("several options"));
     let rule = console.capi_stages_set("Acme", "pipedrive", Some(BUDGET), &stages(&["12", "High"])).await.unwrap();
-    assert_eq!(rule.stages, ["High"]);
+    assert_eq!(rule.stages, ["12"]);
 
     // Ann's person is at Low when watching starts; then Bob's moves to High, and Ann's too.
     set_budget("ann.lee@example.com", 11);

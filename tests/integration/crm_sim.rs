@@ -763,5 +763,7 @@ pub fn pipedrive_fields() -> Value {
         {"key": "phone", "name": "Phone", "field_type": "phone"},
         {"key": "5f1c9a0d3b2e4f6a8c7d9e0f1a2b3c4d5e6f7a8b", "name": "Budget", "field_type": "enum",
             "options": [{"id": 11, "label": "Low"}, {"id": 12, "label": "High"}]},
+        {"key": "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d", "name": "Interests", "field_type": "set",
+            "options": [{"id": 21, "label": "Shoes"}, {"id": 22, "label": "Bags"}]},
     ]})
 }

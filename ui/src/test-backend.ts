@@ -237,7 +237,7 @@ export function pixelSide(): Pick<MetaSide, "pixels" | "adAccounts"> {
 /** The CRMs' fields as the component tests expect them unless told otherwise. */
 export function crmSide(): CrmSide {
   const field = (name: string, label: string, kind: Field["kind"], required = false, options: string[] = []): Field => ({
-    name, label, kind, required, options, option_values: [],
+    name, label, kind, required, options, option_values: [], multiple: false,
   });
   return {
     schemas: {

@@ -19,4 +19,8 @@ options: Array<string>,
  * hold the option's id): what they hold for each of `options`, in the same order; empty when
  * a record holds the option itself.
  */
-option_values: Array<string>, };
+option_values: Array<string>, 
+/**
+ * A choice of several options at once (Pipedrive's `set`): a record holds a list.
+ */
+multiple: boolean, };
