@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod bench;
 pub mod capi;
+pub mod chat;
 pub mod cli;
 pub mod clients;
 pub mod clock;

@@ -1,0 +1,4 @@
+//! Conversations on Messenger, Instagram and WhatsApp as personal data: what they are read from.
+
+pub mod webhook_archive;
+pub mod whatsapp_export;
