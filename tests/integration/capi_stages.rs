@@ -34,6 +34,11 @@ fn email(address: &str) -> Vec<Identifier> {
 /// Client Acme (GB), connected to Meta with dataset `DATASET`, holding the fixture leads (Meta
 /// lead ids 1001–1003 and Meta's test lead), each pushed to its HubSpot at `crm`.
 async fn pushed_to_hubspot(ws: &Workspace, graph: &GraphSim, crm: &CrmSim) -> Console {
+    pushed_to(ws, graph, crm, Crm::HubSpot).await
+}
+
+/// As `pushed_to_hubspot`, to the CRM `which` at `crm`.
+async fn pushed_to(ws: &Workspace, graph: &GraphSim, crm: &CrmSim, which: Crm) -> Console {
     graph.dataset(DATASET);
     graph.now(TEST_NOW.timestamp());
     let console = acme_on_meta(ws, graph, META_TOKEN).await;
@@ -47,10 +52,10 @@ async fn pushed_to_hubspot(ws: &Workspace, graph: &GraphSim, crm: &CrmSim) -> Co
     let text = crate::fixtures::text(crate::fixtures::HEADER, &crate::fixtures::rows(), ',', "\r\n");
     let file = crate::fixtures::write(ws.path(), "leads.csv", text.as_bytes());
     console.import_file(&file, "Acme", &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap();
-    console.connect_crm(Crm::HubSpot, "Acme", Sensitive::new(CRM_TOKEN.into()), Some(&crm.url)).await.unwrap();
-    crate::crm_push::map(&console, Crm::HubSpot).await;
+    console.connect_crm(which, "Acme", Sensitive::new(CRM_TOKEN.into()), Some(&crm.url)).await.unwrap();
+    crate::crm_push::map(&console, which).await;
     crate::crm_push::push(&console).await;
-    assert_eq!(crm.held(|h| h.hubspot.len()), 4);
+    assert_eq!(crm.held(|h| if which == Crm::HubSpot { h.hubspot.len() } else { h.pipedrive.len() }), 4);
     console
 }
 
@@ -326,16 +331,7 @@ const INTERESTS: &str = "9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d";
 #[tokio::test]
 async fn a_pipedrive_stage_is_chosen_and_sent_as_the_option_the_crm_lists_though_its_persons_hold_its_id() {
     let (ws, graph, crm) = (Workspace::new(), GraphSim::start(), CrmSim::start(CRM_TOKEN));
-    graph.dataset(DATASET);
-    graph.now(TEST_NOW.timestamp());
-    let console = acme_on_meta(&ws, &graph, META_TOKEN).await;
-    console.capi_set("Acme", DATASET, None).await.unwrap();
-    let text = crate::fixtures::text(crate::fixtures::HEADER, &crate::fixtures::rows(), ',', "\r\n");
-    let file = crate::fixtures::write(ws.path(), "leads.csv", text.as_bytes());
-    console.import_file(&file, "Acme", &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap();
-    console.connect_crm(Crm::Pipedrive, "Acme", Sensitive::new(CRM_TOKEN.into()), Some(&crm.url)).await.unwrap();
-    crate::crm_push::map(&console, Crm::Pipedrive).await;
-    crate::crm_push::push(&console).await;
+    let console = pushed_to(&ws, &graph, &crm, Crm::Pipedrive).await;
     let set_budget = |address: &str, option: u64| {
         crm.edit(|held| {
             let person = held
