@@ -1,4 +1,5 @@
 //! Conversations on Messenger, Instagram and WhatsApp as personal data: what they are read from.
 
+pub mod file;
 pub mod webhook_archive;
 pub mod whatsapp_export;

@@ -63,6 +63,11 @@ fn head(line: &str) -> Option<Head<'_>> {
     Some(Head { date, time, rest: rest.trim_start_matches(MARKS) })
 }
 
+/// Whether `line` starts a message, as any app and locale writes one.
+pub fn starts_message(line: &str) -> bool {
+    head(line).is_some()
+}
+
 /// Three numbers separated by `/`, `.` or `-`, the same separator twice.
 fn date(text: &str) -> Option<([u32; 3], &str)> {
     let (first, text) = number(text, 2)?;
