@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod connections;
+pub mod conversations;
 pub mod graph;
 pub mod inspect;
 pub mod leads_at_meta;

@@ -101,6 +101,10 @@ struct State {
     pixels: Vec<SimPixel>,
     /// Ad accounts, by id (`act_…`), with the business that owns each.
     ad_accounts: HashMap<String, String>,
+    /// Each Page's conversations, with the platform each is on (`messenger`, `instagram`).
+    conversations: HashMap<String, Vec<(String, Value)>>,
+    /// Each conversation's messages, newest first, as Meta lists them.
+    messages: HashMap<String, Vec<Value>>,
 }
 
 /// A pixel as the simulator keeps it.
@@ -213,6 +217,19 @@ impl GraphSim {
         let mut s = self.state.lock().unwrap();
         s.filtered = None;
         s.leads.insert(form.to_owned(), leads);
+    }
+
+    /// A conversation of `page` on `platform` (its `id`, `updated_time`, `participants`), with its
+    /// messages in any order: Meta lists both newest first.
+    pub fn conversation(&self, page: &str, platform: &str, conversation: Value, mut messages: Vec<Value>) {
+        let mut s = self.state.lock().unwrap();
+        let id = conversation["id"].as_str().expect("a conversation has an id").to_owned();
+        messages.sort_by(|a, b| b["created_time"].as_str().cmp(&a["created_time"].as_str()));
+        s.messages.insert(id, messages);
+        let list = s.conversations.entry(page.to_owned()).or_default();
+        list.retain(|(_, c)| c["id"] != conversation["id"]);
+        list.push((platform.to_owned(), conversation));
+        list.sort_by(|(_, a), (_, b)| b["updated_time"].as_str().cmp(&a["updated_time"].as_str()));
     }
 
     pub fn page_size(&self, size: usize) {
@@ -472,6 +489,31 @@ fn answer(state: &Mutex<State>, method: &str, url: &str, body: &str) -> (u16, Ve
                 })
                 .collect();
             paged(&query, s.page_size, &all, "me/accounts", usage)
+        }
+        ("GET", p) if p.ends_with("/conversations") => {
+            let page = p.trim_end_matches("/conversations");
+            if token.kind != "PAGE" {
+                return error(400, 190, None, "(#190) This method must be called with a Page Access Token");
+            }
+            // Messenger unless asked otherwise, as Meta answers.
+            let platform = query.get("platform").map_or("messenger", String::as_str);
+            let all: Vec<Value> = s
+                .conversations
+                .get(page)
+                .into_iter()
+                .flatten()
+                .filter(|(on, _)| on == platform)
+                .map(|(_, c)| c.clone())
+                .collect();
+            paged(&query, s.page_size, &all, p, usage)
+        }
+        ("GET", p) if p.ends_with("/messages") => {
+            let conversation = p.trim_end_matches("/messages");
+            let Some(all) = s.messages.get(conversation) else {
+                return error(400, 100, Some(33), "Unsupported get request: the object does not exist.");
+            };
+            let all = all.clone();
+            paged(&query, s.page_size, &all, p, usage)
         }
         ("GET", p) if p.ends_with("/leadgen_forms") => {
             let page = p.trim_end_matches("/leadgen_forms");

@@ -7,6 +7,7 @@ mod capi;
 mod capi_stages;
 mod cli;
 mod clients;
+mod conversations;
 mod crash;
 mod crm;
 mod crm_push;
