@@ -85,8 +85,14 @@ impl ChatFile {
         file.kind = if first_text.is_some_and(|l| l.starts_with('{')) {
             Kind::WebhookArchive
         } else if first.iter().any(|l| whatsapp_export::starts_message(l)) {
-            let rest: Vec<String> = lines.map(|l| l.map(|l| l.text)).collect::<Result<_, _>>()?;
-            Kind::Export(whatsapp_export::date_order(first.iter().chain(rest.iter()).map(String::as_str)))
+            // Read through once for the date order, a line at a time; a failure to read ends it.
+            let mut failed = None;
+            let rest = lines.map_while(|l| l.map_err(|e| failed = Some(e)).ok()).map(|l| l.text);
+            let order = whatsapp_export::date_order(first.iter().map(String::as_str).map(str::to_owned).chain(rest));
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            Kind::Export(order)
         } else {
             return Err(ChatFileError::Unknown(name));
         };
@@ -123,31 +129,37 @@ impl ChatFile {
     }
 }
 
-/// The chat's text in a ZIP: `_chat.txt` (iOS), or the one text file (Android names it for the
-/// chat), checked from the directory alone.
+/// The chat's text in a ZIP: its one `_chat.txt` (iOS), or its one text file (Android names it
+/// for the chat), checked from the directory alone.
 fn chat_entry(path: &Path, name: &str) -> Result<usize, ChatFileError> {
     let unreadable = |e: zip::result::ZipError| ChatFileError::Unreadable(name.to_owned(), e.to_string());
     let file = File::open(path).map_err(|e| ChatFileError::Unreadable(name.to_owned(), e.to_string()))?;
     let mut archive = zip::ZipArchive::new(file).map_err(unreadable)?;
+    // Text files, less the resource forks a Mac adds when it zips (`__MACOSX/`, `._name`), with
+    // their names split on either kind of slash.
     let mut texts: Vec<(usize, String)> = Vec::new();
     for i in 0..archive.len() {
-        let entry = archive.by_index_raw(i).map_err(unreadable)?;
-        let entry_name = entry.name().map_err(unreadable)?.into_owned();
-        if entry.is_dir() || !entry_name.to_ascii_lowercase().ends_with(".txt") {
-            continue;
+        let Some(entry_name) = archive.name_for_index(i) else { continue };
+        let entry_name = entry_name.map_err(unreadable)?;
+        let base = entry_name.rsplit(['/', '\\']).next().unwrap_or_default();
+        let fork = entry_name.starts_with("__MACOSX") || base.starts_with("._");
+        if !fork && base.to_ascii_lowercase().ends_with(".txt") {
+            texts.push((i, base.to_owned()));
         }
-        let (size, packed) = (entry.size(), entry.compressed_size().max(1));
-        if size > LONGEST_TEXT || (size > 1 << 20 && size / packed > MOST_RATIO) {
-            return Err(ChatFileError::ZipBomb(name.to_owned(), format!("{} MiB", size >> 20)));
-        }
-        texts.push((i, entry_name));
     }
-    let chat = texts.iter().find(|(_, n)| n.rsplit('/').next() == Some("_chat.txt"));
-    match (chat, texts.as_slice()) {
-        (Some((i, _)), _) => Ok(*i),
-        (None, [(i, _)]) => Ok(*i),
-        _ => Err(ChatFileError::NoChatInZip(name.to_owned())),
+    let chats: Vec<usize> = texts.iter().filter(|(_, base)| base == "_chat.txt").map(|(i, _)| *i).collect();
+    let index = match (chats.as_slice(), texts.as_slice()) {
+        ([one], _) => *one,
+        ([], [(one, _)]) => *one,
+        _ => return Err(ChatFileError::NoChatInZip(name.to_owned())),
+    };
+    // Only the chat's text is checked: a long document sent in the chat is never unpacked.
+    let entry = archive.by_index_raw(index).map_err(unreadable)?;
+    let (size, packed) = (entry.size(), entry.compressed_size().max(1));
+    if size > LONGEST_TEXT || (size > 1 << 20 && size / packed > MOST_RATIO) {
+        return Err(ChatFileError::ZipBomb(name.to_owned(), format!("{} MiB", size >> 20)));
     }
+    Ok(index)
 }
 
 struct Lines<R> {
@@ -258,8 +270,14 @@ mod tests {
         let zipped = ChatFile::open(&zipped).unwrap();
         assert_eq!(zipped.kind, Kind::Export(DateOrder::DayFirst));
         assert_eq!(texts(&zipped), texts(&plain));
-        let android = scratch.zip("android.zip", &[("WhatsApp Chat with Ann.txt", EXPORT.as_bytes())]);
+        let android = scratch.zip(
+            "android.zip",
+            &[("WhatsApp Chat with Ann.txt", EXPORT.as_bytes()), ("__MACOSX/._WhatsApp Chat with Ann.txt", b"\0\x05")],
+        );
         assert_eq!(texts(&ChatFile::open(&android).unwrap()).len(), 2);
+        let filler = vec![b'a'; 64 << 20];
+        let with_a_log = scratch.zip("log.zip", &[("_chat.txt", EXPORT.as_bytes()), ("server.log.txt", &filler)]);
+        assert_eq!(ChatFile::open(&with_a_log).unwrap().kind, Kind::Export(DateOrder::DayFirst));
 
         let archive = scratch.write("archive.txt", b"\n{\"entry\": []}\n");
         assert_eq!(ChatFile::open(&archive).unwrap().kind, Kind::WebhookArchive);
@@ -272,6 +290,8 @@ mod tests {
         assert!(matches!(ChatFile::open(&leads), Err(ChatFileError::Unknown(_))));
         let photos = scratch.zip("photos.zip", &[("a.jpg", &[1, 2, 3])]);
         assert!(matches!(ChatFile::open(&photos), Err(ChatFileError::NoChatInZip(_))));
+        let two = scratch.zip("two.zip", &[("A/_chat.txt", EXPORT.as_bytes()), ("B/_chat.txt", EXPORT.as_bytes())]);
+        assert!(matches!(ChatFile::open(&two), Err(ChatFileError::NoChatInZip(_))), "which chat is not guessed");
         let filler = vec![b'a'; 64 << 20];
         let bomb = scratch.zip("bomb.zip", &[("_chat.txt", &filler)]);
         assert!(matches!(ChatFile::open(&bomb), Err(ChatFileError::ZipBomb(_, _))));

@@ -42,10 +42,11 @@ pub struct Incoming {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Line {
     /// The messages of the line's payload, with the contacts it names (statuses carry no words
-    /// and are passed over).
+    /// and are passed over), and why any of its messages could not be read.
     Read {
         messages: Vec<Incoming>,
         contacts: Vec<Contact>,
+        bad: Vec<String>,
     },
     Blank,
     Bad(String),
@@ -53,7 +54,7 @@ pub enum Line {
 
 /// Reads one line of an archive.
 pub fn read_line(line: &str) -> Line {
-    let line = line.trim();
+    let line = line.trim_start_matches('\u{FEFF}').trim();
     if line.is_empty() {
         return Line::Blank;
     }
@@ -78,6 +79,7 @@ pub fn read_line(line: &str) -> Line {
     };
     let mut messages = Vec::new();
     let mut contacts = Vec::new();
+    let mut bad = Vec::new();
     for value in values {
         let business = text_of(value.pointer("/metadata/phone_number_id")).unwrap_or_default();
         let named: Vec<Contact> = value
@@ -95,12 +97,12 @@ pub fn read_line(line: &str) -> Line {
         for m in value.get("messages").and_then(Value::as_array).into_iter().flatten() {
             match incoming(m, &business, &named) {
                 Ok(message) => messages.push(message),
-                Err(why) => return Line::Bad(why),
+                Err(why) => bad.push(why.to_owned()),
             }
         }
         contacts.extend(named);
     }
-    Line::Read { messages, contacts }
+    Line::Read { messages, contacts, bad }
 }
 
 /// A string, or a number written as one (WhatsApp writes ids and times as strings, and some
@@ -113,13 +115,18 @@ fn text_of(v: Option<&Value>) -> Option<String> {
     }
 }
 
-fn incoming(m: &Value, business: &str, named: &[Contact]) -> Result<Incoming, String> {
+fn incoming(m: &Value, business: &str, named: &[Contact]) -> Result<Incoming, &'static str> {
     let id = text_of(m.get("id")).ok_or("a message without its id")?;
     let from =
         text_of(m.get("from")).or_else(|| text_of(m.get("from_user_id"))).ok_or("a message without its sender")?;
     let at = text_of(m.get("timestamp"))
-        .and_then(|t| t.parse::<i64>().ok())
-        .ok_or("a message without a time in seconds since 1970")?;
+        .and_then(|t| t.parse::<f64>().ok())
+        .filter(|t| t.is_finite() && t.fract() == 0.0)
+        // Some platforms keep milliseconds: anything past the year 5138 in seconds is that.
+        .map(|t| if t > 1e11 { t / 1000.0 } else { t })
+        .map(|t| t as i64)
+        .filter(|t| (1_230_768_000..4_102_444_800).contains(t))
+        .ok_or("a message without a time in seconds since 1970 (between 2009 and 2100)")?;
     let kind = text_of(m.get("type")).unwrap_or_else(|| "unknown".into());
     // The sender is a WhatsApp id (digits) or a business-scoped user id; the contacts say the rest.
     let by_user_id = !from.bytes().all(|b| b.is_ascii_digit());
@@ -179,7 +186,8 @@ mod tests {
         let whole = json!({"object": "whatsapp_business_account",
             "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": value()}]}]});
         for line in [whole.to_string(), value().to_string()] {
-            let Line::Read { messages, contacts } = read_line(&line) else { panic!("{line}") };
+            let Line::Read { messages, contacts, bad } = read_line(&line) else { panic!("{line}") };
+            assert!(bad.is_empty());
             assert_eq!(contacts.len(), 2);
             let contact = |wa_id: Option<&str>, user_id: Option<&str>, name: &str| Contact {
                 wa_id: wa_id.map(str::to_owned),
@@ -212,18 +220,25 @@ mod tests {
     fn statuses_carry_no_words_and_bad_lines_say_why() {
         let statuses = json!({"metadata": {"phone_number_id": "1"},
             "statuses": [{"id": "wamid.X", "status": "read", "timestamp": "1767649267", "recipient_id": "447911123456"}]});
-        assert_eq!(read_line(&statuses.to_string()), Line::Read { messages: vec![], contacts: vec![] });
+        assert_eq!(read_line(&statuses.to_string()), Line::Read { messages: vec![], contacts: vec![], bad: vec![] });
         assert_eq!(read_line("   "), Line::Blank);
-        for (line, why) in [
-            ("{not json", "not JSON"),
-            (r#"{"hello": 1}"#, "not a webhook payload"),
-            (r#"{"entry": 5}"#, "not a list"),
-            (r#"{"messages": [{"from": "1", "timestamp": "2"}]}"#, "without its id"),
-            (r#"{"messages": [{"id": "w", "from": "1", "timestamp": "soon"}]}"#, "without a time"),
-        ] {
+        for (line, why) in
+            [("{not json", "not JSON"), (r#"{"hello": 1}"#, "not a webhook payload"), (r#"{"entry": 5}"#, "not a list")]
+        {
             let Line::Bad(reason) = read_line(line) else { panic!("{line} is bad") };
             assert!(reason.contains(why), "{line}: {reason}");
         }
+        // A message that cannot be read is said, and the rest of its line is kept.
+        let mixed = r#"{"messages": [{"id": "w1", "from": "1", "timestamp": "1767649267.0", "type": "text",
+            "text": {"body": "kept"}}, {"from": "1", "timestamp": "2"}, {"id": "w", "from": "1", "timestamp": "soon"},
+            {"id": "w3", "from": "1", "timestamp": 1767649267000}]}"#;
+        let Line::Read { messages, bad, .. } = read_line(&format!("\u{FEFF}{}", mixed.replace('\n', " "))) else {
+            panic!("the line is read")
+        };
+        let read: Vec<(&str, i64)> = messages.iter().map(|m| (m.id.as_str(), m.at)).collect();
+        assert_eq!(read, [("w1", 1767649267), ("w3", 1767649267)]);
+        assert_eq!(bad.len(), 2);
+        assert!(bad[0].contains("without its id") && bad[1].contains("without a time"), "{bad:?}");
         let long = format!(r#"{{"messages": "{}"}}"#, "x".repeat(LONGEST_LINE));
         assert!(matches!(read_line(&long), Line::Bad(r) if r.contains("longer")));
     }

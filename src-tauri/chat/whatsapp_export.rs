@@ -41,7 +41,10 @@ pub struct Message {
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Head<'a> {
     date: [u32; 3],
-    time: NaiveTime,
+    /// `None` for a time written as one that is none (`25:00`).
+    time: Option<NaiveTime>,
+    /// Its time was written with AM or PM.
+    twelve_hour: bool,
     rest: &'a str,
 }
 
@@ -52,15 +55,41 @@ const MARKS: [char; 3] = ['\u{200E}', '\u{200F}', '\u{FEFF}'];
 /// `date à time - rest`, `date time - rest` (Android); `None` for a line that continues a message.
 fn head(line: &str) -> Option<Head<'_>> {
     let line = line.trim_start_matches(MARKS);
+    // The apps write no-break and narrow spaces inside a time ("9:41\u{202F}p.\u{00A0}m."): those
+    // are read as spaces, for the head only (its length in bytes may change, the rest is kept).
+    if line.contains(['\u{00A0}', '\u{202F}', '\u{2009}']) {
+        let spaced: String =
+            line.chars().map(|c| if matches!(c, '\u{00A0}' | '\u{202F}' | '\u{2009}') { ' ' } else { c }).collect();
+        let parsed = head_of(&spaced)?;
+        // The rest, found again in the line as written: it starts after the head's separator.
+        let rest_at = line.len() - line_rest_len(line, &spaced, parsed.rest);
+        return Some(Head {
+            date: parsed.date,
+            time: parsed.time,
+            twelve_hour: parsed.twelve_hour,
+            rest: line[rest_at..].trim_start_matches(MARKS),
+        });
+    }
+    head_of(line)
+}
+
+/// The length in bytes, in `line`, of what is `rest` of `spaced` (the same text with some spaces
+/// written otherwise): the rest is counted from the end, where the two differ only in those spaces.
+fn line_rest_len(line: &str, spaced: &str, rest: &str) -> usize {
+    let chars_in_rest = spaced[spaced.len() - rest.len()..].chars().count();
+    line.char_indices().rev().nth(chars_in_rest.saturating_sub(1)).map_or(0, |(i, _)| line.len() - i)
+}
+
+fn head_of(line: &str) -> Option<Head<'_>> {
     let (bracketed, line) = match line.strip_prefix('[') {
         Some(inner) => (true, inner),
         None => (false, line),
     };
     let (date, line) = date(line)?;
     let line = [", ", " à ", " "].iter().find_map(|sep| line.strip_prefix(sep))?;
-    let (time, line) = time(line)?;
+    let (time, twelve_hour, line) = time(line)?;
     let rest = if bracketed { line.strip_prefix("] ")? } else { line.strip_prefix(" - ")? };
-    Some(Head { date, time, rest: rest.trim_start_matches(MARKS) })
+    Some(Head { date, time, twelve_hour, rest: rest.trim_start_matches(MARKS) })
 }
 
 /// Whether `line` starts a message, as any app and locale writes one.
@@ -80,24 +109,26 @@ fn date(text: &str) -> Option<([u32; 3], &str)> {
     Some(([first, second, third], text))
 }
 
-/// `H:MM`, `H:MM:SS`, each with an optional `AM`/`PM` (or `a. m.`/`p. m.`) after a space of any kind.
-fn time(text: &str) -> Option<(NaiveTime, &str)> {
+/// `H:MM`, `H:MM:SS`, each with an optional `AM`/`PM` (`am`, `a. m.`, `a.m.`, in any case) after a
+/// space, and whether it had one.
+fn time(text: &str) -> Option<(Option<NaiveTime>, bool, &str)> {
     let (hour, text) = number(text, 2)?;
     let (minute, text) = number(text.strip_prefix(':')?, 2)?;
     let (second, text) = match text.strip_prefix(':') {
         Some(after) => number(after, 2)?,
         None => (0, text),
     };
-    let spaced = text.trim_start_matches([' ', '\u{202F}', '\u{00A0}']);
-    let meridiem = [("AM", false), ("PM", true), ("am", false), ("pm", true), ("a. m.", false), ("p. m.", true)]
-        .into_iter()
-        .find_map(|(word, pm)| spaced.strip_prefix(word).map(|after| (pm, after)));
-    let (hour, text) = match meridiem {
-        Some((pm, after)) if (1..=12).contains(&hour) => (hour % 12 + if pm { 12 } else { 0 }, after),
+    let spaced = text.trim_start_matches(' ');
+    let meridiem = ["a. m.", "p. m.", "a.m.", "p.m.", "am", "pm"].into_iter().find_map(|word| {
+        let head = spaced.get(..word.len())?;
+        head.eq_ignore_ascii_case(word).then(|| (word.starts_with('p'), &spaced[word.len()..]))
+    });
+    let (hour, twelve_hour, text) = match meridiem {
+        Some((pm, after)) if (1..=12).contains(&hour) => (hour % 12 + if pm { 12 } else { 0 }, true, after),
         Some(_) => return None,
-        None => (hour, text),
+        None => (hour, false, text),
     };
-    Some((NaiveTime::from_hms_opt(hour, minute, second)?, text))
+    Some((NaiveTime::from_hms_opt(hour, minute, second), twelve_hour, text))
 }
 
 /// Up to `most` ASCII digits, at least one.
@@ -112,17 +143,17 @@ fn number(text: &str, most: usize) -> Option<(u32, &str)> {
 /// The date order of a file whose first lines are `lines`: a first number above 12 is a day, and
 /// so is a second; with neither, a 12-hour clock is the US's month first, and any other is day
 /// first, as most locales write it.
-pub fn date_order<'a>(lines: impl IntoIterator<Item = &'a str>) -> DateOrder {
+pub fn date_order<S: AsRef<str>>(lines: impl IntoIterator<Item = S>) -> DateOrder {
     let mut twelve_hour = false;
     for line in lines {
-        let Some(head) = head(line) else { continue };
+        let Some(head) = head(line.as_ref()) else { continue };
         if head.date[0] > 12 {
             return DateOrder::DayFirst;
         }
         if head.date[1] > 12 {
             return DateOrder::MonthFirst;
         }
-        twelve_hour |= line.contains("AM") || line.contains("PM");
+        twelve_hour |= head.twelve_hour;
     }
     if twelve_hour {
         DateOrder::MonthFirst
@@ -139,11 +170,14 @@ pub struct Messages<I> {
     line: u64,
     pending: Option<Message>,
     pub skipped: u64,
+    /// Lines that start as a message does but name no real date or time ("29/02/25"), by number:
+    /// reported, never joined to the message before.
+    pub unreadable: Vec<u64>,
 }
 
 impl<I: Iterator<Item = String>> Messages<I> {
     pub fn new(lines: I, order: DateOrder) -> Self {
-        Self { lines, order, line: 0, pending: None, skipped: 0 }
+        Self { lines, order, line: 0, pending: None, skipped: 0, unreadable: Vec::new() }
     }
 
     fn start(&self, head: Head<'_>) -> Option<Message> {
@@ -159,7 +193,7 @@ impl<I: Iterator<Item = String>> Messages<I> {
             _ => (None, head.rest),
         };
         let text = text.trim_start_matches(MARKS).to_owned();
-        Some(Message { line: self.line, at: date.and_time(head.time), author, media: is_media(&text), text })
+        Some(Message { line: self.line, at: date.and_time(head.time?), author, media: is_media(&text), text })
     }
 }
 
@@ -182,7 +216,17 @@ impl<I: Iterator<Item = String>> Iterator for Messages<I> {
             let Some(text) = self.lines.next() else { return self.pending.take() };
             self.line += 1;
             let text = text.trim_end_matches(['\r', '\n']);
-            match head(text).and_then(|h| self.start(h)) {
+            let started = match head(text) {
+                Some(head) => match self.start(head) {
+                    Some(started) => Some(started),
+                    None => {
+                        self.unreadable.push(self.line);
+                        continue;
+                    }
+                },
+                None => None,
+            };
+            match started {
                 Some(started) => {
                     if let Some(done) = self.pending.replace(started) {
                         return Some(done);
@@ -290,13 +334,30 @@ mod tests {
         assert_eq!(date_order(["4/3/26, 10:00 AM - A: x"]), DateOrder::MonthFirst);
         assert_eq!(date_order(["4/13/26, 10:00 - A: x"]), DateOrder::MonthFirst);
         assert_eq!(date_order(["04.03.26, 10:00 - A: x"]), DateOrder::DayFirst);
+        // "AM" in the words is no 12-hour clock.
+        assert_eq!(date_order(["03/04/2026, 10:00 - ADAM: see you at 9 AM?"]), DateOrder::DayFirst);
+    }
+
+    #[test]
+    fn spanish_times_with_no_break_spaces_inside_their_am_and_pm_are_read() {
+        let messages =
+            read("5/1/26, 9:41\u{202F}p.\u{00A0}m. - Ana: Hola\n13/1/26, 8:05\u{202F}a.\u{202F}m. - Ana: Adiós");
+        let got: Vec<(NaiveDateTime, &str)> = messages.iter().map(|m| (m.at, m.text.as_str())).collect();
+        assert_eq!(got, [(at(2026, 1, 5, 21, 41, 0), "Hola"), (at(2026, 1, 13, 8, 5, 0), "Adiós")]);
+        assert_eq!(messages[0].author.as_deref(), Some("Ana"));
     }
 
     #[test]
     fn lines_that_are_not_a_chat_are_counted_and_impossible_dates_start_no_message() {
-        let lines = ["not a chat", "31/02/2026, 10:00 - A: no such day", "01/03/2026, 25:00 - A: no such hour"];
+        let lines = [
+            "not a chat",
+            "01/03/2026, 10:00 - A: first",
+            "31/02/2026, 10:00 - A: no such day",
+            "01/03/2026, 25:00 - A: no such hour",
+        ];
         let mut messages = Messages::new(lines.into_iter().map(str::to_owned), DateOrder::DayFirst);
+        assert_eq!(messages.next().map(|m| m.text), Some("first".to_owned()), "nothing is joined to it");
         assert_eq!(messages.next(), None);
-        assert_eq!(messages.skipped, 3);
+        assert_eq!((messages.skipped, messages.unreadable.clone()), (1, vec![3, 4]));
     }
 }
