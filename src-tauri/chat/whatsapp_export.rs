@@ -61,23 +61,17 @@ fn head(line: &str) -> Option<Head<'_>> {
         let spaced: String =
             line.chars().map(|c| if matches!(c, '\u{00A0}' | '\u{202F}' | '\u{2009}') { ' ' } else { c }).collect();
         let parsed = head_of(&spaced)?;
-        // The rest, found again in the line as written: it starts after the head's separator.
-        let rest_at = line.len() - line_rest_len(line, &spaced, parsed.rest);
+        // The rest, found again in the line as written: the two have the same characters before it.
+        let before = spaced[..spaced.len() - parsed.rest.len()].chars().count();
+        let rest_at = line.char_indices().nth(before).map_or(line.len(), |(at, _)| at);
         return Some(Head {
             date: parsed.date,
             time: parsed.time,
             twelve_hour: parsed.twelve_hour,
-            rest: line[rest_at..].trim_start_matches(MARKS),
+            rest: &line[rest_at..],
         });
     }
     head_of(line)
-}
-
-/// The length in bytes, in `line`, of what is `rest` of `spaced` (the same text with some spaces
-/// written otherwise): the rest is counted from the end, where the two differ only in those spaces.
-fn line_rest_len(line: &str, spaced: &str, rest: &str) -> usize {
-    let chars_in_rest = spaced[spaced.len() - rest.len()..].chars().count();
-    line.char_indices().rev().nth(chars_in_rest.saturating_sub(1)).map_or(0, |(i, _)| line.len() - i)
 }
 
 fn head_of(line: &str) -> Option<Head<'_>> {
@@ -340,10 +334,15 @@ mod tests {
 
     #[test]
     fn spanish_times_with_no_break_spaces_inside_their_am_and_pm_are_read() {
-        let messages =
-            read("5/1/26, 9:41\u{202F}p.\u{00A0}m. - Ana: Hola\n13/1/26, 8:05\u{202F}a.\u{202F}m. - Ana: Adiós");
+        let messages = read(
+            "5/1/26, 9:41\u{202F}p.\u{00A0}m. - Ana: Hola\n13/1/26, 8:05\u{202F}a.\u{202F}m. - Ana: Adiós\n\
+             13/1/26, 8:06\u{202F}a.\u{202F}m. - ",
+        );
         let got: Vec<(NaiveDateTime, &str)> = messages.iter().map(|m| (m.at, m.text.as_str())).collect();
-        assert_eq!(got, [(at(2026, 1, 5, 21, 41, 0), "Hola"), (at(2026, 1, 13, 8, 5, 0), "Adiós")]);
+        assert_eq!(
+            got,
+            [(at(2026, 1, 5, 21, 41, 0), "Hola"), (at(2026, 1, 13, 8, 5, 0), "Adiós"), (at(2026, 1, 13, 8, 6, 0), "")]
+        );
         assert_eq!(messages[0].author.as_deref(), Some("Ana"));
     }
 
