@@ -254,28 +254,23 @@ impl Queued {
 
     /// What `send::check` judges it by.
     pub fn facts(&self) -> Facts {
-        Facts {
-            event_time: self.event_time,
-            problem: self.problem.clone(),
-            named: !self.event_name.trim().is_empty(),
-            has_keys: super::user_data::has_keys(&self.user_data),
-            value_without_currency: value_without_currency(self.custom_data.as_deref()),
-        }
+        Facts::of(&self.stored(), self.problem.clone())
     }
 
     /// The event as Meta takes it, as JSON text.
     pub fn write_payload(&self, out: &mut String) {
-        write_payload(
-            out,
-            Stored {
-                event_name: &self.event_name,
-                event_time: self.event_time,
-                event_id: &self.event_id,
-                action_source: &self.action_source,
-                user_data: &self.user_data,
-                custom_data: self.custom_data.as_deref(),
-            },
-        );
+        write_payload(out, self.stored());
+    }
+
+    fn stored(&self) -> Stored<'_> {
+        Stored {
+            event_name: &self.event_name,
+            event_time: self.event_time,
+            event_id: &self.event_id,
+            action_source: &self.action_source,
+            user_data: &self.user_data,
+            custom_data: self.custom_data.as_deref(),
+        }
     }
 
     /// The event as Meta takes it.
@@ -299,9 +294,19 @@ pub struct Facts {
     pub value_without_currency: bool,
 }
 
-/// Whether `custom_data`, as stored, names a value without a currency.
-fn value_without_currency(custom_data: Option<&str>) -> bool {
-    custom_data.is_some_and(|c| c.contains("\"value\"") && !c.contains("\"currency\""))
+impl Facts {
+    /// Of an event as its row keeps it, with why it can never be sent if that was found.
+    fn of(event: &Stored<'_>, problem: Option<String>) -> Self {
+        Self {
+            event_time: event.event_time,
+            problem,
+            named: !event.event_name.trim().is_empty(),
+            has_keys: super::user_data::has_keys(event.user_data),
+            value_without_currency: event
+                .custom_data
+                .is_some_and(|c| c.contains("\"value\"") && !c.contains("\"currency\"")),
+        }
+    }
 }
 
 /// An event as its row keeps it.
@@ -388,13 +393,7 @@ impl Outgoing {
                 user_data,
                 custom_data,
             };
-            let facts = Facts {
-                event_time: stored.event_time,
-                problem: row.get(2)?,
-                named: !stored.event_name.trim().is_empty(),
-                has_keys: super::user_data::has_keys(user_data),
-                value_without_currency: value_without_currency(custom_data),
-            };
+            let facts = Facts::of(&stored, row.get(2)?);
             write_payload(&mut page.payloads, stored);
             page.ends.push(page.payloads.len());
             page.events.push((row.get(0)?, facts));

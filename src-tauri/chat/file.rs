@@ -53,6 +53,8 @@ pub enum Kind {
 #[derive(Debug)]
 pub struct ChatFile {
     path: PathBuf,
+    /// Its name, as errors give it.
+    name: String,
     /// The chat's text in the ZIP, by its index.
     entry: Option<usize>,
     pub kind: Kind,
@@ -77,7 +79,7 @@ impl ChatFile {
         let mut magic = [0u8; 4];
         let read = File::open(path).and_then(|mut f| f.read(&mut magic)).map_err(unreadable)?;
         let entry = if read == 4 && magic == *b"PK\x03\x04" { Some(chat_entry(path, &name)?) } else { None };
-        let mut file = Self { path: path.to_owned(), entry, kind: Kind::WebhookArchive, size };
+        let mut file = Self { path: path.to_owned(), name: name.clone(), entry, kind: Kind::WebhookArchive, size };
         let mut lines = file.lines()?;
         let first: Vec<String> =
             lines.by_ref().take(SNIFF_LINES).map(|l| l.map(|l| l.text)).collect::<Result<_, _>>()?;
@@ -88,7 +90,7 @@ impl ChatFile {
             // Read through once for the date order, a line at a time; a failure to read ends it.
             let mut failed = None;
             let rest = lines.map_while(|l| l.map_err(|e| failed = Some(e)).ok()).map(|l| l.text);
-            let order = whatsapp_export::date_order(first.iter().map(String::as_str).map(str::to_owned).chain(rest));
+            let order = whatsapp_export::date_order(first.into_iter().chain(rest));
             if let Some(e) = failed {
                 return Err(e);
             }
@@ -101,8 +103,7 @@ impl ChatFile {
 
     /// The file's lines, from the start; a failure to read ends them with why.
     pub fn lines(&self) -> Result<impl Iterator<Item = Result<FileLine, ChatFileError>>, ChatFileError> {
-        let name = self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let unreadable = |e: String| ChatFileError::Unreadable(name.clone(), e);
+        let unreadable = |e: String| ChatFileError::Unreadable(self.name.clone(), e);
         let file = File::open(&self.path).map_err(|e| unreadable(e.to_string()))?;
         let reader: Box<dyn Read> = match self.entry {
             None => Box::new(file),
@@ -125,7 +126,7 @@ impl ChatFile {
                 }
             }
         };
-        Ok(Lines { reader: BufReader::new(reader), done: false, name })
+        Ok(Lines { reader: BufReader::new(reader), done: false, name: self.name.clone() })
     }
 }
 

@@ -89,24 +89,25 @@ fn text(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
+/// A string, or a whole number written as one (CRMs write option values and ids either way).
+fn string_or_number(v: Option<&Value>) -> Option<String> {
+    let v = v?;
+    v.as_str().map(str::to_owned).or_else(|| v.as_i64().map(|n| n.to_string()))
+}
+
 fn options(v: &Value, key: &str, value: &str) -> Vec<String> {
-    v.get(key)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(|o| {
-            o.get(value).and_then(|x| x.as_str().map(str::to_owned).or_else(|| x.as_i64().map(|n| n.to_string())))
-        })
-        .collect()
+    v.get(key).and_then(Value::as_array).into_iter().flatten().filter_map(|o| string_or_number(o.get(value))).collect()
 }
 
 /// Pipedrive's `options[{id,label}]`: the labels, and the ids in the same order (an option
 /// without both is not one).
 fn labelled_options(v: &Value) -> (Vec<String>, Vec<String>) {
-    let pairs = v.get("options").and_then(Value::as_array).into_iter().flatten().filter_map(|o| {
-        let id = o.get("id").and_then(|x| x.as_str().map(str::to_owned).or_else(|| x.as_i64().map(|n| n.to_string())));
-        Some((o.get("label").and_then(Value::as_str)?.to_owned(), id?))
-    });
+    let pairs = v
+        .get("options")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|o| Some((o.get("label").and_then(Value::as_str)?.to_owned(), string_or_number(o.get("id"))?)));
     pairs.unzip()
 }
 
