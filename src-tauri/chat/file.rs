@@ -101,11 +101,16 @@ impl ChatFile {
         Ok(file)
     }
 
+    /// Its name, as errors and sources give it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The file's lines, from the start; a failure to read ends them with why.
-    pub fn lines(&self) -> Result<impl Iterator<Item = Result<FileLine, ChatFileError>>, ChatFileError> {
+    pub fn lines(&self) -> Result<impl Iterator<Item = Result<FileLine, ChatFileError>> + Send, ChatFileError> {
         let unreadable = |e: String| ChatFileError::Unreadable(self.name.clone(), e);
         let file = File::open(&self.path).map_err(|e| unreadable(e.to_string()))?;
-        let reader: Box<dyn Read> = match self.entry {
+        let reader: Box<dyn Read + Send> = match self.entry {
             None => Box::new(file),
             // The chat's text is read straight from its place in the file, no further than the
             // directory said (checked when the file was opened): nothing else is unpacked, and

@@ -74,6 +74,10 @@ pub enum Command {
     /// (hashed), sending, and the event log
     #[command(subcommand)]
     Capi(CapiCommand),
+    /// Conversations on Messenger, Instagram and WhatsApp: importing WhatsApp's exports and
+    /// webhook archives, listing, searching and reading threads
+    #[command(subcommand)]
+    Chat(ChatCommand),
     /// Pixels (datasets) of the connected businesses: who can reach each, sharing, revoking,
     /// making them, in bulk from a CSV, and the log of every operation
     #[command(subcommand)]
@@ -461,6 +465,49 @@ pub enum PixelCommand {
         pixel: Option<String>,
         #[arg(long, default_value_t = 200)]
         limit: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChatCommand {
+    /// Import a WhatsApp "Export chat" file (its text, or the ZIP with media) or an archive of
+    /// Cloud API webhook payloads (JSON Lines), told apart by what the file holds; importing again
+    /// adds nothing
+    Import {
+        #[arg(long)]
+        client: String,
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// For an export: the phone number of the person the chat is with, with its country code,
+        /// so that a request by phone finds it (the export names them as the phone saved them)
+        #[arg(long, value_name = "PHONE", conflicts_with = "wa_id")]
+        phone: Option<String>,
+        /// For an export: the WhatsApp id of the person the chat is with
+        #[arg(long, value_name = "WA_ID")]
+        wa_id: Option<String>,
+        /// For an export: the person's name, where the file's name does not say it
+        #[arg(long, value_name = "NAME")]
+        name: Option<String>,
+        /// For an export: the name the business's own messages are written under
+        #[arg(long, value_name = "NAME")]
+        business_name: Option<String>,
+        /// For an export: the exporting phone's offset from UTC (its times are local), such as
+        /// +01:00; UTC without it
+        #[arg(long, value_name = "±HH:MM", allow_hyphen_values = true)]
+        utc_offset: Option<String>,
+    },
+    /// The threads held, latest first
+    List {
+        #[arg(long)]
+        client: Option<String>,
+        /// Only threads with a message holding every one of these words
+        #[arg(long, value_name = "WORDS")]
+        search: Option<String>,
+    },
+    /// A thread's participants and every message, oldest first
+    Show {
+        #[arg(value_name = "THREAD_ID")]
+        thread: i64,
     },
 }
 

@@ -285,6 +285,7 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
         }
         Command::Crm(command) => crm(c, command, j).await,
         Command::Capi(command) => capi(c, command, j).await,
+        Command::Chat(command) => chat(c, command, j).await,
         Command::Pixel(command) => pixel(c, command, j).await,
         Command::Settings(SettingsCommand::Show) => print::settings(j, &c.processing_info().await?),
         Command::Settings(SettingsCommand::Set { key, text }) => {
@@ -739,4 +740,46 @@ async fn crm(c: &Console, command: CrmCommand, j: bool) -> Result<Exit, console:
             }
         }
     }
+}
+
+async fn chat(c: &Console, command: ChatCommand, j: bool) -> Result<Exit, console::Error> {
+    match command {
+        ChatCommand::Import { client, file, phone, wa_id, name, business_name, utc_offset } => {
+            let utc_offset_minutes = match utc_offset.as_deref().map(offset_minutes) {
+                Some(Some(minutes)) => minutes,
+                Some(None) => {
+                    return Err(console::Error::Invalid(
+                        "A UTC offset is written ±HH:MM, such as +01:00 or -05:00.".into(),
+                    ))
+                }
+                None => 0,
+            };
+            let with = console::ChatWith { phone, wa_id, name, business_name, utc_offset_minutes };
+            let cancel = Arc::new(AtomicBool::new(false));
+            let watcher = stop_on_ctrl_c(&cancel, "Stopping after the messages in hand; what is stored stays.");
+            let report = c.chat_import(&client, &file, &with, &cancel).await;
+            watcher.abort();
+            print::chat_imported(j, &report?)
+        }
+        ChatCommand::List { client, search } => {
+            print::chat_threads(j, &c.chat_list(client.as_deref(), search.as_deref()).await?)
+        }
+        ChatCommand::Show { thread } => print::chat_thread(j, &c.chat_show(thread).await?),
+    }
+}
+
+/// `±HH:MM` (or `Z`) as minutes east of UTC.
+fn offset_minutes(text: &str) -> Option<i32> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("z") {
+        return Some(0);
+    }
+    let (sign, rest) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    let (hours, minutes) = rest.split_once(':')?;
+    let (hours, minutes): (i32, i32) = (hours.parse().ok()?, minutes.parse().ok()?);
+    (hours <= 14 && minutes < 60 && hours * 60 + minutes <= 14 * 60).then_some(sign * (hours * 60 + minutes))
 }

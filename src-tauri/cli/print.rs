@@ -1014,3 +1014,80 @@ pub fn pixel_log(as_json: bool, log: &[crate::meta::pixels::Operation]) -> Resul
     }
     Ok(Exit::Ok)
 }
+
+pub fn chat_imported(as_json: bool, r: &console::ChatImport) -> Result<Exit, console::Error> {
+    let exit = if r.stopped.is_some() { Exit::Failed } else { Exit::Ok };
+    if as_json {
+        json(r);
+        return Ok(exit);
+    }
+    let what = match r.kind {
+        console::ChatFileKind::WhatsappExport => "WhatsApp export",
+        console::ChatFileKind::WebhookArchive => "webhook archive",
+    };
+    let verb = if r.cancelled { "Import cancelled" } else { "Imported" };
+    println!("{verb}: {} ({what}) into {}", r.file_name, r.client);
+    println!("  new messages      {}", r.messages);
+    println!("  new threads       {}", r.threads);
+    println!("  already held      {}", r.already_held);
+    if r.erased > 0 {
+        println!("  erased people     {} (messages of people whose data was erased; not imported)", r.erased);
+    }
+    println!("  bad lines         {}", r.rejected);
+    for bad in &r.rejections {
+        println!("    line {}: {}", bad.line, bad.reason);
+    }
+    if r.rejected > r.rejections.len() as u64 {
+        println!("    … and {} more", r.rejected - r.rejections.len() as u64);
+    }
+    if let Some(why) = &r.stopped {
+        eprintln!("error: reading stopped before the end of the file: {why}. What was read before is stored; import the file again once it is whole.");
+    }
+    Ok(exit)
+}
+
+pub fn chat_threads(as_json: bool, list: &[crate::chat::threads::ThreadSummary]) -> Result<Exit, console::Error> {
+    if as_json {
+        json(&list);
+        return Ok(Exit::Ok);
+    }
+    if list.is_empty() {
+        println!("No conversations. Import a WhatsApp export or webhook archive with: custodian chat import FILE --client NAME");
+        return Ok(Exit::Ok);
+    }
+    for t in list {
+        println!(
+            "{:>6}  {:<9}  {:<24}  {:>5} messages  last {}  {}",
+            t.id,
+            t.channel.as_str(),
+            t.title,
+            t.messages,
+            t.last_at,
+            t.client
+        );
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn chat_thread(as_json: bool, t: &crate::chat::threads::Thread) -> Result<Exit, console::Error> {
+    if as_json {
+        json(t);
+        return Ok(Exit::Ok);
+    }
+    let s = &t.summary;
+    println!("Thread {} on {} with {} ({}), {}", s.id, s.channel.as_str(), s.title, s.client, s.source);
+    for p in &t.participants {
+        println!("  participant: {}{}", p.id, p.name.as_deref().map(|n| format!(" ({n})")).unwrap_or_default());
+    }
+    for m in &t.messages {
+        let who = match (&m.author, m.from_business) {
+            (_, true) => "business",
+            (Some(author), false) => author.as_str(),
+            (None, false) => "WhatsApp",
+        };
+        let damaged = if m.damaged { " [damaged in the file]" } else { "" };
+        let kind = if m.kind == "text" || m.kind == "system" { String::new() } else { format!("[{}] ", m.kind) };
+        println!("{} {who}: {kind}{}{damaged}", m.sent_at, m.body.replace('\n', "\n    "));
+    }
+    Ok(Exit::Ok)
+}

@@ -45,6 +45,12 @@ pub enum Error {
     Export(#[from] WriteError),
     #[error("No lead has id {0}; it may have been erased or purged.")]
     NoSuchLead(i64),
+    #[error(transparent)]
+    ChatFile(#[from] crate::chat::file::ChatFileError),
+    #[error(
+        "No conversation has id {0}; it may have been erased or purged. The list of conversations shows those held."
+    )]
+    NoSuchThread(i64),
     #[error("{0}")]
     Invalid(String),
     #[error("{0}")]
@@ -158,7 +164,8 @@ impl Error {
             | Error::Package(PackageError::File(ExportFileError::Exists(_))) => Code::FileExists,
             Error::Export(WriteError::File(ExportFileError::Io(..)))
             | Error::Package(PackageError::File(ExportFileError::Io(..))) => Code::DataDirUnusable,
-            Error::NoSuchLead(_) => Code::NotFound,
+            Error::NoSuchLead(_) | Error::NoSuchThread(_) => Code::NotFound,
+            Error::ChatFile(_) => Code::FileUnreadable,
             Error::Conflict(_) => Code::Conflict,
             Error::Held(_) => Code::Held,
             Error::SecretMissing(_) => Code::SecretMissing,

@@ -41,6 +41,8 @@ pub enum DataKind {
     /// Conversion events queued for, and sent to, Meta's Conversions API: the event log.
     #[value(alias = "conversion-events")]
     ConversionEvents,
+    /// Messenger, Instagram and WhatsApp threads and their messages.
+    Conversations,
 }
 
 impl DataKind {
@@ -54,6 +56,7 @@ impl DataKind {
             Self::LeadsAtMeta => "leads_at_meta",
             Self::CrmRecords => "crm_records",
             Self::ConversionEvents => "conversion_events",
+            Self::Conversations => "conversations",
         }
     }
 }

@@ -10,6 +10,7 @@ pub const HOLDERS: &[&dyn Holder] = &[
     &crate::meta::leads_at_meta::LEADS_AT_META,
     &crate::crm::records::CRM_RECORDS,
     &crate::capi::events::CONVERSION_EVENTS,
+    &crate::chat::threads::CONVERSATIONS,
     &crate::leads::imports::IMPORT_RECORDS,
     &crate::requests::records::REQUEST_RECORDS,
     &crate::audit::entries::AUDIT_ENTRIES,

@@ -5,6 +5,7 @@ mod audit_chain;
 mod bindings;
 mod capi;
 mod capi_stages;
+mod chats;
 mod cli;
 mod clients;
 mod conversations;

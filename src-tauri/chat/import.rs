@@ -1,0 +1,272 @@
+//! A file of conversations as threads and messages to store: each message with the thread it
+//! belongs to, and each line that could not be read with why.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+
+use sha2::{Digest, Sha256};
+
+use super::file::{ChatFile, ChatFileError, Kind};
+use super::threads::{Channel, NewMessage, NewThread, Participant, ParticipantId};
+use super::webhook_archive::{self, Contact, Line};
+use super::whatsapp_export::{DateOrder, Messages};
+
+/// What an import knows of an export that the export does not say.
+#[derive(Debug, Clone, Default)]
+pub struct ExportContext {
+    /// The exporting phone's offset from UTC, in seconds: its times are local, with no zone.
+    pub utc_offset: i32,
+    /// Whom the chat is with, by phone number or WhatsApp id, where the agency knows it: what a
+    /// request by phone then finds the chat by, when the export names them only by name.
+    pub with: Option<Participant>,
+    /// The name the business's own messages are written under.
+    pub business_name: Option<String>,
+}
+
+/// One item of a file.
+#[derive(Debug)]
+pub enum Read {
+    Message(Arc<NewThread>, NewMessage),
+    Bad {
+        line: u64,
+        reason: String,
+    },
+    /// The file could not be read on: what was read before stands.
+    Failed(ChatFileError),
+}
+
+/// The file's messages, streamed.
+pub fn read<'f>(
+    file: &'f ChatFile,
+    context: &ExportContext,
+) -> Result<Box<dyn Iterator<Item = Read> + Send + 'f>, Read> {
+    match file.kind {
+        Kind::WebhookArchive => Ok(Box::new(archive(file)?)),
+        Kind::Export(order) => Ok(Box::new(export(file, order, context)?)),
+    }
+}
+
+fn lines_of(
+    file: &ChatFile,
+) -> Result<impl Iterator<Item = Result<super::file::FileLine, ChatFileError>> + Send + '_, Read> {
+    file.lines().map_err(Read::Failed)
+}
+
+fn archive(file: &ChatFile) -> Result<impl Iterator<Item = Read> + Send + '_, Read> {
+    let mut threads: HashMap<(String, String), Arc<NewThread>> = HashMap::new();
+    let source = format!("webhook archive {}", file.name());
+    let mut line_no = 0u64;
+    let lines = lines_of(file)?;
+    Ok(lines.flat_map(move |line| {
+        line_no += 1;
+        let line = match line {
+            Ok(line) => line,
+            Err(e) => return vec![Read::Failed(e)],
+        };
+        match webhook_archive::read_line(&line.text) {
+            Line::Blank => Vec::new(),
+            Line::Bad(reason) => vec![Read::Bad { line: line_no, reason }],
+            Line::Read { messages, bad, .. } => {
+                let mut items: Vec<Read> = bad.into_iter().map(|reason| Read::Bad { line: line_no, reason }).collect();
+                for m in messages {
+                    let Some(person) = m.from.wa_id.clone().or_else(|| m.from.user_id.clone()) else { continue };
+                    let thread = threads
+                        .entry((m.business.clone(), person.clone()))
+                        .or_insert_with(|| Arc::new(whatsapp_thread(&m.business, &person, &m.from, &source)))
+                        .clone();
+                    let author = m.from.name.clone().unwrap_or(person);
+                    let message = NewMessage {
+                        remote_id: m.id,
+                        sent_at: m.at,
+                        author: Some(author),
+                        from_business: false,
+                        kind: m.kind,
+                        body: m.text.unwrap_or_default(),
+                        damaged: line.damaged,
+                    };
+                    items.push(Read::Message(thread, message));
+                }
+                items
+            }
+        }
+    }))
+}
+
+fn whatsapp_thread(business: &str, person: &str, from: &Contact, source: &str) -> NewThread {
+    let mut participants = Vec::new();
+    if let Some(wa_id) = &from.wa_id {
+        participants.push(Participant { kind: ParticipantId::WaId, id: wa_id.clone(), name: from.name.clone() });
+    }
+    if let Some(user_id) = &from.user_id {
+        participants.push(Participant { kind: ParticipantId::UserId, id: user_id.clone(), name: from.name.clone() });
+    }
+    NewThread {
+        channel: Channel::Whatsapp,
+        remote_id: format!("{business}:{person}"),
+        title: from.name.clone().unwrap_or_else(|| person.to_owned()),
+        source: source.to_owned(),
+        participants,
+    }
+}
+
+/// Whom an export is with, from its file's name as the apps write it ("WhatsApp Chat with Ann
+/// Lee.txt", "WhatsApp Chat - Ann Lee.zip"), in any locale's words before the name.
+pub fn chat_name(file_name: &str) -> Option<String> {
+    let stem = file_name.rsplit_once('.').map_or(file_name, |(stem, _)| stem).trim();
+    let name = [
+        "WhatsApp Chat with ",
+        "WhatsApp Chat - ",
+        "Chat de WhatsApp con ",
+        "WhatsApp-Chat mit ",
+        "Discussion WhatsApp avec ",
+        "Conversa do WhatsApp com ",
+        "Chat WhatsApp con ",
+    ]
+    .iter()
+    .find_map(|prefix| stem.strip_prefix(prefix))
+    .or_else(|| (stem != "_chat" && !stem.is_empty()).then_some(stem))?;
+    Some(name.trim().to_owned()).filter(|n| !n.is_empty())
+}
+
+const UNREADABLE: &str = "it starts as a message does but names no real date or time";
+
+fn export<'f>(
+    file: &'f ChatFile,
+    order: DateOrder,
+    context: &ExportContext,
+) -> Result<impl Iterator<Item = Read> + Send + 'f, Read> {
+    let title = match (&context.with, chat_name(file.name())) {
+        (_, Some(name)) => name,
+        (Some(with), None) => with.name.clone().unwrap_or_else(|| with.id.clone()),
+        (None, None) => {
+            return Err(Read::Failed(ChatFileError::Unreadable(
+                file.name().to_owned(),
+                "its name does not say whom the chat is with; name them (by phone number or WhatsApp id)".into(),
+            )))
+        }
+    };
+    let remote_id = match &context.with {
+        Some(with) => format!("export:{}", with.id),
+        None => format!("export:{title}"),
+    };
+    let mut thread = Arc::new(NewThread {
+        channel: Channel::Whatsapp,
+        remote_id,
+        title,
+        source: format!("WhatsApp export {}", file.name()),
+        participants: context.with.iter().cloned().collect(),
+    });
+    // What the lines say besides their text, shared with the reading below: a failure that ended
+    // them, the lines read so far and those that were cut or not UTF-8.
+    #[derive(Default)]
+    struct Seen {
+        failed: Option<ChatFileError>,
+        read: u64,
+        damaged: Vec<u64>,
+    }
+    let seen: Arc<Mutex<Seen>> = Arc::default();
+    let seen_in = seen.clone();
+    let lines = lines_of(file)?.map_while(move |l| {
+        let mut seen = seen_in.lock().expect("not poisoned");
+        match l {
+            Ok(l) => {
+                seen.read += 1;
+                if l.damaged {
+                    let read = seen.read;
+                    seen.damaged.push(read);
+                }
+                Some(l.text)
+            }
+            Err(e) => {
+                seen.failed = Some(e);
+                None
+            }
+        }
+    });
+    let mut messages = Messages::new(lines, order);
+    let business = context.business_name.clone();
+    let offset = i64::from(context.utc_offset);
+    // A message's id is a digest of what it is and how many identical ones came before it in the
+    // same second: the same export, or a later one of the same chat, names each message alike.
+    let mut second: (i64, HashMap<[u8; 32], u32>) = (i64::MIN, HashMap::new());
+    let mut reported = 0usize;
+    let mut queue: VecDeque<Read> = VecDeque::new();
+    let mut done = false;
+    Ok(std::iter::from_fn(move || loop {
+        if let Some(item) = queue.pop_front() {
+            return Some(item);
+        }
+        if done {
+            return None;
+        }
+        let next = messages.next();
+        for &line in &messages.unreadable[reported..] {
+            queue.push_back(Read::Bad { line, reason: UNREADABLE.into() });
+        }
+        reported = messages.unreadable.len();
+        let Some(m) = next else {
+            done = true;
+            queue.extend(seen.lock().expect("not poisoned").failed.take().map(Read::Failed));
+            continue;
+        };
+        let from_business = m.author.is_some() && m.author == business;
+        if let Some(author) = m.author.as_deref().filter(|a| !from_business && looks_like_phone(a)) {
+            let known = thread.participants.iter().any(|p| p.kind == ParticipantId::Phone && p.id == author);
+            if !known {
+                let mut widened = (*thread).clone();
+                widened.participants.push(Participant {
+                    kind: ParticipantId::Phone,
+                    id: author.to_owned(),
+                    name: None,
+                });
+                thread = Arc::new(widened);
+            }
+        }
+        let sent_at = m.at.and_utc().timestamp() - offset;
+        let kind = match (&m.author, m.media) {
+            (None, _) => "system",
+            (Some(_), true) => "media",
+            (Some(_), false) => "text",
+        };
+        let what = Sha256::new()
+            .chain_update(thread.remote_id.as_bytes())
+            .chain_update([0])
+            .chain_update(sent_at.to_le_bytes())
+            .chain_update(m.author.as_deref().unwrap_or("").as_bytes())
+            .chain_update([0])
+            .chain_update(m.text.as_bytes())
+            .finalize();
+        if second.0 != sent_at {
+            second = (sent_at, HashMap::new());
+        }
+        let repeat = second.1.entry(what.into()).or_insert(0);
+        *repeat += 1;
+        let remote_id = format!(
+            "x:{}",
+            hex::encode(&Sha256::new().chain_update(what).chain_update(repeat.to_le_bytes()).finalize()[..16])
+        );
+        let damaged = {
+            let seen = seen.lock().expect("not poisoned");
+            seen.damaged.iter().any(|&l| l >= m.line && l <= seen.read)
+        };
+        queue.push_back(Read::Message(
+            thread.clone(),
+            NewMessage {
+                remote_id,
+                sent_at,
+                author: m.author,
+                from_business,
+                kind: kind.into(),
+                body: m.text,
+                damaged,
+            },
+        ));
+    }))
+}
+
+/// A phone number as WhatsApp writes an unsaved contact: `+` and the digits, spaced.
+fn looks_like_phone(author: &str) -> bool {
+    let Some(rest) = author.trim().strip_prefix('+') else { return false };
+    let digits = rest.chars().filter(char::is_ascii_digit).count();
+    (7..=15).contains(&digits) && rest.chars().all(|c| c.is_ascii_digit() || " -().\u{a0}\u{202f}".contains(c))
+}

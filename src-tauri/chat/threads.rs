@@ -1,0 +1,628 @@
+//! Conversations as a kind of personal data: the threads of each client and their messages, held
+//! as the source gave them, with the people in each thread by keyed hashes so that a request finds
+//! them and an erasure removes them. Owns `chat_threads`, `chat_messages` and `chat_words`.
+//!
+//! A thread is what a request acts on: it is the person's conversation with the business, so an
+//! erasure removes it whole, messages, words and all.
+
+use std::collections::{HashMap, HashSet};
+
+use async_trait::async_trait;
+use rusqlite::OptionalExtension;
+use serde::{Deserialize, Serialize};
+use sqlx::{Row, SqliteConnection};
+use ts_rs::TS;
+
+use crate::identity::{Hasher, IdKind, Identifier, IdentityHash, HASH_LEN};
+use crate::personal_data::{DataKind, Due, Erasing, HeldRecord, Holder, Removed, Scope};
+use crate::store::StoreError;
+
+/// Where a conversation was held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Messenger,
+    Instagram,
+    Whatsapp,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Messenger => "messenger",
+            Self::Instagram => "instagram",
+            Self::Whatsapp => "whatsapp",
+        }
+    }
+
+    fn from_stored(s: &str) -> Self {
+        match s {
+            "messenger" => Self::Messenger,
+            "instagram" => Self::Instagram,
+            _ => Self::Whatsapp,
+        }
+    }
+}
+
+/// How a participant is named by the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ParticipantId {
+    /// A Page-scoped (Messenger) or Instagram-scoped id.
+    Psid,
+    /// A WhatsApp id: the phone number's digits with its country code.
+    WaId,
+    /// WhatsApp's business-scoped user id.
+    UserId,
+    /// A phone number as written.
+    Phone,
+}
+
+/// Someone a thread is with, as the source names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Participant {
+    pub kind: ParticipantId,
+    pub id: String,
+    pub name: Option<String>,
+}
+
+impl Participant {
+    /// The identifiers the participant is found by, each as the index keeps it.
+    pub fn identifiers(&self) -> Vec<Identifier> {
+        let id = |kind, value: &str| Identifier { kind, value: value.to_owned() };
+        match self.kind {
+            ParticipantId::Psid => vec![id(IdKind::Psid, &self.id)],
+            ParticipantId::UserId => vec![id(IdKind::WaId, &self.id)],
+            // A WhatsApp id is the number in full, so it is a phone number too: a request by
+            // phone, or a lead's phone, finds the person's WhatsApp messages.
+            ParticipantId::WaId => vec![id(IdKind::WaId, &self.id), id(IdKind::Phone, &format!("+{}", self.id))],
+            ParticipantId::Phone => vec![id(IdKind::Phone, &self.id)],
+        }
+    }
+
+    /// The identifiers the participant is found by, each with its keyed hash.
+    pub fn hashed(&self, hasher: &Hasher) -> Vec<(Identifier, IdentityHash)> {
+        let mut hashed = Vec::new();
+        for identifier in self.identifiers() {
+            let hash = match identifier.kind {
+                IdKind::Phone => {
+                    crate::identity::stored_phone(&identifier.value, None).map(|(k, n)| hasher.hash(k, &n))
+                }
+                kind => hasher.identify(kind, &identifier.value, None),
+            };
+            if let Some(hash) = hash {
+                hashed.push((identifier, hash));
+            }
+        }
+        hashed
+    }
+
+    /// The keyed hashes the participant is found by.
+    pub fn hashes(&self, hasher: &Hasher) -> Vec<IdentityHash> {
+        self.hashed(hasher).into_iter().map(|(_, hash)| hash).collect()
+    }
+}
+
+/// A thread as an import or a sync names it.
+#[derive(Debug, Clone)]
+pub struct NewThread {
+    pub channel: Channel,
+    pub remote_id: String,
+    pub title: String,
+    pub source: String,
+    pub participants: Vec<Participant>,
+}
+
+/// A message as an import or a sync reads it.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub remote_id: String,
+    /// Seconds since 1970.
+    pub sent_at: i64,
+    pub author: Option<String>,
+    pub from_business: bool,
+    pub kind: String,
+    pub body: String,
+    pub damaged: bool,
+}
+
+/// A thread as the threads are listed.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ThreadSummary {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub client: String,
+    pub channel: Channel,
+    pub title: String,
+    pub source: String,
+    /// RFC 3339.
+    pub first_at: String,
+    pub last_at: String,
+    #[ts(type = "number")]
+    pub messages: i64,
+    /// The start of the last message's text.
+    pub last_text: String,
+}
+
+/// One message, as a thread shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ShownMessage {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// RFC 3339.
+    pub sent_at: String,
+    pub author: Option<String>,
+    pub from_business: bool,
+    pub kind: String,
+    pub body: String,
+    pub damaged: bool,
+}
+
+/// A thread with its participants and every message, oldest first.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct Thread {
+    pub summary: ThreadSummary,
+    pub participants: Vec<Participant>,
+    pub messages: Vec<ShownMessage>,
+}
+
+/// What storing a batch came to.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stored {
+    pub threads: u64,
+    pub messages: u64,
+    pub already_held: u64,
+    /// Messages not stored because a person in their thread was erased.
+    pub erased: u64,
+}
+
+/// What the writer knows of a thread it has touched; `id` is `None` until it is stored.
+struct Known {
+    id: Option<i64>,
+    first_at: i64,
+    last_at: i64,
+    participants: Vec<Participant>,
+    people: Vec<u8>,
+    changed: bool,
+}
+
+/// Stores threads and messages on an importer's own connection, inside its transaction: each
+/// message once (by its remote id in its thread), its words into the search index, and each
+/// thread's span and people brought up to date at `flush`. Nothing is stored of a thread with an
+/// erased person in it.
+pub struct Writer<'c> {
+    conn: &'c rusqlite::Connection,
+    client_id: String,
+    threads: HashMap<(Channel, String), Known>,
+}
+
+impl<'c> Writer<'c> {
+    pub fn new(conn: &'c rusqlite::Connection, client_id: &str) -> Self {
+        Self { conn, client_id: client_id.to_owned(), threads: HashMap::new() }
+    }
+
+    /// Stores `message` in `thread`, made when new, unless it is already held or someone in the
+    /// thread is among `erased`.
+    pub fn store(
+        &mut self,
+        hasher: &Hasher,
+        erased: &HashSet<IdentityHash>,
+        thread: &NewThread,
+        message: &NewMessage,
+        stored: &mut Stored,
+    ) -> rusqlite::Result<()> {
+        let key = (thread.channel, thread.remote_id.clone());
+        if !self.threads.contains_key(&key) {
+            let known = self.known(thread, message.sent_at)?;
+            self.threads.insert(key.clone(), known);
+        }
+        let known = self.threads.get_mut(&key).expect("known above");
+        for participant in &thread.participants {
+            if !known.participants.iter().any(|p| p.kind == participant.kind && p.id == participant.id) {
+                for hash in participant.hashes(hasher) {
+                    if !held_in(&known.people, &hash) {
+                        known.people.extend_from_slice(&hash);
+                    }
+                }
+                known.participants.push(participant.clone());
+                known.changed = true;
+            }
+        }
+        if known.people.chunks_exact(HASH_LEN).any(|h| IdentityHash::try_from(h).is_ok_and(|h| erased.contains(&h))) {
+            stored.erased += 1;
+            return Ok(());
+        }
+        let thread_id = match known.id {
+            Some(id) => id,
+            None => {
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO chat_threads (client_id, channel, remote_id, title, source, first_at, last_at, participants, people)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)",
+                    )?
+                    .execute(rusqlite::params![
+                        self.client_id,
+                        thread.channel.as_str(),
+                        thread.remote_id,
+                        thread.title,
+                        thread.source,
+                        message.sent_at,
+                        serde_json::to_string(&known.participants).expect("participants serialise"),
+                        known.people
+                    ])?;
+                stored.threads += 1;
+                let id = self.conn.last_insert_rowid();
+                *known = Known {
+                    id: Some(id),
+                    first_at: message.sent_at,
+                    last_at: message.sent_at,
+                    participants: std::mem::take(&mut known.participants),
+                    people: std::mem::take(&mut known.people),
+                    changed: false,
+                };
+                id
+            }
+        };
+        let inserted = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO chat_messages (thread_id, remote_id, sent_at, author, from_business, kind, body, damaged)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (thread_id, remote_id) DO NOTHING",
+            )?
+            .execute(rusqlite::params![
+                thread_id,
+                message.remote_id,
+                message.sent_at,
+                message.author,
+                message.from_business,
+                message.kind,
+                message.body,
+                message.damaged
+            ])?
+            == 1;
+        if !inserted {
+            stored.already_held += 1;
+            return Ok(());
+        }
+        let id = self.conn.last_insert_rowid();
+        if !message.body.is_empty() {
+            self.conn
+                .prepare_cached("INSERT INTO chat_words (rowid, body) VALUES (?1, ?2)")?
+                .execute(rusqlite::params![id, message.body])?;
+        }
+        if message.sent_at < known.first_at || message.sent_at > known.last_at {
+            known.first_at = known.first_at.min(message.sent_at);
+            known.last_at = known.last_at.max(message.sent_at);
+            known.changed = true;
+        }
+        stored.messages += 1;
+        Ok(())
+    }
+
+    /// The thread as stored, or as it would be stored.
+    fn known(&self, thread: &NewThread, at: i64) -> rusqlite::Result<Known> {
+        let found = self
+            .conn
+            .prepare_cached(
+                "SELECT id, first_at, last_at, participants, people FROM chat_threads
+                 WHERE client_id = ?1 AND channel = ?2 AND remote_id = ?3",
+            )?
+            .query_row(rusqlite::params![self.client_id, thread.channel.as_str(), thread.remote_id], |r| {
+                Ok(Known {
+                    id: Some(r.get(0)?),
+                    first_at: r.get(1)?,
+                    last_at: r.get(2)?,
+                    participants: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
+                    people: r.get(4)?,
+                    changed: false,
+                })
+            })
+            .optional()?;
+        Ok(found.unwrap_or(Known {
+            id: None,
+            first_at: at,
+            last_at: at,
+            participants: Vec::new(),
+            people: Vec::new(),
+            changed: false,
+        }))
+    }
+
+    /// Writes each stored thread's span and people; call before the transaction commits.
+    pub fn flush(&mut self) -> rusqlite::Result<()> {
+        for known in self.threads.values_mut().filter(|k| k.changed) {
+            let Some(id) = known.id else { continue };
+            self.conn
+                .prepare_cached(
+                    "UPDATE chat_threads SET first_at = ?2, last_at = ?3, participants = ?4, people = ?5 WHERE id = ?1",
+                )?
+                .execute(rusqlite::params![
+                    id,
+                    known.first_at,
+                    known.last_at,
+                    serde_json::to_string(&known.participants).expect("participants serialise"),
+                    known.people
+                ])?;
+            known.changed = false;
+        }
+        Ok(())
+    }
+}
+
+fn held_in(people: &[u8], hash: &IdentityHash) -> bool {
+    people.chunks_exact(HASH_LEN).any(|h| h == hash)
+}
+
+fn rfc3339_of(unix: i64) -> String {
+    crate::clock::from_unix(unix).map(crate::clock::rfc3339).unwrap_or_default()
+}
+
+const SUMMARY: &str = "SELECT t.id, c.name, t.channel, t.title, t.source, t.first_at, t.last_at,
+        (SELECT count(*) FROM chat_messages AS m WHERE m.thread_id = t.id),
+        coalesce((SELECT substr(m.body, 1, 120) FROM chat_messages AS m WHERE m.thread_id = t.id
+                  ORDER BY m.sent_at DESC, m.id DESC LIMIT 1), '')
+    FROM chat_threads AS t JOIN clients AS c ON c.id = t.client_id";
+
+fn summary_of(r: &sqlx::sqlite::SqliteRow) -> Result<ThreadSummary, sqlx::Error> {
+    Ok(ThreadSummary {
+        id: r.try_get(0)?,
+        client: r.try_get(1)?,
+        channel: Channel::from_stored(r.try_get(2)?),
+        title: r.try_get(3)?,
+        source: r.try_get(4)?,
+        first_at: rfc3339_of(r.try_get(5)?),
+        last_at: rfc3339_of(r.try_get(6)?),
+        messages: r.try_get(7)?,
+        last_text: r.try_get(8)?,
+    })
+}
+
+/// The threads of `client_id` (every client's without one), latest first; with `search`, those
+/// with a message holding every word of it.
+pub async fn list(
+    conn: &mut SqliteConnection,
+    client_id: Option<&str>,
+    search: Option<&str>,
+) -> Result<Vec<ThreadSummary>, sqlx::Error> {
+    let matching = search.and_then(crate::leads::query::fts_query);
+    if search.is_some_and(|s| !s.trim().is_empty()) && matching.is_none() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "{SUMMARY} WHERE (?1 IS NULL OR t.client_id = ?1)
+           AND (?2 IS NULL OR t.id IN (SELECT m.thread_id FROM chat_messages AS m
+                WHERE m.id IN (SELECT rowid FROM chat_words WHERE chat_words MATCH ?2)))
+         ORDER BY t.last_at DESC, t.id DESC"
+    );
+    let rows = sqlx::query(&sql).bind(client_id).bind(matching).fetch_all(&mut *conn).await?;
+    rows.iter().map(summary_of).collect()
+}
+
+/// A thread with its participants and messages, oldest first; `None` when it is not held.
+pub async fn show(conn: &mut SqliteConnection, thread_id: i64) -> Result<Option<Thread>, sqlx::Error> {
+    let Some(row) =
+        sqlx::query(&format!("{SUMMARY} WHERE t.id = ?1")).bind(thread_id).fetch_optional(&mut *conn).await?
+    else {
+        return Ok(None);
+    };
+    let summary = summary_of(&row)?;
+    let participants: String = sqlx::query_scalar("SELECT participants FROM chat_threads WHERE id = ?1")
+        .bind(thread_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let messages = sqlx::query(
+        "SELECT id, sent_at, author, from_business, kind, body, damaged FROM chat_messages
+         WHERE thread_id = ?1 ORDER BY sent_at, id",
+    )
+    .bind(thread_id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(ShownMessage {
+            id: r.try_get(0)?,
+            sent_at: rfc3339_of(r.try_get(1)?),
+            author: r.try_get(2)?,
+            from_business: r.try_get(3)?,
+            kind: r.try_get(4)?,
+            body: r.try_get(5)?,
+            damaged: r.try_get(6)?,
+        })
+    })
+    .collect::<Result<_, sqlx::Error>>()?;
+    Ok(Some(Thread { summary, participants: serde_json::from_str(&participants).unwrap_or_default(), messages }))
+}
+
+/// Rewrites the search index, leaving out the words of every message removed: the end of every
+/// removal that must leave no trace.
+async fn drop_forgotten(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO chat_words (chat_words) VALUES ('optimize')").execute(conn).await?;
+    Ok(())
+}
+
+/// Whether a thread (alias `t`) is on hold as of today (?9): its client is held, or a person in it.
+macro_rules! thread_held {
+    () => {
+        concat!(
+            "(coalesce(t.client_id IN (",
+            $crate::held_clients!(),
+            "), 0) OR EXISTS (SELECT 1 FROM (",
+            $crate::held_hashes!(),
+            ") AS held WHERE length(held.hash) = 16 AND instr(t.people, held.hash) > 0))"
+        )
+    };
+}
+
+const AGES: &str =
+    concat!("SELECT t.last_at AS t, ", thread_held!(), " AS held FROM chat_threads AS t WHERE t.client_id = ?1");
+
+/// A client's (?1) threads whose last message is from before ?2.
+const DUE: &str = "t.client_id = ?1 AND t.last_at < ?2";
+
+pub struct Conversations;
+
+pub const CONVERSATIONS: Conversations = Conversations;
+
+#[async_trait]
+impl Holder for Conversations {
+    fn kind(&self) -> DataKind {
+        DataKind::Conversations
+    }
+
+    fn label(&self) -> &'static str {
+        "conversations"
+    }
+
+    fn scope(&self) -> Scope {
+        Scope::Client
+    }
+
+    fn identified_by(&self) -> &'static [IdKind] {
+        &[IdKind::Psid, IdKind::WaId, IdKind::Phone, IdKind::PhoneDigits]
+    }
+
+    fn ages(&self) -> Option<&'static str> {
+        Some(AGES)
+    }
+
+    fn people_of_client(&self) -> Option<&'static str> {
+        Some(
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 255)
+             SELECT substr(t.people, n.i * 16 + 1, 16) FROM chat_threads AS t JOIN n ON n.i * 16 < length(t.people)
+             WHERE t.client_id = ?1",
+        )
+    }
+
+    async fn count(&self, conn: &mut SqliteConnection, client_id: Option<&str>) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT count(*) FROM chat_threads WHERE ?1 IS NULL OR client_id = ?1")
+            .bind(client_id)
+            .fetch_one(conn)
+            .await?)
+    }
+
+    async fn find(
+        &self,
+        conn: &mut SqliteConnection,
+        hasher: &Hasher,
+        hashes: &[IdentityHash],
+    ) -> Result<Vec<HeldRecord>, StoreError> {
+        let hashes: Vec<String> = hashes.iter().map(hex::encode).collect();
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT t.id FROM chat_threads AS t WHERE EXISTS (SELECT 1 FROM json_each(?1) AS j
+                 WHERE length(j.value) = 32 AND instr(t.people, unhex(j.value)) > 0)
+             ORDER BY t.first_at, t.id",
+        )
+        .bind(serde_json::to_string(&hashes).expect("hashes serialise"))
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Some(thread) = show(conn, id).await? else { continue };
+            found.push(record_of(hasher, thread));
+        }
+        Ok(found)
+    }
+
+    /// Deletes the threads whole: each is the person's conversation with the business. Meta keeps
+    /// its own copy of Messenger and Instagram messages, which no API deletes; the receipt says so.
+    async fn erase(
+        &self,
+        conn: &mut SqliteConnection,
+        records: &[HeldRecord],
+        _erasing: &Erasing<'_>,
+    ) -> Result<i64, StoreError> {
+        let ids: Vec<i64> = records.iter().filter_map(|r| r.id.parse().ok()).collect();
+        let deleted = sqlx::query("DELETE FROM chat_threads WHERE id IN (SELECT value FROM json_each(?1))")
+            .bind(serde_json::to_string(&ids).expect("ids serialise"))
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        if deleted > 0 {
+            drop_forgotten(conn).await?;
+        }
+        Ok(deleted as i64)
+    }
+
+    async fn purge(&self, conn: &mut SqliteConnection, due: &Due<'_>, delete: bool) -> Result<Removed, StoreError> {
+        let Some(client_id) = due.client_id else { return Ok(Removed::default()) };
+        let condition = if due.holds_apply { format!("{DUE} AND NOT {}", thread_held!()) } else { DUE.to_owned() };
+        let sql = if delete {
+            format!("DELETE FROM chat_threads AS t WHERE {condition}")
+        } else {
+            format!("SELECT count(*) FROM chat_threads AS t WHERE {condition}")
+        };
+        // ?9 is today, as the hold conditions name it; ?3 to ?8 are unused.
+        let mut q = sqlx::query(&sql).bind(client_id).bind(due.expiry);
+        for _ in 3..=8 {
+            q = q.bind(None::<i64>);
+        }
+        let q = q.bind(due.today);
+        let count = if delete {
+            let count = q.execute(&mut *conn).await?.rows_affected() as i64;
+            if count > 0 {
+                drop_forgotten(conn).await?;
+            }
+            count
+        } else {
+            q.fetch_one(&mut *conn).await?.try_get(0)?
+        };
+        Ok(Removed { count, anchor: None })
+    }
+
+    async fn remove_client(&self, conn: &mut SqliteConnection, client_id: &str) -> Result<(), StoreError> {
+        let removed = sqlx::query("DELETE FROM chat_threads WHERE client_id = ?1")
+            .bind(client_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+        if removed > 0 {
+            drop_forgotten(conn).await?;
+        }
+        Ok(())
+    }
+}
+
+/// A thread as a request finds it: its participants, then each message as a field, in order.
+fn record_of(hasher: &Hasher, thread: Thread) -> HeldRecord {
+    let s = &thread.summary;
+    let mut fields = vec![
+        ("channel".to_owned(), s.channel.as_str().to_owned()),
+        ("with".to_owned(), s.title.clone()),
+        ("messages".to_owned(), s.messages.to_string()),
+        ("last message".to_owned(), s.last_at.clone()),
+    ];
+    let mut identifiers = Vec::new();
+    for p in &thread.participants {
+        let label = match p.kind {
+            ParticipantId::Psid => "participant (scoped id)",
+            ParticipantId::WaId => "participant (WhatsApp id)",
+            ParticipantId::UserId => "participant (WhatsApp user id)",
+            ParticipantId::Phone => "participant (phone)",
+        };
+        let named = match &p.name {
+            Some(name) => format!("{} ({name})", p.id),
+            None => p.id.clone(),
+        };
+        fields.push((label.to_owned(), named));
+        identifiers.extend(p.hashed(hasher));
+    }
+    for m in &thread.messages {
+        let who = match (&m.author, m.from_business) {
+            (_, true) => "business".to_owned(),
+            (Some(author), false) => author.clone(),
+            (None, false) => "WhatsApp".to_owned(),
+        };
+        let body =
+            if m.kind == "text" || m.kind == "system" { m.body.clone() } else { format!("[{}] {}", m.kind, m.body) };
+        fields.push((format!("message {} {who}", m.sent_at), body));
+    }
+    HeldRecord {
+        id: s.id.to_string(),
+        client: Some(s.client.clone()),
+        source: s.source.clone(),
+        created: Some(s.first_at.clone()),
+        fields,
+        fetched_at: None,
+        identifiers,
+    }
+}

@@ -1,0 +1,244 @@
+//! Conversations: importing WhatsApp's exports and webhook archives, listing and reading threads.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::{Console, Error};
+use crate::chat::file::{ChatFile, Kind};
+use crate::chat::import::{self, ExportContext, Read};
+use crate::chat::threads::{self, Participant, ParticipantId, Stored, Thread, ThreadSummary, Writer};
+use crate::identity::IdentityHash;
+use crate::leads::import::Rejection;
+
+/// Messages stored per call on the store's handle.
+const CHUNK: usize = 2_000;
+/// How long chunks share a transaction: what a crash can lose at most (the import is repeatable).
+const COMMIT_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
+/// Bad lines kept with their reasons; beyond this they are only counted.
+const LISTED: usize = 1_000;
+
+/// What the file was.
+#[derive(Debug, Clone, Copy, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatFileKind {
+    WhatsappExport,
+    WebhookArchive,
+}
+
+/// Whom a WhatsApp export is with, where its file does not say it by number.
+#[derive(Debug, Clone, Default)]
+pub struct ChatWith {
+    pub phone: Option<String>,
+    pub wa_id: Option<String>,
+    pub name: Option<String>,
+    /// The name the business's own messages are written under in the export.
+    pub business_name: Option<String>,
+    /// The exporting phone's offset from UTC, in minutes: an export's times are local.
+    pub utc_offset_minutes: i32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ChatImport {
+    pub client: String,
+    pub file_name: String,
+    pub kind: ChatFileKind,
+    /// Threads new to Custodian.
+    #[ts(type = "number")]
+    pub threads: u64,
+    /// Messages new to Custodian.
+    #[ts(type = "number")]
+    pub messages: u64,
+    /// Messages already held (an import of the same file, or of a later export of the same chat).
+    #[ts(type = "number")]
+    pub already_held: u64,
+    /// Messages not stored because a person in their thread was erased.
+    #[ts(type = "number")]
+    pub erased: u64,
+    #[ts(type = "number")]
+    pub rejected: u64,
+    /// The first bad lines, with why.
+    pub rejections: Vec<Rejection>,
+    /// Why reading stopped before the end of the file; what was read before is stored.
+    pub stopped: Option<String>,
+    pub cancelled: bool,
+}
+
+impl Console {
+    /// Imports a WhatsApp export (text or the apps' ZIP) or an archive of webhook payloads into
+    /// `client`'s conversations, told apart by what the file holds. Importing again adds nothing;
+    /// nothing is stored of an erased person.
+    pub async fn chat_import(
+        &self,
+        client: &str,
+        file: &Path,
+        with: &ChatWith,
+        cancel: &AtomicBool,
+    ) -> Result<ChatImport, Error> {
+        let client = self.client(client).await?;
+        let context = export_context(with)?;
+        let chat_file = ChatFile::open(file)?;
+        let kind = match chat_file.kind {
+            Kind::Export(_) => ChatFileKind::WhatsappExport,
+            Kind::WebhookArchive => ChatFileKind::WebhookArchive,
+        };
+        let mut report = ChatImport {
+            client: client.name.clone(),
+            file_name: chat_file.name().to_owned(),
+            kind,
+            threads: 0,
+            messages: 0,
+            already_held: 0,
+            erased: 0,
+            rejected: 0,
+            rejections: Vec::new(),
+            stopped: None,
+            cancelled: false,
+        };
+        let items = match import::read(&chat_file, &context) {
+            Ok(items) => items,
+            Err(Read::Failed(e)) => return Err(e.into()),
+            Err(_) => unreachable!("a file that cannot be read is refused with why"),
+        };
+        let mut bulk = self.store.bulk().await?;
+        let stored = self.store_items(&mut bulk, &client.id, items, &mut report, cancel).await;
+        let finished = bulk.finish().await;
+        report.cancelled = cancel.load(Ordering::Relaxed);
+        let outcome = stored.and(finished.map_err(Error::from)).map(|()| report.clone());
+        let tx = self.store.write().await?;
+        let object = format!(
+            "client {}: {} messages in {} new threads from {} ({} already held, {} of erased people, {} bad lines){}",
+            client.name,
+            report.messages,
+            report.threads,
+            report.file_name,
+            report.already_held,
+            report.erased,
+            report.rejected,
+            if report.cancelled { ", cancelled" } else { "" }
+        );
+        self.settle(tx, "chat.import", &object, outcome).await
+    }
+
+    async fn store_items(
+        &self,
+        bulk: &mut crate::store::Bulk,
+        client_id: &str,
+        mut items: Box<dyn Iterator<Item = Read> + Send + '_>,
+        report: &mut ChatImport,
+        cancel: &AtomicBool,
+    ) -> Result<(), Error> {
+        let mut tx = bulk.write().await?;
+        let mut since = std::time::Instant::now();
+        let mut erased: (Option<i64>, HashSet<IdentityHash>) = (None, HashSet::new());
+        let mut stored = Stored::default();
+        let mut done = false;
+        while !done && !cancel.load(Ordering::Relaxed) {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            while chunk.len() < CHUNK {
+                match items.next() {
+                    None => {
+                        done = true;
+                        break;
+                    }
+                    Some(Read::Message(thread, message)) => chunk.push((thread, message)),
+                    Some(Read::Bad { line, reason }) => {
+                        report.rejected += 1;
+                        if report.rejections.len() < LISTED {
+                            report.rejections.push(Rejection { line, reason });
+                        }
+                    }
+                    Some(Read::Failed(e)) => {
+                        report.stopped = Some(e.to_string());
+                        done = true;
+                        break;
+                    }
+                }
+            }
+            if chunk.is_empty() {
+                continue;
+            }
+            let hasher = &self.hasher;
+            let erased = &mut erased;
+            let stored = &mut stored;
+            crate::store::direct(&mut tx, |c| -> rusqlite::Result<()> {
+                // Who was erased, as it stands in this transaction: an erasure that committed
+                // since the last chunk is seen, and nothing of its person is stored after it.
+                let version = crate::store::data_version(c)?;
+                if erased.0 != Some(version) {
+                    *erased = (Some(version), crate::requests::erasure::suppressed_now(c)?);
+                }
+                let mut writer = Writer::new(c, client_id);
+                for (thread, message) in &chunk {
+                    writer.store(hasher, &erased.1, thread, message, stored)?;
+                }
+                writer.flush()
+            })
+            .await??;
+            if since.elapsed() >= COMMIT_AFTER {
+                tx.commit().await?;
+                tx = bulk.write().await?;
+                since = std::time::Instant::now();
+            }
+        }
+        tx.commit().await?;
+        report.threads = stored.threads;
+        report.messages = stored.messages;
+        report.already_held = stored.already_held;
+        report.erased = stored.erased;
+        Ok(())
+    }
+
+    /// The threads of `client` (every client's without one), latest first; with `search`, those
+    /// with a message holding every word of it.
+    pub async fn chat_list(&self, client: Option<&str>, search: Option<&str>) -> Result<Vec<ThreadSummary>, Error> {
+        let client_id = self.client_if(client).await?.map(|c| c.id);
+        let mut conn = self.store.pool().acquire().await?;
+        Ok(threads::list(&mut conn, client_id.as_deref(), search).await?)
+    }
+
+    /// A thread with its participants and every message, oldest first.
+    pub async fn chat_show(&self, thread_id: i64) -> Result<Thread, Error> {
+        let mut conn = self.store.pool().acquire().await?;
+        threads::show(&mut conn, thread_id).await?.ok_or(Error::NoSuchThread(thread_id))
+    }
+}
+
+fn export_context(with: &ChatWith) -> Result<ExportContext, Error> {
+    if with.utc_offset_minutes.abs() > 14 * 60 {
+        return Err(Error::Invalid("A UTC offset is between -14:00 and +14:00.".into()));
+    }
+    let participant = match (&with.phone, &with.wa_id) {
+        (Some(_), Some(_)) => {
+            return Err(Error::Invalid(
+                "Name whom the chat is with by phone number or by WhatsApp id, not both.".into(),
+            ))
+        }
+        (Some(phone), None) => {
+            if crate::identity::stored_phone(phone, None).is_none() {
+                return Err(Error::Invalid(format!(
+                    "'{phone}' is not a phone number: write it with its country code, such as +44 7911 123456."
+                )));
+            }
+            Some(Participant { kind: ParticipantId::Phone, id: phone.trim().to_owned(), name: with.name.clone() })
+        }
+        (None, Some(wa_id)) => {
+            let digits = wa_id.trim().trim_start_matches('+');
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(Error::Invalid(format!(
+                    "'{wa_id}' is not a WhatsApp id: it is the phone number's digits with its country code."
+                )));
+            }
+            Some(Participant { kind: ParticipantId::WaId, id: digits.to_owned(), name: with.name.clone() })
+        }
+        (None, None) => None,
+    };
+    Ok(ExportContext {
+        utc_offset: with.utc_offset_minutes * 60,
+        with: participant,
+        business_name: with.business_name.clone().filter(|n| !n.trim().is_empty()),
+    })
+}

@@ -1,0 +1,201 @@
+//! Conversations held as personal data: imported from WhatsApp's exports and webhook archives once,
+//! found by a request by phone, exported, erased without a trace of their words, and purged a year
+//! after their last message unless a hold keeps them.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+use custodian::console::{ChatWith, Console, HoldForm, RequestForm};
+use custodian::personal_data::DataKind;
+use custodian::requests::{IdKind, Identifier, Outcome, RequestKind};
+
+use crate::requests::unzip;
+use crate::support::{stdout, Workspace, TEST_NOW};
+
+fn no_cancel() -> AtomicBool {
+    AtomicBool::new(false)
+}
+
+fn phone(number: &str) -> Vec<Identifier> {
+    vec![Identifier { kind: IdKind::Phone, value: number.into() }]
+}
+
+fn write(ws: &Workspace, name: &str, text: &str) -> PathBuf {
+    let dir = ws.path().with_extension("files");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// A webhook payload of one message from `wa_id` (named `name`) to the business number 15550001,
+/// at `at` (seconds since 1970).
+fn payload(id: &str, wa_id: &str, name: &str, at: i64, text: &str) -> String {
+    serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": "messages",
+        "value": {"messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550001", "phone_number_id": "15550001"},
+            "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
+            "messages": [{"from": wa_id, "id": id, "timestamp": at.to_string(), "type": "text", "text": {"body": text}}]}}]}]})
+    .to_string()
+}
+
+/// 2026-11-20 and 2026-11-21 in seconds.
+const NOV_20: i64 = 1_795_132_800;
+const NOV_21: i64 = NOV_20 + 86_400;
+
+/// Ann (447911123456) writes twice, Bo (4915112345678) once; one line is not JSON.
+fn archive(ws: &Workspace) -> PathBuf {
+    let lines = [
+        payload("wamid.A1", "447911123456", "Ann Lee", NOV_20, "Hello, about the zebracorn sofa"),
+        "{not json".to_owned(),
+        payload("wamid.B1", "4915112345678", "Bo", NOV_20 + 60, "Guten Tag"),
+        payload("wamid.A2", "447911123456", "Ann Lee", NOV_21, "Is it still available?"),
+    ];
+    write(ws, "hooks.jsonl", &(lines.join("\n") + "\n"))
+}
+
+async fn acme(ws: &Workspace) -> Console {
+    let console = ws.open().await;
+    console.add_client("Acme", Some("GB")).await.unwrap();
+    console
+}
+
+#[tokio::test]
+async fn a_webhook_archive_and_an_export_are_stored_once_and_importing_them_again_adds_nothing() {
+    let ws = Workspace::new();
+    let console = acme(&ws).await;
+    let file = archive(&ws);
+    let first = console.chat_import("Acme", &file, &ChatWith::default(), &no_cancel()).await.unwrap();
+    assert_eq!((first.threads, first.messages, first.already_held, first.rejected), (2, 3, 0, 1), "{first:?}");
+    assert_eq!(first.rejections[0].line, 2);
+    let again = console.chat_import("Acme", &file, &ChatWith::default(), &no_cancel()).await.unwrap();
+    assert_eq!((again.threads, again.messages, again.already_held), (0, 0, 3), "{again:?}");
+
+    let export = write(
+        &ws,
+        "WhatsApp Chat with Cem.txt",
+        "20/11/2026, 09:15 - Messages and calls are end-to-end encrypted.\n\
+         20/11/2026, 09:15 - Cem: Hi\n20/11/2026, 09:15 - Cem: Hi\n\
+         20/11/2026, 09:16 - Acme Shoes: Hello Cem,\nhow can we help?\n",
+    );
+    let with = ChatWith {
+        phone: Some("+90 532 123 45 67".into()),
+        business_name: Some("Acme Shoes".into()),
+        utc_offset_minutes: 180,
+        ..ChatWith::default()
+    };
+    let cem = console.chat_import("Acme", &export, &with, &no_cancel()).await.unwrap();
+    assert_eq!((cem.threads, cem.messages), (1, 4), "the same words twice in a minute are two messages: {cem:?}");
+    let cem_again = console.chat_import("Acme", &export, &with, &no_cancel()).await.unwrap();
+    assert_eq!((cem_again.messages, cem_again.already_held), (0, 4));
+
+    let threads = console.chat_list(Some("Acme"), None).await.unwrap();
+    assert_eq!(threads.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(), ["Ann Lee", "Cem", "Bo"]);
+    let shown = console.chat_show(threads[1].id).await.unwrap();
+    assert_eq!(shown.messages.len(), 4);
+    assert_eq!(shown.messages[0].kind, "system");
+    assert_eq!(shown.messages[0].sent_at, "2026-11-20T06:15:00Z", "the phone's local time placed at UTC+3");
+    assert!(shown.messages[3].from_business);
+    assert_eq!(shown.messages[3].body, "Hello Cem,\nhow can we help?");
+    let found = console.chat_list(None, Some("ZEBRACORN")).await.unwrap();
+    assert_eq!(found.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(), ["Ann Lee"]);
+    assert!(console.chat_list(None, Some("unicorn")).await.unwrap().is_empty());
+    let holdings = console.client_holdings("Acme").await.unwrap();
+    let held = holdings.held.iter().find(|h| h.kind == DataKind::Conversations).expect("conversations are held");
+    assert_eq!(held.count, 3);
+}
+
+#[tokio::test]
+async fn a_request_by_phone_finds_exports_and_erases_a_persons_whatsapp_threads_leaving_no_trace_of_their_words() {
+    let ws = Workspace::new();
+    let console = acme(&ws).await;
+    let file = archive(&ws);
+    console.chat_import("Acme", &file, &ChatWith::default(), &no_cancel()).await.unwrap();
+
+    // Asked by the number as the person writes it, nationally: the client's country places it.
+    let access = console.new_request(RequestForm::new(RequestKind::Access, phone("07911 123456"))).await.unwrap();
+    let found = console.find_for_request(access.id, false).await.unwrap();
+    let threads = found.groups.iter().find(|g| g.kind == DataKind::Conversations).expect("her thread is found");
+    assert_eq!(threads.records.len(), 1);
+    let fields = format!("{:?}", threads.records[0].fields);
+    assert!(fields.contains("zebracorn sofa") && fields.contains("still available"), "{fields}");
+    assert!(!fields.contains("Guten Tag"), "nobody else's messages: {fields}");
+    assert!(found.offered.iter().any(|i| i.kind == IdKind::WaId && i.value == "447911123456"), "{:?}", found.offered);
+    let out = ws.path().with_extension("exports");
+    std::fs::create_dir_all(&out).unwrap();
+    console.export_request(access.id, &out.join("ann.zip"), false).await.unwrap();
+    let data = unzip(&out.join("ann.zip")).into_iter().find(|(n, _)| n == "data.json").unwrap().1;
+    assert!(String::from_utf8(data).unwrap().contains("zebracorn sofa"));
+
+    // The access request is closed before the erasure, as it would be, so no hold of its own
+    // keeps her thread.
+    console.close_request(access.id, Outcome::Completed, Some("exported")).await.unwrap();
+    let erasure = console.new_request(RequestForm::new(RequestKind::Erasure, phone("+447911123456"))).await.unwrap();
+    console.find_for_request(erasure.id, false).await.unwrap();
+    console.erase_request(erasure.id, true, false).await.unwrap();
+    assert!(console.chat_list(None, Some("zebracorn")).await.unwrap().is_empty());
+    let left = console.chat_list(None, None).await.unwrap();
+    assert_eq!(left.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(), ["Bo"]);
+
+    // Importing the archive again does not bring her back.
+    let again = console.chat_import("Acme", &file, &ChatWith::default(), &no_cancel()).await.unwrap();
+    assert_eq!((again.messages, again.erased, again.already_held), (0, 2, 1), "{again:?}");
+    drop(console);
+    let key = ws.key().await;
+    let traces = crate::support::traces(ws.path(), key.expose(), &["zebracorn", "still available", "447911123456"]);
+    let traces: Vec<_> = traces.into_iter().filter(|t| !t.contains("hooks.jsonl")).collect();
+    assert!(traces.is_empty(), "no trace of her messages: {traces:?}");
+}
+
+#[tokio::test]
+async fn conversations_are_purged_a_year_after_their_last_message_unless_a_hold_keeps_them() {
+    let ws = Workspace::new();
+    let console = acme(&ws).await;
+    let file = archive(&ws);
+    console.chat_import("Acme", &file, &ChatWith::default(), &no_cancel()).await.unwrap();
+    let hold =
+        HoldForm { client: None, identifiers: phone("+49 151 12345678"), reason: "complaint".into(), until: None };
+    console.add_hold(hold).await.unwrap();
+
+    let count = |r: &custodian::console::PurgeReport| {
+        r.purged.iter().filter(|p| p.kind == DataKind::Conversations).map(|p| p.count).sum::<i64>()
+    };
+    // Ann's last message is on 21 November 2026, Bo's on the 20th: a year later both are due.
+    let before = custodian::clock::from_unix(NOV_20 + 365 * 86_400 - 60).unwrap();
+    assert_eq!(count(&console.purge_preview(before).await.unwrap()), 0);
+    let after = custodian::clock::from_unix(NOV_21 + 366 * 86_400).unwrap();
+    assert!(after > *TEST_NOW);
+    assert_eq!(count(&console.purge_preview(after).await.unwrap()), 1, "Bo is held");
+    ws.clock.set(after);
+    assert_eq!(count(&console.purge(after).await.unwrap()), 1);
+    let left = console.chat_list(None, None).await.unwrap();
+    assert_eq!(left.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(), ["Bo"]);
+    drop(console);
+    let key = ws.key().await;
+    let traces = crate::support::traces(ws.path(), key.expose(), &["zebracorn", "still available"]);
+    let traces: Vec<_> = traces.into_iter().filter(|t| !t.contains("hooks.jsonl")).collect();
+    assert!(traces.is_empty(), "no trace of the purged thread: {traces:?}");
+}
+
+#[tokio::test]
+async fn the_cli_imports_lists_searches_and_shows_threads() {
+    let ws = Workspace::new();
+    acme(&ws).await.close().await;
+    let file = archive(&ws);
+    let imported = ws.cli(&["chat", "import", "--client", "Acme", file.to_str().unwrap()]);
+    assert!(imported.status.success(), "{}", crate::support::stderr(&imported));
+    assert!(stdout(&imported).contains("new messages      3"), "{}", stdout(&imported));
+    assert!(stdout(&imported).contains("line 2: not JSON"), "{}", stdout(&imported));
+
+    let listed = ws.cli(&["chat", "list", "--search", "sofa", "--json"]);
+    let threads: serde_json::Value = serde_json::from_str(&stdout(&listed)).unwrap();
+    assert_eq!(threads.as_array().unwrap().len(), 1);
+    assert_eq!(threads[0]["title"], "Ann Lee");
+    let id = threads[0]["id"].as_i64().unwrap().to_string();
+    let shown = ws.cli(&["chat", "show", &id]);
+    assert!(stdout(&shown).contains("Ann Lee: Hello, about the zebracorn sofa"), "{}", stdout(&shown));
+    let missing = ws.cli(&["chat", "show", "999"]);
+    assert!(!missing.status.success());
+    assert!(crate::support::stderr(&missing).contains("No conversation has id 999"));
+    let bad_offset = ws.cli(&["chat", "import", "--client", "Acme", file.to_str().unwrap(), "--utc-offset", "3"]);
+    assert!(crate::support::stderr(&bad_offset).contains("±HH:MM"), "{}", crate::support::stderr(&bad_offset));
+}
