@@ -481,6 +481,22 @@ impl Holder for Conversations {
         &[IdKind::Psid, IdKind::WaId, IdKind::Phone, IdKind::PhoneDigits]
     }
 
+    fn beyond_reach(&self) -> Option<&'static str> {
+        Some(
+            "Conversations: Meta keeps its own copy of Messenger and Instagram messages, and WhatsApp messages stay \
+             on the phones of those who took part; no API lets the agency delete those. The person can ask Meta \
+             through its form for data rights requests, https://www.facebook.com/help/contact/507739850846588, or \
+             its Privacy Center, https://www.facebook.com/privacy/center.",
+        )
+    }
+
+    fn not_corrected(&self) -> Option<&'static str> {
+        Some(
+            "Conversations are not corrected: a message is a record of what was said, and is kept as it was said \
+             or erased.",
+        )
+    }
+
     fn ages(&self) -> Option<&'static str> {
         Some(AGES)
     }

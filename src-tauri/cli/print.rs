@@ -350,6 +350,9 @@ pub fn erased(as_json: bool, e: &Erased) -> Result<Exit, console::Error> {
         println!("  deleted     {} {}", d.count, d.label);
     }
     println!("  suppressed  {} identifiers (keyed hashes; later imports skip them)", r.suppressed);
+    for note in &r.beyond_reach {
+        println!("  not reached {note}");
+    }
     println!("  audit head  #{} {}", r.audit_seq, r.audit_hash);
     if !e.wal_emptied {
         println!("  note        a reader kept the write-ahead log from being emptied now; it is emptied at the next checkpoint");
@@ -405,6 +408,9 @@ pub fn rectified(as_json: bool, r: &Rectified) -> Result<Exit, console::Error> {
     }
     let counts: Vec<String> = r.changed.iter().map(|c| format!("{} {}", c.count, c.label)).collect();
     println!("Corrected on {} for request {}; the old value is not kept.", counts.join(", "), r.request.id);
+    for why in &r.not_corrected {
+        println!("  not corrected: {why}");
+    }
     Ok(Exit::Ok)
 }
 

@@ -12,10 +12,10 @@ use super::{still_indexing, Console, Error};
 use crate::audit::{self, Event};
 use crate::clients;
 use crate::identity::IdentityHash;
-use crate::personal_data::registry::HOLDERS;
+use crate::personal_data::registry::{holder, HOLDERS};
 use crate::personal_data::Held;
 use crate::personal_data::{Correction, HeldRecord};
-use crate::requests::discovery::{self, Discovery};
+use crate::requests::discovery::{self, Discovery, Group};
 use crate::requests::erasure::{self, Receipt, Suppression};
 use crate::requests::package::{self, Package};
 use crate::requests::remote::{self, RemoteAnswer, RemoteStep};
@@ -89,6 +89,8 @@ pub struct Rectified {
     pub request: Request,
     /// Records changed, by kind.
     pub changed: Vec<Held>,
+    /// Why records of the kinds found that a correction does not apply to were left as they are.
+    pub not_corrected: Vec<String>,
     /// The steps that correct the copies kept elsewhere (the person's CRM records), with each
     /// service's answer.
     pub remote: Vec<RemoteStep>,
@@ -298,6 +300,7 @@ impl Console {
             erased_at: at,
             actor: self.actor.clone(),
             nothing_held,
+            beyond_reach: crate::personal_data::beyond_reach(&deleted),
             deleted,
             suppressed,
             audit_seq: entry.seq,
@@ -421,25 +424,33 @@ impl Console {
             }
         };
         if changed.is_empty() {
+            let correctable = |g: &&Group| holder(g.kind).not_corrected().is_none();
             let holds = |r: &HeldRecord| r.fields.iter().any(|(k, _)| k == field);
-            let e = if found.groups.iter().flat_map(|g| &g.records).any(holds) {
+            let e = if found.groups.iter().filter(correctable).flat_map(|g| &g.records).any(holds) {
                 Error::Invalid(format!("Every record already holds that value in '{field}'; nothing changed."))
             } else {
                 let mut names: Vec<&str> = found
                     .groups
                     .iter()
+                    .filter(correctable)
                     .flat_map(|g| &g.records)
                     .flat_map(|r| r.fields.iter().map(|(k, _)| k.as_str()))
                     .collect();
                 names.sort_unstable();
                 names.dedup();
-                Error::Invalid(if names.is_empty() {
-                    "Nothing is held about this person, so there is nothing to correct.".to_owned()
-                } else {
-                    format!(
+                let uncorrectable: Vec<&str> = found
+                    .groups
+                    .iter()
+                    .filter(|g| !g.records.is_empty())
+                    .filter_map(|g| holder(g.kind).not_corrected())
+                    .collect();
+                Error::Invalid(match (names.is_empty(), uncorrectable.first()) {
+                    (true, None) => "Nothing is held about this person, so there is nothing to correct.".to_owned(),
+                    (true, Some(why)) => format!("Nothing held about this person can be corrected. {why}"),
+                    (false, _) => format!(
                         "No record about this person has a field '{field}' that can be corrected. Its fields: {}.",
                         names.join(", ")
-                    )
+                    ),
                 })
             };
             return self.settle_about(tx, "request.rectify", &object, subject.as_deref(), Err(e)).await;
@@ -449,9 +460,21 @@ impl Console {
         }
         let counts = changed.iter().map(|c| format!("{} {}", c.count, c.label)).collect::<Vec<_>>().join(", ");
         let object = format!("{object} corrected on {counts}");
+        let not_corrected: Vec<String> = found
+            .groups
+            .iter()
+            .filter(|g| !g.records.is_empty())
+            .filter_map(|g| holder(g.kind).not_corrected())
+            .map(str::to_owned)
+            .fold(Vec::new(), |mut all, why| {
+                if !all.contains(&why) {
+                    all.push(why);
+                }
+                all
+            });
         let result = requests::get(&mut tx, id, today)
             .await
-            .map(|request| Rectified { request, changed, remote: Vec::new() })
+            .map(|request| Rectified { request, changed, not_corrected, remote: Vec::new() })
             .map_err(Error::from);
         let mut rectified = self.settle_about(tx, "request.rectify", &object, subject.as_deref(), result).await?;
         // The old value's page images are in the WAL until a checkpoint.

@@ -173,6 +173,18 @@ pub trait Holder: Sync {
         &[]
     }
 
+    /// What an erasure of this kind cannot reach (copies a service keeps that no API deletes),
+    /// and where the person can ask for those, for the receipt to say; `None` when nothing.
+    fn beyond_reach(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Why a rectification does not correct records of this kind, for the person to be told;
+    /// `None` for a kind whose fields are corrected.
+    fn not_corrected(&self) -> Option<&'static str> {
+        None
+    }
+
     /// For a kind a retention policy governs: a query of one column `t` (seconds since 1970) and one
     /// column `held` (1 when a legal hold in force on ?9, YYYY-MM-DD, covers it) per record, of the
     /// client whose id is ?1 for a kind kept per client. `None` for a kind no policy ages.
@@ -293,4 +305,14 @@ pub fn searchable_by(holders: &[&dyn Holder]) -> Vec<IdKind> {
         }
     }
     kinds
+}
+
+/// What the receipt of an erasure that deleted `deleted` says is beyond its reach.
+pub fn beyond_reach(deleted: &[Held]) -> Vec<String> {
+    deleted
+        .iter()
+        .filter(|d| d.count > 0)
+        .filter_map(|d| registry::holder(d.kind).beyond_reach())
+        .map(str::to_owned)
+        .collect()
 }

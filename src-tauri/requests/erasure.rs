@@ -27,6 +27,9 @@ pub struct Receipt {
     pub nothing_held: bool,
     /// What was deleted, by kind and count.
     pub deleted: Vec<Held>,
+    /// What the erasure could not reach of what it deleted (copies a service keeps that no API
+    /// deletes), and where the person can ask for those.
+    pub beyond_reach: Vec<String>,
     /// Identifiers newly put on the suppression list.
     #[ts(type = "number")]
     pub suppressed: i64,
@@ -170,16 +173,20 @@ pub async fn receipt_of(conn: &mut SqliteConnection, request_id: i64) -> Result<
     .bind(request_id)
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(row.map(|(code, erased_at, actor, deleted, suppressed, audit_seq, audit_hash, nothing_held)| Receipt {
-        code,
-        request_id,
-        erased_at,
-        actor,
-        nothing_held,
-        deleted: serde_json::from_str(&deleted).unwrap_or_default(),
-        suppressed,
-        audit_seq,
-        audit_hash,
+    Ok(row.map(|(code, erased_at, actor, deleted, suppressed, audit_seq, audit_hash, nothing_held)| {
+        let deleted: Vec<Held> = serde_json::from_str(&deleted).unwrap_or_default();
+        Receipt {
+            code,
+            request_id,
+            erased_at,
+            actor,
+            nothing_held,
+            beyond_reach: crate::personal_data::beyond_reach(&deleted),
+            deleted,
+            suppressed,
+            audit_seq,
+            audit_hash,
+        }
     }))
 }
 

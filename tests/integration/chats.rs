@@ -199,3 +199,38 @@ async fn the_cli_imports_lists_searches_and_shows_threads() {
     let bad_offset = ws.cli(&["chat", "import", "--client", "Acme", file.to_str().unwrap(), "--utc-offset", "3"]);
     assert!(crate::support::stderr(&bad_offset).contains("±HH:MM"), "{}", crate::support::stderr(&bad_offset));
 }
+
+#[tokio::test]
+async fn a_request_by_a_leads_email_reaches_the_persons_whatsapp_thread_through_the_leads_phone() {
+    let ws = Workspace::new();
+    // Ann Lee's lead holds her email and +447911123456, the number she writes from on WhatsApp.
+    let console = crate::crm_push::holding_leads(&ws, &[]).await;
+    let file = archive(&ws);
+    console.chat_import("Acme", &file, &ChatWith::default(), &no_cancel()).await.unwrap();
+    let email = vec![Identifier { kind: IdKind::Email, value: "ann.lee@example.com".into() }];
+
+    let rectification = console.new_request(RequestForm::new(RequestKind::Rectification, email.clone())).await.unwrap();
+    let found = console.find_for_request(rectification.id, true).await.unwrap();
+    let kinds: Vec<DataKind> = found.groups.iter().map(|g| g.kind).collect();
+    assert!(kinds.contains(&DataKind::Leads) && kinds.contains(&DataKind::Conversations), "{kinds:?}");
+    let fixed = console.rectify_request(rectification.id, "full_name", "Ann Leigh").await.unwrap();
+    assert_eq!(fixed.changed.iter().map(|c| c.kind).collect::<Vec<_>>(), [DataKind::Leads]);
+    assert!(fixed.not_corrected.iter().any(|why| why.contains("a message is a record of what was said")));
+    let shown = console.chat_list(None, Some("zebracorn")).await.unwrap();
+    assert_eq!(shown[0].title, "Ann Lee", "the thread is as it was said");
+    // A correction asked only of what cannot be corrected says why.
+    let wa = vec![Identifier { kind: IdKind::WaId, value: "4915112345678".into() }];
+    let bo = console.new_request(RequestForm::new(RequestKind::Rectification, wa)).await.unwrap();
+    console.find_for_request(bo.id, false).await.unwrap();
+    let refused = console.rectify_request(bo.id, "author", "Bob").await.unwrap_err();
+    assert!(refused.to_string().contains("Conversations are not corrected"), "{refused}");
+
+    let erasure = console.new_request(RequestForm::new(RequestKind::Erasure, email)).await.unwrap();
+    console.find_for_request(erasure.id, true).await.unwrap();
+    let erased = console.erase_request(erasure.id, true, false).await.unwrap();
+    let deleted: Vec<DataKind> = erased.receipt.deleted.iter().map(|d| d.kind).collect();
+    assert!(deleted.contains(&DataKind::Leads) && deleted.contains(&DataKind::Conversations), "{deleted:?}");
+    assert_eq!(erased.receipt.beyond_reach.len(), 1);
+    assert!(erased.receipt.beyond_reach[0].contains("https://www.facebook.com/help/contact/507739850846588"));
+    assert!(console.chat_list(None, Some("zebracorn")).await.unwrap().is_empty());
+}

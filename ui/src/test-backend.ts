@@ -1834,7 +1834,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         return {
           receipt: {
             code: "ER-ABCD-EFGH-JKMN", request_id: r.id, erased_at: "2026-11-22T10:00:00.000Z", actor: "ada", nothing_held,
-            deleted: deletes(held), suppressed, audit_seq: 9, audit_hash: "a".repeat(64),
+            deleted: deletes(held), beyond_reach: [], suppressed, audit_seq: 9, audit_hash: "a".repeat(64),
           },
           wal_emptied: true,
           remote: takeRemote(r.id, "2026-11-22T10:00:00.000Z"),
@@ -1887,7 +1887,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         for (const lead of held) lead.answers = lead.answers.map(([k, v]) => [k, k === field ? value : v]);
         record("request.rectify", `request:${r.id} field ${field}`);
         const changed: Held[] = [...(held.length ? [{ kind: "leads" as const, label: "leads", count: held.length }] : []), ...asHeld(correctElsewhere(r, held))];
-        return { request: r, changed, remote: takeRemote(r.id, "2026-11-22T10:00:00.000Z") } satisfies Rectified;
+        return { request: r, changed, not_corrected: [], remote: takeRemote(r.id, "2026-11-22T10:00:00.000Z") } satisfies Rectified;
       }
       case "cancel_import":
         // Imports here finish at once; only a sync, a push or a sign-in can still be running.

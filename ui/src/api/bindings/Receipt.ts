@@ -26,6 +26,11 @@ nothing_held: boolean,
  */
 deleted: Array<Held>, 
 /**
+ * What the erasure could not reach of what it deleted (copies a service keeps that no API
+ * deletes), and where the person can ask for those.
+ */
+beyond_reach: Array<string>, 
+/**
  * Identifiers newly put on the suppression list.
  */
 suppressed: number, 

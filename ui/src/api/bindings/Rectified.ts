@@ -12,6 +12,10 @@ export type Rectified = { request: Request,
  */
 changed: Array<Held>, 
 /**
+ * Why records of the kinds found that a correction does not apply to were left as they are.
+ */
+not_corrected: Array<string>, 
+/**
  * The steps that correct the copies kept elsewhere (the person's CRM records), with each
  * service's answer.
  */

@@ -40,6 +40,12 @@ export function ReceiptDialog({ erased, onClose }: { erased: Erased; onClose: ()
                   </td>
                 </tr>
               ))}
+            {r.beyond_reach.map((note) => (
+              <tr key={note} data-testid="beyond-reach">
+                <th scope="row">Not reached</th>
+                <td>{note}</td>
+              </tr>
+            ))}
             <tr>
               <th scope="row">Suppressed</th>
               <td>{r.suppressed} identifiers (later imports skip them)</td>

@@ -204,7 +204,8 @@ export function RequestDetail({ request, onChanged }: { request: Request; onChan
             void act(async () => {
               const r = await api.requests.rectify(request.id, field, value);
               setCorrected((c) => ({ steps: r.remote, times: (c?.times ?? 0) + 1 }));
-              return `Corrected ${field} on ${r.changed.map((c) => `${c.count} ${c.label}`).join(", ")}; the old value is not kept.`;
+              const corrected = `Corrected ${field} on ${r.changed.map((c) => `${c.count} ${c.label}`).join(", ")}; the old value is not kept.`;
+              return [corrected, ...r.not_corrected].join(" ");
             });
           }}
         >
