@@ -433,6 +433,56 @@ pub async fn show(conn: &mut SqliteConnection, thread_id: i64) -> Result<Option<
     Ok(Some(Thread { summary, participants: serde_json::from_str(&participants).unwrap_or_default(), messages }))
 }
 
+/// The time of the last message held in a client's thread, for a sync to read on from.
+pub async fn last_at(
+    conn: &mut SqliteConnection,
+    client_id: &str,
+    channel: Channel,
+    remote_id: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT last_at FROM chat_threads WHERE client_id = ?1 AND channel = ?2 AND remote_id = ?3")
+        .bind(client_id)
+        .bind(channel.as_str())
+        .bind(remote_id)
+        .fetch_optional(conn)
+        .await
+}
+
+/// How far a Page's conversations on `channel` were read, in seconds.
+pub async fn sync_mark(
+    conn: &mut SqliteConnection,
+    page_id: &str,
+    channel: Channel,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT watermark FROM chat_sync_marks WHERE page_id = ?1 AND platform = ?2")
+        .bind(page_id)
+        .bind(channel.as_str())
+        .fetch_optional(conn)
+        .await
+}
+
+/// Moves a Page's mark on `channel` to `watermark` (never back).
+pub async fn advance_sync_mark(
+    conn: &mut SqliteConnection,
+    page_id: &str,
+    channel: Channel,
+    watermark: i64,
+    at: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO chat_sync_marks (page_id, platform, watermark, synced_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (page_id, platform) DO UPDATE SET watermark = max(watermark, excluded.watermark),
+             synced_at = excluded.synced_at",
+    )
+    .bind(page_id)
+    .bind(channel.as_str())
+    .bind(watermark)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Rewrites the search index, leaving out the words of every message removed: the end of every
 /// removal that must leave no trace.
 async fn drop_forgotten(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {

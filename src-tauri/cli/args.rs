@@ -470,6 +470,12 @@ pub enum PixelCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum ChatCommand {
+    /// Read the Messenger and Instagram conversations of every Page assigned to a client (needs
+    /// pages_messaging, and instagram_manage_messages for Instagram) updated since the last sync
+    Sync {
+        #[arg(long)]
+        client: Option<String>,
+    },
     /// Import a WhatsApp "Export chat" file (its text, or the ZIP with media) or an archive of
     /// Cloud API webhook payloads (JSON Lines), told apart by what the file holds; importing again
     /// adds nothing

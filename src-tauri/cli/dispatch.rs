@@ -744,6 +744,13 @@ async fn crm(c: &Console, command: CrmCommand, j: bool) -> Result<Exit, console:
 
 async fn chat(c: &Console, command: ChatCommand, j: bool) -> Result<Exit, console::Error> {
     match command {
+        ChatCommand::Sync { client } => {
+            let cancel = Arc::new(AtomicBool::new(false));
+            let watcher = stop_on_ctrl_c(&cancel, "Stopping after the thread in hand; what is stored stays.");
+            let report = c.chat_sync(client.as_deref(), &cancel).await;
+            watcher.abort();
+            print::chat_synced(j, &report?)
+        }
         ChatCommand::Import { client, file, phone, wa_id, name, business_name, utc_offset } => {
             let utc_offset_minutes = match utc_offset.as_deref().map(offset_minutes) {
                 Some(Some(minutes)) => minutes,

@@ -1052,6 +1052,41 @@ pub fn chat_imported(as_json: bool, r: &console::ChatImport) -> Result<Exit, con
     Ok(exit)
 }
 
+pub fn chat_synced(as_json: bool, r: &console::ChatSyncReport) -> Result<Exit, console::Error> {
+    let exit = if r.failed() || r.cancelled { Exit::Failed } else { Exit::Ok };
+    if as_json {
+        json(r);
+        return Ok(exit);
+    }
+    if r.pages.is_empty() {
+        println!("No Page is assigned to a client: assign one with `custodian meta assign PAGE_ID --client NAME`.");
+        return Ok(exit);
+    }
+    for p in &r.pages {
+        println!(
+            "{} ({}) {}: {} threads read, {} new messages in {} new threads ({} already held{})",
+            p.page,
+            p.client.as_deref().unwrap_or("no client"),
+            p.channel.as_str(),
+            p.threads_read,
+            p.messages,
+            p.threads,
+            p.already_held,
+            if p.erased > 0 { format!(", {} of erased people not stored", p.erased) } else { String::new() }
+        );
+        if p.unreadable > 0 {
+            println!("  {} items Meta listed could not be read", p.unreadable);
+        }
+        if let Some(problem) = &p.problem {
+            eprintln!("  stopped: {problem}. What was stored stays; the next sync reads on from there.");
+        }
+    }
+    if r.cancelled {
+        eprintln!("Cancelled; what was stored stays.");
+    }
+    Ok(exit)
+}
+
 pub fn chat_threads(as_json: bool, list: &[crate::chat::threads::ThreadSummary]) -> Result<Exit, console::Error> {
     if as_json {
         json(&list);

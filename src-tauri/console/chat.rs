@@ -10,9 +10,15 @@ use ts_rs::TS;
 use super::{Console, Error};
 use crate::chat::file::{ChatFile, Kind};
 use crate::chat::import::{self, ExportContext, Read};
-use crate::chat::threads::{self, Participant, ParticipantId, Stored, Thread, ThreadSummary, Writer};
+use crate::chat::threads::{
+    self, Channel, NewMessage, NewThread, Participant, ParticipantId, Stored, Thread, ThreadSummary, Writer,
+};
 use crate::identity::IdentityHash;
 use crate::leads::import::Rejection;
+use crate::meta::conversations::{self, Conversation, Platform};
+use crate::meta::pages::{self, PageRow, PAGE_TOKEN_PURPOSE};
+use crate::meta::{app, Graph};
+use crate::vault::{Sensitive, Vault};
 
 /// Messages stored per call on the store's handle.
 const CHUNK: usize = 2_000;
@@ -27,6 +33,45 @@ const LISTED: usize = 1_000;
 pub enum ChatFileKind {
     WhatsappExport,
     WebhookArchive,
+}
+
+/// What syncing one Page's conversations on one platform did.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ChatSynced {
+    pub page_id: String,
+    pub page: String,
+    pub channel: Channel,
+    pub client: Option<String>,
+    /// Threads updated since the last sync, read now.
+    #[ts(type = "number")]
+    pub threads_read: u64,
+    /// Threads and messages new to Custodian.
+    #[ts(type = "number")]
+    pub threads: u64,
+    #[ts(type = "number")]
+    pub messages: u64,
+    #[ts(type = "number")]
+    pub already_held: u64,
+    /// Messages not stored because a person in their thread was erased.
+    #[ts(type = "number")]
+    pub erased: u64,
+    /// Items Meta listed that could not be read (no id or time).
+    #[ts(type = "number")]
+    pub unreadable: u64,
+    /// Why it did not read to the end; the next sync reads again from where this one was sure.
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ChatSyncReport {
+    pub pages: Vec<ChatSynced>,
+    pub cancelled: bool,
+}
+
+impl ChatSyncReport {
+    pub fn failed(&self) -> bool {
+        self.pages.iter().any(|p| p.problem.is_some())
+    }
 }
 
 /// Whom a WhatsApp export is with, where its file does not say it by number.
@@ -189,6 +234,185 @@ impl Console {
         report.messages = stored.messages;
         report.already_held = stored.already_held;
         report.erased = stored.erased;
+        Ok(())
+    }
+
+    /// Reads the Messenger and Instagram conversations of every Page assigned to a client (of
+    /// `client` only, when given) updated since the last sync, and each such thread's messages
+    /// since its last one held. A Page's mark moves only once every thread updated since it was
+    /// stored, so an interrupted sync is simply run again: messages are recognised by their ids.
+    pub async fn chat_sync(&self, client: Option<&str>, cancel: &AtomicBool) -> Result<ChatSyncReport, Error> {
+        let only_client = self.client_if(client).await?;
+        let pages: Vec<PageRow> = pages::pages(self.store.pool())
+            .await?
+            .into_iter()
+            .filter(|p| p.client.is_some())
+            .filter(|p| only_client.as_ref().is_none_or(|c| p.client.as_deref() == Some(c.name.as_str())))
+            .collect();
+        let _syncing = super::lock::take(&self.dir, "syncing conversations from Meta")?;
+        let mut report = ChatSyncReport { pages: Vec::new(), cancelled: false };
+        if pages.is_empty() {
+            return Ok(report);
+        }
+        let settings = app::get(self.store.pool()).await?;
+        let graph = self.graph(&settings).await?;
+        for page in &pages {
+            let token = Vault::new(&self.workspace_id).get(PAGE_TOKEN_PURPOSE, &page.id).await?;
+            for platform in [Platform::Messenger, Platform::Instagram] {
+                if cancel.load(Ordering::Relaxed) {
+                    report.cancelled = true;
+                    return Ok(report);
+                }
+                let channel = match platform {
+                    Platform::Messenger => Channel::Messenger,
+                    Platform::Instagram => Channel::Instagram,
+                };
+                let mut done = ChatSynced {
+                    page_id: page.id.clone(),
+                    page: page.name.clone(),
+                    channel,
+                    client: page.client.clone(),
+                    threads_read: 0,
+                    threads: 0,
+                    messages: 0,
+                    already_held: 0,
+                    erased: 0,
+                    unreadable: 0,
+                    problem: None,
+                };
+                match &token {
+                    Some(token) => self.sync_platform(&graph, page, platform, token, &mut done, cancel).await?,
+                    None => done.problem = Some("its Page's token is not in the keychain; refresh the Pages".into()),
+                }
+                let tx = self.store.write().await?;
+                let object = format!(
+                    "Meta Page {} ({}) {}: {} threads read, {} messages in {} new threads{}",
+                    page.name,
+                    page.id,
+                    channel.as_str(),
+                    done.threads_read,
+                    done.messages,
+                    done.threads,
+                    done.problem.as_deref().map(|p| format!("; stopped: {p}")).unwrap_or_default()
+                );
+                self.settle(tx, "chat.sync", &object, Ok(())).await?;
+                report.pages.push(done);
+            }
+        }
+        report.cancelled |= cancel.load(Ordering::Relaxed);
+        Ok(report)
+    }
+
+    async fn sync_platform(
+        &self,
+        graph: &Graph,
+        page: &PageRow,
+        platform: Platform,
+        token: &Sensitive<String>,
+        done: &mut ChatSynced,
+        cancel: &AtomicBool,
+    ) -> Result<(), Error> {
+        let client = self.client(page.client.as_deref().expect("only Pages with a client")).await?;
+        let channel = done.channel;
+        let since = {
+            let mut conn = self.store.pool().acquire().await?;
+            threads::sync_mark(&mut conn, &page.id, channel).await?
+        };
+        let mut updated: Vec<Conversation> = Vec::new();
+        let mut unreadable = 0u64;
+        let listed = conversations::updated_since(graph, &page.id, platform, since, token, |listed| {
+            unreadable += u64::from(listed.unreadable);
+            updated.extend(listed.items);
+            !cancel.load(Ordering::Relaxed)
+        })
+        .await;
+        done.unreadable += unreadable;
+        if let Err(e) = listed {
+            done.problem = Some(e.to_string());
+            return Ok(());
+        }
+        done.threads_read = updated.len() as u64;
+        let newest = updated.iter().map(|c| c.updated).max();
+        let business =
+            |p: &conversations::Participant| p.id == page.id || p.name.as_deref() == Some(page.name.as_str());
+        let mut stored = Stored::default();
+        // Oldest first: should the sync stop, what it stored is the older part, and the mark has
+        // not moved past any of it.
+        for conversation in updated.iter().rev() {
+            if cancel.load(Ordering::Relaxed) {
+                break;
+            }
+            let people: Vec<&conversations::Participant> =
+                conversation.participants.iter().filter(|p| !business(p)).collect();
+            let thread = NewThread {
+                channel,
+                remote_id: conversation.id.clone(),
+                title: people
+                    .iter()
+                    .map(|p| p.name.clone().unwrap_or_else(|| p.id.clone()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                source: format!("{} of Page {}", channel.as_str(), page.name),
+                participants: people
+                    .iter()
+                    .map(|p| Participant { kind: ParticipantId::Psid, id: p.id.clone(), name: p.name.clone() })
+                    .collect(),
+            };
+            let held_since = {
+                let mut conn = self.store.pool().acquire().await?;
+                threads::last_at(&mut conn, &client.id, channel, &conversation.id).await?
+            };
+            let mut messages: Vec<conversations::Message> = Vec::new();
+            let mut unreadable = 0u64;
+            let read = conversations::messages_since(graph, &conversation.id, held_since, token, |listed| {
+                unreadable += u64::from(listed.unreadable);
+                messages.extend(listed.items);
+                true
+            })
+            .await;
+            done.unreadable += unreadable;
+            if let Err(e) = read {
+                done.problem = Some(e.to_string());
+                break;
+            }
+            let new: Vec<NewMessage> = messages
+                .into_iter()
+                .rev()
+                .map(|m| NewMessage {
+                    remote_id: m.id,
+                    sent_at: m.created,
+                    from_business: business(&m.from),
+                    author: Some(m.from.name.unwrap_or(m.from.id)),
+                    kind: if m.text.is_some() { "text" } else { "attachment" }.into(),
+                    body: m.text.unwrap_or_default(),
+                    damaged: false,
+                })
+                .collect();
+            let mut tx = self.store.write().await?;
+            let hasher = &self.hasher;
+            let stored_now = &mut stored;
+            crate::store::direct(&mut tx, |c| -> rusqlite::Result<()> {
+                let erased = crate::requests::erasure::suppressed_now(c)?;
+                let mut writer = Writer::new(c, &client.id);
+                for message in &new {
+                    writer.store(hasher, &erased, &thread, message, stored_now)?;
+                }
+                writer.flush()
+            })
+            .await??;
+            tx.commit().await?;
+        }
+        done.threads = stored.threads;
+        done.messages = stored.messages;
+        done.already_held = stored.already_held;
+        done.erased = stored.erased;
+        if done.problem.is_none() && !cancel.load(Ordering::Relaxed) {
+            if let Some(newest) = newest {
+                let mut tx = self.store.write().await?;
+                threads::advance_sync_mark(&mut tx, &page.id, channel, newest, &self.stamp()).await?;
+                tx.commit().await?;
+            }
+        }
         Ok(())
     }
 

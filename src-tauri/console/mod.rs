@@ -33,7 +33,7 @@ use ts_rs::TS;
 pub use crate::leads::imports::ImportRecord;
 pub use crate::retention::runs::PurgeRun;
 pub use capi::{CapiImport, CapiPreview, CapiSendReport, ClientSend, PreviewEvent, RowProblem};
-pub use chat::{ChatFileKind, ChatImport, ChatWith};
+pub use chat::{ChatFileKind, ChatImport, ChatSyncReport, ChatSynced, ChatWith};
 pub use crm::{CrmConnection, CrmForm, CrmPreview, KeptMapping};
 pub use crm_oauth::{CrmApp, CrmAppForm, SignIn};
 pub use crm_push::{ConnectionPush, PushFailure, PushLog, PushProgress, PushReport};

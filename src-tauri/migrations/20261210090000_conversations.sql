@@ -55,3 +55,13 @@ END;
 -- Conversations are kept a year after a thread's last message unless a policy says otherwise.
 INSERT INTO retention_policies (kind, client_id, days, reason, set_at)
     VALUES ('conversations', NULL, 365, 'conversations a year after their last message', '2026-12-10T00:00:00Z');
+
+-- How far each Page's conversations on each platform have been read: the newest updated_time of a
+-- sync that read every thread updated since the last one.
+CREATE TABLE chat_sync_marks (
+    page_id    TEXT NOT NULL,
+    platform   TEXT NOT NULL CHECK (platform IN ('messenger', 'instagram')),
+    watermark  INTEGER NOT NULL,
+    synced_at  TEXT NOT NULL,
+    PRIMARY KEY (page_id, platform)
+) STRICT;

@@ -234,3 +234,94 @@ async fn a_request_by_a_leads_email_reaches_the_persons_whatsapp_thread_through_
     assert!(erased.receipt.beyond_reach[0].contains("https://www.facebook.com/help/contact/507739850846588"));
     assert!(console.chat_list(None, Some("zebracorn")).await.unwrap().is_empty());
 }
+
+/// Acme's Page p1 on Meta, with a Messenger thread of three messages from psid-41 and an
+/// Instagram thread of one from igsid-7, listed a thread and two messages a page.
+async fn acme_with_page_threads(ws: &Workspace, sim: &crate::graph_sim::GraphSim) -> Console {
+    use serde_json::json;
+    const TOKEN: &str = "EAAGsystemuserchats0123456789abcdefABCDEF";
+    sim.page("p1", "Acme Shoes", "EAAGpagetokenchats1acme");
+    sim.page_size(2);
+    let said = |id: &str, at: &str, from: (&str, &str), text: &str| {
+        json!({"id": id, "created_time": at, "from": {"id": from.0, "name": from.1},
+            "to": {"data": [{"id": "p1", "name": "Acme Shoes"}]}, "message": text})
+    };
+    let ann = ("psid-41", "Ann Lee");
+    let shop = ("p1", "Acme Shoes");
+    sim.conversation(
+        "p1",
+        "messenger",
+        json!({"id": "t_ann", "updated_time": "2026-11-20T10:02:00+0000", "participants": {"data": [
+            {"id": "psid-41", "name": "Ann Lee"}, {"id": "p1", "name": "Acme Shoes"}]}}),
+        vec![
+            said("m_1", "2026-11-20T10:00:00+0000", ann, "Do you ship the quokka boots?"),
+            said("m_2", "2026-11-20T10:01:00+0000", shop, "We do, to the UK"),
+            said("m_3", "2026-11-20T10:02:00+0000", ann, "Lovely"),
+        ],
+    );
+    sim.conversation(
+        "p1",
+        "instagram",
+        json!({"id": "t_ig", "updated_time": "2026-11-21T09:00:00+0000", "participants": {"data": [
+            {"id": "igsid-7", "name": "bo.ig"}, {"id": "p1", "name": "Acme Shoes"}]}}),
+        vec![said("m_ig", "2026-11-21T09:00:00+0000", ("igsid-7", "bo.ig"), "price?")],
+    );
+    let console = crate::support::acme_on_meta(ws, sim, TOKEN).await;
+    console.refresh_meta_pages().await.unwrap();
+    console.assign_meta_page("p1", Some("Acme")).await.unwrap();
+    console
+}
+
+#[tokio::test]
+async fn a_sync_stores_each_pages_threads_once_reads_only_what_is_new_and_a_failure_moves_no_mark() {
+    use crate::graph_sim::{Fault, GraphSim};
+    let (ws, sim) = (Workspace::new(), GraphSim::start());
+    let console = acme_with_page_threads(&ws, &sim).await;
+
+    // Meta refuses the first listing (Messenger): Instagram is read all the same.
+    sim.fault_at(sim.calls().len() + 1, Fault::Permission);
+    let first = console.chat_sync(None, &no_cancel()).await.unwrap();
+    let by = |r: &custodian::console::ChatSyncReport, channel: &str| {
+        r.pages.iter().find(|p| p.channel.as_str() == channel).cloned().unwrap()
+    };
+    assert!(by(&first, "messenger").problem.is_some(), "{first:?}");
+    assert_eq!(by(&first, "instagram").messages, 1);
+    assert!(first.failed());
+
+    let second = console.chat_sync(Some("Acme"), &no_cancel()).await.unwrap();
+    assert!(!second.failed(), "{second:?}");
+    let messenger = by(&second, "messenger");
+    assert_eq!((messenger.threads, messenger.messages), (1, 3));
+    assert_eq!(by(&second, "instagram").messages, 0, "nothing twice");
+    let threads = console.chat_list(Some("Acme"), None).await.unwrap();
+    let ann = threads.iter().find(|t| t.title == "Ann Lee").unwrap();
+    let shown = console.chat_show(ann.id).await.unwrap();
+    let said: Vec<(bool, &str)> = shown.messages.iter().map(|m| (m.from_business, m.body.as_str())).collect();
+    assert_eq!(said, [(false, "Do you ship the quokka boots?"), (true, "We do, to the UK"), (false, "Lovely")]);
+
+    // A new message: only it is read, and only the thread it is in.
+    let calls = sim.calls().len();
+    sim.conversation(
+        "p1",
+        "messenger",
+        serde_json::json!({"id": "t_ann", "updated_time": "2026-11-22T08:00:00+0000", "participants": {"data": [
+            {"id": "psid-41", "name": "Ann Lee"}, {"id": "p1", "name": "Acme Shoes"}]}}),
+        vec![
+            serde_json::json!({"id": "m_4", "created_time": "2026-11-22T08:00:00+0000",
+                "from": {"id": "psid-41", "name": "Ann Lee"}, "message": "Ordered!"}),
+            serde_json::json!({"id": "m_3", "created_time": "2026-11-20T10:02:00+0000",
+                "from": {"id": "psid-41", "name": "Ann Lee"}, "message": "Lovely"}),
+        ],
+    );
+    let third = console.chat_sync(None, &no_cancel()).await.unwrap();
+    assert_eq!((by(&third, "messenger").messages, by(&third, "messenger").already_held), (1, 1), "{third:?}");
+    assert!(sim.calls().len() - calls <= 4, "a listing a platform and one thread's messages");
+
+    // A request by the Page-scoped id finds the thread, and its erasure removes it.
+    let psid = vec![Identifier { kind: IdKind::Psid, value: "psid-41".into() }];
+    let erasure = console.new_request(RequestForm::new(RequestKind::Erasure, psid)).await.unwrap();
+    let found = console.find_for_request(erasure.id, false).await.unwrap();
+    assert!(found.groups.iter().any(|g| g.kind == DataKind::Conversations));
+    console.erase_request(erasure.id, true, false).await.unwrap();
+    assert!(console.chat_list(None, Some("quokka")).await.unwrap().is_empty());
+}
