@@ -93,6 +93,10 @@ fn main() {
         "pixel_create",
         "pixel_bulk",
         "pixel_log",
+        "chat_list",
+        "chat_show",
+        "chat_import",
+        "chat_sync",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

@@ -20,6 +20,7 @@ use crate::store::StoreError;
 /// Where a conversation was held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename = "ChatChannel")]
 pub enum Channel {
     Messenger,
     Instagram,

@@ -75,7 +75,8 @@ impl ChatSyncReport {
 }
 
 /// Whom a WhatsApp export is with, where its file does not say it by number.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize, Serialize, TS)]
+#[serde(default)]
 pub struct ChatWith {
     pub phone: Option<String>,
     pub wa_id: Option<String>,

@@ -6,9 +6,11 @@ use tauri::State;
 
 use super::{busy, RunningImport, Workspace};
 use crate::audit::{AuditEntry, Verification};
+use crate::chat::threads::{Thread, ThreadSummary};
 use crate::clients::holdings::Elsewhere;
 use crate::clients::{Client, Holdings};
 use crate::console::{ApiError, ErasePreview, Erased, Export, ImportRecord, Overview, Rectified, Removal, RequestForm};
+use crate::console::{ChatImport, ChatSyncReport, ChatWith};
 use crate::console::{CrmApp, CrmAppForm, SignIn};
 use crate::console::{CrmConnection, CrmForm, CrmPreview, KeptMapping, PushLog, PushProgress, PushReport};
 use crate::console::{Disconnected, LoggedIn, MetaApp, MetaAppForm, MetaConnection};
@@ -666,4 +668,50 @@ pub async fn pixel_bulk(ws: State<'_, Workspace>, path: String, dry_run: bool) -
 #[tauri::command]
 pub async fn pixel_log(ws: State<'_, Workspace>, pixel: Option<String>, limit: u32) -> Result<Vec<Operation>> {
     Ok(ws.console()?.pixel_log(pixel.as_deref(), limit).await?)
+}
+
+/// The threads of `client` (every client's without one), latest first; with `search`, those with a
+/// message holding every word of it.
+#[tauri::command]
+pub async fn chat_list(
+    ws: State<'_, Workspace>,
+    client: Option<String>,
+    search: Option<String>,
+) -> Result<Vec<ThreadSummary>> {
+    Ok(ws.console()?.chat_list(client.as_deref(), search.as_deref()).await?)
+}
+
+#[tauri::command]
+pub async fn chat_show(ws: State<'_, Workspace>, thread: i64) -> Result<Thread> {
+    Ok(ws.console()?.chat_show(thread).await?)
+}
+
+/// Long work like an import: one at a time, stopped by `cancel_import`.
+#[tauri::command]
+pub async fn chat_import(
+    ws: State<'_, Workspace>,
+    running: State<'_, RunningImport>,
+    client: String,
+    path: PathBuf,
+    with: ChatWith,
+) -> Result<ChatImport> {
+    let console = ws.console()?;
+    let cancel = running.start()?;
+    let result = console.chat_import(&client, &path, &with, &cancel).await;
+    running.finish();
+    Ok(result?)
+}
+
+/// Long work like an import: one at a time, stopped by `cancel_import`.
+#[tauri::command]
+pub async fn chat_sync(
+    ws: State<'_, Workspace>,
+    running: State<'_, RunningImport>,
+    client: Option<String>,
+) -> Result<ChatSyncReport> {
+    let console = ws.console()?;
+    let cancel = running.start()?;
+    let result = console.chat_sync(client.as_deref(), &cancel).await;
+    running.finish();
+    Ok(result?)
 }

@@ -193,6 +193,10 @@ pub fn run(dir: &Path) -> ExitCode {
             commands::pixel_bulk,
             commands::pixel_log,
             commands::set_crm_auto_push,
+            commands::chat_list,
+            commands::chat_show,
+            commands::chat_import,
+            commands::chat_sync,
         ])
         .build(tauri::generate_context!());
     match app {

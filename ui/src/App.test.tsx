@@ -54,6 +54,8 @@ describe("App", () => {
     expect(await screen.findByRole("heading", { name: "Push log", level: 1 })).toBeTruthy();
     await userEvent.keyboard("{Control>}9{/Control}");
     expect(await screen.findByRole("heading", { name: "Pixels", level: 1 })).toBeTruthy();
+    await userEvent.keyboard("{Control>}0{/Control}");
+    expect(await screen.findByRole("heading", { name: "Conversations", level: 1 })).toBeTruthy();
   });
 
   it("lists Connections right after Clients, and opens it from the Dashboard's Meta card", async () => {
@@ -63,6 +65,7 @@ describe("App", () => {
     const order = screen.getAllByRole("button").filter((b) => b.dataset.testid?.startsWith("nav-"));
     expect(order.map((b) => b.dataset.testid)).toEqual([
       "nav-dashboard", "nav-clients", "nav-connections", "nav-leads", "nav-requests", "nav-retention", "nav-audit", "nav-push-log", "nav-pixels",
+      "nav-conversations",
     ]);
     expect(screen.getByTestId("nav-connections").title).toBe("Ctrl+3");
     await userEvent.click(await screen.findByRole("button", { name: "Manage connections" }));

@@ -5,6 +5,7 @@ import { Clients } from "./screens/Clients";
 import { Connections } from "./screens/connections/Connections";
 import { Pushes } from "./screens/crm/Pushes";
 import { Pixels } from "./screens/pixels/Pixels";
+import { Conversations } from "./screens/conversations/Conversations";
 import { Audit } from "./screens/Audit";
 import { Leads } from "./screens/Leads";
 import { Requests } from "./screens/requests/Requests";
@@ -12,7 +13,7 @@ import { Retention } from "./screens/Retention";
 import { WorkspaceError } from "./screens/WorkspaceError";
 import { onReindex, Reindexing } from "./files";
 
-export type Screen = "dashboard" | "clients" | "connections" | "leads" | "requests" | "retention" | "audit" | "push-log" | "pixels";
+export type Screen = "dashboard" | "clients" | "connections" | "leads" | "requests" | "retention" | "audit" | "push-log" | "pixels" | "conversations";
 
 const SCREENS: { id: Screen; label: string; key: string }[] = [
   { id: "dashboard", label: "Dashboard", key: "1" },
@@ -25,6 +26,7 @@ const SCREENS: { id: Screen; label: string; key: string }[] = [
   // Last, so that the shortcuts people already know keep their numbers.
   { id: "push-log", label: "Push log", key: "8" },
   { id: "pixels", label: "Pixels", key: "9" },
+  { id: "conversations", label: "Conversations", key: "0" },
 ];
 
 export function App() {
@@ -99,6 +101,7 @@ export function App() {
         {screen === "audit" && <Audit />}
         {screen === "push-log" && <Pushes />}
         {screen === "pixels" && <Pixels />}
+        {screen === "conversations" && <Conversations />}
       </main>
     </div>
   );

@@ -36,6 +36,12 @@ export async function pickPixelBulkFile(): Promise<string | null> {
   return typeof chosen === "string" ? chosen : null;
 }
 
+export async function pickChatFile(): Promise<string | null> {
+  const filters = [{ name: "WhatsApp exports and webhook archives", extensions: ["txt", "zip", "jsonl", "json", "ndjson"] }];
+  const chosen = await open({ multiple: false, directory: false, filters, title: "Import conversations" });
+  return typeof chosen === "string" ? chosen : null;
+}
+
 /** Subscribes with `start` where the platform layer is there; returns the unsubscribe function,
  * which also works before the subscription has been made. */
 function subscribe(start: () => Promise<() => void>): () => void {

@@ -3,6 +3,9 @@
 import type { Channel } from "@tauri-apps/api/core";
 import { mockIPC, clearMocks } from "@tauri-apps/api/mocks";
 import type {
+  ChatImport,
+  ChatSyncReport,
+  Thread,
   ApiError,
   AuditEntry,
   BulkRow,
@@ -125,6 +128,12 @@ export type CrmSide = {
 export type StoredCrmApp = { crm: Crm; client_id: string; auth_url: string | null; redirect_port: number };
 
 export type Backend = {
+  /** The conversations held, each with its summary, participants and messages. */
+  threads: Thread[];
+  /** The files of conversations the stand-in can read, by path: importing one adds its threads not yet held. */
+  chatFiles: Record<string, Thread[]>;
+  /** What a sync from Meta answers. */
+  chatSync: ChatSyncReport;
   clients: Client[];
   audit: AuditEntry[];
   leads: LeadDetail[];
@@ -517,6 +526,7 @@ function row(l: LeadDetail): LeadRow {
 
 export function installBackend(initial: string[] = [], fail?: ApiError): Backend {
   const backend: Backend = {
+    threads: [], chatFiles: {}, chatSync: { pages: [], cancelled: false },
     clients: [], audit: [], leads: [], imported: [], requests: [], remote: {}, policies: {}, holds: [], lastPurge: null, imports: [], files: [], saveAs: null, fail,
     metaApp: { app_id: null, graph_version: "v25.0", graph_url: "https://graph.facebook.com", sync_minutes: 15 }, keychain: [], connections: [], revokeError: null,
     pages: [], forms: [], meta: metaSide(), pauseSync: false, pauseLogin: false, pauseRetry: false, resume: () => {},
@@ -2124,6 +2134,42 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         const { pixel, limit } = args as { pixel: string | null; limit: number };
         return pixelOperations(pixel, limit);
       }
+      case "chat_list": {
+        const { client, search } = args as { client: string | null; search: string | null };
+        const words = (search ?? "").toLowerCase().split(/\s+/).filter(Boolean);
+        return backend.threads
+          .filter((t) => client === null || t.summary.client === find(client).name)
+          .filter((t) => words.every((w) => t.messages.some((m) => m.body.toLowerCase().includes(w))))
+          .map((t) => t.summary)
+          .sort((x, y) => y.last_at.localeCompare(x.last_at));
+      }
+      case "chat_show": {
+        const held = backend.threads.find((t) => t.summary.id === (args as { thread: number }).thread);
+        if (!held) throw { code: "not_found", message: "No conversation has id that; it may have been erased or purged." } satisfies ApiError;
+        return held;
+      }
+      case "chat_import": {
+        const { client, path } = args as { client: string; path: string };
+        const into = find(client);
+        const file = backend.chatFiles[path];
+        if (!file) {
+          throw {
+            code: "file_unreadable",
+            message: `${path} is neither WhatsApp's Export chat text nor an archive of webhook payloads (JSON Lines).`,
+          } satisfies ApiError;
+        }
+        const fresh = file.filter((t) => !backend.threads.some((h) => h.summary.id === t.summary.id));
+        backend.threads.push(...fresh.map((t) => ({ ...t, summary: { ...t.summary, client: into.name } })));
+        const count = (ts: Thread[]) => ts.reduce((n, t) => n + t.messages.length, 0);
+        record("chat.import", `client ${into.name}`);
+        return {
+          client: into.name, file_name: path.split("/").pop() ?? path, kind: path.endsWith(".jsonl") ? "webhook_archive" : "whatsapp_export",
+          threads: fresh.length, messages: count(fresh), already_held: count(file) - count(fresh), erased: 0, rejected: 0, rejections: [],
+          stopped: null, cancelled: false,
+        } satisfies ChatImport;
+      }
+      case "chat_sync":
+        return backend.chatSync;
       case "plugin:dialog|open":
         return backend.openAs;
       case "audit_list":

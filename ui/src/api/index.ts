@@ -58,6 +58,17 @@ import type { MetaForm } from "./bindings/MetaForm";
 import type { MetaPage } from "./bindings/MetaPage";
 import type { RefreshedForms } from "./bindings/RefreshedForms";
 import type { RefreshedPages } from "./bindings/RefreshedPages";
+import type { ChatChannel } from "./bindings/ChatChannel";
+import type { ChatFileKind } from "./bindings/ChatFileKind";
+import type { ChatImport } from "./bindings/ChatImport";
+import type { ChatSynced } from "./bindings/ChatSynced";
+import type { ChatSyncReport } from "./bindings/ChatSyncReport";
+import type { ChatWith } from "./bindings/ChatWith";
+import type { Participant } from "./bindings/Participant";
+import type { ParticipantId } from "./bindings/ParticipantId";
+import type { ShownMessage } from "./bindings/ShownMessage";
+import type { Thread } from "./bindings/Thread";
+import type { ThreadSummary } from "./bindings/ThreadSummary";
 import type { FormSynced } from "./bindings/FormSynced";
 import type { SyncProgress } from "./bindings/SyncProgress";
 import type { SyncReport } from "./bindings/SyncReport";
@@ -93,6 +104,17 @@ import type { PixelBulk } from "./bindings/PixelBulk";
 import type { PixelChange } from "./bindings/PixelChange";
 
 export type {
+  ChatChannel,
+  ChatFileKind,
+  ChatImport,
+  ChatSynced,
+  ChatSyncReport,
+  ChatWith,
+  Participant,
+  ParticipantId,
+  ShownMessage,
+  Thread,
+  ThreadSummary,
   BulkRow,
   Grant,
   Grantee,
@@ -486,6 +508,20 @@ export const api = {
     bulk: (path: string, dryRun: boolean) => call<PixelBulk>("pixel_bulk", { path, dryRun }),
     /** The operations on `pixel` (or, `null`, on every pixel), newest first, each with Meta's answer. */
     log: (pixel: string | null, limit: number) => call<Operation[]>("pixel_log", { pixel, limit }),
+  },
+  chat: {
+    /** The threads of `client` (or, `null`, of every client), latest first; with `search`, those with a message holding every word. */
+    list: (client: string | null, search: string | null) => call<ThreadSummary[]>("chat_list", { client, search }),
+    /** A thread with its participants and every message, oldest first; `not_found` once erased or purged. */
+    show: (thread: number) => call<Thread>("chat_show", { thread }),
+    /**
+     * Imports a WhatsApp export (its text or the apps' ZIP) or an archive of webhook payloads into
+     * `client`'s conversations, told apart by what the file holds; importing again adds nothing.
+     * `file_unreadable` for a file that is neither, with why. Stopped by `leads.cancelImport`.
+     */
+    import: (client: string, path: string, withWhom: ChatWith) => call<ChatImport>("chat_import", { client, path, with: withWhom }),
+    /** Reads the Messenger and Instagram threads of the Pages assigned to clients, updated since the last sync. */
+    sync: (client: string | null) => call<ChatSyncReport>("chat_sync", { client }),
   },
   audit: {
     list: (limit: number, before?: number) => call<AuditEntry[]>("audit_list", { limit, before: before ?? null }),

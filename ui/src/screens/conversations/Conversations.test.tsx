@@ -1,0 +1,102 @@
+import { render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import type { Thread } from "../../api";
+import { installBackend } from "../../test-backend";
+import { Conversations } from "./Conversations";
+
+function thread(id: number, title: string, lastAt: string, bodies: string[]): Thread {
+  return {
+    summary: {
+      id, client: "Acme", channel: "whatsapp", title, source: "WhatsApp export chat.txt",
+      first_at: "2026-11-20T09:00:00Z", last_at: lastAt, messages: bodies.length, last_text: bodies[bodies.length - 1] ?? "",
+    },
+    participants: [{ kind: "phone", id: "+44 7911 123456", name: null }],
+    messages: bodies.map((body, i) => ({
+      id: id * 100 + i, sent_at: `2026-11-20T09:0${i}:00Z`, author: i % 2 ? null : title, from_business: i % 2 === 1,
+      kind: "text", body, damaged: false,
+    })),
+  };
+}
+
+
+describe("Conversations", () => {
+  it("says how conversations come in when none is held, and imports a file from there", async () => {
+    const backend = installBackend(["Acme"]);
+    backend.chatFiles["/tmp/WhatsApp Chat with Ann.txt"] = [thread(1, "Ann", "2026-11-21T10:00:00Z", ["Hi", "Hello Ann"])];
+    render(<Conversations />);
+    const empty = await screen.findByTestId("chat-empty");
+    expect(empty.textContent).toContain("Export chat");
+    await userEvent.click(screen.getByTestId("chat-import-open"));
+    await userEvent.type(screen.getByTestId("chat-import-path"), "/tmp/nothing.txt");
+    await userEvent.click(screen.getByTestId("chat-import-run"));
+    expect((await screen.findByRole("alert")).textContent).toContain("is neither WhatsApp's Export chat text");
+    await userEvent.clear(screen.getByTestId("chat-import-path"));
+    await userEvent.type(screen.getByTestId("chat-import-path"), "/tmp/WhatsApp Chat with Ann.txt");
+    await userEvent.click(screen.getByTestId("chat-import-run"));
+    const summary = await screen.findByTestId("chat-import-summary");
+    expect(summary.textContent).toContain("New messages2");
+    await userEvent.click(within(summary).getByRole("button", { name: "Done" }));
+    await waitFor(() => expect(screen.getAllByTestId("thread-row")).toHaveLength(1));
+    expect(screen.queryByTestId("chat-import")).toBeNull();
+  });
+
+  it("lists threads latest first, opens one with the keyboard, searches words and closes the pane with Escape", async () => {
+    const backend = installBackend(["Acme"]);
+    backend.threads.push(
+      thread(1, "Ann", "2026-11-21T10:00:00Z", ["About the zebracorn sofa", "It is in stock"]),
+      thread(2, "Bo", "2026-11-22T10:00:00Z", ["Guten Tag"]),
+    );
+    render(<Conversations />);
+    await waitFor(() => expect(screen.getAllByTestId("thread-row").map((r) => r.querySelector("strong")?.textContent)).toEqual(["Bo", "Ann"]));
+    screen.getByTestId("thread-list").focus();
+    await userEvent.keyboard("{ArrowDown}");
+    let pane = await screen.findByTestId("thread-pane");
+    expect(within(pane).getByRole("heading").textContent).toBe("Bo");
+    await userEvent.keyboard("{ArrowDown}");
+    await waitFor(() => expect(within(screen.getByTestId("thread-pane")).getByRole("heading").textContent).toBe("Ann"));
+    pane = screen.getByTestId("thread-pane");
+    expect(pane.textContent).toContain("About the zebracorn sofa");
+    expect(pane.querySelectorAll(".message.ours")).toHaveLength(1);
+    await userEvent.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByTestId("thread-pane")).toBeNull());
+
+    await userEvent.keyboard("/");
+    expect(document.activeElement).toBe(screen.getByTestId("chat-search"));
+    await userEvent.type(screen.getByTestId("chat-search"), "ZEBRACORN");
+    await waitFor(() => expect(screen.getAllByTestId("thread-row")).toHaveLength(1));
+    await userEvent.clear(screen.getByTestId("chat-search"));
+    await userEvent.type(screen.getByTestId("chat-search"), "unicorn");
+    expect((await screen.findByTestId("chat-none-found")).textContent).toContain("No thread holds “unicorn”");
+  });
+
+  it("a thread erased since it was listed is said to be gone and leaves the list", async () => {
+    const backend = installBackend(["Acme"]);
+    backend.threads.push(thread(1, "Ann", "2026-11-21T10:00:00Z", ["Hi"]));
+    render(<Conversations />);
+    const row = await screen.findByTestId("thread-row");
+    backend.threads = [];
+    await userEvent.click(row);
+    expect((await screen.findByRole("alert")).dataset.code).toBe("not_found");
+    await screen.findByTestId("chat-empty");
+  });
+
+  it("says what a sync read, and where it stopped", async () => {
+    const backend = installBackend(["Acme"]);
+    backend.chatSync = {
+      cancelled: false,
+      pages: [
+        { page_id: "p1", page: "Acme Shoes", channel: "messenger", client: "Acme", threads_read: 1, threads: 1, messages: 3, already_held: 0, erased: 0, unreadable: 0, problem: null },
+        { page_id: "p1", page: "Acme Shoes", channel: "instagram", client: "Acme", threads_read: 0, threads: 0, messages: 0, already_held: 0, erased: 0, unreadable: 0, problem: "a permission is missing" },
+      ],
+    };
+    render(<Conversations />);
+    await screen.findByTestId("chat-empty");
+    await userEvent.click(screen.getByTestId("chat-sync"));
+    await waitFor(() =>
+      expect(screen.getByTestId("chat-status").textContent).toBe(
+        "Read 3 new messages from 1 Page. Not read to the end: Acme Shoes on Instagram (a permission is missing). What was read is kept.",
+      ),
+    );
+  });
+});

@@ -1,0 +1,170 @@
+import { useState } from "react";
+import { api, toCommandError, type ChatImport, type Client, type CommandError } from "../../api";
+import { ClientSelect } from "../../components/ClientSelect";
+import { ErrorNote } from "../../components/ErrorNote";
+import { useEscape } from "../../components/useEscape";
+import { pickChatFile } from "../../files";
+
+
+/** `±HH:MM` as minutes east of UTC, or `null` when it is not one. */
+function offsetMinutes(text: string): number | null {
+  const m = /^([+-])(\d{1,2}):(\d{2})$/.exec(text.trim());
+  if (!m) return text.trim() === "" ? 0 : null;
+  const minutes = Number(m[2]) * 60 + Number(m[3]);
+  return Number(m[3]) < 60 && minutes <= 14 * 60 ? (m[1] === "-" ? -minutes : minutes) : null;
+}
+
+/**
+ * Importing a WhatsApp export or a webhook archive into a client's conversations. What the file
+ * is comes from what it holds; for an export, who it is with can be named by number, so that a
+ * request by phone finds it.
+ */
+export function ImportChat({
+  clients,
+  client: initial,
+  onDone,
+  onClose,
+}: {
+  clients: Client[];
+  client: string;
+  onDone: (report: ChatImport) => void;
+  onClose: () => void;
+}) {
+  const [client, setClient] = useState(initial || (clients[0]?.name ?? ""));
+  const [path, setPath] = useState("");
+  const [phone, setPhone] = useState("");
+  const [name, setName] = useState("");
+  const [business, setBusiness] = useState("");
+  const [offset, setOffset] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [report, setReport] = useState<ChatImport | null>(null);
+  const [error, setError] = useState<CommandError | null>(null);
+  useEscape(() => (busy ? void api.leads.cancelImport() : onClose()));
+
+  const minutes = offsetMinutes(offset);
+  const run = async () => {
+    if (minutes === null) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const done = await api.chat.import(client, path.trim(), {
+        phone: phone.trim() || null,
+        wa_id: null,
+        name: name.trim() || null,
+        business_name: business.trim() || null,
+        utc_offset_minutes: minutes,
+      });
+      setReport(done);
+      onDone(done);
+    } catch (e) {
+      setError(toCommandError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="backdrop">
+      <div className="dialog wide" role="dialog" aria-modal="true" aria-labelledby="chat-import-title" data-testid="chat-import">
+        <h2 id="chat-import-title">Import conversations</h2>
+        {report ? (
+          <div data-testid="chat-import-summary">
+            <p>
+              {report.cancelled ? "Cancelled" : "Imported"} {report.file_name} (
+              {report.kind === "whatsapp_export" ? "WhatsApp export" : "webhook archive"}) into {report.client}.
+            </p>
+            <table className="figures">
+              <tbody>
+                <tr><th scope="row">New messages</th><td>{Number(report.messages)}</td></tr>
+                <tr><th scope="row">New threads</th><td>{Number(report.threads)}</td></tr>
+                <tr><th scope="row">Already held</th><td>{Number(report.already_held)}</td></tr>
+                {Number(report.erased) > 0 && (
+                  <tr><th scope="row">Of erased people</th><td>{Number(report.erased)} not imported</td></tr>
+                )}
+                <tr><th scope="row">Bad lines</th><td>{Number(report.rejected)}</td></tr>
+              </tbody>
+            </table>
+            {report.rejections.length > 0 && (
+              <ul className="rejections">
+                {report.rejections.map((r) => (
+                  <li key={Number(r.line)}>line {Number(r.line)}: {r.reason}</li>
+                ))}
+              </ul>
+            )}
+            {report.stopped && <p className="error">Reading stopped before the end: {report.stopped}. What was read before is kept.</p>}
+            <div className="dialog-actions">
+              <button type="button" className="primary" onClick={onClose} autoFocus>
+                Done
+              </button>
+            </div>
+          </div>
+        ) : (
+          <form
+            className="request-form"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void run();
+            }}
+          >
+            <label>
+              Client
+              <ClientSelect clients={clients} value={client} onChange={setClient} disabled={busy} testId="chat-import-client" />
+            </label>
+            <label>
+              File
+              <span className="inline-form">
+                <input
+                  value={path}
+                  onChange={(e) => setPath(e.target.value)}
+                  placeholder="WhatsApp Chat with … .txt or .zip, or a .jsonl webhook archive"
+                  aria-label="File"
+                  data-testid="chat-import-path"
+                  autoFocus
+                />
+                <button type="button" onClick={() => void pickChatFile().then((p) => p && setPath(p))} disabled={busy}>
+                  Browse…
+                </button>
+              </span>
+            </label>
+            <fieldset>
+              <legend>For a WhatsApp export</legend>
+              <label>
+                Their phone number <span className="hint">with its country code, so that a request by phone finds the chat</span>
+                <input value={phone} onChange={(e) => setPhone(e.target.value)} placeholder="+44 7911 123456" data-testid="chat-import-phone" />
+              </label>
+              <label>
+                Their name <span className="hint">where the file&apos;s name does not say it</span>
+                <input value={name} onChange={(e) => setName(e.target.value)} />
+              </label>
+              <label>
+                The business&apos;s own name in the chat
+                <input value={business} onChange={(e) => setBusiness(e.target.value)} placeholder="Acme Shoes" />
+              </label>
+              <label>
+                The phone&apos;s offset from UTC <span className="hint">its times are local; ±HH:MM, UTC when empty</span>
+                <input value={offset} onChange={(e) => setOffset(e.target.value)} placeholder="+01:00" aria-invalid={minutes === null} />
+              </label>
+              {minutes === null && <p className="error-text">Write the offset as ±HH:MM, such as +01:00 or -05:00.</p>}
+            </fieldset>
+            <ErrorNote error={error} />
+            <div className="dialog-actions">
+              {busy ? (
+                <button type="button" onClick={() => void api.leads.cancelImport()}>
+                  Cancel import
+                </button>
+              ) : (
+                <button type="button" onClick={onClose}>
+                  Close
+                </button>
+              )}
+              <button type="submit" className="primary" disabled={busy || !client || !path.trim() || minutes === null} data-testid="chat-import-run">
+                {busy ? "Importing…" : "Import"}
+              </button>
+            </div>
+          </form>
+        )}
+      </div>
+    </div>
+  );
+}
+

@@ -1,0 +1,45 @@
+import type { Thread } from "../../api";
+import { CHANNEL, plural, when } from "./words";
+
+const ID_KIND = { psid: "scoped id", wa_id: "WhatsApp id", user_id: "WhatsApp user id", phone: "phone" } as const;
+
+/** A thread's participants and every message, oldest first, as it was said. */
+export function ThreadPane({ thread, onClose }: { thread: Thread; onClose: () => void }) {
+  const s = thread.summary;
+  return (
+    <section className="card thread-pane" aria-labelledby="thread-title" data-testid="thread-pane">
+      <header className="editor-header">
+        <div>
+          <h2 id="thread-title">{s.title}</h2>
+          <p className="muted">
+            {CHANNEL[s.channel]} · {s.client} · {plural(Number(s.messages), "message")} from {when(s.first_at)} to {when(s.last_at)} ·{" "}
+            {s.source}
+          </p>
+        </div>
+        <button type="button" onClick={onClose} title="Esc">
+          Close
+        </button>
+      </header>
+      {thread.participants.length > 0 && (
+        <p className="muted" data-testid="thread-participants">
+          With{" "}
+          {thread.participants
+            .map((p) => `${p.name ? `${p.name}, ` : ""}${ID_KIND[p.kind]} ${p.id}`)
+            .join("; ")}
+        </p>
+      )}
+      <ol className="messages" aria-label="Messages">
+        {thread.messages.map((m) => (
+          <li key={m.id} className={m.from_business ? "message ours" : m.kind === "system" ? "message system" : "message"}>
+            <div className="muted message-meta">
+              {m.from_business ? "Business" : (m.author ?? "WhatsApp")} · {when(m.sent_at)}
+              {m.kind !== "text" && m.kind !== "system" && <span className="badge"> {m.kind}</span>}
+            </div>
+            <div className="pre">{m.body || <span className="muted">(no words)</span>}</div>
+            {m.damaged && <div className="warn">Part of this message was cut or unreadable in the file.</div>}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
