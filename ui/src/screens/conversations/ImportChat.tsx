@@ -138,7 +138,7 @@ export function ImportChat({
               </label>
               <label>
                 The business&apos;s own name in the chat
-                <input value={business} onChange={(e) => setBusiness(e.target.value)} placeholder="Acme Shoes" />
+                <input value={business} onChange={(e) => setBusiness(e.target.value)} placeholder="Acme Shoes" data-testid="chat-import-business" />
               </label>
               <label>
                 The phone&apos;s offset from UTC <span className="hint">its times are local; ±HH:MM, UTC when empty</span>

@@ -32,7 +32,7 @@ export function ThreadPane({ thread, onClose }: { thread: Thread; onClose: () =>
         {thread.messages.map((m) => (
           <li key={m.id} className={m.from_business ? "message ours" : m.kind === "system" ? "message system" : "message"}>
             <div className="muted message-meta">
-              {m.from_business ? "Business" : (m.author ?? "WhatsApp")} · {when(m.sent_at)}
+              {m.from_business ? `${m.author ?? "The business"} (business)` : (m.author ?? "WhatsApp")} · {when(m.sent_at)}
               {m.kind !== "text" && m.kind !== "system" && <span className="badge"> {m.kind}</span>}
             </div>
             <div className="pre">{m.body || <span className="muted">(no words)</span>}</div>
