@@ -1,6 +1,7 @@
 //! `custodian bench …`: measurements on generated data, in a throwaway workspace.
 
 pub mod capi;
+pub mod chat;
 pub mod import;
 pub mod leadgen;
 pub mod push;

@@ -253,6 +253,7 @@ impl<'c> Writer<'c> {
                     ])?;
                 stored.threads += 1;
                 let id = self.conn.last_insert_rowid();
+                index_people(self.conn, id, &known.people)?;
                 *known = Known {
                     id: Some(id),
                     first_at: message.sent_at,
@@ -333,6 +334,7 @@ impl<'c> Writer<'c> {
     pub fn flush(&mut self) -> rusqlite::Result<()> {
         for known in self.threads.values_mut().filter(|k| k.changed) {
             let Some(id) = known.id else { continue };
+            index_people(self.conn, id, &known.people)?;
             self.conn
                 .prepare_cached(
                     "UPDATE chat_threads SET first_at = ?2, last_at = ?3, participants = ?4, people = ?5 WHERE id = ?1",
@@ -348,6 +350,16 @@ impl<'c> Writer<'c> {
         }
         Ok(())
     }
+}
+
+/// Lists the thread under each of its people's hashes (those listed already stay as they are).
+fn index_people(conn: &rusqlite::Connection, thread_id: i64, people: &[u8]) -> rusqlite::Result<()> {
+    let mut insert =
+        conn.prepare_cached("INSERT INTO chat_people (hash, thread_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING")?;
+    for hash in people.chunks_exact(HASH_LEN) {
+        insert.execute(rusqlite::params![hash, thread_id])?;
+    }
+    Ok(())
 }
 
 fn held_in(people: &[u8], hash: &IdentityHash) -> bool {
@@ -553,11 +565,7 @@ impl Holder for Conversations {
     }
 
     fn people_of_client(&self) -> Option<&'static str> {
-        Some(
-            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 255)
-             SELECT substr(t.people, n.i * 16 + 1, 16) FROM chat_threads AS t JOIN n ON n.i * 16 < length(t.people)
-             WHERE t.client_id = ?1",
-        )
+        Some("SELECT p.hash FROM chat_people AS p JOIN chat_threads AS t ON t.id = p.thread_id WHERE t.client_id = ?1")
     }
 
     async fn count(&self, conn: &mut SqliteConnection, client_id: Option<&str>) -> Result<i64, StoreError> {
@@ -575,8 +583,8 @@ impl Holder for Conversations {
     ) -> Result<Vec<HeldRecord>, StoreError> {
         let hashes: Vec<String> = hashes.iter().map(hex::encode).collect();
         let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT t.id FROM chat_threads AS t WHERE EXISTS (SELECT 1 FROM json_each(?1) AS j
-                 WHERE length(j.value) = 32 AND instr(t.people, unhex(j.value)) > 0)
+            "SELECT t.id FROM chat_threads AS t WHERE t.id IN (SELECT p.thread_id FROM chat_people AS p
+                 WHERE p.hash IN (SELECT unhex(j.value) FROM json_each(?1) AS j WHERE length(j.value) = 32))
              ORDER BY t.first_at, t.id",
         )
         .bind(serde_json::to_string(&hashes).expect("hashes serialise"))

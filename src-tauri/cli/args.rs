@@ -845,6 +845,12 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1_000_000)]
         rows: u64,
     },
+    /// Import a generated archive of N WhatsApp webhook payloads, then again; report throughput
+    /// beside the sqlite3 shell, memory, and the time to find a person's messages
+    Chat {
+        #[arg(long, default_value_t = 1_000_000)]
+        messages: u64,
+    },
     /// Over N imported leads: find, export and erase people through data-subject requests
     Requests {
         #[arg(long, default_value_t = 1_000_000)]

@@ -32,6 +32,9 @@ pub fn run(dir: &Path, command: Command, as_json: bool) -> ExitCode {
                     Ok(report) => print::bench(as_json, &report),
                     Err(e) => Exit::from_error(as_json, e.into()),
                 },
+                Command::Bench(BenchCommand::Chat { messages }) => {
+                    bench_report(as_json, crate::bench::chat::run(messages).await)
+                }
                 Command::Bench(BenchCommand::Requests { rows }) => {
                     bench_report(as_json, crate::bench::requests::run(rows).await)
                 }

@@ -23,6 +23,14 @@ CREATE TABLE chat_threads (
 ) STRICT;
 CREATE INDEX chat_threads_last ON chat_threads(client_id, last_at);
 
+-- The threads each person's hash is in: what a request looks a person up by.
+CREATE TABLE chat_people (
+    hash       BLOB NOT NULL,
+    thread_id  INTEGER NOT NULL REFERENCES chat_threads(id) ON DELETE CASCADE,
+    PRIMARY KEY (hash, thread_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX chat_people_thread ON chat_people(thread_id);
+
 CREATE TABLE chat_messages (
     id            INTEGER PRIMARY KEY,
     thread_id     INTEGER NOT NULL REFERENCES chat_threads(id) ON DELETE CASCADE,
