@@ -53,7 +53,8 @@ fn lines_of(
 }
 
 fn archive(file: &ChatFile) -> Result<impl Iterator<Item = Read> + Send + '_, Read> {
-    let mut threads: HashMap<(String, String), Arc<NewThread>> = HashMap::new();
+    // By business number, then by person: looked up by reference, with nothing made per message.
+    let mut threads: HashMap<String, HashMap<String, Arc<NewThread>>> = HashMap::new();
     let source = format!("webhook archive {}", file.name());
     let mut line_no = 0u64;
     let lines = lines_of(file)?;
@@ -69,12 +70,18 @@ fn archive(file: &ChatFile) -> Result<impl Iterator<Item = Read> + Send + '_, Re
             Line::Read { messages, bad, .. } => {
                 let mut items: Vec<Read> = bad.into_iter().map(|reason| Read::Bad { line: line_no, reason }).collect();
                 for m in messages {
-                    let Some(person) = m.from.wa_id.clone().or_else(|| m.from.user_id.clone()) else { continue };
-                    let thread = threads
-                        .entry((m.business.clone(), person.clone()))
-                        .or_insert_with(|| Arc::new(whatsapp_thread(&m.business, &person, &m.from, &source)))
-                        .clone();
-                    let author = m.from.name.clone().unwrap_or(person);
+                    let Some(person) = m.from.wa_id.as_deref().or(m.from.user_id.as_deref()) else { continue };
+                    let known = threads.get(&m.business).and_then(|t| t.get(person)).cloned();
+                    let thread = match known {
+                        Some(thread) => thread,
+                        None => {
+                            let thread = Arc::new(whatsapp_thread(&m.business, person, &m.from, &source));
+                            let of_business = threads.entry(m.business.clone()).or_default();
+                            of_business.insert(person.to_owned(), thread.clone());
+                            thread
+                        }
+                    };
+                    let author = m.from.name.clone().unwrap_or_else(|| person.to_owned());
                     let message = NewMessage {
                         remote_id: m.id,
                         sent_at: m.at,

@@ -184,22 +184,51 @@ struct Known {
     last_at: i64,
     participants: Vec<Participant>,
     people: Vec<u8>,
-    changed: bool,
+    /// Its first or last message moved since it was last written.
+    span_changed: bool,
+    /// Someone new is in it since it was last written.
+    people_changed: bool,
+}
+
+/// What an import knows of the threads it has touched, kept from one batch of messages to the
+/// next so that each thread is read once. It holds only while no other connection has committed
+/// (an erasure may have removed a thread): `clear` it then.
+#[derive(Default)]
+pub struct ThreadCache {
+    threads: HashMap<Channel, HashMap<String, Known>>,
+}
+
+impl ThreadCache {
+    pub fn clear(&mut self) {
+        self.threads.clear();
+    }
 }
 
 /// Stores threads and messages on an importer's own connection, inside its transaction: each
 /// message once (by its remote id in its thread), its words into the search index, and each
 /// thread's span and people brought up to date at `flush`. Nothing is stored of a thread with an
 /// erased person in it.
-pub struct Writer<'c> {
+pub struct Writer<'c, 'k> {
     conn: &'c rusqlite::Connection,
-    client_id: String,
-    threads: HashMap<(Channel, String), Known>,
+    client_id: &'k str,
+    cache: &'k mut ThreadCache,
+    /// Held for the writer's life: looking each up again per message cost more than the insert.
+    insert_message: rusqlite::CachedStatement<'c>,
+    insert_words: rusqlite::CachedStatement<'c>,
 }
 
-impl<'c> Writer<'c> {
-    pub fn new(conn: &'c rusqlite::Connection, client_id: &str) -> Self {
-        Self { conn, client_id: client_id.to_owned(), threads: HashMap::new() }
+impl<'c, 'k> Writer<'c, 'k> {
+    pub fn new(
+        conn: &'c rusqlite::Connection,
+        client_id: &'k str,
+        cache: &'k mut ThreadCache,
+    ) -> rusqlite::Result<Self> {
+        let insert_message = conn.prepare_cached(
+            "INSERT INTO chat_messages (thread_id, remote_id, sent_at, author, from_business, kind, body, damaged)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (sent_at, thread_id, remote_id) DO NOTHING",
+        )?;
+        let insert_words = conn.prepare_cached("INSERT INTO chat_words (rowid, body) VALUES (?1, ?2)")?;
+        Ok(Self { conn, client_id, cache, insert_message, insert_words })
     }
 
     /// Stores `message` in `thread`, made when new, unless it is already held or someone in the
@@ -212,12 +241,17 @@ impl<'c> Writer<'c> {
         message: &NewMessage,
         stored: &mut Stored,
     ) -> rusqlite::Result<()> {
-        let key = (thread.channel, thread.remote_id.clone());
-        if !self.threads.contains_key(&key) {
+        let held = self.cache.threads.get(&thread.channel).is_some_and(|t| t.contains_key(&thread.remote_id));
+        if !held {
             let known = self.known(thread, message.sent_at)?;
-            self.threads.insert(key.clone(), known);
+            self.cache.threads.entry(thread.channel).or_default().insert(thread.remote_id.clone(), known);
         }
-        let known = self.threads.get_mut(&key).expect("known above");
+        let known = self
+            .cache
+            .threads
+            .get_mut(&thread.channel)
+            .and_then(|t| t.get_mut(&thread.remote_id))
+            .expect("known above");
         for participant in &thread.participants {
             if !known.participants.iter().any(|p| p.kind == participant.kind && p.id == participant.id) {
                 for hash in participant.hashes(hasher) {
@@ -226,7 +260,7 @@ impl<'c> Writer<'c> {
                     }
                 }
                 known.participants.push(participant.clone());
-                known.changed = true;
+                known.people_changed = true;
             }
         }
         if known.people.chunks_exact(HASH_LEN).any(|h| IdentityHash::try_from(h).is_ok_and(|h| erased.contains(&h))) {
@@ -260,42 +294,34 @@ impl<'c> Writer<'c> {
                     last_at: message.sent_at,
                     participants: std::mem::take(&mut known.participants),
                     people: std::mem::take(&mut known.people),
-                    changed: false,
+                    span_changed: false,
+                    people_changed: false,
                 };
                 id
             }
         };
-        let inserted = self
-            .conn
-            .prepare_cached(
-                "INSERT INTO chat_messages (thread_id, remote_id, sent_at, author, from_business, kind, body, damaged)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (thread_id, remote_id) DO NOTHING",
-            )?
-            .execute(rusqlite::params![
-                thread_id,
-                message.remote_id,
-                message.sent_at,
-                message.author,
-                message.from_business,
-                message.kind,
-                message.body,
-                message.damaged
-            ])?
-            == 1;
+        let inserted = self.insert_message.execute(rusqlite::params![
+            thread_id,
+            message.remote_id,
+            message.sent_at,
+            message.author,
+            message.from_business,
+            message.kind,
+            message.body,
+            message.damaged
+        ])? == 1;
         if !inserted {
             stored.already_held += 1;
             return Ok(());
         }
         let id = self.conn.last_insert_rowid();
         if !message.body.is_empty() {
-            self.conn
-                .prepare_cached("INSERT INTO chat_words (rowid, body) VALUES (?1, ?2)")?
-                .execute(rusqlite::params![id, message.body])?;
+            self.insert_words.execute(rusqlite::params![id, message.body])?;
         }
         if message.sent_at < known.first_at || message.sent_at > known.last_at {
             known.first_at = known.first_at.min(message.sent_at);
             known.last_at = known.last_at.max(message.sent_at);
-            known.changed = true;
+            known.span_changed = true;
         }
         stored.messages += 1;
         Ok(())
@@ -316,7 +342,8 @@ impl<'c> Writer<'c> {
                     last_at: r.get(2)?,
                     participants: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
                     people: r.get(4)?,
-                    changed: false,
+                    span_changed: false,
+                    people_changed: false,
                 })
             })
             .optional()?;
@@ -326,27 +353,33 @@ impl<'c> Writer<'c> {
             last_at: at,
             participants: Vec::new(),
             people: Vec::new(),
-            changed: false,
+            span_changed: false,
+            people_changed: false,
         }))
     }
 
-    /// Writes each stored thread's span and people; call before the transaction commits.
+    /// Writes each stored thread's span and people where they changed; call before the
+    /// transaction commits.
     pub fn flush(&mut self) -> rusqlite::Result<()> {
-        for known in self.threads.values_mut().filter(|k| k.changed) {
+        for known in self.cache.threads.values_mut().flat_map(HashMap::values_mut) {
             let Some(id) = known.id else { continue };
-            index_people(self.conn, id, &known.people)?;
-            self.conn
-                .prepare_cached(
-                    "UPDATE chat_threads SET first_at = ?2, last_at = ?3, participants = ?4, people = ?5 WHERE id = ?1",
-                )?
-                .execute(rusqlite::params![
-                    id,
-                    known.first_at,
-                    known.last_at,
-                    serde_json::to_string(&known.participants).expect("participants serialise"),
-                    known.people
-                ])?;
-            known.changed = false;
+            if known.people_changed {
+                index_people(self.conn, id, &known.people)?;
+                self.conn
+                    .prepare_cached("UPDATE chat_threads SET participants = ?2, people = ?3 WHERE id = ?1")?
+                    .execute(rusqlite::params![
+                        id,
+                        serde_json::to_string(&known.participants).expect("participants serialise"),
+                        known.people
+                    ])?;
+            }
+            if known.span_changed {
+                self.conn
+                    .prepare_cached("UPDATE chat_threads SET first_at = ?2, last_at = ?3 WHERE id = ?1")?
+                    .execute(rusqlite::params![id, known.first_at, known.last_at])?;
+            }
+            known.people_changed = false;
+            known.span_changed = false;
         }
         Ok(())
     }

@@ -61,6 +61,16 @@ pub fn read_line(line: &str) -> Line {
     if line.len() > LONGEST_LINE {
         return Line::Bad(format!("a line longer than {} MiB", LONGEST_LINE >> 20));
     }
+    // Payloads of the usual shape are read straight into their fields; anything else (a field of
+    // an unexpected type, a line that is not JSON) is read as a JSON value, which says why.
+    match fast::read(line) {
+        Some(read) => read,
+        None => read_value(line),
+    }
+}
+
+/// Reads a line as a JSON value, whatever its shape.
+fn read_value(line: &str) -> Line {
     let payload: Value = match serde_json::from_str(line) {
         Ok(payload) => payload,
         Err(e) => return Line::Bad(format!("not JSON ({e})")),
@@ -115,11 +125,43 @@ fn text_of(v: Option<&Value>) -> Option<String> {
     }
 }
 
+/// A message's fields as read, before they are checked.
+struct Fields {
+    id: Option<String>,
+    from: Option<String>,
+    from_user_id: Option<String>,
+    timestamp: Option<String>,
+    kind: Option<String>,
+    text: Option<String>,
+}
+
 fn incoming(m: &Value, business: &str, named: &[Contact]) -> Result<Incoming, &'static str> {
-    let id = text_of(m.get("id")).ok_or("a message without its id")?;
-    let from =
-        text_of(m.get("from")).or_else(|| text_of(m.get("from_user_id"))).ok_or("a message without its sender")?;
-    let at = text_of(m.get("timestamp"))
+    let words = [
+        "/text/body",
+        "/image/caption",
+        "/video/caption",
+        "/document/caption",
+        "/button/text",
+        "/interactive/button_reply/title",
+        "/interactive/list_reply/title",
+        "/reaction/emoji",
+    ];
+    let fields = Fields {
+        id: text_of(m.get("id")),
+        from: text_of(m.get("from")),
+        from_user_id: text_of(m.get("from_user_id")),
+        timestamp: text_of(m.get("timestamp")),
+        kind: text_of(m.get("type")),
+        text: words.iter().find_map(|path| text_of(m.pointer(path))),
+    };
+    incoming_of(fields, business, named)
+}
+
+fn incoming_of(m: Fields, business: &str, named: &[Contact]) -> Result<Incoming, &'static str> {
+    let id = m.id.ok_or("a message without its id")?;
+    let from = m.from.or_else(|| m.from_user_id.clone()).ok_or("a message without its sender")?;
+    let at = m
+        .timestamp
         .and_then(|t| t.parse::<f64>().ok())
         .filter(|t| t.is_finite() && t.fract() == 0.0)
         // Some platforms keep milliseconds: anything past the year 5138 in seconds is that.
@@ -127,7 +169,7 @@ fn incoming(m: &Value, business: &str, named: &[Contact]) -> Result<Incoming, &'
         .map(|t| t as i64)
         .filter(|t| (1_230_768_000..4_102_444_800).contains(t))
         .ok_or("a message without a time in seconds since 1970 (between 2009 and 2100)")?;
-    let kind = text_of(m.get("type")).unwrap_or_else(|| "unknown".into());
+    let kind = m.kind.unwrap_or_else(|| "unknown".into());
     // The sender is a WhatsApp id (digits) or a business-scoped user id; the contacts say the rest.
     let by_user_id = !from.bytes().all(|b| b.is_ascii_digit());
     let mut sender = named
@@ -140,21 +182,205 @@ fn incoming(m: &Value, business: &str, named: &[Contact]) -> Result<Incoming, &'
     } else {
         sender.wa_id = Some(from);
     }
-    if let Some(user_id) = text_of(m.get("from_user_id")) {
+    if let Some(user_id) = m.from_user_id {
         sender.user_id = Some(user_id);
     }
-    let words = [
-        "/text/body",
-        "/image/caption",
-        "/video/caption",
-        "/document/caption",
-        "/button/text",
-        "/interactive/button_reply/title",
-        "/interactive/list_reply/title",
-        "/reaction/emoji",
-    ];
-    let text = words.iter().find_map(|path| text_of(m.pointer(path)));
-    Ok(Incoming { id, business: business.to_owned(), from: sender, at, kind, text })
+    Ok(Incoming { id, business: business.to_owned(), from: sender, at, kind, text: m.text })
+}
+
+/// The usual payload read straight into its fields, with no JSON value made on the way. It reads
+/// what `read_value` reads, the same way, and gives up (`None`) on any field of another type.
+mod fast {
+    use std::fmt;
+
+    use serde::de::{self, Deserializer, IgnoredAny, Visitor};
+    use serde::Deserialize;
+
+    use super::{Contact, Line};
+
+    /// A string or a number, as `text_of` reads it; anything else is none.
+    #[derive(Default)]
+    struct Scalar(Option<String>);
+
+    impl<'de> Deserialize<'de> for Scalar {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct Scalars;
+            impl<'de> Visitor<'de> for Scalars {
+                type Value = Scalar;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a string or a number")
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
+                    Ok(Scalar(Some(v.trim()).filter(|v| !v.is_empty()).map(str::to_owned)))
+                }
+                fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
+                    Ok(Scalar(Some(v.to_string())))
+                }
+                fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
+                    Ok(Scalar(Some(v.to_string())))
+                }
+                fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+                    Ok(Scalar(serde_json::Number::from_f64(v).map(|n| n.to_string())))
+                }
+                fn visit_bool<E: de::Error>(self, _: bool) -> Result<Scalar, E> {
+                    Ok(Scalar(None))
+                }
+                fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
+                    Ok(Scalar(None))
+                }
+                fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+                    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                    Ok(Scalar(None))
+                }
+                fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+                    while seq.next_element::<IgnoredAny>()?.is_some() {}
+                    Ok(Scalar(None))
+                }
+            }
+            d.deserialize_any(Scalars)
+        }
+    }
+
+    #[derive(Deserialize)]
+    struct Whole {
+        entry: Vec<Entry>,
+    }
+
+    #[derive(Deserialize)]
+    struct Entry {
+        #[serde(default)]
+        changes: Vec<Change>,
+    }
+
+    #[derive(Deserialize)]
+    struct Change {
+        value: Option<Value>,
+    }
+
+    #[derive(Deserialize)]
+    struct Value {
+        metadata: Option<Metadata>,
+        contacts: Option<Vec<ContactIn>>,
+        messages: Option<Vec<Message>>,
+        statuses: Option<IgnoredAny>,
+    }
+
+    #[derive(Deserialize)]
+    struct Metadata {
+        #[serde(default)]
+        phone_number_id: Scalar,
+    }
+
+    #[derive(Deserialize)]
+    struct ContactIn {
+        #[serde(default)]
+        wa_id: Scalar,
+        #[serde(default)]
+        user_id: Scalar,
+        profile: Option<Profile>,
+    }
+
+    #[derive(Deserialize)]
+    struct Profile {
+        #[serde(default)]
+        name: Scalar,
+    }
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    struct Words {
+        body: Scalar,
+        caption: Scalar,
+        text: Scalar,
+        title: Scalar,
+        emoji: Scalar,
+    }
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    struct Interactive {
+        button_reply: Option<Words>,
+        list_reply: Option<Words>,
+    }
+
+    #[derive(Deserialize)]
+    struct Message {
+        #[serde(default)]
+        id: Scalar,
+        #[serde(default)]
+        from: Scalar,
+        #[serde(default)]
+        from_user_id: Scalar,
+        #[serde(default)]
+        timestamp: Scalar,
+        #[serde(default, rename = "type")]
+        kind: Scalar,
+        text: Option<Words>,
+        image: Option<Words>,
+        video: Option<Words>,
+        document: Option<Words>,
+        button: Option<Words>,
+        interactive: Option<Interactive>,
+        reaction: Option<Words>,
+    }
+
+    /// The line read, or `None` when it is not of the usual shape.
+    pub(super) fn read(line: &str) -> Option<Line> {
+        let values: Vec<Value> = if line.contains("\"entry\"") {
+            let whole: Whole = serde_json::from_str(line).ok()?;
+            whole.entry.into_iter().flat_map(|e| e.changes).filter_map(|c| c.value).collect()
+        } else {
+            let value: Value = serde_json::from_str(line).ok()?;
+            let known = value.metadata.is_some() || value.contacts.is_some() || value.messages.is_some();
+            if !known && value.statuses.is_none() {
+                return None;
+            }
+            vec![value]
+        };
+        let mut messages = Vec::new();
+        let mut contacts = Vec::new();
+        let mut bad = Vec::new();
+        for value in values {
+            let business = value.metadata.and_then(|m| m.phone_number_id.0).unwrap_or_default();
+            let named: Vec<Contact> = value
+                .contacts
+                .unwrap_or_default()
+                .into_iter()
+                .map(|c| Contact { wa_id: c.wa_id.0, user_id: c.user_id.0, name: c.profile.and_then(|p| p.name.0) })
+                .filter(|c| c.wa_id.is_some() || c.user_id.is_some())
+                .collect();
+            for m in value.messages.unwrap_or_default() {
+                let (button_reply, list_reply) = m.interactive.map_or((None, None), |i| (i.button_reply, i.list_reply));
+                let text = [
+                    m.text.and_then(|w| w.body.0),
+                    m.image.and_then(|w| w.caption.0),
+                    m.video.and_then(|w| w.caption.0),
+                    m.document.and_then(|w| w.caption.0),
+                    m.button.and_then(|w| w.text.0),
+                    button_reply.and_then(|w| w.title.0),
+                    list_reply.and_then(|w| w.title.0),
+                    m.reaction.and_then(|w| w.emoji.0),
+                ]
+                .into_iter()
+                .flatten()
+                .next();
+                let fields = super::Fields {
+                    id: m.id.0,
+                    from: m.from.0,
+                    from_user_id: m.from_user_id.0,
+                    timestamp: m.timestamp.0,
+                    kind: m.kind.0,
+                    text,
+                };
+                match super::incoming_of(fields, &business, &named) {
+                    Ok(message) => messages.push(message),
+                    Err(why) => bad.push(why.to_owned()),
+                }
+            }
+            contacts.extend(named);
+        }
+        Some(Line::Read { messages, contacts, bad })
+    }
 }
 
 #[cfg(test)]
@@ -241,5 +467,31 @@ mod tests {
         assert!(bad[0].contains("without its id") && bad[1].contains("without a time"), "{bad:?}");
         let long = format!(r#"{{"messages": "{}"}}"#, "x".repeat(LONGEST_LINE));
         assert!(matches!(read_line(&long), Line::Bad(r) if r.contains("longer")));
+    }
+
+    #[test]
+    fn the_usual_payload_is_read_straight_into_its_fields_exactly_as_a_json_value_reads_it() {
+        let whole = json!({"object": "whatsapp_business_account",
+            "entry": [{"id": "WABA", "changes": [{"field": "messages", "value": value()}]}, {"id": "no changes"}]});
+        let replies = json!({"metadata": {"phone_number_id": 106540352242922_u64}, "messages": [
+            {"from": 447911123456_u64, "id": "w1", "timestamp": 1767649267.0, "type": "interactive",
+                "interactive": {"type": "list_reply", "list_reply": {"id": "l1", "title": "  Size 38 "}}},
+            {"from": "447911123456", "id": "w2", "timestamp": "1767649268", "type": "reaction",
+                "reaction": {"message_id": "w1", "emoji": "👍"}},
+            {"from": "447911123456", "id": "", "timestamp": "1767649269", "type": "text", "text": {"body": "x"}},
+            {"from_user_id": "US.1", "id": "w4", "timestamp": "1767649270", "type": "button", "button": {"text": "Yes"}}
+        ]});
+        let statuses = json!({"metadata": {"phone_number_id": "1"},
+            "statuses": [{"id": "wamid.X", "status": "read", "timestamp": "1767649267"}]});
+        for line in [whole.to_string(), value().to_string(), replies.to_string(), statuses.to_string()] {
+            assert_eq!(fast::read(&line), Some(read_value(&line)), "{line}");
+        }
+        // Fields of another type are left to the JSON value, which reads what it can.
+        for line in
+            [r#"{"entry": 5}"#, r#"{"messages": [{"id": "w", "text": "flat"}]}"#, r#"{"hello": 1}"#, "{not json"]
+        {
+            assert_eq!(fast::read(line), None, "{line}");
+            assert_eq!(read_line(line), read_value(line));
+        }
     }
 }

@@ -11,7 +11,8 @@ use super::{Console, Error};
 use crate::chat::file::{ChatFile, Kind};
 use crate::chat::import::{self, ExportContext, Read};
 use crate::chat::threads::{
-    self, Channel, NewMessage, NewThread, Participant, ParticipantId, Stored, Thread, ThreadSummary, Writer,
+    self, Channel, NewMessage, NewThread, Participant, ParticipantId, Stored, Thread, ThreadCache, ThreadSummary,
+    Writer,
 };
 use crate::identity::IdentityHash;
 use crate::leads::import::Rejection;
@@ -181,6 +182,7 @@ impl Console {
         let mut since = std::time::Instant::now();
         let mut erased: (Option<i64>, HashSet<IdentityHash>) = (None, HashSet::new());
         let mut stored = Stored::default();
+        let mut cache = ThreadCache::default();
         let mut done = false;
         while !done && !cancel.load(Ordering::Relaxed) {
             let mut chunk = Vec::with_capacity(CHUNK);
@@ -207,29 +209,36 @@ impl Console {
             if chunk.is_empty() {
                 continue;
             }
+            let committing = done || since.elapsed() >= COMMIT_AFTER;
             let hasher = &self.hasher;
-            let erased = &mut erased;
-            let stored = &mut stored;
+            let (erased, stored, cache) = (&mut erased, &mut stored, &mut cache);
             crate::store::direct(&mut tx, |c| -> rusqlite::Result<()> {
-                // Who was erased, as it stands in this transaction: an erasure that committed
-                // since the last chunk is seen, and nothing of its person is stored after it.
+                // Who was erased, and the threads, as they stand in this transaction: after an
+                // erasure that committed since the last chunk, nothing of its person is stored.
                 let version = crate::store::data_version(c)?;
                 if erased.0 != Some(version) {
                     *erased = (Some(version), crate::requests::erasure::suppressed_now(c)?);
+                    cache.clear();
                 }
-                let mut writer = Writer::new(c, client_id);
+                let mut writer = Writer::new(c, client_id, cache)?;
                 for (thread, message) in &chunk {
                     writer.store(hasher, &erased.1, thread, message, stored)?;
                 }
-                writer.flush()
+                if committing {
+                    writer.flush()?;
+                }
+                Ok(())
             })
             .await??;
-            if since.elapsed() >= COMMIT_AFTER {
+            if committing {
                 tx.commit().await?;
                 tx = bulk.write().await?;
                 since = std::time::Instant::now();
             }
         }
+        // What the last chunks changed of their threads, when they did not commit themselves (a
+        // cancel, a file that stopped).
+        crate::store::direct(&mut tx, |c| Writer::new(c, client_id, &mut cache)?.flush()).await??;
         tx.commit().await?;
         report.threads = stored.threads;
         report.messages = stored.messages;
@@ -394,7 +403,8 @@ impl Console {
             let stored_now = &mut stored;
             crate::store::direct(&mut tx, |c| -> rusqlite::Result<()> {
                 let erased = crate::requests::erasure::suppressed_now(c)?;
-                let mut writer = Writer::new(c, &client.id);
+                let mut cache = ThreadCache::default();
+                let mut writer = Writer::new(c, &client.id, &mut cache)?;
                 for message in &new {
                     writer.store(hasher, &erased, &thread, message, stored_now)?;
                 }

@@ -46,7 +46,10 @@ CREATE TABLE chat_messages (
     body          TEXT NOT NULL,
     -- 1 when the source's text was cut or was not UTF-8.
     damaged       INTEGER NOT NULL DEFAULT 0 CHECK (damaged IN (0, 1)),
-    UNIQUE (thread_id, remote_id)
+    -- A message is its thread's remote id; the same message read again has the same time, so
+    -- the time leads the key: messages come in about in time order, and the key then grows at
+    -- its end rather than at random places.
+    UNIQUE (sent_at, thread_id, remote_id)
 ) STRICT;
 CREATE INDEX chat_messages_time ON chat_messages(thread_id, sent_at);
 
