@@ -54,6 +54,7 @@ bench: setup ui-build
 	tests/session.sh tests/bench-sync.sh target/release/custodian target/release/examples/graph-sim 10000 100000
 	tests/session.sh tests/bench-push.sh target/release/custodian target/release/examples/crm-sim 10000 100000
 	tests/session.sh tests/bench-capi.sh target/release/custodian target/release/examples/graph-sim 10000 100000
+	tests/session.sh target/release/custodian bench chat --messages $(BENCH_ROWS)
 
 ## ---- setup (idempotent) -----------------------------------------------------------------------
 
