@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::{peak_memory, Scratch};
+use super::{peak_memory, sqlite3_median, Scratch, REFERENCE_RUNS};
 use crate::chat::threads::CONVERSATIONS;
 use crate::clock::SystemClock;
 use crate::console::{ChatWith, Console, Error};
@@ -20,8 +20,6 @@ use crate::personal_data::Holder;
 const PER_PERSON: u64 = 20;
 /// People looked up to time finding a person's messages.
 const LOOKUPS: u64 = 200;
-/// Runs of the reference: its time varies by a fifth from run to run on a shared machine.
-const REFERENCE_RUNS: usize = 3;
 
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -130,7 +128,8 @@ pub async fn run(messages: u64) -> Result<Report, Error> {
     console.close().await;
 
     eprintln!("Timing the sqlite3 reference…");
-    let sqlite3 = sqlite3_median(&scratch.0, &rows);
+    let table = "CREATE TABLE m (id TEXT, business TEXT, wa_id TEXT, name TEXT, at INTEGER, kind TEXT, body TEXT)";
+    let sqlite3 = sqlite3_median(&scratch.0, &rows, table);
     let import_seconds = import.as_secs_f64();
     Ok(Report {
         messages,
@@ -144,34 +143,6 @@ pub async fn run(messages: u64) -> Result<Report, Error> {
         sqlite3_import_seconds: sqlite3,
         ratio_to_sqlite3: sqlite3.map(|s| import_seconds / s),
     })
-}
-
-fn sqlite3_median(dir: &std::path::Path, tsv: &std::path::Path) -> Option<f64> {
-    let mut times = (0..REFERENCE_RUNS).map(|_| sqlite3_import(dir, tsv)).collect::<Option<Vec<f64>>>()?;
-    times.sort_by(f64::total_cmp);
-    Some(times[times.len() / 2])
-}
-
-/// The `sqlite3` shell importing the messages as plain rows into a new table, as a floor.
-fn sqlite3_import(dir: &std::path::Path, tsv: &std::path::Path) -> Option<f64> {
-    let db = dir.join("reference.db");
-    let _ = std::fs::remove_file(&db);
-    let script = format!(
-        "CREATE TABLE m (id TEXT, business TEXT, wa_id TEXT, name TEXT, at INTEGER, kind TEXT, body TEXT);\n\
-         .mode tabs\n.import '{}' m\n",
-        tsv.display()
-    );
-    let t = Instant::now();
-    let mut child = std::process::Command::new("sqlite3")
-        .arg(&db)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .ok()?;
-    child.stdin.as_mut()?.write_all(script.as_bytes()).ok()?;
-    drop(child.stdin.take());
-    child.wait().ok()?.success().then(|| t.elapsed().as_secs_f64())
 }
 
 impl super::Printed for Report {

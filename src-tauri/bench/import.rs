@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::{leadgen, peak_memory, written_bytes, Scratch};
+use super::{leadgen, peak_memory, sqlite3_median, written_bytes, Scratch, REFERENCE_RUNS};
 use crate::clock::SystemClock;
 use crate::console::{Console, Error};
 use crate::identity::IdKind;
@@ -94,7 +94,8 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
         .unwrap_or(0);
 
     eprintln!("Timing the sqlite3 reference…");
-    let sqlite3 = sqlite3_median(&scratch.0, &utf8);
+    let columns: Vec<String> = leadgen::header().iter().enumerate().map(|(i, _)| format!("c{i} TEXT")).collect();
+    let sqlite3 = sqlite3_median(&scratch.0, &utf8, &format!("CREATE TABLE t ({})", columns.join(", ")));
     let import_seconds = import.as_secs_f64();
     Ok(Report {
         rows,
@@ -111,35 +112,6 @@ pub async fn run(rows: u64) -> Result<Report, Error> {
         sqlite3_import_seconds: sqlite3,
         ratio_to_sqlite3: sqlite3.map(|s| import_seconds / s),
     })
-}
-
-/// Runs of the reference: its time varies by a fifth from run to run on a shared machine.
-const REFERENCE_RUNS: usize = 3;
-
-/// The median of `REFERENCE_RUNS` runs of the reference.
-fn sqlite3_median(dir: &std::path::Path, tsv: &std::path::Path) -> Option<f64> {
-    let mut times = (0..REFERENCE_RUNS).map(|_| sqlite3_import(dir, tsv)).collect::<Option<Vec<f64>>>()?;
-    times.sort_by(f64::total_cmp);
-    Some(times[times.len() / 2])
-}
-
-/// The `sqlite3` shell importing the same rows into a new plain table, as a floor for comparison.
-fn sqlite3_import(dir: &std::path::Path, tsv: &std::path::Path) -> Option<f64> {
-    let db = dir.join("reference.db");
-    let _ = std::fs::remove_file(&db);
-    let columns: Vec<String> = leadgen::header().iter().enumerate().map(|(i, _)| format!("c{i} TEXT")).collect();
-    let script = format!("CREATE TABLE t ({});\n.mode tabs\n.import '{}' t\n", columns.join(", "), tsv.display());
-    let t = Instant::now();
-    let mut child = std::process::Command::new("sqlite3")
-        .arg(&db)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .ok()?;
-    std::io::Write::write_all(child.stdin.as_mut()?, script.as_bytes()).ok()?;
-    drop(child.stdin.take());
-    child.wait().ok()?.success().then(|| t.elapsed().as_secs_f64())
 }
 
 fn ms(d: Duration) -> f64 {

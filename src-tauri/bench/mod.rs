@@ -50,6 +50,42 @@ pub fn cpu_split() -> (f64, f64) {
     (secs(usage.ru_utime), secs(usage.ru_stime))
 }
 
+/// Runs of a `sqlite3` reference: its time varies by a fifth from run to run on a shared machine.
+pub const REFERENCE_RUNS: usize = 3;
+
+/// The median of `REFERENCE_RUNS` runs of the `sqlite3` shell importing the TAB-separated rows
+/// `tsv` into a new plain table made by `create_table`, as a floor for comparison; `None` when the
+/// shell is not installed.
+pub fn sqlite3_median(dir: &std::path::Path, tsv: &std::path::Path, create_table: &str) -> Option<f64> {
+    let mut times =
+        (0..REFERENCE_RUNS).map(|_| sqlite3_import(dir, tsv, create_table)).collect::<Option<Vec<f64>>>()?;
+    times.sort_by(f64::total_cmp);
+    Some(times[times.len() / 2])
+}
+
+fn sqlite3_import(dir: &std::path::Path, tsv: &std::path::Path, create_table: &str) -> Option<f64> {
+    use std::io::Write;
+    let db = dir.join("reference.db");
+    let _ = std::fs::remove_file(&db);
+    let script = format!("{create_table};\n.mode tabs\n.import '{}' {}\n", tsv.display(), table_name(create_table));
+    let t = std::time::Instant::now();
+    let mut child = std::process::Command::new("sqlite3")
+        .arg(&db)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    child.stdin.as_mut()?.write_all(script.as_bytes()).ok()?;
+    drop(child.stdin.take());
+    child.wait().ok()?.success().then(|| t.elapsed().as_secs_f64())
+}
+
+/// The table a `CREATE TABLE name (…)` makes.
+fn table_name(create_table: &str) -> &str {
+    create_table.trim_start_matches("CREATE TABLE ").split_whitespace().next().unwrap_or("t")
+}
+
 /// A throwaway data directory, removed when dropped with the keychain entries of the workspace in
 /// it (`workspace/`), so that benchmarks leave nothing in the user's keychain.
 pub struct Scratch(pub std::path::PathBuf);

@@ -14,7 +14,7 @@ use ts_rs::TS;
 
 use super::user_data::UserData;
 use crate::identity::{Hasher, IdKind, IdentityHash, HASH_LEN};
-use crate::personal_data::{DataKind, Due, Erasing, HeldRecord, Holder, Removed, Scope};
+use crate::personal_data::{due_records, DataKind, Due, Erasing, HeldRecord, Holder, Removed, Scope};
 use crate::store::StoreError;
 
 /// The send that took the event whose id is `$id`, or NULL: that of the run of ids starting
@@ -736,13 +736,7 @@ fn rfc3339_of(unix: i64) -> String {
 /// Whether an event (alias `e`) is on hold as of today (?9): its client is held, or its person is.
 macro_rules! event_held {
     () => {
-        concat!(
-            "(coalesce(e.client_id IN (",
-            $crate::held_clients!(),
-            "), 0) OR EXISTS (SELECT 1 FROM (",
-            $crate::held_hashes!(),
-            ") AS held WHERE length(held.hash) = 16 AND instr(e.people, held.hash) > 0))"
-        )
+        $crate::record_held!("e.client_id", "e.people")
     };
 }
 
@@ -886,26 +880,10 @@ impl Holder for ConversionEvents {
     }
 
     async fn purge(&self, conn: &mut SqliteConnection, due: &Due<'_>, delete: bool) -> Result<Removed, StoreError> {
-        let Some(client_id) = due.client_id else { return Ok(Removed::default()) };
-        let condition = if due.holds_apply { format!("{DUE} AND NOT {}", event_held!()) } else { DUE.to_owned() };
-        let sql = if delete {
-            format!("DELETE FROM capi_events AS e WHERE {condition}")
-        } else {
-            format!("SELECT count(*) FROM capi_events AS e WHERE {condition}")
-        };
-        // ?9 is today, as the hold conditions name it; ?3 to ?8 are unused.
-        let mut q = sqlx::query(&sql).bind(client_id).bind(due.expiry);
-        for _ in 3..=8 {
-            q = q.bind(None::<i64>);
-        }
-        let q = q.bind(due.today);
-        let count = if delete {
-            let count = q.execute(&mut *conn).await?.rows_affected() as i64;
+        let count = due_records(conn, "capi_events AS e", DUE, event_held!(), due, delete).await?;
+        if delete {
             forget_empty_sends(conn).await?;
-            count
-        } else {
-            q.fetch_one(&mut *conn).await?.try_get(0)?
-        };
+        }
         Ok(Removed { count, anchor: None })
     }
 

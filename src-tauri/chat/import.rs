@@ -73,6 +73,17 @@ fn archive(file: &ChatFile) -> Result<impl Iterator<Item = Read> + Send + '_, Re
                     let Some(person) = m.from.wa_id.as_deref().or(m.from.user_id.as_deref()) else { continue };
                     let known = threads.get(&m.business).and_then(|t| t.get(person)).cloned();
                     let thread = match known {
+                        // A person's later payloads may name them by an id the first did not
+                        // (a business-scoped user id beside the WhatsApp id): the thread is then
+                        // found by that one too.
+                        Some(thread) if names_more(&thread, &m.from) => {
+                            let mut widened = (*thread).clone();
+                            widened.participants = whatsapp_participants(&m.from, &thread.participants);
+                            let widened = Arc::new(widened);
+                            let of_business = threads.entry(m.business.clone()).or_default();
+                            of_business.insert(person.to_owned(), widened.clone());
+                            widened
+                        }
                         Some(thread) => thread,
                         None => {
                             let thread = Arc::new(whatsapp_thread(&m.business, person, &m.from, &source));
@@ -99,14 +110,29 @@ fn archive(file: &ChatFile) -> Result<impl Iterator<Item = Read> + Send + '_, Re
     }))
 }
 
+/// Whether `from` names the thread's person by an id its participants do not hold yet.
+fn names_more(thread: &NewThread, from: &Contact) -> bool {
+    let holds = |kind: ParticipantId, id: &Option<String>| {
+        id.as_ref().is_none_or(|id| thread.participants.iter().any(|p| p.kind == kind && &p.id == id))
+    };
+    !holds(ParticipantId::WaId, &from.wa_id) || !holds(ParticipantId::UserId, &from.user_id)
+}
+
+/// `known` with the ids `from` names that it does not hold.
+fn whatsapp_participants(from: &Contact, known: &[Participant]) -> Vec<Participant> {
+    let mut participants = known.to_vec();
+    let ids = [(ParticipantId::WaId, &from.wa_id), (ParticipantId::UserId, &from.user_id)];
+    for (kind, id) in ids {
+        let Some(id) = id else { continue };
+        if !participants.iter().any(|p| p.kind == kind && &p.id == id) {
+            participants.push(Participant { kind, id: id.clone(), name: from.name.clone() });
+        }
+    }
+    participants
+}
+
 fn whatsapp_thread(business: &str, person: &str, from: &Contact, source: &str) -> NewThread {
-    let mut participants = Vec::new();
-    if let Some(wa_id) = &from.wa_id {
-        participants.push(Participant { kind: ParticipantId::WaId, id: wa_id.clone(), name: from.name.clone() });
-    }
-    if let Some(user_id) = &from.user_id {
-        participants.push(Participant { kind: ParticipantId::UserId, id: user_id.clone(), name: from.name.clone() });
-    }
+    let participants = whatsapp_participants(from, &[]);
     NewThread {
         channel: Channel::Whatsapp,
         remote_id: format!("{business}:{person}"),
@@ -153,7 +179,7 @@ fn export<'f>(
         }
     };
     let remote_id = match &context.with {
-        Some(with) => format!("export:{}", with.id),
+        Some(with) => format!("export:{}", with.key()),
         None => format!("export:{title}"),
     };
     let mut thread = Arc::new(NewThread {

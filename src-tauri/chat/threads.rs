@@ -14,7 +14,7 @@ use sqlx::{Row, SqliteConnection};
 use ts_rs::TS;
 
 use crate::identity::{Hasher, IdKind, Identifier, IdentityHash, HASH_LEN};
-use crate::personal_data::{DataKind, Due, Erasing, HeldRecord, Holder, Removed, Scope};
+use crate::personal_data::{due_records, DataKind, Due, Erasing, HeldRecord, Holder, Removed, Scope};
 use crate::store::StoreError;
 
 /// Where a conversation was held.
@@ -78,6 +78,18 @@ impl Participant {
             // phone, or a lead's phone, finds the person's WhatsApp messages.
             ParticipantId::WaId => vec![id(IdKind::WaId, &self.id), id(IdKind::Phone, &format!("+{}", self.id))],
             ParticipantId::Phone => vec![id(IdKind::Phone, &self.id)],
+        }
+    }
+
+    /// The participant as one key, however the id was written: a phone number or WhatsApp id as
+    /// E.164, so that `+44 7911 123456` and `447911123456` are the same person.
+    pub fn key(&self) -> String {
+        let digits = |id: &str| -> String { id.chars().filter(char::is_ascii_digit).collect() };
+        match self.kind {
+            ParticipantId::Phone => crate::identity::stored_phone(&self.id, None)
+                .map_or_else(|| format!("+{}", digits(&self.id)), |(_, normalised)| normalised),
+            ParticipantId::WaId => format!("+{}", digits(&self.id)),
+            ParticipantId::Psid | ParticipantId::UserId => self.id.clone(),
         }
     }
 
@@ -175,11 +187,20 @@ pub struct Stored {
     pub already_held: u64,
     /// Messages not stored because a person in their thread was erased.
     pub erased: u64,
+    /// A thread was deleted on the way (it turned out to hold an erased person): the search
+    /// index must be rewritten before the transaction commits.
+    pub removed: bool,
 }
 
 /// What the writer knows of a thread it has touched; `id` is `None` until it is stored.
+#[derive(Default)]
 struct Known {
     id: Option<i64>,
+    /// Someone in it was erased: nothing of it is stored.
+    blocked: bool,
+    /// Made by this import, and how many messages this import stored in it.
+    new: bool,
+    stored: u64,
     first_at: i64,
     last_at: i64,
     participants: Vec<Participant>,
@@ -252,18 +273,44 @@ impl<'c, 'k> Writer<'c, 'k> {
             .get_mut(&thread.channel)
             .and_then(|t| t.get_mut(&thread.remote_id))
             .expect("known above");
-        for participant in &thread.participants {
-            if !known.participants.iter().any(|p| p.kind == participant.kind && p.id == participant.id) {
-                for hash in participant.hashes(hasher) {
-                    if !held_in(&known.people, &hash) {
-                        known.people.extend_from_slice(&hash);
-                    }
-                }
-                known.participants.push(participant.clone());
-                known.people_changed = true;
-            }
+        if known.blocked {
+            stored.erased += 1;
+            return Ok(());
         }
-        if known.people.chunks_exact(HASH_LEN).any(|h| IdentityHash::try_from(h).is_ok_and(|h| erased.contains(&h))) {
+        let is_erased = |hashes: &[u8]| {
+            hashes.chunks_exact(HASH_LEN).any(|h| IdentityHash::try_from(h).is_ok_and(|h| erased.contains(&h)))
+        };
+        let mut erased_in = is_erased(&known.people);
+        for participant in &thread.participants {
+            if erased_in || known.participants.iter().any(|p| p.kind == participant.kind && p.id == participant.id) {
+                continue;
+            }
+            let hashes: Vec<u8> = participant.hashes(hasher).concat();
+            if is_erased(&hashes) {
+                erased_in = true;
+                continue;
+            }
+            for hash in hashes.chunks_exact(HASH_LEN) {
+                if !known.people.chunks_exact(HASH_LEN).any(|h| h == hash) {
+                    known.people.extend_from_slice(hash);
+                }
+            }
+            known.participants.push(participant.clone());
+            known.people_changed = true;
+        }
+        if erased_in {
+            // Someone in the thread was erased: nothing of it is kept, not what was stored of it
+            // before their first message (WhatsApp's own lines, say), and not their id.
+            if let Some(id) = known.id.take() {
+                self.conn.prepare_cached("DELETE FROM chat_threads WHERE id = ?1")?.execute([id])?;
+                stored.removed = true;
+                stored.erased += known.stored;
+                stored.messages -= known.stored;
+                if known.new {
+                    stored.threads -= 1;
+                }
+            }
+            *known = Known { blocked: true, ..Known::default() };
             stored.erased += 1;
             return Ok(());
         }
@@ -290,12 +337,12 @@ impl<'c, 'k> Writer<'c, 'k> {
                 index_people(self.conn, id, &known.people)?;
                 *known = Known {
                     id: Some(id),
+                    new: true,
                     first_at: message.sent_at,
                     last_at: message.sent_at,
                     participants: std::mem::take(&mut known.participants),
                     people: std::mem::take(&mut known.people),
-                    span_changed: false,
-                    people_changed: false,
+                    ..Known::default()
                 };
                 id
             }
@@ -324,6 +371,7 @@ impl<'c, 'k> Writer<'c, 'k> {
             known.span_changed = true;
         }
         stored.messages += 1;
+        known.stored += 1;
         Ok(())
     }
 
@@ -342,20 +390,11 @@ impl<'c, 'k> Writer<'c, 'k> {
                     last_at: r.get(2)?,
                     participants: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
                     people: r.get(4)?,
-                    span_changed: false,
-                    people_changed: false,
+                    ..Known::default()
                 })
             })
             .optional()?;
-        Ok(found.unwrap_or(Known {
-            id: None,
-            first_at: at,
-            last_at: at,
-            participants: Vec::new(),
-            people: Vec::new(),
-            span_changed: false,
-            people_changed: false,
-        }))
+        Ok(found.unwrap_or(Known { first_at: at, last_at: at, ..Known::default() }))
     }
 
     /// Writes each stored thread's span and people where they changed; call before the
@@ -393,10 +432,6 @@ fn index_people(conn: &rusqlite::Connection, thread_id: i64, people: &[u8]) -> r
         insert.execute(rusqlite::params![hash, thread_id])?;
     }
     Ok(())
-}
-
-fn held_in(people: &[u8], hash: &IdentityHash) -> bool {
-    people.chunks_exact(HASH_LEN).any(|h| h == hash)
 }
 
 fn rfc3339_of(unix: i64) -> String {
@@ -531,7 +566,7 @@ pub async fn advance_sync_mark(
 
 /// Rewrites the search index, leaving out the words of every message removed: the end of every
 /// removal that must leave no trace.
-async fn drop_forgotten(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+pub async fn drop_forgotten(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO chat_words (chat_words) VALUES ('optimize')").execute(conn).await?;
     Ok(())
 }
@@ -539,13 +574,7 @@ async fn drop_forgotten(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> 
 /// Whether a thread (alias `t`) is on hold as of today (?9): its client is held, or a person in it.
 macro_rules! thread_held {
     () => {
-        concat!(
-            "(coalesce(t.client_id IN (",
-            $crate::held_clients!(),
-            "), 0) OR EXISTS (SELECT 1 FROM (",
-            $crate::held_hashes!(),
-            ") AS held WHERE length(held.hash) = 16 AND instr(t.people, held.hash) > 0))"
-        )
+        $crate::record_held!("t.client_id", "t.people")
     };
 }
 
@@ -614,6 +643,7 @@ impl Holder for Conversations {
         hasher: &Hasher,
         hashes: &[IdentityHash],
     ) -> Result<Vec<HeldRecord>, StoreError> {
+        let hashes_searched = hashes;
         let hashes: Vec<String> = hashes.iter().map(hex::encode).collect();
         let ids: Vec<i64> = sqlx::query_scalar(
             "SELECT t.id FROM chat_threads AS t WHERE t.id IN (SELECT p.thread_id FROM chat_people AS p
@@ -626,7 +656,7 @@ impl Holder for Conversations {
         let mut found = Vec::with_capacity(ids.len());
         for id in ids {
             let Some(thread) = show(conn, id).await? else { continue };
-            found.push(record_of(hasher, thread));
+            found.push(record_of(hasher, thread, hashes_searched));
         }
         Ok(found)
     }
@@ -652,28 +682,10 @@ impl Holder for Conversations {
     }
 
     async fn purge(&self, conn: &mut SqliteConnection, due: &Due<'_>, delete: bool) -> Result<Removed, StoreError> {
-        let Some(client_id) = due.client_id else { return Ok(Removed::default()) };
-        let condition = if due.holds_apply { format!("{DUE} AND NOT {}", thread_held!()) } else { DUE.to_owned() };
-        let sql = if delete {
-            format!("DELETE FROM chat_threads AS t WHERE {condition}")
-        } else {
-            format!("SELECT count(*) FROM chat_threads AS t WHERE {condition}")
-        };
-        // ?9 is today, as the hold conditions name it; ?3 to ?8 are unused.
-        let mut q = sqlx::query(&sql).bind(client_id).bind(due.expiry);
-        for _ in 3..=8 {
-            q = q.bind(None::<i64>);
+        let count = due_records(conn, "chat_threads AS t", DUE, thread_held!(), due, delete).await?;
+        if delete && count > 0 {
+            drop_forgotten(conn).await?;
         }
-        let q = q.bind(due.today);
-        let count = if delete {
-            let count = q.execute(&mut *conn).await?.rows_affected() as i64;
-            if count > 0 {
-                drop_forgotten(conn).await?;
-            }
-            count
-        } else {
-            q.fetch_one(&mut *conn).await?.try_get(0)?
-        };
         Ok(Removed { count, anchor: None })
     }
 
@@ -691,7 +703,9 @@ impl Holder for Conversations {
 }
 
 /// A thread as a request finds it: its participants, then each message as a field, in order.
-fn record_of(hasher: &Hasher, thread: Thread) -> HeldRecord {
+/// Only the participants `searched` found offer their other identifiers to the search: the others
+/// in a group are other people, whom a request about this one must not reach.
+fn record_of(hasher: &Hasher, thread: Thread, searched: &[IdentityHash]) -> HeldRecord {
     let s = &thread.summary;
     let mut fields = vec![
         ("channel".to_owned(), s.channel.as_str().to_owned()),
@@ -712,7 +726,10 @@ fn record_of(hasher: &Hasher, thread: Thread) -> HeldRecord {
             None => p.id.clone(),
         };
         fields.push((label.to_owned(), named));
-        identifiers.extend(p.hashed(hasher));
+        let hashed = p.hashed(hasher);
+        if hashed.iter().any(|(_, h)| searched.contains(h)) {
+            identifiers.extend(hashed);
+        }
     }
     for m in &thread.messages {
         let who = match (&m.author, m.from_business) {

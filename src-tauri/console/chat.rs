@@ -161,7 +161,7 @@ impl Console {
             client.name,
             report.messages,
             report.threads,
-            report.file_name,
+            crate::audit::file_ref(&report.file_name),
             report.already_held,
             report.erased,
             report.rejected,
@@ -230,6 +230,10 @@ impl Console {
                 Ok(())
             })
             .await??;
+            // A thread deleted on the way leaves no words behind in what commits.
+            if std::mem::take(&mut stored.removed) {
+                threads::drop_forgotten(&mut tx).await?;
+            }
             if committing {
                 tx.commit().await?;
                 tx = bulk.write().await?;
@@ -411,6 +415,9 @@ impl Console {
                 writer.flush()
             })
             .await??;
+            if std::mem::take(&mut stored.removed) {
+                threads::drop_forgotten(&mut tx).await?;
+            }
             tx.commit().await?;
         }
         done.threads = stored.threads;

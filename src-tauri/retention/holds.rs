@@ -65,6 +65,25 @@ macro_rules! held_clients {
     };
 }
 
+/// Whether a record is on hold as of today (?9): its client (the column `$client`) is held, or a
+/// person among its keyed hashes (the column `$people`, 16 bytes each) is.
+#[macro_export]
+macro_rules! record_held {
+    ($client:literal, $people:literal) => {
+        concat!(
+            "(coalesce(",
+            $client,
+            " IN (",
+            $crate::held_clients!(),
+            "), 0) OR EXISTS (SELECT 1 FROM (",
+            $crate::held_hashes!(),
+            ") AS held WHERE length(held.hash) = 16 AND instr(",
+            $people,
+            ", held.hash) > 0))"
+        )
+    };
+}
+
 /// A legal hold that stops a deletion.
 #[derive(Debug, Clone)]
 pub struct Blocking {

@@ -325,3 +325,96 @@ async fn a_sync_stores_each_pages_threads_once_reads_only_what_is_new_and_a_fail
     console.erase_request(erasure.id, true, false).await.unwrap();
     assert!(console.chat_list(None, Some("quokka")).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn erasing_one_member_of_a_group_chat_neither_reaches_nor_suppresses_the_others() {
+    let ws = Workspace::new();
+    let console = acme(&ws).await;
+    let group = write(
+        &ws,
+        "WhatsApp Chat with Shoe club.txt",
+        "20/11/2026, 09:15 - +44 7911 123456: Anyone tried the quokka boots?\n\
+         20/11/2026, 09:16 - +49 151 12345678: Yes, lovely\n",
+    );
+    console.chat_import("Acme", &group, &ChatWith::default(), &no_cancel()).await.unwrap();
+    let bo = console.chat_import("Acme", &archive(&ws), &ChatWith::default(), &no_cancel()).await.unwrap();
+    assert_eq!(bo.threads, 2);
+
+    let erasure = console.new_request(RequestForm::new(RequestKind::Erasure, phone("+44 7911 123456"))).await.unwrap();
+    let found = console.find_for_request(erasure.id, true).await.unwrap();
+    assert!(
+        !found.offered.iter().chain(&found.searched).any(|i| i.value.contains("151")),
+        "the other member is not searched for: {:?} {:?}",
+        found.offered,
+        found.searched
+    );
+    console.erase_request(erasure.id, true, false).await.unwrap();
+    let suppressed = console.suppressions().await.unwrap().len();
+    // The person's phone, as E.164 and its national digits, and the WhatsApp id her number is:
+    // nothing of the other member.
+    let again = console.chat_import("Acme", &archive(&ws), &ChatWith::default(), &no_cancel()).await.unwrap();
+    assert_eq!(again.erased, 2, "Ann's two messages stay erased: {again:?}");
+    let left = console.chat_list(None, None).await.unwrap();
+    assert_eq!(left.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(), ["Bo"], "Bo's own thread stays");
+    let bo_request =
+        console.new_request(RequestForm::new(RequestKind::Access, phone("+49 151 12345678"))).await.unwrap();
+    let bo_found = console.find_for_request(bo_request.id, false).await.unwrap();
+    assert!(bo_found.groups.iter().any(|g| g.kind == DataKind::Conversations));
+    assert!(suppressed > 0);
+}
+
+#[tokio::test]
+async fn an_export_re_imported_after_its_person_was_erased_stores_nothing_not_even_what_comes_before_them() {
+    let ws = Workspace::new();
+    let console = acme(&ws).await;
+    console.chat_import("Acme", &archive(&ws), &ChatWith::default(), &no_cancel()).await.unwrap();
+    let erasure = console.new_request(RequestForm::new(RequestKind::Erasure, phone("+447911123456"))).await.unwrap();
+    console.find_for_request(erasure.id, false).await.unwrap();
+    console.erase_request(erasure.id, true, false).await.unwrap();
+
+    // Named by her number, with WhatsApp's own line before her first message.
+    let export = write(
+        &ws,
+        "WhatsApp Chat with +44 7911 123456.txt",
+        "20/11/2026, 09:15 - Messages and calls are end-to-end encrypted.\n\
+         20/11/2026, 09:15 - +44 7911 123456: the wombat question again\n",
+    );
+    let imported = console.chat_import("Acme", &export, &ChatWith::default(), &no_cancel()).await.unwrap();
+    assert_eq!((imported.messages, imported.threads, imported.erased), (0, 0, 2), "{imported:?}");
+    assert_eq!(
+        console.chat_list(None, None).await.unwrap().iter().map(|t| t.title.as_str()).collect::<Vec<_>>(),
+        ["Bo"]
+    );
+    drop(console);
+    let key = ws.key().await;
+    let traces = crate::support::traces(ws.path(), key.expose(), &["wombat", "7911 123456", "calls are end-to-end"]);
+    let traces: Vec<_> = traces.into_iter().filter(|t| !t.contains(".files/")).collect();
+    assert!(traces.is_empty(), "{traces:?}");
+}
+
+#[tokio::test]
+async fn an_export_named_by_phone_or_whatsapp_id_is_one_thread_and_a_later_user_id_finds_it_too() {
+    let ws = Workspace::new();
+    let console = acme(&ws).await;
+    let export = write(&ws, "WhatsApp Chat with Ann Lee.txt", "20/11/2026, 09:15 - Ann Lee: Hi\n");
+    let by_phone = ChatWith { phone: Some("+44 7911 123456".into()), ..ChatWith::default() };
+    let by_wa_id = ChatWith { wa_id: Some("447911123456".into()), ..ChatWith::default() };
+    console.chat_import("Acme", &export, &by_phone, &no_cancel()).await.unwrap();
+    let again = console.chat_import("Acme", &export, &by_wa_id, &no_cancel()).await.unwrap();
+    assert_eq!((again.threads, again.messages, again.already_held), (0, 0, 1), "{again:?}");
+
+    // A person first seen by WhatsApp id, later also by their business-scoped user id.
+    let first = payload("wamid.C1", "4915100000001", "Cy", NOV_20, "first");
+    let later: serde_json::Value =
+        serde_json::from_str(&payload("wamid.C2", "4915100000001", "Cy", NOV_21, "later")).unwrap();
+    let mut later = later;
+    later["entry"][0]["changes"][0]["value"]["contacts"][0]["user_id"] = "US.777".into();
+    let file = write(&ws, "cy.jsonl", &format!("{first}\n{later}\n"));
+    console.chat_import("Acme", &file, &ChatWith::default(), &no_cancel()).await.unwrap();
+    let by_user_id = vec![Identifier { kind: IdKind::WaId, value: "US.777".into() }];
+    let request = console.new_request(RequestForm::new(RequestKind::Access, by_user_id)).await.unwrap();
+    let found = console.find_for_request(request.id, false).await.unwrap();
+    let threads = found.groups.iter().find(|g| g.kind == DataKind::Conversations).expect("found by the user id");
+    assert_eq!(threads.records.len(), 1);
+    assert!(format!("{:?}", threads.records[0].fields).contains("first"));
+}
