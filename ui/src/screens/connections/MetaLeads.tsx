@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { api, toCommandError, type Client, type CommandError, type MetaForm, type MetaPage } from "../../api";
 import { ErrorNote } from "../../components/ErrorNote";
 import { LeadForms } from "./LeadForms";
@@ -25,8 +25,22 @@ export function MetaLeads({
   const [forms, setForms] = useState<MetaForm[] | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
 
+  // Each change to the forms counts here: a reading that comes back after a newer change (a
+  // refresh from Meta, a form chosen for sync) would put older forms back, so it is dropped.
+  const changes = useRef(0);
+  const changeForms = useCallback((next: (all: MetaForm[] | null) => MetaForm[] | null) => {
+    changes.current += 1;
+    setForms(next);
+  }, []);
   const reloadForms = useCallback(() => {
-    api.meta.forms(null).then(setForms, (e: unknown) => setError(toCommandError(e)));
+    changes.current += 1;
+    const asked = changes.current;
+    api.meta.forms(null).then(
+      (read) => {
+        if (changes.current === asked) setForms(read);
+      },
+      (e: unknown) => setError(toCommandError(e)),
+    );
   }, []);
 
   useEffect(() => {
@@ -53,8 +67,8 @@ export function MetaLeads({
       <LeadForms
         forms={forms}
         hasPages={(pages?.length ?? 0) > 0}
-        onRefreshed={setForms}
-        onChanged={(form) => setForms((all) => all && all.map((f) => (f.id === form.id ? form : f)))}
+        onRefreshed={(found) => changeForms(() => found)}
+        onChanged={(form) => changeForms((all) => all && all.map((f) => (f.id === form.id ? form : f)))}
       />
       <SyncNow clients={clients} forms={forms} onSynced={reloadForms} />
     </>
