@@ -167,6 +167,9 @@ export type Backend = {
   meta: MetaSide;
   /** When true, a sync waits after each form, as a long one would seem to, until `resume()` or cancel_import. */
   pauseSync: boolean;
+  /** When true, a reading of the lead forms answers with the forms as they were when it was asked, once `releaseForms()` is called: a slow reading. */
+  delayForms: boolean;
+  releaseForms: () => void;
   /** When true, the login window stays open, as while a person logs in, until `resume()`. */
   pauseLogin: boolean;
   /** When true, a retry at Meta waits, as one waiting on Meta would, until `resume()`. */
@@ -529,7 +532,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
     threads: [], chatFiles: {}, chatSync: { pages: [], cancelled: false },
     clients: [], audit: [], leads: [], imported: [], requests: [], remote: {}, policies: {}, holds: [], lastPurge: null, imports: [], files: [], saveAs: null, fail,
     metaApp: { app_id: null, graph_version: "v25.0", graph_url: "https://graph.facebook.com", sync_minutes: 15 }, keychain: [], connections: [], revokeError: null,
-    pages: [], forms: [], meta: metaSide(), pauseSync: false, pauseLogin: false, pauseRetry: false, resume: () => {},
+    pages: [], forms: [], meta: metaSide(), pauseSync: false, delayForms: false, releaseForms: () => {}, pauseLogin: false, pauseRetry: false, resume: () => {},
     crmConnections: [], mappings: {}, pushes: [], pushResults: [], crm: crmSide(), pauseCrmPush: false, openAs: null, texts: {},
     crmApps: [], pauseSignIn: false, pixels: [], pixelLog: [],
     processing: { controller: "Acme Ltd", purposes: "Follow-up", categories: "Contact details", recipients: "CRM", retention: "1 year", source: "Meta", rights: "Access, erasure" },
@@ -2012,8 +2015,11 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         const { pageId, client } = args as { pageId: string; client: string | null };
         return assignPage(pageId, client);
       }
-      case "meta_forms":
-        return formsOf((args as { pageId: string | null }).pageId);
+      case "meta_forms": {
+        const read = formsOf((args as { pageId: string | null }).pageId).map((f) => ({ ...f }));
+        if (!backend.delayForms) return read;
+        return new Promise((answer) => (backend.releaseForms = () => answer(read)));
+      }
       case "refresh_meta_forms":
         return refreshForms((args as { pageId: string | null }).pageId);
       case "set_meta_form_sync": {

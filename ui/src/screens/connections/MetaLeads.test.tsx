@@ -98,6 +98,23 @@ describe("Pages, lead forms and sync", () => {
     expect(screen.getAllByTestId("form-row")).toHaveLength(2);
   });
 
+  it("a slow reading of the forms that comes back after a form was chosen for sync does not undo it", async () => {
+    const backend = await connected(["Acme"]);
+    await api.meta.refreshPages();
+    render(<Connections />);
+    await screen.findByTestId("forms-empty");
+    // Assigning a Page reads the forms again; that reading is slow, and answers with the forms as they were.
+    backend.delayForms = true;
+    await userEvent.selectOptions(await screen.findByTestId("page-client-p1"), "Acme");
+    backend.delayForms = false;
+    await userEvent.click(screen.getByRole("button", { name: "Refresh forms" }));
+    await userEvent.click(await screen.findByLabelText("Sync Test drive (Acme Shoes)"));
+    expect(await screen.findByText("Test drive will sync.")).toBeTruthy();
+    await act(async () => backend.releaseForms());
+    expect((screen.getByLabelText("Sync Test drive (Acme Shoes)") as HTMLInputElement).checked).toBe(true);
+    expect(syncButton().disabled).toBe(false);
+  });
+
   it("turning a form's sync on persists it", async () => {
     const backend = await connected(["Acme"]);
     await api.meta.refreshPages();
