@@ -97,6 +97,9 @@ fn main() {
         "chat_show",
         "chat_import",
         "chat_sync",
+        "consent_show",
+        "consent_set",
+        "consent_export",
     ];
     tauri_build::try_build(
         tauri_build::Attributes::new()

@@ -7,6 +7,7 @@ pub mod chat;
 pub mod cli;
 pub mod clients;
 pub mod clock;
+pub mod consent;
 pub mod console;
 pub mod crm;
 pub mod desktop;

@@ -22,7 +22,8 @@ pub const TOO_LATE_TO_RESEND: &str = "it was handed to Meta more than 48 hours a
 
 /// Why an event handed to Meta before its person restricted processing, objected or was erased
 /// is not sent again.
-pub const WITHHELD_SINCE: &str = "it was handed to Meta before its person restricted processing or objected, \
+pub const WITHHELD_SINCE: &str =
+    "it was handed to Meta before its person restricted processing, objected or opted out of marketing, \
      without an answer on record; it is not sent again";
 
 /// Why an event is not sent now.

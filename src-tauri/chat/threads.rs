@@ -190,6 +190,8 @@ pub struct Stored {
     /// A thread was deleted on the way (it turned out to hold an erased person): the search
     /// index must be rewritten before the transaction commits.
     pub removed: bool,
+    /// Opt-ins and opt-outs read from new messages ("STOP", "START") into the consent register.
+    pub consent: u64,
 }
 
 /// What the writer knows of a thread it has touched; `id` is `None` until it is stored.
@@ -232,6 +234,8 @@ impl ThreadCache {
 pub struct Writer<'c, 'k> {
     conn: &'c rusqlite::Connection,
     client_id: &'k str,
+    /// When, RFC 3339: what the consent register records an opt-in or opt-out read as.
+    at: &'k str,
     cache: &'k mut ThreadCache,
     /// Held for the writer's life: looking each up again per message cost more than the insert.
     insert_message: rusqlite::CachedStatement<'c>,
@@ -242,6 +246,7 @@ impl<'c, 'k> Writer<'c, 'k> {
     pub fn new(
         conn: &'c rusqlite::Connection,
         client_id: &'k str,
+        at: &'k str,
         cache: &'k mut ThreadCache,
     ) -> rusqlite::Result<Self> {
         let insert_message = conn.prepare_cached(
@@ -249,7 +254,7 @@ impl<'c, 'k> Writer<'c, 'k> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (sent_at, thread_id, remote_id) DO NOTHING",
         )?;
         let insert_words = conn.prepare_cached("INSERT INTO chat_words (rowid, body) VALUES (?1, ?2)")?;
-        Ok(Self { conn, client_id, cache, insert_message, insert_words })
+        Ok(Self { conn, client_id, at, cache, insert_message, insert_words })
     }
 
     /// Stores `message` in `thread`, made when new, unless it is already held or someone in the
@@ -372,7 +377,77 @@ impl<'c, 'k> Writer<'c, 'k> {
         }
         stored.messages += 1;
         known.stored += 1;
+        if !message.from_business {
+            if let Some(opted_in) = crate::consent::signals::keyword(&message.body) {
+                // Rare (a message that is only a keyword): the copy frees the writer to record.
+                let participants = known.participants.clone();
+                if self.record_consent(hasher, thread, &participants, message, opted_in)? {
+                    stored.consent += 1;
+                }
+            }
+        }
         Ok(())
+    }
+
+    /// Records a person's "STOP" or "START" in the consent register, with the message as its
+    /// proof; returns whether it was new. A message nobody in the thread can be named as the
+    /// author of (a group, an author the source does not name) records nothing.
+    fn record_consent(
+        &self,
+        hasher: &Hasher,
+        thread: &NewThread,
+        participants: &[Participant],
+        message: &NewMessage,
+        opted_in: bool,
+    ) -> rusqlite::Result<bool> {
+        use crate::consent::{ConsentChannel, ConsentSource, NewEntry};
+        let channel = match thread.channel {
+            Channel::Whatsapp => ConsentChannel::WhatsappMarketing,
+            Channel::Messenger => ConsentChannel::MessengerMarketing,
+            // No marketing channel of the register is Instagram's.
+            Channel::Instagram => return Ok(false),
+        };
+        let by_author = |p: &&Participant| {
+            message.author.as_deref().is_some_and(|a| p.name.as_deref() == Some(a) || p.id == a || p.key() == a)
+        };
+        let author = participants.iter().find(by_author).or(match participants {
+            [only] => Some(only),
+            _ => None,
+        });
+        let Some(author) = author else { return Ok(false) };
+        let identifiers = author.hashed(hasher);
+        if identifiers.is_empty() {
+            return Ok(false);
+        }
+        let word = message.body.trim();
+        let entry = NewEntry {
+            client_id: Some(self.client_id),
+            channel,
+            opted_in,
+            said_at: message.sent_at,
+            recorded_at: self.at,
+            source: ConsentSource::Message,
+            proof: format!(
+                "{} message \"{word}\" from {} in \"{}\" ({})",
+                match thread.channel {
+                    Channel::Whatsapp => "WhatsApp",
+                    _ => "Messenger",
+                },
+                author.key(),
+                thread.title,
+                thread.source
+            ),
+            identifiers,
+            request_id: None,
+            origin: Some(format!(
+                "message:{}:{}:{}:{}",
+                self.client_id,
+                thread.channel.as_str(),
+                thread.remote_id,
+                message.remote_id
+            )),
+        };
+        Ok(crate::consent::record(self.conn, &entry)?.is_some())
     }
 
     /// The thread as stored, or as it would be stored.

@@ -78,6 +78,10 @@ pub enum Command {
     /// webhook archives, listing, searching and reading threads
     #[command(subcommand)]
     Chat(ChatCommand),
+    /// The consent register: each person's opt-ins and opt-outs of WhatsApp, Messenger and email
+    /// marketing, with their proof
+    #[command(subcommand)]
+    Consent(ConsentCommand),
     /// Pixels (datasets) of the connected businesses: who can reach each, sharing, revoking,
     /// making them, in bulk from a CSV, and the log of every operation
     #[command(subcommand)]
@@ -515,6 +519,75 @@ pub enum ChatCommand {
         #[arg(value_name = "THREAD_ID")]
         thread: i64,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConsentCommand {
+    /// A person's answer on each channel, and every entry with its proof
+    Show {
+        #[command(flatten)]
+        person: ConsentPerson,
+    },
+    /// Record an opt-in or an opt-out someone gave the agency, with how they gave it
+    Set {
+        #[command(flatten)]
+        person: ConsentPerson,
+        #[arg(long, value_enum)]
+        channel: crate::consent::ConsentChannel,
+        #[arg(long, conflicts_with = "opt_out", required_unless_present = "opt_out")]
+        opt_in: bool,
+        #[arg(long)]
+        opt_out: bool,
+        /// How the person said it ("asked by phone on 3 March"): the proof the register keeps
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// The client (business) the answer is for; an opt-out without it is for every client
+        #[arg(long)]
+        client: Option<String>,
+    },
+    /// Write a client's register to a CSV, each entry with its proof and whether it is still the
+    /// person's answer (for a WhatsApp Business opt-in audit)
+    Export {
+        #[arg(long)]
+        client: String,
+        #[arg(long, value_name = "FILE.csv")]
+        out: PathBuf,
+        /// Replace the file if it exists (otherwise an existing file is never touched)
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// Whom a consent command is about: at least one identifier.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = true)]
+pub struct ConsentPerson {
+    #[arg(long)]
+    email: Vec<String>,
+    /// With its country code
+    #[arg(long)]
+    phone: Vec<String>,
+    /// A WhatsApp id: the number with its country code, digits only
+    #[arg(long)]
+    wa_id: Vec<String>,
+    /// A Page-scoped id (Messenger)
+    #[arg(long)]
+    psid: Vec<String>,
+}
+
+impl ConsentPerson {
+    pub(super) fn into_identifiers(self) -> Vec<Identifier> {
+        let kinds = [
+            (IdKind::Email, self.email),
+            (IdKind::Phone, self.phone),
+            (IdKind::WaId, self.wa_id),
+            (IdKind::Psid, self.psid),
+        ];
+        kinds
+            .into_iter()
+            .flat_map(|(kind, values)| values.into_iter().map(move |value| Identifier { kind, value }))
+            .collect()
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -289,6 +289,7 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
         Command::Crm(command) => crm(c, command, j).await,
         Command::Capi(command) => capi(c, command, j).await,
         Command::Chat(command) => chat(c, command, j).await,
+        Command::Consent(command) => consent(c, command, j).await,
         Command::Pixel(command) => pixel(c, command, j).await,
         Command::Settings(SettingsCommand::Show) => print::settings(j, &c.processing_info().await?),
         Command::Settings(SettingsCommand::Set { key, text }) => {
@@ -775,6 +776,19 @@ async fn chat(c: &Console, command: ChatCommand, j: bool) -> Result<Exit, consol
             print::chat_threads(j, &c.chat_list(client.as_deref(), search.as_deref()).await?)
         }
         ChatCommand::Show { thread } => print::chat_thread(j, &c.chat_show(thread).await?),
+    }
+}
+
+async fn consent(c: &Console, command: ConsentCommand, j: bool) -> Result<Exit, console::Error> {
+    match command {
+        ConsentCommand::Show { person } => print::consent(j, &c.consent_show(&person.into_identifiers()).await?),
+        ConsentCommand::Set { person, channel, opt_in, opt_out: _, reason, client } => {
+            let change = console::ConsentChange { client, channel, opted_in: opt_in, reason };
+            print::consent(j, &c.consent_set(&person.into_identifiers(), &change).await?)
+        }
+        ConsentCommand::Export { client, out, force } => {
+            print::consent_exported(j, &c.consent_export(&client, &out, force).await?)
+        }
     }
 }
 

@@ -211,6 +211,53 @@ pub fn export(as_json: bool, e: &Export) -> Result<Exit, console::Error> {
     Ok(Exit::Ok)
 }
 
+pub fn consent_exported(as_json: bool, e: &Export) -> Result<Exit, console::Error> {
+    if as_json {
+        json(e);
+    } else {
+        println!("Exported {} consent entries to {}", e.rows, e.path);
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn consent(as_json: bool, r: &console::ConsentOf) -> Result<Exit, console::Error> {
+    if as_json {
+        json(r);
+        return Ok(Exit::Ok);
+    }
+    let who: Vec<String> = r.searched.iter().map(|i| format!("{} {}", i.kind.label(), i.value)).collect();
+    let who = who.join(", ");
+    if r.entries.is_empty() {
+        println!("No consent is recorded for {who}: they have not opted in to marketing on any channel.");
+        return Ok(Exit::Ok);
+    }
+    println!("Consent of {who}");
+    for s in &r.states {
+        println!(
+            "  {:<20} {:<20} {} since {} (entry {})",
+            s.client.as_deref().unwrap_or("every client"),
+            s.channel.as_str(),
+            if s.opted_in { "opted in " } else { "opted out" },
+            s.since,
+            s.entry_id
+        );
+    }
+    println!("Entries, oldest first:");
+    for e in &r.entries {
+        println!(
+            "  {:>5}  {}  {:<20} {:<20} {:<8} {}: {}",
+            e.id,
+            e.said_at,
+            e.client.as_deref().unwrap_or("every client"),
+            e.channel.as_str(),
+            if e.opted_in { "opt-in" } else { "opt-out" },
+            e.source.as_str().replace('_', " "),
+            e.proof
+        );
+    }
+    Ok(Exit::Ok)
+}
+
 pub fn bench(as_json: bool, r: &bench::import::Report) -> Exit {
     if as_json {
         json(r);
@@ -1039,6 +1086,9 @@ pub fn chat_imported(as_json: bool, r: &console::ChatImport) -> Result<Exit, con
     if r.erased > 0 {
         println!("  erased people     {} (messages of people whose data was erased; not imported)", r.erased);
     }
+    if r.consent > 0 {
+        println!("  consent answers   {} (STOP or START messages, now in the consent register)", r.consent);
+    }
     println!("  bad lines         {}", r.rejected);
     for bad in &r.rejections {
         println!("    line {}: {}", bad.line, bad.reason);
@@ -1074,6 +1124,9 @@ pub fn chat_synced(as_json: bool, r: &console::ChatSyncReport) -> Result<Exit, c
             p.already_held,
             if p.erased > 0 { format!(", {} of erased people not stored", p.erased) } else { String::new() }
         );
+        if p.consent > 0 {
+            println!("  {} STOP or START messages recorded in the consent register", p.consent);
+        }
         if p.unreadable > 0 {
             println!("  {} items Meta listed could not be read", p.unreadable);
         }

@@ -15,6 +15,7 @@ use super::{Console, Error};
 use crate::capi::events::{self, Dataset, Logged, Queued};
 use crate::capi::offline::{Offline, Read};
 use crate::capi::send::{self, Unsendable, BATCH};
+use crate::consent::OptedOut;
 use crate::identity::IdentityHash;
 use crate::meta::app;
 use crate::meta::connections::{self, TOKEN_PURPOSE};
@@ -74,7 +75,8 @@ pub struct CapiPreview {
     pub unsendable: Vec<RowProblem>,
     #[ts(type = "number")]
     pub unsendable_count: u64,
-    /// Events of people who restricted processing or objected: kept, not sent.
+    /// Events of people who restricted processing, objected, or opted out of the client's
+    /// marketing: kept, not sent.
     #[ts(type = "number")]
     pub withheld: u64,
     /// Clients with events but no dataset to send them to.
@@ -280,6 +282,12 @@ impl Console {
         let now = self.now().timestamp();
         let mut conn = self.store.pool().acquire().await?;
         let withheld_people = crate::store::direct(&mut conn, withheld_now).await??;
+        let opted_out = crate::store::direct(&mut conn, OptedOut::now).await??;
+        // Whom nothing is sent about for a client: who restricted, objected or was erased, and
+        // who opted out of its marketing.
+        let withheld_of = |client_id: &str| -> HashSet<IdentityHash> {
+            withheld_people.union(opted_out.of(client_id)).copied().collect()
+        };
         drop(conn);
         let mut preview = CapiPreview {
             sendable: 0,
@@ -300,6 +308,7 @@ impl Console {
             if let Some(reason) = reading.stopped {
                 preview.stages_stopped.push(RowProblem { source: name.clone(), reason });
             }
+            let withheld_people = withheld_of(&id);
             for event in &reading.would_queue {
                 let withheld = event.people.iter().any(|h| withheld_people.contains(h));
                 preview_one(&Queued::not_queued(event, &id, &name), now, &datasets, withheld, &mut preview);
@@ -314,14 +323,15 @@ impl Console {
             .await??;
             let Some(last) = page.last() else { break };
             after = last.id;
-            let people = if withheld_people.is_empty() {
+            let people = if withheld_people.is_empty() && opted_out.is_empty() {
                 HashMap::new()
             } else {
                 events::people_of(&mut conn, &page.iter().map(|e| e.id).collect::<Vec<_>>()).await?
             };
             drop(conn);
             for event in &page {
-                preview_one(event, now, &datasets, withholds(&withheld_people, &people, event.id), &mut preview);
+                let withheld = withholds(&withheld_of(&event.client_id), &people, event.id);
+                preview_one(event, now, &datasets, withheld, &mut preview);
             }
         }
         Ok(preview)
@@ -426,7 +436,7 @@ impl Console {
         // Batches a crash left unanswered go first, as they were, with the same event ids.
         let left = events::unanswered(held.conn(), client_id).await?;
         for send in left {
-            self.resend(&mut held, &sender, send, report).await?;
+            self.resend(&mut held, &sender, client_id, send, report).await?;
         }
         // Then the queue, a page at a time in the order queued. When Meta refuses one event of a
         // batch by its index, that one is marked and the page is read again without it.
@@ -463,7 +473,7 @@ impl Console {
             }
             report.invalid += never.len() as u64;
             let ready_count = ready.len();
-            let ids = sendable(&mut tx, ready, page.version, &mut withheld).await?;
+            let ids = sendable(&mut tx, client_id, ready, page.version, &mut withheld).await?;
             let held_back = (ready_count - ids.len()) as u64;
             report.withheld += held_back;
             if ids.is_empty() {
@@ -500,6 +510,7 @@ impl Console {
         &self,
         held: &mut crate::store::Bulk,
         sender: &Sender<'_>,
+        client_id: &str,
         send: events::Unanswered,
         report: &mut ClientSend,
     ) -> Result<(), Error> {
@@ -524,7 +535,7 @@ impl Console {
                     Err(Unsendable::NotYet(_)) | Ok(()) => ready.push(*id),
                 }
             }
-            let ids = sendable(&mut tx, ready.clone(), pending.version, &mut Withheld::default()).await?;
+            let ids = sendable(&mut tx, client_id, ready.clone(), pending.version, &mut Withheld::default()).await?;
             let kept: HashSet<i64> = ids.iter().copied().collect();
             let withheld: Vec<i64> = ready.into_iter().filter(|id| !kept.contains(id)).collect();
             for (id, reason) in &never {
@@ -682,6 +693,7 @@ fn body_of(page: &events::Outgoing, ids: &[i64], dataset: &Dataset) -> String {
 /// committed since `withheld` was read.
 async fn sendable(
     conn: &mut sqlx::SqliteConnection,
+    client_id: &str,
     ids: Vec<i64>,
     read_at: i64,
     withheld: &mut Withheld,
@@ -690,7 +702,14 @@ async fn sendable(
         return Ok(ids);
     }
     let held_at = withheld.version;
-    let fresh = crate::store::direct(&mut *conn, |c| Withheld::read_if_changed(c, held_at, read_at)).await??;
+    // Conversion events serve advertising: a person who opted out of the client's marketing on
+    // any channel is withheld like one who objected.
+    let fresh = crate::store::direct(&mut *conn, |c| -> rusqlite::Result<_> {
+        let Some(mut people) = Withheld::read_if_changed(c, held_at, read_at)? else { return Ok(None) };
+        people.extend(crate::consent::opted_out_now(c, client_id)?);
+        Ok(Some(people))
+    })
+    .await??;
     withheld.update(read_at, fresh);
     if withheld.people.is_empty() {
         return Ok(ids);

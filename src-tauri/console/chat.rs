@@ -56,6 +56,9 @@ pub struct ChatSynced {
     /// Messages not stored because a person in their thread was erased.
     #[ts(type = "number")]
     pub erased: u64,
+    /// Opt-ins and opt-outs read from the new messages into the consent register.
+    #[ts(type = "number")]
+    pub consent: u64,
     /// Items Meta listed that could not be read (no id or time).
     #[ts(type = "number")]
     pub unreadable: u64,
@@ -105,6 +108,9 @@ pub struct ChatImport {
     /// Messages not stored because a person in their thread was erased.
     #[ts(type = "number")]
     pub erased: u64,
+    /// Opt-ins and opt-outs read from the new messages ("STOP", "START") into the consent register.
+    #[ts(type = "number")]
+    pub consent: u64,
     #[ts(type = "number")]
     pub rejected: u64,
     /// The first bad lines, with why.
@@ -140,6 +146,7 @@ impl Console {
             messages: 0,
             already_held: 0,
             erased: 0,
+            consent: 0,
             rejected: 0,
             rejections: Vec::new(),
             stopped: None,
@@ -157,7 +164,8 @@ impl Console {
         let outcome = stored.and(finished.map_err(Error::from)).map(|()| report.clone());
         let tx = self.store.write().await?;
         let object = format!(
-            "client {}: {} messages in {} new threads from {} ({} already held, {} of erased people, {} bad lines){}",
+            "client {}: {} messages in {} new threads from {} ({} already held, {} of erased people, {} bad lines, \
+             {} consent answers){}",
             client.name,
             report.messages,
             report.threads,
@@ -165,6 +173,7 @@ impl Console {
             report.already_held,
             report.erased,
             report.rejected,
+            report.consent,
             if report.cancelled { ", cancelled" } else { "" }
         );
         self.settle(tx, "chat.import", &object, outcome).await
@@ -183,6 +192,7 @@ impl Console {
         let mut erased: (Option<i64>, HashSet<IdentityHash>) = (None, HashSet::new());
         let mut stored = Stored::default();
         let mut cache = ThreadCache::default();
+        let at = self.stamp();
         let mut done = false;
         while !done && !cancel.load(Ordering::Relaxed) {
             let mut chunk = Vec::with_capacity(CHUNK);
@@ -220,7 +230,7 @@ impl Console {
                     *erased = (Some(version), crate::requests::erasure::suppressed_now(c)?);
                     cache.clear();
                 }
-                let mut writer = Writer::new(c, client_id, cache)?;
+                let mut writer = Writer::new(c, client_id, &at, cache)?;
                 for (thread, message) in &chunk {
                     writer.store(hasher, &erased.1, thread, message, stored)?;
                 }
@@ -242,12 +252,13 @@ impl Console {
         }
         // What the last chunks changed of their threads, when they did not commit themselves (a
         // cancel, a file that stopped).
-        crate::store::direct(&mut tx, |c| Writer::new(c, client_id, &mut cache)?.flush()).await??;
+        crate::store::direct(&mut tx, |c| Writer::new(c, client_id, &at, &mut cache)?.flush()).await??;
         tx.commit().await?;
         report.threads = stored.threads;
         report.messages = stored.messages;
         report.already_held = stored.already_held;
         report.erased = stored.erased;
+        report.consent = stored.consent;
         Ok(())
     }
 
@@ -291,6 +302,7 @@ impl Console {
                     messages: 0,
                     already_held: 0,
                     erased: 0,
+                    consent: 0,
                     unreadable: 0,
                     problem: None,
                 };
@@ -350,6 +362,7 @@ impl Console {
         let business =
             |p: &conversations::Participant| p.id == page.id || p.name.as_deref() == Some(page.name.as_str());
         let mut stored = Stored::default();
+        let at = self.stamp();
         // Oldest first: should the sync stop, what it stored is the older part, and the mark has
         // not moved past any of it.
         for conversation in updated.iter().rev() {
@@ -408,7 +421,7 @@ impl Console {
             crate::store::direct(&mut tx, |c| -> rusqlite::Result<()> {
                 let erased = crate::requests::erasure::suppressed_now(c)?;
                 let mut cache = ThreadCache::default();
-                let mut writer = Writer::new(c, &client.id, &mut cache)?;
+                let mut writer = Writer::new(c, &client.id, &at, &mut cache)?;
                 for message in &new {
                     writer.store(hasher, &erased, &thread, message, stored_now)?;
                 }
@@ -423,6 +436,7 @@ impl Console {
         done.threads = stored.threads;
         done.messages = stored.messages;
         done.already_held = stored.already_held;
+        done.consent = stored.consent;
         done.erased = stored.erased;
         if done.problem.is_none() && !cancel.load(Ordering::Relaxed) {
             if let Some(newest) = newest {

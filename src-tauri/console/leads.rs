@@ -98,6 +98,8 @@ impl Console {
         let client_num = clients::num(self.store.pool(), &client.id).await?;
         let target = Target {
             client_num,
+            client_id: &client.id,
+            at: self.stamp(),
             client_name: &client.name,
             country: client.country.clone(),
             import_id: &import_id,

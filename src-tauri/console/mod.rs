@@ -6,6 +6,7 @@
 
 mod capi;
 mod chat;
+mod consent;
 mod crm;
 mod crm_oauth;
 mod crm_push;
@@ -34,6 +35,7 @@ pub use crate::leads::imports::ImportRecord;
 pub use crate::retention::runs::PurgeRun;
 pub use capi::{CapiImport, CapiPreview, CapiSendReport, ClientSend, PreviewEvent, RowProblem};
 pub use chat::{ChatFileKind, ChatImport, ChatSyncReport, ChatSynced, ChatWith};
+pub use consent::{ConsentChange, ConsentOf};
 pub use crm::{CrmConnection, CrmForm, CrmPreview, KeptMapping};
 pub use crm_oauth::{CrmApp, CrmAppForm, SignIn};
 pub use crm_push::{ConnectionPush, PushFailure, PushLog, PushProgress, PushReport};

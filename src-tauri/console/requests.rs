@@ -11,6 +11,7 @@ use ts_rs::TS;
 use super::{still_indexing, Console, Error};
 use crate::audit::{self, Event};
 use crate::clients;
+use crate::consent::{ConsentChannel, ConsentSource, NewEntry};
 use crate::identity::IdentityHash;
 use crate::personal_data::registry::{holder, HOLDERS};
 use crate::personal_data::Held;
@@ -372,9 +373,34 @@ impl Console {
         if let Some(e) = rule.refusal(&mut tx, &request).await? {
             return self.settle_about(tx, "request.restrict", &object, subject.as_deref(), Err(e)).await;
         }
-        let (_, hashes) = self.person(&mut tx, id).await?;
+        let (_, named) = self.person_named(&mut tx, id).await?;
+        let hashes: Vec<(IdKind, IdentityHash)> = named.iter().map(|(i, h)| (i.kind, *h)).collect();
         let at = self.stamp();
         let flagged = restriction::flag(&mut tx, &hashes, id, &at).await?;
+        if request.kind == RequestKind::Objection {
+            // An objection to processing is an objection to marketing on every channel, for every
+            // client: the register says so, with the request as its proof.
+            let said_at = self.now().timestamp();
+            crate::store::direct(&mut tx, |c| -> rusqlite::Result<()> {
+                for channel in ConsentChannel::ALL {
+                    let entry = NewEntry {
+                        client_id: None,
+                        channel,
+                        opted_in: false,
+                        said_at,
+                        recorded_at: &at,
+                        source: ConsentSource::Objection,
+                        proof: format!("objection request {id}"),
+                        identifiers: named.clone(),
+                        request_id: Some(id),
+                        origin: Some(format!("objection:{id}:{}", channel.as_str())),
+                    };
+                    crate::consent::record(c, &entry)?;
+                }
+                Ok(())
+            })
+            .await??;
+        }
         let outcome = format!("restricted: {} identifiers flagged", hashes.len());
         requests::close(&mut tx, &request, Outcome::Completed, Some(&outcome), &at).await?;
         let object = format!("{object} {flagged} identifiers newly flagged");
@@ -597,11 +623,20 @@ impl Console {
         tx: &mut sqlx::SqliteConnection,
         id: i64,
     ) -> Result<(Discovery, Vec<(IdKind, IdentityHash)>), Error> {
-        let searched = requests::searched(tx, id).await?;
+        let (found, identifiers) = self.person_named(tx, id).await?;
+        Ok((found, identifiers.iter().map(|(i, h)| (i.kind, *h)).collect()))
+    }
+
+    /// As `person`, with each identifier as given or as a record holds it.
+    async fn person_named(
+        &self,
+        tx: &mut sqlx::SqliteConnection,
+        id: i64,
+    ) -> Result<(Discovery, Vec<(Identifier, IdentityHash)>), Error> {
+        let mut searched = requests::searched(tx, id).await?;
         let (found, on_records) = discovery::find(tx, HOLDERS, &self.hasher, id, &searched).await?;
-        let mut hashes: Vec<(IdKind, IdentityHash)> = searched.iter().map(|(i, h)| (i.kind, *h)).collect();
-        hashes.extend(on_records.iter().map(|(i, h)| (i.kind, *h)));
-        Ok((found, hashes))
+        searched.extend(on_records);
+        Ok((found, searched))
     }
 
     /// Verifies a `signed_request` from Meta's data-deletion callback with the app secret and

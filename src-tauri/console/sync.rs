@@ -230,6 +230,8 @@ impl Console {
         }
         let target = Target {
             client_num: clients::num(self.store.pool(), &client.id).await?,
+            client_id: &client.id,
+            at: self.stamp(),
             client_name: &client.name,
             country: client.country.clone(),
             import_id: &import_id,

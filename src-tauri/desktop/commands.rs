@@ -10,7 +10,7 @@ use crate::chat::threads::{Thread, ThreadSummary};
 use crate::clients::holdings::Elsewhere;
 use crate::clients::{Client, Holdings};
 use crate::console::{ApiError, ErasePreview, Erased, Export, ImportRecord, Overview, Rectified, Removal, RequestForm};
-use crate::console::{ChatImport, ChatSyncReport, ChatWith};
+use crate::console::{ChatImport, ChatSyncReport, ChatWith, ConsentChange, ConsentOf};
 use crate::console::{CrmApp, CrmAppForm, SignIn};
 use crate::console::{CrmConnection, CrmForm, CrmPreview, KeptMapping, PushLog, PushProgress, PushReport};
 use crate::console::{Disconnected, LoggedIn, MetaApp, MetaAppForm, MetaConnection};
@@ -714,4 +714,29 @@ pub async fn chat_sync(
     let result = console.chat_sync(client.as_deref(), &cancel).await;
     running.finish();
     Ok(result?)
+}
+
+/// A person's consent register, found by the identifiers given.
+#[tauri::command]
+pub async fn consent_show(ws: State<'_, Workspace>, identifiers: Vec<Identifier>) -> Result<ConsentOf> {
+    Ok(ws.console()?.consent_show(&identifiers).await?)
+}
+
+#[tauri::command]
+pub async fn consent_set(
+    ws: State<'_, Workspace>,
+    identifiers: Vec<Identifier>,
+    change: ConsentChange,
+) -> Result<ConsentOf> {
+    Ok(ws.console()?.consent_set(&identifiers, &change).await?)
+}
+
+#[tauri::command]
+pub async fn consent_export(
+    ws: State<'_, Workspace>,
+    client: String,
+    path: PathBuf,
+    replace: Option<bool>,
+) -> Result<Export> {
+    Ok(ws.console()?.consent_export(&client, &path, replace.unwrap_or(false)).await?)
 }

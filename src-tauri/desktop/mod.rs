@@ -197,6 +197,9 @@ pub fn run(dir: &Path) -> ExitCode {
             commands::chat_show,
             commands::chat_import,
             commands::chat_sync,
+            commands::consent_show,
+            commands::consent_set,
+            commands::consent_export,
         ])
         .build(tauri::generate_context!());
     match app {

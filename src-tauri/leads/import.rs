@@ -21,7 +21,7 @@ use ts_rs::TS;
 use super::decode::{ExportFile, Format, ReadError, RecordError};
 use super::parse::{Columns, Lead};
 use super::runs;
-use crate::identity::{Hasher, IdentityHash};
+use crate::identity::{Hasher, IdKind, Identifier, IdentityHash};
 use crate::store::{StoreError, Waiting};
 
 /// Leads stored per transaction: what a crash can lose at most, and the unit of progress.
@@ -385,6 +385,9 @@ pub(super) struct Writer<'c> {
     words: super::words::Writer<'c>,
     identity_delete: rusqlite::Statement<'c>,
     pending: Vec<runs::Entry>,
+    /// The file's consent questions: each answer's place among the answers, the channel it asks
+    /// for, and the question.
+    consent: Vec<(usize, crate::consent::ConsentChannel, String)>,
 }
 
 impl<'c> Writer<'c> {
@@ -393,6 +396,12 @@ impl<'c> Writer<'c> {
         target: &'c Target<'c>,
         answer_keys: &str,
     ) -> rusqlite::Result<Self> {
+        let consent = serde_json::from_str::<Vec<String>>(answer_keys)
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, key)| crate::consent::signals::question_channel(&key).map(|c| (i, c, key)))
+            .collect();
         conn.execute("INSERT OR IGNORE INTO answer_keys (keys) VALUES (?1)", [answer_keys])?;
         let answer_keys = conn.query_row("SELECT id FROM answer_keys WHERE keys = ?1", [answer_keys], |r| r.get(0))?;
         let assignments = COLUMNS
@@ -423,6 +432,7 @@ impl<'c> Writer<'c> {
             words: super::words::Writer::new(conn),
             identity_delete: conn.prepare("DELETE FROM identities WHERE hash = ?1 AND lead_id = ?2")?,
             pending: Vec::new(),
+            consent,
         })
     }
 
@@ -435,6 +445,7 @@ impl<'c> Writer<'c> {
             if self.insert.raw_execute()? == 1 {
                 counts.0 += 1;
                 self.index(self.conn.last_insert_rowid(), lead)?;
+                self.record_consent(lead)?;
                 continue;
             }
             let stored = self.probe.query_row(rusqlite::params![self.target.client_num, lead.lead_key], |r| {
@@ -455,6 +466,7 @@ impl<'c> Writer<'c> {
             bind_lead(&mut self.update, self.target, self.answer_keys, lead)?;
             self.update.raw_execute()?;
             self.index(stored.id, lead)?;
+            self.record_consent(lead)?;
         }
         let mut reject =
             self.conn.prepare_cached("INSERT INTO import_rejections (import_id, line, reason) VALUES (?1, ?2, ?3)")?;
@@ -468,6 +480,56 @@ impl<'c> Writer<'c> {
     fn index(&mut self, id: i64, lead: &Lead) -> rusqlite::Result<()> {
         self.words.insert(id, &lead.body)?;
         self.pending.extend(lead.identities.iter().map(|&(kind, hash)| runs::Entry { hash, lead_id: id, kind }));
+        Ok(())
+    }
+
+    /// Records the lead's answers to the form's consent questions in the consent register, each
+    /// with the form, the question and the answer as its proof; an answer recorded before (the
+    /// same file again) records nothing.
+    fn record_consent(&self, lead: &Lead) -> rusqlite::Result<()> {
+        use crate::consent::{signals, ConsentSource, NewEntry};
+        if self.consent.is_empty() {
+            return Ok(());
+        }
+        let answers: Vec<String> = serde_json::from_str(&lead.answers).unwrap_or_default();
+        let lead_name = lead.meta_id.as_deref().unwrap_or(&lead.lead_key);
+        let [id, email, phone, ..] = lead.hash_columns();
+        let mut identifiers = Vec::new();
+        for (hash, value) in [(id, lead_name), (email, lead.email.as_str()), (phone, lead.phone.as_str())] {
+            let Some(hash) = hash.and_then(|h| IdentityHash::try_from(h).ok()) else { continue };
+            let Some(kind) =
+                lead.identities.iter().find(|(_, h)| *h == hash).and_then(|(k, _)| IdKind::from_stored(i64::from(*k)))
+            else {
+                continue;
+            };
+            identifiers.push((Identifier { kind, value: value.to_owned() }, hash));
+        }
+        if identifiers.iter().all(|(i, _)| i.kind == IdKind::LeadId) {
+            // A lead id alone names nobody a sender could reach.
+            return Ok(());
+        }
+        for (i, channel, question) in &self.consent {
+            let Some(answer) = answers.get(*i) else { continue };
+            let Some(opted_in) = signals::answer(answer) else { continue };
+            let entry = NewEntry {
+                client_id: Some(self.target.client_id),
+                channel: *channel,
+                opted_in,
+                said_at: lead.created_unix,
+                recorded_at: &self.target.at,
+                source: ConsentSource::LeadForm,
+                proof: format!(
+                    "lead form \"{}\" (form {}), question \"{question}\" answered \"{}\", lead {lead_name}",
+                    lead.form_name,
+                    lead.form_id,
+                    answer.trim()
+                ),
+                identifiers: identifiers.clone(),
+                request_id: None,
+                origin: Some(format!("lead:{}:{}:{question}", self.target.client_id, lead.lead_key)),
+            };
+            crate::consent::record(self.conn, &entry)?;
+        }
         Ok(())
     }
 
@@ -499,6 +561,9 @@ impl<'c> Writer<'c> {
 pub struct Target<'a> {
     /// The client's number, which its leads carry.
     pub client_num: i64,
+    pub client_id: &'a str,
+    /// When the import began, RFC 3339: what the consent register records answers as.
+    pub at: String,
     pub client_name: &'a str,
     pub country: Option<String>,
     pub import_id: &'a str,

@@ -30,8 +30,23 @@ pub struct Stored {
     pub newest: Option<i64>,
 }
 
+/// A lead's answers to the form's checkboxes (`custom_disclaimer_responses`), each as the
+/// question "disclaimer KEY" and its answer as Meta gives it ("1" or "0").
+fn disclaimers(lead: &Value) -> impl Iterator<Item = (String, String)> + '_ {
+    lead.get("custom_disclaimer_responses").and_then(Value::as_array).into_iter().flatten().filter_map(|response| {
+        let key = response.get("checkbox_key").and_then(Value::as_str)?;
+        let answer = match response.get("is_checked")? {
+            Value::String(s) => s.clone(),
+            Value::Bool(b) => b.to_string(),
+            Value::Number(n) => n.to_string(),
+            _ => return None,
+        };
+        Some((format!("disclaimer {key}"), answer))
+    })
+}
+
 /// The leads of one page as records under one header: Meta's fields, the form's name, then every
-/// question any of them answered, in the order first seen.
+/// question any of them answered (their checkboxes too), in the order first seen.
 fn records(leads: &[Value], form_name: &str) -> (csv::StringRecord, Vec<csv::StringRecord>) {
     let mut questions: Vec<String> = Vec::new();
     for lead in leads {
@@ -40,6 +55,11 @@ fn records(leads: &[Value], form_name: &str) -> (csv::StringRecord, Vec<csv::Str
                 if !questions.iter().any(|q| q == name) {
                     questions.push(name.to_owned());
                 }
+            }
+        }
+        for (question, _) in disclaimers(lead) {
+            if !questions.contains(&question) {
+                questions.push(question);
             }
         }
     }
@@ -61,6 +81,7 @@ fn records(leads: &[Value], form_name: &str) -> (csv::StringRecord, Vec<csv::Str
                 })
                 .collect();
             let answers = lead.get("field_data").and_then(Value::as_array);
+            let ticked: Vec<(String, String)> = disclaimers(lead).collect();
             for question in &questions {
                 let answer = answers
                     .into_iter()
@@ -68,6 +89,7 @@ fn records(leads: &[Value], form_name: &str) -> (csv::StringRecord, Vec<csv::Str
                     .find(|f| f.get("name").and_then(Value::as_str) == Some(question))
                     .and_then(|f| f.get("values").and_then(Value::as_array))
                     .map(|values| values.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "))
+                    .or_else(|| ticked.iter().find(|(q, _)| q == question).map(|(_, a)| a.clone()))
                     .unwrap_or_default();
                 row.push(answer);
             }

@@ -253,7 +253,11 @@ fn fields_of(lead: &Value) -> Vec<(String, String)> {
     }
     for response in lead.get("custom_disclaimer_responses").and_then(Value::as_array).into_iter().flatten() {
         let title = response.get("checkbox_key").and_then(Value::as_str).unwrap_or("disclaimer");
-        let answer = response.get("is_checked").map(|v| v.to_string()).unwrap_or_default();
+        let answer = match response.get("is_checked") {
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+            None => String::new(),
+        };
         fields.push((format!("disclaimer {title}"), answer));
     }
     fields

@@ -43,6 +43,8 @@ pub enum DataKind {
     ConversionEvents,
     /// Messenger, Instagram and WhatsApp threads and their messages.
     Conversations,
+    /// Opt-ins and opt-outs of marketing channels, with their proof.
+    Consent,
 }
 
 impl DataKind {
@@ -57,6 +59,7 @@ impl DataKind {
             Self::CrmRecords => "crm_records",
             Self::ConversionEvents => "conversion_events",
             Self::Conversations => "conversations",
+            Self::Consent => "consent",
         }
     }
 }

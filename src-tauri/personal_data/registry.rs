@@ -11,6 +11,7 @@ pub const HOLDERS: &[&dyn Holder] = &[
     &crate::crm::records::CRM_RECORDS,
     &crate::capi::events::CONVERSION_EVENTS,
     &crate::chat::threads::CONVERSATIONS,
+    &crate::consent::CONSENT,
     &crate::leads::imports::IMPORT_RECORDS,
     &crate::requests::records::REQUEST_RECORDS,
     &crate::audit::entries::AUDIT_ENTRIES,

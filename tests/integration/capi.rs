@@ -290,6 +290,59 @@ async fn nobody_restricted_objected_or_erased_is_sent_and_an_erased_persons_even
     assert!(traces.is_empty(), "no trace of the erased person's events: {traces:?}");
 }
 
+#[tokio::test]
+async fn a_person_who_opted_out_of_the_clients_marketing_is_not_sent_until_they_opt_in_again() {
+    use custodian::consent::ConsentChannel;
+    use custodian::console::ConsentChange;
+    let (ws, sim) = (Workspace::new(), GraphSim::start());
+    let console = capi_workspace(&ws, &sim).await;
+    console.add_client("Birch", None).await.unwrap();
+    let file = csv(&ws, "offline.csv", &(0..5).map(purchase).collect::<Vec<_>>());
+    console.capi_import("Acme", &file, &no_cancel()).await.unwrap();
+    let change = |client: &str, channel, opted_in| ConsentChange {
+        client: Some(client.into()),
+        channel,
+        opted_in,
+        reason: "told us by phone".into(),
+    };
+    // Person 0 opted out of Acme's emails, person 1 into Acme's WhatsApp, person 2 out of Birch's
+    // emails only; person 3 said STOP by WhatsApp, found by the phone the event carries.
+    console
+        .consent_set(&email("person0@example.com"), &change("Acme", ConsentChannel::EmailMarketing, false))
+        .await
+        .unwrap();
+    console
+        .consent_set(&email("person1@example.com"), &change("Acme", ConsentChannel::WhatsappMarketing, true))
+        .await
+        .unwrap();
+    console
+        .consent_set(&email("person2@example.com"), &change("Birch", ConsentChannel::EmailMarketing, false))
+        .await
+        .unwrap();
+    let phone3 = vec![Identifier { kind: IdKind::Phone, value: "+447911000003".into() }];
+    console.consent_set(&phone3, &change("Acme", ConsentChannel::WhatsappMarketing, false)).await.unwrap();
+
+    let preview = console.capi_preview(None).await.unwrap();
+    assert_eq!((preview.sendable, preview.withheld), (3, 2), "{preview:?}");
+    let sent = console.capi_send(None, &no_cancel()).await.unwrap();
+    assert_eq!((sent.clients[0].sent, sent.clients[0].withheld), (3, 2));
+    let counted = |sim: &GraphSim| -> Vec<String> {
+        sim.conversions().iter().map(|(_, e)| e["user_data"]["em"].as_str().unwrap().to_owned()).collect()
+    };
+    let expected: Vec<String> = [1, 2, 4].iter().map(|n| sha(&format!("person{n}@example.com"))).collect();
+    assert_eq!(counted(&sim), expected);
+
+    // An opt-in given later is the person's answer now.
+    ws.clock.set(*TEST_NOW + chrono::Duration::minutes(5));
+    console
+        .consent_set(&email("person0@example.com"), &change("Acme", ConsentChannel::EmailMarketing, true))
+        .await
+        .unwrap();
+    let sent = console.capi_send(None, &no_cancel()).await.unwrap();
+    assert_eq!(sent.clients[0].sent, 1, "{sent:?}");
+    assert_eq!(counted(&sim).last().unwrap(), &sha("person0@example.com"));
+}
+
 /// The send reads each page, and records what Meta took, without looking again for restrictions
 /// and erasures while no other connection has committed; these commit while the batch before is
 /// at Meta, and must be seen all the same.

@@ -8,6 +8,7 @@ mod capi_stages;
 mod chats;
 mod cli;
 mod clients;
+mod consent;
 mod conversations;
 mod crash;
 mod crm;

@@ -417,3 +417,34 @@ async fn after_a_sync_no_token_is_in_the_database_the_most_detailed_log_the_outp
         "not in the database, the WAL or the log"
     );
 }
+
+#[tokio::test]
+async fn a_synced_leads_consent_checkbox_goes_into_the_consent_register_once() {
+    use custodian::consent::{ConsentChannel, ConsentSource};
+    use custodian::requests::{IdKind, Identifier};
+    let sim = GraphSim::start();
+    let ws = Workspace::new();
+    let console = synced_workspace(&ws, &sim, 0).await;
+    let mut ticked = lead(1);
+    ticked["custom_disclaimer_responses"] = json!([
+        {"checkbox_key": "whatsapp_offers", "is_checked": "1"},
+        {"checkbox_key": "terms", "is_checked": "1"},
+    ]);
+    let mut unticked = lead(2);
+    unticked["custom_disclaimer_responses"] = json!([{"checkbox_key": "whatsapp_offers", "is_checked": "0"}]);
+    sim.leads("f1", vec![ticked, unticked]);
+    sync(&console).await;
+    sync(&console).await;
+
+    let person = |n: i64| vec![Identifier { kind: IdKind::Email, value: format!("person{n}@example.com") }];
+    let one = console.consent_show(&person(1)).await.unwrap();
+    assert_eq!(one.entries.len(), 1, "the terms are not a marketing channel, and a second sync adds nothing: {one:?}");
+    let entry = &one.entries[0];
+    assert_eq!(
+        (entry.channel, entry.opted_in, entry.source),
+        (ConsentChannel::WhatsappMarketing, true, ConsentSource::LeadForm)
+    );
+    assert!(entry.proof.contains("disclaimer whatsapp_offers") && entry.proof.contains("900001"), "{}", entry.proof);
+    let two = console.consent_show(&person(2)).await.unwrap();
+    assert_eq!(two.states.iter().map(|s| s.opted_in).collect::<Vec<_>>(), [false], "an unticked box declines: {two:?}");
+}

@@ -36,6 +36,11 @@ export async function pickPixelBulkFile(): Promise<string | null> {
   return typeof chosen === "string" ? chosen : null;
 }
 
+export async function pickConsentExportFile(client: string): Promise<string | null> {
+  const name = `consent-${client.replace(/[^A-Za-z0-9-]+/g, "-").toLowerCase()}.csv`;
+  return save({ title: "Export the consent register", defaultPath: name, filters: [{ name: "CSV", extensions: ["csv"] }] });
+}
+
 export async function pickChatFile(): Promise<string | null> {
   const filters = [{ name: "WhatsApp exports and webhook archives", extensions: ["txt", "zip", "jsonl", "json", "ndjson"] }];
   const chosen = await open({ multiple: false, directory: false, filters, title: "Import conversations" });

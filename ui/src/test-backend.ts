@@ -3,6 +3,10 @@
 import type { Channel } from "@tauri-apps/api/core";
 import { mockIPC, clearMocks } from "@tauri-apps/api/mocks";
 import type {
+  ConsentChange,
+  ConsentEntry,
+  ConsentOf,
+  ConsentState,
   ChatImport,
   ChatSyncReport,
   Thread,
@@ -134,6 +138,8 @@ export type Backend = {
   chatFiles: Record<string, Thread[]>;
   /** What a sync from Meta answers. */
   chatSync: ChatSyncReport;
+  /** The consent register's entries, oldest first. */
+  consent: ConsentEntry[];
   clients: Client[];
   audit: AuditEntry[];
   leads: LeadDetail[];
@@ -527,15 +533,33 @@ function row(l: LeadDetail): LeadRow {
   };
 }
 
+/** An identifier as the register compares it. */
+function same(a: Identifier, b: Identifier): boolean {
+  const plain = (v: string) => v.toLowerCase().replace(/[\s+]/g, "");
+  return plain(a.value) === plain(b.value);
+}
+
 export function installBackend(initial: string[] = [], fail?: ApiError): Backend {
   const backend: Backend = {
-    threads: [], chatFiles: {}, chatSync: { pages: [], cancelled: false },
+    threads: [], chatFiles: {}, chatSync: { pages: [], cancelled: false }, consent: [],
     clients: [], audit: [], leads: [], imported: [], requests: [], remote: {}, policies: {}, holds: [], lastPurge: null, imports: [], files: [], saveAs: null, fail,
     metaApp: { app_id: null, graph_version: "v25.0", graph_url: "https://graph.facebook.com", sync_minutes: 15 }, keychain: [], connections: [], revokeError: null,
     pages: [], forms: [], meta: metaSide(), pauseSync: false, delayForms: false, releaseForms: () => {}, pauseLogin: false, pauseRetry: false, resume: () => {},
     crmConnections: [], mappings: {}, pushes: [], pushResults: [], crm: crmSide(), pauseCrmPush: false, openAs: null, texts: {},
     crmApps: [], pauseSignIn: false, pixels: [], pixelLog: [],
     processing: { controller: "Acme Ltd", purposes: "Follow-up", categories: "Contact details", recipients: "CRM", retention: "1 year", source: "Meta", rights: "Access, erasure" },
+  };
+  const consentOf = (identifiers: Identifier[]): ConsentOf => {
+    const entries = backend.consent.filter((e) => e.identifiers.some((i) => identifiers.some((j) => same(i, j))));
+    const clients = [null, ...new Set(entries.map((e) => e.client).filter((c): c is string => c !== null))];
+    const states: ConsentState[] = [];
+    for (const client of clients) {
+      for (const channel of ["whatsapp_marketing", "messenger_marketing", "email_marketing"] as const) {
+        const last = entries.filter((e) => e.channel === channel && (e.client === null || e.client === client)).pop();
+        if (last) states.push({ client, channel, opted_in: last.opted_in, since: last.said_at, entry_id: last.id });
+      }
+    }
+    return { searched: identifiers, states, entries };
   };
   let seq = 0;
   const record = (action: string, object: string, outcome = "ok") => {
@@ -2170,12 +2194,36 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         record("chat.import", `client ${into.name}`);
         return {
           client: into.name, file_name: path.split("/").pop() ?? path, kind: path.endsWith(".jsonl") ? "webhook_archive" : "whatsapp_export",
-          threads: fresh.length, messages: count(fresh), already_held: count(file) - count(fresh), erased: 0, rejected: 0, rejections: [],
+          threads: fresh.length, messages: count(fresh), already_held: count(file) - count(fresh), erased: 0, consent: 0, rejected: 0, rejections: [],
           stopped: null, cancelled: false,
         } satisfies ChatImport;
       }
       case "chat_sync":
         return backend.chatSync;
+      case "consent_show":
+        return consentOf((args as { identifiers: Identifier[] }).identifiers);
+      case "consent_set": {
+        const { identifiers, change } = args as { identifiers: Identifier[]; change: ConsentChange };
+        if (change.opted_in && change.client === null) {
+          throw { code: "invalid_input", message: "An opt-in is given to one business: name the client the person agreed to hear from." } satisfies ApiError;
+        }
+        if (!change.reason.trim()) {
+          throw { code: "invalid_input", message: "Say how the person gave their answer: it is the proof the register keeps." } satisfies ApiError;
+        }
+        backend.consent.push({
+          id: backend.consent.length + 1, client: change.client, channel: change.channel, opted_in: change.opted_in,
+          said_at: "2026-11-23T09:00:00Z", recorded_at: "2026-11-23T09:00:00Z", source: "admin",
+          proof: `recorded by tester: ${change.reason.trim()}`, identifiers, request_id: null,
+        });
+        record("consent.set", "consent register");
+        return consentOf(identifiers);
+      }
+      case "consent_export": {
+        const { client, path, replace } = args as { client: string; path: string; replace?: boolean };
+        write(path, replace);
+        record("consent.export", `client ${client}`);
+        return { path, rows: backend.consent.filter((e) => e.client === null || e.client === client).length } satisfies Export;
+      }
       case "plugin:dialog|open":
         return backend.openAs;
       case "audit_list":

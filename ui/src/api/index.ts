@@ -64,6 +64,12 @@ import type { ChatImport } from "./bindings/ChatImport";
 import type { ChatSynced } from "./bindings/ChatSynced";
 import type { ChatSyncReport } from "./bindings/ChatSyncReport";
 import type { ChatWith } from "./bindings/ChatWith";
+import type { ConsentChange } from "./bindings/ConsentChange";
+import type { ConsentChannel } from "./bindings/ConsentChannel";
+import type { ConsentEntry } from "./bindings/ConsentEntry";
+import type { ConsentOf } from "./bindings/ConsentOf";
+import type { ConsentSource } from "./bindings/ConsentSource";
+import type { ConsentState } from "./bindings/ConsentState";
 import type { Participant } from "./bindings/Participant";
 import type { ParticipantId } from "./bindings/ParticipantId";
 import type { ShownMessage } from "./bindings/ShownMessage";
@@ -104,6 +110,12 @@ import type { PixelBulk } from "./bindings/PixelBulk";
 import type { PixelChange } from "./bindings/PixelChange";
 
 export type {
+  ConsentChange,
+  ConsentChannel,
+  ConsentEntry,
+  ConsentOf,
+  ConsentSource,
+  ConsentState,
   ChatChannel,
   ChatFileKind,
   ChatImport,
@@ -522,6 +534,17 @@ export const api = {
     import: (client: string, path: string, withWhom: ChatWith) => call<ChatImport>("chat_import", { client, path, with: withWhom }),
     /** Reads the Messenger and Instagram threads of the Pages assigned to clients, updated since the last sync. */
     sync: (client: string | null) => call<ChatSyncReport>("chat_sync", { client }),
+  },
+  consent: {
+    /** The consent register of the person these identifiers name: their answer per client and channel, and every entry with its proof. */
+    show: (identifiers: Identifier[]) => call<ConsentOf>("consent_show", { identifiers }),
+    /**
+     * Records an opt-in or an opt-out with how the person gave it. `invalid_input` for an opt-in
+     * without a client or an entry without a reason; `conflict` for a person erased at their request.
+     */
+    set: (identifiers: Identifier[], change: ConsentChange) => call<ConsentOf>("consent_set", { identifiers, change }),
+    /** Writes a client's register to a CSV; `file_exists` unless `replace`. */
+    export: (client: string, path: string, replace: boolean) => call<Export>("consent_export", { client, path, replace }),
   },
   audit: {
     list: (limit: number, before?: number) => call<AuditEntry[]>("audit_list", { limit, before: before ?? null }),

@@ -15,7 +15,8 @@ events: Array<PreviewEvent>,
  */
 unsendable: Array<RowProblem>, unsendable_count: number, 
 /**
- * Events of people who restricted processing or objected: kept, not sent.
+ * Events of people who restricted processing, objected, or opted out of the client's
+ * marketing: kept, not sent.
  */
 withheld: number, 
 /**

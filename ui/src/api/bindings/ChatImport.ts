@@ -18,7 +18,11 @@ already_held: number,
 /**
  * Messages not stored because a person in their thread was erased.
  */
-erased: number, rejected: number, 
+erased: number, 
+/**
+ * Opt-ins and opt-outs read from the new messages ("STOP", "START") into the consent register.
+ */
+consent: number, rejected: number, 
 /**
  * The first bad lines, with why.
  */

@@ -18,6 +18,10 @@ threads: number, messages: number, already_held: number,
  */
 erased: number, 
 /**
+ * Opt-ins and opt-outs read from the new messages into the consent register.
+ */
+consent: number, 
+/**
  * Items Meta listed that could not be read (no id or time).
  */
 unreadable: number, 

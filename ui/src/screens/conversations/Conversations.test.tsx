@@ -86,8 +86,8 @@ describe("Conversations", () => {
     backend.chatSync = {
       cancelled: false,
       pages: [
-        { page_id: "p1", page: "Acme Shoes", channel: "messenger", client: "Acme", threads_read: 1, threads: 1, messages: 3, already_held: 0, erased: 0, unreadable: 0, problem: null },
-        { page_id: "p1", page: "Acme Shoes", channel: "instagram", client: "Acme", threads_read: 0, threads: 0, messages: 0, already_held: 0, erased: 0, unreadable: 0, problem: "a permission is missing" },
+        { page_id: "p1", page: "Acme Shoes", channel: "messenger", client: "Acme", threads_read: 1, threads: 1, messages: 3, already_held: 0, erased: 0, consent: 0, unreadable: 0, problem: null },
+        { page_id: "p1", page: "Acme Shoes", channel: "instagram", client: "Acme", threads_read: 0, threads: 0, messages: 0, already_held: 0, erased: 0, consent: 0, unreadable: 0, problem: "a permission is missing" },
       ],
     };
     render(<Conversations />);
@@ -98,5 +98,46 @@ describe("Conversations", () => {
         "Read 3 new messages from 1 Page. Not read to the end: Acme Shoes on Instagram (a permission is missing). What was read is kept.",
       ),
     );
+  });
+
+  it("looks up the consent of the person of the open thread, records an answer with its proof and exports the register", async () => {
+    const backend = installBackend(["Acme"]);
+    backend.threads.push(thread(1, "Ann", "2026-11-21T10:00:00Z", ["STOP"]));
+    backend.consent.push({
+      id: 1, client: "Acme", channel: "whatsapp_marketing", opted_in: false, said_at: "2026-11-21T10:00:00Z",
+      recorded_at: "2026-11-22T10:00:00Z", source: "message", proof: 'WhatsApp message "STOP" from +447911123456',
+      identifiers: [{ kind: "phone", value: "+447911123456" }], request_id: null,
+    });
+    backend.saveAs = "/home/ada/consent-acme.csv";
+    render(<Conversations />);
+    await userEvent.click(await screen.findByTestId("thread-row"));
+    await screen.findByTestId("thread-pane");
+    await userEvent.click(screen.getByTestId("consent-open"));
+    const dialog = await screen.findByTestId("consent");
+    expect((within(dialog).getByTestId("consent-value") as HTMLInputElement).value).toBe("+44 7911 123456");
+    await userEvent.keyboard("{Enter}");
+    const states = await within(dialog).findAllByTestId("consent-state");
+    expect(states.map((r) => r.textContent)).toEqual(["AcmeWhatsApp marketingOpted out2026-11-21 10:00"]);
+    expect(within(dialog).getByTestId("consent-entry").textContent).toContain('Message: WhatsApp message "STOP"');
+
+    // An opt-in names its client before it can be recorded.
+    await userEvent.click(within(dialog).getByTestId("consent-opt-in"));
+    await userEvent.type(within(dialog).getByTestId("consent-reason"), "Said yes on the phone");
+    expect((within(dialog).getByTestId("consent-record") as HTMLButtonElement).disabled).toBe(true);
+    await userEvent.selectOptions(within(dialog).getByTestId("consent-client"), "Acme");
+    await userEvent.click(within(dialog).getByTestId("consent-record"));
+    await waitFor(() => expect(within(dialog).getByTestId("consent-status").textContent).toBe("Opt-in recorded."));
+    expect(within(dialog).getAllByTestId("consent-state").map((r) => r.textContent)).toEqual([
+      "AcmeWhatsApp marketingOpted in2026-11-23 09:00",
+    ]);
+    expect(backend.consent[1]?.proof).toContain("Said yes on the phone");
+
+    await userEvent.click(within(dialog).getByTestId("consent-export"));
+    await waitFor(() =>
+      expect(within(dialog).getByTestId("consent-status").textContent).toBe("Exported 2 entries to /home/ada/consent-acme.csv."),
+    );
+    await userEvent.keyboard("{Escape}");
+    await waitFor(() => expect(screen.queryByTestId("consent")).toBeNull());
+    expect(screen.getByTestId("thread-pane")).toBeTruthy();
   });
 });

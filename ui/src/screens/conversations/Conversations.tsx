@@ -1,11 +1,29 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { api, toCommandError, type ChatSyncReport, type Client, type CommandError, type Thread, type ThreadSummary } from "../../api";
+import {
+  api,
+  toCommandError,
+  type ChatSyncReport,
+  type Client,
+  type CommandError,
+  type IdKind,
+  type Thread,
+  type ThreadSummary,
+} from "../../api";
 import { ClientSelect } from "../../components/ClientSelect";
 import { ErrorNote } from "../../components/ErrorNote";
+import { ConsentRegister } from "./ConsentRegister";
 import { ImportChat } from "./ImportChat";
 import { ThreadList } from "./ThreadList";
 import { ThreadPane } from "./ThreadPane";
 import { CHANNEL, plural } from "./words";
+
+/** The person of a thread as the consent register is looked up by. */
+function personOf(thread: Thread | null): { kind: IdKind; value: string } | null {
+  const p = thread?.participants[0];
+  if (!p) return null;
+  const kind: IdKind = p.kind === "psid" ? "psid" : p.kind === "phone" ? "phone" : "wa_id";
+  return { kind, value: p.id };
+}
 
 /** How long typing pauses before the search runs. */
 const SEARCH_PAUSE_MS = 250;
@@ -34,6 +52,7 @@ export function Conversations() {
   const [selected, setSelected] = useState<number | null>(null);
   const [thread, setThread] = useState<Thread | null>(null);
   const [importing, setImporting] = useState(false);
+  const [consent, setConsent] = useState(false);
   const [syncing, setSyncing] = useState(false);
   const [generation, setGeneration] = useState(0);
   const [status, setStatus] = useState("");
@@ -85,14 +104,14 @@ export function Conversations() {
   const onKey = useCallback(
     (e: KeyboardEvent) => {
       const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement;
-      if (e.key === "/" && !typing && !importing) {
+      if (e.key === "/" && !typing && !importing && !consent) {
         e.preventDefault();
         searchBox.current?.focus();
-      } else if (e.key === "Escape" && !importing && selected !== null) {
+      } else if (e.key === "Escape" && !importing && !consent && selected !== null) {
         setSelected(null);
       }
     },
-    [importing, selected],
+    [importing, consent, selected],
   );
 
   useEffect(() => {
@@ -141,6 +160,9 @@ export function Conversations() {
           data-testid="chat-search"
         />
         <span className="spacer" />
+        <button type="button" onClick={() => setConsent(true)} data-testid="consent-open">
+          Consent register…
+        </button>
         <button type="button" onClick={() => void sync()} disabled={syncing} data-testid="chat-sync">
           {syncing ? "Reading from Meta…" : "Sync from Meta"}
         </button>
@@ -181,6 +203,9 @@ export function Conversations() {
             </p>
           )}
         </div>
+      )}
+      {consent && (
+        <ConsentRegister clients={clients} client={client} person={personOf(open)} onClose={() => setConsent(false)} />
       )}
       {importing && (
         <ImportChat

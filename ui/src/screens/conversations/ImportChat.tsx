@@ -81,6 +81,9 @@ export function ImportChat({
                 {Number(report.erased) > 0 && (
                   <tr><th scope="row">Of erased people</th><td>{Number(report.erased)} not imported</td></tr>
                 )}
+                {Number(report.consent) > 0 && (
+                  <tr><th scope="row">Consent answers</th><td>{Number(report.consent)} STOP or START messages recorded</td></tr>
+                )}
                 <tr><th scope="row">Bad lines</th><td>{Number(report.rejected)}</td></tr>
               </tbody>
             </table>
