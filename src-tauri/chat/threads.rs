@@ -308,6 +308,7 @@ impl<'c, 'k> Writer<'c, 'k> {
             // before their first message (WhatsApp's own lines, say), and not their id.
             if let Some(id) = known.id.take() {
                 self.conn.prepare_cached("DELETE FROM chat_threads WHERE id = ?1")?.execute([id])?;
+                crate::consent::forget_thread(self.conn, self.client_id, thread.channel.as_str(), &thread.remote_id)?;
                 stored.removed = true;
                 stored.erased += known.stored;
                 stored.messages -= known.stored;
@@ -390,8 +391,9 @@ impl<'c, 'k> Writer<'c, 'k> {
     }
 
     /// Records a person's "STOP" or "START" in the consent register, with the message as its
-    /// proof; returns whether it was new. A message nobody in the thread can be named as the
-    /// author of (a group, an author the source does not name) records nothing.
+    /// proof; returns whether it was new. A message whose author is not the person the thread
+    /// names (the business, someone else in a group, an author the source does not name) records
+    /// nothing.
     fn record_consent(
         &self,
         hasher: &Hasher,
@@ -407,11 +409,12 @@ impl<'c, 'k> Writer<'c, 'k> {
             // No marketing channel of the register is Instagram's.
             Channel::Instagram => return Ok(false),
         };
-        let by_author = |p: &&Participant| {
-            message.author.as_deref().is_some_and(|a| p.name.as_deref() == Some(a) || p.id == a || p.key() == a)
-        };
+        let Some(said_by) = message.author.as_deref() else { return Ok(false) };
+        let by_author = |p: &&Participant| p.name.as_deref() == Some(said_by) || p.id == said_by || p.key() == said_by;
+        // An export names the one person it is with by its file's name, which is the thread's
+        // title; anyone else writing in it (the business, another in a group) is not them.
         let author = participants.iter().find(by_author).or(match participants {
-            [only] => Some(only),
+            [only] if thread.title == said_by => Some(only),
             _ => None,
         });
         let Some(author) = author else { return Ok(false) };

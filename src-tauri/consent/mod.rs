@@ -140,15 +140,46 @@ struct Named {
 
 /// Records an entry on the store's handle, inside the caller's transaction; returns its id, or
 /// `None` when its origin was recorded before.
+///
+/// The entry also names the person by the identifiers their earlier entries name (one step): an
+/// answer given by email then reaches the phone a lead form linked to it, so that no identifier
+/// keeps an answer the person has since changed. From another client's entries only identifiers
+/// of the person themselves are taken (email, phone, WhatsApp id), never that client's lead or
+/// record ids. The time said is never later than the time recorded: a misdated source cannot
+/// outrank what is recorded after it.
 pub fn record(conn: &rusqlite::Connection, entry: &NewEntry<'_>) -> rusqlite::Result<Option<i64>> {
+    use rusqlite::OptionalExtension;
+    if let Some(origin) = &entry.origin {
+        let known = conn
+            .prepare_cached("SELECT 1 FROM consent_entries WHERE origin = ?1")?
+            .query_row([origin], |_| Ok(()))
+            .optional()?;
+        if known.is_some() {
+            return Ok(None);
+        }
+    }
     let mut people: Vec<u8> = Vec::with_capacity(entry.identifiers.len() * HASH_LEN);
     let mut named = Vec::with_capacity(entry.identifiers.len());
     for (identifier, hash) in &entry.identifiers {
         if !people.chunks_exact(HASH_LEN).any(|h| h == hash) {
             people.extend_from_slice(hash);
+            named.push(Named { kind: identifier.kind, value: identifier.value.clone(), hash: hex::encode(hash) });
         }
-        named.push(Named { kind: identifier.kind, value: identifier.value.clone(), hash: hex::encode(hash) });
     }
+    for (client_id, earlier) in linked(conn, &people)? {
+        let same_client = entry.client_id.is_none() || client_id.as_deref() == entry.client_id;
+        for n in earlier {
+            let personal = matches!(n.kind, IdKind::Email | IdKind::Phone | IdKind::PhoneDigits | IdKind::WaId);
+            let Ok(hash) = hex::decode(&n.hash) else { continue };
+            if (same_client || personal) && hash.len() == HASH_LEN && !people.chunks_exact(HASH_LEN).any(|h| h == hash)
+            {
+                people.extend_from_slice(&hash);
+                named.push(n);
+            }
+        }
+    }
+    let recorded = crate::clock::parse_rfc3339(entry.recorded_at).map(|m| m.timestamp());
+    let said_at = recorded.map_or(entry.said_at, |r| entry.said_at.min(r));
     let inserted = conn
         .prepare_cached(
             "INSERT INTO consent_entries (client_id, channel, opted_in, said_at, recorded_at, source, proof,
@@ -159,7 +190,7 @@ pub fn record(conn: &rusqlite::Connection, entry: &NewEntry<'_>) -> rusqlite::Re
             entry.client_id,
             entry.channel.as_str(),
             entry.opted_in,
-            entry.said_at,
+            said_at,
             entry.recorded_at,
             entry.source.as_str(),
             entry.proof,
@@ -177,6 +208,38 @@ pub fn record(conn: &rusqlite::Connection, entry: &NewEntry<'_>) -> rusqlite::Re
         index.execute(rusqlite::params![hash, id])?;
     }
     Ok(Some(id))
+}
+
+/// The client and identifiers of every entry under any of these hashes (16 bytes each).
+fn linked(conn: &rusqlite::Connection, people: &[u8]) -> rusqlite::Result<Vec<(Option<String>, Vec<Named>)>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT e.client_id, e.identifiers FROM consent_entries AS e WHERE e.id IN
+             (SELECT p.entry_id FROM consent_people AS p WHERE p.hash = ?1)",
+    )?;
+    let mut found = Vec::new();
+    for hash in people.chunks_exact(HASH_LEN) {
+        let rows = statement.query_map([hash], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            let (client_id, identifiers) = row?;
+            found.push((client_id, serde_json::from_str(&identifiers).unwrap_or_default()));
+        }
+    }
+    Ok(found)
+}
+
+/// Forgets the entries read from the messages of one thread: it turned out to hold an erased
+/// person, and goes whole.
+pub fn forget_thread(
+    conn: &rusqlite::Connection,
+    client_id: &str,
+    channel: &str,
+    remote_id: &str,
+) -> rusqlite::Result<()> {
+    // Origins of its messages are "message:CLIENT:CHANNEL:THREAD:MESSAGE"; ';' follows ':'.
+    let prefix = format!("message:{client_id}:{channel}:{remote_id}:");
+    let end = format!("message:{client_id}:{channel}:{remote_id};");
+    conn.prepare_cached("DELETE FROM consent_entries WHERE origin >= ?1 AND origin < ?2")?.execute([prefix, end])?;
+    Ok(())
 }
 
 /// An entry as read, with its people's hashes.
@@ -292,15 +355,26 @@ pub async fn of_person(conn: &mut SqliteConnection, hashes: &[IdentityHash]) -> 
     Ok(Register { states, entries: stored.into_iter().map(|s| s.entry).collect() })
 }
 
-/// A client's entries (and those for every client), oldest first, each with whether it is still
-/// the answer for some identifier of the person on its channel.
+/// A client's entries, oldest first, each with whether it is still the answer for some
+/// identifier of the person on its channel. Entries for every client (an objection, an opt-out
+/// everywhere) are among them for the people of the client's own entries, naming them only by
+/// the identifiers those entries name: the rest may be what another client holds.
 pub async fn of_client(conn: &mut SqliteConnection, client_id: &str) -> Result<Vec<(ConsentEntry, bool)>, sqlx::Error> {
     let rows = sqlx::query(&format!("{SELECT} WHERE e.client_id = ?1 OR e.client_id IS NULL ORDER BY e.said_at, e.id"))
         .bind(client_id)
         .fetch_all(conn)
         .await?;
-    let stored: Vec<Stored> =
+    let mut stored: Vec<Stored> =
         rows.iter().map(stored_of).collect::<Result<Vec<_>, _>>()?.into_iter().flatten().collect();
+    let own: HashSet<IdentityHash> =
+        stored.iter().filter(|s| s.client_id.is_some()).flat_map(|s| s.people.iter().copied()).collect();
+    stored.retain(|s| s.client_id.is_some() || s.people.iter().any(|h| own.contains(h)));
+    for s in stored.iter_mut().filter(|s| s.client_id.is_none()) {
+        s.people.retain(|h| own.contains(h));
+        let kept: Vec<String> = s.people.iter().map(hex::encode).collect();
+        s.named.retain(|n| kept.contains(&n.hash));
+        s.entry.identifiers = s.named.iter().map(|n| Identifier { kind: n.kind, value: n.value.clone() }).collect();
+    }
     let latest = latest_by_hash(stored.iter().map(|s| (s.entry.id, s.entry.channel, s.entry.opted_in, &s.people)));
     Ok(stored
         .into_iter()

@@ -26,20 +26,30 @@ pub fn keyword(body: &str) -> Option<bool> {
 }
 
 /// The channel a lead form question asks consent for, when it is a consent question: it says it
-/// asks (a disclaimer checkbox, "consent", "opt in", "agree", …) and names the channel.
+/// asks about marketing ("consent", "opt in", "agree", "offers", …) and names the channel.
 pub fn question_channel(key: &str) -> Option<ConsentChannel> {
     let words: String =
         key.chars().map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { ' ' }).collect::<String>();
     let words: Vec<&str> = words.split_whitespace().collect();
     let has = |w: &str| words.contains(&w);
     let joined = words.concat();
-    let asks = has("disclaimer")
-        || has("consent")
-        || has("agree")
-        || has("permission")
-        || has("subscribe")
-        || has("marketing")
-        || has("newsletter")
+    // A checkbox alone ("disclaimer …") may be for order updates or terms: the key must say it
+    // asks about marketing.
+    let asks = [
+        "consent",
+        "agree",
+        "permission",
+        "subscribe",
+        "marketing",
+        "newsletter",
+        "offers",
+        "offer",
+        "promotions",
+        "promo",
+        "deals",
+    ]
+    .iter()
+    .any(|w| has(w))
         || joined.contains("optin")
         || joined.contains("optout");
     if !asks {
@@ -96,6 +106,8 @@ mod tests {
         assert_eq!(question_channel("email"), None);
         assert_eq!(question_channel("whatsapp_number"), None);
         assert_eq!(question_channel("marketing_consent"), None);
+        assert_eq!(question_channel("disclaimer whatsapp_offers"), Some(ConsentChannel::WhatsappMarketing));
+        assert_eq!(question_channel("disclaimer whatsapp_order_updates"), None, "a checkbox for order updates");
     }
 
     #[test]

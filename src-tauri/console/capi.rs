@@ -285,9 +285,7 @@ impl Console {
         let opted_out = crate::store::direct(&mut conn, OptedOut::now).await??;
         // Whom nothing is sent about for a client: who restricted, objected or was erased, and
         // who opted out of its marketing.
-        let withheld_of = |client_id: &str| -> HashSet<IdentityHash> {
-            withheld_people.union(opted_out.of(client_id)).copied().collect()
-        };
+        let mut by_client: HashMap<String, HashSet<IdentityHash>> = HashMap::new();
         drop(conn);
         let mut preview = CapiPreview {
             sendable: 0,
@@ -308,7 +306,7 @@ impl Console {
             if let Some(reason) = reading.stopped {
                 preview.stages_stopped.push(RowProblem { source: name.clone(), reason });
             }
-            let withheld_people = withheld_of(&id);
+            let withheld_people = withheld_for(&mut by_client, &withheld_people, &opted_out, &id);
             for event in &reading.would_queue {
                 let withheld = event.people.iter().any(|h| withheld_people.contains(h));
                 preview_one(&Queued::not_queued(event, &id, &name), now, &datasets, withheld, &mut preview);
@@ -330,7 +328,11 @@ impl Console {
             };
             drop(conn);
             for event in &page {
-                let withheld = withholds(&withheld_of(&event.client_id), &people, event.id);
+                let withheld = withholds(
+                    withheld_for(&mut by_client, &withheld_people, &opted_out, &event.client_id),
+                    &people,
+                    event.id,
+                );
                 preview_one(event, now, &datasets, withheld, &mut preview);
             }
         }
@@ -686,6 +688,20 @@ fn body_of(page: &events::Outgoing, ids: &[i64], dataset: &Dataset) -> String {
         .map(|n| page.payload(n))
         .collect();
     send::body_of(&payloads, dataset.test_event_code.as_deref())
+}
+
+/// Whom nothing is sent about for a client: `base` (who restricted, objected or was erased) and
+/// who opted out of its marketing; made once per client.
+fn withheld_for<'a>(
+    cache: &'a mut HashMap<String, HashSet<IdentityHash>>,
+    base: &HashSet<IdentityHash>,
+    opted_out: &OptedOut,
+    client_id: &str,
+) -> &'a HashSet<IdentityHash> {
+    if !cache.contains_key(client_id) {
+        cache.insert(client_id.to_owned(), base.union(opted_out.of(client_id)).copied().collect());
+    }
+    &cache[client_id]
 }
 
 /// Of the events `ids`, read in the transaction on `conn` at data version `read_at`, those whose

@@ -132,7 +132,7 @@ impl Console {
         cancel: &AtomicBool,
     ) -> Result<ChatImport, Error> {
         let client = self.client(client).await?;
-        let context = export_context(with)?;
+        let context = export_context(with, client.country.as_deref())?;
         let chat_file = ChatFile::open(file)?;
         let kind = match chat_file.kind {
             Kind::Export(_) => ChatFileKind::WhatsappExport,
@@ -463,7 +463,9 @@ impl Console {
     }
 }
 
-fn export_context(with: &ChatWith) -> Result<ExportContext, Error> {
+/// Whom an export is with, as its import is told. A number written nationally is placed with the
+/// client's country and kept in full, as the person's WhatsApp messages and their leads name it.
+fn export_context(with: &ChatWith, country: Option<&str>) -> Result<ExportContext, Error> {
     if with.utc_offset_minutes.abs() > 14 * 60 {
         return Err(Error::Invalid("A UTC offset is between -14:00 and +14:00.".into()));
     }
@@ -473,14 +475,21 @@ fn export_context(with: &ChatWith) -> Result<ExportContext, Error> {
                 "Name whom the chat is with by phone number or by WhatsApp id, not both.".into(),
             ))
         }
-        (Some(phone), None) => {
-            if crate::identity::stored_phone(phone, None).is_none() {
-                return Err(Error::Invalid(format!(
-                    "'{phone}' is not a phone number: write it with its country code, such as +44 7911 123456."
-                )));
+        (Some(phone), None) => match crate::identity::stored_phone(phone, country) {
+            Some((crate::identity::IdKind::Phone, full)) => {
+                // Kept as written when it is in full already: it is how the person gave it.
+                let written =
+                    matches!(crate::identity::stored_phone(phone, None), Some((crate::identity::IdKind::Phone, _)));
+                let id = if written { phone.trim().to_owned() } else { full };
+                Some(Participant { kind: ParticipantId::Phone, id, name: with.name.clone() })
             }
-            Some(Participant { kind: ParticipantId::Phone, id: phone.trim().to_owned(), name: with.name.clone() })
-        }
+            _ => {
+                return Err(Error::Invalid(format!(
+                    "'{phone}' is not a phone number in full: write it with its country code, such as +44 7911 \
+                     123456, or set the client's country."
+                )))
+            }
+        },
         (None, Some(wa_id)) => {
             let digits = wa_id.trim().trim_start_matches('+');
             if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {

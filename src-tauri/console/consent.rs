@@ -90,17 +90,15 @@ impl Console {
         let tx = self.store.write().await?;
         if change.opted_in && client.is_none() {
             let e = Error::Invalid(
-                "An opt-in is given to one business: name the client the person agreed to hear from with --client."
-                    .into(),
+                "An opt-in is given to one business: name the client the person agreed to hear from.".into(),
             );
             return self.settle_about(tx, "consent.set", &object, Some(&subject), Err(e)).await;
         }
         let reason = match crate::requests::clean_text(&change.reason) {
             Ok(reason) if !reason.is_empty() => reason,
             Ok(_) => {
-                let e = Error::Invalid(
-                    "Say how the person gave their answer (--reason): it is the proof the register keeps.".into(),
-                );
+                let e =
+                    Error::Invalid("Say how the person gave their answer: it is the proof the register keeps.".into());
                 return self.settle_about(tx, "consent.set", &object, Some(&subject), Err(e)).await;
             }
             Err(e) => return self.settle_about(tx, "consent.set", &object, Some(&subject), Err(e.into())).await,

@@ -382,6 +382,12 @@ impl Console {
             // client: the register says so, with the request as its proof.
             let said_at = self.now().timestamp();
             crate::store::direct(&mut tx, |c| -> rusqlite::Result<()> {
+                // An erased person is kept from everything by the suppression list; the register
+                // keeps nothing of them.
+                let erased = crate::requests::erasure::suppressed_now(c)?;
+                if named.iter().any(|(_, h)| erased.contains(h)) {
+                    return Ok(());
+                }
                 for channel in ConsentChannel::ALL {
                     let entry = NewEntry {
                         client_id: None,

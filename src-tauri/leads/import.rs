@@ -493,16 +493,20 @@ impl<'c> Writer<'c> {
         }
         let answers: Vec<String> = serde_json::from_str(&lead.answers).unwrap_or_default();
         let lead_name = lead.meta_id.as_deref().unwrap_or(&lead.lead_key);
-        let [id, email, phone, ..] = lead.hash_columns();
+        // Each value with the hash made from it here, so that the two never name different
+        // people (a lead with two phone answers keeps its first in `phone`).
+        let hasher = &self.target.hasher;
         let mut identifiers = Vec::new();
-        for (hash, value) in [(id, lead_name), (email, lead.email.as_str()), (phone, lead.phone.as_str())] {
-            let Some(hash) = hash.and_then(|h| IdentityHash::try_from(h).ok()) else { continue };
-            let Some(kind) =
-                lead.identities.iter().find(|(_, h)| *h == hash).and_then(|(k, _)| IdKind::from_stored(i64::from(*k)))
-            else {
-                continue;
-            };
-            identifiers.push((Identifier { kind, value: value.to_owned() }, hash));
+        if let Some(meta_id) = &lead.meta_id {
+            if let Some(hash) = hasher.identify(IdKind::LeadId, meta_id, None) {
+                identifiers.push((Identifier { kind: IdKind::LeadId, value: meta_id.clone() }, hash));
+            }
+        }
+        if let Some(hash) = hasher.identify(IdKind::Email, &lead.email, None) {
+            identifiers.push((Identifier { kind: IdKind::Email, value: lead.email.clone() }, hash));
+        }
+        if let Some((kind, normalised)) = crate::identity::stored_phone(&lead.phone, self.target.country.as_deref()) {
+            identifiers.push((Identifier { kind, value: lead.phone.clone() }, hasher.hash(kind, &normalised)));
         }
         if identifiers.iter().all(|(i, _)| i.kind == IdKind::LeadId) {
             // A lead id alone names nobody a sender could reach.

@@ -210,9 +210,9 @@ async fn an_admins_entry_needs_a_reason_an_opt_in_names_its_client_and_an_erased
         reason: reason.into(),
     };
     let no_client = console.consent_set(&person, &change(None, true, "signed up at the fair")).await.unwrap_err();
-    assert!(no_client.to_string().contains("--client"), "{no_client}");
+    assert!(no_client.to_string().contains("name the client"), "{no_client}");
     let no_reason = console.consent_set(&person, &change(Some("Acme"), true, "  ")).await.unwrap_err();
-    assert!(no_reason.to_string().contains("--reason"), "{no_reason}");
+    assert!(no_reason.to_string().contains("how the person gave their answer"), "{no_reason}");
     assert!(console.consent_show(&person).await.unwrap().entries.is_empty(), "a refusal records nothing");
 
     let set = console.consent_set(&person, &change(Some("Acme"), true, "signed up at the fair")).await.unwrap();
@@ -283,7 +283,7 @@ async fn the_cli_shows_sets_and_exports_the_register_with_each_entrys_proof() {
         "fair",
     ]);
     assert!(!no_client.status.success());
-    assert!(stderr(&no_client).contains("--client"), "{}", stderr(&no_client));
+    assert!(stderr(&no_client).contains("name the client"), "{}", stderr(&no_client));
     let both = ws.cli(&[
         "consent",
         "set",
@@ -331,4 +331,120 @@ async fn the_cli_shows_sets_and_exports_the_register_with_each_entrys_proof() {
     assert!(lines[3].contains("eve@example.com,'+447700900123") && lines[3].contains("signed up at the fair"), "{csv}");
     let again = ws.cli(&["consent", "export", "--client", "Acme", "--out", out.to_str().unwrap()]);
     assert!(!again.status.success(), "an existing file is not replaced without --force");
+}
+
+#[tokio::test]
+async fn an_answer_given_by_one_identifier_reaches_the_others_the_person_is_known_by() {
+    let ws = Workspace::new();
+    let console = acme(&ws).await;
+    // Ann declined the newsletter on the lead form, which named her email and phone.
+    import_leads(&console, &leads_with_consent(&ws)).await;
+    let change = ConsentChange {
+        client: Some("Acme".into()),
+        channel: ConsentChannel::EmailMarketing,
+        opted_in: true,
+        reason: "asked for the newsletter by email".into(),
+    };
+    ws.clock.set(*TEST_NOW + chrono::Duration::hours(1));
+    let now = console.consent_set(&id(IdKind::Email, "ann.lee@example.com"), &change).await.unwrap();
+    let last = now.entries.last().unwrap();
+    assert!(last.identifiers.iter().any(|i| i.kind == IdKind::Phone), "{:?}", last.identifiers);
+    // By her phone alone, as a conversion event may name her, her answer is the new one.
+    let by_phone = console.consent_show(&id(IdKind::Phone, "+447911123456")).await.unwrap();
+    assert_eq!(state(&by_phone, Some("Acme"), ConsentChannel::EmailMarketing), Some(true));
+    let out = ws.path().join("acme.csv");
+    console.consent_export("Acme", &out, false).await.unwrap();
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let newsletter: Vec<&str> = csv.lines().filter(|l| l.contains("email_marketing")).collect();
+    assert_eq!(newsletter.len(), 2, "{csv}");
+    assert!(newsletter[0].contains(",opt_out,no,") && newsletter[1].contains(",opt_in,yes,"), "{csv}");
+}
+
+#[tokio::test]
+async fn a_clients_register_names_people_of_an_objection_only_by_what_that_client_holds() {
+    let ws = Workspace::new();
+    let console = acme(&ws).await;
+    console.add_client("Birch", None).await.unwrap();
+    let at_birch = ConsentChange {
+        client: Some("Birch".into()),
+        channel: ConsentChannel::EmailMarketing,
+        opted_in: true,
+        reason: "signed up at Birch".into(),
+    };
+    console.consent_set(&id(IdKind::Email, "zed@example.com"), &at_birch).await.unwrap();
+    let objection = console
+        .new_request(RequestForm::new(RequestKind::Objection, id(IdKind::Email, "zed@example.com")))
+        .await
+        .unwrap();
+    console.restrict_request(objection.id).await.unwrap();
+    // Acme knows Ann by her lead; her objection names her lead at Acme too.
+    import_leads(&console, &leads_with_consent(&ws)).await;
+    let ann = console
+        .new_request(RequestForm::new(RequestKind::Objection, id(IdKind::Email, "ann.lee@example.com")))
+        .await
+        .unwrap();
+    console.restrict_request(ann.id).await.unwrap();
+
+    let out = ws.path().join("acme.csv");
+    let exported = console.consent_export("Acme", &out, false).await.unwrap();
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(!csv.contains("zed@example.com"), "Birch's person is not Acme's to see: {csv}");
+    assert_eq!(exported.rows, 5, "Ann's two answers on the form and her objection on three channels: {csv}");
+    assert!(csv.lines().filter(|l| l.contains("objection")).all(|l| l.contains("ann.lee@example.com")), "{csv}");
+}
+
+#[tokio::test]
+async fn only_the_person_a_thread_is_with_opts_in_or_out_and_never_later_than_it_was_recorded() {
+    let ws = Workspace::new();
+    let console = acme(&ws).await;
+    // No business name is given: the business's "Start" is still not Cem's. The number is
+    // written nationally and placed with the client's country.
+    let export = write(
+        &ws,
+        "WhatsApp Chat with Cem.txt",
+        "20/11/2026, 09:15 - Cem: STOP\n20/11/2026, 09:16 - Acme Shoes: Start\n",
+    );
+    let with = ChatWith { phone: Some("07700 900123".into()), ..ChatWith::default() };
+    let cem = console.chat_import("Acme", &export, &with, &no_cancel()).await.unwrap();
+    assert_eq!(cem.consent, 1, "{cem:?}");
+    let shown = console.consent_show(&id(IdKind::Phone, "+447700900123")).await.unwrap();
+    assert_eq!(state(&shown, Some("Acme"), ConsentChannel::WhatsappMarketing), Some(false), "{shown:?}");
+
+    // A payload dated after it was imported is taken as said when it was recorded.
+    let future = TEST_NOW.timestamp() + 10 * 86_400;
+    let file = write(&ws, "later.jsonl", &(payload("wamid.F1", "447700900123", "Cem", future, "START") + "\n"));
+    console.chat_import("Acme", &file, &ChatWith::default(), &no_cancel()).await.unwrap();
+    let shown = console.consent_show(&id(IdKind::Phone, "+447700900123")).await.unwrap();
+    assert_eq!(shown.entries.last().unwrap().said_at, "2026-11-23T09:00:00Z");
+}
+
+#[tokio::test]
+async fn a_stop_in_a_thread_that_turns_out_to_hold_an_erased_person_goes_with_the_thread() {
+    let ws = Workspace::new();
+    let console = acme(&ws).await;
+    // Ann was erased when known only by her WhatsApp user id, under which she had opted out.
+    let user_id = id(IdKind::WaId, "GB.13491208655302741918");
+    let out = ConsentChange {
+        client: None,
+        channel: ConsentChannel::WhatsappMarketing,
+        opted_in: false,
+        reason: "by letter".into(),
+    };
+    console.consent_set(&user_id, &out).await.unwrap();
+    let erasure = console
+        .new_request(RequestForm::new(RequestKind::Erasure, id(IdKind::WaId, "GB.13491208655302741918")))
+        .await
+        .unwrap();
+    console.find_for_request(erasure.id, false).await.unwrap();
+    console.erase_request(erasure.id, true, false).await.unwrap();
+    let with_user_id = serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": "messages",
+        "value": {"messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550001", "phone_number_id": "15550001"},
+            "contacts": [{"profile": {"name": "Ann Lee"}, "wa_id": "447911123456", "user_id": "GB.13491208655302741918"}],
+            "messages": [{"from": "447911123456", "id": "wamid.A9", "timestamp": (NOV_20 + 900).to_string(), "type": "text",
+                "text": {"body": "hello again"}}]}}]}]});
+    let lines = [payload("wamid.A2", "447911123456", "Ann Lee", NOV_20 + 600, "STOP"), with_user_id.to_string()];
+    let file = write(&ws, "hooks.jsonl", &(lines.join("\n") + "\n"));
+    let imported = console.chat_import("Acme", &file, &ChatWith::default(), &no_cancel()).await.unwrap();
+    assert_eq!((imported.threads, imported.messages), (0, 0), "{imported:?}");
+    assert!(console.consent_show(&id(IdKind::WaId, "447911123456")).await.unwrap().entries.is_empty());
 }
