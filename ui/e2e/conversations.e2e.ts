@@ -50,6 +50,7 @@ describe("conversations in the desktop app", () => {
     await s.click('[data-testid="consent-look-up"]');
     await s.waitFor('[data-testid="consent-states"]', "Opted out");
     await s.waitFor('[data-testid="consent-entry"]', 'WhatsApp message "STOP"');
+    await s.screenshot(path.join(h.shots, "consent.png"));
     await s.click('[data-testid="consent"] button', "Close");
     await s.close();
     const consent = JSON.parse(h.cli("consent", "show", "--phone", "+447911123456", "--json")) as { entries: unknown[] };

@@ -219,14 +219,28 @@ export function ConsentRegister({
                     ))}
                   </select>
                 </label>
-                <span className="inline-form" role="radiogroup" aria-label="Answer">
-                  <label>
-                    <input type="radio" checked={!optedIn} onChange={() => setOptedIn(false)} data-testid="consent-opt-out" /> Opted out
+                <div role="radiogroup" aria-label="Answer">
+                  <label className="choice">
+                    <input
+                      type="radio"
+                      name="consent-answer"
+                      checked={!optedIn}
+                      onChange={() => setOptedIn(false)}
+                      data-testid="consent-opt-out"
+                    />
+                    Opted out
                   </label>
-                  <label>
-                    <input type="radio" checked={optedIn} onChange={() => setOptedIn(true)} data-testid="consent-opt-in" /> Opted in
+                  <label className="choice">
+                    <input
+                      type="radio"
+                      name="consent-answer"
+                      checked={optedIn}
+                      onChange={() => setOptedIn(true)}
+                      data-testid="consent-opt-in"
+                    />
+                    Opted in
                   </label>
-                </span>
+                </div>
                 <label>
                   How they said it <span className="hint">kept as the entry&apos;s proof</span>
                   <input
