@@ -5,7 +5,9 @@
 //! A thread is what a request acts on: it is the person's conversation with the business, so an
 //! erasure removes it whole, messages, words and all.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap;
 
 use async_trait::async_trait;
 use rusqlite::OptionalExtension;
@@ -218,7 +220,7 @@ struct Known {
 /// (an erasure may have removed a thread): `clear` it then.
 #[derive(Default)]
 pub struct ThreadCache {
-    threads: HashMap<Channel, HashMap<String, Known>>,
+    threads: FxHashMap<Channel, FxHashMap<String, Known>>,
 }
 
 impl ThreadCache {
@@ -478,7 +480,8 @@ impl<'c, 'k> Writer<'c, 'k> {
     /// Writes each stored thread's span and people where they changed; call before the
     /// transaction commits.
     pub fn flush(&mut self) -> rusqlite::Result<()> {
-        for known in self.cache.threads.values_mut().flat_map(HashMap::values_mut) {
+        let mut spans: Vec<(i64, i64, i64)> = Vec::new();
+        for known in self.cache.threads.values_mut().flat_map(FxHashMap::values_mut) {
             let Some(id) = known.id else { continue };
             if known.people_changed {
                 index_people(self.conn, id, &known.people)?;
@@ -491,12 +494,21 @@ impl<'c, 'k> Writer<'c, 'k> {
                     ])?;
             }
             if known.span_changed {
-                self.conn
-                    .prepare_cached("UPDATE chat_threads SET first_at = ?2, last_at = ?3 WHERE id = ?1")?
-                    .execute(rusqlite::params![id, known.first_at, known.last_at])?;
+                spans.push((id, known.first_at, known.last_at));
             }
             known.people_changed = false;
             known.span_changed = false;
+        }
+        if !spans.is_empty() {
+            // One statement for them all, in the order the threads are stored: an import that
+            // adds to every thread in every transaction spends less on this than on its messages.
+            spans.sort_unstable();
+            self.conn
+                .prepare_cached(
+                    "UPDATE chat_threads SET first_at = j.value ->> 1, last_at = j.value ->> 2
+                     FROM json_each(?1) AS j WHERE chat_threads.id = j.value ->> 0",
+                )?
+                .execute([serde_json::to_string(&spans).expect("numbers serialise")])?;
         }
         Ok(())
     }

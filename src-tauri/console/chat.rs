@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver};
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -23,7 +24,9 @@ use crate::vault::{Sensitive, Vault};
 
 /// Messages stored per call on the store's handle.
 const CHUNK: usize = 2_000;
-/// How long chunks share a transaction: what a crash can lose at most (the import is repeatable).
+/// How long chunks share a transaction: what a crash can lose at most (the import is repeatable),
+/// and how long an erasure may wait for the import to let it write. Five seconds measured no
+/// faster at a million messages.
 const COMMIT_AFTER: std::time::Duration = std::time::Duration::from_secs(2);
 /// Bad lines kept with their reasons; beyond this they are only counted.
 const LISTED: usize = 1_000;
@@ -152,13 +155,18 @@ impl Console {
             stopped: None,
             cancelled: false,
         };
-        let items = match import::read(&chat_file, &context) {
-            Ok(items) => items,
+        // A file that cannot be read is refused here, with why, before anything is stored.
+        match import::read(&chat_file, &context) {
+            Ok(_) => {}
             Err(Read::Failed(e)) => return Err(e.into()),
             Err(_) => unreachable!("a file that cannot be read is refused with why"),
-        };
+        }
+        let (chunks, reader) = read_in_chunks(chat_file, context);
         let mut bulk = self.store.bulk().await?;
-        let stored = self.store_items(&mut bulk, &client.id, items, &mut report, cancel).await;
+        // Storing ends by dropping the receiver, which stops a reader still going (a cancel, a
+        // failure).
+        let stored = self.store_items(&mut bulk, &client.id, chunks, &mut report, cancel).await;
+        let _ = waiting(|| reader.join());
         let finished = bulk.finish().await;
         report.cancelled = cancel.load(Ordering::Relaxed);
         let outcome = stored.and(finished.map_err(Error::from)).map(|()| report.clone());
@@ -183,7 +191,7 @@ impl Console {
         &self,
         bulk: &mut crate::store::Bulk,
         client_id: &str,
-        mut items: Box<dyn Iterator<Item = Read> + Send + '_>,
+        chunks: Receiver<Vec<Read>>,
         report: &mut ChatImport,
         cancel: &AtomicBool,
     ) -> Result<(), Error> {
@@ -195,21 +203,22 @@ impl Console {
         let at = self.stamp();
         let mut done = false;
         while !done && !cancel.load(Ordering::Relaxed) {
-            let mut chunk = Vec::with_capacity(CHUNK);
-            while chunk.len() < CHUNK {
-                match items.next() {
-                    None => {
-                        done = true;
-                        break;
-                    }
-                    Some(Read::Message(thread, message)) => chunk.push((thread, message)),
-                    Some(Read::Bad { line, reason }) => {
+            // The reader has parsed the next chunk meanwhile, on the other core.
+            let Ok(read) = waiting(|| chunks.recv()) else { break };
+            if read.is_empty() {
+                break;
+            }
+            let mut chunk = Vec::with_capacity(read.len());
+            for item in read {
+                match item {
+                    Read::Message(thread, message) => chunk.push((thread, message)),
+                    Read::Bad { line, reason } => {
                         report.rejected += 1;
                         if report.rejections.len() < LISTED {
                             report.rejections.push(Rejection { line, reason });
                         }
                     }
-                    Some(Read::Failed(e)) => {
+                    Read::Failed(e) => {
                         report.stopped = Some(e.to_string());
                         done = true;
                         break;
@@ -465,6 +474,64 @@ impl Console {
 
 /// Whom an export is with, as its import is told. A number written nationally is placed with the
 /// client's country and kept in full, as the person's WhatsApp messages and their leads name it.
+/// Runs `work`, which waits on the file's reader thread, where the async runtime allows blocking:
+/// in place on a single-threaded runtime (as in tests), which has no other thread to hand its
+/// tasks to.
+fn waiting<T>(work: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::current().runtime_flavor() {
+        tokio::runtime::RuntimeFlavor::CurrentThread => work(),
+        _ => tokio::task::block_in_place(work),
+    }
+}
+
+/// Reads the file on a thread of its own, in chunks of up to `CHUNK` messages, so that parsing
+/// the next chunk overlaps storing this one. The file's end is an empty chunk; the reader stops
+/// once the receiver is dropped.
+fn read_in_chunks(file: ChatFile, context: ExportContext) -> (Receiver<Vec<Read>>, std::thread::JoinHandle<()>) {
+    let (send, chunks) = sync_channel::<Vec<Read>>(2);
+    let reader = std::thread::spawn(move || {
+        let mut items = match import::read(&file, &context) {
+            Ok(items) => items,
+            Err(failed) => {
+                let _ = send.send(vec![failed]);
+                return;
+            }
+        };
+        loop {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            let mut messages = 0;
+            let mut ended = false;
+            while messages < CHUNK {
+                match items.next() {
+                    None => {
+                        ended = true;
+                        break;
+                    }
+                    Some(item) => {
+                        if matches!(item, Read::Message(..)) {
+                            messages += 1;
+                        }
+                        let failed = matches!(item, Read::Failed(_));
+                        chunk.push(item);
+                        if failed {
+                            ended = true;
+                            break;
+                        }
+                    }
+                }
+            }
+            if send.send(chunk).is_err() {
+                return;
+            }
+            if ended {
+                let _ = send.send(Vec::new());
+                return;
+            }
+        }
+    });
+    (chunks, reader)
+}
+
 fn export_context(with: &ChatWith, country: Option<&str>) -> Result<ExportContext, Error> {
     if with.utc_offset_minutes.abs() > 14 * 60 {
         return Err(Error::Invalid("A UTC offset is between -14:00 and +14:00.".into()));

@@ -418,3 +418,15 @@ async fn an_export_named_by_phone_or_whatsapp_id_is_one_thread_and_a_later_user_
     assert_eq!(threads.records.len(), 1);
     assert!(format!("{:?}", threads.records[0].fields).contains("first"));
 }
+
+#[tokio::test]
+async fn a_cancelled_import_stores_nothing_more_and_importing_again_completes_it() {
+    let ws = Workspace::new();
+    let console = acme(&ws).await;
+    let file = archive(&ws);
+    let cancelled = console.chat_import("Acme", &file, &ChatWith::default(), &AtomicBool::new(true)).await.unwrap();
+    assert!(cancelled.cancelled, "{cancelled:?}");
+    assert_eq!(cancelled.messages, 0);
+    let again = console.chat_import("Acme", &file, &ChatWith::default(), &no_cancel()).await.unwrap();
+    assert_eq!((again.messages, again.threads, again.cancelled), (3, 2, false), "{again:?}");
+}
