@@ -12,7 +12,7 @@ use custodian::requests::{IdKind, Identifier, Outcome, RequestKind};
 use crate::requests::unzip;
 use crate::support::{stdout, Workspace, TEST_NOW};
 
-fn no_cancel() -> AtomicBool {
+pub fn no_cancel() -> AtomicBool {
     AtomicBool::new(false)
 }
 
@@ -20,7 +20,7 @@ fn phone(number: &str) -> Vec<Identifier> {
     vec![Identifier { kind: IdKind::Phone, value: number.into() }]
 }
 
-fn write(ws: &Workspace, name: &str, text: &str) -> PathBuf {
+pub fn write(ws: &Workspace, name: &str, text: &str) -> PathBuf {
     let dir = ws.path().with_extension("files");
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
@@ -30,7 +30,7 @@ fn write(ws: &Workspace, name: &str, text: &str) -> PathBuf {
 
 /// A webhook payload of one message from `wa_id` (named `name`) to the business number 15550001,
 /// at `at` (seconds since 1970).
-fn payload(id: &str, wa_id: &str, name: &str, at: i64, text: &str) -> String {
+pub fn payload(id: &str, wa_id: &str, name: &str, at: i64, text: &str) -> String {
     serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": "messages",
         "value": {"messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550001", "phone_number_id": "15550001"},
             "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
@@ -39,7 +39,7 @@ fn payload(id: &str, wa_id: &str, name: &str, at: i64, text: &str) -> String {
 }
 
 /// 2026-11-20 and 2026-11-21 in seconds.
-const NOV_20: i64 = 1_795_132_800;
+pub const NOV_20: i64 = 1_795_132_800;
 const NOV_21: i64 = NOV_20 + 86_400;
 
 /// Ann (447911123456) writes twice, Bo (4915112345678) once; one line is not JSON.
@@ -53,7 +53,7 @@ fn archive(ws: &Workspace) -> PathBuf {
     write(ws, "hooks.jsonl", &(lines.join("\n") + "\n"))
 }
 
-async fn acme(ws: &Workspace) -> Console {
+pub async fn acme(ws: &Workspace) -> Console {
     let console = ws.open().await;
     console.add_client("Acme", Some("GB")).await.unwrap();
     console

@@ -12,35 +12,12 @@ use custodian::console::{ChatWith, ConsentChange, ConsentOf, Console, RequestFor
 use custodian::personal_data::DataKind;
 use custodian::requests::{IdKind, Identifier, Outcome, RequestKind};
 
+use crate::chats::{acme, no_cancel, payload, write, NOV_20};
 use crate::support::{stderr, stdout, Workspace, TEST_NOW};
-
-fn no_cancel() -> AtomicBool {
-    AtomicBool::new(false)
-}
 
 fn id(kind: IdKind, value: &str) -> Vec<Identifier> {
     vec![Identifier { kind, value: value.into() }]
 }
-
-fn write(ws: &Workspace, name: &str, text: &str) -> PathBuf {
-    let dir = ws.path().with_extension("files");
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-/// A webhook payload of one message from `wa_id` (named `name`) at `at` (seconds since 1970).
-fn payload(id: &str, wa_id: &str, name: &str, at: i64, text: &str) -> String {
-    serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": "messages",
-        "value": {"messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550001", "phone_number_id": "15550001"},
-            "contacts": [{"profile": {"name": name}, "wa_id": wa_id}],
-            "messages": [{"from": wa_id, "id": id, "timestamp": at.to_string(), "type": "text", "text": {"body": text}}]}}]}]})
-    .to_string()
-}
-
-/// 2026-11-20 in seconds.
-const NOV_20: i64 = 1_795_132_800;
 
 /// Ann (447911123456) says hello, then STOP, then Start a day later; Bo asks in a sentence.
 fn archive(ws: &Workspace) -> PathBuf {
@@ -51,12 +28,6 @@ fn archive(ws: &Workspace) -> PathBuf {
         payload("wamid.A3", "447911123456", "Ann Lee", NOV_20 + 86_400, " Start "),
     ];
     write(ws, "hooks.jsonl", &(lines.join("\n") + "\n"))
-}
-
-async fn acme(ws: &Workspace) -> Console {
-    let console = ws.open().await;
-    console.add_client("Acme", Some("GB")).await.unwrap();
-    console
 }
 
 /// The answer on `channel` for `client` (`None`: every client), if any.
