@@ -194,7 +194,7 @@ const PEOPLE_PER_EVENT: usize = 64;
 /// The hashes of an event's people, as `people_packed` wrote them.
 fn people_unpacked(packed: &[u8]) -> Vec<IdentityHash> {
     const _: () = assert!(HASH_LEN == 16, "the SQL here cuts and tests people as 16 bytes");
-    packed.chunks_exact(HASH_LEN).filter_map(|h| IdentityHash::try_from(h).ok()).collect()
+    crate::identity::unpacked(packed)
 }
 
 /// The key that keeps a client's event name and id unique (see the table).

@@ -274,7 +274,7 @@ fn stored_of(r: &sqlx::sqlite::SqliteRow) -> Result<Option<Stored>, sqlx::Error>
             request_id: r.try_get(9)?,
         },
         client_id: r.try_get(10)?,
-        people: people.chunks_exact(HASH_LEN).filter_map(|h| IdentityHash::try_from(h).ok()).collect(),
+        people: crate::identity::unpacked(&people),
         named,
     }))
 }
@@ -414,9 +414,7 @@ pub fn opted_out_now(conn: &rusqlite::Connection, client_id: &str) -> rusqlite::
     for row in rows {
         let (id, channel, opted_in, people) = row?;
         let Some(channel) = ConsentChannel::from_stored(&channel) else { continue };
-        let people: Vec<IdentityHash> =
-            people.chunks_exact(HASH_LEN).filter_map(|h| IdentityHash::try_from(h).ok()).collect();
-        entries.push((id, channel, opted_in, people));
+        entries.push((id, channel, opted_in, crate::identity::unpacked(&people)));
     }
     let latest = latest_by_hash(entries.iter().map(|(id, c, o, p)| (*id, *c, *o, p)));
     Ok(latest.into_iter().filter(|(_, (_, opted_in))| !opted_in).map(|((hash, _), _)| hash).collect())

@@ -76,6 +76,11 @@ pub const HASH_LEN: usize = 16;
 
 pub type IdentityHash = [u8; HASH_LEN];
 
+/// Keyed hashes kept one after another in a blob (a record's people), as a list.
+pub fn unpacked(packed: &[u8]) -> Vec<IdentityHash> {
+    packed.chunks_exact(HASH_LEN).filter_map(|h| IdentityHash::try_from(h).ok()).collect()
+}
+
 /// Computes keyed hashes. Cloning the keyed state per hash avoids re-deriving the HMAC pads.
 #[derive(Clone)]
 pub struct Hasher {
