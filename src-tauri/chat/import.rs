@@ -219,9 +219,11 @@ fn export<'f>(
     let mut messages = Messages::new(lines, order);
     let business = context.business_name.clone();
     let offset = i64::from(context.utc_offset);
-    // A message's id is a digest of what it is and how many identical ones came before it in the
-    // same second: the same export, or a later one of the same chat, names each message alike.
-    let mut second: (i64, HashMap<[u8; 32], u32>) = (i64::MIN, HashMap::new());
+    // A message's id is a digest of what it is and how many identical ones came before it at the
+    // same time: the same export, or a later one of the same chat, names each message alike. The
+    // count is kept a while rather than per run of one second, since local times repeat: the hour
+    // a clock goes back in autumn comes twice, and its messages are not those of an hour before.
+    let mut repeats = Repeats::default();
     let mut reported = 0usize;
     let mut queue: VecDeque<Read> = VecDeque::new();
     let mut done = false;
@@ -269,11 +271,7 @@ fn export<'f>(
             .chain_update([0])
             .chain_update(m.text.as_bytes())
             .finalize();
-        if second.0 != sent_at {
-            second = (sent_at, HashMap::new());
-        }
-        let repeat = second.1.entry(what.into()).or_insert(0);
-        *repeat += 1;
+        let repeat = repeats.count(what.into(), sent_at);
         let remote_id = format!(
             "x:{}",
             hex::encode(&Sha256::new().chain_update(what).chain_update(repeat.to_le_bytes()).finalize()[..16])
@@ -295,6 +293,32 @@ fn export<'f>(
             },
         ));
     }))
+}
+
+/// How many times each message (by its digest, which holds its time) has come so far, forgetting
+/// those more than a day older than the latest: no clock goes back further, and a long export's
+/// counts stay few.
+#[derive(Default)]
+struct Repeats {
+    seen: HashMap<[u8; 32], (i64, u32)>,
+    latest: i64,
+    pruned_at: i64,
+}
+
+impl Repeats {
+    const KEPT: i64 = 86_400;
+
+    fn count(&mut self, what: [u8; 32], at: i64) -> u32 {
+        self.latest = self.latest.max(at);
+        if self.latest - self.pruned_at > Self::KEPT {
+            let oldest = self.latest - Self::KEPT;
+            self.seen.retain(|_, (at, _)| *at >= oldest);
+            self.pruned_at = self.latest;
+        }
+        let (_, repeat) = self.seen.entry(what).or_insert((at, 0));
+        *repeat += 1;
+        *repeat
+    }
 }
 
 /// A phone number as WhatsApp writes an unsaved contact: `+` and the digits, spaced.

@@ -78,7 +78,10 @@ impl Participant {
             ParticipantId::UserId => vec![id(IdKind::WaId, &self.id)],
             // A WhatsApp id is the number in full, so it is a phone number too: a request by
             // phone, or a lead's phone, finds the person's WhatsApp messages.
-            ParticipantId::WaId => vec![id(IdKind::WaId, &self.id), id(IdKind::Phone, &format!("+{}", self.id))],
+            ParticipantId::WaId => {
+                let digits: String = self.id.chars().filter(char::is_ascii_digit).collect();
+                vec![id(IdKind::WaId, &self.id), id(IdKind::Phone, &format!("+{digits}"))]
+            }
             ParticipantId::Phone => vec![id(IdKind::Phone, &self.id)],
         }
     }
@@ -548,12 +551,29 @@ fn summary_of(r: &sqlx::sqlite::SqliteRow) -> Result<ThreadSummary, sqlx::Error>
     })
 }
 
+/// Which part of a list to read: `limit` items from the `offset`th.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Window {
+    /// Every item.
+    pub const ALL: Self = Self { limit: -1, offset: 0 };
+
+    pub fn new(limit: u32, offset: u64) -> Self {
+        Self { limit: i64::from(limit), offset: i64::try_from(offset).unwrap_or(i64::MAX) }
+    }
+}
+
 /// The threads of `client_id` (every client's without one), latest first; with `search`, those
 /// with a message holding every word of it.
 pub async fn list(
     conn: &mut SqliteConnection,
     client_id: Option<&str>,
     search: Option<&str>,
+    window: Window,
 ) -> Result<Vec<ThreadSummary>, sqlx::Error> {
     let matching = search.and_then(crate::leads::query::fts_query);
     if search.is_some_and(|s| !s.trim().is_empty()) && matching.is_none() {
@@ -563,14 +583,21 @@ pub async fn list(
         "{SUMMARY} WHERE (?1 IS NULL OR t.client_id = ?1)
            AND (?2 IS NULL OR t.id IN (SELECT m.thread_id FROM chat_messages AS m
                 WHERE m.id IN (SELECT rowid FROM chat_words WHERE chat_words MATCH ?2)))
-         ORDER BY t.last_at DESC, t.id DESC"
+         ORDER BY t.last_at DESC, t.id DESC LIMIT ?3 OFFSET ?4"
     );
-    let rows = sqlx::query(&sql).bind(client_id).bind(matching).fetch_all(&mut *conn).await?;
+    let rows = sqlx::query(&sql)
+        .bind(client_id)
+        .bind(matching)
+        .bind(window.limit)
+        .bind(window.offset)
+        .fetch_all(&mut *conn)
+        .await?;
     rows.iter().map(summary_of).collect()
 }
 
-/// A thread with its participants and messages, oldest first; `None` when it is not held.
-pub async fn show(conn: &mut SqliteConnection, thread_id: i64) -> Result<Option<Thread>, sqlx::Error> {
+/// A thread with its participants and the `window` of its messages, oldest first; `None` when it
+/// is not held.
+pub async fn show(conn: &mut SqliteConnection, thread_id: i64, window: Window) -> Result<Option<Thread>, sqlx::Error> {
     let Some(row) =
         sqlx::query(&format!("{SUMMARY} WHERE t.id = ?1")).bind(thread_id).fetch_optional(&mut *conn).await?
     else {
@@ -583,9 +610,11 @@ pub async fn show(conn: &mut SqliteConnection, thread_id: i64) -> Result<Option<
         .await?;
     let messages = sqlx::query(
         "SELECT id, sent_at, author, from_business, kind, body, damaged FROM chat_messages
-         WHERE thread_id = ?1 ORDER BY sent_at, id",
+         WHERE thread_id = ?1 ORDER BY sent_at, id LIMIT ?2 OFFSET ?3",
     )
     .bind(thread_id)
+    .bind(window.limit)
+    .bind(window.offset)
     .fetch_all(&mut *conn)
     .await?
     .iter()
@@ -745,7 +774,7 @@ impl Holder for Conversations {
         .await?;
         let mut found = Vec::with_capacity(ids.len());
         for id in ids {
-            let Some(thread) = show(conn, id).await? else { continue };
+            let Some(thread) = show(conn, id, Window::ALL).await? else { continue };
             found.push(record_of(hasher, thread, hashes_searched));
         }
         Ok(found)

@@ -513,11 +513,23 @@ pub enum ChatCommand {
         /// Only threads with a message holding every one of these words
         #[arg(long, value_name = "WORDS")]
         search: Option<String>,
+        /// How many threads to list
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        /// How many to skip first: the next page is at the last one's offset plus its limit
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
     },
-    /// A thread's participants and every message, oldest first
+    /// A thread's participants and its messages, oldest first
     Show {
         #[arg(value_name = "THREAD_ID")]
         thread: i64,
+        /// How many messages to show
+        #[arg(long, default_value_t = 500)]
+        limit: u32,
+        /// How many messages to skip first
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
     },
 }
 

@@ -10,7 +10,7 @@ use crate::clock::Moment;
 
 use super::args::*;
 use super::print::{self, json, Exit};
-use crate::console::{self, ApiError, Console, HoldForm, RequestForm};
+use crate::console::{self, ApiError, Console, HoldForm, RequestForm, Window};
 use crate::leads::{parse::parse_time, Filter};
 use crate::requests::IdKind;
 
@@ -772,10 +772,14 @@ async fn chat(c: &Console, command: ChatCommand, j: bool) -> Result<Exit, consol
             watcher.abort();
             print::chat_imported(j, &report?)
         }
-        ChatCommand::List { client, search } => {
-            print::chat_threads(j, &c.chat_list(client.as_deref(), search.as_deref()).await?)
+        ChatCommand::List { client, search, limit, offset } => {
+            let window = Window::new(limit, offset);
+            print::chat_threads(j, &c.chat_list(client.as_deref(), search.as_deref(), window).await?, window)
         }
-        ChatCommand::Show { thread } => print::chat_thread(j, &c.chat_show(thread).await?),
+        ChatCommand::Show { thread, limit, offset } => {
+            let window = Window::new(limit, offset);
+            print::chat_thread(j, &c.chat_show(thread, window).await?, window)
+        }
     }
 }
 

@@ -1140,9 +1140,17 @@ pub fn chat_synced(as_json: bool, r: &console::ChatSyncReport) -> Result<Exit, c
     Ok(exit)
 }
 
-pub fn chat_threads(as_json: bool, list: &[crate::chat::threads::ThreadSummary]) -> Result<Exit, console::Error> {
+pub fn chat_threads(
+    as_json: bool,
+    list: &[crate::chat::threads::ThreadSummary],
+    window: console::Window,
+) -> Result<Exit, console::Error> {
     if as_json {
         json(&list);
+        return Ok(Exit::Ok);
+    }
+    if list.is_empty() && window.offset > 0 {
+        println!("No more conversations after the first {}.", window.offset);
         return Ok(Exit::Ok);
     }
     if list.is_empty() {
@@ -1160,10 +1168,17 @@ pub fn chat_threads(as_json: bool, list: &[crate::chat::threads::ThreadSummary])
             t.client
         );
     }
+    if list.len() as i64 == window.limit {
+        println!("More may follow: --offset {}", window.offset + window.limit);
+    }
     Ok(Exit::Ok)
 }
 
-pub fn chat_thread(as_json: bool, t: &crate::chat::threads::Thread) -> Result<Exit, console::Error> {
+pub fn chat_thread(
+    as_json: bool,
+    t: &crate::chat::threads::Thread,
+    window: console::Window,
+) -> Result<Exit, console::Error> {
     if as_json {
         json(t);
         return Ok(Exit::Ok);
@@ -1182,6 +1197,13 @@ pub fn chat_thread(as_json: bool, t: &crate::chat::threads::Thread) -> Result<Ex
         let damaged = if m.damaged { " [damaged in the file]" } else { "" };
         let kind = if m.kind == "text" || m.kind == "system" { String::new() } else { format!("[{}] ", m.kind) };
         println!("{} {who}: {kind}{}{damaged}", m.sent_at, m.body.replace('\n', "\n    "));
+    }
+    let shown_to = window.offset + t.messages.len() as i64;
+    if window.offset > 0 || shown_to < s.messages {
+        println!("Messages {}–{shown_to} of {}.", (window.offset + 1).min(shown_to), s.messages);
+    }
+    if shown_to < s.messages {
+        println!("More follow: --offset {shown_to}");
     }
     Ok(Exit::Ok)
 }

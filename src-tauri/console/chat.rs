@@ -13,7 +13,7 @@ use crate::chat::file::{ChatFile, Kind};
 use crate::chat::import::{self, ExportContext, Read};
 use crate::chat::threads::{
     self, Channel, NewMessage, NewThread, Participant, ParticipantId, Stored, Thread, ThreadCache, ThreadSummary,
-    Writer,
+    Window, Writer,
 };
 use crate::identity::IdentityHash;
 use crate::leads::import::Rejection;
@@ -316,7 +316,11 @@ impl Console {
                     problem: None,
                 };
                 match &token {
-                    Some(token) => self.sync_platform(&graph, page, platform, token, &mut done, cancel).await?,
+                    Some(token) => {
+                        if !self.sync_platform(&graph, page, platform, token, &mut done, cancel).await? {
+                            continue;
+                        }
+                    }
                     None => done.problem = Some("its Page's token is not in the keychain; refresh the Pages".into()),
                 }
                 let tx = self.store.write().await?;
@@ -338,6 +342,8 @@ impl Console {
         Ok(report)
     }
 
+    /// Reads one platform's conversations of a Page into `done`; false when the Page has none
+    /// on it (no Instagram account).
     async fn sync_platform(
         &self,
         graph: &Graph,
@@ -346,9 +352,22 @@ impl Console {
         token: &Sensitive<String>,
         done: &mut ChatSynced,
         cancel: &AtomicBool,
-    ) -> Result<(), Error> {
+    ) -> Result<bool, Error> {
         let client = self.client(page.client.as_deref().expect("only Pages with a client")).await?;
         let channel = done.channel;
+        // In Instagram conversations the business is the Page's Instagram account, not the Page;
+        // a Page with none has no Instagram conversations, and nothing to report of them.
+        let instagram = match platform {
+            Platform::Messenger => None,
+            Platform::Instagram => match conversations::instagram_account(graph, &page.id, token).await {
+                Ok(Some(account)) => Some(account),
+                Ok(None) => return Ok(false),
+                Err(e) => {
+                    done.problem = Some(e.to_string());
+                    return Ok(true);
+                }
+            },
+        };
         let since = {
             let mut conn = self.store.pool().acquire().await?;
             threads::sync_mark(&mut conn, &page.id, channel).await?
@@ -364,12 +383,15 @@ impl Console {
         done.unreadable += unreadable;
         if let Err(e) = listed {
             done.problem = Some(e.to_string());
-            return Ok(());
+            return Ok(true);
         }
         done.threads_read = updated.len() as u64;
         let newest = updated.iter().map(|c| c.updated).max();
-        let business =
-            |p: &conversations::Participant| p.id == page.id || p.name.as_deref() == Some(page.name.as_str());
+        let business = |p: &conversations::Participant| {
+            p.id == page.id
+                || p.name.as_deref() == Some(page.name.as_str())
+                || instagram.as_ref().is_some_and(|a| a.id == p.id || (a.name.is_some() && a.name == p.name))
+        };
         let mut stored = Stored::default();
         let at = self.stamp();
         // Oldest first: should the sync stop, what it stored is the older part, and the mark has
@@ -454,21 +476,26 @@ impl Console {
                 tx.commit().await?;
             }
         }
-        Ok(())
+        Ok(true)
     }
 
     /// The threads of `client` (every client's without one), latest first; with `search`, those
     /// with a message holding every word of it.
-    pub async fn chat_list(&self, client: Option<&str>, search: Option<&str>) -> Result<Vec<ThreadSummary>, Error> {
+    pub async fn chat_list(
+        &self,
+        client: Option<&str>,
+        search: Option<&str>,
+        window: Window,
+    ) -> Result<Vec<ThreadSummary>, Error> {
         let client_id = self.client_if(client).await?.map(|c| c.id);
         let mut conn = self.store.pool().acquire().await?;
-        Ok(threads::list(&mut conn, client_id.as_deref(), search).await?)
+        Ok(threads::list(&mut conn, client_id.as_deref(), search, window).await?)
     }
 
-    /// A thread with its participants and every message, oldest first.
-    pub async fn chat_show(&self, thread_id: i64) -> Result<Thread, Error> {
+    /// A thread with its participants and the `window` of its messages, oldest first.
+    pub async fn chat_show(&self, thread_id: i64, window: Window) -> Result<Thread, Error> {
         let mut conn = self.store.pool().acquire().await?;
-        threads::show(&mut conn, thread_id).await?.ok_or(Error::NoSuchThread(thread_id))
+        threads::show(&mut conn, thread_id, window).await?.ok_or(Error::NoSuchThread(thread_id))
     }
 }
 

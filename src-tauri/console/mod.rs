@@ -31,6 +31,7 @@ use serde::Serialize;
 use sqlx::{Sqlite, Transaction};
 use ts_rs::TS;
 
+pub use crate::chat::threads::Window;
 pub use crate::leads::imports::ImportRecord;
 pub use crate::retention::runs::PurgeRun;
 pub use capi::{CapiImport, CapiPreview, CapiSendReport, ClientSend, PreviewEvent, RowProblem};

@@ -234,7 +234,12 @@ impl Console {
         if let Some(e) = rule.refusal(&mut tx, &request).await? {
             return self.settle_about(tx, "request.erase", &object, subject.as_deref(), Err(e)).await;
         }
-        let (found, hashes) = self.person(&mut tx, id).await?;
+        let (_, named) = self.person_named(&mut tx, id).await?;
+        // The identifiers on the person's records are suppressed with those they gave, so nothing
+        // that names one of them may stay held: a thread found only by the phone on their lead
+        // goes with the lead, searched or not.
+        let (found, _) = discovery::find(&mut tx, HOLDERS, &self.hasher, id, &named).await?;
+        let hashes: Vec<(IdKind, IdentityHash)> = named.iter().map(|(i, h)| (i.kind, *h)).collect();
         let plain: Vec<IdentityHash> = hashes.iter().map(|(_, h)| *h).collect();
         if let Some(hold) = self.withheld(&mut tx, id, &found, &plain, "erasure", today).await? {
             let e = Error::Held(format!(

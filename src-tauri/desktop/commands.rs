@@ -10,7 +10,7 @@ use crate::chat::threads::{Thread, ThreadSummary};
 use crate::clients::holdings::Elsewhere;
 use crate::clients::{Client, Holdings};
 use crate::console::{ApiError, ErasePreview, Erased, Export, ImportRecord, Overview, Rectified, Removal, RequestForm};
-use crate::console::{ChatImport, ChatSyncReport, ChatWith, ConsentChange, ConsentOf};
+use crate::console::{ChatImport, ChatSyncReport, ChatWith, ConsentChange, ConsentOf, Window};
 use crate::console::{CrmApp, CrmAppForm, SignIn};
 use crate::console::{CrmConnection, CrmForm, CrmPreview, KeptMapping, PushLog, PushProgress, PushReport};
 use crate::console::{Disconnected, LoggedIn, MetaApp, MetaAppForm, MetaConnection};
@@ -677,13 +677,16 @@ pub async fn chat_list(
     ws: State<'_, Workspace>,
     client: Option<String>,
     search: Option<String>,
+    limit: u32,
+    offset: u64,
 ) -> Result<Vec<ThreadSummary>> {
-    Ok(ws.console()?.chat_list(client.as_deref(), search.as_deref()).await?)
+    Ok(ws.console()?.chat_list(client.as_deref(), search.as_deref(), Window::new(limit, offset)).await?)
 }
 
+/// A thread with `limit` of its messages from the `offset`th, oldest first.
 #[tauri::command]
-pub async fn chat_show(ws: State<'_, Workspace>, thread: i64) -> Result<Thread> {
-    Ok(ws.console()?.chat_show(thread).await?)
+pub async fn chat_show(ws: State<'_, Workspace>, thread: i64, limit: u32, offset: u64) -> Result<Thread> {
+    Ok(ws.console()?.chat_show(thread, Window::new(limit, offset)).await?)
 }
 
 /// Long work like an import: one at a time, stopped by `cancel_import`.

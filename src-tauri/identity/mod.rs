@@ -141,10 +141,25 @@ pub fn normalise(kind: IdKind, raw: &str, country: Option<&str>) -> Option<Strin
             let id = id.strip_prefix("l:").unwrap_or(id);
             (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())).then(|| id.to_owned())
         }
+        IdKind::WaId => normalise_wa_id(raw),
         _ => {
             let id = raw.trim();
             (!id.is_empty()).then(|| id.to_owned())
         }
+    }
+}
+
+/// A WhatsApp id is a number's digits with its country code, as WhatsApp sends it; one written as
+/// a number (`+44 7911 123456`) is the same id. A business-scoped user id (`US.1349…`) is kept as
+/// given, trimmed.
+fn normalise_wa_id(raw: &str) -> Option<String> {
+    let id = raw.trim();
+    let digits: String = id.chars().filter(char::is_ascii_digit).collect();
+    let written_as_number = id.chars().all(|c| c.is_ascii_digit() || " +-().\u{a0}".contains(c));
+    match (written_as_number, digits.is_empty()) {
+        (true, true) => None,
+        (true, false) => Some(digits),
+        (false, _) => Some(id.to_owned()),
     }
 }
 
@@ -221,6 +236,19 @@ mod tests {
             h.identify(IdKind::Phone, "07911-123456", Some("GB"))
         );
         assert_eq!(h.identify(IdKind::LeadId, "l:123", None), h.identify(IdKind::LeadId, "123", None));
+        assert_eq!(h.identify(IdKind::WaId, "+44 7911 123456", None), h.identify(IdKind::WaId, "447911123456", None));
+    }
+
+    #[test]
+    fn a_whatsapp_id_written_as_a_number_is_its_digits_and_a_user_id_stays_as_given() {
+        assert_eq!(normalise(IdKind::WaId, " +44 7911-123 456 ", None).as_deref(), Some("447911123456"));
+        assert_eq!(normalise(IdKind::WaId, "447911123456", None).as_deref(), Some("447911123456"));
+        assert_eq!(
+            normalise(IdKind::WaId, " US.13491208655302741918 ", None).as_deref(),
+            Some("US.13491208655302741918")
+        );
+        assert_eq!(normalise(IdKind::WaId, "  ", None), None);
+        assert_eq!(normalise(IdKind::WaId, "+ -", None), None);
     }
 
     #[test]

@@ -54,9 +54,11 @@ pub struct Message {
     pub text: Option<String>,
 }
 
+/// Someone as the Graph API names them: Messenger by `name`, Instagram by `username`.
 fn participant(v: &Value) -> Option<Participant> {
     let id = v.get("id").and_then(Value::as_str).filter(|id| !id.is_empty())?;
-    Some(Participant { id: id.to_owned(), name: v.get("name").and_then(Value::as_str).map(str::to_owned) })
+    let name = ["name", "username"].iter().find_map(|k| v.get(k).and_then(Value::as_str).filter(|n| !n.is_empty()));
+    Some(Participant { id: id.to_owned(), name: name.map(str::to_owned) })
 }
 
 fn participants(v: Option<&Value>) -> Vec<Participant> {
@@ -141,6 +143,18 @@ async fn newest_first<T: Dated>(
             None => return Ok(()),
         }
     }
+}
+
+/// The Instagram professional account linked to a Page: who the business is in the Page's
+/// Instagram conversations, where it is named by this account rather than by the Page. `None`
+/// when the Page has none, and so no Instagram conversations to read.
+pub async fn instagram_account(
+    graph: &Graph,
+    page_id: &str,
+    token: &Sensitive<String>,
+) -> Result<Option<Participant>, GraphError> {
+    let page = graph.get(page_id, &[("fields", "instagram_business_account{id,username}")], token).await?;
+    Ok(page.get("instagram_business_account").and_then(participant))
 }
 
 /// The Page's conversations on `platform` updated at or after `since` (all without it), newest

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 
-use custodian::console::{ChatWith, Console, HoldForm, RequestForm};
+use custodian::console::{ChatWith, Console, HoldForm, RequestForm, Window};
 use custodian::personal_data::DataKind;
 use custodian::requests::{IdKind, Identifier, Outcome, RequestKind};
 
@@ -88,17 +88,17 @@ async fn a_webhook_archive_and_an_export_are_stored_once_and_importing_them_agai
     let cem_again = console.chat_import("Acme", &export, &with, &no_cancel()).await.unwrap();
     assert_eq!((cem_again.messages, cem_again.already_held), (0, 4));
 
-    let threads = console.chat_list(Some("Acme"), None).await.unwrap();
+    let threads = console.chat_list(Some("Acme"), None, Window::ALL).await.unwrap();
     assert_eq!(threads.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(), ["Ann Lee", "Cem", "Bo"]);
-    let shown = console.chat_show(threads[1].id).await.unwrap();
+    let shown = console.chat_show(threads[1].id, Window::ALL).await.unwrap();
     assert_eq!(shown.messages.len(), 4);
     assert_eq!(shown.messages[0].kind, "system");
     assert_eq!(shown.messages[0].sent_at, "2026-11-20T06:15:00Z", "the phone's local time placed at UTC+3");
     assert!(shown.messages[3].from_business);
     assert_eq!(shown.messages[3].body, "Hello Cem,\nhow can we help?");
-    let found = console.chat_list(None, Some("ZEBRACORN")).await.unwrap();
+    let found = console.chat_list(None, Some("ZEBRACORN"), Window::ALL).await.unwrap();
     assert_eq!(found.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(), ["Ann Lee"]);
-    assert!(console.chat_list(None, Some("unicorn")).await.unwrap().is_empty());
+    assert!(console.chat_list(None, Some("unicorn"), Window::ALL).await.unwrap().is_empty());
     let holdings = console.client_holdings("Acme").await.unwrap();
     let held = holdings.held.iter().find(|h| h.kind == DataKind::Conversations).expect("conversations are held");
     assert_eq!(held.count, 3);
@@ -132,8 +132,8 @@ async fn a_request_by_phone_finds_exports_and_erases_a_persons_whatsapp_threads_
     let erasure = console.new_request(RequestForm::new(RequestKind::Erasure, phone("+447911123456"))).await.unwrap();
     console.find_for_request(erasure.id, false).await.unwrap();
     console.erase_request(erasure.id, true, false).await.unwrap();
-    assert!(console.chat_list(None, Some("zebracorn")).await.unwrap().is_empty());
-    let left = console.chat_list(None, None).await.unwrap();
+    assert!(console.chat_list(None, Some("zebracorn"), Window::ALL).await.unwrap().is_empty());
+    let left = console.chat_list(None, None, Window::ALL).await.unwrap();
     assert_eq!(left.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(), ["Bo"]);
 
     // Importing the archive again does not bring her back.
@@ -167,7 +167,7 @@ async fn conversations_are_purged_a_year_after_their_last_message_unless_a_hold_
     assert_eq!(count(&console.purge_preview(after).await.unwrap()), 1, "Bo is held");
     ws.clock.set(after);
     assert_eq!(count(&console.purge(after).await.unwrap()), 1);
-    let left = console.chat_list(None, None).await.unwrap();
+    let left = console.chat_list(None, None, Window::ALL).await.unwrap();
     assert_eq!(left.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(), ["Bo"]);
     drop(console);
     let key = ws.key().await;
@@ -193,6 +193,21 @@ async fn the_cli_imports_lists_searches_and_shows_threads() {
     let id = threads[0]["id"].as_i64().unwrap().to_string();
     let shown = ws.cli(&["chat", "show", &id]);
     assert!(stdout(&shown).contains("Ann Lee: Hello, about the zebracorn sofa"), "{}", stdout(&shown));
+
+    // Both read a page at a time, and say where the next begins.
+    let first = stdout(&ws.cli(&["chat", "list", "--limit", "1"]));
+    assert!(first.contains("Ann Lee") && !first.contains("Bo"), "{first}");
+    assert!(first.contains("More may follow: --offset 1"), "{first}");
+    let second = stdout(&ws.cli(&["chat", "list", "--limit", "1", "--offset", "1"]));
+    assert!(second.contains("Bo") && !second.contains("Ann Lee"), "{second}");
+    let past = stdout(&ws.cli(&["chat", "list", "--offset", "2"]));
+    assert!(past.contains("No more conversations after the first 2"), "{past}");
+    let one = stdout(&ws.cli(&["chat", "show", &id, "--limit", "1"]));
+    assert!(one.contains("zebracorn") && !one.contains("still available"), "{one}");
+    assert!(one.contains("Messages 1–1 of 2.") && one.contains("More follow: --offset 1"), "{one}");
+    let rest = stdout(&ws.cli(&["chat", "show", &id, "--offset", "1"]));
+    assert!(rest.contains("still available") && !rest.contains("zebracorn"), "{rest}");
+    assert!(rest.contains("Messages 2–2 of 2.") && !rest.contains("More follow"), "{rest}");
     let missing = ws.cli(&["chat", "show", "999"]);
     assert!(!missing.status.success());
     assert!(crate::support::stderr(&missing).contains("No conversation has id 999"));
@@ -216,7 +231,7 @@ async fn a_request_by_a_leads_email_reaches_the_persons_whatsapp_thread_through_
     let fixed = console.rectify_request(rectification.id, "full_name", "Ann Leigh").await.unwrap();
     assert_eq!(fixed.changed.iter().map(|c| c.kind).collect::<Vec<_>>(), [DataKind::Leads]);
     assert!(fixed.not_corrected.iter().any(|why| why.contains("a message is a record of what was said")));
-    let shown = console.chat_list(None, Some("zebracorn")).await.unwrap();
+    let shown = console.chat_list(None, Some("zebracorn"), Window::ALL).await.unwrap();
     assert_eq!(shown[0].title, "Ann Lee", "the thread is as it was said");
     // A correction asked only of what cannot be corrected says why.
     let wa = vec![Identifier { kind: IdKind::WaId, value: "4915112345678".into() }];
@@ -232,7 +247,29 @@ async fn a_request_by_a_leads_email_reaches_the_persons_whatsapp_thread_through_
     assert!(deleted.contains(&DataKind::Leads) && deleted.contains(&DataKind::Conversations), "{deleted:?}");
     assert_eq!(erased.receipt.beyond_reach.len(), 1);
     assert!(erased.receipt.beyond_reach[0].contains("https://www.facebook.com/help/contact/507739850846588"));
-    assert!(console.chat_list(None, Some("zebracorn")).await.unwrap().is_empty());
+    assert!(console.chat_list(None, Some("zebracorn"), Window::ALL).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn an_erasure_by_a_leads_email_not_widened_takes_the_thread_that_only_the_leads_phone_finds() {
+    let ws = Workspace::new();
+    // Ann Lee's lead holds her email and +447911123456, the number she writes from on WhatsApp.
+    let console = crate::crm_push::holding_leads(&ws, &[]).await;
+    console.chat_import("Acme", &archive(&ws), &ChatWith::default(), &no_cancel()).await.unwrap();
+    let email = vec![Identifier { kind: IdKind::Email, value: "ann.lee@example.com".into() }];
+    let erasure = console.new_request(RequestForm::new(RequestKind::Erasure, email)).await.unwrap();
+    let found = console.find_for_request(erasure.id, false).await.unwrap();
+    assert!(!found.groups.iter().any(|g| g.kind == DataKind::Conversations), "the email alone names no thread");
+
+    let preview = console.erase_preview(erasure.id).await.unwrap();
+    assert!(preview.deletes.iter().any(|d| d.kind == DataKind::Conversations), "{preview:?}");
+    let erased = console.erase_request(erasure.id, true, false).await.unwrap();
+    let deleted: Vec<DataKind> = erased.receipt.deleted.iter().map(|d| d.kind).collect();
+    assert!(deleted.contains(&DataKind::Conversations), "{deleted:?}");
+    assert!(console.chat_list(None, Some("zebracorn"), Window::ALL).await.unwrap().is_empty());
+    let left: Vec<String> =
+        console.chat_list(None, None, Window::ALL).await.unwrap().into_iter().map(|t| t.title).collect();
+    assert_eq!(left, ["Bo"], "nobody else's thread goes");
 }
 
 /// Acme's Page p1 on Meta, with a Messenger thread of three messages from psid-41 and an
@@ -259,12 +296,18 @@ async fn acme_with_page_threads(ws: &Workspace, sim: &crate::graph_sim::GraphSim
             said("m_3", "2026-11-20T10:02:00+0000", ann, "Lovely"),
         ],
     );
+    // On Instagram the business is the Page's Instagram account, named by its username.
+    sim.instagram_account("p1", "17841400000000041", "acmeshoes");
+    let on_instagram = |id: &str, at: &str, from: (&str, &str), text: &str| json!({"id": id, "created_time": at, "from": {"id": from.0, "username": from.1}, "message": text});
     sim.conversation(
         "p1",
         "instagram",
-        json!({"id": "t_ig", "updated_time": "2026-11-21T09:00:00+0000", "participants": {"data": [
-            {"id": "igsid-7", "name": "bo.ig"}, {"id": "p1", "name": "Acme Shoes"}]}}),
-        vec![said("m_ig", "2026-11-21T09:00:00+0000", ("igsid-7", "bo.ig"), "price?")],
+        json!({"id": "t_ig", "updated_time": "2026-11-21T09:05:00+0000", "participants": {"data": [
+            {"id": "igsid-7", "username": "bo.ig"}, {"id": "17841400000000041", "username": "acmeshoes"}]}}),
+        vec![
+            on_instagram("m_ig", "2026-11-21T09:00:00+0000", ("igsid-7", "bo.ig"), "price?"),
+            on_instagram("m_ig2", "2026-11-21T09:05:00+0000", ("17841400000000041", "acmeshoes"), "£40"),
+        ],
     );
     let console = crate::support::acme_on_meta(ws, sim, TOKEN).await;
     console.refresh_meta_pages().await.unwrap();
@@ -285,7 +328,7 @@ async fn a_sync_stores_each_pages_threads_once_reads_only_what_is_new_and_a_fail
         r.pages.iter().find(|p| p.channel.as_str() == channel).cloned().unwrap()
     };
     assert!(by(&first, "messenger").problem.is_some(), "{first:?}");
-    assert_eq!(by(&first, "instagram").messages, 1);
+    assert_eq!(by(&first, "instagram").messages, 2);
     assert!(first.failed());
 
     let second = console.chat_sync(Some("Acme"), &no_cancel()).await.unwrap();
@@ -293,11 +336,18 @@ async fn a_sync_stores_each_pages_threads_once_reads_only_what_is_new_and_a_fail
     let messenger = by(&second, "messenger");
     assert_eq!((messenger.threads, messenger.messages), (1, 3));
     assert_eq!(by(&second, "instagram").messages, 0, "nothing twice");
-    let threads = console.chat_list(Some("Acme"), None).await.unwrap();
+    let threads = console.chat_list(Some("Acme"), None, Window::ALL).await.unwrap();
     let ann = threads.iter().find(|t| t.title == "Ann Lee").unwrap();
-    let shown = console.chat_show(ann.id).await.unwrap();
+    let shown = console.chat_show(ann.id, Window::ALL).await.unwrap();
     let said: Vec<(bool, &str)> = shown.messages.iter().map(|m| (m.from_business, m.body.as_str())).collect();
     assert_eq!(said, [(false, "Do you ship the quokka boots?"), (true, "We do, to the UK"), (false, "Lovely")]);
+    let bo = threads.iter().find(|t| t.channel.as_str() == "instagram").unwrap();
+    assert_eq!(bo.title, "bo.ig", "the business's account is not whom the thread is with");
+    let shown = console.chat_show(bo.id, Window::ALL).await.unwrap();
+    let ids: Vec<&str> = shown.participants.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["igsid-7"]);
+    let said: Vec<(bool, &str)> = shown.messages.iter().map(|m| (m.from_business, m.body.as_str())).collect();
+    assert_eq!(said, [(false, "price?"), (true, "£40")]);
 
     // A new message: only it is read, and only the thread it is in.
     let calls = sim.calls().len();
@@ -315,7 +365,11 @@ async fn a_sync_stores_each_pages_threads_once_reads_only_what_is_new_and_a_fail
     );
     let third = console.chat_sync(None, &no_cancel()).await.unwrap();
     assert_eq!((by(&third, "messenger").messages, by(&third, "messenger").already_held), (1, 1), "{third:?}");
-    assert!(sim.calls().len() - calls <= 4, "a listing a platform and one thread's messages");
+    let asked = &sim.calls()[calls..];
+    assert!(
+        asked.len() <= 5,
+        "the Page's Instagram account, a listing per platform and one thread's messages: {asked:?}"
+    );
 
     // A request by the Page-scoped id finds the thread, and its erasure removes it.
     let psid = vec![Identifier { kind: IdKind::Psid, value: "psid-41".into() }];
@@ -323,7 +377,34 @@ async fn a_sync_stores_each_pages_threads_once_reads_only_what_is_new_and_a_fail
     let found = console.find_for_request(erasure.id, false).await.unwrap();
     assert!(found.groups.iter().any(|g| g.kind == DataKind::Conversations));
     console.erase_request(erasure.id, true, false).await.unwrap();
-    assert!(console.chat_list(None, Some("quokka")).await.unwrap().is_empty());
+    assert!(console.chat_list(None, Some("quokka"), Window::ALL).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_page_with_no_instagram_account_has_its_messenger_threads_read_and_no_instagram_listing_asked_for() {
+    use crate::graph_sim::GraphSim;
+    use serde_json::json;
+    let (ws, sim) = (Workspace::new(), GraphSim::start());
+    sim.page("p2", "Acme Outlet", "EAAGpagetokenchats2outlet");
+    sim.conversation(
+        "p2",
+        "messenger",
+        json!({"id": "t_cy", "updated_time": "2026-11-20T10:00:00+0000", "participants": {"data": [
+            {"id": "psid-51", "name": "Cy Ng"}, {"id": "p2", "name": "Acme Outlet"}]}}),
+        vec![json!({"id": "m_cy", "created_time": "2026-11-20T10:00:00+0000",
+            "from": {"id": "psid-51", "name": "Cy Ng"}, "message": "Open on Sunday?"})],
+    );
+    let console = crate::support::acme_on_meta(&ws, &sim, "EAAGsystemuserchats0123456789abcdefABCDEF").await;
+    console.refresh_meta_pages().await.unwrap();
+    console.assign_meta_page("p2", Some("Acme")).await.unwrap();
+
+    let report = console.chat_sync(None, &no_cancel()).await.unwrap();
+    assert!(!report.failed(), "{report:?}");
+    let read: Vec<(&str, u64)> = report.pages.iter().map(|p| (p.channel.as_str(), p.messages)).collect();
+    assert_eq!(read, [("messenger", 1)]);
+    let asked = sim.calls();
+    assert!(asked.iter().any(|c| c.path.ends_with("/p2") && c.query["fields"].contains("instagram_business_account")));
+    assert!(!asked.iter().any(|c| c.query.get("platform").is_some_and(|p| p == "instagram")), "{asked:?}");
 }
 
 #[tokio::test]
@@ -354,7 +435,7 @@ async fn erasing_one_member_of_a_group_chat_neither_reaches_nor_suppresses_the_o
     // nothing of the other member.
     let again = console.chat_import("Acme", &archive(&ws), &ChatWith::default(), &no_cancel()).await.unwrap();
     assert_eq!(again.erased, 2, "Ann's two messages stay erased: {again:?}");
-    let left = console.chat_list(None, None).await.unwrap();
+    let left = console.chat_list(None, None, Window::ALL).await.unwrap();
     assert_eq!(left.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(), ["Bo"], "Bo's own thread stays");
     let bo_request =
         console.new_request(RequestForm::new(RequestKind::Access, phone("+49 151 12345678"))).await.unwrap();
@@ -382,7 +463,7 @@ async fn an_export_re_imported_after_its_person_was_erased_stores_nothing_not_ev
     let imported = console.chat_import("Acme", &export, &ChatWith::default(), &no_cancel()).await.unwrap();
     assert_eq!((imported.messages, imported.threads, imported.erased), (0, 0, 2), "{imported:?}");
     assert_eq!(
-        console.chat_list(None, None).await.unwrap().iter().map(|t| t.title.as_str()).collect::<Vec<_>>(),
+        console.chat_list(None, None, Window::ALL).await.unwrap().iter().map(|t| t.title.as_str()).collect::<Vec<_>>(),
         ["Bo"]
     );
     drop(console);
@@ -402,6 +483,11 @@ async fn an_export_named_by_phone_or_whatsapp_id_is_one_thread_and_a_later_user_
     console.chat_import("Acme", &export, &by_phone, &no_cancel()).await.unwrap();
     let again = console.chat_import("Acme", &export, &by_wa_id, &no_cancel()).await.unwrap();
     assert_eq!((again.threads, again.messages, again.already_held), (0, 0, 1), "{again:?}");
+    // A WhatsApp id written as a number is the same id.
+    let written = vec![Identifier { kind: IdKind::WaId, value: "+44 7911 123456".into() }];
+    let request = console.new_request(RequestForm::new(RequestKind::Access, written)).await.unwrap();
+    let found = console.find_for_request(request.id, false).await.unwrap();
+    assert!(found.groups.iter().any(|g| g.kind == DataKind::Conversations), "{found:?}");
 
     // A person first seen by WhatsApp id, later also by their business-scoped user id.
     let first = payload("wamid.C1", "4915100000001", "Cy", NOV_20, "first");
@@ -417,6 +503,27 @@ async fn an_export_named_by_phone_or_whatsapp_id_is_one_thread_and_a_later_user_
     let threads = found.groups.iter().find(|g| g.kind == DataKind::Conversations).expect("found by the user id");
     assert_eq!(threads.records.len(), 1);
     assert!(format!("{:?}", threads.records[0].fields).contains("first"));
+}
+
+#[tokio::test]
+async fn the_hour_a_clock_goes_back_keeps_both_its_messages_and_importing_again_adds_neither() {
+    let ws = Workspace::new();
+    let console = acme(&ws).await;
+    // The UK's clocks went back at 02:00 on 25 October 2026: 01:30 came twice, an hour apart.
+    let export = write(
+        &ws,
+        "WhatsApp Chat with Ann Lee.txt",
+        "25/10/2026, 01:30 - Ann Lee: ok
+25/10/2026, 01:45 - Acme Shoes: Shall we call?
+25/10/2026, 01:05 - Acme Shoes: Calling now
+25/10/2026, 01:30 - Ann Lee: ok
+",
+    );
+    let with = ChatWith { business_name: Some("Acme Shoes".into()), ..ChatWith::default() };
+    let first = console.chat_import("Acme", &export, &with, &no_cancel()).await.unwrap();
+    assert_eq!((first.messages, first.already_held), (4, 0), "{first:?}");
+    let again = console.chat_import("Acme", &export, &with, &no_cancel()).await.unwrap();
+    assert_eq!((again.messages, again.already_held), (0, 4), "{again:?}");
 }
 
 #[tokio::test]

@@ -52,6 +52,7 @@ fn sim() -> GraphSim {
             messages,
         );
     }
+    sim.instagram_account(PAGE, "17841400000000001", "acmeshoes");
     sim.conversation(PAGE, "instagram", thread("t_ig", "2026-12-02T12:00:00+0000", "igsid-7"), vec![]);
     sim
 }

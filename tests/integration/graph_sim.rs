@@ -209,6 +209,14 @@ impl GraphSim {
         s.tokens.insert(page_token.to_owned(), token);
     }
 
+    /// Links an Instagram professional account to `page`: the business in its Instagram
+    /// conversations, where Meta names it by the account's id and username.
+    pub fn instagram_account(&self, page: &str, id: &str, username: &str) {
+        let mut s = self.state.lock().unwrap();
+        let (found, _) = s.pages.iter_mut().find(|(p, _)| p["id"] == page).expect("a Page added first");
+        found["instagram_business_account"] = json!({"id": id, "username": username});
+    }
+
     pub fn forms(&self, page: &str, forms: Vec<Value>) {
         self.state.lock().unwrap().forms.insert(page.to_owned(), forms);
     }
@@ -497,6 +505,10 @@ fn answer(state: &Mutex<State>, method: &str, url: &str, body: &str) -> (u16, Ve
             }
             // Messenger unless asked otherwise, as Meta answers.
             let platform = query.get("platform").map_or("messenger", String::as_str);
+            let linked = s.pages.iter().any(|(p, _)| p["id"] == page && p.get("instagram_business_account").is_some());
+            if platform == "instagram" && !linked {
+                return error(400, 100, None, "(#100) This Page has no Instagram professional account connected");
+            }
             let all: Vec<Value> = s
                 .conversations
                 .get(page)
@@ -558,6 +570,18 @@ fn answer(state: &Mutex<State>, method: &str, url: &str, body: &str) -> (u16, Ve
             let (all, (_, kept)) = (&s.leads[form], s.filtered.as_ref().expect("worked out above"));
             let page: Vec<Value> = kept.iter().skip(first).take(size + from - first).map(|&i| all[i].clone()).collect();
             page_of(page, from, kept.len(), p, usage, from - first)
+        }
+        ("GET", id) if !id.contains('/') && s.pages.iter().any(|(p, _)| p["id"] == id) => {
+            let (page, _) = s.pages.iter().find(|(p, _)| p["id"] == id).expect("found above");
+            // The fields asked for, as Meta answers: the id always, the rest when named and set.
+            let fields = query.get("fields").cloned().unwrap_or_else(|| "name".into());
+            let mut answer = json!({"id": id});
+            for field in ["name", "category", "instagram_business_account"] {
+                if fields.split(',').any(|f| f.split('{').next() == Some(field)) && page.get(field).is_some() {
+                    answer[field] = page[field].clone();
+                }
+            }
+            (200, usage, answer.to_string())
         }
         ("GET", lead) if !lead.contains('/') => {
             match s.leads.values().flatten().find(|l| l["id"].as_str() == Some(lead)) {

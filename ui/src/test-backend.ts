@@ -2165,18 +2165,20 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         return pixelOperations(pixel, limit);
       }
       case "chat_list": {
-        const { client, search } = args as { client: string | null; search: string | null };
+        const { client, search, limit, offset } = args as { client: string | null; search: string | null; limit: number; offset: number };
         const words = (search ?? "").toLowerCase().split(/\s+/).filter(Boolean);
         return backend.threads
           .filter((t) => client === null || t.summary.client === find(client).name)
           .filter((t) => words.every((w) => t.messages.some((m) => m.body.toLowerCase().includes(w))))
           .map((t) => t.summary)
-          .sort((x, y) => y.last_at.localeCompare(x.last_at));
+          .sort((x, y) => y.last_at.localeCompare(x.last_at))
+          .slice(offset, offset + limit);
       }
       case "chat_show": {
-        const held = backend.threads.find((t) => t.summary.id === (args as { thread: number }).thread);
+        const { thread, limit, offset } = args as { thread: number; limit: number; offset: number };
+        const held = backend.threads.find((t) => t.summary.id === thread);
         if (!held) throw { code: "not_found", message: "No conversation has id that; it may have been erased or purged." } satisfies ApiError;
-        return held;
+        return { ...held, messages: held.messages.slice(offset, offset + limit) };
       }
       case "chat_import": {
         const { client, path } = args as { client: string; path: string };

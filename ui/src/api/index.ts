@@ -522,10 +522,14 @@ export const api = {
     log: (pixel: string | null, limit: number) => call<Operation[]>("pixel_log", { pixel, limit }),
   },
   chat: {
-    /** The threads of `client` (or, `null`, of every client), latest first; with `search`, those with a message holding every word. */
-    list: (client: string | null, search: string | null) => call<ThreadSummary[]>("chat_list", { client, search }),
-    /** A thread with its participants and every message, oldest first; `not_found` once erased or purged. */
-    show: (thread: number) => call<Thread>("chat_show", { thread }),
+    /**
+     * `limit` threads of `client` (or, `null`, of every client) from the `offset`th, latest first;
+     * with `search`, those with a message holding every word.
+     */
+    list: (client: string | null, search: string | null, limit: number, offset = 0) =>
+      call<ThreadSummary[]>("chat_list", { client, search, limit, offset }),
+    /** A thread with its participants and `limit` of its messages from the `offset`th, oldest first; `not_found` once erased or purged. */
+    show: (thread: number, limit: number, offset: number) => call<Thread>("chat_show", { thread, limit, offset }),
     /**
      * Imports a WhatsApp export (its text or the apps' ZIP) or an archive of webhook payloads into
      * `client`'s conversations, told apart by what the file holds; importing again adds nothing.

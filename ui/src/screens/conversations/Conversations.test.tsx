@@ -21,6 +21,32 @@ function thread(id: number, title: string, lastAt: string, bodies: string[]): Th
 
 
 describe("Conversations", () => {
+  it("lists many threads a page at a time and opens a long thread at its latest messages", async () => {
+    const backend = installBackend(["Acme"]);
+    for (let n = 1; n <= 201; n++) {
+      backend.threads.push(thread(n, `Person ${n}`, new Date(Date.UTC(2026, 10, 1, 0, n)).toISOString(), [`hello ${n}`]));
+    }
+    const long = thread(500, "Long talk", "2026-11-30T00:00:00Z", Array.from({ length: 501 }, (_, i) => `line ${i}`));
+    long.messages = long.messages.map((m, i) => ({ ...m, sent_at: new Date(Date.UTC(2026, 10, 29, 0, 0, i)).toISOString() }));
+    backend.threads.push(long);
+    render(<Conversations />);
+    await waitFor(() => expect(screen.getAllByTestId("thread-row")).toHaveLength(200));
+    await userEvent.click(screen.getByTestId("chat-more"));
+    await waitFor(() => expect(screen.getAllByTestId("thread-row")).toHaveLength(202));
+    expect(screen.queryByTestId("chat-more")).toBeNull();
+
+    await userEvent.click(screen.getAllByTestId("thread-row")[0]!);
+    const pane = await screen.findByTestId("thread-pane");
+    await waitFor(() => expect(pane.querySelectorAll(".messages li")).toHaveLength(500));
+    const bodies = () => [...screen.getByTestId("thread-pane").querySelectorAll(".messages .pre")].map((b) => b.textContent);
+    expect([bodies()[0], bodies()[499]]).toEqual(["line 1", "line 500"]);
+    expect(pane.textContent).toContain("The latest 500 messages of 501.");
+    await userEvent.click(within(pane).getByTestId("thread-earlier"));
+    await waitFor(() => expect(bodies()).toHaveLength(501));
+    expect(bodies()[0]).toBe("line 0");
+    expect(screen.queryByTestId("thread-earlier")).toBeNull();
+  });
+
   it("says how conversations come in when none is held, and imports a file from there", async () => {
     const backend = installBackend(["Acme"]);
     backend.chatFiles["/tmp/WhatsApp Chat with Ann.txt"] = [thread(1, "Ann", "2026-11-21T10:00:00Z", ["Hi", "Hello Ann"])];

@@ -27,6 +27,10 @@ function personOf(thread: Thread | null): { kind: IdKind; value: string } | null
 
 /** How long typing pauses before the search runs. */
 const SEARCH_PAUSE_MS = 250;
+/** Threads listed at first, and added by each "Show more". */
+const THREAD_PAGE = 200;
+/** A thread's latest messages shown at first, and the earlier ones added by each "Show earlier". */
+const MESSAGE_PAGE = 500;
 
 function synced(r: ChatSyncReport): string {
   if (r.pages.length === 0) return "No Page is assigned to a client: assign one on the Connections screen.";
@@ -51,6 +55,10 @@ export function Conversations() {
   const [threads, setThreads] = useState<ThreadSummary[] | null>(null);
   const [selected, setSelected] = useState<number | null>(null);
   const [thread, setThread] = useState<Thread | null>(null);
+  // How far the list and the open thread were widened, for the list and thread they were widened
+  // in: another client, search or thread starts from the first page again.
+  const [more, setMore] = useState({ of: "", threads: THREAD_PAGE });
+  const [earlier, setEarlier] = useState({ of: -1, messages: MESSAGE_PAGE });
   const [importing, setImporting] = useState(false);
   const [consent, setConsent] = useState(false);
   const [syncing, setSyncing] = useState(false);
@@ -68,9 +76,13 @@ export function Conversations() {
     return () => window.clearTimeout(t);
   }, [typed]);
 
+  const listing = `${client}\u0000${search}`;
+  const listed = more.of === listing ? more.threads : THREAD_PAGE;
+  const messagesShown = earlier.of === selected ? earlier.messages : MESSAGE_PAGE;
+
   useEffect(() => {
     let live = true;
-    api.chat.list(client || null, search || null).then(
+    api.chat.list(client || null, search || null, listed).then(
       (found) => {
         if (!live) return;
         setThreads(found);
@@ -81,12 +93,14 @@ export function Conversations() {
     return () => {
       live = false;
     };
-  }, [client, search, generation]);
+  }, [client, search, listed, generation]);
 
+  // The latest messages, by the count the list gave: a long thread opens at its end.
+  const count = threads?.find((t) => t.id === selected)?.messages ?? 0;
   useEffect(() => {
     if (selected === null) return;
     let live = true;
-    api.chat.show(selected).then(
+    api.chat.show(selected, messagesShown, Math.max(0, Number(count) - messagesShown)).then(
       (t) => live && setThread(t),
       (e: unknown) => {
         if (!live) return;
@@ -99,7 +113,7 @@ export function Conversations() {
     return () => {
       live = false;
     };
-  }, [selected, generation]);
+  }, [selected, count, messagesShown, generation]);
 
   const onKey = useCallback(
     (e: KeyboardEvent) => {
@@ -194,9 +208,20 @@ export function Conversations() {
         )
       ) : (
         <div className="conversations">
-          <ThreadList threads={threads} selected={selected} onSelect={setSelected} />
+          <div>
+            <ThreadList threads={threads} selected={selected} onSelect={setSelected} />
+            {threads.length >= listed && (
+              <button type="button" onClick={() => setMore({ of: listing, threads: listed + THREAD_PAGE })} data-testid="chat-more">
+                Show more threads
+              </button>
+            )}
+          </div>
           {open ? (
-            <ThreadPane thread={open} onClose={() => setSelected(null)} />
+            <ThreadPane
+              thread={open}
+              onClose={() => setSelected(null)}
+              onEarlier={open.messages.length < Number(open.summary.messages) ? () => setEarlier({ of: open.summary.id, messages: messagesShown + MESSAGE_PAGE }) : null}
+            />
           ) : (
             <p className="hint">
               {plural(threads.length, "thread")}. Open one to read it; the arrow keys move through them.

@@ -3,8 +3,11 @@ import { CHANNEL, plural, when } from "./words";
 
 const ID_KIND = { psid: "scoped id", wa_id: "WhatsApp id", user_id: "WhatsApp user id", phone: "phone" } as const;
 
-/** A thread's participants and every message, oldest first, as it was said. */
-export function ThreadPane({ thread, onClose }: { thread: Thread; onClose: () => void }) {
+/**
+ * A thread's participants and its latest messages, oldest first, as they were said; `onEarlier`
+ * shows earlier ones, when there are.
+ */
+export function ThreadPane({ thread, onClose, onEarlier }: { thread: Thread; onClose: () => void; onEarlier: (() => void) | null }) {
   const s = thread.summary;
   return (
     <section className="card thread-pane" aria-labelledby="thread-title" data-testid="thread-pane">
@@ -26,6 +29,14 @@ export function ThreadPane({ thread, onClose }: { thread: Thread; onClose: () =>
           {thread.participants
             .map((p) => `${p.name ? `${p.name}, ` : ""}${ID_KIND[p.kind]} ${p.id}`)
             .join("; ")}
+        </p>
+      )}
+      {onEarlier && (
+        <p className="muted">
+          The latest {plural(thread.messages.length, "message")} of {Number(s.messages)}.{" "}
+          <button type="button" onClick={onEarlier} data-testid="thread-earlier">
+            Show earlier messages
+          </button>
         </p>
       )}
       <ol className="messages" aria-label="Messages">
