@@ -35,29 +35,23 @@ pub enum Read {
     Failed(ChatFileError),
 }
 
-/// The file's messages, streamed.
+/// The file's messages, streamed; a file that cannot be read at all is refused with why.
 pub fn read<'f>(
     file: &'f ChatFile,
     context: &ExportContext,
-) -> Result<Box<dyn Iterator<Item = Read> + Send + 'f>, Read> {
+) -> Result<Box<dyn Iterator<Item = Read> + Send + 'f>, ChatFileError> {
     match file.kind {
         Kind::WebhookArchive => Ok(Box::new(archive(file)?)),
         Kind::Export(order) => Ok(Box::new(export(file, order, context)?)),
     }
 }
 
-fn lines_of(
-    file: &ChatFile,
-) -> Result<impl Iterator<Item = Result<super::file::FileLine, ChatFileError>> + Send + '_, Read> {
-    file.lines().map_err(Read::Failed)
-}
-
-fn archive(file: &ChatFile) -> Result<impl Iterator<Item = Read> + Send + '_, Read> {
+fn archive(file: &ChatFile) -> Result<impl Iterator<Item = Read> + Send + '_, ChatFileError> {
     // By business number, then by person: looked up by reference, with nothing made per message.
     let mut threads: HashMap<String, HashMap<String, Arc<NewThread>>> = HashMap::new();
     let source = format!("webhook archive {}", file.name());
     let mut line_no = 0u64;
-    let lines = lines_of(file)?;
+    let lines = file.lines()?;
     Ok(lines.flat_map(move |line| {
         line_no += 1;
         let line = match line {
@@ -167,15 +161,15 @@ fn export<'f>(
     file: &'f ChatFile,
     order: DateOrder,
     context: &ExportContext,
-) -> Result<impl Iterator<Item = Read> + Send + 'f, Read> {
+) -> Result<impl Iterator<Item = Read> + Send + 'f, ChatFileError> {
     let title = match (&context.with, chat_name(file.name())) {
         (_, Some(name)) => name,
         (Some(with), None) => with.name.clone().unwrap_or_else(|| with.id.clone()),
         (None, None) => {
-            return Err(Read::Failed(ChatFileError::Unreadable(
+            return Err(ChatFileError::Unreadable(
                 file.name().to_owned(),
                 "its name does not say whom the chat is with; name them (by phone number or WhatsApp id)".into(),
-            )))
+            ))
         }
     };
     let remote_id = match &context.with {
@@ -199,7 +193,7 @@ fn export<'f>(
     }
     let seen: Arc<Mutex<Seen>> = Arc::default();
     let seen_in = seen.clone();
-    let lines = lines_of(file)?.map_while(move |l| {
+    let lines = file.lines()?.map_while(move |l| {
         let mut seen = seen_in.lock().expect("not poisoned");
         match l {
             Ok(l) => {

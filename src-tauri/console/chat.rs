@@ -156,11 +156,7 @@ impl Console {
             cancelled: false,
         };
         // A file that cannot be read is refused here, with why, before anything is stored.
-        match import::read(&chat_file, &context) {
-            Ok(_) => {}
-            Err(Read::Failed(e)) => return Err(e.into()),
-            Err(_) => unreachable!("a file that cannot be read is refused with why"),
-        }
+        import::read(&chat_file, &context).map(drop)?;
         let (chunks, reader) = read_in_chunks(chat_file, context);
         let mut bulk = self.store.bulk().await?;
         // Storing ends by dropping the receiver, which stops a reader still going (a cancel, a
@@ -519,8 +515,8 @@ fn read_in_chunks(file: ChatFile, context: ExportContext) -> (Receiver<Vec<Read>
     let reader = std::thread::spawn(move || {
         let mut items = match import::read(&file, &context) {
             Ok(items) => items,
-            Err(failed) => {
-                let _ = send.send(vec![failed]);
+            Err(e) => {
+                let _ = send.send(vec![Read::Failed(e)]);
                 return;
             }
         };
