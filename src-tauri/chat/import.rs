@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use sha2::{Digest, Sha256};
 
 use super::file::{ChatFile, ChatFileError, Kind};
-use super::threads::{Channel, NewMessage, NewThread, Participant, ParticipantId};
+use super::threads::{Channel, NewMessage, NewThread, Participant, ParticipantId, ThreadCache};
 use super::webhook_archive::{self, Contact, Line};
 use super::whatsapp_export::{DateOrder, Messages};
 
@@ -49,6 +49,7 @@ pub fn read<'f>(
 fn archive(file: &ChatFile) -> Result<impl Iterator<Item = Read> + Send + '_, ChatFileError> {
     // By business number, then by person: looked up by reference, with nothing made per message.
     let mut threads: HashMap<String, HashMap<String, Arc<NewThread>>> = HashMap::new();
+    let mut held = 0usize;
     let source = format!("webhook archive {}", file.name());
     let mut line_no = 0u64;
     let lines = file.lines()?;
@@ -80,6 +81,13 @@ fn archive(file: &ChatFile) -> Result<impl Iterator<Item = Read> + Send + '_, Ch
                         }
                         Some(thread) => thread,
                         None => {
+                            // Bounded as the writer's threads are: one made again from a later
+                            // message names fewer ids, and the writer adds them to those it holds.
+                            if held >= ThreadCache::HELD {
+                                threads.clear();
+                                held = 0;
+                            }
+                            held += 1;
                             let thread = Arc::new(whatsapp_thread(&m.business, person, &m.from, &source));
                             let of_business = threads.entry(m.business.clone()).or_default();
                             of_business.insert(person.to_owned(), thread.clone());

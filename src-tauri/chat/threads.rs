@@ -205,9 +205,6 @@ struct Known {
     id: Option<i64>,
     /// Someone in it was erased: nothing of it is stored.
     blocked: bool,
-    /// Made by this import, and how many messages this import stored in it.
-    new: bool,
-    stored: u64,
     first_at: i64,
     last_at: i64,
     participants: Vec<Participant>,
@@ -224,11 +221,29 @@ struct Known {
 #[derive(Default)]
 pub struct ThreadCache {
     threads: FxHashMap<Channel, FxHashMap<String, Known>>,
+    /// The last thread and message ids stored before the import began: those after them are the
+    /// import's own, which is what a thread found to hold an erased person takes back from its
+    /// counts. Kept across `clear`.
+    before: Option<(i64, i64)>,
 }
 
 impl ThreadCache {
+    /// Threads known at most: beyond, what is known is written and forgotten, and read back
+    /// when a thread comes up again, so that an import's memory stays the same however many
+    /// people its file holds.
+    pub const HELD: usize = 60_000;
+
+    /// Forgets the threads but those with an erased person in them: a later message may name
+    /// them only by an id that is not suppressed (the file links it to one that is), and nothing
+    /// of the thread is stored all the same.
     pub fn clear(&mut self) {
-        self.threads.clear();
+        for threads in self.threads.values_mut() {
+            threads.retain(|_, known| known.blocked);
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.threads.values().map(FxHashMap::len).sum()
     }
 }
 
@@ -259,6 +274,13 @@ impl<'c, 'k> Writer<'c, 'k> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (sent_at, thread_id, remote_id) DO NOTHING",
         )?;
         let insert_words = conn.prepare_cached("INSERT INTO chat_words (rowid, body) VALUES (?1, ?2)")?;
+        if cache.before.is_none() {
+            cache.before = Some(conn.query_row(
+                "SELECT (SELECT coalesce(max(id), 0) FROM chat_threads), (SELECT coalesce(max(id), 0) FROM chat_messages)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?);
+        }
         Ok(Self { conn, client_id, at, cache, insert_message, insert_words })
     }
 
@@ -274,6 +296,10 @@ impl<'c, 'k> Writer<'c, 'k> {
     ) -> rusqlite::Result<()> {
         let held = self.cache.threads.get(&thread.channel).is_some_and(|t| t.contains_key(&thread.remote_id));
         if !held {
+            if self.cache.len() >= ThreadCache::HELD {
+                self.flush()?;
+                self.cache.clear();
+            }
             let known = self.known(thread, message.sent_at)?;
             self.cache.threads.entry(thread.channel).or_default().insert(thread.remote_id.clone(), known);
         }
@@ -312,13 +338,20 @@ impl<'c, 'k> Writer<'c, 'k> {
             // Someone in the thread was erased: nothing of it is kept, not what was stored of it
             // before their first message (WhatsApp's own lines, say), and not their id.
             if let Some(id) = known.id.take() {
+                let (threads_before, messages_before) = self.cache.before.unwrap_or_default();
+                let mine: u64 = self
+                    .conn
+                    .prepare_cached("SELECT count(*) FROM chat_messages WHERE thread_id = ?1 AND id > ?2")?
+                    .query_row([id, messages_before], |r| r.get(0))?;
                 self.conn.prepare_cached("DELETE FROM chat_threads WHERE id = ?1")?.execute([id])?;
                 crate::consent::forget_thread(self.conn, self.client_id, thread.channel.as_str(), &thread.remote_id)?;
                 stored.removed = true;
-                stored.erased += known.stored;
-                stored.messages -= known.stored;
-                if known.new {
-                    stored.threads -= 1;
+                // Ids after the marks are the import's own but for another writer's between two
+                // of its commits, which these counts never held: they cannot go below none.
+                stored.erased += mine;
+                stored.messages = stored.messages.saturating_sub(mine);
+                if id > threads_before {
+                    stored.threads = stored.threads.saturating_sub(1);
                 }
             }
             *known = Known { blocked: true, ..Known::default() };
@@ -348,7 +381,6 @@ impl<'c, 'k> Writer<'c, 'k> {
                 index_people(self.conn, id, &known.people)?;
                 *known = Known {
                     id: Some(id),
-                    new: true,
                     first_at: message.sent_at,
                     last_at: message.sent_at,
                     participants: std::mem::take(&mut known.participants),
@@ -382,7 +414,6 @@ impl<'c, 'k> Writer<'c, 'k> {
             known.span_changed = true;
         }
         stored.messages += 1;
-        known.stored += 1;
         if !message.from_business {
             if let Some(opted_in) = crate::consent::signals::keyword(&message.body) {
                 // Rare (a message that is only a keyword): the copy frees the writer to record.

@@ -537,3 +537,54 @@ async fn a_cancelled_import_stores_nothing_more_and_importing_again_completes_it
     let again = console.chat_import("Acme", &file, &ChatWith::default(), &no_cancel()).await.unwrap();
     assert_eq!((again.messages, again.threads, again.cancelled), (3, 2, false), "{again:?}");
 }
+
+#[tokio::test]
+async fn an_import_of_more_people_than_it_keeps_in_mind_stores_each_thread_once_with_every_id_and_its_span() {
+    use custodian::chat::threads::ThreadCache;
+    let ws = Workspace::new();
+    let console = acme(&ws).await;
+    // Everyone writes twice by WhatsApp id, then everyone again, with a business-scoped user id,
+    // about something a day earlier: by the second round the first people have been forgotten by
+    // the import (what it knew of them written first) and are read back.
+    let people = ThreadCache::HELD as i64 + 300;
+    let wa_id = |n: i64| format!("4479{n:08}");
+    let mut lines = String::new();
+    for n in 0..people {
+        for (round, at, text) in [("a", NOV_21 + n, "first"), ("b", NOV_21 + n + 1_000, "second")] {
+            lines += &payload(&format!("wamid.{round}{n}"), &wa_id(n), &format!("P{n}"), at, text);
+            lines.push('\n');
+        }
+    }
+    for n in 0..people {
+        let mut later: serde_json::Value =
+            serde_json::from_str(&payload(&format!("wamid.c{n}"), &wa_id(n), &format!("P{n}"), NOV_20 + n, "earlier"))
+                .unwrap();
+        later["entry"][0]["changes"][0]["value"]["contacts"][0]["user_id"] = format!("US.{n}").into();
+        lines += &later.to_string();
+        lines.push('\n');
+    }
+    let file = write(&ws, "many.jsonl", &lines);
+    let first = console.chat_import("Acme", &file, &ChatWith::default(), &no_cancel()).await.unwrap();
+    let total = people as u64;
+    assert_eq!((first.threads, first.messages, first.already_held), (total, 3 * total, 0), "{first:?}");
+    let again = console.chat_import("Acme", &file, &ChatWith::default(), &no_cancel()).await.unwrap();
+    assert_eq!((again.threads, again.messages, again.already_held), (0, 0, 3 * total), "{again:?}");
+
+    // The first person and the last before the import began forgetting, each read back, are
+    // found by the id they gave only later, in one thread spanning all three of their messages.
+    for n in [0, ThreadCache::HELD - 1] {
+        let by_user_id = vec![Identifier { kind: IdKind::WaId, value: format!("US.{n}") }];
+        let request = console.new_request(RequestForm::new(RequestKind::Access, by_user_id)).await.unwrap();
+        let found = console.find_for_request(request.id, false).await.unwrap();
+        let threads = found.groups.iter().find(|g| g.kind == DataKind::Conversations).expect("found by the user id");
+        assert_eq!(threads.records.len(), 1);
+        let shown = console.chat_show(threads.records[0].id.parse().unwrap(), Window::ALL).await.unwrap();
+        let bodies: Vec<&str> = shown.messages.iter().map(|m| m.body.as_str()).collect();
+        assert_eq!(bodies, ["earlier", "first", "second"], "person {n}");
+        assert_eq!(
+            (shown.summary.first_at.as_str(), shown.summary.last_at.as_str(), shown.summary.messages),
+            (shown.messages[0].sent_at.as_str(), shown.messages[2].sent_at.as_str(), 3),
+            "person {n}"
+        );
+    }
+}
