@@ -221,10 +221,18 @@ struct Known {
 #[derive(Default)]
 pub struct ThreadCache {
     threads: FxHashMap<Channel, FxHashMap<String, Known>>,
-    /// The last thread and message ids stored before the import began: those after them are the
-    /// import's own, which is what a thread found to hold an erased person takes back from its
-    /// counts. Kept across `clear`.
-    before: Option<(i64, i64)>,
+    /// By thread id, what this import stored in each thread it stored in: what a thread found to
+    /// hold an erased person takes back from its counts. A few bytes a thread, kept across
+    /// `clear` (the store may give a deleted row's id again, so ids alone cannot tell).
+    mine: FxHashMap<i64, Mine>,
+}
+
+/// What an import stored in one thread.
+#[derive(Default, Clone, Copy)]
+struct Mine {
+    messages: u64,
+    /// The import made the thread.
+    made: bool,
 }
 
 impl ThreadCache {
@@ -274,13 +282,6 @@ impl<'c, 'k> Writer<'c, 'k> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (sent_at, thread_id, remote_id) DO NOTHING",
         )?;
         let insert_words = conn.prepare_cached("INSERT INTO chat_words (rowid, body) VALUES (?1, ?2)")?;
-        if cache.before.is_none() {
-            cache.before = Some(conn.query_row(
-                "SELECT (SELECT coalesce(max(id), 0) FROM chat_threads), (SELECT coalesce(max(id), 0) FROM chat_messages)",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?);
-        }
         Ok(Self { conn, client_id, at, cache, insert_message, insert_words })
     }
 
@@ -338,20 +339,14 @@ impl<'c, 'k> Writer<'c, 'k> {
             // Someone in the thread was erased: nothing of it is kept, not what was stored of it
             // before their first message (WhatsApp's own lines, say), and not their id.
             if let Some(id) = known.id.take() {
-                let (threads_before, messages_before) = self.cache.before.unwrap_or_default();
-                let mine: u64 = self
-                    .conn
-                    .prepare_cached("SELECT count(*) FROM chat_messages WHERE thread_id = ?1 AND id > ?2")?
-                    .query_row([id, messages_before], |r| r.get(0))?;
+                let mine = self.cache.mine.remove(&id).unwrap_or_default();
                 self.conn.prepare_cached("DELETE FROM chat_threads WHERE id = ?1")?.execute([id])?;
                 crate::consent::forget_thread(self.conn, self.client_id, thread.channel.as_str(), &thread.remote_id)?;
                 stored.removed = true;
-                // Ids after the marks are the import's own but for another writer's between two
-                // of its commits, which these counts never held: they cannot go below none.
-                stored.erased += mine;
-                stored.messages = stored.messages.saturating_sub(mine);
-                if id > threads_before {
-                    stored.threads = stored.threads.saturating_sub(1);
+                stored.erased += mine.messages;
+                stored.messages -= mine.messages;
+                if mine.made {
+                    stored.threads -= 1;
                 }
             }
             *known = Known { blocked: true, ..Known::default() };
@@ -378,6 +373,7 @@ impl<'c, 'k> Writer<'c, 'k> {
                     ])?;
                 stored.threads += 1;
                 let id = self.conn.last_insert_rowid();
+                self.cache.mine.insert(id, Mine { messages: 0, made: true });
                 index_people(self.conn, id, &known.people)?;
                 *known = Known {
                     id: Some(id),
@@ -414,6 +410,7 @@ impl<'c, 'k> Writer<'c, 'k> {
             known.span_changed = true;
         }
         stored.messages += 1;
+        self.cache.mine.entry(thread_id).or_default().messages += 1;
         if !message.from_business {
             if let Some(opted_in) = crate::consent::signals::keyword(&message.body) {
                 // Rare (a message that is only a keyword): the copy frees the writer to record.

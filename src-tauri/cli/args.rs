@@ -514,7 +514,7 @@ pub enum ChatCommand {
         #[arg(long, value_name = "WORDS")]
         search: Option<String>,
         /// How many threads to list
-        #[arg(long, default_value_t = 100)]
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
         limit: u32,
         /// How many to skip first: the next page is at the last one's offset plus its limit
         #[arg(long, default_value_t = 0)]
@@ -525,7 +525,7 @@ pub enum ChatCommand {
         #[arg(value_name = "THREAD_ID")]
         thread: i64,
         /// How many messages to show
-        #[arg(long, default_value_t = 500)]
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
         limit: u32,
         /// How many messages to skip first
         #[arg(long, default_value_t = 0)]

@@ -1169,7 +1169,7 @@ pub fn chat_threads(
         );
     }
     if list.len() as i64 == window.limit {
-        println!("More may follow: --offset {}", window.offset + window.limit);
+        println!("More may follow: --offset {}", window.offset.saturating_add(window.limit));
     }
     Ok(Exit::Ok)
 }
@@ -1198,9 +1198,11 @@ pub fn chat_thread(
         let kind = if m.kind == "text" || m.kind == "system" { String::new() } else { format!("[{}] ", m.kind) };
         println!("{} {who}: {kind}{}{damaged}", m.sent_at, m.body.replace('\n', "\n    "));
     }
-    let shown_to = window.offset + t.messages.len() as i64;
-    if window.offset > 0 || shown_to < s.messages {
-        println!("Messages {}–{shown_to} of {}.", (window.offset + 1).min(shown_to), s.messages);
+    let shown_to = window.offset.saturating_add(t.messages.len() as i64);
+    if t.messages.is_empty() && window.offset > 0 {
+        println!("The thread has {} messages: none after the first {}.", s.messages, window.offset);
+    } else if window.offset > 0 || shown_to < s.messages {
+        println!("Messages {}–{shown_to} of {}.", window.offset.saturating_add(1).min(shown_to), s.messages);
     }
     if shown_to < s.messages {
         println!("More follow: --offset {shown_to}");

@@ -208,6 +208,16 @@ async fn the_cli_imports_lists_searches_and_shows_threads() {
     let rest = stdout(&ws.cli(&["chat", "show", &id, "--offset", "1"]));
     assert!(rest.contains("still available") && !rest.contains("zebracorn"), "{rest}");
     assert!(rest.contains("Messages 2–2 of 2.") && !rest.contains("More follow"), "{rest}");
+    // An offset past any end shows nothing and says so; a page of none is refused.
+    let far = ws.cli(&["chat", "show", &id, "--offset", "18446744073709551615"]);
+    assert!(far.status.success(), "{}", crate::support::stderr(&far));
+    assert!(
+        stdout(&far).contains("The thread has 2 messages: none after the first 9223372036854775807."),
+        "{}",
+        stdout(&far)
+    );
+    let none = ws.cli(&["chat", "list", "--limit", "0"]);
+    assert!(!none.status.success() && crate::support::stderr(&none).contains("--limit"), "{}", stdout(&none));
     let missing = ws.cli(&["chat", "show", "999"]);
     assert!(!missing.status.success());
     assert!(crate::support::stderr(&missing).contains("No conversation has id 999"));
