@@ -79,8 +79,10 @@ impl Participant {
             // A WhatsApp id is the number in full, so it is a phone number too: a request by
             // phone, or a lead's phone, finds the person's WhatsApp messages.
             ParticipantId::WaId => {
-                let digits: String = self.id.chars().filter(char::is_ascii_digit).collect();
-                vec![id(IdKind::WaId, &self.id), id(IdKind::Phone, &format!("+{digits}"))]
+                let phone = crate::identity::wa_id_number(&self.id).filter(|d| !d.is_empty());
+                std::iter::once(id(IdKind::WaId, &self.id))
+                    .chain(phone.map(|digits| id(IdKind::Phone, &format!("+{digits}"))))
+                    .collect()
             }
             ParticipantId::Phone => vec![id(IdKind::Phone, &self.id)],
         }

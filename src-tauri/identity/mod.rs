@@ -154,13 +154,19 @@ pub fn normalise(kind: IdKind, raw: &str, country: Option<&str>) -> Option<Strin
 /// given, trimmed.
 fn normalise_wa_id(raw: &str) -> Option<String> {
     let id = raw.trim();
-    let digits: String = id.chars().filter(char::is_ascii_digit).collect();
-    let written_as_number = id.chars().all(|c| c.is_ascii_digit() || " +-().\u{a0}".contains(c));
-    match (written_as_number, digits.is_empty()) {
-        (true, true) => None,
-        (true, false) => Some(digits),
-        (false, _) => Some(id.to_owned()),
+    match wa_id_number(id) {
+        Some(digits) => (!digits.is_empty()).then_some(digits),
+        None => (!id.is_empty()).then(|| id.to_owned()),
     }
+}
+
+/// The digits of a WhatsApp id written as a number; `None` for one that is not (a business-scoped
+/// user id), which is no phone number either.
+pub fn wa_id_number(raw: &str) -> Option<String> {
+    let id = raw.trim();
+    id.chars()
+        .all(|c| c.is_ascii_digit() || " +-().\u{a0}".contains(c))
+        .then(|| id.chars().filter(char::is_ascii_digit).collect())
 }
 
 /// Trimmed and lowercased; it must have one `@` with something on both sides and a dot after it.
@@ -249,6 +255,9 @@ mod tests {
         );
         assert_eq!(normalise(IdKind::WaId, "  ", None), None);
         assert_eq!(normalise(IdKind::WaId, "+ -", None), None);
+        // Only an id written as a number is a phone number too.
+        assert_eq!(wa_id_number("+44 7911 123456").as_deref(), Some("447911123456"));
+        assert_eq!(wa_id_number("US.13491208655302741918"), None);
     }
 
     #[test]
