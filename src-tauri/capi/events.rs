@@ -118,7 +118,8 @@ pub struct NewEvent {
 /// statement a row: through sqlx's thread, or as JSON for one statement, each row would cost more
 /// than the rest of its work); for each, `false` when the client already has an event of that name
 /// and id, which is left as it is. One queued before that could not be sent as read (not one
-/// refused when sending) is replaced: the row may have been corrected.
+/// refused when sending) is replaced: the row may have been corrected. A new event's id is above
+/// every id given before, whether or not its event is still kept (see the table `capi_event_ids`).
 pub fn queue_now(
     c: &rusqlite::Connection,
     client_id: &str,
@@ -130,8 +131,9 @@ pub fn queue_now(
     // than the insert. A repeat is rare, and is replaced by a statement of its own.
     let mut insert = c.prepare_cached(
         "INSERT INTO capi_events (client_id, event_name, event_id, event_time, action_source, source, user_data,
-             custom_data, problem, status, queued_at, dedup, people)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, CASE WHEN ?9 IS NULL THEN 'pending' ELSE 'invalid' END, ?10, ?11, ?12)
+             custom_data, problem, status, queued_at, dedup, people, id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, CASE WHEN ?9 IS NULL THEN 'pending' ELSE 'invalid' END, ?10, ?11, ?12,
+             ?13)
          ON CONFLICT (dedup) DO NOTHING",
     )?;
     let mut replace = c.prepare_cached(
@@ -140,6 +142,14 @@ pub fn queue_now(
              people = ?9
          WHERE dedup = ?1 AND status = 'invalid' AND NOT refused_at_send",
     )?;
+    // Read and written once a call, in the caller's write transaction: no other writer gives ids
+    // meanwhile. The highest id kept counts too, for a row put there by other means.
+    let mut last: i64 = c
+        .prepare_cached(
+            "SELECT max(coalesce((SELECT max(id) FROM capi_events), 0), (SELECT last FROM capi_event_ids))",
+        )?
+        .query_row([], |r| r.get(0))?;
+    let given = last;
     let mut queued = Vec::with_capacity(events.len());
     for e in events {
         let user = e.user_data.pack();
@@ -157,8 +167,12 @@ pub fn queue_now(
             e.problem,
             at,
             dedup,
-            people
+            people,
+            last + 1
         ])? == 1;
+        if inserted {
+            last += 1;
+        }
         // A row read again in place of one that could not be sent names its person anew.
         let queued_now = inserted
             || replace.execute(rusqlite::params![
@@ -173,6 +187,9 @@ pub fn queue_now(
                 people
             ])? == 1;
         queued.push(queued_now);
+    }
+    if last > given {
+        c.prepare_cached("UPDATE capi_event_ids SET last = ?1")?.execute([last])?;
     }
     Ok(queued)
 }

@@ -201,17 +201,98 @@ async fn upgrading_keeps_conversion_events_what_was_sent_their_people_and_their_
     let people: Vec<(i64, String)> =
         sqlx::query_as("SELECT id, hex(people) FROM capi_events ORDER BY id").fetch_all(&pool).await.unwrap();
     assert_eq!(people, [(1, P1.to_owned()), (2, format!("{P2}{P3}"))], "the events keep their people, in their rows");
-    sqlx::query(
-        "INSERT INTO capi_events (client_id, event_name, event_id, dedup, event_time, action_source, source, user_data,
-             queued_at)
-         VALUES ('c1', 'Purchase', 'e4', x'04', 1795990000, 'physical_store', 'b.csv, line 2', x'', '2026-12-02T09:00:00Z')",
-    )
-    .execute(&pool)
-    .await
-    .unwrap();
-    assert_eq!(scalar(&pool, "SELECT max(id) FROM capi_events").await, 4, "an erased event's id is not given again");
+    assert_eq!(queue(&pool, "e4").await, 4, "an erased event's id is not given again");
 
     // Removing the client takes its events, what was sent and the sends.
+    sqlx::query("DELETE FROM clients WHERE id = 'c1'").execute(&pool).await.unwrap();
+    for table in ["capi_events", "capi_sent_runs", "capi_sends"] {
+        assert_eq!(scalar(&pool, &format!("SELECT count(*) FROM {table}")).await, 0, "{table}");
+    }
+    pool.close().await;
+}
+
+/// Queues an event of client `c1` as an import does, and gives its id.
+async fn queue(pool: &SqlitePool, event_id: &str) -> i64 {
+    let event = custodian::capi::events::NewEvent {
+        event_name: "Purchase".to_owned(),
+        event_id: event_id.to_owned(),
+        event_time: 1_795_990_000,
+        action_source: "physical_store",
+        source: "b.csv, line 2".to_owned(),
+        user_data: custodian::capi::user_data::UserData::default(),
+        custom_data: None,
+        problem: None,
+        people: vec![[9; 16]],
+    };
+    let mut conn = pool.acquire().await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await.unwrap();
+    let queued = custodian::store::direct(&mut conn, |c| {
+        custodian::capi::events::queue_now(c, "c1", &[event], "2026-12-02T09:00:00Z")
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    sqlx::query("COMMIT").execute(&mut *conn).await.unwrap();
+    assert_eq!(queued, [true], "{event_id} is new");
+    sqlx::query_scalar("SELECT id FROM capi_events WHERE event_id = ?1")
+        .bind(event_id)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn upgrading_gives_new_conversion_events_ids_above_every_id_given_before_even_once_its_event_has_gone() {
+    let ws = Workspace::new();
+    let pool = database_before("20261212090000", &ws).await;
+    let event = |n: i64| {
+        format!(
+            "INSERT INTO capi_events (client_id, event_name, event_id, dedup, event_time, action_source, source,
+                 user_data, queued_at, people)
+             VALUES ('c1', 'Purchase', 'e{n}', x'0{n}', 1795990000, 'physical_store', 'a.csv, line {n}', x'',
+                 '2026-12-01T09:00:00Z', x'{P1}')"
+        )
+    };
+    let mut statements =
+        vec!["INSERT INTO clients (id, name, created_at) VALUES ('c1', 'Acme', '2026-11-01T00:00:00Z')".to_owned()];
+    statements.extend((1..=3).map(event));
+    // Meta took 1 to 3; the newest of them was erased since. A new event given id 3 would read as
+    // taken by that send, and never be sent.
+    statements.extend([
+        "INSERT INTO capi_sends (id, client_id, dataset_id, events, attempted_unix, answered_at, answered_unix,
+             events_received, fbtrace_id)
+         VALUES (1, 'c1', 'px1', '[1,2,3]', 1796000000, '2026-12-01T10:00:00Z', 1796000000, 3, 'trace')"
+            .to_owned(),
+        "INSERT INTO capi_sent_runs (first, last, send_id) VALUES (1, 3, 1)".to_owned(),
+        "DELETE FROM capi_events WHERE id = 3".to_owned(),
+    ]);
+    for sql in statements {
+        sqlx::query(&sql).execute(&pool).await.unwrap();
+    }
+
+    sqlx::query("PRAGMA foreign_keys = ON").execute(&pool).await.unwrap();
+    Migrator::new(Path::new(MIGRATIONS)).await.unwrap().run(&pool).await.unwrap();
+
+    let kept: Vec<(i64, String)> =
+        sqlx::query_as("SELECT id, hex(people) FROM capi_events ORDER BY id").fetch_all(&pool).await.unwrap();
+    assert_eq!(kept, [(1, P1.to_owned()), (2, P1.to_owned())], "the events are kept with their ids and people");
+    assert_eq!(queue(&pool, "e4").await, 4, "the erased event's id is not given again");
+    assert_eq!(queue(&pool, "e5").await, 5);
+    sqlx::query("DELETE FROM capi_events WHERE id = 5").execute(&pool).await.unwrap();
+    assert_eq!(queue(&pool, "e6").await, 6, "nor is the id of an event erased since the upgrade");
+
+    let mut conn = pool.acquire().await.unwrap();
+    let unsent = custodian::store::direct(&mut conn, |c| custodian::capi::events::unsent_now(c, None, false, 0, 10))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        unsent.iter().map(|e| e.event_id.as_str()).collect::<Vec<_>>(),
+        ["e4", "e6"],
+        "what Meta took stays taken, and only it"
+    );
+    drop(conn);
+
     sqlx::query("DELETE FROM clients WHERE id = 'c1'").execute(&pool).await.unwrap();
     for table in ["capi_events", "capi_sent_runs", "capi_sends"] {
         assert_eq!(scalar(&pool, &format!("SELECT count(*) FROM {table}")).await, 0, "{table}");
