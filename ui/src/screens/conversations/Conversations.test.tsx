@@ -47,6 +47,30 @@ describe("Conversations", () => {
     expect(screen.queryByTestId("thread-earlier")).toBeNull();
   });
 
+  it("opens a thread at its latest messages even when messages came in after the list was read", async () => {
+    const backend = installBackend(["Acme"]);
+    const talk = (lines: number) => {
+      const t = thread(7, "Long talk", "2026-11-30T00:00:00Z", Array.from({ length: lines }, (_, i) => `line ${i}`));
+      t.messages = t.messages.map((m, i) => ({ ...m, sent_at: new Date(Date.UTC(2026, 10, 29, 0, 0, i)).toISOString() }));
+      return t;
+    };
+    backend.threads.push(talk(501));
+    render(<Conversations />);
+    await waitFor(() => expect(screen.getAllByTestId("thread-row")).toHaveLength(1));
+    // An import from the command line adds two messages; the list still says 501.
+    backend.threads[0] = talk(503);
+    await userEvent.click(screen.getAllByTestId("thread-row")[0]!);
+    const pane = await screen.findByTestId("thread-pane");
+    const bodies = () => [...pane.querySelectorAll(".messages .pre")].map((b) => b.textContent);
+    await waitFor(() => expect(bodies().at(-1)).toBe("line 502"));
+    expect(bodies()).toHaveLength(500);
+    expect(bodies()[0]).toBe("line 3");
+    expect(pane.textContent).toContain("The latest 500 messages of 503.");
+    await userEvent.click(within(pane).getByTestId("thread-earlier"));
+    await waitFor(() => expect(bodies()).toHaveLength(503));
+    expect([bodies()[0], bodies().at(-1)]).toEqual(["line 0", "line 502"]);
+  });
+
   it("says how conversations come in when none is held, and imports a file from there", async () => {
     const backend = installBackend(["Acme"]);
     backend.chatFiles["/tmp/WhatsApp Chat with Ann.txt"] = [thread(1, "Ann", "2026-11-21T10:00:00Z", ["Hi", "Hello Ann"])];

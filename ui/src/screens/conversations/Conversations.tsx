@@ -100,16 +100,22 @@ export function Conversations() {
   useEffect(() => {
     if (selected === null) return;
     let live = true;
-    api.chat.show(selected, messagesShown, Math.max(0, Number(count) - messagesShown)).then(
-      (t) => live && setThread(t),
-      (e: unknown) => {
-        if (!live) return;
-        const err = toCommandError(e);
-        // Erased or purged since it was listed: the list is read again.
-        if (err.code === "not_found") setGeneration((g) => g + 1);
-        setError(err);
-      },
-    );
+    const failed = (e: unknown) => {
+      if (!live) return;
+      const err = toCommandError(e);
+      // Erased or purged since it was listed: the list is read again.
+      if (err.code === "not_found") setGeneration((g) => g + 1);
+      setError(err);
+    };
+    const latest = (total: number) => api.chat.show(selected, messagesShown, Math.max(0, total - messagesShown));
+    latest(Number(count)).then((t) => {
+      if (!live) return;
+      // Messages came or went since the list was read (an import from the command line, a
+      // purge): the latest are those of the thread's own count, read again by it.
+      const total = Number(t.summary.messages);
+      if (total === Number(count)) setThread(t);
+      else latest(total).then((u) => live && setThread(u), failed);
+    }, failed);
     return () => {
       live = false;
     };
