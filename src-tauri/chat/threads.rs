@@ -207,14 +207,14 @@ struct Known {
     id: Option<i64>,
     /// Someone in it was erased: nothing of it is stored.
     blocked: bool,
-    first_at: i64,
-    last_at: i64,
     participants: Vec<Participant>,
     people: Vec<u8>,
-    /// Its first or last message moved since it was last written.
-    span_changed: bool,
     /// Someone new is in it since it was last written.
     people_changed: bool,
+    /// Its people were checked against those erased: only someone new needs checking after.
+    checked: bool,
+    /// What this import stored in it since it was known.
+    mine: Mine,
 }
 
 /// What an import knows of the threads it has touched, kept from one batch of messages to the
@@ -237,6 +237,13 @@ struct Mine {
     made: bool,
 }
 
+impl Mine {
+    fn add(&mut self, other: Mine) {
+        self.messages += other.messages;
+        self.made |= other.made;
+    }
+}
+
 impl ThreadCache {
     /// Threads known at most: beyond, what is known is written and forgotten, and read back
     /// when a thread comes up again, so that an import's memory stays the same however many
@@ -248,6 +255,11 @@ impl ThreadCache {
     /// of the thread is stored all the same.
     pub fn clear(&mut self) {
         for threads in self.threads.values_mut() {
+            for known in threads.values() {
+                if let Some(id) = known.id.filter(|_| known.mine.made || known.mine.messages > 0) {
+                    self.mine.entry(id).or_default().add(known.mine);
+                }
+            }
             threads.retain(|_, known| known.blocked);
         }
     }
@@ -259,7 +271,7 @@ impl ThreadCache {
 
 /// Stores threads and messages on an importer's own connection, inside its transaction: each
 /// message once (by its remote id in its thread), its words into the search index, and each
-/// thread's span and people brought up to date at `flush`. Nothing is stored of a thread with an
+/// thread's people brought up to date at `flush`. Nothing is stored of a thread with an
 /// erased person in it.
 pub struct Writer<'c, 'k> {
     conn: &'c rusqlite::Connection,
@@ -281,7 +293,7 @@ impl<'c, 'k> Writer<'c, 'k> {
     ) -> rusqlite::Result<Self> {
         let insert_message = conn.prepare_cached(
             "INSERT INTO chat_messages (thread_id, remote_id, sent_at, author, from_business, kind, body, damaged)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (sent_at, thread_id, remote_id) DO NOTHING",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (thread_id, sent_at, remote_id) DO NOTHING",
         )?;
         let insert_words = conn.prepare_cached("INSERT INTO chat_words (rowid, body) VALUES (?1, ?2)")?;
         Ok(Self { conn, client_id, at, cache, insert_message, insert_words })
@@ -303,7 +315,7 @@ impl<'c, 'k> Writer<'c, 'k> {
                 self.flush()?;
                 self.cache.clear();
             }
-            let known = self.known(thread, message.sent_at)?;
+            let known = self.known(thread)?;
             self.cache.threads.entry(thread.channel).or_default().insert(thread.remote_id.clone(), known);
         }
         let known = self
@@ -319,7 +331,7 @@ impl<'c, 'k> Writer<'c, 'k> {
         let is_erased = |hashes: &[u8]| {
             hashes.chunks_exact(HASH_LEN).any(|h| IdentityHash::try_from(h).is_ok_and(|h| erased.contains(&h)))
         };
-        let mut erased_in = is_erased(&known.people);
+        let mut erased_in = !known.checked && is_erased(&known.people);
         for participant in &thread.participants {
             if erased_in || known.participants.iter().any(|p| p.kind == participant.kind && p.id == participant.id) {
                 continue;
@@ -341,7 +353,8 @@ impl<'c, 'k> Writer<'c, 'k> {
             // Someone in the thread was erased: nothing of it is kept, not what was stored of it
             // before their first message (WhatsApp's own lines, say), and not their id.
             if let Some(id) = known.id.take() {
-                let mine = self.cache.mine.remove(&id).unwrap_or_default();
+                let mut mine = self.cache.mine.remove(&id).unwrap_or_default();
+                mine.add(known.mine);
                 self.conn.prepare_cached("DELETE FROM chat_threads WHERE id = ?1")?.execute([id])?;
                 crate::consent::forget_thread(self.conn, self.client_id, thread.channel.as_str(), &thread.remote_id)?;
                 stored.removed = true;
@@ -355,13 +368,14 @@ impl<'c, 'k> Writer<'c, 'k> {
             stored.erased += 1;
             return Ok(());
         }
+        known.checked = true;
         let thread_id = match known.id {
             Some(id) => id,
             None => {
                 self.conn
                     .prepare_cached(
-                        "INSERT INTO chat_threads (client_id, channel, remote_id, title, source, first_at, last_at, participants, people)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8)",
+                        "INSERT INTO chat_threads (client_id, channel, remote_id, title, source, participants, people)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     )?
                     .execute(rusqlite::params![
                         self.client_id,
@@ -369,18 +383,19 @@ impl<'c, 'k> Writer<'c, 'k> {
                         thread.remote_id,
                         thread.title,
                         thread.source,
-                        message.sent_at,
                         serde_json::to_string(&known.participants).expect("participants serialise"),
                         known.people
                     ])?;
                 stored.threads += 1;
                 let id = self.conn.last_insert_rowid();
-                self.cache.mine.insert(id, Mine { messages: 0, made: true });
+                // The store may give a deleted thread's id again: what was stored in that one is
+                // not this import's any more.
+                self.cache.mine.remove(&id);
                 index_people(self.conn, id, &known.people)?;
                 *known = Known {
                     id: Some(id),
-                    first_at: message.sent_at,
-                    last_at: message.sent_at,
+                    checked: true,
+                    mine: Mine { messages: 0, made: true },
                     participants: std::mem::take(&mut known.participants),
                     people: std::mem::take(&mut known.people),
                     ..Known::default()
@@ -402,17 +417,11 @@ impl<'c, 'k> Writer<'c, 'k> {
             stored.already_held += 1;
             return Ok(());
         }
-        let id = self.conn.last_insert_rowid();
         if !message.body.is_empty() {
-            self.insert_words.execute(rusqlite::params![id, message.body])?;
-        }
-        if message.sent_at < known.first_at || message.sent_at > known.last_at {
-            known.first_at = known.first_at.min(message.sent_at);
-            known.last_at = known.last_at.max(message.sent_at);
-            known.span_changed = true;
+            self.insert_words.execute(rusqlite::params![self.conn.last_insert_rowid(), message.body])?;
         }
         stored.messages += 1;
-        self.cache.mine.entry(thread_id).or_default().messages += 1;
+        known.mine.messages += 1;
         if !message.from_business {
             if let Some(opted_in) = crate::consent::signals::keyword(&message.body) {
                 // Rare (a message that is only a keyword): the copy frees the writer to record.
@@ -489,31 +498,28 @@ impl<'c, 'k> Writer<'c, 'k> {
     }
 
     /// The thread as stored, or as it would be stored.
-    fn known(&self, thread: &NewThread, at: i64) -> rusqlite::Result<Known> {
+    fn known(&self, thread: &NewThread) -> rusqlite::Result<Known> {
         let found = self
             .conn
             .prepare_cached(
-                "SELECT id, first_at, last_at, participants, people FROM chat_threads
+                "SELECT id, participants, people FROM chat_threads
                  WHERE client_id = ?1 AND channel = ?2 AND remote_id = ?3",
             )?
             .query_row(rusqlite::params![self.client_id, thread.channel.as_str(), thread.remote_id], |r| {
                 Ok(Known {
                     id: Some(r.get(0)?),
-                    first_at: r.get(1)?,
-                    last_at: r.get(2)?,
-                    participants: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
-                    people: r.get(4)?,
+                    participants: serde_json::from_str(&r.get::<_, String>(1)?).unwrap_or_default(),
+                    people: r.get(2)?,
                     ..Known::default()
                 })
             })
             .optional()?;
-        Ok(found.unwrap_or(Known { first_at: at, last_at: at, ..Known::default() }))
+        Ok(found.unwrap_or_default())
     }
 
-    /// Writes each stored thread's span and people where they changed; call before the
-    /// transaction commits.
+    /// Writes each stored thread's people where they changed; call before the transaction
+    /// commits.
     pub fn flush(&mut self) -> rusqlite::Result<()> {
-        let mut spans: Vec<(i64, i64, i64)> = Vec::new();
         for known in self.cache.threads.values_mut().flat_map(FxHashMap::values_mut) {
             let Some(id) = known.id else { continue };
             if known.people_changed {
@@ -526,22 +532,7 @@ impl<'c, 'k> Writer<'c, 'k> {
                         known.people
                     ])?;
             }
-            if known.span_changed {
-                spans.push((id, known.first_at, known.last_at));
-            }
             known.people_changed = false;
-            known.span_changed = false;
-        }
-        if !spans.is_empty() {
-            // One statement for them all, in the order the threads are stored: an import that
-            // adds to every thread in every transaction spends less on this than on its messages.
-            spans.sort_unstable();
-            self.conn
-                .prepare_cached(
-                    "UPDATE chat_threads SET first_at = j.value ->> 1, last_at = j.value ->> 2
-                     FROM json_each(?1) AS j WHERE chat_threads.id = j.value ->> 0",
-                )?
-                .execute([serde_json::to_string(&spans).expect("numbers serialise")])?;
         }
         Ok(())
     }
@@ -561,11 +552,30 @@ fn rfc3339_of(unix: i64) -> String {
     crate::clock::from_unix(unix).map(crate::clock::rfc3339).unwrap_or_default()
 }
 
-const SUMMARY: &str = "SELECT t.id, c.name, t.channel, t.title, t.source, t.first_at, t.last_at,
+/// A thread's (alias `t`) first and last message's time, from the messages' key: a thread always
+/// holds a message, and one that somehow held none would be the oldest.
+macro_rules! first_at {
+    () => {
+        "coalesce((SELECT min(m.sent_at) FROM chat_messages AS m WHERE m.thread_id = t.id), 0)"
+    };
+}
+macro_rules! last_at {
+    () => {
+        "coalesce((SELECT max(m.sent_at) FROM chat_messages AS m WHERE m.thread_id = t.id), 0)"
+    };
+}
+
+const SUMMARY: &str = concat!(
+    "SELECT t.id, c.name, t.channel, t.title, t.source, ",
+    first_at!(),
+    " AS first_at, ",
+    last_at!(),
+    " AS last_at,
         (SELECT count(*) FROM chat_messages AS m WHERE m.thread_id = t.id),
         coalesce((SELECT substr(m.body, 1, 120) FROM chat_messages AS m WHERE m.thread_id = t.id
                   ORDER BY m.sent_at DESC, m.id DESC LIMIT 1), '')
-    FROM chat_threads AS t JOIN clients AS c ON c.id = t.client_id";
+    FROM chat_threads AS t JOIN clients AS c ON c.id = t.client_id"
+);
 
 fn summary_of(r: &sqlx::sqlite::SqliteRow) -> Result<ThreadSummary, sqlx::Error> {
     Ok(ThreadSummary {
@@ -613,7 +623,7 @@ pub async fn list(
         "{SUMMARY} WHERE (?1 IS NULL OR t.client_id = ?1)
            AND (?2 IS NULL OR t.id IN (SELECT m.thread_id FROM chat_messages AS m
                 WHERE m.id IN (SELECT rowid FROM chat_words WHERE chat_words MATCH ?2)))
-         ORDER BY t.last_at DESC, t.id DESC LIMIT ?3 OFFSET ?4"
+         ORDER BY last_at DESC, t.id DESC LIMIT ?3 OFFSET ?4"
     );
     let rows = sqlx::query(&sql)
         .bind(client_id)
@@ -670,12 +680,16 @@ pub async fn last_at(
     channel: Channel,
     remote_id: &str,
 ) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT last_at FROM chat_threads WHERE client_id = ?1 AND channel = ?2 AND remote_id = ?3")
-        .bind(client_id)
-        .bind(channel.as_str())
-        .bind(remote_id)
-        .fetch_optional(conn)
-        .await
+    sqlx::query_scalar(concat!(
+        "SELECT ",
+        last_at!(),
+        " FROM chat_threads AS t WHERE t.client_id = ?1 AND t.channel = ?2 AND t.remote_id = ?3"
+    ))
+    .bind(client_id)
+    .bind(channel.as_str())
+    .bind(remote_id)
+    .fetch_optional(conn)
+    .await
 }
 
 /// How far a Page's conversations on `channel` were read, in seconds.
@@ -728,10 +742,10 @@ macro_rules! thread_held {
 }
 
 const AGES: &str =
-    concat!("SELECT t.last_at AS t, ", thread_held!(), " AS held FROM chat_threads AS t WHERE t.client_id = ?1");
+    concat!("SELECT ", last_at!(), " AS t, ", thread_held!(), " AS held FROM chat_threads AS t WHERE t.client_id = ?1");
 
 /// A client's (?1) threads whose last message is from before ?2.
-const DUE: &str = "t.client_id = ?1 AND t.last_at < ?2";
+const DUE: &str = concat!("t.client_id = ?1 AND ", last_at!(), " < ?2");
 
 pub struct Conversations;
 
@@ -794,11 +808,13 @@ impl Holder for Conversations {
     ) -> Result<Vec<HeldRecord>, StoreError> {
         let hashes_searched = hashes;
         let hashes: Vec<String> = hashes.iter().map(hex::encode).collect();
-        let ids: Vec<i64> = sqlx::query_scalar(
+        let ids: Vec<i64> = sqlx::query_scalar(concat!(
             "SELECT t.id FROM chat_threads AS t WHERE t.id IN (SELECT p.thread_id FROM chat_people AS p
                  WHERE p.hash IN (SELECT unhex(j.value) FROM json_each(?1) AS j WHERE length(j.value) = 32))
-             ORDER BY t.first_at, t.id",
-        )
+             ORDER BY ",
+            first_at!(),
+            ", t.id"
+        ))
         .bind(serde_json::to_string(&hashes).expect("hashes serialise"))
         .fetch_all(&mut *conn)
         .await?;

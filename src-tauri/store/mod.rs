@@ -21,7 +21,7 @@ mod memory;
 const CACHE_KIB: i64 = -8 * 1024;
 /// Page cache of the one connection doing a bulk write: a batch of imported leads dirties far
 /// more than the everyday cache holds, which would spill and re-decrypt pages mid-batch.
-const BULK_CACHE_KIB: i64 = -32 * 1024;
+const BULK_CACHE_MIB: i64 = 32;
 
 /// SQLite's result code for "file is not a database": a wrong key, a damaged file or a file that
 /// was never a Custodian database all look like this through SQLCipher.
@@ -173,7 +173,7 @@ impl Store {
     /// database inconsistent, and a bulk write is repeatable. The next ordinary commit, which syncs
     /// the same WAL, makes them durable with it.
     pub async fn bulk(&self) -> Result<Bulk, StoreError> {
-        self.bulk_with_cache(BULK_CACHE_KIB).await
+        self.bulk_with_cache(BULK_CACHE_MIB).await
     }
 
     /// One connection held for a series of reads and write transactions that read again what the
@@ -186,12 +186,13 @@ impl Store {
     /// As `bulk`, with the everyday page cache: for a long series of small transactions (a sync's
     /// pages), whose memory then stays the same however much they write.
     pub async fn lean_bulk(&self) -> Result<Bulk, StoreError> {
-        self.bulk_with_cache(CACHE_KIB).await
+        self.bulk_with_cache(-CACHE_KIB / 1024).await
     }
 
-    async fn bulk_with_cache(&self, cache_kib: i64) -> Result<Bulk, StoreError> {
+    /// As `bulk`, with a page cache of `cache_mib` MiB for as long as it is held.
+    pub async fn bulk_with_cache(&self, cache_mib: i64) -> Result<Bulk, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        sqlx::query(&format!("PRAGMA cache_size = {cache_kib}")).execute(&mut *conn).await?;
+        sqlx::query(&format!("PRAGMA cache_size = {}", -cache_mib * 1024)).execute(&mut *conn).await?;
         sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await?;
         Ok(Bulk { conn, waiting: self.waiting.clone() })
     }

@@ -104,6 +104,15 @@ async fn a_webhook_archive_and_an_export_are_stored_once_and_importing_them_agai
     assert_eq!(held.count, 3);
 }
 
+/// FTS5's own check of the conversations' search index against the messages it reads its text
+/// from: what a removal took out of one must be out of the other.
+async fn search_index_is_sound(console: &Console) {
+    sqlx::query("INSERT INTO chat_words (chat_words, rank) VALUES ('integrity-check', 1)")
+        .execute(console.store().pool())
+        .await
+        .expect("the search index agrees with the messages");
+}
+
 #[tokio::test]
 async fn a_request_by_phone_finds_exports_and_erases_a_persons_whatsapp_threads_leaving_no_trace_of_their_words() {
     let ws = Workspace::new();
@@ -135,6 +144,7 @@ async fn a_request_by_phone_finds_exports_and_erases_a_persons_whatsapp_threads_
     assert!(console.chat_list(None, Some("zebracorn"), Window::ALL).await.unwrap().is_empty());
     let left = console.chat_list(None, None, Window::ALL).await.unwrap();
     assert_eq!(left.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(), ["Bo"]);
+    search_index_is_sound(&console).await;
 
     // Importing the archive again does not bring her back.
     let again = console.chat_import("Acme", &file, &ChatWith::default(), &no_cancel()).await.unwrap();
@@ -169,6 +179,7 @@ async fn conversations_are_purged_a_year_after_their_last_message_unless_a_hold_
     assert_eq!(count(&console.purge(after).await.unwrap()), 1);
     let left = console.chat_list(None, None, Window::ALL).await.unwrap();
     assert_eq!(left.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(), ["Bo"]);
+    search_index_is_sound(&console).await;
     drop(console);
     let key = ws.key().await;
     let traces = crate::support::traces(ws.path(), key.expose(), &["zebracorn", "still available"]);
@@ -476,6 +487,7 @@ async fn an_export_re_imported_after_its_person_was_erased_stores_nothing_not_ev
         console.chat_list(None, None, Window::ALL).await.unwrap().iter().map(|t| t.title.as_str()).collect::<Vec<_>>(),
         ["Bo"]
     );
+    search_index_is_sound(&console).await;
     drop(console);
     let key = ws.key().await;
     let traces = crate::support::traces(ws.path(), key.expose(), &["wombat", "7911 123456", "calls are end-to-end"]);

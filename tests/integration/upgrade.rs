@@ -429,3 +429,68 @@ async fn upgrading_keeps_every_push_result_and_each_still_goes_with_its_lead_and
     assert_eq!(scalar(&pool, "SELECT count(*) FROM crm_push_results").await, 0, "a connection removed takes them too");
     pool.close().await;
 }
+
+/// FTS5's own check of the conversations' search index against the messages it reads its text from.
+async fn search_index_is_sound(pool: &SqlitePool) {
+    sqlx::query("INSERT INTO chat_words (chat_words, rank) VALUES ('integrity-check', 1)")
+        .execute(pool)
+        .await
+        .expect("the search index agrees with the messages");
+}
+
+#[tokio::test]
+async fn upgrading_keeps_every_message_with_its_id_and_words_and_a_threads_span_is_its_messages() {
+    use custodian::chat::threads::{self, Window};
+
+    let ws = Workspace::new();
+    let pool = database_before("20261213090000", &ws).await;
+    for sql in [
+        "INSERT INTO clients (id, name, created_at) VALUES ('c1', 'Acme', '2026-11-01T00:00:00Z')",
+        // The span kept beside a thread was behind its messages (an import that stopped before
+        // writing it): after the upgrade, a span is its messages'.
+        "INSERT INTO chat_threads (id, client_id, channel, remote_id, title, source, first_at, last_at)
+         VALUES (1, 'c1', 'whatsapp', 'B:447911123456', 'Ann Lee', 'webhook archive a.jsonl', 1795000000, 1795000000),
+                (2, 'c1', 'whatsapp', 'B:4915112345678', 'Bo', 'webhook archive a.jsonl', 1795100000, 1795100000)",
+        "INSERT INTO chat_messages (id, thread_id, remote_id, sent_at, author, from_business, kind, body)
+         VALUES (7, 1, 'wamid.1', 1795000000, 'Ann Lee', 0, 'text', 'Is the zebracorn sofa still available?'),
+                (8, 1, 'wamid.2', 1795000600, NULL, 0, 'system', ''),
+                (9, 1, 'wamid.3', 1795003600, 'Ann Lee', 0, 'text', 'Delivery tomorrow please'),
+                (12, 2, 'wamid.4', 1795100000, 'Bo', 0, 'text', 'Guten Tag, zebracorn boots?')",
+        "INSERT INTO chat_words (rowid, body) VALUES (7, 'Is the zebracorn sofa still available?'),
+             (9, 'Delivery tomorrow please'), (12, 'Guten Tag, zebracorn boots?')",
+    ] {
+        sqlx::query(sql).execute(&pool).await.unwrap();
+    }
+
+    sqlx::query("PRAGMA foreign_keys = ON").execute(&pool).await.unwrap();
+    Migrator::new(Path::new(MIGRATIONS)).await.unwrap().run(&pool).await.unwrap();
+    search_index_is_sound(&pool).await;
+
+    let mut conn = pool.acquire().await.unwrap();
+    let found = threads::list(&mut conn, Some("c1"), Some("zebracorn"), Window::ALL).await.unwrap();
+    assert_eq!(found.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(), ["Bo", "Ann Lee"], "latest first");
+    let ann = threads::show(&mut conn, 1, Window::ALL).await.unwrap().expect("Ann's thread is kept");
+    assert_eq!(ann.messages.iter().map(|m| m.id).collect::<Vec<_>>(), [7, 8, 9], "each message keeps its id");
+    assert_eq!(
+        (ann.summary.first_at.as_str(), ann.summary.last_at.as_str()),
+        ("2026-11-18T11:06:40Z", "2026-11-18T12:06:40Z")
+    );
+    let delivery = threads::list(&mut conn, Some("c1"), Some("delivery"), Window::ALL).await.unwrap();
+    assert_eq!(delivery.len(), 1);
+    let refused =
+        sqlx::query("UPDATE chat_messages SET body = 'something else' WHERE id = 9").execute(&mut *conn).await;
+    assert!(refused.is_err(), "a message's text is kept as it was said");
+
+    // Deleting a thread takes its messages and, once the index is rewritten, their words.
+    sqlx::query("DELETE FROM chat_threads WHERE id = 1").execute(&mut *conn).await.unwrap();
+    threads::drop_forgotten(&mut conn).await.unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT count(*) FROM chat_messages WHERE thread_id = 1")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    assert!(threads::list(&mut conn, Some("c1"), Some("delivery"), Window::ALL).await.unwrap().is_empty());
+    drop(conn);
+    search_index_is_sound(&pool).await;
+    pool.close().await;
+}
