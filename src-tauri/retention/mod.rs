@@ -192,11 +192,14 @@ async fn of(
         bands.push_str(&format!(", coalesce(sum({from}?1 - t < {upper}), 0) AS b{i}"));
         lower = Some(upper);
     }
-    // The query text comes from the holder's constant and fixed bands, never from input.
+    // The query text comes from the holder's constant and fixed bands, never from input. The ages
+    // are worked out once a record: folded into this query, each mention of `t` and `held` would
+    // work its record's out again (for a thread, a look-up of its last message each time).
     let sql = format!(
-        "SELECT count(*), min(t), coalesce(sum(t < ?2 AND NOT held), 0), coalesce(sum(t < ?3 AND NOT held), 0),
+        "WITH aged AS MATERIALIZED ({})
+         SELECT count(*), min(t), coalesce(sum(t < ?2 AND NOT held), 0), coalesce(sum(t < ?3 AND NOT held), 0),
              coalesce(sum(t < ?4 AND NOT held), 0), coalesce(sum(held), 0){bands}
-         FROM ({}) WHERE t IS NOT NULL",
+         FROM aged WHERE t IS NOT NULL",
         ages.replace("?1", "?5")
     );
     let row = sqlx::query(&sql)
