@@ -279,8 +279,11 @@ fn export<'f>(
             hex::encode(&Sha256::new().chain_update(what).chain_update(repeat.to_le_bytes()).finalize()[..16])
         );
         let damaged = {
-            let seen = seen.lock().expect("not poisoned");
-            seen.damaged.iter().any(|&l| l >= m.line && l <= seen.read)
+            let mut seen = seen.lock().expect("not poisoned");
+            // Messages come in the order of their lines: the damaged lines before this one's are
+            // no later message's, and a file damaged throughout is not scanned whole each time.
+            seen.damaged.retain(|&l| l >= m.line);
+            seen.damaged.iter().any(|&l| l <= seen.read)
         };
         queue.push_back(Read::Message(
             thread.clone(),
@@ -327,5 +330,25 @@ impl Repeats {
 fn looks_like_phone(author: &str) -> bool {
     let Some(rest) = author.trim().strip_prefix('+') else { return false };
     let digits = rest.chars().filter(char::is_ascii_digit).count();
-    (7..=15).contains(&digits) && rest.chars().all(|c| c.is_ascii_digit() || " -().\u{a0}\u{202f}".contains(c))
+    (7..=15).contains(&digits) && rest.chars().all(|c| c.is_ascii_digit() || " -().\u{a0}\u{202f}\u{2011}".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_number_as_the_apps_write_an_unsaved_contact_is_a_phone_and_a_name_is_not() {
+        for number in [
+            "+44 7911 123456",
+            "+1 (555) 010-0199",
+            "+49\u{a0}151\u{a0}12345678",
+            "+7\u{2011}912\u{2011}345\u{2011}67\u{2011}89",
+        ] {
+            assert!(looks_like_phone(number), "{number}");
+        }
+        for not_one in ["Ann Lee", "+44", "+44 7911 ext. 12", "447911123456"] {
+            assert!(!looks_like_phone(not_one), "{not_one}");
+        }
+    }
 }

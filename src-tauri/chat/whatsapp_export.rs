@@ -48,8 +48,13 @@ struct Head<'a> {
     rest: &'a str,
 }
 
-/// Marks the apps put around a line's start, and spaces they write inside a time.
-const MARKS: [char; 3] = ['\u{200E}', '\u{200F}', '\u{FEFF}'];
+/// Marks the apps put around a line's start and around a name or number (left-to-right and
+/// right-to-left marks, embeddings and isolates, which keep a number's `+` in place in a
+/// right-to-left locale), and a byte order mark.
+const MARKS: [char; 12] = [
+    '\u{200E}', '\u{200F}', '\u{FEFF}', '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}',
+    '\u{2067}', '\u{2068}', '\u{2069}',
+];
 
 /// Reads the head of a message's first line: `[date, time] rest` (iOS) or `date, time - rest`,
 /// `date à time - rest`, `date time - rest` (Android); `None` for a line that continues a message.
@@ -311,6 +316,16 @@ mod tests {
             (None, "Bob joined using this group's invite link")
         );
         assert!(messages[3].media && !messages[1].media);
+    }
+
+    #[test]
+    fn an_unsaved_number_between_direction_marks_is_its_number() {
+        let messages = read(
+            "05/01/2026, 21:41 - \u{202A}+44 7911 123456\u{202C}: Hello\n\
+             05/01/2026, 21:42 - \u{2068}+49 151 12345678\u{2069}: Hallo",
+        );
+        let authors: Vec<Option<&str>> = messages.iter().map(|m| m.author.as_deref()).collect();
+        assert_eq!(authors, [Some("+44 7911 123456"), Some("+49 151 12345678")]);
     }
 
     #[test]

@@ -516,7 +516,7 @@ fn waiting<T>(work: impl FnOnce() -> T) -> T {
 /// the writer, which is the slower of the two.
 type Spent = Vec<(std::sync::Arc<NewThread>, NewMessage)>;
 
-/// Reads the file on a thread of its own, in chunks of up to `CHUNK` messages, so that parsing
+/// Reads the file on a thread of its own, in chunks of up to `CHUNK` items, so that parsing
 /// the next chunk overlaps storing this one. The file's end is an empty chunk; the reader stops
 /// once the receiver is dropped.
 fn read_in_chunks(
@@ -538,18 +538,18 @@ fn read_in_chunks(
                 drop(stored);
             }
             let mut chunk = Vec::with_capacity(CHUNK);
-            let mut messages = 0;
+            let mut items_read = 0;
             let mut ended = false;
-            while messages < CHUNK {
+            while items_read < CHUNK {
                 match items.next() {
                     None => {
                         ended = true;
                         break;
                     }
                     Some(item) => {
-                        if matches!(item, Read::Message(..)) {
-                            messages += 1;
-                        }
+                        // Bad lines count too: a file of nothing else still goes in chunks of
+                        // a bounded size.
+                        items_read += 1;
                         let failed = matches!(item, Read::Failed(_));
                         chunk.push(item);
                         if failed {
@@ -612,4 +612,25 @@ fn export_context(with: &ChatWith, country: Option<&str>) -> Result<ExportContex
         with: participant,
         business_name: with.business_name.clone().filter(|n| !n.trim().is_empty()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_of_nothing_but_bad_lines_is_read_in_chunks_of_a_bounded_size() {
+        let dir = std::env::temp_dir().join(format!("custodian-chunks-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("hooks.jsonl");
+        let good = r#"{"object":"whatsapp_business_account","entry":[{"id":"W","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"1"},"contacts":[{"profile":{"name":"Ann"},"wa_id":"447911123456"}],"messages":[{"from":"447911123456","id":"wamid.1","timestamp":"1795000000","type":"text","text":{"body":"hi"}}]}}]}]}"#;
+        let bad = "not json\n".repeat(3 * CHUNK + 5);
+        std::fs::write(&path, format!("{good}\n{bad}")).unwrap();
+        let (chunks, _spent, reader) = read_in_chunks(ChatFile::open(&path).unwrap(), ExportContext::default());
+        let sizes: Vec<usize> = chunks.iter().map(|c| c.len()).collect();
+        reader.join().unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(sizes.iter().all(|&n| n <= CHUNK), "{sizes:?}");
+        assert_eq!(sizes.iter().sum::<usize>(), 3 * CHUNK + 6, "every line is read: {sizes:?}");
+    }
 }
