@@ -164,6 +164,7 @@ pub fn chat_name(file_name: &str) -> Option<String> {
 }
 
 const UNREADABLE: &str = "it starts as a message does but names no real date or time";
+const ORPHANED: &str = "it continues a line that could not be read, and is not joined to the message before";
 
 fn export<'f>(
     file: &'f ChatFile,
@@ -226,7 +227,6 @@ fn export<'f>(
     // count is kept a while rather than per run of one second, since local times repeat: the hour
     // a clock goes back in autumn comes twice, and its messages are not those of an hour before.
     let mut repeats = Repeats::default();
-    let mut reported = 0usize;
     let mut queue: VecDeque<Read> = VecDeque::new();
     let mut done = false;
     Ok(std::iter::from_fn(move || loop {
@@ -237,10 +237,10 @@ fn export<'f>(
             return None;
         }
         let next = messages.next();
-        for &line in &messages.unreadable[reported..] {
-            queue.push_back(Read::Bad { line, reason: UNREADABLE.into() });
-        }
-        reported = messages.unreadable.len();
+        let mut bad: Vec<(u64, &str)> = messages.unreadable.drain(..).map(|line| (line, UNREADABLE)).collect();
+        bad.extend(messages.orphaned.drain(..).map(|line| (line, ORPHANED)));
+        bad.sort_unstable();
+        queue.extend(bad.into_iter().map(|(line, reason)| Read::Bad { line, reason: reason.into() }));
         let Some(m) = next else {
             done = true;
             queue.extend(seen.lock().expect("not poisoned").failed.take().map(Read::Failed));

@@ -172,11 +172,25 @@ pub struct Messages<I> {
     /// Lines that start as a message does but name no real date or time ("29/02/25"), by number:
     /// reported, never joined to the message before.
     pub unreadable: Vec<u64>,
+    /// Lines that continue an unreadable one, by number: reported with it, never joined to the
+    /// message before, which is someone else's words as likely as not.
+    pub orphaned: Vec<u64>,
+    /// The last line that started as a message does could not be read.
+    after_unreadable: bool,
 }
 
 impl<I: Iterator<Item = String>> Messages<I> {
     pub fn new(lines: I, order: DateOrder) -> Self {
-        Self { lines, order, line: 0, pending: None, skipped: 0, unreadable: Vec::new() }
+        Self {
+            lines,
+            order,
+            line: 0,
+            pending: None,
+            skipped: 0,
+            unreadable: Vec::new(),
+            orphaned: Vec::new(),
+            after_unreadable: false,
+        }
     }
 
     fn start(&self, head: Head<'_>) -> Option<Message> {
@@ -220,6 +234,7 @@ impl<I: Iterator<Item = String>> Iterator for Messages<I> {
                     Some(started) => Some(started),
                     None => {
                         self.unreadable.push(self.line);
+                        self.after_unreadable = true;
                         continue;
                     }
                 },
@@ -227,10 +242,12 @@ impl<I: Iterator<Item = String>> Iterator for Messages<I> {
             };
             match started {
                 Some(started) => {
+                    self.after_unreadable = false;
                     if let Some(done) = self.pending.replace(started) {
                         return Some(done);
                     }
                 }
+                None if self.after_unreadable => self.orphaned.push(self.line),
                 None => match &mut self.pending {
                     Some(message) => {
                         message.text.push('\n');
@@ -359,6 +376,21 @@ mod tests {
             [(at(2026, 1, 5, 21, 41, 0), "Hola"), (at(2026, 1, 13, 8, 5, 0), "Adiós"), (at(2026, 1, 13, 8, 6, 0), "")]
         );
         assert_eq!(messages[0].author.as_deref(), Some("Ana"));
+    }
+
+    #[test]
+    fn the_lines_that_continue_an_unreadable_one_are_not_joined_to_the_message_before() {
+        let lines = [
+            "01/03/2026, 10:00 - Ann: hi",
+            "01/03/2026, 25:00 - Bob: my address is",
+            "12 Main St",
+            "01/03/2026, 10:05 - Ann: thanks",
+            "see you",
+        ];
+        let mut messages = Messages::new(lines.into_iter().map(str::to_owned), DateOrder::DayFirst);
+        let texts: Vec<String> = messages.by_ref().map(|m| m.text).collect();
+        assert_eq!(texts, ["hi", "thanks\nsee you"]);
+        assert_eq!((messages.unreadable.clone(), messages.orphaned.clone()), (vec![2], vec![3]));
     }
 
     #[test]
