@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use super::file::{ChatFile, ChatFileError, Kind};
 use super::threads::{Channel, NewMessage, NewThread, Participant, ParticipantId, ThreadCache};
 use super::webhook_archive::{self, Contact, Line};
-use super::whatsapp_export::{DateOrder, Messages};
+use super::whatsapp_export::{DateOrder, Item, Messages};
 
 /// What an import knows of an export that the export does not say.
 #[derive(Debug, Clone, Default)]
@@ -163,9 +163,6 @@ pub fn chat_name(file_name: &str) -> Option<String> {
     Some(name.trim().to_owned()).filter(|n| !n.is_empty())
 }
 
-const UNREADABLE: &str = "it starts as a message does but names no real date or time";
-const ORPHANED: &str = "it continues a line that could not be read, and is not joined to the message before";
-
 fn export<'f>(
     file: &'f ChatFile,
     order: DateOrder,
@@ -236,15 +233,14 @@ fn export<'f>(
         if done {
             return None;
         }
-        let next = messages.next();
-        let mut bad: Vec<(u64, &str)> = messages.unreadable.drain(..).map(|line| (line, UNREADABLE)).collect();
-        bad.extend(messages.orphaned.drain(..).map(|line| (line, ORPHANED)));
-        bad.sort_unstable();
-        queue.extend(bad.into_iter().map(|(line, reason)| Read::Bad { line, reason: reason.into() }));
-        let Some(m) = next else {
-            done = true;
-            queue.extend(seen.lock().expect("not poisoned").failed.take().map(Read::Failed));
-            continue;
+        let m = match messages.next() {
+            Some(Item::Message(m)) => m,
+            Some(Item::Bad { line, why }) => return Some(Read::Bad { line, reason: why.reason().into() }),
+            None => {
+                done = true;
+                queue.extend(seen.lock().expect("not poisoned").failed.take().map(Read::Failed));
+                continue;
+            }
         };
         let from_business = m.author.is_some() && m.author == business;
         if let Some(author) = m.author.as_deref().filter(|a| !from_business && looks_like_phone(a)) {
@@ -283,7 +279,7 @@ fn export<'f>(
             // Messages come in the order of their lines: the damaged lines before this one's are
             // no later message's, and a file damaged throughout is not scanned whole each time.
             seen.damaged.retain(|&l| l >= m.line);
-            seen.damaged.iter().any(|&l| l <= seen.read)
+            m.cut || seen.damaged.iter().any(|&l| l <= seen.read)
         };
         queue.push_back(Read::Message(
             thread.clone(),

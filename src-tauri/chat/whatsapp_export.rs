@@ -35,6 +35,39 @@ pub struct Message {
     pub text: String,
     /// A photo, video, voice note or document was sent here (its placeholder is the text).
     pub media: bool,
+    /// Its text was longer than a message can be, and was cut.
+    pub cut: bool,
+}
+
+/// Why a line of an export is not in a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadLine {
+    /// It starts as a message does but names no real date or time ("29/02/25").
+    Unreadable,
+    /// It continues an unreadable line: the message before is someone else's words as likely as not.
+    Orphaned,
+    /// It comes before the first message, with no date of its own.
+    BeforeFirst,
+    /// Its message is already as long as one can be.
+    Overlong,
+}
+
+impl BadLine {
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::Unreadable => "it starts as a message does but names no real date or time",
+            Self::Orphaned => "it continues a line that could not be read, and is not joined to the message before",
+            Self::BeforeFirst => "it comes before the first message, with no date of its own",
+            Self::Overlong => "its message is longer than WhatsApp lets a message be; the message is kept cut here",
+        }
+    }
+}
+
+/// An export, line by line: its messages, and each line that is in none with why, as they come.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    Message(Message),
+    Bad { line: u64, why: BadLine },
 }
 
 /// A message's first line, before its date order is known: the date's three numbers as written.
@@ -168,29 +201,13 @@ pub struct Messages<I> {
     order: DateOrder,
     line: u64,
     pending: Option<Message>,
-    pub skipped: u64,
-    /// Lines that start as a message does but name no real date or time ("29/02/25"), by number:
-    /// reported, never joined to the message before.
-    pub unreadable: Vec<u64>,
-    /// Lines that continue an unreadable one, by number: reported with it, never joined to the
-    /// message before, which is someone else's words as likely as not.
-    pub orphaned: Vec<u64>,
     /// The last line that started as a message does could not be read.
     after_unreadable: bool,
 }
 
 impl<I: Iterator<Item = String>> Messages<I> {
     pub fn new(lines: I, order: DateOrder) -> Self {
-        Self {
-            lines,
-            order,
-            line: 0,
-            pending: None,
-            skipped: 0,
-            unreadable: Vec::new(),
-            orphaned: Vec::new(),
-            after_unreadable: false,
-        }
+        Self { lines, order, line: 0, pending: None, after_unreadable: false }
     }
 
     fn start(&self, head: Head<'_>) -> Option<Message> {
@@ -206,7 +223,14 @@ impl<I: Iterator<Item = String>> Messages<I> {
             _ => (None, head.rest),
         };
         let text = text.trim_start_matches(MARKS).to_owned();
-        Some(Message { line: self.line, at: date.and_time(head.time?), author, media: is_media(&text), text })
+        Some(Message {
+            line: self.line,
+            at: date.and_time(head.time?),
+            author,
+            media: is_media(&text),
+            text,
+            cut: false,
+        })
     }
 }
 
@@ -221,21 +245,25 @@ fn is_media(text: &str) -> bool {
             .any(|kind| text == format!("{kind} omitted"))
 }
 
-impl<I: Iterator<Item = String>> Iterator for Messages<I> {
-    type Item = Message;
+/// The longest text a message is given, in bytes: WhatsApp lets a message be 65,536 characters,
+/// each at most four bytes. A file that runs on past it is not held in memory whole.
+const LONGEST_MESSAGE: usize = 4 * 65_536;
 
-    fn next(&mut self) -> Option<Message> {
+impl<I: Iterator<Item = String>> Iterator for Messages<I> {
+    type Item = Item;
+
+    fn next(&mut self) -> Option<Item> {
         loop {
-            let Some(text) = self.lines.next() else { return self.pending.take() };
+            let Some(text) = self.lines.next() else { return self.pending.take().map(Item::Message) };
             self.line += 1;
+            let bad = |why| Some(Item::Bad { line: self.line, why });
             let text = text.trim_end_matches(['\r', '\n']);
             let started = match head(text) {
                 Some(head) => match self.start(head) {
                     Some(started) => Some(started),
                     None => {
-                        self.unreadable.push(self.line);
                         self.after_unreadable = true;
-                        continue;
+                        return bad(BadLine::Unreadable);
                     }
                 },
                 None => None,
@@ -244,16 +272,20 @@ impl<I: Iterator<Item = String>> Iterator for Messages<I> {
                 Some(started) => {
                     self.after_unreadable = false;
                     if let Some(done) = self.pending.replace(started) {
-                        return Some(done);
+                        return Some(Item::Message(done));
                     }
                 }
-                None if self.after_unreadable => self.orphaned.push(self.line),
+                None if self.after_unreadable => return bad(BadLine::Orphaned),
                 None => match &mut self.pending {
+                    Some(message) if message.text.len() + 1 + text.len() > LONGEST_MESSAGE => {
+                        message.cut = true;
+                        return bad(BadLine::Overlong);
+                    }
                     Some(message) => {
                         message.text.push('\n');
                         message.text.push_str(text);
                     }
-                    None => self.skipped += 1,
+                    None => return bad(BadLine::BeforeFirst),
                 },
             }
         }
@@ -267,7 +299,12 @@ mod tests {
     fn read(text: &str) -> Vec<Message> {
         let lines: Vec<&str> = text.lines().collect();
         let order = date_order(lines.iter().copied());
-        Messages::new(lines.into_iter().map(str::to_owned), order).collect()
+        Messages::new(lines.into_iter().map(str::to_owned), order)
+            .filter_map(|item| match item {
+                Item::Message(m) => Some(m),
+                Item::Bad { .. } => None,
+            })
+            .collect()
     }
 
     fn at(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> NaiveDateTime {
@@ -387,10 +424,9 @@ mod tests {
             "01/03/2026, 10:05 - Ann: thanks",
             "see you",
         ];
-        let mut messages = Messages::new(lines.into_iter().map(str::to_owned), DateOrder::DayFirst);
-        let texts: Vec<String> = messages.by_ref().map(|m| m.text).collect();
+        let (texts, bad) = items(&lines);
         assert_eq!(texts, ["hi", "thanks\nsee you"]);
-        assert_eq!((messages.unreadable.clone(), messages.orphaned.clone()), (vec![2], vec![3]));
+        assert_eq!(bad, [(2, BadLine::Unreadable), (3, BadLine::Orphaned)]);
     }
 
     #[test]
@@ -401,9 +437,40 @@ mod tests {
             "31/02/2026, 10:00 - A: no such day",
             "01/03/2026, 25:00 - A: no such hour",
         ];
-        let mut messages = Messages::new(lines.into_iter().map(str::to_owned), DateOrder::DayFirst);
-        assert_eq!(messages.next().map(|m| m.text), Some("first".to_owned()), "nothing is joined to it");
-        assert_eq!(messages.next(), None);
-        assert_eq!((messages.skipped, messages.unreadable.clone()), (1, vec![3, 4]));
+        let (texts, bad) = items(&lines);
+        assert_eq!(texts, ["first"], "nothing is joined to it");
+        assert_eq!(bad, [(1, BadLine::BeforeFirst), (3, BadLine::Unreadable), (4, BadLine::Unreadable)]);
+    }
+
+    /// The texts of the messages of day-first `lines`, and the lines in none with why.
+    fn items(lines: &[&str]) -> (Vec<String>, Vec<(u64, BadLine)>) {
+        let (mut texts, mut bad) = (Vec::new(), Vec::new());
+        for item in Messages::new(lines.iter().map(|l| (*l).to_owned()), DateOrder::DayFirst) {
+            match item {
+                Item::Message(m) => texts.push(m.text),
+                Item::Bad { line, why } => bad.push((line, why)),
+            }
+        }
+        (texts, bad)
+    }
+
+    #[test]
+    fn a_message_that_runs_on_past_the_longest_one_can_be_is_cut_and_the_rest_reported() {
+        let long = "x".repeat(100_000);
+        let mut lines = vec!["01/03/2026, 10:00 - Ann: start"];
+        lines.extend(std::iter::repeat_n(long.as_str(), 5));
+        lines.push("01/03/2026, 10:05 - Ann: next");
+        let mut read = Messages::new(lines.iter().map(|l| (*l).to_owned()), DateOrder::DayFirst);
+        let mut bad = Vec::new();
+        let first = loop {
+            match read.next().unwrap() {
+                Item::Message(m) => break m,
+                Item::Bad { line, why } => bad.push((line, why)),
+            }
+        };
+        assert!(first.cut && first.text.len() <= LONGEST_MESSAGE, "{}", first.text.len());
+        assert_eq!(first.text.len(), "start".len() + 2 * 100_001);
+        assert_eq!(bad, [(4, BadLine::Overlong), (5, BadLine::Overlong), (6, BadLine::Overlong)]);
+        assert!(matches!(read.next(), Some(Item::Message(m)) if m.text == "next" && !m.cut));
     }
 }
