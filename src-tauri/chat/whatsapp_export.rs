@@ -157,7 +157,9 @@ fn time(text: &str) -> Option<(Option<NaiveTime>, bool, &str)> {
     });
     let (hour, twelve_hour, text) = match meridiem {
         Some((pm, after)) if (1..=12).contains(&hour) => (hour % 12 + if pm { 12 } else { 0 }, true, after),
-        Some(_) => return None,
+        // "0:15 AM", "13:05 PM": written as a time, and none; the line is reported, not joined
+        // to the message before.
+        Some((_, after)) => return Some((None, true, after)),
         None => (hour, false, text),
     };
     Some((NaiveTime::from_hms_opt(hour, minute, second), twelve_hour, text))
@@ -440,6 +442,14 @@ mod tests {
         let (texts, bad) = items(&lines);
         assert_eq!(texts, ["first"], "nothing is joined to it");
         assert_eq!(bad, [(1, BadLine::BeforeFirst), (3, BadLine::Unreadable), (4, BadLine::Unreadable)]);
+    }
+
+    #[test]
+    fn a_twelve_hour_time_that_is_none_is_reported_rather_than_joined_to_the_message_before() {
+        let lines = ["01/03/2026, 10:00 AM - Ann: hi", "01/03/2026, 0:15 AM - Bob: x", "01/03/2026, 13:05 PM - Bob: y"];
+        let (texts, bad) = items(&lines);
+        assert_eq!(texts, ["hi"]);
+        assert_eq!(bad, [(2, BadLine::Unreadable), (3, BadLine::Unreadable)]);
     }
 
     /// The texts of the messages of day-first `lines`, and the lines in none with why.
