@@ -534,22 +534,17 @@ fn read_in_chunks(
             }
         };
         loop {
-            while let Ok(stored) = freed.try_recv() {
-                drop(stored);
-            }
+            freed.try_iter().for_each(drop);
             let mut chunk = Vec::with_capacity(CHUNK);
-            let mut items_read = 0;
             let mut ended = false;
-            while items_read < CHUNK {
+            // Bad lines count too: a file of nothing else still goes in chunks of a bounded size.
+            while chunk.len() < CHUNK {
                 match items.next() {
                     None => {
                         ended = true;
                         break;
                     }
                     Some(item) => {
-                        // Bad lines count too: a file of nothing else still goes in chunks of
-                        // a bounded size.
-                        items_read += 1;
                         let failed = matches!(item, Read::Failed(_));
                         chunk.push(item);
                         if failed {

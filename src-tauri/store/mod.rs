@@ -17,8 +17,10 @@ use crate::vault::Sensitive;
 mod crypto;
 mod memory;
 
-/// Page cache per connection, in KiB, as SQLite's negative `cache_size`.
-const CACHE_KIB: i64 = -8 * 1024;
+/// Page cache per connection, in MiB.
+const CACHE_MIB: i64 = 8;
+/// The same, in KiB, as SQLite's negative `cache_size`.
+const CACHE_KIB: i64 = -CACHE_MIB * 1024;
 /// Page cache of the one connection doing a bulk write: a batch of imported leads dirties far
 /// more than the everyday cache holds, which would spill and re-decrypt pages mid-batch.
 const BULK_CACHE_MIB: i64 = 32;
@@ -186,7 +188,7 @@ impl Store {
     /// As `bulk`, with the everyday page cache: for a long series of small transactions (a sync's
     /// pages), whose memory then stays the same however much they write.
     pub async fn lean_bulk(&self) -> Result<Bulk, StoreError> {
-        self.bulk_with_cache(-CACHE_KIB / 1024).await
+        self.bulk_with_cache(CACHE_MIB).await
     }
 
     /// As `bulk`, with a page cache of `cache_mib` MiB for as long as it is held.
