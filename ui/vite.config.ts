@@ -10,5 +10,7 @@ export default defineConfig({
     environment: "jsdom",
     include: ["src/**/*.test.{ts,tsx}"],
     setupFiles: ["src/test-setup.ts"],
+    // Longer than the five seconds a test may wait for one thing to show (src/test-setup.ts).
+    testTimeout: 20000,
   },
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { api, CommandError } from "../../api";
 import { installBackend, metaConnection } from "../../test-backend";
 import { Connections } from "./Connections";
+import { choose } from "../../test-choose";
 
 /** A workspace whose Meta app id is set, as connecting needs. */
 function withApp(clients: string[] = []) {
@@ -63,7 +64,7 @@ describe("Connections screen", () => {
     const backend = withApp(["Acme", "Globex"]);
     render(<Connections />);
     await typeToken("EAAGsystem123");
-    await userEvent.selectOptions(screen.getByLabelText("Client (optional)"), "Globex");
+    await choose(screen.getByLabelText("Client (optional)"), "Globex");
     await userEvent.click(screen.getByRole("button", { name: "Connect" }));
     const row = await screen.findByTestId("connection-row");
     expect(within(row).getAllByRole("cell")[1]?.textContent).toBe("Globex");
@@ -155,7 +156,7 @@ describe("Connections screen", () => {
     withApp(["Acme"]);
     render(<Connections />);
     await typeToken("EAAGsystem123");
-    await userEvent.selectOptions(screen.getByLabelText("Client (optional)"), "Acme");
+    await choose(screen.getByLabelText("Client (optional)"), "Acme");
     await userEvent.click(screen.getByRole("button", { name: "Connect" }));
     await userEvent.click(await screen.findByRole("button", { name: "Disconnect the SYSTEM_USER token of Acme" }));
     const dialog = await screen.findByRole("alertdialog");
@@ -225,7 +226,7 @@ describe("Connections screen", () => {
     const save = await screen.findByRole("button", { name: "Save" });
     expect((save as HTMLButtonElement).disabled).toBe(true);
     await userEvent.type(screen.getByLabelText("App id"), "1234");
-    await userEvent.selectOptions(screen.getByLabelText("Graph API version"), "v26.0");
+    await choose(screen.getByLabelText("Graph API version"), "v26.0");
     await userEvent.click(save);
     await waitFor(() => expect(backend.metaApp).toEqual({ app_id: "1234", graph_version: "v26.0", graph_url: "https://graph.facebook.com", sync_minutes: 15 }));
     expect(screen.getByText("Saved the Meta app's settings.")).toBeTruthy();
@@ -276,7 +277,7 @@ describe("Facebook Login", () => {
   it("logs in for the client chosen", async () => {
     const backend = withSecret(["Acme", "Globex"]);
     render(<Connections />);
-    await userEvent.selectOptions(await screen.findByLabelText("Log in for client"), "Globex");
+    await choose(await screen.findByLabelText("Log in for client"), "Globex");
     await userEvent.click(loginButton());
     expect((await screen.findByTestId("meta-login-connected")).textContent).toBe("Connected a USER token for Globex: 2 Pages found.");
     expect(within(await screen.findByTestId("connection-row")).getAllByRole("cell")[1]?.textContent).toBe("Globex");

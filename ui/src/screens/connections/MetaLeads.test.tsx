@@ -5,6 +5,7 @@ import { api, CommandError } from "../../api";
 import { installBackend } from "../../test-backend";
 import { Connections } from "./Connections";
 import { began, leadsPerSecond, paced, rateInWords } from "./pace";
+import { choose } from "../../test-choose";
 
 /** A workspace with a SYSTEM_USER token connected, as reading from Meta needs. */
 async function connected(clients: string[] = []) {
@@ -56,13 +57,13 @@ describe("Pages, lead forms and sync", () => {
     expect(client.value).toBe("");
     expect([...client.options].map((o) => o.text)).toEqual(["No client", "Acme", "Globex"]);
 
-    await userEvent.selectOptions(client, "Acme");
+    await choose(client, "Acme");
     expect(await screen.findByText("Acme Shoes is Acme's now.")).toBeTruthy();
     expect(client.value).toBe("Acme");
     expect(backend.pages.find((p) => p.id === "p1")?.client).toBe("Acme");
     expect(backend.audit[0]?.action).toBe("meta.assign");
 
-    await userEvent.selectOptions(client, "No client");
+    await choose(client, "No client");
     expect(await screen.findByText("Acme Shoes has no client now.")).toBeTruthy();
     expect(backend.pages.find((p) => p.id === "p1")?.client).toBeNull();
   });
@@ -105,7 +106,7 @@ describe("Pages, lead forms and sync", () => {
     await screen.findByTestId("forms-empty");
     // Assigning a Page reads the forms again; that reading is slow, and answers with the forms as they were.
     backend.delayForms = true;
-    await userEvent.selectOptions(await screen.findByTestId("page-client-p1"), "Acme");
+    await choose(await screen.findByTestId("page-client-p1"), "Acme");
     backend.delayForms = false;
     await userEvent.click(screen.getByRole("button", { name: "Refresh forms" }));
     await userEvent.click(await screen.findByLabelText("Sync Test drive (Acme Shoes)"));
@@ -154,7 +155,7 @@ describe("Pages, lead forms and sync", () => {
     const sync = screen.getByLabelText("Sync Test drive (Acme Shoes)");
     expect(sync.getAttribute("aria-describedby")).toBe(hints[1]!.id);
 
-    await userEvent.selectOptions(screen.getByLabelText("Client of Acme Shoes"), "Acme");
+    await choose(screen.getByLabelText("Client of Acme Shoes"), "Acme");
     await waitFor(() => expect(screen.queryByTestId("form-no-client")).toBeNull());
     expect(screen.getByLabelText("Sync Test drive (Acme Shoes)").getAttribute("aria-describedby")).toBeNull();
   });
@@ -230,11 +231,11 @@ describe("Pages, lead forms and sync", () => {
     const backend = await readyToSync("f1");
     await api.clients.add("Globex");
     render(<Connections />);
-    await userEvent.selectOptions(await screen.findByLabelText("Sync the forms of"), "Globex");
+    await choose(await screen.findByLabelText("Sync the forms of"), "Globex");
     expect(syncButton().disabled).toBe(true);
     expect(screen.getByTestId("sync-none").textContent).toContain("No form of Globex is chosen for sync.");
 
-    await userEvent.selectOptions(screen.getByLabelText("Sync the forms of"), "Acme");
+    await choose(screen.getByLabelText("Sync the forms of"), "Acme");
     await userEvent.click(syncButton());
     expect(await screen.findByTestId("synced-f1")).toBeTruthy();
     expect(backend.leads).toHaveLength(12);

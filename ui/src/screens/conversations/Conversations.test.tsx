@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { Thread } from "../../api";
 import { installBackend } from "../../test-backend";
 import { Conversations } from "./Conversations";
+import { choose } from "../../test-choose";
 
 function thread(id: number, title: string, lastAt: string, bodies: string[]): Thread {
   return {
@@ -174,7 +175,7 @@ describe("Conversations", () => {
     await userEvent.click(within(dialog).getByTestId("consent-opt-in"));
     await userEvent.type(within(dialog).getByTestId("consent-reason"), "Said yes on the phone");
     expect((within(dialog).getByTestId("consent-record") as HTMLButtonElement).disabled).toBe(true);
-    await userEvent.selectOptions(within(dialog).getByTestId("consent-client"), "Acme");
+    await choose(within(dialog).getByTestId("consent-client"), "Acme");
     await userEvent.click(within(dialog).getByTestId("consent-record"));
     await waitFor(() => expect(within(dialog).getByTestId("consent-status").textContent).toBe("Opt-in recorded."));
     expect(within(dialog).getAllByTestId("consent-state").map((r) => r.textContent)).toEqual([

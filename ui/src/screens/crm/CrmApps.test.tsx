@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { api, CommandError } from "../../api";
 import { installBackend } from "../../test-backend";
 import { Connections } from "../connections/Connections";
+import { choose } from "../../test-choose";
 
 const cells = (row: HTMLElement) => within(row).getAllByRole("cell").map((c) => c.textContent);
 const refusal = (e: unknown) => (e as CommandError).code;
@@ -11,7 +12,7 @@ const refusal = (e: unknown) => (e as CommandError).code;
 /** Sets an app in the CRM apps card as a person would; `secret` goes in the password field. */
 async function setApp(clientId: string, secret = "", crm = "HubSpot") {
   const form = await screen.findByTestId("crm-app-form");
-  await userEvent.selectOptions(within(form).getByLabelText("CRM"), crm);
+  await choose(within(form).getByLabelText("CRM"), crm);
   const id = within(form).getByLabelText("Client id");
   await userEvent.clear(id);
   await userEvent.type(id, clientId);
@@ -32,7 +33,7 @@ async function startSignIn(crm = "HubSpot") {
   const form = await screen.findByTestId("crm-connect");
   // The clients come in after the form shows.
   await within(form).findByRole("option", { name: "Acme" });
-  await userEvent.selectOptions(within(form).getByLabelText("Client"), "Acme");
+  await choose(within(form).getByLabelText("Client"), "Acme");
   await userEvent.click(within(form).getByRole("button", { name: `Sign in to ${crm}` }));
   return form;
 }
@@ -91,10 +92,10 @@ describe("CRM apps", () => {
     // The form opens on the first app there is.
     expect((within(form).getByLabelText("CRM") as HTMLSelectElement).value).toBe("salesforce");
     expect((within(form).getByLabelText("Client id") as HTMLInputElement).value).toBe("sf-client");
-    await userEvent.selectOptions(within(form).getByLabelText("CRM"), "HubSpot");
+    await choose(within(form).getByLabelText("CRM"), "HubSpot");
     expect((within(form).getByLabelText("Client id") as HTMLInputElement).value).toBe("");
     expect((within(form).getByLabelText("Authorization server (optional)") as HTMLInputElement).placeholder).toBe("https://app.hubspot.com");
-    await userEvent.selectOptions(within(form).getByLabelText("CRM"), "Salesforce");
+    await choose(within(form).getByLabelText("CRM"), "Salesforce");
     expect((within(form).getByLabelText("Authorization server (optional)") as HTMLInputElement).value).toBe("https://test.salesforce.com");
     expect((within(form).getByLabelText("Redirect port (optional)") as HTMLInputElement).value).toBe("8765");
 
@@ -257,7 +258,7 @@ describe("Signing in to a CRM through the browser", () => {
     await waitFor(() => expect((within(connect).getByLabelText("Sign in through the browser") as HTMLInputElement).checked).toBe(true));
     await userEvent.click(within(connect).getByLabelText("Paste a token"));
     await within(connect).findByRole("option", { name: "Acme" });
-    await userEvent.selectOptions(within(connect).getByLabelText("Client"), "Acme");
+    await choose(within(connect).getByLabelText("Client"), "Acme");
     await userEvent.type(within(connect).getByLabelText("Token"), "pat-na1-123");
     await userEvent.click(within(connect).getByRole("button", { name: "Connect CRM" }));
     expect(await screen.findByTestId("crm-row")).toBeTruthy();
@@ -270,7 +271,7 @@ describe("Signing in to a CRM through the browser", () => {
     backend.pauseSignIn = true;
     render(<Connections />);
     const connect = await screen.findByTestId("crm-connect");
-    await userEvent.selectOptions(within(connect).getByLabelText("CRM"), "Salesforce");
+    await choose(within(connect).getByLabelText("CRM"), "Salesforce");
     await waitFor(() => expect((within(connect).getByLabelText("Sign in through the browser") as HTMLInputElement).checked).toBe(true));
     await userEvent.type(within(connect).getByLabelText("Instance URL (optional)"), "https://acme--dev.sandbox.my.salesforce.com");
     await startSignIn("Salesforce");

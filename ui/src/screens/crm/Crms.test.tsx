@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { api, CommandError, type Crm } from "../../api";
 import { crmConnection, installBackend, lead } from "../../test-backend";
 import { Connections } from "../connections/Connections";
+import { choose } from "../../test-choose";
 
 const cells = (row: HTMLElement) => within(row).getAllByRole("cell").map((c) => c.textContent);
 const refusal = (e: unknown) => (e as CommandError).code;
@@ -27,7 +28,7 @@ async function fillConnect(token: string, client = "Acme") {
   const form = await screen.findByTestId("crm-connect");
   // The clients come in after the form shows.
   await within(form).findByRole("option", { name: client });
-  await userEvent.selectOptions(within(form).getByLabelText("Client"), client);
+  await choose(within(form).getByLabelText("Client"), client);
   const field = within(form).getByLabelText("Token") as HTMLInputElement;
   await userEvent.type(field, token);
   return { form, field };
@@ -93,7 +94,7 @@ describe("CRM connections", () => {
     render(<Connections />);
     const form = await screen.findByTestId("crm-connect");
     expect(within(form).getByLabelText("API address (optional)")).toBeTruthy();
-    await userEvent.selectOptions(within(form).getByLabelText("CRM"), "Salesforce");
+    await choose(within(form).getByLabelText("CRM"), "Salesforce");
     expect(within(form).queryByLabelText("API address (optional)")).toBeNull();
     const url = within(form).getByLabelText("Instance URL") as HTMLInputElement;
     expect(url.placeholder).toBe("https://yourorg.my.salesforce.com");
@@ -123,7 +124,7 @@ describe("CRM connections", () => {
     await userEvent.type(within(form).getByLabelText("Token"), "pat-na1-123");
     expect(submit.disabled).toBe(true);
     await within(form).findByRole("option", { name: "Acme" });
-    await userEvent.selectOptions(within(form).getByLabelText("Client"), "Acme");
+    await choose(within(form).getByLabelText("Client"), "Acme");
     expect(submit.disabled).toBe(false);
   });
 

@@ -5,6 +5,7 @@ import { api, CommandError, type Crm, type CrmConnection } from "../../api";
 import { installBackend, lead } from "../../test-backend";
 import { Connections } from "../connections/Connections";
 import { MappingEditor } from "./MappingEditor";
+import { choose } from "../../test-choose";
 
 /** Acme with two leads of form 4 ("Test drive"), Bob Stone's the newest, and its CRM connected. */
 async function connected(crm: Crm = "hubspot") {
@@ -18,7 +19,7 @@ async function openOnForm(connection: CrmConnection, onClose = () => {}) {
   render(<MappingEditor connection={connection} client="Acme" onClose={onClose} />);
   const form = (await screen.findByTestId("crm-map-form")) as HTMLSelectElement;
   await screen.findByRole("option", { name: "Test drive (2 leads)" });
-  await userEvent.selectOptions(form, "4");
+  await choose(form, "4");
   return form;
 }
 
@@ -57,7 +58,7 @@ describe("Mapping editor", () => {
     expect(saveButton().disabled).toBe(true);
 
     await userEvent.click(screen.getByTestId("crm-map-add"));
-    await userEvent.selectOptions(within(rule("Company")).getByTestId("crm-rule-source"), "constant");
+    await choose(within(rule("Company")).getByTestId("crm-rule-source"), "constant");
     await userEvent.type(within(rule("Company")).getByLabelText("Constant for Company"), "Acme Shoes");
     await body({ Email: "bob@example.com", FirstName: "Bob", LastName: "Stone", Company: "Acme Shoes" });
     expect(screen.queryByTestId("crm-preview-problems")).toBeNull();
@@ -112,7 +113,7 @@ describe("Mapping editor", () => {
     const hubspot = (properties: Record<string, string>) => ({ inputs: [{ id: properties.email, idProperty: "email", properties }] });
     await body(hubspot({ email: "bob@example.com", firstname: "Bob", lastname: "Stone" }));
 
-    await userEvent.selectOptions(within(rule("firstname")).getByLabelText("Transform for First name"), "None");
+    await choose(within(rule("firstname")).getByLabelText("Transform for First name"), "None");
     await body(hubspot({ email: "bob@example.com", firstname: "Bob Stone", lastname: "Stone" }));
 
     await userEvent.type(screen.getByLabelText("Lead to preview"), "1");
@@ -130,16 +131,16 @@ describe("Mapping editor", () => {
     await openOnForm(connection);
     await userEvent.click(await screen.findByTestId("crm-map-suggest"));
     await userEvent.click(await screen.findByTestId("crm-map-add"));
-    await userEvent.selectOptions(within(rule("Company")).getByLabelText("Rule 4: CRM field"), "Status");
+    await choose(within(rule("Company")).getByLabelText("Rule 4: CRM field"), "Status");
     const status = rule("Status");
-    await userEvent.selectOptions(within(status).getByLabelText("Answer for Lead Status"), "what_is_your_budget?");
+    await choose(within(status).getByLabelText("Answer for Lead Status"), "what_is_your_budget?");
     await waitFor(() => expect(problems()).toEqual(["Company: Salesforce needs it to create a record"]), PREVIEWED);
 
     await userEvent.click(within(status).getByRole("button", { name: "Add a value" }));
     await userEvent.type(within(status).getByLabelText("Answer value 1 for Lead Status"), "under_1000");
-    await userEvent.selectOptions(within(status).getByLabelText("Lead Status option for value 1"), "Working - Contacted");
+    await choose(within(status).getByLabelText("Lead Status option for value 1"), "Working - Contacted");
     await userEvent.click(screen.getByTestId("crm-map-add"));
-    await userEvent.selectOptions(within(rule("Company")).getByTestId("crm-rule-source"), "constant");
+    await choose(within(rule("Company")).getByTestId("crm-rule-source"), "constant");
     await userEvent.type(within(rule("Company")).getByLabelText("Constant for Company"), "Acme");
     await body({ Email: "bob@example.com", FirstName: "Bob", LastName: "Stone", Status: "Working - Contacted", Company: "Acme" });
   });

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { api, CommandError } from "../../api";
 import { installBackend, lead } from "../../test-backend";
 import { Pushes } from "./Pushes";
+import { choose } from "../../test-choose";
 
 const cells = (row: HTMLElement) => within(row).getAllByRole("cell").map((c) => c.textContent);
 const pushRows = () => screen.getAllByTestId("push-row").map((r) => cells(r).slice(2, 10));
@@ -57,23 +58,23 @@ describe("Push log", () => {
     render(<Pushes />);
     await screen.findAllByTestId("push-row");
 
-    await userEvent.selectOptions(screen.getByLabelText("Result"), "Failed");
+    await choose(screen.getByLabelText("Result"), "Failed");
     await waitFor(() => expect(resultRows()).toHaveLength(1));
     expect(resultRows()[0]?.slice(1, 5)).toEqual(["2", "HubSpot", "Acme", "failed"]);
     // The pushes themselves are not narrowed by what became of single leads.
     expect(pushRows()).toHaveLength(2);
 
-    await userEvent.selectOptions(screen.getByLabelText("CRM"), "Pipedrive");
+    await choose(screen.getByLabelText("CRM"), "Pipedrive");
     await waitFor(() => expect(pushRows()).toEqual([["Pipedrive", "Globex", "1", "0", "0", "0", "0", "0"]]));
     expect(screen.getByTestId("push-results-empty").textContent).toBe("No lead result matches these filters.");
 
-    await userEvent.selectOptions(screen.getByLabelText("CRM"), "All CRMs");
-    await userEvent.selectOptions(screen.getByLabelText("Result"), "All results");
-    await userEvent.selectOptions(screen.getByLabelText("Client"), "Acme");
+    await choose(screen.getByLabelText("CRM"), "All CRMs");
+    await choose(screen.getByLabelText("Result"), "All results");
+    await choose(screen.getByLabelText("Client"), "Acme");
     await waitFor(() => expect(pushRows()).toEqual([["HubSpot", "Acme", "1", "0", "0", "0", "0", "1"]]));
     expect(resultRows().map((r) => r[1])).toEqual(["1", "2"]);
 
-    await userEvent.selectOptions(screen.getByLabelText("CRM"), "Salesforce");
+    await choose(screen.getByLabelText("CRM"), "Salesforce");
     expect(within(await screen.findByTestId("push-log-empty")).getByRole("heading").textContent).toBe("Nothing matches");
 
     await userEvent.click(screen.getByRole("button", { name: "Clear" }));

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { api, CommandError } from "../../api";
 import { installBackend, metaConnection, pixelSide } from "../../test-backend";
 import { Pixels } from "./Pixels";
+import { choose } from "../../test-choose";
 
 const cells = (row: HTMLElement) => within(row).getAllByRole("cell").map((c) => c.textContent);
 const pixelRows = () => screen.getAllByTestId("pixel-row").map(cells);
@@ -70,14 +71,14 @@ describe("Pixels", () => {
     render(<Pixels />);
     await screen.findByTestId("pixels-empty");
     await screen.findByRole("option", { name: "Globex" });
-    await userEvent.selectOptions(screen.getByLabelText("Client"), "Globex");
+    await choose(screen.getByLabelText("Client"), "Globex");
     expect(within(await screen.findByTestId("pixels-empty")).getByRole("heading").textContent).toBe("No pixel of Globex yet");
     await userEvent.click(screen.getByTestId("pixels-refresh"));
     const alert = await screen.findByRole("alert");
     expect(alert.getAttribute("data-code")).toBe("invalid_input");
     expect(alert.textContent).toBe("Client Globex has no Meta connection: connect a system-user token of its business.");
 
-    await userEvent.selectOptions(screen.getByLabelText("Client"), "Acme");
+    await choose(screen.getByLabelText("Client"), "Acme");
     await userEvent.click(screen.getByTestId("pixels-refresh"));
     await waitFor(() => expect(pixelRows().map((r) => r[4])).toEqual(["Acme", "Acme"]));
     expect(screen.queryByRole("alert")).toBeNull();

@@ -6,6 +6,7 @@ import { installBackend, lead } from "../../test-backend";
 import { countdown } from "./deadline";
 import { erasureInWords } from "./erasureInWords";
 import { Requests } from "./Requests";
+import { choose } from "../../test-choose";
 
 describe("Requests screen", () => {
   it("says what a request is for when there are none", async () => {
@@ -37,7 +38,7 @@ describe("Requests screen", () => {
     backend.leads.push(lead(1, "Ann Lee"), lead(2, "Bob Stone"));
     render(<Requests />);
     await userEvent.click(await screen.findByTestId("new-request"));
-    await userEvent.selectOptions(screen.getByTestId("request-kind"), "erasure");
+    await choose(screen.getByTestId("request-kind"), "erasure");
     await userEvent.type(screen.getByTestId("identifier-0"), "ann@example.com");
     await userEvent.click(screen.getByTestId("create-request"));
 
@@ -113,7 +114,7 @@ describe("Requests screen", () => {
 
 async function recordErasure(identifier: string) {
   await userEvent.click(await screen.findByTestId("new-request"));
-  await userEvent.selectOptions(screen.getByTestId("request-kind"), "erasure");
+  await choose(screen.getByTestId("request-kind"), "erasure");
   await userEvent.type(screen.getByTestId("identifier-0"), identifier);
   await userEvent.click(screen.getByTestId("create-request"));
   return await screen.findByTestId("request-detail");
@@ -406,7 +407,7 @@ async function pushedToHubSpot() {
 
 async function correct(identifier: string, field: string, value: string) {
   await userEvent.click(await screen.findByTestId("new-request"));
-  await userEvent.selectOptions(screen.getByTestId("request-kind"), "rectification");
+  await choose(screen.getByTestId("request-kind"), "rectification");
   await userEvent.type(screen.getByTestId("identifier-0"), identifier);
   await userEvent.click(screen.getByTestId("create-request"));
   const detail = await screen.findByTestId("request-detail");
