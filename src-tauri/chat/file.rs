@@ -8,7 +8,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use super::whatsapp_export::{self, DateOrder};
+use super::whatsapp_export::{self, DateOrder, Layout, Survey, Unsettled};
 
 /// The most a chat's text may be once unpacked: years of a busy chat are a few hundred MiB.
 const LONGEST_TEXT: u64 = 2 << 30;
@@ -19,6 +19,8 @@ const MOST_RATIO: u64 = 100;
 pub const LONGEST_LINE: usize = 1 << 20;
 /// Lines looked at to tell what a file is.
 const SNIFF_LINES: usize = 200;
+/// What is read of each text in a ZIP to tell the chat's from a text file sent in it.
+const SNIFF_BYTES: u64 = 8 << 10;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ChatFileError {
@@ -39,13 +41,41 @@ pub enum ChatFileError {
          start with no date and time of a message, and are not JSON."
     )]
     Unknown(String),
+    #[error(
+        "{name}'s dates read as well day first as month first (line {line}: {date}), and none of them says which. \
+         Say which order the phone writes dates in, and import it again: a wrong guess would date every message \
+         wrongly. Nothing was imported."
+    )]
+    DateOrderUnknown { name: String, line: u64, date: String },
+    #[error(
+        "{name}'s dates are not written {asked}: line {line} has {date}, which is no date that way. Import it with \
+         the other order. Nothing was imported."
+    )]
+    DateOrderRefused { name: String, asked: &'static str, line: u64, date: String },
+}
+
+impl ChatFileError {
+    fn unsettled(name: &str, unsettled: Unsettled) -> Self {
+        match unsettled {
+            Unsettled::Either { line, date } => Self::DateOrderUnknown { name: name.to_owned(), line, date },
+            Unsettled::NotAsked { asked, line, date } => Self::DateOrderRefused {
+                name: name.to_owned(),
+                asked: match asked {
+                    DateOrder::DayFirst => "day first",
+                    DateOrder::MonthFirst => "month first",
+                },
+                line,
+                date,
+            },
+        }
+    }
 }
 
 /// What a file of conversations holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// WhatsApp's Export chat, its dates written in this order.
-    Export(DateOrder),
+    /// WhatsApp's Export chat, read in this layout.
+    Export(Layout),
     WebhookArchive,
 }
 
@@ -61,18 +91,34 @@ pub struct ChatFile {
     pub size: u64,
 }
 
-/// One line of a file: its text, and whether it was cut at `LONGEST_LINE` or held text that is not
-/// UTF-8 (read with U+FFFD in its place).
+/// One line of a file: its text, and what was wrong with it as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileLine {
     pub text: String,
-    pub damaged: bool,
+    pub flaw: Option<Flaw>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flaw {
+    /// It was longer than `LONGEST_LINE`, and was cut there.
+    Cut,
+    /// It held bytes that are not UTF-8, read as U+FFFD.
+    NotUtf8,
+}
+
+impl Flaw {
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::Cut => "it is longer than 1 MiB, and was cut there",
+            Self::NotUtf8 => "it holds bytes that are not text in its encoding, read as \u{FFFD}",
+        }
+    }
 }
 
 impl ChatFile {
-    /// Opens `path` and finds what it holds, reading its lines once for a WhatsApp export's date
-    /// order (the first day above 12 anywhere in it decides).
-    pub fn open(path: &Path) -> Result<Self, ChatFileError> {
+    /// Opens `path` and finds what it holds, reading a WhatsApp export's lines once for its form
+    /// and its day/month order (`asked` where the dates do not say it).
+    pub fn open(path: &Path, asked: Option<DateOrder>) -> Result<Self, ChatFileError> {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "the file".into());
         let unreadable = |e: std::io::Error| ChatFileError::Unreadable(name.clone(), e.to_string());
         let size = std::fs::metadata(path).map_err(unreadable)?.len();
@@ -87,14 +133,17 @@ impl ChatFile {
         file.kind = if first_text.is_some_and(|l| l.starts_with('{')) {
             Kind::WebhookArchive
         } else if first.iter().any(|l| whatsapp_export::starts_message(l)) {
-            // Read through once for the date order, a line at a time; a failure to read ends it.
-            let mut failed = None;
-            let rest = lines.map_while(|l| l.map_err(|e| failed = Some(e)).ok()).map(|l| l.text);
-            let order = whatsapp_export::date_order(first.into_iter().chain(rest));
-            if let Some(e) = failed {
-                return Err(e);
+            // Read through once for the layout, a line at a time; a failure to read ends it.
+            let mut survey = Survey::default();
+            first.iter().for_each(|l| survey.line(l));
+            for line in lines {
+                survey.line(&line?.text);
             }
-            Kind::Export(order)
+            match survey.layout(asked) {
+                Ok(Some(layout)) => Kind::Export(layout),
+                Ok(None) => return Err(ChatFileError::Unknown(name)),
+                Err(unsettled) => return Err(ChatFileError::unsettled(&name, unsettled)),
+            }
         } else {
             return Err(ChatFileError::Unknown(name));
         };
@@ -131,12 +180,22 @@ impl ChatFile {
                 }
             }
         };
-        Ok(Lines { reader: BufReader::new(reader), done: false, name: self.name.clone() })
+        let mut reader = BufReader::new(reader);
+        let head = reader.fill_buf().map_err(|e| unreadable(e.to_string()))?;
+        // WhatsApp writes UTF-8; a file saved again on Windows may be UTF-16.
+        let reader: Box<dyn BufRead + Send> = match crate::leads::decode::utf16_of(head) {
+            Some(utf16) => Box::new(BufReader::new(
+                encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(utf16)).bom_override(true).build(reader),
+            )),
+            None => Box::new(reader),
+        };
+        Ok(Lines { reader, done: false, name: self.name.clone() })
     }
 }
 
-/// The chat's text in a ZIP: its one `_chat.txt` (iOS), or its one text file (Android names it
-/// for the chat), checked from the directory alone.
+/// The chat's text in a ZIP: its one `_chat.txt` (iOS), or its one text file that starts as a chat
+/// does (Android names it for the chat; a text file sent in the chat is beside it). Only the
+/// directory and the first few KiB of each text file are read.
 fn chat_entry(path: &Path, name: &str) -> Result<usize, ChatFileError> {
     let unreadable = |e: zip::result::ZipError| ChatFileError::Unreadable(name.to_owned(), e.to_string());
     let file = File::open(path).map_err(|e| ChatFileError::Unreadable(name.to_owned(), e.to_string()))?;
@@ -153,12 +212,22 @@ fn chat_entry(path: &Path, name: &str) -> Result<usize, ChatFileError> {
             texts.push((i, base.to_owned()));
         }
     }
-    let chats: Vec<usize> = texts.iter().filter(|(_, base)| base == "_chat.txt").map(|(i, _)| *i).collect();
-    let index = match (chats.as_slice(), texts.as_slice()) {
-        ([one], _) => *one,
-        ([], [(one, _)]) => *one,
-        _ => return Err(ChatFileError::NoChatInZip(name.to_owned())),
-    };
+    let mut chats: Vec<usize> = texts.iter().filter(|(_, base)| base == "_chat.txt").map(|(i, _)| *i).collect();
+    if chats.is_empty() {
+        for (i, _) in &texts {
+            let mut head = Vec::new();
+            archive
+                .by_index(*i)
+                .map_err(unreadable)?
+                .take(SNIFF_BYTES)
+                .read_to_end(&mut head)
+                .map_err(|e| ChatFileError::Unreadable(name.to_owned(), e.to_string()))?;
+            if starts_a_chat(&head) {
+                chats.push(*i);
+            }
+        }
+    }
+    let [index] = chats[..] else { return Err(ChatFileError::NoChatInZip(name.to_owned())) };
     // Only the chat's text is checked: a long document sent in the chat is never unpacked.
     let entry = archive.by_index_raw(index).map_err(unreadable)?;
     let (size, packed) = (entry.size(), entry.compressed_size().max(1));
@@ -168,13 +237,22 @@ fn chat_entry(path: &Path, name: &str) -> Result<usize, ChatFileError> {
     Ok(index)
 }
 
-struct Lines<R> {
-    reader: BufReader<R>,
+/// Whether a text's first bytes start as a WhatsApp export does, in UTF-8 or UTF-16.
+fn starts_a_chat(head: &[u8]) -> bool {
+    let text = match crate::leads::decode::utf16_of(head) {
+        Some(utf16) => utf16.decode_with_bom_removal(head).0,
+        None => String::from_utf8_lossy(head),
+    };
+    text.lines().filter(|l| !l.trim().is_empty()).take(3).any(whatsapp_export::starts_message)
+}
+
+struct Lines {
+    reader: Box<dyn BufRead + Send>,
     done: bool,
     name: String,
 }
 
-impl<R: Read> Lines<R> {
+impl Lines {
     fn read(&mut self) -> std::io::Result<Option<FileLine>> {
         let mut bytes = Vec::new();
         // A line is read no further than the longest taken; the rest of it is passed over.
@@ -182,9 +260,9 @@ impl<R: Read> Lines<R> {
         if read == 0 {
             return Ok(None);
         }
-        let mut cut = false;
+        let mut flaw = None;
         if bytes.len() > LONGEST_LINE && bytes.last() != Some(&b'\n') {
-            cut = true;
+            flaw = Some(Flaw::Cut);
             bytes.truncate(LONGEST_LINE);
             let mut rest = Vec::new();
             while (&mut self.reader).take(LONGEST_LINE as u64).read_until(b'\n', &mut rest)? > 0 {
@@ -198,15 +276,18 @@ impl<R: Read> Lines<R> {
         while matches!(bytes.last(), Some(b'\n' | b'\r')) {
             bytes.pop();
         }
-        let (text, damaged) = match String::from_utf8(bytes) {
-            Ok(text) => (text, cut),
-            Err(e) => (String::from_utf8_lossy(e.as_bytes()).into_owned(), true),
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                flaw = flaw.or(Some(Flaw::NotUtf8));
+                String::from_utf8_lossy(e.as_bytes()).into_owned()
+            }
         };
-        Ok(Some(FileLine { text, damaged }))
+        Ok(Some(FileLine { text, flaw }))
     }
 }
 
-impl<R: Read> Iterator for Lines<R> {
+impl Iterator for Lines {
     type Item = Result<FileLine, ChatFileError>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -223,6 +304,19 @@ impl<R: Read> Iterator for Lines<R> {
 mod tests {
     use super::*;
     use std::io::Write;
+
+    impl ChatFile {
+        fn open_as_found(path: &Path) -> Result<Self, ChatFileError> {
+            Self::open(path, None)
+        }
+
+        fn order(&self) -> Option<DateOrder> {
+            match self.kind {
+                Kind::Export(layout) => Some(layout.order),
+                Kind::WebhookArchive => None,
+            }
+        }
+    }
 
     struct Scratch(PathBuf);
 
@@ -267,40 +361,43 @@ mod tests {
     #[test]
     fn a_chat_is_told_by_what_it_holds_whatever_its_name_and_a_zip_gives_only_its_text() {
         let scratch = Scratch::new();
-        let plain = ChatFile::open(&scratch.write("chat.json", EXPORT.as_bytes())).unwrap();
-        assert_eq!(plain.kind, Kind::Export(DateOrder::DayFirst));
+        let plain = ChatFile::open_as_found(&scratch.write("chat.json", EXPORT.as_bytes())).unwrap();
+        assert_eq!(plain.order(), Some(DateOrder::DayFirst));
         let zipped = scratch.zip(
             "WhatsApp Chat - Ann.zip",
             &[("00000012-PHOTO-2026-01-04-10-00-00.jpg", &[0xFF, 0xD8, 0xFF]), ("_chat.txt", EXPORT.as_bytes())],
         );
-        let zipped = ChatFile::open(&zipped).unwrap();
-        assert_eq!(zipped.kind, Kind::Export(DateOrder::DayFirst));
+        let zipped = ChatFile::open_as_found(&zipped).unwrap();
+        assert_eq!(zipped.order(), Some(DateOrder::DayFirst));
         assert_eq!(texts(&zipped), texts(&plain));
         let android = scratch.zip(
             "android.zip",
             &[("WhatsApp Chat with Ann.txt", EXPORT.as_bytes()), ("__MACOSX/._WhatsApp Chat with Ann.txt", b"\0\x05")],
         );
-        assert_eq!(texts(&ChatFile::open(&android).unwrap()).len(), 2);
+        assert_eq!(texts(&ChatFile::open_as_found(&android).unwrap()).len(), 2);
         let filler = vec![b'a'; 64 << 20];
         let with_a_log = scratch.zip("log.zip", &[("_chat.txt", EXPORT.as_bytes()), ("server.log.txt", &filler)]);
-        assert_eq!(ChatFile::open(&with_a_log).unwrap().kind, Kind::Export(DateOrder::DayFirst));
+        assert_eq!(ChatFile::open_as_found(&with_a_log).unwrap().order(), Some(DateOrder::DayFirst));
 
         let archive = scratch.write("archive.txt", b"\n{\"entry\": []}\n");
-        assert_eq!(ChatFile::open(&archive).unwrap().kind, Kind::WebhookArchive);
+        assert_eq!(ChatFile::open_as_found(&archive).unwrap().kind, Kind::WebhookArchive);
     }
 
     #[test]
     fn a_file_that_is_no_chat_a_zip_without_one_and_a_zip_bomb_are_refused_with_why() {
         let scratch = Scratch::new();
         let leads = scratch.write("leads.csv", b"id,created_time,email\n1,2026-01-01,a@example.com\n");
-        assert!(matches!(ChatFile::open(&leads), Err(ChatFileError::Unknown(_))));
+        assert!(matches!(ChatFile::open_as_found(&leads), Err(ChatFileError::Unknown(_))));
         let photos = scratch.zip("photos.zip", &[("a.jpg", &[1, 2, 3])]);
-        assert!(matches!(ChatFile::open(&photos), Err(ChatFileError::NoChatInZip(_))));
+        assert!(matches!(ChatFile::open_as_found(&photos), Err(ChatFileError::NoChatInZip(_))));
         let two = scratch.zip("two.zip", &[("A/_chat.txt", EXPORT.as_bytes()), ("B/_chat.txt", EXPORT.as_bytes())]);
-        assert!(matches!(ChatFile::open(&two), Err(ChatFileError::NoChatInZip(_))), "which chat is not guessed");
+        assert!(
+            matches!(ChatFile::open_as_found(&two), Err(ChatFileError::NoChatInZip(_))),
+            "which chat is not guessed"
+        );
         let filler = vec![b'a'; 64 << 20];
         let bomb = scratch.zip("bomb.zip", &[("_chat.txt", &filler)]);
-        assert!(matches!(ChatFile::open(&bomb), Err(ChatFileError::ZipBomb(_, _))));
+        assert!(matches!(ChatFile::open_as_found(&bomb), Err(ChatFileError::ZipBomb(_, _))));
     }
 
     #[test]
@@ -309,11 +406,76 @@ mod tests {
         let mut bytes = b"04/01/2026, 10:00 - Ann: ".to_vec();
         bytes.extend(std::iter::repeat_n(b'x', LONGEST_LINE + 10));
         bytes.extend_from_slice(b"\n04/01/2026, 10:01 - Ann: caf\xE9\n04/01/2026, 10:02 - Ann: fine\n");
-        let file = ChatFile::open(&scratch.write("_chat.txt", &bytes)).unwrap();
+        let file = ChatFile::open(&scratch.write("_chat.txt", &bytes), Some(DateOrder::DayFirst)).unwrap();
         let lines: Vec<FileLine> = file.lines().unwrap().map(Result::unwrap).collect();
         assert_eq!(lines.len(), 3);
-        assert!(lines[0].damaged && lines[0].text.len() == LONGEST_LINE);
-        assert!(lines[1].damaged && lines[1].text.ends_with("caf\u{FFFD}"));
-        assert_eq!(lines[2], FileLine { text: "04/01/2026, 10:02 - Ann: fine".into(), damaged: false });
+        assert!(lines[0].flaw == Some(Flaw::Cut) && lines[0].text.len() == LONGEST_LINE);
+        assert!(lines[1].flaw == Some(Flaw::NotUtf8) && lines[1].text.ends_with("caf\u{FFFD}"));
+        assert_eq!(lines[2], FileLine { text: "04/01/2026, 10:02 - Ann: fine".into(), flaw: None });
+    }
+
+    fn utf16le(text: &str, bom: bool) -> Vec<u8> {
+        let mut bytes = if bom { vec![0xFF, 0xFE] } else { Vec::new() };
+        bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        bytes
+    }
+
+    #[test]
+    fn an_export_saved_again_as_utf16_reads_as_the_utf8_one_does() {
+        let scratch = Scratch::new();
+        let plain = ChatFile::open_as_found(&scratch.write("plain.txt", EXPORT.as_bytes())).unwrap();
+        for bom in [true, false] {
+            let text = EXPORT.trim_start_matches('\u{FEFF}');
+            let utf16 = ChatFile::open_as_found(&scratch.write("utf16.txt", &utf16le(text, bom))).unwrap();
+            assert_eq!(utf16.order(), Some(DateOrder::DayFirst), "with a BOM: {bom}");
+            let strip = |lines: Vec<String>| -> Vec<String> {
+                lines.into_iter().map(|l| l.trim_start_matches('\u{FEFF}').to_owned()).collect()
+            };
+            assert_eq!(strip(texts(&utf16)), strip(texts(&plain)), "with a BOM: {bom}");
+        }
+        let zipped =
+            scratch.zip("WhatsApp Chat with Ann.zip", &[("WhatsApp Chat with Ann.txt", &utf16le(EXPORT, false))]);
+        assert_eq!(ChatFile::open_as_found(&zipped).unwrap().order(), Some(DateOrder::DayFirst));
+    }
+
+    #[test]
+    fn an_android_zip_with_a_text_file_sent_in_the_chat_reads_the_chat_and_not_the_file() {
+        let scratch = Scratch::new();
+        let zipped = scratch.zip(
+            "WhatsApp Chat with Ann.zip",
+            &[
+                ("Notes for the visit.txt", b"Bring the samples\nAsk about the price\n"),
+                ("WhatsApp Chat with Ann.txt", EXPORT.as_bytes()),
+                ("IMG-20260104-WA0001.jpg", &[0xFF, 0xD8, 0xFF]),
+            ],
+        );
+        let file = ChatFile::open_as_found(&zipped).unwrap();
+        assert_eq!(texts(&file).len(), 2);
+        assert!(texts(&file)[1].ends_with("Bob: Hello"));
+        // Two chats' texts in one ZIP: which one is not guessed.
+        let two = scratch.zip("two.zip", &[("Chat A.txt", EXPORT.as_bytes()), ("Chat B.txt", EXPORT.as_bytes())]);
+        assert!(matches!(ChatFile::open_as_found(&two), Err(ChatFileError::NoChatInZip(_))));
+    }
+
+    #[test]
+    fn an_export_whose_dates_do_not_say_their_order_is_refused_until_it_is_given_and_one_they_refuse_is_refused() {
+        let scratch = Scratch::new();
+        let path = scratch
+            .write("WhatsApp Chat with Ann.txt", b"02/03/2026, 9:00 AM - Ann: Hi\n05/03/2026, 10:00 AM - Ann: Yes\n");
+        let refused = ChatFile::open_as_found(&path).unwrap_err();
+        assert_eq!(
+            refused,
+            ChatFileError::DateOrderUnknown {
+                name: "WhatsApp Chat with Ann.txt".into(),
+                line: 1,
+                date: "2/3/2026".into()
+            }
+        );
+        assert_eq!(ChatFile::open(&path, Some(DateOrder::MonthFirst)).unwrap().order(), Some(DateOrder::MonthFirst));
+        let settled = scratch.write("settled.txt", EXPORT.as_bytes());
+        assert!(matches!(
+            ChatFile::open(&settled, Some(DateOrder::MonthFirst)),
+            Err(ChatFileError::DateOrderRefused { line: 2, .. })
+        ));
     }
 }

@@ -6,10 +6,10 @@ use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
-use super::file::{ChatFile, ChatFileError, Kind};
+use super::file::{ChatFile, ChatFileError, Flaw, Kind};
 use super::threads::{Channel, NewMessage, NewThread, Participant, ParticipantId, ThreadCache};
 use super::webhook_archive::{self, Contact, Line};
-use super::whatsapp_export::{DateOrder, Item, Messages};
+use super::whatsapp_export::{Item, Layout, Messages};
 
 /// What an import knows of an export that the export does not say.
 #[derive(Debug, Clone, Default)]
@@ -42,7 +42,7 @@ pub fn read<'f>(
 ) -> Result<Box<dyn Iterator<Item = Read> + Send + 'f>, ChatFileError> {
     match file.kind {
         Kind::WebhookArchive => Ok(Box::new(archive(file)?)),
-        Kind::Export(order) => Ok(Box::new(export(file, order, context)?)),
+        Kind::Export(layout) => Ok(Box::new(export(file, layout, context)?)),
     }
 }
 
@@ -59,24 +59,39 @@ fn archive(file: &ChatFile) -> Result<impl Iterator<Item = Read> + Send + '_, Ch
             Ok(line) => line,
             Err(e) => return vec![Read::Failed(e)],
         };
+        if line.flaw == Some(Flaw::Cut) {
+            let reason = format!("{}; no webhook payload is that long, and it was passed over", Flaw::Cut.reason());
+            return vec![Read::Bad { line: line_no, reason }];
+        }
         match webhook_archive::read_line(&line.text) {
             Line::Blank => Vec::new(),
             Line::Bad(reason) => vec![Read::Bad { line: line_no, reason }],
             Line::Read { messages, bad, .. } => {
                 let mut items: Vec<Read> = bad.into_iter().map(|reason| Read::Bad { line: line_no, reason }).collect();
+                if line.flaw == Some(Flaw::NotUtf8) {
+                    let reason = format!("{}; its messages are kept, marked damaged", Flaw::NotUtf8.reason());
+                    items.push(Read::Bad { line: line_no, reason });
+                }
                 for m in messages {
                     let Some(person) = m.from.wa_id.as_deref().or(m.from.user_id.as_deref()) else { continue };
-                    let known = threads.get(&m.business).and_then(|t| t.get(person)).cloned();
+                    // A person may be named by either id, or by both: their thread is found by
+                    // whichever this payload gives.
+                    let ids = [m.from.wa_id.as_deref(), m.from.user_id.as_deref()];
+                    let known =
+                        threads.get(&m.business).and_then(|t| ids.iter().flatten().find_map(|id| t.get(*id))).cloned();
                     let thread = match known {
                         // A person's later payloads may name them by an id the first did not
-                        // (a business-scoped user id beside the WhatsApp id): the thread is then
-                        // found by that one too.
+                        // (a business-scoped user id beside the WhatsApp id): the thread keeps
+                        // the id it was first named by, and is found by the new one too.
                         Some(thread) if names_more(&thread, &m.from) => {
                             let mut widened = (*thread).clone();
                             widened.participants = whatsapp_participants(&m.from, &thread.participants);
+                            widened.also_known_as = also_known_as(&m.business, &widened);
                             let widened = Arc::new(widened);
                             let of_business = threads.entry(m.business.clone()).or_default();
-                            of_business.insert(person.to_owned(), widened.clone());
+                            for id in ids.into_iter().flatten() {
+                                of_business.insert(id.to_owned(), widened.clone());
+                            }
                             widened
                         }
                         Some(thread) => thread,
@@ -90,7 +105,9 @@ fn archive(file: &ChatFile) -> Result<impl Iterator<Item = Read> + Send + '_, Ch
                             held += 1;
                             let thread = Arc::new(whatsapp_thread(&m.business, person, &m.from, &source));
                             let of_business = threads.entry(m.business.clone()).or_default();
-                            of_business.insert(person.to_owned(), thread.clone());
+                            for id in ids.into_iter().flatten() {
+                                of_business.insert(id.to_owned(), thread.clone());
+                            }
                             thread
                         }
                     };
@@ -102,7 +119,8 @@ fn archive(file: &ChatFile) -> Result<impl Iterator<Item = Read> + Send + '_, Ch
                         from_business: false,
                         kind: m.kind,
                         body: m.text.unwrap_or_default(),
-                        damaged: line.damaged,
+                        damaged: line.flaw.is_some(),
+                        media_slot: None,
                     };
                     items.push(Read::Message(thread, message));
                 }
@@ -135,13 +153,28 @@ fn whatsapp_participants(from: &Contact, known: &[Participant]) -> Vec<Participa
 
 fn whatsapp_thread(business: &str, person: &str, from: &Contact, source: &str) -> NewThread {
     let participants = whatsapp_participants(from, &[]);
-    NewThread {
+    let mut thread = NewThread {
         channel: Channel::Whatsapp,
         remote_id: format!("{business}:{person}"),
         title: from.name.clone().unwrap_or_else(|| person.to_owned()),
         source: source.to_owned(),
         participants,
-    }
+        also_known_as: Vec::new(),
+    };
+    thread.also_known_as = also_known_as(business, &thread);
+    thread
+}
+
+/// The other names a person's thread with `business` may be held under: one for each id of theirs
+/// besides the one it is named by, as an earlier archive that knew only that id named it.
+fn also_known_as(business: &str, thread: &NewThread) -> Vec<String> {
+    thread
+        .participants
+        .iter()
+        .filter(|p| matches!(p.kind, ParticipantId::WaId | ParticipantId::UserId))
+        .map(|p| format!("{business}:{}", p.id))
+        .filter(|name| *name != thread.remote_id)
+        .collect()
 }
 
 /// Whom an export is with, from its file's name as the apps write it ("WhatsApp Chat with Ann
@@ -160,12 +193,19 @@ pub fn chat_name(file_name: &str) -> Option<String> {
     .iter()
     .find_map(|prefix| stem.strip_prefix(prefix))
     .or_else(|| (stem != "_chat" && !stem.is_empty()).then_some(stem))?;
+    // A file saved twice is named "… (1).txt": the same chat.
+    let name = name
+        .trim()
+        .strip_suffix(')')
+        .and_then(|n| n.rsplit_once(" ("))
+        .filter(|(_, copy)| !copy.is_empty() && copy.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(name, |(name, _)| name);
     Some(name.trim().to_owned()).filter(|n| !n.is_empty())
 }
 
 fn export<'f>(
     file: &'f ChatFile,
-    order: DateOrder,
+    layout: Layout,
     context: &ExportContext,
 ) -> Result<impl Iterator<Item = Read> + Send + 'f, ChatFileError> {
     let title = match (&context.with, chat_name(file.name())) {
@@ -188,14 +228,17 @@ fn export<'f>(
         title,
         source: format!("WhatsApp export {}", file.name()),
         participants: context.with.iter().cloned().collect(),
+        also_known_as: Vec::new(),
     });
     // What the lines say besides their text, shared with the reading below: a failure that ended
-    // them, the lines read so far and those that were cut or not UTF-8.
+    // them, the lines read so far, and those that were cut or not UTF-8 (each reported once, and
+    // kept until no later message can hold them).
     #[derive(Default)]
     struct Seen {
         failed: Option<ChatFileError>,
         read: u64,
         damaged: Vec<u64>,
+        to_report: Vec<(u64, Flaw)>,
     }
     let seen: Arc<Mutex<Seen>> = Arc::default();
     let seen_in = seen.clone();
@@ -204,9 +247,10 @@ fn export<'f>(
         match l {
             Ok(l) => {
                 seen.read += 1;
-                if l.damaged {
+                if let Some(flaw) = l.flaw {
                     let read = seen.read;
                     seen.damaged.push(read);
+                    seen.to_report.push((read, flaw));
                 }
                 Some(l.text)
             }
@@ -216,7 +260,7 @@ fn export<'f>(
             }
         }
     });
-    let mut messages = Messages::new(lines, order);
+    let mut messages = Messages::new(lines, layout);
     let business = context.business_name.clone();
     let offset = i64::from(context.utc_offset);
     // A message's id is a digest of what it is and how many identical ones came before it at the
@@ -232,6 +276,13 @@ fn export<'f>(
         }
         if done {
             return None;
+        }
+        queue.extend(seen.lock().expect("not poisoned").to_report.drain(..).map(|(line, flaw)| Read::Bad {
+            line,
+            reason: format!("{}; its message is kept, marked damaged", flaw.reason()),
+        }));
+        if !queue.is_empty() {
+            continue;
         }
         let m = match messages.next() {
             Some(Item::Message(m)) => m,
@@ -261,13 +312,17 @@ fn export<'f>(
             (Some(_), true) => "media",
             (Some(_), false) => "text",
         };
+        // A media message is written one way in an export with the media and another without
+        // ("IMG-….jpg (file attached)", "<Media omitted>"): it is named by its author and time, and
+        // how many of theirs came at that time, whichever way it is written.
+        let words = if m.media { b"\0media".as_slice() } else { m.text.as_bytes() };
         let what = Sha256::new()
             .chain_update(thread.remote_id.as_bytes())
             .chain_update([0])
             .chain_update(sent_at.to_le_bytes())
             .chain_update(m.author.as_deref().unwrap_or("").as_bytes())
             .chain_update([0])
-            .chain_update(m.text.as_bytes())
+            .chain_update(words)
             .finalize();
         let repeat = repeats.count(what.into(), sent_at);
         let remote_id = format!(
@@ -279,7 +334,7 @@ fn export<'f>(
             // Messages come in the order of their lines: the damaged lines before this one's are
             // no later message's, and a file damaged throughout is not scanned whole each time.
             seen.damaged.retain(|&l| l >= m.line);
-            m.cut || seen.damaged.iter().any(|&l| l <= seen.read)
+            m.cut || seen.damaged.iter().any(|&l| l <= m.end)
         };
         queue.push_back(Read::Message(
             thread.clone(),
@@ -291,6 +346,7 @@ fn export<'f>(
                 kind: kind.into(),
                 body: m.text,
                 damaged,
+                media_slot: m.media.then_some(repeat),
             },
         ));
     }))
@@ -332,6 +388,63 @@ fn looks_like_phone(author: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_archive_line_longer_than_any_payload_is_reported_as_too_long_not_as_not_json() {
+        let dir = std::env::temp_dir().join(format!("custodian-import-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("hooks.jsonl");
+        let long = format!("{{\"entry\": [], \"pad\": \"{}\"}}", "x".repeat(super::super::file::LONGEST_LINE));
+        std::fs::write(&path, format!("{{\"entry\": []}}\n{long}\n{{\"entry\": []}}\n")).unwrap();
+        let file = ChatFile::open(&path, None).unwrap();
+        let bad: Vec<(u64, String)> = read(&file, &ExportContext::default())
+            .unwrap()
+            .filter_map(|item| match item {
+                Read::Bad { line, reason } => Some((line, reason)),
+                _ => None,
+            })
+            .collect();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert_eq!(bad[0].0, 2);
+        assert!(bad[0].1.contains("longer than 1 MiB"), "{}", bad[0].1);
+    }
+
+    #[test]
+    fn a_copy_of_an_exports_file_names_the_same_chat() {
+        for name in
+            ["WhatsApp Chat with Ann Lee.txt", "WhatsApp Chat with Ann Lee (1).txt", "WhatsApp Chat - Ann Lee (12).zip"]
+        {
+            assert_eq!(chat_name(name).as_deref(), Some("Ann Lee"), "{name}");
+        }
+        assert_eq!(chat_name("WhatsApp Chat with Team (Berlin).txt").as_deref(), Some("Team (Berlin)"));
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_marks_its_own_message_damaged_and_is_reported_and_the_one_before_stays_whole() {
+        let dir = std::env::temp_dir().join(format!("custodian-import-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("WhatsApp Chat with Ann.txt");
+        std::fs::write(
+            &path,
+            b"01/03/2026, 10:00 - Ann: fine\nstill fine\n01/03/2026, 10:01 - Ann: caf\xE9\n01/03/2026, 10:02 - Ann: also fine\n\
+              13/03/2026, 10:03 - Ann: more\nand caf\xE9\n",
+        )
+        .unwrap();
+        let file = ChatFile::open(&path, None).unwrap();
+        let mut damaged = Vec::new();
+        let mut bad = Vec::new();
+        for item in read(&file, &ExportContext::default()).unwrap() {
+            match item {
+                Read::Message(_, m) => damaged.push(m.damaged),
+                Read::Bad { line, .. } => bad.push(line),
+                Read::Failed(e) => panic!("{e}"),
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(damaged, [false, true, false, true]);
+        assert_eq!(bad, [3, 6]);
+    }
 
     #[test]
     fn a_number_as_the_apps_write_an_unsaved_contact_is_a_phone_and_a_name_is_not() {

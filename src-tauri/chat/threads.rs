@@ -5,7 +5,7 @@
 //! A thread is what a request acts on: it is the person's conversation with the business, so an
 //! erasure removes it whole, messages, words and all.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rustc_hash::FxHashMap;
 
@@ -131,6 +131,9 @@ pub struct NewThread {
     pub title: String,
     pub source: String,
     pub participants: Vec<Participant>,
+    /// The other remote ids the same thread may be held under: a WhatsApp person an earlier
+    /// archive named by another of their ids.
+    pub also_known_as: Vec<String>,
 }
 
 /// A message as an import or a sync reads it.
@@ -144,6 +147,11 @@ pub struct NewMessage {
     pub kind: String,
     pub body: String,
     pub damaged: bool,
+    /// For an export's media: which of its author's media at that second it is, from 1. An
+    /// export writes a media message one way with the media and another without, so it is held
+    /// already when its thread holds as many of its author's media at that time, whatever their
+    /// words.
+    pub media_slot: Option<u32>,
 }
 
 /// A thread as the threads are listed.
@@ -205,6 +213,8 @@ pub struct Stored {
 #[derive(Default)]
 struct Known {
     id: Option<i64>,
+    /// The remote id it is held under, which may be one the thread is also known as.
+    stored_as: String,
     /// Someone in it was erased: nothing of it is stored.
     blocked: bool,
     participants: Vec<Participant>,
@@ -309,21 +319,22 @@ impl<'c, 'k> Writer<'c, 'k> {
         message: &NewMessage,
         stored: &mut Stored,
     ) -> rusqlite::Result<()> {
-        let held = self.cache.threads.get(&thread.channel).is_some_and(|t| t.contains_key(&thread.remote_id));
-        if !held {
+        let cached =
+            |cache: &ThreadCache, name: &str| cache.threads.get(&thread.channel).is_some_and(|t| t.contains_key(name));
+        let key = if cached(self.cache, &thread.remote_id) {
+            &thread.remote_id
+        } else if let Some(other) = thread.also_known_as.iter().find(|name| cached(self.cache, name)) {
+            other
+        } else {
             if self.cache.len() >= ThreadCache::HELD {
                 self.flush()?;
                 self.cache.clear();
             }
             let known = self.known(thread)?;
             self.cache.threads.entry(thread.channel).or_default().insert(thread.remote_id.clone(), known);
-        }
-        let known = self
-            .cache
-            .threads
-            .get_mut(&thread.channel)
-            .and_then(|t| t.get_mut(&thread.remote_id))
-            .expect("known above");
+            &thread.remote_id
+        };
+        let known = self.cache.threads.get_mut(&thread.channel).and_then(|t| t.get_mut(key)).expect("known above");
         if known.blocked {
             stored.erased += 1;
             return Ok(());
@@ -356,7 +367,7 @@ impl<'c, 'k> Writer<'c, 'k> {
                 let mut mine = self.cache.mine.remove(&id).unwrap_or_default();
                 mine.add(known.mine);
                 self.conn.prepare_cached("DELETE FROM chat_threads WHERE id = ?1")?.execute([id])?;
-                crate::consent::forget_thread(self.conn, self.client_id, thread.channel.as_str(), &thread.remote_id)?;
+                crate::consent::forget_thread(self.conn, self.client_id, thread.channel.as_str(), &known.stored_as)?;
                 stored.removed = true;
                 stored.erased += mine.messages;
                 stored.messages -= mine.messages;
@@ -380,7 +391,7 @@ impl<'c, 'k> Writer<'c, 'k> {
                     .execute(rusqlite::params![
                         self.client_id,
                         thread.channel.as_str(),
-                        thread.remote_id,
+                        known.stored_as,
                         thread.title,
                         thread.source,
                         serde_json::to_string(&known.participants).expect("participants serialise"),
@@ -394,6 +405,7 @@ impl<'c, 'k> Writer<'c, 'k> {
                 index_people(self.conn, id, &known.people)?;
                 *known = Known {
                     id: Some(id),
+                    stored_as: std::mem::take(&mut known.stored_as),
                     checked: true,
                     mine: Mine { messages: 0, made: true },
                     participants: std::mem::take(&mut known.participants),
@@ -403,6 +415,12 @@ impl<'c, 'k> Writer<'c, 'k> {
                 id
             }
         };
+        if let Some(slot) = message.media_slot {
+            if holds_media(self.conn, thread_id, message, slot)? {
+                stored.already_held += 1;
+                return Ok(());
+            }
+        }
         let inserted = self.insert_message.execute(rusqlite::params![
             thread_id,
             message.remote_id,
@@ -425,8 +443,8 @@ impl<'c, 'k> Writer<'c, 'k> {
         if !message.from_business {
             if let Some(opted_in) = crate::consent::signals::keyword(&message.body) {
                 // Rare (a message that is only a keyword): the copy frees the writer to record.
-                let participants = known.participants.clone();
-                if self.record_consent(hasher, thread, &participants, message, opted_in)? {
+                let (participants, stored_as) = (known.participants.clone(), known.stored_as.clone());
+                if self.record_consent(hasher, thread, &stored_as, &participants, message, opted_in)? {
                     stored.consent += 1;
                 }
             }
@@ -442,6 +460,7 @@ impl<'c, 'k> Writer<'c, 'k> {
         &self,
         hasher: &Hasher,
         thread: &NewThread,
+        stored_as: &str,
         participants: &[Participant],
         message: &NewMessage,
         opted_in: bool,
@@ -490,31 +509,36 @@ impl<'c, 'k> Writer<'c, 'k> {
                 "message:{}:{}:{}:{}",
                 self.client_id,
                 thread.channel.as_str(),
-                thread.remote_id,
+                stored_as,
                 message.remote_id
             )),
         };
         Ok(crate::consent::record(self.conn, &entry)?.is_some())
     }
 
-    /// The thread as stored, or as it would be stored.
+    /// The thread as stored under its remote id or one it is also known as, or as it would be
+    /// stored.
     fn known(&self, thread: &NewThread) -> rusqlite::Result<Known> {
-        let found = self
-            .conn
-            .prepare_cached(
-                "SELECT id, participants, people FROM chat_threads
-                 WHERE client_id = ?1 AND channel = ?2 AND remote_id = ?3",
-            )?
-            .query_row(rusqlite::params![self.client_id, thread.channel.as_str(), thread.remote_id], |r| {
-                Ok(Known {
-                    id: Some(r.get(0)?),
-                    participants: serde_json::from_str(&r.get::<_, String>(1)?).unwrap_or_default(),
-                    people: r.get(2)?,
-                    ..Known::default()
+        let mut find = self.conn.prepare_cached(
+            "SELECT id, participants, people FROM chat_threads WHERE client_id = ?1 AND channel = ?2 AND remote_id = ?3",
+        )?;
+        for name in std::iter::once(&thread.remote_id).chain(&thread.also_known_as) {
+            let found = find
+                .query_row(rusqlite::params![self.client_id, thread.channel.as_str(), name], |r| {
+                    Ok(Known {
+                        id: Some(r.get(0)?),
+                        stored_as: name.clone(),
+                        participants: serde_json::from_str(&r.get::<_, String>(1)?).unwrap_or_default(),
+                        people: r.get(2)?,
+                        ..Known::default()
+                    })
                 })
-            })
-            .optional()?;
-        Ok(found.unwrap_or_default())
+                .optional()?;
+            if let Some(found) = found {
+                return Ok(found);
+            }
+        }
+        Ok(Known { stored_as: thread.remote_id.clone(), ..Known::default() })
     }
 
     /// Writes each stored thread's people where they changed; call before the transaction
@@ -536,6 +560,23 @@ impl<'c, 'k> Writer<'c, 'k> {
         }
         Ok(())
     }
+}
+
+/// Whether the thread holds `slot` or more media of the message's author at its time, written
+/// either way an export writes them (a placeholder stored as text by an older reading too).
+fn holds_media(conn: &rusqlite::Connection, thread_id: i64, message: &NewMessage, slot: u32) -> rusqlite::Result<bool> {
+    let mut at_that_time = conn.prepare_cached(
+        "SELECT kind, body FROM chat_messages WHERE thread_id = ?1 AND sent_at = ?2 AND author IS ?3",
+    )?;
+    let mut rows = at_that_time.query(rusqlite::params![thread_id, message.sent_at, message.author])?;
+    let mut media = 0u32;
+    while let Some(row) = rows.next()? {
+        let (kind, body): (String, String) = (row.get(0)?, row.get(1)?);
+        if kind == "media" || super::whatsapp_export::is_media(&body) {
+            media += 1;
+        }
+    }
+    Ok(media >= slot)
 }
 
 /// Lists the thread under each of its people's hashes (those listed already stay as they are).
@@ -671,6 +712,52 @@ pub async fn show(conn: &mut SqliteConnection, thread_id: i64, window: Window) -
     })
     .collect::<Result<_, sqlx::Error>>()?;
     Ok(Some(Thread { summary, participants: serde_json::from_str(&participants).unwrap_or_default(), messages }))
+}
+
+/// How far apart the two UTC offsets furthest apart are (-12:00 and +14:00), in seconds.
+const WIDEST_SHIFT: i64 = 26 * 3600;
+
+/// How far the messages of `sample` (time, author, words) are held from their own times in the
+/// client's WhatsApp thread `remote_id`: the same whole number of quarter hours for most of them,
+/// and none held at its own time. An export read before at another UTC offset is held so.
+pub async fn held_shifted(
+    conn: &mut SqliteConnection,
+    client_id: &str,
+    remote_id: &str,
+    sample: &[(i64, Option<String>, String)],
+) -> Result<Option<i64>, sqlx::Error> {
+    let thread_id: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM chat_threads WHERE client_id = ?1 AND channel = ?2 AND remote_id = ?3")
+            .bind(client_id)
+            .bind(Channel::Whatsapp.as_str())
+            .bind(remote_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(thread_id) = thread_id else { return Ok(None) };
+    let mut shifts: HashMap<i64, usize> = HashMap::new();
+    for (at, author, body) in sample {
+        let held: Vec<i64> = sqlx::query_scalar(
+            "SELECT sent_at FROM chat_messages
+             WHERE thread_id = ?1 AND sent_at BETWEEN ?2 AND ?3 AND author IS ?4 AND body = ?5",
+        )
+        .bind(thread_id)
+        .bind(at - WIDEST_SHIFT)
+        .bind(at + WIDEST_SHIFT)
+        .bind(author)
+        .bind(body)
+        .fetch_all(&mut *conn)
+        .await?;
+        if held.contains(at) {
+            return Ok(None);
+        }
+        let mut seen_here: Vec<i64> = held.iter().map(|h| h - at).filter(|shift| shift % 900 == 0).collect();
+        seen_here.sort_unstable();
+        seen_here.dedup();
+        for shift in seen_here {
+            *shifts.entry(shift).or_default() += 1;
+        }
+    }
+    Ok(shifts.into_iter().filter(|(_, n)| 2 * n > sample.len()).max_by_key(|(_, n)| *n).map(|(shift, _)| shift))
 }
 
 /// The time of the last message held in a client's thread, for a sync to read on from.
@@ -879,6 +966,15 @@ fn record_of(hasher: &Hasher, thread: Thread, searched: &[IdentityHash]) -> Held
         ("last message".to_owned(), s.last_at.clone()),
     ];
     let mut identifiers = Vec::new();
+    // A WhatsApp id and a business-scoped user id in one thread are one person's (a webhook
+    // thread is one person's, an export names one person by WhatsApp id): found by either, both
+    // are theirs, so that an erasure suppresses the one an archive may name them by alone.
+    let whatsapp = |p: &Participant| matches!(p.kind, ParticipantId::WaId | ParticipantId::UserId);
+    let found_on_whatsapp = thread
+        .participants
+        .iter()
+        .filter(|p| whatsapp(p))
+        .any(|p| p.hashed(hasher).iter().any(|(_, h)| searched.contains(h)));
     for p in &thread.participants {
         let label = match p.kind {
             ParticipantId::Psid => "participant (scoped id)",
@@ -892,7 +988,7 @@ fn record_of(hasher: &Hasher, thread: Thread, searched: &[IdentityHash]) -> Held
         };
         fields.push((label.to_owned(), named));
         let hashed = p.hashed(hasher);
-        if hashed.iter().any(|(_, h)| searched.contains(h)) {
+        if (found_on_whatsapp && whatsapp(p)) || hashed.iter().any(|(_, h)| searched.contains(h)) {
             identifiers.extend(hashed);
         }
     }

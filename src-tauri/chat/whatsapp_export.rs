@@ -9,16 +9,49 @@
 //!   `05/01/26, 21:41 - …` (it).
 //!
 //! A line without `Name: ` after its time is WhatsApp's own ("Messages and calls are end-to-end
-//! encrypted…", "Ann joined using this group's invite link"). The times are the exporting phone's
-//! local time, with no zone: the importer places them.
+//! encrypted…", "Ann joined using this group's invite link"); iOS writes those under the chat's
+//! name, their text after a U+200E mark. The times are the exporting phone's local time, with no
+//! zone: the importer places them.
+//!
+//! One phone writes every head of its export alike, so a file's form and its day/month order are
+//! found from all its heads first ([`Survey`]): a date typed inside a message in another form starts
+//! no message, and an order the dates do not settle is asked for rather than guessed, since a
+//! guess that a later export overturns would date, and name, every message differently.
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
 /// Whether a file writes its dates day first (most locales) or month first (en-US).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
 pub enum DateOrder {
     DayFirst,
     MonthFirst,
+}
+
+/// How a phone writes a message's first line: in brackets (iOS) or before a dash (Android), the
+/// date's separator, and what stands between the date and the time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Form {
+    bracketed: bool,
+    date_separator: char,
+    joiner: Joiner,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Joiner {
+    /// `05/01/2026, 21:41`
+    Comma,
+    /// `05/01/2026 à 21:41` (fr)
+    A,
+    /// `05/01/2026 21:41` (pt-BR)
+    Space,
+}
+
+/// How an export is read: its heads' form and its dates' order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    pub order: DateOrder,
+    pub form: Form,
 }
 
 /// One message of an export.
@@ -26,6 +59,8 @@ pub enum DateOrder {
 pub struct Message {
     /// The line it starts on, from 1.
     pub line: u64,
+    /// The last line it holds.
+    pub end: u64,
     /// The exporting phone's local time.
     pub at: NaiveDateTime,
     /// As the exporter's phone names them: a contact's name or a phone number as written; `None`
@@ -73,11 +108,10 @@ pub enum Item {
 /// A message's first line, before its date order is known: the date's three numbers as written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Head<'a> {
+    form: Form,
     date: [u32; 3],
     /// `None` for a time written as one that is none (`25:00`).
     time: Option<NaiveTime>,
-    /// Its time was written with AM or PM.
-    twelve_hour: bool,
     rest: &'a str,
 }
 
@@ -102,12 +136,7 @@ fn head(line: &str) -> Option<Head<'_>> {
         // The rest, found again in the line as written: the two have the same characters before it.
         let before = spaced[..spaced.len() - parsed.rest.len()].chars().count();
         let rest_at = line.char_indices().nth(before).map_or(line.len(), |(at, _)| at);
-        return Some(Head {
-            date: parsed.date,
-            time: parsed.time,
-            twelve_hour: parsed.twelve_hour,
-            rest: &line[rest_at..],
-        });
+        return Some(Head { form: parsed.form, date: parsed.date, time: parsed.time, rest: &line[rest_at..] });
     }
     head_of(line)
 }
@@ -117,11 +146,13 @@ fn head_of(line: &str) -> Option<Head<'_>> {
         Some(inner) => (true, inner),
         None => (false, line),
     };
-    let (date, line) = date(line)?;
-    let line = [", ", " à ", " "].iter().find_map(|sep| line.strip_prefix(sep))?;
-    let (time, twelve_hour, line) = time(line)?;
+    let (date, date_separator, line) = date(line)?;
+    let (joiner, line) = [(", ", Joiner::Comma), (" à ", Joiner::A), (" ", Joiner::Space)]
+        .into_iter()
+        .find_map(|(sep, joiner)| Some((joiner, line.strip_prefix(sep)?)))?;
+    let (time, line) = time(line)?;
     let rest = if bracketed { line.strip_prefix("] ")? } else { line.strip_prefix(" - ")? };
-    Some(Head { date, time, twelve_hour, rest: rest.trim_start_matches(MARKS) })
+    Some(Head { form: Form { bracketed, date_separator, joiner }, date, time, rest: rest.trim_start_matches(MARKS) })
 }
 
 /// Whether `line` starts a message, as any app and locale writes one.
@@ -129,8 +160,8 @@ pub fn starts_message(line: &str) -> bool {
     head(line).is_some()
 }
 
-/// Three numbers separated by `/`, `.` or `-`, the same separator twice.
-fn date(text: &str) -> Option<([u32; 3], &str)> {
+/// Three numbers separated by `/`, `.` or `-`, the same separator twice, and that separator.
+fn date(text: &str) -> Option<([u32; 3], char, &str)> {
     let (first, text) = number(text, 2)?;
     let sep = text.chars().next().filter(|c| matches!(c, '/' | '.' | '-'))?;
     let (second, text) = number(&text[1..], 2)?;
@@ -138,12 +169,12 @@ fn date(text: &str) -> Option<([u32; 3], &str)> {
     let (third, text) = number(text, 4)?;
     // A dotted date may end with a dot of its own in some locales ("05.01.26.").
     let text = if sep == '.' { text.strip_prefix('.').unwrap_or(text) } else { text };
-    Some(([first, second, third], text))
+    Some(([first, second, third], sep, text))
 }
 
 /// `H:MM`, `H:MM:SS`, each with an optional `AM`/`PM` (`am`, `a. m.`, `a.m.`, in any case) after a
-/// space, and whether it had one.
-fn time(text: &str) -> Option<(Option<NaiveTime>, bool, &str)> {
+/// space.
+fn time(text: &str) -> Option<(Option<NaiveTime>, &str)> {
     let (hour, text) = number(text, 2)?;
     let (minute, text) = number(text.strip_prefix(':')?, 2)?;
     let (second, text) = match text.strip_prefix(':') {
@@ -155,14 +186,14 @@ fn time(text: &str) -> Option<(Option<NaiveTime>, bool, &str)> {
         let head = spaced.get(..word.len())?;
         head.eq_ignore_ascii_case(word).then(|| (word.starts_with('p'), &spaced[word.len()..]))
     });
-    let (hour, twelve_hour, text) = match meridiem {
-        Some((pm, after)) if (1..=12).contains(&hour) => (hour % 12 + if pm { 12 } else { 0 }, true, after),
+    let (hour, text) = match meridiem {
+        Some((pm, after)) if (1..=12).contains(&hour) => (hour % 12 + if pm { 12 } else { 0 }, after),
         // "0:15 AM", "13:05 PM": written as a time, and none; the line is reported, not joined
         // to the message before.
-        Some((_, after)) => return Some((None, true, after)),
-        None => (hour, false, text),
+        Some((_, after)) => return Some((None, after)),
+        None => (hour, text),
     };
-    Some((NaiveTime::from_hms_opt(hour, minute, second), twelve_hour, text))
+    Some((NaiveTime::from_hms_opt(hour, minute, second), text))
 }
 
 /// Up to `most` ASCII digits, at least one.
@@ -174,33 +205,143 @@ fn number(text: &str, most: usize) -> Option<(u32, &str)> {
     Some((text[..digits].parse().ok()?, &text[digits..]))
 }
 
-/// The date order of a file whose first lines are `lines`: a first number above 12 is a day, and
-/// so is a second; with neither, a 12-hour clock is the US's month first, and any other is day
-/// first, as most locales write it.
-pub fn date_order<S: AsRef<str>>(lines: impl IntoIterator<Item = S>) -> DateOrder {
-    let mut twelve_hour = false;
-    for line in lines {
-        let Some(head) = head(line.as_ref()) else { continue };
-        if head.date[0] > 12 {
-            return DateOrder::DayFirst;
+fn full_year(year: u32) -> i32 {
+    i32::try_from(if year < 100 { 2000 + year } else { year }).unwrap_or(i32::MAX)
+}
+
+/// The day a head's date names read day first ([0]) and month first ([1]).
+fn readings([a, b, year]: [u32; 3]) -> [Option<NaiveDate>; 2] {
+    let year = full_year(year);
+    [NaiveDate::from_ymd_opt(year, b, a), NaiveDate::from_ymd_opt(year, a, b)]
+}
+
+/// Why an export's day/month order is not settled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unsettled {
+    /// Every date reads as a day either way, and in time order either way: the first that names
+    /// two different days, where and as written.
+    Either { line: u64, date: String },
+    /// The order asked for is not the file's: a date that is none in it, where and as written.
+    NotAsked { asked: DateOrder, line: u64, date: String },
+}
+
+/// What the heads of one form say of their dates' order.
+#[derive(Debug)]
+struct Evidence {
+    form: Form,
+    heads: u64,
+    /// Heads whose date is a day read day first only, and read month first only, with the first
+    /// of each.
+    only: [u64; 2],
+    first_only: [Option<(u64, String)>; 2],
+    /// Where each reading goes back in time from one head to the next: an export is in time order.
+    back: [u64; 2],
+    last: [Option<NaiveDate>; 2],
+    /// The first date that names two different days.
+    either: Option<(u64, String)>,
+}
+
+/// An export's heads, gathered a line at a time, for its form and its dates' order.
+#[derive(Debug, Default)]
+pub struct Survey {
+    line: u64,
+    /// A phone writes one form; a few, where lines typed in messages look like heads.
+    forms: Vec<Evidence>,
+}
+
+impl Survey {
+    pub fn line(&mut self, text: &str) {
+        self.line += 1;
+        let Some(head) = head(text) else { return };
+        let at = match self.forms.iter().position(|e| e.form == head.form) {
+            Some(at) => at,
+            None => {
+                self.forms.push(Evidence {
+                    form: head.form,
+                    heads: 0,
+                    only: [0; 2],
+                    first_only: [None, None],
+                    back: [0; 2],
+                    last: [None; 2],
+                    either: None,
+                });
+                self.forms.len() - 1
+            }
+        };
+        let evidence = &mut self.forms[at];
+        evidence.heads += 1;
+        let [a, b, year] = head.date;
+        let written = || format!("{a}{sep}{b}{sep}{year}", sep = head.form.date_separator);
+        let read = readings(head.date);
+        match read {
+            [Some(_), None] | [None, Some(_)] => {
+                let only = usize::from(read[0].is_none());
+                evidence.only[only] += 1;
+                evidence.first_only[only].get_or_insert_with(|| (self.line, written()));
+            }
+            [Some(_), Some(_)] if a != b => {
+                evidence.either.get_or_insert_with(|| (self.line, written()));
+            }
+            _ => {}
         }
-        if head.date[1] > 12 {
-            return DateOrder::MonthFirst;
+        for (reading, day) in read.into_iter().enumerate() {
+            let Some(day) = day else { continue };
+            if evidence.last[reading].is_some_and(|last| day < last) {
+                evidence.back[reading] += 1;
+            }
+            evidence.last[reading] = Some(day);
         }
-        twelve_hour |= head.twelve_hour;
     }
-    if twelve_hour {
-        DateOrder::MonthFirst
-    } else {
-        DateOrder::DayFirst
+
+    /// The file's layout, `None` when no line starts a message. The order is the one its dates
+    /// allow (a day above 12 first or second), else the one that keeps them in time order; else
+    /// day first where no locale writes month first (`05.01.26`, `05/01/2026 à`); else the
+    /// order asked for. One asked for that the dates refuse is refused.
+    pub fn layout(self, asked: Option<DateOrder>) -> Result<Option<Layout>, Unsettled> {
+        let Some(evidence) = self.forms.into_iter().reduce(|most, e| if e.heads > most.heads { e } else { most })
+        else {
+            return Ok(None);
+        };
+        let index = |order| match order {
+            DateOrder::DayFirst => 0,
+            DateOrder::MonthFirst => 1,
+        };
+        let found = match (evidence.only, evidence.back) {
+            ([day, month], _) if day != month => {
+                Some(if day > month { DateOrder::DayFirst } else { DateOrder::MonthFirst })
+            }
+            (_, [day, month]) if day != month => {
+                Some(if day < month { DateOrder::DayFirst } else { DateOrder::MonthFirst })
+            }
+            _ => None,
+        };
+        let form = evidence.form;
+        let order = match (asked, found) {
+            (Some(asked), _) => {
+                let other = 1 - index(asked);
+                if evidence.only[index(asked)] == 0 {
+                    if let Some((line, date)) = evidence.first_only[other].clone() {
+                        return Err(Unsettled::NotAsked { asked, line, date });
+                    }
+                }
+                asked
+            }
+            (None, Some(found)) => found,
+            (None, None) => match evidence.either {
+                None => DateOrder::DayFirst,
+                Some(_) if form.date_separator == '.' || form.joiner == Joiner::A => DateOrder::DayFirst,
+                Some((line, date)) => return Err(Unsettled::Either { line, date }),
+            },
+        };
+        Ok(Some(Layout { order, form }))
     }
 }
 
-/// The messages of an export's lines, in `order`. A line that starts no message continues the
-/// one before; lines before the first message are passed over and counted in `skipped`.
+/// The messages of an export's lines, read in `layout`. A line that starts no message in the
+/// file's form continues the one before; every line in no message is reported.
 pub struct Messages<I> {
     lines: I,
-    order: DateOrder,
+    layout: Layout,
     line: u64,
     pending: Option<Message>,
     /// The last line that started as a message does could not be read.
@@ -208,43 +349,147 @@ pub struct Messages<I> {
 }
 
 impl<I: Iterator<Item = String>> Messages<I> {
-    pub fn new(lines: I, order: DateOrder) -> Self {
-        Self { lines, order, line: 0, pending: None, after_unreadable: false }
+    pub fn new(lines: I, layout: Layout) -> Self {
+        Self { lines, layout, line: 0, pending: None, after_unreadable: false }
     }
 
     fn start(&self, head: Head<'_>) -> Option<Message> {
-        let [a, b, year] = head.date;
-        let (day, month) = match self.order {
-            DateOrder::DayFirst => (a, b),
-            DateOrder::MonthFirst => (b, a),
-        };
-        let year = if year < 100 { 2000 + year } else { year };
-        let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
-        let (author, text) = match head.rest.split_once(": ") {
-            Some((author, text)) if !author.is_empty() => (Some(author.trim_matches(MARKS).to_owned()), text),
+        let [day_first, month_first] = readings(head.date);
+        let date = match self.layout.order {
+            DateOrder::DayFirst => day_first,
+            DateOrder::MonthFirst => month_first,
+        }?;
+        let (mut author, text) = match head.rest.split_once(": ") {
+            // A system line's own words may hold a colon ('Ann created group "Promo: May"'): a
+            // name that opens a quotation it does not close is such words, not a name.
+            Some((author, text)) if !author.is_empty() && quotes_closed(author) => {
+                (Some(author.trim_matches(MARKS).to_owned()), text)
+            }
             _ => (None, head.rest),
         };
+        let marked = text.starts_with('\u{200E}');
         let text = text.trim_start_matches(MARKS).to_owned();
+        let media = is_media(&text);
+        // iOS writes WhatsApp's own lines under the chat's name, their text after a mark; the
+        // same mark is before an attachment, and before the few notes that are a person's own.
+        if self.layout.form.bracketed && marked && !media && !persons_own_note(&text) {
+            author = None;
+        }
         Some(Message {
             line: self.line,
+            end: self.line,
             at: date.and_time(head.time?),
             author,
-            media: is_media(&text),
+            media,
             text,
             cut: false,
         })
     }
 }
 
-/// Whether `text` is a placeholder for media: `<Media omitted>` (Android), `image omitted` and the
-/// like (iOS), or an attachment's name (`<attached: 00000012-PHOTO-….jpg>`).
-fn is_media(text: &str) -> bool {
+/// Whether every quotation `text` opens it closes: an even count of quotation marks.
+fn quotes_closed(text: &str) -> bool {
+    text.chars().filter(|c| matches!(c, '"' | '“' | '”' | '„' | '«' | '»')).count() % 2 == 0
+}
+
+/// The notes iOS writes after a mark that are still the person's own: a deleted message, a call.
+fn persons_own_note(text: &str) -> bool {
+    [
+        "This message was deleted",
+        "You deleted this message",
+        "Missed voice call",
+        "Missed video call",
+        "Voice call",
+        "Video call",
+        "Location: ",
+        "Contact card omitted",
+        "POLL:",
+    ]
+    .iter()
+    .any(|note| text.starts_with(note))
+}
+
+/// Whether `text` is a placeholder for media, in the locales the apps are read in (their words are
+/// unverified beyond English, so the file names WhatsApp gives media are read in any language):
+/// - without the media: `<Media omitted>` (Android), `image omitted` and the like (iOS);
+/// - with it: `<attached: 00000012-PHOTO-….jpg>` (iOS), `IMG-20260105-WA0001.jpg (file attached)`
+///   (Android).
+pub fn is_media(text: &str) -> bool {
+    const OMITTED: [&str; 6] = [
+        "<Media omitted>",
+        "<Medien ausgeschlossen>",
+        "<Multimedia omitido>",
+        "<Médias omis>",
+        "<Mídia oculta>",
+        "<Media omessi>",
+    ];
+    const IOS_OMITTED: [&str; 12] = [
+        " omitted",
+        " weggelassen",
+        " omitido",
+        " omitida",
+        " absente",
+        " omis",
+        " retiré",
+        " ocultada",
+        " ocultado",
+        " omessa",
+        " omesso",
+        " omessi",
+    ];
+    const ATTACHED: [&str; 6] = [
+        "(file attached)",
+        "(Datei angehängt)",
+        "(archivo adjunto)",
+        "(fichier joint)",
+        "(arquivo anexado)",
+        "(file allegato)",
+    ];
     let text = text.trim();
-    text == "<Media omitted>"
-        || text.starts_with("<attached: ")
-        || ["image", "video", "audio", "sticker", "GIF", "document"]
-            .iter()
-            .any(|kind| text == format!("{kind} omitted"))
+    if OMITTED.contains(&text) || text.starts_with("<attached: ") {
+        return true;
+    }
+    // "image omitted", "Bild weggelassen": one or two words and the locale's "omitted".
+    if !text.contains('\n') && text.split(' ').count() <= 3 && IOS_OMITTED.iter().any(|w| text.ends_with(w)) {
+        let kind = text.split(' ').next().unwrap_or_default().to_lowercase();
+        let kinds = [
+            "image",
+            "video",
+            "audio",
+            "sticker",
+            "gif",
+            "document",
+            "bild",
+            "dokument",
+            "imagen",
+            "vídeo",
+            "documento",
+            "vidéo",
+            "autocollant",
+            "imagem",
+            "áudio",
+            "figurinha",
+            "immagine",
+        ];
+        return kinds.contains(&kind.as_str());
+    }
+    // "IMG-20260105-WA0001.jpg (file attached)", or a document's own name before the words.
+    let first = text.lines().next().unwrap_or_default();
+    ATTACHED
+        .iter()
+        .any(|words| first.strip_suffix(words).is_some_and(|name| name.ends_with(' ') && name.trim().contains('.')))
+        || is_whatsapp_media_name(first.split(" (").next().unwrap_or_default()) && first.ends_with(')')
+}
+
+/// `IMG-20260105-WA0001.jpg`, `PTT-20260105-WA0002.opus`: a name WhatsApp gives the media it saves.
+fn is_whatsapp_media_name(name: &str) -> bool {
+    let mut parts = name.splitn(3, '-');
+    let (Some(kind), Some(day), Some(rest)) = (parts.next(), parts.next(), parts.next()) else { return false };
+    ["IMG", "VID", "AUD", "PTT", "DOC", "STK"].contains(&kind)
+        && day.len() == 8
+        && day.bytes().all(|b| b.is_ascii_digit())
+        && rest.starts_with("WA")
+        && rest.contains('.')
 }
 
 /// The longest text a message is given, in bytes: WhatsApp lets a message be 65,536 characters,
@@ -260,7 +505,7 @@ impl<I: Iterator<Item = String>> Iterator for Messages<I> {
             self.line += 1;
             let bad = |why| Some(Item::Bad { line: self.line, why });
             let text = text.trim_end_matches(['\r', '\n']);
-            let started = match head(text) {
+            let started = match head(text).filter(|head| head.form == self.layout.form) {
                 Some(head) => match self.start(head) {
                     Some(started) => Some(started),
                     None => {
@@ -286,6 +531,7 @@ impl<I: Iterator<Item = String>> Iterator for Messages<I> {
                     Some(message) => {
                         message.text.push('\n');
                         message.text.push_str(text);
+                        message.end = self.line;
                     }
                     None => return bad(BadLine::BeforeFirst),
                 },
@@ -298,10 +544,21 @@ impl<I: Iterator<Item = String>> Iterator for Messages<I> {
 mod tests {
     use super::*;
 
+    fn survey(lines: &[&str], asked: Option<DateOrder>) -> Result<Option<Layout>, Unsettled> {
+        let mut survey = Survey::default();
+        lines.iter().for_each(|l| survey.line(l));
+        survey.layout(asked)
+    }
+
+    fn order(lines: &[&str]) -> Result<DateOrder, Unsettled> {
+        survey(lines, None).map(|layout| layout.expect("an export").order)
+    }
+
     fn read(text: &str) -> Vec<Message> {
         let lines: Vec<&str> = text.lines().collect();
-        let order = date_order(lines.iter().copied());
-        Messages::new(lines.into_iter().map(str::to_owned), order)
+        // As someone asked would answer for these day-first examples, where the dates do not say.
+        let layout = survey(&lines, None).or_else(|_| survey(&lines, Some(DateOrder::DayFirst))).unwrap().unwrap();
+        Messages::new(lines.into_iter().map(str::to_owned), layout)
             .filter_map(|item| match item {
                 Item::Message(m) => Some(m),
                 Item::Bad { .. } => None,
@@ -394,13 +651,111 @@ mod tests {
     }
 
     #[test]
-    fn the_date_order_is_found_from_a_day_above_twelve_or_a_twelve_hour_clock() {
-        assert_eq!(date_order(["03/04/2026, 10:00 - A: x", "13/04/2026, 10:00 - A: y"]), DateOrder::DayFirst);
-        assert_eq!(date_order(["4/3/26, 10:00 AM - A: x"]), DateOrder::MonthFirst);
-        assert_eq!(date_order(["4/13/26, 10:00 - A: x"]), DateOrder::MonthFirst);
-        assert_eq!(date_order(["04.03.26, 10:00 - A: x"]), DateOrder::DayFirst);
-        // "AM" in the words is no 12-hour clock.
-        assert_eq!(date_order(["03/04/2026, 10:00 - ADAM: see you at 9 AM?"]), DateOrder::DayFirst);
+    fn the_date_order_is_found_from_a_day_above_twelve_or_from_time_order_and_one_the_dates_do_not_settle_is_asked() {
+        assert_eq!(order(&["03/04/2026, 10:00 - A: x", "13/04/2026, 10:00 - A: y"]), Ok(DateOrder::DayFirst));
+        assert_eq!(order(&["4/13/26, 10:00 - A: x"]), Ok(DateOrder::MonthFirst));
+        // Dotted dates and French heads are day first in every locale that writes them.
+        assert_eq!(order(&["04.03.26, 10:00 - A: x"]), Ok(DateOrder::DayFirst));
+        assert_eq!(order(&["04/03/2026 à 10:00 - A: x"]), Ok(DateOrder::DayFirst));
+        // 12 March then 1 April, or 3 December then 4 January of the same year: only one is in time order.
+        assert_eq!(order(&["12/03/2026, 10:00 - A: x", "01/04/2026, 10:00 - A: y"]), Ok(DateOrder::DayFirst));
+        assert_eq!(order(&["3/12/26, 10:00 AM - A: x", "4/1/26, 10:00 AM - A: y"]), Ok(DateOrder::MonthFirst));
+        // The same date either way is no question.
+        assert_eq!(order(&["04/04/2026, 10:00 - A: x"]), Ok(DateOrder::DayFirst));
+        // A twelve-hour clock says nothing of the order (es and en-GB phones write one too): asked.
+        let unsettled = ["02/03/2026, 9:00 AM - A: x", "05/03/2026, 10:00 AM - A: y"];
+        assert_eq!(order(&unsettled), Err(Unsettled::Either { line: 1, date: "2/3/2026".into() }));
+        assert_eq!(survey(&unsettled, Some(DateOrder::DayFirst)).unwrap().unwrap().order, DateOrder::DayFirst);
+        assert_eq!(survey(&unsettled, Some(DateOrder::MonthFirst)).unwrap().unwrap().order, DateOrder::MonthFirst);
+        // An order the dates refuse is refused, not read with every later date unreadable.
+        let day_first = ["02/03/2026, 10:00 - A: x", "25/03/2026, 10:00 - A: y"];
+        assert_eq!(
+            survey(&day_first, Some(DateOrder::MonthFirst)),
+            Err(Unsettled::NotAsked { asked: DateOrder::MonthFirst, line: 2, date: "25/3/2026".into() })
+        );
+        assert_eq!(survey(&["no chat here"], None), Ok(None));
+    }
+
+    #[test]
+    fn a_later_export_reaching_the_thirteenth_reads_the_earlier_days_as_the_first_did() {
+        // The first export is refused rather than guessed, so no guess is ever overturned: asked
+        // day first, it reads as the later export that settles the order by itself.
+        let first = ["05/01/2026, 9:41 PM - Ann: Hello", "06/01/2026, 8:05 AM - Ann: Hi"];
+        let later = [first[0], first[1], "13/01/2026, 8:05 AM - Ann: Later"];
+        let asked = survey(&first, Some(DateOrder::DayFirst)).unwrap().unwrap();
+        let found = survey(&later, None).unwrap().unwrap();
+        assert_eq!(asked, found);
+        let dates = |lines: &[&str], layout| -> Vec<NaiveDateTime> {
+            Messages::new(lines.iter().map(|l| (*l).to_owned()), layout)
+                .filter_map(|i| match i {
+                    Item::Message(m) => Some(m.at),
+                    Item::Bad { .. } => None,
+                })
+                .collect()
+        };
+        assert_eq!(dates(&first, asked), dates(&later, found)[..2]);
+    }
+
+    #[test]
+    fn a_date_typed_inside_a_message_in_another_apps_form_starts_no_message() {
+        let messages = read(
+            "[05/01/2026, 21:41:07] Ann Lee: Forwarding what Bob sent:\n\
+             06/01/2026 10:00 - kickoff\n\
+             [05/01/2026, 21:42:00] Bob: Thanks",
+        );
+        let got: Vec<(Option<&str>, &str)> = messages.iter().map(|m| (m.author.as_deref(), m.text.as_str())).collect();
+        assert_eq!(
+            got,
+            [(Some("Ann Lee"), "Forwarding what Bob sent:\n06/01/2026 10:00 - kickoff"), (Some("Bob"), "Thanks")]
+        );
+        assert_eq!((messages[0].line, messages[0].end), (1, 2));
+    }
+
+    #[test]
+    fn whatsapps_own_lines_with_a_colon_and_ios_notices_have_no_author() {
+        let android = read(
+            "05/01/2026, 21:40 - Ann created group \"Promo: May\"\n\
+             05/01/2026, 21:41 - Ann changed the subject from \u{201C}Promo: May\u{201D} to \u{201C}June\u{201D}\n\
+             05/01/2026, 21:42 - Ann \"Nan\" Lee: a name with quotes is still a name",
+        );
+        let authors: Vec<Option<&str>> = android.iter().map(|m| m.author.as_deref()).collect();
+        assert_eq!(authors, [None, None, Some("Ann \"Nan\" Lee")]);
+        assert_eq!(android[0].text, "Ann created group \"Promo: May\"");
+
+        let ios = read(
+            "[05/01/2026, 21:40:00] Ann Lee: \u{200E}Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them.\n\
+             [05/01/2026, 21:41:00] Ann Lee: \u{200E}image omitted\n\
+             [05/01/2026, 21:42:00] Ann Lee: \u{200E}This message was deleted.\n\
+             [05/01/2026, 21:43:00] Ann Lee: Hello",
+        );
+        let got: Vec<(Option<&str>, bool)> = ios.iter().map(|m| (m.author.as_deref(), m.media)).collect();
+        assert_eq!(got, [(None, false), (Some("Ann Lee"), true), (Some("Ann Lee"), false), (Some("Ann Lee"), false)]);
+    }
+
+    #[test]
+    fn media_placeholders_are_media_in_each_locale_with_the_media_and_without() {
+        for placeholder in [
+            "<Media omitted>",
+            "<Medien ausgeschlossen>",
+            "<Multimedia omitido>",
+            "<Médias omis>",
+            "<Mídia oculta>",
+            "<Media omessi>",
+            "image omitted",
+            "Bild weggelassen",
+            "imagen omitida",
+            "immagine omessa",
+            "<attached: 00000012-PHOTO-2026-01-05-21-41-07.jpg>",
+            "IMG-20260105-WA0001.jpg (file attached)",
+            "PTT-20260105-WA0002.opus (Datei angehängt)",
+            "Angebot Mai.pdf (archivo adjunto)",
+            "VID-20260105-WA0003.mp4 (something else)",
+        ] {
+            assert!(is_media(placeholder), "{placeholder}");
+        }
+        for words in ["the image omitted from the brochure was nicer", "see (file attached)", "Ann omitted", "<b>"] {
+            assert!(!is_media(words), "{words}");
+        }
     }
 
     #[test]
@@ -455,7 +810,8 @@ mod tests {
     /// The texts of the messages of day-first `lines`, and the lines in none with why.
     fn items(lines: &[&str]) -> (Vec<String>, Vec<(u64, BadLine)>) {
         let (mut texts, mut bad) = (Vec::new(), Vec::new());
-        for item in Messages::new(lines.iter().map(|l| (*l).to_owned()), DateOrder::DayFirst) {
+        let layout = survey(lines, Some(DateOrder::DayFirst)).unwrap().unwrap();
+        for item in Messages::new(lines.iter().map(|l| (*l).to_owned()), layout) {
             match item {
                 Item::Message(m) => texts.push(m.text),
                 Item::Bad { line, why } => bad.push((line, why)),
@@ -470,7 +826,8 @@ mod tests {
         let mut lines = vec!["01/03/2026, 10:00 - Ann: start"];
         lines.extend(std::iter::repeat_n(long.as_str(), 5));
         lines.push("01/03/2026, 10:05 - Ann: next");
-        let mut read = Messages::new(lines.iter().map(|l| (*l).to_owned()), DateOrder::DayFirst);
+        let layout = survey(&lines, Some(DateOrder::DayFirst)).unwrap().unwrap();
+        let mut read = Messages::new(lines.iter().map(|l| (*l).to_owned()), layout);
         let mut bad = Vec::new();
         let first = loop {
             match read.next().unwrap() {

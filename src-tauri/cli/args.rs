@@ -9,6 +9,15 @@ use crate::console;
 use crate::personal_data::DataKind;
 use crate::requests::{IdKind, Identifier, Outcome, RequestKind, RequestStatus};
 
+/// The order an export's phone writes dates in.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum DateOrderArg {
+    /// 13/01/2026
+    DayFirst,
+    /// 01/13/2026
+    MonthFirst,
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "custodian",
@@ -505,6 +514,10 @@ pub enum ChatCommand {
         /// +01:00; UTC without it
         #[arg(long, value_name = "±HH:MM", allow_hyphen_values = true)]
         utc_offset: Option<String>,
+        /// For an export whose dates read either way (every day 12 or under): the order the
+        /// phone writes them in
+        #[arg(long, value_name = "ORDER")]
+        date_order: Option<DateOrderArg>,
     },
     /// The threads held, latest first
     List {

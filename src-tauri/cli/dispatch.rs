@@ -10,6 +10,7 @@ use crate::clock::Moment;
 
 use super::args::*;
 use super::print::{self, json, Exit};
+use crate::chat::whatsapp_export::DateOrder;
 use crate::console::{self, ApiError, Console, HoldForm, RequestForm, Window};
 use crate::leads::{parse::parse_time, Filter};
 use crate::requests::IdKind;
@@ -352,6 +353,7 @@ async fn request(c: &Console, command: RequestCommand, j: bool) -> Result<Exit, 
 /// missing from a request's form points at the clients; an erasure refused for a request's kind
 /// points at recording an erasure request.
 fn hint(e: &console::Error, erasing: bool) -> Option<&'static str> {
+    use crate::chat::file::ChatFileError;
     use crate::clients::ClientError;
     use crate::requests::RequestError;
     use crate::retention::holds::HoldError;
@@ -375,6 +377,12 @@ fn hint(e: &console::Error, erasing: bool) -> Option<&'static str> {
             Some("An erasure request is recorded with: custodian request new --kind erasure")
         }
         console::Error::DataDir { .. } => Some("Choose another with --data-dir."),
+        console::Error::ChatFile(ChatFileError::DateOrderUnknown { .. }) => {
+            Some("Give it with --date-order day-first or --date-order month-first.")
+        }
+        console::Error::ChatFile(ChatFileError::DateOrderRefused { .. }) => {
+            Some("Leave --date-order out, or give the other order.")
+        }
         _ => None,
     }
 }
@@ -755,7 +763,7 @@ async fn chat(c: &Console, command: ChatCommand, j: bool) -> Result<Exit, consol
             watcher.abort();
             print::chat_synced(j, &report?)
         }
-        ChatCommand::Import { client, file, phone, wa_id, name, business_name, utc_offset } => {
+        ChatCommand::Import { client, file, phone, wa_id, name, business_name, utc_offset, date_order } => {
             let utc_offset_minutes = match utc_offset.as_deref().map(offset_minutes) {
                 Some(Some(minutes)) => minutes,
                 Some(None) => {
@@ -765,7 +773,11 @@ async fn chat(c: &Console, command: ChatCommand, j: bool) -> Result<Exit, consol
                 }
                 None => 0,
             };
-            let with = console::ChatWith { phone, wa_id, name, business_name, utc_offset_minutes };
+            let date_order = date_order.map(|order| match order {
+                DateOrderArg::DayFirst => DateOrder::DayFirst,
+                DateOrderArg::MonthFirst => DateOrder::MonthFirst,
+            });
+            let with = console::ChatWith { phone, wa_id, name, business_name, utc_offset_minutes, date_order };
             let cancel = Arc::new(AtomicBool::new(false));
             let watcher = stop_on_ctrl_c(&cancel, "Stopping after the messages in hand; what is stored stays.");
             let report = c.chat_import(&client, &file, &with, &cancel).await;

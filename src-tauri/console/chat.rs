@@ -15,6 +15,7 @@ use crate::chat::threads::{
     self, Channel, NewMessage, NewThread, Participant, ParticipantId, Stored, Thread, ThreadCache, ThreadSummary,
     Window, Writer,
 };
+use crate::chat::whatsapp_export::DateOrder;
 use crate::identity::IdentityHash;
 use crate::leads::import::Rejection;
 use crate::meta::conversations::{self, Conversation, Platform};
@@ -96,6 +97,8 @@ pub struct ChatWith {
     pub business_name: Option<String>,
     /// The exporting phone's offset from UTC, in minutes: an export's times are local.
     pub utc_offset_minutes: i32,
+    /// The order the phone writes dates in, where the export's dates do not say it.
+    pub date_order: Option<DateOrder>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -140,7 +143,7 @@ impl Console {
     ) -> Result<ChatImport, Error> {
         let client = self.client(client).await?;
         let context = export_context(with, client.country.as_deref())?;
-        let chat_file = ChatFile::open(file)?;
+        let chat_file = ChatFile::open(file, with.date_order)?;
         let kind = match chat_file.kind {
             Kind::Export(_) => ChatFileKind::WhatsappExport,
             Kind::WebhookArchive => ChatFileKind::WebhookArchive,
@@ -159,7 +162,11 @@ impl Console {
             stopped: None,
             cancelled: false,
         };
-        // A file that cannot be read is refused here, with why, before anything is stored.
+        // A file that cannot be read is refused here, with why, before anything is stored; so is
+        // an export held already at other times, read before at another UTC offset.
+        if let Kind::Export(_) = chat_file.kind {
+            self.refuse_another_offset(&client.id, &chat_file, &context, with.utc_offset_minutes).await?;
+        }
         import::read(&chat_file, &context).map(drop)?;
         let (chunks, spent, reader) = read_in_chunks(chat_file, context);
         let mut bulk = self.store.bulk_with_cache(IMPORT_CACHE_MIB).await?;
@@ -416,6 +423,7 @@ impl Console {
                     .iter()
                     .map(|p| Participant { kind: ParticipantId::Psid, id: p.id.clone(), name: p.name.clone() })
                     .collect(),
+                also_known_as: Vec::new(),
             };
             let held_since = {
                 let mut conn = self.store.pool().acquire().await?;
@@ -445,6 +453,7 @@ impl Console {
                     kind: if m.text.is_some() { "text" } else { "attachment" }.into(),
                     body: m.text.unwrap_or_default(),
                     damaged: false,
+                    media_slot: None,
                 })
                 .collect();
             let mut tx = self.store.write().await?;
@@ -566,6 +575,67 @@ fn read_in_chunks(
     (chunks, spent, reader)
 }
 
+/// Messages of an export's start looked for among those held, to tell it was read before at
+/// another offset.
+const SAMPLED: usize = 40;
+
+impl Console {
+    /// Refuses an export whose thread holds its messages, but each the same whole number of
+    /// quarter hours away: the same export read before at another UTC offset, which read at this
+    /// one would add every message again.
+    async fn refuse_another_offset(
+        &self,
+        client_id: &str,
+        file: &ChatFile,
+        context: &ExportContext,
+        offset_minutes: i32,
+    ) -> Result<(), Error> {
+        let mut thread = None;
+        let mut sample = Vec::with_capacity(SAMPLED);
+        for item in import::read(file, context)? {
+            let Read::Message(of, message) = item else { continue };
+            if message.kind == "text" && !message.body.trim().is_empty() {
+                thread.get_or_insert(of);
+                sample.push((message.sent_at, message.author, message.body));
+                if sample.len() == SAMPLED {
+                    break;
+                }
+            }
+        }
+        let Some(thread) = thread else { return Ok(()) };
+        let mut conn = self.store.pool().acquire().await?;
+        let Some(shift) = threads::held_shifted(&mut conn, client_id, &thread.remote_id, &sample).await? else {
+            return Ok(());
+        };
+        let then = offset_minutes - i32::try_from(shift / 60).unwrap_or(0);
+        Err(Error::Conflict(format!(
+            "{} was imported before with its times read at UTC{}; read at UTC{} now, its messages would be held a \
+             second time, {} apart. Import it at UTC{} as before, or, if the times held are wrong, erase the \
+             conversation first. Nothing was imported.",
+            file.name(),
+            offset_text(then),
+            offset_text(offset_minutes),
+            span_text(shift.unsigned_abs()),
+            offset_text(then),
+        )))
+    }
+}
+
+/// `+01:00`, `-05:30`.
+fn offset_text(minutes: i32) -> String {
+    let sign = if minutes < 0 { '-' } else { '+' };
+    format!("{sign}{:02}:{:02}", minutes.unsigned_abs() / 60, minutes.unsigned_abs() % 60)
+}
+
+/// `2 h`, `5 h 30 min`.
+fn span_text(seconds: u64) -> String {
+    match (seconds / 3600, seconds % 3600 / 60) {
+        (hours, 0) => format!("{hours} h"),
+        (0, minutes) => format!("{minutes} min"),
+        (hours, minutes) => format!("{hours} h {minutes} min"),
+    }
+}
+
 fn export_context(with: &ChatWith, country: Option<&str>) -> Result<ExportContext, Error> {
     if with.utc_offset_minutes.abs() > 14 * 60 {
         return Err(Error::Invalid("A UTC offset is between -14:00 and +14:00.".into()));
@@ -621,7 +691,7 @@ mod tests {
         let good = r#"{"object":"whatsapp_business_account","entry":[{"id":"W","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"1","phone_number_id":"1"},"contacts":[{"profile":{"name":"Ann"},"wa_id":"447911123456"}],"messages":[{"from":"447911123456","id":"wamid.1","timestamp":"1795000000","type":"text","text":{"body":"hi"}}]}}]}]}"#;
         let bad = "not json\n".repeat(3 * CHUNK + 5);
         std::fs::write(&path, format!("{good}\n{bad}")).unwrap();
-        let (chunks, _spent, reader) = read_in_chunks(ChatFile::open(&path).unwrap(), ExportContext::default());
+        let (chunks, _spent, reader) = read_in_chunks(ChatFile::open(&path, None).unwrap(), ExportContext::default());
         let sizes: Vec<usize> = chunks.iter().map(|c| c.len()).collect();
         reader.join().unwrap();
         std::fs::remove_dir_all(&dir).unwrap();

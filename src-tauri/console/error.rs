@@ -138,6 +138,8 @@ pub enum Code {
     KeyMissing,
     DatabaseUnreadable,
     FileUnreadable,
+    /// A WhatsApp export's dates read both day first and month first: say which.
+    DateOrderUnknown,
     DataDirUnusable,
     /// The chosen file exists: ask before replacing it.
     FileExists,
@@ -165,6 +167,7 @@ impl Error {
             Error::Export(WriteError::File(ExportFileError::Io(..)))
             | Error::Package(PackageError::File(ExportFileError::Io(..))) => Code::DataDirUnusable,
             Error::NoSuchLead(_) | Error::NoSuchThread(_) => Code::NotFound,
+            Error::ChatFile(crate::chat::file::ChatFileError::DateOrderUnknown { .. }) => Code::DateOrderUnknown,
             Error::ChatFile(_) => Code::FileUnreadable,
             Error::Conflict(_) => Code::Conflict,
             Error::Held(_) => Code::Held,
@@ -240,6 +243,7 @@ impl Code {
             Code::KeyMissing => "key_missing",
             Code::DatabaseUnreadable => "database_unreadable",
             Code::FileUnreadable => "file_unreadable",
+            Code::DateOrderUnknown => "date_order_unknown",
             Code::DataDirUnusable => "data_dir_unusable",
             Code::FileExists => "file_exists",
             Code::Cancelled => "cancelled",

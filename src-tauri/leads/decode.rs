@@ -381,17 +381,8 @@ fn sniff_encoding(head: &[u8], whole_file: bool) -> Result<(Format, &'static Enc
     if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
         return Ok((Format::Utf8, UTF_8));
     }
-    // UTF-16 without a BOM: ASCII text leaves every other byte zero.
-    let pairs = head.len() / 2;
-    if pairs >= 8 {
-        let even_zero = head.chunks_exact(2).filter(|p| p[0] == 0 && p[1] != 0).count();
-        let odd_zero = head.chunks_exact(2).filter(|p| p[1] == 0 && p[0] != 0).count();
-        if odd_zero * 10 > pairs * 8 {
-            return Ok((Format::Utf16Le, UTF_16LE));
-        }
-        if even_zero * 10 > pairs * 8 {
-            return Ok((Format::Utf16Be, UTF_16BE));
-        }
+    if let Some(utf16) = utf16_without_bom(head) {
+        return Ok(utf16);
     }
     if head.contains(&0) {
         return Err(ReadError::Binary);
@@ -408,6 +399,34 @@ fn sniff_encoding(head: &[u8], whole_file: bool) -> Result<(Format, &'static Enc
             Ok((Format::Windows1252, WINDOWS_1252))
         }
     }
+}
+
+/// The UTF-16 a text starting with `head` is written in, by its BOM or without one: text that is
+/// mostly ASCII leaves every other byte zero. `None` for any other encoding.
+pub(crate) fn utf16_of(head: &[u8]) -> Option<&'static Encoding> {
+    if head.starts_with(&[0xFF, 0xFE]) {
+        return Some(UTF_16LE);
+    }
+    if head.starts_with(&[0xFE, 0xFF]) {
+        return Some(UTF_16BE);
+    }
+    utf16_without_bom(head).map(|(_, encoding)| encoding)
+}
+
+fn utf16_without_bom(head: &[u8]) -> Option<(Format, &'static Encoding)> {
+    let pairs = head.len() / 2;
+    if pairs < 8 {
+        return None;
+    }
+    let even_zero = head.chunks_exact(2).filter(|p| p[0] == 0 && p[1] != 0).count();
+    let odd_zero = head.chunks_exact(2).filter(|p| p[1] == 0 && p[0] != 0).count();
+    if odd_zero * 10 > pairs * 8 {
+        return Some((Format::Utf16Le, UTF_16LE));
+    }
+    if even_zero * 10 > pairs * 8 {
+        return Some((Format::Utf16Be, UTF_16BE));
+    }
+    None
 }
 
 /// TAB or comma, whichever the header line uses more outside quotes, and whether lines end in CRLF.

@@ -55,6 +55,7 @@ fn generated() -> Vec<(String, String)> {
         one::<custodian::chat::threads::ShownMessage>(),
         one::<custodian::chat::threads::Thread>(),
         one::<custodian::console::ChatWith>(),
+        one::<custodian::chat::whatsapp_export::DateOrder>(),
         one::<custodian::console::ChatFileKind>(),
         one::<custodian::console::ChatImport>(),
         one::<custodian::console::ChatSynced>(),

@@ -610,3 +610,149 @@ async fn an_import_of_more_people_than_it_keeps_in_mind_stores_each_thread_once_
         );
     }
 }
+
+/// A payload of one message from a person WhatsApp names only by their business-scoped user id.
+fn payload_by_user_id(id: &str, user_id: &str, at: i64, text: &str) -> String {
+    serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "WABA", "changes": [{"field": "messages",
+        "value": {"messaging_product": "whatsapp", "metadata": {"display_phone_number": "15550001", "phone_number_id": "15550001"},
+            "contacts": [{"profile": {"name": "Dee"}, "user_id": user_id}],
+            "messages": [{"from_user_id": user_id, "id": id, "timestamp": at.to_string(), "type": "text", "text": {"body": text}}]}}]}]})
+    .to_string()
+}
+
+#[tokio::test]
+async fn a_person_named_by_user_id_in_one_archive_and_by_wa_id_beside_it_in_a_later_one_is_one_thread_erased_whole() {
+    let ws = Workspace::new();
+    let console = acme(&ws).await;
+    let first =
+        write(&ws, "early.jsonl", &(payload_by_user_id("wamid.D1", "US.4242", NOV_20, "quokka early words") + "\n"));
+    let mut both: serde_json::Value =
+        serde_json::from_str(&payload("wamid.D2", "447700900123", "Dee", NOV_21, "quokka later words")).unwrap();
+    both["entry"][0]["changes"][0]["value"]["contacts"][0]["user_id"] = "US.4242".into();
+    let later = write(&ws, "later.jsonl", &format!("{both}\n"));
+    console.chat_import("Acme", &first, &ChatWith::default(), &no_cancel()).await.unwrap();
+    let second = console.chat_import("Acme", &later, &ChatWith::default(), &no_cancel()).await.unwrap();
+    assert_eq!((second.threads, second.messages), (0, 1), "the later archive finds her thread: {second:?}");
+    let threads = console.chat_list(None, None, Window::ALL).await.unwrap();
+    assert_eq!(threads.iter().map(|t| t.messages).collect::<Vec<_>>(), [2]);
+
+    // Her phone number, which the first archive never gave, now finds what it said too; erasing by
+    // it leaves nothing of either.
+    let erasure = console.new_request(RequestForm::new(RequestKind::Erasure, phone("+44 7700 900123"))).await.unwrap();
+    let found = console.find_for_request(erasure.id, false).await.unwrap();
+    let held = found.groups.iter().find(|g| g.kind == DataKind::Conversations).expect("her thread");
+    assert!(format!("{:?}", held.records).contains("quokka early words"));
+    console.erase_request(erasure.id, true, false).await.unwrap();
+    assert!(console.chat_list(None, None, Window::ALL).await.unwrap().is_empty());
+    search_index_is_sound(&console).await;
+    // Neither archive brings her back, whichever id it names her by.
+    for file in [&first, &later] {
+        let again = console.chat_import("Acme", file, &ChatWith::default(), &no_cancel()).await.unwrap();
+        assert_eq!((again.messages, again.threads), (0, 0), "{again:?}");
+    }
+}
+
+const UNSETTLED: &str = "02/03/2026, 9:00 AM - Ann Lee: Hello, about the order\n\
+                         05/03/2026, 10:00 AM - Ann Lee: Any news?\n";
+
+#[tokio::test]
+async fn an_export_whose_dates_read_either_way_is_refused_until_its_order_is_given_and_a_later_export_adds_only_what_is_new(
+) {
+    let ws = Workspace::new();
+    let console = acme(&ws).await;
+    let first = write(&ws, "WhatsApp Chat with Ann Lee.txt", UNSETTLED);
+    let refused = console.chat_import("Acme", &first, &ChatWith::default(), &no_cancel()).await.unwrap_err();
+    assert_eq!(refused.code(), custodian::console::Code::DateOrderUnknown, "{refused}");
+    assert!(console.chat_list(None, None, Window::ALL).await.unwrap().is_empty(), "nothing was imported");
+
+    let day_first =
+        ChatWith { date_order: Some(custodian::chat::whatsapp_export::DateOrder::DayFirst), ..ChatWith::default() };
+    let imported = console.chat_import("Acme", &first, &day_first, &no_cancel()).await.unwrap();
+    assert_eq!(imported.messages, 2);
+    let thread = &console.chat_list(None, None, Window::ALL).await.unwrap()[0];
+    assert_eq!((thread.first_at.as_str(), thread.last_at.as_str()), ("2026-03-02T09:00:00Z", "2026-03-05T10:00:00Z"));
+
+    // The later export reaches the 13th, which settles the order by itself: the two it shares
+    // are the same messages.
+    let later = write(
+        &ws,
+        "WhatsApp Chat with Ann Lee (1).txt",
+        &format!("{UNSETTLED}13/03/2026, 8:05 AM - Ann Lee: Hello again\n"),
+    );
+    let again = console.chat_import("Acme", &later, &ChatWith::default(), &no_cancel()).await.unwrap();
+    assert_eq!((again.threads, again.messages, again.already_held), (0, 1, 2), "{again:?}");
+
+    // An order its dates refuse is refused, and says where.
+    let month_first =
+        ChatWith { date_order: Some(custodian::chat::whatsapp_export::DateOrder::MonthFirst), ..ChatWith::default() };
+    let refused = console.chat_import("Acme", &later, &month_first, &no_cancel()).await.unwrap_err();
+    assert!(refused.to_string().contains("line 3"), "{refused}");
+}
+
+#[tokio::test]
+async fn the_same_chat_exported_with_its_media_as_a_second_copy_adds_nothing() {
+    let ws = Workspace::new();
+    let console = acme(&ws).await;
+    let without = write(
+        &ws,
+        "WhatsApp Chat with Ann Lee.txt",
+        "20/11/2026, 09:15 - Ann Lee: Here is the photo\n\
+         20/11/2026, 09:16 - Ann Lee: <Media omitted>\n\
+         20/11/2026, 09:16 - Ann Lee: <Media omitted>\n\
+         20/11/2026, 09:17 - Acme Shoes: <Media omitted>\n",
+    );
+    let with_media = write(
+        &ws,
+        "WhatsApp Chat with Ann Lee (2).txt",
+        "20/11/2026, 09:15 - Ann Lee: Here is the photo\n\
+         20/11/2026, 09:16 - Ann Lee: IMG-20261120-WA0001.jpg (file attached)\n\
+         20/11/2026, 09:16 - Ann Lee: IMG-20261120-WA0002.jpg (file attached)\n\
+         20/11/2026, 09:17 - Acme Shoes: Catalogue.pdf (file attached)\n\
+         20/11/2026, 09:18 - Ann Lee: Thanks\n",
+    );
+    let business = ChatWith { business_name: Some("Acme Shoes".into()), ..ChatWith::default() };
+    let first = console.chat_import("Acme", &without, &business, &no_cancel()).await.unwrap();
+    assert_eq!((first.threads, first.messages), (1, 4), "{first:?}");
+    let second = console.chat_import("Acme", &with_media, &business, &no_cancel()).await.unwrap();
+    assert_eq!((second.threads, second.messages, second.already_held), (0, 1, 4), "{second:?}");
+    // And the other way round: the copy with media first, then the one without.
+    let other = Workspace::new();
+    let console = acme(&other).await;
+    console.chat_import("Acme", &with_media, &business, &no_cancel()).await.unwrap();
+    let second = console.chat_import("Acme", &without, &business, &no_cancel()).await.unwrap();
+    assert_eq!((second.threads, second.messages, second.already_held), (0, 0, 4), "{second:?}");
+    let thread = &console.chat_list(None, None, Window::ALL).await.unwrap()[0];
+    let shown = console.chat_show(thread.id, Window::ALL).await.unwrap();
+    let kinds: Vec<&str> = shown.messages.iter().map(|m| m.kind.as_str()).collect();
+    assert_eq!(kinds, ["text", "media", "media", "media", "text"]);
+}
+
+#[tokio::test]
+async fn an_export_imported_again_at_another_utc_offset_is_refused_and_names_the_offset_it_was_read_at() {
+    let ws = Workspace::new();
+    let console = acme(&ws).await;
+    let export = write(
+        &ws,
+        "WhatsApp Chat with Ann Lee.txt",
+        "20/11/2026, 09:15 - Ann Lee: Hello\n20/11/2026, 09:16 - Ann Lee: About the sofa\n21/11/2026, 10:00 - Ann Lee: Thanks\n",
+    );
+    let at = |minutes| ChatWith { utc_offset_minutes: minutes, ..ChatWith::default() };
+    console.chat_import("Acme", &export, &at(60), &no_cancel()).await.unwrap();
+    let refused = console.chat_import("Acme", &export, &at(120), &no_cancel()).await.unwrap_err();
+    assert_eq!(refused.code(), custodian::console::Code::Conflict, "{refused}");
+    let says = refused.to_string();
+    assert!(says.contains("UTC+01:00") && says.contains("UTC+02:00") && says.contains("1 h apart"), "{says}");
+    let thread = &console.chat_list(None, None, Window::ALL).await.unwrap()[0];
+    assert_eq!(thread.messages, 3, "nothing was added");
+    // At the offset it was read at, it is held already; a later export from a phone that moved
+    // on an hour, read at its new offset, is the same messages.
+    let again = console.chat_import("Acme", &export, &at(60), &no_cancel()).await.unwrap();
+    assert_eq!((again.messages, again.already_held), (0, 3), "{again:?}");
+    let moved = write(
+        &ws,
+        "WhatsApp Chat with Ann Lee (1).txt",
+        "20/11/2026, 10:15 - Ann Lee: Hello\n20/11/2026, 10:16 - Ann Lee: About the sofa\n21/11/2026, 11:00 - Ann Lee: Thanks\n",
+    );
+    let moved = console.chat_import("Acme", &moved, &at(120), &no_cancel()).await.unwrap();
+    assert_eq!((moved.threads, moved.messages, moved.already_held), (0, 0, 3), "{moved:?}");
+}

@@ -9,6 +9,7 @@ import type {
   ConsentState,
   ChatImport,
   ChatSyncReport,
+  ChatWith,
   Thread,
   ApiError,
   AuditEntry,
@@ -136,6 +137,8 @@ export type Backend = {
   threads: Thread[];
   /** The files of conversations the stand-in can read, by path: importing one adds its threads not yet held. */
   chatFiles: Record<string, Thread[]>;
+  /** Exports whose dates read day first as well as month first: refused until the order is given. */
+  datesEitherWay: string[];
   /** What a sync from Meta answers. */
   chatSync: ChatSyncReport;
   /** The consent register's entries, oldest first. */
@@ -541,7 +544,7 @@ function same(a: Identifier, b: Identifier): boolean {
 
 export function installBackend(initial: string[] = [], fail?: ApiError): Backend {
   const backend: Backend = {
-    threads: [], chatFiles: {}, chatSync: { pages: [], cancelled: false }, consent: [],
+    threads: [], chatFiles: {}, datesEitherWay: [], chatSync: { pages: [], cancelled: false }, consent: [],
     clients: [], audit: [], leads: [], imported: [], requests: [], remote: {}, policies: {}, holds: [], lastPurge: null, imports: [], files: [], saveAs: null, fail,
     metaApp: { app_id: null, graph_version: "v25.0", graph_url: "https://graph.facebook.com", sync_minutes: 15 }, keychain: [], connections: [], revokeError: null,
     pages: [], forms: [], meta: metaSide(), pauseSync: false, delayForms: false, releaseForms: () => {}, pauseLogin: false, pauseRetry: false, resume: () => {},
@@ -2181,9 +2184,15 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         return { ...held, messages: held.messages.slice(offset, offset + limit) };
       }
       case "chat_import": {
-        const { client, path } = args as { client: string; path: string };
+        const { client, path, with: given } = args as { client: string; path: string; with: ChatWith };
         const into = find(client);
         const file = backend.chatFiles[path];
+        if (backend.datesEitherWay.includes(path) && given.date_order === null) {
+          throw {
+            code: "date_order_unknown",
+            message: `${path}'s dates read as well day first as month first (line 1: 2/3/2026), and none of them says which.`,
+          } satisfies ApiError;
+        }
         if (!file) {
           throw {
             code: "file_unreadable",

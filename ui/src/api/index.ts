@@ -64,6 +64,7 @@ import type { ChatImport } from "./bindings/ChatImport";
 import type { ChatSynced } from "./bindings/ChatSynced";
 import type { ChatSyncReport } from "./bindings/ChatSyncReport";
 import type { ChatWith } from "./bindings/ChatWith";
+import type { DateOrder } from "./bindings/DateOrder";
 import type { ConsentChange } from "./bindings/ConsentChange";
 import type { ConsentChannel } from "./bindings/ConsentChannel";
 import type { ConsentEntry } from "./bindings/ConsentEntry";
@@ -122,6 +123,7 @@ export type {
   ChatSynced,
   ChatSyncReport,
   ChatWith,
+  DateOrder,
   Participant,
   ParticipantId,
   ShownMessage,
@@ -238,6 +240,7 @@ const CODES: Record<Code, true> = {
   conflict: true,
   held: true,
   nothing_found: true,
+  date_order_unknown: true,
   confirmation_required: true,
   secret_missing: true,
   token_invalid: true,

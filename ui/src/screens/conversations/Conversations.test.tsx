@@ -92,6 +92,25 @@ describe("Conversations", () => {
     expect(screen.queryByTestId("chat-import")).toBeNull();
   });
 
+  it("asks how an export's dates are written when they read either way, and imports it once told", async () => {
+    const backend = installBackend(["Acme"]);
+    const path = "/tmp/WhatsApp Chat with Ann.txt";
+    backend.chatFiles[path] = [thread(1, "Ann", "2026-03-02T09:00:00Z", ["Hi", "Any news?"])];
+    backend.datesEitherWay.push(path);
+    render(<Conversations />);
+    await userEvent.click(await screen.findByTestId("chat-import-open"));
+    await userEvent.type(screen.getByTestId("chat-import-path"), path);
+    await userEvent.click(screen.getByTestId("chat-import-run"));
+    expect((await screen.findByRole("alert")).textContent).toContain("read as well day first as month first");
+    const order = screen.getByTestId("chat-import-date-order");
+    await waitFor(() => expect(document.activeElement).toBe(order));
+    expect(order.getAttribute("aria-invalid")).toBe("true");
+    expect(backend.threads).toHaveLength(0);
+    await choose(order, "day_first");
+    await userEvent.click(screen.getByTestId("chat-import-run"));
+    expect((await screen.findByTestId("chat-import-summary")).textContent).toContain("New messages2");
+  });
+
   it("lists threads latest first, opens one with the keyboard, searches words and closes the pane with Escape", async () => {
     const backend = installBackend(["Acme"]);
     backend.threads.push(

@@ -1,5 +1,5 @@
-import { useState } from "react";
-import { api, toCommandError, type ChatImport, type Client, type CommandError } from "../../api";
+import { useEffect, useRef, useState } from "react";
+import { api, toCommandError, type ChatImport, type Client, type CommandError, type DateOrder } from "../../api";
 import { ClientSelect } from "../../components/ClientSelect";
 import { ErrorNote } from "../../components/ErrorNote";
 import { useEscape } from "../../components/useEscape";
@@ -36,10 +36,19 @@ export function ImportChat({
   const [name, setName] = useState("");
   const [business, setBusiness] = useState("");
   const [offset, setOffset] = useState("");
+  const [dateOrder, setDateOrder] = useState<DateOrder | "">("");
+  const dateOrderField = useRef<HTMLSelectElement>(null);
   const [busy, setBusy] = useState(false);
   const [report, setReport] = useState<ChatImport | null>(null);
   const [error, setError] = useState<CommandError | null>(null);
   useEscape(() => (busy ? void api.leads.cancelImport() : onClose()));
+
+  // The file's dates read either way: the question is the date field, so that is where to go
+  // once the form is usable again.
+  const askedDateOrder = error?.code === "date_order_unknown" && !busy;
+  useEffect(() => {
+    if (askedDateOrder) dateOrderField.current?.focus();
+  }, [askedDateOrder]);
 
   const minutes = offsetMinutes(offset);
   const run = async () => {
@@ -53,6 +62,7 @@ export function ImportChat({
         name: name.trim() || null,
         business_name: business.trim() || null,
         utc_offset_minutes: minutes,
+        date_order: dateOrder || null,
       });
       setReport(done);
       onDone(done);
@@ -148,6 +158,20 @@ export function ImportChat({
                 <input value={offset} onChange={(e) => setOffset(e.target.value)} placeholder="+01:00" aria-invalid={minutes === null} />
               </label>
               {minutes === null && <p className="error-text">Write the offset as ±HH:MM, such as +01:00 or -05:00.</p>}
+              <label>
+                Dates in the file <span className="hint">asked only when every day in it is 12 or under, so they read either way</span>
+                <select
+                  ref={dateOrderField}
+                  value={dateOrder}
+                  onChange={(e) => setDateOrder(e.target.value as DateOrder | "")}
+                  aria-invalid={error?.code === "date_order_unknown" && !dateOrder}
+                  data-testid="chat-import-date-order"
+                >
+                  <option value="">As the file shows them</option>
+                  <option value="day_first">Day first (31/12/2026)</option>
+                  <option value="month_first">Month first (12/31/2026)</option>
+                </select>
+              </label>
             </fieldset>
             <ErrorNote error={error} />
             <div className="dialog-actions">
