@@ -215,16 +215,17 @@ fn chat_entry(path: &Path, name: &str) -> Result<usize, ChatFileError> {
     let mut chats: Vec<usize> = texts.iter().filter(|(_, base)| base == "_chat.txt").map(|(i, _)| *i).collect();
     if chats.is_empty() {
         for (i, _) in &texts {
+            // A text that cannot be read (encrypted, compressed some other way) is no chat here.
             let mut head = Vec::new();
-            archive
-                .by_index(*i)
-                .map_err(unreadable)?
-                .take(SNIFF_BYTES)
-                .read_to_end(&mut head)
-                .map_err(|e| ChatFileError::Unreadable(name.to_owned(), e.to_string()))?;
-            if starts_a_chat(&head) {
+            let read = archive.by_index(*i).map(|entry| entry.take(SNIFF_BYTES).read_to_end(&mut head));
+            if matches!(read, Ok(Ok(_))) && starts_a_chat(&head) {
                 chats.push(*i);
             }
+        }
+        // Beside a chat, an export sent in it: the chat's own is named as the ZIP is.
+        let stem = |n: &str| n.rsplit_once('.').map_or(n, |(stem, _)| stem).to_owned();
+        if chats.len() > 1 {
+            chats.retain(|i| texts.iter().any(|(t, base)| t == i && stem(base) == stem(name)));
         }
     }
     let [index] = chats[..] else { return Err(ChatFileError::NoChatInZip(name.to_owned())) };
@@ -452,6 +453,15 @@ mod tests {
         let file = ChatFile::open_as_found(&zipped).unwrap();
         assert_eq!(texts(&file).len(), 2);
         assert!(texts(&file)[1].ends_with("Bob: Hello"));
+        // A chat's export sent in the chat: the ZIP's own is named as the ZIP is.
+        let forwarded = scratch.zip(
+            "WhatsApp Chat with Ann.zip",
+            &[
+                ("WhatsApp Chat with Bob.txt", EXPORT.as_bytes()),
+                ("WhatsApp Chat with Ann.txt", b"13/01/2026, 11:00 - Ann: Mine\n"),
+            ],
+        );
+        assert_eq!(texts(&ChatFile::open_as_found(&forwarded).unwrap()), ["13/01/2026, 11:00 - Ann: Mine"]);
         // Two chats' texts in one ZIP: which one is not guessed.
         let two = scratch.zip("two.zip", &[("Chat A.txt", EXPORT.as_bytes()), ("Chat B.txt", EXPORT.as_bytes())]);
         assert!(matches!(ChatFile::open_as_found(&two), Err(ChatFileError::NoChatInZip(_))));

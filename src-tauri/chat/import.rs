@@ -198,7 +198,8 @@ pub fn chat_name(file_name: &str) -> Option<String> {
         .trim()
         .strip_suffix(')')
         .and_then(|n| n.rsplit_once(" ("))
-        .filter(|(_, copy)| !copy.is_empty() && copy.bytes().all(|b| b.is_ascii_digit()))
+        // Up to two digits: "Reunion (2019)" is a name.
+        .filter(|(_, copy)| (1..=2).contains(&copy.len()) && copy.bytes().all(|b| b.is_ascii_digit()))
         .map_or(name, |(name, _)| name);
     Some(name.trim().to_owned()).filter(|n| !n.is_empty())
 }
@@ -231,14 +232,13 @@ fn export<'f>(
         also_known_as: Vec::new(),
     });
     // What the lines say besides their text, shared with the reading below: a failure that ended
-    // them, the lines read so far, and those that were cut or not UTF-8 (each reported once, and
-    // kept until no later message can hold them).
+    // them, and the lines that were cut or not UTF-8, each kept until the message holding it is
+    // read (and reported with it) or it is reported as in no message.
     #[derive(Default)]
     struct Seen {
         failed: Option<ChatFileError>,
         read: u64,
-        damaged: Vec<u64>,
-        to_report: Vec<(u64, Flaw)>,
+        damaged: Vec<(u64, Flaw)>,
     }
     let seen: Arc<Mutex<Seen>> = Arc::default();
     let seen_in = seen.clone();
@@ -249,8 +249,7 @@ fn export<'f>(
                 seen.read += 1;
                 if let Some(flaw) = l.flaw {
                     let read = seen.read;
-                    seen.damaged.push(read);
-                    seen.to_report.push((read, flaw));
+                    seen.damaged.push((read, flaw));
                 }
                 Some(l.text)
             }
@@ -277,16 +276,16 @@ fn export<'f>(
         if done {
             return None;
         }
-        queue.extend(seen.lock().expect("not poisoned").to_report.drain(..).map(|(line, flaw)| Read::Bad {
-            line,
-            reason: format!("{}; its message is kept, marked damaged", flaw.reason()),
-        }));
-        if !queue.is_empty() {
-            continue;
-        }
         let m = match messages.next() {
             Some(Item::Message(m)) => m,
-            Some(Item::Bad { line, why }) => return Some(Read::Bad { line, reason: why.reason().into() }),
+            Some(Item::Bad { line, why }) => {
+                // A line in no message is reported once, for why it is in none.
+                let mut seen = seen.lock().expect("not poisoned");
+                if let Some(at) = seen.damaged.iter().rposition(|(l, _)| *l == line) {
+                    seen.damaged.remove(at);
+                }
+                return Some(Read::Bad { line, reason: why.reason().into() });
+            }
             None => {
                 done = true;
                 queue.extend(seen.lock().expect("not poisoned").failed.take().map(Read::Failed));
@@ -316,11 +315,12 @@ fn export<'f>(
         // ("IMG-….jpg (file attached)", "<Media omitted>"): it is named by its author and time, and
         // how many of theirs came at that time, whichever way it is written.
         let words = if m.media { b"\0media".as_slice() } else { m.text.as_bytes() };
+        let words = if m.media { words } else { &words[m.named_len..] };
         let what = Sha256::new()
             .chain_update(thread.remote_id.as_bytes())
             .chain_update([0])
             .chain_update(sent_at.to_le_bytes())
-            .chain_update(m.author.as_deref().unwrap_or("").as_bytes())
+            .chain_update(m.named.as_deref().unwrap_or("").as_bytes())
             .chain_update([0])
             .chain_update(words)
             .finalize();
@@ -333,8 +333,16 @@ fn export<'f>(
             let mut seen = seen.lock().expect("not poisoned");
             // Messages come in the order of their lines: the damaged lines before this one's are
             // no later message's, and a file damaged throughout is not scanned whole each time.
-            seen.damaged.retain(|&l| l >= m.line);
-            m.cut || seen.damaged.iter().any(|&l| l <= m.end)
+            let mut flawed = false;
+            for &(line, flaw) in seen.damaged.iter().filter(|(l, _)| *l <= m.end) {
+                flawed = true;
+                queue.push_back(Read::Bad {
+                    line,
+                    reason: format!("{}; its message is kept, marked damaged", flaw.reason()),
+                });
+            }
+            seen.damaged.retain(|(l, _)| *l > m.end);
+            m.cut || flawed
         };
         queue.push_back(Read::Message(
             thread.clone(),

@@ -714,12 +714,13 @@ pub async fn show(conn: &mut SqliteConnection, thread_id: i64, window: Window) -
     Ok(Some(Thread { summary, participants: serde_json::from_str(&participants).unwrap_or_default(), messages }))
 }
 
-/// How far apart the two UTC offsets furthest apart are (-12:00 and +14:00), in seconds.
-const WIDEST_SHIFT: i64 = 26 * 3600;
+/// How far apart two UTC offsets can be (-14:00 and +14:00), in seconds.
+const WIDEST_SHIFT: i64 = 28 * 3600;
 
 /// How far the messages of `sample` (time, author, words) are held from their own times in the
-/// client's WhatsApp thread `remote_id`: the same whole number of quarter hours for most of them,
-/// and none held at its own time. An export read before at another UTC offset is held so.
+/// client's WhatsApp thread `remote_id`: the same whole number of quarter hours, not none, for
+/// most of them. An export read before at another UTC offset is held so; words said again at
+/// other times (an "ok" every day) are outvoted.
 pub async fn held_shifted(
     conn: &mut SqliteConnection,
     client_id: &str,
@@ -747,9 +748,6 @@ pub async fn held_shifted(
         .bind(body)
         .fetch_all(&mut *conn)
         .await?;
-        if held.contains(at) {
-            return Ok(None);
-        }
         let mut seen_here: Vec<i64> = held.iter().map(|h| h - at).filter(|shift| shift % 900 == 0).collect();
         seen_here.sort_unstable();
         seen_here.dedup();
@@ -757,7 +755,8 @@ pub async fn held_shifted(
             *shifts.entry(shift).or_default() += 1;
         }
     }
-    Ok(shifts.into_iter().filter(|(_, n)| 2 * n > sample.len()).max_by_key(|(_, n)| *n).map(|(shift, _)| shift))
+    let most = shifts.into_iter().max_by_key(|(shift, n)| (*n, std::cmp::Reverse(shift.abs())));
+    Ok(most.filter(|(shift, n)| *shift != 0 && 2 * n > sample.len()).map(|(shift, _)| shift))
 }
 
 /// The time of the last message held in a client's thread, for a sync to read on from.

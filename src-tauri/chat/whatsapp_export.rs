@@ -68,6 +68,11 @@ pub struct Message {
     pub author: Option<String>,
     /// Its lines, joined by `\n`; a media placeholder as written.
     pub text: String,
+    /// The author as the line names one before its first `: `, and how many bytes at the start of
+    /// `text` were theirs: what an earlier reading took for the author of WhatsApp's own lines,
+    /// kept so that the message is known by the same id.
+    pub named: Option<String>,
+    pub named_len: usize,
     /// A photo, video, voice note or document was sent here (its placeholder is the text).
     pub media: bool,
     /// Its text was longer than a message can be, and was cut.
@@ -219,17 +224,16 @@ fn readings([a, b, year]: [u32; 3]) -> [Option<NaiveDate>; 2] {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unsettled {
     /// Every date reads as a day either way, and in time order either way: the first that names
-    /// two different days, where and as written.
+    /// two different days, where, and its numbers.
     Either { line: u64, date: String },
-    /// The order asked for is not the file's: a date that is none in it, where and as written.
+    /// The order asked for is not the file's: a date that is none in it, where, and its numbers.
     NotAsked { asked: DateOrder, line: u64, date: String },
 }
 
-/// What the heads of one form say of their dates' order.
+/// What the heads of a file's form say of their dates' order.
 #[derive(Debug)]
 struct Evidence {
     form: Form,
-    heads: u64,
     /// Heads whose date is a day read day first only, and read month first only, with the first
     /// of each.
     only: [u64; 2],
@@ -245,31 +249,27 @@ struct Evidence {
 #[derive(Debug, Default)]
 pub struct Survey {
     line: u64,
-    /// A phone writes one form; a few, where lines typed in messages look like heads.
-    forms: Vec<Evidence>,
+    /// The form of the file's first head, which is the phone's own (the export starts with a
+    /// message or WhatsApp's notice), and what its heads say. Lines in another form were typed or
+    /// pasted inside messages, however many there are.
+    evidence: Option<Evidence>,
 }
 
 impl Survey {
     pub fn line(&mut self, text: &str) {
         self.line += 1;
         let Some(head) = head(text) else { return };
-        let at = match self.forms.iter().position(|e| e.form == head.form) {
-            Some(at) => at,
-            None => {
-                self.forms.push(Evidence {
-                    form: head.form,
-                    heads: 0,
-                    only: [0; 2],
-                    first_only: [None, None],
-                    back: [0; 2],
-                    last: [None; 2],
-                    either: None,
-                });
-                self.forms.len() - 1
-            }
-        };
-        let evidence = &mut self.forms[at];
-        evidence.heads += 1;
+        let evidence = self.evidence.get_or_insert(Evidence {
+            form: head.form,
+            only: [0; 2],
+            first_only: [None, None],
+            back: [0; 2],
+            last: [None; 2],
+            either: None,
+        });
+        if evidence.form != head.form {
+            return;
+        }
         let [a, b, year] = head.date;
         let written = || format!("{a}{sep}{b}{sep}{year}", sep = head.form.date_separator);
         let read = readings(head.date);
@@ -293,39 +293,35 @@ impl Survey {
         }
     }
 
-    /// The file's layout, `None` when no line starts a message. The order is the one its dates
-    /// allow (a day above 12 first or second), else the one that keeps them in time order; else
-    /// day first where no locale writes month first (`05.01.26`, `05/01/2026 à`); else the
-    /// order asked for. One asked for that the dates refuse is refused.
+    /// The file's layout, `None` when no line starts a message. The order is the reading with
+    /// fewer dates that are none (a day above 12 first or second) and fewer steps back in time;
+    /// where both readings fare alike, the one asked for; where none is asked, day first if no
+    /// locale writes the form month first (`05.01.26`, `05/01/2026 à`), else it is asked for. An
+    /// order asked for is refused when it makes dates that are none of a file the other reads
+    /// better.
     pub fn layout(self, asked: Option<DateOrder>) -> Result<Option<Layout>, Unsettled> {
-        let Some(evidence) = self.forms.into_iter().reduce(|most, e| if e.heads > most.heads { e } else { most })
-        else {
-            return Ok(None);
-        };
-        let index = |order| match order {
-            DateOrder::DayFirst => 0,
-            DateOrder::MonthFirst => 1,
-        };
-        let found = match (evidence.only, evidence.back) {
-            ([day, month], _) if day != month => {
-                Some(if day > month { DateOrder::DayFirst } else { DateOrder::MonthFirst })
-            }
-            (_, [day, month]) if day != month => {
-                Some(if day < month { DateOrder::DayFirst } else { DateOrder::MonthFirst })
-            }
-            _ => None,
+        let Some(evidence) = self.evidence else { return Ok(None) };
+        // A reading's faults: the dates it makes none, and where it goes back in time.
+        let faults = |reading: usize| evidence.only[1 - reading] + evidence.back[reading];
+        let found = match faults(0).cmp(&faults(1)) {
+            std::cmp::Ordering::Less => Some(DateOrder::DayFirst),
+            std::cmp::Ordering::Greater => Some(DateOrder::MonthFirst),
+            std::cmp::Ordering::Equal => None,
         };
         let form = evidence.form;
         let order = match (asked, found) {
-            (Some(asked), _) => {
-                let other = 1 - index(asked);
-                if evidence.only[index(asked)] == 0 {
-                    if let Some((line, date)) = evidence.first_only[other].clone() {
-                        return Err(Unsettled::NotAsked { asked, line, date });
-                    }
+            (Some(asked), Some(found)) if found != asked => {
+                // The dates this order makes none are those the other reads alone.
+                let other = match found {
+                    DateOrder::DayFirst => 0,
+                    DateOrder::MonthFirst => 1,
+                };
+                match evidence.first_only[other].clone() {
+                    Some((line, date)) => return Err(Unsettled::NotAsked { asked, line, date }),
+                    None => asked,
                 }
-                asked
             }
+            (Some(asked), _) => asked,
             (None, Some(found)) => found,
             (None, None) => match evidence.either {
                 None => DateOrder::DayFirst,
@@ -359,22 +355,26 @@ impl<I: Iterator<Item = String>> Messages<I> {
             DateOrder::DayFirst => day_first,
             DateOrder::MonthFirst => month_first,
         }?;
-        let (mut author, text) = match head.rest.split_once(": ") {
+        let named = head.rest.split_once(": ").filter(|(author, _)| !author.is_empty());
+        let (mut author, text) = match named {
             // A system line's own words may hold a colon ('Ann created group "Promo: May"'): a
             // name that opens a quotation it does not close is such words, not a name.
-            Some((author, text)) if !author.is_empty() && quotes_closed(author) => {
-                (Some(author.trim_matches(MARKS).to_owned()), text)
-            }
+            Some((author, text)) if quotes_closed(author) => (Some(author.trim_matches(MARKS).to_owned()), text),
             _ => (None, head.rest),
         };
         let marked = text.starts_with('\u{200E}');
         let text = text.trim_start_matches(MARKS).to_owned();
         let media = is_media(&text);
-        // iOS writes WhatsApp's own lines under the chat's name, their text after a mark; the
-        // same mark is before an attachment, and before the few notes that are a person's own.
-        if self.layout.form.bracketed && marked && !media && !persons_own_note(&text) {
+        // iOS writes WhatsApp's own notices under the chat's name, after a mark.
+        if self.layout.form.bracketed && marked && !media && whatsapps_own(&text) {
             author = None;
         }
+        let (named, named_len) = match named {
+            Some((name, words)) => {
+                (Some(name.trim_matches(MARKS).to_owned()), text.len() - words.trim_start_matches(MARKS).len())
+            }
+            None => (None, 0),
+        };
         Some(Message {
             line: self.line,
             end: self.line,
@@ -382,6 +382,8 @@ impl<I: Iterator<Item = String>> Messages<I> {
             author,
             media,
             text,
+            named,
+            named_len,
             cut: false,
         })
     }
@@ -392,21 +394,31 @@ fn quotes_closed(text: &str) -> bool {
     text.chars().filter(|c| matches!(c, '"' | '“' | '”' | '„' | '«' | '»')).count() % 2 == 0
 }
 
-/// The notes iOS writes after a mark that are still the person's own: a deleted message, a call.
-fn persons_own_note(text: &str) -> bool {
-    [
-        "This message was deleted",
-        "You deleted this message",
-        "Missed voice call",
-        "Missed video call",
-        "Voice call",
-        "Video call",
-        "Location: ",
-        "Contact card omitted",
-        "POLL:",
-    ]
-    .iter()
-    .any(|note| text.starts_with(note))
+/// WhatsApp's own notices, as iOS writes them under a chat's name: only those known are taken
+/// from the name, so that a person's own note after a mark (a deleted message, a call, in any
+/// language) keeps its author.
+fn whatsapps_own(text: &str) -> bool {
+    const NOTICES: [&str; 16] = [
+        "end-to-end",
+        "Ende-zu-Ende",
+        "de extremo a extremo",
+        "de bout en bout",
+        "de ponta a ponta",
+        "Your security code with",
+        "created group",
+        "created this group",
+        "changed the subject",
+        "changed this group's",
+        "changed the group",
+        "joined using this group's invite link",
+        "turned on disappearing messages",
+        "turned off disappearing messages",
+        "This chat is with a business account",
+        "changed their phone number",
+    ];
+    const EVENTS: [&str; 3] = [" added ", " removed ", " left"];
+    NOTICES.iter().any(|notice| text.contains(notice))
+        || (!text.contains('\n') && EVENTS.iter().any(|event| text.contains(event)) && text.split(' ').count() <= 8)
 }
 
 /// Whether `text` is a placeholder for media, in the locales the apps are read in (their words are
@@ -446,10 +458,11 @@ pub fn is_media(text: &str) -> bool {
         "(file allegato)",
     ];
     let text = text.trim();
-    if OMITTED.contains(&text) || text.starts_with("<attached: ") {
+    let first = text.lines().next().unwrap_or_default().trim();
+    if OMITTED.contains(&first) || text.starts_with("<attached: ") {
         return true;
     }
-    // "image omitted", "Bild weggelassen": one or two words and the locale's "omitted".
+    // "image omitted", "Bild weggelassen": a kind of media and the locale's "omitted".
     if !text.contains('\n') && text.split(' ').count() <= 3 && IOS_OMITTED.iter().any(|w| text.ends_with(w)) {
         let kind = text.split(' ').next().unwrap_or_default().to_lowercase();
         let kinds = [
@@ -474,7 +487,6 @@ pub fn is_media(text: &str) -> bool {
         return kinds.contains(&kind.as_str());
     }
     // "IMG-20260105-WA0001.jpg (file attached)", or a document's own name before the words.
-    let first = text.lines().next().unwrap_or_default();
     ATTACHED
         .iter()
         .any(|words| first.strip_suffix(words).is_some_and(|name| name.ends_with(' ') && name.trim().contains('.')))
@@ -674,6 +686,27 @@ mod tests {
             Err(Unsettled::NotAsked { asked: DateOrder::MonthFirst, line: 2, date: "25/3/2026".into() })
         );
         assert_eq!(survey(&["no chat here"], None), Ok(None));
+        // A pasted month-first line in a day-first chat neither turns the file month first nor
+        // makes day first refused: the reading with fewer faults wins.
+        let pasted = [
+            "02/03/2026, 10:00 - Ann: Hi",
+            "05/03/2026, 10:00 - Ann: Pasting Bob's:",
+            "1/13/26, 9:00 AM - Bob: see you",
+            "01/04/2026, 10:00 - Ann: April",
+        ];
+        assert_eq!(order(&pasted), Ok(DateOrder::DayFirst));
+        assert_eq!(survey(&pasted, Some(DateOrder::DayFirst)).unwrap().unwrap().order, DateOrder::DayFirst);
+    }
+
+    #[test]
+    fn the_files_form_is_its_first_heads_however_many_lines_of_another_are_pasted_in() {
+        let messages = read(
+            "[05/01/2026, 21:41:07] Ann: Here is the log from my Android:\n\
+             05/01/2026, 10:00 - Bob: a\n05/01/2026, 10:01 - Bob: b\n05/01/2026, 10:02 - Bob: c\n\
+             [05/01/2026, 21:42:00] Ann: ok",
+        );
+        let got: Vec<(Option<&str>, u64)> = messages.iter().map(|m| (m.author.as_deref(), m.line)).collect();
+        assert_eq!(got, [(Some("Ann"), 1), (Some("Ann"), 5)]);
     }
 
     #[test]
@@ -726,10 +759,19 @@ mod tests {
             "[05/01/2026, 21:40:00] Ann Lee: \u{200E}Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them.\n\
              [05/01/2026, 21:41:00] Ann Lee: \u{200E}image omitted\n\
              [05/01/2026, 21:42:00] Ann Lee: \u{200E}This message was deleted.\n\
+             [05/01/2026, 21:42:30] Ann Lee: \u{200E}Diese Nachricht wurde gelöscht.\n\
              [05/01/2026, 21:43:00] Ann Lee: Hello",
         );
         let got: Vec<(Option<&str>, bool)> = ios.iter().map(|m| (m.author.as_deref(), m.media)).collect();
-        assert_eq!(got, [(None, false), (Some("Ann Lee"), true), (Some("Ann Lee"), false), (Some("Ann Lee"), false)]);
+        let ann = Some("Ann Lee");
+        assert_eq!(got, [(None, false), (ann, true), (ann, false), (ann, false), (ann, false)]);
+        // Known by the name the line gives, as before it was told to be WhatsApp's own.
+        assert_eq!((ios[0].named.as_deref(), ios[0].named_len), (ann, 0));
+        let group = read("05/01/2026, 21:40 - Ann created group \"Promo: May\"");
+        assert_eq!(
+            (group[0].named.as_deref(), &group[0].text[group[0].named_len..]),
+            (Some("Ann created group \"Promo"), "May\"")
+        );
     }
 
     #[test]

@@ -138,8 +138,9 @@ pub enum Code {
     KeyMissing,
     DatabaseUnreadable,
     FileUnreadable,
-    /// A WhatsApp export's dates read both day first and month first: say which.
-    DateOrderUnknown,
+    /// A WhatsApp export's dates read both day first and month first, or not in the order given:
+    /// say which.
+    DateOrder,
     DataDirUnusable,
     /// The chosen file exists: ask before replacing it.
     FileExists,
@@ -167,7 +168,10 @@ impl Error {
             Error::Export(WriteError::File(ExportFileError::Io(..)))
             | Error::Package(PackageError::File(ExportFileError::Io(..))) => Code::DataDirUnusable,
             Error::NoSuchLead(_) | Error::NoSuchThread(_) => Code::NotFound,
-            Error::ChatFile(crate::chat::file::ChatFileError::DateOrderUnknown { .. }) => Code::DateOrderUnknown,
+            Error::ChatFile(
+                crate::chat::file::ChatFileError::DateOrderUnknown { .. }
+                | crate::chat::file::ChatFileError::DateOrderRefused { .. },
+            ) => Code::DateOrder,
             Error::ChatFile(_) => Code::FileUnreadable,
             Error::Conflict(_) => Code::Conflict,
             Error::Held(_) => Code::Held,
@@ -243,7 +247,7 @@ impl Code {
             Code::KeyMissing => "key_missing",
             Code::DatabaseUnreadable => "database_unreadable",
             Code::FileUnreadable => "file_unreadable",
-            Code::DateOrderUnknown => "date_order_unknown",
+            Code::DateOrder => "date_order",
             Code::DataDirUnusable => "data_dir_unusable",
             Code::FileExists => "file_exists",
             Code::Cancelled => "cancelled",

@@ -2189,7 +2189,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
         const file = backend.chatFiles[path];
         if (backend.datesEitherWay.includes(path) && given.date_order === null) {
           throw {
-            code: "date_order_unknown",
+            code: "date_order",
             message: `${path}'s dates read as well day first as month first (line 1: 2/3/2026), and none of them says which.`,
           } satisfies ApiError;
         }

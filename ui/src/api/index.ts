@@ -240,7 +240,7 @@ const CODES: Record<Code, true> = {
   conflict: true,
   held: true,
   nothing_found: true,
-  date_order_unknown: true,
+  date_order: true,
   confirmation_required: true,
   secret_missing: true,
   token_invalid: true,

@@ -45,7 +45,7 @@ export function ImportChat({
 
   // The file's dates read either way: the question is the date field, so that is where to go
   // once the form is usable again.
-  const askedDateOrder = error?.code === "date_order_unknown" && !busy;
+  const askedDateOrder = error?.code === "date_order" && !busy;
   useEffect(() => {
     if (askedDateOrder) dateOrderField.current?.focus();
   }, [askedDateOrder]);
@@ -159,12 +159,12 @@ export function ImportChat({
               </label>
               {minutes === null && <p className="error-text">Write the offset as ±HH:MM, such as +01:00 or -05:00.</p>}
               <label>
-                Dates in the file <span className="hint">asked only when every day in it is 12 or under, so they read either way</span>
+                Dates in the file <span className="hint">asked only when they read either way: every day 12 or under, and in order both ways</span>
                 <select
                   ref={dateOrderField}
                   value={dateOrder}
                   onChange={(e) => setDateOrder(e.target.value as DateOrder | "")}
-                  aria-invalid={error?.code === "date_order_unknown" && !dateOrder}
+                  aria-invalid={error?.code === "date_order"}
                   data-testid="chat-import-date-order"
                 >
                   <option value="">As the file shows them</option>
