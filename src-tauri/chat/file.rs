@@ -183,13 +183,14 @@ impl ChatFile {
         let mut reader = BufReader::new(reader);
         let head = reader.fill_buf().map_err(|e| unreadable(e.to_string()))?;
         // WhatsApp writes UTF-8; a file saved again on Windows may be UTF-16.
-        let reader: Box<dyn BufRead + Send> = match crate::leads::decode::utf16_of(head) {
+        let utf16 = crate::leads::decode::utf16_of(head);
+        let reader: Box<dyn BufRead + Send> = match utf16 {
             Some(utf16) => Box::new(BufReader::new(
                 encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(utf16)).bom_override(true).build(reader),
             )),
             None => Box::new(reader),
         };
-        Ok(Lines { reader, done: false, name: self.name.clone() })
+        Ok(Lines { reader, decoded: utf16.is_some(), done: false, name: self.name.clone() })
     }
 }
 
@@ -249,6 +250,8 @@ fn starts_a_chat(head: &[u8]) -> bool {
 
 struct Lines {
     reader: Box<dyn BufRead + Send>,
+    /// Decoded from UTF-16, which writes what it cannot read as U+FFFD.
+    decoded: bool,
     done: bool,
     name: String,
 }
@@ -278,6 +281,10 @@ impl Lines {
             bytes.pop();
         }
         let text = match String::from_utf8(bytes) {
+            Ok(text) if self.decoded && text.contains('\u{FFFD}') => {
+                flaw = flaw.or(Some(Flaw::NotUtf8));
+                text
+            }
             Ok(text) => text,
             Err(e) => {
                 flaw = flaw.or(Some(Flaw::NotUtf8));
@@ -434,6 +441,12 @@ mod tests {
             };
             assert_eq!(strip(texts(&utf16)), strip(texts(&plain)), "with a BOM: {bom}");
         }
+        // A lone surrogate is no text: its line is kept, and marked.
+        let mut broken = utf16le("04/01/2026, 10:00 - Ann: Hi\n13/01/2026, 11:00 - Bob: ", true);
+        broken.extend([0x00, 0xD8, b'\n', 0]);
+        let broken = ChatFile::open_as_found(&scratch.write("broken.txt", &broken)).unwrap();
+        let flaws: Vec<Option<Flaw>> = broken.lines().unwrap().map(|l| l.unwrap().flaw).collect();
+        assert_eq!(flaws, [None, Some(Flaw::NotUtf8)]);
         let zipped =
             scratch.zip("WhatsApp Chat with Ann.zip", &[("WhatsApp Chat with Ann.txt", &utf16le(EXPORT, false))]);
         assert_eq!(ChatFile::open_as_found(&zipped).unwrap().order(), Some(DateOrder::DayFirst));

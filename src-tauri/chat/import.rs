@@ -160,6 +160,8 @@ fn whatsapp_thread(business: &str, person: &str, from: &Contact, source: &str) -
         source: source.to_owned(),
         participants,
         also_known_as: Vec::new(),
+        // Named by their user id alone: an earlier archive may hold them by number and user id.
+        person_among: from.wa_id.is_none().then(|| format!("{business}:")),
     };
     thread.also_known_as = also_known_as(business, &thread);
     thread
@@ -230,6 +232,7 @@ fn export<'f>(
         source: format!("WhatsApp export {}", file.name()),
         participants: context.with.iter().cloned().collect(),
         also_known_as: Vec::new(),
+        person_among: None,
     });
     // What the lines say besides their text, shared with the reading below: a failure that ended
     // them, and the lines that were cut or not UTF-8, each kept until the message holding it is

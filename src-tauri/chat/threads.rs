@@ -134,6 +134,10 @@ pub struct NewThread {
     /// The other remote ids the same thread may be held under: a WhatsApp person an earlier
     /// archive named by another of their ids.
     pub also_known_as: Vec<String>,
+    /// For a person named by an id an earlier archive may have held beside another (a WhatsApp
+    /// user id without the number): the start of the remote ids of the threads that may be
+    /// theirs, found by the people they hold.
+    pub person_among: Option<String>,
 }
 
 /// A message as an import or a sync reads it.
@@ -321,20 +325,33 @@ impl<'c, 'k> Writer<'c, 'k> {
     ) -> rusqlite::Result<()> {
         let cached =
             |cache: &ThreadCache, name: &str| cache.threads.get(&thread.channel).is_some_and(|t| t.contains_key(name));
-        let key = if cached(self.cache, &thread.remote_id) {
-            &thread.remote_id
+        let key: std::borrow::Cow<'_, str> = if cached(self.cache, &thread.remote_id) {
+            thread.remote_id.as_str().into()
         } else if let Some(other) = thread.also_known_as.iter().find(|name| cached(self.cache, name)) {
-            other
+            other.as_str().into()
         } else {
             if self.cache.len() >= ThreadCache::HELD {
                 self.flush()?;
                 self.cache.clear();
             }
-            let known = self.known(thread)?;
-            self.cache.threads.entry(thread.channel).or_default().insert(thread.remote_id.clone(), known);
-            &thread.remote_id
+            let known = self.known(hasher, thread)?;
+            let threads = self.cache.threads.entry(thread.channel).or_default();
+            // Found under another name, it may be known here already under a third: one entry a
+            // thread, so that what each learns of its people is not written over by the other.
+            let held_as = known
+                .id
+                .filter(|_| known.stored_as != thread.remote_id)
+                .and_then(|id| threads.iter().find(|(_, k)| k.id == Some(id)).map(|(name, _)| name.clone()));
+            match held_as {
+                Some(name) => name.into(),
+                None => {
+                    threads.insert(thread.remote_id.clone(), known);
+                    thread.remote_id.as_str().into()
+                }
+            }
         };
-        let known = self.cache.threads.get_mut(&thread.channel).and_then(|t| t.get_mut(key)).expect("known above");
+        let known =
+            self.cache.threads.get_mut(&thread.channel).and_then(|t| t.get_mut(key.as_ref())).expect("known above");
         if known.blocked {
             stored.erased += 1;
             return Ok(());
@@ -518,7 +535,7 @@ impl<'c, 'k> Writer<'c, 'k> {
 
     /// The thread as stored under its remote id or one it is also known as, or as it would be
     /// stored.
-    fn known(&self, thread: &NewThread) -> rusqlite::Result<Known> {
+    fn known(&self, hasher: &Hasher, thread: &NewThread) -> rusqlite::Result<Known> {
         let mut find = self.conn.prepare_cached(
             "SELECT id, participants, people FROM chat_threads WHERE client_id = ?1 AND channel = ?2 AND remote_id = ?3",
         )?;
@@ -536,6 +553,33 @@ impl<'c, 'k> Writer<'c, 'k> {
                 .optional()?;
             if let Some(found) = found {
                 return Ok(found);
+            }
+        }
+        if let Some(among) = &thread.person_among {
+            let mut by_person = self.conn.prepare_cached(
+                "SELECT t.id, t.remote_id, t.participants, t.people FROM chat_people AS p
+                 JOIN chat_threads AS t ON t.id = p.thread_id
+                 WHERE p.hash = ?1 AND t.client_id = ?2 AND t.channel = ?3 AND substr(t.remote_id, 1, length(?4)) = ?4
+                 ORDER BY t.id LIMIT 1",
+            )?;
+            for hash in thread.participants.iter().flat_map(|p| p.hashes(hasher)) {
+                let found = by_person
+                    .query_row(
+                        rusqlite::params![hash.as_slice(), self.client_id, thread.channel.as_str(), among],
+                        |r| {
+                            Ok(Known {
+                                id: Some(r.get(0)?),
+                                stored_as: r.get(1)?,
+                                participants: serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default(),
+                                people: r.get(3)?,
+                                ..Known::default()
+                            })
+                        },
+                    )
+                    .optional()?;
+                if let Some(found) = found {
+                    return Ok(found);
+                }
             }
         }
         Ok(Known { stored_as: thread.remote_id.clone(), ..Known::default() })

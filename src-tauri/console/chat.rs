@@ -424,6 +424,7 @@ impl Console {
                     .map(|p| Participant { kind: ParticipantId::Psid, id: p.id.clone(), name: p.name.clone() })
                     .collect(),
                 also_known_as: Vec::new(),
+                person_among: None,
             };
             let held_since = {
                 let mut conn = self.store.pool().acquire().await?;

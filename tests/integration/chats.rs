@@ -652,6 +652,32 @@ async fn a_person_named_by_user_id_in_one_archive_and_by_wa_id_beside_it_in_a_la
     }
 }
 
+#[tokio::test]
+async fn a_person_named_by_number_and_user_id_and_later_by_user_id_alone_is_one_thread() {
+    let ws = Workspace::new();
+    let console = acme(&ws).await;
+    let mut both: serde_json::Value =
+        serde_json::from_str(&payload("wamid.E1", "447700900124", "Eve", NOV_20, "first words")).unwrap();
+    both["entry"][0]["changes"][0]["value"]["contacts"][0]["user_id"] = "US.5151".into();
+    let early = write(&ws, "early.jsonl", &format!("{both}\n"));
+    // The later archive names her by user id alone, twice over, in a file of other people.
+    let later = [
+        payload_by_user_id("wamid.E2", "US.5151", NOV_21, "later words"),
+        payload("wamid.F1", "4915100000002", "Fay", NOV_21, "someone else"),
+        payload_by_user_id("wamid.E3", "US.5151", NOV_21 + 60, "more words"),
+    ];
+    let later = write(&ws, "later.jsonl", &(later.join("\n") + "\n"));
+    console.chat_import("Acme", &early, &ChatWith::default(), &no_cancel()).await.unwrap();
+    let second = console.chat_import("Acme", &later, &ChatWith::default(), &no_cancel()).await.unwrap();
+    assert_eq!((second.threads, second.messages), (1, 3), "only Fay's thread is new: {second:?}");
+    let threads = console.chat_list(None, None, Window::ALL).await.unwrap();
+    let mut counts: Vec<(String, i64)> = threads.iter().map(|t| (t.title.clone(), t.messages)).collect();
+    counts.sort();
+    assert_eq!(counts, [("Eve".to_owned(), 3), ("Fay".to_owned(), 1)]);
+    let again = console.chat_import("Acme", &later, &ChatWith::default(), &no_cancel()).await.unwrap();
+    assert_eq!((again.threads, again.messages, again.already_held), (0, 0, 3), "{again:?}");
+}
+
 const UNSETTLED: &str = "02/03/2026, 9:00 AM - Ann Lee: Hello, about the order\n\
                          05/03/2026, 10:00 AM - Ann Lee: Any news?\n";
 

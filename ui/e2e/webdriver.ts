@@ -129,15 +129,24 @@ export class Session {
   }
 
   /** Chooses the option with `value` in a <select>, as a person picking it would (React sees it). */
-  async select(css: string, value: string): Promise<void> {
+  /** Chooses the option of value `value` once the select has it: its options often come in after it shows. */
+  async select(css: string, value: string, timeoutMs = 15_000): Promise<void> {
     await this.waitFor(css);
-    await request(`${this.url}/execute/sync`, "POST", {
-      script:
-        "const el = document.querySelector(arguments[0]);" +
-        "Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set.call(el, arguments[1]);" +
-        "el.dispatchEvent(new Event('change', { bubbles: true }));",
-      args: [css, value],
-    });
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const chosen = await request<boolean>(`${this.url}/execute/sync`, "POST", {
+        script:
+          "const el = document.querySelector(arguments[0]);" +
+          "if (!el || ![...el.options].some((o) => o.value === arguments[1])) return false;" +
+          "Object.getOwnPropertyDescriptor(HTMLSelectElement.prototype, 'value').set.call(el, arguments[1]);" +
+          "el.dispatchEvent(new Event('change', { bubbles: true }));" +
+          "return true;",
+        args: [css, value],
+      });
+      if (chosen) return;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${css} to offer the value "${value}"`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 
   /** Runs `script` in the window and returns what it returns. */
