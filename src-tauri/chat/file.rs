@@ -48,8 +48,8 @@ pub enum ChatFileError {
     )]
     DateOrderUnknown { name: String, line: u64, date: String },
     #[error(
-        "{name}'s dates are not written {asked}: line {line} has {date}, which is no date that way. Import it with \
-         the other order. Nothing was imported."
+        "{name}'s dates are not written {asked}: line {line} has {date}, which read that way is no date, or comes \
+         before the date above it. Import it with the other order. Nothing was imported."
     )]
     DateOrderRefused { name: String, asked: &'static str, line: u64, date: String },
 }
@@ -223,10 +223,13 @@ fn chat_entry(path: &Path, name: &str) -> Result<usize, ChatFileError> {
                 chats.push(*i);
             }
         }
-        // Beside a chat, an export sent in it: the chat's own is named as the ZIP is.
-        let stem = |n: &str| n.rsplit_once('.').map_or(n, |(stem, _)| stem).to_owned();
+        // Beside a chat, an export sent in it: the chat's own names whom it is with as the ZIP
+        // does (a copy's " (1)" aside).
         if chats.len() > 1 {
-            chats.retain(|i| texts.iter().any(|(t, base)| t == i && stem(base) == stem(name)));
+            let with = super::import::chat_name(name);
+            chats.retain(|i| {
+                texts.iter().any(|(t, base)| t == i && with.is_some() && super::import::chat_name(base) == with)
+            });
         }
     }
     let [index] = chats[..] else { return Err(ChatFileError::NoChatInZip(name.to_owned())) };
@@ -475,6 +478,8 @@ mod tests {
             ],
         );
         assert_eq!(texts(&ChatFile::open_as_found(&forwarded).unwrap()), ["13/01/2026, 11:00 - Ann: Mine"]);
+        let copy = scratch.write("WhatsApp Chat with Ann (1).zip", &std::fs::read(&forwarded).unwrap());
+        assert_eq!(texts(&ChatFile::open_as_found(&copy).unwrap()), ["13/01/2026, 11:00 - Ann: Mine"]);
         // Two chats' texts in one ZIP: which one is not guessed.
         let two = scratch.zip("two.zip", &[("Chat A.txt", EXPORT.as_bytes()), ("Chat B.txt", EXPORT.as_bytes())]);
         assert!(matches!(ChatFile::open_as_found(&two), Err(ChatFileError::NoChatInZip(_))));

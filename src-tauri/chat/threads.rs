@@ -241,6 +241,11 @@ pub struct ThreadCache {
     /// hold an erased person takes back from its counts. A few bytes a thread, kept across
     /// `clear` (the store may give a deleted row's id again, so ids alone cannot tell).
     mine: FxHashMap<i64, Mine>,
+    /// By thread id, the name its entry is under, and the names that led to an entry under
+    /// another: one entry a thread, however many names a person's ids give it, so that what one
+    /// learns of its people (or of an erasure) is not missed by another.
+    by_id: FxHashMap<i64, String>,
+    other_names: FxHashMap<Channel, FxHashMap<String, String>>,
 }
 
 /// What an import stored in one thread.
@@ -276,10 +281,16 @@ impl ThreadCache {
             }
             threads.retain(|_, known| known.blocked);
         }
+        self.by_id.clear();
+        for (channel, names) in &mut self.other_names {
+            let kept = self.threads.get(channel);
+            names.retain(|_, primary| kept.is_some_and(|t| t.contains_key(primary)));
+        }
     }
 
     fn len(&self) -> usize {
-        self.threads.values().map(FxHashMap::len).sum()
+        self.threads.values().map(FxHashMap::len).sum::<usize>()
+            + self.other_names.values().map(FxHashMap::len).sum::<usize>()
     }
 }
 
@@ -325,8 +336,13 @@ impl<'c, 'k> Writer<'c, 'k> {
     ) -> rusqlite::Result<()> {
         let cached =
             |cache: &ThreadCache, name: &str| cache.threads.get(&thread.channel).is_some_and(|t| t.contains_key(name));
+        let other_name = |cache: &ThreadCache| {
+            cache.other_names.get(&thread.channel).and_then(|names| names.get(&thread.remote_id)).cloned()
+        };
         let key: std::borrow::Cow<'_, str> = if cached(self.cache, &thread.remote_id) {
             thread.remote_id.as_str().into()
+        } else if let Some(primary) = other_name(self.cache) {
+            primary.into()
         } else if let Some(other) = thread.also_known_as.iter().find(|name| cached(self.cache, name)) {
             other.as_str().into()
         } else {
@@ -335,17 +351,18 @@ impl<'c, 'k> Writer<'c, 'k> {
                 self.cache.clear();
             }
             let known = self.known(hasher, thread)?;
-            let threads = self.cache.threads.entry(thread.channel).or_default();
-            // Found under another name, it may be known here already under a third: one entry a
-            // thread, so that what each learns of its people is not written over by the other.
-            let held_as = known
-                .id
-                .filter(|_| known.stored_as != thread.remote_id)
-                .and_then(|id| threads.iter().find(|(_, k)| k.id == Some(id)).map(|(name, _)| name.clone()));
-            match held_as {
-                Some(name) => name.into(),
+            // Found under another name, it may be known here already under that one.
+            match known.id.and_then(|id| self.cache.by_id.get(&id)).cloned() {
+                Some(primary) => {
+                    let names = self.cache.other_names.entry(thread.channel).or_default();
+                    names.insert(thread.remote_id.clone(), primary.clone());
+                    primary.into()
+                }
                 None => {
-                    threads.insert(thread.remote_id.clone(), known);
+                    if let Some(id) = known.id {
+                        self.cache.by_id.insert(id, thread.remote_id.clone());
+                    }
+                    self.cache.threads.entry(thread.channel).or_default().insert(thread.remote_id.clone(), known);
                     thread.remote_id.as_str().into()
                 }
             }
@@ -381,6 +398,7 @@ impl<'c, 'k> Writer<'c, 'k> {
             // Someone in the thread was erased: nothing of it is kept, not what was stored of it
             // before their first message (WhatsApp's own lines, say), and not their id.
             if let Some(id) = known.id.take() {
+                self.cache.by_id.remove(&id);
                 let mut mine = self.cache.mine.remove(&id).unwrap_or_default();
                 mine.add(known.mine);
                 self.conn.prepare_cached("DELETE FROM chat_threads WHERE id = ?1")?.execute([id])?;
@@ -419,6 +437,7 @@ impl<'c, 'k> Writer<'c, 'k> {
                 // The store may give a deleted thread's id again: what was stored in that one is
                 // not this import's any more.
                 self.cache.mine.remove(&id);
+                self.cache.by_id.insert(id, key.to_string());
                 index_people(self.conn, id, &known.people)?;
                 *known = Known {
                     id: Some(id),

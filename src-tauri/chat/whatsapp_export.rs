@@ -226,7 +226,8 @@ pub enum Unsettled {
     /// Every date reads as a day either way, and in time order either way: the first that names
     /// two different days, where, and its numbers.
     Either { line: u64, date: String },
-    /// The order asked for is not the file's: a date that is none in it, where, and its numbers.
+    /// The order asked for is not the file's: a date that is none that way, or earlier than the one
+    /// before it, where, and its numbers.
     NotAsked { asked: DateOrder, line: u64, date: String },
 }
 
@@ -238,8 +239,10 @@ struct Evidence {
     /// of each.
     only: [u64; 2],
     first_only: [Option<(u64, String)>; 2],
-    /// Where each reading goes back in time from one head to the next: an export is in time order.
+    /// Where each reading goes back in time from one head to the next (an export is in time
+    /// order), with the first.
     back: [u64; 2],
+    first_back: [Option<(u64, String)>; 2],
     last: [Option<NaiveDate>; 2],
     /// The first date that names two different days.
     either: Option<(u64, String)>,
@@ -264,6 +267,7 @@ impl Survey {
             only: [0; 2],
             first_only: [None, None],
             back: [0; 2],
+            first_back: [None, None],
             last: [None; 2],
             either: None,
         });
@@ -288,6 +292,7 @@ impl Survey {
             let Some(day) = day else { continue };
             if evidence.last[reading].is_some_and(|last| day < last) {
                 evidence.back[reading] += 1;
+                evidence.first_back[reading].get_or_insert_with(|| (self.line, written()));
             }
             evidence.last[reading] = Some(day);
         }
@@ -297,8 +302,7 @@ impl Survey {
     /// fewer dates that are none (a day above 12 first or second) and fewer steps back in time;
     /// where both readings fare alike, the one asked for; where none is asked, day first if no
     /// locale writes the form month first (`05.01.26`, `05/01/2026 à`), else it is asked for. An
-    /// order asked for is refused when it makes dates that are none of a file the other reads
-    /// better.
+    /// order asked for that the other reading beats is refused, with its first fault.
     pub fn layout(self, asked: Option<DateOrder>) -> Result<Option<Layout>, Unsettled> {
         let Some(evidence) = self.evidence else { return Ok(None) };
         // A reading's faults: the dates it makes none, and where it goes back in time.
@@ -311,15 +315,14 @@ impl Survey {
         let form = evidence.form;
         let order = match (asked, found) {
             (Some(asked), Some(found)) if found != asked => {
-                // The dates this order makes none are those the other reads alone.
-                let other = match found {
-                    DateOrder::DayFirst => 0,
-                    DateOrder::MonthFirst => 1,
+                // Its faults: the dates the other order reads alone, and its own steps back.
+                let (other, own) = match found {
+                    DateOrder::DayFirst => (0, 1),
+                    DateOrder::MonthFirst => (1, 0),
                 };
-                match evidence.first_only[other].clone() {
-                    Some((line, date)) => return Err(Unsettled::NotAsked { asked, line, date }),
-                    None => asked,
-                }
+                let fault = evidence.first_only[other].clone().or_else(|| evidence.first_back[own].clone());
+                let (line, date) = fault.expect("a reading with more faults has one");
+                return Err(Unsettled::NotAsked { asked, line, date });
             }
             (Some(asked), _) => asked,
             (None, Some(found)) => found,
@@ -695,6 +698,12 @@ mod tests {
             "01/04/2026, 10:00 - Ann: April",
         ];
         assert_eq!(order(&pasted), Ok(DateOrder::DayFirst));
+        // Asked month first, 12/03 then 01/04 would go back from December to January: refused.
+        let in_order = ["12/03/2026, 10:00 - A: x", "01/04/2026, 10:00 - A: y"];
+        assert_eq!(
+            survey(&in_order, Some(DateOrder::MonthFirst)),
+            Err(Unsettled::NotAsked { asked: DateOrder::MonthFirst, line: 2, date: "1/4/2026".into() })
+        );
         assert_eq!(survey(&pasted, Some(DateOrder::DayFirst)).unwrap().unwrap().order, DateOrder::DayFirst);
     }
 

@@ -676,6 +676,34 @@ async fn a_person_named_by_number_and_user_id_and_later_by_user_id_alone_is_one_
     assert_eq!(counts, [("Eve".to_owned(), 3), ("Fay".to_owned(), 1)]);
     let again = console.chat_import("Acme", &later, &ChatWith::default(), &no_cancel()).await.unwrap();
     assert_eq!((again.threads, again.messages, again.already_held), (0, 0, 3), "{again:?}");
+
+    // Named by user id alone and then by number alone in one archive, and then by her number
+    // beside an erased person's user id: every name is the one thread, which goes with the
+    // erased person, and nothing of hers is stored after.
+    let erasure = console.new_request(RequestForm::new(RequestKind::Erasure, phone("+44 7700 900999"))).await.unwrap();
+    console.erase_request(erasure.id, true, true).await.unwrap();
+    let mut linked: serde_json::Value =
+        serde_json::from_str(&payload("wamid.E6", "447700900999", "Eve", NOV_21 + 300, "linking words")).unwrap();
+    linked["entry"][0]["changes"][0]["value"]["contacts"][0]["user_id"] = "US.5151".into();
+    let mixed = [
+        payload_by_user_id("wamid.E4", "US.5151", NOV_21 + 120, "by user id"),
+        payload("wamid.E5", "447700900124", "Eve", NOV_21 + 180, "by number"),
+        linked.to_string(),
+        payload("wamid.E7", "447700900124", "Eve", NOV_21 + 360, "after the link"),
+    ];
+    let mixed = write(&ws, "mixed.jsonl", &(mixed.join("\n") + "\n"));
+    let third = console.chat_import("Acme", &mixed, &ChatWith::default(), &no_cancel()).await.unwrap();
+    assert_eq!(third.threads, 0, "{third:?}");
+    let titles: Vec<String> =
+        console.chat_list(None, None, Window::ALL).await.unwrap().into_iter().map(|t| t.title).collect();
+    assert_eq!(titles, ["Fay"], "her thread went with the erased number it was linked to");
+    let orphans: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM chat_messages WHERE thread_id NOT IN (SELECT id FROM chat_threads)")
+            .fetch_one(console.store().pool())
+            .await
+            .unwrap();
+    assert_eq!(orphans, 0, "no message was stored in the thread that went");
+    search_index_is_sound(&console).await;
 }
 
 const UNSETTLED: &str = "02/03/2026, 9:00 AM - Ann Lee: Hello, about the order\n\

@@ -128,8 +128,10 @@ export class Session {
     await request(`${this.url}/element/${id}/value`, "POST", { text: value });
   }
 
-  /** Chooses the option with `value` in a <select>, as a person picking it would (React sees it). */
-  /** Chooses the option of value `value` once the select has it: its options often come in after it shows. */
+  /**
+   * Chooses the option with `value` in a <select>, as a person picking it would (React sees it), once
+   * the select has it: its options often come in after it shows.
+   */
   async select(css: string, value: string, timeoutMs = 15_000): Promise<void> {
     await this.waitFor(css);
     const deadline = Date.now() + timeoutMs;

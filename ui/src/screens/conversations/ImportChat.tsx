@@ -128,13 +128,28 @@ export function ImportChat({
               <span className="inline-form">
                 <input
                   value={path}
-                  onChange={(e) => setPath(e.target.value)}
+                  onChange={(e) => {
+                    setPath(e.target.value);
+                    // An order said for one file is no answer for another.
+                    setDateOrder("");
+                  }}
                   placeholder="WhatsApp Chat with … .txt or .zip, or a .jsonl webhook archive"
                   aria-label="File"
                   data-testid="chat-import-path"
                   autoFocus
                 />
-                <button type="button" onClick={() => void pickChatFile().then((p) => p && setPath(p))} disabled={busy}>
+                <button
+                  type="button"
+                  onClick={() =>
+                    void pickChatFile().then((p) => {
+                      if (p) {
+                        setPath(p);
+                        setDateOrder("");
+                      }
+                    })
+                  }
+                  disabled={busy}
+                >
                   Browse…
                 </button>
               </span>
@@ -159,7 +174,7 @@ export function ImportChat({
               </label>
               {minutes === null && <p className="error-text">Write the offset as ±HH:MM, such as +01:00 or -05:00.</p>}
               <label>
-                Dates in the file <span className="hint">asked only when they read either way: every day 12 or under, and in order both ways</span>
+                Dates in the file <span className="hint">needed only when they read either way: every day 12 or under, in order both ways</span>
                 <select
                   ref={dateOrderField}
                   value={dateOrder}
