@@ -182,8 +182,9 @@ impl ChatFile {
         };
         let mut reader = BufReader::new(reader);
         let head = reader.fill_buf().map_err(|e| unreadable(e.to_string()))?;
-        // WhatsApp writes UTF-8; a file saved again on Windows may be UTF-16.
-        let utf16 = crate::leads::decode::utf16_of(head);
+        // WhatsApp writes UTF-8; a file saved again on Windows may be UTF-16. An export starts with
+        // a date, in ASCII: its first bytes tell, whatever script its messages are in.
+        let utf16 = crate::leads::decode::utf16_of(&head[..head.len().min(32)]);
         let reader: Box<dyn BufRead + Send> = match utf16 {
             Some(utf16) => Box::new(BufReader::new(
                 encoding_rs_io::DecodeReaderBytesBuilder::new().encoding(Some(utf16)).bom_override(true).build(reader),
@@ -226,10 +227,8 @@ fn chat_entry(path: &Path, name: &str) -> Result<usize, ChatFileError> {
         // Beside a chat, an export sent in it: the chat's own names whom it is with as the ZIP
         // does (a copy's " (1)" aside).
         if chats.len() > 1 {
-            let with = super::import::chat_name(name);
-            chats.retain(|i| {
-                texts.iter().any(|(t, base)| t == i && with.is_some() && super::import::chat_name(base) == with)
-            });
+            let with = chat_name(name);
+            chats.retain(|i| texts.iter().any(|(t, base)| t == i && with.is_some() && chat_name(base) == with));
         }
     }
     let [index] = chats[..] else { return Err(ChatFileError::NoChatInZip(name.to_owned())) };
@@ -244,11 +243,38 @@ fn chat_entry(path: &Path, name: &str) -> Result<usize, ChatFileError> {
 
 /// Whether a text's first bytes start as a WhatsApp export does, in UTF-8 or UTF-16.
 fn starts_a_chat(head: &[u8]) -> bool {
-    let text = match crate::leads::decode::utf16_of(head) {
+    let text = match crate::leads::decode::utf16_of(&head[..head.len().min(32)]) {
         Some(utf16) => utf16.decode_with_bom_removal(head).0,
         None => String::from_utf8_lossy(head),
     };
     text.lines().filter(|l| !l.trim().is_empty()).take(3).any(whatsapp_export::starts_message)
+}
+
+/// Whom an export is with, from its file's name as the apps write it ("WhatsApp Chat with Ann
+/// Lee.txt", "WhatsApp Chat - Ann Lee.zip"), in any locale's words before the name.
+pub fn chat_name(file_name: &str) -> Option<String> {
+    let stem = file_name.rsplit_once('.').map_or(file_name, |(stem, _)| stem).trim();
+    let name = [
+        "WhatsApp Chat with ",
+        "WhatsApp Chat - ",
+        "Chat de WhatsApp con ",
+        "WhatsApp-Chat mit ",
+        "Discussion WhatsApp avec ",
+        "Conversa do WhatsApp com ",
+        "Chat WhatsApp con ",
+    ]
+    .iter()
+    .find_map(|prefix| stem.strip_prefix(prefix))
+    .or_else(|| (stem != "_chat" && !stem.is_empty()).then_some(stem))?;
+    // A file saved twice is named "… (1).txt": the same chat.
+    let name = name
+        .trim()
+        .strip_suffix(')')
+        .and_then(|n| n.rsplit_once(" ("))
+        // Up to two digits: "Reunion (2019)" is a name.
+        .filter(|(_, copy)| (1..=2).contains(&copy.len()) && copy.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(name, |(name, _)| name);
+    Some(name.trim().to_owned()).filter(|n| !n.is_empty())
 }
 
 struct Lines {
@@ -370,6 +396,16 @@ mod tests {
     }
 
     #[test]
+    fn a_copy_of_an_exports_file_names_the_same_chat() {
+        for name in
+            ["WhatsApp Chat with Ann Lee.txt", "WhatsApp Chat with Ann Lee (1).txt", "WhatsApp Chat - Ann Lee (12).zip"]
+        {
+            assert_eq!(chat_name(name).as_deref(), Some("Ann Lee"), "{name}");
+        }
+        assert_eq!(chat_name("WhatsApp Chat with Team (Berlin).txt").as_deref(), Some("Team (Berlin)"));
+    }
+
+    #[test]
     fn a_chat_is_told_by_what_it_holds_whatever_its_name_and_a_zip_gives_only_its_text() {
         let scratch = Scratch::new();
         let plain = ChatFile::open_as_found(&scratch.write("chat.json", EXPORT.as_bytes())).unwrap();
@@ -444,6 +480,11 @@ mod tests {
             };
             assert_eq!(strip(texts(&utf16)), strip(texts(&plain)), "with a BOM: {bom}");
         }
+        // Messages in another script, no BOM: the date the export starts with tells.
+        let cyrillic = "04/01/2026, 10:00 - Анна: Здравствуйте, как дела? Всё хорошо, спасибо большое\n\
+                        13/01/2026, 11:00 - Борис: Привет\n";
+        let cyrillic = ChatFile::open_as_found(&scratch.write("cyrillic.txt", &utf16le(cyrillic, false))).unwrap();
+        assert_eq!(texts(&cyrillic)[1], "13/01/2026, 11:00 - Борис: Привет");
         // A lone surrogate is no text: its line is kept, and marked.
         let mut broken = utf16le("04/01/2026, 10:00 - Ann: Hi\n13/01/2026, 11:00 - Bob: ", true);
         broken.extend([0x00, 0xD8, b'\n', 0]);

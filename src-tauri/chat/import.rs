@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
-use super::file::{ChatFile, ChatFileError, Flaw, Kind};
+use super::file::{chat_name, ChatFile, ChatFileError, Flaw, Kind};
 use super::threads::{Channel, NewMessage, NewThread, Participant, ParticipantId, ThreadCache};
 use super::webhook_archive::{self, Contact, Line};
 use super::whatsapp_export::{Item, Layout, Messages};
@@ -177,33 +177,6 @@ fn also_known_as(business: &str, thread: &NewThread) -> Vec<String> {
         .map(|p| format!("{business}:{}", p.id))
         .filter(|name| *name != thread.remote_id)
         .collect()
-}
-
-/// Whom an export is with, from its file's name as the apps write it ("WhatsApp Chat with Ann
-/// Lee.txt", "WhatsApp Chat - Ann Lee.zip"), in any locale's words before the name.
-pub fn chat_name(file_name: &str) -> Option<String> {
-    let stem = file_name.rsplit_once('.').map_or(file_name, |(stem, _)| stem).trim();
-    let name = [
-        "WhatsApp Chat with ",
-        "WhatsApp Chat - ",
-        "Chat de WhatsApp con ",
-        "WhatsApp-Chat mit ",
-        "Discussion WhatsApp avec ",
-        "Conversa do WhatsApp com ",
-        "Chat WhatsApp con ",
-    ]
-    .iter()
-    .find_map(|prefix| stem.strip_prefix(prefix))
-    .or_else(|| (stem != "_chat" && !stem.is_empty()).then_some(stem))?;
-    // A file saved twice is named "… (1).txt": the same chat.
-    let name = name
-        .trim()
-        .strip_suffix(')')
-        .and_then(|n| n.rsplit_once(" ("))
-        // Up to two digits: "Reunion (2019)" is a name.
-        .filter(|(_, copy)| (1..=2).contains(&copy.len()) && copy.bytes().all(|b| b.is_ascii_digit()))
-        .map_or(name, |(name, _)| name);
-    Some(name.trim().to_owned()).filter(|n| !n.is_empty())
 }
 
 fn export<'f>(
@@ -419,16 +392,6 @@ mod tests {
         assert_eq!(bad.len(), 1, "{bad:?}");
         assert_eq!(bad[0].0, 2);
         assert!(bad[0].1.contains("longer than 1 MiB"), "{}", bad[0].1);
-    }
-
-    #[test]
-    fn a_copy_of_an_exports_file_names_the_same_chat() {
-        for name in
-            ["WhatsApp Chat with Ann Lee.txt", "WhatsApp Chat with Ann Lee (1).txt", "WhatsApp Chat - Ann Lee (12).zip"]
-        {
-            assert_eq!(chat_name(name).as_deref(), Some("Ann Lee"), "{name}");
-        }
-        assert_eq!(chat_name("WhatsApp Chat with Team (Berlin).txt").as_deref(), Some("Team (Berlin)"));
     }
 
     #[test]

@@ -361,8 +361,11 @@ impl<I: Iterator<Item = String>> Messages<I> {
         let named = head.rest.split_once(": ").filter(|(author, _)| !author.is_empty());
         let (mut author, text) = match named {
             // A system line's own words may hold a colon ('Ann created group "Promo: May"'): a
-            // name that opens a quotation it does not close is such words, not a name.
-            Some((author, text)) if quotes_closed(author) => (Some(author.trim_matches(MARKS).to_owned()), text),
+            // name that opens a quotation the words after it close is such words, not a name
+            // (a name with one inch mark, 'TV 55" Store', is still one).
+            Some((author, text)) if quotes_closed(author) || quotes_closed(text) => {
+                (Some(author.trim_matches(MARKS).to_owned()), text)
+            }
             _ => (None, head.rest),
         };
         let marked = text.starts_with('\u{200E}');
@@ -392,7 +395,8 @@ impl<I: Iterator<Item = String>> Messages<I> {
     }
 }
 
-/// Whether every quotation `text` opens it closes: an even count of quotation marks.
+/// Whether `text` holds an even count of quotation marks: it closes every quotation it opens, and
+/// closes none opened before it.
 fn quotes_closed(text: &str) -> bool {
     text.chars().filter(|c| matches!(c, '"' | '“' | '”' | '„' | '«' | '»')).count() % 2 == 0
 }
@@ -758,10 +762,11 @@ mod tests {
         let android = read(
             "05/01/2026, 21:40 - Ann created group \"Promo: May\"\n\
              05/01/2026, 21:41 - Ann changed the subject from \u{201C}Promo: May\u{201D} to \u{201C}June\u{201D}\n\
-             05/01/2026, 21:42 - Ann \"Nan\" Lee: a name with quotes is still a name",
+             05/01/2026, 21:42 - Ann \"Nan\" Lee: a name with quotes is still a name\n\
+             05/01/2026, 21:43 - TV 55\" Store: and so is one with an inch mark",
         );
         let authors: Vec<Option<&str>> = android.iter().map(|m| m.author.as_deref()).collect();
-        assert_eq!(authors, [None, None, Some("Ann \"Nan\" Lee")]);
+        assert_eq!(authors, [None, None, Some("Ann \"Nan\" Lee"), Some("TV 55\" Store")]);
         assert_eq!(android[0].text, "Ann created group \"Promo: May\"");
 
         let ios = read(
