@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod bench;
+pub mod breaches;
 pub mod capi;
 pub mod chat;
 pub mod cli;

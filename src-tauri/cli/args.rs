@@ -73,6 +73,10 @@ pub enum Command {
     /// Legal holds: what they cover is never purged
     #[command(subcommand)]
     Hold(HoldCommand),
+    /// The breach register: each personal-data breach, its 72 hours to tell the supervisory
+    /// authority, and who was told when
+    #[command(subcommand)]
+    Breach(BreachCommand),
     /// The Meta app's settings kept in the keychain
     #[command(subcommand)]
     Meta(MetaCommand),
@@ -410,6 +414,51 @@ pub enum HoldCommand {
     List,
     /// Lift a hold
     Remove { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BreachCommand {
+    /// Record a breach; the 72 hours to tell the authority count from --aware-at
+    New {
+        /// When the agency became aware, with its offset from UTC: 2026-12-01T09:30+01:00
+        #[arg(long, value_name = "DATETIME", allow_hyphen_values = true)]
+        aware_at: String,
+        /// What happened, in a few sentences
+        #[arg(long, value_name = "TEXT")]
+        summary: String,
+        /// A client whose data it concerns (again for each)
+        #[arg(long = "client", value_name = "NAME")]
+        clients: Vec<String>,
+        /// A kind of data it concerns (again for each)
+        #[arg(long = "kind", value_name = "KIND")]
+        kinds: Vec<DataKind>,
+        /// The first day of the data concerned, YYYY-MM-DD (with --until)
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// The last day of the data concerned, YYYY-MM-DD (with --since)
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+    },
+    /// List the breaches, the latest first, with where each stands against its deadline
+    List,
+    /// Show one breach
+    Show { id: i64 },
+    /// Record that the authority (--authority) or the people affected (--subjects) were told
+    Notified {
+        id: i64,
+        #[arg(long, conflicts_with = "subjects", required_unless_present = "subjects")]
+        authority: bool,
+        #[arg(long)]
+        subjects: bool,
+        /// When: a day (YYYY-MM-DD) or a time with its offset
+        #[arg(long, value_name = "DATE")]
+        on: String,
+        /// Why the authority was told after the 72 hours (GDPR Art. 33(1))
+        #[arg(long, value_name = "TEXT")]
+        late_reason: Option<String>,
+    },
+    /// Close a breach: its record stays
+    Close { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]

@@ -224,6 +224,7 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
             print::holds(j, &[c.add_hold(form).await?])
         }
         Command::Hold(HoldCommand::List) => print::holds(j, &c.list_holds().await?),
+        Command::Breach(command) => breach(c, j, command).await,
         Command::Hold(HoldCommand::Remove { id }) => {
             c.remove_hold(id).await?;
             if !j {
@@ -348,11 +349,29 @@ async fn request(c: &Console, command: RequestCommand, j: bool) -> Result<Exit, 
     }
 }
 
+async fn breach(c: &Console, j: bool, command: BreachCommand) -> Result<Exit, console::Error> {
+    use crate::breaches::Audience;
+    match command {
+        BreachCommand::New { aware_at, summary, clients, kinds, since, until } => {
+            let form = console::BreachForm { aware_at, summary, clients, kinds, since, until };
+            print::breach(j, &c.add_breach(form).await?)
+        }
+        BreachCommand::List => print::breaches(j, &c.list_breaches().await?),
+        BreachCommand::Show { id } => print::breach(j, &c.show_breach(id).await?),
+        BreachCommand::Notified { id, authority, subjects: _, on, late_reason } => {
+            let audience = if authority { Audience::Authority } else { Audience::Subjects };
+            print::breach(j, &c.breach_told(id, audience, &on, late_reason.as_deref()).await?)
+        }
+        BreachCommand::Close { id } => print::breach(j, &c.close_breach(id).await?),
+    }
+}
+
 /// What to type next after a refusal, where the command line has a command or flag for it: the
 /// Console's messages say what to do in its own words. Read from the error itself, so that a client
 /// missing from a request's form points at the clients; an erasure refused for a request's kind
 /// points at recording an erasure request.
 fn hint(e: &console::Error, erasing: bool) -> Option<&'static str> {
+    use crate::breaches::BreachError;
     use crate::chat::file::ChatFileError;
     use crate::clients::ClientError;
     use crate::requests::RequestError;
@@ -370,6 +389,10 @@ fn hint(e: &console::Error, erasing: bool) -> Option<&'static str> {
             Some("`custodian request list` shows the requests there are.")
         }
         console::Error::Hold(HoldError::NotFound(_)) => Some("`custodian hold list` shows the holds there are."),
+        console::Error::Breach(BreachError::NotFound(_)) => {
+            Some("`custodian breach list` shows the breaches recorded.")
+        }
+        console::Error::Breach(BreachError::LateWithoutReason { .. }) => Some("Give it with --late-reason TEXT."),
         console::Error::Hold(HoldError::Nothing | HoldError::Both) => {
             Some("A hold takes --client NAME, or the person's identifiers (--email, --phone, --lead-id …).")
         }

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::audit::{AuditEntry, Verification};
 use crate::bench;
+use crate::breaches::Breach;
 use crate::clients::Client;
 use crate::console::{self, ApiError, Erased, Export, ImportRecord, PurgeReport, Rectified, Removal, Report, Status};
 use crate::leads::{ImportSummary, LeadDetail};
@@ -509,6 +510,62 @@ pub fn retention(as_json: bool, rows: &[Review]) -> Result<Exit, console::Error>
         if !ages.is_empty() {
             println!("  by age: {}", ages.join(", "));
         }
+    }
+    Ok(Exit::Ok)
+}
+
+/// "23 h 10 min left", "passed 2 days 3 h ago".
+fn breach_standing(b: &Breach) -> String {
+    use crate::breaches::deadline::Standing;
+    match b.standing {
+        Standing::Running | Standing::Near => format!("authority to be told by {}", b.deadline),
+        Standing::Passed => format!("72 hours passed at {}: the authority is not told yet", b.deadline),
+        Standing::Notified => format!("authority told {}", b.authority_on.as_deref().unwrap_or("")),
+        Standing::NotifiedLate => format!("authority told {}, late", b.authority_on.as_deref().unwrap_or("")),
+        Standing::Closed => "closed without telling the authority".to_owned(),
+    }
+}
+
+pub fn breaches(as_json: bool, list: &[Breach]) -> Result<Exit, console::Error> {
+    if as_json {
+        json(&list);
+    } else if list.is_empty() {
+        println!("No breach is recorded.");
+    } else {
+        for b in list {
+            let closed = if b.closed_at.is_some() { "\tclosed" } else { "" };
+            println!("breach {}\taware {}\t{}{closed}\t{}", b.id, b.aware_at, breach_standing(b), b.summary);
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn breach(as_json: bool, b: &Breach) -> Result<Exit, console::Error> {
+    if as_json {
+        json(b);
+        return Ok(Exit::Ok);
+    }
+    println!("breach {}: {}", b.id, b.summary);
+    println!("aware            {}", b.aware_at);
+    println!("deadline         {} (72 hours after)", b.deadline);
+    println!("standing         {}", breach_standing(b));
+    if !b.clients.is_empty() {
+        println!("clients          {}", b.clients.join(", "));
+    }
+    if !b.kinds.is_empty() {
+        println!("kinds            {}", b.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", "));
+    }
+    if let (Some(since), Some(until)) = (&b.since, &b.until) {
+        println!("data from        {since} to {until}");
+    }
+    if let Some(reason) = &b.late_reason {
+        println!("late because     {reason}");
+    }
+    if let Some(on) = &b.subjects_on {
+        println!("people told      {on}");
+    }
+    if let Some(at) = &b.closed_at {
+        println!("closed           {at}");
     }
     Ok(Exit::Ok)
 }

@@ -47,6 +47,8 @@ pub enum Error {
     NoSuchLead(i64),
     #[error(transparent)]
     ChatFile(#[from] crate::chat::file::ChatFileError),
+    #[error(transparent)]
+    Breach(#[from] crate::breaches::BreachError),
     #[error(
         "No conversation has id {0}; it may have been erased or purged. The list of conversations shows those held."
     )]
@@ -173,6 +175,12 @@ impl Error {
                 | crate::chat::file::ChatFileError::DateOrderRefused { .. },
             ) => Code::DateOrder,
             Error::ChatFile(_) => Code::FileUnreadable,
+            Error::Breach(crate::breaches::BreachError::NotFound(_)) => Code::NotFound,
+            Error::Breach(
+                crate::breaches::BreachError::AlreadyTold { .. } | crate::breaches::BreachError::Closed(_),
+            ) => Code::Conflict,
+            Error::Breach(crate::breaches::BreachError::Sql(_)) => Code::Internal,
+            Error::Breach(_) => Code::InvalidInput,
             Error::Conflict(_) => Code::Conflict,
             Error::Held(_) => Code::Held,
             Error::SecretMissing(_) => Code::SecretMissing,

@@ -4,6 +4,7 @@
 //! operation behaves the same from either. Every change is written together with its audit entry in
 //! one transaction.
 
+mod breaches;
 mod capi;
 mod chat;
 mod consent;
@@ -34,6 +35,7 @@ use ts_rs::TS;
 pub use crate::chat::threads::Window;
 pub use crate::leads::imports::ImportRecord;
 pub use crate::retention::runs::PurgeRun;
+pub use breaches::BreachForm;
 pub use capi::{CapiImport, CapiPreview, CapiSendReport, ClientSend, PreviewEvent, RowProblem};
 pub use chat::{ChatFileKind, ChatImport, ChatSyncReport, ChatSynced, ChatWith};
 pub use consent::{ConsentChange, ConsentOf};

@@ -3,6 +3,7 @@
 
 mod audit_chain;
 mod bindings;
+mod breaches;
 mod capi;
 mod capi_stages;
 mod chats;
