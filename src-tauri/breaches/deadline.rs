@@ -36,7 +36,7 @@ pub fn deadline(aware: Moment) -> Moment {
     aware + Duration::hours(HOURS)
 }
 
-/// When the authority was told, as given: a moment, or a day.
+/// When someone was told of a breach, as given: a moment, or a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Told {
     At(Moment),
@@ -44,31 +44,53 @@ pub enum Told {
     On(NaiveDate),
 }
 
+/// How a notification stands against the deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Timing {
+    InTime,
+    Late,
+    /// A day that is the deadline's own: in time or not depends on the hour.
+    DeadlineDay,
+}
+
 impl Told {
-    /// `2026-03-30`, or an RFC 3339 time with its offset.
+    /// `2026-03-30`, or a time with its offset (`2026-03-30T14:05+02:00`, seconds optional).
     pub fn parse(text: &str) -> Option<Self> {
         let text = text.trim();
-        if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            return Some(Self::On(day));
+        if text.len() == 10 {
+            return crate::requests::parse_date(text).ok().map(Self::On);
         }
-        crate::clock::parse_rfc3339(text).map(Self::At)
+        super::parse_moment(text).map(|at| Self::At(at.to_utc()))
     }
 
-    /// Whether it was after the deadline of a breach the agency became aware of at `aware`. A day
-    /// is late only when it is after the deadline's own day: told on that day is in time.
-    pub fn late(self, aware: DateTime<FixedOffset>) -> bool {
+    /// How it stands against the deadline of a breach the agency became aware of at `aware`.
+    pub fn timing(self, aware: DateTime<FixedOffset>) -> Timing {
         let due = deadline(aware.to_utc());
         match self {
-            Self::At(at) => at > due,
-            Self::On(day) => day > due.with_timezone(aware.offset()).date_naive(),
+            Self::At(at) if at > due => Timing::Late,
+            Self::At(_) => Timing::InTime,
+            Self::On(day) => match day.cmp(&due.with_timezone(aware.offset()).date_naive()) {
+                std::cmp::Ordering::Less => Timing::InTime,
+                std::cmp::Ordering::Equal => Timing::DeadlineDay,
+                std::cmp::Ordering::Greater => Timing::Late,
+            },
         }
     }
 
-    /// Whether it is after `now`: nobody was told in the future.
-    pub fn after(self, now: Moment, offset: FixedOffset) -> bool {
+    /// Whether it is after `now`, or before `aware`: nobody was told in the future, or of a breach
+    /// before the agency knew of it.
+    pub fn outside(self, aware: DateTime<FixedOffset>, now: Moment) -> bool {
         match self {
-            Self::At(at) => at > now,
-            Self::On(day) => day > now.with_timezone(&offset).date_naive(),
+            Self::At(at) => at > now || at < aware.to_utc(),
+            Self::On(day) => day > now.with_timezone(aware.offset()).date_naive() || day < aware.date_naive(),
+        }
+    }
+
+    /// As the register keeps it: RFC 3339 in UTC, or the day.
+    pub fn stored(self) -> String {
+        match self {
+            Self::At(at) => crate::clock::rfc3339(at),
+            Self::On(day) => day.to_string(),
         }
     }
 }
@@ -84,7 +106,8 @@ pub fn standing(aware: Moment, told: Option<bool>, closed: bool, now: Moment) ->
         return Standing::Closed;
     }
     let left = deadline(aware) - now;
-    if left <= Duration::zero() {
+    // At the deadline itself the authority can still be told in time.
+    if left < Duration::zero() {
         Standing::Passed
     } else if left < Duration::hours(NEAR_HOURS) {
         Standing::Near
@@ -115,19 +138,32 @@ mod tests {
     }
 
     #[test]
-    fn a_notification_is_late_only_after_the_deadline_and_a_day_only_after_the_deadlines_day() {
+    fn a_notification_is_late_after_the_deadline_and_a_day_that_is_the_deadlines_own_needs_its_hour() {
         let aware = at("2026-03-28T22:30:00+01:00");
         // The deadline is 2026-03-31T21:30Z: still the 31st at the offset awareness was given in.
-        assert!(!Told::parse("2026-03-31T21:30:00Z").unwrap().late(aware));
-        assert!(Told::parse("2026-03-31T21:30:01Z").unwrap().late(aware));
-        assert!(!Told::parse("2026-03-31").unwrap().late(aware));
-        assert!(Told::parse("2026-04-01").unwrap().late(aware));
-        // Given in a zone ahead of UTC, the deadline's day is the one in that zone: 1 April
-        // 07:30 in Tokyo is on time there.
+        let timing = |text: &str| Told::parse(text).unwrap().timing(aware);
+        assert_eq!(timing("2026-03-31T21:30:00Z"), Timing::InTime);
+        assert_eq!(timing("2026-03-31T23:30+02:00"), Timing::InTime, "the same moment, no seconds");
+        assert_eq!(timing("2026-03-31T21:30:01Z"), Timing::Late);
+        assert_eq!(timing("2026-03-30"), Timing::InTime);
+        assert_eq!(timing("2026-03-31"), Timing::DeadlineDay);
+        assert_eq!(timing("2026-04-01"), Timing::Late);
+        // Given in a zone ahead of UTC, the deadline's day is the one in that zone.
         let tokyo = at("2026-03-29T07:30:00+09:00");
-        assert!(!Told::parse("2026-04-01").unwrap().late(tokyo));
-        assert!(Told::parse("2026-04-02").unwrap().late(tokyo));
-        assert_eq!(Told::parse("31/03/2026"), None);
+        assert_eq!(Told::parse("2026-04-01").unwrap().timing(tokyo), Timing::DeadlineDay);
+        assert_eq!(Told::parse("2026-03-31").unwrap().timing(tokyo), Timing::InTime);
+        for typo in ["31/03/2026", "226-03-31", "2026-3-31", "2026-03-31 21:30"] {
+            assert_eq!(Told::parse(typo), None, "{typo}");
+        }
+    }
+
+    #[test]
+    fn nobody_is_told_before_the_agency_knew_or_after_now() {
+        let aware = at("2026-11-20T10:30:00+01:00");
+        let now = at("2026-11-23T09:00:00Z").to_utc();
+        let outside = |text: &str| Told::parse(text).unwrap().outside(aware, now);
+        assert!(outside("2026-11-19") && outside("2026-11-20T09:00Z") && outside("2026-11-24"));
+        assert!(!outside("2026-11-20") && !outside("2026-11-23") && !outside("2026-11-23T08:59Z"));
     }
 
     #[test]
@@ -136,7 +172,12 @@ mod tests {
         let now = |t: &str| at(t).to_utc();
         assert_eq!(standing(aware, None, false, now("2026-11-21T08:59:59Z")), Standing::Running);
         assert_eq!(standing(aware, None, false, now("2026-11-22T09:00:01Z")), Standing::Near);
-        assert_eq!(standing(aware, None, false, now("2026-11-23T09:00:00Z")), Standing::Passed);
+        assert_eq!(
+            standing(aware, None, false, now("2026-11-23T09:00:00Z")),
+            Standing::Near,
+            "the last moment in time"
+        );
+        assert_eq!(standing(aware, None, false, now("2026-11-23T09:00:01Z")), Standing::Passed);
         assert_eq!(standing(aware, Some(false), false, now("2026-11-30T09:00:00Z")), Standing::Notified);
         assert_eq!(standing(aware, Some(true), true, now("2026-11-30T09:00:00Z")), Standing::NotifiedLate);
         assert_eq!(standing(aware, None, true, now("2026-11-30T09:00:00Z")), Standing::Closed);

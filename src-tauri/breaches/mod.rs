@@ -1,18 +1,19 @@
 //! The breach register: every personal-data breach the agency becomes aware of, with the 72 hours
 //! to tell the supervisory authority (GDPR Art. 33(1)), when the authority and the people
-//! affected were told, and why the authority was told late. A breach is recorded whether it is
-//! notified or not (Art. 33(5)), and the record stays once closed.
+//! affected were told, why the authority was told late, and why a breach was closed. A breach is
+//! recorded whether it is notified or not (Art. 33(5)), and the record stays once closed.
 
 pub mod deadline;
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat};
 use serde::Serialize;
 use sqlx::{Row, SqliteConnection};
 use ts_rs::TS;
 
+use crate::audit::MAX_REASON_CHARS;
 use crate::clock::Moment;
 use crate::personal_data::DataKind;
-use deadline::{Standing, Told};
+use deadline::{Standing, Timing, Told};
 
 /// The longest summary kept: what happened, in a few sentences; the detail is in the notices.
 pub const LONGEST_SUMMARY: usize = 2_000;
@@ -27,6 +28,9 @@ pub struct Breach {
     /// The latest the authority is to be told, RFC 3339 UTC.
     pub deadline: String,
     pub standing: Standing,
+    /// Minutes from now to the deadline; negative once it has passed.
+    #[ts(type = "number")]
+    pub minutes_left: i64,
     pub summary: String,
     /// The clients whose data it concerns, by name as recorded.
     pub clients: Vec<String>,
@@ -34,7 +38,7 @@ pub struct Breach {
     /// The window of the data concerned, YYYY-MM-DD.
     pub since: Option<String>,
     pub until: Option<String>,
-    /// When the authority was told, as given (a day, or RFC 3339).
+    /// When the authority was told: RFC 3339 UTC, or a day.
     pub authority_on: Option<String>,
     pub authority_late: bool,
     /// Why the authority was told after the 72 hours (Art. 33(1)).
@@ -42,6 +46,7 @@ pub struct Breach {
     /// When the people affected were told (Art. 34).
     pub subjects_on: Option<String>,
     pub closed_at: Option<String>,
+    pub close_reason: Option<String>,
     pub created_at: String,
 }
 
@@ -50,7 +55,8 @@ pub struct Breach {
 pub struct NewBreach {
     pub aware_at: DateTime<FixedOffset>,
     pub summary: String,
-    pub clients: Vec<String>,
+    /// By id and name.
+    pub clients: Vec<(String, String)>,
     pub kinds: Vec<DataKind>,
     pub since: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
@@ -82,15 +88,32 @@ pub enum BreachError {
     HalfWindow,
     #[error("The window's last day, {until}, is before its first, {since}.")]
     WindowBackwards { since: NaiveDate, until: NaiveDate },
-    #[error("'{0}' is not a day (YYYY-MM-DD) or a time with its offset (RFC 3339).")]
+    #[error("'{0}' is not a day (YYYY-MM-DD) or a time with its offset, such as 2026-12-03T14:05+01:00.")]
     WhenUnreadable(String),
-    #[error("{0} is after now: record who was told once they have been.")]
-    ToldLater(String),
+    #[error("{0} is after now, or before the agency became aware of the breach: give when they were told.")]
+    ToldOutside(String),
+    #[error(
+        "{0} is the deadline's own day: whether the authority was told within the 72 hours depends on the hour. \
+         Give the time it was told, with its offset."
+    )]
+    DeadlineDay(String),
     #[error(
         "The authority was told on {on}, after the 72 hours ended at {deadline}. A late notification says why it \
          was late (GDPR Art. 33(1)): give the reason for the delay."
     )]
     LateWithoutReason { on: String, deadline: String },
+    #[error("The authority was told on {0}, within the 72 hours: there is no delay to give a reason for.")]
+    ReasonNotLate(String),
+    #[error(
+        "A reason is kept in the audit trail and the register, and can be at most {MAX_REASON_CHARS} characters \
+         long."
+    )]
+    ReasonTooLong,
+    #[error(
+        "A breach is closed with its reason: for one the authority was not told of, why it is unlikely to result \
+         in a risk to people (GDPR Art. 33(1), 33(5))."
+    )]
+    NoCloseReason,
     #[error("Breach {id} is marked as told to the {whom} on {on} already; the register keeps the first date given.")]
     AlreadyTold { id: i64, whom: &'static str, on: String },
     #[error("Breach {0} is closed; its record stays as it was closed.")]
@@ -101,13 +124,35 @@ pub enum BreachError {
     Sql(#[from] sqlx::Error),
 }
 
-/// `2026-12-01T09:30+01:00`, `2026-12-01T09:30:00Z`: a moment with its offset, seconds optional.
-pub fn parse_aware_at(text: &str) -> Result<DateTime<FixedOffset>, BreachError> {
-    let text = text.trim();
+/// A moment with its offset, as a person writes one: `2026-12-01T09:30+01:00`, `…T08:30Z`,
+/// seconds optional, and a four-digit year (a shorter one is a typo).
+fn parse_moment(text: &str) -> Option<DateTime<FixedOffset>> {
+    let bytes = text.as_bytes();
+    let shaped = bytes.len() >= 17
+        && bytes[..4].iter().all(u8::is_ascii_digit)
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes[10] == b'T';
+    if !shaped {
+        return None;
+    }
     DateTime::parse_from_rfc3339(text)
         .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M%:z"))
         .or_else(|_| DateTime::parse_from_str(&text.replace('Z', "+00:00"), "%Y-%m-%dT%H:%M%:z"))
-        .map_err(|_| BreachError::AwareAtUnreadable(text.to_owned()))
+        .ok()
+}
+
+pub fn parse_aware_at(text: &str) -> Result<DateTime<FixedOffset>, BreachError> {
+    let text = text.trim();
+    parse_moment(text).ok_or_else(|| BreachError::AwareAtUnreadable(text.to_owned()))
+}
+
+fn reason(text: Option<&str>) -> Result<Option<&str>, BreachError> {
+    let text = text.map(str::trim).filter(|r| !r.is_empty());
+    if text.is_some_and(|r| r.chars().count() > MAX_REASON_CHARS) {
+        return Err(BreachError::ReasonTooLong);
+    }
+    Ok(text)
 }
 
 /// Records a breach; returns its number.
@@ -127,60 +172,76 @@ pub async fn add(conn: &mut SqliteConnection, new: &NewBreach, now: Moment, at: 
         (Some(_), None) | (None, Some(_)) => return Err(BreachError::HalfWindow),
         _ => {}
     }
-    let kinds: Vec<&str> = new.kinds.iter().map(|k| k.as_str()).collect();
     let id = sqlx::query(
-        "INSERT INTO breaches (aware_at, aware_offset, summary, clients, kinds, since, until, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO breaches (aware_at, aware_offset, summary, since, until, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )
     .bind(new.aware_at.timestamp())
     .bind(new.aware_at.offset().local_minus_utc() / 60)
     .bind(summary)
-    .bind(serde_json::to_string(&new.clients).expect("names serialise"))
-    .bind(serde_json::to_string(&kinds).expect("kinds serialise"))
     .bind(new.since.map(|d| d.to_string()))
     .bind(new.until.map(|d| d.to_string()))
     .bind(at)
     .execute(&mut *conn)
     .await?
     .last_insert_rowid();
+    for (client_id, name) in &new.clients {
+        sqlx::query("INSERT INTO breach_clients (breach_id, client_id, name) VALUES (?1, ?2, ?3)")
+            .bind(id)
+            .bind(client_id)
+            .bind(name)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for kind in &new.kinds {
+        sqlx::query("INSERT INTO breach_kinds (breach_id, kind) VALUES (?1, ?2) ON CONFLICT DO NOTHING")
+            .bind(id)
+            .bind(kind.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(id)
 }
 
-const COLUMNS: &str = "id, aware_at, aware_offset, summary, clients, kinds, since, until, authority_on, \
-                       authority_late, late_reason, subjects_on, closed_at, created_at";
+const COLUMNS: &str = "id, aware_at, aware_offset, summary, since, until, authority_on, authority_late, late_reason, \
+                       subjects_on, closed_at, close_reason, created_at, \
+                       (SELECT json_group_array(name) FROM (SELECT name FROM breach_clients WHERE breach_id = b.id \
+                        ORDER BY rowid)), \
+                       (SELECT json_group_array(kind) FROM breach_kinds WHERE breach_id = b.id)";
 
 fn breach_of(row: &sqlx::sqlite::SqliteRow, now: Moment) -> Result<Breach, sqlx::Error> {
     let aware = aware_of(row.try_get(1)?, row.try_get(2)?);
-    let authority_on: Option<String> = row.try_get(8)?;
-    let authority_late: bool = row.try_get(9)?;
-    let closed_at: Option<String> = row.try_get(12)?;
-    let kinds: Vec<String> = serde_json::from_str(&row.try_get::<String, _>(5)?).unwrap_or_default();
+    let authority_on: Option<String> = row.try_get(6)?;
+    let authority_late: bool = row.try_get(7)?;
+    let closed_at: Option<String> = row.try_get(10)?;
+    let due = deadline::deadline(aware.to_utc());
+    let kinds: Vec<String> = serde_json::from_str(&row.try_get::<String, _>(14)?).unwrap_or_default();
     Ok(Breach {
         id: row.try_get(0)?,
-        aware_at: aware.to_rfc3339(),
-        deadline: crate::clock::rfc3339(deadline::deadline(aware.to_utc())),
+        aware_at: aware.to_rfc3339_opts(SecondsFormat::Secs, true),
+        deadline: crate::clock::rfc3339(due),
         standing: deadline::standing(
             aware.to_utc(),
             authority_on.as_ref().map(|_| authority_late),
             closed_at.is_some(),
             now,
         ),
+        minutes_left: (due - now).num_minutes(),
         summary: row.try_get(3)?,
-        clients: serde_json::from_str(&row.try_get::<String, _>(4)?).unwrap_or_default(),
-        kinds: kinds
+        clients: serde_json::from_str(&row.try_get::<String, _>(13)?).unwrap_or_default(),
+        kinds: crate::personal_data::registry::HOLDERS
             .iter()
-            .filter_map(|k| {
-                crate::personal_data::registry::HOLDERS.iter().map(|h| h.kind()).find(|kind| kind.as_str() == k)
-            })
+            .map(|h| h.kind())
+            .filter(|kind| kinds.iter().any(|k| k == kind.as_str()))
             .collect(),
-        since: row.try_get(6)?,
-        until: row.try_get(7)?,
+        since: row.try_get(4)?,
+        until: row.try_get(5)?,
         authority_on,
         authority_late,
-        late_reason: row.try_get(10)?,
-        subjects_on: row.try_get(11)?,
+        late_reason: row.try_get(8)?,
+        subjects_on: row.try_get(9)?,
         closed_at,
-        created_at: row.try_get(13)?,
+        close_reason: row.try_get(11)?,
+        created_at: row.try_get(12)?,
     })
 }
 
@@ -192,7 +253,7 @@ fn aware_of(seconds: i64, minutes: i32) -> DateTime<FixedOffset> {
 
 /// Every breach, the latest awareness first.
 pub async fn list(conn: &mut SqliteConnection, now: Moment) -> Result<Vec<Breach>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {COLUMNS} FROM breaches ORDER BY aware_at DESC, id DESC"))
+    sqlx::query(&format!("SELECT {COLUMNS} FROM breaches AS b ORDER BY aware_at DESC, id DESC"))
         .fetch_all(&mut *conn)
         .await?
         .iter()
@@ -201,7 +262,7 @@ pub async fn list(conn: &mut SqliteConnection, now: Moment) -> Result<Vec<Breach
 }
 
 pub async fn get(conn: &mut SqliteConnection, id: i64, now: Moment) -> Result<Breach, BreachError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM breaches WHERE id = ?1"))
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM breaches AS b WHERE id = ?1"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
@@ -209,8 +270,8 @@ pub async fn get(conn: &mut SqliteConnection, id: i64, now: Moment) -> Result<Br
     Ok(breach_of(&row, now)?)
 }
 
-/// Records that the authority or the people affected were told on `on`. The authority told after
-/// the 72 hours needs the reason for the delay.
+/// Records that the authority or the people affected were told on `on`; returns the breach and
+/// when, as kept. The authority told after the 72 hours needs the reason for the delay.
 pub async fn told(
     conn: &mut SqliteConnection,
     id: i64,
@@ -218,32 +279,36 @@ pub async fn told(
     on: &str,
     late_reason: Option<&str>,
     now: Moment,
-) -> Result<Breach, BreachError> {
+) -> Result<(Breach, String), BreachError> {
     let breach = get(conn, id, now).await?;
     if breach.closed_at.is_some() {
         return Err(BreachError::Closed(id));
     }
     let told = Told::parse(on).ok_or_else(|| BreachError::WhenUnreadable(on.trim().to_owned()))?;
     let aware = DateTime::parse_from_rfc3339(&breach.aware_at).expect("written as RFC 3339");
-    if told.after(now, *aware.offset()) {
-        return Err(BreachError::ToldLater(on.trim().to_owned()));
+    let kept = told.stored();
+    if told.outside(aware, now) {
+        return Err(BreachError::ToldOutside(kept));
     }
-    let on = on.trim();
+    let late_reason = reason(late_reason)?;
     match audience {
         Audience::Authority => {
             if let Some(first) = breach.authority_on {
                 return Err(BreachError::AlreadyTold { id, whom: "authority", on: first });
             }
-            let late = told.late(aware);
-            let reason = late_reason.map(str::trim).filter(|r| !r.is_empty());
-            if late && reason.is_none() {
-                return Err(BreachError::LateWithoutReason { on: on.to_owned(), deadline: breach.deadline });
-            }
+            let late = match told.timing(aware) {
+                Timing::DeadlineDay => return Err(BreachError::DeadlineDay(kept)),
+                Timing::Late if late_reason.is_none() => {
+                    return Err(BreachError::LateWithoutReason { on: kept, deadline: breach.deadline })
+                }
+                Timing::InTime if late_reason.is_some() => return Err(BreachError::ReasonNotLate(kept)),
+                timing => timing == Timing::Late,
+            };
             sqlx::query("UPDATE breaches SET authority_on = ?2, authority_late = ?3, late_reason = ?4 WHERE id = ?1")
                 .bind(id)
-                .bind(on)
+                .bind(&kept)
                 .bind(late)
-                .bind(reason.filter(|_| late))
+                .bind(late_reason)
                 .execute(&mut *conn)
                 .await?;
         }
@@ -253,20 +318,32 @@ pub async fn told(
             }
             sqlx::query("UPDATE breaches SET subjects_on = ?2 WHERE id = ?1")
                 .bind(id)
-                .bind(on)
+                .bind(&kept)
                 .execute(&mut *conn)
                 .await?;
         }
     }
-    get(conn, id, now).await
+    Ok((get(conn, id, now).await?, kept))
 }
 
-/// Closes a breach: its record stays, and no longer changes.
-pub async fn close(conn: &mut SqliteConnection, id: i64, at: &str, now: Moment) -> Result<Breach, BreachError> {
+/// Closes a breach with its reason: its record stays, and no longer changes.
+pub async fn close(
+    conn: &mut SqliteConnection,
+    id: i64,
+    why: &str,
+    at: &str,
+    now: Moment,
+) -> Result<Breach, BreachError> {
     let breach = get(conn, id, now).await?;
     if breach.closed_at.is_some() {
         return Err(BreachError::Closed(id));
     }
-    sqlx::query("UPDATE breaches SET closed_at = ?2 WHERE id = ?1").bind(id).bind(at).execute(&mut *conn).await?;
+    let why = reason(Some(why))?.ok_or(BreachError::NoCloseReason)?;
+    sqlx::query("UPDATE breaches SET closed_at = ?2, close_reason = ?3 WHERE id = ?1")
+        .bind(id)
+        .bind(at)
+        .bind(why)
+        .execute(&mut *conn)
+        .await?;
     get(conn, id, now).await
 }

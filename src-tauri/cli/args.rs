@@ -454,11 +454,16 @@ pub enum BreachCommand {
         #[arg(long, value_name = "DATE")]
         on: String,
         /// Why the authority was told after the 72 hours (GDPR Art. 33(1))
-        #[arg(long, value_name = "TEXT")]
+        #[arg(long, value_name = "TEXT", conflicts_with = "subjects")]
         late_reason: Option<String>,
     },
-    /// Close a breach: its record stays
-    Close { id: i64 },
+    /// Close a breach with its reason: its record stays
+    Close {
+        id: i64,
+        /// Why: for a breach the authority was not told of, why it is unlikely to result in a risk
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

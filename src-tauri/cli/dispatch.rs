@@ -224,7 +224,6 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
             print::holds(j, &[c.add_hold(form).await?])
         }
         Command::Hold(HoldCommand::List) => print::holds(j, &c.list_holds().await?),
-        Command::Breach(command) => breach(c, j, command).await,
         Command::Hold(HoldCommand::Remove { id }) => {
             c.remove_hold(id).await?;
             if !j {
@@ -232,6 +231,7 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
             }
             Ok(Exit::Ok)
         }
+        Command::Breach(command) => breach(c, j, command).await,
         Command::Meta(MetaCommand::AppSecret { stdin }) => {
             c.set_meta_app_secret(crate::vault::Sensitive::new(read_stdin(stdin)?)).await?;
             if !j {
@@ -362,7 +362,7 @@ async fn breach(c: &Console, j: bool, command: BreachCommand) -> Result<Exit, co
             let audience = if authority { Audience::Authority } else { Audience::Subjects };
             print::breach(j, &c.breach_told(id, audience, &on, late_reason.as_deref()).await?)
         }
-        BreachCommand::Close { id } => print::breach(j, &c.close_breach(id).await?),
+        BreachCommand::Close { id, reason } => print::breach(j, &c.close_breach(id, &reason).await?),
     }
 }
 

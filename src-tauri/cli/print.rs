@@ -514,12 +514,25 @@ pub fn retention(as_json: bool, rows: &[Review]) -> Result<Exit, console::Error>
     Ok(Exit::Ok)
 }
 
-/// "23 h 10 min left", "passed 2 days 3 h ago".
+/// "47 h 10 min", "3 days 2 h".
+fn span(minutes: i64) -> String {
+    let minutes = minutes.unsigned_abs();
+    match (minutes / 1440, minutes % 1440 / 60, minutes % 60) {
+        (0, 0, m) => format!("{m} min"),
+        (0, h, m) => format!("{h} h {m} min"),
+        (d, h, _) => format!("{d} days {h} h"),
+    }
+}
+
+/// "running: authority to be told by …, 47 h 10 min left", "passed 2 h 5 min ago: …".
 fn breach_standing(b: &Breach) -> String {
     use crate::breaches::deadline::Standing;
     match b.standing {
-        Standing::Running | Standing::Near => format!("authority to be told by {}", b.deadline),
-        Standing::Passed => format!("72 hours passed at {}: the authority is not told yet", b.deadline),
+        Standing::Running => format!("running: authority to be told by {}, {} left", b.deadline, span(b.minutes_left)),
+        Standing::Near => format!("near: authority to be told by {}, only {} left", b.deadline, span(b.minutes_left)),
+        Standing::Passed => {
+            format!("passed {} ago, at {}: the authority is not told yet", span(b.minutes_left), b.deadline)
+        }
         Standing::Notified => format!("authority told {}", b.authority_on.as_deref().unwrap_or("")),
         Standing::NotifiedLate => format!("authority told {}, late", b.authority_on.as_deref().unwrap_or("")),
         Standing::Closed => "closed without telling the authority".to_owned(),
@@ -565,7 +578,7 @@ pub fn breach(as_json: bool, b: &Breach) -> Result<Exit, console::Error> {
         println!("people told      {on}");
     }
     if let Some(at) = &b.closed_at {
-        println!("closed           {at}");
+        println!("closed           {at}: {}", b.close_reason.as_deref().unwrap_or(""));
     }
     Ok(Exit::Ok)
 }

@@ -26,11 +26,11 @@ impl Console {
         let mut tx = self.store.write().await?;
         let checked = async {
             let aware_at = breaches::parse_aware_at(&form.aware_at)?;
-            let mut names = Vec::with_capacity(form.clients.len());
+            let mut named: Vec<(String, String)> = Vec::with_capacity(form.clients.len());
             for name in form.clients.iter().filter(|n| !n.trim().is_empty()) {
                 let client = clients::find(&mut tx, name).await?;
-                if !names.contains(&client.name) {
-                    names.push(client.name);
+                if !named.iter().any(|(id, _)| *id == client.id) {
+                    named.push((client.id, client.name));
                 }
             }
             let mut kinds: Vec<DataKind> = Vec::with_capacity(form.kinds.len());
@@ -45,7 +45,7 @@ impl Console {
             let new = NewBreach {
                 aware_at,
                 summary: form.summary.clone(),
-                clients: names,
+                clients: named,
                 kinds,
                 since: day(&form.since)?,
                 until: day(&form.until)?,
@@ -87,15 +87,21 @@ impl Console {
             Audience::Authority => "authority",
             Audience::Subjects => "people affected",
         };
-        let late = told.as_ref().is_ok_and(|b| audience == Audience::Authority && b.authority_late);
-        let object = format!("breach:{id} told the {whom} on {}{}", on.trim(), if late { ", late" } else { "" });
-        self.settle(tx, "breach.notified", &object, told).await
+        // What was typed stays out of the trail; only a date as read goes in.
+        let object = match &told {
+            Ok((b, kept)) => {
+                let late = audience == Audience::Authority && b.authority_late;
+                format!("breach:{id} told the {whom} on {kept}{}", if late { ", late" } else { "" })
+            }
+            Err(_) => format!("breach:{id} told the {whom}"),
+        };
+        self.settle(tx, "breach.notified", &object, told.map(|(b, _)| b)).await
     }
 
-    /// Closes breach `id`: its record stays.
-    pub async fn close_breach(&self, id: i64) -> Result<Breach, Error> {
+    /// Closes breach `id` with its reason: its record stays.
+    pub async fn close_breach(&self, id: i64, reason: &str) -> Result<Breach, Error> {
         let mut tx = self.store.write().await?;
-        let closed = breaches::close(&mut tx, id, &self.stamp(), self.now()).await.map_err(Error::from);
+        let closed = breaches::close(&mut tx, id, reason, &self.stamp(), self.now()).await.map_err(Error::from);
         self.settle(tx, "breach.close", &format!("breach:{id}"), closed).await
     }
 }

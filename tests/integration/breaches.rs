@@ -34,13 +34,16 @@ async fn a_breach_counts_its_72_hours_from_awareness_and_stands_near_then_passed
     let breach = console.add_breach(leaked("2026-11-20T10:30+01:00")).await.unwrap();
     assert_eq!(breach.aware_at, "2026-11-20T10:30:00+01:00", "shown as given");
     assert_eq!(breach.deadline, "2026-11-23T09:30:00Z");
-    assert_eq!(breach.standing, Standing::Running);
+    assert_eq!((breach.standing, breach.minutes_left), (Standing::Running, 69 * 60 + 30));
     assert_eq!(
         (breach.clients.as_slice(), breach.kinds.as_slice()),
         (&["Acme".to_owned()][..], &[DataKind::Leads][..])
     );
 
     ws.clock.set(at("2026-11-22T10:00:00Z"));
+    assert_eq!(console.show_breach(breach.id).await.unwrap().standing, Standing::Near);
+    // At the deadline itself it can still be told in time; a second later it is passed.
+    ws.clock.set(at("2026-11-23T09:30:00Z"));
     assert_eq!(console.show_breach(breach.id).await.unwrap().standing, Standing::Near);
     ws.clock.set(at("2026-11-23T09:30:01Z"));
     assert_eq!(console.show_breach(breach.id).await.unwrap().standing, Standing::Passed);
@@ -80,12 +83,18 @@ async fn the_deadline_is_72_elapsed_hours_whatever_zone_awareness_is_given_in_an
     let new_york = console.add_breach(leaked("2026-03-28T05:00-04:00")).await.unwrap();
     assert_eq!(berlin.deadline, "2026-03-31T09:00:00Z");
     assert_eq!(new_york.deadline, berlin.deadline, "the same moment, given in another zone");
-    // Told on the deadline's own day is in time, whatever the hour; the day after is late.
+    // A day before the deadline's is in time; the deadline's own day needs the hour; the day
+    // after is late.
     ws.clock.set(at("2026-04-02T12:00:00Z"));
-    let on_time = console.breach_told(berlin.id, Audience::Authority, "2026-03-31", None).await.unwrap();
-    assert_eq!(on_time.standing, Standing::Notified);
+    let on_time = console.breach_told(berlin.id, Audience::Authority, "2026-03-30", None).await.unwrap();
+    assert_eq!((on_time.standing, on_time.authority_on.as_deref()), (Standing::Notified, Some("2026-03-30")));
+    let which_hour = console.breach_told(new_york.id, Audience::Authority, "2026-03-31", None).await.unwrap_err();
+    assert!(which_hour.to_string().contains("depends on the hour"), "{which_hour}");
     let late = console.breach_told(new_york.id, Audience::Authority, "2026-04-01", None).await.unwrap_err();
     assert!(late.to_string().contains("after the 72 hours"), "{late}");
+    // 11:00 on the wall in Berlin, after the clocks went forward, is the last minute in time.
+    let in_time = console.breach_told(new_york.id, Audience::Authority, "2026-03-31T11:00+02:00", None).await.unwrap();
+    assert_eq!((in_time.authority_on.as_deref(), in_time.authority_late), (Some("2026-03-31T09:00:00Z"), false));
 }
 
 #[tokio::test]
@@ -95,6 +104,7 @@ async fn a_breach_is_refused_with_why_for_a_time_without_its_offset_a_later_time
     for (form, says) in [
         (leaked("2026-11-20 10:30"), "offset from UTC"),
         (leaked("2026-11-24T10:30Z"), "after now"),
+        (leaked("226-11-20T10:30Z"), "offset from UTC"),
         (BreachForm { clients: vec!["Globex".into()], ..leaked("2026-11-20T10:30Z") }, "Globex"),
         (BreachForm { until: None, ..leaked("2026-11-20T10:30Z") }, "first and its last day"),
         (BreachForm { since: Some("2026-11-16".into()), ..leaked("2026-11-20T10:30Z") }, "before its first"),
@@ -106,7 +116,7 @@ async fn a_breach_is_refused_with_why_for_a_time_without_its_offset_a_later_time
     assert!(console.list_breaches().await.unwrap().is_empty(), "nothing was recorded");
     // Each refusal is on the audit trail, and the trail holds.
     let entries = console.audit_list(100, None).await.unwrap();
-    assert_eq!(entries.iter().filter(|e| e.action == "breach.new").count(), 6);
+    assert_eq!(entries.iter().filter(|e| e.action == "breach.new").count(), 7);
     assert!(console.audit_verify().await.unwrap().broken.is_none());
 }
 
@@ -139,9 +149,13 @@ async fn a_closed_breach_stays_in_the_register_unchanged_and_the_cli_records_lis
 
     let late = ws.cli(&["breach", "notified", &id, "--subjects", "--on", "2026-11-23"]);
     assert!(late.status.success(), "{}", String::from_utf8_lossy(&late.stderr));
-    let closed = ws.cli(&["breach", "close", &id]);
-    assert!(closed.status.success());
+    let unexplained = ws.cli(&["breach", "close", &id, "--reason", " "]);
+    assert!(!unexplained.status.success(), "a breach is closed with its reason");
+    let closed =
+        ws.cli(&["breach", "close", &id, "--reason", "The laptop's disk was encrypted: unlikely to result in a risk"]);
+    assert!(closed.status.success(), "{}", String::from_utf8_lossy(&closed.stderr));
     assert!(stdout(&closed).contains("closed without telling the authority"), "{}", stdout(&closed));
+    assert!(stdout(&closed).contains("disk was encrypted"), "{}", stdout(&closed));
     let refused = ws.cli(&["breach", "notified", &id, "--authority", "--on", "2026-11-23"]);
     assert!(!refused.status.success());
     assert!(
@@ -163,4 +177,18 @@ async fn a_closed_breach_stays_in_the_register_unchanged_and_the_cli_records_lis
         "{}",
         String::from_utf8_lossy(&missing.stderr)
     );
+}
+
+#[tokio::test]
+async fn a_breach_keeps_the_clients_it_concerned_once_removed_and_refuses_a_reason_for_a_delay_there_was_not() {
+    let ws = Workspace::new();
+    let console = acme(&ws).await;
+    let breach = console.add_breach(leaked("2026-11-22T08:00Z")).await.unwrap();
+    console.remove_client("Acme", true, None).await.unwrap();
+    console.add_client("Acme", Some("GB")).await.unwrap();
+    let kept = console.show_breach(breach.id).await.unwrap();
+    assert_eq!(kept.clients, ["Acme"], "the record outlives the client");
+    let refused =
+        console.breach_told(breach.id, Audience::Authority, "2026-11-22", Some("no delay")).await.unwrap_err();
+    assert!(refused.to_string().contains("no delay to give a reason for"), "{refused}");
 }
