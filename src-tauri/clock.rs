@@ -34,6 +34,16 @@ pub fn parse_rfc3339(s: &str) -> Option<Moment> {
     DateTime::parse_from_rfc3339(s.trim()).ok().map(|t| t.with_timezone(&Utc))
 }
 
+/// A span of minutes in words: `45 min`, `2 h`, `5 h 30 min`, and from two days on `3 days 2 h`.
+pub fn span_text(minutes: u64) -> String {
+    match (minutes / 60, minutes % 60) {
+        (hours, _) if hours >= 48 => format!("{} days {} h", hours / 24, hours % 24),
+        (0, minutes) => format!("{minutes} min"),
+        (hours, 0) => format!("{hours} h"),
+        (hours, minutes) => format!("{hours} h {minutes} min"),
+    }
+}
+
 /// The moment `seconds` after 1970 began.
 pub fn from_unix(seconds: i64) -> Option<Moment> {
     DateTime::from_timestamp(seconds, 0)
@@ -121,6 +131,12 @@ pub fn from_env() -> Result<SharedClock, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_span_is_written_in_minutes_hours_and_from_two_days_on_days() {
+        let written: Vec<String> = [45, 60, 330, 28 * 60, 47 * 60 + 10, 48 * 60, 74 * 60 + 5].map(span_text).into();
+        assert_eq!(written, ["45 min", "1 h", "5 h 30 min", "28 h", "47 h 10 min", "2 days 0 h", "3 days 2 h"]);
+    }
 
     fn at(s: &str) -> Moment {
         parse_rfc3339(s).expect("a time")

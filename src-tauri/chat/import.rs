@@ -290,8 +290,7 @@ fn export<'f>(
         // A media message is written one way in an export with the media and another without
         // ("IMG-….jpg (file attached)", "<Media omitted>"): it is named by its author and time, and
         // how many of theirs came at that time, whichever way it is written.
-        let words = if m.media { b"\0media".as_slice() } else { m.text.as_bytes() };
-        let words = if m.media { words } else { &words[m.named_len..] };
+        let words = if m.media { b"\0media".as_slice() } else { &m.text.as_bytes()[m.named_len..] };
         let what = Sha256::new()
             .chain_update(thread.remote_id.as_bytes())
             .chain_update([0])

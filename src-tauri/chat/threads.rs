@@ -555,21 +555,23 @@ impl<'c, 'k> Writer<'c, 'k> {
     /// The thread as stored under its remote id or one it is also known as, or as it would be
     /// stored.
     fn known(&self, hasher: &Hasher, thread: &NewThread) -> rusqlite::Result<Known> {
+        // Each finding gives a thread's id, the name it is held under, its participants and people.
+        let known = |r: &rusqlite::Row<'_>| {
+            Ok(Known {
+                id: Some(r.get(0)?),
+                stored_as: r.get(1)?,
+                participants: serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default(),
+                people: r.get(3)?,
+                ..Known::default()
+            })
+        };
         let mut find = self.conn.prepare_cached(
-            "SELECT id, participants, people FROM chat_threads WHERE client_id = ?1 AND channel = ?2 AND remote_id = ?3",
+            "SELECT id, remote_id, participants, people FROM chat_threads
+             WHERE client_id = ?1 AND channel = ?2 AND remote_id = ?3",
         )?;
         for name in std::iter::once(&thread.remote_id).chain(&thread.also_known_as) {
-            let found = find
-                .query_row(rusqlite::params![self.client_id, thread.channel.as_str(), name], |r| {
-                    Ok(Known {
-                        id: Some(r.get(0)?),
-                        stored_as: name.clone(),
-                        participants: serde_json::from_str(&r.get::<_, String>(1)?).unwrap_or_default(),
-                        people: r.get(2)?,
-                        ..Known::default()
-                    })
-                })
-                .optional()?;
+            let found =
+                find.query_row(rusqlite::params![self.client_id, thread.channel.as_str(), name], known).optional()?;
             if let Some(found) = found {
                 return Ok(found);
             }
@@ -582,21 +584,8 @@ impl<'c, 'k> Writer<'c, 'k> {
                  ORDER BY t.id LIMIT 1",
             )?;
             for hash in thread.participants.iter().flat_map(|p| p.hashes(hasher)) {
-                let found = by_person
-                    .query_row(
-                        rusqlite::params![hash.as_slice(), self.client_id, thread.channel.as_str(), among],
-                        |r| {
-                            Ok(Known {
-                                id: Some(r.get(0)?),
-                                stored_as: r.get(1)?,
-                                participants: serde_json::from_str(&r.get::<_, String>(2)?).unwrap_or_default(),
-                                people: r.get(3)?,
-                                ..Known::default()
-                            })
-                        },
-                    )
-                    .optional()?;
-                if let Some(found) = found {
+                let params = rusqlite::params![hash.as_slice(), self.client_id, thread.channel.as_str(), among];
+                if let Some(found) = by_person.query_row(params, known).optional()? {
                     return Ok(found);
                 }
             }

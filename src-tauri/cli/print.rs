@@ -514,14 +514,8 @@ pub fn retention(as_json: bool, rows: &[Review]) -> Result<Exit, console::Error>
     Ok(Exit::Ok)
 }
 
-/// "47 h 10 min", "3 days 2 h".
 fn span(minutes: i64) -> String {
-    let minutes = minutes.unsigned_abs();
-    match (minutes / 1440, minutes % 1440 / 60, minutes % 60) {
-        (0, 0, m) => format!("{m} min"),
-        (0, h, m) => format!("{h} h {m} min"),
-        (d, h, _) => format!("{d} days {h} h"),
-    }
+    crate::clock::span_text(minutes.unsigned_abs())
 }
 
 /// "running: authority to be told by …, 47 h 10 min left", "passed 2 h 5 min ago: …".

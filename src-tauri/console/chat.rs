@@ -620,7 +620,7 @@ impl Console {
             file.name(),
             offset_text(then),
             offset_text(offset_minutes),
-            span_text(shift.unsigned_abs()),
+            crate::clock::span_text(shift.unsigned_abs() / 60),
             offset_text(then),
         )))
     }
@@ -630,15 +630,6 @@ impl Console {
 fn offset_text(minutes: i32) -> String {
     let sign = if minutes < 0 { '-' } else { '+' };
     format!("{sign}{:02}:{:02}", minutes.unsigned_abs() / 60, minutes.unsigned_abs() % 60)
-}
-
-/// `2 h`, `5 h 30 min`.
-fn span_text(seconds: u64) -> String {
-    match (seconds / 3600, seconds % 3600 / 60) {
-        (hours, 0) => format!("{hours} h"),
-        (0, minutes) => format!("{minutes} min"),
-        (hours, minutes) => format!("{hours} h {minutes} min"),
-    }
 }
 
 fn export_context(with: &ChatWith, country: Option<&str>) -> Result<ExportContext, Error> {
