@@ -13,6 +13,7 @@ pub mod console;
 pub mod crm;
 pub mod desktop;
 pub mod export_file;
+pub mod html;
 pub mod identity;
 pub mod leads;
 pub mod log_file;

@@ -3,7 +3,11 @@
 //! affected were told, why the authority was told late, and why a breach was closed. A breach is
 //! recorded whether it is notified or not (Art. 33(5)), and the record stays once closed.
 
+pub mod affected;
 pub mod deadline;
+pub mod leaked;
+pub mod lists;
+pub mod notice;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, SecondsFormat};
 use serde::Serialize;
@@ -48,7 +52,34 @@ pub struct Breach {
     pub closed_at: Option<String>,
     pub close_reason: Option<String>,
     pub created_at: String,
+    /// What a notification states beyond the above (Art. 33(3)), as it becomes known.
+    pub details: Details,
+    /// The people and records affected, as last assessed; `None` before an assessment.
+    #[ts(type = "number | null")]
+    pub people: Option<i64>,
+    #[ts(type = "number | null")]
+    pub records: Option<i64>,
+    pub counted: Option<affected::Counted>,
+    pub assessed_at: Option<String>,
 }
+
+/// What a notification to the authority states besides the facts of the record (GDPR Art.
+/// 33(3)(b)–(d)), and the systems the breach concerns; each filled in as it becomes known.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+pub struct Details {
+    /// The systems concerned, in words: "the HubSpot connection", "an export file", "this workspace".
+    pub systems: Vec<String>,
+    /// Its likely consequences for the people affected.
+    pub consequences: Option<String>,
+    /// The measures taken or proposed, including to mitigate its effects.
+    pub measures: Option<String>,
+    /// The data protection officer or other contact point: name and how to reach them.
+    pub contact: Option<String>,
+}
+
+/// The longest text of one detail, and the most systems named.
+pub const LONGEST_DETAIL: usize = 4_000;
+pub const MOST_SYSTEMS: usize = 20;
 
 /// A breach to record.
 #[derive(Debug, Clone)]
@@ -63,7 +94,8 @@ pub struct NewBreach {
 }
 
 /// Whom a breach was told to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
 pub enum Audience {
     /// The supervisory authority (Art. 33).
     Authority,
@@ -120,6 +152,16 @@ pub enum BreachError {
     Closed(i64),
     #[error("No breach has number {0}. The breach list shows those recorded.")]
     NotFound(i64),
+    #[error("The {0} can be at most {LONGEST_DETAIL} characters long; a notice can point to a longer document.")]
+    DetailTooLong(&'static str),
+    #[error("A breach names at most {MOST_SYSTEMS} systems, each in at most 200 characters.")]
+    TooManySystems,
+    #[error("The leaked file could not be read, so nothing was counted. {0}")]
+    LeakedUnreadable(String),
+    #[error("No row of the leaked file holds an email address or a phone number, so no one could be counted from it.")]
+    LeakedNamesNoOne,
+    #[error(transparent)]
+    File(#[from] crate::export_file::ExportFileError),
     #[error(transparent)]
     Sql(#[from] sqlx::Error),
 }
@@ -204,6 +246,7 @@ pub async fn add(conn: &mut SqliteConnection, new: &NewBreach, now: Moment, at: 
 
 const COLUMNS: &str = "id, aware_at, aware_offset, summary, since, until, authority_on, authority_late, late_reason, \
                        subjects_on, closed_at, close_reason, created_at, \
+                       systems, consequences, measures, contact, people, records, assessment, assessed_at, \
                        (SELECT json_group_array(name) FROM (SELECT name FROM breach_clients WHERE breach_id = b.id \
                         ORDER BY rowid)), \
                        (SELECT json_group_array(kind) FROM breach_kinds WHERE breach_id = b.id)";
@@ -214,7 +257,7 @@ fn breach_of(row: &sqlx::sqlite::SqliteRow, now: Moment) -> Result<Breach, sqlx:
     let authority_late: bool = row.try_get(7)?;
     let closed_at: Option<String> = row.try_get(10)?;
     let due = deadline::deadline(aware.to_utc());
-    let kinds: Vec<String> = serde_json::from_str(&row.try_get::<String, _>(14)?).unwrap_or_default();
+    let kinds: Vec<String> = serde_json::from_str(&row.try_get::<String, _>(22)?).unwrap_or_default();
     Ok(Breach {
         id: row.try_get(0)?,
         aware_at: aware.to_rfc3339_opts(SecondsFormat::Secs, true),
@@ -227,7 +270,7 @@ fn breach_of(row: &sqlx::sqlite::SqliteRow, now: Moment) -> Result<Breach, sqlx:
         ),
         minutes_left: (due - now).num_minutes(),
         summary: row.try_get(3)?,
-        clients: serde_json::from_str(&row.try_get::<String, _>(13)?).unwrap_or_default(),
+        clients: serde_json::from_str(&row.try_get::<String, _>(21)?).unwrap_or_default(),
         kinds: crate::personal_data::registry::HOLDERS
             .iter()
             .map(|h| h.kind())
@@ -242,6 +285,16 @@ fn breach_of(row: &sqlx::sqlite::SqliteRow, now: Moment) -> Result<Breach, sqlx:
         closed_at,
         close_reason: row.try_get(11)?,
         created_at: row.try_get(12)?,
+        details: Details {
+            systems: serde_json::from_str(&row.try_get::<String, _>(13)?).unwrap_or_default(),
+            consequences: row.try_get(14)?,
+            measures: row.try_get(15)?,
+            contact: row.try_get(16)?,
+        },
+        people: row.try_get(17)?,
+        records: row.try_get(18)?,
+        counted: row.try_get::<Option<String>, _>(19)?.and_then(|j| serde_json::from_str(&j).ok()),
+        assessed_at: row.try_get(20)?,
     })
 }
 
@@ -343,6 +396,227 @@ pub async fn close(
         .bind(id)
         .bind(at)
         .bind(why)
+        .execute(&mut *conn)
+        .await?;
+    get(conn, id, now).await
+}
+
+/// A change to a breach's details: each given part replaces what was there, an empty text clears
+/// it; parts not given stay.
+#[derive(Debug, Clone, Default, serde::Deserialize, TS)]
+pub struct DetailsChange {
+    pub systems: Option<Vec<String>>,
+    pub consequences: Option<String>,
+    pub measures: Option<String>,
+    pub contact: Option<String>,
+}
+
+impl DetailsChange {
+    /// The names of the parts it changes, for the audit trail.
+    pub fn parts(&self) -> Vec<&'static str> {
+        [
+            ("systems", self.systems.is_some()),
+            ("consequences", self.consequences.is_some()),
+            ("measures", self.measures.is_some()),
+            ("contact", self.contact.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, given)| given.then_some(name))
+        .collect()
+    }
+}
+
+/// Fills in what has become known of breach `id` (Art. 33(4): information may come in phases).
+pub async fn edit(
+    conn: &mut SqliteConnection,
+    id: i64,
+    change: &DetailsChange,
+    now: Moment,
+) -> Result<Breach, BreachError> {
+    let breach = get(conn, id, now).await?;
+    if breach.closed_at.is_some() {
+        return Err(BreachError::Closed(id));
+    }
+    let text =
+        |given: &Option<String>, kept: Option<String>, name: &'static str| -> Result<Option<String>, BreachError> {
+            match given {
+                None => Ok(kept),
+                Some(t) if t.trim().is_empty() => Ok(None),
+                Some(t) if t.trim().chars().count() > LONGEST_DETAIL => Err(BreachError::DetailTooLong(name)),
+                Some(t) => Ok(Some(t.trim().to_owned())),
+            }
+        };
+    let details = Details {
+        systems: match &change.systems {
+            None => breach.details.systems,
+            Some(systems) => {
+                let mut kept: Vec<String> = Vec::new();
+                for s in systems.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
+                    if s.chars().count() > 200 {
+                        return Err(BreachError::TooManySystems);
+                    }
+                    if !kept.iter().any(|k| k == s) {
+                        kept.push(s.to_owned());
+                    }
+                }
+                if kept.len() > MOST_SYSTEMS {
+                    return Err(BreachError::TooManySystems);
+                }
+                kept
+            }
+        },
+        consequences: text(&change.consequences, breach.details.consequences, "likely consequences")?,
+        measures: text(&change.measures, breach.details.measures, "measures")?,
+        contact: text(&change.contact, breach.details.contact, "contact point")?,
+    };
+    sqlx::query("UPDATE breaches SET systems = ?2, consequences = ?3, measures = ?4, contact = ?5 WHERE id = ?1")
+        .bind(id)
+        .bind(serde_json::to_string(&details.systems).expect("strings serialise"))
+        .bind(&details.consequences)
+        .bind(&details.measures)
+        .bind(&details.contact)
+        .execute(&mut *conn)
+        .await?;
+    get(conn, id, now).await
+}
+
+/// The ids of the clients a breach concerns that are still here: every client when it names none
+/// (a breach of the whole workspace), none when those it named were removed.
+async fn clients_of(conn: &mut SqliteConnection, id: i64) -> Result<Vec<String>, sqlx::Error> {
+    let named: i64 = sqlx::query_scalar("SELECT count(*) FROM breach_clients WHERE breach_id = ?1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    if named == 0 {
+        return sqlx::query_scalar("SELECT id FROM clients ORDER BY num").fetch_all(&mut *conn).await;
+    }
+    sqlx::query_scalar(
+        "SELECT client_id FROM breach_clients WHERE breach_id = ?1 AND client_id IS NOT NULL ORDER BY rowid",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// The countries of the clients a breach concerns (of the clients whose ids are given, before it is
+/// recorded: every client when none is), to place the phone numbers of a leaked file.
+pub async fn countries_of(
+    conn: &mut SqliteConnection,
+    id: Option<i64>,
+    named: &[String],
+) -> Result<Vec<String>, sqlx::Error> {
+    let clients = match id {
+        Some(id) => clients_of(conn, id).await?,
+        None if named.is_empty() => sqlx::query_scalar("SELECT id FROM clients").fetch_all(&mut *conn).await?,
+        None => named.to_vec(),
+    };
+    sqlx::query_scalar(
+        "SELECT DISTINCT country FROM clients WHERE country IS NOT NULL AND id IN (SELECT value FROM json_each(?1))",
+    )
+    .bind(serde_json::to_string(&clients).expect("ids serialise"))
+    .fetch_all(&mut *conn)
+    .await
+}
+
+/// Counts who breach `id` affects: the records of its clients (all of them when it names none) of
+/// its kinds (every kind counted here when it names none) in its window, and the people a leaked
+/// file names; keeps the people as keyed hashes, and the counts on the record. A file given
+/// replaces the people of one given before; without one, those are kept.
+pub async fn assess(
+    conn: &mut SqliteConnection,
+    id: i64,
+    leak: Option<&leaked::Leaked>,
+    now: Moment,
+    at: &str,
+) -> Result<Breach, BreachError> {
+    use std::collections::HashSet;
+    let breach = get(conn, id, now).await?;
+    if breach.closed_at.is_some() {
+        return Err(BreachError::Closed(id));
+    }
+    let unix = |day: &Option<String>, next: bool| {
+        day.as_deref().and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()).map(|d| {
+            let d = if next { d.succ_opt().unwrap_or(d) } else { d };
+            d.and_hms_opt(0, 0, 0).expect("midnight").and_utc().timestamp()
+        })
+    };
+    let window = affected::Window {
+        since: unix(&breach.since, false).unwrap_or(affected::Window::ALL.since),
+        until: unix(&breach.until, true).unwrap_or(affected::Window::ALL.until),
+    };
+    let clients = clients_of(conn, id).await?;
+    let mut people = affected::People::default();
+    let mut counted = affected::Counted::default();
+    for holder in affected::kinds_of(&breach.kinds) {
+        let mut records = 0;
+        let mut exposed = true;
+        for client in &clients {
+            match affected::count_kind(conn, holder, client, window, &mut people).await? {
+                Some(n) => records += n,
+                None => exposed = false,
+            }
+        }
+        if exposed && holder.exposed().is_some() {
+            counted.kinds.push(affected::KindCount { kind: holder.kind(), label: holder.label().to_owned(), records });
+        } else {
+            counted.not_counted.push(affected::KindName { kind: holder.kind(), label: holder.label().to_owned() });
+        }
+    }
+    let leaked_hashes: HashSet<crate::identity::IdentityHash> = match leak {
+        Some(leak) => {
+            counted.leaked_rows = leak.people.len() as i64;
+            counted.leaked_unreadable = leak.unreadable;
+            for person in &leak.people {
+                people.add(person);
+            }
+            leak.people.iter().flatten().copied().collect()
+        }
+        None => {
+            // The people of a file given before, as the list keeps them (without those erased since).
+            let kept: Vec<(i64, Vec<u8>)> = sqlx::query_as(
+                "SELECT person, hash FROM breach_people WHERE breach_id = ?1 AND leaked = 1 ORDER BY person",
+            )
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+            let mut hashes = HashSet::new();
+            for chunk in kept.chunk_by(|a, b| a.0 == b.0) {
+                let person: Vec<_> = chunk
+                    .iter()
+                    .filter_map(|(_, h)| crate::identity::IdentityHash::try_from(h.as_slice()).ok())
+                    .collect();
+                hashes.extend(person.iter().copied());
+                people.add(&person);
+            }
+            if let Some(before) = &breach.counted {
+                counted.leaked_rows = before.leaked_rows;
+                counted.leaked_unreadable = before.leaked_unreadable;
+            }
+            hashes
+        }
+    };
+    let total_people = people.count();
+    let total_records = counted.kinds.iter().map(|k| k.records).sum::<i64>() + counted.leaked_rows;
+    sqlx::query("DELETE FROM breach_people WHERE breach_id = ?1").bind(id).execute(&mut *conn).await?;
+    let groups = people.groups();
+    for chunk in groups.chunks(2_000) {
+        let rows: Vec<(u32, String, bool)> =
+            chunk.iter().map(|(person, hash)| (*person, hex::encode(hash), leaked_hashes.contains(hash))).collect();
+        sqlx::query(
+            "INSERT INTO breach_people (breach_id, person, hash, leaked)
+             SELECT ?1, j.value ->> 0, unhex(j.value ->> 1), j.value ->> 2 FROM json_each(?2) AS j",
+        )
+        .bind(id)
+        .bind(serde_json::to_string(&rows).expect("rows serialise"))
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query("UPDATE breaches SET people = ?2, records = ?3, assessment = ?4, assessed_at = ?5 WHERE id = ?1")
+        .bind(id)
+        .bind(total_people)
+        .bind(total_records)
+        .bind(serde_json::to_string(&counted).expect("counts serialise"))
+        .bind(at)
         .execute(&mut *conn)
         .await?;
     get(conn, id, now).await

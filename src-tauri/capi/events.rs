@@ -801,6 +801,19 @@ impl Holder for ConversionEvents {
         Some(AGES)
     }
 
+    fn exposed(&self) -> Option<&'static str> {
+        Some(concat!(
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 63)
+             SELECT e.id AS record, substr(e.people, n.i * 16 + 1, 16) AS hash
+             FROM capi_events AS e LEFT JOIN n ON n.i * 16 < length(e.people)
+             WHERE e.client_id = ?1 AND ",
+            event_age!(),
+            " >= ?2 AND ",
+            event_age!(),
+            " < ?3"
+        ))
+    }
+
     fn people_of_client(&self) -> Option<&'static str> {
         // Each hash of each of the client's events, cut from the row's people.
         Some(

@@ -927,6 +927,15 @@ impl Holder for Conversations {
         Some(AGES)
     }
 
+    /// A client's threads with a message in the window.
+    fn exposed(&self) -> Option<&'static str> {
+        Some(
+            "SELECT t.id AS record, p.hash FROM chat_threads AS t LEFT JOIN chat_people AS p ON p.thread_id = t.id
+             WHERE t.client_id = ?1 AND EXISTS (SELECT 1 FROM chat_messages AS m
+                 WHERE m.thread_id = t.id AND m.sent_at >= ?2 AND m.sent_at < ?3)",
+        )
+    }
+
     fn people_of_client(&self) -> Option<&'static str> {
         Some("SELECT p.hash FROM chat_people AS p JOIN chat_threads AS t ON t.id = p.thread_id WHERE t.client_id = ?1")
     }

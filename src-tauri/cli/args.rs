@@ -438,11 +438,52 @@ pub enum BreachCommand {
         /// The last day of the data concerned, YYYY-MM-DD (with --since)
         #[arg(long, value_name = "DATE")]
         until: Option<String>,
+        /// A file that leaked: a lead export (or any table with email or phone columns), or a
+        /// list of emails and phone numbers, one person a line
+        #[arg(long, value_name = "FILE")]
+        identifiers: Option<PathBuf>,
     },
     /// List the breaches, the latest first, with where each stands against its deadline
     List,
     /// Show one breach
     Show { id: i64 },
+    /// Count who a breach affects again, from what is held now
+    Assess {
+        id: i64,
+        /// A leaked file or list of identifiers, replacing one given before
+        #[arg(long, value_name = "FILE")]
+        identifiers: Option<PathBuf>,
+    },
+    /// Fill in what has become known: each flag given replaces what was there ("" clears it)
+    Edit {
+        id: i64,
+        /// A system concerned: "the HubSpot connection", "an export file" (again for each; replaces the list)
+        #[arg(long = "system", value_name = "TEXT")]
+        systems: Vec<String>,
+        /// The likely consequences for the people affected
+        #[arg(long, value_name = "TEXT")]
+        consequences: Option<String>,
+        /// The measures taken or proposed, including to mitigate its effects
+        #[arg(long, value_name = "TEXT")]
+        measures: Option<String>,
+        /// The data protection officer or other contact point: name and how to reach them
+        #[arg(long, value_name = "TEXT")]
+        contact: Option<String>,
+    },
+    /// Write the draft notice to the authority (--authority) or the people affected (--subjects)
+    Notice {
+        id: i64,
+        #[arg(long, conflicts_with = "subjects", required_unless_present = "subjects")]
+        authority: bool,
+        #[arg(long)]
+        subjects: bool,
+        /// The HTML file to write
+        #[arg(long, value_name = "FILE.html")]
+        out: PathBuf,
+        /// Replace the file if it exists
+        #[arg(long)]
+        replace: bool,
+    },
     /// Record that the authority (--authority) or the people affected (--subjects) were told
     Notified {
         id: i64,

@@ -352,12 +352,29 @@ async fn request(c: &Console, command: RequestCommand, j: bool) -> Result<Exit, 
 async fn breach(c: &Console, j: bool, command: BreachCommand) -> Result<Exit, console::Error> {
     use crate::breaches::Audience;
     match command {
-        BreachCommand::New { aware_at, summary, clients, kinds, since, until } => {
-            let form = console::BreachForm { aware_at, summary, clients, kinds, since, until };
+        BreachCommand::New { aware_at, summary, clients, kinds, since, until, identifiers } => {
+            let form = console::BreachForm { aware_at, summary, clients, kinds, since, until, identifiers };
             print::breach(j, &c.add_breach(form).await?)
         }
         BreachCommand::List => print::breaches(j, &c.list_breaches().await?),
         BreachCommand::Show { id } => print::breach(j, &c.show_breach(id).await?),
+        BreachCommand::Assess { id, identifiers } => {
+            print::breach(j, &c.assess_breach(id, identifiers.as_deref()).await?)
+        }
+        BreachCommand::Edit { id, systems, consequences, measures, contact } => {
+            let change = crate::breaches::DetailsChange {
+                systems: (!systems.is_empty()).then_some(systems),
+                consequences,
+                measures,
+                contact,
+            };
+            print::breach(j, &c.edit_breach(id, change).await?)
+        }
+        BreachCommand::Notice { id, authority, subjects: _, out, replace } => {
+            let audience = if authority { Audience::Authority } else { Audience::Subjects };
+            let notice = c.write_breach_notice(id, audience, &out, replace).await?;
+            print::breach_notice(j, &out, &notice)
+        }
         BreachCommand::Notified { id, authority, subjects: _, on, late_reason } => {
             let audience = if authority { Audience::Authority } else { Audience::Subjects };
             print::breach(j, &c.breach_told(id, audience, &on, late_reason.as_deref()).await?)
@@ -393,6 +410,9 @@ fn hint(e: &console::Error, erasing: bool) -> Option<&'static str> {
             Some("`custodian breach list` shows the breaches recorded.")
         }
         console::Error::Breach(BreachError::LateWithoutReason { .. }) => Some("Give it with --late-reason TEXT."),
+        console::Error::Breach(BreachError::File(crate::export_file::ExportFileError::Exists(_))) => {
+            Some("Give --replace to write over it.")
+        }
         console::Error::Hold(HoldError::Nothing | HoldError::Both) => {
             Some("A hold takes --client NAME, or the person's identifiers (--email, --phone, --lead-id …).")
         }

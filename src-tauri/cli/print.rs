@@ -565,6 +565,35 @@ pub fn breach(as_json: bool, b: &Breach) -> Result<Exit, console::Error> {
     if let (Some(since), Some(until)) = (&b.since, &b.until) {
         println!("data from        {since} to {until}");
     }
+    if let (Some(people), Some(records)) = (b.people, b.records) {
+        println!(
+            "affected         {people} people, {records} records (assessed {})",
+            b.assessed_at.as_deref().unwrap_or("")
+        );
+    }
+    if let Some(counted) = &b.counted {
+        for k in &counted.kinds {
+            println!("  {:<15}{} records", k.label, k.records);
+        }
+        if counted.leaked_rows > 0 || counted.leaked_unreadable > 0 {
+            println!(
+                "  {:<15}{} rows naming someone, {} naming no one",
+                "leaked file", counted.leaked_rows, counted.leaked_unreadable
+            );
+        }
+        for kind in &counted.not_counted {
+            println!("  {:<15}not counted here", kind.label);
+        }
+    }
+    let d = &b.details;
+    if !d.systems.is_empty() {
+        println!("systems          {}", d.systems.join("; "));
+    }
+    for (label, text) in [("consequences", &d.consequences), ("measures", &d.measures), ("contact", &d.contact)] {
+        if let Some(text) = text {
+            println!("{label:<17}{text}");
+        }
+    }
     if let Some(reason) = &b.late_reason {
         println!("late because     {reason}");
     }
@@ -573,6 +602,25 @@ pub fn breach(as_json: bool, b: &Breach) -> Result<Exit, console::Error> {
     }
     if let Some(at) = &b.closed_at {
         println!("closed           {at}: {}", b.close_reason.as_deref().unwrap_or(""));
+    }
+    Ok(Exit::Ok)
+}
+
+pub fn breach_notice(
+    as_json: bool,
+    out: &std::path::Path,
+    notice: &crate::breaches::notice::Notice,
+) -> Result<Exit, console::Error> {
+    if as_json {
+        json(&serde_json::json!({ "path": out, "missing": notice.missing }));
+        return Ok(Exit::Ok);
+    }
+    println!("Wrote the draft notice to {}.", out.display());
+    if !notice.missing.is_empty() {
+        println!("Still to be filled in (marked in the draft):");
+        for item in &notice.missing {
+            println!("  {item}");
+        }
     }
     Ok(Exit::Ok)
 }

@@ -449,6 +449,14 @@ impl Holder for Consent {
         )
     }
 
+    /// A client's own entries said in the window; those for every client are the workspace's.
+    fn exposed(&self) -> Option<&'static str> {
+        Some(
+            "SELECT e.id AS record, p.hash FROM consent_entries AS e LEFT JOIN consent_people AS p ON p.entry_id = e.id
+             WHERE e.client_id = ?1 AND e.said_at >= ?2 AND e.said_at < ?3",
+        )
+    }
+
     fn people_of_client(&self) -> Option<&'static str> {
         Some(
             "SELECT p.hash FROM consent_people AS p JOIN consent_entries AS e ON e.id = p.entry_id

@@ -176,9 +176,14 @@ impl Error {
             ) => Code::DateOrder,
             Error::ChatFile(_) => Code::FileUnreadable,
             Error::Breach(crate::breaches::BreachError::NotFound(_)) => Code::NotFound,
+            Error::Breach(crate::breaches::BreachError::File(ExportFileError::Exists(_))) => Code::FileExists,
+            Error::Breach(crate::breaches::BreachError::File(ExportFileError::Io(..))) => Code::DataDirUnusable,
             Error::Breach(
                 crate::breaches::BreachError::AlreadyTold { .. } | crate::breaches::BreachError::Closed(_),
             ) => Code::Conflict,
+            Error::Breach(
+                crate::breaches::BreachError::LeakedUnreadable(_) | crate::breaches::BreachError::LeakedNamesNoOne,
+            ) => Code::FileUnreadable,
             Error::Breach(crate::breaches::BreachError::Sql(_)) => Code::Internal,
             Error::Breach(_) => Code::InvalidInput,
             Error::Conflict(_) => Code::Conflict,

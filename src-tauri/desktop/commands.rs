@@ -6,15 +6,17 @@ use tauri::State;
 
 use super::{busy, RunningImport, Workspace};
 use crate::audit::{AuditEntry, Verification};
+use crate::breaches::notice::Notice;
+use crate::breaches::{Audience, Breach, DetailsChange};
 use crate::chat::threads::{Thread, ThreadSummary};
 use crate::clients::holdings::Elsewhere;
 use crate::clients::{Client, Holdings};
 use crate::console::{ApiError, ErasePreview, Erased, Export, ImportRecord, Overview, Rectified, Removal, RequestForm};
+use crate::console::{BreachForm, HoldForm, PurgeReport, PurgeSchedule};
 use crate::console::{ChatImport, ChatSyncReport, ChatWith, ConsentChange, ConsentOf, Window};
 use crate::console::{CrmApp, CrmAppForm, SignIn};
 use crate::console::{CrmConnection, CrmForm, CrmPreview, KeptMapping, PushLog, PushProgress, PushReport};
 use crate::console::{Disconnected, LoggedIn, MetaApp, MetaAppForm, MetaConnection};
-use crate::console::{HoldForm, PurgeReport, PurgeSchedule};
 use crate::console::{MetaForm, MetaPage, RefreshedForms, RefreshedPages, SyncProgress, SyncReport};
 use crate::console::{PixelBulk, PixelChange, PixelGrantee};
 use crate::crm::mapping::Mapping;
@@ -742,4 +744,61 @@ pub async fn consent_export(
     replace: Option<bool>,
 ) -> Result<Export> {
     Ok(ws.console()?.consent_export(&client, &path, replace.unwrap_or(false)).await?)
+}
+
+#[tauri::command]
+pub async fn list_breaches(ws: State<'_, Workspace>) -> Result<Vec<Breach>> {
+    Ok(ws.console()?.list_breaches().await?)
+}
+
+#[tauri::command]
+pub async fn show_breach(ws: State<'_, Workspace>, id: i64) -> Result<Breach> {
+    Ok(ws.console()?.show_breach(id).await?)
+}
+
+#[tauri::command]
+pub async fn add_breach(ws: State<'_, Workspace>, form: BreachForm) -> Result<Breach> {
+    Ok(ws.console()?.add_breach(form).await?)
+}
+
+#[tauri::command]
+pub async fn assess_breach(ws: State<'_, Workspace>, id: i64, identifiers: Option<PathBuf>) -> Result<Breach> {
+    Ok(ws.console()?.assess_breach(id, identifiers.as_deref()).await?)
+}
+
+#[tauri::command]
+pub async fn edit_breach(ws: State<'_, Workspace>, id: i64, change: DetailsChange) -> Result<Breach> {
+    Ok(ws.console()?.edit_breach(id, change).await?)
+}
+
+#[tauri::command]
+pub async fn breach_notice(ws: State<'_, Workspace>, id: i64, audience: Audience) -> Result<Notice> {
+    Ok(ws.console()?.breach_notice(id, audience).await?)
+}
+
+#[tauri::command]
+pub async fn write_breach_notice(
+    ws: State<'_, Workspace>,
+    id: i64,
+    audience: Audience,
+    path: PathBuf,
+    replace: Option<bool>,
+) -> Result<Notice> {
+    Ok(ws.console()?.write_breach_notice(id, audience, &path, replace.unwrap_or(false)).await?)
+}
+
+#[tauri::command]
+pub async fn breach_told(
+    ws: State<'_, Workspace>,
+    id: i64,
+    audience: Audience,
+    on: String,
+    late_reason: Option<String>,
+) -> Result<Breach> {
+    Ok(ws.console()?.breach_told(id, audience, &on, late_reason.as_deref()).await?)
+}
+
+#[tauri::command]
+pub async fn close_breach(ws: State<'_, Workspace>, id: i64, reason: String) -> Result<Breach> {
+    Ok(ws.console()?.close_breach(id, &reason).await?)
 }

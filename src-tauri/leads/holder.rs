@@ -18,6 +18,16 @@ pub const LEADS: Leads = Leads;
 
 /// Through the leads' own identifier columns rather than the index: an import fills them at once,
 /// while its index entries may still wait in runs.
+/// A client's (?1) leads created from ?2 up to ?3, one row per lead and hash column.
+static EXPOSED: LazyLock<String> = LazyLock::new(|| {
+    super::person_hashes::each(" UNION ALL ", |c| {
+        format!(
+            "SELECT id AS record, {c} AS hash FROM leads
+             WHERE client_num = (SELECT num FROM clients WHERE id = ?1) AND created_unix >= ?2 AND created_unix < ?3"
+        )
+    })
+});
+
 static PEOPLE_OF_CLIENT: LazyLock<String> = LazyLock::new(|| {
     super::person_hashes::each(" UNION ALL ", |c| {
         format!("SELECT {c} FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)")
@@ -49,6 +59,10 @@ impl Holder for Leads {
 
     fn people_of_client(&self) -> Option<&'static str> {
         Some(PEOPLE_OF_CLIENT.as_str())
+    }
+
+    fn exposed(&self) -> Option<&'static str> {
+        Some(EXPOSED.as_str())
     }
 
     async fn count(&self, conn: &mut SqliteConnection, client_id: Option<&str>) -> Result<i64, StoreError> {

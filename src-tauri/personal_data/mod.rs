@@ -45,6 +45,9 @@ pub enum DataKind {
     Conversations,
     /// Opt-ins and opt-outs of marketing channels, with their proof.
     Consent,
+    /// The breach register: each breach's record, with the people it affected as keyed hashes.
+    #[value(alias = "breach-lists")]
+    BreachLists,
 }
 
 impl DataKind {
@@ -60,6 +63,7 @@ impl DataKind {
             Self::ConversionEvents => "conversion_events",
             Self::Conversations => "conversations",
             Self::Consent => "consent",
+            Self::BreachLists => "breach_lists",
         }
     }
 }
@@ -198,6 +202,15 @@ pub trait Holder: Sync {
     /// For a kind kept per client: the keyed hashes of the people in the records of the client
     /// whose id is ?1, as a query, so that a legal hold on one of them keeps the client.
     fn people_of_client(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// For a kind kept per client: what a breach of a client's data in a window exposes, as a
+    /// query of the records of the client whose id is ?1 held from ?2 up to ?3 (seconds since
+    /// 1970), one row per record and keyed hash of a person it names: an integer `record` and a
+    /// 16-byte `hash`, NULL for a record that names no one. `None` for a kind a breach here is not
+    /// counted for (kept elsewhere, or not a client's people).
+    fn exposed(&self) -> Option<&'static str> {
         None
     }
 

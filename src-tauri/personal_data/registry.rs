@@ -14,6 +14,7 @@ pub const HOLDERS: &[&dyn Holder] = &[
     &crate::consent::CONSENT,
     &crate::leads::imports::IMPORT_RECORDS,
     &crate::requests::records::REQUEST_RECORDS,
+    &crate::breaches::lists::BREACH_LISTS,
     &crate::audit::entries::AUDIT_ENTRIES,
 ];
 

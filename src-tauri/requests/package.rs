@@ -11,6 +11,7 @@ use ts_rs::TS;
 
 use super::discovery::Discovery;
 use super::Request;
+use crate::html::escape;
 use crate::personal_data::HeldRecord;
 use crate::spreadsheet::neutralise;
 
@@ -163,21 +164,6 @@ fn csv_of(records: &[(&Option<String>, &HeldRecord)]) -> Vec<u8> {
         out.write_record(row.iter().map(|c| neutralise(c).into_owned())).expect("writing to memory");
     }
     out.into_inner().expect("writing to memory")
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The page a person reads: what is held about them, and how it is processed.

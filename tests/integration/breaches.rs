@@ -3,9 +3,13 @@
 //! once closed.
 
 use custodian::breaches::deadline::Standing;
-use custodian::breaches::Audience;
-use custodian::console::{BreachForm, Code, Console};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use custodian::breaches::{Audience, DetailsChange};
+use custodian::console::{BreachForm, Code, Console, RequestForm};
 use custodian::personal_data::DataKind;
+use custodian::requests::{IdKind, Identifier, RequestKind};
 
 use crate::support::{at, stdout, Workspace};
 
@@ -23,6 +27,7 @@ fn leaked(aware_at: &str) -> BreachForm {
         kinds: vec![DataKind::Leads],
         since: Some("2026-11-01".into()),
         until: Some("2026-11-15".into()),
+        identifiers: None,
     }
 }
 
@@ -191,4 +196,273 @@ async fn a_breach_keeps_the_clients_it_concerned_once_removed_and_refuses_a_reas
     let refused =
         console.breach_told(breach.id, Audience::Authority, "2026-11-22", Some("no delay")).await.unwrap_err();
     assert!(refused.to_string().contains("no delay to give a reason for"), "{refused}");
+}
+
+fn write(ws: &Workspace, name: &str, text: &str) -> std::path::PathBuf {
+    let dir = ws.path().with_extension("files");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Acme's leads: Ann twice (her email alone in October, then with her phone in November), Bo and
+/// Cy in November, Di in December. Globex has Ann's phone on a lead of its own.
+async fn two_clients_with_leads(ws: &Workspace) -> Console {
+    let console = acme(ws).await;
+    console.add_client("Globex", Some("GB")).await.unwrap();
+    let header = "id,created_time,form_id,form_name,full_name,email,phone_number";
+    let acme = [
+        "l:1,2026-10-20T10:00:00+00:00,f:1,Offer,Ann Lee,ann@example.com,",
+        "l:2,2026-11-02T10:00:00+00:00,f:1,Offer,Ann Lee,ann@example.com,p:+447911123456",
+        "l:3,2026-11-03T10:00:00+00:00,f:1,Offer,Bo Berg,bo@example.com,p:+447911000002",
+        "l:4,2026-11-14T23:00:00+00:00,f:1,Offer,Cy Carr,cy@example.com,",
+        "l:5,2026-12-01T10:00:00+00:00,f:1,Offer,Di Dunn,di@example.com,",
+    ];
+    let globex = ["l:9,2026-11-05T10:00:00+00:00,f:2,Quote,Ann L,,p:+447911123456"];
+    for (client, rows) in [("Acme", &acme[..]), ("Globex", &globex[..])] {
+        let file = write(ws, &format!("{client}.csv"), &format!("{header}\n{}\n", rows.join("\n")));
+        console.import_file(&file, client, &|_| {}, Arc::new(AtomicBool::new(false))).await.unwrap();
+    }
+    console
+}
+
+fn counted(b: &custodian::breaches::Breach, kind: DataKind) -> Option<i64> {
+    b.counted.as_ref()?.kinds.iter().find(|k| k.kind == kind).map(|k| k.records)
+}
+
+#[tokio::test]
+async fn a_breach_counts_the_people_and_records_of_its_clients_kinds_and_window_each_person_once() {
+    let ws = Workspace::new();
+    ws.clock.set(at("2026-12-02T12:00:00Z"));
+    let console = two_clients_with_leads(&ws).await;
+
+    // Acme's leads from 1 to 15 November: Ann's second lead, Bo's, and Cy's from the last evening.
+    let window = console.add_breach(leaked("2026-12-02T09:00Z")).await.unwrap();
+    assert_eq!((window.people, window.records), (Some(3), Some(3)));
+    assert_eq!(counted(&window, DataKind::Leads), Some(3));
+
+    // Every client and every kind: Ann's three leads across both clients are one person (her email
+    // joins October to November, her phone joins Acme to Globex).
+    let everything =
+        BreachForm { clients: vec![], kinds: vec![], since: None, until: None, ..leaked("2026-12-02T09:00Z") };
+    let all = console.add_breach(everything).await.unwrap();
+    assert_eq!((all.people, all.records), (Some(4), Some(6)), "{:?}", all.counted);
+    let counted_kinds = &all.counted.as_ref().unwrap().kinds;
+    assert!(counted_kinds.iter().any(|k| k.kind == DataKind::Conversations && k.records == 0));
+    assert!(counted_kinds.iter().all(|k| k.kind != DataKind::AuditEntries), "the audit trail is not a client's people");
+
+    // A kind a breach here cannot count is said to be not counted, never counted as none.
+    let crm = BreachForm { kinds: vec![DataKind::CrmRecords], ..leaked("2026-12-02T09:00Z") };
+    let crm = console.add_breach(crm).await.unwrap();
+    let not_counted = &crm.counted.as_ref().unwrap().not_counted;
+    assert_eq!(not_counted.iter().map(|k| k.kind).collect::<Vec<_>>(), [DataKind::CrmRecords]);
+
+    // A recount sees what is held now: Di's lead is removed with an erasure; the window's count
+    // is unchanged, the workspace's loses her.
+    let di = vec![Identifier { kind: IdKind::Email, value: "di@example.com".into() }];
+    let request = console.new_request(RequestForm::new(RequestKind::Erasure, di)).await.unwrap();
+    console.erase_request(request.id, true, false).await.unwrap();
+    let again = console.assess_breach(all.id, None).await.unwrap();
+    assert_eq!((again.people, again.records), (Some(3), Some(5)));
+    assert_eq!(console.assess_breach(window.id, None).await.unwrap().people, Some(3));
+    let trail = console.audit_list(20, None).await.unwrap();
+    assert!(trail.iter().any(|e| e.action == "breach.assess" && e.object.contains("3 people, 5 records")));
+}
+
+#[tokio::test]
+async fn a_leaked_file_adds_its_people_joined_to_those_held_and_a_recount_keeps_them() {
+    let ws = Workspace::new();
+    ws.clock.set(at("2026-12-02T12:00:00Z"));
+    let console = two_clients_with_leads(&ws).await;
+    // The leak names Ann by her phone written nationally, Bo by email, and a stranger; one line is
+    // no identifier at all.
+    let list = write(&ws, "leak.txt", "07911 123456\nBO@example.com\neve@example.org\nsee attached\n");
+    let form = BreachForm { identifiers: Some(list.clone()), ..leaked("2026-12-02T09:00Z") };
+    let breach = console.add_breach(form).await.unwrap();
+    let leak = breach.counted.as_ref().unwrap();
+    assert_eq!((leak.leaked_rows, leak.leaked_unreadable), (3, 1));
+    // Ann, Bo and Cy from the window; Eve from the leak only.
+    assert_eq!((breach.people, breach.records), (Some(4), Some(6)));
+    let recount = console.assess_breach(breach.id, None).await.unwrap();
+    assert_eq!((recount.people, recount.records), (Some(4), Some(6)), "the leak's people stay without the file");
+
+    // A lead export that leaked, as a table.
+    let table = write(
+        &ws,
+        "leak.csv",
+        "id,created_time,form_id,full_name,email,phone_number\nl:7,2026-11-01T00:00:00Z,f:1,Fay,fay@example.org,\n",
+    );
+    let replaced = console.assess_breach(breach.id, Some(&table)).await.unwrap();
+    assert_eq!((replaced.people, replaced.records), (Some(4), Some(4)), "Fay replaces the list's three");
+
+    // A file naming no one counts nothing and changes nothing.
+    let nothing = write(&ws, "nothing.txt", "see attached\nnothing here\n");
+    let refused = console.assess_breach(breach.id, Some(&nothing)).await.unwrap_err();
+    assert_eq!(refused.code(), Code::FileUnreadable, "{refused}");
+    assert_eq!(console.show_breach(breach.id).await.unwrap().people, Some(4));
+    let missing = console.assess_breach(breach.id, Some(&ws.path().join("gone.csv"))).await.unwrap_err();
+    assert_eq!(missing.code(), Code::FileUnreadable, "{missing}");
+}
+
+#[tokio::test]
+async fn erasing_a_person_takes_them_from_every_breach_list_and_a_recount_does_not_bring_them_back() {
+    let ws = Workspace::new();
+    ws.clock.set(at("2026-12-02T12:00:00Z"));
+    let console = two_clients_with_leads(&ws).await;
+    // Eve is only on the leaked list: nothing else here names her.
+    let list = write(&ws, "leak.txt", "eve@example.org\n+44 7911 123456\n");
+    let form = BreachForm { identifiers: Some(list), ..leaked("2026-12-02T09:00Z") };
+    let breach = console.add_breach(form).await.unwrap();
+    assert_eq!(breach.people, Some(4));
+
+    // An access request finds the breach that lists her, by her hash.
+    let eve = vec![Identifier { kind: IdKind::Email, value: "eve@example.org".into() }];
+    let access = console.new_request(RequestForm::new(RequestKind::Access, eve.clone())).await.unwrap();
+    let found = console.find_for_request(access.id, false).await.unwrap();
+    let listed: Vec<_> = found.groups.iter().filter(|g| g.kind == DataKind::BreachLists).collect();
+    assert_eq!(listed.len(), 1, "{:?}", found.groups);
+    assert_eq!(listed[0].records[0].fields[0], ("breach".to_owned(), breach.id.to_string()));
+    console.close_request(access.id, custodian::requests::Outcome::Completed, None).await.unwrap();
+
+    // Her erasure takes her from the list; the breach's stated count stays.
+    let erase = console.new_request(RequestForm::new(RequestKind::Erasure, eve)).await.unwrap();
+    let erased = console.erase_request(erase.id, true, false).await.unwrap();
+    assert!(erased.receipt.deleted.iter().any(|d| d.kind == DataKind::BreachLists && d.count == 1));
+    assert_eq!(console.show_breach(breach.id).await.unwrap().people, Some(4));
+    // Ann's erasure, found by email, takes every hash of hers, the phone the list named her by too.
+    let ann = vec![Identifier { kind: IdKind::Email, value: "ann@example.com".into() }];
+    let erase = console.new_request(RequestForm::new(RequestKind::Erasure, ann)).await.unwrap();
+    console.erase_request(erase.id, true, false).await.unwrap();
+
+    let recount = console.assess_breach(breach.id, None).await.unwrap();
+    assert_eq!(recount.people, Some(2), "Bo and Cy: neither Eve nor Ann comes back");
+    let again = vec![Identifier { kind: IdKind::Phone, value: "+447911123456".into() }];
+    let check = console.new_request(RequestForm::new(RequestKind::Access, again)).await.unwrap();
+    let found = console.find_for_request(check.id, false).await.unwrap();
+    assert!(found.groups.iter().all(|g| g.records.is_empty() || g.kind != DataKind::BreachLists), "{:?}", found.groups);
+}
+
+#[tokio::test]
+async fn a_notice_to_the_authority_states_every_art_33_3_item_and_marks_those_still_unknown() {
+    let ws = Workspace::new();
+    ws.clock.set(at("2026-12-02T12:00:00Z"));
+    let console = two_clients_with_leads(&ws).await;
+    let breach = console.add_breach(leaked("2026-12-02T09:00Z")).await.unwrap();
+    let draft = console.breach_notice(breach.id, Audience::Authority).await.unwrap();
+    assert_eq!(
+        draft.missing,
+        [
+            "the systems concerned",
+            "the name and contact details of the data protection officer or other contact point",
+            "the likely consequences",
+            "the measures taken or proposed"
+        ]
+    );
+    for item in ["(a) Nature", "(b) Contact", "(c) Likely", "(d) Measures", "approximately 3", "Acme", "leads"] {
+        assert!(draft.html.contains(item), "{item}");
+    }
+
+    // Filled in as it becomes known, text with markup kept as text.
+    let change = DetailsChange {
+        systems: Some(vec!["an export file".into(), "email".into()]),
+        consequences: Some("Unwanted marketing <script>alert(1)</script>".into()),
+        measures: Some("The recipient deleted the file.".into()),
+        contact: Some("Dana Pro, dpo@agency.example".into()),
+    };
+    let edited = console.edit_breach(breach.id, change).await.unwrap();
+    assert_eq!(edited.details.systems, ["an export file", "email"]);
+    let out = ws.path().with_extension("notice.html");
+    let written = console.write_breach_notice(breach.id, Audience::Authority, &out, false).await.unwrap();
+    assert!(written.missing.is_empty(), "{:?}", written.missing);
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert!(html.contains("Dana Pro") && html.contains("&lt;script&gt;") && !html.contains("<script>"));
+    let again = console.write_breach_notice(breach.id, Audience::Authority, &out, false).await.unwrap_err();
+    assert_eq!(again.code(), Code::FileExists);
+
+    // The people's notice says the same in plain words, without counts or other clients' names.
+    let subjects = console.breach_notice(breach.id, Audience::Subjects).await.unwrap();
+    assert!(subjects.missing.is_empty());
+    assert!(subjects.html.contains("What it may mean for you") && !subjects.html.contains("approximately"));
+
+    // Past the deadline and not yet told, the authority's draft asks for the reasons for the delay.
+    ws.clock.set(at("2026-12-06T12:00:00Z"));
+    let late = console.breach_notice(breach.id, Audience::Authority).await.unwrap();
+    assert_eq!(late.missing, ["the reasons for the delay (GDPR Art. 33(1))"]);
+
+    // A cleared item is missing again; a closed breach's details no longer change.
+    let cleared = DetailsChange { measures: Some(" ".into()), ..Default::default() };
+    assert!(console.edit_breach(breach.id, cleared).await.unwrap().details.measures.is_none());
+    console.close_breach(breach.id, "Told the authority by telephone; recorded there").await.unwrap();
+    let closed = console.edit_breach(breach.id, DetailsChange::default()).await.unwrap_err();
+    assert_eq!(closed.code(), Code::Conflict);
+    let trail = console.audit_list(30, None).await.unwrap();
+    let edits: Vec<&str> = trail.iter().filter(|e| e.action == "breach.edit").map(|e| e.object.as_str()).collect();
+    assert!(edits.contains(&"breach:1 systems, consequences, measures, contact"), "{edits:?}");
+    assert!(trail.iter().all(|e| !e.object.contains("Dana") && !e.object.contains("script")), "words stay out");
+}
+
+#[tokio::test]
+async fn closed_breach_records_are_kept_five_years_unless_a_hold_on_their_client_keeps_them_longer() {
+    let ws = Workspace::new();
+    ws.clock.set(at("2026-12-02T12:00:00Z"));
+    let console = two_clients_with_leads(&ws).await;
+    let open = console.add_breach(leaked("2026-12-02T09:00Z")).await.unwrap();
+    let closed = console.add_breach(leaked("2026-12-02T10:00Z")).await.unwrap();
+    console.close_breach(closed.id, "No risk: the file was encrypted").await.unwrap();
+
+    let before = at("2031-11-30T12:00:00Z");
+    let report = console.purge_preview(before).await.unwrap();
+    assert!(report.purged.iter().all(|k| k.kind != DataKind::BreachLists || k.count == 0), "{report:?}");
+    let after = at("2031-12-04T12:00:00Z");
+    let report = console.purge_preview(after).await.unwrap();
+    assert!(report.purged.iter().any(|k| k.kind == DataKind::BreachLists && k.count == 1), "{report:?}");
+
+    // A hold on Acme keeps it.
+    console
+        .add_hold(custodian::console::HoldForm {
+            client: Some("Acme".into()),
+            reason: "Claim by a lead".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let held = console.purge_preview(after).await.unwrap();
+    assert!(held.purged.iter().all(|k| k.kind != DataKind::BreachLists || k.count == 0), "{held:?}");
+    let hold = console.list_holds().await.unwrap().remove(0);
+    console.remove_hold(hold.id).await.unwrap();
+    console.purge(after).await.unwrap();
+    let left: Vec<i64> = console.list_breaches().await.unwrap().iter().map(|b| b.id).collect();
+    assert_eq!(left, [open.id], "the open breach is never due");
+}
+
+#[test]
+fn the_command_line_assesses_edits_and_writes_notices() {
+    let ws = Workspace::new();
+    assert!(ws.cli(&["client", "add", "Acme", "--country", "GB"]).status.success());
+    let list = write(&ws, "leak.txt", "ann@example.com\nbo@example.com\n");
+    let list = list.to_str().unwrap();
+    let new = ws.cli(&[
+        "breach",
+        "new",
+        "--aware-at",
+        "2026-11-20T10:30Z",
+        "--summary",
+        "Laptop stolen",
+        "--identifiers",
+        list,
+        "--json",
+    ]);
+    assert!(new.status.success(), "{}", crate::support::stderr(&new));
+    let breach: serde_json::Value = serde_json::from_str(&stdout(&new)).unwrap();
+    assert_eq!(breach["people"], 2);
+    let edit = ws.cli(&["breach", "edit", "1", "--system", "this workspace", "--contact", "dpo@agency.example"]);
+    assert!(stdout(&edit).contains("contact          dpo@agency.example"), "{}", stdout(&edit));
+    let assess = ws.cli(&["breach", "assess", "1"]);
+    assert!(stdout(&assess).contains("affected         2 people, 2 records"), "{}", stdout(&assess));
+    let out = ws.path().with_extension("people.html");
+    let notice = ws.cli(&["breach", "notice", "1", "--subjects", "--out", out.to_str().unwrap()]);
+    assert!(stdout(&notice).contains("the likely consequences"), "{}", stdout(&notice));
+    let again = ws.cli(&["breach", "notice", "1", "--subjects", "--out", out.to_str().unwrap()]);
+    assert!(crate::support::stderr(&again).contains("--replace"), "{}", crate::support::stderr(&again));
 }

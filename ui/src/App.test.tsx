@@ -56,6 +56,8 @@ describe("App", () => {
     expect(await screen.findByRole("heading", { name: "Pixels", level: 1 })).toBeTruthy();
     await userEvent.keyboard("{Control>}0{/Control}");
     expect(await screen.findByRole("heading", { name: "Conversations", level: 1 })).toBeTruthy();
+    await userEvent.keyboard("{Control>}b{/Control}");
+    expect(await screen.findByRole("heading", { name: "Breaches", level: 1 })).toBeTruthy();
   });
 
   it("lists Connections right after Clients, and opens it from the Dashboard's Meta card", async () => {
@@ -65,7 +67,7 @@ describe("App", () => {
     const order = screen.getAllByRole("button").filter((b) => b.dataset.testid?.startsWith("nav-"));
     expect(order.map((b) => b.dataset.testid)).toEqual([
       "nav-dashboard", "nav-clients", "nav-connections", "nav-leads", "nav-requests", "nav-retention", "nav-audit", "nav-push-log", "nav-pixels",
-      "nav-conversations",
+      "nav-conversations", "nav-breaches",
     ]);
     expect(screen.getByTestId("nav-connections").title).toBe("Ctrl+3");
     await userEvent.click(await screen.findByRole("button", { name: "Manage connections" }));

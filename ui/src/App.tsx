@@ -10,10 +10,11 @@ import { Audit } from "./screens/Audit";
 import { Leads } from "./screens/Leads";
 import { Requests } from "./screens/requests/Requests";
 import { Retention } from "./screens/Retention";
+import { Breaches } from "./screens/breaches/Breaches";
 import { WorkspaceError } from "./screens/WorkspaceError";
 import { onReindex, Reindexing } from "./files";
 
-export type Screen = "dashboard" | "clients" | "connections" | "leads" | "requests" | "retention" | "audit" | "push-log" | "pixels" | "conversations";
+export type Screen = "dashboard" | "clients" | "connections" | "leads" | "requests" | "retention" | "audit" | "push-log" | "pixels" | "conversations" | "breaches";
 
 const SCREENS: { id: Screen; label: string; key: string }[] = [
   { id: "dashboard", label: "Dashboard", key: "1" },
@@ -27,6 +28,7 @@ const SCREENS: { id: Screen; label: string; key: string }[] = [
   { id: "push-log", label: "Push log", key: "8" },
   { id: "pixels", label: "Pixels", key: "9" },
   { id: "conversations", label: "Conversations", key: "0" },
+  { id: "breaches", label: "Breaches", key: "b" },
 ];
 
 export function App() {
@@ -75,10 +77,10 @@ export function App() {
                 aria-current={s.id === screen ? "page" : undefined}
                 onClick={() => setScreen(s.id)}
                 data-testid={`nav-${s.id}`}
-                title={`Ctrl+${s.key}`}
+                title={`Ctrl+${s.key.toUpperCase()}`}
               >
                 {s.label}
-                <kbd>Ctrl {s.key}</kbd>
+                <kbd>Ctrl {s.key.toUpperCase()}</kbd>
               </button>
             </li>
           ))}
@@ -102,6 +104,7 @@ export function App() {
         {screen === "push-log" && <Pushes />}
         {screen === "pixels" && <Pixels />}
         {screen === "conversations" && <Conversations />}
+        {screen === "breaches" && <Breaches />}
       </main>
     </div>
   );

@@ -41,6 +41,17 @@ export async function pickConsentExportFile(client: string): Promise<string | nu
   return save({ title: "Export the consent register", defaultPath: name, filters: [{ name: "CSV", extensions: ["csv"] }] });
 }
 
+export async function pickLeakedFile(): Promise<string | null> {
+  const filters = [{ name: "Lead exports and lists of identifiers", extensions: ["csv", "tsv", "txt", "xlsx"] }];
+  const chosen = await open({ multiple: false, directory: false, filters, title: "The file that leaked" });
+  return typeof chosen === "string" ? chosen : null;
+}
+
+export async function pickNoticeFile(id: number, audience: "authority" | "subjects"): Promise<string | null> {
+  const name = audience === "authority" ? `breach-${id}-authority.html` : `breach-${id}-people.html`;
+  return save({ title: "Save the draft notice", defaultPath: name, filters: [{ name: "HTML", extensions: ["html"] }] });
+}
+
 export async function pickChatFile(): Promise<string | null> {
   const filters = [{ name: "WhatsApp exports and webhook archives", extensions: ["txt", "zip", "jsonl", "json", "ndjson"] }];
   const chosen = await open({ multiple: false, directory: false, filters, title: "Import conversations" });

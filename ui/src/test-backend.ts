@@ -1,8 +1,10 @@
 // An in-memory stand-in for the Rust commands, for component tests only. It answers through
 // Tauri's IPC mock, so the typed api/ layer and its error mapping are exercised as in the app.
 import type { Channel } from "@tauri-apps/api/core";
+import { breachCommands } from "./test-breaches";
 import { mockIPC, clearMocks } from "@tauri-apps/api/mocks";
 import type {
+  Breach,
   ConsentChange,
   ConsentEntry,
   ConsentOf,
@@ -154,6 +156,8 @@ export type Backend = {
   /** Leads' retention in days, per client; absent: the workspace default of 90. */
   policies: Record<string, number>;
   holds: Hold[];
+  /** The breach register, read as of BREACH_NOW. */
+  breaches: Breach[];
   lastPurge: PurgeRun | null;
   /** Every import, as list_imports answers them (newest first). */
   imports: ImportRecord[];
@@ -545,7 +549,7 @@ function same(a: Identifier, b: Identifier): boolean {
 export function installBackend(initial: string[] = [], fail?: ApiError): Backend {
   const backend: Backend = {
     threads: [], chatFiles: {}, datesEitherWay: [], chatSync: { pages: [], cancelled: false }, consent: [],
-    clients: [], audit: [], leads: [], imported: [], requests: [], remote: {}, policies: {}, holds: [], lastPurge: null, imports: [], files: [], saveAs: null, fail,
+    clients: [], audit: [], leads: [], imported: [], requests: [], remote: {}, policies: {}, holds: [], breaches: [], lastPurge: null, imports: [], files: [], saveAs: null, fail,
     metaApp: { app_id: null, graph_version: "v25.0", graph_url: "https://graph.facebook.com", sync_minutes: 15 }, keychain: [], connections: [], revokeError: null,
     pages: [], forms: [], meta: metaSide(), pauseSync: false, delayForms: false, releaseForms: () => {}, pauseLogin: false, pauseRetry: false, resume: () => {},
     crmConnections: [], mappings: {}, pushes: [], pushResults: [], crm: crmSide(), pauseCrmPush: false, openAs: null, texts: {},
@@ -1710,9 +1714,23 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
       .map((o) => ({ ...o }));
 
   clearMocks();
+  const breachCommand = breachCommands(backend, {
+    record,
+    held: (clients) => {
+      const leads = backend.leads.filter((l) => clients.length === 0 || clients.includes(l.client));
+      const emails = new Set(leads.map((l) => l.answers.find(([q]) => q === "email")?.[1] ?? `lead ${l.id}`));
+      return { people: emails.size, records: leads.length };
+    },
+    clientExists: (name) => backend.clients.some((c) => c.name.toLowerCase() === name.trim().toLowerCase()),
+    text: (path) => backend.texts[path],
+    write,
+  });
+
   mockIPC((cmd, args) => {
     if (backend.fail) throw backend.fail;
     const a = (args ?? {}) as Record<string, string>;
+    const breach = breachCommand(cmd, (args ?? {}) as Record<string, unknown>);
+    if (breach.handled) return breach.value;
     switch (cmd) {
       case "overview":
         return {

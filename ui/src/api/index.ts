@@ -109,8 +109,26 @@ import type { Operation } from "./bindings/Operation";
 import type { Pixel } from "./bindings/Pixel";
 import type { PixelBulk } from "./bindings/PixelBulk";
 import type { PixelChange } from "./bindings/PixelChange";
+import type { Audience } from "./bindings/Audience";
+import type { Breach } from "./bindings/Breach";
+import type { BreachForm } from "./bindings/BreachForm";
+import type { Counted } from "./bindings/Counted";
+import type { Details } from "./bindings/Details";
+import type { DetailsChange } from "./bindings/DetailsChange";
+import type { KindCount } from "./bindings/KindCount";
+import type { Notice } from "./bindings/Notice";
+import type { Standing } from "./bindings/Standing";
 
 export type {
+  Audience,
+  Breach,
+  BreachForm,
+  Counted,
+  Details,
+  DetailsChange,
+  KindCount,
+  Notice,
+  Standing,
   ConsentChange,
   ConsentChannel,
   ConsentEntry,
@@ -294,6 +312,21 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export const api = {
   overview: () => call<Overview>("overview"),
+  breaches: {
+    list: () => call<Breach[]>("list_breaches"),
+    show: (id: number) => call<Breach>("show_breach", { id }),
+    /** Records a breach and counts who it affects; `identifiers` is a leaked file's path. */
+    add: (form: BreachForm) => call<Breach>("add_breach", { form }),
+    /** Counts again from what is held now; a leaked file given replaces one given before. */
+    assess: (id: number, identifiers: string | null) => call<Breach>("assess_breach", { id, identifiers }),
+    edit: (id: number, change: DetailsChange) => call<Breach>("edit_breach", { id, change }),
+    notice: (id: number, audience: Audience) => call<Notice>("breach_notice", { id, audience }),
+    writeNotice: (id: number, audience: Audience, path: string, replace: boolean) =>
+      call<Notice>("write_breach_notice", { id, audience, path, replace }),
+    told: (id: number, audience: Audience, on: string, lateReason: string | null) =>
+      call<Breach>("breach_told", { id, audience, on, lateReason }),
+    close: (id: number, reason: string) => call<Breach>("close_breach", { id, reason }),
+  },
   clients: {
     list: () => call<Client[]>("list_clients"),
     add: (name: string, country?: string) => call<Client>("add_client", { name, country: country ?? null }),

@@ -14,6 +14,7 @@ import type { Screen } from "../App";
 import { VerificationNote } from "./VerificationNote";
 import { WhatIsHeld } from "./WhatIsHeld";
 import { MetaCard } from "./MetaCard";
+import { BreachCard } from "./breaches/BreachCard";
 
 export function Dashboard({ onOpen }: { onOpen: (s: Screen) => void }) {
   const [overview, setOverview] = useState<Overview | null>(null);
@@ -53,6 +54,7 @@ export function Dashboard({ onOpen }: { onOpen: (s: Screen) => void }) {
               Manage clients
             </button>
           </article>
+          <BreachCard onOpen={onOpen} />
           {connections && <MetaCard connections={connections} onOpen={onOpen} />}
           <article className="card">
             <h2>Requests</h2>

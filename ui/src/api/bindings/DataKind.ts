@@ -3,4 +3,4 @@
 /**
  * A kind of personal data Custodian holds. Each has one holder in the registry.
  */
-export type DataKind = "leads" | "imports" | "request_records" | "audit_entries" | "leads_at_meta" | "crm_records" | "conversion_events" | "conversations" | "consent";
+export type DataKind = "leads" | "imports" | "request_records" | "audit_entries" | "leads_at_meta" | "crm_records" | "conversion_events" | "conversations" | "consent" | "breach_lists";
