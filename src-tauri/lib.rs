@@ -1,5 +1,6 @@
 //! Custodian: a privacy console for agencies that run Meta Lead Ads for their clients.
 
+pub mod app_lock;
 pub mod audit;
 pub mod bench;
 pub mod breaches;

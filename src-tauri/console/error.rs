@@ -49,6 +49,8 @@ pub enum Error {
     ChatFile(#[from] crate::chat::file::ChatFileError),
     #[error(transparent)]
     Breach(#[from] crate::breaches::BreachError),
+    #[error(transparent)]
+    Lock(#[from] crate::app_lock::LockError),
     #[error(
         "No conversation has id {0}; it may have been erased or purged. The list of conversations shows those held."
     )]
@@ -148,6 +150,10 @@ pub enum Code {
     FileExists,
     /// The person stopped it; nothing changed, and nothing needs saying beyond that.
     Cancelled,
+    /// The window is locked: nothing but unlocking it is done until it is unlocked.
+    Locked,
+    /// Too many tries: wait as long as the message says, then try again.
+    TryLater,
     Internal,
 }
 
@@ -185,6 +191,10 @@ impl Error {
                 crate::breaches::BreachError::LeakedUnreadable(_) | crate::breaches::BreachError::LeakedNamesNoOne,
             ) => Code::FileUnreadable,
             Error::Breach(crate::breaches::BreachError::Sql(_)) => Code::Internal,
+            Error::Lock(crate::app_lock::LockError::TryLater(_)) => Code::TryLater,
+            Error::Lock(crate::app_lock::LockError::NotSet) => Code::Conflict,
+            Error::Lock(crate::app_lock::LockError::Hash(_) | crate::app_lock::LockError::Sql(_)) => Code::Internal,
+            Error::Lock(_) => Code::InvalidInput,
             Error::Breach(_) => Code::InvalidInput,
             Error::Conflict(_) => Code::Conflict,
             Error::Held(_) => Code::Held,
@@ -264,6 +274,8 @@ impl Code {
             Code::DataDirUnusable => "data_dir_unusable",
             Code::FileExists => "file_exists",
             Code::Cancelled => "cancelled",
+            Code::Locked => "locked",
+            Code::TryLater => "try_later",
             Code::Internal => "internal",
         }
     }

@@ -4,6 +4,7 @@
 //! operation behaves the same from either. Every change is written together with its audit entry in
 //! one transaction.
 
+mod app_lock;
 mod breaches;
 mod capi;
 mod chat;
@@ -79,6 +80,8 @@ pub struct Console {
     crm_pacing: std::sync::Mutex<crate::pacing::Pacing>,
     /// Facebook Logins begun and not yet finished, by their `state`.
     logins: std::sync::Mutex<Vec<login::Pending>>,
+    /// The desktop window's lock; open (letting everything through) until the window starts it.
+    lock: crate::app_lock::gate::Gate,
 }
 
 /// What the Dashboard shows at a glance.
@@ -135,6 +138,7 @@ impl Console {
             tracing::info!(swept, "removed partial export files a crash left behind");
         }
         tracing::info!(workspace = %opened.id, created = opened.create, "workspace opened");
+        let clock_now = clock.now();
         let mut console = Self {
             store,
             workspace_id: opened.id,
@@ -146,6 +150,7 @@ impl Console {
             graph_pacing: std::sync::Mutex::new(crate::meta::Pacing::default()),
             crm_pacing: std::sync::Mutex::new(crate::pacing::Pacing::default()),
             logins: std::sync::Mutex::new(Vec::new()),
+            lock: crate::app_lock::gate::Gate::open(clock_now),
         };
         console.interrupted = console.mark_interrupted_imports().await?;
         Ok(console)

@@ -85,7 +85,7 @@ pub async fn open(dir: &Path) -> Result<Opened, Error> {
 pub fn forget_keys_now(dir: &Path) -> Result<usize, Error> {
     let Some(id) = read_id(dir)? else { return Ok(0) };
     let vault = Vault::new(&id);
-    let entries = [(KEY_PURPOSE, KEY_ID), (IDENTITY_PURPOSE, KEY_ID), APP_SECRET];
+    let entries = [(KEY_PURPOSE, KEY_ID), (IDENTITY_PURPOSE, KEY_ID), APP_SECRET, crate::app_lock::PASSPHRASE];
     for (purpose, entry) in entries {
         vault.delete_now(purpose, entry)?;
     }

@@ -5,6 +5,7 @@ use tauri::ipc::Channel;
 use tauri::State;
 
 use super::{busy, RunningImport, Workspace};
+use crate::app_lock::LockStatus;
 use crate::audit::{AuditEntry, Verification};
 use crate::breaches::notice::Notice;
 use crate::breaches::{Audience, Breach, DetailsChange};
@@ -801,4 +802,44 @@ pub async fn breach_told(
 #[tauri::command]
 pub async fn close_breach(ws: State<'_, Workspace>, id: i64, reason: String) -> Result<Breach> {
     Ok(ws.console()?.close_breach(id, &reason).await?)
+}
+
+#[tauri::command]
+pub async fn lock_status(ws: State<'_, Workspace>) -> Result<LockStatus> {
+    Ok(ws.console()?.lock_status().await?)
+}
+
+#[tauri::command]
+pub async fn unlock(ws: State<'_, Workspace>, passphrase: String) -> Result<LockStatus> {
+    Ok(ws.console()?.unlock(Sensitive::new(passphrase)).await?)
+}
+
+#[tauri::command]
+pub async fn lock_now(ws: State<'_, Workspace>) -> Result<LockStatus> {
+    Ok(ws.console()?.lock_now("on demand").await?)
+}
+
+#[tauri::command]
+pub async fn lock_activity(ws: State<'_, Workspace>) -> Result<()> {
+    ws.console()?.lock_activity();
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn set_lock_passphrase(
+    ws: State<'_, Workspace>,
+    passphrase: String,
+    current: Option<String>,
+) -> Result<LockStatus> {
+    Ok(ws.console()?.set_lock_passphrase(Sensitive::new(passphrase), current.map(Sensitive::new)).await?)
+}
+
+#[tauri::command]
+pub async fn clear_lock_passphrase(ws: State<'_, Workspace>, current: String) -> Result<LockStatus> {
+    Ok(ws.console()?.clear_lock_passphrase(Sensitive::new(current)).await?)
+}
+
+#[tauri::command]
+pub async fn set_lock_idle(ws: State<'_, Workspace>, minutes: u32) -> Result<LockStatus> {
+    Ok(ws.console()?.set_lock_idle(minutes).await?)
 }

@@ -76,6 +76,51 @@ pub(crate) fn push_after(app: &tauri::AppHandle, clients: Vec<String>) {
     });
 }
 
+/// Locks the window when the desktop locks its screen, where the desktop says so.
+fn follow_screen_lock(app: tauri::AppHandle) {
+    let watching = crate::app_lock::screen::watch(move || {
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            if let Ok(console) = app.state::<Workspace>().console() {
+                if let Err(e) = console.lock_now("screen locked").await {
+                    tracing::warn!(code = ApiError::from(e).code.as_str(), "locking with the screen was not recorded");
+                }
+                let _ = tauri::Emitter::emit(&app, "custodian://locked", ());
+            }
+        });
+    });
+    if let Err(e) = watching {
+        tracing::info!(error = %e, "the desktop does not say when its screen locks: idle minutes and Ctrl+L lock the window");
+    }
+}
+
+/// The gate of the app lock, before any command runs (whatever its arguments): while the window
+/// is locked, every command but what the lock screen needs is refused here, in the backend.
+fn refused_while_locked(invoke: &tauri::ipc::Invoke) -> Option<ApiError> {
+    use crate::app_lock::gate::Pass;
+    let webview = invoke.message.webview_ref();
+    let workspace = webview.state::<Workspace>();
+    let console = workspace.console().ok()?;
+    match console.gate().admits(invoke.message.command(), console.now()) {
+        Pass::Through => None,
+        Pass::Locked { just_locked } => {
+            if just_locked {
+                let app = webview.app_handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    if let Ok(console) = app.state::<Workspace>().console() {
+                        let _ = console.record_lock("idle").await;
+                    }
+                });
+            }
+            let _ = tauri::Emitter::emit(webview.app_handle(), "custodian://locked", ());
+            Some(ApiError {
+                code: crate::console::Code::Locked,
+                message: "The app is locked. Unlock it with its passphrase to go on.".into(),
+            })
+        }
+    }
+}
+
 fn busy() -> ApiError {
     ApiError {
         code: crate::console::Code::Conflict,
@@ -94,6 +139,123 @@ pub fn run(dir: &Path) -> ExitCode {
     if let Err(e) = &opened {
         tracing::error!(code = e.code.as_str(), "workspace could not be opened");
     }
+    // Before the window shows anything: with a passphrase set, it opens locked.
+    if let Ok(console) = &opened {
+        if let Err(e) = tauri::async_runtime::block_on(console.start_lock()) {
+            tracing::warn!(
+                code = ApiError::from(e).code.as_str(),
+                "the app lock could not be read; the window is unlocked"
+            );
+        }
+    }
+    let handler: Box<dyn Fn(tauri::ipc::Invoke) -> bool + Send + Sync> = Box::new(tauri::generate_handler![
+        commands::overview,
+        commands::list_clients,
+        commands::add_client,
+        commands::rename_client,
+        commands::client_holdings,
+        commands::remove_client,
+        commands::audit_list,
+        commands::audit_verify,
+        commands::import_file,
+        commands::cancel_import,
+        commands::list_imports,
+        commands::import_again,
+        commands::add_request_identifiers,
+        commands::leads_page,
+        commands::leads_count,
+        commands::lead_detail,
+        commands::export_leads,
+        commands::list_requests,
+        commands::new_request,
+        commands::find_for_request,
+        commands::advance_request,
+        commands::extend_request,
+        commands::close_request,
+        commands::export_request,
+        commands::erase_request,
+        commands::erase_preview,
+        commands::restrict_request,
+        commands::remote_steps,
+        commands::retry_remote,
+        commands::rectify_request,
+        commands::request_from_signed_request,
+        commands::processing_info,
+        commands::set_processing_info,
+        commands::retention_review,
+        commands::set_retention,
+        commands::list_holds,
+        commands::add_hold,
+        commands::remove_hold,
+        commands::purge_retention,
+        commands::purge_schedule,
+        commands::list_breaches,
+        commands::show_breach,
+        commands::add_breach,
+        commands::assess_breach,
+        commands::edit_breach,
+        commands::breach_notice,
+        commands::write_breach_notice,
+        commands::breach_told,
+        commands::close_breach,
+        commands::meta_app,
+        commands::set_meta_app,
+        commands::set_meta_app_secret,
+        commands::remove_meta_app_secret,
+        commands::connect_meta,
+        commands::meta_login,
+        commands::meta_connections,
+        commands::disconnect_meta,
+        commands::meta_pages,
+        commands::refresh_meta_pages,
+        commands::assign_meta_page,
+        commands::meta_forms,
+        commands::refresh_meta_forms,
+        commands::set_meta_form_sync,
+        commands::sync_meta,
+        commands::crm_connections,
+        commands::connect_crm,
+        commands::connect_crm_in_browser,
+        commands::crm_apps,
+        commands::set_crm_app,
+        commands::remove_crm_app,
+        commands::disconnect_crm,
+        commands::crm_fields,
+        commands::crm_forms,
+        commands::crm_form_keys,
+        commands::crm_map_show,
+        commands::crm_map_suggest,
+        commands::crm_map_set,
+        commands::crm_map_export,
+        commands::crm_map_import,
+        commands::crm_preview_draft,
+        commands::crm_push,
+        commands::crm_log,
+        commands::pixels_kept,
+        commands::pixel_list,
+        commands::pixel_access,
+        commands::pixel_share,
+        commands::pixel_share_account,
+        commands::pixel_revoke,
+        commands::pixel_create,
+        commands::pixel_bulk,
+        commands::pixel_log,
+        commands::set_crm_auto_push,
+        commands::chat_list,
+        commands::chat_show,
+        commands::chat_import,
+        commands::chat_sync,
+        commands::consent_show,
+        commands::consent_set,
+        commands::consent_export,
+        commands::lock_status,
+        commands::unlock,
+        commands::lock_now,
+        commands::lock_activity,
+        commands::set_lock_passphrase,
+        commands::clear_lock_passphrase,
+        commands::set_lock_idle,
+    ]);
     let app = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(Workspace(opened))
@@ -107,109 +269,16 @@ pub fn run(dir: &Path) -> ExitCode {
                 scheduled_purges(handle).await;
             });
             tauri::async_runtime::spawn(scheduled_syncs(syncing));
+            follow_screen_lock(app.handle().clone());
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![
-            commands::overview,
-            commands::list_clients,
-            commands::add_client,
-            commands::rename_client,
-            commands::client_holdings,
-            commands::remove_client,
-            commands::audit_list,
-            commands::audit_verify,
-            commands::import_file,
-            commands::cancel_import,
-            commands::list_imports,
-            commands::import_again,
-            commands::add_request_identifiers,
-            commands::leads_page,
-            commands::leads_count,
-            commands::lead_detail,
-            commands::export_leads,
-            commands::list_requests,
-            commands::new_request,
-            commands::find_for_request,
-            commands::advance_request,
-            commands::extend_request,
-            commands::close_request,
-            commands::export_request,
-            commands::erase_request,
-            commands::erase_preview,
-            commands::restrict_request,
-            commands::remote_steps,
-            commands::retry_remote,
-            commands::rectify_request,
-            commands::request_from_signed_request,
-            commands::processing_info,
-            commands::set_processing_info,
-            commands::retention_review,
-            commands::set_retention,
-            commands::list_holds,
-            commands::add_hold,
-            commands::remove_hold,
-            commands::purge_retention,
-            commands::purge_schedule,
-            commands::list_breaches,
-            commands::show_breach,
-            commands::add_breach,
-            commands::assess_breach,
-            commands::edit_breach,
-            commands::breach_notice,
-            commands::write_breach_notice,
-            commands::breach_told,
-            commands::close_breach,
-            commands::meta_app,
-            commands::set_meta_app,
-            commands::set_meta_app_secret,
-            commands::remove_meta_app_secret,
-            commands::connect_meta,
-            commands::meta_login,
-            commands::meta_connections,
-            commands::disconnect_meta,
-            commands::meta_pages,
-            commands::refresh_meta_pages,
-            commands::assign_meta_page,
-            commands::meta_forms,
-            commands::refresh_meta_forms,
-            commands::set_meta_form_sync,
-            commands::sync_meta,
-            commands::crm_connections,
-            commands::connect_crm,
-            commands::connect_crm_in_browser,
-            commands::crm_apps,
-            commands::set_crm_app,
-            commands::remove_crm_app,
-            commands::disconnect_crm,
-            commands::crm_fields,
-            commands::crm_forms,
-            commands::crm_form_keys,
-            commands::crm_map_show,
-            commands::crm_map_suggest,
-            commands::crm_map_set,
-            commands::crm_map_export,
-            commands::crm_map_import,
-            commands::crm_preview_draft,
-            commands::crm_push,
-            commands::crm_log,
-            commands::pixels_kept,
-            commands::pixel_list,
-            commands::pixel_access,
-            commands::pixel_share,
-            commands::pixel_share_account,
-            commands::pixel_revoke,
-            commands::pixel_create,
-            commands::pixel_bulk,
-            commands::pixel_log,
-            commands::set_crm_auto_push,
-            commands::chat_list,
-            commands::chat_show,
-            commands::chat_import,
-            commands::chat_sync,
-            commands::consent_show,
-            commands::consent_set,
-            commands::consent_export,
-        ])
+        .invoke_handler(move |invoke| {
+            if let Some(refused) = refused_while_locked(&invoke) {
+                invoke.resolver.reject(refused);
+                return true;
+            }
+            handler(invoke)
+        })
         .build(tauri::generate_context!());
     match app {
         Ok(app) => {

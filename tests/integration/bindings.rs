@@ -32,6 +32,7 @@ fn generated() -> Vec<(String, String)> {
     vec![
         one::<ApiError>(),
         one::<DataKind>(),
+        one::<custodian::app_lock::LockStatus>(),
         one::<custodian::breaches::Breach>(),
         one::<custodian::breaches::deadline::Standing>(),
         one::<custodian::breaches::Details>(),

@@ -1,6 +1,7 @@
 //! Integration tests against a real SQLCipher database on disk and the real OS keychain.
 //! On headless Linux, `make test` runs them inside a D-Bus session with gnome-keyring unlocked.
 
+mod app_lock;
 mod audit_chain;
 mod bindings;
 mod breaches;

@@ -13,6 +13,8 @@ import { Retention } from "./screens/Retention";
 import { Breaches } from "./screens/breaches/Breaches";
 import { WorkspaceError } from "./screens/WorkspaceError";
 import { onReindex, Reindexing } from "./files";
+import { useLock } from "./lock/useLock";
+import { LockScreen } from "./lock/LockScreen";
 
 export type Screen = "dashboard" | "clients" | "connections" | "leads" | "requests" | "retention" | "audit" | "push-log" | "pixels" | "conversations" | "breaches";
 
@@ -35,6 +37,7 @@ export function App() {
   const [screen, setScreen] = useState<Screen>("dashboard");
   const [fatal, setFatal] = useState<CommandError | null>(null);
   const [reindexing, setReindexing] = useState<Reindexing | null>(null);
+  const lock = useLock();
 
   useEffect(() => onReindex((p) => setReindexing(p.done >= p.total ? null : p)), []);
 
@@ -60,6 +63,9 @@ export function App() {
   }, [onKey]);
 
   if (fatal) return <WorkspaceError error={fatal} />;
+  // Until the lock's state is known, nothing of the workspace is shown either.
+  if (!lock.status) return <main className="lock-screen" aria-busy="true" />;
+  if (lock.status.locked) return <LockScreen onUnlocked={lock.unlocked} />;
 
   return (
     <div className="shell">
@@ -94,7 +100,7 @@ export function App() {
             {reindexing.total.toLocaleString()}. Erasures and purges wait until it has finished.
           </div>
         )}
-        {screen === "dashboard" && <Dashboard onOpen={setScreen} />}
+        {screen === "dashboard" && <Dashboard onOpen={setScreen} onLockChanged={lock.unlocked} />}
         {screen === "clients" && <Clients />}
         {screen === "connections" && <Connections />}
         {screen === "leads" && <Leads />}

@@ -85,6 +85,11 @@ export function onFileDrop(onFile: (path: string) => void): () => void {
   );
 }
 
+/** Calls `onLocked` when the backend locks the window itself (idle, or the screen locked). */
+export function onBackendLock(onLocked: () => void): () => void {
+  return subscribe(() => listen("custodian://locked", () => onLocked()));
+}
+
 /** How far indexing the leads again (once, after an upgrade) has come. */
 export type Reindexing = { done: number; total: number };
 

@@ -158,6 +158,8 @@ export type Backend = {
   holds: Hold[];
   /** The breach register, read as of BREACH_NOW. */
   breaches: Breach[];
+  /** The app lock: its passphrase as the real one's keychain would verify it, and whether the window is locked. */
+  lock: { passphrase: string | null; locked: boolean; idle_minutes: number; wrong: number };
   lastPurge: PurgeRun | null;
   /** Every import, as list_imports answers them (newest first). */
   imports: ImportRecord[];
@@ -549,7 +551,7 @@ function same(a: Identifier, b: Identifier): boolean {
 export function installBackend(initial: string[] = [], fail?: ApiError): Backend {
   const backend: Backend = {
     threads: [], chatFiles: {}, datesEitherWay: [], chatSync: { pages: [], cancelled: false }, consent: [],
-    clients: [], audit: [], leads: [], imported: [], requests: [], remote: {}, policies: {}, holds: [], breaches: [], lastPurge: null, imports: [], files: [], saveAs: null, fail,
+    clients: [], audit: [], leads: [], imported: [], requests: [], remote: {}, policies: {}, holds: [], breaches: [], lock: { passphrase: null, locked: false, idle_minutes: 10, wrong: 0 }, lastPurge: null, imports: [], files: [], saveAs: null, fail,
     metaApp: { app_id: null, graph_version: "v25.0", graph_url: "https://graph.facebook.com", sync_minutes: 15 }, keychain: [], connections: [], revokeError: null,
     pages: [], forms: [], meta: metaSide(), pauseSync: false, delayForms: false, releaseForms: () => {}, pauseLogin: false, pauseRetry: false, resume: () => {},
     crmConnections: [], mappings: {}, pushes: [], pushResults: [], crm: crmSide(), pauseCrmPush: false, openAs: null, texts: {},
@@ -1714,6 +1716,55 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
       .map((o) => ({ ...o }));
 
   clearMocks();
+  // The app lock's gate: while locked, only the lock screen's calls get through.
+  const lockStatus = () => ({ enabled: backend.lock.passphrase !== null, locked: backend.lock.locked, idle_minutes: backend.lock.idle_minutes, wait_seconds: backend.lock.wrong >= 5 ? 30 : 0 });
+  const lockCommand = (cmd: string, args: Record<string, unknown>): { handled: boolean; value?: unknown } => {
+    const l = backend.lock;
+    const wrong = () => ({ code: "invalid_input", message: "That is not the app's passphrase." }) satisfies ApiError;
+    switch (cmd) {
+      case "lock_status":
+        return { handled: true, value: lockStatus() };
+      case "lock_now":
+        if (l.passphrase !== null && !l.locked) record("lock.lock", "window locked: on demand");
+        l.locked = l.passphrase !== null;
+        return { handled: true, value: lockStatus() };
+      case "unlock":
+        if (l.wrong >= 5) throw { code: "try_later", message: "Too many wrong passphrases: try again in 30 seconds." } satisfies ApiError;
+        if (args.passphrase !== l.passphrase) {
+          l.wrong += 1;
+          record("lock.unlock", "window", "refused");
+          throw wrong();
+        }
+        l.wrong = 0;
+        l.locked = false;
+        record("lock.unlock", "window");
+        return { handled: true, value: lockStatus() };
+      default:
+        if (l.locked && l.passphrase !== null) throw { code: "locked", message: "The app is locked. Unlock it with its passphrase to go on." } satisfies ApiError;
+    }
+    switch (cmd) {
+      case "lock_activity":
+        return { handled: true, value: null };
+      case "set_lock_passphrase": {
+        if (l.passphrase !== null && args.current !== l.passphrase) throw wrong();
+        if (String(args.passphrase).length < 8) throw { code: "invalid_input", message: "A passphrase is at least 8 characters long, and at most 1024." } satisfies ApiError;
+        l.passphrase = String(args.passphrase);
+        record("lock.set", "app lock passphrase set in the keychain (as its Argon2id hash)");
+        return { handled: true, value: lockStatus() };
+      }
+      case "clear_lock_passphrase":
+        if (args.current !== l.passphrase) throw wrong();
+        l.passphrase = null;
+        record("lock.clear", "app lock passphrase removed from the keychain");
+        return { handled: true, value: lockStatus() };
+      case "set_lock_idle":
+        l.idle_minutes = Number(args.minutes);
+        return { handled: true, value: lockStatus() };
+      default:
+        return { handled: false };
+    }
+  };
+
   const breachCommand = breachCommands(backend, {
     record,
     held: (clients) => {
@@ -1729,6 +1780,8 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
   mockIPC((cmd, args) => {
     if (backend.fail) throw backend.fail;
     const a = (args ?? {}) as Record<string, string>;
+    const locking = lockCommand(cmd, (args ?? {}) as Record<string, unknown>);
+    if (locking.handled) return locking.value;
     const breach = breachCommand(cmd, (args ?? {}) as Record<string, unknown>);
     if (breach.handled) return breach.value;
     switch (cmd) {

@@ -110,6 +110,7 @@ import type { Pixel } from "./bindings/Pixel";
 import type { PixelBulk } from "./bindings/PixelBulk";
 import type { PixelChange } from "./bindings/PixelChange";
 import type { Audience } from "./bindings/Audience";
+import type { LockStatus } from "./bindings/LockStatus";
 import type { Breach } from "./bindings/Breach";
 import type { BreachForm } from "./bindings/BreachForm";
 import type { Counted } from "./bindings/Counted";
@@ -120,6 +121,7 @@ import type { Notice } from "./bindings/Notice";
 import type { Standing } from "./bindings/Standing";
 
 export type {
+  LockStatus,
   Audience,
   Breach,
   BreachForm,
@@ -271,6 +273,8 @@ const CODES: Record<Code, true> = {
   data_dir_unusable: true,
   file_exists: true,
   cancelled: true,
+  locked: true,
+  try_later: true,
   internal: true,
 };
 const KNOWN_CODES = Object.keys(CODES) as readonly Code[];
@@ -302,16 +306,32 @@ export function toCommandError(e: unknown): CommandError {
   return new CommandError("unknown", e instanceof Error ? e.message : String(e));
 }
 
+/** Told when the backend refuses a call because the window is locked: the app shows its lock. */
+export const LOCKED_EVENT = "custodian-locked";
+
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (e) {
-    throw toCommandError(e);
+    const err = toCommandError(e);
+    if (err.code === "locked") window.dispatchEvent(new Event(LOCKED_EVENT));
+    throw err;
   }
 }
 
 export const api = {
   overview: () => call<Overview>("overview"),
+  lock: {
+    status: () => call<LockStatus>("lock_status"),
+    unlock: (passphrase: string) => call<LockStatus>("unlock", { passphrase }),
+    now: () => call<LockStatus>("lock_now"),
+    /** Someone used the window: its idle minutes count from now. */
+    activity: () => call<null>("lock_activity"),
+    /** Sets the passphrase; changing one needs the `current` one. */
+    set: (passphrase: string, current: string | null) => call<LockStatus>("set_lock_passphrase", { passphrase, current }),
+    clear: (current: string) => call<LockStatus>("clear_lock_passphrase", { current }),
+    setIdle: (minutes: number) => call<LockStatus>("set_lock_idle", { minutes }),
+  },
   breaches: {
     list: () => call<Breach[]>("list_breaches"),
     show: (id: number) => call<Breach>("show_breach", { id }),

@@ -7,7 +7,9 @@ import {
   type Overview,
   type PurgeSchedule,
   type Verification,
+  type LockStatus,
 } from "../api";
+import { LockSettings } from "../lock/LockSettings";
 import { fromNow, purgedInWords } from "./Retention";
 import { ErrorNote } from "../components/ErrorNote";
 import type { Screen } from "../App";
@@ -16,7 +18,7 @@ import { WhatIsHeld } from "./WhatIsHeld";
 import { MetaCard } from "./MetaCard";
 import { BreachCard } from "./breaches/BreachCard";
 
-export function Dashboard({ onOpen }: { onOpen: (s: Screen) => void }) {
+export function Dashboard({ onOpen, onLockChanged }: { onOpen: (s: Screen) => void; onLockChanged?: (s: LockStatus) => void }) {
   const [overview, setOverview] = useState<Overview | null>(null);
   const [verification, setVerification] = useState<Verification | null>(null);
   const [schedule, setSchedule] = useState<PurgeSchedule | null>(null);
@@ -99,6 +101,7 @@ export function Dashboard({ onOpen }: { onOpen: (s: Screen) => void }) {
             <VerificationNote verification={verification} />
           </article>
           <WhatIsHeld held={overview.held} onOpen={onOpen} />
+          <LockSettings onChanged={onLockChanged} />
           <article className="card wide">
             <h2>Workspace</h2>
             <dl>

@@ -3,4 +3,4 @@
 /**
  * The codes a front-end switches on. Only codes someone acts on differently get their own.
  */
-export type Code = "invalid_input" | "not_found" | "conflict" | "held" | "nothing_found" | "confirmation_required" | "secret_missing" | "token_invalid" | "remote_unavailable" | "remote_refused" | "keychain_unavailable" | "key_missing" | "database_unreadable" | "file_unreadable" | "date_order" | "data_dir_unusable" | "file_exists" | "cancelled" | "internal";
+export type Code = "invalid_input" | "not_found" | "conflict" | "held" | "nothing_found" | "confirmation_required" | "secret_missing" | "token_invalid" | "remote_unavailable" | "remote_refused" | "keychain_unavailable" | "key_missing" | "database_unreadable" | "file_unreadable" | "date_order" | "data_dir_unusable" | "file_exists" | "cancelled" | "locked" | "try_later" | "internal";
