@@ -38,6 +38,12 @@ pub struct Counted {
     /// Rows of a leaked file or list that named someone, and those that named no one readable.
     #[ts(type = "number")]
     pub leaked_rows: i64,
+    /// Of those, rows naming someone none of the records counted holds: records beyond them.
+    #[ts(type = "number")]
+    pub leaked_beyond: i64,
+    /// Rows naming someone erased since, left out: their erasure stands.
+    #[ts(type = "number")]
+    pub leaked_erased: i64,
     #[ts(type = "number")]
     pub leaked_unreadable: i64,
 }
@@ -53,6 +59,11 @@ pub struct People {
 }
 
 impl People {
+    /// Whether a hash is among those found so far.
+    pub fn holds(&self, hash: &IdentityHash) -> bool {
+        self.places.contains_key(hash)
+    }
+
     fn place(&mut self, hash: IdentityHash) -> u32 {
         let next = self.parent.len() as u32;
         let place = *self.places.entry(hash).or_insert(next);
@@ -136,26 +147,31 @@ pub async fn count_kind(
     use futures_util::TryStreamExt;
     // A record's hashes come as rows of their own: the first place each record was seen at joins
     // the rest. Memory grows with the people, not with the rows.
-    let mut first_of: HashMap<i64, Option<u32>> = HashMap::new();
+    let mut named: HashMap<i64, bool> = HashMap::new();
+    let mut first_of: HashMap<(i64, Vec<u8>), u32> = HashMap::new();
     let mut rows = sqlx::query(sql).bind(client_id).bind(window.since).bind(window.until).fetch(&mut *conn);
     while let Some(row) = rows.try_next().await? {
         let record: i64 = row.try_get(0)?;
-        let hash: Option<Vec<u8>> = row.try_get(1)?;
+        // Whose hash it is within the record: an integer or the hash itself, as bytes either way.
+        let person: Vec<u8> = match row.try_get::<Option<Vec<u8>>, _>(1) {
+            Ok(bytes) => bytes.unwrap_or_default(),
+            Err(_) => row.try_get::<i64, _>(1)?.to_le_bytes().to_vec(),
+        };
+        let hash: Option<Vec<u8>> = row.try_get(2)?;
         let place = hash.and_then(|h| IdentityHash::try_from(h.as_slice()).ok()).map(|h| people.place(h));
-        match (first_of.get(&record).copied(), place) {
-            (None, place) => {
-                first_of.insert(record, place);
+        let seen = named.entry(record).or_insert(false);
+        let Some(place) = place else { continue };
+        *seen = true;
+        match first_of.get(&(record, person.clone())) {
+            Some(&first) => people.join(first, place),
+            None => {
+                first_of.insert((record, person), place);
             }
-            (Some(None), Some(place)) => {
-                first_of.insert(record, Some(place));
-            }
-            (Some(Some(first)), Some(place)) => people.join(first, place),
-            (Some(_), None) => {}
         }
     }
     drop(rows);
-    people.anonymous += first_of.values().filter(|p| p.is_none()).count() as i64;
-    Ok(Some(first_of.len() as i64))
+    people.anonymous += named.values().filter(|n| !**n).count() as i64;
+    Ok(Some(named.len() as i64))
 }
 
 /// The kinds an assessment looks at: those chosen, or every kind a breach here can be counted for.

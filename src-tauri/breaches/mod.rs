@@ -160,6 +160,16 @@ pub enum BreachError {
     LeakedUnreadable(String),
     #[error("No row of the leaked file holds an email address or a phone number, so no one could be counted from it.")]
     LeakedNamesNoOne,
+    #[error(
+        "The leaked file has several columns but none named for emails or phones, so which cells are identifiers is \
+         unclear. Give a table with its email and phone columns named, or a list of one email or phone number a line."
+    )]
+    LeakedColumnsUnnamed,
+    #[error(
+        "A client breach {0} concerns has been removed since: a recount would leave its people out, so the counts \
+         stay as assessed."
+    )]
+    ClientRemoved(i64),
     #[error(transparent)]
     File(#[from] crate::export_file::ExportFileError),
     #[error(transparent)]
@@ -488,7 +498,7 @@ async fn clients_of(conn: &mut SqliteConnection, id: i64) -> Result<Vec<String>,
         .fetch_one(&mut *conn)
         .await?;
     if named == 0 {
-        return sqlx::query_scalar("SELECT id FROM clients ORDER BY num").fetch_all(&mut *conn).await;
+        return Ok(crate::clients::ids_and_names(conn).await?.into_iter().map(|(id, _)| id).collect());
     }
     sqlx::query_scalar(
         "SELECT client_id FROM breach_clients WHERE breach_id = ?1 AND client_id IS NOT NULL ORDER BY rowid",
@@ -507,15 +517,18 @@ pub async fn countries_of(
 ) -> Result<Vec<String>, sqlx::Error> {
     let clients = match id {
         Some(id) => clients_of(conn, id).await?,
-        None if named.is_empty() => sqlx::query_scalar("SELECT id FROM clients").fetch_all(&mut *conn).await?,
+        None if named.is_empty() => crate::clients::ids_and_names(conn).await?.into_iter().map(|(id, _)| id).collect(),
         None => named.to_vec(),
     };
-    sqlx::query_scalar(
-        "SELECT DISTINCT country FROM clients WHERE country IS NOT NULL AND id IN (SELECT value FROM json_each(?1))",
-    )
-    .bind(serde_json::to_string(&clients).expect("ids serialise"))
-    .fetch_all(&mut *conn)
-    .await
+    let mut countries: Vec<String> = Vec::new();
+    for client in &clients {
+        for country in crate::clients::phone_countries(conn, Some(client)).await? {
+            if !countries.contains(&country) {
+                countries.push(country);
+            }
+        }
+    }
+    Ok(countries)
 }
 
 /// Counts who breach `id` affects: the records of its clients (all of them when it names none) of
@@ -544,6 +557,14 @@ pub async fn assess(
         since: unix(&breach.since, false).unwrap_or(affected::Window::ALL.since),
         until: unix(&breach.until, true).unwrap_or(affected::Window::ALL.until),
     };
+    let removed: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM breach_clients WHERE breach_id = ?1 AND client_id IS NULL")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+    if removed > 0 {
+        return Err(BreachError::ClientRemoved(id));
+    }
     let clients = clients_of(conn, id).await?;
     let mut people = affected::People::default();
     let mut counted = affected::Counted::default();
@@ -562,41 +583,48 @@ pub async fn assess(
             counted.not_counted.push(affected::KindName { kind: holder.kind(), label: holder.label().to_owned() });
         }
     }
-    let leaked_hashes: HashSet<crate::identity::IdentityHash> = match leak {
+    // The leak's people: from the file given, or as the list kept them from one given before (less
+    // those erased since). Anyone erased stays off the list.
+    let leaked_people: Vec<Vec<crate::identity::IdentityHash>> = match leak {
         Some(leak) => {
-            counted.leaked_rows = leak.people.len() as i64;
             counted.leaked_unreadable = leak.unreadable;
-            for person in &leak.people {
-                people.add(person);
-            }
-            leak.people.iter().flatten().copied().collect()
+            leak.people.clone()
         }
         None => {
-            // The people of a file given before, as the list keeps them (without those erased since).
             let kept: Vec<(i64, Vec<u8>)> = sqlx::query_as(
                 "SELECT person, hash FROM breach_people WHERE breach_id = ?1 AND leaked = 1 ORDER BY person",
             )
             .bind(id)
             .fetch_all(&mut *conn)
             .await?;
-            let mut hashes = HashSet::new();
-            for chunk in kept.chunk_by(|a, b| a.0 == b.0) {
-                let person: Vec<_> = chunk
-                    .iter()
-                    .filter_map(|(_, h)| crate::identity::IdentityHash::try_from(h.as_slice()).ok())
-                    .collect();
-                hashes.extend(person.iter().copied());
-                people.add(&person);
-            }
-            if let Some(before) = &breach.counted {
-                counted.leaked_rows = before.leaked_rows;
-                counted.leaked_unreadable = before.leaked_unreadable;
-            }
-            hashes
+            counted.leaked_unreadable = breach.counted.as_ref().map_or(0, |c| c.leaked_unreadable);
+            kept.chunk_by(|a, b| a.0 == b.0)
+                .map(|chunk| {
+                    chunk
+                        .iter()
+                        .filter_map(|(_, h)| crate::identity::IdentityHash::try_from(h.as_slice()).ok())
+                        .collect()
+                })
+                .collect()
         }
     };
+    let suppressed = crate::requests::erasure::suppressed_in(conn).await?;
+    let mut leaked_hashes: HashSet<crate::identity::IdentityHash> = HashSet::new();
+    for person in &leaked_people {
+        if person.iter().any(|h| suppressed.contains(h)) {
+            counted.leaked_erased += 1;
+            continue;
+        }
+        counted.leaked_rows += 1;
+        if !person.iter().any(|h| people.holds(h)) {
+            counted.leaked_beyond += 1;
+        }
+        leaked_hashes.extend(person.iter().copied());
+        people.add(person);
+    }
     let total_people = people.count();
-    let total_records = counted.kinds.iter().map(|k| k.records).sum::<i64>() + counted.leaked_rows;
+    // A leaked row naming someone a counted record holds is that record, not one more.
+    let total_records = counted.kinds.iter().map(|k| k.records).sum::<i64>() + counted.leaked_beyond;
     sqlx::query("DELETE FROM breach_people WHERE breach_id = ?1").bind(id).execute(&mut *conn).await?;
     let groups = people.groups();
     for chunk in groups.chunks(2_000) {

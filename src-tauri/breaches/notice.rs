@@ -34,7 +34,10 @@ impl Draft {
         match value.filter(|v| !v.trim().is_empty()) {
             Some(v) => self.html.push_str(&format!("<dd>{}</dd>", paragraphs(v))),
             None => {
-                self.html.push_str(&format!("<dd class=\"missing\">To be filled in: {}.</dd>", escape(missing_as)));
+                self.html.push_str(&format!(
+                    "<dd class=\"missing\"><strong>To be filled in:</strong> {}.</dd>",
+                    escape(missing_as)
+                ));
                 self.missing.push(missing_as.to_owned());
             }
         }
@@ -46,13 +49,22 @@ fn paragraphs(text: &str) -> String {
     text.split("\n\n").map(|p| format!("<p>{}</p>", escape(p.trim()).replace('\n', "<br>"))).collect()
 }
 
+/// The kinds chosen; or, for a breach of every kind, those the assessment found records of.
 fn kinds_of(breach: &Breach) -> Option<String> {
-    let labels: Vec<&str> = breach.kinds.iter().map(|k| registry::holder(*k).label()).collect();
+    let labels: Vec<String> = if breach.kinds.is_empty() {
+        let counted = breach.counted.as_ref()?;
+        counted.kinds.iter().filter(|k| k.records > 0).map(|k| k.label.clone()).collect()
+    } else {
+        breach.kinds.iter().map(|k| registry::holder(*k).label().to_owned()).collect()
+    };
     (!labels.is_empty()).then(|| labels.join(", "))
 }
 
-fn window_of(breach: &Breach) -> Option<String> {
-    Some(format!("from {} to {}", breach.since.as_deref()?, breach.until.as_deref()?))
+fn window_of(breach: &Breach) -> String {
+    match (&breach.since, &breach.until) {
+        (Some(since), Some(until)) => format!("from {since} to {until}"),
+        _ => "all the data held, whatever its date".to_owned(),
+    }
 }
 
 /// The draft of `audience`'s notice of `breach`, as of `today` (YYYY-MM-DD).
@@ -77,7 +89,7 @@ pub fn draft(breach: &Breach, audience: Audience, today: &str) -> Notice {
 fn authority(d: &mut Draft, b: &Breach) {
     d.html.push_str("<h2>The breach</h2><dl>");
     d.item("When the controller became aware of it", Some(&b.aware_at), "when the controller became aware");
-    d.item("Period of the data concerned", window_of(b).as_deref(), "the period of the data concerned");
+    d.item("Period of the data concerned", Some(&window_of(b)), "the period of the data concerned");
     d.item("What happened", Some(&b.summary), "what happened");
     d.item(
         "Systems concerned",

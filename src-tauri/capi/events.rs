@@ -804,7 +804,7 @@ impl Holder for ConversionEvents {
     fn exposed(&self) -> Option<&'static str> {
         Some(concat!(
             "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 63)
-             SELECT e.id AS record, substr(e.people, n.i * 16 + 1, 16) AS hash
+             SELECT e.id AS record, 0 AS person, substr(e.people, n.i * 16 + 1, 16) AS hash
              FROM capi_events AS e LEFT JOIN n ON n.i * 16 < length(e.people)
              WHERE e.client_id = ?1 AND ",
             event_age!(),

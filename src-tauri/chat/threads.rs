@@ -927,10 +927,13 @@ impl Holder for Conversations {
         Some(AGES)
     }
 
-    /// A client's threads with a message in the window.
+    /// A client's threads with a message in the window. A group's people are other people, and a
+    /// thread keeps its people's hashes without saying whose each is, so none are joined within a
+    /// thread: one person's several ids there may count twice, so that the count errs high, never
+    /// low, and erasing one member never takes the others off a breach's list.
     fn exposed(&self) -> Option<&'static str> {
         Some(
-            "SELECT t.id AS record, p.hash FROM chat_threads AS t LEFT JOIN chat_people AS p ON p.thread_id = t.id
+            "SELECT t.id AS record, p.hash AS person, p.hash FROM chat_threads AS t LEFT JOIN chat_people AS p ON p.thread_id = t.id
              WHERE t.client_id = ?1 AND EXISTS (SELECT 1 FROM chat_messages AS m
                  WHERE m.thread_id = t.id AND m.sent_at >= ?2 AND m.sent_at < ?3)",
         )

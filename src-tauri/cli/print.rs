@@ -575,10 +575,14 @@ pub fn breach(as_json: bool, b: &Breach) -> Result<Exit, console::Error> {
         for k in &counted.kinds {
             println!("  {:<15}{} records", k.label, k.records);
         }
-        if counted.leaked_rows > 0 || counted.leaked_unreadable > 0 {
+        if counted.leaked_rows > 0 || counted.leaked_unreadable > 0 || counted.leaked_erased > 0 {
             println!(
-                "  {:<15}{} rows naming someone, {} naming no one",
-                "leaked file", counted.leaked_rows, counted.leaked_unreadable
+                "  {:<15}{} rows naming someone ({} in no record counted here), {} naming no one, {} erased since",
+                "leaked file",
+                counted.leaked_rows,
+                counted.leaked_beyond,
+                counted.leaked_unreadable,
+                counted.leaked_erased
             );
         }
         for kind in &counted.not_counted {

@@ -452,7 +452,7 @@ impl Holder for Consent {
     /// A client's own entries said in the window; those for every client are the workspace's.
     fn exposed(&self) -> Option<&'static str> {
         Some(
-            "SELECT e.id AS record, p.hash FROM consent_entries AS e LEFT JOIN consent_people AS p ON p.entry_id = e.id
+            "SELECT e.id AS record, 0 AS person, p.hash FROM consent_entries AS e LEFT JOIN consent_people AS p ON p.entry_id = e.id
              WHERE e.client_id = ?1 AND e.said_at >= ?2 AND e.said_at < ?3",
         )
     }

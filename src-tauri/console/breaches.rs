@@ -166,13 +166,11 @@ impl Console {
         };
         let hasher = self.hasher.clone();
         let path = path.to_owned();
-        let leak = tokio::task::spawn_blocking(move || {
-            let countries: Vec<&str> = countries.iter().map(String::as_str).collect();
-            breaches::leaked::read(&path, &hasher, &countries)
-        })
-        .await
-        .map_err(|e| Error::Invalid(format!("the file reader stopped: {e}")))?
-        .map_err(|e| BreachError::LeakedUnreadable(e.to_string()))?;
+        // One country places a national number; with several, it is kept by its digits.
+        let country = (countries.len() == 1).then(|| countries[0].clone());
+        let leak = tokio::task::spawn_blocking(move || breaches::leaked::read(&path, &hasher, country.as_deref()))
+            .await
+            .map_err(|e| Error::Invalid(format!("the file reader stopped: {e}")))??;
         if leak.people.is_empty() {
             return Err(BreachError::LeakedNamesNoOne.into());
         }

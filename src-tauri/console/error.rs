@@ -188,8 +188,11 @@ impl Error {
                 crate::breaches::BreachError::AlreadyTold { .. } | crate::breaches::BreachError::Closed(_),
             ) => Code::Conflict,
             Error::Breach(
-                crate::breaches::BreachError::LeakedUnreadable(_) | crate::breaches::BreachError::LeakedNamesNoOne,
+                crate::breaches::BreachError::LeakedUnreadable(_)
+                | crate::breaches::BreachError::LeakedNamesNoOne
+                | crate::breaches::BreachError::LeakedColumnsUnnamed,
             ) => Code::FileUnreadable,
+            Error::Breach(crate::breaches::BreachError::ClientRemoved(_)) => Code::Conflict,
             Error::Breach(crate::breaches::BreachError::Sql(_)) => Code::Internal,
             Error::Lock(crate::app_lock::LockError::TryLater(_)) => Code::TryLater,
             Error::Lock(crate::app_lock::LockError::NotSet) => Code::Conflict,

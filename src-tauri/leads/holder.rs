@@ -16,18 +16,19 @@ pub struct Leads;
 
 pub const LEADS: Leads = Leads;
 
-/// Through the leads' own identifier columns rather than the index: an import fills them at once,
-/// while its index entries may still wait in runs.
-/// A client's (?1) leads created from ?2 up to ?3, one row per lead and hash column.
+/// A client's (?1) leads created from ?2 up to ?3, one row per lead and hash column: a lead is one
+/// person's.
 static EXPOSED: LazyLock<String> = LazyLock::new(|| {
     super::person_hashes::each(" UNION ALL ", |c| {
         format!(
-            "SELECT id AS record, {c} AS hash FROM leads
+            "SELECT id AS record, 0 AS person, {c} AS hash FROM leads
              WHERE client_num = (SELECT num FROM clients WHERE id = ?1) AND created_unix >= ?2 AND created_unix < ?3"
         )
     })
 });
 
+/// Through the leads' own identifier columns rather than the index: an import fills them at once,
+/// while its index entries may still wait in runs.
 static PEOPLE_OF_CLIENT: LazyLock<String> = LazyLock::new(|| {
     super::person_hashes::each(" UNION ALL ", |c| {
         format!("SELECT {c} FROM leads WHERE client_num = (SELECT num FROM clients WHERE id = ?1)")

@@ -207,9 +207,10 @@ pub trait Holder: Sync {
 
     /// For a kind kept per client: what a breach of a client's data in a window exposes, as a
     /// query of the records of the client whose id is ?1 held from ?2 up to ?3 (seconds since
-    /// 1970), one row per record and keyed hash of a person it names: an integer `record` and a
-    /// 16-byte `hash`, NULL for a record that names no one. `None` for a kind a breach here is not
-    /// counted for (kept elsewhere, or not a client's people).
+    /// 1970), one row per record and keyed hash of a person it names: an integer `record`, a
+    /// `person` (hashes of one record with the same `person` are one person's), and a 16-byte
+    /// `hash`, NULL for a record that names no one. `None` for a kind a breach here is not counted
+    /// for (kept elsewhere, or not a client's people).
     fn exposed(&self) -> Option<&'static str> {
         None
     }

@@ -76,7 +76,13 @@ pub fn suppressed_now(conn: &rusqlite::Connection) -> rusqlite::Result<HashSet<I
 
 /// Every suppressed hash, for an import to check rows against in memory.
 pub async fn suppressed(pool: &SqlitePool) -> Result<HashSet<IdentityHash>, sqlx::Error> {
-    let rows: Vec<Vec<u8>> = sqlx::query_scalar("SELECT hash FROM suppressions").fetch_all(pool).await?;
+    let mut conn = pool.acquire().await?;
+    suppressed_in(&mut conn).await
+}
+
+/// Every suppressed hash, in the caller's connection or transaction.
+pub async fn suppressed_in(conn: &mut sqlx::SqliteConnection) -> Result<HashSet<IdentityHash>, sqlx::Error> {
+    let rows: Vec<Vec<u8>> = sqlx::query_scalar("SELECT hash FROM suppressions").fetch_all(conn).await?;
     Ok(rows.into_iter().filter_map(|h| IdentityHash::try_from(h.as_slice()).ok()).collect())
 }
 

@@ -281,11 +281,12 @@ async fn a_leaked_file_adds_its_people_joined_to_those_held_and_a_recount_keeps_
     let form = BreachForm { identifiers: Some(list.clone()), ..leaked("2026-12-02T09:00Z") };
     let breach = console.add_breach(form).await.unwrap();
     let leak = breach.counted.as_ref().unwrap();
-    assert_eq!((leak.leaked_rows, leak.leaked_unreadable), (3, 1));
-    // Ann, Bo and Cy from the window; Eve from the leak only.
-    assert_eq!((breach.people, breach.records), (Some(4), Some(6)));
+    assert_eq!((leak.leaked_rows, leak.leaked_unreadable, leak.leaked_beyond), (3, 1, 1));
+    // Ann, Bo and Cy from the window; Eve from the leak only. Ann's and Bo's rows are their leads,
+    // counted once; Eve's is a record beyond them.
+    assert_eq!((breach.people, breach.records), (Some(4), Some(4)));
     let recount = console.assess_breach(breach.id, None).await.unwrap();
-    assert_eq!((recount.people, recount.records), (Some(4), Some(6)), "the leak's people stay without the file");
+    assert_eq!((recount.people, recount.records), (Some(4), Some(4)), "the leak's people stay without the file");
 
     // A lead export that leaked, as a table.
     let table = write(
@@ -303,6 +304,68 @@ async fn a_leaked_file_adds_its_people_joined_to_those_held_and_a_recount_keeps_
     assert_eq!(console.show_breach(breach.id).await.unwrap().people, Some(4));
     let missing = console.assess_breach(breach.id, Some(&ws.path().join("gone.csv"))).await.unwrap_err();
     assert_eq!(missing.code(), Code::FileUnreadable, "{missing}");
+    // Several columns, none named for identifiers: ids and days are not taken for phone numbers.
+    let unnamed = write(&ws, "unnamed.csv", "form,day\n1234567890,2026-11-01\n1234567890,2026-11-02\n");
+    let refused = console.assess_breach(breach.id, Some(&unnamed)).await.unwrap_err();
+    assert_eq!(refused.code(), Code::FileUnreadable, "{refused}");
+}
+
+#[tokio::test]
+async fn the_members_of_a_group_chat_are_counted_apart_and_erasing_one_leaves_the_other_listed() {
+    let ws = Workspace::new();
+    ws.clock.set(at("2026-12-02T12:00:00Z"));
+    let console = acme(&ws).await;
+    let group = write(
+        &ws,
+        "WhatsApp Chat with Shoe club.txt",
+        "20/11/2026, 09:15 - +44 7911 123456: Anyone tried the quokka boots?\n\
+         20/11/2026, 09:16 - +49 151 12345678: Yes, lovely\n",
+    );
+    let with = custodian::console::ChatWith::default();
+    console.chat_import("Acme", &group, &with, &AtomicBool::new(false)).await.unwrap();
+    let form =
+        BreachForm { kinds: vec![DataKind::Conversations], since: None, until: None, ..leaked("2026-12-02T09:00Z") };
+    let breach = console.add_breach(form).await.unwrap();
+    assert_eq!(counted(&breach, DataKind::Conversations), Some(1));
+    let people = breach.people.unwrap();
+    assert!(people >= 2, "two members are two people at least: {people}");
+
+    let ann = vec![Identifier { kind: IdKind::Phone, value: "+44 7911 123456".into() }];
+    let erase = console.new_request(RequestForm::new(RequestKind::Erasure, ann)).await.unwrap();
+    console.erase_request(erase.id, true, false).await.unwrap();
+    let bo = vec![Identifier { kind: IdKind::Phone, value: "+49 151 12345678".into() }];
+    let access = console.new_request(RequestForm::new(RequestKind::Access, bo)).await.unwrap();
+    let found = console.find_for_request(access.id, false).await.unwrap();
+    assert!(
+        found.groups.iter().any(|g| g.kind == DataKind::BreachLists && !g.records.is_empty()),
+        "the other member is still on the list: {:?}",
+        found.groups
+    );
+}
+
+#[tokio::test]
+async fn a_leaked_file_read_again_does_not_bring_back_someone_erased_and_a_removed_client_stops_recounts() {
+    let ws = Workspace::new();
+    ws.clock.set(at("2026-12-02T12:00:00Z"));
+    let console = two_clients_with_leads(&ws).await;
+    let list = write(&ws, "leak.txt", "eve@example.org\nzed@example.org\n");
+    let form = BreachForm { identifiers: Some(list.clone()), ..leaked("2026-12-02T09:00Z") };
+    let breach = console.add_breach(form).await.unwrap();
+    assert_eq!(breach.people, Some(5));
+
+    let eve = vec![Identifier { kind: IdKind::Email, value: "eve@example.org".into() }];
+    let erase = console.new_request(RequestForm::new(RequestKind::Erasure, eve)).await.unwrap();
+    console.erase_request(erase.id, true, false).await.unwrap();
+    let again = console.assess_breach(breach.id, Some(&list)).await.unwrap();
+    let counted = again.counted.as_ref().unwrap();
+    assert_eq!((counted.leaked_rows, counted.leaked_erased), (1, 1));
+    assert_eq!(again.people, Some(4), "Ann, Bo, Cy and Zed: Eve's erasure stands");
+
+    // Acme removed: a recount would leave its people out, so it is refused and the counts stay.
+    console.remove_client("Acme", true, None).await.unwrap();
+    let refused = console.assess_breach(breach.id, None).await.unwrap_err();
+    assert_eq!(refused.code(), Code::Conflict, "{refused}");
+    assert_eq!(console.show_breach(breach.id).await.unwrap().people, Some(4));
 }
 
 #[tokio::test]

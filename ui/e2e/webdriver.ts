@@ -151,6 +151,17 @@ export class Session {
     }
   }
 
+  /** Empties a text field, as a person selecting its text and deleting it would. */
+  async clear(css: string): Promise<void> {
+    const id = await this.waitFor(css);
+    await request(`${this.url}/element/${id}/clear`, "POST", {});
+  }
+
+  /** Runs `script`, which calls its last argument with a result when done, and returns that result. */
+  async evaluateAsync<T>(script: string, ...args: unknown[]): Promise<T> {
+    return request<T>(`${this.url}/execute/async`, "POST", { script, args });
+  }
+
   /** Runs `script` in the window and returns what it returns. */
   async evaluate<T>(script: string, ...args: unknown[]): Promise<T> {
     return request<T>(`${this.url}/execute/sync`, "POST", { script, args });

@@ -88,6 +88,8 @@ export function breachCommands(side: BreachSide, deps: Deps) {
         kinds: [{ kind: "leads", label: "leads", records: held.records }],
         not_counted: [],
         leaked_rows: leaked,
+        leaked_beyond: leaked,
+        leaked_erased: 0,
         leaked_unreadable: 0,
       },
       assessed_at: "2026-11-22T12:00:00.000Z",

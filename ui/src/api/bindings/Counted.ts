@@ -14,4 +14,12 @@ not_counted: Array<KindName>,
 /**
  * Rows of a leaked file or list that named someone, and those that named no one readable.
  */
-leaked_rows: number, leaked_unreadable: number, };
+leaked_rows: number, 
+/**
+ * Of those, rows naming someone none of the records counted holds: records beyond them.
+ */
+leaked_beyond: number, 
+/**
+ * Rows naming someone erased since, left out: their erasure stands.
+ */
+leaked_erased: number, leaked_unreadable: number, };

@@ -114,7 +114,9 @@ function Affected({ breach: b, busy, act }: Acting) {
           ))}
           {(c.leaked_rows > 0 || c.leaked_unreadable > 0) && (
             <li>
-              {c.leaked_rows} people named in a leaked file{c.leaked_unreadable > 0 && `, ${c.leaked_unreadable} rows naming no one`}
+              {c.leaked_rows} people named in a leaked file, {c.leaked_beyond} of them in no record counted here
+              {c.leaked_unreadable > 0 && `; ${c.leaked_unreadable} rows naming no one`}
+              {c.leaked_erased > 0 && `; ${c.leaked_erased} erased since, left out`}
             </li>
           )}
           {c.not_counted.length > 0 && (
