@@ -128,23 +128,6 @@ impl Holder for BreachLists {
     }
 
     async fn purge(&self, conn: &mut SqliteConnection, due: &Due<'_>, delete: bool) -> Result<Removed, StoreError> {
-        let condition = if due.holds_apply { format!("{DUE} AND NOT {}", breach_held!()) } else { DUE.to_owned() };
-        let sql = if delete {
-            format!("DELETE FROM breaches AS b WHERE {condition}")
-        } else {
-            format!("SELECT count(*) FROM breaches AS b WHERE {condition}")
-        };
-        // ?9 is today, as the hold conditions name it; ?1 and ?3 to ?8 are unused.
-        let mut q = sqlx::query(&sql).bind(None::<i64>).bind(due.expiry);
-        for _ in 3..=8 {
-            q = q.bind(None::<i64>);
-        }
-        let q = q.bind(due.today);
-        let count = if delete {
-            q.execute(&mut *conn).await?.rows_affected() as i64
-        } else {
-            q.fetch_one(&mut *conn).await?.try_get(0)?
-        };
-        Ok(Removed { count, anchor: None })
+        crate::personal_data::due_in_workspace(conn, "breaches AS b", DUE, breach_held!(), due, delete).await
     }
 }

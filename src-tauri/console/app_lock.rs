@@ -121,6 +121,7 @@ impl Console {
     /// Unlocks the window with its passphrase. Wrong ones are audited, and pause further tries once
     /// there are too many.
     pub async fn unlock(&self, passphrase: Sensitive<String>) -> Result<LockStatus, Error> {
+        let _one_at_a_time = self.unlocking.lock().await;
         let wait = self.lock.wait_seconds(self.now());
         let tried = async {
             if wait > 0 {

@@ -82,6 +82,8 @@ pub struct Console {
     logins: std::sync::Mutex<Vec<login::Pending>>,
     /// The desktop window's lock; open (letting everything through) until the window starts it.
     lock: crate::app_lock::gate::Gate,
+    /// One passphrase checked at a time, so that tries sent together still pause after too many.
+    unlocking: tokio::sync::Mutex<()>,
 }
 
 /// What the Dashboard shows at a glance.
@@ -151,6 +153,7 @@ impl Console {
             crm_pacing: std::sync::Mutex::new(crate::pacing::Pacing::default()),
             logins: std::sync::Mutex::new(Vec::new()),
             lock: crate::app_lock::gate::Gate::open(clock_now),
+            unlocking: tokio::sync::Mutex::new(()),
         };
         console.interrupted = console.mark_interrupted_imports().await?;
         Ok(console)

@@ -354,6 +354,36 @@ pub async fn due_records(
     Ok(if delete { q.execute(conn).await?.rows_affected() as i64 } else { q.fetch_one(conn).await?.try_get(0)? })
 }
 
+/// Counts (`delete` false) or deletes (`delete` true) the workspace's records that are due: the rows
+/// of `from` (a kind's table with its alias, named by the module that owns it) meeting `due_now`,
+/// and, where holds apply, not meeting `held`; both name the expiry as ?2 and today as ?9, as
+/// `Holder::ages` and the hold conditions do.
+pub async fn due_in_workspace(
+    conn: &mut SqliteConnection,
+    from: &str,
+    due_now: &str,
+    held: &str,
+    due: &Due<'_>,
+    delete: bool,
+) -> Result<Removed, StoreError> {
+    use sqlx::Row;
+    let condition = if due.holds_apply { format!("{due_now} AND NOT {held}") } else { due_now.to_owned() };
+    let sql = if delete {
+        format!("DELETE FROM {from} WHERE {condition}")
+    } else {
+        format!("SELECT count(*) FROM {from} WHERE {condition}")
+    };
+    // ?9 is today, as the hold conditions name it; ?1 and ?3 to ?8 are unused.
+    let mut q = sqlx::query(&sql).bind(None::<i64>).bind(due.expiry);
+    for _ in 3..=8 {
+        q = q.bind(None::<i64>);
+    }
+    let q = q.bind(due.today);
+    let count =
+        if delete { q.execute(conn).await?.rows_affected() as i64 } else { q.fetch_one(conn).await?.try_get(0)? };
+    Ok(Removed { count, anchor: None })
+}
+
 /// What the receipt of an erasure that deleted `deleted` says is beyond its reach.
 pub fn beyond_reach(deleted: &[Held]) -> Vec<String> {
     deleted

@@ -186,3 +186,14 @@ async fn the_window_locks_when_the_desktop_says_its_screen_locked() {
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     assert_eq!(locks.load(Ordering::SeqCst), 2);
 }
+
+#[tokio::test]
+async fn wrong_passphrases_sent_together_still_pause_after_five() {
+    let ws = Workspace::new();
+    let console = locked(&ws).await;
+    let tries = (0..8).map(|_| console.unlock(secret("guess")));
+    let answers = futures_util::future::join_all(tries).await;
+    let codes: Vec<Code> = answers.into_iter().map(|a| a.unwrap_err().code()).collect();
+    assert_eq!(codes.iter().filter(|c| **c == Code::InvalidInput).count(), 5, "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == Code::TryLater).count(), 3, "{codes:?}");
+}
