@@ -81,7 +81,9 @@ impl Gate {
     pub fn admits(&self, command: &str, now: Moment) -> Pass {
         let mut s = self.state();
         let mut just_locked = false;
-        if s.enabled && !s.locked && now - s.last_active > s.idle {
+        // The window tells of its input at most every half minute: a minute's grace keeps the
+        // backend from locking under someone who is typing.
+        if s.enabled && !s.locked && now - s.last_active > s.idle + Duration::minutes(1) {
             s.locked = true;
             just_locked = true;
         }
@@ -113,6 +115,34 @@ impl Gate {
 
     pub fn is_enabled(&self) -> bool {
         self.state().enabled
+    }
+
+    pub fn idle_minutes(&self) -> u32 {
+        u32::try_from(self.state().idle.num_minutes()).unwrap_or(super::DEFAULT_IDLE_MINUTES)
+    }
+
+    /// The wrong passphrases since the last right one, and until when tries pause.
+    pub fn tries(&self) -> (u32, Option<Moment>) {
+        let s = self.state();
+        (s.failures, s.paused_until)
+    }
+
+    /// The wrong passphrases as kept, at the app's start.
+    pub fn restore(&self, failures: u32, paused_until: Option<Moment>) {
+        let mut s = self.state();
+        s.failures = failures;
+        s.paused_until = paused_until;
+    }
+
+    /// What a try would leave behind, without leaving it: the wrong passphrases and the pause.
+    pub fn after_try(&self, right: bool, now: Moment) -> (u32, Option<Moment>) {
+        let s = self.state();
+        if right {
+            return (0, None);
+        }
+        let failures = s.failures + 1;
+        let pause = pause_after(failures);
+        (failures, (pause > Duration::zero()).then(|| now + pause))
     }
 
     /// Seconds until a passphrase is taken again; 0 when one is now.
@@ -152,9 +182,13 @@ mod tests {
         assert_eq!(gate.admits("list_clients", at(500)), Pass::Through, "no passphrase: never locks");
         gate.configure(true, 10, false, at(0));
         gate.touch(at(5));
-        assert_eq!(gate.admits("list_clients", at(15)), Pass::Through, "ten minutes after the last use");
-        assert_eq!(gate.admits("list_clients", at(16)), Pass::Locked { just_locked: true });
-        assert_eq!(gate.admits("list_clients", at(16)), Pass::Locked { just_locked: false });
+        assert_eq!(
+            gate.admits("list_clients", at(16)),
+            Pass::Through,
+            "ten minutes after the last use, and a minute's grace"
+        );
+        assert_eq!(gate.admits("list_clients", at(17)), Pass::Locked { just_locked: true });
+        assert_eq!(gate.admits("list_clients", at(17)), Pass::Locked { just_locked: false });
         for command in WHILE_LOCKED {
             assert_eq!(gate.admits(command, at(16)), Pass::Through, "{command}");
         }

@@ -39,6 +39,11 @@ pub enum LockError {
     IdleMinutes,
     #[error("The passphrase could not be hashed: {0}")]
     Hash(String),
+    #[error(
+        "The passphrase's hash in the keychain cannot be read, so no passphrase can be checked. Remove it as the \
+         computer's user (on the command line, which is never locked), then set a new one."
+    )]
+    HashUnreadable,
     #[error(transparent)]
     Sql(#[from] sqlx::Error),
 }
@@ -79,11 +84,39 @@ pub fn hash(passphrase: &Sensitive<String>) -> Result<Sensitive<String>, LockErr
     Ok(Sensitive::new(phc.to_string()))
 }
 
-/// Whether `passphrase` is the one `phc` was made from; a PHC string that cannot be read matches
-/// nothing.
-pub fn verify(phc: &Sensitive<String>, passphrase: &Sensitive<String>) -> bool {
-    PasswordHash::new(phc.expose())
-        .is_ok_and(|parsed| hasher().verify_password(passphrase.expose().as_bytes(), &parsed).is_ok())
+/// Whether `passphrase` is the one `phc` was made from; `None` when the PHC string cannot be read,
+/// which is no wrong passphrase of the person's.
+pub fn verify(phc: &Sensitive<String>, passphrase: &Sensitive<String>) -> Option<bool> {
+    let parsed = PasswordHash::new(phc.expose()).ok()?;
+    match hasher().verify_password(passphrase.expose().as_bytes(), &parsed) {
+        Ok(()) => Some(true),
+        Err(argon2::password_hash::Error::Password) => Some(false),
+        // A hash without its parts, or with parameters out of range: nothing to check against.
+        Err(_) => None,
+    }
+}
+
+/// The wrong passphrases since the last right one, and until when tries pause (seconds since 1970).
+pub async fn tries(conn: &mut SqliteConnection) -> Result<(u32, Option<i64>), sqlx::Error> {
+    let row: Option<(i64, Option<i64>)> =
+        sqlx::query_as("SELECT failures, paused_until FROM app_lock WHERE one = 1").fetch_optional(conn).await?;
+    Ok(row.map_or((0, None), |(f, p)| (u32::try_from(f).unwrap_or(u32::MAX), p)))
+}
+
+pub async fn set_tries(
+    conn: &mut SqliteConnection,
+    failures: u32,
+    paused_until: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO app_lock (one, failures, paused_until) VALUES (1, ?1, ?2)
+         ON CONFLICT (one) DO UPDATE SET failures = ?1, paused_until = ?2",
+    )
+    .bind(failures)
+    .bind(paused_until)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 /// The idle minutes set, or the default.
@@ -116,9 +149,9 @@ mod tests {
         let phc = hash(&right).unwrap();
         assert!(phc.expose().starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{}", phc.expose());
         assert!(!phc.expose().contains("correct horse"));
-        assert!(verify(&phc, &right));
-        assert!(!verify(&phc, &Sensitive::new("correct horse battery ".to_owned())));
-        assert!(!verify(&Sensitive::new("not a hash".to_owned()), &right));
+        assert_eq!(verify(&phc, &right), Some(true));
+        assert_eq!(verify(&phc, &Sensitive::new("correct horse battery ".to_owned())), Some(false));
+        assert_eq!(verify(&Sensitive::new("not a hash".to_owned()), &right), None, "unreadable, not wrong");
         // A new salt each time: the same passphrase never hashes alike.
         assert_ne!(hash(&right).unwrap().expose(), phc.expose());
         assert!(matches!(hash(&Sensitive::new("short".to_owned())), Err(LockError::PassphraseLength)));

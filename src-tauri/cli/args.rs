@@ -77,6 +77,9 @@ pub enum Command {
     /// authority, and who was told when
     #[command(subcommand)]
     Breach(BreachCommand),
+    /// The desktop window's app lock (the command line itself is never locked)
+    #[command(subcommand)]
+    Lock(LockCommand),
     /// The Meta app's settings kept in the keychain
     #[command(subcommand)]
     Meta(MetaCommand),
@@ -414,6 +417,12 @@ pub enum HoldCommand {
     List,
     /// Lift a hold
     Remove { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LockCommand {
+    /// Remove the window's passphrase without it (forgotten, or its hash damaged); audited
+    Clear,
 }
 
 #[derive(Debug, Subcommand)]

@@ -232,6 +232,15 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
             Ok(Exit::Ok)
         }
         Command::Breach(command) => breach(c, j, command).await,
+        Command::Lock(LockCommand::Clear) => {
+            let status = c.forget_lock_passphrase().await?;
+            if j {
+                print::json(&status);
+            } else {
+                println!("The app lock's passphrase is removed: the window no longer locks. Set a new one in the app.");
+            }
+            Ok(Exit::Ok)
+        }
         Command::Meta(MetaCommand::AppSecret { stdin }) => {
             c.set_meta_app_secret(crate::vault::Sensitive::new(read_stdin(stdin)?)).await?;
             if !j {
@@ -410,6 +419,7 @@ fn hint(e: &console::Error, erasing: bool) -> Option<&'static str> {
             Some("`custodian breach list` shows the breaches recorded.")
         }
         console::Error::Breach(BreachError::LateWithoutReason { .. }) => Some("Give it with --late-reason TEXT."),
+        console::Error::Lock(crate::app_lock::LockError::HashUnreadable) => Some("`custodian lock clear` removes it."),
         console::Error::Breach(BreachError::File(crate::export_file::ExportFileError::Exists(_))) => {
             Some("Give --replace to write over it.")
         }

@@ -195,7 +195,9 @@ impl Error {
             Error::Breach(crate::breaches::BreachError::ClientRemoved(_)) => Code::Conflict,
             Error::Breach(crate::breaches::BreachError::Sql(_)) => Code::Internal,
             Error::Lock(crate::app_lock::LockError::TryLater(_)) => Code::TryLater,
-            Error::Lock(crate::app_lock::LockError::NotSet) => Code::Conflict,
+            Error::Lock(crate::app_lock::LockError::NotSet | crate::app_lock::LockError::HashUnreadable) => {
+                Code::Conflict
+            }
             Error::Lock(crate::app_lock::LockError::Hash(_) | crate::app_lock::LockError::Sql(_)) => Code::Internal,
             Error::Lock(_) => Code::InvalidInput,
             Error::Breach(_) => Code::InvalidInput,

@@ -806,7 +806,7 @@ pub async fn close_breach(ws: State<'_, Workspace>, id: i64, reason: String) -> 
 
 #[tauri::command]
 pub async fn lock_status(ws: State<'_, Workspace>) -> Result<LockStatus> {
-    Ok(ws.console()?.lock_status().await?)
+    Ok(ws.console()?.lock_status())
 }
 
 #[tauri::command]
@@ -816,7 +816,7 @@ pub async fn unlock(ws: State<'_, Workspace>, passphrase: String) -> Result<Lock
 
 #[tauri::command]
 pub async fn lock_now(ws: State<'_, Workspace>) -> Result<LockStatus> {
-    Ok(ws.console()?.lock_now("on demand").await?)
+    Ok(ws.console()?.lock_now("on demand").await)
 }
 
 #[tauri::command]

@@ -67,7 +67,10 @@ pub(crate) fn push_after(app: &tauri::AppHandle, clients: Vec<String>) {
                 Ok(Some(report)) => {
                     let failed = report.failed();
                     tracing::info!(pushes = report.pushes.len(), failed, "automatic push finished");
-                    let _ = tauri::Emitter::emit(&app, "custodian://pushed", report);
+                    // Nothing of a push's report goes to a locked window.
+                    if !console.gate().is_locked() {
+                        let _ = tauri::Emitter::emit(&app, "custodian://pushed", report);
+                    }
                 }
                 Ok(None) => {}
                 Err(e) => tracing::warn!(code = ApiError::from(e).code.as_str(), "automatic push did not run"),
@@ -82,10 +85,11 @@ fn follow_screen_lock(app: tauri::AppHandle) {
         let app = app.clone();
         tauri::async_runtime::spawn(async move {
             if let Ok(console) = app.state::<Workspace>().console() {
-                if let Err(e) = console.lock_now("screen locked").await {
-                    tracing::warn!(code = ApiError::from(e).code.as_str(), "locking with the screen was not recorded");
+                // Locked and told first; the audit entry may wait on the database.
+                if console.gate().lock() {
+                    let _ = tauri::Emitter::emit(&app, "custodian://locked", ());
+                    console.record_lock("screen locked").await;
                 }
-                let _ = tauri::Emitter::emit(&app, "custodian://locked", ());
             }
         });
     });
@@ -108,7 +112,7 @@ fn refused_while_locked(invoke: &tauri::ipc::Invoke) -> Option<ApiError> {
                 let app = webview.app_handle().clone();
                 tauri::async_runtime::spawn(async move {
                     if let Ok(console) = app.state::<Workspace>().console() {
-                        let _ = console.record_lock("idle").await;
+                        console.record_lock("idle").await;
                     }
                 });
             }
@@ -139,12 +143,13 @@ pub fn run(dir: &Path) -> ExitCode {
     if let Err(e) = &opened {
         tracing::error!(code = e.code.as_str(), "workspace could not be opened");
     }
-    // Before the window shows anything: with a passphrase set, it opens locked.
+    // Before the window shows anything: with a passphrase set, it opens locked; and locked too
+    // when whether one is set cannot be read.
     if let Ok(console) = &opened {
         if let Err(e) = tauri::async_runtime::block_on(console.start_lock()) {
             tracing::warn!(
                 code = ApiError::from(e).code.as_str(),
-                "the app lock could not be read; the window is unlocked"
+                "the app lock could not be read; the window starts locked"
             );
         }
     }

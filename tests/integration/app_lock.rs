@@ -28,7 +28,7 @@ async fn locked(ws: &Workspace) -> Console {
     let console = ws.open().await;
     console.add_client("Acme", Some("GB")).await.unwrap();
     console.set_lock_passphrase(secret(PASSPHRASE), None).await.unwrap();
-    let status = console.lock_now("on demand").await.unwrap();
+    let status = console.lock_now("on demand").await;
     assert!(status.enabled && status.locked);
     console
 }
@@ -107,13 +107,20 @@ async fn the_app_opens_locked_with_a_passphrase_set_and_wrong_ones_are_audited_a
     let paused = console.unlock(secret(PASSPHRASE)).await.unwrap_err();
     assert_eq!(paused.code(), Code::TryLater, "{paused}");
     assert!(paused.to_string().contains("30 seconds"), "{paused}");
-    assert_eq!(console.lock_status().await.unwrap().wait_seconds, 30);
+    assert_eq!(console.lock_status().wait_seconds, 30);
+    // A restart does not give fresh tries.
+    console.close().await;
+    let console = ws.open().await;
+    let restarted = console.start_lock().await.unwrap();
+    assert!(restarted.locked && restarted.wait_seconds == 30, "{restarted:?}");
+    let still = console.unlock(secret(PASSPHRASE)).await.unwrap_err();
+    assert_eq!(still.code(), Code::TryLater);
     ws.clock.set(at("2026-12-01T09:00:31Z"));
     let status = console.unlock(secret(PASSPHRASE)).await.unwrap();
     assert!(!status.locked && status.wait_seconds == 0);
     let tries: Vec<_> =
         console.audit_list(30, None).await.unwrap().into_iter().filter(|e| e.action == "lock.unlock").collect();
-    assert_eq!(tries.iter().filter(|e| e.outcome != "ok").count(), 6, "every wrong or paused try");
+    assert_eq!(tries.iter().filter(|e| e.outcome != "ok").count(), 5, "every passphrase checked, not the paused tries");
     assert_eq!(tries.iter().filter(|e| e.outcome == "ok").count(), 1);
 }
 
@@ -129,20 +136,53 @@ async fn an_idle_window_locks_itself_after_its_minutes_and_use_keeps_it_open() {
 
     ws.clock.set(at("2026-12-01T09:04:00Z"));
     console.lock_activity();
-    ws.clock.set(at("2026-12-01T09:09:00Z"));
-    assert_eq!(console.gate().admits("list_clients", console.now()), Pass::Through, "five minutes after use");
-    ws.clock.set(at("2026-12-01T09:09:01Z"));
+    ws.clock.set(at("2026-12-01T09:10:00Z"));
+    assert_eq!(
+        console.gate().admits("list_clients", console.now()),
+        Pass::Through,
+        "five minutes after use, and a minute's grace"
+    );
+    ws.clock.set(at("2026-12-01T09:10:01Z"));
     assert_eq!(console.gate().admits("list_clients", console.now()), Pass::Locked { just_locked: true });
-    assert!(console.lock_status().await.unwrap().locked);
+    assert!(console.lock_status().locked);
 }
 
 #[tokio::test]
-async fn the_command_line_is_not_locked() {
+async fn the_command_line_is_not_locked_and_removes_a_forgotten_passphrase() {
     let ws = Workspace::new();
     let console = locked(&ws).await;
+    // Guessing at an unlocked window's settings pauses as unlocking does.
+    console.unlock(secret(PASSPHRASE)).await.unwrap();
+    for _ in 0..5 {
+        let wrong = console.clear_lock_passphrase(secret("guess")).await.unwrap_err();
+        assert_eq!(wrong.code(), Code::InvalidInput);
+    }
+    let paused = console.set_lock_passphrase(secret("a new one here"), Some(secret(PASSPHRASE))).await.unwrap_err();
+    assert_eq!(paused.code(), Code::TryLater);
     console.close().await;
     let out = ws.cli(&["client", "list"]);
     assert!(out.status.success() && stdout(&out).contains("Acme"), "{}", stdout(&out));
+
+    let cleared = ws.cli(&["lock", "clear"]);
+    assert!(cleared.status.success(), "{}", crate::support::stderr(&cleared));
+    assert!(Vault::new(&ws.id()).get("app-lock", "passphrase").await.unwrap().is_none());
+    let console = ws.open().await;
+    let status = console.start_lock().await.unwrap();
+    assert!(!status.enabled && !status.locked && status.wait_seconds == 0, "{status:?}");
+    let trail = console.audit_list(5, None).await.unwrap();
+    assert!(trail.iter().any(|e| e.action == "lock.clear" && e.object.contains("computer's user")));
+}
+
+#[tokio::test]
+async fn a_damaged_hash_in_the_keychain_is_said_so_and_counts_no_wrong_try() {
+    let ws = Workspace::new();
+    let console = locked(&ws).await;
+    Vault::new(&ws.id()).set("app-lock", "passphrase", secret("damaged: not a PHC string")).await.unwrap();
+    for _ in 0..6 {
+        let refused = console.unlock(secret(PASSPHRASE)).await.unwrap_err();
+        assert_eq!(refused.code(), Code::Conflict, "{refused}");
+    }
+    assert_eq!(console.lock_status().wait_seconds, 0);
 }
 
 #[cfg(target_os = "linux")]

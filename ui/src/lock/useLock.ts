@@ -17,12 +17,14 @@ export function useLock(): { status: LockStatus | null; lock: () => void; unlock
   const lastTold = useRef(0);
 
   const read = useCallback(() => {
-    // Should the status not come, the window opens as unlocked: the backend's gate still refuses
-    // every call while locked, and says so, which reads the status again.
-    api.lock.status().then(setStatus, () => setStatus((s) => s ?? { enabled: false, locked: false, idle_minutes: 10, wait_seconds: 0 }));
+    // Should the status not come, the window shows the lock: unlocking says what is wrong, and
+    // opens the window at once when no passphrase is set after all.
+    api.lock.status().then(setStatus, () => setStatus({ enabled: true, locked: true, idle_minutes: 10, wait_seconds: 0 }));
   }, []);
 
+  // The lock screen shows at once; the backend's answer follows.
   const lock = useCallback(() => {
+    setStatus((s) => (s?.enabled ? { ...s, locked: true } : s));
     api.lock.now().then(setStatus, () => undefined);
   }, []);
 
