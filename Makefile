@@ -9,16 +9,18 @@ SHELL := /bin/bash
 APP := target/debug/custodian
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := build-essential pkg-config libwebkit2gtk-4.1-dev libdbus-1-dev libssl-dev \
-	xvfb xauth x11-utils dbus dbus-x11 gnome-keyring libsecret-tools imagemagick webkit2gtk-driver sqlite3 faketime
+	xvfb xauth x11-utils dbus dbus-x11 gnome-keyring libsecret-tools imagemagick webkit2gtk-driver sqlite3 faketime \
+	desktop-file-utils rpm2cpio cpio rpm
 UI_SOURCES := $(shell find ui/src ui/public -type f 2>/dev/null) ui/index.html ui/vite.config.ts ui/tsconfig.json
 
 .PHONY: help run test bench setup prerequisites apt-packages rust-tools tauri-driver ui-build app \
-	check-format lint ui-tests rust-tests rust-tests-later e2e-tests
+	check-format lint ui-tests rust-tests rust-tests-later e2e-tests package package-test
 
 help:
 	@echo "make run    set up what is missing, build, and start the desktop app"
 	@echo "make test   set up what is missing, then run every test: Rust, UI, end to end"
 	@echo "make bench  build for release and run the benchmarks (BENCH_ROWS=1000000)"
+	@echo "make package  build the .deb and .rpm packages into target/release/bundle/"
 
 ## ---- the two commands -------------------------------------------------------------------------
 
@@ -39,7 +41,7 @@ run: setup app
 				wait $$app'; \
 	fi
 
-test: setup app check-format lint ui-tests rust-tests rust-tests-later e2e-tests
+test: setup app check-format lint ui-tests rust-tests rust-tests-later e2e-tests package-test
 	@echo "All tests passed."
 
 BENCH_ROWS ?= 1000000
@@ -128,3 +130,14 @@ rust-tests-later: app
 e2e-tests: app
 	cargo build --example graph-sim --example crm-sim
 	tests/session.sh bash -c 'cd ui && CUSTODIAN_APP=$$PWD/../$(APP) CUSTODIAN_GRAPH_SIM=$$PWD/../target/debug/examples/graph-sim CUSTODIAN_CRM_SIM=$$PWD/../target/debug/examples/crm-sim npm run e2e'
+
+## ---- packages ----------------------------------------------------------------------------------
+
+# The Debian and RPM packages, with Tauri's own bundlers (the npm package @tauri-apps/cli, which
+# builds the UI and the release binary first). AppImage is not built: its tools are downloaded at
+# build time.
+package: setup
+	ui/node_modules/.bin/tauri build --bundles deb,rpm
+
+package-test: package
+	tests/session.sh tests/package.sh

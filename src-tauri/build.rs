@@ -8,6 +8,7 @@ fn main() {
     println!("cargo:rerun-if-changed=ui/dist");
     println!("cargo:rerun-if-changed=src-tauri/migrations");
     println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    commit();
 
     let commands = &[
         "overview",
@@ -123,4 +124,30 @@ fn main() {
             .app_manifest(tauri_build::AppManifest::new().commands(commands)),
     )
     .expect("tauri build configuration");
+}
+
+/// The commit the binary is built from, for `--version` and the About box: `CUSTODIAN_COMMIT` when
+/// the build is given it (a source tarball), else git's HEAD, else "unknown".
+fn commit() {
+    println!("cargo:rerun-if-env-changed=CUSTODIAN_COMMIT");
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
+    let commit = std::env::var("CUSTODIAN_COMMIT")
+        .ok()
+        .filter(|c| !c.is_empty())
+        .or_else(|| git(&["rev-parse", "--short=12", "HEAD"]))
+        .unwrap_or_else(|| "unknown".to_owned());
+    if let Some(dir) = git(&["rev-parse", "--git-dir"]) {
+        for watched in ["HEAD", "refs/heads", "packed-refs"] {
+            println!("cargo:rerun-if-changed={dir}/{watched}");
+        }
+    }
+    println!("cargo:rustc-env=CUSTODIAN_COMMIT={commit}");
 }

@@ -1,5 +1,8 @@
 //! Custodian: a privacy console for agencies that run Meta Lead Ads for their clients.
 
+/// The version and the commit the binary was built from: "0.1.0 (1a2b3c4d5e6f)".
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("CUSTODIAN_COMMIT"), ")");
+
 pub mod app_lock;
 pub mod audit;
 pub mod bench;

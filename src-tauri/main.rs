@@ -17,9 +17,11 @@ fn main() -> ExitCode {
             custodian::log_file::init(&dir);
             custodian::desktop::run(&dir)
         }
-        // doctor only looks and bench works in a throwaway directory: neither may create the data
-        // directory a log would need.
-        Some(command @ (Command::Doctor | Command::Bench(_))) => cli::run(&dir, command, cli.json),
+        // doctor only looks, bench works in a throwaway directory, and deleting a workspace removes the
+        // directory: none may create the data directory a log would need.
+        Some(command @ (Command::Doctor | Command::Bench(_) | Command::Workspace(_))) => {
+            cli::run(&dir, command, cli.json)
+        }
         Some(command) => {
             custodian::log_file::init(&dir);
             quiet_when_the_reader_goes();

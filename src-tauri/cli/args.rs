@@ -21,7 +21,7 @@ pub enum DateOrderArg {
 #[derive(Debug, Parser)]
 #[command(
     name = "custodian",
-    version,
+    version = crate::VERSION,
     about = "A privacy console for agencies that run Meta Lead Ads for their clients.",
     long_about = "A privacy console for agencies that run Meta Lead Ads for their clients.\n\n\
                   Run without a command to open the desktop app. Exit codes: 0 success, 1 the operation \
@@ -80,6 +80,9 @@ pub enum Command {
     /// The desktop window's app lock (the command line itself is never locked)
     #[command(subcommand)]
     Lock(LockCommand),
+    /// The workspace as a whole
+    #[command(subcommand)]
+    Workspace(WorkspaceCommand),
     /// The Meta app's settings kept in the keychain
     #[command(subcommand)]
     Meta(MetaCommand),
@@ -417,6 +420,17 @@ pub enum HoldCommand {
     List,
     /// Lift a hold
     Remove { id: i64 },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkspaceCommand {
+    /// Delete the data directory and every keychain entry of the workspace, for good (refused while
+    /// legal holds are in force)
+    Delete {
+        /// Go ahead; without it, says what would go
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -115,6 +115,17 @@ async fn doctor(dir: &Path, as_json: bool) -> Exit {
 }
 
 async fn with_console(dir: &Path, command: Command, as_json: bool) -> Exit {
+    // Opening would make a workspace where there is none, only to delete it.
+    if matches!(command, Command::Workspace(WorkspaceCommand::Delete { .. })) {
+        match console::workspace::read_id(dir) {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                let message = format!("There is no workspace in {}: nothing was deleted.", dir.display());
+                return Exit::from_error(as_json, ApiError { code: console::Code::NotFound, message });
+            }
+            Err(e) => return Exit::from_error(as_json, e.into()),
+        }
+    }
     let clock = match crate::clock::from_env() {
         Ok(clock) => clock,
         Err(message) => return Exit::from_error(as_json, ApiError { code: console::Code::InvalidInput, message }),
@@ -232,6 +243,18 @@ async fn dispatch(c: &Console, command: Command, j: bool) -> Result<Exit, consol
             Ok(Exit::Ok)
         }
         Command::Breach(command) => breach(c, j, command).await,
+        Command::Workspace(WorkspaceCommand::Delete { yes }) => {
+            let deleted = c.delete_workspace(yes).await?;
+            if j {
+                print::json(&deleted);
+            } else {
+                println!(
+                    "Deleted the workspace: {} and its {} keychain entries.",
+                    deleted.data_dir, deleted.keychain_entries
+                );
+            }
+            Ok(Exit::Ok)
+        }
         Command::Lock(LockCommand::Clear) => {
             let status = c.forget_lock_passphrase().await?;
             if j {

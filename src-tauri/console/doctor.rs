@@ -39,7 +39,7 @@ fn check(name: &str, status: Status, detail: impl Into<String>, fix: Option<&str
 }
 
 pub async fn doctor(dir: &Path) -> Report {
-    let mut checks = vec![check("version", Status::Ok, format!("custodian {}", env!("CARGO_PKG_VERSION")), None)];
+    let mut checks = vec![check("version", Status::Ok, format!("custodian {}", crate::VERSION), None)];
     checks.push(keychain().await);
     checks.push(data_dir(dir));
     checks.extend(database(dir).await);

@@ -25,6 +25,7 @@ mod requests;
 mod retention;
 mod sync;
 pub mod workspace;
+mod workspace_removal;
 
 use std::path::{Path, PathBuf};
 
@@ -54,6 +55,7 @@ pub use pixels::{BulkRow, PixelBulk, PixelChange, PixelGrantee};
 pub use requests::{ErasePreview, Erased, Rectified, RequestForm};
 pub use retention::{HoldForm, PurgeReport, PurgeSchedule, PURGE_EVERY};
 pub use sync::{FormSynced, SyncProgress, SyncReport};
+pub use workspace_removal::WorkspaceDeleted;
 
 use crate::audit::{self, AuditEntry, Event, Verification};
 use crate::clients::{self, Client, Holdings};
@@ -91,6 +93,8 @@ pub struct Console {
 pub struct Overview {
     pub workspace_id: String,
     pub data_dir: String,
+    /// Custodian's version and the commit it was built from, as `--version` prints them.
+    pub version: String,
     #[ts(type = "number")]
     pub clients: i64,
     #[ts(type = "number")]
@@ -219,6 +223,7 @@ impl Console {
         Ok(Overview {
             workspace_id: self.workspace_id.clone(),
             data_dir: self.dir.display().to_string(),
+            version: crate::VERSION.to_owned(),
             clients: clients::count(pool).await?,
             audit_entries: audit::count(pool).await?,
             requests_open: open.clone().count() as i64,

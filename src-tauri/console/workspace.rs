@@ -16,9 +16,9 @@ pub const LOG_DIR: &str = "logs";
 /// The app identifier: the desktop app and the CLI find the same default directory through it.
 pub const IDENTIFIER: &str = "app.custodian.console";
 
-const KEY_PURPOSE: &str = "database";
-const KEY_ID: &str = "key";
-const IDENTITY_PURPOSE: &str = "identity";
+pub(super) const KEY_PURPOSE: &str = "database";
+pub(super) const KEY_ID: &str = "key";
+pub(super) const IDENTITY_PURPOSE: &str = "identity";
 
 #[derive(Serialize, Deserialize)]
 struct WorkspaceFile {

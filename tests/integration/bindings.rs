@@ -33,6 +33,7 @@ fn generated() -> Vec<(String, String)> {
         one::<ApiError>(),
         one::<DataKind>(),
         one::<custodian::app_lock::LockStatus>(),
+        one::<custodian::console::WorkspaceDeleted>(),
         one::<custodian::breaches::Breach>(),
         one::<custodian::breaches::deadline::Standing>(),
         one::<custodian::breaches::Details>(),

@@ -38,3 +38,4 @@ mod store;
 mod support;
 mod sync;
 mod upgrade;
+mod workspace_removal;

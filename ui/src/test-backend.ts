@@ -1787,7 +1787,7 @@ export function installBackend(initial: string[] = [], fail?: ApiError): Backend
     switch (cmd) {
       case "overview":
         return {
-          workspace_id: "ws", data_dir: "/data", clients: backend.clients.length, audit_entries: backend.audit.length,
+          workspace_id: "ws", data_dir: "/data", version: "0.1.0 (1a2b3c4d5e6f)", clients: backend.clients.length, audit_entries: backend.audit.length,
           requests_open: backend.requests.filter((r) => r.urgency !== "closed").length, requests_due_this_week: 0, requests_overdue: 0,
           held: holdings(),
         } satisfies Overview;

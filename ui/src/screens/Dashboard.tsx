@@ -103,7 +103,7 @@ export function Dashboard({ onOpen, onLockChanged }: { onOpen: (s: Screen) => vo
           <WhatIsHeld held={overview.held} onOpen={onOpen} />
           <LockSettings onChanged={onLockChanged} />
           <article className="card wide">
-            <h2>Workspace</h2>
+            <h2>About</h2>
             <dl>
               <dt>Data directory</dt>
               <dd>
@@ -113,6 +113,8 @@ export function Dashboard({ onOpen, onLockChanged }: { onOpen: (s: Screen) => vo
               <dd>
                 <code>{overview.workspace_id}</code>
               </dd>
+              <dt>Custodian</dt>
+              <dd data-testid="version">{overview.version}</dd>
               <dt>Encryption</dt>
               <dd>AES-256 (SQLCipher); the key is kept only in the OS keychain</dd>
             </dl>

@@ -4,7 +4,11 @@ import type { Holding } from "./Holding";
 /**
  * What the Dashboard shows at a glance.
  */
-export type Overview = { workspace_id: string, data_dir: string, clients: number, audit_entries: number, 
+export type Overview = { workspace_id: string, data_dir: string, 
+/**
+ * Custodian's version and the commit it was built from, as `--version` prints them.
+ */
+version: string, clients: number, audit_entries: number, 
 /**
  * Data-subject requests not yet closed.
  */
