@@ -51,9 +51,9 @@ describe("App lock", () => {
     const backend = installBackend(["Acme"]);
     backend.lock = { passphrase: PASSPHRASE, locked: false, idle_minutes: 10, wrong: 0 };
     render(<App />);
-    await screen.findByRole("heading", { name: "Dashboard" });
+    const verify = await screen.findByTestId("verify");
     backend.lock.locked = true;
-    await userEvent.click(screen.getByTestId("verify"));
+    await userEvent.click(verify);
     expect(await screen.findByTestId("lock-screen")).toBeTruthy();
     expect(screen.queryByRole("heading", { name: "Dashboard" })).toBeNull();
   });
