@@ -69,7 +69,7 @@ async fn keychain() -> Check {
             "keychain",
             Status::Fail,
             e.to_string(),
-            Some("Start and unlock a Secret Service provider (without a desktop session: gnome-keyring-daemon --unlock --components=secrets inside dbus-run-session), then check again."),
+            Some("No Secret Service answered: install one (the package recommends gnome-keyring: sudo apt install gnome-keyring), log in to the desktop again so that it starts unlocked, and check again. Without a desktop session: gnome-keyring-daemon --unlock --components=secrets inside dbus-run-session."),
         ),
     }
 }

@@ -228,3 +228,12 @@ fn the_cli_hints_at_the_command_for_what_is_missing_whatever_the_command_was() {
     assert_eq!(err["code"], "not_found");
     assert!(!stderr(&out).contains("custodian request list"), "JSON output carries no hint");
 }
+
+#[test]
+fn version_names_the_commit_the_binary_was_built_from() {
+    let out = crate::support::custodian_binary().arg("--version").output().unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let head = std::process::Command::new("git").args(["rev-parse", "--short=12", "HEAD"]).output().unwrap();
+    let head = String::from_utf8_lossy(&head.stdout).trim().to_owned();
+    assert_eq!(printed, format!("custodian {} ({head})", env!("CARGO_PKG_VERSION")));
+}

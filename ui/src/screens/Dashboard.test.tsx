@@ -22,6 +22,13 @@ describe("Dashboard", () => {
     expect(groups).toEqual(["Acme", "Beta", "Workspace"]);
   });
 
+  it("says in About which version and commit this is", async () => {
+    installBackend();
+    render(<Dashboard onOpen={vi.fn()} />);
+    expect((await screen.findByTestId("version")).textContent).toBe("0.1.0 (1a2b3c4d5e6f)");
+    expect(screen.getByRole("heading", { name: "About" })).toBeTruthy();
+  });
+
   it("says when a connection to Meta needs attention", async () => {
     const backend = installBackend();
     backend.connections.push(
