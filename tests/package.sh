@@ -24,6 +24,7 @@ expected=(
   usr/share/icons/hicolor/32x32/apps/custodian.png
   usr/share/icons/hicolor/64x64/apps/custodian.png
   usr/share/icons/hicolor/128x128/apps/custodian.png
+  usr/share/icons/hicolor/256x256/apps/custodian.png
   usr/share/icons/hicolor/512x512/apps/custodian.png
 )
 
